@@ -1,0 +1,68 @@
+# One task runner for the course. Every target sets up what it needs first, so a fresh clone
+# with only python3 and make can run any of them.
+#
+#   make start      set everything up and open the course in JupyterLab (PORT=8888)
+#   make test       set everything up and run the whole test suite (what CI runs)
+#   make exercises  regenerate exercises/ from solutions/
+#   make book       build the Jupyter Book into book/_build/html
+#   make bench      measure the course's speed goals; figures go to benchmarks/results.json
+#   make lint       ruff, and the notebook normaliser in check mode
+#   make clean      remove the environments and build output (your workspace/ is kept)
+
+PYTHON ?= python3
+PORT ?= 8888
+VENV := .venv
+TOOLS := .tools
+UV_VERSION := 0.13.9
+# uv must never fetch a Python build: only the package registries are reachable.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced
+
+.PHONY: help setup start test test-python test-notebooks exercises book bench lint clean
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+$(TOOLS)/bin/uv:
+	@echo "uv not found: installing uv $(UV_VERSION) into $(TOOLS)/ (used only to build .venv)"
+	@$(PYTHON) -m venv $(TOOLS) 2>/dev/null && $(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)" \
+	  || { rm -rf $(TOOLS); $(PYTHON) -m pip install --quiet --target $(TOOLS)/lib "uv==$(UV_VERSION)" \
+	       && mkdir -p $(TOOLS)/bin && ln -sf ../lib/bin/uv $(TOOLS)/bin/uv; } \
+	  || { echo "Could not install uv: $(PYTHON) has neither venv nor pip."; \
+	       echo "On Debian or Ubuntu: apt-get install python3-venv"; exit 1; }
+
+$(SYNCED): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	@touch $@
+
+setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)
+
+start: setup ## set everything up and open the course in JupyterLab
+	$(BIN)/onboard start --port $(PORT)
+
+# --dist loadfile keeps each test file (and so each notebook's cells) on one worker.
+test: setup ## set everything up and run the whole test suite
+	$(BIN)/pytest -n 2 --dist loadfile tests
+
+exercises: setup ## regenerate exercises/ from solutions/
+	$(BIN)/onboard author generate
+
+# -W turns every Sphinx warning into an error; the book is built from the repository root so
+# that lessons and exercises are included where they live.
+book: setup ## build the Jupyter Book (HTML in book/_build/html)
+	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml --path-output book -W --keep-going
+
+bench: setup ## run the benchmarks and save their figures
+	$(BIN)/python -m onboarding.bench
+
+lint: setup ## ruff, and notebooks free of volatile metadata
+	$(BIN)/ruff check src tests
+	$(BIN)/onboard author normalise --check
+
+clean: ## remove environments and build output (keeps workspace/)
+	rm -rf $(VENV) $(TOOLS) book/_build .pytest_cache

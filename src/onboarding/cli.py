@@ -1,0 +1,395 @@
+"""`onboard`: the learner's and the author's command line.
+
+Imports of heavy modules (pytest, nbclient, JupyterLab) happen inside the commands, so that
+`onboard --help` and `onboard progress` answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from onboarding import paths
+
+WELCOME_LESSON = "notebooks/00_welcome.ipynb"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _workspace() -> Path:
+    return paths.workspace_dir()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="onboarding-course", prog_name="onboard")
+def cli() -> None:
+    """The onboarding course's toolkit: set up your workspace, check exercises, see progress.
+
+    Start with `onboard start` (or `make start`), work through the lessons in notebooks/ and the
+    exercises in your workspace, and run `onboard check` whenever you want a verdict.
+    """
+
+
+# ---------------------------------------------------------------------------------------- start
+def _has_display() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def write_lab_overrides(prefix: Path | None = None) -> Path:
+    """Turn off JupyterLab's news pop-up and update check: they reach for the internet."""
+    prefix = prefix or Path(sys.prefix)
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    settings["@jupyterlab/apputils-extension:notification"] = {
+        "checkForUpdates": False,
+        "fetchNews": "false",
+    }
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+    return path
+
+
+def lab_command(port: int, host: str, token: str, open_browser: bool, as_root: bool) -> list[str]:
+    jupyter_lab = Path(sys.executable).with_name("jupyter-lab")
+    command = [
+        str(jupyter_lab) if jupyter_lab.exists() else "jupyter-lab",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",  # a busy port is an error to report, not a surprise URL
+        f"--ServerApp.ip={host}",
+        f"--ServerApp.root_dir={paths.course_root()}",
+        f"--LabApp.default_url=/lab/tree/{WELCOME_LESSON}",
+        f"--IdentityProvider.token={token}",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    if as_root:
+        command.append("--allow-root")
+    return command
+
+
+@cli.command()
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", 8888)),
+    show_default="$PORT or 8888",
+    help="Port for JupyterLab.",
+)
+@click.option(
+    "--host",
+    default=lambda: os.environ.get("HOST", "127.0.0.1"),
+    show_default="$HOST or 127.0.0.1",
+    help="Address to listen on (0.0.0.0 in a container).",
+)
+@click.option("--no-browser", is_flag=True, help="Do not try to open a web browser.")
+@click.option("--dry-run", is_flag=True, help="Set up the workspace and print the command only.")
+def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
+    """Create your workspace (first run only) and open the course in JupyterLab.
+
+    Your workspace is a git-ignored copy of exercises/; files already there are never
+    overwritten. JupyterLab opens at the welcome lesson.
+    """
+    from onboarding import workspace
+
+    console = _console()
+    report = workspace.create(_workspace(), paths.exercises_dir())
+    if report.created:
+        console.print(
+            f"Created your workspace in {_shown(_workspace())} with "
+            f"{len(report.created)} exercise files."
+        )
+    for line in report.lines()[len(report.created) :]:
+        console.print(f"  {line}")
+    write_lab_overrides()
+
+    open_browser = not no_browser and _has_display()
+    as_root = _running_as_root()
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(16)
+    command = lab_command(port, host, token, open_browser, as_root)
+    if as_root:
+        console.print(
+            "Running as root (usual in containers and CI): passing --allow-root to "
+            "JupyterLab, which otherwise refuses to start."
+        )
+    if not open_browser:
+        console.print("No display found, so no browser is opened: open the address below yourself.")
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown_host}:{port}/lab/tree/{WELCOME_LESSON}?token={token}"
+    console.print(f"\nThe course is at: [bold]{url}[/]\n(stop it with Ctrl+C)", soft_wrap=True)
+    if dry_run:
+        click.echo(" ".join(command))
+        return
+    sys.stdout.flush()
+    env = {**os.environ, "ONBOARD_WORKSPACE": str(_workspace())}
+    os.execvpe(command[0], command, env)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------- check
+@cli.command()
+@click.argument("exercise", required=False)
+@click.option("--all", "check_all", is_flag=True, help="Check every exercise in your workspace.")
+@click.option(
+    "--timeout",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Seconds a single cell may run before it counts as stuck.",
+)
+def check(exercise: str | None, check_all: bool, timeout: int) -> None:
+    """Grade your copy of an exercise, exactly as CI grades the course.
+
+    EXERCISE is a notebook name such as 00_welcome, or just its number (00). Prints each
+    expectation that failed, with its hint. Exit code 0 means everything passed, 1 means
+    something failed.
+    """
+    from onboarding import grading, progress, workspace
+
+    console = _console()
+    exercises_dir = paths.exercises_dir()
+    if exercise and check_all:
+        raise click.UsageError("Give an EXERCISE or --all, not both.")
+    try:
+        names = (
+            [workspace.resolve_exercise(exercise, exercises_dir)]
+            if exercise
+            else sorted(p.name for p in exercises_dir.glob("[0-9][0-9]_*.ipynb"))
+        )
+    except KeyError as error:
+        raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
+    all_ok = True
+    for name in names:
+        with console.status(f"Checking {name} (starting a kernel)…"):
+            try:
+                verdict = grading.grade(
+                    _workspace() / name,
+                    exercises_dir / name,
+                    cell_timeout=timeout,
+                )
+            except grading.GradingError as error:
+                console.print(f"[red]✗ {name}[/]: {error}")
+                all_ok = False
+                continue
+        for result in verdict.exercises:
+            progress.record(
+                _workspace(),
+                result.exercise_id,
+                result.passed,
+                result.total,
+                source="onboard check",
+            )
+        _print_verdict(console, verdict)
+        all_ok = all_ok and verdict.ok
+    sys.exit(0 if all_ok else 1)
+
+
+def _print_verdict(console, verdict) -> None:
+    mark = "[green]✅[/]" if verdict.ok else "[red]❌[/]"
+    console.print(f"{mark} [bold]{verdict.notebook}[/]")
+    for problem in verdict.problems:
+        console.print(f"   [yellow]•[/] {problem}")
+    for result in verdict.exercises:
+        state = "all passed" if result.passed == result.total else "to do"
+        console.print(
+            f"   Exercise {result.exercise_id}: {result.passed} of {result.total} "
+            f"checks passed ({state})"
+        )
+        for failure in result.failures:
+            console.print(f"     {failure}", soft_wrap=True)
+    if verdict.ok:
+        console.print("   Everything passes. Well done!")
+
+
+# ------------------------------------------------------------------------------------- progress
+@cli.command(name="progress")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead.")
+def progress_command(as_json: bool) -> None:
+    """Show each stage's exercises: status, checks passed, last attempt."""
+    from onboarding import progress
+
+    rows = progress.statuses(_workspace(), paths.exercises_dir())
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "stage": r.stage,
+                        "exercise": r.exercise_id,
+                        "title": r.title,
+                        "state": r.state,
+                        "passed": r.passed,
+                        "total": r.total,
+                        "attempts": r.attempts,
+                        "last_attempt": r.last_attempt.isoformat() if r.last_attempt else None,
+                    }
+                    for r in rows
+                ],
+                indent=1,
+            )
+        )
+        return
+    _console().print(progress.render_table(rows))
+
+
+# ---------------------------------------------------------------------------------- reset/update
+@cli.command()
+@click.argument("exercise")
+def reset(exercise: str) -> None:
+    """Start an exercise afresh; your current copy is backed up first.
+
+    The backup goes to .onboard/backups/ in your workspace, named with the time.
+    """
+    from onboarding import workspace
+
+    exercises_dir = paths.exercises_dir()
+    try:
+        name = workspace.resolve_exercise(exercise, exercises_dir)
+    except KeyError as error:
+        raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
+    if not workspace.is_workspace(_workspace()):
+        workspace.create(_workspace(), exercises_dir)
+    report = workspace.reset(_workspace(), exercises_dir, name)
+    for line in report.lines():
+        click.echo(line)
+
+
+@cli.command()
+def update() -> None:
+    """Bring new and changed exercises into your workspace, keeping every edit of yours.
+
+    Run it after `git pull`. Files you never edited are updated; files you edited are kept and
+    the course's new version is saved beside them as NAME.course-update.ipynb.
+    """
+    from onboarding import workspace
+
+    report = workspace.update(_workspace(), paths.exercises_dir())
+    lines = report.lines()
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("Your workspace is up to date.")
+
+
+# ------------------------------------------------------------------------------------- authors
+@cli.group()
+def author() -> None:
+    """Tools for course authors: generate exercises, run and normalise notebooks."""
+
+
+@author.command()
+def generate() -> None:
+    """Regenerate exercises/ from solutions/ (what `make exercises` runs)."""
+    from onboarding import generator
+
+    try:
+        changed = generator.generate_all(paths.solutions_dir(), paths.exercises_dir())
+    except generator.GeneratorError as error:
+        raise click.ClickException(str(error)) from None
+    for path in changed:
+        click.echo(f"wrote {path.relative_to(paths.course_root())}")
+    click.echo(f"{len(changed)} exercise file(s) changed.")
+
+
+@author.command()
+@click.argument("notebook_paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Change nothing; exit 1 listing notebooks that need normalising.",
+)
+def normalise(notebook_paths: tuple[Path, ...], check_only: bool) -> None:
+    """Strip volatile metadata from notebooks (default: every committed notebook)."""
+    from onboarding import notebooks
+
+    targets = list(notebook_paths) or committed_notebooks()
+    dirty = []
+    for path in targets:
+        if notebooks.is_normalised(path):
+            continue
+        dirty.append(path)
+        if not check_only:
+            notebooks.write(path, notebooks.normalise(notebooks.read(path)))
+    for path in dirty:
+        click.echo(f"{'needs normalising' if check_only else 'normalised'}: {path}")
+    if check_only and dirty:
+        sys.exit(1)
+
+
+def committed_notebooks() -> list[Path]:
+    root = paths.course_root()
+    return sorted(
+        path
+        for folder in ("notebooks", "solutions", "exercises")
+        for path in (root / folder).glob("*.ipynb")
+    )
+
+
+@author.command(name="run")
+@click.argument(
+    "notebook_paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option("--timeout", type=int, default=300, show_default=True, help="Seconds per cell.")
+def run_notebooks(notebook_paths: tuple[Path, ...], timeout: int) -> None:
+    """Execute notebooks in place (in a scratch folder) and store normalised outputs.
+
+    Run this on a solution or lesson after editing it, then `make exercises`.
+    """
+    from onboarding import execution
+
+    for path in notebook_paths:
+        click.echo(f"running {path} …")
+        try:
+            execution.run_in_place(path, timeout=timeout)
+        except execution.ExecutionFailed as error:
+            raise click.ClickException(str(error)) from None
+    click.echo("done; now run `make exercises` if you changed a solution.")
+
+
+@cli.command()
+@click.argument("stage", type=int)
+def checkpoint(stage: int) -> None:
+    """Put the reference state of STAGE beside your work (never over it).
+
+    For workshops: if you fell behind, continue from the course's own files for that stage.
+    They go to checkpoints/stage_NN/ in your workspace.
+    """
+    from bookings import snapshots
+
+    destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
+    try:
+        written = snapshots.materialise(stage, destination)
+    except (ValueError, FileExistsError) as error:
+        raise click.ClickException(str(error)) from None
+    for path in written:
+        click.echo(f"wrote {_shown(path)}")
+    click.echo(f"Stage {stage:02d} reference state is in {_shown(destination)}.")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

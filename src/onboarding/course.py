@@ -1,0 +1,72 @@
+"""The course's map: its stages, what each covers of the process, and what it produces.
+
+One list, used by the welcome lesson's stage map, the book and the tests that check every section
+of the process document is taught somewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: str
+    title: str
+    process_stage: str
+    """The project stage of the process document this course stage teaches ("" if none)."""
+    produces: tuple[str, ...]
+    """The documents and artefacts a team has at the end of the stage."""
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("00", "Welcome", "(the whole process)", ("your workspace",)),
+    Stage(
+        "01",
+        "Roles, intake and discovery",
+        "1. Intake and Discovery",
+        ("PRD", "acceptance criteria", "estimate"),
+    ),
+    Stage("02", "API design", "2. API / Data Design", ("OpenAPI spec",)),
+    Stage(
+        "03",
+        "Data design and migrations",
+        "2. API / Data Design",
+        ("DB schema", "migrations", "DB Migration Plan"),
+    ),
+    Stage(
+        "04",
+        "Implementation",
+        "3. Implementation",
+        ("service code", "unit tests", "feature flags", "TSD/SDD"),
+    ),
+    Stage(
+        "05",
+        "Testing",
+        "4. Testing",
+        ("integration tests", "contract tests", "load test", "Test Plan"),
+    ),
+    Stage("06", "CI, branching and releases", "", ("CI workflow", "release tags")),
+    Stage(
+        "07", "Deployment", "5. Deployment", ("Dockerfile", "migration job", "Deployment Checklist")
+    ),
+    Stage(
+        "08",
+        "Monitoring and support",
+        "6. Monitoring & Support",
+        ("metrics and traces", "SLOs and alerts", "runbook", "postmortem"),
+    ),
+    Stage("09", "Packaging and security", "", ("pinned lock file", "secrets policy", "image scan")),
+)
+
+
+def stage_map_rows() -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            stage.number,
+            stage.title,
+            stage.process_stage or "(cross-cutting)",
+            ", ".join(stage.produces),
+        )
+        for stage in STAGES
+    ]

@@ -1,0 +1,41 @@
+"""Executing notebooks for authors: run in a scratch folder, store normalised outputs.
+
+Running in a scratch folder keeps the files a notebook writes (`%%writefile rooms.yaml`, a
+database) out of `solutions/` and `notebooks/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from onboarding import notebooks
+
+
+class ExecutionFailed(Exception):
+    pass
+
+
+def run_in_place(path: Path, timeout: int = 300) -> None:
+    import nbclient
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix="onboard-run-") as folder:
+        scratch = Path(folder)
+        for sibling in path.parent.iterdir():
+            # Data files beside the notebook are inputs it may read.
+            if sibling.is_file() and sibling.suffix != ".ipynb":
+                shutil.copy2(sibling, scratch / sibling.name)
+        notebook = nbformat.read(path, as_version=4)
+        client = nbclient.NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(scratch)}},
+        )
+        try:
+            client.execute()
+        except nbclient.exceptions.CellExecutionError as error:
+            raise ExecutionFailed(f"{path}: a cell failed:\n{error}") from None
+    notebooks.write(path, notebooks.normalise(dict(notebook)))

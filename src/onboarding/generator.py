@@ -1,0 +1,163 @@
+"""Generate learner copies (`exercises/`) from their single source (`solutions/`).
+
+In a solution notebook:
+
+- `### BEGIN SOLUTION` … `### END SOLUTION` marks what the learner must write. The marker uses the
+  cell's comment syntax (`#`, `--` or `//`). In a Python cell the region becomes a
+  `raise NotImplementedError(...)` naming the exercise; in an artefact cell (`%%writefile`) it
+  becomes nothing, or the starting skeleton below.
+- `### BEGIN STUB` … `### END STUB` holds that skeleton, commented out so the solution still runs;
+  the learner copy gets it uncommented.
+- Cells tagged `check` keep their stored outputs and execution counts: those outputs are what nbval
+  grades the learner against. Every other cell loses its outputs.
+- The exercise a region belongs to is the latest markdown heading `Exercise NN.N: title`.
+
+The output depends only on the input, so regenerating changes no byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from onboarding import notebooks
+from onboarding.catalogue import EXERCISE_HEADING
+
+MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)[ \t]*$"
+)
+COMMENT_LEADER = re.compile(r"^(?P<indent>[ \t]*)(#|--|//) ?")
+GENERATED_NOTE = "Generated from {source} by `make exercises`; edit the solution, not this file."
+
+
+class GeneratorError(ValueError):
+    """A solution notebook the generator cannot turn into an exercise, with where and why."""
+
+
+@dataclass(frozen=True)
+class Region:
+    kind: str
+    start: int
+    end: int
+
+
+def stub_for(source: str, exercise_id: str | None, where: str) -> str:
+    """Replace the solution regions of one cell's source with their stubs."""
+    lines = source.splitlines(keepends=True)
+    is_artefact = source.lstrip().startswith("%%")
+    output: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = MARKER.match(lines[index].rstrip("\r\n"))
+        if match is None:
+            output.append(lines[index])
+            index += 1
+            continue
+        if match["edge"] != "BEGIN":
+            raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
+        end = _find_end(lines, index, match["kind"], where)
+        body = lines[index + 1 : end]
+        if match["kind"] == "SOLUTION":
+            stub_follows = _stub_region_at(lines, end + 1)
+            if not stub_follows and not is_artefact:
+                if exercise_id is None:
+                    raise GeneratorError(
+                        f"{where}: a solution region before any 'Exercise NN.N' heading."
+                    )
+                output.append(
+                    f"{match['indent']}raise NotImplementedError("
+                    f'"Exercise {exercise_id}: replace this line with your code")\n'
+                )
+        else:
+            output.extend(_uncomment(line) for line in body)
+        index = end + 1
+    return "".join(output)
+
+
+def _find_end(lines: list[str], begin: int, kind: str, where: str) -> int:
+    for index in range(begin + 1, len(lines)):
+        match = MARKER.match(lines[index].rstrip("\r\n"))
+        if match is None:
+            continue
+        if match["edge"] == "END" and match["kind"] == kind:
+            return index
+        raise GeneratorError(
+            f"{where}: `BEGIN {kind}` on line {begin + 1} is not closed before line {index + 1}."
+        )
+    raise GeneratorError(f"{where}: `BEGIN {kind}` on line {begin + 1} has no `END {kind}`.")
+
+
+def _stub_region_at(lines: list[str], index: int) -> bool:
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines):
+        return False
+    match = MARKER.match(lines[index].rstrip("\r\n"))
+    return bool(match and match["edge"] == "BEGIN" and match["kind"] == "STUB")
+
+
+def _uncomment(line: str) -> str:
+    return COMMENT_LEADER.sub(lambda match: match["indent"], line, count=1)
+
+
+def has_regions(source: str) -> bool:
+    return any(MARKER.match(line) for line in source.splitlines())
+
+
+def generate(solution: notebooks.Notebook, source_name: str) -> notebooks.Notebook:
+    """The learner copy of one solution notebook."""
+    exercise_id: str | None = None
+    cells = []
+    for index, cell in enumerate(solution["cells"]):
+        source = notebooks.source_of(cell)
+        where = f"{source_name}, cell {index + 1}"
+        copy = {
+            key: value for key, value in cell.items() if key not in ("outputs", "execution_count")
+        }
+        if cell["cell_type"] == "markdown":
+            heading = EXERCISE_HEADING.search(source)
+            if heading:
+                exercise_id = heading["id"]
+        elif cell["cell_type"] == "code":
+            if notebooks.is_check_cell(cell):
+                if has_regions(source):
+                    raise GeneratorError(f"{where}: a check cell cannot hold a solution region.")
+                if not cell.get("outputs") or cell.get("execution_count") is None:
+                    raise GeneratorError(
+                        f"{where}: the check cell has no stored output. Run the solution "
+                        "(`onboard author run`) so the learner copy knows what passing looks like."
+                    )
+                copy["outputs"] = cell["outputs"]
+                copy["execution_count"] = cell["execution_count"]
+            else:
+                if has_regions(source):
+                    copy["source"] = notebooks.split_source(stub_for(source, exercise_id, where))
+                copy["outputs"] = []
+                copy["execution_count"] = None
+        cells.append(copy)
+    metadata = dict(solution.get("metadata", {}))
+    metadata["onboard"] = {"generated": GENERATED_NOTE.format(source=source_name)}
+    learner_copy = {**solution, "cells": cells, "metadata": metadata}
+    return notebooks.normalise(learner_copy)
+
+
+def generate_all(solutions_dir: Path, exercises_dir: Path) -> list[Path]:
+    """Regenerate every exercise; remove learner copies whose solution is gone. Returns changes."""
+    exercises_dir.mkdir(parents=True, exist_ok=True)
+    changed: list[Path] = []
+    expected: set[str] = set()
+    for solution_path in sorted(solutions_dir.glob("[0-9][0-9]_*.ipynb")):
+        expected.add(solution_path.name)
+        text = notebooks.dumps(
+            generate(notebooks.read(solution_path), f"solutions/{solution_path.name}")
+        )
+        target = exercises_dir / solution_path.name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            changed.append(target)
+    for stale in sorted(exercises_dir.glob("[0-9][0-9]_*.ipynb")):
+        if stale.name not in expected:
+            stale.unlink()
+            changed.append(stale)
+    return changed

@@ -1,0 +1,297 @@
+"""`onboard check`: grade a learner's notebook with nbval and say plainly what to fix.
+
+nbval is the grader, exactly as in CI. Two things happen first, on a temporary copy so the
+learner's file is never touched:
+
+- the course's check cells (source *and* expected outputs) are put back, so neither a saved run
+  full of ❌ nor an edited check cell can change the verdict;
+- nothing else the learner wrote is marked for comparison, so only the course's checks judge.
+
+Then nbval runs in this process (no second Python start-up), and a small pytest plugin keeps what
+each cell printed, which becomes the plain summary instead of pytest's diffs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onboarding import notebooks, paths
+from onboarding.checks import FAIL_MARK, PASS_MARK, SUMMARY_PREFIX
+
+DEFAULT_CELL_TIMEOUT = 30
+
+
+@dataclass
+class CellOutcome:
+    index: int
+    cell_id: str
+    source: str
+    is_check: bool
+    failed: bool
+    message: str
+    outputs: list[dict[str, Any]]
+    timed_out: bool = False
+
+
+@dataclass
+class ExerciseResult:
+    exercise_id: str
+    passed: int
+    total: int
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    notebook: str
+    ok: bool
+    exercises: list[ExerciseResult]
+    problems: list[str]
+    """Plain sentences about cells that broke before the checks could judge."""
+
+
+class GradingError(Exception):
+    """The notebook could not be graded at all (missing, not a notebook…)."""
+
+
+def restore_course_checks(
+    learner: notebooks.Notebook, course: notebooks.Notebook
+) -> notebooks.Notebook:
+    """The learner's notebook with every check cell exactly as the course ships it."""
+    course_checks = {
+        cell.get("id"): cell for cell in course["cells"] if notebooks.is_check_cell(cell)
+    }
+    cells: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for cell in learner["cells"]:
+        cell_id = cell.get("id")
+        if cell_id in course_checks:
+            cells.append(course_checks[cell_id])
+            placed.add(cell_id)
+        elif notebooks.looks_like_check_cell(cell):
+            cells.append(_without_check_markers(cell))
+        else:
+            cells.append(_without_outputs(cell))
+    # A check cell the learner deleted goes back after the cell it followed in the course copy.
+    course_order = [cell.get("id") for cell in course["cells"]]
+    for position, cell_id in enumerate(course_order):
+        if cell_id not in course_checks or cell_id in placed:
+            continue
+        anchor_ids = set(course_order[:position])
+        insert_at = 0
+        for index, cell in enumerate(cells):
+            if cell.get("id") in anchor_ids:
+                insert_at = index + 1
+        cells.insert(insert_at, course_checks[cell_id])
+        placed.add(cell_id)
+    return {**learner, "cells": cells, "metadata": course.get("metadata", {})}
+
+
+def _without_outputs(cell: dict[str, Any]) -> dict[str, Any]:
+    if cell.get("cell_type") != "code":
+        return cell
+    return {**cell, "outputs": [], "execution_count": None}
+
+
+def _without_check_markers(cell: dict[str, Any]) -> dict[str, Any]:
+    source = notebooks.source_of(cell).replace(notebooks.CHECK_MARKER, "# (learner cell)")
+    metadata = dict(cell.get("metadata", {}))
+    metadata["tags"] = [tag for tag in metadata.get("tags", []) if tag != notebooks.CHECK_TAG]
+    return _without_outputs(
+        {**cell, "source": notebooks.split_source(source), "metadata": metadata}
+    )
+
+
+class _OutcomeCollector:
+    """pytest plugin: remember each nbval cell's outputs and failure message."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[CellOutcome] = []
+        self.collection_errors: list[str] = []
+
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
+        if call.when != "call":
+            return
+        cell = getattr(item, "cell", None)
+        if cell is None:
+            return
+        error = call.excinfo.value if call.excinfo else None
+        message = str(error) if error is not None else ""
+        self.outcomes.append(
+            CellOutcome(
+                index=item.cell_num,
+                cell_id=cell.get("id", ""),
+                source=notebooks.source_of(cell),
+                is_check=notebooks.is_check_cell(cell),
+                failed=error is not None,
+                message=message,
+                outputs=list(getattr(item, "test_outputs", None) or []),
+                timed_out="Timeout" in message or "timed out" in message.lower(),
+            )
+        )
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.collection_errors.append(str(report.longrepr))
+
+
+def run_nbval(
+    notebook_path: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT, lax: bool = True
+) -> tuple[int, _OutcomeCollector]:
+    """Run nbval in this process on one notebook; return pytest's exit code and the outcomes."""
+    import pytest
+
+    collector = _OutcomeCollector()
+    arguments = [
+        str(notebook_path),
+        "--nbval-lax" if lax else "--nbval",
+        "--nbval-current-env",
+        f"--nbval-cell-timeout={cell_timeout}",
+        f"--nbval-sanitize-with={paths.sanitize_file()}",
+        "-p",
+        "nbval",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-q",
+        f"--rootdir={notebook_path.parent}",
+        "-c",
+        os.devnull,
+    ]
+    # Other installed plugins (schemathesis, hypothesis, anyio…) only slow the start-up here.
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exit_code = pytest.main(arguments, plugins=[collector])
+    finally:
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    return int(exit_code), collector
+
+
+def grade(
+    learner_path: Path,
+    course_path: Path,
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+) -> Verdict:
+    """Grade the learner's notebook against the course's learner copy of the same exercise."""
+    if not learner_path.exists():
+        raise GradingError(f"{learner_path} does not exist. Run `onboard start` to create it.")
+    try:
+        learner = notebooks.read(learner_path)
+    except notebooks.NotebookFormatError as error:
+        raise GradingError(str(error)) from None
+    course = notebooks.read(course_path)
+    graded = restore_course_checks(learner, course)
+
+    with tempfile.TemporaryDirectory(prefix="onboard-check-") as folder:
+        target = Path(folder) / learner_path.name
+        notebooks.write(target, graded)
+        exit_code, collector = run_nbval(target, cell_timeout=cell_timeout)
+
+    if collector.collection_errors:
+        raise GradingError(
+            "nbval could not read the notebook:\n" + "\n".join(collector.collection_errors)
+        )
+    if exit_code not in (0, 1):
+        raise GradingError(f"nbval stopped unexpectedly (pytest exit code {exit_code}).")
+    return summarise(learner_path.name, exit_code == 0, collector.outcomes, course, cell_timeout)
+
+
+SUMMARY_LINE = re.compile(rf"^{SUMMARY_PREFIX}(?P<id>\d\d\.\d+):")
+# IPython names a cell's compiled file ("(3082242038.py, line 1)"): meaningless to a learner.
+COMPILED_NAME = re.compile(r" \(\d+\.py, line \d+\)")
+CELL_LINE = re.compile(r"(?:Cell In\[\d+\]|File \S+), line (?P<line>\d+)")
+
+
+def summarise(
+    name: str,
+    ok: bool,
+    outcomes: list[CellOutcome],
+    course: notebooks.Notebook,
+    cell_timeout: int,
+) -> Verdict:
+    from onboarding.catalogue import exercises_in_notebook
+
+    expected = {entry.exercise_id: entry for entry in exercises_in_notebook(course)}
+    results: dict[str, ExerciseResult] = {
+        exercise_id: ExerciseResult(exercise_id, 0, entry.total_checks)
+        for exercise_id, entry in expected.items()
+    }
+    problems: list[str] = []
+    for outcome in outcomes:
+        if outcome.is_check:
+            _read_check_output(outcome, results, expected)
+            if outcome.timed_out:
+                problems.append(_timeout_sentence(outcome, cell_timeout))
+        elif outcome.failed:
+            problems.append(_problem_sentence(outcome, cell_timeout))
+    return Verdict(name, ok, list(results.values()), problems)
+
+
+def _read_check_output(
+    outcome: CellOutcome, results: dict[str, ExerciseResult], expected: dict[str, Any]
+) -> None:
+    text = notebooks.output_text(outcome.outputs)
+    lines = text.splitlines()
+    exercise_id = next((match["id"] for line in lines if (match := SUMMARY_LINE.match(line))), None)
+    if exercise_id is None:
+        # The check never reached its summary: credit nothing for the exercise this cell checks.
+        exercise_id = next(
+            (eid for eid, entry in expected.items() if outcome.cell_id in entry.check_cell_ids),
+            None,
+        )
+        if exercise_id is None:
+            return
+    result = results.setdefault(exercise_id, ExerciseResult(exercise_id, 0, 0))
+    result.passed += sum(line.startswith(PASS_MARK) for line in lines)
+    result.failures.extend(line for line in lines if line.startswith(FAIL_MARK))
+
+
+def _learner_line(outcome: CellOutcome) -> str:
+    traceback_text = ""
+    for output in outcome.outputs:
+        if output.get("output_type") == "error":
+            traceback_text = notebooks.strip_ansi("\n".join(output.get("traceback", [])))
+    matches = list(CELL_LINE.finditer(traceback_text))
+    if not matches:
+        return ""
+    line_number = int(matches[-1]["line"])
+    source_lines = outcome.source.splitlines()
+    if 1 <= line_number <= len(source_lines):
+        return f", line {line_number}: `{source_lines[line_number - 1].strip()}`"
+    return f", line {line_number}"
+
+
+def _problem_sentence(outcome: CellOutcome, cell_timeout: int) -> str:
+    where = f"Code cell {outcome.index + 1}"
+    if outcome.timed_out:
+        return _timeout_sentence(outcome, cell_timeout)
+    for output in outcome.outputs:
+        if output.get("output_type") == "error":
+            name, value = output.get("ename", "Error"), output.get("evalue", "")
+            value = COMPILED_NAME.sub("", value)
+            if name == "NotImplementedError":
+                return (
+                    f"{where} is not written yet: {value or 'it still raises NotImplementedError'}."
+                )
+            return f"{where} raised {name}: {value}{_learner_line(outcome)}."
+    return f"{where} failed: {outcome.message.splitlines()[0] if outcome.message else 'no detail'}."
+
+
+def _timeout_sentence(outcome: CellOutcome, cell_timeout: int) -> str:
+    return (
+        f"Code cell {outcome.index + 1} took longer than {cell_timeout} s — "
+        "is there a loop that never ends? The cells after it were not run."
+    )

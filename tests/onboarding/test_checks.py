@@ -1,0 +1,171 @@
+"""The checks API: one line per expectation, plain messages, time limits, parse errors."""
+
+from __future__ import annotations
+
+import linecache
+
+import pytest
+
+from onboarding import checks
+from onboarding.checks import Exercise
+
+
+def run_as_notebook_cell(source: str, namespace: dict, cell: int = 1) -> None:
+    """Compile code the way IPython does, so tracebacks name a notebook cell and its lines."""
+    filename = f"/tmp/ipykernel_4242/{cell}23456.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def test_passing_and_failing_lines_and_summary(capsys):
+    with Exercise("09.1") as exercise:
+        exercise.equal("two plus two is four", lambda: 2 + 2, 4, hint="unused")
+        exercise.equal("the answer is 42", lambda: 41, 42, hint="Add one.")
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "✅ two plus two is four",
+        "❌ the answer is 42 — expected 42, got 41. Hint: Add one.",
+        "Exercise 09.1: 1 of 2 checks passed. Fix the ❌ lines above and run this cell again.",
+    ]
+
+
+def test_all_passed_summary(capsys):
+    with Exercise("09.2") as exercise:
+        exercise.true("truth holds", lambda: True, found="never shown")
+    assert capsys.readouterr().out.splitlines()[-1] == "Exercise 09.2: all 1 checks passed."
+
+
+def test_learner_exception_names_the_line_not_a_traceback():
+    namespace: dict = {}
+    run_as_notebook_cell(
+        "def average(values):\n    total = sum(values)\n    return total / len(values)\n", namespace
+    )
+    # The check cell is a second notebook cell; its own lines must not be blamed.
+    run_as_notebook_cell("def check():\n    return average([])\n", namespace, cell=2)
+    result = checks.evaluate("average of nothing", namespace["check"])
+    assert not result.passed
+    assert result.found == (
+        "your code raised ZeroDivisionError: division by zero "
+        "(line 3 of your cell: `return total / len(values)`)"
+    )
+    assert "Traceback" not in result.line()
+
+
+def test_a_check_calling_a_missing_function_says_which_cell_to_run():
+    namespace: dict = {}
+    run_as_notebook_cell("def check():\n    return booking_minutes('a', 'b')\n", namespace)
+    result = checks.evaluate("works", namespace["check"])
+    assert result.found == (
+        "`booking_minutes` is not defined — run the cell that defines it "
+        "(and fix any error it shows) before this check"
+    )
+
+
+def test_not_implemented_stub_says_so():
+    def stub():
+        raise NotImplementedError("Exercise 09.1: replace this line with your code")
+
+    result = checks.evaluate("does the thing", stub, hint="Write it.")
+    assert result.line() == (
+        "❌ does the thing — not written yet (the stub still raises NotImplementedError). Hint: Write it."
+    )
+
+
+def test_endless_loop_is_stopped_with_a_plain_message(monkeypatch):
+    monkeypatch.setenv("ONBOARD_CHECK_TIME_LIMIT", "0.3")
+
+    def spins():
+        while True:
+            pass
+
+    result = checks.evaluate("finishes", spins)
+    assert result.found == "took longer than 0.3 s — is there a loop that never ends?"
+
+
+def test_raises_reports_the_wrong_exception_and_no_exception():
+    with Exercise("09.3", echo=False) as exercise:
+        wrong = exercise.raises("refuses", lambda: int("x"), KeyError)
+        silent = exercise.raises("refuses again", lambda: None, KeyError)
+        right = exercise.raises("refuses properly", lambda: {}["missing"], KeyError)
+    assert wrong.found.startswith("expected KeyError, got ValueError: invalid literal")
+    assert silent.found == "expected KeyError, but nothing was raised"
+    assert right.passed
+
+
+def test_required_failure_blocks_the_rest(capsys):
+    with Exercise("09.4") as exercise:
+
+        @exercise.expect("the file parses", required=True)
+        def _():
+            raise checks.CheckFailed("line 2, column 3: bad indentation")
+
+        exercise.true("has three rooms", lambda: True, found="")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "❌ has three rooms — not checked until “the file parses” passes."
+
+
+def test_a_broken_check_cell_is_reported_not_raised(capsys):
+    with Exercise("09.5") as exercise:
+        exercise.equal("fine", lambda: 1, 1)
+        raise RuntimeError("author typo")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith(
+        "❌ the check itself ran — your code raised RuntimeError: author typo"
+    )
+    assert lines[-1].startswith("Exercise 09.5: 1 of 2 checks passed.")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "rooms:\n  - name: Ada\n   capacity: 4\n",
+            "rooms.yaml is not valid YAML: line 3, column 4",
+        ),
+        ("rooms: [Ada, Grace\n", "rooms.yaml is not valid YAML: line 2, column 1"),
+        ("a: b: c\n", "rooms.yaml is not valid YAML: line 1, column 5"),
+    ],
+)
+def test_malformed_yaml_names_line_and_column(tmp_path, text, message):
+    path = tmp_path / "rooms.yaml"
+    path.write_text(text)
+    with pytest.raises(checks.ArtefactError) as error:
+        checks.load_yaml(path)
+    assert str(error.value).startswith(message)
+    assert path.read_text() == text  # the learner's file is left as it was
+
+
+def test_malformed_json_names_line_and_column(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text('{\n  "a": 1,\n  "b": \n}\n')
+    with pytest.raises(
+        checks.ArtefactError, match=r"spec.json is not valid JSON: line 4, column 1"
+    ):
+        checks.load_json(path)
+
+
+def test_missing_artefact_says_which_cell_to_run(tmp_path):
+    result = checks.evaluate("parses", lambda: checks.load_yaml(tmp_path / "rooms.yaml"))
+    assert (
+        result.found == "rooms.yaml does not exist yet — run the %%writefile cell that creates it"
+    )
+
+
+def test_check_records_progress_only_inside_a_workspace(tmp_path, monkeypatch):
+    from onboarding import progress
+
+    monkeypatch.chdir(tmp_path)
+    with Exercise("00.1", echo=False) as exercise:
+        exercise.equal("x", lambda: 1, 1)
+    assert not (tmp_path / ".onboard").exists()
+
+    (tmp_path / ".onboard").mkdir()
+    (tmp_path / ".onboard" / "manifest.json").write_text('{"delivered": {}}')
+    with Exercise("00.1", echo=False) as exercise:
+        exercise.equal("x", lambda: 1, 1)
+    database = progress._open(tmp_path)
+    rows = list(database["attempts"].rows)
+    database.close()
+    assert [(r["exercise_id"], r["passed"], r["total"], r["source"]) for r in rows] == [
+        ("00.1", 1, 1, "notebook")
+    ]
