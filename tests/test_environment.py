@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet

@@ -26,14 +26,14 @@ class Quiz:
 
     def feedback(self, chosen: list[int | None]) -> list[str]:
         lines = []
-        for number, (question, choice) in enumerate(zip(self.questions, chosen), start=1):
+        for number, (question, choice) in enumerate(zip(self.questions, chosen, strict=True), start=1):
             if choice is None:
                 lines.append(f"{number}. (not answered) {question.why}")
             elif choice == question.answer:
                 lines.append(f"{number}. ✅ Right. {question.why}")
             else:
                 lines.append(f"{number}. ❌ Not quite. {question.why}")
-        score = sum(choice == q.answer for q, choice in zip(self.questions, chosen))
+        score = sum(choice == q.answer for q, choice in zip(self.questions, chosen, strict=True))
         lines.append(f"{score} of {len(self.questions)} right.")
         return lines
 
@@ -52,12 +52,12 @@ class Quiz:
         def on_click(_button) -> None:
             chosen = [
                 None if picker.value is None else list(q.options).index(picker.value)
-                for q, picker in zip(self.questions, pickers)
+                for q, picker in zip(self.questions, pickers, strict=True)
             ]
             output.value = "<br>".join(self.feedback(chosen))
 
         button.on_click(on_click)
         parts = [widgets.HTML(f"<b>{self.title}</b>")]
-        for number, (question, picker) in enumerate(zip(self.questions, pickers), start=1):
+        for number, (question, picker) in enumerate(zip(self.questions, pickers, strict=True), start=1):
             parts += [widgets.HTML(f"{number}. {question.prompt}"), picker]
         return widgets.VBox([*parts, button, output])
