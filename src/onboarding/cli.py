@@ -179,8 +179,9 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
     all_ok = True
-    for name in names:
-        with console.status(f"Checking {name} (starting a kernel)…"):
+    for position, name in enumerate(names, start=1):
+        counter = f" ({position} of {len(names)})" if len(names) > 1 else ""
+        with console.status(f"Checking {name}{counter}: starting a kernel and running it…"):
             try:
                 verdict = grading.grade(
                     _workspace() / name,
@@ -205,20 +206,27 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
 
 
 def _print_verdict(console, verdict) -> None:
+    from rich.markup import escape
+
     mark = "[green]✅[/]" if verdict.ok else "[red]❌[/]"
     console.print(f"{mark} [bold]{verdict.notebook}[/]")
     for problem in verdict.problems:
-        console.print(f"   [yellow]•[/] {problem}")
+        console.print(f"   [yellow]![/] {escape(problem)}", soft_wrap=True)
     for result in verdict.exercises:
-        state = "all passed" if result.passed == result.total else "to do"
+        done = result.passed == result.total
+        title = f" {result.title}" if result.title else ""
         console.print(
-            f"   Exercise {result.exercise_id}: {result.passed} of {result.total} "
-            f"checks passed ({state})"
+            f"   {'[green]✅[/]' if done else '[red]❌[/]'} Exercise {result.exercise_id}"
+            f"{escape(title)}: {result.passed} of {result.total} checks passed"
         )
         for failure in result.failures:
-            console.print(f"     {failure}", soft_wrap=True)
+            console.print(f"      {escape(failure)}", soft_wrap=True)
     if verdict.ok:
-        console.print("   Everything passes. Well done!")
+        console.print("   Everything passes. Well done! `onboard progress` shows where you are.")
+    else:
+        console.print(
+            "   Fix what is listed above, run the notebook again, then `onboard check` again."
+        )
 
 
 # ------------------------------------------------------------------------------------- progress

@@ -47,6 +47,7 @@ class ExerciseResult:
     passed: int
     total: int
     failures: list[str] = field(default_factory=list)
+    title: str = ""
 
 
 @dataclass
@@ -240,7 +241,7 @@ def summarise(
 
     expected = {entry.exercise_id: entry for entry in exercises_in_notebook(course)}
     results: dict[str, ExerciseResult] = {
-        exercise_id: ExerciseResult(exercise_id, 0, entry.total_checks)
+        exercise_id: ExerciseResult(exercise_id, 0, entry.total_checks, title=entry.title)
         for exercise_id, entry in expected.items()
     }
     problems: list[str] = []

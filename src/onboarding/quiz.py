@@ -26,7 +26,9 @@ class Quiz:
 
     def feedback(self, chosen: list[int | None]) -> list[str]:
         lines = []
-        for number, (question, choice) in enumerate(zip(self.questions, chosen, strict=True), start=1):
+        for number, (question, choice) in enumerate(
+            zip(self.questions, chosen, strict=True), start=1
+        ):
             if choice is None:
                 lines.append(f"{number}. (not answered) {question.why}")
             elif choice == question.answer:
@@ -58,6 +60,8 @@ class Quiz:
 
         button.on_click(on_click)
         parts = [widgets.HTML(f"<b>{self.title}</b>")]
-        for number, (question, picker) in enumerate(zip(self.questions, pickers, strict=True), start=1):
+        for number, (question, picker) in enumerate(
+            zip(self.questions, pickers, strict=True), start=1
+        ):
             parts += [widgets.HTML(f"{number}. {question.prompt}"), picker]
         return widgets.VBox([*parts, button, output])

@@ -108,7 +108,7 @@ def test_unsolved_fails_with_hints(workspace, tmp_path):
     write_learner(workspace, course_copy())
     run = check(workspace, tmp_path)
     assert run.returncode == 1
-    assert "Exercise 00.1: 0 of 4 checks passed" in run.stdout
+    assert "❌ Exercise 00.1 How long is a booking?: 0 of 4 checks passed" in run.stdout
     assert "not written yet (the stub still raises NotImplementedError). Hint:" in run.stdout
     assert "❌ at least three rooms are listed — 1 room(s). Hint:" in run.stdout
     assert "Traceback" not in run.stdout and "assert" not in run.stdout
