@@ -37,7 +37,8 @@ $(TOOLS)/bin/uv:
 	       echo "On Debian or Ubuntu: apt-get install python3-venv"; exit 1; }
 
 $(SYNCED): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	@echo "Setting up $(VENV)/ from uv.lock (pinned versions; a few seconds with a warm cache)…"
+	$(UV) sync --frozen --all-extras --python $(PYTHON) --quiet
 	@touch $@
 
 setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)

@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -253,11 +254,15 @@ def read_examples(path: str | Path) -> list[Any]:
     return document["examples"]
 
 
-def label(raw: Any, number: int) -> str:
+def known_behaviour(raw: Any) -> str | None:
+    """The example's behaviour when it is one of BEHAVIOURS, else None."""
     behaviour = raw.get("behaviour") if isinstance(raw, dict) else None
-    if isinstance(behaviour, str) and behaviour in EXPECTED_STATUS:
-        return f"example {number} ({behaviour})"
-    return f"example {number}"
+    return behaviour if isinstance(behaviour, str) and behaviour in EXPECTED_STATUS else None
+
+
+def label(raw: Any, number: int) -> str:
+    behaviour = known_behaviour(raw)
+    return f"example {number} ({behaviour})" if behaviour else f"example {number}"
 
 
 def is_placeholder(value: Any) -> bool:
@@ -353,7 +358,7 @@ def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
     given, when, then = raw.get("given"), raw.get("when"), raw.get("then")
     problems: list[str] = []
     usable = (
-        raw.get("behaviour") in EXPECTED_STATUS
+        known_behaviour(raw) is not None
         and isinstance(given, dict)
         and isinstance(when, dict)
         and isinstance(then, dict)
@@ -430,7 +435,7 @@ def structure_problems(examples: Sequence[Any]) -> list[str]:
         behaviour = raw.get("behaviour")
         if behaviour is None:
             problems.append(f"{name} has no `behaviour`")
-        elif behaviour not in EXPECTED_STATUS:
+        elif known_behaviour(raw) is None:
             close = difflib.get_close_matches(str(behaviour), BEHAVIOURS, n=1, cutoff=0.6)
             problems.append(
                 f"{name}: behaviour {behaviour!r} is not one of {', '.join(BEHAVIOURS)}"
@@ -477,7 +482,7 @@ def _given_structure(given: dict, name: str) -> list[str]:
 
 def coverage_problems(examples: Sequence[Any]) -> list[str]:
     """Every behaviour has at least one example."""
-    named = {raw.get("behaviour") for raw in examples if isinstance(raw, dict)}
+    named = {known_behaviour(raw) for raw in examples}
     missing = [behaviour for behaviour in BEHAVIOURS if behaviour not in named]
     return [f"no example for: {', '.join(missing)}"] if missing else []
 
@@ -496,8 +501,8 @@ def status_problems(examples: Sequence[Any]) -> list[str]:
     for number, raw in enumerate(examples, start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("then"), dict):
             continue
-        behaviour, then = raw.get("behaviour"), raw["then"]
-        if behaviour not in EXPECTED_STATUS or "status" not in then:
+        behaviour, then = known_behaviour(raw), raw["then"]
+        if behaviour is None or "status" not in then:
             continue
         name, status, expected = label(raw, number), then["status"], EXPECTED_STATUS[behaviour]
         if isinstance(status, bool) or not isinstance(status, int):
@@ -567,7 +572,7 @@ def consistency_problems(examples: Sequence[Any]) -> list[str]:
     """Each example shows the behaviour it names: an overlap overlaps, a capacity overflows…"""
     problems = []
     for number, raw in enumerate(examples, start=1):
-        if not isinstance(raw, dict) or raw.get("behaviour") not in EXPECTED_STATUS:
+        if known_behaviour(raw) is None:
             continue
         name = label(raw, number)
         example, _ = _parse(raw, number)
@@ -622,6 +627,9 @@ def _behaviour_problem(example: Example) -> str | None:
     return f"the service would refuse it for another reason first: {answer.why}"
 
 
+GWT = ("given", "when", "then")
+
+
 def split_given_when_then(text: str) -> tuple[str, str, str] | None:
     """The Given, When and Then parts of a criterion written in prose, or None."""
     match = re.search(
@@ -633,9 +641,6 @@ def split_given_when_then(text: str) -> tuple[str, str, str] | None:
         return None
     parts = tuple(" ".join(match[part].strip(" ,.;:*_").split()) for part in GWT)
     return parts if all(parts) else None  # type: ignore[return-value]
-
-
-GWT = ("given", "when", "then")
 
 
 # --- Exercise 01.3: the PRD -------------------------------------------------------------------
@@ -731,7 +736,7 @@ def heading_problems(text: str) -> list[str]:
         if found.count(heading) > 1:
             problems.append(f"`## {heading}` appears {found.count(heading)} times")
     present = [title for title in dict.fromkeys(found) if title in PRD_HEADINGS]
-    for earlier, later in zip(present, present[1:]):
+    for earlier, later in pairwise(present):
         if PRD_HEADINGS.index(earlier) > PRD_HEADINGS.index(later):
             problems.append(
                 f"`## {later}` comes after `## {earlier}` but belongs before it "
