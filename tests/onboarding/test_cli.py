@@ -185,3 +185,20 @@ def test_normalise_check_flags_a_dirty_notebook(tmp_path):
     assert run.returncode == 1 and "needs normalising" in run.stdout
     assert run_onboard("author", "normalise", str(dirty)).returncode == 0
     assert run_onboard("author", "normalise", "--check", str(dirty)).returncode == 0
+
+
+def test_checkpoint_puts_the_stage_beside_the_work_and_never_over_it(workspace):
+    env = {"ONBOARD_WORKSPACE": str(workspace)}
+    first = run_onboard("checkpoint", "3", env=env)
+    assert first.returncode == 0, first.stderr
+    folder = workspace / "checkpoints" / "stage_03"
+    assert (folder / "openapi.yaml").exists() and (folder / "schema.sql").exists()
+    (folder / "schema.sql").write_text("-- my notes")
+    again = run_onboard("checkpoint", "3", env=env)
+    assert again.returncode == 1 and "nothing was written" in again.stderr
+    assert (folder / "schema.sql").read_text() == "-- my notes"
+
+
+def test_checkpoint_of_an_unknown_stage_lists_the_stages(workspace):
+    run = run_onboard("checkpoint", "42", env={"ONBOARD_WORKSPACE": str(workspace)})
+    assert run.returncode == 1 and "there is no stage 42; available stages: 1," in run.stderr

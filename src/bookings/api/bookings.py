@@ -1,0 +1,56 @@
+"""Routes for bookings: a room's bookings, one booking, and cancelling it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from .. import crud
+from ..models import Booking, BookingCreate, Problem, ValidationProblem
+from .deps import DatabaseDep
+
+router = APIRouter(tags=["bookings"])
+
+NOT_FOUND = {404: {"model": Problem}}
+INVALID = {422: {"model": ValidationProblem}}
+
+
+@router.get("/rooms/{room_id}/bookings", responses={**NOT_FOUND, **INVALID})
+def list_room_bookings(
+    room_id: int,
+    db: DatabaseDep,
+    include_cancelled: bool = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = crud.DEFAULT_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Booking]:
+    """List a room's bookings in start order, live ones only unless asked."""
+    return crud.list_room_bookings(
+        db, room_id, include_cancelled=include_cancelled, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/rooms/{room_id}/bookings",
+    status_code=201,
+    responses={**NOT_FOUND, 409: {"model": Problem}, **INVALID},
+)
+def create_booking(
+    room_id: int, booking: BookingCreate, db: DatabaseDep, request: Request, response: Response
+) -> Booking:
+    """Book a room, if the booking breaks no rule."""
+    created = crud.create_booking(db, room_id, booking)
+    response.headers["Location"] = str(request.url_for("get_booking", booking_id=created.id))
+    return created
+
+
+@router.get("/bookings/{booking_id}", responses={**NOT_FOUND, **INVALID})
+def get_booking(booking_id: int, db: DatabaseDep) -> Booking:
+    """Get one booking, cancelled or not."""
+    return crud.get_booking(db, booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", responses={**NOT_FOUND, **INVALID})
+def cancel_booking(booking_id: int, db: DatabaseDep) -> Booking:
+    """Cancel a booking and free its slot; cancelling again is harmless."""
+    return crud.cancel_booking(db, booking_id)

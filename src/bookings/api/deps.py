@@ -1,0 +1,31 @@
+"""FastAPI dependencies, with typed aliases so routes say `db: DatabaseDep`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlite_utils import Database
+
+from ..core.config import Settings
+from ..core.db import open_database
+
+
+def get_settings(request: Request) -> Settings:
+    # create_app() stores its settings on the app, so each app (and each test) has its own.
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_db(settings: SettingsDep) -> Iterator[Database]:
+    db = open_database(settings.database)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]

@@ -1,0 +1,1 @@
+"""Configuration and database plumbing shared by the whole service."""

@@ -1,0 +1,107 @@
+"""Write the snapshot files that are copies of the reference service.
+
+The reference service is the single source: the stage 02 spec, the stage 03 migrations and
+the stage 04 ``booking_app`` package are copied from it, each with a two-line header naming
+its source. Run ``python -m bookings.snapshots.build`` after changing the service, and
+``python -m bookings.snapshots.build --check`` (a test does the same) to prove the copies are
+in sync. Files without the header (READMEs, schema.sql, the stage 04 tests) are hand-written.
+
+The service uses relative imports inside the package, so a module copied into
+``booking_app`` works unchanged under its new name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path, PurePosixPath
+
+SNAPSHOTS = Path(__file__).parent
+PACKAGE = SNAPSHOTS.parent
+MARK = "Written by bookings.snapshots.build"
+# Parts of the reference package a learner's stage 04 app does not have.
+NOT_IN_APP = {"snapshots", "seed.py", "testing.py", "openapi.yaml", "__pycache__"}
+
+
+def header(source: PurePosixPath) -> str:
+    return (
+        f"# {MARK} from bookings/{source}.\n"
+        "# In the course repository edit the source and rebuild; in your project it is yours.\n"
+    )
+
+
+def copies() -> dict[PurePosixPath, PurePosixPath]:
+    """Each generated snapshot file (relative to snapshots/) and its source in the package."""
+    pairs = {PurePosixPath("stage_02/openapi.yaml"): PurePosixPath("openapi.yaml")}
+    for path in sorted((PACKAGE / "migrations").glob("[0-9]*_*.py")):
+        source = PurePosixPath("migrations", path.name)
+        pairs[PurePosixPath("stage_03", source)] = source
+    for path in sorted(PACKAGE.rglob("*")):
+        source = PurePosixPath(path.relative_to(PACKAGE).as_posix())
+        if path.is_file() and not NOT_IN_APP.intersection(source.parts) and path.suffix != ".pyc":
+            pairs[PurePosixPath("stage_04/booking_app", source)] = source
+    return pairs
+
+
+def render() -> dict[PurePosixPath, str]:
+    """The text every generated snapshot file should have."""
+    return {
+        target: header(source) + (PACKAGE / source).read_text(encoding="utf-8")
+        for target, source in copies().items()
+    }
+
+
+def stale() -> list[PurePosixPath]:
+    """Generated files on disk whose source no longer exists."""
+    expected = copies()
+    found = []
+    for path in sorted(SNAPSHOTS.glob("stage_*/**/*")):
+        relative = PurePosixPath(path.relative_to(SNAPSHOTS).as_posix())
+        if path.is_file() and relative not in expected and _is_generated(path):
+            found.append(relative)
+    return found
+
+
+def out_of_sync() -> list[PurePosixPath]:
+    """Generated files that are missing, differ from their source, or are stale."""
+    differing = [
+        target
+        for target, text in render().items()
+        if not (SNAPSHOTS / target).is_file()
+        or (SNAPSHOTS / target).read_text(encoding="utf-8") != text
+    ]
+    return sorted(differing + stale())
+
+
+def build() -> list[PurePosixPath]:
+    """Rewrite the generated files, remove stale ones; return what changed."""
+    changed = out_of_sync()
+    for target in stale():
+        (SNAPSHOTS / target).unlink()
+    for target, text in render().items():
+        path = SNAPSHOTS / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return changed
+
+
+def _is_generated(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return MARK in handle.readline()
+    except UnicodeDecodeError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report files out of sync")
+    args = parser.parse_args(argv)
+    changed = out_of_sync() if args.check else build()
+    for target in changed:
+        print(f"{'out of sync' if args.check else 'rewrote'}: {target}")
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

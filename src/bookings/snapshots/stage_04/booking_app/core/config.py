@@ -1,0 +1,42 @@
+# Written by bookings.snapshots.build from bookings/core/config.py.
+# In the course repository edit the source and rebuild; in your project it is yours.
+"""Settings read from the environment.
+
+A frozen dataclass rather than pydantic-settings: the service needs two values, and the
+course environment does not otherwise depend on pydantic-settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "BOOKINGS_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    database: Path = Path("bookings.db")
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        # Normalise here so a bad value fails when the app is built, not on the first log line.
+        level = self.log_level.upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+        object.__setattr__(self, "log_level", level)
+        object.__setattr__(self, "database", Path(self.database))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from BOOKINGS_* variables; unset ones keep their defaults."""
+        environ = os.environ if environ is None else environ
+        return cls(
+            database=Path(environ.get(f"{ENV_PREFIX}DATABASE") or cls.database),
+            log_level=environ.get(f"{ENV_PREFIX}LOG_LEVEL") or cls.log_level,
+        )

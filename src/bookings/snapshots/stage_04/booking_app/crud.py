@@ -1,0 +1,144 @@
+# Written by bookings.snapshots.build from bookings/crud.py.
+# In the course repository edit the source and rebuild; in your project it is yours.
+"""Data access, and the booking rules it enforces.
+
+The rules are the small `check_*` functions near the top: each one either returns quietly or
+raises the error from `errors.py` that names the rule. `create_booking` runs them in order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
+
+from .core.db import write_transaction
+from .errors import (
+    BookingNotFound,
+    CapacityExceeded,
+    DuplicateRoomName,
+    InvalidTimeRange,
+    OverlapConflict,
+    RoomNotFound,
+)
+from .models import Booking, BookingCreate, Room, RoomCreate
+
+DEFAULT_PAGE_SIZE = 50
+
+
+def to_db_time(value: datetime) -> str:
+    """Format an aware datetime as stored: UTC, whole seconds, e.g. 2025-01-06T09:00:00Z."""
+    # One fixed width for every stored time, so comparing the text compares the times.
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="seconds") + "Z"
+
+
+# --- The rules -------------------------------------------------------------------------
+
+
+def check_time_range(start: datetime, end: datetime) -> None:
+    """A booking must end after it starts; a zero-length booking is invalid too."""
+    if end <= start:
+        raise InvalidTimeRange()
+
+
+def check_capacity(attendees: int, room: Room) -> None:
+    """The attendees must fit in the room; exactly full is fine."""
+    if attendees > room.capacity:
+        raise CapacityExceeded(attendees, room.capacity)
+
+
+def overlaps(start_a: datetime, end_a: datetime, start_b: datetime, end_b: datetime) -> bool:
+    """Whether two bookings overlap. Back to back (one ends as the other starts) is not."""
+    return start_a < end_b and start_b < end_a
+
+
+def check_no_overlap(db: Database, room_id: int, start: datetime, end: datetime) -> None:
+    """No live booking in the same room may overlap [start, end); cancelled ones don't count."""
+    # The same test as overlaps(), in SQL so the (room_id, start, end) index finds candidates.
+    row = db.execute(
+        'SELECT id FROM bookings WHERE room_id = ? AND cancelled = 0 AND start < ? AND "end" > ?'
+        " ORDER BY start LIMIT 1",
+        [room_id, to_db_time(end), to_db_time(start)],
+    ).fetchone()
+    if row is not None:
+        raise OverlapConflict(conflicting_booking_id=row[0])
+
+
+# --- Rooms -----------------------------------------------------------------------------
+
+
+def create_room(db: Database, room: RoomCreate) -> Room:
+    try:
+        room_id = db["rooms"].insert(room.model_dump()).last_pk
+    except sqlite3.IntegrityError:
+        # The UNIQUE constraint decides, so two requests racing for one name cannot both win.
+        raise DuplicateRoomName(room.name) from None
+    return get_room(db, room_id)
+
+
+def list_rooms(db: Database) -> list[Room]:
+    return [Room(**row) for row in db["rooms"].rows_where(order_by="id")]
+
+
+def get_room(db: Database, room_id: int) -> Room:
+    try:
+        return Room(**db["rooms"].get(room_id))
+    except NotFoundError:
+        raise RoomNotFound(room_id) from None
+
+
+# --- Bookings --------------------------------------------------------------------------
+
+
+def create_booking(db: Database, room_id: int, booking: BookingCreate) -> Booking:
+    with write_transaction(db):
+        room = get_room(db, room_id)
+        check_time_range(booking.start, booking.end)
+        check_capacity(booking.attendees, room)
+        check_no_overlap(db, room_id, booking.start, booking.end)
+        row = {
+            "room_id": room_id,
+            "organiser": booking.organiser,
+            "start": to_db_time(booking.start),
+            "end": to_db_time(booking.end),
+            "attendees": booking.attendees,
+        }
+        booking_id = db["bookings"].insert(row).last_pk
+    return get_booking(db, booking_id)
+
+
+def get_booking(db: Database, booking_id: int) -> Booking:
+    try:
+        return Booking(**db["bookings"].get(booking_id))
+    except NotFoundError:
+        raise BookingNotFound(booking_id) from None
+
+
+def list_room_bookings(
+    db: Database,
+    room_id: int,
+    *,
+    include_cancelled: bool = False,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> list[Booking]:
+    """A room's bookings in start order, one page at a time."""
+    get_room(db, room_id)
+    where = "room_id = ?" if include_cancelled else "room_id = ? AND cancelled = 0"
+    rows = db["bookings"].rows_where(
+        where, [room_id], order_by="start, id", limit=limit, offset=offset
+    )
+    return [Booking(**row) for row in rows]
+
+
+def cancel_booking(db: Database, booking_id: int, *, now: datetime | None = None) -> Booking:
+    """Cancel a booking, freeing its slot. Cancelling twice changes nothing the second time."""
+    with write_transaction(db):
+        booking = get_booking(db, booking_id)
+        if not booking.cancelled:
+            cancelled_at = to_db_time(now or datetime.now(timezone.utc))
+            db["bookings"].update(booking_id, {"cancelled": 1, "cancelled_at": cancelled_at})
+    return get_booking(db, booking_id)

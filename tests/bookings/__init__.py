@@ -1,0 +1,1 @@
+"""Tests for the booking service; the layout mirrors src/bookings."""
