@@ -24,6 +24,7 @@ solution's stored output: that comparison is the grade.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import linecache
 import os
@@ -31,6 +32,7 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,8 +192,17 @@ class Exercise:
 
 def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Result:
     """Run one expectation under the time limit and turn whatever happens into a Result."""
+    # What learner code prints (a debug print, a warning) would join the check's output, which
+    # nbval compares with the solution's: swallow it so that only the verdict lines are compared.
+    swallowed = io.StringIO()
     try:
-        with time_limit(time_limit_seconds()):
+        with (
+            contextlib.redirect_stdout(swallowed),
+            contextlib.redirect_stderr(swallowed),
+            warnings.catch_warnings(),
+            time_limit(time_limit_seconds()),
+        ):
+            warnings.simplefilter("ignore")
             test()
     except CheckFailed as failure:
         return Result(expectation, False, str(failure), hint)

@@ -134,9 +134,25 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
     if dry_run:
         click.echo(" ".join(command))
         return
+    if not _port_is_free(host, port):
+        raise click.ClickException(
+            f"port {port} is already in use (another JupyterLab?). "
+            f"Choose another: make start PORT={port + 1}"
+        )
     sys.stdout.flush()
     env = {**os.environ, "ONBOARD_WORKSPACE": str(_workspace())}
     os.execvpe(command[0], command, env)
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _shown(path: Path) -> str:

@@ -169,3 +169,21 @@ def test_check_records_progress_only_inside_a_workspace(tmp_path, monkeypatch):
     assert [(r["exercise_id"], r["passed"], r["total"], r["source"]) for r in rows] == [
         ("00.1", 1, 1, "notebook")
     ]
+
+
+def test_what_learner_code_prints_does_not_reach_the_compared_output(capsys):
+    import warnings
+
+    def chatty(value):
+        print("debugging", value)
+        warnings.warn("careful", stacklevel=1)
+        return value
+
+    with Exercise("09.6") as exercise:
+        exercise.equal("returns its input", lambda: chatty(3), 3)
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "✅ returns its input",
+        "Exercise 09.6: all 1 checks passed.",
+    ]
+    assert captured.err == ""

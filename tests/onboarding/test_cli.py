@@ -146,6 +146,16 @@ def test_start_serves_jupyterlab_on_the_port(workspace, tmp_path):
             server.wait()
 
 
+def test_start_on_a_busy_port_says_how_to_choose_another(workspace):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = run_onboard("start", env={"ONBOARD_WORKSPACE": str(workspace), "PORT": str(port)})
+    assert run.returncode == 1
+    assert f"port {port} is already in use" in run.stderr and f"PORT={port + 1}" in run.stderr
+
+
 def test_check_rejects_an_unknown_exercise(workspace):
     run = run_onboard("check", "77", env={"ONBOARD_WORKSPACE": str(workspace)})
     assert run.returncode == 2

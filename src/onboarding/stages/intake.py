@@ -15,7 +15,7 @@ import difflib
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -309,54 +309,66 @@ def _shown(value: Any) -> str:
     return repr(value.isoformat()) if isinstance(value, datetime) else repr(value)
 
 
-def _whole_number(value: Any, what: str) -> str | None:
-    """The problem with a count (capacity, attendees), or None when it is a whole number ≥ 1."""
-    if is_placeholder(value):
-        return f"{what} is {value!r}, a placeholder; write a whole number"
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"{what} is {value!r}; write a whole number such as 4"
-    if value < 1:
-        return f"{what} is {value}; it must be at least 1"
-    return None
+@dataclass
+class _Findings:
+    """What reading one example's values found: placeholders left in, and other problems."""
+
+    placeholders: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def read(self, value: Any, where: str, kind: str) -> Any:
+        """`value` as a room name, a count or a time; None (and a note) when it is not one."""
+        if is_placeholder(value):
+            self.placeholders.append(where)
+            return None
+        if kind == "time":
+            try:
+                return parse_time(value)
+            except ValueError as error:
+                self.problems.append(f"{where} {error}")
+                return None
+        if kind == "count":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.problems.append(f"{where} is {value!r}; write a whole number such as 4")
+                return None
+            if value < 1:
+                self.problems.append(f"{where} is {value}; it must be at least 1")
+                return None
+            return value
+        if not isinstance(value, str):
+            self.problems.append(f"{where} is {value!r}; write the room's name as text")
+            return None
+        return value.strip()
+
+    def messages(self, name: str) -> list[str]:
+        found = (
+            [f"placeholders left in {', '.join(self.placeholders)}"] if self.placeholders else []
+        )
+        return [f"{name}: {problem}" for problem in found + self.problems]
+
+    def __bool__(self) -> bool:
+        return bool(self.placeholders or self.problems)
 
 
-def _name(value: Any, what: str) -> str | None:
-    if is_placeholder(value):
-        return f"{what} is {value!r}, a placeholder; write a real room name"
-    if not isinstance(value, str):
-        return f"{what} is {value!r}; write the room's name as text"
-    return None
-
-
-def _parse_slot(raw: Any, where: str, problems: list[str]) -> Slot | None:
+def _read_slot(raw: Any, where: str, findings: _Findings) -> Slot | None:
     """A given booking or a request; None when a field is missing (structure_problems says so)."""
-    if not isinstance(raw, dict) or any(field not in raw for field in BOOKING_FIELDS):
+    if not isinstance(raw, dict) or any(name not in raw for name in BOOKING_FIELDS):
         return None
-    found = len(problems)
-    room_problem = _name(raw["room"], f"{where}.room")
-    if room_problem:
-        problems.append(room_problem)
-    times = []
-    for field in ("start", "end"):
-        try:
-            times.append(parse_time(raw[field]))
-        except ValueError as error:
-            problems.append(f"{where}.{field} {error}")
-    attendees_problem = _whole_number(raw["attendees"], f"{where}.attendees")
-    if attendees_problem:
-        problems.append(attendees_problem)
-    if len(problems) > found:
-        return None
-    return Slot(raw["room"].strip(), times[0], times[1], raw["attendees"])
+    values = [
+        findings.read(
+            raw[name], f"{where}.{name}" if where == "when" else f"{where}'s {name}", kind
+        )
+        for name, kind in zip(BOOKING_FIELDS, ("name", "time", "time", "count"), strict=True)
+    ]
+    return None if any(value is None for value in values) else Slot(*values)
 
 
 def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
     """The example and the problems with its values; None when it cannot be used as it is."""
     if not isinstance(raw, dict):
         return None, []
-    name = label(raw, number)
     given, when, then = raw.get("given"), raw.get("when"), raw.get("then")
-    problems: list[str] = []
+    findings = _Findings()
     usable = (
         known_behaviour(raw) is not None
         and isinstance(given, dict)
@@ -366,43 +378,33 @@ def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
     )
     rooms: dict[str, int] = {}
     raw_rooms = given.get("rooms") if isinstance(given, dict) else None
-    if isinstance(raw_rooms, list):
-        for position, room in enumerate(raw_rooms, start=1):
-            where = f"given room {position}"
-            if not isinstance(room, dict) or "name" not in room or "capacity" not in room:
-                usable = False
-                continue
-            found = len(problems)
-            for problem in (
-                _name(room["name"], f"{where}'s name"),
-                _whole_number(room["capacity"], f"{where}'s capacity"),
-            ):
-                if problem:
-                    problems.append(problem)
-            if len(problems) == found:
-                if room["name"].strip() in rooms:
-                    problems.append(f"{where}'s name {room['name']!r} is used twice")
-                rooms[room["name"].strip()] = room["capacity"]
-    else:
-        usable = False
-    bookings: list[Slot] = []
+    for position, room in enumerate(raw_rooms if isinstance(raw_rooms, list) else [], start=1):
+        where = f"given room {position}"
+        if not isinstance(room, dict) or "name" not in room or "capacity" not in room:
+            usable = False
+            continue
+        name = findings.read(room["name"], f"{where}'s name", "name")
+        capacity = findings.read(room["capacity"], f"{where}'s capacity", "count")
+        if name in rooms:
+            findings.problems.append(f"{where}'s name {name!r} is used twice")
+        if name is not None and capacity is not None:
+            rooms[name] = capacity
     raw_bookings = given.get("bookings", []) if isinstance(given, dict) else []
-    if isinstance(raw_bookings, list):
-        for position, booking in enumerate(raw_bookings, start=1):
-            slot = _parse_slot(booking, f"given booking {position}", problems)
-            usable = usable and slot is not None
-            if slot is not None:
-                bookings.append(slot)
-    else:
-        usable = False
-    request = _parse_slot(when, "when", problems)
-    if problems or not usable or request is None:
-        return None, [f"{name}: {problem}" for problem in problems]
+    bookings = [
+        _read_slot(booking, f"given booking {position}", findings)
+        for position, booking in enumerate(
+            raw_bookings if isinstance(raw_bookings, list) else [], start=1
+        )
+    ]
+    request = _read_slot(when, "when", findings)
+    usable = usable and isinstance(raw_rooms, list) and isinstance(raw_bookings, list)
+    if findings or not usable or request is None or None in bookings:
+        return None, findings.messages(label(raw, number))
     example = Example(
         number,
         raw["behaviour"],
         rooms,
-        tuple(bookings),
+        tuple(slot for slot in bookings if slot is not None),
         request,
         then.get("status"),
         then.get("reason"),
@@ -812,8 +814,9 @@ def acceptance_criteria_problems(text: str) -> list[str]:
     written = sum(split_given_when_then(item) is not None for item in items)
     if written < MIN_ACCEPTANCE_CRITERIA:
         problems.append(
-            f"found {written} criteria written as Given / When / Then; write at least "
-            f"{MIN_ACCEPTANCE_CRITERIA}, one bullet for each behaviour of exercise 01.2"
+            f"found {written} {'criterion' if written == 1 else 'criteria'} written as Given / "
+            f"When / Then; write at least {MIN_ACCEPTANCE_CRITERIA}, one bullet for each "
+            "behaviour of exercise 01.2"
         )
     return problems
 
