@@ -94,6 +94,18 @@ def looks_like_check_cell(cell: Cell) -> bool:
     )
 
 
+# nbval honours a marker only when it is the whole comment; "# NBVAL_IGNORE_OUTPUT: why" would be
+# silently ignored, so the normaliser moves the reason to a comment line of its own.
+MARKER_WITH_REASON = re.compile(
+    r"^(?P<indent>[ \t]*)#[ \t]*(?P<marker>NBVAL_[A-Z_]+)[ \t]*[:—–-][ \t]*(?P<reason>\S.*)$",
+    re.MULTILINE,
+)
+
+
+def split_marker_reasons(source: str) -> str:
+    return MARKER_WITH_REASON.sub(r"\g<indent># \g<marker>\n\g<indent># \g<reason>", source)
+
+
 def stable_cell_id(index: int, cell: Cell) -> str:
     digest = hashlib.sha1(f"{index}:{source_of(cell)}".encode()).hexdigest()
     return digest[:8]
@@ -127,7 +139,11 @@ def normalise(notebook: Notebook) -> Notebook:
                 for key in KEPT_CELL_METADATA
                 if key in cell.get("metadata", {})
             },
-            "source": split_source(source_of(cell)),
+            "source": split_source(
+                split_marker_reasons(source_of(cell))
+                if cell["cell_type"] == "code"
+                else source_of(cell)
+            ),
         }
         cell_id = cell.get("id") or stable_cell_id(index, cell)
         if cell_id in seen_ids:

@@ -19,7 +19,7 @@ from bookings.snapshots import (
     stage_files,
 )
 
-STAGE_01 = {"README.md"}
+STAGE_01 = {"README.md", "acceptance_criteria.yaml", "prd.md"}
 STAGE_02 = {"openapi.yaml"}
 STAGE_03 = {"migrations/001_initial.py", "migrations/002_cancelled_state.py", "schema.sql"}
 

@@ -96,3 +96,17 @@ def test_json_that_is_not_a_notebook(tmp_path):
     path.write_text("[1, 2]")
     with pytest.raises(notebooks.NotebookFormatError, match="not a notebook"):
         notebooks.read(path)
+
+
+def test_a_marker_with_a_reason_is_split_so_nbval_honours_it():
+    notebook = messy_notebook()
+    notebook["cells"][0]["source"] = "# NBVAL_IGNORE_OUTPUT: a widget\nx = 1\n"
+    source = notebooks.source_of(notebooks.normalise(notebook)["cells"][0])
+    assert source == "# NBVAL_IGNORE_OUTPUT\n# a widget\nx = 1\n"
+
+
+def test_bare_markers_and_prose_mentioning_them_are_left_alone():
+    notebook = messy_notebook()
+    notebook["cells"][0]["source"] = "# NBVAL_CHECK_OUTPUT\nprint('NBVAL_SKIP: not a comment')\n"
+    clean = notebooks.normalise(notebook)
+    assert notebooks.source_of(clean["cells"][0]) == notebook["cells"][0]["source"]
