@@ -20,7 +20,15 @@ SNAPSHOTS = Path(__file__).parent
 PACKAGE = SNAPSHOTS.parent
 MARK = "Written by bookings.snapshots.build"
 # Parts of the reference package a learner's stage 04 app does not have.
-NOT_IN_APP = {"snapshots", "seed.py", "testing.py", "openapi.yaml", "__pycache__"}
+# Course tooling, and what later stages add (observability is stage 08's), stays out of stage 04.
+NOT_IN_APP = {
+    "snapshots",
+    "seed.py",
+    "testing.py",
+    "openapi.yaml",
+    "__pycache__",
+    "observability.py",
+}
 
 
 def header(source: PurePosixPath) -> str:
