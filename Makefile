@@ -57,6 +57,7 @@ exercises: setup ## regenerate exercises/ from solutions/
 # that lessons and exercises are included where they live.
 book: setup ## build the Jupyter Book (HTML in book/_build/html)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml --path-output book -W --keep-going
+	@echo "The book is in book/_build/html: open book/_build/html/index.html"
 
 bench: setup ## run the benchmarks and save their figures
 	$(BIN)/python -m onboarding.bench
