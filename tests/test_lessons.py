@@ -112,3 +112,23 @@ def test_lesson_links_point_to_files_that_exist():
                 r"\]\((?!https?:|#|mailto:)([^)#\s]+)", notebooks.source_of(cell)
             ):
                 assert (path.parent / target).exists(), f"{path.name}: broken link {target}"
+
+
+def covered_sections(path: Path) -> list[str]:
+    overview = text_of(dict(sections(path))["Overview"])
+    return re.findall(r"\*([^*]+)\*", COVERS.search(overview)["list"])
+
+
+def test_every_section_of_the_process_document_is_taught():
+    taught = {name for path in LESSONS for name in covered_sections(path)}
+    missing = [name for name in PROCESS_SECTIONS if name not in taught]
+    assert not missing, f"no lesson covers: {missing}"
+
+
+def test_every_stage_on_the_map_has_its_lesson_and_exercise():
+    from onboarding.course import STAGES
+
+    lesson_numbers = [path.name[:2] for path in LESSONS]
+    assert lesson_numbers == [stage.number for stage in STAGES]
+    for stage in STAGES:
+        assert list((COURSE_ROOT / "solutions").glob(f"{stage.number}_*.ipynb")), stage.number
