@@ -18,20 +18,20 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from onboarding.checks import ArtefactError, CheckFailed
+from onboarding.stages.documents import (  # noqa: F401 - part of this module's API
+    BRACKET_PLACEHOLDER,
+    DETAILS_BLOCK,
+    LIST_ITEM,
+    SHOWN_PROBLEMS,
+    TABLE_SEPARATOR,
+    markdown_lines,
+    read_document,
+    require,
+    section,
+    sections,
+)
 
 # How many problems one ❌ line shows before it says "and N more".
-SHOWN_PROBLEMS = 3
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)
 
 
 # --- Exercise 08.1: instrument the booking service ---------------------------------------------
@@ -564,11 +564,7 @@ MIN_ACTION_ITEMS = 3
 PEOPLE = ("Jordan", "Priya", "Sam")
 """The people named in the incident notes: a postmortem describes what they did, never blames."""
 
-BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\])[^\[\]\n]+\](?![(\[:])")
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
-DETAILS_BLOCK = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
 TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])")
 DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
 TIME_ZONE = re.compile(
@@ -597,49 +593,6 @@ BLAME_VERBS = (
     r"should(?:n'?t| not)? have|messed up|screwed up|broke|caused|was slow|were slow|"
     r"mistake|fault|blame)"
 )
-
-
-def read_document(path: str | Path) -> str:
-    """The text of a Markdown artefact; a missing or empty file is the learner's to fix."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ArtefactError(
-            f"{Path(path).name} does not exist yet — run the %%writefile cell that creates it"
-        ) from None
-    if not text.strip():
-        raise CheckFailed(f"{Path(path).name} is empty")
-    return text
-
-
-def markdown_lines(text: str) -> list[str]:
-    """The lines of a Markdown text outside HTML comments and fenced code blocks."""
-    text = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL)
-    lines, fence = [], None
-    for line in text.splitlines():
-        marker = re.match(r"\s*(```|~~~)", line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-            continue
-        if fence is None:
-            lines.append(line)
-    return lines
-
-
-def sections(text: str) -> list[tuple[str, str]]:
-    """(heading, body) for each `## ` section, in order; the text before the first is ("", …)."""
-    result: list[tuple[str, list[str]]] = [("", [])]
-    for line in markdown_lines(text):
-        heading = re.match(r"## (?!#)(.+?)\s*#*\s*$", line)
-        if heading:
-            result.append((heading[1].strip(), []))
-        else:
-            result[-1][1].append(line)
-    return [(heading, "\n".join(body)) for heading, body in result]
-
-
-def section(text: str, heading: str) -> str | None:
-    return next((body for title, body in sections(text) if title == heading), None)
 
 
 def table_rows(body: str) -> list[list[str]]:
