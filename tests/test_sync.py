@@ -32,3 +32,20 @@ def test_committed_notebook_is_normalised(path):
     assert notebooks.is_normalised(path), (
         f"run `onboard author normalise {path.relative_to(COURSE_ROOT)}`"
     )
+
+
+@pytest.mark.parametrize(
+    "path", sorted((COURSE_ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name
+)
+def test_every_check_cell_says_what_it_verifies(path):
+    """nbgrader's rule: a check cell opens with the marker, then one line saying what it checks."""
+    check_cells = [c for c in notebooks.read(path)["cells"] if notebooks.is_check_cell(c)]
+    assert check_cells, f"{path.name} has no check cell"
+    for cell in check_cells:
+        first, second, *_ = notebooks.source_of(cell).splitlines() + ["", ""]
+        assert first == notebooks.CHECK_MARKER, (
+            f"{path.name}: a check cell must start with {notebooks.CHECK_MARKER}"
+        )
+        assert second.startswith("# ") and len(second) > 20, (
+            f"{path.name}: say on the second line what the check verifies, found {second!r}"
+        )
