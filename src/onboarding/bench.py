@@ -120,7 +120,7 @@ def bench_check_call(runs: int, progress: Callable[[], None]) -> dict:
                 kernel_name="python3",
                 record_timing=True,
                 resources={"metadata": {"path": folder}},
-            ).execute()
+            ).execute(stderr=subprocess.DEVNULL)  # the kernel's start-up chatter
         for cell in notebook.cells:
             if notebooks.is_check_cell(cell):
                 timing = cell.metadata["execution"]

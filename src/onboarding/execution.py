@@ -7,6 +7,7 @@ database) out of `solutions/` and `notebooks/`.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def run_in_place(path: Path, timeout: int = 300) -> None:
             resources={"metadata": {"path": str(scratch)}},
         )
         try:
-            client.execute()
+            # The kernel's own start-up warnings are noise here; cell errors still come back.
+            client.execute(stderr=subprocess.DEVNULL)
         except nbclient.exceptions.CellExecutionError as error:
             raise ExecutionFailed(f"{path}: a cell failed:\n{error}") from None
     notebooks.write(path, notebooks.normalise(dict(notebook)))
