@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlite_utils import Database
 
 from ..core.config import Settings
@@ -29,3 +29,9 @@ def get_db(settings: SettingsDep) -> Iterator[Database]:
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
+
+
+# Ids are SQLite rowids: positive 64-bit integers. A larger number can name no row and would
+# overflow the query, so it is malformed input (422), as the spec says, not a server error.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -286,3 +286,12 @@ def test_a_non_numeric_id_is_422(client, method, path):
     response = client.request(method.upper(), path)
     assert response.status_code == 422
     assert response.json()["errors"][0]["location"].startswith("path.")
+
+
+@pytest.mark.parametrize("path", ["/bookings/{id}", "/rooms/{id}/bookings"])
+@pytest.mark.parametrize("bad_id", [0, 2**63])
+def test_an_id_no_row_can_have_is_malformed_not_a_server_error(client, path, bad_id):
+    """Found by stage 05's contract test: ids past SQLite's 64 bits used to answer 500."""
+    response = client.get(path.format(id=bad_id))
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

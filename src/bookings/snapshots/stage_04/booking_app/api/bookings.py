@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from .. import crud
 from ..models import Booking, BookingCreate, Problem, ValidationProblem
-from .deps import DatabaseDep
+from .deps import DatabaseDep, RowId
 
 router = APIRouter(tags=["bookings"])
 
@@ -20,7 +20,7 @@ INVALID = {422: {"model": ValidationProblem}}
 
 @router.get("/rooms/{room_id}/bookings", responses={**NOT_FOUND, **INVALID})
 def list_room_bookings(
-    room_id: int,
+    room_id: RowId,
     db: DatabaseDep,
     include_cancelled: bool = False,
     limit: Annotated[int, Query(ge=1, le=100)] = crud.DEFAULT_PAGE_SIZE,
@@ -38,7 +38,7 @@ def list_room_bookings(
     responses={**NOT_FOUND, 409: {"model": Problem}, **INVALID},
 )
 def create_booking(
-    room_id: int, booking: BookingCreate, db: DatabaseDep, request: Request, response: Response
+    room_id: RowId, booking: BookingCreate, db: DatabaseDep, request: Request, response: Response
 ) -> Booking:
     """Book a room, if the booking breaks no rule."""
     created = crud.create_booking(db, room_id, booking)
@@ -47,12 +47,12 @@ def create_booking(
 
 
 @router.get("/bookings/{booking_id}", responses={**NOT_FOUND, **INVALID})
-def get_booking(booking_id: int, db: DatabaseDep) -> Booking:
+def get_booking(booking_id: RowId, db: DatabaseDep) -> Booking:
     """Get one booking, cancelled or not."""
     return crud.get_booking(db, booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", responses={**NOT_FOUND, **INVALID})
-def cancel_booking(booking_id: int, db: DatabaseDep) -> Booking:
+def cancel_booking(booking_id: RowId, db: DatabaseDep) -> Booking:
     """Cancel a booking and free its slot; cancelling again is harmless."""
     return crud.cancel_booking(db, booking_id)
