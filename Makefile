@@ -64,6 +64,7 @@ bench: setup ## run the benchmarks and save their figures
 
 lint: setup ## ruff, and notebooks free of volatile metadata
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/onboard author normalise --check
 
 clean: ## remove environments and build output (keeps workspace/)
