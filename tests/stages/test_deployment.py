@@ -10,36 +10,17 @@ from onboarding import notebooks
 from onboarding.checks import ArtefactError, Exercise, Result
 from onboarding.stages import deployment
 from tests.conftest import COURSE_ROOT
+from tests.stages.notebook_artefacts import artefact as notebook_artefact
+from tests.stages.notebook_artefacts import edit, no_workspace  # noqa: F401 - fixture
 
 NOTEBOOK = "07_deployment.ipynb"
 
 
 def artefact(folder: str, first_line: str) -> str:
-    """The text a `%%writefile` cell writes: the model (solutions/) or the stub (exercises/)."""
-    for cell in notebooks.read(COURSE_ROOT / folder / NOTEBOOK)["cells"]:
-        source = notebooks.source_of(cell)
-        if source.startswith(first_line):
-            body = source.split("\n", 1)[1]
-            body = re.sub(r"### BEGIN STUB\n.*?### END STUB\n?", "", body, flags=re.DOTALL)
-            return re.sub(r"^### (BEGIN|END) SOLUTION\n", "", body, flags=re.MULTILINE)
-    raise AssertionError(f"no cell starting with {first_line!r} in {folder}/{NOTEBOOK}")
+    return notebook_artefact(NOTEBOOK, folder, first_line)
 
 
 MODEL = artefact("solutions", "%%writefile Dockerfile")
-
-
-@pytest.fixture(autouse=True)
-def no_workspace(tmp_path, monkeypatch):
-    """Check runs here must not record progress in anybody's workspace."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ONBOARD_RECORD_TO", raising=False)
-
-
-def edit(text: str, *replacements: tuple[str, str]) -> str:
-    for old, new in replacements:
-        assert old in text, f"the model no longer contains {old!r}"
-        text = text.replace(old, new, 1)
-    return text
 
 
 def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result]:
