@@ -33,7 +33,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -56,6 +56,24 @@ class CheckFailed(Exception):
 
 class CheckTimeout(Exception):
     pass
+
+
+# How many problems one ❌ line names before it says "and N more".
+SHOWN_PROBLEMS = 3
+
+
+def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
+    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none.
+
+    For expectations that collect every problem they find (a spec, a Dockerfile, a document)
+    and report them on one line.
+    """
+    if not problems:
+        return
+    shown = "; ".join(problems[:limit])
+    if len(problems) > limit:
+        shown += f"; and {len(problems) - limit} more"
+    raise CheckFailed(shown)
 
 
 @dataclass

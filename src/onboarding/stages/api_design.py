@@ -24,14 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from onboarding.checks import CheckFailed, Exercise, load_yaml
+from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, Exercise, load_yaml, require  # noqa: F401 - notebooks and tests call it through this module
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
 SPEC_FILE = "openapi.yaml"
-# How many problems one ❌ line shows before it says "and N more".
-SHOWN_PROBLEMS = 3
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PROBLEM_JSON = "application/problem+json"
 # The members of an RFC 9457 problem that a shared error schema must declare.
@@ -91,16 +89,6 @@ OPERATIONS = (LIST_ROOMS, CREATE_BOOKING, LIST_BOOKINGS, GET_BOOKING, CANCEL_BOO
 
 
 # --- Small helpers ----------------------------------------------------------------------------
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)
 
 
 def where(parts: Sequence[Any]) -> str:

@@ -19,27 +19,14 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from onboarding.checks import ArtefactError, CheckFailed, load_yaml
-
-# How many problems one ❌ line shows before it says "and N more".
-SHOWN_PROBLEMS = 3
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)
+from onboarding.checks import SHOWN_PROBLEMS, ArtefactError, load_yaml, require  # noqa: F401 - notebooks and tests call it through this module
 
 
 def shorten(text: str, width: int = 60) -> str:

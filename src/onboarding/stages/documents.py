@@ -7,16 +7,14 @@ fences, its `## ` sections, and a way to report the first few problems found.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
-from onboarding.checks import ArtefactError, CheckFailed
+from onboarding.checks import SHOWN_PROBLEMS, ArtefactError, CheckFailed, require  # noqa: F401 - notebooks and tests call it through this module
 
 BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\])[^\[\]\n]+\](?![(\[:])")
 DETAILS_BLOCK = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
 TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-SHOWN_PROBLEMS = 3
 
 
 def read_document(path: str | Path) -> str:
@@ -61,13 +59,3 @@ def sections(text: str) -> list[tuple[str, str]]:
 def section(text: str, heading: str) -> str | None:
     """The body of the first `## heading` section, or None when there is none."""
     return next((body for title, body in sections(text) if title == heading), None)
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)

@@ -44,7 +44,7 @@ from typing import Any
 from bookings.core.config import Settings
 from bookings.core.logs import ROOT_LOGGER, JsonFormatter
 from bookings.main import create_app
-from onboarding.checks import CheckFailed, CheckTimeout, describe_exception
+from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, CheckTimeout, describe_exception
 from onboarding.stages import mutants
 from onboarding.stages.mutants import MUTANTS, RULE_NAMES, Mutant, Rules
 
@@ -55,7 +55,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 DAY = "2030-01-07"
-SHOWN_PROBLEMS = 3
 
 
 def at(clock: str) -> str:

@@ -32,11 +32,9 @@ from sqlite_utils import Database
 from bookings.migrations import Migration, MigrationError, apply_migrations, rollback
 from bookings.migrations import service_migrations as _service_migrations
 from bookings.seed import seed
-from onboarding.checks import CheckFailed
+from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, require  # noqa: F401 - notebooks and tests call it through this module
 
 SEEDED_BOOKINGS = 10_000
-# How many problems one ❌ line shows before it says "and N more".
-SHOWN_PROBLEMS = 3
 # The booking the refusal scenario cancels before it tries to roll back.
 CANCELLED_BOOKING = 42
 
@@ -54,16 +52,6 @@ PROBE = {
     "end": "2040-01-02T10:00:00Z",
     "attendees": 1,
 }
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)
 
 
 def migration_001() -> Migration:

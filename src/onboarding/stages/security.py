@@ -21,19 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from onboarding.checks import ArtefactError, CheckFailed
-
-SHOWN_PROBLEMS = 3
-
-
-def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
-    """Raise CheckFailed naming the first `limit` problems; do nothing when there are none."""
-    if not problems:
-        return
-    shown = "; ".join(problems[:limit])
-    if len(problems) > limit:
-        shown += f"; and {len(problems) - limit} more"
-    raise CheckFailed(shown)
+from onboarding.checks import SHOWN_PROBLEMS, ArtefactError, CheckFailed, require  # noqa: F401 - notebooks and tests call it through this module
 
 
 def _short(text: str, width: int = 60) -> str:
