@@ -26,6 +26,7 @@ POLICY = {
     "/problems/duplicate-room-name": 409,
     "/problems/room-not-found": 404,
     "/problems/booking-not-found": 404,
+    "/problems/not-ready": 503,
 }
 # Words that name a rule in prose, by the status the rule has.
 RULE_WORDS = {

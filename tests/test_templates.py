@@ -436,3 +436,36 @@ def test_dockerfile_check_catches_bad_dockerfiles(dockerfile, expected):
 def test_dockerfile_check_accepts_a_good_dockerfile():
     """A minimal Dockerfile that keeps every rule passes, so the check is not too strict."""
     assert dockerfile_problems(GOOD + "ENV PYTHONUNBUFFERED=1\n") == []
+
+
+# --- health checks -------------------------------------------------------------------------------
+
+LIVENESS, READINESS = "/health/live", "/health/ready"
+
+
+def test_the_service_has_the_two_probe_endpoints(tmp_path):
+    """The paths the templates use for probes are the service's own."""
+    from bookings.core.config import Settings
+    from bookings.main import create_app
+
+    served = create_app(Settings(database=tmp_path / "unused.db")).openapi()["paths"]
+    assert {LIVENESS, READINESS} <= set(served)
+
+
+def test_the_dockerfile_healthcheck_is_a_liveness_check():
+    """Docker replaces an unhealthy container: its HEALTHCHECK must not depend on the database."""
+    instructions = dockerfile_instructions((TEMPLATES / "Dockerfile").read_text(encoding="utf-8"))
+    (check,) = [args for keyword, args in instructions if keyword == "HEALTHCHECK"]
+    assert re.search(rf"{re.escape(LIVENESS)}(?![\w/-])", check), check
+
+
+def test_the_checklist_gives_kubernetes_a_probe_of_each_kind():
+    """livenessProbe on the liveness endpoint, readinessProbe on the readiness endpoint."""
+    text = (TEMPLATES / "deployment-checklist.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    probes = [yaml.safe_load(block) for block in blocks if "livenessProbe" in block]
+    assert len(probes) == 1, "the checklist should show the service's probes once"
+    (spec,) = probes
+    assert spec["livenessProbe"]["httpGet"]["path"] == LIVENESS
+    assert spec["readinessProbe"]["httpGet"]["path"] == READINESS
+    assert spec["startupProbe"]["httpGet"]["path"] == LIVENESS

@@ -82,7 +82,7 @@ MULTI = "a multi-stage build: the final stage copies its result from a build sta
 PINNED = "every base image is pinned to a version"
 LOCK = "the dependencies are installed from the lock file"
 USER = "the final stage runs as a non-root USER"
-HEALTH = "a HEALTHCHECK requests /health"
+HEALTH = "a HEALTHCHECK requests /health/live"
 RUN = "EXPOSE and CMD: uvicorn serves the factory bookings.main:create_app on 0.0.0.0"
 SECRETS = "no secret in ENV or ARG, and no secrets file copied in"
 ADD = "no ADD from a URL"
@@ -217,13 +217,19 @@ MISTAKES = [
         HEALTH,
         "has no HEALTHCHECK",
     ),
-    ("healthcheck-wrong-path", [("8000/health", "8000/")], HEALTH, "does not request /health"),
+    ("healthcheck-wrong-path", [("8000/health/live", "8000/")], HEALTH, "requests none of"),
+    (
+        "healthcheck-old-path",
+        [("8000/health/live", "8000/health")],
+        HEALTH,
+        "requests none of the service's health endpoints, /health/live or /health/ready",
+    ),
     (
         "healthcheck-curl",
         [
             (
-                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health\', timeout=3)"]',
-                "CMD curl -f http://127.0.0.1:8000/health",
+                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                "CMD curl -f http://127.0.0.1:8000/health/live",
             )
         ],
         HEALTH,
@@ -353,8 +359,8 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
                     "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN groupadd",
                 ),
                 (
-                    'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health\', timeout=3)"]',
-                    "CMD curl -f http://127.0.0.1:8000/health",
+                    'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                    "CMD curl -f http://127.0.0.1:8000/health/live",
                 ),
             ],
             "curl-installed-in-final-stage",
@@ -363,6 +369,7 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
             [('"--host", "0.0.0.0", "--port", "8000"', '"--host=0.0.0.0", "--port=8000"')],
             "options-with-equals",
         ),
+        ([("8000/health/live", "8000/health/ready")], "readiness-endpoint"),
     ],
 )
 def test_good_variations_pass(replacements, name):

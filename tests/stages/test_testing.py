@@ -41,11 +41,11 @@ def message(check) -> str:
 
 
 def test_running_server_serves_over_http_and_stops_afterwards():
-    """Inside the block a child uvicorn answers /health; afterwards no child, no listener."""
+    """Inside the block a child uvicorn is ready; afterwards no child, no listener."""
     before = {child.pid for child in children()}
     with testing.running_server() as base_url:
         assert base_url.startswith("http://127.0.0.1:")
-        assert httpx.get(f"{base_url}/health").json() == {"status": "ok"}
+        assert httpx.get(f"{base_url}/health/ready").json() == {"status": "ok", "schema_version": 2}
         started = [child for child in children() if child.pid not in before]
         assert any("uvicorn" in " ".join(child.cmdline()) for child in started)
     assert not testing.answers(base_url)

@@ -293,19 +293,27 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
     return []
 
 
+# The service's health endpoints (bookings/api/health.py). Liveness suits Docker's HEALTHCHECK,
+# whose failure leads to a restart or a replacement; readiness is accepted too.
+HEALTH_PATHS = ("/health/live", "/health/ready")
+
+
 def healthcheck_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """The final stage has a HEALTHCHECK that requests /health with a tool the image has."""
+    """The final stage has a HEALTHCHECK that requests a health endpoint with a tool it has."""
     final = stages(instructions)[-1]
     checks = final.all("HEALTHCHECK")
     if not checks or checks[-1].value.upper().startswith("NONE"):
         return [
             f"the final stage (FROM on line {final.line}) has no HEALTHCHECK: add one that "
-            "requests http://127.0.0.1:8000/health"
+            f"requests http://127.0.0.1:8000{HEALTH_PATHS[0]}"
         ]
     check = checks[-1]
     problems = []
-    if "/health" not in check.value:
-        problems.append(f"line {check.line}: the HEALTHCHECK does not request /health")
+    if not any(re.search(rf"{re.escape(path)}(?![\w/-])", check.value) for path in HEALTH_PATHS):
+        problems.append(
+            f"line {check.line}: the HEALTHCHECK requests none of the service's health "
+            f"endpoints, {' or '.join(HEALTH_PATHS)}"
+        )
     tool = re.search(r"\b(curl|wget)\b", check.value)
     if tool and "python" in final.image and "slim" in final.image:
         installed = any(
@@ -497,7 +505,7 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
         "Create the user in the final stage (useradd), then `USER 10001:10001`.",
     ),
     (
-        "a HEALTHCHECK requests /health",
+        "a HEALTHCHECK requests /health/live",
         healthcheck_problems,
         "The template's HEALTHCHECK uses python -c with urllib.request, which the image has.",
     ),

@@ -53,7 +53,7 @@ TEMPLATES = {
     re.compile(r"^/bookings/\d+$"): "/bookings/{booking_id}",
     re.compile(r"^/bookings/\d+/cancel$"): "/bookings/{booking_id}/cancel",
 }
-KNOWN_ROUTES = ("/rooms", "/health", BOOM, *TEMPLATES.values())
+KNOWN_ROUTES = ("/rooms", "/health/live", BOOM, *TEMPLATES.values())
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ CALLS = (
     Call("GET", "/bookings/1", None, "/bookings/{booking_id}", 200),
     Call("GET", "/bookings/2", None, "/bookings/{booking_id}", 200),
     Call("GET", "/bookings/999", None, "/bookings/{booking_id}", 404),
-    Call("GET", "/health", None, "/health", 200),
+    Call("GET", "/health/live", None, "/health/live", 200),
     Call("GET", UNKNOWN_PATH, None, UNMATCHED, 404),
     Call("GET", BOOM, None, BOOM, 500),
 )

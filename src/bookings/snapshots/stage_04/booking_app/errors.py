@@ -45,6 +45,14 @@ class BookingNotFound(NotFound):
         super().__init__(f"There is no booking with id {booking_id}.")
 
 
+class NotReady(BookingServiceError):
+    """The service is running but cannot serve requests yet: its database does not answer."""
+
+    status = 503
+    type = "/problems/not-ready"
+    title = "Service not ready"
+
+
 class RuleViolation(BookingServiceError):
     """The request is well formed, but what it asks for breaks a booking rule on its own.
 
