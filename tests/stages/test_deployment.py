@@ -21,6 +21,9 @@ def artefact(folder: str, first_line: str) -> str:
 
 
 MODEL = artefact("solutions", "%%writefile Dockerfile")
+# The model's base image, pinned by tag and digest as the template pins it.
+BASE = "python:3.14-slim@sha256:b877e50bd90de10af8d82c57a022fc2e0dc731c5320d762a27986facfc3355c1"
+BUILDER, RUNTIME = f"FROM {BASE} AS builder", f"FROM {BASE} AS runtime"
 
 
 def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result]:
@@ -63,7 +66,7 @@ def test_the_template_dockerfile_passes_every_check():
     [
         ("# only a comment\n\n", "has no instructions"),
         ("RUN echo hi\n", "has no FROM"),
-        ("RUN echo hi\nFROM python:3.11-slim\n", "starts with RUN on line 1"),
+        ("RUN echo hi\nFROM python:3.14-slim\n", "starts with RUN on line 1"),
     ],
 )
 def test_unreadable_dockerfiles_say_why(tmp_path, text, expected):
@@ -96,7 +99,7 @@ USER_LINES = (
 MISTAKES = [
     (
         "one-stage",
-        [(MODEL[: MODEL.index("FROM python:3.11-slim AS runtime")], "")],
+        [(MODEL[: MODEL.index(RUNTIME)], "")],
         MULTI,
         "only one stage (FROM on line 1)",
     ),
@@ -108,25 +111,25 @@ MISTAKES = [
     ),
     (
         "no-tag",
-        [("FROM python:3.11-slim AS builder", "FROM python AS builder")],
+        [(BUILDER, "FROM python AS builder")],
         PINNED,
         "`python` has no tag, which means `latest`",
     ),
     (
         "latest",
-        [("FROM python:3.11-slim AS runtime", "FROM python:latest AS runtime")],
+        [(RUNTIME, "FROM python:latest AS runtime")],
         PINNED,
         "`python:latest` moves whenever a new release comes out",
     ),
     (
         "tag-without-version",
-        [("FROM python:3.11-slim AS builder", "FROM python:slim AS builder")],
+        [(BUILDER, "FROM python:slim AS builder")],
         PINNED,
         "the tag `slim` names no version",
     ),
     (
         "arg-without-default",
-        [("FROM python:3.11-slim AS builder", "FROM python:${PYTHON} AS builder")],
+        [(BUILDER, "FROM python:${PYTHON} AS builder")],
         PINNED,
         "uses an ARG without a default",
     ),
@@ -183,7 +186,7 @@ MISTAKES = [
         "no-user",
         [("USER 10001:10001\n", "")],
         USER,
-        "the final stage (FROM on line 20) has no USER",
+        "the final stage (FROM on line 21) has no USER",
     ),
     (
         "root-user",
@@ -323,20 +326,13 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
     [
         (
             [
-                (
-                    "FROM python:3.11-slim AS builder",
-                    "FROM python:3.11-slim@sha256:" + "a" * 64 + " AS builder",
-                )
+                (BUILDER, "FROM python:3.14-slim AS builder"),
+                (RUNTIME, "FROM python:3.14-slim AS runtime"),
             ],
-            "digest",
+            "tag-without-digest",
         ),
         (
-            [
-                (
-                    "FROM python:3.11-slim AS builder",
-                    "ARG PYTHON=3.11-slim\nFROM python:${PYTHON} AS builder",
-                )
-            ],
+            [(BUILDER, "ARG PYTHON=3.14-slim\nFROM python:${PYTHON} AS builder")],
             "arg-with-default",
         ),
         (

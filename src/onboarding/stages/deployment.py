@@ -167,17 +167,17 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
             if not tag:
                 problems.append(
                     f"line {stage.line}: `{image}` has no tag, which means `latest`: pin a "
-                    f"version, such as `{last}:3.11-slim`"
+                    f"version, such as `{last}:3.14-slim`"
                 )
             elif tag == "latest":
                 problems.append(
                     f"line {stage.line}: `{image}` moves whenever a new release comes out; pin "
-                    "a version, such as `python:3.11-slim`"
+                    "a version, such as `python:3.14-slim`"
                 )
             elif not re.search(r"\d", tag):
                 problems.append(
                     f"line {stage.line}: the tag `{tag}` names no version; pin one, such as "
-                    "`python:3.11-slim`"
+                    "`python:3.14-slim`"
                 )
         if stage.name:
             names.add(stage.name)
@@ -487,12 +487,12 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
     (
         "a multi-stage build: the final stage copies its result from a build stage",
         multi_stage_problems,
-        "`FROM python:3.11-slim AS builder` … then a second FROM and `COPY --from=builder`.",
+        "`FROM python:3.14-slim AS builder` … then a second FROM and `COPY --from=builder`.",
     ),
     (
         "every base image is pinned to a version",
         base_image_problems,
-        "A tag with a version, such as python:3.11-slim; a digest (@sha256:…) as well is better.",
+        "A tag with a version, such as python:3.14-slim; a digest (@sha256:…) as well is better.",
     ),
     (
         "the dependencies are installed from the lock file",
