@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from onboarding import numbers
 from onboarding.checks import ArtefactError
 
 # `require` is re-exported, so that a check cell needs only this module.
@@ -531,14 +532,11 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
 
 PROMOTE, HOLD, ROLLBACK = "promote", "hold", "rollback"
 
-THRESHOLDS = {
-    # Fewer canary requests than this is too little evidence either way.
-    "min_requests": 500,
-    # The canary's error rate may be at most this much above the baseline's (0.005 = 0.5 points).
-    "max_error_rate_increase": 0.005,
-    # The canary's p95 latency may be at most this multiple of the baseline's.
-    "max_p95_ratio": 1.2,
-}
+# Fewer canary requests than min_requests is too little evidence either way; the canary's error
+# rate may be at most max_error_rate_increase above the baseline's (0.005 = 0.5 points), and its
+# p95 latency at most max_p95_ratio times the baseline's. The cases below are written around
+# these values, at and beside each limit.
+THRESHOLDS = numbers.canary_thresholds()
 
 
 def reference_canary_decision(baseline: dict, canary: dict, thresholds: dict) -> str:

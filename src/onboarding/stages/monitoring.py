@@ -18,6 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from onboarding import numbers
 from onboarding.stages.documents import (  # noqa: F401 - part of this module's API
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
@@ -41,7 +42,7 @@ COUNTER = "http_requests"
 HISTOGRAM = "http_request_duration_seconds"
 COUNTER_LABELS = ("code", "method", "route")
 HISTOGRAM_LABELS = ("method", "route")
-SLO_BUCKET = 0.3
+SLO_BUCKET = numbers.LATENCY_BUCKET_SECONDS
 BOOM = "/boom"
 """A route the check adds to the app; it always raises, like a bug would."""
 UNKNOWN_PATH = "/no/such/path"
@@ -421,7 +422,7 @@ BURN_CASES = (
         "5 errors in 1,000 requests at a 99.5% SLO burn the budget at 1×",
         5,
         1000,
-        0.995,
+        numbers.AVAILABILITY_SLO,
         1.0,
         "The burn rate is the error rate divided by the error budget, 1 − SLO.",
     ),
@@ -429,8 +430,8 @@ BURN_CASES = (
         "72 errors in 1,000 requests at 99.5% burn at 14.4×",
         72,
         1000,
-        0.995,
-        14.4,
+        numbers.AVAILABILITY_SLO,
+        numbers.FAST_BURN.burn_rate,
         "Error rate 0.072, budget 0.005: 0.072 / 0.005.",
     ),
     BurnCase(
@@ -445,7 +446,7 @@ BURN_CASES = (
         "no requests at all burn nothing (0.0), without dividing by zero",
         0,
         0,
-        0.995,
+        numbers.AVAILABILITY_SLO,
         0.0,
         "With no requests nothing failed: return 0.0 before dividing.",
     ),
@@ -459,7 +460,7 @@ class PageCase:
     short: Window
     expected: bool
     hint: str
-    slo: float = 0.995
+    slo: float = numbers.AVAILABILITY_SLO
     threshold: float | None = None
 
     def run(self, should_page: Callable[..., bool]) -> bool:
