@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from onboarding import notebooks, paths
+from onboarding import grading, notebooks, paths
 from tests.conftest import COURSE_ROOT
 
 REPORTS = COURSE_ROOT / "test-reports"
@@ -95,7 +95,14 @@ def test_solution_passes_its_checks(path, tmp_path):
 
 @pytest.mark.parametrize("path", notebooks_in("exercises"), ids=lambda p: p.name)
 def test_unsolved_exercise_fails_every_check_and_only_there(path, tmp_path):
-    run = run_nbval(path, "--nbval-lax", tmp_path)
+    # Graded as `onboard check` grades it: with the solution's check cells and their outputs.
+    graded = grading.restore_course_checks(
+        notebooks.read(path), notebooks.read(COURSE_ROOT / "solutions" / path.name)
+    )
+    unsolved = tmp_path / "graded" / path.name
+    unsolved.parent.mkdir()
+    notebooks.write(unsolved, graded)
+    run = run_nbval(unsolved, "--nbval-lax", tmp_path)
     assert run.returncode == 1, f"{path.name} passed unsolved:\n{run.stdout[-3000:]}"
     code_cells = [c for c in notebooks.read(path)["cells"] if c["cell_type"] == "code"]
     failed = {int(number) for number in FAILED_CELL.findall(run.stdout)}

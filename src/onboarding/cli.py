@@ -104,7 +104,7 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
     Your workspace is a git-ignored copy of exercises/; files already there are never
     overwritten. JupyterLab opens at the welcome lesson.
     """
-    from onboarding import workspace
+    from onboarding import workspace, workspace_hook
 
     console = _console()
     report = workspace.create(_workspace(), paths.exercises_dir())
@@ -116,6 +116,7 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
     for line in report.lines()[len(report.created) :]:
         console.print(f"  {line}")
     write_lab_overrides()
+    workspace_hook.install()
 
     open_browser = not no_browser and _has_display()
     as_root = _running_as_root()
@@ -173,16 +174,19 @@ def _shown(path: Path) -> str:
     show_default=True,
     help="Seconds a single cell may run before it counts as stuck.",
 )
-def check(exercise: str | None, check_all: bool, timeout: int) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the results as JSON (for scripts) instead."
+)
+def check(exercise: str | None, check_all: bool, timeout: int, as_json: bool) -> None:
     """Grade your copy of an exercise, exactly as CI grades the course.
 
     EXERCISE is a notebook name such as 00_welcome, or just its number (00). Prints each
     expectation that failed, with its hint. Exit code 0 means everything passed, 1 means
     something failed.
     """
-    from onboarding import grading, progress, workspace
+    from onboarding import grading, workspace
 
-    console = _console()
+    console = _console(stderr=as_json)
     exercises_dir = paths.exercises_dir()
     if exercise and check_all:
         raise click.UsageError("Give an EXERCISE or --all, not both.")
@@ -195,45 +199,56 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
     all_ok = True
+    verdicts = []
     for position, name in enumerate(names, start=1):
         counter = f" ({position} of {len(names)})" if len(names) > 1 else ""
         with console.status(f"Checking {name}{counter}: starting a kernel and running it…"):
             try:
                 verdict = grading.grade(
                     _workspace() / name,
-                    exercises_dir / name,
+                    paths.solutions_dir() / name,
                     cell_timeout=timeout,
                 )
             except grading.GradingError as error:
-                console.print(f"[red]✗ {name}[/]: {error}")
+                console.print(f"[red]✗ {name}[/]: {escape(str(error))}")
+                verdicts.append({"notebook": name, "ok": False, "error": str(error)})
                 all_ok = False
                 continue
-        for result in verdict.exercises:
-            progress.record(
-                _workspace(),
-                result.exercise_id,
-                result.passed,
-                result.total,
-                source="onboard check",
-            )
-        _print_verdict(console, verdict)
+        record_verdict(_workspace(), verdict)
+        verdicts.append(verdict.to_json())
+        if not as_json:
+            _print_verdict(console, verdict)
         all_ok = all_ok and verdict.ok
+    if as_json:
+        click.echo(json.dumps(verdicts, indent=1, ensure_ascii=False))
     sys.exit(0 if all_ok else 1)
 
 
-def _print_verdict(console, verdict) -> None:
-    from rich.markup import escape
+def record_verdict(workspace_path: Path, verdict) -> None:
+    """The CLI is one of the ledger's two writers (the other is the kernel's workspace hook)."""
+    from onboarding import progress
 
+    for result in verdict.exercises:
+        progress.record(workspace_path, result.as_result(), source="onboard check")
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _print_verdict(console, verdict) -> None:
     mark = "[green]✅[/]" if verdict.ok else "[red]❌[/]"
     console.print(f"{mark} [bold]{verdict.notebook}[/]")
     for problem in verdict.problems:
         console.print(f"   [yellow]![/] {escape(problem)}", soft_wrap=True)
     for result in verdict.exercises:
-        done = result.passed == result.total
         title = f" {result.title}" if result.title else ""
         console.print(
-            f"   {'[green]✅[/]' if done else '[red]❌[/]'} Exercise {result.exercise_id}"
-            f"{escape(title)}: {result.passed} of {result.total} checks passed"
+            f"   {'[green]✅[/]' if result.ok else '[red]❌[/]'} Exercise {result.exercise_id}"
+            f"{escape(title)}: {result.passed} of {result.total} checks passed",
+            soft_wrap=True,
         )
         for failure in result.failures:
             console.print(f"      {escape(failure)}", soft_wrap=True)
@@ -252,7 +267,7 @@ def progress_command(as_json: bool) -> None:
     """Show each stage's exercises: status, checks passed, last attempt."""
     from onboarding import progress
 
-    rows = progress.statuses(_workspace(), paths.exercises_dir())
+    rows = progress.statuses(_workspace())
     if as_json:
         click.echo(
             json.dumps(

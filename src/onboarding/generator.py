@@ -8,8 +8,10 @@ In a solution notebook:
   becomes nothing, or the starting skeleton below.
 - `### BEGIN STUB` … `### END STUB` holds that skeleton, commented out so the solution still runs;
   the learner copy gets it uncommented.
-- Cells tagged `check` keep their stored outputs and execution counts: those outputs are what nbval
-  grades the learner against. Every other cell loses its outputs.
+- Every cell of the learner copy starts without outputs, check cells included: a fresh exercise
+  must not show "all checks passed" under unsolved code. What passing looks like (the check
+  cells' stored outputs, which nbval compares) stays in the solution, and `onboard check` puts it
+  back on a temporary copy before grading.
 - The exercise a region belongs to is the latest markdown heading `Exercise NN.N: title`.
 
 The output depends only on the input, so regenerating changes no byte.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from onboarding import notebooks
-from onboarding.catalogue import EXERCISE_HEADING
+from onboarding.protocol import EXERCISE_HEADING
 
 MARKER = re.compile(
     r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)[ \t]*$"
@@ -126,15 +128,12 @@ def generate(solution: notebooks.Notebook, source_name: str) -> notebooks.Notebo
                 if not cell.get("outputs") or cell.get("execution_count") is None:
                     raise GeneratorError(
                         f"{where}: the check cell has no stored output. Run the solution "
-                        "(`onboard author run`) so the learner copy knows what passing looks like."
+                        "(`onboard author run`): its output is what `onboard check` compares with."
                     )
-                copy["outputs"] = cell["outputs"]
-                copy["execution_count"] = cell["execution_count"]
-            else:
-                if has_regions(source):
-                    copy["source"] = notebooks.split_source(stub_for(source, exercise_id, where))
-                copy["outputs"] = []
-                copy["execution_count"] = None
+            elif has_regions(source):
+                copy["source"] = notebooks.split_source(stub_for(source, exercise_id, where))
+            copy["outputs"] = []
+            copy["execution_count"] = None
         cells.append(copy)
     metadata = dict(solution.get("metadata", {}))
     metadata["onboard"] = {"generated": GENERATED_NOTE.format(source=source_name)}
