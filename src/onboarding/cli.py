@@ -104,7 +104,7 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
     Your workspace is a git-ignored copy of exercises/; files already there are never
     overwritten. JupyterLab opens at the welcome lesson.
     """
-    from onboarding import workspace, workspace_hook
+    from onboarding import project, workspace, workspace_hook
 
     console = _console()
     report = workspace.create(_workspace(), paths.exercises_dir())
@@ -115,6 +115,16 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
         )
     for line in report.lines()[len(report.created) :]:
         console.print(f"  {line}")
+    try:
+        created = project.create(_workspace())
+    except project.ProjectError as error:
+        console.print(f"[yellow]Your project was not created:[/] {escape(str(error))}")
+    else:
+        if created.commit:
+            console.print(
+                f"Created your project in {_shown(project.locate(_workspace()))}: a git "
+                "repository you build through every stage (its README says how to test it)."
+            )
     write_lab_overrides()
     workspace_hook.install()
 
@@ -141,8 +151,20 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
             f"Choose another: make start PORT={port + 1}"
         )
     sys.stdout.flush()
-    env = {**os.environ, "ONBOARD_WORKSPACE": str(_workspace())}
-    os.execvpe(command[0], command, env)
+    os.execvpe(command[0], command, lab_environment())
+
+
+def lab_environment() -> dict[str, str]:
+    """JupyterLab's environment: the workspace, and this environment's tools first on PATH.
+
+    Terminals opened in JupyterLab then run this environment's `pytest`, `onboard` and
+    `alembic` without activating anything.
+    """
+    tools = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if tools not in path.split(os.pathsep):
+        path = os.pathsep.join([tools, path]) if path else tools
+    return {**os.environ, "ONBOARD_WORKSPACE": str(_workspace()), "PATH": path}
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -408,14 +430,54 @@ def run_notebooks(notebook_paths: tuple[Path, ...], timeout: int) -> None:
 
 @cli.command()
 @click.argument("stage", type=int)
-def checkpoint(stage: int) -> None:
-    """Put the reference state of STAGE beside your work (never over it).
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Replace your project with the course's (your work is kept on a git branch).",
+)
+def checkpoint(stage: int, adopt: bool) -> None:
+    """Catch up: the course's project as it stands at the end of STAGE.
 
-    For workshops: if you fell behind, continue from the course's own files for that stage.
-    They go to checkpoints/stage_NN/ in your workspace.
+    Without --adopt, the course's project goes beside your work, into checkpoints/stage_NN/ in
+    your workspace, never over anything. With --adopt, your project (workspace/service/) is
+    committed as it is onto a branch `before-stage-NN-…`, and the course's project takes its
+    place in a new commit, so you carry on from there and nothing of yours is lost.
     """
+    from onboarding import project
+
+    number = f"{stage:02d}"
+    if number not in project.stages():
+        _legacy_checkpoint(stage, adopt)
+        return
+    try:
+        if adopt:
+            change = project.adopt(number, _workspace())
+        else:
+            destination = _workspace() / "checkpoints" / f"stage_{number}"
+            written = project.materialise(number, destination)
+    except project.ProjectError as error:
+        raise click.ClickException(str(error)) from None
+    if adopt:
+        for line in change.lines():
+            click.echo(line)
+        click.echo(
+            f"Your project is now the course's project at the end of stage {number}: "
+            f"carry on with stage {stage + 1:02d}."
+        )
+        return
+    click.echo(f"wrote {len(written)} files")
+    click.echo(f"Stage {number} reference project is in {_shown(destination)}.")
+
+
+def _legacy_checkpoint(stage: int, adopt: bool) -> None:
+    """Stages whose project is not in the blueprint yet hand out the old snapshot."""
     from bookings import snapshots
 
+    if adopt:
+        raise click.ClickException(
+            f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
+            "to put the course's files beside yours"
+        )
     destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
     try:
         written = snapshots.materialise(stage, destination)
@@ -424,6 +486,32 @@ def checkpoint(stage: int) -> None:
     for path in written:
         click.echo(f"wrote {_shown(path)}")
     click.echo(f"Stage {stage:02d} reference state is in {_shown(destination)}.")
+
+
+@cli.command()
+@click.argument("stage", type=int)
+def begin(stage: int) -> None:
+    """Add the course's starting files for STAGE to your project.
+
+    Files you already have are never overwritten: they are listed as kept. What is added is
+    committed in your project's git repository, so `git diff` shows only your own changes.
+    The first code cell of each exercise notebook does the same.
+    """
+    from onboarding import project
+
+    number = f"{stage:02d}"
+    if number not in project.stages():
+        raise click.BadParameter(
+            f"stage {number} adds nothing to your project; "
+            f"the stages that do are {', '.join(project.stages()) or 'none yet'}",
+            param_hint="STAGE",
+        )
+    try:
+        change = project.begin(number, _workspace())
+    except project.ProjectError as error:
+        raise click.ClickException(str(error)) from None
+    for line in change.lines() or ["nothing to add: your project already has every file"]:
+        click.echo(line)
 
 
 def main() -> None:

@@ -27,8 +27,10 @@ from onboarding import notebooks
 from onboarding.protocol import EXERCISE_HEADING
 
 MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)[ \t]*$"
+    r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)"
+    r"(?:[ \t]+(?P<exercise>\d\d\.\d+))?[ \t]*$"
 )
+"""A region marker; `### BEGIN SOLUTION 04.1` may name its exercise (project files do)."""
 COMMENT_LEADER = re.compile(r"^(?P<indent>[ \t]*)(#|--|//) ?")
 GENERATED_NOTE = "Generated from {source} by `make exercises`; edit the solution, not this file."
 
@@ -44,10 +46,14 @@ class Region:
     end: int
 
 
-def stub_for(source: str, exercise_id: str | None, where: str) -> str:
-    """Replace the solution regions of one cell's source with their stubs."""
+def stub_for(source: str, exercise_id: str | None, where: str, artefact: bool | None = None) -> str:
+    """Replace the solution regions of one cell's (or file's) source with their stubs.
+
+    In Python a region without a stub becomes `raise NotImplementedError`; in an artefact (a
+    `%%writefile` cell, or a file that is not Python) it becomes nothing.
+    """
     lines = source.splitlines(keepends=True)
-    is_artefact = source.lstrip().startswith("%%")
+    is_artefact = source.lstrip().startswith("%%") if artefact is None else artefact
     output: list[str] = []
     index = 0
     while index < len(lines):
@@ -62,17 +68,38 @@ def stub_for(source: str, exercise_id: str | None, where: str) -> str:
         body = lines[index + 1 : end]
         if match["kind"] == "SOLUTION":
             stub_follows = _stub_region_at(lines, end + 1)
+            region_exercise = match["exercise"] or exercise_id
             if not stub_follows and not is_artefact:
-                if exercise_id is None:
+                if region_exercise is None:
                     raise GeneratorError(
                         f"{where}: a solution region before any 'Exercise NN.N' heading."
                     )
                 output.append(
                     f"{match['indent']}raise NotImplementedError("
-                    f'"Exercise {exercise_id}: replace this line with your code")\n'
+                    f'"Exercise {region_exercise}: replace this line with your code")\n'
                 )
         else:
             output.extend(_uncomment(line) for line in body)
+        index = end + 1
+    return "".join(output)
+
+
+def model_of(source: str, where: str) -> str:
+    """The finished text: solution regions kept without their markers, stub regions dropped."""
+    lines = source.splitlines(keepends=True)
+    output: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = MARKER.match(lines[index].rstrip("\r\n"))
+        if match is None:
+            output.append(lines[index])
+            index += 1
+            continue
+        if match["edge"] != "BEGIN":
+            raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
+        end = _find_end(lines, index, match["kind"], where)
+        if match["kind"] == "SOLUTION":
+            output.extend(lines[index + 1 : end])
         index = end + 1
     return "".join(output)
 
