@@ -20,6 +20,7 @@ The output depends only on the input, so regenerating changes no byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,62 +47,60 @@ class Region:
     end: int
 
 
+RegionWriter = Callable[[re.Match[str], list[str], list[str], int], list[str]]
+"""Given a region's BEGIN marker, its body, all lines and the END's index: what replaces it."""
+
+
+def _rewrite_regions(source: str, where: str, rewrite: RegionWriter) -> str:
+    """Walk the lines, handing each marked region to `rewrite`; other lines stay as they are."""
+    lines = source.splitlines(keepends=True)
+    output: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = MARKER.match(lines[index].rstrip("\r\n"))
+        if match is None:
+            output.append(lines[index])
+            index += 1
+            continue
+        if match["edge"] != "BEGIN":
+            raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
+        end = _find_end(lines, index, match["kind"], where)
+        output.extend(rewrite(match, lines[index + 1 : end], lines, end))
+        index = end + 1
+    return "".join(output)
+
+
 def stub_for(source: str, exercise_id: str | None, where: str, artefact: bool | None = None) -> str:
     """Replace the solution regions of one cell's (or file's) source with their stubs.
 
     In Python a region without a stub becomes `raise NotImplementedError`; in an artefact (a
     `%%writefile` cell, or a file that is not Python) it becomes nothing.
     """
-    lines = source.splitlines(keepends=True)
     is_artefact = source.lstrip().startswith("%%") if artefact is None else artefact
-    output: list[str] = []
-    index = 0
-    while index < len(lines):
-        match = MARKER.match(lines[index].rstrip("\r\n"))
-        if match is None:
-            output.append(lines[index])
-            index += 1
-            continue
-        if match["edge"] != "BEGIN":
-            raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
-        end = _find_end(lines, index, match["kind"], where)
-        body = lines[index + 1 : end]
-        if match["kind"] == "SOLUTION":
-            stub_follows = _stub_region_at(lines, end + 1)
-            region_exercise = match["exercise"] or exercise_id
-            if not stub_follows and not is_artefact:
-                if region_exercise is None:
-                    raise GeneratorError(
-                        f"{where}: a solution region before any 'Exercise NN.N' heading."
-                    )
-                output.append(
-                    f"{match['indent']}raise NotImplementedError("
-                    f'"Exercise {region_exercise}: replace this line with your code")\n'
-                )
-        else:
-            output.extend(_uncomment(line) for line in body)
-        index = end + 1
-    return "".join(output)
+
+    def stub(match: re.Match[str], body: list[str], lines: list[str], end: int) -> list[str]:
+        if match["kind"] == "STUB":
+            return [_uncomment(line) for line in body]
+        region_exercise = match["exercise"] or exercise_id
+        if _stub_region_at(lines, end + 1) or is_artefact:
+            return []
+        if region_exercise is None:
+            raise GeneratorError(f"{where}: a solution region before any 'Exercise NN.N' heading.")
+        return [
+            f"{match['indent']}raise NotImplementedError("
+            f'"Exercise {region_exercise}: replace this line with your code")\n'
+        ]
+
+    return _rewrite_regions(source, where, stub)
 
 
 def model_of(source: str, where: str) -> str:
     """The finished text: solution regions kept without their markers, stub regions dropped."""
-    lines = source.splitlines(keepends=True)
-    output: list[str] = []
-    index = 0
-    while index < len(lines):
-        match = MARKER.match(lines[index].rstrip("\r\n"))
-        if match is None:
-            output.append(lines[index])
-            index += 1
-            continue
-        if match["edge"] != "BEGIN":
-            raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
-        end = _find_end(lines, index, match["kind"], where)
-        if match["kind"] == "SOLUTION":
-            output.extend(lines[index + 1 : end])
-        index = end + 1
-    return "".join(output)
+
+    def keep_solutions(match: re.Match[str], body: list[str], lines: list[str], end: int):
+        return body if match["kind"] == "SOLUTION" else []
+
+    return _rewrite_regions(source, where, keep_solutions)
 
 
 def _find_end(lines: list[str], begin: int, kind: str, where: str) -> int:
