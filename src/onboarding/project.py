@@ -258,7 +258,7 @@ def begin(stage: str, workspace_path: Path | None = None) -> Change:
     if not root.exists():
         create(workspace_path)
     change = write_files(root, starting(stage))
-    if change.written:
+    if change.written and (root / ".git").exists():
         change.commit = Git(root).commit_paths(
             change.written, f"Stage {int(stage):02d}: the course's starting files"
         )
@@ -286,6 +286,28 @@ def adopt(stage: str, workspace_path: Path | None = None) -> Change:
     change.backup_branch = branch
     change.commit = git.commit_all(f"Adopt the course's project at the end of stage {stage}")
     return change
+
+
+def prepare(stage: str, workspace_path: Path, solved: bool) -> Path:
+    """A learner's project for running stage `stage`'s notebooks: solved, or just begun.
+
+    For the course's own runs (tests, authors, benchmarks): the project a learner who did
+    every stage before has, with the stage's model answer (`solved`) or its starting files.
+    """
+    root = locate(workspace_path)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    write_files(root, reference(stage) if solved else before(stage))
+    git = Git(root)
+    git.init()
+    git.commit_all(f"The course's project for stage {stage}, {'solved' if solved else 'begun'}")
+    return root
+
+
+def stage_of_notebook(name: str) -> str:
+    """'04_implementation.ipynb' -> '04'."""
+    return Path(name).name[:2]
 
 
 def materialise(stage: str, destination: Path) -> list[Path]:
