@@ -22,19 +22,27 @@ to replace (see book/README.md).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from markupsafe import Markup
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+import course_diagrams  # noqa: E402 - book/_ext is not a package
 
 logger = logging.getLogger(__name__)
 
@@ -51,28 +59,62 @@ COMING_SOON = "coming soon"
 
 # ------------------------------------------------------------------------------------ mermaid
 class mermaid_diagram(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
-    """A Mermaid diagram, drawn in the browser."""
+    """A Mermaid diagram, drawn at build time (see course_diagrams.py)."""
+
+
+MERMAID_SCRIPT = Path(__file__).parent.parent / "_static" / "mermaid" / "mermaid.min.js"
+ACC_TITLE_LINE = re.compile(r"^\s*accTitle\s*:\s*(?P<title>.+?)\s*$", re.M)
+
+
+def mermaid_renderer(env) -> course_diagrams.MermaidRenderer:
+    """One renderer per build (and per process of a parallel build)."""
+    renderer = getattr(env.app, "course_book_mermaid", None)
+    if renderer is None:
+        cache = Path(env.app.doctreedir).parent / ".mermaid-cache"
+        renderer = course_diagrams.MermaidRenderer(MERMAID_SCRIPT, cache)
+        env.app.course_book_mermaid = renderer
+    return renderer
 
 
 class MermaidDirective(SphinxDirective):
-    """```` ```mermaid ```` or ```` ```{mermaid} ````, with optional ``:caption:`` and ``:alt:``."""
+    """```` ```mermaid ```` or ```` ```{mermaid} ````, with an optional ``:caption:``.
+
+    The diagram's source must give its text alternative with Mermaid's ``accTitle:`` and
+    ``accDescr:`` lines; the SVG then carries them as its <title> and <desc>.
+    """
 
     has_content = True
     option_spec = {
         "caption": directives.unchanged,
-        "alt": directives.unchanged,
         "name": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         code = "\n".join(self.content).strip()
         if not code:
+            return [self.warning("a mermaid diagram needs content")]
+        missing = course_diagrams.missing_text_alternative(code)
+        if missing:
             return [
-                self.state.document.reporter.warning(
-                    "a mermaid diagram needs content", line=self.lineno
+                self.warning(
+                    f"this mermaid diagram has no {' and no '.join(missing)} line: give every "
+                    "diagram a title (accTitle: …) and a description of what it shows "
+                    "(accDescr: …), its text alternative"
                 )
             ]
-        diagram = mermaid_diagram(code=code, alt=self.options.get("alt", ""))
+        # Unique in the whole book, so that the one-page edition (the PDF) has no clashing ids.
+        serial = self.env.new_serialno("course-mermaid")
+        digest = hashlib.sha1(f"{self.env.docname}\0{serial}\0{code}".encode()).hexdigest()
+        diagram_id = f"diagram-{digest[:12]}"
+        self.env.note_dependency(str(MERMAID_SCRIPT))
+        try:
+            drawing = mermaid_renderer(self.env).draw(diagram_id, code)
+        except course_diagrams.BrowserMissing as error:
+            raise ExtensionError(str(error)) from error
+        except course_diagrams.DiagramError as error:
+            return [self.warning(f"Mermaid cannot draw this diagram: {error}")]
+        title = ACC_TITLE_LINE.search(code)["title"]
+        diagram = mermaid_diagram(svg=drawing.sized_svg(), title=title, code=code)
         self.set_source_info(diagram)
         if "caption" not in self.options:
             self.add_name(diagram)
@@ -84,13 +126,17 @@ class MermaidDirective(SphinxDirective):
         self.add_name(figure)
         return [figure]
 
+    def warning(self, message: str) -> nodes.system_message:
+        return self.state.document.reporter.warning(message, line=self.lineno)
+
 
 def visit_mermaid_html(translator, node: mermaid_diagram) -> None:
-    # Mermaid reads the element's text, so the escaped source comes back exactly as written.
-    label = f' aria-label="{html.escape(node["alt"])}"' if node.get("alt") else ""
+    # The wrapper scrolls sideways when the column is narrower than the diagram's smallest
+    # readable size (a phone); tabindex lets a keyboard scroll it too.
+    label = html.escape(f"Diagram: {node['title']}")
     translator.body.append(
-        f'<div class="mermaid-diagram"><pre class="mermaid"{label}>'
-        f"{html.escape(node['code'])}</pre></div>\n"
+        f'<div class="course-diagram" role="region" tabindex="0" aria-label="{label}">'
+        f"{node['svg']}</div>\n"
     )
     raise nodes.SkipNode
 
@@ -99,13 +145,10 @@ def visit_mermaid_other(translator, node: mermaid_diagram) -> None:
     raise nodes.SkipNode
 
 
-def add_mermaid_script(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Load the vendored Mermaid only on pages that have a diagram (it is 3.5 MB)."""
-    if doctree is None or next(doctree.findall(mermaid_diagram), None) is None:
-        return
-    # Added to this page only: Sphinx resets the page's script list for every page.
-    app.builder.add_js_file("mermaid/mermaid.min.js")
-    app.builder.add_js_file("mermaid/mermaid-init.js")
+def close_mermaid_renderer(app: Sphinx, exception) -> None:
+    renderer = getattr(app, "course_book_mermaid", None)
+    if renderer is not None:
+        renderer.close()
 
 
 # --------------------------------------------------------------------------- the course's files
@@ -281,6 +324,146 @@ class SolutionBanner(SphinxTransform):
         section.insert(1, banner)
 
 
+# ------------------------------------------------------------------------- authoring markers
+def authoring_marker_lines():
+    """The generator's region markers and nbval's markers: written for tools, not readers."""
+    try:
+        from onboarding.generator import MARKER as REGION_MARKER
+        from onboarding.protocol import IGNORE_MARKER, NBVAL_MARKERS, STUB_REGION
+    except ImportError as error:  # pragma: no cover - the book is built in the course's venv
+        raise ExtensionError(
+            f"the book needs the course's toolkit (onboarding) installed: {error}"
+        ) from error
+    return REGION_MARKER, IGNORE_MARKER, NBVAL_MARKERS, STUB_REGION
+
+
+def without_authoring_markers(code: str) -> str:
+    """A code cell as a reader should see it.
+
+    Solution markers go (the solution's code stays); a stub region goes whole (it is the
+    learner's commented-out skeleton); nbval's markers go, with the reason line that follows
+    `# NBVAL_IGNORE_OUTPUT`. The notebooks keep them all: nbval and the generator need them.
+    """
+    region_marker, ignore_marker, nbval_markers, stub_region = authoring_marker_lines()
+    kept: list[str] = []
+    in_stub = skip_reason = False
+    for line in code.splitlines():
+        if skip_reason:
+            skip_reason = False
+            if line.lstrip().startswith("#"):
+                continue
+        region = region_marker.match(line)
+        if region:
+            in_stub = region["kind"] == stub_region and region["edge"] == "BEGIN"
+            continue
+        if in_stub:
+            continue
+        if line.strip() in nbval_markers:
+            skip_reason = line.strip() == ignore_marker
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+class HideAuthoringMarkers(SphinxTransform):
+    """Notebook code cells are shown without the markers of `without_authoring_markers`."""
+
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for block in list(self.document.findall(nodes.literal_block)):
+            parent = block.parent
+            if parent is None or "cell_input" not in parent.get("classes", []):
+                continue
+            code = block.astext()
+            shown = without_authoring_markers(code)
+            if shown != code:
+                clean = nodes.literal_block(shown, shown, **block.attributes)
+                block.replace_self(clean)
+
+
+# ----------------------------------------------------------------------- accessibility fixes
+TASK_CHECKBOX = re.compile(r"<input\b(?=[^>]*\btask-list-item-checkbox\b)")
+
+
+class LabelTaskListCheckboxes(SphinxTransform):
+    """A Markdown task list (``- [ ] item``) gets checkboxes with no name; name each by its item.
+
+    Without a name a screen reader says only "checkbox, not checked" (axe: "label", critical).
+    """
+
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for raw in list(self.document.findall(nodes.raw)):
+            if not TASK_CHECKBOX.search(raw.astext()):
+                continue
+            item = raw.parent
+            while item is not None and not isinstance(item, nodes.list_item):
+                item = item.parent
+            if item is None:
+                continue
+            words = (
+                text.astext()
+                for text in item.findall(nodes.Text)
+                if not isinstance(text.parent, nodes.raw)
+            )
+            name = html.escape(" ".join(" ".join(words).split()), quote=True)
+            labelled = TASK_CHECKBOX.sub(f'<input aria-label="{name}"', raw.astext(), count=1)
+            raw.replace_self(nodes.raw("", labelled, format=raw.get("format", "html")))
+
+
+def name_sidebar_expanders(toctree):
+    """The sidebar's ▾ buttons, which show a part's pages, get a name ("summary-name", serious).
+
+    `toctree` is what the theme's generate_toctree_html returns: a BeautifulSoup tree, changed
+    in place, or (in other versions) HTML text, returned with the names added.
+    """
+    if isinstance(toctree, str):
+        from bs4 import BeautifulSoup
+
+        return str(name_sidebar_expanders(BeautifulSoup(toctree, "html.parser")))
+    for summary in toctree.find_all("summary"):
+        if summary.get("aria-label"):
+            continue
+        details = summary.parent
+        link = details.find_previous_sibling("a") if details is not None else None
+        title = " ".join(link.get_text().split()) if link is not None else ""
+        summary["aria-label"] = f"Pages under {title}" if title else "Show the pages below"
+    return toctree
+
+
+def page_assets_and_fixes(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Per page: the sidebar's expanders get names; quiz pages load the quiz script."""
+    generate = context.get("generate_toctree_html")
+    if generate is not None and not getattr(generate, "course_book_named", False):
+
+        def generate_named(*args, **kwargs):
+            return name_sidebar_expanders(generate(*args, **kwargs))
+
+        generate_named.course_book_named = True
+        context["generate_toctree_html"] = generate_named
+    if doctree is not None and any(
+        'class="course-quiz"' in raw.astext() for raw in doctree.findall(nodes.raw)
+    ):
+        # Added to this page only: Sphinx resets the page's script list for every page.
+        app.builder.add_js_file("course-quiz.js", loading_method="defer")
+
+
+def drop_script(markup: str, name: str) -> str:
+    """Template filter: `markup` without the <script> whose src names `name`."""
+    pattern = re.compile(
+        rf'[ \t]*<script\b[^>]*\bsrc="[^"]*{re.escape(name)}(?:\?[^"]*)?"[^>]*>\s*</script>\n?'
+    )
+    return Markup(pattern.sub("", str(markup)))
+
+
+def add_template_filters(app: Sphinx) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None and hasattr(templates, "environment"):
+        templates.environment.filters["course_drop_script"] = drop_script
+
+
 # ------------------------------------------------------------------------------------- tables
 def table(headers: list[str], rows: list[list], widths: list[int] | None = None) -> nodes.table:
     """A docutils table; a cell is a string or a list of inline nodes."""
@@ -413,7 +596,14 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(ExerciseLinksBecomeDownloads)
     app.add_transform(UnpublishedLessonLinks)
     app.add_transform(SolutionBanner)
-    app.connect("html-page-context", add_mermaid_script)
+    app.add_transform(HideAuthoringMarkers)
+    app.add_transform(LabelTaskListCheckboxes)
+    app.add_css_file("course-book.css")
+    app.add_js_file("course-book.js", loading_method="defer")
+    app.connect("builder-inited", add_template_filters)
+    # After the theme's own handler, which puts generate_toctree_html in the context.
+    app.connect("html-page-context", page_assets_and_fixes, priority=900)
+    app.connect("build-finished", close_mermaid_renderer)
     app.connect("env-get-outdated", reread_dynamic_docs)
     app.connect("env-purge-doc", purge_dynamic_doc)
     app.connect("env-merge-info", merge_dynamic_docs)
