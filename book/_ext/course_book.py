@@ -63,7 +63,7 @@ class mermaid_diagram(nodes.General, nodes.Element):  # noqa: N801 - docutils no
 
 
 MERMAID_SCRIPT = Path(__file__).parent.parent / "_static" / "mermaid" / "mermaid.min.js"
-ACC_TITLE_LINE = re.compile(r"^\s*accTitle\s*:\s*(?P<title>.+?)\s*$", re.M)
+ACC_TITLE_LINE = re.compile(r"^[ \t]*accTitle[ \t]*:[ \t]*(?P<title>.+?)[ \t]*$", re.M)
 
 
 def mermaid_renderer(env) -> course_diagrams.MermaidRenderer:
@@ -413,6 +413,25 @@ class LabelTaskListCheckboxes(SphinxTransform):
             raw.replace_self(nodes.raw("", labelled, format=raw.get("format", "html")))
 
 
+class RowHeadersUnderAnEmptyCorner(SphinxTransform):
+    """A table whose top-left header cell is empty labels its rows with its first column.
+
+    Such a table (options down the side, properties across) is read by row; marking the first
+    column as row headers lets a screen reader say which row a cell is in (axe: td-has-header).
+    """
+
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for group in self.document.findall(nodes.tgroup):
+            head = next(iter(group.findall(nodes.thead)), None)
+            first_entry = next(iter(head.findall(nodes.entry)), None) if head else None
+            colspecs = [child for child in group.children if isinstance(child, nodes.colspec)]
+            if first_entry is None or first_entry.astext().strip() or not colspecs:
+                continue
+            colspecs[0]["stub"] = 1
+
+
 def name_sidebar_expanders(toctree):
     """The sidebar's ▾ buttons, which show a part's pages, get a name ("summary-name", serious).
 
@@ -598,6 +617,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(SolutionBanner)
     app.add_transform(HideAuthoringMarkers)
     app.add_transform(LabelTaskListCheckboxes)
+    app.add_transform(RowHeadersUnderAnEmptyCorner)
     app.add_css_file("course-book.css")
     app.add_js_file("course-book.js", loading_method="defer")
     app.connect("builder-inited", add_template_filters)
@@ -607,4 +627,11 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", reread_dynamic_docs)
     app.connect("env-purge-doc", purge_dynamic_doc)
     app.connect("env-merge-info", merge_dynamic_docs)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: bump it when a change here alters what a page reads as, so every page is
+    # read again (Sphinx otherwise re-reads only the sources that changed).
+    return {
+        "version": "2",
+        "env_version": 2,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -57,8 +57,8 @@ BROWSER_CANDIDATES = (
 )
 SVG_OPENING = re.compile(r"<svg(?P<attributes>[^>]*)>")
 SVG_SIZE_ATTRIBUTE = re.compile(r'\s(?:width|height|style)="[^"]*"')
-ACC_TITLE = re.compile(r"^\s*accTitle\s*:\s*\S", re.M)
-ACC_DESCR = re.compile(r"^\s*accDescr\s*(:\s*\S|\{)", re.M)
+ACC_TITLE = re.compile(r"^[ \t]*accTitle[ \t]*:[ \t]*\S", re.M)
+ACC_DESCR = re.compile(r"^[ \t]*accDescr[ \t]*(:[ \t]*\S|\{)", re.M)
 
 
 class DiagramError(Exception):
