@@ -72,9 +72,7 @@ def print_book(singlehtml: Path, output: Path) -> int:
             try:
                 context = browser.new_context(viewport={"width": 1000, "height": 1400})
                 # The book needs nothing from another site; anything that tried would be a bug.
-                context.route(
-                    lambda url: not url.startswith(base), lambda route: route.abort()
-                )
+                context.route(lambda url: not url.startswith(base), lambda route: route.abort())
                 page = context.new_page()
                 page.goto(f"{base}/index.html", wait_until="load")
                 page.evaluate(OPEN_EVERYTHING)

@@ -32,7 +32,7 @@ def inline_html(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    """"Stage 00 self-check" -> "stage-00-self-check": a stable id for the quiz's elements."""
+    """A stable id for the quiz's elements: 'Stage 00 self-check' -> 'stage-00-self-check'."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
 
 

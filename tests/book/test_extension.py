@@ -54,7 +54,9 @@ def code_cell(source: str) -> dict:
 
 def notebook(*cells: str | dict) -> str:
     cells = [
-        cell if isinstance(cell, dict) else {"cell_type": "markdown", "metadata": {}, "source": cell}
+        cell
+        if isinstance(cell, dict)
+        else {"cell_type": "markdown", "metadata": {}, "source": cell}
         for cell in cells
     ]
     return json.dumps({
@@ -182,9 +184,7 @@ def test_a_diagram_without_a_text_alternative_fails_the_build(built):
 
 def test_task_list_checkboxes_are_named_by_their_item(built):
     out, _ = built
-    boxes = html.parse(out / "notebooks" / "00_welcome.html").find_all(
-        "input", type="checkbox"
-    )
+    boxes = html.parse(out / "notebooks" / "00_welcome.html").find_all("input", type="checkbox")
     assert [box.attrs.get("aria-label") for box in boxes] == [
         "The release is tagged",
         "CI is green",
