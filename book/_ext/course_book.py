@@ -477,6 +477,18 @@ def drop_script(markup: str, name: str) -> str:
     return Markup(pattern.sub("", str(markup)))
 
 
+def follow_the_readers_colour_scheme(app: Sphinx, config) -> None:
+    """Light or dark as the reader's system says, said explicitly.
+
+    Jupyter Book leaves the theme's default mode (an html_context value) empty; the theme then
+    logs "Got invalid theme mode" as a console error on a reader's first visit, before falling
+    back to "auto".
+    """
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+
+
 def add_template_filters(app: Sphinx) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
@@ -620,6 +632,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(RowHeadersUnderAnEmptyCorner)
     app.add_css_file("course-book.css")
     app.add_js_file("course-book.js", loading_method="defer")
+    app.connect("config-inited", follow_the_readers_colour_scheme)
     app.connect("builder-inited", add_template_filters)
     # After the theme's own handler, which puts generate_toctree_html in the context.
     app.connect("html-page-context", page_assets_and_fixes, priority=900)
