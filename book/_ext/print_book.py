@@ -14,6 +14,7 @@ Usage: python book/_ext/print_book.py SINGLEHTML_DIR OUTPUT.pdf
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import threading
 import time
@@ -41,18 +42,36 @@ FOOTER = (
 )
 
 
+REDIRECT = re.compile(r'http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
+
+
+def the_book_page(singlehtml: Path) -> str:
+    """The one page that holds the whole book, as a file in `singlehtml` itself.
+
+    index.html only redirects to the root page (book/intro.html). Sphinx writes that page's
+    links (_static/, _images/) as if it sat in the folder's top, so a copy of it is put there.
+    """
+    index = singlehtml / "index.html"
+    if not index.is_file():
+        raise FileNotFoundError(
+            f"{index} does not exist: build the one-page edition first (make book-pdf does)"
+        )
+    redirect = REDIRECT.search(index.read_text(encoding="utf-8"))
+    if not redirect:
+        return "index.html"
+    whole = singlehtml / "whole-book.html"
+    whole.write_bytes((singlehtml / redirect[1]).read_bytes())
+    return whole.name
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
 
 
 def print_book(singlehtml: Path, output: Path) -> int:
-    """Print `singlehtml/index.html` to `output`; returns the number of bytes written."""
-    index = singlehtml / "index.html"
-    if not index.is_file():
-        raise FileNotFoundError(
-            f"{index} does not exist: build the one-page edition first (make book-pdf does)"
-        )
+    """Print the one-page edition in `singlehtml` to `output`; returns the bytes written."""
+    book_page = the_book_page(singlehtml)
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(singlehtml))
@@ -74,7 +93,7 @@ def print_book(singlehtml: Path, output: Path) -> int:
                 # The book needs nothing from another site; anything that tried would be a bug.
                 context.route(lambda url: not url.startswith(base), lambda route: route.abort())
                 page = context.new_page()
-                page.goto(f"{base}/index.html", wait_until="load")
+                page.goto(f"{base}/{book_page}", wait_until="load")
                 page.evaluate(OPEN_EVERYTHING)
                 page.evaluate("() => document.fonts.ready.then(() => true)")
                 partial = output.with_suffix(".partial.pdf")
@@ -105,7 +124,7 @@ def main(argv: list[str]) -> int:
         return 2
     singlehtml, output = Path(argv[0]), Path(argv[1])
     started = time.monotonic()
-    print(f"Printing {singlehtml / 'index.html'} to {output} in headless Chromium…")
+    print(f"Printing the one-page edition in {singlehtml} to {output} in headless Chromium…")
     try:
         size = print_book(singlehtml, output)
     except (FileNotFoundError, BrowserMissing) as error:
