@@ -466,7 +466,35 @@ def page_assets_and_fixes(app: Sphinx, pagename, templatename, context, doctree)
         'class="course-quiz"' in raw.astext() for raw in doctree.findall(nodes.raw)
     ):
         # Added to this page only: Sphinx resets the page's script list for every page.
-        app.builder.add_js_file("course-quiz.js", loading_method="defer")
+        app.builder.add_js_file("course-quiz.js", defer="defer")
+    if pagename != "search":  # its searchtools.js runs at once and needs doctools.js loaded
+        context["script_files"][:] = [deferred(script) for script in context["script_files"]]
+
+
+# Loaded as they are: the page's inline scripts read DOCUMENTATION_OPTIONS at once.
+KEEP_BLOCKING = ("documentation_options.js",)
+
+
+def deferred(script):
+    """A script file of the page, loaded without holding up its first paint.
+
+    Sphinx and its extensions put their scripts in <head> as blocking scripts: on a phone on a
+    slow network each one held up the page's first paint by a round trip. Every one of them
+    waits for the page to be parsed anyway (doctools, copybutton, togglebutton, the themes).
+    """
+    from sphinx.builders.html._assets import _JavaScript
+
+    filename = getattr(script, "filename", None)
+    attributes = dict(getattr(script, "attributes", {}))
+    if (
+        not filename
+        or "://" in str(filename)
+        or str(filename).endswith(KEEP_BLOCKING)
+        or {"async", "defer", "type"} & set(attributes)
+    ):
+        return script
+    attributes["defer"] = "defer"
+    return _JavaScript(filename, priority=script.priority, **attributes)
 
 
 def drop_script(markup: str, name: str) -> str:
@@ -489,10 +517,97 @@ def follow_the_readers_colour_scheme(app: Sphinx, config) -> None:
     config.html_context = context
 
 
+ICON_RULE = re.compile(r'(?P<selectors>(?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"[^"]*"\}')
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+THEME_STYLESHEET = Path("_static") / "styles" / "pydata-sphinx-theme.css"
+TRIMMED_STYLESHEET = THEME_STYLESHEET.with_name("course-theme.css")
+"""What the pages link instead of the theme's style sheet (see book/_templates/layout.html)."""
+
+
+def without_unused_icons(css: str, used: set[str]) -> str:
+    """The theme's style sheet without the glyph rules of Font Awesome icons no page uses.
+
+    The theme bundles a rule for each of Font Awesome's ~1,900 icons (86 kB, a third of the file
+    a phone must load before it can draw anything); the book's pages use about twenty.
+    """
+
+    def keep(match: re.Match) -> str:
+        names = {name[1:].split(":", 1)[0] for name in match["selectors"].split(",") if name}
+        return match[0] if names & used else ""
+
+    return ICON_RULE.sub(keep, css)
+
+
+ICON_FONT = Path("_static") / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+TRIMMED_ICON_FONT = ICON_FONT.with_name("fa-solid-900-course.woff2")
+GLYPH = re.compile(r'content:"\\(?P<code>[0-9a-f]+)"')
+
+
+def subset_icon_font(font: Path, subset_font: Path, css: str) -> bool:
+    """Write a copy of `font` with only the glyphs `css` draws (156 kB -> 2 kB).
+
+    False, and nothing written, where fontTools or its WOFF2 (brotli) support is missing.
+    """
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools comes with matplotlib
+        return False
+    codes = {int(match["code"], 16) for match in GLYPH.finditer(css)}
+    if not codes:
+        return False
+    try:
+        loaded = TTFont(str(font))
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        subsetter = subset.Subsetter(options=options)
+        subsetter.populate(unicodes=codes)
+        subsetter.subset(loaded)
+        partial = subset_font.with_suffix(".partial")
+        loaded.flavor = "woff2"
+        loaded.save(str(partial))
+        partial.replace(subset_font)
+    except ImportError:  # pragma: no cover - no brotli: WOFF2 cannot be written
+        return False
+    return True
+
+
+def trim_theme_assets(app: Sphinx, exception) -> None:
+    """After the build: a copy of the theme's style sheet and icon font with what pages use.
+
+    The theme's own files stay as Sphinx copied them; the pages link the trimmed copy.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    stylesheet = outdir / THEME_STYLESHEET
+    if not stylesheet.is_file():
+        return
+    used: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        used |= set(ICON_CLASS.findall(page.read_text(encoding="utf-8", errors="ignore")))
+    for script in (outdir / "_static").rglob("*.js"):
+        used |= set(ICON_CLASS.findall(script.read_text(encoding="utf-8", errors="ignore")))
+    css = without_unused_icons(stylesheet.read_text(encoding="utf-8"), used)
+    if (outdir / ICON_FONT).is_file() and subset_icon_font(
+        outdir / ICON_FONT, outdir / TRIMMED_ICON_FONT, css
+    ):
+        css = css.replace(f"/{ICON_FONT.name}", f"/{TRIMMED_ICON_FONT.name}")
+    (outdir / TRIMMED_STYLESHEET).write_text(css, encoding="utf-8")
+
+
+def replace_link(markup: str, old: str, new: str) -> str:
+    """Template filter: `markup` with the style sheet link to `old` pointing at `new` instead."""
+    pattern = re.compile(rf'(<link\b[^>]*\bhref="[^"]*?){re.escape(old)}(?:\?[^"]*)?"')
+    return Markup(pattern.sub(lambda match: f'{match[1]}{new}"', str(markup)))
+
+
 def add_template_filters(app: Sphinx) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
         templates.environment.filters["course_drop_script"] = drop_script
+        templates.environment.filters["course_replace_link"] = replace_link
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -637,14 +752,15 @@ def setup(app: Sphinx) -> dict:
     # After the theme's own handler, which puts generate_toctree_html in the context.
     app.connect("html-page-context", page_assets_and_fixes, priority=900)
     app.connect("build-finished", close_mermaid_renderer)
+    app.connect("build-finished", trim_theme_assets)
     app.connect("env-get-outdated", reread_dynamic_docs)
     app.connect("env-purge-doc", purge_dynamic_doc)
     app.connect("env-merge-info", merge_dynamic_docs)
     # env_version: bump it when a change here alters what a page reads as, so every page is
     # read again (Sphinx otherwise re-reads only the sources that changed).
     return {
-        "version": "2",
-        "env_version": 2,
+        "version": "5",
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
