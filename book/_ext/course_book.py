@@ -3,9 +3,12 @@
 It keeps the lessons, solutions and templates exactly as learners see them in JupyterLab, and
 adapts them for the book at read time:
 
-- ``mermaid`` directive: ```` ```mermaid ```` fences (``myst_fence_as_directive``) become a
-  ``<pre class="mermaid">`` that the vendored ``book/_static/mermaid/mermaid.min.js`` draws in
-  the browser. Nothing is fetched from a CDN, at build time or when the book is read.
+- ``mermaid`` directive: ```` ```mermaid ```` fences (``myst_fence_as_directive``) become inline
+  SVG, drawn at build time by the vendored ``book/_static/mermaid/mermaid.min.js`` in headless
+  Chromium (``course_diagrams.py``). Each needs ``accTitle:`` and ``accDescr:`` lines.
+- Code cells lose their authoring markers; task-list checkboxes, the sidebar's expanders and
+  tables with an empty corner get what screen readers need; scripts load deferred, and the
+  theme's style sheet and icon font are trimmed to the icons the pages use.
 - Exercise links: a lesson's ``[exercises/NN_slug.ipynb](../exercises/NN_slug.ipynb)`` becomes a
   download of that generated learner copy (the exercises are not pages of the book).
 - Links to lessons not written yet (``[Stage 06 …](06_ci.ipynb)`` while no ``notebooks/06_*``
@@ -18,6 +21,9 @@ adapts them for the book at read time:
 
 Jupyter Book 2 (MyST-MD) draws Mermaid itself; the rest of this file is what a move would have
 to replace (see book/README.md).
+
+After changing what a page reads as, bump ``env_version`` in ``setup()``: Sphinx then reads
+every page again instead of only the changed sources.
 """
 
 from __future__ import annotations
