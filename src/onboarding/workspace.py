@@ -14,9 +14,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-MANIFEST = Path(".onboard") / "manifest.json"
-BACKUPS = Path(".onboard") / "backups"
+from onboarding import paths
+
+STATE = Path(".onboard")
+"""The course's own bookkeeping inside a workspace; the only place that names it."""
+MANIFEST = STATE / "manifest.json"
+LEDGER = STATE / "progress.db"
+BACKUPS = STATE / "backups"
 UPDATED_SUFFIX = ".course-update"
+
+
+def ledger_path(workspace: Path) -> Path:
+    """The SQLite file of the learner's progress (see `onboarding.progress`)."""
+    return Path(workspace) / LEDGER
+
+
+def locate() -> Path:
+    """The learner's workspace: `$ONBOARD_WORKSPACE`, or `workspace/` in the course.
+
+    The one way every command and the kernel hook find it.
+    """
+    return paths.workspace_dir()
+
+
+def holds(workspace: Path, folder: Path) -> bool:
+    """Whether `folder` (a kernel's working folder, say) lies inside the workspace."""
+    try:
+        Path(folder).resolve().relative_to(Path(workspace).resolve())
+    except ValueError:
+        return False
+    return is_workspace(workspace)
 
 
 def digest(path: Path) -> str:
