@@ -222,11 +222,16 @@ def test_every_diagram_label_is_at_least_12_px_on_a_phone(browser, book_url):
     assert not too_small, "labels under 12 px at 390 px wide:\n" + "\n".join(too_small)
 
 
-def test_phone_navigation_opens_and_closes(browser, book_url, request):
-    """At 390 px, tapping ☰ opens the site navigation, and it closes again; same for contents."""
+@pytest.mark.parametrize("width", [PHONE["width"], 700])
+def test_phone_navigation_opens_and_closes(browser, book_url, request, width):
+    """Tapping ☰ opens the site navigation, and it closes again; same for the page contents.
+
+    At 390 px (a phone) and 700 px (a small tablet), where both used to do nothing.
+    """
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    viewport = {"width": width, "height": PHONE["height"]}
+    context = browser.new_context(viewport=viewport, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
         page.goto(f"{book_url}/notebooks/{LESSONS[1].stem}.html")
@@ -249,7 +254,7 @@ def test_phone_navigation_opens_and_closes(browser, book_url, request):
             expect(modal).to_be_visible()
             box = modal.bounding_box()
             beside = box["x"] + box["width"] + 10 if box["x"] < 50 else box["x"] - 10
-            page.mouse.click(beside, PHONE["height"] // 2)
+            page.mouse.click(beside, viewport["height"] // 2)
             expect(modal).not_to_be_visible()
     finally:
         context.close()
