@@ -470,3 +470,29 @@ def test_publishing_workflow_builds_with_make_and_deploys_to_pages():
     assert deploy["needs"] == "build"
     assert any("actions/deploy-pages" in s.get("uses", "") for s in deploy["steps"])
     assert workflow["permissions"] == {"contents": "read"}, "only the deploy job may write"
+
+
+@pytest.mark.parametrize("lesson", QUIZ_LESSONS, ids=ids)
+def test_the_stored_quiz_is_the_quiz_in_the_cell(lesson):
+    """The book shows the quiz's stored HTML: edited but not run again, it would be stale."""
+    from onboarding.quiz import Question, Quiz
+
+    for cell in notebooks.read(lesson)["cells"]:
+        source = notebooks.source_of(cell)
+        if cell["cell_type"] != "code" or "Quiz(" not in source:
+            continue
+        namespace: dict = {"Quiz": Quiz, "Question": Question}
+        definition = "\n".join(
+            line for line in source.splitlines() if not line.rstrip().endswith(".widget()")
+        )
+        exec(definition, namespace)  # the lesson's own quiz definition, nothing else
+        quiz = next(value for value in namespace.values() if isinstance(value, Quiz))
+        stored = [
+            "".join(output["data"]["text/html"])
+            for output in cell.get("outputs", [])
+            if "text/html" in output.get("data", {})
+        ]
+        assert stored == [quiz.to_html()], (
+            f"{lesson.name}: the quiz's stored output is not its current HTML; run "
+            f"`onboard author run notebooks/{lesson.name}`"
+        )
