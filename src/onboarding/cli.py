@@ -22,7 +22,9 @@ WELCOME_LESSON = "notebooks/00_welcome.ipynb"
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # soft_wrap: a line longer than the terminal wraps where the terminal wraps it, never in the
+    # middle of a sentence at Rich's guess of 80 columns (its default when output is a pipe).
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _workspace() -> Path:

@@ -90,6 +90,8 @@ class Report:
     left_deleted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     backed_up: list[tuple[str, str]] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    """Exercises put back as the course ships them, at the learner's request (`reset`)."""
 
     def lines(self) -> list[str]:
         out = [f"new: {name}" for name in self.created]
@@ -106,6 +108,7 @@ class Report:
             for n in self.left_deleted
         ]
         out += [f"backed up {name} to {backup}" for name, backup in self.backed_up]
+        out += [f"a fresh copy of {name}, as the course ships it" for name in self.fresh]
         return out
 
 
@@ -204,7 +207,7 @@ def reset(workspace: Path, exercises_dir: Path, name: str) -> Report:
     delivered = read_manifest(workspace)
     delivered[name] = digest(files[name])
     write_manifest(workspace, delivered)
-    report.restored.append(name)
+    report.fresh.append(name)
     return report
 
 
