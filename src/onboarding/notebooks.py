@@ -23,7 +23,8 @@ Cell = dict[str, Any]
 # What a committed notebook keeps. Everything else (execution timing, kernel paths, widget state,
 # collapsed/scrolled flags) changes from machine to machine and only adds noise to diffs.
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "onboard")
-KEPT_CELL_METADATA = ("tags", "onboard", "editable", "deletable")
+# "mystnb" holds what the book needs from a cell, such as a plot's alt text (mystnb.image.alt).
+KEPT_CELL_METADATA = ("tags", "onboard", "editable", "deletable", "mystnb")
 STANDARD_KERNELSPEC = {
     "display_name": "Python 3 (ipykernel)",
     "language": "python",
