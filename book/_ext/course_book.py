@@ -733,6 +733,16 @@ def merge_dynamic_docs(app: Sphinx, env, docnames, other) -> None:
     )
 
 
+def remove_stale_mermaid_script(app: Sphinx, exception: Exception | None) -> None:
+    """Delete a copy of Mermaid's script that a build from before build-time drawing left.
+
+    Sphinx copies static files but never deletes one from an earlier build, so an old
+    `book/_build` would keep serving 3.6 MB that no page needs.
+    """
+    if exception is None:
+        (Path(app.outdir) / "_static" / "mermaid" / "mermaid.min.js").unlink(missing_ok=True)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(
         mermaid_diagram,
@@ -759,6 +769,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", page_assets_and_fixes, priority=900)
     app.connect("build-finished", close_mermaid_renderer)
     app.connect("build-finished", trim_theme_assets)
+    app.connect("build-finished", remove_stale_mermaid_script)
     app.connect("env-get-outdated", reread_dynamic_docs)
     app.connect("env-purge-doc", purge_dynamic_doc)
     app.connect("env-merge-info", merge_dynamic_docs)
