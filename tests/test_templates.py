@@ -405,7 +405,7 @@ def test_dockerfile_follows_the_house_rules():
     assert problems == []
 
 
-GOOD = "FROM python:3.11-slim\nUSER 10001\nHEALTHCHECK CMD true\n"
+GOOD = "FROM python:3.14-slim\nUSER 10001\nHEALTHCHECK CMD true\n"
 
 
 @pytest.mark.parametrize(
@@ -414,13 +414,13 @@ GOOD = "FROM python:3.11-slim\nUSER 10001\nHEALTHCHECK CMD true\n"
         ("USER app\nHEALTHCHECK CMD true\n", "no FROM"),
         ("FROM python\nUSER app\nHEALTHCHECK CMD true\n", "not pinned"),
         ("FROM python:latest\nUSER app\nHEALTHCHECK CMD true\n", "not pinned"),
-        ("FROM python:3.11-slim\nHEALTHCHECK CMD true\n", "no USER"),
+        ("FROM python:3.14-slim\nHEALTHCHECK CMD true\n", "no USER"),
         (
-            "FROM python:3.11-slim\nUSER app\nUSER root\nHEALTHCHECK CMD true\n",
+            "FROM python:3.14-slim\nUSER app\nUSER root\nHEALTHCHECK CMD true\n",
             "final USER is root",
         ),
-        ("FROM python:3.11-slim\nUSER 0:0\nHEALTHCHECK CMD true\n", "final USER is root"),
-        ("FROM python:3.11-slim\nUSER app\n", "no HEALTHCHECK"),
+        ("FROM python:3.14-slim\nUSER 0:0\nHEALTHCHECK CMD true\n", "final USER is root"),
+        ("FROM python:3.14-slim\nUSER app\n", "no HEALTHCHECK"),
         (GOOD + "ADD https://example.com/tool.tgz /opt/\n", "ADD fetches"),
         (GOOD + "ENV DEBUG=0 \\\n    API_TOKEN=abc\n", "API_TOKEN looks like a secret"),
         (GOOD + "ENV DB_PASSWORD hunter2\n", "DB_PASSWORD looks like a secret"),
@@ -436,3 +436,90 @@ def test_dockerfile_check_catches_bad_dockerfiles(dockerfile, expected):
 def test_dockerfile_check_accepts_a_good_dockerfile():
     """A minimal Dockerfile that keeps every rule passes, so the check is not too strict."""
     assert dockerfile_problems(GOOD + "ENV PYTHONUNBUFFERED=1\n") == []
+
+
+# --- health checks -------------------------------------------------------------------------------
+
+LIVENESS, READINESS = "/health/live", "/health/ready"
+
+
+def test_the_service_has_the_two_probe_endpoints(tmp_path):
+    """The paths the templates use for probes are the service's own."""
+    from bookings.core.config import Settings
+    from bookings.main import create_app
+
+    served = create_app(Settings(database=tmp_path / "unused.db")).openapi()["paths"]
+    assert {LIVENESS, READINESS} <= set(served)
+
+
+def test_the_dockerfile_healthcheck_is_a_liveness_check():
+    """Docker replaces an unhealthy container: its HEALTHCHECK must not depend on the database."""
+    instructions = dockerfile_instructions((TEMPLATES / "Dockerfile").read_text(encoding="utf-8"))
+    (check,) = [args for keyword, args in instructions if keyword == "HEALTHCHECK"]
+    assert re.search(rf"{re.escape(LIVENESS)}(?![\w/-])", check), check
+
+
+def test_the_checklist_gives_kubernetes_a_probe_of_each_kind():
+    """livenessProbe on the liveness endpoint, readinessProbe on the readiness endpoint."""
+    text = (TEMPLATES / "deployment-checklist.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    probes = [yaml.safe_load(block) for block in blocks if "livenessProbe" in block]
+    assert len(probes) == 1, "the checklist should show the service's probes once"
+    (spec,) = probes
+    assert spec["livenessProbe"]["httpGet"]["path"] == LIVENESS
+    assert spec["readinessProbe"]["httpGet"]["path"] == READINESS
+    assert spec["startupProbe"]["httpGet"]["path"] == LIVENESS
+
+
+# --- the Dockerfile's base image -----------------------------------------------------------------
+
+# The oldest Python minor version the template may use. 3.11, which it once used, gets security
+# fixes only; 3.13 and newer are current (the template uses 3.14, which still gets bug fixes).
+# Raise it as versions age out.
+OLDEST_CURRENT_PYTHON = (3, 13)
+PINNED_PYTHON = re.compile(r"python:(?P<major>3)\.(?P<minor>\d+)-slim@sha256:[0-9a-f]{64}")
+
+
+def base_images(text: str) -> list[str]:
+    return [
+        args.split()[0]
+        for keyword, args in dockerfile_instructions(text)
+        if keyword == "FROM" and not args.startswith("--")
+    ]
+
+
+def test_the_dockerfile_pins_a_current_python_by_digest():
+    """Every FROM is the same python:3.N-slim@sha256:<64 hex> with a Python in bug-fix support."""
+    images = base_images((TEMPLATES / "Dockerfile").read_text(encoding="utf-8"))
+    assert len(images) == 2 and len(set(images)) == 1, f"both stages share one base: {images}"
+    match = PINNED_PYTHON.fullmatch(images[0])
+    assert match, f"{images[0]} is not python:3.N-slim pinned by a sha256 digest"
+    assert (int(match["major"]), int(match["minor"])) >= OLDEST_CURRENT_PYTHON, images[0]
+
+
+def test_the_dockerfile_says_how_its_digest_is_refreshed_and_by_whom():
+    text = (TEMPLATES / "Dockerfile").read_text(encoding="utf-8")
+    assert "docker buildx imagetools inspect" in text
+    assert "Renovate" in text and "Dependabot" in text
+
+
+def test_ci_tests_on_the_python_of_the_image(workflow):
+    """The workflow's PYTHON_VERSION is the minor version the image runs."""
+    image = base_images((TEMPLATES / "Dockerfile").read_text(encoding="utf-8"))[0]
+    match = PINNED_PYTHON.fullmatch(image)
+    assert match and workflow["env"]["PYTHON_VERSION"] == f"{match['major']}.{match['minor']}"
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "python:3.11-slim",
+        "python:3.11-slim@sha256:" + "b" * 64,
+        "python:3.14-slim@sha256:" + "b" * 63,
+        "python:3.14-slim@sha256:" + "B" * 64,
+        "python:3.14@sha256:" + "b" * 64,
+    ],
+)
+def test_the_base_image_rule_refuses_what_is_not_pinned_or_current(image):
+    match = PINNED_PYTHON.fullmatch(image)
+    assert match is None or (int(match["major"]), int(match["minor"])) < OLDEST_CURRENT_PYTHON

@@ -65,6 +65,11 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class Readiness(BaseModel):
+    status: Literal["ok"]
+    schema_version: int
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem details body; every error response uses it."""
 

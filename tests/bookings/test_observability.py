@@ -67,13 +67,15 @@ def test_a_route_that_raises_is_counted_as_a_500_and_marks_its_span(client, obse
 
 
 def test_the_histogram_has_the_slo_bucket_and_stable_lines_drop_timings(client, observed):
-    client.get("/health")
+    client.get("/health/live")
     text = observed.exposition()
-    assert 'http_request_duration_seconds_bucket{le="0.3",method="GET",route="/health"}' in text
+    assert (
+        'http_request_duration_seconds_bucket{le="0.3",method="GET",route="/health/live"}' in text
+    )
     stable = observability.stable_series(text)
     assert not [line for line in stable if "_sum" in line or "_created" in line]
     assert [line for line in stable if "_bucket" in line] == [
-        'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/health"} 1.0'
+        'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/health/live"} 1.0'
     ]
 
 
@@ -127,7 +129,7 @@ def test_log_lines_carry_the_trace_id(settings):
     app = create_app(settings)
     observability.observe(app, id_generator=observability.SequentialIds())
     with observability.captured_logs() as lines, TestClient(app) as client:
-        response = client.get("/health")
+        response = client.get("/health/live")
     (line,) = [line for line in lines if line["logger"] == "bookings.access"]
     assert line["trace_id"] == response.headers[observability.REQUEST_ID_HEADER]
     assert line["span_id"] == "0000000000000001"
@@ -167,15 +169,15 @@ def test_each_observed_app_has_its_own_registry(settings, tmp_path):
     first, second = create_app(settings), create_app(Settings(database=tmp_path / "other.db"))
     one, two = observability.observe(first), observability.observe(second)
     with TestClient(first) as client:
-        client.get("/health")
+        client.get("/health/live")
     assert "http_requests_total{" in one.exposition()
     assert "http_requests_total{" not in two.exposition()
 
 
 def test_metrics_are_served_for_prometheus_to_scrape(client):
-    client.get("/health")
+    client.get("/health/live")
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    assert 'http_requests_total{code="200",method="GET",route="/health"} 1.0' in response.text
+    assert 'http_requests_total{code="200",method="GET",route="/health/live"} 1.0' in response.text
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]

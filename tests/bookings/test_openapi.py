@@ -4,6 +4,7 @@ from importlib import resources
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
@@ -137,7 +138,7 @@ def test_operation_ids_and_status_codes_agree(spec, generated):
         assert set(served["responses"]) == set(operation["responses"]), (path, method)
 
 
-def test_responses_match_the_spec(client, spec, registry):
+def test_responses_match_the_spec(client, spec, registry, tmp_path):
     """Drive every documented (operation, status); each response matches its schema."""
     seen = set()
 
@@ -158,7 +159,11 @@ def test_responses_match_the_spec(client, spec, registry):
 
     rooms, room_bookings = "/rooms", "/rooms/{room_id}/bookings"
     booking_path, cancel = "/bookings/{booking_id}", "/bookings/{booking_id}/cancel"
-    check("/health", "get", client.get("/health"))
+    check("/health/live", "get", client.get("/health/live"))
+    check("/health/ready", "get", client.get("/health/ready"))
+    unmounted = Settings(database=tmp_path / "no-volume" / "bookings.db", log_level="CRITICAL")
+    # No lifespan (no `with`): the app does not migrate, as if its volume were missing.
+    check("/health/ready", "get", TestClient(create_app(unmounted)).get("/health/ready"))
     check(rooms, "post", client.post(rooms, json={"name": "Ada", "capacity": 4}))
     check(rooms, "post", client.post(rooms, json={"name": "Ada", "capacity": 4}))
     check(rooms, "post", client.post(rooms, json={"name": "Ada"}))

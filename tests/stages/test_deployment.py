@@ -21,6 +21,9 @@ def artefact(folder: str, first_line: str) -> str:
 
 
 MODEL = artefact("solutions", "%%writefile Dockerfile")
+# The model's base image, pinned by tag and digest as the template pins it.
+BASE = "python:3.14-slim@sha256:b877e50bd90de10af8d82c57a022fc2e0dc731c5320d762a27986facfc3355c1"
+BUILDER, RUNTIME = f"FROM {BASE} AS builder", f"FROM {BASE} AS runtime"
 
 
 def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result]:
@@ -63,7 +66,7 @@ def test_the_template_dockerfile_passes_every_check():
     [
         ("# only a comment\n\n", "has no instructions"),
         ("RUN echo hi\n", "has no FROM"),
-        ("RUN echo hi\nFROM python:3.11-slim\n", "starts with RUN on line 1"),
+        ("RUN echo hi\nFROM python:3.14-slim\n", "starts with RUN on line 1"),
     ],
 )
 def test_unreadable_dockerfiles_say_why(tmp_path, text, expected):
@@ -82,7 +85,7 @@ MULTI = "a multi-stage build: the final stage copies its result from a build sta
 PINNED = "every base image is pinned to a version"
 LOCK = "the dependencies are installed from the lock file"
 USER = "the final stage runs as a non-root USER"
-HEALTH = "a HEALTHCHECK requests /health"
+HEALTH = "a HEALTHCHECK requests /health/live"
 RUN = "EXPOSE and CMD: uvicorn serves the factory bookings.main:create_app on 0.0.0.0"
 SECRETS = "no secret in ENV or ARG, and no secrets file copied in"
 ADD = "no ADD from a URL"
@@ -96,7 +99,7 @@ USER_LINES = (
 MISTAKES = [
     (
         "one-stage",
-        [(MODEL[: MODEL.index("FROM python:3.11-slim AS runtime")], "")],
+        [(MODEL[: MODEL.index(RUNTIME)], "")],
         MULTI,
         "only one stage (FROM on line 1)",
     ),
@@ -108,25 +111,25 @@ MISTAKES = [
     ),
     (
         "no-tag",
-        [("FROM python:3.11-slim AS builder", "FROM python AS builder")],
+        [(BUILDER, "FROM python AS builder")],
         PINNED,
         "`python` has no tag, which means `latest`",
     ),
     (
         "latest",
-        [("FROM python:3.11-slim AS runtime", "FROM python:latest AS runtime")],
+        [(RUNTIME, "FROM python:latest AS runtime")],
         PINNED,
         "`python:latest` moves whenever a new release comes out",
     ),
     (
         "tag-without-version",
-        [("FROM python:3.11-slim AS builder", "FROM python:slim AS builder")],
+        [(BUILDER, "FROM python:slim AS builder")],
         PINNED,
         "the tag `slim` names no version",
     ),
     (
         "arg-without-default",
-        [("FROM python:3.11-slim AS builder", "FROM python:${PYTHON} AS builder")],
+        [(BUILDER, "FROM python:${PYTHON} AS builder")],
         PINNED,
         "uses an ARG without a default",
     ),
@@ -183,7 +186,7 @@ MISTAKES = [
         "no-user",
         [("USER 10001:10001\n", "")],
         USER,
-        "the final stage (FROM on line 20) has no USER",
+        "the final stage (FROM on line 21) has no USER",
     ),
     (
         "root-user",
@@ -217,13 +220,19 @@ MISTAKES = [
         HEALTH,
         "has no HEALTHCHECK",
     ),
-    ("healthcheck-wrong-path", [("8000/health", "8000/")], HEALTH, "does not request /health"),
+    ("healthcheck-wrong-path", [("8000/health/live", "8000/")], HEALTH, "requests none of"),
+    (
+        "healthcheck-old-path",
+        [("8000/health/live", "8000/health")],
+        HEALTH,
+        "requests none of the service's health endpoints, /health/live or /health/ready",
+    ),
     (
         "healthcheck-curl",
         [
             (
-                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health\', timeout=3)"]',
-                "CMD curl -f http://127.0.0.1:8000/health",
+                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                "CMD curl -f http://127.0.0.1:8000/health/live",
             )
         ],
         HEALTH,
@@ -317,20 +326,13 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
     [
         (
             [
-                (
-                    "FROM python:3.11-slim AS builder",
-                    "FROM python:3.11-slim@sha256:" + "a" * 64 + " AS builder",
-                )
+                (BUILDER, "FROM python:3.14-slim AS builder"),
+                (RUNTIME, "FROM python:3.14-slim AS runtime"),
             ],
-            "digest",
+            "tag-without-digest",
         ),
         (
-            [
-                (
-                    "FROM python:3.11-slim AS builder",
-                    "ARG PYTHON=3.11-slim\nFROM python:${PYTHON} AS builder",
-                )
-            ],
+            [(BUILDER, "ARG PYTHON=3.14-slim\nFROM python:${PYTHON} AS builder")],
             "arg-with-default",
         ),
         (
@@ -353,8 +355,8 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
                     "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN groupadd",
                 ),
                 (
-                    'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health\', timeout=3)"]',
-                    "CMD curl -f http://127.0.0.1:8000/health",
+                    'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                    "CMD curl -f http://127.0.0.1:8000/health/live",
                 ),
             ],
             "curl-installed-in-final-stage",
@@ -363,6 +365,7 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
             [('"--host", "0.0.0.0", "--port", "8000"', '"--host=0.0.0.0", "--port=8000"')],
             "options-with-equals",
         ),
+        ([("8000/health/live", "8000/health/ready")], "readiness-endpoint"),
     ],
 )
 def test_good_variations_pass(replacements, name):

@@ -113,17 +113,17 @@ EXPECTED_RULE_FAILURES = {
     "zero-length-accepted": [
         "❌ a booking whose end equals its start is refused — POST /rooms/1/bookings {start 09:00, "
         "end 09:00, attendees 2} in an empty room 1 (capacity 6) reached the database, whose CHECK "
-        "constraint refused it (a 500), expected 409 (/problems/invalid-range): the rule functions "
+        "constraint refused it (a 500), expected 422 (/problems/invalid-range): the rule functions "
         "let it through. Hint: Refuse end <= start, not only end < start: raise InvalidTimeRange()."
     ],
     "full-room-refused": [
         "❌ a booking that exactly fills the room is accepted — POST /rooms/1/bookings {start 09:00, "
-        "end 10:00, attendees 6} in an empty room 1 (capacity 6) returned 409 (/problems/capacity), "
+        "end 10:00, attendees 6} in an empty room 1 (capacity 6) returned 422 (/problems/capacity), "
         "expected 201. Hint: Exactly full is fine: refuse only when attendees > capacity."
     ],
     "one-too-many-accepted": [
         "❌ one attendee more than the room holds is refused — POST /rooms/1/bookings {start 09:00, "
-        "end 10:00, attendees 7} in an empty room 1 (capacity 6) returned 201, expected 409 "
+        "end 10:00, attendees 7} in an empty room 1 (capacity 6) returned 201, expected 422 "
         "(/problems/capacity). Hint: When attendees > capacity, raise "
         "CapacityExceeded(attendees, capacity)."
     ],
@@ -308,7 +308,7 @@ def test_one_too_many():
     assert failures(exercise) == [
         "❌ your tests catch a booking whose end equals its start being accepted — no test failed "
         "when that bug was planted. Hint: Add a test that books 09:00–09:00 and expects a refusal "
-        "(InvalidTimeRange, or a 409 from the API).",
+        "(InvalidTimeRange, or a 422 from the API).",
         "❌ your tests catch a booking that exactly fills the room being refused — no test failed "
         "when that bug was planted. Hint: Add a test that books as many attendees as the room's "
         "capacity and expects success.",
@@ -342,7 +342,7 @@ def test_zero_length_is_refused(client):
     room = create_room(client)
     body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
             "end": "2030-01-07T09:00:00Z", "attendees": 2}
-    assert client.post(f"/rooms/{room['id']}/bookings", json=body).status_code == 409
+    assert client.post(f"/rooms/{room['id']}/bookings", json=body).status_code == 422
 """
     exercise = judge_suite(tmp_path, suite)
     caught = {

@@ -326,9 +326,21 @@ def test_times_that_yaml_reads_as_datetimes_are_accepted():
     ("raw", "message"),
     [
         (
-            with_changes("invalid-range", then={"status": 422}),
-            "example 1 (invalid-range): then.status is 422, but the service answers 409 for an "
-            "end that is not after the start",
+            with_changes("invalid-range", then={"status": 409}),
+            "example 1 (invalid-range): then.status is 409, but the service answers 422 for an "
+            "end that is not after the start (422: the request breaks a rule on its own, "
+            "whatever is stored)",
+        ),
+        (
+            with_changes("capacity", then={"status": 409}),
+            "example 1 (capacity): then.status is 409, but the service answers 422 for more "
+            "attendees than the room holds",
+        ),
+        (
+            with_changes("overlap", then={"status": 422}),
+            "example 1 (overlap): then.status is 422, but the service answers 409 for a booking "
+            "that overlaps a live booking of the same room (409: the request clashes with a "
+            "booking already stored)",
         ),
         (
             with_changes("unknown-room", then={"status": 409}),
@@ -348,12 +360,14 @@ def test_times_that_yaml_reads_as_datetimes_are_accepted():
             "example 1 (capacity): an error needs a short `then.reason` (found 'TODO')",
         ),
         (
-            {**example("capacity"), "then": {"status": 409}},
+            {**example("capacity"), "then": {"status": 422}},
             "an error needs a short `then.reason` (found None)",
         ),
     ],
     ids=[
         "invalid-range",
+        "capacity",
+        "overlap",
         "unknown-room",
         "back-to-back",
         "status-as-text",

@@ -327,8 +327,8 @@ def test_the_unsolved_skeleton_fails(postmortem):
             "`## Where we got lucky` is empty",
         ),
         (
-            "| 10:09 | BookingsFastBurn",
-            "| 10:29 | BookingsFastBurn",
+            "| 10:09 | Facilities calls",
+            "| 10:29 | Facilities calls",
             "timeline",
             "comes after a later time",
         ),

@@ -63,8 +63,8 @@ CREATE_BOOKING = Operation(
     {
         "201": "the booking was made",
         "404": "the room does not exist",
-        "409": "the booking breaks a rule: overlap, capacity or an end before the start",
-        "422": "the body is malformed",
+        "409": "the slot overlaps a live booking of the room",
+        "422": "the body is malformed, or the booking breaks a rule: capacity, end before start",
     },
 )
 LIST_BOOKINGS = Operation(
@@ -868,7 +868,7 @@ def _first_timestamp(value: Any, parts: Parts = ()) -> tuple[Parts, dt.date] | N
 
 
 def example_coverage_problems(spec: dict) -> list[str]:
-    """Creating a booking shows an example request, a 201 and a 409."""
+    """Creating a booking shows an example request, a 201 and the 409 of an overlap."""
     found = find_operation(spec, CREATE_BOOKING)
     if found is None:
         return [f"there is no {CREATE_BOOKING.label} yet to show examples for"]
@@ -877,7 +877,7 @@ def example_coverage_problems(spec: dict) -> list[str]:
     wanted = [(operation.get("requestBody"), (*at, "requestBody"), "a request a client sends")]
     responses = operation.get("responses")
     responses = responses if isinstance(responses, dict) else {}
-    for code, what in (("201", "the booking it creates"), ("409", "a broken rule")):
+    for code, what in (("201", "the booking it creates"), ("409", "the overlap in the way")):
         response = responses.get(code, responses.get(int(code)))
         if response is not None:
             wanted.append((response, (*at, "responses", code), what))

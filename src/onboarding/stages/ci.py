@@ -1026,7 +1026,7 @@ RELEASE_CASES = (
     ReleaseCase(
         "a `BREAKING CHANGE:` footer marks a breaking change too",
         "1.4.2",
-        ("fix: reject bookings longer than a day\n\nBREAKING CHANGE: longer bookings now get 409",),
+        ("fix: reject bookings longer than a day\n\nBREAKING CHANGE: longer bookings now get 422",),
         "2.0.0",
         "Look at the whole message, not only its first line: a footer line may start with `BREAKING CHANGE: `.",
     ),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from onboarding import numbers
 from onboarding.checks import ArtefactError
 
 # `require` is re-exported, so that a check cell needs only this module.
@@ -167,17 +168,17 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
             if not tag:
                 problems.append(
                     f"line {stage.line}: `{image}` has no tag, which means `latest`: pin a "
-                    f"version, such as `{last}:3.11-slim`"
+                    f"version, such as `{last}:3.14-slim`"
                 )
             elif tag == "latest":
                 problems.append(
                     f"line {stage.line}: `{image}` moves whenever a new release comes out; pin "
-                    "a version, such as `python:3.11-slim`"
+                    "a version, such as `python:3.14-slim`"
                 )
             elif not re.search(r"\d", tag):
                 problems.append(
                     f"line {stage.line}: the tag `{tag}` names no version; pin one, such as "
-                    "`python:3.11-slim`"
+                    "`python:3.14-slim`"
                 )
         if stage.name:
             names.add(stage.name)
@@ -293,19 +294,27 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
     return []
 
 
+# The service's health endpoints (bookings/api/health.py). Liveness suits Docker's HEALTHCHECK,
+# whose failure leads to a restart or a replacement; readiness is accepted too.
+HEALTH_PATHS = ("/health/live", "/health/ready")
+
+
 def healthcheck_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """The final stage has a HEALTHCHECK that requests /health with a tool the image has."""
+    """The final stage has a HEALTHCHECK that requests a health endpoint with a tool it has."""
     final = stages(instructions)[-1]
     checks = final.all("HEALTHCHECK")
     if not checks or checks[-1].value.upper().startswith("NONE"):
         return [
             f"the final stage (FROM on line {final.line}) has no HEALTHCHECK: add one that "
-            "requests http://127.0.0.1:8000/health"
+            f"requests http://127.0.0.1:8000{HEALTH_PATHS[0]}"
         ]
     check = checks[-1]
     problems = []
-    if "/health" not in check.value:
-        problems.append(f"line {check.line}: the HEALTHCHECK does not request /health")
+    if not any(re.search(rf"{re.escape(path)}(?![\w/-])", check.value) for path in HEALTH_PATHS):
+        problems.append(
+            f"line {check.line}: the HEALTHCHECK requests none of the service's health "
+            f"endpoints, {' or '.join(HEALTH_PATHS)}"
+        )
     tool = re.search(r"\b(curl|wget)\b", check.value)
     if tool and "python" in final.image and "slim" in final.image:
         installed = any(
@@ -479,12 +488,12 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
     (
         "a multi-stage build: the final stage copies its result from a build stage",
         multi_stage_problems,
-        "`FROM python:3.11-slim AS builder` … then a second FROM and `COPY --from=builder`.",
+        "`FROM python:3.14-slim AS builder` … then a second FROM and `COPY --from=builder`.",
     ),
     (
         "every base image is pinned to a version",
         base_image_problems,
-        "A tag with a version, such as python:3.11-slim; a digest (@sha256:…) as well is better.",
+        "A tag with a version, such as python:3.14-slim; a digest (@sha256:…) as well is better.",
     ),
     (
         "the dependencies are installed from the lock file",
@@ -497,7 +506,7 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
         "Create the user in the final stage (useradd), then `USER 10001:10001`.",
     ),
     (
-        "a HEALTHCHECK requests /health",
+        "a HEALTHCHECK requests /health/live",
         healthcheck_problems,
         "The template's HEALTHCHECK uses python -c with urllib.request, which the image has.",
     ),
@@ -523,14 +532,11 @@ DOCKERFILE_CHECKS: tuple[tuple[str, Callable[[Sequence[Instruction]], list[str]]
 
 PROMOTE, HOLD, ROLLBACK = "promote", "hold", "rollback"
 
-THRESHOLDS = {
-    # Fewer canary requests than this is too little evidence either way.
-    "min_requests": 500,
-    # The canary's error rate may be at most this much above the baseline's (0.005 = 0.5 points).
-    "max_error_rate_increase": 0.005,
-    # The canary's p95 latency may be at most this multiple of the baseline's.
-    "max_p95_ratio": 1.2,
-}
+# Fewer canary requests than min_requests is too little evidence either way; the canary's error
+# rate may be at most max_error_rate_increase above the baseline's (0.005 = 0.5 points), and its
+# p95 latency at most max_p95_ratio times the baseline's. The cases below are written around
+# these values, at and beside each limit.
+THRESHOLDS = numbers.canary_thresholds()
 
 
 def reference_canary_decision(baseline: dict, canary: dict, thresholds: dict) -> str:

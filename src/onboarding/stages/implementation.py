@@ -43,6 +43,7 @@ from typing import Any
 
 from bookings.core.config import Settings
 from bookings.core.logs import ROOT_LOGGER, JsonFormatter
+from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
 from bookings.main import create_app
 from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, CheckTimeout, describe_exception
 from onboarding.stages import mutants
@@ -351,12 +352,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "a booking whose end equals its start is refused",
         "Refuse end <= start, not only end < start: raise InvalidTimeRange().",
-        (Attempt("09:00", "09:00", 409, INVALID),),
+        (Attempt("09:00", "09:00", InvalidTimeRange.status, INVALID),),
     ),
     Scenario(
         "a booking that ends before it starts is refused",
         "Compare the datetimes: when end <= start, raise InvalidTimeRange().",
-        (Attempt("10:00", "09:00", 409, INVALID),),
+        (Attempt("10:00", "09:00", InvalidTimeRange.status, INVALID),),
     ),
     Scenario(
         "a booking that exactly fills the room is accepted",
@@ -366,14 +367,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "one attendee more than the room holds is refused",
         "When attendees > capacity, raise CapacityExceeded(attendees, capacity).",
-        (Attempt("09:00", "10:00", 409, CAPACITY, attendees=7),),
+        (Attempt("09:00", "10:00", CapacityExceeded.status, CAPACITY, attendees=7),),
     ),
     Scenario(
         "an overlapping booking in the same room is refused, naming the booking in the way",
         "For each live booking of the room, if overlaps(start, end, booking.start, booking.end), "
         "raise OverlapConflict(conflicting_booking_id=booking.id).",
         tuple(
-            Attempt(start, end, 409, OVERLAP, conflicting_id=1)
+            Attempt(start, end, OverlapConflict.status, OVERLAP, conflicting_id=1)
             for start, end in (
                 ("09:30", "10:30"),
                 ("08:30", "09:30"),
@@ -521,7 +522,7 @@ def _attempt_problem(client: TestClient, attempt: Attempt, context: str) -> str 
         conflicting = answer.get("conflicting_booking_id")
         if conflicting != attempt.conflicting_id:
             return (
-                f"{said} returned 409 with conflicting_booking_id {conflicting!r}, "
+                f"{said} returned {response.status_code} with conflicting_booking_id {conflicting!r}, "
                 f"expected {attempt.conflicting_id} (the booking in the way)"
             )
     return None

@@ -5,8 +5,10 @@ when all is well; nothing here prints or raises on a learner's mistake, so each 
 unit-tested. A check cell turns a list into one ✅ or ❌ line with `require()`.
 
 The acceptance-criteria examples follow the reference service (`bookings.crud.create_booking`):
-an unknown room is a 404; then, in this order, an end that is not after the start, too many
-attendees and an overlap with a live booking of the same room are 409s; anything else is a 201.
+an unknown room is a 404; then, in this order, an end that is not after the start and too many
+attendees are 422s (the request breaks a rule on its own), and an overlap with a live booking of
+the same room is a 409 (it clashes with what is stored); anything else is a 201. The statuses are
+read from the service's own error classes, so the check and the service cannot drift apart.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict, RoomNotFound
 from onboarding.artefacts.markdown import (  # noqa: F401 - part of this module's API
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
@@ -165,13 +168,21 @@ def role_problems(answers: Any, duty: Duty) -> list[str]:
 
 # --- Exercise 01.2: acceptance criteria as examples --------------------------------------------
 
+CREATED = 201
 EXPECTED_STATUS = {
-    "happy-path": 201,
-    "overlap": 409,
-    "back-to-back": 201,
-    "capacity": 409,
-    "invalid-range": 409,
-    "unknown-room": 404,
+    "happy-path": CREATED,
+    "overlap": OverlapConflict.status,
+    "back-to-back": CREATED,
+    "capacity": CapacityExceeded.status,
+    "invalid-range": InvalidTimeRange.status,
+    "unknown-room": RoomNotFound.status,
+}
+# Why a status is what it is, for a learner who wrote a neighbouring one.
+STATUS_MEANS = {
+    OverlapConflict.status: "the request clashes with a booking already stored",
+    InvalidTimeRange.status: "the request breaks a rule on its own, whatever is stored",
+    RoomNotFound.status: "the room does not exist",
+    CREATED: "the booking is made",
 }
 BEHAVIOURS = tuple(EXPECTED_STATUS)
 BEHAVIOUR_MEANS = {
@@ -512,9 +523,9 @@ def status_problems(examples: Sequence[Any]) -> list[str]:
         elif status != expected:
             problems.append(
                 f"{name}: then.status is {status}, but the service answers {expected} for "
-                f"{BEHAVIOUR_MEANS[behaviour]}"
+                f"{BEHAVIOUR_MEANS[behaviour]} ({expected}: {STATUS_MEANS[expected]})"
             )
-        if expected != 201:
+        if expected != CREATED:
             reason = then.get("reason")
             if not isinstance(reason, str) or is_placeholder(reason):
                 problems.append(
@@ -534,18 +545,20 @@ def service_answer(example: Example) -> Answer:
     request = example.request
     if request.room not in example.rooms:
         return Answer(
-            404, "unknown-room", f"there is no room {request.room!r} among the given rooms"
+            RoomNotFound.status,
+            "unknown-room",
+            f"there is no room {request.room!r} among the given rooms",
         )
     if request.end <= request.start:
         return Answer(
-            409,
+            InvalidTimeRange.status,
             "invalid-range",
             f"its end {_time_text(request.end)} is not after its start {_time_text(request.start)}",
         )
     capacity = example.rooms[request.room]
     if request.attendees > capacity:
         return Answer(
-            409,
+            CapacityExceeded.status,
             "capacity",
             f"{request.attendees} attendees do not fit in {request.room} (capacity {capacity})",
         )
@@ -553,8 +566,12 @@ def service_answer(example: Example) -> Answer:
         if booking.room == request.room and overlaps(
             request.start, request.end, booking.start, booking.end
         ):
-            return Answer(409, "overlap", f"it overlaps given booking {position} ({booking})")
-    return Answer(201, "created", "it breaks no rule")
+            return Answer(
+                OverlapConflict.status,
+                "overlap",
+                f"it overlaps given booking {position} ({booking})",
+            )
+    return Answer(CREATED, "created", "it breaks no rule")
 
 
 def touches(example: Example) -> bool:

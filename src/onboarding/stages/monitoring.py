@@ -18,6 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from onboarding import numbers
 from onboarding.artefacts.markdown import (  # noqa: F401 - part of this module's API
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
@@ -37,7 +38,7 @@ COUNTER = "http_requests"
 HISTOGRAM = "http_request_duration_seconds"
 COUNTER_LABELS = ("code", "method", "route")
 HISTOGRAM_LABELS = ("method", "route")
-SLO_BUCKET = 0.3
+SLO_BUCKET = numbers.LATENCY_BUCKET_SECONDS
 BOOM = "/boom"
 """A route the check adds to the app; it always raises, like a bug would."""
 UNKNOWN_PATH = "/no/such/path"
@@ -49,7 +50,7 @@ TEMPLATES = {
     re.compile(r"^/bookings/\d+$"): "/bookings/{booking_id}",
     re.compile(r"^/bookings/\d+/cancel$"): "/bookings/{booking_id}/cancel",
 }
-KNOWN_ROUTES = ("/rooms", "/health", BOOM, *TEMPLATES.values())
+KNOWN_ROUTES = ("/rooms", "/health/live", BOOM, *TEMPLATES.values())
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ CALLS = (
     Call("GET", "/bookings/1", None, "/bookings/{booking_id}", 200),
     Call("GET", "/bookings/2", None, "/bookings/{booking_id}", 200),
     Call("GET", "/bookings/999", None, "/bookings/{booking_id}", 404),
-    Call("GET", "/health", None, "/health", 200),
+    Call("GET", "/health/live", None, "/health/live", 200),
     Call("GET", UNKNOWN_PATH, None, UNMATCHED, 404),
     Call("GET", BOOM, None, BOOM, 500),
 )
@@ -417,7 +418,7 @@ BURN_CASES = (
         "5 errors in 1,000 requests at a 99.5% SLO burn the budget at 1×",
         5,
         1000,
-        0.995,
+        numbers.AVAILABILITY_SLO,
         1.0,
         "The burn rate is the error rate divided by the error budget, 1 − SLO.",
     ),
@@ -425,8 +426,8 @@ BURN_CASES = (
         "72 errors in 1,000 requests at 99.5% burn at 14.4×",
         72,
         1000,
-        0.995,
-        14.4,
+        numbers.AVAILABILITY_SLO,
+        numbers.FAST_BURN.burn_rate,
         "Error rate 0.072, budget 0.005: 0.072 / 0.005.",
     ),
     BurnCase(
@@ -441,7 +442,7 @@ BURN_CASES = (
         "no requests at all burn nothing (0.0), without dividing by zero",
         0,
         0,
-        0.995,
+        numbers.AVAILABILITY_SLO,
         0.0,
         "With no requests nothing failed: return 0.0 before dividing.",
     ),
@@ -455,7 +456,7 @@ class PageCase:
     short: Window
     expected: bool
     hint: str
-    slo: float = 0.995
+    slo: float = numbers.AVAILABILITY_SLO
     threshold: float | None = None
 
     def run(self, should_page: Callable[..., bool]) -> bool:

@@ -139,7 +139,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "zero-length-accepted",
         "a booking whose end equals its start being accepted",
         "Add a test that books 09:00–09:00 and expects a refusal "
-        "(InvalidTimeRange, or a 409 from the API).",
+        "(InvalidTimeRange, or a 422 from the API).",
         dataclasses.replace(REFERENCE, check_time_range=_zero_length_accepted),
     ),
     Mutant(
@@ -152,7 +152,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "one-too-many-accepted",
         "one attendee more than the room holds being accepted",
         "Add a test that books capacity + 1 attendees and expects CapacityExceeded "
-        "(a 409 from the API).",
+        "(a 422 from the API).",
         dataclasses.replace(REFERENCE, check_capacity=_one_too_many_accepted),
     ),
     Mutant(

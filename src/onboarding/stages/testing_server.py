@@ -29,12 +29,14 @@ REFERENCE_FACTORY = "bookings.main:create_app"
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+# Ready, not only alive: the database answers, so the first request of a test can succeed.
+READINESS_PATH = "/health/ready"
 # Shown when the server fails to start: the end of its own output says why.
 LOG_TAIL_LINES = 15
 
 
 class ServerDidNotStart(RuntimeError):
-    """The server exited or did not answer /health in time; the message has its last output."""
+    """The server exited or was not ready in time; the message has its last output."""
 
 
 def bound_loopback_socket() -> socket.socket:
@@ -146,7 +148,7 @@ def running_server(
 def wait_until_healthy(
     process: subprocess.Popen, base_url: str, log, timeout: float = STARTUP_TIMEOUT
 ) -> None:
-    """Poll GET /health until it answers 200; fail early if the server exits."""
+    """Poll GET /health/ready until it answers 200; fail early if the server exits."""
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=base_url, timeout=2.0) as client:
         while True:
@@ -156,13 +158,13 @@ def wait_until_healthy(
                     f"its last output:\n{log_tail(log)}"
                 )
             try:
-                if client.get("/health").status_code == 200:
+                if client.get(READINESS_PATH).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(
-                    f"the server did not answer GET /health within {timeout:g} s; "
+                    f"the server did not answer GET {READINESS_PATH} within {timeout:g} s; "
                     f"its last output:\n{log_tail(log)}"
                 )
             time.sleep(0.05)

@@ -83,9 +83,9 @@ def test_listing_an_unknown_room_is_404(client):
 
 @pytest.mark.parametrize("end", [NINE, "2030-01-07T08:00:00Z"], ids=["equal", "before"])
 def test_the_end_must_come_after_the_start(client, room, end):
-    """end == start and end < start are 409 /problems/invalid-range."""
+    """end == start and end < start are 422 /problems/invalid-range: the request itself is wrong."""
     response = book(client, room["id"], start=NINE, end=end)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["type"] == "/problems/invalid-range"
 
 
@@ -94,10 +94,10 @@ def test_a_full_room_is_fine(client, room):
     assert book(client, room["id"], attendees=6).status_code == 201
 
 
-def test_one_attendee_over_capacity_is_409(client, room):
-    """attendees == capacity + 1 is a 409 /problems/capacity that names the capacity."""
+def test_one_attendee_over_capacity_is_422(client, room):
+    """attendees == capacity + 1 is a 422 /problems/capacity that names the capacity."""
     response = book(client, room["id"], attendees=7)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["type"] == "/problems/capacity"
     assert response.json()["capacity"] == 6
 
@@ -115,7 +115,7 @@ def test_one_attendee_over_capacity_is_409(client, room):
     ],
 )
 def test_overlapping_bookings_are_409(client, room, start, end):
-    """Any overlap with a live booking of the room is a 409 /problems/overlap."""
+    """Any overlap with a live booking of the room is a 409 /problems/overlap: a state conflict."""
     first = create_booking(client, room["id"])
     response = book(client, room["id"], start=start, end=end)
     assert response.status_code == 409

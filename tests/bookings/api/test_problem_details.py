@@ -47,27 +47,33 @@ def test_405_keeps_the_allow_header(client):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "type_", "extra"),
+    ("overrides", "status", "type_", "extra"),
     [
-        ({}, "/problems/overlap", {"conflicting_booking_id"}),
+        ({}, 409, "/problems/overlap", {"conflicting_booking_id"}),
         (
             {"start": "2030-01-07T12:00:00Z", "end": "2030-01-07T11:00:00Z"},
+            422,
             "/problems/invalid-range",
             set(),
         ),
         (
             {"start": "2030-01-07T12:00:00Z", "end": "2030-01-07T13:00:00Z", "attendees": 5},
+            422,
             "/problems/capacity",
             {"capacity"},
         ),
     ],
 )
-def test_409_rule_violations(client, overrides, type_, extra):
-    """Each rule has its own stable type; extension members say what was in the way."""
+def test_rule_violations(client, overrides, status, type_, extra):
+    """Each rule has its own stable type; extension members say what was in the way.
+
+    RFC 9110: 422 when the request can never succeed as sent (the content is wrong), 409 when
+    it clashes with the current state (another booking holds the slot).
+    """
     room = create_room(client, capacity=4)
     create_booking(client, room["id"])
     response = client.post(f"/rooms/{room['id']}/bookings", json=booking_payload(**overrides))
-    assert_problem(response, 409, type_, extra)
+    assert_problem(response, status, type_, extra)
 
 
 def test_409_duplicate_room(client):

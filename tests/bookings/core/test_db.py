@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 
@@ -57,3 +58,42 @@ def test_write_transaction_rolls_back_on_error(db):
         raise RuntimeError("boom")
     assert db["rooms"].count == 0
     assert not db.conn.in_transaction
+
+
+def test_the_file_is_in_wal_mode(db_path):
+    """open_database puts the file in WAL mode, and the mode stays with the file."""
+    first = open_database(db_path)
+    (mode,) = first.execute("PRAGMA journal_mode").fetchone()
+    first.close()
+    assert mode == "wal"
+    with closing(sqlite3.connect(db_path)) as plain:
+        (stored,) = plain.execute("PRAGMA journal_mode").fetchone()
+    assert stored == "wal"
+
+
+def test_a_write_commits_while_a_reader_is_reading(db, db_path):
+    """WAL: a reader's open transaction neither blocks a commit nor sees it until it ends.
+
+    In SQLite's default rollback-journal mode the commit would wait for the reader, then fail
+    with "database is locked" once the busy timeout ran out.
+    """
+    reader = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
+    reader.execute("BEGIN")
+    (before,) = reader.execute("SELECT count(*) FROM rooms").fetchone()
+    writer = open_database(db_path)
+    writer.conn.execute("PRAGMA busy_timeout = 100")  # fail fast if the reader blocked it
+    with write_transaction(writer):
+        writer["rooms"].insert({"name": "Ada", "capacity": 4})
+    (during,) = reader.execute("SELECT count(*) FROM rooms").fetchone()
+    reader.execute("COMMIT")
+    (after,) = reader.execute("SELECT count(*) FROM rooms").fetchone()
+    reader.close()
+    writer.close()
+    assert (before, during, after) == (0, 0, 1)
+
+
+def test_an_in_memory_database_opens_without_a_journal_file():
+    """WAL needs a file; a database in memory still opens, in memory mode."""
+    memory = open_database(":memory:")
+    assert memory.execute("PRAGMA journal_mode").fetchone() == ("memory",)
+    memory.close()

@@ -74,9 +74,10 @@ def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float = 30) 
         if server.poll() is not None:
             pytest.fail(f"the server exited with code {server.returncode} before it answered")
         try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+            # Ready, not only alive: the database answers, so the first test's request can too.
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass  # not listening yet
         time.sleep(0.05)
-    pytest.fail(f"the server did not answer GET /health within {timeout} s")
+    pytest.fail(f"the server was not ready (GET /health/ready) within {timeout} s")

@@ -45,8 +45,32 @@ class BookingNotFound(NotFound):
         super().__init__(f"There is no booking with id {booking_id}.")
 
 
+class NotReady(BookingServiceError):
+    """The service is running but cannot serve requests yet: its database does not answer."""
+
+    status = 503
+    type = "/problems/not-ready"
+    title = "Service not ready"
+
+
 class RuleViolation(BookingServiceError):
-    """The request is well formed but breaks a booking rule."""
+    """The request is well formed, but what it asks for breaks a booking rule on its own.
+
+    RFC 9110 (section 15.5.21) gives 422 Unprocessable Content to content that is syntactically
+    right but cannot be processed as it stands. Sending the same request again will not help:
+    the client has to change the request (the times, or the number of attendees).
+    """
+
+    status = 422
+
+
+class StateConflict(BookingServiceError):
+    """The request would be fine on its own, but it clashes with what the service already holds.
+
+    RFC 9110 (section 15.5.10) gives 409 Conflict to a request that conflicts with the current
+    state of the target resource. The client can resolve it (pick another slot or another name),
+    and the same request may succeed later, once the state has changed.
+    """
 
     status = 409
 
@@ -70,7 +94,7 @@ class CapacityExceeded(RuleViolation):
         )
 
 
-class OverlapConflict(RuleViolation):
+class OverlapConflict(StateConflict):
     type = "/problems/overlap"
     title = "Room already booked"
 
@@ -81,7 +105,7 @@ class OverlapConflict(RuleViolation):
         )
 
 
-class DuplicateRoomName(RuleViolation):
+class DuplicateRoomName(StateConflict):
     type = "/problems/duplicate-room-name"
     title = "Room name already taken"
 

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.load
 ROOT = Path(__file__).parents[1]
 SECONDS = int(os.environ.get("LOAD_TEST_SECONDS", "10"))
 USERS = int(os.environ.get("LOAD_TEST_USERS", "10"))
-# The SLO (test-plan.md): p95 under 200 ms while serving at least 20 requests a second,
-# with under 1% of requests failing.
-P95_LIMIT_MS = 200
+# The SLO (test-plan.md): p95 under 300 ms while serving at least 20 requests a second,
+# with under 0.5% of requests failing.
+P95_LIMIT_MS = 300
 MIN_REQUESTS_PER_SECOND = 20
-MAX_ERROR_RATE = 0.01
+MAX_ERROR_RATE = 0.005
 
 
 def run_locust(url: str, results: Path) -> list[dict]:

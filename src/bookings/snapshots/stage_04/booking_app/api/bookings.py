@@ -16,6 +16,11 @@ router = APIRouter(tags=["bookings"])
 
 NOT_FOUND = {404: {"model": Problem}}
 INVALID = {422: {"model": ValidationProblem}}
+# Creating a booking is refused in two ways (RFC 9110). 409: the slot clashes with a live
+# booking, the room's current state. 422: the request cannot succeed as sent, because the body is
+# malformed (a ValidationProblem, with `errors`) or the booking breaks a rule on its own (an end
+# before the start, too many attendees). Every one is a Problem; its `type` says which.
+REFUSED = {409: {"model": Problem}, 422: {"model": Problem}}
 
 
 @router.get("/rooms/{room_id}/bookings", responses={**NOT_FOUND, **INVALID})
@@ -35,7 +40,7 @@ def list_room_bookings(
 @router.post(
     "/rooms/{room_id}/bookings",
     status_code=201,
-    responses={**NOT_FOUND, 409: {"model": Problem}, **INVALID},
+    responses={**NOT_FOUND, **REFUSED},
 )
 def create_booking(
     room_id: RowId, booking: BookingCreate, db: DatabaseDep, request: Request, response: Response

@@ -1,17 +1,61 @@
 # Written by bookings.snapshots.build from bookings/api/health.py.
 # In the course repository edit the source and rebuild; in your project it is yours.
-"""Liveness route."""
+"""Health checks for the platform: liveness (is the process alive?) and readiness (can it serve?).
+
+The two answer different questions, and the platform acts on them differently. A failed
+liveness probe gets the container restarted, so liveness checks nothing outside the process: if
+it checked the database, a database outage would restart every replica in a loop, and a restart
+cannot fix a database. A failed readiness probe only takes the container out of the load
+balancer until it passes again, so readiness checks what a request needs: the database.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from contextlib import closing
+from functools import cache
+
 from fastapi import APIRouter
 
-from ..models import Health
+from ..core.db import open_database
+from ..errors import NotReady
+from ..migrations import current_version, service_migrations
+from ..models import Health, Problem, Readiness
+from .deps import SettingsDep
 
 router = APIRouter(tags=["health"])
+logger = logging.getLogger(__name__)
 
 
-@router.get("/health")
-def get_health() -> Health:
-    """Report that the service is up."""
+@cache
+def required_schema_version() -> int:
+    """The newest migration this release ships: the schema its code needs, at least."""
+    return max((migration.version for migration in service_migrations()), default=0)
+
+
+@router.get("/health/live")
+def get_liveness() -> Health:
+    """Report that the process is up; it checks nothing outside the process."""
     return Health(status="ok")
+
+
+@router.get("/health/ready", responses={503: {"model": Problem}})
+def get_readiness(settings: SettingsDep) -> Readiness:
+    """Report whether the service can serve requests: its database answers with its schema."""
+    if not settings.database.is_file():
+        # Opening a missing file would create an empty database: an unmounted volume would look
+        # ready. The file must already be there, made by the migration job or a start-up.
+        raise NotReady("The database file does not exist; is its volume mounted?")
+    try:
+        with closing(open_database(settings.database)) as db:
+            # One indexed read of a small table: cheap enough for a probe every few seconds,
+            # and it proves the file opens, is a database and has been migrated.
+            version = current_version(db)
+    except sqlite3.Error as error:
+        logger.warning("readiness check failed", exc_info=error)
+        raise NotReady(f"The database cannot be read: {error}.") from None
+    needed = required_schema_version()
+    if version < needed:
+        raise NotReady(f"The database schema is at version {version}; this release needs {needed}.")
+    return Readiness(status="ok", schema_version=version)
