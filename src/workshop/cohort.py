@@ -103,7 +103,7 @@ def parse(text: str, path: Path | str = "<cohort>") -> Cohort:
         lists[role] = _names(fields.get(role), role, seen, problems)
         if role not in fields:
             problems.append(f"`{role}:` is missing: list at least one name")
-        elif not lists[role] and fields[role].tag.endswith(("seq", "null")):
+        elif _is_empty(fields[role]):
             problems.append(f"line {_line(fields[role])}: `{role}:` lists nobody")
 
     starts_at = _starts_at(fields.get("starts_at"), problems)
@@ -119,6 +119,12 @@ def parse(text: str, path: Path | str = "<cohort>") -> Cohort:
         starts_at=starts_at,
         stages=stages,
     )
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    if isinstance(node, yaml.SequenceNode):
+        return not node.value
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith("null")
 
 
 def _line(node: yaml.Node) -> int:
