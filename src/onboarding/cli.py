@@ -180,7 +180,7 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
     expectation that failed, with its hint. Exit code 0 means everything passed, 1 means
     something failed.
     """
-    from onboarding import grading, progress, workspace
+    from onboarding import grading, progress, reporting, workspace
 
     console = _console()
     exercises_dir = paths.exercises_dir()
@@ -214,6 +214,14 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
                 result.exercise_id,
                 result.passed,
                 result.total,
+                source="onboard check",
+            )
+            # Under the workshop hub, the dashboard hears of it too (elsewhere: nothing is sent).
+            reporting.report(
+                _workspace(),
+                reporting.result_from_lines(
+                    result.exercise_id, result.passed, result.total, result.failures
+                ),
                 source="onboard check",
             )
         _print_verdict(console, verdict)

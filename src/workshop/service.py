@@ -25,6 +25,7 @@ import asyncio
 import html
 import logging
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -526,6 +527,9 @@ def main() -> None:
     activity = hub_activity_source(identity.api_url, identity.api_token)
     app = create_app(settings, identity, activity=activity)
     where = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    # The hub stops its services with SIGTERM, or the terminal's Ctrl+C reaches them: either
+    # way uvicorn finishes the requests in flight and closes the database.
+    signal.signal(signal.SIGINT, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     uvicorn.run(
         app,
         host=where.hostname or "127.0.0.1",
