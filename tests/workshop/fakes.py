@@ -1,15 +1,13 @@
-"""Stand-ins for the hub: an in-process identity for app tests, and an HTTP hub API for tests
-that run the dashboard as its own process (the load test, the restart test)."""
+"""A stand-in for the hub in the dashboard's tests, and small factories for results and reports.
+
+The load test, which runs the dashboard as its own process, has an HTTP stand-in for the hub's
+token lookup: `workshop.loadtest.stand_in_hub`."""
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from onboarding.protocol import CheckResult, Outcome
 from workshop.hubauth import Caller
@@ -63,51 +61,3 @@ def report_body(exercise_id="00.1", passed=4, total=4, failing=(), **envelope) -
     }
     body.update(envelope)
     return body
-
-
-class _HubAPI(BaseHTTPRequestHandler):
-    tokens: dict[str, str] = {}
-    lookups = 0
-
-    def do_GET(self):  # noqa: N802 - the base class's naming
-        type(self).lookups += 1
-        if self.path.rstrip("/").endswith("/hub/api/user"):
-            token = self.headers.get("Authorization", "").partition(" ")[2]
-            name = self.tokens.get(token)
-            if name is None:
-                self._reply(403, {"status": 403, "message": "invalid token"})
-            else:
-                self._reply(200, {"kind": "user", "name": name, "scopes": [SERVICE_ACCESS]})
-        elif self.path.rstrip("/").endswith("/hub/api/users"):
-            self._reply(200, [])
-        else:
-            self._reply(404, {"status": 404})
-
-    def _reply(self, status: int, body) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-@contextmanager
-def fake_hub_api(tokens: Mapping[str, str]) -> Iterator[str]:
-    """A hub API on a free loopback port that knows `tokens` (token -> user name).
-
-    Only what a service asks of the hub: who owns a token, and the users' activity.
-    """
-    handler = type("HubAPI", (_HubAPI,), {"tokens": dict(tokens), "lookups": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="fake-hub", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hub/api/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

@@ -68,8 +68,12 @@
     if (mode === "cohort") {
       for (const [name, row] of rows) {
         const tr = element("tr");
-        const th = element("th", name);
+        const th = element("th", flagged.has(name) ? `⚠ ${name}` : name);
         th.scope = "row";
+        if (flagged.has(name)) {
+          th.classList.add("help");
+          th.title = "needs help: see the list above";
+        }
         tr.append(th);
         for (const exercise of exercises) {
           const cell = row[exercise.id];
@@ -77,7 +81,6 @@
           td.dataset.learner = name;
           td.dataset.exercise = exercise.id;
           td.setAttribute("aria-label", `${name}, ${exercise.id}: ${cellLabel(cell)}`);
-          if (flagged.has(name)) td.classList.add("help");
           tr.append(td);
         }
         trs.push(tr);
