@@ -112,6 +112,8 @@ class CohortView:
                 {"id": e.exercise_id, "stage": e.stage, "title": e.title, "total": e.total}
                 for e in self.exercises
             ],
+            # Only the cells with an attempt: the rest are "not started" with the exercise's
+            # total, and leaving them out keeps a class's grid small enough to poll each second.
             "grid": {
                 learner: {
                     exercise_id: {
@@ -123,6 +125,7 @@ class CohortView:
                         "failing": list(cell.failing),
                     }
                     for exercise_id, cell in row.items()
+                    if cell.attempts
                 }
                 for learner, row in self.grid.items()
             },

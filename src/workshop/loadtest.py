@@ -80,11 +80,16 @@ class _HubAPI(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # A class connecting at once must queue, not be refused (the default backlog is 5).
+    request_queue_size = 128
+
+
 @contextmanager
 def stand_in_hub(tokens: Mapping[str, tuple[str, list[str]]]) -> Iterator[str]:
     """A hub API on a free loopback port that knows `tokens` (token -> (name, scopes))."""
     handler = type("HubAPI", (_HubAPI,), {"tokens": dict(tokens)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="stand-in-hub", daemon=True)
     thread.start()
     try:
@@ -174,7 +179,8 @@ def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
                 base,
                 users=learners + 1,
                 seconds=seconds,
-                spawn_rate=learners + 1,
+                # People do not all press Run at the same instant: a ten-second ramp.
+                spawn_rate=max(1, (learners + 1) / 10),
                 locustfile=LOCUSTFILE,
                 progress=False,
             )

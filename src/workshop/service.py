@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import os
 import signal
@@ -103,23 +104,39 @@ class Dashboard:
     plan: list[plan.StagePlan]
     activity: ActivitySource | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    view_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def exercise_ids(self) -> set[str]:
         return {exercise.exercise_id for exercise in self.exercises}
 
+    seen: list[StoredReport] = field(default_factory=list)
+    """Every report read so far; only newer rows are read on the next view."""
+    last_id: int = 0
+
+    def _refresh(self) -> list[StoredReport]:
+        self.last_id, new = self.store.reports_after(self.last_id)
+        self.seen.extend(new)
+        return list(self.seen)
+
     async def view(self) -> insight.CohortView:
-        reports = await run_in_threadpool(self.store.reports)
         hub_activity = await self.activity() if self.activity else {}
-        return insight.build_view(
-            self.cohort.learners,
-            self.exercises,
-            reports,
-            self.clock(),
-            plan=self.plan,
-            starts_at=self.cohort.starts_at,
-            hub_activity=hub_activity,
-        )
+        now = self.clock()
+
+        def build() -> insight.CohortView:
+            return insight.build_view(
+                self.cohort.learners,
+                self.exercises,
+                self._refresh(),
+                now,
+                plan=self.plan,
+                starts_at=self.cohort.starts_at,
+                hub_activity=hub_activity,
+            )
+
+        # In a worker thread: the event loop keeps taking reports while the view is computed.
+        async with self.view_lock:
+            return await run_in_threadpool(build)
 
 
 def course_exercises(course_root: Path) -> tuple[insight.ExerciseInfo, ...]:
@@ -311,29 +328,36 @@ def _add_routes(router: APIRouter, dashboard: Dashboard, prefix: str) -> None:
 
     # ------------------------------------------------------------------------------- cohort
     @router.get("/api/cohort")
-    async def cohort_json(caller: CallerDep) -> dict:
+    async def cohort_json(caller: CallerDep) -> Response:
         """Everything the instructor's dashboard shows."""
         instructor_only(caller)
         view = await dashboard.view()
-        data = view.to_json()
-        data["workshop"] = cohort.title
-        return data
+
+        def encode() -> bytes:
+            return _json_bytes({**view.to_json(), "workshop": cohort.title})
+
+        return Response(await run_in_threadpool(encode), media_type="application/json")
 
     @router.get("/api/learners/{name}")
-    async def learner_json(name: str, caller: CallerDep) -> dict:
+    async def learner_json(name: str, caller: CallerDep) -> Response:
         """One learner's row of the grid."""
         self_or_instructor(caller, name)
         if name not in cohort.learners:
             raise HTTPException(404, f"{name} is not a learner of this workshop.")
         view = await dashboard.view()
         data = view.to_json()
-        return {
-            "learner": name,
-            "workshop": cohort.title,
-            "generated_at": data["generated_at"],
-            "exercises": data["exercises"],
-            "row": data["grid"][name],
-        }
+        return Response(
+            _json_bytes(
+                {
+                    "learner": name,
+                    "workshop": cohort.title,
+                    "generated_at": data["generated_at"],
+                    "exercises": data["exercises"],
+                    "row": data["grid"][name],
+                }
+            ),
+            media_type="application/json",
+        )
 
     @router.get("/export.csv")
     async def export_csv(caller: CallerDep) -> Response:
@@ -470,6 +494,12 @@ def _add_routes(router: APIRouter, dashboard: Dashboard, prefix: str) -> None:
 
 
 _ASSET_VERSION = int(time.time())
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    """The view is plain JSON types already; FastAPI's generic encoder would take ten times as
+    long on a class's grid, holding up the reports waiting behind it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _asset(name: str) -> str:

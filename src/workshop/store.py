@@ -148,6 +148,23 @@ class Store:
             rows = cursor.fetchall()
         return [_row_to_report(row) for row in rows]
 
+    def reports_after(self, last_id: int) -> tuple[int, list[StoredReport]]:
+        """Reports stored after row `last_id`, in the order they arrived, and the new last id.
+
+        The dashboard keeps what it has read and asks only for what is new: polling every
+        second then costs the reports of that second, not the whole workshop's.
+        """
+        with self._cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {', '.join(COLUMNS)} FROM reports WHERE id > {self._placeholder} "
+                "ORDER BY id",
+                (last_id,),
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return last_id, []
+        return int(rows[-1][0]), [_row_to_report(row[1:]) for row in rows]
+
     def count(self) -> int:
         with self._cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM reports")

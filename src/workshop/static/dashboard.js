@@ -30,6 +30,12 @@
     return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
   }
 
+  // The service sends only the cells with an attempt; every other one is "not started".
+  function cellOf(row, exercise) {
+    return (row || {})[exercise.id] ||
+      { state: "not started", attempts: 0, passed: 0, total: exercise.total, last_at: null, failing: [] };
+  }
+
   function cellText(cell) {
     if (cell.state === "done") return `${MARKS.done} (${cell.attempts})`;
     if (cell.state === "in progress") return `${MARKS["in progress"]} ${cell.passed}/${cell.total} (${cell.attempts})`;
@@ -76,7 +82,7 @@
         }
         tr.append(th);
         for (const exercise of exercises) {
-          const cell = row[exercise.id];
+          const cell = cellOf(row, exercise);
           const td = element("td", cellText(cell), cell.state.replace(" ", "-"));
           td.dataset.learner = name;
           td.dataset.exercise = exercise.id;
@@ -89,7 +95,7 @@
     } else {
       const row = rows[0][1];
       for (const exercise of exercises) {
-        const cell = row[exercise.id];
+        const cell = cellOf(row, exercise);
         const tr = element("tr");
         const th = element("th", exercise.id);
         th.scope = "row";
@@ -133,7 +139,7 @@
     renderGrid(data.exercises, [[data.learner, data.row]], new Set());
     const items = [];
     for (const exercise of data.exercises) {
-      for (const text of data.row[exercise.id].failing) items.push(element("li", `${exercise.id}: ${text}`));
+      for (const text of cellOf(data.row, exercise).failing) items.push(element("li", `${exercise.id}: ${text}`));
     }
     renderList("failing", items, "Nothing fails at the moment.");
   }
@@ -146,8 +152,8 @@
     const rowsAfter = mode === "cohort" ? after.grid : { [learner]: after.row };
     for (const [name, row] of Object.entries(rowsAfter)) {
       for (const [id, cell] of Object.entries(row)) {
-        const old = (rowsBefore[name] || {})[id];
-        if (old && old.attempts !== cell.attempts) {
+        const old = (rowsBefore[name] || {})[id] || { attempts: 0 };
+        if (old.attempts !== cell.attempts) {
           said.push(`${name} ${cell.state === "done" ? "passed" : "checked"} ${id}: ${cell.passed} of ${cell.total}.`);
         }
       }
