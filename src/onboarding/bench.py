@@ -203,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         if not options.quick:
             results["make_test_warm"] = bench_command(make_test, slow_runs, step(plan[3][0]))
 
+    from workshop import bench as workshop_bench  # the workshop hub's load and capacity figures
+
+    results["workshop"] = workshop_bench.run(console, quick=options.quick)
+
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -210,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report(console, results)
+    workshop_bench.report(console, results["workshop"])
     folder = root / RESULTS
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "latest.json").write_text(json.dumps(results, indent=1) + "\n")

@@ -75,15 +75,31 @@ class BenchHub:
         self.log = self.folder / "hub.log"
         with open(self.log, "wb") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workshop", "run", "--cohort", str(cohort),
-                 "--port", str(self.port), "--state", str(self.folder / "state"),
-                 "--homes", str(self.folder / "homes")],
-                env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "workshop",
+                    "run",
+                    "--cohort",
+                    str(cohort),
+                    "--port",
+                    str(self.port),
+                    "--state",
+                    str(self.folder / "state"),
+                    "--homes",
+                    str(self.folder / "homes"),
+                ],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 900
         while "is ready" not in self.log.read_text(errors="replace"):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the benchmark hub did not start:\n" + self.log.read_text()[-3000:])
+                raise RuntimeError(
+                    "the benchmark hub did not start:\n" + self.log.read_text()[-3000:]
+                )
             time.sleep(0.5)
 
     def api(self, method: str, path: str, body: dict | None = None) -> Any:
@@ -116,8 +132,10 @@ class BenchHub:
     def server_env(self, name: str) -> dict[str, str]:
         """The environment of the learner's server: what their terminal and kernels have."""
         server = next(
-            p for p in psutil.process_iter(["username", "cmdline"])
-            if p.info["username"] == name and "jupyterhub-singleuser" in " ".join(p.info["cmdline"] or [])
+            p
+            for p in psutil.process_iter(["username", "cmdline"])
+            if p.info["username"] == name
+            and "jupyterhub-singleuser" in " ".join(p.info["cmdline"] or [])
         )
         return server.environ()
 
@@ -153,7 +171,10 @@ def hub_pss(hub: BenchHub, learners: list[str]) -> int:
     """The hub's own share: the launcher, JupyterHub, the proxy and the services."""
     if hub.process is None:
         return 0
-    family = [psutil.Process(hub.process.pid), *psutil.Process(hub.process.pid).children(recursive=True)]
+    family = [
+        psutil.Process(hub.process.pid),
+        *psutil.Process(hub.process.pid).children(recursive=True),
+    ]
     total = 0
     for process in family:
         try:
@@ -165,14 +186,25 @@ def hub_pss(hub: BenchHub, learners: list[str]) -> int:
 
 
 def timed_check(env: dict[str, str], name: str) -> float:
-    command = ["runuser", "-u", name, "--", "env", "-i",
-               *[f"{key}={value}" for key, value in env.items()],
-               str(Path(env["PATH"].split(":")[0]) / "onboard"), "check", "00"]
+    command = [
+        "runuser",
+        "-u",
+        name,
+        "--",
+        "env",
+        "-i",
+        *[f"{key}={value}" for key, value in env.items()],
+        str(Path(env["PATH"].split(":")[0]) / "onboard"),
+        "check",
+        "00",
+    ]
     started = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=600)
     elapsed = time.perf_counter() - started
     if run.returncode not in (0, 1):
-        raise RuntimeError(f"onboard check 00 as {name} failed ({run.returncode}):\n{run.stderr[-2000:]}")
+        raise RuntimeError(
+            f"onboard check 00 as {name} failed ({run.returncode}):\n{run.stderr[-2000:]}"
+        )
     return elapsed
 
 
@@ -195,6 +227,20 @@ def learners_within(p95_by_n: dict[int, float], goal_s: float = CHECK_GOAL_S) ->
     return max(0, math.floor((goal_s - intercept) / slope))
 
 
+CHECK_INTERVAL_S = 120
+"""How often a learner in a workshop runs a check, on average (one every two minutes)."""
+
+
+def learners_in_room(at_once: int, check_s: float, interval_s: float = CHECK_INTERVAL_S) -> int:
+    """How many learners keep `at_once` checks running, on average (Little's law).
+
+    Checks arrive at `learners / interval_s` per second and each lasts `check_s`, so on average
+    `learners * check_s / interval_s` run at once. An estimate: a class that checks together
+    after a demo is the `at_once` case, which is what the p95 goal is measured on.
+    """
+    return math.floor(at_once * interval_s / check_s)
+
+
 def sizing_table(pss_gib: float, checks_per_core: float) -> list[dict[str, Any]]:
     """Learners per Kubernetes node: memory (a guarantee of the measured PSS, rounded up to
     0.25 GiB, plus a check's second kernel) and CPU (what one core here held under the goal)."""
@@ -203,13 +249,15 @@ def sizing_table(pss_gib: float, checks_per_core: float) -> list[dict[str, Any]]
     for cpus, gib in NODE_SIZES:
         by_memory = math.floor((gib - NODE_RESERVE_GIB) / guarantee)
         by_cpu = math.floor(cpus * checks_per_core)
-        rows.append({
-            "node": f"{cpus} vCPU, {gib} GiB",
-            "memory_guarantee_gib": guarantee,
-            "learners_by_memory": by_memory,
-            "learners_by_cpu": by_cpu,
-            "learners": min(by_memory, by_cpu),
-        })
+        rows.append(
+            {
+                "node": f"{cpus} vCPU, {gib} GiB",
+                "memory_guarantee_gib": guarantee,
+                "learners_by_memory": by_memory,
+                "learners_by_cpu": by_cpu,
+                "learners": min(by_memory, by_cpu),
+            }
+        )
     return rows
 
 
@@ -249,7 +297,10 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
     by_cpu = learners_within(p95_by_n)
     held = min(by_memory, by_cpu) if by_cpu is not None else by_memory
     cores = os.cpu_count() or 1
+    single = statistics.median(samples[min(samples)]) if samples else None
     return {
+        "load_average_during_run": [round(value, 1) for value in os.getloadavg()],
+        "learners_in_room": learners_in_room(held, single) if single else None,
         "learners_measured": learners,
         "spawn_s_median": round(statistics.median(spawns), 1),
         "spawn_s_max": round(max(spawns), 1),
@@ -301,14 +352,30 @@ def report(console, results: dict[str, Any]) -> None:
     if "skipped" in hub:
         table.add_row("capacity", f"skipped: {hub['skipped']}", "")
     else:
-        table.add_row("spawn time per learner (median, max)", f"{hub['spawn_s_median']} s, {hub['spawn_s_max']} s", "")
-        table.add_row("memory per learner (PSS: server + one kernel)", f"{hub['pss_per_learner_mib']} MiB", "")
-        for level, p95 in hub["check_p95_s_by_learners_at_once"].items():
-            table.add_row(f"onboard check 00, {level} at once: p95", f"{p95} s", f"< {CHECK_GOAL_S:g} s")
         table.add_row(
-            "learners this machine holds (check p95 < 10 s, memory)",
-            f"{hub['learners_held']} (CPU: {hub['learners_by_check_p95']}, memory: {hub['learners_by_memory']})",
+            "spawn time per learner (median, max)",
+            f"{hub['spawn_s_median']} s, {hub['spawn_s_max']} s",
             "",
+        )
+        table.add_row(
+            "memory per learner (PSS: server + one kernel)", f"{hub['pss_per_learner_mib']} MiB", ""
+        )
+        for level, p95 in hub["check_p95_s_by_learners_at_once"].items():
+            table.add_row(
+                f"onboard check 00, {level} at once: p95", f"{p95} s", f"< {CHECK_GOAL_S:g} s"
+            )
+        table.add_row(
+            "learners checking at once with a p95 < 10 s (CPU limit; memory limit)",
+            f"{hub['learners_held']} ({hub['learners_by_check_p95']}; {hub['learners_by_memory']})",
+            "",
+        )
+        table.add_row(
+            f"learners in the room, at one check each per {CHECK_INTERVAL_S // 60} min",
+            f"about {hub['learners_in_room']}",
+            "",
+        )
+        table.add_row(
+            "load average while measuring", " ".join(map(str, hub["load_average_during_run"])), ""
         )
     console.print(table)
 

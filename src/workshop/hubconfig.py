@@ -138,7 +138,9 @@ def roles(admin_service: bool) -> list[dict[str, Any]]:
 
 def services(settings: HubSettings, service_python: str) -> list[dict[str, Any]]:
     dashboard_env = {
-        "PATH": os.pathsep.join([str(Path(service_python).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join(
+            [str(Path(service_python).parent), "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
         "LANG": "C.UTF-8",
         "WORKSHOP_COHORT": str(settings.cohort),
         "WORKSHOP_STATE_DIR": str(settings.private_dir),
@@ -195,7 +197,9 @@ def configure(c: Any, settings: HubSettings, service_python: str | None = None) 
     c.SharedPasswordAuthenticator.user_password = settings.learner_password
     c.SharedPasswordAuthenticator.admin_password = settings.admin_password
     c.Authenticator.admin_users = set(cohort.instructors)
-    c.Authenticator.allowed_users = set(cohort.learners)
+    # Everyone in the cohort, and nobody else, whatever password they type (JupyterHub would
+    # add the admin users itself; saying so here keeps the rule in one line).
+    c.Authenticator.allowed_users = set(cohort.members)
     c.LocalAuthenticator.create_system_users = True
     # JupyterHub appends the user name. The home is private and under the chosen root; the
     # Unix group marks users this workshop made (the launcher refuses to reuse any other).
@@ -233,7 +237,9 @@ def configure(c: Any, settings: HubSettings, service_python: str | None = None) 
     c.Spawner.http_timeout = 180
     learner_bin = str(Path(settings.learner_python).parent)
     c.Spawner.environment = {
-        "PATH": os.pathsep.join([learner_bin, *settings.extra_path, "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join(
+            [learner_bin, *settings.extra_path, "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
         "LANG": "C.UTF-8",
         "WORKSHOP_COURSE_SOURCE": str(settings.course_root),
         # Where check results go; the learner's own hub token ($JUPYTERHUB_API_TOKEN) signs them.

@@ -38,7 +38,9 @@ from workshop.limits import Limiter, Limits
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_FILE = COURSE_ROOT / "workshop" / "jupyterhub_config.py"
-PROXY_IN_TOOLS = COURSE_ROOT / ".tools" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+PROXY_IN_TOOLS = (
+    COURSE_ROOT / ".tools" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+)
 READY_TIMEOUT_S = 120
 # Easy to read aloud and type: no 0/O, 1/l/I.
 FRIENDLY = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -96,7 +98,9 @@ def usable_by_learners(command: list[str]) -> tuple[bool, str]:
 
 
 def check_course_readable(course_root: Path) -> None:
-    ok, detail = usable_by_learners(["test", "-r", str(course_root / "exercises" / "00_welcome.ipynb")])
+    ok, detail = usable_by_learners(
+        ["test", "-r", str(course_root / "exercises" / "00_welcome.ipynb")]
+    )
     if not ok:
         raise LaunchError(
             f"the course folder {course_root} cannot be read by other accounts, and each "
@@ -160,7 +164,9 @@ def learner_python(state_dir: Path, log=print) -> Path:
             candidate
             for candidate in ("/usr/bin/python3", "/usr/local/bin/python3")
             if Path(candidate).exists()
-            and usable_by_learners([candidate, "-c", "import sys; assert sys.version_info >= (3, 10)"])[0]
+            and usable_by_learners(
+                [candidate, "-c", "import sys; assert sys.version_info >= (3, 10)"]
+            )[0]
         ),
         None,
     )
@@ -175,7 +181,11 @@ def learner_python(state_dir: Path, log=print) -> Path:
     build = subprocess.run(
         [uv, "sync", "--frozen", "--extra", "workshop", "--python", interpreter, "--quiet"],
         cwd=COURSE_ROOT,
-        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment), "UV_PYTHON_DOWNLOADS": "never"},
+        env={
+            **os.environ,
+            "UV_PROJECT_ENVIRONMENT": str(environment),
+            "UV_PYTHON_DOWNLOADS": "never",
+        },
         capture_output=True,
         text=True,
     )
@@ -373,7 +383,12 @@ def cli() -> None:
     show_default="workshop/cohort.example.yaml",
     help="The cohort file: learners and instructors (see the example).",
 )
-@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for a room).")
+@click.option(
+    "--ip",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for a room).",
+)
 @click.option("--port", type=int, default=8000, show_default=True, help="The hub's port.")
 @click.option(
     "--state",
@@ -389,7 +404,9 @@ def cli() -> None:
     show_default=True,
     help="Where learners' home folders are created.",
 )
-@click.option("--memory", default="2G", show_default=True, help="Memory limit per learner (K, M, G, T).")
+@click.option(
+    "--memory", default="2G", show_default=True, help="Memory limit per learner (K, M, G, T)."
+)
 @click.option("--cpus", type=float, default=1.0, show_default=True, help="CPU limit per learner.")
 @click.option(
     "--idle-timeout",
@@ -406,8 +423,10 @@ def cli() -> None:
 def run(**options) -> None:
     """Check the machine and the cohort, start the hub, print what to hand out."""
     settings, cohort, limits_text = prepare(options)
-    click.echo(f"Starting JupyterHub for {len(cohort.learners)} learners and "
-               f"{len(cohort.instructors)} instructor(s) on {settings.public_url} …")
+    click.echo(
+        f"Starting JupyterHub for {len(cohort.learners)} learners and "
+        f"{len(cohort.instructors)} instructor(s) on {settings.public_url} …"
+    )
     sys.exit(run_hub(settings, cohort, limits_text))
 
 

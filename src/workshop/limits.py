@@ -69,7 +69,8 @@ class Limiter:
         elif _writable(root / "memory") and _writable(root / "cpu"):
             self.mode = "cgroup1"
             self.bases = {
-                name: root / name / _own_group(name).lstrip("/") / GROUP for name in ("memory", "cpu")
+                name: root / name / _own_group(name).lstrip("/") / GROUP
+                for name in ("memory", "cpu")
             }
 
     def probe(self) -> str | None:
@@ -86,7 +87,9 @@ class Limiter:
         return None
 
     def describe(self, limits: Limits) -> str:
-        memory = f"{limits.memory_bytes / 2**30:g} GiB" if limits.memory_bytes else "no memory limit"
+        memory = (
+            f"{limits.memory_bytes / 2**30:g} GiB" if limits.memory_bytes else "no memory limit"
+        )
         cpus = f"{limits.cpus:g} CPU" if limits.cpus else "no CPU limit"
         if self.mode == "rlimit":
             return (
@@ -112,7 +115,7 @@ class Limiter:
             quota = int(limits.cpus * CPU_PERIOD_US) if limits.cpus else "max"
             (group / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
         elif self.mode == "cgroup1":
-            for kind, base in self.bases.items():
+            for base in self.bases.values():
                 (base / name).mkdir(parents=True, exist_ok=True)
             memory = self.bases["memory"] / name
             (memory / "memory.limit_in_bytes").write_text(str(limits.memory_bytes or -1))

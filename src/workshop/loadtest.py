@@ -136,7 +136,8 @@ def dashboard_process(folder: Path, hub_api: str, cohort: Path) -> Iterator[tupl
         while True:
             if process.poll() is not None:
                 raise RuntimeError(
-                    "the dashboard did not start:\n" + (folder / "dashboard.log").read_text()[-2000:]
+                    "the dashboard did not start:\n"
+                    + (folder / "dashboard.log").read_text()[-2000:]
                 )
             try:
                 with urllib.request.urlopen(f"{base}health", timeout=2):
@@ -167,12 +168,14 @@ def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
         folder = Path(folder_name)
         cohort = folder / "cohort.yaml"
         cohort.write_text(
-            "workshop: Load test\ninstructors: [instructor]\n"
-            f"learners: [{', '.join(names)}]\n"
+            f"workshop: Load test\ninstructors: [instructor]\nlearners: [{', '.join(names)}]\n"
         )
-        with stand_in_hub(tokens) as hub_api, dashboard_process(folder, hub_api, cohort) as (
-            base,
-            database,
+        with (
+            stand_in_hub(tokens) as hub_api,
+            dashboard_process(folder, hub_api, cohort) as (
+                base,
+                database,
+            ),
         ):
             os.environ["WORKSHOP_LOAD_LEARNERS"] = str(learners)
             load = run_load_test(

@@ -21,13 +21,20 @@ _next_learner = itertools.count(1)
 
 
 def body(exercise: str, total: int, passed: int) -> dict:
-    outcomes = [{"text": f"expectation {i + 1} of {exercise}", "passed": i < passed} for i in range(total)]
+    outcomes = [
+        {"text": f"expectation {i + 1} of {exercise}", "passed": i < passed} for i in range(total)
+    ]
     return {
         "report_id": uuid.uuid4().hex,
         "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "source": "load test",
-        "result": {"exercise": exercise, "passed": passed, "total": total, "outcomes": outcomes,
-                   "duration_s": round(random.uniform(0.2, 3.0), 3)},
+        "result": {
+            "exercise": exercise,
+            "passed": passed,
+            "total": total,
+            "outcomes": outcomes,
+            "duration_s": round(random.uniform(0.2, 3.0), 3),
+        },
     }
 
 
@@ -45,8 +52,13 @@ class Learner(HttpUser):
     def report(self) -> None:
         exercise, total = random.choice(EXERCISES)
         passed = random.randint(0, total)
-        with self.client.post("api/reports", json=body(exercise, total, passed), headers=self.headers,
-                              name="POST api/reports", catch_response=True) as reply:
+        with self.client.post(
+            "api/reports",
+            json=body(exercise, total, passed),
+            headers=self.headers,
+            name="POST api/reports",
+            catch_response=True,
+        ) as reply:
             if reply.status_code != 201:
                 reply.failure(f"expected 201, got {reply.status_code}: {reply.text[:200]}")
 

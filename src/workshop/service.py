@@ -428,7 +428,9 @@ def _add_routes(router: APIRouter, dashboard: Dashboard, prefix: str) -> None:
         code = request.query_params.get("code")
         state = request.query_params.get("state", "")
         if not code:
-            raise HTTPException(400, "The hub's login did not send a code; open the dashboard again.")
+            raise HTTPException(
+                400, "The hub's login did not send a code; open the dashboard again."
+            )
         if not state or state != request.cookies.get(STATE_COOKIE):
             raise HTTPException(
                 400, "This login link is stale or was not started here; open the dashboard again."

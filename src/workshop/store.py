@@ -176,9 +176,18 @@ class Store:
 
 
 def _row_to_report(row) -> StoredReport:
-    (learner, report_id, exercise_id, passed, total, failed, duration, source, checked, received) = (
-        row
-    )
+    (
+        learner,
+        report_id,
+        exercise_id,
+        passed,
+        total,
+        failed,
+        duration,
+        source,
+        checked,
+        received,
+    ) = row
     return StoredReport(
         learner=learner,
         report_id=report_id,

@@ -46,9 +46,7 @@ def result(exercise_id: str, passed: int, total: int, failing: tuple[str, ...] =
     """A result with `passed` passing outcomes and the named failing ones (padded to `total`)."""
     outcomes = [Outcome(f"check {i} passes", True) for i in range(passed)]
     outcomes += [Outcome(text, False, found="found x", hint="try y") for text in failing]
-    outcomes += [
-        Outcome(f"unnamed failure {i}", False) for i in range(total - len(outcomes))
-    ]
+    outcomes += [Outcome(f"unnamed failure {i}", False) for i in range(total - len(outcomes))]
     return CheckResult(exercise_id, tuple(outcomes), duration_s=0.25)
 
 

@@ -44,7 +44,9 @@ def test_a_user_named_twice_in_one_list():
 
 def test_a_user_who_is_both_learner_and_instructor():
     (message,) = problems("instructors: [grace]\nlearners: [ada, grace]\n")
-    assert message.startswith("line 2: `grace` is listed twice: already on line 1 (under `instructors:`)")
+    assert message.startswith(
+        "line 2: `grace` is listed twice: already on line 1 (under `instructors:`)"
+    )
 
 
 def test_not_yaml_says_where():
@@ -64,11 +66,20 @@ def test_not_yaml_says_where():
         ("instructors: [grace]\nlearners: [ada smith]\n", "`ada smith` is not a valid user name"),
         ("instructors: [grace]\nlearners: [" + "a" * 33 + "]\n", "33 characters long"),
         ("instructors: [grace]\nlearners: [{name: ada}]\n", "must be a user name"),
-        ("instructors: [grace]\nlearners: [ada]\nteachers: [bob]\n", "line 3: unknown key `teachers`"),
+        (
+            "instructors: [grace]\nlearners: [ada]\nteachers: [bob]\n",
+            "line 3: unknown key `teachers`",
+        ),
         ("instructors: [grace]\nlearners: [ada]\nstarts_at: soon\n", "is not a date and time"),
-        ("instructors: [grace]\nlearners: [ada]\nstarts_at: 2026-03-02T09:00\n", "has no UTC offset"),
+        (
+            "instructors: [grace]\nlearners: [ada]\nstarts_at: 2026-03-02T09:00\n",
+            "has no UTC offset",
+        ),
         ("instructors: [grace]\nlearners: [ada]\nstages: [one]\n", "`one` is not a stage number"),
-        ("instructors: [grace]\nlearners: [ada]\nlearners: [alan]\n", "line 3: `learners` is given twice"),
+        (
+            "instructors: [grace]\nlearners: [ada]\nlearners: [alan]\n",
+            "line 3: `learners` is given twice",
+        ),
     ],
 )
 def test_each_mistake_gets_a_clear_message(text, expected):

@@ -21,8 +21,18 @@ _counter = iter(range(10**6))
 
 def report(learner, exercise="00.1", passed=4, total=4, failing=(), minutes_ago=1.0):
     when = NOW - timedelta(minutes=minutes_ago)
-    return StoredReport(learner, f"r{next(_counter)}", exercise, passed, total, tuple(failing), 1.0,
-                        "test", when, when)
+    return StoredReport(
+        learner,
+        f"r{next(_counter)}",
+        exercise,
+        passed,
+        total,
+        tuple(failing),
+        1.0,
+        "test",
+        when,
+        when,
+    )
 
 
 def view(reports, **options):
@@ -30,11 +40,13 @@ def view(reports, **options):
 
 
 def test_the_grid_shows_each_learners_latest_attempt_and_counts_attempts():
-    grid = view([
-        report("ada", passed=1, failing=("a", "b", "c"), minutes_ago=5),
-        report("ada", passed=4, minutes_ago=2),
-        report("alan", passed=2, failing=("a", "b"), minutes_ago=1),
-    ]).grid
+    grid = view(
+        [
+            report("ada", passed=1, failing=("a", "b", "c"), minutes_ago=5),
+            report("ada", passed=4, minutes_ago=2),
+            report("alan", passed=2, failing=("a", "b"), minutes_ago=1),
+        ]
+    ).grid
     assert (grid["ada"]["00.1"].state, grid["ada"]["00.1"].attempts) == ("done", 2)
     assert (grid["alan"]["00.1"].state, grid["alan"]["00.1"].passed) == ("in progress", 2)
     assert grid["barbara"]["00.1"].state == "not started" and grid["barbara"]["00.1"].total == 4
@@ -47,21 +59,27 @@ def test_reports_from_outside_the_cohort_or_course_are_left_out_of_the_grid():
 
 
 def test_failed_expectations_are_ranked_by_how_many_learners_fail_them_now():
-    stuck = view([
-        report("ada", "03.1", 6, 8, ("rolling back restores the schema text", "x"), 3),
-        report("alan", "03.1", 7, 8, ("rolling back restores the schema text",), 2),
-        report("barbara", "00.1", 3, 4, ("x",), 1),
-        report("barbara", "03.1", 7, 8, ("y",), 1),
-    ]).stuck
+    stuck = view(
+        [
+            report("ada", "03.1", 6, 8, ("rolling back restores the schema text", "x"), 3),
+            report("alan", "03.1", 7, 8, ("rolling back restores the schema text",), 2),
+            report("barbara", "00.1", 3, 4, ("x",), 1),
+            report("barbara", "03.1", 7, 8, ("y",), 1),
+        ]
+    ).stuck
     assert stuck[0].text() == "2 of 3 fail 03.1: rolling back restores the schema text"
     assert stuck[0].learners == ("ada", "alan")
     assert [line.text() for line in stuck[1:]] == [
-        "1 of 3 fail 00.1: x", "1 of 3 fail 03.1: x", "1 of 3 fail 03.1: y"
+        "1 of 3 fail 00.1: x",
+        "1 of 3 fail 03.1: x",
+        "1 of 3 fail 03.1: y",
     ]
 
 
 def test_a_learner_who_has_since_passed_no_longer_counts_as_stuck():
-    stuck = view([report("ada", passed=3, failing=("a",), minutes_ago=3), report("ada", minutes_ago=1)]).stuck
+    stuck = view(
+        [report("ada", passed=3, failing=("a",), minutes_ago=3), report("ada", minutes_ago=1)]
+    ).stuck
     assert stuck == []
 
 
@@ -98,14 +116,20 @@ def test_fifteen_minutes_without_activity_flag_a_learner_and_fourteen_do_not():
 
 
 def test_activity_the_hub_saw_counts_as_activity():
-    flags = view([report("ada", minutes_ago=40)], hub_activity={"ada": NOW - timedelta(minutes=2)}).help
+    flags = view(
+        [report("ada", minutes_ago=40)], hub_activity={"ada": NOW - timedelta(minutes=2)}
+    ).help
     assert flags == []
 
 
 def test_nobody_seen_since_a_start_fifteen_minutes_ago_is_flagged():
     started = NOW - timedelta(minutes=15)
-    flags = view([report("ada", minutes_ago=1), report("alan", minutes_ago=1)], starts_at=started).help
-    assert [(f.learner, f.reason) for f in flags] == [("barbara", "no activity since the session started")]
+    flags = view(
+        [report("ada", minutes_ago=1), report("alan", minutes_ago=1)], starts_at=started
+    ).help
+    assert [(f.learner, f.reason) for f in flags] == [
+        ("barbara", "no activity since the session started")
+    ]
     assert view([], starts_at=NOW - timedelta(minutes=14)).help == []
 
 
@@ -130,7 +154,8 @@ def test_the_plan_comes_from_the_lessons_time_lines_with_a_quarter_added():
     assert minutes["00"] == 35  # 20 for the lesson and 15 for the exercise
     session = plan.session_plan(COURSE_ROOT / "notebooks", ("00", "01"))
     assert [(p.stage, p.minutes, p.starts_after) for p in session] == [
-        ("00", 44, 0), ("01", round(minutes["01"] * 1.25), 44)
+        ("00", 44, 0),
+        ("01", round(minutes["01"] * 1.25), 44),
     ]
     start = NOW - timedelta(minutes=44)
     assert plan.planned_stage(session, start, NOW) == "01"

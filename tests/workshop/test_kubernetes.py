@@ -95,11 +95,11 @@ current-context: offline
 
 def test_the_spawner_and_authenticator_take_the_config(config, tmp_path, monkeypatch):
     from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
-    from kubespawner import KubeSpawner
 
     # KubeSpawner reads a cluster's address when it is made (and never calls it in mock mode).
     # The client library reads $KUBECONFIG once, when imported: point its default there.
     from kubernetes_asyncio.config import kube_config
+    from kubespawner import KubeSpawner
 
     (tmp_path / "kubeconfig").write_text(OFFLINE_KUBECONFIG)
     monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(tmp_path / "kubeconfig"))

@@ -83,7 +83,9 @@ def wait_for_hub(process: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"make workshop exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+            pytest.fail(
+                f"make workshop exited with {process.returncode}:\n{log.read_text()[-4000:]}"
+            )
         if "is ready" in log.read_text(errors="replace"):
             try:
                 with urllib.request.urlopen(f"{url}{DASHBOARD}health", timeout=5) as reply:
@@ -223,8 +225,14 @@ def api(page, hub: Hub, learner: str, method: str, path: str, body: dict | None 
 def scratch_notebook(source: str) -> dict:
     return {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "id": "scratch", "metadata": {},
-             "outputs": [], "source": source}
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "scratch",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
         ],
         "metadata": {"kernelspec": notebooks.STANDARD_KERNELSPEC},
         "nbformat": 4,
@@ -236,8 +244,14 @@ def run_in_notebook(page, hub: Hub, learner: str, name: str, source: str, expect
     """Save a one-cell notebook in the learner's home, open it in JupyterLab, run it."""
     from playwright.sync_api import expect
 
-    api(page, hub, learner, "PUT", f"contents/{name}",
-        {"type": "notebook", "format": "json", "content": scratch_notebook(source)})
+    api(
+        page,
+        hub,
+        learner,
+        "PUT",
+        f"contents/{name}",
+        {"type": "notebook", "format": "json", "content": scratch_notebook(source)},
+    )
     page.goto(f"{hub.url}user/{learner}/lab/tree/{name}?reset")
     expect(notebook(page)).to_be_visible(timeout=90_000)
     wait_until_idle(page, timeout=90_000)
@@ -309,8 +323,14 @@ def test_3_learners_log_in_fail_and_pass_and_the_dashboard_follows_live(hub, chr
     run_in_notebook(ada_page, hub, ada, "check.ipynb", check, "Fix what is listed above")
     expect(grid_cell(dashboard, ada, "00.1")).to_have_text("◐ 0/4 (1)")
 
-    api(ada_page, hub, ada, "PUT", f"contents/course/workspace/{WELCOME}",
-        {"type": "notebook", "format": "json", "content": solved_welcome()})
+    api(
+        ada_page,
+        hub,
+        ada,
+        "PUT",
+        f"contents/course/workspace/{WELCOME}",
+        {"type": "notebook", "format": "json", "content": solved_welcome()},
+    )
     run_all_cells(ada_page)
     expect(output_with(ada_page, "Everything passes")).to_be_visible(timeout=120_000)
     wait_until_idle(ada_page, timeout=120_000)
@@ -389,7 +409,10 @@ def test_6_when_the_hub_stops_no_process_is_left_behind(hub):
     assert len({p.username() for p in servers}) == 2, "two learners' servers should be running"
     stop_hub(hub)
     assert hub.process.returncode is not None, "make workshop did not stop"
-    left = [p for p in [*hub.family, *processes_of([*hub.learners, hub.instructor])] if p.is_running()
-            and p.status() != psutil.STATUS_ZOMBIE]
+    left = [
+        p
+        for p in [*hub.family, *processes_of([*hub.learners, hub.instructor])]
+        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
     assert not left, "left behind: " + ", ".join(" ".join(p.cmdline()[:3]) for p in left)
     assert "The workshop hub has stopped." in hub.log.read_text()

@@ -28,7 +28,9 @@ def hub_env(monkeypatch):
 def stored(settings) -> list[tuple]:
     database = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
     try:
-        return database.execute("select learner, exercise_id, passed, total from reports").fetchall()
+        return database.execute(
+            "select learner, exercise_id, passed, total from reports"
+        ).fetchall()
     finally:
         database.close()
 
@@ -48,7 +50,9 @@ def test_a_token_alone_is_not_a_hub(workspace, monkeypatch):
     assert reporting.dashboard_target() is None
 
 
-def test_a_report_reaches_the_dashboard_under_the_learners_name(workspace, settings, identity, hub_env):
+def test_a_report_reaches_the_dashboard_under_the_learners_name(
+    workspace, settings, identity, hub_env
+):
     with serving(create_app(settings, identity)) as url:
         hub_env(url)
         reporting.report(workspace, result("00.1", 3, 4, ("lengths in minutes",)), "onboard check")
@@ -103,7 +107,9 @@ def test_the_service_restarted_mid_workshop_gets_every_queued_report(
     with serving(create_app(settings, identity), port):
         reporting.report(workspace, result("00.2", 4, 4), "notebook")
         assert reporting.queued(workspace) == []
-    assert stored(settings) == [("ada", "00.1", p, 4) for p in (1, 2, 3, 4)] + [("ada", "00.2", 4, 4)]
+    assert stored(settings) == [("ada", "00.1", p, 4) for p in (1, 2, 3, 4)] + [
+        ("ada", "00.2", 4, 4)
+    ]
 
 
 def test_flush_delivers_the_queue_and_counts_what_arrived(workspace, settings, identity, hub_env):
@@ -151,6 +157,8 @@ def test_the_queue_lives_in_the_ledger_beside_the_attempts(workspace, hub_env):
     progress.record(workspace, "00.1", 1, 4, "onboard check")
     reporting.report(workspace, result("00.1", 1, 4, ("a",)), "onboard check")
     database = sqlite3.connect(ledger_path(workspace))
-    tables = {name for (name,) in database.execute("select name from sqlite_master where type='table'")}
+    tables = {
+        name for (name,) in database.execute("select name from sqlite_master where type='table'")
+    }
     database.close()
     assert {"attempts", "report_queue"} <= tables

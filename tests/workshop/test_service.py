@@ -82,7 +82,10 @@ def test_a_malformed_result_is_refused_with_the_reason(client, result, message):
 
 
 def test_an_outcome_text_of_exactly_500_characters_is_accepted(client):
-    body = {**report_body(), "result": {"exercise": "00.1", "outcomes": [{"text": "x" * 500, "passed": False}]}}
+    body = {
+        **report_body(),
+        "result": {"exercise": "00.1", "outcomes": [{"text": "x" * 500, "passed": False}]},
+    }
     assert post(client, "ada-token", body).status_code == 201
 
 
@@ -109,7 +112,9 @@ def test_nothing_but_the_expectations_text_is_kept(client, settings):
     import sqlite3
 
     database = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
-    stored = " ".join(str(value) for row in database.execute("select * from reports") for value in row)
+    stored = " ".join(
+        str(value) for row in database.execute("select * from reports") for value in row
+    )
     database.close()
     assert "lengths in minutes" in stored
     assert "found x" not in stored and "try y" not in stored
@@ -137,7 +142,9 @@ def test_a_learner_sees_their_own_page_and_nobody_elses(client):
 
 def test_an_instructor_may_open_any_learners_page(client):
     assert client.get(f"{PREFIX}/api/learners/ada", headers=auth("grace-token")).status_code == 200
-    assert client.get(f"{PREFIX}/api/learners/nobody", headers=auth("grace-token")).status_code == 404
+    assert (
+        client.get(f"{PREFIX}/api/learners/nobody", headers=auth("grace-token")).status_code == 404
+    )
 
 
 def test_a_learner_opening_the_dashboard_gets_403_with_a_link_to_their_page(client):
@@ -169,7 +176,9 @@ def test_a_browser_without_a_token_is_sent_to_the_hub_and_back(client, identity)
 
     identity.codes["the-code"] = "grace-token"
     back = client.get(
-        f"{PREFIX}/oauth_callback", params={"code": "the-code", "state": state}, follow_redirects=False
+        f"{PREFIX}/oauth_callback",
+        params={"code": "the-code", "state": state},
+        follow_redirects=False,
     )
     assert back.status_code == 303 and back.headers["location"] == f"{PREFIX}/"
     assert client.cookies.get(TOKEN_COOKIE) == "grace-token"
