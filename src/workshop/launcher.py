@@ -97,18 +97,6 @@ def usable_by_learners(command: list[str]) -> tuple[bool, str]:
     return run.returncode == 0, (run.stderr or run.stdout).strip()[-400:]
 
 
-def check_course_readable(course_root: Path) -> None:
-    ok, detail = usable_by_learners(
-        ["test", "-r", str(course_root / "exercises" / "00_welcome.ipynb")]
-    )
-    if not ok:
-        raise LaunchError(
-            f"the course folder {course_root} cannot be read by other accounts, and each "
-            "learner's server runs as its own account. Clone the course somewhere readable "
-            f"(such as /srv), or `chmod o+rx` each folder above it. {detail}"
-        )
-
-
 def find_proxy() -> Path:
     if PROXY_IN_TOOLS.exists():
         return PROXY_IN_TOOLS
@@ -148,8 +136,10 @@ def learner_python(state_dir: Path, log=print) -> Path:
     """A Python with the course installed that every learner's account can run.
 
     The course's `.venv` usually points at an interpreter under root's home (pyenv, uv), which
-    other accounts cannot enter. Then a second environment is built from the same lock file with
-    a system interpreter, in the workshop's state folder.
+    other accounts cannot enter, and installs the course from a checkout they may not be able to
+    read. Then a second environment is built from the same lock file with a system interpreter,
+    in the workshop's state folder, with the course installed as a package (not a link to the
+    checkout), and refreshed at every launch so it always has the checkout's code.
     """
     own = Path(sys.executable)
     probe = ["-c", "import workshop.singleuser, jupyterhub, jupyterlab"]
@@ -157,8 +147,6 @@ def learner_python(state_dir: Path, log=print) -> Path:
         return own
     environment = state_dir / "learner-env"
     python = environment / "bin" / "python"
-    if python.exists() and usable_by_learners([str(python), *probe])[0]:
-        return python
     interpreter = next(
         (
             candidate
@@ -176,10 +164,23 @@ def learner_python(state_dir: Path, log=print) -> Path:
             "apt-get install python3"
         )
     uv = shutil.which("uv") or str(COURSE_ROOT / ".tools" / "bin" / "uv")
-    log(f"Building the learners' environment in {environment} with {interpreter} (once)…")
+    if not python.exists():
+        log(f"Building the learners' environment in {environment} with {interpreter} (once)…")
     environment.parent.mkdir(parents=True, exist_ok=True)
     build = subprocess.run(
-        [uv, "sync", "--frozen", "--extra", "workshop", "--python", interpreter, "--quiet"],
+        [
+            uv,
+            "sync",
+            "--frozen",
+            "--extra",
+            "workshop",
+            "--no-editable",
+            "--reinstall-package",
+            "onboarding-course",
+            "--python",
+            interpreter,
+            "--quiet",
+        ],
         cwd=COURSE_ROOT,
         env={
             **os.environ,
@@ -193,8 +194,45 @@ def learner_python(state_dir: Path, log=print) -> Path:
         raise LaunchError(f"could not build the learners' environment:\n{build.stderr[-2000:]}")
     ok, detail = usable_by_learners([str(python), *probe])
     if not ok:
-        raise LaunchError(f"the learners' environment in {environment} does not work: {detail}")
+        raise LaunchError(
+            f"the learners' environment in {environment} does not work for other accounts "
+            f"(is every folder above it reachable? --state chooses where it goes): {detail}"
+        )
     return python
+
+
+COURSE_PARTS = ("exercises", "notebooks", "templates", "README.md", "pyproject.toml", "uv.lock")
+
+
+def course_source(state_dir: Path) -> Path:
+    """Where learners' servers copy the course from: the checkout, or a copy they can read."""
+    if usable_by_learners(["test", "-r", str(COURSE_ROOT / "exercises" / "00_welcome.ipynb")])[0]:
+        return COURSE_ROOT
+    copy = state_dir / "course"
+    for part in COURSE_PARTS:
+        source, target = COURSE_ROOT / part, copy / part
+        if target.is_dir():
+            shutil.rmtree(target)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    ok, detail = usable_by_learners(["test", "-r", str(copy / "exercises" / "00_welcome.ipynb")])
+    if not ok:
+        raise LaunchError(
+            f"neither the course folder nor its copy in {copy} can be read by other accounts, "
+            f"and each learner's server runs as its own account; choose a --state folder "
+            f"they can reach (such as /srv/workshop). {detail}"
+        )
+    return copy
+
+
+def default_state() -> Path:
+    """`.workshop/` in the checkout, unless other accounts cannot reach into the checkout."""
+    if usable_by_learners(["test", "-x", str(COURSE_ROOT)])[0]:
+        return COURSE_ROOT / ".workshop"
+    return Path("/var/lib/onboard-workshop")
 
 
 def quiet_jupyterlab(prefix: Path) -> None:
@@ -324,7 +362,7 @@ def prepare(options: dict) -> tuple[HubSettings, cohort_module.Cohort, str]:
     except cohort_module.CohortError as error:
         raise LaunchError(str(error)) from None
     require_root()
-    state = Path(options["state"]).resolve()
+    state = Path(options["state"] or default_state()).resolve()
     private = state / "private"
     private.mkdir(parents=True, exist_ok=True)
     state.chmod(0o755)  # the learners' environment lives here and must be reachable
@@ -334,9 +372,9 @@ def prepare(options: dict) -> tuple[HubSettings, cohort_module.Cohort, str]:
     check_port(options["ip"], options["port"])
     ensure_unix_group()
     check_existing_accounts(cohort)
-    check_course_readable(COURSE_ROOT)
     proxy = find_proxy()
     python = learner_python(state, log=lambda text: click.echo(text, err=True))
+    source = course_source(state)
     quiet_jupyterlab(python.parent.parent)
     learner_password, admin_password = passwords(private, os.environ)
     limiter = Limiter()
@@ -348,7 +386,7 @@ def prepare(options: dict) -> tuple[HubSettings, cohort_module.Cohort, str]:
     settings = HubSettings(
         cohort=Path(options["cohort"]).resolve(),
         state_dir=state,
-        course_root=COURSE_ROOT,
+        course_root=source,
         learner_python=python,
         proxy_command=proxy,
         learner_password=learner_password,
@@ -393,8 +431,8 @@ def cli() -> None:
 @click.option(
     "--state",
     type=click.Path(file_okay=False, path_type=Path),
-    default=COURSE_ROOT / ".workshop",
-    show_default=".workshop",
+    default=None,
+    show_default=".workshop, or /var/lib/onboard-workshop if other accounts cannot enter the checkout",
     help="Where the hub keeps its database, passwords, logs and the learners' Python.",
 )
 @click.option(
