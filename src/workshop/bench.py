@@ -345,9 +345,9 @@ def report(console, results: dict[str, Any]) -> None:
         f"≤ {loadtest.GOALS['p99_ms']:g} ms, 0 {ok}",
     )
     table.add_row(
-        "reports accepted / in the database",
-        f"{load['reports_accepted']} / {load['reports_in_database']}",
-        "equal",
+        "reports accepted (201) / in the database / lost",
+        f"{load['reports_accepted']} / {load['reports_in_database']} / {load['reports_lost']}",
+        "0 lost",
     )
     if "skipped" in hub:
         table.add_row("capacity", f"skipped: {hub['skipped']}", "")

@@ -7,17 +7,30 @@ library with gevent when it is imported).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import uuid
 from datetime import datetime, timezone
 
-from locust import HttpUser, between, constant, task
+from locust import HttpUser, between, constant, events, task
 
 # Exercise ids and their number of checks, as the course has them.
 EXERCISES = [("00.1", 4), ("00.2", 4), ("01.1", 10), ("02.1", 8), ("03.1", 8), ("04.1", 11)]
 LEARNERS = int(os.environ.get("WORKSHOP_LOAD_LEARNERS", "60"))
 _next_learner = itertools.count(1)
+# Every report id sent, and those the service answered 201 for: the load test then checks that
+# the database holds all of the second and nothing outside the first.
+SENT: list[str] = []
+ACCEPTED: list[str] = []
+
+
+@events.quitting.add_listener
+def write_ledger(environment, **_) -> None:
+    path = os.environ.get("WORKSHOP_LOAD_LEDGER")
+    if path:
+        with open(path, "w", encoding="utf-8") as ledger:
+            json.dump({"sent": SENT, "accepted": ACCEPTED}, ledger)
 
 
 def body(exercise: str, total: int, passed: int) -> dict:
@@ -51,15 +64,18 @@ class Learner(HttpUser):
     @task
     def report(self) -> None:
         exercise, total = random.choice(EXERCISES)
-        passed = random.randint(0, total)
+        report = body(exercise, total, random.randint(0, total))
+        SENT.append(report["report_id"])
         with self.client.post(
             "api/reports",
-            json=body(exercise, total, passed),
+            json=report,
             headers=self.headers,
             name="POST api/reports",
             catch_response=True,
         ) as reply:
-            if reply.status_code != 201:
+            if reply.status_code == 201:
+                ACCEPTED.append(report["report_id"])
+            else:
                 reply.failure(f"expected 201, got {reply.status_code}: {reply.text[:200]}")
 
 

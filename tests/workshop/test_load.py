@@ -14,7 +14,7 @@ from workshop import loadtest
 pytestmark = pytest.mark.slow
 
 
-def test_sixty_learners_report_without_an_error_and_every_report_is_counted():
+def test_sixty_learners_report_without_an_error_and_no_report_is_lost():
     figures = loadtest.run(seconds=15, learners=60)
     print(
         f"\n{figures['requests']} requests, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
@@ -22,16 +22,19 @@ def test_sixty_learners_report_without_an_error_and_every_report_is_counted():
     )
     assert figures["errors"] == 0, figures["per_endpoint"]
     assert figures["reports_accepted"] > 60  # each learner reported at least once, most more
-    assert figures["reports_in_database"] == figures["reports_accepted"]
+    assert figures["reports_lost"] == 0 and figures["reports_not_sent"] == 0
+    # Only a request cut off when Locust stopped may be stored without its 201 arriving.
+    assert 0 <= figures["reports_in_database"] - figures["reports_accepted"] <= 61
     assert figures["per_endpoint"]["GET api/cohort"]["requests"] > 0
 
 
 def test_the_goals_are_judged_on_all_three_figures():
-    good = {"p99_ms": 100.0, "errors": 0, "reports_in_database": 10, "reports_accepted": 10}
+    good = {"p99_ms": 100.0, "errors": 0, "reports_lost": 0, "reports_not_sent": 0}
     assert loadtest.meets_goals(good)
     assert not loadtest.meets_goals({**good, "p99_ms": 101.0})
     assert not loadtest.meets_goals({**good, "errors": 1})
-    assert not loadtest.meets_goals({**good, "reports_in_database": 9})
+    assert not loadtest.meets_goals({**good, "reports_lost": 1})
+    assert not loadtest.meets_goals({**good, "reports_not_sent": 1})
 
 
 def test_the_stand_in_hub_refuses_an_unknown_token():
