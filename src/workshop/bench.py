@@ -241,21 +241,27 @@ def learners_in_room(at_once: int, check_s: float, interval_s: float = CHECK_INT
     return math.floor(at_once * interval_s / check_s)
 
 
-def sizing_table(pss_gib: float, checks_per_core: float) -> list[dict[str, Any]]:
-    """Learners per Kubernetes node: memory (a guarantee of the measured PSS, rounded up to
-    0.25 GiB, plus a check's second kernel) and CPU (what one core here held under the goal)."""
-    guarantee = math.ceil((pss_gib * 2) * 4) / 4
+K8S_MEMORY_GUARANTEE_GIB = 1.0
+"""`singleuser.memory.guarantee` in workshop/kubernetes/values.yaml (a test keeps them equal).
+
+Larger than the PSS measured here on purpose: stage 00 is the lightest stage, and later ones run
+a service, a load test or a second kernel inside the learner's server."""
+
+
+def sizing_table(at_once_per_core: float, room_per_core: float) -> list[dict[str, Any]]:
+    """Learners per Kubernetes node: the memory guarantee the scheduler reserves, and the CPU
+    that held checks under the goal here (at once, and in a room at workshop rates)."""
     rows = []
     for cpus, gib in NODE_SIZES:
-        by_memory = math.floor((gib - NODE_RESERVE_GIB) / guarantee)
-        by_cpu = math.floor(cpus * checks_per_core)
+        by_memory = math.floor((gib - NODE_RESERVE_GIB) / K8S_MEMORY_GUARANTEE_GIB)
+        in_room = math.floor(cpus * room_per_core)
         rows.append(
             {
                 "node": f"{cpus} vCPU, {gib} GiB",
-                "memory_guarantee_gib": guarantee,
                 "learners_by_memory": by_memory,
-                "learners_by_cpu": by_cpu,
-                "learners": min(by_memory, by_cpu),
+                "checking_at_once": math.floor(cpus * at_once_per_core),
+                "learners_by_cpu_at_workshop_rates": in_room,
+                "learners": min(by_memory, in_room),
             }
         )
     return rows
@@ -298,9 +304,11 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
     held = min(by_memory, by_cpu) if by_cpu is not None else by_memory
     cores = os.cpu_count() or 1
     single = statistics.median(samples[min(samples)]) if samples else None
+    room = learners_in_room(held, single) if single else held
     return {
         "load_average_during_run": [round(value, 1) for value in os.getloadavg()],
-        "learners_in_room": learners_in_room(held, single) if single else None,
+        "check_s_alone": round(single, 1) if single else None,
+        "learners_in_room": room,
         "learners_measured": learners,
         "spawn_s_median": round(statistics.median(spawns), 1),
         "spawn_s_max": round(max(spawns), 1),
@@ -312,7 +320,7 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
         "learners_by_memory": by_memory,
         "learners_by_check_p95": by_cpu,
         "learners_held": held,
-        "kubernetes_nodes": sizing_table(per_learner / 2**30, (by_cpu or by_memory) / cores),
+        "kubernetes_nodes": sizing_table(held / cores, room / cores),
     }
 
 

@@ -187,3 +187,13 @@ def test_the_dashboard_deployment_matches_the_hub_and_the_service():
     assert "WORKSHOP_DASHBOARD_DB" in env and "JUPYTERHUB_API_TOKEN" in env
     service_url = values()["hub"]["services"][hubconfig.DASHBOARD]["url"]
     assert service_url.endswith(f":{container['ports'][0]['containerPort']}")
+
+
+def test_the_benchmarks_sizing_table_uses_the_memory_guarantee_of_the_values():
+    from jupyterhub.traitlets import ByteSpecification
+
+    from workshop import bench
+
+    guarantee = values()["singleuser"]["memory"]["guarantee"]
+    in_bytes = ByteSpecification().validate(None, guarantee)
+    assert in_bytes == bench.K8S_MEMORY_GUARANTEE_GIB * 2**30
