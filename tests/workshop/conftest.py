@@ -63,3 +63,14 @@ def client(settings, identity, clock) -> Iterator[TestClient]:
     app = create_app(settings, identity, clock=lambda: clock[0])
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """A test that asks for the rehearsal's `ui` runs in that browser's own thread."""
+    ui = pyfuncitem.funcargs.get("ui")
+    if ui is None:
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    ui.run(pyfuncitem.obj, **arguments)
+    return True

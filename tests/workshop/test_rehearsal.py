@@ -34,6 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -161,9 +162,6 @@ def hub() -> Iterator[Hub]:
         wait_for_hub(process, hub.url, log)
         yield hub
     finally:
-        for page in hub.pages.values():
-            with contextlib.suppress(Exception):
-                page.context.close()
         if process.poll() is None:
             stop_hub(hub)
         for leftover in [*hub.family, *processes_of([*learners, instructor])]:
@@ -175,23 +173,63 @@ def hub() -> Iterator[Hub]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """A browser of the module's own: the hub's pages stay open from test to test."""
-    from playwright.sync_api import sync_playwright
+class BrowserThread:
+    """Chromium driven from a thread of its own, for the whole module.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(require_chromium()), headless=True, args=CHROMIUM_ARGS
-        )
+    Playwright's sync API refuses to start where an event loop already runs, and in the full
+    suite the browser tests' session-wide Playwright may already run one on the main thread of
+    this worker. A second thread has none. The tests run there too (see `pytest_pyfunc_call` in
+    conftest.py), since Playwright's objects belong to the thread that made them.
+    """
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rehearsal-browser")
+
+    def run(self, function, *args, **kwargs):
+        return self.pool.submit(function, *args, **kwargs).result()
+
+    def start(self) -> None:
+        def launch() -> None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(
+                executable_path=str(require_chromium()), headless=True, args=CHROMIUM_ARGS
+            )
+
+        before = {child.pid for child in psutil.Process().children(recursive=True)}
+        self.run(launch)
+        self.family = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+    def stop(self) -> None:
+        def close() -> None:
+            self.browser.close()
+            self.playwright.stop()
+
         try:
-            yield browser
+            self.run(close)
         finally:
-            browser.close()
+            self.pool.shutdown()
+        # Chromium's helpers exit on their own after close(): wait for them, by pid.
+        _, alive = psutil.wait_procs(self.family, timeout=15)
+        for process in alive:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
 
-def new_page(chromium, hub: Hub, who: str):
-    context = chromium.new_context(viewport={"width": 1400, "height": 950}, accept_downloads=True)
+@pytest.fixture(scope="module")
+def ui(hub) -> Iterator[BrowserThread]:
+    """The module's browser; the hub's pages stay open from test to test."""
+    browser = BrowserThread()
+    browser.start()
+    try:
+        yield browser
+    finally:
+        browser.stop()
+
+
+def new_page(ui: BrowserThread, hub: Hub, who: str):
+    context = ui.browser.new_context(viewport={"width": 1400, "height": 950}, accept_downloads=True)
     context.set_default_timeout(60_000)
     page = context.new_page()
     hub.pages[who] = page
@@ -278,23 +316,23 @@ def grid_cell(page, learner: str, exercise: str):
 
 
 # ----------------------------------------------------------------------------------- the steps
-def test_1_make_workshop_prints_the_handout_and_refuses_a_wrong_password(hub, chromium):
+def test_1_make_workshop_prints_the_handout_and_refuses_a_wrong_password(hub, ui):
     from playwright.sync_api import expect
 
     text = hub.log.read_text()
     assert "Hand this to the learners:" in text and f"Password:  {LEARNER_PASSWORD}" in text
     assert ADMIN_PASSWORD not in text  # the instructors' password is never printed
-    page = new_page(chromium, hub, "stranger")
+    page = new_page(ui, hub, "stranger")
     log_in(page, hub, hub.name("ada"), "not-the-password")
     expect(page.get_by_text("Invalid username or password")).to_be_visible()
     shot(page, "1-wrong-password")
     assert not processes_of(hub.learners), "a wrong password must not start a server"
 
 
-def test_2_the_instructor_opens_the_dashboard_and_sees_the_cohort(hub, chromium):
+def test_2_the_instructor_opens_the_dashboard_and_sees_the_cohort(hub, ui):
     from playwright.sync_api import expect
 
-    page = new_page(chromium, hub, "instructor")
+    page = new_page(ui, hub, "instructor")
     log_in(page, hub, hub.instructor, ADMIN_PASSWORD, next_path=DASHBOARD)
     expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
     for learner in hub.learners:
@@ -304,13 +342,13 @@ def test_2_the_instructor_opens_the_dashboard_and_sees_the_cohort(hub, chromium)
     shot(page, "2-dashboard-empty")
 
 
-def test_3_learners_log_in_fail_and_pass_and_the_dashboard_follows_live(hub, chromium):
+def test_3_learners_log_in_fail_and_pass_and_the_dashboard_follows_live(hub, ui):
     from playwright.sync_api import expect
 
     dashboard = hub.pages["instructor"]
     ada, alan = hub.name("ada"), hub.name("alan")
     for learner in (ada, alan):
-        page = new_page(chromium, hub, learner)
+        page = new_page(ui, hub, learner)
         log_in(page, hub, learner, LEARNER_PASSWORD)
         # The server starts with the course and the learner's own workspace in it.
         page.wait_for_url(re.compile(rf"/user/{learner}/lab"), timeout=240_000)
@@ -351,7 +389,7 @@ def test_3_learners_log_in_fail_and_pass_and_the_dashboard_follows_live(hub, chr
     shot(dashboard, "3-dashboard-live")
 
 
-def test_3b_the_dashboard_is_usable_with_a_keyboard_and_passes_axe(hub):
+def test_3b_the_dashboard_is_usable_with_a_keyboard_and_passes_axe(hub, ui):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
@@ -373,7 +411,7 @@ def test_3b_the_dashboard_is_usable_with_a_keyboard_and_passes_axe(hub):
     assert f"{hub.name('alan')},00.1,00,in progress,2,0,4" in csv.text()
 
 
-def test_4_a_learner_opening_the_dashboard_gets_403(hub):
+def test_4_a_learner_opening_the_dashboard_gets_403(hub, ui):
     from playwright.sync_api import expect
 
     ada, alan = hub.name("ada"), hub.name("alan")
@@ -389,7 +427,7 @@ def test_4_a_learner_opening_the_dashboard_gets_403(hub):
     expect(page.locator('td[data-exercise="00.1"]')).to_contain_text("done")
 
 
-def test_5_a_learners_kernel_cannot_read_another_learners_workspace(hub):
+def test_5_a_learners_kernel_cannot_read_another_learners_workspace(hub, ui):
     ada, alan = hub.name("ada"), hub.name("alan")
     theirs = hub.homes / alan / "course" / "workspace" / WELCOME
     mine = hub.homes / ada / "course" / "workspace" / WELCOME
