@@ -28,6 +28,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,19 @@ def report(workspace: Path, result: CheckResult, source: str) -> None:
         _deliver(workspace, target, deadline=time.monotonic() + REPORT_BUDGET_S)
     except Exception as error:  # noqa: BLE001 - reporting must never hide or break a verdict
         log.debug("report not sent: %s", error)
+
+
+def subscriber(workspace: Path, source: str = "notebook") -> Callable[[CheckResult], None]:
+    """A function for `protocol.subscribe`: every result published in this kernel is reported.
+
+    The workspace hook loaded in learners' kernels subscribes it, so in-notebook checks reach the
+    dashboard exactly as `onboard check` does.
+    """
+
+    def send(result: CheckResult) -> None:
+        report(workspace, result, source)
+
+    return send
 
 
 def flush(workspace: Path, budget_s: float = FLUSH_BUDGET_S) -> int:

@@ -148,6 +148,8 @@ def services(settings: HubSettings, service_python: str) -> list[dict[str, Any]]
     }
     if settings.dashboard_db:
         dashboard_env["WORKSHOP_DASHBOARD_DB"] = settings.dashboard_db
+    if os.environ.get("WORKSHOP_POLL_SECONDS"):  # how often the dashboard page refreshes
+        dashboard_env["WORKSHOP_POLL_SECONDS"] = os.environ["WORKSHOP_POLL_SECONDS"]
     listed: list[dict[str, Any]] = [
         {
             "name": DASHBOARD,

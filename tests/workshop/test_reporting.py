@@ -162,3 +162,61 @@ def test_the_queue_lives_in_the_ledger_beside_the_attempts(workspace, hub_env):
     }
     database.close()
     assert {"attempts", "report_queue"} <= tables
+
+
+def test_a_published_result_is_reported_through_the_subscriber(
+    workspace, settings, identity, hub_env
+):
+    """What the workspace hook does in a learner's kernel: subscribe, then every check reports."""
+    from onboarding import protocol
+
+    send = reporting.subscriber(workspace)
+    protocol.subscribe(send)
+    try:
+        with serving(create_app(settings, identity)) as url:
+            hub_env(url)
+            protocol.publish(result("00.2", 3, 4, ("at least three rooms are listed",)))
+    finally:
+        protocol.unsubscribe(send)
+    assert stored(settings) == [("ada", "00.2", 3, 4)]
+
+
+def test_onboard_checks_printed_lines_become_a_result_with_the_failed_expectations():
+    result_ = reporting.result_from_lines(
+        "00.1",
+        2,
+        4,
+        [
+            "❌ 09:00 to 10:30 lasts 90 minutes — got 80. Hint: Subtract datetimes.",
+            "❌ an end before the start raises ValueError — nothing was raised.",
+        ],
+    )
+    assert (result_.passed, result_.total) == (2, 4)
+    assert [o.text for o in result_.failed] == [
+        "09:00 to 10:30 lasts 90 minutes",
+        "an end before the start raises ValueError",
+    ]
+    # A check cell that never reached its end still counts its missing checks as failed.
+    assert (
+        reporting.result_from_lines("00.1", 0, 4, []).failed[0].text == "a check that did not run"
+    )
+
+
+def test_onboard_check_reports_its_verdict_under_a_hub(workspace, settings, identity, hub_env):
+    """The real `onboard check`, with a hub's environment: the dashboard hears of it."""
+    from tests.conftest import run_onboard
+
+    assert run_onboard("update", env={"ONBOARD_WORKSPACE": str(workspace)}).returncode == 0
+    with serving(create_app(settings, identity)) as url:
+        checked = run_onboard(
+            "check",
+            "00",
+            env={
+                "ONBOARD_WORKSPACE": str(workspace),
+                reporting.DASHBOARD_ENV: url,
+                reporting.TOKEN_ENV: "barbara-token",
+            },
+        )
+    assert checked.returncode == 1, checked.stderr  # the unsolved exercise fails
+    rows = stored(settings)
+    assert ("barbara", "00.1", 0, 4) in rows and len(rows) == 2
