@@ -517,7 +517,7 @@ def hub_activity_source(api_url: str, api_token: str, max_age: float = 30) -> Ac
     """
     import httpx
 
-    cache: dict[str, Any] = {"at": 0.0, "value": {}}
+    cache: dict[str, Any] = {"at": 0.0, "value": {}, "client": None}
     lock = asyncio.Lock()
 
     async def fetch() -> dict[str, datetime]:
@@ -525,13 +525,16 @@ def hub_activity_source(api_url: str, api_token: str, max_age: float = 30) -> Ac
             if time.monotonic() - cache["at"] < max_age:
                 return cache["value"]
             value: dict[str, datetime] = {}
+            # One client for the service's life: making one builds a TLS context, tens of
+            # milliseconds that would stall every request waiting on the event loop.
+            if cache["client"] is None:
+                cache["client"] = httpx.AsyncClient(timeout=3)
             try:
-                async with httpx.AsyncClient(timeout=3) as client:
-                    reply = await client.get(
-                        f"{api_url.rstrip('/')}/users",
-                        headers={"Authorization": f"token {api_token}"},
-                    )
-                    reply.raise_for_status()
+                reply = await cache["client"].get(
+                    f"{api_url.rstrip('/')}/users",
+                    headers={"Authorization": f"token {api_token}"},
+                )
+                reply.raise_for_status()
                 for user in reply.json():
                     stamp = user.get("last_activity")
                     if stamp:

@@ -203,3 +203,16 @@ def test_the_csv_export_has_a_row_per_learner_and_exercise(client):
     ada = next(row for row in rows if row["learner"] == "ada" and row["exercise"] == "00.1")
     assert ada["state"] == "in progress" and ada["checks_passed"] == "3"
     assert ada["failing_expectations"] == "lengths in minutes"
+
+
+def test_the_hubs_activity_is_read_and_an_absent_hub_leaves_it_empty():
+    import asyncio
+
+    from tests.workshop.servers import free_port
+    from workshop.loadtest import stand_in_hub
+    from workshop.service import hub_activity_source
+
+    with stand_in_hub({}) as api_url:
+        assert asyncio.run(hub_activity_source(api_url, "service-token")()) == {}
+    absent = hub_activity_source(f"http://127.0.0.1:{free_port()}/hub/api/", "service-token")
+    assert asyncio.run(absent()) == {}
