@@ -5,6 +5,7 @@
 #   make test       set everything up and run the whole test suite (what CI runs)
 #   make exercises  regenerate exercises/ from solutions/
 #   make book       build the Jupyter Book into book/_build/html
+#   make book-pdf   print the whole book to one PDF: book/_build/pdf/book.pdf
 #   make bench      measure the course's speed goals; figures go to benchmarks/results.json
 #   make lint       ruff, and the notebook normaliser in check mode
 #   make workshop   run a JupyterHub for a cohort, with the live dashboard (as root; COHORT=file)
@@ -23,7 +24,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 BIN := $(VENV)/bin
 SYNCED := $(VENV)/.synced
 
-.PHONY: help setup start test test-python test-notebooks exercises book bench lint clean workshop
+.PHONY: help setup start test test-python test-notebooks exercises book book-pdf bench lint clean workshop
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -59,6 +60,12 @@ exercises: setup ## regenerate exercises/ from solutions/
 book: setup ## build the Jupyter Book (HTML in book/_build/html)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml --path-output book -W --keep-going
 	@echo "The book is in book/_build/html: open book/_build/html/index.html"
+
+# The one-page edition (Sphinx's singlehtml builder), printed by headless Chromium: diagrams,
+# outputs and all, offline, with no TeX. Needs Debian's chromium, as the book's diagrams do.
+book-pdf: setup ## print the whole book to one PDF (book/_build/pdf/book.pdf)
+	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml --path-output book --builder singlehtml -W --keep-going
+	$(BIN)/python book/_ext/print_book.py book/_build/singlehtml book/_build/pdf/book.pdf
 
 bench: setup ## run the benchmarks and save their figures
 	$(BIN)/python -m onboarding.bench

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from onboarding import notebooks, paths
+from onboarding import grading, notebooks, paths, project
 from tests.conftest import COURSE_ROOT
 
 REPORTS = COURSE_ROOT / "test-reports"
@@ -31,9 +31,15 @@ def notebooks_in(folder: str) -> list[Path]:
 
 
 def run_nbval(
-    path: Path, mode: str, scratch: Path, timeout: int = 900
+    path: Path, mode: str, scratch: Path, timeout: int = 900, solved: bool | None = None
 ) -> subprocess.CompletedProcess:
-    """nbval on a copy in a scratch folder, so files the notebook writes stay out of the repo."""
+    """nbval on a copy in a scratch folder, so files the notebook writes stay out of the repo.
+
+    The scratch folder is the learner's workspace: with `solved` set, it holds the learner's
+    project as a learner on time has it for this stage, solved or just begun.
+    """
+    if solved is not None:
+        project.prepare(project.stage_of_notebook(path.name), scratch, solved=solved)
     path = Path(shutil.copy2(path, scratch / path.name))
     run = subprocess.run(
         [
@@ -61,7 +67,11 @@ def run_nbval(
         timeout=timeout,
         cwd=path.parent,
         # Installed pytest plugins (schemathesis, hypothesis, …) are not needed to run a notebook.
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        env={
+            **os.environ,
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            "ONBOARD_WORKSPACE": str(scratch),
+        },
     )
     return run
 
@@ -85,7 +95,7 @@ def test_lesson_reproduces_its_outputs(path, tmp_path):
 
 @pytest.mark.parametrize("path", notebooks_in("solutions"), ids=lambda p: p.name)
 def test_solution_passes_its_checks(path, tmp_path):
-    run = run_nbval(path, "--nbval-lax", tmp_path)
+    run = run_nbval(path, "--nbval-lax", tmp_path, solved=True)
     if run.returncode != 0:
         pytest.fail(
             f"{path.name} failed its own checks; report: {keep_report(path, 'solution', run)}\n"
@@ -95,7 +105,14 @@ def test_solution_passes_its_checks(path, tmp_path):
 
 @pytest.mark.parametrize("path", notebooks_in("exercises"), ids=lambda p: p.name)
 def test_unsolved_exercise_fails_every_check_and_only_there(path, tmp_path):
-    run = run_nbval(path, "--nbval-lax", tmp_path)
+    # Graded as `onboard check` grades it: with the solution's check cells and their outputs.
+    graded = grading.restore_course_checks(
+        notebooks.read(path), notebooks.read(COURSE_ROOT / "solutions" / path.name)
+    )
+    unsolved = tmp_path / "graded" / path.name
+    unsolved.parent.mkdir()
+    notebooks.write(unsolved, graded)
+    run = run_nbval(unsolved, "--nbval-lax", tmp_path, solved=False)
     assert run.returncode == 1, f"{path.name} passed unsolved:\n{run.stdout[-3000:]}"
     code_cells = [c for c in notebooks.read(path)["cells"] if c["cell_type"] == "code"]
     failed = {int(number) for number in FAILED_CELL.findall(run.stdout)}

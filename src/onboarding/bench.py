@@ -215,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report(console, results)
     workshop_bench.report(console, results["workshop"])
+    # The book on a phone: Lighthouse's scores for three pages (onboarding/bench_book.py).
+    from onboarding import bench_book
+
+    results["book_lighthouse"] = bench_book.run_and_report(console, root)
     folder = root / RESULTS
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "latest.json").write_text(json.dumps(results, indent=1) + "\n")

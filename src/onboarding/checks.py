@@ -29,20 +29,39 @@ import json
 import linecache
 import os
 import signal
-import sys
 import threading
+import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-PASS_MARK = "✅"
-FAIL_MARK = "❌"
+from onboarding import protocol
+from onboarding.protocol import FAIL_MARK, PASS_MARK, CheckResult, Outcome
+
+__all__ = [
+    "FAIL_MARK",
+    "PASS_MARK",
+    "ArtefactError",
+    "CheckFailed",
+    "Exercise",
+    "Expectation",
+    "Given",
+    "equal",
+    "evaluate",
+    "load_json",
+    "load_yaml",
+    "raises",
+    "read_artefact",
+    "require",
+    "run_expectations",
+    "true",
+]
+
 DEFAULT_TIME_LIMIT = 30.0
-SUMMARY_PREFIX = "Exercise "
 
 
 def time_limit_seconds() -> float:
@@ -58,8 +77,8 @@ class CheckTimeout(Exception):
     pass
 
 
-# How many problems one ❌ line names before it says "and N more".
 SHOWN_PROBLEMS = 3
+"""How many problems one ❌ line names before it says "and N more"."""
 
 
 def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
@@ -76,31 +95,144 @@ def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
     raise CheckFailed(shown)
 
 
-@dataclass
-class Result:
-    expectation: str
-    passed: bool
-    found: str = ""
-    hint: str = ""
+# ------------------------------------------------------------------------- expectations as data
+class Given:
+    """What a check cell hands to an exercise's expectations: the learner's names and values.
 
-    def line(self) -> str:
-        if self.passed:
-            return f"{PASS_MARK} {self.expectation}"
-        line = f"{FAIL_MARK} {self.expectation} — {self.found.rstrip('.')}."
-        if self.hint:
-            line += f" Hint: {self.hint}"
-        return line
+    `given.booking_minutes` is the learner's function. A name the learner has not defined yet
+    fails the expectation with advice to run the cell that defines it, instead of a NameError in
+    the check cell. `given.once(key, make)` computes a value the first time an expectation asks
+    for it (a parsed file, a migrated database) and shares it with the later ones.
+    """
+
+    def __init__(self, namespace: Mapping[str, Any] | None = None, **inputs: Any) -> None:
+        self._names: dict[str, Any] = {**(namespace or {}), **inputs}
+        self._shared: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def get(self, name: str) -> Any:
+        if name not in self._names:
+            raise CheckFailed(
+                f"`{name}` is not defined — run the cell that defines it "
+                "(and fix any error it shows) before this check"
+            )
+        return self._names[name]
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One thing an exercise expects, as data: what, how it is judged, and what to try.
+
+    `run(given)` returns when the expectation holds and raises `CheckFailed` (or an
+    `AssertionError`) saying what was found when it does not. With `required=True`, a failure
+    stops the later expectations: they would only repeat the same problem.
+    """
+
+    text: str
+    run: Callable[[Given], Any]
+    hint: str = ""
+    required: bool = False
+
+
+def equal(
+    text: str,
+    actual: Callable[[Given], Any],
+    expected: Any,
+    hint: str = "",
+    exact_type: bool = True,
+) -> Expectation:
+    """Holds when `actual(given) == expected`; with `exact_type`, `90.0` is not the int 90."""
+
+    def run(given: Given) -> None:
+        value = actual(given)
+        same_type = not exact_type or type(value) is type(expected)
+        if value != expected or not same_type:
+            shown = f"{value!r}" if same_type else f"{value!r} ({type(value).__name__})"
+            raise CheckFailed(f"expected {expected!r}, got {shown}")
+
+    return Expectation(text, run, hint)
+
+
+def true(
+    text: str,
+    predicate: Callable[[Given], Any],
+    found: str | Callable[[Given], str],
+    hint: str = "",
+) -> Expectation:
+    """Holds when `predicate(given)` is truthy; `found` says what was seen when it is not."""
+
+    def run(given: Given) -> None:
+        if not predicate(given):
+            raise CheckFailed(found(given) if callable(found) else found)
+
+    return Expectation(text, run, hint)
+
+
+def raises(
+    text: str, action: Callable[[Given], Any], error: type[BaseException], hint: str = ""
+) -> Expectation:
+    """Holds when `action(given)` raises `error`."""
+    return Expectation(text, lambda given: _expect_raise(lambda: action(given), error), hint)
+
+
+def _expect_raise(action: Callable[[], Any], error: type[BaseException]) -> None:
+    try:
+        action()
+    except error:
+        return
+    except NotImplementedError:
+        raise
+    except CheckFailed:
+        raise
+    except Exception as other:  # noqa: BLE001 - any other error is the finding
+        raise CheckFailed(
+            f"expected {error.__name__}, got {type(other).__name__}: {other}"
+        ) from None
+    raise CheckFailed(f"expected {error.__name__}, but nothing was raised")
+
+
+def run_expectations(
+    exercise_id: str, expectations: Iterable[Expectation], given: Given, echo: bool = True
+) -> CheckResult:
+    """Judge every expectation in order, print a line for each, then publish the result."""
+    exercise = Exercise(exercise_id, echo=echo)
+    for expectation in expectations:
+        exercise.expect(expectation.text, expectation.hint, expectation.required)(
+            lambda expectation=expectation: expectation.run(given)
+        )
+    return exercise.finish()
+
+
+# ----------------------------------------------------------------------------------- the runner
+Result = Outcome  # the name stage modules and tests used before the protocol module existed
 
 
 @dataclass
 class Exercise:
-    """One exercise's expectations, printed as they run and summed up at the end."""
+    """One exercise's expectations, printed as they run and published as one result at the end.
+
+    Check cells call a stage's `check()`, which builds one of these from the stage's declared
+    expectations; the context-manager form remains for tests and for checks written inline.
+    """
 
     exercise_id: str
-    results: list[Result] = field(default_factory=list)
+    results: list[Outcome] = field(default_factory=list)
     echo: bool = True
     blocked_by: str | None = None
     """Set when a `required` expectation failed: later ones are reported as not checked."""
+    started: float = field(default_factory=time.perf_counter)
 
     def __enter__(self) -> Exercise:
         return self
@@ -113,29 +245,25 @@ class Exercise:
     ) -> bool:
         if exc is not None and not isinstance(exc, KeyboardInterrupt):
             # A mistake in the check cell itself is the course's bug, not the learner's.
-            self._record(Result("the check itself ran", False, describe_exception(exc), ""))
-            self.summary()
+            self._record(Outcome("the check itself ran", False, describe_exception(exc), ""))
+            self.finish()
             return True
-        self.summary()
+        self.finish()
         return False
 
     def expect(
         self, expectation: str, hint: str = "", required: bool = False
-    ) -> Callable[[Callable[[], Any]], Result]:
-        """Decorator: run the function now; it passes unless it raises.
+    ) -> Callable[[Callable[[], Any]], Outcome]:
+        """Decorator: run the function now; it passes unless it raises."""
 
-        With `required=True`, a failure stops the later expectations from running: they would
-        only repeat the same problem (a file that does not parse, a function that is missing).
-        """
-
-        def run(test: Callable[[], Any]) -> Result:
+        def run(test: Callable[[], Any]) -> Outcome:
             return self._record(self._evaluate(expectation, test, hint), required)
 
         return run
 
     def equal(
         self, expectation: str, actual: Callable[[], Any], expected: Any, hint: str = ""
-    ) -> Result:
+    ) -> Outcome:
         def test() -> None:
             value = actual()
             if value != expected:
@@ -145,7 +273,7 @@ class Exercise:
 
     def true(
         self, expectation: str, predicate: Callable[[], Any], found: str, hint: str = ""
-    ) -> Result:
+    ) -> Outcome:
         """Passes when the predicate is truthy; `found` says what was seen when it is not."""
 
         def test() -> None:
@@ -160,30 +288,17 @@ class Exercise:
         action: Callable[[], Any],
         error: type[BaseException],
         hint: str = "",
-    ) -> Result:
-        def test() -> None:
-            try:
-                action()
-            except error:
-                return
-            except NotImplementedError:
-                raise
-            except Exception as other:  # noqa: BLE001 - any other error is the finding
-                raise CheckFailed(
-                    f"expected {error.__name__}, got {type(other).__name__}: {other}"
-                ) from None
-            raise CheckFailed(f"expected {error.__name__}, but nothing was raised")
+    ) -> Outcome:
+        return self._record(self._evaluate(expectation, lambda: _expect_raise(action, error), hint))
 
-        return self._record(self._evaluate(expectation, test, hint))
-
-    def _evaluate(self, expectation: str, test: Callable[[], Any], hint: str) -> Result:
+    def _evaluate(self, expectation: str, test: Callable[[], Any], hint: str) -> Outcome:
         if self.blocked_by is not None:
-            return Result(expectation, False, f"not checked until “{self.blocked_by}” passes")
+            return Outcome(expectation, False, f"not checked until “{self.blocked_by}” passes")
         return evaluate(expectation, test, hint)
 
-    def _record(self, result: Result, required: bool = False) -> Result:
+    def _record(self, result: Outcome, required: bool = False) -> Outcome:
         if required and not result.passed and self.blocked_by is None:
-            self.blocked_by = result.expectation
+            self.blocked_by = result.text
         self.results.append(result)
         if self.echo:
             print(result.line())
@@ -193,22 +308,23 @@ class Exercise:
     def passed(self) -> int:
         return sum(result.passed for result in self.results)
 
-    def summary(self) -> str:
-        total = len(self.results)
-        if self.passed == total:
-            line = f"{SUMMARY_PREFIX}{self.exercise_id}: all {total} checks passed."
-        else:
-            line = (
-                f"{SUMMARY_PREFIX}{self.exercise_id}: {self.passed} of {total} checks passed. "
-                "Fix the ❌ lines above and run this cell again."
-            )
+    def result(self) -> CheckResult:
+        return CheckResult(
+            self.exercise_id, tuple(self.results), time.perf_counter() - self.started
+        )
+
+    def finish(self) -> CheckResult:
+        """Publish the result: the summary line for people, the data for programs."""
+        result = self.result()
         if self.echo:
-            print(line)
-        record_in_workspace(self.exercise_id, self.passed, total)
-        return line
+            protocol.publish(result)
+        return result
+
+    def summary(self) -> str:
+        return self.result().summary()
 
 
-def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Result:
+def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Outcome:
     """Run one expectation under the time limit and turn whatever happens into a Result."""
     # What learner code prints (a debug print, a warning) would join the check's output, which
     # nbval compares with the solution's: swallow it so that only the verdict lines are compared.
@@ -223,26 +339,26 @@ def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Resul
             warnings.simplefilter("ignore")
             test()
     except CheckFailed as failure:
-        return Result(expectation, False, str(failure), hint)
+        return Outcome(expectation, False, str(failure), hint)
     except AssertionError as failure:
-        return Result(expectation, False, str(failure) or "an assertion did not hold", hint)
+        return Outcome(expectation, False, str(failure) or "an assertion did not hold", hint)
     except CheckTimeout:
         limit = time_limit_seconds()
-        return Result(
+        return Outcome(
             expectation,
             False,
             f"took longer than {limit:g} s — is there a loop that never ends?",
             hint,
         )
     except NotImplementedError:
-        return Result(
+        return Outcome(
             expectation, False, "not written yet (the stub still raises NotImplementedError)", hint
         )
     except ArtefactError as error:
-        return Result(expectation, False, str(error), hint)
+        return Outcome(expectation, False, str(error), hint)
     except Exception as error:  # noqa: BLE001 - learner code may raise anything
-        return Result(expectation, False, describe_exception(error), hint)
-    return Result(expectation, True)
+        return Outcome(expectation, False, describe_exception(error), hint)
+    return Outcome(expectation, True)
 
 
 def describe_exception(error: BaseException) -> str:
@@ -317,7 +433,7 @@ def load_yaml(path: str | Path) -> Any:
     """Parse a YAML artefact; a syntax error becomes ArtefactError with line and column."""
     import yaml
 
-    text = _read_artefact(path)
+    text = read_artefact(path)
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
@@ -330,7 +446,7 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def load_json(path: str | Path) -> Any:
-    text = _read_artefact(path)
+    text = read_artefact(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -339,38 +455,19 @@ def load_json(path: str | Path) -> Any:
         ) from None
 
 
-def _read_artefact(path: str | Path) -> str:
+WRITTEN_BY_CELL = "run the %%writefile cell that creates it"
+
+
+def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str:
+    """The text of a file the learner writes; a missing one says how to create it.
+
+    The one loader every check uses, so that a missing file always reads the same way.
+    """
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ArtefactError(
-            f"{Path(path).name} does not exist yet — run the %%writefile cell that creates it"
-        ) from None
-
-
-WORKSPACE_MARKER = Path(".onboard") / "manifest.json"
-
-
-def find_workspace(start: Path | None = None) -> Path | None:
-    """The learner's workspace this code runs in, if any (a folder holding .onboard/)."""
-    override = os.environ.get("ONBOARD_RECORD_TO")
-    if override:
-        return Path(override)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / WORKSPACE_MARKER).is_file():
-            return folder
-    return None
-
-
-def record_in_workspace(exercise_id: str, passed: int, total: int) -> None:
-    """Record an in-notebook check run in the learner's progress ledger, when in a workspace."""
-    workspace = find_workspace()
-    if workspace is None:
-        return
-    try:
-        from onboarding import progress
-
-        progress.record(workspace, exercise_id, passed, total, source="notebook")
-    except Exception as error:  # noqa: BLE001 - feedback matters more than bookkeeping
-        print(f"(progress not saved: {error})", file=sys.stderr)
+        raise ArtefactError(f"{Path(path).name} does not exist yet — {how_to_create}") from None
+    except IsADirectoryError:
+        raise ArtefactError(f"{Path(path).name} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise ArtefactError(f"{Path(path).name} is not UTF-8 text") from None

@@ -22,7 +22,9 @@ WELCOME_LESSON = "notebooks/00_welcome.ipynb"
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # soft_wrap: a line longer than the terminal wraps where the terminal wraps it, never in the
+    # middle of a sentence at Rich's guess of 80 columns (its default when output is a pipe).
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _workspace() -> Path:
@@ -104,7 +106,7 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
     Your workspace is a git-ignored copy of exercises/; files already there are never
     overwritten. JupyterLab opens at the welcome lesson.
     """
-    from onboarding import workspace
+    from onboarding import project, workspace, workspace_hook
 
     console = _console()
     report = workspace.create(_workspace(), paths.exercises_dir())
@@ -115,7 +117,18 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
         )
     for line in report.lines()[len(report.created) :]:
         console.print(f"  {line}")
+    try:
+        created = project.create(_workspace())
+    except project.ProjectError as error:
+        console.print(f"[yellow]Your project was not created:[/] {escape(str(error))}")
+    else:
+        if created.commit:
+            console.print(
+                f"Created your project in {_shown(project.locate(_workspace()))}: a git "
+                "repository you build through every stage (its README says how to test it)."
+            )
     write_lab_overrides()
+    workspace_hook.install()
 
     open_browser = not no_browser and _has_display()
     as_root = _running_as_root()
@@ -140,8 +153,20 @@ def start(port: int, host: str, no_browser: bool, dry_run: bool) -> None:
             f"Choose another: make start PORT={port + 1}"
         )
     sys.stdout.flush()
-    env = {**os.environ, "ONBOARD_WORKSPACE": str(_workspace())}
-    os.execvpe(command[0], command, env)
+    os.execvpe(command[0], command, lab_environment())
+
+
+def lab_environment() -> dict[str, str]:
+    """JupyterLab's environment: the workspace, and this environment's tools first on PATH.
+
+    Terminals opened in JupyterLab then run this environment's `pytest`, `onboard` and
+    `alembic` without activating anything.
+    """
+    tools = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if tools not in path.split(os.pathsep):
+        path = os.pathsep.join([tools, path]) if path else tools
+    return {**os.environ, "ONBOARD_WORKSPACE": str(_workspace()), "PATH": path}
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -173,16 +198,19 @@ def _shown(path: Path) -> str:
     show_default=True,
     help="Seconds a single cell may run before it counts as stuck.",
 )
-def check(exercise: str | None, check_all: bool, timeout: int) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the results as JSON (for scripts) instead."
+)
+def check(exercise: str | None, check_all: bool, timeout: int, as_json: bool) -> None:
     """Grade your copy of an exercise, exactly as CI grades the course.
 
     EXERCISE is a notebook name such as 00_welcome, or just its number (00). Prints each
     expectation that failed, with its hint. Exit code 0 means everything passed, 1 means
     something failed.
     """
-    from onboarding import grading, progress, reporting, workspace
+    from onboarding import grading, workspace
 
-    console = _console()
+    console = _console(stderr=as_json)
     exercises_dir = paths.exercises_dir()
     if exercise and check_all:
         raise click.UsageError("Give an EXERCISE or --all, not both.")
@@ -195,53 +223,59 @@ def check(exercise: str | None, check_all: bool, timeout: int) -> None:
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
     all_ok = True
+    verdicts = []
     for position, name in enumerate(names, start=1):
         counter = f" ({position} of {len(names)})" if len(names) > 1 else ""
         with console.status(f"Checking {name}{counter}: starting a kernel and running it…"):
             try:
                 verdict = grading.grade(
                     _workspace() / name,
-                    exercises_dir / name,
+                    paths.solutions_dir() / name,
                     cell_timeout=timeout,
                 )
             except grading.GradingError as error:
-                console.print(f"[red]✗ {name}[/]: {error}")
+                console.print(f"[red]✗ {name}[/]: {escape(str(error))}")
+                verdicts.append({"notebook": name, "ok": False, "error": str(error)})
                 all_ok = False
                 continue
-        for result in verdict.exercises:
-            progress.record(
-                _workspace(),
-                result.exercise_id,
-                result.passed,
-                result.total,
-                source="onboard check",
-            )
-            # Under the workshop hub, the dashboard hears of it too (elsewhere: nothing is sent).
-            reporting.report(
-                _workspace(),
-                reporting.result_from_lines(
-                    result.exercise_id, result.passed, result.total, result.failures
-                ),
-                source="onboard check",
-            )
-        _print_verdict(console, verdict)
+        record_verdict(_workspace(), verdict)
+        verdicts.append(verdict.to_json())
+        if not as_json:
+            _print_verdict(console, verdict)
         all_ok = all_ok and verdict.ok
+    if as_json:
+        click.echo(json.dumps(verdicts, indent=1, ensure_ascii=False))
     sys.exit(0 if all_ok else 1)
 
 
-def _print_verdict(console, verdict) -> None:
-    from rich.markup import escape
+def record_verdict(workspace_path: Path, verdict) -> None:
+    """The CLI is one of the ledger's two writers (the other is the kernel's workspace hook)."""
+    from onboarding import progress, reporting
 
+    for result in verdict.exercises:
+        checked = result.as_result()
+        progress.record(workspace_path, checked, source="onboard check")
+        # Under the workshop hub the cohort dashboard hears of it too; elsewhere nothing is sent.
+        reporting.report(workspace_path, checked, source="onboard check")
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _print_verdict(console, verdict) -> None:
     mark = "[green]✅[/]" if verdict.ok else "[red]❌[/]"
     console.print(f"{mark} [bold]{verdict.notebook}[/]")
     for problem in verdict.problems:
         console.print(f"   [yellow]![/] {escape(problem)}", soft_wrap=True)
     for result in verdict.exercises:
-        done = result.passed == result.total
         title = f" {result.title}" if result.title else ""
         console.print(
-            f"   {'[green]✅[/]' if done else '[red]❌[/]'} Exercise {result.exercise_id}"
-            f"{escape(title)}: {result.passed} of {result.total} checks passed"
+            f"   {'[green]✅[/]' if result.ok else '[red]❌[/]'} Exercise {result.exercise_id}"
+            f"{escape(title)}: {result.passed} of {result.total} checks passed",
+            soft_wrap=True,
         )
         for failure in result.failures:
             console.print(f"      {escape(failure)}", soft_wrap=True)
@@ -260,7 +294,7 @@ def progress_command(as_json: bool) -> None:
     """Show each stage's exercises: status, checks passed, last attempt."""
     from onboarding import progress
 
-    rows = progress.statuses(_workspace(), paths.exercises_dir())
+    rows = progress.statuses(_workspace())
     if as_json:
         click.echo(
             json.dumps(
@@ -401,14 +435,54 @@ def run_notebooks(notebook_paths: tuple[Path, ...], timeout: int) -> None:
 
 @cli.command()
 @click.argument("stage", type=int)
-def checkpoint(stage: int) -> None:
-    """Put the reference state of STAGE beside your work (never over it).
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Replace your project with the course's (your work is kept on a git branch).",
+)
+def checkpoint(stage: int, adopt: bool) -> None:
+    """Catch up: the course's project as it stands at the end of STAGE.
 
-    For workshops: if you fell behind, continue from the course's own files for that stage.
-    They go to checkpoints/stage_NN/ in your workspace.
+    Without --adopt, the course's project goes beside your work, into checkpoints/stage_NN/ in
+    your workspace, never over anything. With --adopt, your project (workspace/service/) is
+    committed as it is onto a branch `before-stage-NN-…`, and the course's project takes its
+    place in a new commit, so you carry on from there and nothing of yours is lost.
     """
+    from onboarding import project
+
+    number = f"{stage:02d}"
+    if number not in project.stages():
+        _legacy_checkpoint(stage, adopt)
+        return
+    try:
+        if adopt:
+            change = project.adopt(number, _workspace())
+        else:
+            destination = _workspace() / "checkpoints" / f"stage_{number}"
+            written = project.materialise(number, destination)
+    except project.ProjectError as error:
+        raise click.ClickException(str(error)) from None
+    if adopt:
+        for line in change.lines():
+            click.echo(line)
+        click.echo(
+            f"Your project is now the course's project at the end of stage {number}: "
+            f"carry on with stage {stage + 1:02d}."
+        )
+        return
+    click.echo(f"wrote {len(written)} files")
+    click.echo(f"Stage {number} reference project is in {_shown(destination)}.")
+
+
+def _legacy_checkpoint(stage: int, adopt: bool) -> None:
+    """Stages whose project is not in the blueprint yet hand out the old snapshot."""
     from bookings import snapshots
 
+    if adopt:
+        raise click.ClickException(
+            f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
+            "to put the course's files beside yours"
+        )
     destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
     try:
         written = snapshots.materialise(stage, destination)
@@ -417,6 +491,32 @@ def checkpoint(stage: int) -> None:
     for path in written:
         click.echo(f"wrote {_shown(path)}")
     click.echo(f"Stage {stage:02d} reference state is in {_shown(destination)}.")
+
+
+@cli.command()
+@click.argument("stage", type=int)
+def begin(stage: int) -> None:
+    """Add the course's starting files for STAGE to your project.
+
+    Files you already have are never overwritten: they are listed as kept. What is added is
+    committed in your project's git repository, so `git diff` shows only your own changes.
+    The first code cell of each exercise notebook does the same.
+    """
+    from onboarding import project
+
+    number = f"{stage:02d}"
+    if number not in project.stages():
+        raise click.BadParameter(
+            f"stage {number} adds nothing to your project; "
+            f"the stages that do are {', '.join(project.stages()) or 'none yet'}",
+            param_hint="STAGE",
+        )
+    try:
+        change = project.begin(number, _workspace())
+    except project.ProjectError as error:
+        raise click.ClickException(str(error)) from None
+    for line in change.lines() or ["nothing to add: your project already has every file"]:
+        click.echo(line)
 
 
 def main() -> None:

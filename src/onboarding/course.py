@@ -17,46 +17,63 @@ class Stage:
     """The project stage of the process document this course stage teaches ("" if none)."""
     produces: tuple[str, ...]
     """The documents and artefacts a team has at the end of the stage."""
+    package: str = ""
+    """The stage package under `onboarding.stages` that declares this stage's exercises."""
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("00", "Welcome", "(the whole process)", ("your workspace",)),
+    Stage("00", "Welcome", "(the whole process)", ("your workspace",), "welcome"),
     Stage(
         "01",
         "Roles, intake and discovery",
         "1. Intake and Discovery",
         ("PRD", "acceptance criteria", "estimate"),
+        "intake",
     ),
-    Stage("02", "API design", "2. API / Data Design", ("OpenAPI spec",)),
+    Stage("02", "API design", "2. API / Data Design", ("OpenAPI spec",), "api_design"),
     Stage(
         "03",
         "Data design and migrations",
         "2. API / Data Design",
         ("DB schema", "migrations", "DB Migration Plan"),
+        "migrations",
     ),
     Stage(
         "04",
         "Implementation",
         "3. Implementation",
         ("service code", "unit tests", "feature flags", "TSD/SDD"),
+        "implementation",
     ),
     Stage(
         "05",
         "Testing",
         "4. Testing",
         ("integration tests", "contract tests", "load test", "Test Plan"),
+        "testing",
     ),
-    Stage("06", "CI, branching and releases", "", ("CI workflow", "release tags")),
+    Stage("06", "CI, branching and releases", "", ("CI workflow", "release tags"), "ci"),
     Stage(
-        "07", "Deployment", "5. Deployment", ("Dockerfile", "migration job", "Deployment Checklist")
+        "07",
+        "Deployment",
+        "5. Deployment",
+        ("Dockerfile", "migration job", "Deployment Checklist"),
+        "deployment",
     ),
     Stage(
         "08",
         "Monitoring and support",
         "6. Monitoring & Support",
         ("metrics and traces", "SLOs and alerts", "runbook", "postmortem"),
+        "monitoring",
     ),
-    Stage("09", "Packaging and security", "", ("pinned lock file", "secrets policy", "image scan")),
+    Stage(
+        "09",
+        "Packaging and security",
+        "",
+        ("pinned lock file", "secrets policy", "image scan"),
+        "security",
+    ),
 )
 
 
@@ -70,3 +87,18 @@ def stage_map_rows() -> list[tuple[str, str, str, str]]:
         )
         for stage in STAGES
     ]
+
+
+class UnknownStage(KeyError):
+    """No stage has that number."""
+
+
+def stage_numbered(number: str) -> Stage:
+    """The stage "03" (or the stage of exercise "03.1")."""
+    wanted = number.split(".", 1)[0]
+    for stage in STAGES:
+        if stage.number == wanted:
+            return stage
+    raise UnknownStage(
+        f"no stage {wanted!r}; the stages are {', '.join(stage.number for stage in STAGES)}"
+    )

@@ -8,8 +8,10 @@ In a solution notebook:
   becomes nothing, or the starting skeleton below.
 - `### BEGIN STUB` … `### END STUB` holds that skeleton, commented out so the solution still runs;
   the learner copy gets it uncommented.
-- Cells tagged `check` keep their stored outputs and execution counts: those outputs are what nbval
-  grades the learner against. Every other cell loses its outputs.
+- Every cell of the learner copy starts without outputs, check cells included: a fresh exercise
+  must not show "all checks passed" under unsolved code. What passing looks like (the check
+  cells' stored outputs, which nbval compares) stays in the solution, and `onboard check` puts it
+  back on a temporary copy before grading.
 - The exercise a region belongs to is the latest markdown heading `Exercise NN.N: title`.
 
 The output depends only on the input, so regenerating changes no byte.
@@ -18,15 +20,18 @@ The output depends only on the input, so regenerating changes no byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from onboarding import notebooks
-from onboarding.catalogue import EXERCISE_HEADING
+from onboarding.protocol import EXERCISE_HEADING
 
 MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)[ \t]*$"
+    r"^(?P<indent>[ \t]*)(?P<leader>#+|--|//)[ \t]*(?P<edge>BEGIN|END)[ \t]+(?P<kind>SOLUTION|STUB)"
+    r"(?:[ \t]+(?P<exercise>\d\d\.\d+))?[ \t]*$"
 )
+"""A region marker; `### BEGIN SOLUTION 04.1` may name its exercise (project files do)."""
 COMMENT_LEADER = re.compile(r"^(?P<indent>[ \t]*)(#|--|//) ?")
 GENERATED_NOTE = "Generated from {source} by `make exercises`; edit the solution, not this file."
 
@@ -42,10 +47,13 @@ class Region:
     end: int
 
 
-def stub_for(source: str, exercise_id: str | None, where: str) -> str:
-    """Replace the solution regions of one cell's source with their stubs."""
+RegionWriter = Callable[[re.Match[str], list[str], list[str], int], list[str]]
+"""Given a region's BEGIN marker, its body, all lines and the END's index: what replaces it."""
+
+
+def _rewrite_regions(source: str, where: str, rewrite: RegionWriter) -> str:
+    """Walk the lines, handing each marked region to `rewrite`; other lines stay as they are."""
     lines = source.splitlines(keepends=True)
-    is_artefact = source.lstrip().startswith("%%")
     output: list[str] = []
     index = 0
     while index < len(lines):
@@ -57,22 +65,42 @@ def stub_for(source: str, exercise_id: str | None, where: str) -> str:
         if match["edge"] != "BEGIN":
             raise GeneratorError(f"{where}: `{match['edge']} {match['kind']}` without a BEGIN.")
         end = _find_end(lines, index, match["kind"], where)
-        body = lines[index + 1 : end]
-        if match["kind"] == "SOLUTION":
-            stub_follows = _stub_region_at(lines, end + 1)
-            if not stub_follows and not is_artefact:
-                if exercise_id is None:
-                    raise GeneratorError(
-                        f"{where}: a solution region before any 'Exercise NN.N' heading."
-                    )
-                output.append(
-                    f"{match['indent']}raise NotImplementedError("
-                    f'"Exercise {exercise_id}: replace this line with your code")\n'
-                )
-        else:
-            output.extend(_uncomment(line) for line in body)
+        output.extend(rewrite(match, lines[index + 1 : end], lines, end))
         index = end + 1
     return "".join(output)
+
+
+def stub_for(source: str, exercise_id: str | None, where: str, artefact: bool | None = None) -> str:
+    """Replace the solution regions of one cell's (or file's) source with their stubs.
+
+    In Python a region without a stub becomes `raise NotImplementedError`; in an artefact (a
+    `%%writefile` cell, or a file that is not Python) it becomes nothing.
+    """
+    is_artefact = source.lstrip().startswith("%%") if artefact is None else artefact
+
+    def stub(match: re.Match[str], body: list[str], lines: list[str], end: int) -> list[str]:
+        if match["kind"] == "STUB":
+            return [_uncomment(line) for line in body]
+        region_exercise = match["exercise"] or exercise_id
+        if _stub_region_at(lines, end + 1) or is_artefact:
+            return []
+        if region_exercise is None:
+            raise GeneratorError(f"{where}: a solution region before any 'Exercise NN.N' heading.")
+        return [
+            f"{match['indent']}raise NotImplementedError("
+            f'"Exercise {region_exercise}: replace this line with your code")\n'
+        ]
+
+    return _rewrite_regions(source, where, stub)
+
+
+def model_of(source: str, where: str) -> str:
+    """The finished text: solution regions kept without their markers, stub regions dropped."""
+
+    def keep_solutions(match: re.Match[str], body: list[str], lines: list[str], end: int):
+        return body if match["kind"] == "SOLUTION" else []
+
+    return _rewrite_regions(source, where, keep_solutions)
 
 
 def _find_end(lines: list[str], begin: int, kind: str, where: str) -> int:
@@ -126,15 +154,12 @@ def generate(solution: notebooks.Notebook, source_name: str) -> notebooks.Notebo
                 if not cell.get("outputs") or cell.get("execution_count") is None:
                     raise GeneratorError(
                         f"{where}: the check cell has no stored output. Run the solution "
-                        "(`onboard author run`) so the learner copy knows what passing looks like."
+                        "(`onboard author run`): its output is what `onboard check` compares with."
                     )
-                copy["outputs"] = cell["outputs"]
-                copy["execution_count"] = cell["execution_count"]
-            else:
-                if has_regions(source):
-                    copy["source"] = notebooks.split_source(stub_for(source, exercise_id, where))
-                copy["outputs"] = []
-                copy["execution_count"] = None
+            elif has_regions(source):
+                copy["source"] = notebooks.split_source(stub_for(source, exercise_id, where))
+            copy["outputs"] = []
+            copy["execution_count"] = None
         cells.append(copy)
     metadata = dict(solution.get("metadata", {}))
     metadata["onboard"] = {"generated": GENERATED_NOTE.format(source=source_name)}

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onboarding import notebooks, paths
-from onboarding.checks import FAIL_MARK, PASS_MARK, SUMMARY_PREFIX
+from onboarding import notebooks, paths, protocol
+from onboarding.protocol import CheckResult
 
 DEFAULT_CELL_TIMEOUT = 30
 
@@ -43,20 +43,64 @@ class CellOutcome:
 
 @dataclass
 class ExerciseResult:
+    """One exercise of the graded notebook: the published result, against the catalogue."""
+
     exercise_id: str
-    passed: int
     total: int
-    failures: list[str] = field(default_factory=list)
+    """How many checks the model solution publishes: a check that never ran still counts."""
     title: str = ""
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return min(sum(result.passed for result in self.results), self.total)
+
+    @property
+    def ok(self) -> bool:
+        return self.total > 0 and self.passed == self.total
+
+    @property
+    def failures(self) -> list[str]:
+        return [outcome.line() for result in self.results for outcome in result.failed]
+
+    def as_result(self) -> CheckResult:
+        """One result for the ledger and the workshop service, whatever number of cells ran."""
+        outcomes = tuple(outcome for result in self.results for outcome in result.outcomes)
+        missing = self.total - len(outcomes)
+        if missing > 0:
+            outcomes += tuple(
+                protocol.Outcome(
+                    "the rest of the checks ran", False, "the check cell stopped early"
+                )
+                for _ in range(missing)
+            )
+        durations = [result.duration_s for result in self.results if result.duration_s is not None]
+        return CheckResult(self.exercise_id, outcomes, sum(durations) if durations else None)
 
 
 @dataclass
 class Verdict:
+    """The one verdict on a notebook: every exercise in it published a full, passing result."""
+
     notebook: str
-    ok: bool
     exercises: list[ExerciseResult]
     problems: list[str]
     """Plain sentences about cells that broke before the checks could judge."""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.exercises) and all(result.ok for result in self.exercises)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "notebook": self.notebook,
+            "ok": self.ok,
+            "problems": list(self.problems),
+            "exercises": [
+                {**exercise.as_result().to_json(), "title": exercise.title, "ok": exercise.ok}
+                for exercise in self.exercises
+            ],
+        }
 
 
 class GradingError(Exception):
@@ -181,18 +225,26 @@ def run_nbval(
         "-c",
         os.devnull,
     ]
-    # Other installed plugins (schemathesis, hypothesis, anyio…) only slow the start-up here.
-    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
+    # Other installed plugins (schemathesis, hypothesis, anyio…) only slow the start-up here, and
+    # the kernel (which inherits this environment) must leave the ledger to `onboard check`.
+    with _environment(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{protocol.GRADING_VARIABLE: "1"}):
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exit_code = pytest.main(arguments, plugins=[collector])
-    finally:
-        if previous is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
     return int(exit_code), collector
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def grade(
@@ -200,7 +252,11 @@ def grade(
     course_path: Path,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
 ) -> Verdict:
-    """Grade the learner's notebook against the course's learner copy of the same exercise."""
+    """Grade the learner's notebook against the model solution of the same exercise.
+
+    `course_path` is the solution notebook: its check cells, with the outputs they stored, are
+    what the learner's copy is graded with.
+    """
     if not learner_path.exists():
         raise GradingError(f"{learner_path} does not exist. Run `onboard start` to create it.")
     try:
@@ -221,10 +277,9 @@ def grade(
         )
     if exit_code not in (0, 1):
         raise GradingError(f"nbval stopped unexpectedly (pytest exit code {exit_code}).")
-    return summarise(learner_path.name, exit_code == 0, collector.outcomes, course, cell_timeout)
+    return summarise(learner_path.name, collector.outcomes, course, cell_timeout)
 
 
-SUMMARY_LINE = re.compile(rf"^{SUMMARY_PREFIX}(?P<id>\d\d\.\d+):")
 # IPython names a cell's compiled file ("(3082242038.py, line 1)"): meaningless to a learner.
 COMPILED_NAME = re.compile(r" \(\d+\.py, line \d+\)")
 CELL_LINE = re.compile(r"(?:Cell In\[\d+\]|File \S+), line (?P<line>\d+)")
@@ -232,46 +287,31 @@ CELL_LINE = re.compile(r"(?:Cell In\[\d+\]|File \S+), line (?P<line>\d+)")
 
 def summarise(
     name: str,
-    ok: bool,
     outcomes: list[CellOutcome],
     course: notebooks.Notebook,
     cell_timeout: int,
 ) -> Verdict:
+    """Join the results the check cells published with the catalogue of the course's copy."""
     from onboarding.catalogue import exercises_in_notebook
 
-    expected = {entry.exercise_id: entry for entry in exercises_in_notebook(course)}
     results: dict[str, ExerciseResult] = {
-        exercise_id: ExerciseResult(exercise_id, 0, entry.total_checks, title=entry.title)
-        for exercise_id, entry in expected.items()
+        entry.exercise_id: ExerciseResult(entry.exercise_id, entry.total_checks, entry.title)
+        for entry in exercises_in_notebook(course)
     }
     problems: list[str] = []
     for outcome in outcomes:
         if outcome.is_check:
-            _read_check_output(outcome, results, expected)
+            for result in protocol.results_in(outcome.outputs):
+                if result.exercise_id in results:
+                    results[result.exercise_id].results.append(result)
             if outcome.timed_out:
                 problems.append(_timeout_sentence(outcome, cell_timeout))
+            elif outcome.failed and not protocol.results_in(outcome.outputs):
+                # The check cell itself broke before it could judge: say why, credit nothing.
+                problems.append(_problem_sentence(outcome, cell_timeout))
         elif outcome.failed:
             problems.append(_problem_sentence(outcome, cell_timeout))
-    return Verdict(name, ok, list(results.values()), problems)
-
-
-def _read_check_output(
-    outcome: CellOutcome, results: dict[str, ExerciseResult], expected: dict[str, Any]
-) -> None:
-    text = notebooks.output_text(outcome.outputs)
-    lines = text.splitlines()
-    exercise_id = next((match["id"] for line in lines if (match := SUMMARY_LINE.match(line))), None)
-    if exercise_id is None:
-        # The check never reached its summary: credit nothing for the exercise this cell checks.
-        exercise_id = next(
-            (eid for eid, entry in expected.items() if outcome.cell_id in entry.check_cell_ids),
-            None,
-        )
-        if exercise_id is None:
-            return
-    result = results.setdefault(exercise_id, ExerciseResult(exercise_id, 0, 0))
-    result.passed += sum(line.startswith(PASS_MARK) for line in lines)
-    result.failures.extend(line for line in lines if line.startswith(FAIL_MARK))
+    return Verdict(name, list(results.values()), problems)
 
 
 def _learner_line(outcome: CellOutcome) -> str:

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onboarding.protocol import CHECK_MARKER, CHECK_TAG, RESULT_MIME
+
 Notebook = dict[str, Any]
 Cell = dict[str, Any]
-
-CHECK_TAG = "check"
-CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 # What a committed notebook keeps. Everything else (execution timing, kernel paths, widget state,
 # collapsed/scrolled flags) changes from machine to machine and only adds noise to diffs.
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "onboard")
-KEPT_CELL_METADATA = ("tags", "onboard", "editable", "deletable")
+# "mystnb" holds what the book needs from a cell, such as a plot's alt text (mystnb.image.alt).
+KEPT_CELL_METADATA = ("tags", "onboard", "editable", "deletable", "mystnb")
 STANDARD_KERNELSPEC = {
     "display_name": "Python 3 (ipykernel)",
     "language": "python",
@@ -178,10 +178,18 @@ def _normalise_output(output: dict[str, Any]) -> dict[str, Any]:
             else value
             for mime, value in output["data"].items()
         }
-        output["metadata"] = {}
+        output["metadata"] = _kept_output_metadata(output.get("metadata") or {})
     if output.get("output_type") == "stream":
         output["text"] = split_source("".join(output.get("text", "")))
     return output
+
+
+def _kept_output_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Only a published check result survives, and without its duration (a timing)."""
+    result = metadata.get(RESULT_MIME)
+    if result is None:
+        return {}
+    return {RESULT_MIME: {key: value for key, value in result.items() if key != "duration_s"}}
 
 
 def is_normalised(path: Path) -> bool:

@@ -1,32 +1,31 @@
 """The learner's progress ledger: every check run, in SQLite, inside the workspace.
 
-The ledger only records; what an exercise needs (how many checks, in which stage) comes from the
-course catalogue, so a course update that adds a check changes the totals without a migration.
+The ledger has two writers and no others: `onboard check` (after grading) and the workspace hook
+in the learner's kernel (after an in-notebook check, see `onboarding.workspace_hook`). The author
+API only publishes results. What an exercise needs (how many checks, in which stage) comes from
+the course catalogue, so a course update that adds a check changes the totals without a migration.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from onboarding import catalogue
-
-LEDGER_NAME = Path(".onboard") / "progress.db"
-
-
-def ledger_path(workspace: Path) -> Path:
-    return Path(workspace) / LEDGER_NAME
+from onboarding import catalogue, workspace
+from onboarding.protocol import CheckResult
 
 
-def _open(workspace: Path):
+def _open(workspace_path: Path):
     import sqlite_utils
 
-    path = ledger_path(workspace)
+    path = workspace.ledger_path(workspace_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     database = sqlite_utils.Database(path)
+    attempts = database["attempts"]
     if "attempts" not in database.table_names():
-        database["attempts"].create(
+        attempts.create(
             {
                 "id": int,
                 "exercise_id": str,
@@ -34,23 +33,31 @@ def _open(workspace: Path):
                 "total": int,
                 "source": str,
                 "attempted_at": str,
+                "failed": str,
+                "duration_s": float,
             },
             pk="id",
         )
-        database["attempts"].create_index(["exercise_id", "attempted_at"])
+        attempts.create_index(["exercise_id", "attempted_at"])
+    else:
+        # Ledgers written before results were data have neither column: add them in place.
+        attempts.add_missing_columns([{"failed": "", "duration_s": 0.0}])
     return database
 
 
-def record(workspace: Path, exercise_id: str, passed: int, total: int, source: str) -> None:
-    database = _open(workspace)
+def record(workspace_path: Path, result: CheckResult, source: str) -> None:
+    """Add one attempt: the result's counts, the texts of its failed expectations, its duration."""
+    database = _open(workspace_path)
     try:
         database["attempts"].insert(
             {
-                "exercise_id": exercise_id,
-                "passed": passed,
-                "total": total,
+                "exercise_id": result.exercise_id,
+                "passed": result.passed,
+                "total": result.total,
                 "source": source,
                 "attempted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "failed": json.dumps([outcome.text for outcome in result.failed]),
+                "duration_s": result.duration_s,
             }
         )
     finally:
@@ -76,12 +83,12 @@ class Status:
         return "in progress"
 
 
-def statuses(workspace: Path, course_exercises: Path) -> list[Status]:
+def statuses(workspace_path: Path, solutions_dir: Path | None = None) -> list[Status]:
     """One row per exercise in the course, joined with its latest attempt."""
     latest: dict[str, dict] = {}
     counts: dict[str, int] = {}
-    if ledger_path(workspace).exists():
-        database = _open(workspace)
+    if workspace.ledger_path(workspace_path).exists():
+        database = _open(workspace_path)
         try:
             for row in database.query(
                 "select exercise_id, passed, total, attempted_at from attempts order by id"
@@ -91,7 +98,7 @@ def statuses(workspace: Path, course_exercises: Path) -> list[Status]:
         finally:
             database.close()
     rows = []
-    for entry in catalogue.exercises(course_exercises):
+    for entry in catalogue.exercises(solutions_dir):
         last = latest.get(entry.exercise_id)
         rows.append(
             Status(
@@ -129,15 +136,11 @@ def render_table(rows: list[Status]):
     return table
 
 
-def show(workspace: Path | None = None, course_exercises: Path | None = None):
+def show(workspace_path: Path | None = None, solutions_dir: Path | None = None):
     """An ipywidgets view of the same table, with a progress bar, for use inside a notebook."""
     import ipywidgets as widgets
 
-    from onboarding import paths
-
-    workspace = workspace or paths.workspace_dir()
-    course_exercises = course_exercises or paths.exercises_dir()
-    rows = statuses(workspace, course_exercises)
+    rows = statuses(workspace_path or workspace.locate(), solutions_dir)
     done = sum(row.state == "done" for row in rows)
     bar = widgets.IntProgress(
         value=done, min=0, max=max(len(rows), 1), description="Exercises", bar_style="success"

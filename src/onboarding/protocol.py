@@ -17,6 +17,7 @@ A check cell does two things with one result:
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,12 +32,21 @@ CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 IGNORE_MARKER = "# NBVAL_IGNORE_OUTPUT"
 NBVAL_MARKERS = (CHECK_MARKER, IGNORE_MARKER)
 
+EXERCISE_HEADING = re.compile(
+    r"^#+\s*Exercise\s+(?P<id>\d\d\.\d+)\s*[:—–-]?\s*(?P<title>.*)$", re.MULTILINE
+)
+"""An exercise starts with a Markdown heading `## Exercise NN.K: Title`."""
+
 SOLUTION_REGION = "SOLUTION"
 STUB_REGION = "STUB"
 REGION_EDGES = ("BEGIN", "END")
 
 RESULT_MIME = "application/vnd.onboard.check-result.v1+json"
 """Key of a check result inside a display output's metadata."""
+
+GRADING_VARIABLE = "ONBOARD_GRADING"
+"""Set while `onboard check` runs a notebook, so the kernel's workspace hook records nothing:
+the grader records the verdict itself."""
 
 SUMMARY_PREFIX = "Exercise "
 FIX_ADVICE = "Fix the ❌ lines above and run this cell again."

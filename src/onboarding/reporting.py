@@ -33,8 +33,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from onboarding.progress import ledger_path
-from onboarding.protocol import FAIL_MARK, CheckResult, Outcome
+from onboarding.protocol import CheckResult
+from onboarding.workspace import ledger_path
 
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 DASHBOARD_ENV = "ONBOARD_DASHBOARD_URL"
@@ -103,25 +103,6 @@ def flush(workspace: Path, budget_s: float = FLUSH_BUDGET_S) -> int:
     if target is None or not ledger_path(workspace).exists():
         return 0
     return _deliver(workspace, target, deadline=time.monotonic() + budget_s)
-
-
-def result_from_lines(
-    exercise_id: str, passed: int, total: int, failure_lines: list[str]
-) -> CheckResult:
-    """A CheckResult from what `onboard check` printed (❌ lines), for as long as the grader
-    reports lines rather than structured results. Only the failed expectations' texts matter to
-    the dashboard; the passed ones are counted."""
-    failed = []
-    for line in failure_lines:
-        text = line.removeprefix(FAIL_MARK).strip().split(" — ", 1)[0].strip()
-        failed.append(Outcome(text, False))
-    missing = max(total - passed - len(failed), 0)
-    outcomes = (
-        [Outcome(f"check {index + 1}", True) for index in range(passed)]
-        + failed
-        + [Outcome("a check that did not run", False) for _ in range(missing)]
-    )
-    return CheckResult(exercise_id, tuple(outcomes))
 
 
 # ---------------------------------------------------------------------------------- the queue

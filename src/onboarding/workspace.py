@@ -14,9 +14,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-MANIFEST = Path(".onboard") / "manifest.json"
-BACKUPS = Path(".onboard") / "backups"
+from onboarding import paths
+
+STATE = Path(".onboard")
+"""The course's own bookkeeping inside a workspace; the only place that names it."""
+MANIFEST = STATE / "manifest.json"
+LEDGER = STATE / "progress.db"
+BACKUPS = STATE / "backups"
 UPDATED_SUFFIX = ".course-update"
+
+
+def ledger_path(workspace: Path) -> Path:
+    """The SQLite file of the learner's progress (see `onboarding.progress`)."""
+    return Path(workspace) / LEDGER
+
+
+def locate() -> Path:
+    """The learner's workspace: `$ONBOARD_WORKSPACE`, or `workspace/` in the course.
+
+    The one way every command and the kernel hook find it.
+    """
+    return paths.workspace_dir()
+
+
+def holds(workspace: Path, folder: Path) -> bool:
+    """Whether `folder` (a kernel's working folder, say) lies inside the workspace."""
+    try:
+        Path(folder).resolve().relative_to(Path(workspace).resolve())
+    except ValueError:
+        return False
+    return is_workspace(workspace)
 
 
 def digest(path: Path) -> str:
@@ -63,6 +90,8 @@ class Report:
     left_deleted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     backed_up: list[tuple[str, str]] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    """Exercises put back as the course ships them, at the learner's request (`reset`)."""
 
     def lines(self) -> list[str]:
         out = [f"new: {name}" for name in self.created]
@@ -79,6 +108,7 @@ class Report:
             for n in self.left_deleted
         ]
         out += [f"backed up {name} to {backup}" for name, backup in self.backed_up]
+        out += [f"a fresh copy of {name}, as the course ships it" for name in self.fresh]
         return out
 
 
@@ -177,7 +207,7 @@ def reset(workspace: Path, exercises_dir: Path, name: str) -> Report:
     delivered = read_manifest(workspace)
     delivered[name] = digest(files[name])
     write_manifest(workspace, delivered)
-    report.restored.append(name)
+    report.fresh.append(name)
     return report
 
 

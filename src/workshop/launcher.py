@@ -201,7 +201,16 @@ def learner_python(state_dir: Path, log=print) -> Path:
     return python
 
 
-COURSE_PARTS = ("exercises", "notebooks", "templates", "README.md", "pyproject.toml", "uv.lock")
+COURSE_PARTS = (
+    "exercises",
+    "solutions",
+    "notebooks",
+    "templates",
+    "project",
+    "README.md",
+    "pyproject.toml",
+    "uv.lock",
+)
 
 
 def course_source(state_dir: Path) -> Path:
@@ -235,11 +244,17 @@ def default_state() -> Path:
     return Path("/var/lib/onboard-workshop")
 
 
-def quiet_jupyterlab(prefix: Path) -> None:
-    """No news or update checks in learners' JupyterLab: they would reach for the internet."""
+def prepare_learners_environment(prefix: Path) -> None:
+    """What `onboard start` sets up in its environment, done for the learners' one.
+
+    No news or update checks in JupyterLab (they would reach for the internet), and the
+    workspace hook in every kernel (it records in-notebook checks, and reports them).
+    """
+    from onboarding import workspace_hook
     from onboarding.cli import write_lab_overrides
 
     write_lab_overrides(prefix)
+    workspace_hook.install(prefix)
 
 
 def parse_bytes(text: str) -> int:
@@ -375,7 +390,7 @@ def prepare(options: dict) -> tuple[HubSettings, cohort_module.Cohort, str]:
     proxy = find_proxy()
     python = learner_python(state, log=lambda text: click.echo(text, err=True))
     source = course_source(state)
-    quiet_jupyterlab(python.parent.parent)
+    prepare_learners_environment(python.parent.parent)
     learner_password, admin_password = passwords(private, os.environ)
     limiter = Limiter()
     reason = limiter.probe()

@@ -144,7 +144,7 @@ def course_exercises(course_root: Path) -> tuple[insight.ExerciseInfo, ...]:
 
     return tuple(
         insight.ExerciseInfo(entry.exercise_id, entry.stage[:2], entry.title, entry.total_checks)
-        for entry in catalogue.exercises(course_root / "exercises")
+        for entry in catalogue.exercises(course_root / "solutions")
     )
 
 

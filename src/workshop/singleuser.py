@@ -6,9 +6,12 @@ The spawner runs this as the learner's own Unix user, in their home directory. B
 over to `jupyterhub-singleuser` it lays out the home the way `onboard start` lays out a clone:
 
     ~/course/notebooks/   the lessons: new and changed ones come in, the learner's edits win
-    ~/course/exercises/   the course's learner copies, which `onboard check` grades against
+    ~/course/exercises/   the course's learner copies of the exercises
+    ~/course/solutions/   the model solutions, whose check cells `onboard check` grades with
+    ~/course/project/     the blueprint of the learner's project
     ~/course/templates/   the document templates (a template the learner changed is kept)
-    ~/course/workspace/   the learner's own exercises: `onboard update`'s rule (nbgitpuller's)
+    ~/course/workspace/   the learner's own exercises: `onboard update`'s rule (nbgitpuller's),
+                          and their project, a git repository, made once as `onboard start` does
     ~/course/README.md, pyproject.toml, uv.lock   read by lessons as a real project's files
 
 so every start is also a course update, and nothing a learner wrote is ever overwritten. Then it
@@ -24,6 +27,8 @@ from pathlib import Path
 
 COURSE_SOURCE_ENV = "WORKSHOP_COURSE_SOURCE"
 COURSE_FILES = ("README.md", "pyproject.toml", "uv.lock")
+COURSE_FOLDERS_REPLACED = ("exercises", "solutions", "project")
+"""The course's own, never edited by learners: replaced as a whole on every start."""
 
 
 def lay_out(home: Path, source: Path) -> list[str]:
@@ -32,11 +37,12 @@ def lay_out(home: Path, source: Path) -> list[str]:
 
     course = home / "course"
     lines: list[str] = []
-    # The exercises are the course's, never edited: replaced as a whole on every start.
+    for folder in COURSE_FOLDERS_REPLACED:
+        if (course / folder).exists():
+            shutil.rmtree(course / folder)
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, course / folder)
     exercises = course / "exercises"
-    if exercises.exists():
-        shutil.rmtree(exercises)
-    shutil.copytree(source / "exercises", exercises)
     # Files lessons read as examples of a real project (stage 09 reads the lock file).
     for name in COURSE_FILES:
         if (source / name).is_file():
@@ -50,6 +56,18 @@ def lay_out(home: Path, source: Path) -> list[str]:
             shutil.copy2(template, target)
     own = workspace.update(course / "workspace", exercises)
     lines += [f"workspace: {line}" for line in own.lines()]
+    # The learner's project (a git repository they build through every stage), as
+    # `onboard start` makes it; it reads its blueprint from the course copy.
+    os.environ["ONBOARD_COURSE_ROOT"] = str(course)
+    from onboarding import project
+
+    try:
+        created = project.create(course / "workspace")
+    except (project.ProjectError, OSError) as error:  # the server must start all the same
+        lines.append(f"project: not created: {error}")
+    else:
+        if created.commit:
+            lines.append(f"project: created in {project.locate(course / 'workspace')}")
     return lines
 
 

@@ -35,8 +35,14 @@ BUILD_ARGUMENTS = [
     "-W",
     "--keep-going",
 ]
+# `make book-pdf`: the one-page edition, then Chromium prints it.
+SINGLEHTML_ARGUMENTS = [*BUILD_ARGUMENTS[:-2], "--builder", "singlehtml", *BUILD_ARGUMENTS[-2:]]
+SINGLEHTML = BUILD / "singlehtml"
+PDF = BUILD / "pdf" / "book.pdf"
+PRINT_SCRIPT = BOOK / "_ext" / "print_book.py"
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 FINGERPRINT = BUILD / ".tests-fingerprint"
+PDF_FINGERPRINT = BUILD / "pdf" / ".tests-fingerprint"
 LOG = COURSE_ROOT / "test-reports" / "book-build.log"
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE):")
 # What the book is made of. Anything else it shows (the toolkit's stage list) is listed too.
@@ -72,36 +78,58 @@ def fingerprint() -> str:
 _failures: dict[str, str] = {}
 
 
-def build_book() -> Path:
-    """The built HTML folder; fails the test with Sphinx's output if the build has a warning."""
+def _run_or_fail(command: list[str], what: str, key: str) -> None:
+    run = subprocess.run(command, cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        LOG.parent.mkdir(exist_ok=True)
+        output = run.stdout + run.stderr
+        LOG.write_text(output)
+        problems = [line for line in output.splitlines() if PROBLEM.search(line)]
+        _failures[key] = (
+            f"`{what}` fails (full log: {LOG.relative_to(COURSE_ROOT)}):\n"
+            + "\n".join(problems[:30] or output.splitlines()[-30:])
+        )
+        pytest.fail(_failures[key], pytrace=False)
+
+
+def _build(result: Path, stamp: Path, what: str, commands: list[list[str]]) -> Path:
+    """Run `commands` unless `result` was built from these exact sources; under one lock.
+
+    One lock for both editions: they share Sphinx's environment in book/_build/.doctrees.
+    """
     BUILD.mkdir(parents=True, exist_ok=True)
     with open(BUILD / ".tests-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = fingerprint()
-        if current in _failures:
-            pytest.fail(_failures[current], pytrace=False)
-        if (HTML / "index.html").exists() and FINGERPRINT.exists():
-            if FINGERPRINT.read_text() == current:
-                return HTML
-        FINGERPRINT.unlink(missing_ok=True)
-        run = subprocess.run(
-            [str(JUPYTER_BOOK), *BUILD_ARGUMENTS],
-            cwd=COURSE_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if run.returncode != 0:
-            LOG.parent.mkdir(exist_ok=True)
-            output = run.stdout + run.stderr
-            LOG.write_text(output)
-            problems = [line for line in output.splitlines() if PROBLEM.search(line)]
-            _failures[current] = (
-                f"`make book` fails (full log: {LOG.relative_to(COURSE_ROOT)}):\n"
-                + "\n".join(problems[:30] or output.splitlines()[-30:])
-            )
-            pytest.fail(_failures[current], pytrace=False)
+        key = f"{what}\0{current}"
+        if key in _failures:
+            pytest.fail(_failures[key], pytrace=False)
+        if result.exists() and stamp.exists() and stamp.read_text() == current:
+            return result
+        stamp.unlink(missing_ok=True)
+        for command in commands:
+            _run_or_fail(command, what, key)
         # Sources changed during the build? Then the next session builds again.
         if fingerprint() == current:
-            FINGERPRINT.write_text(current)
-        return HTML
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(current)
+        return result
+
+
+def build_book() -> Path:
+    """The built HTML folder; fails the test with Sphinx's output if the build has a warning."""
+    _build(HTML / "index.html", FINGERPRINT, "make book", [[str(JUPYTER_BOOK), *BUILD_ARGUMENTS]])
+    return HTML
+
+
+def build_pdf() -> Path:
+    """The printed book, built as `make book-pdf` does (needs Chromium, as the diagrams do)."""
+    return _build(
+        PDF,
+        PDF_FINGERPRINT,
+        "make book-pdf",
+        [
+            [str(JUPYTER_BOOK), *SINGLEHTML_ARGUMENTS],
+            [sys.executable, str(PRINT_SCRIPT), str(SINGLEHTML), str(PDF)],
+        ],
+    )

@@ -157,7 +157,7 @@ def test_glossary_terms_can_be_referenced(book_html):
 def test_stage_map_and_architecture_are_diagrams(book_html):
     for page in ("stage-map", "architecture"):
         diagrams = main_content(book_html / "book" / f"{page}.html").find_all(
-            "pre", class_="mermaid"
+            "div", class_="course-diagram"
         )
         assert diagrams, f"book/{page}.md has no diagram"
     stage_map = main_content(book_html / "book" / "stage-map.html").text()
@@ -220,6 +220,15 @@ def built_pages(book_html: Path) -> list[Path]:
     )
 
 
+def article_pages(book_html: Path) -> list[Path]:
+    """The pages with content of their own (not the redirecting index.html)."""
+    return [
+        page
+        for page in built_pages(book_html)
+        if html.parse(page).find("article", class_="bd-article") is not None
+    ]
+
+
 def test_no_broken_internal_links(book_html):
     """Every relative href and src of every page points at a file of the build (and anchor)."""
     id_cache: dict[Path, set[str]] = {}
@@ -270,22 +279,129 @@ def test_nothing_is_loaded_from_another_site(book_html):
     assert not external, "\n".join(external[:20])
 
 
-def test_every_mermaid_block_becomes_a_diagram(book_html):
-    for lesson in LESSONS:
-        fences = sum(
-            notebooks.source_of(cell).count("```mermaid")
-            for cell in notebooks.read(lesson)["cells"]
+def mermaid_fences(path: Path) -> list[str]:
+    """The source of each ```mermaid fence (or {mermaid} directive) in a page's source."""
+    if path.suffix == ".ipynb":
+        text = "\n".join(
+            notebooks.source_of(cell)
+            for cell in notebooks.read(path)["cells"]
             if cell["cell_type"] == "markdown"
         )
-        page = html.parse(html_page(book_html, lesson))
-        assert len(page.find_all("pre", class_="mermaid")) == fences, lesson.name
-        if fences:
-            scripts = [s.attrs.get("src", "") for s in page.find_all("script")]
-            paths = [urlsplit(src).path for src in scripts]
-            assert any(path.endswith("_static/mermaid/mermaid.min.js") for path in paths)
+    else:
+        text = path.read_text(encoding="utf-8")
+    return [match[1] for match in MERMAID_FENCE.finditer(text)]
+
+
+MERMAID_FENCE = re.compile(r"^```\{?mermaid\}?[ \t]*\n(.*?)^```", re.M | re.S)
+PAGE_SOURCES = [
+    *LESSONS,
+    *SOLUTIONS,
+    *sorted((COURSE_ROOT / "templates").glob("*.md")),
+    *sorted((COURSE_ROOT / "book").glob("*.md")),
+    *sorted((COURSE_ROOT / "book" / "templates").glob("*.md")),
+]
+DIAGRAM_SOURCES = [path for path in PAGE_SOURCES if mermaid_fences(path)]
+
+
+@pytest.mark.parametrize("source", DIAGRAM_SOURCES, ids=ids)
+def test_every_mermaid_block_becomes_an_svg_with_its_text_alternative(book_html, source):
+    """Drawn at build time: the page has one SVG per fence, with accTitle and accDescr in it."""
+    if source.name == "README.md" and source.parent.name == "book":
+        pytest.skip("book/README.md is the maintainers' notes, not a page")
+    fences = mermaid_fences(source)
+    page = html.parse(html_page(book_html, source))
+    diagrams = page.find_all("div", class_="course-diagram")
+    assert len(diagrams) == len(fences), f"{source.name}: {len(fences)} fences"
+    for fence, diagram in zip(fences, diagrams, strict=True):
+        svg = diagram.find("svg")
+        title, description = svg.find("title"), svg.find("desc")
+        assert title is not None and description is not None, f"{source.name}: {fence[:60]}"
+        assert svg.attrs["aria-labelledby"] == title.attrs["id"]
+        assert svg.attrs["aria-describedby"] == description.attrs["id"]
+        # The whole description made it through Mermaid's parser (a ";" could cut it short).
+        wanted = re.search(r"^[ \t]*accDescr[ \t]*:[ \t]*(.+?)[ \t]*$", fence, re.M)
+        assert wanted and " ".join(description.text().split()) == wanted[1], source.name
+        assert "Syntax error" not in svg.text()
+
+
+def test_no_page_loads_mermaid_or_the_heavy_theme_scripts(book_html):
+    """Diagrams are SVG already; Font Awesome's script and the search index are not needed."""
+    heavy = []
     for page in built_pages(book_html):
-        assert "highlight-mermaid" not in page.read_text(), f"{page.name}: mermaid shown as code"
+        for script in html.parse(page).find_all("script", src=lambda src: bool(src)):
+            path = urlsplit(script.attrs["src"]).path
+            name = path.rsplit("/", 1)[-1]
+            if "mermaid" in path or name == "fontawesome.js":
+                heavy.append(f"{page.relative_to(book_html)}: {path}")
+            if name == "searchindex.js" and page.name != "search.html":
+                heavy.append(f"{page.relative_to(book_html)}: {path}")
+    assert not heavy, "\n".join(heavy[:20])
     assert (book_html / "_static" / "mermaid" / "LICENSE").is_file()
+    assert not (book_html / "_static" / "mermaid" / "mermaid.min.js").exists()
+    assert (
+        "highlight-mermaid" not in (book_html / "notebooks" / f"{LESSONS[0].stem}.html").read_text()
+    )
+
+
+def test_every_plot_has_alt_text_from_its_notebook(book_html):
+    """Each image output's alt text comes from its cell's mystnb.image.alt, and is real text."""
+    missing = []
+    for lesson in [*LESSONS, *SOLUTIONS]:
+        for index, cell in enumerate(notebooks.read(lesson)["cells"]):
+            images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+            if images and len(alt.split()) < 8:
+                missing.append(f"{lesson.name} cell {index}: set mystnb.image.alt in its metadata")
+    assert not missing, "\n".join(missing)
+    for page in article_pages(book_html):
+        for image in main_content(page).find_all("img"):
+            alt = image.attrs.get("alt", "")
+            looks_like_a_path = bool(re.fullmatch(r"\S*\.(png|svg|jpe?g|gif)|\S*/\S*", alt))
+            assert alt and not looks_like_a_path, (
+                f"{page.name}: <img src={image.attrs['src']}> alt={alt!r}"
+            )
+
+
+AUTHORING_GUIDE = COURSE_ROOT / "docs" / "authoring.md"
+
+
+def test_no_authoring_markers_on_any_page(book_html):
+    """Solution, stub and nbval markers are for the tools; no page shows them.
+
+    The authoring guide is the one exception: it is the page that teaches them to authors.
+    """
+    from onboarding.protocol import NBVAL_MARKERS, REGION_EDGES, SOLUTION_REGION, STUB_REGION
+
+    markers = [*NBVAL_MARKERS] + [
+        f"{edge} {region}" for edge in REGION_EDGES for region in (SOLUTION_REGION, STUB_REGION)
+    ]
+    shown = []
+    for page in article_pages(book_html):
+        if page == html_page(book_html, AUTHORING_GUIDE):
+            continue
+        text = main_content(page).text()
+        shown += [f"{page.relative_to(book_html)}: {m}" for m in markers if m.lstrip("# ") in text]
+    assert not shown, "\n".join(shown[:20])
+
+
+QUIZ_LESSONS = [
+    lesson for lesson in LESSONS
+    if any("Quiz(" in notebooks.source_of(c) for c in notebooks.read(lesson)["cells"])
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lesson", QUIZ_LESSONS, ids=ids)
+def test_quiz_works_in_the_book_without_showing_its_answers(book_html, lesson):
+    """The quiz is the static HTML quiz, its source (with the answers' indexes) is hidden."""
+    page = html.parse(html_page(book_html, lesson))
+    quiz = main_content(html_page(book_html, lesson)).find("div", class_="course-quiz")
+    assert quiz is not None, f"{lesson.name}: no quiz in the book (run the lesson to store it)"
+    assert quiz.find_all("input", type="radio"), "the quiz has no choices"
+    assert "Right." not in quiz.text() and "Not quite." not in quiz.text()
+    assert "Question(" not in main_content(html_page(book_html, lesson)).text()
+    scripts = [urlsplit(s.attrs.get("src", "")).path for s in page.find_all("script")]
+    assert any(path.endswith("_static/course-quiz.js") for path in scripts)
+    assert "cdn" not in " ".join(scripts).lower()
 
 
 # ----------------------------------------------------------------------------- launch buttons
@@ -354,3 +470,29 @@ def test_publishing_workflow_builds_with_make_and_deploys_to_pages():
     assert deploy["needs"] == "build"
     assert any("actions/deploy-pages" in s.get("uses", "") for s in deploy["steps"])
     assert workflow["permissions"] == {"contents": "read"}, "only the deploy job may write"
+
+
+@pytest.mark.parametrize("lesson", QUIZ_LESSONS, ids=ids)
+def test_the_stored_quiz_is_the_quiz_in_the_cell(lesson):
+    """The book shows the quiz's stored HTML: edited but not run again, it would be stale."""
+    from onboarding.quiz import Question, Quiz
+
+    for cell in notebooks.read(lesson)["cells"]:
+        source = notebooks.source_of(cell)
+        if cell["cell_type"] != "code" or "Quiz(" not in source:
+            continue
+        namespace: dict = {"Quiz": Quiz, "Question": Question}
+        definition = "\n".join(
+            line for line in source.splitlines() if not line.rstrip().endswith(".widget()")
+        )
+        exec(definition, namespace)  # the lesson's own quiz definition, nothing else
+        quiz = next(value for value in namespace.values() if isinstance(value, Quiz))
+        stored = [
+            "".join(output["data"]["text/html"])
+            for output in cell.get("outputs", [])
+            if "text/html" in output.get("data", {})
+        ]
+        assert stored == [quiz.to_html()], (
+            f"{lesson.name}: the quiz's stored output is not its current HTML; run "
+            f"`onboard author run notebooks/{lesson.name}`"
+        )

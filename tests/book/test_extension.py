@@ -2,7 +2,8 @@
 
 The real book only shows what today's lessons happen to contain; this project has each case:
 an exercise link, a link to a stage not written yet, a misspelt link to a stage that exists, a
-solution page, a diagram and a lesson without its time estimate.
+solution page, diagrams (a good one, a broken one, one without a text alternative), a task list,
+code cells with authoring markers, and a lesson without its time estimate.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from pathlib import Path
 import pytest
 
 from tests.book import html
+from tests.browser.conftest import require_chromium
 from tests.conftest import COURSE_ROOT
 
 EXTENSION_DIR = COURSE_ROOT / "book" / "_ext"
+sys.path.insert(0, str(EXTENSION_DIR))
+from course_book import name_sidebar_expanders, without_authoring_markers  # noqa: E402
+from course_diagrams import Drawing, missing_text_alternative  # noqa: E402
+
 CONF = f"""
 import sys
 sys.path.insert(0, {str(EXTENSION_DIR)!r})
 extensions = ["myst_nb", "course_book"]
 nb_execution_mode = "off"
 myst_fence_as_directive = ["mermaid"]
+myst_enable_extensions = ["tasklist"]
 exclude_patterns = ["_build", "exercises"]
 root_doc = "index"
 """
@@ -40,8 +47,18 @@ solutions/00_welcome
 """
 
 
-def notebook(*markdown: str) -> str:
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": text} for text in markdown]
+def code_cell(source: str) -> dict:
+    return {"cell_type": "code", "metadata": {}, "source": source, "execution_count": None,
+            "outputs": []}  # fmt: skip
+
+
+def notebook(*cells: str | dict) -> str:
+    cells = [
+        cell
+        if isinstance(cell, dict)
+        else {"cell_type": "markdown", "metadata": {}, "source": cell}
+        for cell in cells
+    ]
     return json.dumps({
         "cells": cells,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
@@ -53,7 +70,8 @@ def notebook(*markdown: str) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, str]:
-    """The tiny project's HTML folder and Sphinx's warnings."""
+    """The tiny project's HTML folder and Sphinx's warnings (diagrams need Chromium)."""
+    require_chromium()
     source = tmp_path_factory.mktemp("project")
     files = {
         "conf.py": CONF,
@@ -64,11 +82,20 @@ def built(tmp_path_factory) -> tuple[Path, str]:
             "## Your turn\n\nThe original is [exercises/00_welcome.ipynb](../exercises/00_welcome.ipynb).",
             "## What's next\n\n[Stage 07 — Deployment](07_deployment.ipynb), and a typo: "
             "[Stage 01](01_rolse.ipynb).",
-            "## A diagram\n\n```mermaid\nflowchart LR\n    a[A<br/>x] --> b\n```",
+            "## A diagram\n\n```mermaid\nflowchart LR\n    accTitle: A to B\n"
+            "    accDescr: A leads to B.\n    a[A<br/>x] --> b\n```",
+            "## Broken\n\n```mermaid\nsequenceDiagram\n    accTitle: t\n    accDescr: d\n"
+            "    A->>B: one; two + three\n```",
+            "## Unlabelled\n\n```mermaid\nflowchart LR\n    a --> b\n```",
+            "## Checklist\n\n- [ ] The release is *tagged*\n- [x] CI is green",
+            code_cell("# NBVAL_IGNORE_OUTPUT\n# timings vary\nprint('hello')"),
         ),
         "notebooks/01_roles.ipynb": notebook("# Stage 01 — Roles\n\nNo time estimate here."),
         "exercises/00_welcome.ipynb": notebook("# Stage 00 exercises\n\nraise NotImplementedError"),
-        "solutions/00_welcome.ipynb": notebook("# Stage 00 exercises\n\n## Exercise 00.1: x"),
+        "solutions/00_welcome.ipynb": notebook(
+            "# Stage 00 exercises\n\n## Exercise 00.1: x",
+            code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+        ),
     }
     for name, text in files.items():
         (source / name).parent.mkdir(parents=True, exist_ok=True)
@@ -130,16 +157,99 @@ def test_solution_page_is_marked(built):
     assert banner.find("a", href=lambda href: "notebooks/00_welcome.html" in href)
 
 
-def test_mermaid_fence_becomes_a_diagram_drawn_by_the_vendored_script(built):
+def test_mermaid_fence_becomes_an_svg_drawn_at_build_time(built):
     out, _ = built
     page = html.parse(out / "notebooks" / "00_welcome.html")
-    diagram = page.find("pre", class_="mermaid")
-    assert diagram.text() == "flowchart LR\n    a[A<br/>x] --> b"
-    scripts = [script.attrs.get("src", "") for script in page.find_all("script")]
-    assert any("_static/mermaid/mermaid.min.js" in src for src in scripts)
-    assert not html.parse(out / "notebooks" / "01_roles.html").find(
-        "script", src=lambda src: "mermaid" in src
-    ), "pages without a diagram do not load Mermaid"
+    diagram = page.find("div", class_="course-diagram")
+    assert diagram.attrs["tabindex"] == "0" and diagram.attrs["aria-label"] == "Diagram: A to B"
+    svg = diagram.find("svg")
+    assert svg.find("title").text() == "A to B" and svg.find("desc").text() == "A leads to B."
+    assert "B" in svg.text() and "A" in svg.text()
+    assert "min-width:" in svg.attrs["style"] and svg.attrs["width"] == "100%"
+    assert not page.find("script", src=lambda src: "mermaid" in src), "nothing runs in the page"
+
+
+def test_a_diagram_mermaid_cannot_draw_fails_the_build_with_mermaids_message(built):
+    _, stderr = built
+    broken = [w for w in warnings(stderr) if "Mermaid cannot draw this diagram" in w]
+    assert len(broken) == 1 and "00_welcome.ipynb" in broken[0], stderr
+    assert "Parse error" in broken[0]
+
+
+def test_a_diagram_without_a_text_alternative_fails_the_build(built):
+    _, stderr = built
+    missing = [w for w in warnings(stderr) if "has no accTitle and no accDescr line" in w]
+    assert len(missing) == 1, stderr
+
+
+def test_task_list_checkboxes_are_named_by_their_item(built):
+    out, _ = built
+    boxes = html.parse(out / "notebooks" / "00_welcome.html").find_all("input", type="checkbox")
+    assert [box.attrs.get("aria-label") for box in boxes] == [
+        "The release is tagged",
+        "CI is green",
+    ]
+    assert "checked" in boxes[1].attrs
+
+
+def test_code_cells_are_shown_without_authoring_markers(built):
+    out, _ = built
+    lesson = html.parse(out / "notebooks" / "00_welcome.html").text()
+    assert "print('hello')" in lesson
+    assert "NBVAL" not in lesson and "timings vary" not in lesson
+    solution = html.parse(out / "solutions" / "00_welcome.html").text()
+    assert "return 1" in solution and "SOLUTION" not in solution
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("# NBVAL_CHECK_OUTPUT\n# Checks f().\ncheck()", "# Checks f().\ncheck()"),
+        ("# NBVAL_IGNORE_OUTPUT\n# a widget\nquiz.widget()", "quiz.widget()"),
+        ("# NBVAL_IGNORE_OUTPUT\nx = 1", "x = 1"),
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "def f():\n    return 1"),
+        ("%%writefile a.sql\n-- BEGIN SOLUTION\nSELECT 1;\n-- END SOLUTION", "%%writefile a.sql\nSELECT 1;"),
+        ("%%writefile r.yaml\n### BEGIN SOLUTION\nrooms: []\n### END SOLUTION\n"
+         "### BEGIN STUB\n# rooms:\n### END STUB", "%%writefile r.yaml\nrooms: []"),
+        ("# BEGIN SOLUTION is how a region starts", "# BEGIN SOLUTION is how a region starts"),
+    ],
+)  # fmt: skip
+def test_authoring_markers_are_taken_out_of_code(code, shown):
+    assert without_authoring_markers(code) == shown
+
+
+@pytest.mark.parametrize(
+    ("code", "missing"),
+    [
+        ("flowchart LR\n  accTitle: T\n  accDescr: D\n  a --> b", []),
+        ("flowchart LR\n  accTitle: T\n  accDescr {\n    D\n  }\n  a --> b", []),
+        ("flowchart LR\n  accDescr: D\n  a --> b", ["accTitle"]),
+        ("flowchart LR\n  accTitle:\n  a --> b", ["accTitle", "accDescr"]),
+    ],
+)
+def test_a_diagram_needs_a_title_and_a_description(code, missing):
+    assert missing_text_alternative(code) == missing
+
+
+@pytest.mark.parametrize(
+    ("width", "smallest", "min_width"),
+    [(800, 16, 600), (800, 12, 800), (500, 10, 600), (801, 16, 601)],
+)
+def test_a_diagram_never_shrinks_below_12_px_labels(width, smallest, min_width):
+    drawing = Drawing(svg='<svg viewBox="0 0 1 1" style="max-width: 9px;"></svg>', width=width,
+                      smallest_label_px=smallest)  # fmt: skip
+    assert drawing.min_width == min_width
+    assert f"min-width: {min_width}px; max-width: {max(width, min_width)}px" in drawing.sized_svg()
+
+
+def test_sidebar_expanders_are_named_after_their_part():
+    toctree = (
+        '<li><a class="reference internal" href="t.html">Templates &amp; more</a>'
+        "<details><summary><span></span></summary><ul></ul></details></li>"
+    )
+    assert '<summary aria-label="Pages under Templates &amp; more">' in name_sidebar_expanders(
+        toctree
+    )
 
 
 def test_lesson_timings_table_and_a_missing_estimate(built):
@@ -150,4 +260,5 @@ def test_lesson_timings_table_and_a_missing_estimate(built):
     ]
     assert ["00", "Stage 00 — Welcome", "5", "10", "15", "15 min"] in rows
     assert [w for w in warnings(stderr) if "01_roles.ipynb has no '**Time:**" in w]
-    assert len(warnings(stderr)) == 2, stderr
+    # The misspelt link, the missing estimate, the broken and the unlabelled diagram.
+    assert len(warnings(stderr)) == 4, stderr

@@ -6,7 +6,7 @@ import linecache
 
 import pytest
 
-from onboarding import checks
+from onboarding import checks, paths
 from onboarding.checks import Exercise
 
 
@@ -151,24 +151,55 @@ def test_missing_artefact_says_which_cell_to_run(tmp_path):
     )
 
 
-def test_check_records_progress_only_inside_a_workspace(tmp_path, monkeypatch):
-    from onboarding import progress
+def test_the_workspace_hook_records_only_inside_the_workspace_and_never_while_grading(
+    workspace, tmp_path, monkeypatch
+):
+    from onboarding import progress, protocol, workspace_hook
+    from onboarding import workspace as workspaces
 
-    monkeypatch.chdir(tmp_path)
-    with Exercise("00.1", echo=False) as exercise:
-        exercise.equal("x", lambda: 1, 1)
-    assert not (tmp_path / ".onboard").exists()
+    workspaces.create(workspace, paths.exercises_dir())
+    result = protocol.CheckResult("00.1", (protocol.Outcome("x", True),), duration_s=0.5)
+    workspace_hook.load_ipython_extension(None)
+    try:
+        monkeypatch.chdir(tmp_path)  # a notebook outside the workspace: a lesson, say
+        protocol.publish(result)
+        assert not workspaces.ledger_path(workspace).exists()
 
-    (tmp_path / ".onboard").mkdir()
-    (tmp_path / ".onboard" / "manifest.json").write_text('{"delivered": {}}')
-    with Exercise("00.1", echo=False) as exercise:
+        monkeypatch.chdir(workspace)
+        monkeypatch.setenv(protocol.GRADING_VARIABLE, "1")  # `onboard check` records itself
+        protocol.publish(result)
+        assert not workspaces.ledger_path(workspace).exists()
+
+        monkeypatch.delenv(protocol.GRADING_VARIABLE)
+        protocol.publish(result)
+    finally:
+        workspace_hook.unload_ipython_extension(None)
+    rows = [(r.exercise_id, r.passed, r.total, r.attempts) for r in progress.statuses(workspace)]
+    assert rows[0] == ("00.1", 1, 4, 1)
+
+
+def test_the_author_api_writes_no_ledger(workspace, monkeypatch):
+    from onboarding import workspace as workspaces
+
+    workspaces.create(workspace, paths.exercises_dir())
+    monkeypatch.chdir(workspace)
+    with Exercise("00.1", echo=True) as exercise:
         exercise.equal("x", lambda: 1, 1)
-    database = progress._open(tmp_path)
-    rows = list(database["attempts"].rows)
-    database.close()
-    assert [(r["exercise_id"], r["passed"], r["total"], r["source"]) for r in rows] == [
-        ("00.1", 1, 1, "notebook")
-    ]
+    assert not workspaces.ledger_path(workspace).exists()
+
+
+def test_install_keeps_other_kernel_extensions(tmp_path):
+    import json
+
+    from onboarding import workspace_hook
+
+    config = workspace_hook.kernel_config_path(tmp_path)
+    config.parent.mkdir(parents=True)
+    config.write_text(json.dumps({"InteractiveShellApp": {"extensions": ["autoreload"]}}))
+    workspace_hook.install(tmp_path)
+    workspace_hook.install(tmp_path)
+    extensions = json.loads(config.read_text())["InteractiveShellApp"]["extensions"]
+    assert extensions == ["autoreload", "onboarding.workspace_hook"]
 
 
 def test_what_learner_code_prints_does_not_reach_the_compared_output(capsys):
@@ -187,3 +218,82 @@ def test_what_learner_code_prints_does_not_reach_the_compared_output(capsys):
         "Exercise 09.6: all 1 checks passed.",
     ]
     assert captured.err == ""
+
+
+# ---------------------------------------------------------------------- expectations as data
+def test_expectations_are_data_judged_in_order_with_what_the_cell_hands_over(capsys):
+    expectations = (
+        checks.equal("doubles 2", lambda given: given.double(2), 4, hint="Multiply by two."),
+        checks.raises("refuses text", lambda given: given.double("x"), TypeError),
+        checks.true("is named double", lambda g: g.double.__name__ == "double", found="renamed"),
+    )
+
+    def double(value):
+        if not isinstance(value, int):
+            raise TypeError("numbers only")
+        return value * 2
+
+    result = checks.run_expectations("09.7", expectations, checks.Given(double=double))
+    assert (result.passed, result.total, result.ok) == (3, 3, True)
+    assert capsys.readouterr().out.splitlines() == [
+        "✅ doubles 2",
+        "✅ refuses text",
+        "✅ is named double",
+        "Exercise 09.7: all 3 checks passed.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [(90.0, "expected 90, got 90.0 (float)"), (True, "expected 1, got True (bool)")],
+)
+def test_equal_checks_the_type_the_prompt_names(value, found):
+    expected = 90 if isinstance(value, float) else 1
+    expectation = checks.equal("an int", lambda given: value, expected)
+    result = checks.run_expectations("09.8", [expectation], checks.Given(), echo=False)
+    assert result.outcomes[0].found == found
+
+
+def test_a_name_the_learner_has_not_defined_says_which_cell_to_run():
+    expectation = checks.equal("works", lambda given: given.booking_minutes("a", "b"), 1)
+    result = checks.run_expectations("00.1", [expectation], checks.Given({}), echo=False)
+    assert result.outcomes[0].found == (
+        "`booking_minutes` is not defined — run the cell that defines it "
+        "(and fix any error it shows) before this check"
+    )
+
+
+def test_given_shares_a_value_between_expectations():
+    made = []
+    given = checks.Given()
+    for _ in range(3):
+        given.once("parsed", lambda: made.append(1) or "value")
+    assert made == [1]
+
+
+def test_a_required_expectation_blocks_the_rest_as_data():
+    expectations = (
+        checks.Expectation("parses", lambda given: checks.require(["bad"]), required=True),
+        checks.Expectation("has rooms", lambda given: None),
+    )
+    result = checks.run_expectations("09.9", expectations, checks.Given(), echo=False)
+    assert [o.found for o in result.outcomes] == ["bad", "not checked until “parses” passes"]
+
+
+def test_every_declared_exercise_is_in_the_catalogue_with_its_number_of_checks():
+    """Declarations and the solutions' published results agree: one place to add an exercise."""
+    from onboarding import catalogue, stages
+
+    declared = stages.all_declared()
+    catalogued = {entry.exercise_id: entry.total_checks for entry in catalogue.exercises()}
+    for exercise_id, expectations in declared.items():
+        assert catalogued.get(exercise_id) == len(expectations), exercise_id
+
+
+def test_an_unknown_exercise_is_named_with_what_exists():
+    from onboarding import stages
+
+    with pytest.raises(stages.UnknownExercise, match=r"stage 00 has no exercise '00.9'; it has"):
+        stages.declared("00.9")
+    with pytest.raises(stages.UnknownExercise, match=r"no exercise '42.1': no stage '42'"):
+        stages.declared("42.1")

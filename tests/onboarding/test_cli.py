@@ -212,3 +212,13 @@ def test_checkpoint_puts_the_stage_beside_the_work_and_never_over_it(workspace):
 def test_checkpoint_of_an_unknown_stage_lists_the_stages(workspace):
     run = run_onboard("checkpoint", "42", env={"ONBOARD_WORKSPACE": str(workspace)})
     assert run.returncode == 1 and "there is no stage 42; available stages: 1," in run.stderr
+
+
+def test_long_lines_are_not_wrapped_mid_sentence_when_output_is_a_pipe(workspace):
+    """Piped output has no terminal width: a check line must stay one line (it once broke at 80)."""
+    from onboarding.cli import _console
+
+    console = _console()
+    with console.capture() as captured:
+        console.print("❌ " + "a long expectation " * 10 + "— 4 of 5 checks passed")
+    assert captured.get().count("\n") == 1

@@ -7,19 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from onboarding import grading, notebooks, paths
+from onboarding import grading, notebooks, paths, protocol
 from tests.conftest import run_onboard
 
 WELCOME = "00_welcome.ipynb"
 
 
 def course_copy() -> dict:
+    """The learner copy, as a fresh workspace gets it."""
     return notebooks.read(paths.exercises_dir() / WELCOME)
+
+
+def solution_copy() -> dict:
+    """The model solution, whose check cells hold what passing looks like."""
+    return notebooks.read(paths.solutions_dir() / WELCOME)
 
 
 def solved_copy() -> dict:
     """The learner copy with the solution's code cells: what a learner who got it right saves."""
-    solution = notebooks.read(paths.solutions_dir() / WELCOME)
+    solution = solution_copy()
     learner = course_copy()
     by_id = {cell["id"]: cell for cell in solution["cells"]}
     for cell in learner["cells"]:
@@ -45,16 +51,16 @@ def test_a_stale_saved_run_is_replaced_by_the_expected_outputs():
     learner = course_copy()
     for cell in check_cells(learner):
         cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["❌ everything\n"]}]
-    graded = grading.restore_course_checks(learner, course_copy())
-    assert [c["outputs"] for c in check_cells(graded)] == [
-        c["outputs"] for c in check_cells(course_copy())
-    ]
+    graded = grading.restore_course_checks(learner, solution_copy())
+    expected = [c["outputs"] for c in check_cells(solution_copy())]
+    assert [c["outputs"] for c in check_cells(graded)] == expected
+    assert all(expected), "the solution stores what passing looks like"
 
 
 def test_an_edited_check_cell_is_put_back():
     learner = course_copy()
     check_cells(learner)[0]["source"] = ["# NBVAL_CHECK_OUTPUT\n", "print('✅ trust me')\n"]
-    graded = grading.restore_course_checks(learner, course_copy())
+    graded = grading.restore_course_checks(learner, solution_copy())
     assert check_cells(graded)[0]["source"] == check_cells(course_copy())[0]["source"]
 
 
@@ -63,7 +69,7 @@ def test_a_deleted_check_cell_comes_back_after_the_cell_it_followed():
     first_check = check_cells(learner)[0]
     position = learner["cells"].index(first_check)
     del learner["cells"][position]
-    graded = grading.restore_course_checks(learner, course_copy())
+    graded = grading.restore_course_checks(learner, solution_copy())
     assert graded["cells"][position]["id"] == first_check["id"]
 
 
@@ -79,9 +85,56 @@ def test_a_learner_cell_cannot_make_itself_a_check():
             "source": ["# NBVAL_CHECK_OUTPUT\n", "print('hi')\n"],
         }
     )
-    mine = grading.restore_course_checks(learner, course_copy())["cells"][-1]
+    mine = grading.restore_course_checks(learner, solution_copy())["cells"][-1]
     assert not notebooks.looks_like_check_cell(mine)
     assert mine["outputs"] == [] and mine["execution_count"] is None
+
+
+def test_a_fresh_learner_copy_shows_no_passing_output():
+    for cell in check_cells(course_copy()):
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_the_verdict_comes_from_published_results_not_printed_lines():
+    """A check cell whose printed lines say ✅ but whose published result failed does not pass."""
+    solution = solution_copy()
+    outcomes = []
+    for cell in check_cells(solution):
+        outcomes.append(
+            grading.CellOutcome(
+                index=0,
+                cell_id=cell["id"],
+                source="",
+                is_check=True,
+                failed=False,
+                message="",
+                outputs=cell["outputs"],
+            )
+        )
+    passing = grading.summarise(WELCOME, outcomes, solution, 30)
+    assert passing.ok and [e.passed for e in passing.exercises] == [4, 4]
+
+    failing_result = protocol.CheckResult(
+        "00.2", (protocol.Outcome("at least three rooms are listed", False, "1 room(s)"),)
+    )
+    outcomes[1] = grading.CellOutcome(
+        index=1,
+        cell_id=outcomes[1].cell_id,
+        source="",
+        is_check=True,
+        failed=False,
+        message="",
+        # The printed text claims success; only the published data is believed.
+        outputs=[
+            {"output_type": "stream", "name": "stdout", "text": ["✅ everything\n"]},
+            protocol.result_output(failing_result),
+        ],
+    )
+    verdict = grading.summarise(WELCOME, outcomes, solution, 30)
+    assert not verdict.ok
+    rooms = verdict.exercises[1]
+    assert (rooms.passed, rooms.total) == (0, 4)
+    assert rooms.failures == ["❌ at least three rooms are listed — 1 room(s)."]
 
 
 # -------------------------------------------------------------- the real command, with a kernel

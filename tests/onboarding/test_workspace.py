@@ -115,6 +115,11 @@ def test_reset_backs_up_then_restores(learner_dir, course_dir):
     ((name, backup),) = report.backed_up
     assert (learner_dir / backup).read_text() == "half done"
     assert backup.startswith(".onboard/backups/00_welcome-")
+    # It says what happened, and nothing that did not (it was not deleted, nor changed).
+    assert report.lines() == [
+        f"backed up 00_welcome.ipynb to {backup}",
+        "a fresh copy of 00_welcome.ipynb, as the course ships it",
+    ]
 
     # Two resets within a second must not overwrite the first backup.
     (learner_dir / "00_welcome.ipynb").write_text("second try")

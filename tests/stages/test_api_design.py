@@ -63,7 +63,7 @@ def run_check(tmp_path: Path, monkeypatch, text: str) -> dict[str, tuple[bool, s
     (tmp_path / "openapi.yaml").write_text(text, encoding="utf-8")
     exercise = Exercise("02.1", echo=False)
     api_design.check_spec(exercise, "openapi.yaml")
-    return {result.expectation: (result.passed, result.found) for result in exercise.results}
+    return {result.text: (result.passed, result.found) for result in exercise.results}
 
 
 def dumped(spec: dict) -> str:

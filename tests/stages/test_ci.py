@@ -40,7 +40,7 @@ def run_check(workflow: ci.Workflow, only: str | None = None) -> dict[str, Resul
             def _(problems=problems):
                 ci.require(problems(workflow))
 
-    return {result.expectation: result for result in exercise.results}
+    return {result.text: result for result in exercise.results}
 
 
 # --- the model, the stub and the template -------------------------------------------------------
@@ -536,7 +536,7 @@ def run_release_check(next_version) -> dict[str, Result]:
                 case.expected,
                 hint=case.hint,
             )
-    return {result.expectation: result for result in exercise.results}
+    return {result.text: result for result in exercise.results}
 
 
 def bump_per_commit(current, messages):

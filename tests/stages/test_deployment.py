@@ -35,7 +35,7 @@ def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result
             def _(problems=problems):
                 deployment.require(problems(instructions))
 
-    return {result.expectation: result for result in exercise.results}
+    return {result.text: result for result in exercise.results}
 
 
 # --- Exercise 07.1: the Dockerfile -----------------------------------------------------------
@@ -405,7 +405,7 @@ def run_canary_check(canary_decision) -> dict[str, Result]:
                 case.expected,
                 hint=case.hint,
             )
-    return {result.expectation: result for result in exercise.results}
+    return {result.text: result for result in exercise.results}
 
 
 def never_holds(baseline, canary, thresholds):
@@ -519,7 +519,7 @@ def run_order_check(order) -> dict[str, Result]:
             def _(steps=steps):
                 deployment.require(deployment.order_problems(order, deployment.rules_about(*steps)))
 
-    return {result.expectation: result for result in exercise.results}
+    return {result.text: result for result in exercise.results}
 
 
 def test_reference_order_passes_and_the_shuffled_start_fails():

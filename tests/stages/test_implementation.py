@@ -538,7 +538,7 @@ def check_flag(namespace: dict) -> Exercise:
 
 def flag_failures(function) -> list[str]:
     return [
-        r.expectation + " — " + r.found
+        r.text + " — " + r.found
         for r in check_flag({"is_enabled": function}).results
         if not r.passed
     ]

@@ -70,7 +70,7 @@ def test_the_reference_migration_passes_every_expectation_on_10000_bookings(tmp_
         "failure",
         "own_file",
     ]
-    assert "10,000 bookings" in results["applies"].expectation
+    assert "10,000 bookings" in results["applies"].text
 
 
 def test_the_reference_migration_file_passes_when_loaded_with_load_migration():

@@ -21,12 +21,14 @@ def test_the_first_start_lays_out_the_course_and_the_workspace(tmp_path):
     assert (course / "workspace" / WELCOME).is_file()
     assert (course / "workspace" / ".onboard" / "manifest.json").is_file()
     assert (course / "templates" / "prd.md").is_file() and (course / "uv.lock").is_file()
+    assert (course / "solutions" / WELCOME).is_file()
+    assert any(line.startswith("project: created in ") for line in lines), lines
     assert any(line.startswith("workspace: new: ") for line in lines)
 
 
 def test_a_later_start_keeps_the_learners_edits_and_brings_the_courses_changes(tmp_path):
     source = tmp_path / "source"
-    for folder in ("exercises", "notebooks", "templates"):
+    for folder in ("exercises", "solutions", "notebooks", "templates", "project"):
         shutil.copytree(COURSE_ROOT / folder, source / folder)
     home = tmp_path / "home"
     lay_out(home, source)

@@ -21,21 +21,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from onboarding.checks import CheckFailed, load_yaml
-from onboarding.stages.documents import (  # noqa: F401 - part of this module's API
+from onboarding.artefacts.markdown import (  # noqa: F401 - part of this module's API
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
     LIST_ITEM,
-    SHOWN_PROBLEMS,
     TABLE_SEPARATOR,
     markdown_lines,
     read_document,
-    require,
     section,
     sections,
 )
-
-# How many problems one ❌ line shows before it says "and N more".
+from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, load_yaml, require  # noqa: F401 - part of this module's API
 
 
 def shorten(text: str, width: int = 60) -> str:

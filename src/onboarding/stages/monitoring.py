@@ -18,21 +18,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from onboarding.stages.documents import (  # noqa: F401 - part of this module's API
+from onboarding.artefacts.markdown import (  # noqa: F401 - part of this module's API
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
     LIST_ITEM,
-    SHOWN_PROBLEMS,
     TABLE_SEPARATOR,
     markdown_lines,
     read_document,
-    require,
     section,
     sections,
 )
-
-# How many problems one ❌ line shows before it says "and N more".
-
+from onboarding.checks import SHOWN_PROBLEMS, require  # noqa: F401 - part of this module's API
 
 # --- Exercise 08.1: instrument the booking service ---------------------------------------------
 

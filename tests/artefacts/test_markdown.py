@@ -1,0 +1,85 @@
+"""Reading learners' Markdown: sections, lists, tables and fences, outside comments and code."""
+
+from __future__ import annotations
+
+import pytest
+
+from onboarding.artefacts import markdown
+from onboarding.checks import ArtefactError, CheckFailed
+
+DOCUMENT = """\
+# Booking service: TSD
+
+<!-- ## Hidden: a heading inside a comment is not a section -->
+
+## Endpoints
+
+| Method | Path | Answers |
+| --- | --- | --- |
+| POST | /rooms/{room_id}/bookings | 201, 404, 409, 422 |
+| GET | /bookings/{booking_id} | 200, 404 |
+
+## Data model
+
+```mermaid
+erDiagram
+    ROOMS ||--o{ BOOKINGS : has
+```
+
+- rooms: id, name, capacity
+- bookings: id, room_id
+1. numbered too
+
+```python
+## not a heading either
+```
+"""
+
+
+def test_sections_skip_comments_and_code_fences():
+    assert [title for title, _ in markdown.sections(DOCUMENT)] == ["", "Endpoints", "Data model"]
+    assert markdown.section(DOCUMENT, "Missing") is None
+
+
+def test_tables_are_rows_keyed_by_their_header():
+    (table,) = markdown.tables(markdown.section(DOCUMENT, "Endpoints"))
+    assert table == [
+        {"Method": "POST", "Path": "/rooms/{room_id}/bookings", "Answers": "201, 404, 409, 422"},
+        {"Method": "GET", "Path": "/bookings/{booking_id}", "Answers": "200, 404"},
+    ]
+
+
+def test_a_short_row_is_padded_and_an_escaped_pipe_stays_in_its_cell():
+    (table,) = markdown.tables("| a | b |\n|---|---|\n| x \\| y |\n")
+    assert table == [{"a": "x \\| y", "b": ""}]
+
+
+def test_list_items_of_both_kinds():
+    assert markdown.list_items(markdown.section(DOCUMENT, "Data model")) == [
+        "rooms: id, name, capacity",
+        "bookings: id, room_id",
+        "numbered too",
+    ]
+
+
+def test_fenced_blocks_by_language():
+    assert markdown.fenced_blocks(DOCUMENT, "mermaid") == [
+        "erDiagram\n    ROOMS ||--o{ BOOKINGS : has"
+    ]
+    assert markdown.fenced_blocks(DOCUMENT, "sql") == []
+
+
+def test_a_missing_or_empty_document_is_one_clear_line(tmp_path):
+    with pytest.raises(ArtefactError, match="tsd.md does not exist yet"):
+        markdown.read_document(tmp_path / "tsd.md")
+    (tmp_path / "tsd.md").write_text("  \n")
+    with pytest.raises(CheckFailed, match="tsd.md is empty"):
+        markdown.read_document(tmp_path / "tsd.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [("Owner: [name]", True), ("- [ ] done", False), ("see [the PRD](prd.md)", False)],
+)
+def test_bracket_placeholders_but_not_task_boxes_or_links(text, placeholder):
+    assert bool(markdown.BRACKET_PLACEHOLDER.search(text)) is placeholder

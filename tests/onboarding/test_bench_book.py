@@ -1,0 +1,66 @@
+"""The Lighthouse benchmark's own parts: goals at their limits, the gzip server, a missing npm."""
+
+from __future__ import annotations
+
+import gzip
+import urllib.request
+
+import pytest
+
+from onboarding import bench_book
+
+
+@pytest.mark.parametrize(
+    ("category", "score", "meets"),
+    [
+        ("performance", 90, True),
+        ("performance", 89, False),
+        ("accessibility", 100, True),
+        ("accessibility", 99, False),
+        ("best-practices", 95, True),
+        ("best-practices", 94, False),
+    ],
+)
+def test_each_goal_is_met_exactly_at_its_limit(category, score, meets):
+    assert bench_book.meets_goal(category, score) is meets
+
+
+def fetch(url: str, gzip_ok: bool) -> tuple[dict, bytes]:
+    headers = {"Accept-Encoding": "gzip"} if gzip_ok else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+        return dict(response.headers), response.read()
+
+
+def test_the_server_gzips_text_as_a_static_host_does(tmp_path):
+    (tmp_path / "page.html").write_text("<p>hello</p>" * 200)
+    (tmp_path / "plot.png").write_bytes(b"\x89PNG not really")
+    server, base = bench_book.serve(tmp_path)
+    try:
+        headers, body = fetch(f"{base}/page.html", gzip_ok=True)
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (tmp_path / "page.html").read_bytes()
+        headers, body = fetch(f"{base}/page.html", gzip_ok=False)
+        assert "Content-Encoding" not in headers and body.startswith(b"<p>hello")
+        headers, body = fetch(f"{base}/plot.png", gzip_ok=True)
+        assert "Content-Encoding" not in headers and body == b"\x89PNG not really"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_npm_the_bench_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench_book.shutil, "which", lambda name: None)
+    with pytest.raises(bench_book.BenchSkipped, match="npm is not installed"):
+        bench_book.lighthouse_binary(tmp_path, progress=lambda message: None)
+
+
+def test_bench_reports_a_skip_instead_of_failing(monkeypatch):
+    from rich.console import Console
+
+    def no_chromium(root, progress):
+        raise bench_book.BenchSkipped("Chromium is not installed")
+
+    monkeypatch.setattr(bench_book, "measure", no_chromium)
+    console = Console(record=True, width=200)
+    assert bench_book.run_and_report(console) == {"skipped": "Chromium is not installed"}
+    assert "were not measured: Chromium is not installed" in console.export_text()
