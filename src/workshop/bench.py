@@ -270,6 +270,7 @@ def sizing_table(at_once_per_core: float, room_per_core: float) -> list[dict[str
 def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[str, Any]:
     if os.geteuid() != 0:
         return {"skipped": "needs root: the benchmark creates Unix users for its learners"}
+    load_before = [round(value, 1) for value in os.getloadavg()]  # other work on the machine
     hub = BenchHub(learners)
     try:
         log(f"capacity: starting a hub for {learners} benchmark learners…")
@@ -306,7 +307,7 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
     single = statistics.median(samples[min(samples)]) if samples else None
     room = learners_in_room(held, single) if single else held
     return {
-        "load_average_during_run": [round(value, 1) for value in os.getloadavg()],
+        "load_average_before": load_before,
         "check_s_alone": round(single, 1) if single else None,
         "learners_in_room": room,
         "learners_measured": learners,
