@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from tests.conftest import COURSE_ROOT
+from tests.workshop import aio
 from workshop import hubconfig
 from workshop.limits import Limiter, Limits
 from workshop.spawner import WorkshopAuthenticator
@@ -97,7 +97,9 @@ def authenticator(cohort_file) -> WorkshopAuthenticator:
 
 
 def login(auth, name, password):
-    return asyncio.run(auth.get_authenticated_user(None, {"username": name, "password": password}))
+    return aio.run(
+        lambda: auth.get_authenticated_user(None, {"username": name, "password": password})
+    )
 
 
 def test_learners_and_instructors_each_have_their_own_password(cohort_file):

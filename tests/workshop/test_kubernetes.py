@@ -4,14 +4,13 @@ Dockerfile checks."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import yaml
 from traitlets.config import Config
 
 from onboarding.stages import deployment
 from tests.conftest import COURSE_ROOT
+from tests.workshop import aio
 from workshop import hubconfig
 
 KUBERNETES = COURSE_ROOT / "workshop" / "kubernetes"
@@ -107,7 +106,7 @@ def test_the_spawner_and_authenticator_take_the_config(config, tmp_path, monkeyp
     async def make() -> KubeSpawner:  # its API client wants a running event loop
         return KubeSpawner(_mock=True, config=config)
 
-    spawner = asyncio.run(make())
+    spawner = aio.run(make)
     assert spawner.cmd == ["python", "-m", "workshop.singleuser"]
     assert spawner.mem_limit == 2 * 1024**3 and spawner.cpu_limit == 1.0
     assert spawner.environment["ONBOARD_DASHBOARD_URL"].endswith("/services/cohort-dashboard/")

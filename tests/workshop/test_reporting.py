@@ -199,3 +199,20 @@ def test_onboard_check_reports_its_verdict_under_a_hub(workspace, settings, iden
     assert checked.returncode == 1, checked.stderr  # the unsolved exercise fails
     rows = stored(settings)
     assert ("barbara", "00.1", 0, 4) in rows and len(rows) == 2
+
+
+def test_an_in_notebook_check_reports_through_the_workspace_hook(
+    workspace, settings, identity, hub_env, monkeypatch
+):
+    """In a learner's kernel under the hub: the hook records the result and reports it."""
+    from onboarding import protocol, workspace_hook
+    from onboarding import workspace as workspaces
+    from tests.conftest import COURSE_ROOT
+
+    workspaces.create(workspace, COURSE_ROOT / "exercises")
+    monkeypatch.chdir(workspace)  # the notebook runs inside the workspace
+    monkeypatch.delenv(protocol.GRADING_VARIABLE, raising=False)
+    with serving(create_app(settings, identity)) as url:
+        hub_env(url)
+        workspace_hook.record_result(result("00.1", 2, 4, ("a", "b")))
+    assert stored(settings) == [("ada", "00.1", 2, 4)]

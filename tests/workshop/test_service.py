@@ -206,13 +206,12 @@ def test_the_csv_export_has_a_row_per_learner_and_exercise(client):
 
 
 def test_the_hubs_activity_is_read_and_an_absent_hub_leaves_it_empty():
-    import asyncio
-
+    from tests.workshop import aio
     from tests.workshop.servers import free_port
     from workshop.loadtest import stand_in_hub
     from workshop.service import hub_activity_source
 
     with stand_in_hub({}) as api_url:
-        assert asyncio.run(hub_activity_source(api_url, "service-token")()) == {}
+        assert aio.run(hub_activity_source(api_url, "service-token")) == {}
     absent = hub_activity_source(f"http://127.0.0.1:{free_port()}/hub/api/", "service-token")
-    assert asyncio.run(absent()) == {}
+    assert aio.run(absent) == {}
