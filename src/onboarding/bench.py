@@ -203,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         if not options.quick:
             results["make_test_warm"] = bench_command(make_test, slow_runs, step(plan[5][0]))
 
+    from workshop import bench as workshop_bench  # the workshop hub's load and capacity figures
+
+    results["workshop"] = workshop_bench.run(console, quick=options.quick)
+
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -211,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report(console, results)
     bench_stages.report(console, results["stages"], results["check_all"])
+    workshop_bench.report(console, results["workshop"])
     # The book on a phone: Lighthouse's scores for three pages (onboarding/bench_book.py).
     from onboarding import bench_book
 
