@@ -2,7 +2,7 @@
 
 - `parse_workflow(text)` reads YAML as GitHub does (YAML 1.2: `on`, `yes` and `no` are text),
   and remembers the line of every key, so that a message can say where to look.
-- `schema_problems()` validates the file against SchemaStore's workflow schema (the copy that
+- `schema_problems()` validates the workflow against SchemaStore's workflow schema (the copy that
   check-jsonschema ships as `vendor.github-workflows`: GitHub publishes no schema of its own), and
   `actionlint_problems()` runs actionlint, which also knows the contexts, the expressions and
   the actions' inputs. Both work offline; each problem comes back in plain words with its line.
@@ -15,6 +15,7 @@ Nothing here knows about exercises: the stage packages judge what these function
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -135,17 +136,30 @@ def describe_path(parts: KeyPath) -> str:
     return text or "the file"
 
 
-# ------------------------------------------------------- SchemaStore's schema, check-jsonschema
-def check_jsonschema_command() -> list[str] | None:
-    """How to run check-jsonschema from this environment, or None if it is not installed."""
-    executable = Path(sys.executable).parent / "check-jsonschema"
-    if executable.exists():
-        return [str(executable)]
-    try:
-        import check_jsonschema  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable, "-m", "check_jsonschema"]
+# ------------------------------------------------ SchemaStore's schema, as check-jsonschema ships it
+SCHEMA_NAME = "github-workflows.json"
+
+
+@functools.lru_cache(maxsize=1)
+def workflow_schema_validator() -> Any:
+    """A validator for SchemaStore's workflow schema, from check-jsonschema's offline copy.
+
+    Validating in this process, rather than running the check-jsonschema command, saves a
+    second Python start-up on every check; the schema and the error reporting are the same.
+    """
+    from importlib import resources
+
+    # jsonschema's format checkers build an RFC 3987 grammar at import when rfc3987-syntax is
+    # installed: seconds of start-up for URI formats this schema never checks (the same trick
+    # as onboarding.grading.skip_uri_grammar).
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import jsonschema
+
+    folder = resources.files("check_jsonschema") / "builtin_schemas" / "vendor"
+    schema = json.loads((folder / SCHEMA_NAME).read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)
+    return validator(schema)
 
 
 JSON_PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[['\"]([^'\"]+)['\"]\]")
@@ -186,33 +200,21 @@ def plain_schema_message(message: str, parts: KeyPath) -> str:
 
 
 def schema_problems(workflow: Workflow) -> list[str]:
-    """What SchemaStore's workflow schema finds wrong with the file, in plain words."""
-    command = check_jsonschema_command()
-    if command is None:
+    """What SchemaStore's workflow schema finds wrong with the workflow, in plain words."""
+    try:
+        validator = workflow_schema_validator()
+        from check_jsonschema.reporter import find_best_deep_match
+    except ImportError:
         return [
             "check-jsonschema is not installed in this environment, so the schema cannot be "
             "checked: run `make setup` (it installs every extra) and try again"
         ]
-    if workflow.path is None:
-        raise ValueError("schema_problems needs a workflow read from a file")
-    run = subprocess.run(
-        [*command, "--builtin-schema", "vendor.github-workflows", "-o", "json", str(workflow.path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    try:
-        report = json.loads(run.stdout)
-    except json.JSONDecodeError:
-        return [f"check-jsonschema did not run: {shorten(run.stderr or run.stdout, 120)}"]
     problems = []
-    for error in report.get("errors", []):
-        best = error.get("best_deep_match") or error.get("best_match") or error
-        parts = json_path_parts(best.get("path", "$"))
-        message = plain_schema_message(best.get("message", ""), parts)
+    for error in sorted(validator.iter_errors(workflow.data), key=lambda e: list(e.path)):
+        best = find_best_deep_match(error) if error.context else error
+        parts = json_path_parts(best.json_path)
+        message = plain_schema_message(best.message, parts)
         problems.append(f"line {workflow.line(*parts)} ({describe_path(parts)}): {message}")
-    for error in report.get("parse_errors", []):
-        problems.append(f"the file could not be read: {shorten(error.get('message', ''), 100)}")
     return problems
 
 

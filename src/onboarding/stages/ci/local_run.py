@@ -12,8 +12,11 @@ is recognised and skipped, with a line saying why:
 
 Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in the copy of the project,
 with the course's environment first on the PATH. A command prefixed with a runner (`uv run`,
-`poetry run`, `pdm run`, `hatch run`) runs directly. Each step has a time limit, and whatever it
-started is stopped when it ends. Nothing here touches the learner's own files or git history.
+`poetry run`, `pdm run`, `hatch run`) runs directly. pytest loads only the plugins of packages
+the project depends on, as on a CI runner that installed the project alone (the course's
+environment holds many more, and loading them all costs seconds). Each step has a time limit,
+and whatever it started is stopped when it ends. Nothing here touches the learner's own files or
+git history.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from onboarding.artefacts import uv_lock
+from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.workflow import PULL_REQUEST, Workflow, simulate, steps_of
 from onboarding.protocol import shorten
 
@@ -206,13 +211,33 @@ def runnable_script(script: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _environment() -> dict[str, str]:
+def pytest_plugins_of(project_copy: Path) -> list[str]:
+    """The pytest plugins of the packages the project depends on (what CI would install)."""
+    from importlib.metadata import entry_points
+
+    try:
+        pyproject = (project_copy / "pyproject.toml").read_text(encoding="utf-8")
+        needed = set(uv_lock.project_lock(pyproject))
+    except (OSError, ValueError):
+        needed = {uv_lock.TEST_RUNNER}
+    return sorted(
+        {
+            entry.value
+            for entry in entry_points(group="pytest11")
+            if entry.dist is not None and canonical(entry.dist.name) in needed
+        }
+    )
+
+
+def _environment(project_copy: Path) -> dict[str, str]:
     bin_folder = str(Path(sys.executable).parent)
     return {
         **os.environ,
         "PATH": bin_folder + os.pathsep + os.environ.get("PATH", ""),
         "CI": "true",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PYTEST_PLUGINS": ",".join(pytest_plugins_of(project_copy)),
     }
 
 
@@ -233,7 +258,7 @@ def run_step(step: Step, project_copy: Path, time_limit: float = STEP_TIME_LIMIT
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=_environment(),
+        env=_environment(project_copy),
         start_new_session=True,
     )
     try:

@@ -258,6 +258,11 @@ SECRET_KEY = re.compile(
     r"(^|[_-])(password|passwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)($|[_-])",
     re.IGNORECASE,
 )
+DESCRIBES_A_CREDENTIAL = re.compile(
+    r"[_-](format|type|url|uri|name|file|path|endpoint|lifetime|duration|expiry)$|^id-token$",
+    re.IGNORECASE,
+)
+"""Keys that name something about a credential, not the credential: `token_format`, `id-token`."""
 SAFE_EXPRESSION = re.compile(
     r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token|env\.[A-Za-z0-9_]+"
     r"|steps\.[A-Za-z0-9_-]+\.outputs\.[A-Za-z0-9_-]+)\s*\}\}"
@@ -294,7 +299,7 @@ def secret_problems(workflow: Workflow) -> list[str]:
             return
         text, line = str(node), workflow.line(*path)
         key = str(path[-1]) if path else ""
-        if SECRET_KEY.search(key) and key != "id-token":
+        if SECRET_KEY.search(key) and not DESCRIBES_A_CREDENTIAL.search(key):
             if "${{" not in text and text.strip():
                 problems.append(
                     f"line {line}: `{key}` is written out in the file; store it as a repository "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from onboarding import project
+from onboarding.artefacts import uv_lock
 from onboarding.artefacts.requirements import Entry, parse_requirements
 from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, read_artefact, require
 from onboarding.stages.security import locking, scanning
@@ -23,8 +24,8 @@ def lock_of(given: Given) -> dict[str, Any]:
     def resolve() -> dict[str, Any]:
         text = project.read("pyproject.toml")
         try:
-            return locking.project_lock(text)
-        except locking.tomllib.TOMLDecodeError as error:
+            return uv_lock.project_lock(text)
+        except uv_lock.tomllib.TOMLDecodeError as error:
             raise ArtefactError(f"pyproject.toml is not valid TOML: {error}") from None
 
     return given.once("lock", resolve)
@@ -77,21 +78,26 @@ LOCK_FILE = (
 
 
 # ----------------------------------------------------------------------------------- 09.2
+def scanner_of(given: Given):
+    """The learner's find_secrets(), from tools/find_secrets.py in their project."""
+    return given.once("scanner", lambda: scanning.load_scanner(project.read(scanning.SCANNER_FILE)))
+
+
 def _missed_in(file: str):
-    return lambda given: require(scanning.missed_problems(given.find_secrets, file))
+    return lambda given: require(scanning.missed_problems(scanner_of(given), file))
 
 
 def project_is_clean(given: Given) -> None:
     root = project.locate()
     if not root.is_dir():
         raise CheckFailed(f"there is no project in {project.FOLDER}/ yet: run `onboard start`")
-    require(scanning.repository_problems(given.find_secrets, root))
+    require(scanning.repository_problems(scanner_of(given), root))
 
 
 SCANNER = (
     Expectation(
-        "find_secrets() returns findings with line numbers counted from 1",
-        lambda given: require(scanning.shape_problems(given.find_secrets)),
+        f"{scanning.SCANNER_FILE}'s find_secrets() returns findings with lines counted from 1",
+        lambda given: require(scanning.shape_problems(scanner_of(given))),
         hint="Return a list of Finding(line, kind); enumerate(text.splitlines(), start=1).",
         required=True,
     ),
@@ -105,7 +111,7 @@ SCANNER = (
     ),
     Expectation(
         "nothing is reported in .env.example and export_job.py",
-        lambda given: require(scanning.false_positive_problems(given.find_secrets)),
+        lambda given: require(scanning.false_positive_problems(scanner_of(given))),
         hint="Skip placeholders, values read from the environment, and URLs without a password.",
     ),
     Expectation(

@@ -86,6 +86,31 @@ def false_positive_problems(find_secrets: Callable[[str], Any]) -> list[str]:
     return problems
 
 
+# -------------------------------------------------------------- 09.2: the scanner in the project
+SCANNER_FILE = "tools/find_secrets.py"
+"""Where the learner's scanner lives in their project, runnable as a command and in CI."""
+
+
+def load_scanner(source: str, name: str = SCANNER_FILE) -> Callable[[str], Any]:
+    """`find_secrets` from the scanner's source, run in a namespace of its own.
+
+    The source is compiled from its text rather than imported, so that nothing (not even a
+    `__pycache__` folder) is written into the learner's project, and every call reads the file
+    as it is now.
+    """
+    namespace: dict[str, Any] = {"__name__": "find_secrets_under_check"}
+    try:
+        exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
+    except SyntaxError as error:
+        raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
+    except Exception as error:  # noqa: BLE001 - the learner's module may raise anything
+        raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
+    function = namespace.get("find_secrets")
+    if not callable(function):
+        raise CheckFailed(f"{name} defines no function find_secrets(text)")
+    return function
+
+
 # ------------------------------------------------------------- 09.2: the learner's own repository
 TEXT_LIMIT = 1_000_000
 """Bytes above which a file is not scanned (a database, an image: not where secrets are typed)."""
@@ -173,9 +198,14 @@ def history_texts(root: Path) -> Iterator[tuple[Place, str]]:
 
 
 def repository_problems(find_secrets: Callable[[str], Any], root: Path) -> list[str]:
-    """What the learner's scanner finds in their project, working tree and history alike."""
+    """What the learner's scanner finds in their project, working tree and history alike.
+
+    The scanner's own file is left out: its patterns name the shapes of secrets.
+    """
     problems, seen_texts = [], set()
     for place, text in [*working_tree_texts(root), *history_texts(root)]:
+        if place.path == SCANNER_FILE:
+            continue  # its own patterns describe secrets without being any, as gitleaks' do
         if text in seen_texts:
             continue  # the same content in the tree and in history: report it once
         seen_texts.add(text)
