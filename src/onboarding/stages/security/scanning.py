@@ -8,6 +8,7 @@ is well. No message ever shows a whole secret: values are cut to their first fou
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import subprocess
 import tempfile
@@ -217,8 +218,16 @@ def repository_problems(find_secrets: Callable[[str], Any], root: Path) -> list[
 
 
 def _cut(line: str) -> str:
-    """A line with each long word cut to four characters: enough to find it, not to use it."""
-    return " ".join(word if len(word) < 12 else word[:4] + "…" for word in line.split())
+    """A line with its values cut to four characters: enough to find them, not to use them.
+
+    A value is a quoted string, or a long word with a digit in it (a token, a URL with a
+    password); names such as DATABASE_PASSWORD stay whole.
+    """
+    line = re.sub(r"""(["'])([^"']{4})[^"']*\1""", lambda m: f"{m[1]}{m[2]}…{m[1]}", line)
+    return " ".join(
+        word[:4] + "…" if len(word) >= 12 and re.search(r"\d", word) and "…" not in word else word
+        for word in line.split()
+    )
 
 
 # ------------------------------------------------------------------- 09.3: the fixed settings.py
