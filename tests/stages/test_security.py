@@ -450,7 +450,7 @@ PROJECT_CLEAN = (
 def test_a_secret_in_the_projects_files_is_found(learner):
     (learner / "src" / "booking_service" / "settings.py").write_text(LEAK, encoding="utf-8")
     message = found(judge("09.2"))[PROJECT_CLEAN]
-    assert "src/booking_service/settings.py line 1: `DATABASE_PASSWORD = \"Tr0u…\"`" in message
+    assert 'src/booking_service/settings.py line 1: `DATABASE_PASSWORD = "Tr0u…"`' in message
 
 
 def test_a_secret_removed_from_the_files_is_still_found_in_history(learner):
