@@ -399,6 +399,27 @@ def test_findings_of_the_wrong_shape_are_named(scanner, message):
         scanning.shape_problems(scanner)
 
 
+def more_than_eight(text: str) -> list[Finding]:
+    return [f for f in names_only(text) if len(text.splitlines()[f.line - 1].split('"')[1]) > 8]
+
+
+def seven_or_more(text: str) -> list[Finding]:
+    return [f for f in names_only(text) if len(text.splitlines()[f.line - 1].split('"')[1]) >= 7]
+
+
+@pytest.mark.parametrize(
+    ("scanner", "message"),
+    [
+        (more_than_eight, '`EXPORT_TOKEN = "k3y-2030"` (8 characters) is not reported'),
+        (seven_or_more, '`EXPORT_TOKEN = "k3y-203"` (7 characters) is reported'),
+    ],
+    ids=["above-8", "from-7"],
+)
+def test_the_length_limit_is_held_exactly(scanner, message):
+    problems = scanning.limit_problems(scanner)
+    assert len(problems) == 1 and message in problems[0], problems
+
+
 def test_plain_tuples_count_as_findings():
     assert scanning.shape_problems(lambda text: [(line, "x") for line, _ in names_only(text)]) == []
 

@@ -115,6 +115,11 @@ SCANNER = (
         hint="Skip placeholders, values read from the environment, and URLs without a password.",
     ),
     Expectation(
+        "a secret-named value of exactly 8 characters is reported, and one of 7 is not",
+        lambda given: require(scanning.limit_problems(scanner_of(given))),
+        hint="“At least 8 characters” is `len(value) >= 8`.",
+    ),
+    Expectation(
         "your project, its files and its whole git history, holds nothing find_secrets() reports",
         project_is_clean,
         hint="A secret that was ever committed is leaked: rotate it first, then remove it from "

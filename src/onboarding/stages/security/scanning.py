@@ -87,6 +87,22 @@ def false_positive_problems(find_secrets: Callable[[str], Any]) -> list[str]:
     return problems
 
 
+AT_THE_LIMIT = 'EXPORT_TOKEN = "k3y-2030"'
+"""A secret-named value of exactly 8 characters: the prompt's "at least 8" includes it."""
+BELOW_THE_LIMIT = 'EXPORT_TOKEN = "k3y-203"'
+
+
+def limit_problems(find_secrets: Callable[[str], Any]) -> list[str]:
+    """The length limit of a secret-named value holds exactly: 8 characters count, 7 do not."""
+    lines = set(finding_lines(find_secrets, f"{AT_THE_LIMIT}\n{BELOW_THE_LIMIT}\n"))
+    problems = []
+    if 1 not in lines:
+        problems.append(f"`{AT_THE_LIMIT}` (8 characters) is not reported: “at least 8” includes 8")
+    if 2 in lines:
+        problems.append(f"`{BELOW_THE_LIMIT}` (7 characters) is reported, but 7 is below the limit")
+    return problems
+
+
 # -------------------------------------------------------------- 09.2: the scanner in the project
 SCANNER_FILE = "tools/find_secrets.py"
 """Where the learner's scanner lives in their project, runnable as a command and in CI."""
