@@ -157,9 +157,9 @@ def test_the_culler_keeps_users_and_their_files():
 
 SERVICE_CHECKS = {
     # The course's Dockerfile exercise is about the booking service: these two checks are about
-    # *that* service (its /health route, uvicorn serving bookings.main). A learner's image runs
+    # *that* service (its /health/live route, uvicorn serving bookings.main). A learner's image runs
     # a Jupyter server whose command KubeSpawner sets and whose health the hub itself watches.
-    "a HEALTHCHECK requests /health",
+    "a HEALTHCHECK requests /health/live",
     "EXPOSE and CMD: uvicorn serves the factory bookings.main:create_app on 0.0.0.0",
 }
 
