@@ -118,6 +118,15 @@ LOGIN_WITH = (
     "          username: bot\n"
     "          password: {password}\n"
 )
+# Workload identity on another cloud: the step whose token the registry login uses.
+GCP_AUTH = (
+    "      - id: auth\n"
+    "        uses: google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093 # v3.0.0\n"
+    "        with:\n"
+    "          token_format: access_token\n"
+    "          workload_identity_provider: ${{ vars.WIF_PROVIDER }}\n"
+    "          service_account: ${{ vars.PUBLISHER_SERVICE_ACCOUNT }}\n"
+)
 UNIT_TESTS = "uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract"
 
 MISTAKES = [
@@ -409,7 +418,12 @@ OTHER_RIGHT_ANSWERS = [
     ),
     (
         "a-login-steps-token",
-        [(ECR_LOGIN, LOGIN_WITH.format(password="${{ steps.auth.outputs.access_token }}"))],
+        [
+            (
+                ECR_LOGIN,
+                GCP_AUTH + LOGIN_WITH.format(password="${{ steps.auth.outputs.access_token }}"),
+            )
+        ],
     ),
     ("github-token", [(ECR_LOGIN, LOGIN_WITH.format(password="${{ secrets.GITHUB_TOKEN }}"))]),
     (
@@ -471,7 +485,9 @@ OTHER_RIGHT_ANSWERS = [
 )
 def test_right_answers_that_differ_from_the_model_pass(tmp_path, replacements):
     workflow = workflow_from(edit(MODEL, *replacements), tmp_path)
-    for expectation in (TRIGGERS, UNIT, LATER, IMAGE, SECRETS, PINNED):
+    # Every judgement of the file, SchemaStore's schema and actionlint included: a right answer
+    # that actionlint rejects would be a right answer the check refuses.
+    for expectation in (SCHEMA, LINT, TRIGGERS, UNIT, LATER, IMAGE, SECRETS, PINNED):
         assert JUDGED_BY[expectation](workflow) == [], expectation
 
 
