@@ -86,6 +86,33 @@ def test_the_template_passes_every_judgement_but_its_own_test_paths():
         assert problems(template) == [], problems.__name__
 
 
+def concurrency_explanations() -> dict[str, str]:
+    """Where the course explains the workflows' `concurrency:`: template, model and lesson 06."""
+    lesson = notebooks.read(COURSE_ROOT / "notebooks" / "06_ci_and_releases.ipynb")
+    return {
+        "templates/ci-workflow.yml": (COURSE_ROOT / "templates" / "ci-workflow.yml").read_text(
+            encoding="utf-8"
+        ),
+        "the model ci.yml": MODEL,
+        # Markdown only: the quiz offers "never cancelled" as the misconception to reject.
+        "lesson 06": "\n".join(
+            notebooks.source_of(cell)
+            for cell in lesson["cells"]
+            if cell["cell_type"] == "markdown" and "concurrency" in notebooks.source_of(cell)
+        ),
+    }
+
+
+@pytest.mark.parametrize("where", sorted(concurrency_explanations()))
+def test_concurrency_is_explained_as_github_does_it(where):
+    # Issue 9, item 8: runs on main and on tags can be cancelled while they wait, because a
+    # concurrency group keeps one pending run and a newer one replaces it.
+    text = " ".join(concurrency_explanations()[where].replace("#", " ").split())
+    assert "concurrency" in text
+    assert not re.search(r"never (?:be )?cancel+ed", text, re.IGNORECASE), where
+    assert re.search(r"\bpending\b", text) and re.search(r"waiting|waits", text), where
+
+
 # --- each mistake: its verdict and its message ---------------------------------------------------
 
 SCHEMA = "SchemaStore's workflow schema accepts it, and every `needs:` names a job"
@@ -514,7 +541,12 @@ def test_a_failing_test_fails_the_check_naming_the_step(learner):
         "def test_broken():\n    assert sum([1]) == 2\n"
     )
     message = found(judge("06.1"))[COMMANDS]
-    assert "(job `unit`, line 35) failed with exit code 1: " in message
+    unit_tests_line = next(
+        number
+        for number, line in enumerate(MODEL.splitlines(), start=1)
+        if "pytest -q --ignore=tests/integration" in line
+    )
+    assert f"(job `unit`, line {unit_tests_line}) failed with exit code 1: " in message
     assert "1 failed" in message
 
 
