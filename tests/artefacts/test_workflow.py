@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from onboarding.artefacts import workflow as wf
+from onboarding.artefacts.uv_lock import tomllib  # tomli on Python 3.10
 from onboarding.checks import ArtefactError
 from tests.conftest import COURSE_ROOT
 
@@ -18,6 +20,27 @@ def workflow_from(text: str, tmp_path: Path) -> wf.Workflow:
     path = tmp_path / "ci.yml"
     path.write_text(text, encoding="utf-8")
     return wf.read_workflow(path)
+
+
+def test_actionlint_is_installed_from_a_wheel_and_never_built():
+    """The course's environment holds actionlint, and uv can only ever install it from a wheel.
+
+    The wheel carries the binary; the sdist would fetch it from outside the package registries
+    while it builds, which a machine with only the registries cannot do.
+    """
+    pyproject = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lock = tomllib.loads((COURSE_ROOT / "uv.lock").read_text(encoding="utf-8"))
+    (declared,) = [
+        re.match(r"[A-Za-z0-9._-]+", requirement).group(0)
+        for requirement in pyproject["project"]["dependencies"]
+        if requirement.startswith("actionlint")
+    ]
+    assert declared in pyproject["tool"]["uv"]["no-build-package"]
+    (locked,) = [package for package in lock["package"] if package["name"] == declared]
+    wheels = " ".join(wheel["url"] for wheel in locked["wheels"])
+    for platform in ("manylinux2014_x86_64", "manylinux2014_aarch64"):
+        assert platform in wheels, platform
+    assert wf.actionlint_command() == str(Path(sys.executable).parent / "actionlint")
 
 
 @pytest.mark.parametrize(
