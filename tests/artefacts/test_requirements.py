@@ -10,7 +10,7 @@ A, B, C = "sha256:" + "a" * 64, "sha256:" + "b" * 64, "sha256:" + "c" * 64
 def test_the_parser_reads_what_pip_reads():
     text = (
         "# a comment\n"
-        "--index-url https://pypi.org/simple\n"
+        "--index-url https://packages.example.com/simple\n"
         f"Typing_Extensions==4.16.0 --hash {A}  # trailing comment\n"
         "anyio==4.16.0 \\\n"
         f"    --hash={B} \\\n"
