@@ -392,6 +392,16 @@ def test_each_scanner_mistake_is_named(scanner, failing, message):
     [
         (as_set, "find_secrets() returned set, not a list of findings"),
         (bare_numbers, "a finding is 2; make each one Finding(line=…, kind=…)"),
+        # The prompt names the type: a line number is an int, so 2.0 and True are not one.
+        (
+            lambda text: [Finding(float(line), kind) for line, kind in names_only(text)],
+            "a finding is Finding(line=2.0, kind='name'); make each one Finding(line=…, kind=…), "
+            "with the line number as an int",
+        ),
+        (
+            lambda text: [(True, kind) for _, kind in names_only(text)],
+            "a finding is (True, 'name'); make each one Finding(line=…, kind=…)",
+        ),
     ],
 )
 def test_findings_of_the_wrong_shape_are_named(scanner, message):
