@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from onboarding import numbers
-from onboarding.checks import ArtefactError
 
-# `require` is re-exported, so that a check cell needs only this module.
-from onboarding.stages.ci import require, shorten  # noqa: F401
+# `require` is re-exported, so that a check cell needs only this module (it came from stages.ci).
+from onboarding.checks import ArtefactError, require  # noqa: F401
+from onboarding.protocol import shorten
 
 # --- Reading a Dockerfile ---------------------------------------------------------------------------
 
