@@ -80,14 +80,14 @@ def bucket_reading(between_100_and_300_ms: Any, share_within_objective: Any) -> 
 
 
 def error_budget(requests: int, budget_at_99_9: Any) -> None:
-    """The month's failed requests allowed at a 99.9% SLO."""
+    """The month's failed requests allowed by an SLO of 0.999 ("three nines")."""
     expected = numbers.error_budget(requests, 0.999)
     practise(
         (
             Expectation(
-                f"at 99.9% the month's budget is about {expected:,.0f} failed requests",
+                f"at an SLO of 0.999 the month's budget is about {expected:,.0f} failed requests",
                 _close_to("budget_at_99_9", expected, 1.0, "the budget is (1 − SLO) × requests"),
-                hint="1 − 0.999 is 0.001: a tenth of the 99.5% budget, five times smaller.",
+                hint="1 − 0.999 is 0.001, a fifth of the 0.005 that 99.5% leaves.",
             ),
         ),
         budget_at_99_9=budget_at_99_9,
@@ -223,6 +223,6 @@ def try_promql(
         print("(empty: no series, so an alert with this expression would not fire)")
     for sample in value[:20]:
         labels = ", ".join(f'{name}="{text}"' for name, text in sample.labels)
-        print(f"{{{labels}}} {sample.value:.6g}")
+        print(f"{{{labels}}} {sample.value:.6g}" if labels else f"{sample.value:.6g}")
     if len(value) > 20:
         print(f"… and {len(value) - 20} more series")

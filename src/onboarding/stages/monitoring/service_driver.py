@@ -4,8 +4,8 @@ Run as a script, in a child process, on a throwaway copy of the learner's projec
 
     python service_driver.py PLAN.json RESULT.json
 
-It imports nothing of the course, only the learner's package and what that imports, so that the
-child starts fast and its imports are the learner's own. It builds the app as the project's
+Of the course it imports only the protocol's leaf module; the rest is the learner's package and
+what that imports, so the child starts fast and its imports are the learner's own. It builds the app as the project's
 README says (`booking_service.main.create_app(Settings(database=…))`, after
 `booking_service.core.db.migrate(database)` when the project has that), adds a route that
 raises, sends the plan's requests through the app's ASGI interface (as a test client does, but
@@ -26,17 +26,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+# The check protocol is a leaf module of the course (standard library only): cheap to import.
+from onboarding.protocol import shorten
+
 PACKAGE = "booking_service"
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class Stop(Exception):
     """The driver cannot go on; the message is the sentence for the learner."""
-
-
-def shorten(text: str, width: int) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 def describe(error: BaseException, project: Path, doing: str) -> str:

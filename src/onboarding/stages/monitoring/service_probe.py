@@ -21,7 +21,7 @@ from onboarding.checks import CheckFailed
 from onboarding.stages.monitoring.instrumentation import BOOM, CALLS, METRICS_PATH, Scrape
 
 DRIVER = Path(__file__).with_name("service_driver.py")
-"""Run as a script, so that the child imports nothing of the course."""
+"""Run as a script: the child imports the learner's package, and of the course only its protocol."""
 TIME_LIMIT_SECONDS = 25.0
 """Below the check's own time limit, so that a service that hangs is named as such."""
 
