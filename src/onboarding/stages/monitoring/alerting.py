@@ -23,6 +23,7 @@ from functools import cache
 
 from onboarding import numbers
 from onboarding.artefacts import alert_rules, promql
+from onboarding.checks import require
 from onboarding.protocol import shorten
 
 RULES_FILE = "monitoring/alerts.yaml"
@@ -232,16 +233,12 @@ SCENARIOS = (
 
 def api_requests(scenario: Scenario, window: timedelta) -> float:
     """How many API requests (no probes, no scrapes) the scenario has in the last `window`."""
-    seconds = window.total_seconds()
-    start = -seconds
-    total = 0.0
-    points = [p for p in scenario.breakpoints() if p >= start] + [start]
-    points = sorted(set(points))
-    for a, b in zip(points, points[1:], strict=False):
-        total += scenario.api_requests_per_second(scenario.now + timedelta(seconds=(a + b) / 2)) * (
-            b - a
-        )
-    return total
+    start = -window.total_seconds()
+    points = sorted({start, *(point for point in scenario.breakpoints() if point > start)})
+    return sum(
+        scenario.api_requests_per_second(scenario.now + timedelta(seconds=(a + b) / 2)) * (b - a)
+        for a, b in zip(points, points[1:], strict=False)
+    )
 
 
 # ---------------------------------------------------------------------------- reading the rules
@@ -256,10 +253,7 @@ def read_rules(text: str) -> alert_rules.RuleFile:
             problems.append(f"{rule.where}: the `expr` of {rule.kind} `{rule.name}` is still TODO")
     if not found.alerts and not problems:
         problems.append("the file defines no alert: each `- alert: Name` rule needs an `expr:`")
-    if problems:
-        from onboarding.checks import require
-
-        require(problems)
+    require(problems)
     return found
 
 
@@ -305,8 +299,6 @@ def selector_problems(rules: alert_rules.RuleFile) -> list[str]:
         if rule.expression is None:
             continue
         for node in promql.walk(rule.expression.root):
-            if isinstance(node, promql.Call) and node.function in ("absent", "absent_over_time"):
-                continue
             if not isinstance(node, promql.Selector) or node.name not in SERVICE_METRICS:
                 continue
             if under_absent(rule.expression.root, node):
