@@ -130,7 +130,9 @@ def stage_blueprint(stage: str) -> list[BlueprintFile]:
 def day_one() -> dict[str, str]:
     """The project as `onboard start` creates it: the base, and stage 01's starting files."""
     files = {relative: path.read_text(encoding="utf-8") for relative, path in _base().items()}
-    files.update(starting(stages()[0]) if stages() else {})
+    # Stage 01's, not the first stage the blueprint has: a later stage's files (and tests) wait
+    # for that stage to begin.
+    files.update(starting("01") if "01" in stages() else {})
     return files
 
 

@@ -148,8 +148,8 @@ ALERT_RULES = (
     Expectation(
         "nothing fires on a normal day",
         _quiet(alerting.NORMAL_DAY, "on a normal day", *alerting.SEVERITIES),
-        hint="Compare the error ratio with burn rate × (1 − SLO), such as 14.4 * 0.005, not "
-        "with the SLO itself.",
+        hint=f"Compare the error ratio with burn rate × (1 − SLO), such as {paging.FAST:g} * "
+        f"{1 - paging.SLO:.3g}, not with the SLO itself.",
     ),
     Expectation(
         "409s and 422s fire nothing: they are the API answering correctly",
@@ -208,8 +208,8 @@ ALERT_RULES = (
         f"a quiet night pages nobody: {NIGHT_FAILED} failed requests out of {NIGHT_REQUESTS} "
         "in the hour",
         _quiet(alerting.QUIET_NIGHT, f"with {NIGHT_REQUESTS} requests in the hour", "page"),
-        hint="Page only with at least 50 requests in the long window: "
-        "`and sum(increase(…[1h])) >= 50`, counting the SLI's requests only.",
+        hint=f"Page only with at least {paging.MIN_REQUESTS} requests in the long window: "
+        f"`and sum(increase(…[1h])) >= {paging.MIN_REQUESTS}`, counting the SLI's requests only.",
     ),
 )
 
