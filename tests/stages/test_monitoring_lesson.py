@@ -76,3 +76,11 @@ def test_show_metrics_without_a_project_says_so(tmp_path, capsys):
     assert capsys.readouterr().out == (
         "Your service: there is no project in service/ yet: run `onboard start` to create it\n"
     )
+
+
+def test_show_metrics_does_not_run_the_service_while_onboard_check_grades(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("ONBOARD_GRADING", "1")
+    lesson.show_metrics(tmp_path / "workspace")
+    assert "not run while `onboard check` grades" in capsys.readouterr().out

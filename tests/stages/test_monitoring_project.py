@@ -255,6 +255,14 @@ def instrument(app, registry=None):
     )
 
 
+def test_a_project_without_the_service_is_told_where_it_comes_from(solved):
+    project.path("src/booking_service/main.py", solved).unlink()
+    assert judge_metrics(solved)[TEXTS[0]] == (
+        "src/booking_service/main.py does not exist yet: your service is written in stage 04 "
+        "(`onboard checkpoint 7 --adopt` catches up with the course's project)"
+    )
+
+
 def test_no_project_at_all_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("ONBOARD_WORKSPACE", str(tmp_path / "workspace"))
     found = judge_metrics(tmp_path / "workspace")

@@ -129,8 +129,8 @@ ALERT_RULES = (
         "monitoring/alerts.yaml is a Prometheus rule file: groups of rules, each `expr` valid "
         "PromQL",
         lambda given: rules_of(given),
-        hint="Start from the file's skeleton: `groups:`, a `name:`, then `rules:` with "
-        "`- alert:`, `expr:`, `labels:` and `annotations:`.",
+        hint="`onboard begin 08` puts a skeleton there: `groups:`, a `name:`, then `rules:` "
+        "with `- alert:`, `expr:`, `labels:` and `annotations:`.",
         required=True,
     ),
     Expectation(

@@ -183,6 +183,11 @@ class Service:
 
 def build(project: Path, scratch: Path) -> tuple[Any, str]:
     """The learner's app on a fresh database, and why a second app failed ("" if it did not)."""
+    if not (project / "src" / PACKAGE / "main.py").exists():
+        raise Stop(
+            f"src/{PACKAGE}/main.py does not exist yet: your service is written in stage 04 "
+            "(`onboard checkpoint 7 --adopt` catches up with the course's project)"
+        )
     main = step(
         project, f"importing {PACKAGE}.main", lambda: importlib.import_module(f"{PACKAGE}.main")
     )
