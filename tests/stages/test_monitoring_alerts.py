@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from onboarding import generator
+from onboarding import generator, numbers
 from onboarding.checks import Given, run_expectations
 from onboarding.protocol import Outcome
 from onboarding.stages.monitoring import alerting
@@ -300,6 +300,11 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
             "with 36 requests in the hour, and `FastBurn` fired",
         ),
         (
+            three_rules().replace(">= 50", "> 50"),
+            "exactly 50 requests are enough to page",
+            "50 requests in the hour, all failing, and nothing with `severity: page` fired",
+        ),
+        (
             MODEL.replace(
                 'sum(increase(http_requests_total{job="bookings",route!~"/health/.+|/metrics"}[1h]))',
                 'sum(increase(http_requests_total{job="bookings"}[1h]))',
@@ -377,6 +382,7 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
         "long-window-only",
         "short-window-only",
         "no-traffic-guard",
+        "guard-above-rather-than-at-least",
         "guard-counts-the-probes",
         "only-the-fast-rule",
         "no-ticket",
@@ -449,3 +455,16 @@ def test_a_for_clause_is_honoured():
     )
     rules = alerting.read_rules(slow_to_fire)
     assert not any(v.fired for v in alerting.verdicts(rules, alerting.FAST_BURN))
+
+
+def test_the_guards_limit_is_exact_and_survives_a_short_for_clause():
+    """Exactly the guard's count of requests in the hour, and a `for:` of 4 minutes still pages."""
+    assert alerting.api_requests(alerting.GUARD_LIMIT, timedelta(hours=1)) == (
+        numbers.MIN_REQUESTS_TO_PAGE
+    )
+    patient = three_rules().replace("        labels:", "        for: 4m\n        labels:")
+    rules = alerting.read_rules(patient)
+    assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") == []
+    one_short = three_rules().replace(">= 50", ">= 51")
+    rules = alerting.read_rules(one_short)
+    assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") != []

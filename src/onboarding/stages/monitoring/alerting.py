@@ -59,11 +59,12 @@ class Route:
     client_error_share: float
 
 
+BOOKING_A_ROOM = Route("POST", "/rooms/{room_id}/bookings", 0.10, "201", "409", 0.06)
 ROUTES = (
     # The lobby screens read each room's bookings all day: most of the traffic.
     Route("GET", "/rooms/{room_id}/bookings", 0.70, "200", "404", 0.001),
     Route("GET", "/bookings/{booking_id}", 0.10, "200", "404", 0.02),
-    Route("POST", "/rooms/{room_id}/bookings", 0.10, "201", "409", 0.06),
+    BOOKING_A_ROOM,
     Route("POST", "/bookings/{booking_id}/cancel", 0.04, "200", "404", 0.01),
     Route("GET", "/rooms", 0.05, "200", "404", 0.0),
     Route("POST", "/rooms", 0.01, "201", "409", 0.05),
@@ -99,6 +100,10 @@ class Scenario:
 
     def api_requests_per_second(self, when: datetime) -> float:
         return numbers.requests_in_step(when) / numbers.STEP.total_seconds()
+
+    def share_of(self, route: Route) -> float:
+        """The route's share of the API's requests in this scenario."""
+        return route.share
 
     def error_shares(self, ago: float) -> tuple[float, float]:
         """(server errors, extra client errors) as shares of the API's requests, `ago` s back."""
@@ -173,7 +178,7 @@ def _series(scenario: Scenario, job: str) -> list[promql.Series]:
         api = scenario.api_requests_per_second(scenario.now + timedelta(seconds=middle))
         server, extra_client = scenario.error_shares(-middle)
         for route, success, client_error, server_error, histogram in routes:
-            total = api * route.share
+            total = api * scenario.share_of(route)
             client = min(1.0 - server, route.client_error_share + extra_client)
             _extend(success, start, end, total * (1 - server - client))
             _extend(client_error, start, end, total * client)
@@ -229,6 +234,46 @@ SCENARIOS = (
     QUIET_NIGHT,
 )
 """The made-up days 08.3 judges alert rules on, in the order a learner meets them."""
+
+
+@dataclass(frozen=True)
+class Burst(Scenario):
+    """A service with no traffic but its incidents: `per_second` requests to book a room while
+    each lasts.
+
+    Every rate and duration is a whole number, so the requests of a window add up to exactly
+    their count: a traffic guard can be judged at its limit. They all go to the one route, so an
+    SLI of every API request and one of booking a room alone count the same requests.
+    """
+
+    per_second: float = 1.0
+
+    def share_of(self, route: Route) -> float:
+        return 1.0 if route is BOOKING_A_ROOM else 0.0
+
+    def api_requests_per_second(self, when: datetime) -> float:
+        ago = (self.now - when).total_seconds()
+        during = any(
+            incident.end.total_seconds() < ago <= incident.start.total_seconds()
+            for incident in self.incidents
+        )
+        return self.per_second if during else 0.0
+
+
+GUARD_LIMIT = Burst(
+    f"exactly {numbers.MIN_REQUESTS_TO_PAGE} requests",
+    SUNDAY_NIGHT,
+    # One request a second, all failing, from 290 s to 240 s ago: inside every 5-minute window
+    # of the last four minutes, so that a `for:` of up to 4 minutes still fires.
+    (
+        Incident(
+            timedelta(seconds=240 + numbers.MIN_REQUESTS_TO_PAGE),
+            timedelta(seconds=240),
+            server_errors=1.0,
+        ),
+    ),
+)
+"""The paging guard at its limit: exactly `MIN_REQUESTS_TO_PAGE` requests, all failing."""
 
 
 def api_requests(scenario: Scenario, window: timedelta) -> float:

@@ -211,6 +211,16 @@ ALERT_RULES = (
         hint=f"Page only with at least {paging.MIN_REQUESTS} requests in the long window: "
         f"`and sum(increase(…[1h])) >= {paging.MIN_REQUESTS}`, counting the SLI's requests only.",
     ),
+    Expectation(
+        f"exactly {paging.MIN_REQUESTS} requests are enough to page: all of them failed in the "
+        "last 5 minutes",
+        _pages(
+            alerting.GUARD_LIMIT,
+            f"{paging.MIN_REQUESTS} requests in the hour, all failing",
+        ),
+        hint=f"“At least {paging.MIN_REQUESTS}” includes {paging.MIN_REQUESTS}: compare with "
+        f">= {paging.MIN_REQUESTS}, not > {paging.MIN_REQUESTS}.",
+    ),
 )
 
 # --- 08.4: the runbook ---------------------------------------------------------------------------
