@@ -68,7 +68,8 @@ def revision_id_problems(plan: str, history: History) -> list[str]:
     ]
     if yours not in named:
         problems.append(
-            f"the plan's Migration id(s) is `{shorten(value, 40)}`; it should name your revision"
+            f"the plan's Migration id(s) is “{shorten(value.replace('`', ''), 40)}”; it should"
+            f" name your revision"
             f" {yours} ({history.head.path})"
         )
     return problems
