@@ -103,14 +103,17 @@ def _read_revision(connection: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def upgrade(target: Target, revision: str = "head") -> Moved:
-    """Apply the revisions up to `revision` (default: all)."""
-    return _run(target, lambda config: command.upgrade(config, revision))
+def upgrade(target: Target, revision: str = "head", location: Path = MIGRATIONS_DIR) -> Moved:
+    """Apply the revisions up to `revision` (default: all).
+
+    `location` is another folder of migrations (a lesson's, with revisions of its own).
+    """
+    return _run(target, location, lambda config: command.upgrade(config, revision))
 
 
-def downgrade(target: Target, revision: str) -> Moved:
+def downgrade(target: Target, revision: str, location: Path = MIGRATIONS_DIR) -> Moved:
     """Undo the revisions newer than `revision` ("base" undoes them all), newest first."""
-    return _run(target, lambda config: command.downgrade(config, revision))
+    return _run(target, location, lambda config: command.downgrade(config, revision))
 
 
 def sql_for_review(revisions_range: str = "base:head") -> str:
@@ -122,10 +125,10 @@ def sql_for_review(revisions_range: str = "base:head") -> str:
     return config.output_buffer.getvalue()
 
 
-def _run(target: Target, action) -> Moved:
+def _run(target: Target, location: Path, action) -> Moved:
     before = current_revision(target)
     with connected(target) as connection:
-        config = alembic_config()
+        config = alembic_config(location)
         config.attributes["connection"] = connection
         action(config)
     return Moved(before, current_revision(target))
