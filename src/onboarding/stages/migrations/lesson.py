@@ -10,16 +10,22 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from onboarding.checks import CheckFailed, Expectation, Given, evaluate
+from onboarding.checks import CheckFailed, Exercise, Expectation, Given
 from onboarding.protocol import shorten
 
 
 def practise(expectations: Iterable[Expectation], **answers: Any) -> None:
-    """Judge a practice answer and print a line per expectation (nothing is recorded)."""
+    """Judge a practice answer and print a line per expectation.
+
+    Like a check cell, without its last step: the result is never published, so nothing is
+    recorded in the learner's progress.
+    """
     given = Given(**answers)
+    exercise = Exercise("practice", echo=True)
     for expectation in expectations:
-        outcome = evaluate(expectation.text, lambda e=expectation: e.run(given), expectation.hint)
-        print(outcome.line())
+        exercise.expect(expectation.text, expectation.hint, expectation.required)(
+            lambda e=expectation: e.run(given)
+        )
 
 
 # --- Practice 1: constraints that keep bad rooms out ----------------------------------------------
@@ -90,8 +96,12 @@ def index_plan(db: Any, columns: list[str], query: str, values: dict) -> str:
     """The overlap query's plan with an index on `columns` (dropped again afterwards)."""
     quoted = ", ".join(f'"{column}"' for column in columns)
     db.execute(f"CREATE INDEX practice_index ON bookings ({quoted})")
+    # INDEXED BY: judge this index, not another one the database may already have.
+    forced = query.replace("FROM bookings", "FROM bookings INDEXED BY practice_index", 1)
     try:
-        rows = db.execute("EXPLAIN QUERY PLAN " + query, values).fetchall()
+        rows = db.execute("EXPLAIN QUERY PLAN " + forced, values).fetchall()
+    except sqlite3.Error:  # "no query solution": the index cannot serve the query at all
+        return "no plan uses the index"
     finally:
         db.execute("DROP INDEX practice_index")
     return " ".join(row[3] for row in rows)
@@ -122,14 +132,18 @@ def adding_floor(db_factory: Callable[[], Any]) -> tuple[Expectation, ...]:
 
     def applied(given: Given) -> Any:
         def make() -> Any:
+            import sqlalchemy.exc
             from alembic.migration import MigrationContext
             from alembic.operations import Operations
 
             from bookings import migrations
 
             db = db_factory()
-            with migrations.connected(db) as connection, connection.begin():
-                given.add_floor(Operations(MigrationContext.configure(connection)))
+            try:
+                with migrations.connected(db) as connection, connection.begin():
+                    given.add_floor(Operations(MigrationContext.configure(connection)))
+            except sqlalchemy.exc.DBAPIError as error:
+                raise CheckFailed(f"SQLite refused it: {error.orig}") from None
             return db
 
         return given.once("db", make)
