@@ -175,7 +175,7 @@ def test_a_revision_that_fails_halfway_leaves_the_revision_before(tmp_path, monk
         'revision = "0003"\ndown_revision = "0002"\nfrom alembic import op\n'
         "def upgrade():\n"
         '    op.execute("ALTER TABLE bookings ADD COLUMN notes TEXT")\n'
-        '    op.execute("INSERT INTO audit_log (message) VALUES (\'notes added\')")\n'
+        "    op.execute(\"INSERT INTO audit_log (message) VALUES ('notes added')\")\n"
     )
     for name in ("env.py", "script.py.mako"):
         (tmp_path / name).write_text((migrations.MIGRATIONS_DIR / name).read_text())
