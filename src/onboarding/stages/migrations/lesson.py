@@ -84,7 +84,7 @@ ROOMS_TABLE = (
     Expectation(
         "a second room named Ada is refused",
         _refuses({"id": 4, "name": "Ada", "capacity": 6}, with_good_room=True),
-        "`name TEXT NOT NULL UNIQUE`: the API answers 409 for a taken name, and so does the table.",
+        "`name TEXT NOT NULL UNIQUE`: the table refuses a taken name, as the API does.",
     ),
 )
 
