@@ -106,17 +106,26 @@ ORDER = (
 # --- 07.4 -----------------------------------------------------------------------------------------
 
 
+def job_runs(given: Given) -> job.Runs:
+    return given.once("job runs", lambda: job.run_all(project_copy(given), history(given)))
+
+
+def upgrades(given: Given) -> None:
+    require(job.missing_job_problems(project_copy(given)))
+    require(job.upgrade_problems(project_copy(given), history(given), job_runs(given)))
+
+
 JOB = (
     Expectation(
         f"`{job.COMMAND}` upgrades a new database to your newest revision, and a second run"
         " does nothing",
-        lambda given: require(job.upgrade_problems(project_copy(given), history(given))),
+        upgrades,
         hint="In migrate.py, run Alembic's upgrade to head on the database of BOOKING_DATABASE.",
     ),
     Expectation(
         "when a revision fails, the job exits with an error and the database stays at the"
         " revision before",
-        lambda given: require(job.failure_problems(project_copy(given), history(given))),
+        lambda given: require(job.failure_problems(history(given), job_runs(given))),
         hint="Let the exception end the job, or return 1 from main(): CI must not deploy after"
         " a failed migration.",
     ),

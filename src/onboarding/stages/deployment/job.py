@@ -11,6 +11,7 @@ service reads (project/README.md).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -45,8 +46,8 @@ class Run:
     revision: str | None
 
 
-def run_job(root: Path, database: Path) -> Run:
-    """`python -m booking_service.migrate` in the project folder, as the job runs it."""
+def start_job(root: Path, database: Path) -> subprocess.Popen:
+    """Start `python -m booking_service.migrate` in the project folder, as the job runs it."""
     environment = {
         **os.environ,
         DATABASE_VARIABLE: str(database),
@@ -57,18 +58,62 @@ def run_job(root: Path, database: Path) -> Run:
     # Compiled modules are kept, as any Python run keeps them: a job that imports Alembic then
     # starts in half a second, not three.
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", MODULE],
+        cwd=root,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish_job(process: subprocess.Popen, database: Path) -> Run:
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", MODULE],
-            cwd=root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=TIME_LIMIT,
-        )
+        out, err = process.communicate(timeout=TIME_LIMIT)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         return Run(-1, f"still running after {TIME_LIMIT} s", _revision(database))
-    return Run(done.returncode, (done.stderr or done.stdout).strip(), _revision(database))
+    return Run(process.returncode, (err or out).strip(), _revision(database))
+
+
+def run_job(root: Path, database: Path) -> Run:
+    return finish_job(start_job(root, database), database)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The three runs of the job the check makes."""
+
+    first: Run
+    """On a new database."""
+    second: Run | None
+    """Again, on the database the first run left."""
+    failing: Run | None
+    """On a copy of that database, with a revision added that fails."""
+
+
+def run_all(root: Path, history: History) -> Runs:
+    """Run the job on a new database; then, side by side, again and with a failing revision."""
+    scratch = root.parent / "job-check"
+    scratch.mkdir(exist_ok=True)
+    database = scratch / "bookings.db"
+    first = run_job(root, database)
+    if first.code != 0 or first.revision != history.head.id:
+        return Runs(first, None, None)
+    # The failing run gets a project and a database of its own, so both can run at once.
+    failing_root = scratch / "failing-project"
+    shutil.copytree(root, failing_root, ignore=shutil.ignore_patterns("__pycache__"))
+    failing_database = scratch / "failing.db"
+    shutil.copyfile(database, failing_database)
+    versions = failing_root / history.script_location.relative_to(root) / "versions"
+    (versions / "zz_check_fails.py").write_text(
+        FAILING_REVISION.format(down=history.head.id), encoding="utf-8"
+    )
+    second = start_job(root, database)
+    failing = start_job(failing_root, failing_database)
+    return Runs(first, finish_job(second, database), finish_job(failing, failing_database))
 
 
 def _revision(database: Path) -> str | None:
@@ -84,54 +129,37 @@ def _revision(database: Path) -> str | None:
     return row[0] if row else None
 
 
-def _last_line(output: str) -> str:
+def last_line(output: str) -> str:
     lines = [line for line in output.splitlines() if line.strip()]
     return shorten(lines[-1], 140) if lines else "no output"
 
 
-def upgrade_problems(root: Path, history: History) -> list[str]:
+def upgrade_problems(root: Path, history: History, runs: Runs) -> list[str]:
     """A new database ends at the newest revision; a second run succeeds and changes nothing."""
-    if not (root / "src" / "booking_service" / "migrate.py").is_file():
-        return [
-            "src/booking_service/migrate.py does not exist yet — stage 07 adds it to your"
-            " project (onboard begin 07)"
-        ]
-    database = root / ".check" / "bookings.db"
-    database.parent.mkdir(exist_ok=True)
-    first = run_job(root, database)
+    first, second = runs.first, runs.second
     if first.code != 0:
         return [
-            f"`{COMMAND}` on a new database exited with {first.code}: {_last_line(first.output)}"
+            f"`{COMMAND}` on a new database exited with {first.code}: {last_line(first.output)}"
         ]
     if first.revision != history.head.id:
         return [
             f"`{COMMAND}` on a new database left it at {first.revision or 'no revision'} —"
             f" expected {history.head.id}, your newest revision"
         ]
-    second = run_job(root, database)
-    if second.code != 0 or second.revision != history.head.id:
+    if second is not None and (second.code != 0 or second.revision != history.head.id):
         return [
             f"`{COMMAND}` run a second time exited with {second.code} and left revision"
-            f" {second.revision}: {_last_line(second.output)} — a job that CI retries must be"
+            f" {second.revision}: {last_line(second.output)} — a job that CI retries must be"
             " harmless"
         ]
     return []
 
 
-def failure_problems(root: Path, history: History) -> list[str]:
-    """With a revision that fails, the job exits non-zero and the database stays where it was.
-
-    It runs on the database that `upgrade_problems` left at the newest revision.
-    """
-    database = root / ".check" / "bookings.db"
-    if _revision(database) != history.head.id:
+def failure_problems(history: History, runs: Runs) -> list[str]:
+    """With a revision that fails, the job exits non-zero and the database stays where it was."""
+    run = runs.failing
+    if run is None:
         return ["not checked: the job does not upgrade a new database (see above)"]
-    failing = history.script_location / "versions" / "zz_check_fails.py"
-    failing.write_text(FAILING_REVISION.format(down=history.head.id), encoding="utf-8")
-    try:
-        run = run_job(root, database)
-    finally:
-        failing.unlink()
     problems = []
     if run.code == 0:
         problems.append(
@@ -144,3 +172,12 @@ def failure_problems(root: Path, history: History) -> list[str]:
             f" {history.head.id}, where it was"
         )
     return problems
+
+
+def missing_job_problems(root: Path) -> list[str]:
+    if not (root / "src" / "booking_service" / "migrate.py").is_file():
+        return [
+            "src/booking_service/migrate.py does not exist yet — stage 07 adds it to your"
+            " project (onboard begin 07)"
+        ]
+    return []

@@ -11,7 +11,7 @@ __all__ = ["PROBES", "SERVER_COMMAND", "practise", "rehearse_job", "rename_order
 
 
 def rehearse_job() -> None:
-    """Run `python -m booking_service.migrate` twice on a copy of the project; print what it says."""
+    """Run `python -m booking_service.migrate` on a new database in a copy of the project."""
     from onboarding import project
     from onboarding.artefacts.alembic_history import read_history
     from onboarding.checks import ArtefactError
@@ -19,13 +19,9 @@ def rehearse_job() -> None:
     try:
         with project.copy_for_checking() as copy:
             history = read_history(copy)
-            database = copy / "bookings.db"
-            for attempt in ("first run", "second run"):
-                run = job.run_job(copy, database)
-                print(f"{attempt}: exit code {run.code}, revision {run.revision or 'none'}")
-                if run.code:
-                    print("  " + job._last_line(run.output))
-                    break
+            run = job.run_job(copy, copy / "bookings.db")
+            print(f"exit code {run.code}; the database is at {run.revision or 'no revision'}")
+            print(f"  {job.last_line(run.output)}")
             print(f"your newest revision is {history.head.id}")
     except (ArtefactError, project.ProjectError) as problem:
         print(problem)
