@@ -432,6 +432,8 @@ def test_an_upgrade_that_raises_halfway_fails_the_first_expectation_with_its_err
     [
         'op.execute("COMMIT")',
         "op.get_context().autocommit_block().__enter__()",
+        # A learner used to sqlite3 reaches for executescript(), which commits before it runs.
+        'op.get_bind().connection.executescript("SELECT 1;")',
     ],
 )
 def test_committing_in_the_middle_is_caught_by_the_injected_failure(tmp_path, commit):
@@ -444,11 +446,13 @@ def test_committing_in_the_middle_is_caught_by_the_injected_failure(tmp_path, co
     )
     problems = failed(verdicts(tmp_path, upgrade))
     assert list(problems) == ["failure"]
-    assert problems["failure"].startswith(
+    assert problems["failure"] == (
         "when the upgrade failed right after your first change (`ALTER TABLE bookings ADD"
         " COLUMN cancelled INTEGER…`), the failed upgrade left column bookings.cancelled in"
         " place; when the upgrade failed after upgrade() returned, the failed upgrade left"
-        " column bookings.cancelled in place: something in upgrade() committed before the end"
+        " column bookings.cancelled in place: something in upgrade() committed before the end:"
+        ' sqlite3\'s executescript() commits first, and so do op.execute("COMMIT"),'
+        " autocommit_block() and a connection of its own"
     )
 
 

@@ -146,8 +146,8 @@ REVISION = (
     Expectation(
         "an upgrade that fails halfway leaves the database exactly as it was",
         lambda given: require(scenarios.failure_problems(history(given), source(given))),
-        hint='Leave the transaction to Alembic: no op.execute("COMMIT"), no autocommit_block(),'
-        " no connection of your own.",
+        hint="Leave the transaction to Alembic: no sqlite3 executescript() (it commits first), no"
+        ' op.execute("COMMIT"), no autocommit_block(), no connection of your own.',
     ),
     Expectation(
         "your project is byte for byte as before: every check ran on a copy",

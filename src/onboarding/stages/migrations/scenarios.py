@@ -562,7 +562,8 @@ def failure_problems(history: History, source: sqlite3.Connection) -> list[str]:
                 problems.append(f"when the upgrade failed {when}{first}, {changes[0]}")
     if problems:
         problems[-1] += (
-            ': something in upgrade() committed before the end (op.execute("COMMIT"),'
-            " autocommit_block(), a connection of its own)"
+            ": something in upgrade() committed before the end: sqlite3's executescript()"
+            ' commits first, and so do op.execute("COMMIT"), autocommit_block() and a'
+            " connection of its own"
         )
     return problems
