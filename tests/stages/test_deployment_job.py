@@ -73,8 +73,8 @@ def test_a_job_that_lets_the_exception_end_it_passes_too(tmp_path):
 
 def test_a_missing_job_says_where_it_goes(tmp_path):
     assert verdicts(tmp_path, {JOB: None})[UPGRADES] == (
-        "src/booking_service/migrate.py does not exist yet — stage 07 adds it to your project"
-        " (onboard begin 07)"
+        "migrate.py does not exist yet — stage 07 adds it to your project as"
+        " src/booking_service/migrate.py (onboard begin 07)"
     )
 
 

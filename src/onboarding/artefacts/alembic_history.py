@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from onboarding.checks import ArtefactError
+from onboarding.checks import ArtefactError, read_artefact
 
 INI = "alembic.ini"
 
@@ -96,10 +96,8 @@ def read_history(root: str | Path) -> History:
 
     root = Path(root)
     ini = root / INI
-    if not ini.is_file():
-        raise ArtefactError(
-            f"{INI} does not exist yet — stage 03 adds it to your project (onboard begin 03)"
-        )
+    # The one loader says that a missing file does not exist yet, as for every artefact.
+    read_artefact(ini, how_to_create="stage 03 adds it to your project (onboard begin 03)")
     try:
         config = Config(str(ini))
         location = config.get_alembic_option("script_location")

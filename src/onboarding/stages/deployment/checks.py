@@ -111,7 +111,7 @@ def job_runs(given: Given) -> job.Runs:
 
 
 def upgrades(given: Given) -> None:
-    require(job.missing_job_problems(project_copy(given)))
+    job.read_job(project_copy(given))
     require(job.upgrade_problems(project_copy(given), history(given), job_runs(given)))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from onboarding.artefacts.alembic_history import History
+from onboarding.checks import read_artefact
 from onboarding.protocol import shorten
 
 MODULE = "booking_service.migrate"
@@ -174,10 +175,12 @@ def failure_problems(history: History, runs: Runs) -> list[str]:
     return problems
 
 
-def missing_job_problems(root: Path) -> list[str]:
-    if not (root / "src" / "booking_service" / "migrate.py").is_file():
-        return [
-            "src/booking_service/migrate.py does not exist yet — stage 07 adds it to your"
-            " project (onboard begin 07)"
-        ]
-    return []
+JOB_FILE = "src/booking_service/migrate.py"
+
+
+def read_job(root: Path) -> str:
+    """The job's source; a missing one says where it comes from (ArtefactError)."""
+    return read_artefact(
+        root / JOB_FILE,
+        how_to_create=f"stage 07 adds it to your project as {JOB_FILE} (onboard begin 07)",
+    )
