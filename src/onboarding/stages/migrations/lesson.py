@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from onboarding.checks import CheckFailed, Exercise, Expectation, Given
-from onboarding.protocol import shorten
 
 
 def practise(expectations: Iterable[Expectation], **answers: Any) -> None:
@@ -219,10 +218,6 @@ def migrations_with(folder: Any, *revisions: tuple[str, str, list[str], list[str
     return location
 
 
-def error_line(error: BaseException) -> str:
-    return f"{type(error).__name__}: {shorten(str(error), 160)}"
-
-
 # --- The exercise notebook: trying the learner's revision -------------------------------------------
 
 
@@ -253,7 +248,7 @@ def rehearse(bookings: int = 200) -> None:
     except (ArtefactError, CheckFailed, project.ProjectError) as problem:
         print(problem)
     except Exception as error:  # noqa: BLE001 - the learner's revision may raise anything
-        print(f"your revision raised {error_line(error)}")
+        print(f"your revision raised {scenarios.error_line(error, 160)}")
 
 
 def review_sql() -> None:
@@ -261,7 +256,7 @@ def review_sql() -> None:
     from onboarding import project
     from onboarding.artefacts.alembic_history import read_history
     from onboarding.checks import ArtefactError
-    from onboarding.stages.migrations import documents
+    from onboarding.stages.migrations import documents, scenarios
 
     try:
         with project.copy_for_checking() as copy:
@@ -273,4 +268,4 @@ def review_sql() -> None:
     except (ArtefactError, project.ProjectError) as problem:
         print(problem)
     except Exception as error:  # noqa: BLE001 - the learner's revision may raise anything
-        print(f"your revision raised {error_line(error)}")
+        print(f"your revision raised {scenarios.error_line(error, 160)}")

@@ -406,8 +406,9 @@ def row_problems(outcome: Applied) -> list[str]:
 # --- Downgrading, twice, and failing halfway -----------------------------------------------------
 
 
-def _error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {shorten(str(error), 120)}"
+def error_line(error: BaseException, width: int = 120) -> str:
+    """An exception as one line: its type, then its message shortened to `width`."""
+    return f"{type(error).__name__}: {shorten(str(error), width)}"
 
 
 def rollback_problems(history: History, source: sqlite3.Connection) -> list[str]:
@@ -466,7 +467,7 @@ def rerun_problems(history: History, source: sqlite3.Connection) -> list[str]:
         except Exception as error:  # noqa: BLE001 - reported by the rollback expectation
             return [
                 *problems,
-                f"upgrade → downgrade → upgrade not tried: the downgrade raised {_error(error)}",
+                f"upgrade → downgrade → upgrade not tried: the downgrade raised {error_line(error)}",
             ]
         try:
             run_alembic(history, db, "upgrade", "head")
@@ -475,7 +476,7 @@ def rerun_problems(history: History, source: sqlite3.Connection) -> list[str]:
         except Exception as error:  # noqa: BLE001 - the finding is which error
             return [
                 *problems,
-                f"upgrade() failed when run again after a downgrade: {_error(error)} — so"
+                f"upgrade() failed when run again after a downgrade: {error_line(error)} — so"
                 " downgrade() left part of what upgrade() added",
             ]
         return problems + differences(first, snapshot(db), "upgrade → downgrade → upgrade")
