@@ -16,12 +16,16 @@ import contextlib
 import hashlib
 import sqlite3
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from onboarding import project
 from onboarding.artefacts.alembic_history import History, read_history
 from onboarding.checks import CheckFailed, Expectation, Given, require
 from onboarding.stages.migrations import documents, scenarios
+
+T = TypeVar("T")
 
 
 def workspace_of(given: Given) -> Path | None:
@@ -164,6 +168,20 @@ def plan(given: Given) -> str:
     return given.once("plan", lambda: project.read(documents.PLAN, workspace_of(given)))
 
 
+def written(given: Given, needs: Callable[[Given], T]) -> T:
+    """What a document is compared with, once the learner's revision runs.
+
+    Without this, the revision's unsolved stub would read as if the document were not written.
+    """
+    try:
+        return needs(given)
+    except NotImplementedError:
+        raise CheckFailed(
+            f"not checked until your revision {history(given).head.id} is written (exercise"
+            " 03.1): its stub still raises NotImplementedError"
+        ) from None
+
+
 def plan_and_history(given: Given) -> None:
     plan(given)
     history(given)
@@ -188,7 +206,7 @@ DOCUMENTS = (
     ),
     Expectation(
         "its verification queries give, on your migrated database, the results it expects",
-        lambda given: require(documents.query_problems(plan(given), migrated(given))),
+        lambda given: require(documents.query_problems(plan(given), written(given, migrated))),
         hint="Each row: a read-only query in backticks, and the result it must give (0, `ok`,"
         " no rows…). Try them on a migrated database first.",
     ),
@@ -202,7 +220,8 @@ DOCUMENTS = (
         "docs/tsd.md's data model lists the tables and columns your migrations create",
         lambda given: require(
             documents.data_model_problems(
-                project.read(documents.TSD, workspace_of(given)), outcome(given).after
+                project.read(documents.TSD, workspace_of(given)),
+                written(given, outcome).after,
             )
         ),
         hint="Keep the TSD's Data model table (Table | Column | Type | Notes) in step with the"
