@@ -219,3 +219,19 @@ def test_the_version_comment_of_a_pin_is_read(tmp_path):
     workflow = workflow_from(text, tmp_path)
     assert wf.version_comment(workflow, 6) == "v6.0.2"
     assert wf.version_comment(workflow, 7) is None
+
+
+@pytest.mark.parametrize(
+    "path", sorted((COURSE_ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name
+)
+def test_the_courses_own_workflows_do_what_lesson_06_teaches(path):
+    """Our workflows pin every action to a commit with its version in a comment, and lint clean."""
+    workflow = wf.read_workflow(path)
+    assert wf.schema_problems(workflow) == []
+    assert wf.actionlint_problems(workflow) == []
+    for job_id, job in workflow.data["jobs"].items():
+        for index, text in wf.uses_of(job):
+            reference = wf.ActionReference(text)
+            line = workflow.line("jobs", job_id, "steps", index, "uses")
+            assert reference.is_commit_sha, f"{path.name} line {line}: {text} is not a SHA pin"
+            assert wf.version_comment(workflow, line), f"{path.name} line {line}: no # vX comment"
