@@ -8,8 +8,6 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from bookings.core.db import open_database
-from bookings.migrations import apply_migrations, load_migrations, service_migrations
 from bookings.snapshots import (
     SnapshotClashError,
     UnknownStageError,
@@ -21,7 +19,6 @@ from bookings.snapshots import (
 
 STAGE_01 = {"README.md", "acceptance_criteria.yaml", "prd.md"}
 STAGE_02 = {"openapi.yaml"}
-STAGE_03 = {"migrations/001_initial.py", "migrations/002_cancelled_state.py", "schema.sql"}
 
 
 def relative(paths, root) -> set[str]:
@@ -32,9 +29,9 @@ def files_under(root) -> set[str]:
     return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
 
 
-def test_stages_one_to_five_exist():
-    """There is a snapshot folder for each of the five stages."""
-    assert available_stages() == [1, 2, 3, 4, 5]
+def test_the_stages_not_yet_in_the_project_blueprint_exist():
+    """Stage 03 moved to the project blueprint (project/stage_03); the others follow."""
+    assert available_stages() == [1, 2, 4, 5]
 
 
 @pytest.mark.parametrize(
@@ -42,11 +39,8 @@ def test_stages_one_to_five_exist():
     [
         "stage_01/README.md",
         "stage_02/openapi.yaml",
-        "stage_03/migrations/001_initial.py",
-        "stage_03/migrations/002_cancelled_state.py",
-        "stage_03/schema.sql",
         "stage_04/booking_app/main.py",
-        "stage_04/booking_app/migrations/002_cancelled_state.py",
+        "stage_04/booking_app/migrations/versions/0002_cancelled_state.py",
         "stage_04/conftest.py",
         "stage_04/tests/test_rules.py",
         "stage_05/README.md",
@@ -75,9 +69,9 @@ def test_stage_one_is_just_its_own_files(tmp_path):
 
 
 def test_stages_build_on_each_other(tmp_path):
-    """Stage 3 is the overlay of stages 1, 2 and 3, every file written with its content."""
-    written = materialise(3, tmp_path)
-    assert relative(written, tmp_path) == STAGE_01 | STAGE_02 | STAGE_03 == files_under(tmp_path)
+    """Stage 2 is the overlay of stages 1 and 2, every file written with its content."""
+    written = materialise(2, tmp_path)
+    assert relative(written, tmp_path) == STAGE_01 | STAGE_02 == files_under(tmp_path)
     shipped = resources.files("bookings.snapshots")
     assert (tmp_path / "openapi.yaml").read_bytes() == shipped.joinpath(
         "stage_02", "openapi.yaml"
@@ -93,15 +87,15 @@ def test_a_later_stage_replaces_an_earlier_version_of_a_file(tmp_path):
 
 def test_never_overwrites_and_writes_nothing_on_a_clash(tmp_path):
     """Existing files are listed in the error, left as they were, and nothing else is written."""
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "001_initial.py").write_text("mine")
+    (tmp_path / "booking_app").mkdir()
+    (tmp_path / "booking_app" / "main.py").write_text("mine")
     (tmp_path / "README.md").write_text("mine too")
     with pytest.raises(SnapshotClashError) as caught:
-        materialise(3, tmp_path)
-    assert relative(caught.value.clashes, tmp_path) == {"README.md", "migrations/001_initial.py"}
-    assert "migrations/001_initial.py" in str(caught.value).replace(os.sep, "/")
+        materialise(4, tmp_path)
+    assert relative(caught.value.clashes, tmp_path) == {"README.md", "booking_app/main.py"}
+    assert "booking_app/main.py" in str(caught.value).replace(os.sep, "/")
     assert "nothing was written" in str(caught.value)
-    assert files_under(tmp_path) == {"README.md", "migrations/001_initial.py"}
+    assert files_under(tmp_path) == {"README.md", "booking_app/main.py"}
     assert (tmp_path / "README.md").read_text() == "mine too"
 
 
@@ -114,10 +108,10 @@ def test_materialising_twice_clashes(tmp_path):
 
 
 def test_a_file_where_a_folder_is_needed_is_a_clash(tmp_path):
-    """A file named `migrations` blocks stage 3's migrations folder."""
-    (tmp_path / "migrations").write_text("not a folder")
+    """A file named `booking_app` blocks stage 4's package folder."""
+    (tmp_path / "booking_app").write_text("not a folder")
     with pytest.raises(SnapshotClashError):
-        materialise(3, tmp_path)
+        materialise(4, tmp_path)
 
 
 def test_the_destination_is_created(tmp_path):
@@ -127,10 +121,10 @@ def test_the_destination_is_created(tmp_path):
     assert (destination / "openapi.yaml").is_file()
 
 
-@pytest.mark.parametrize("stage", [0, 6, 99, -1])
+@pytest.mark.parametrize("stage", [0, 3, 6, 99, -1])
 def test_an_unknown_stage_is_a_clear_error(tmp_path, stage):
     """The error names the stage asked for and the stages there are; nothing is written."""
-    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*1, 2, 3, 4, 5"):
+    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*1, 2, 4, 5"):
         materialise(stage, tmp_path)
     assert files_under(tmp_path) == set()
 
@@ -142,41 +136,6 @@ def test_no_bytecode_is_copied(tmp_path):
 
 
 # --- The snapshots work --------------------------------------------------------------------
-
-
-def test_stage_03_migrations_build_the_service_schema(tmp_path):
-    """The learner's migration files, run by the runner, give the same schema as the service's."""
-    materialise(3, tmp_path)
-    learner, service = open_database(":memory:"), open_database(":memory:")
-    apply_migrations(learner, load_migrations(tmp_path / "migrations"))
-    apply_migrations(service, service_migrations())
-    query = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
-    assert learner.execute(query).fetchall() == service.execute(query).fetchall()
-
-
-def test_stage_03_schema_sql_describes_the_migrated_schema(tmp_path):
-    """schema.sql, run on its own, gives the same columns, indexes and keys as the migrations."""
-    materialise(3, tmp_path)
-    from_file, migrated = open_database(":memory:"), open_database(":memory:")
-    from_file.executescript((tmp_path / "schema.sql").read_text())
-    apply_migrations(migrated)
-
-    def shape(db):
-        tables = {}
-        for table in ("rooms", "bookings"):
-            indexes = db.execute(f"PRAGMA index_list({table})").fetchall()
-            tables[table] = (
-                db.execute(f"PRAGMA table_xinfo({table})").fetchall(),
-                sorted((name, unique) for _, name, unique, *_ in indexes),
-                [
-                    db.execute(f"PRAGMA index_info({name})").fetchall()
-                    for _, name, *_ in sorted(indexes, key=lambda index: index[1])
-                ],
-                db.execute(f"PRAGMA foreign_key_list({table})").fetchall(),
-            )
-        return tables
-
-    assert shape(from_file) == shape(migrated)
 
 
 def test_stage_04_app_and_its_tests_run_from_the_learners_folder(tmp_path):

@@ -1,0 +1,96 @@
+# Written by bookings.snapshots.build from bookings/migrations/env.py.
+# In the course repository edit the source and rebuild; in your project it is yours.
+"""Alembic's environment: how `alembic upgrade`, `downgrade` and `--sql` reach the database.
+
+The same file serves the course's reference service and every learner's project (the project
+blueprint hands it out in stage 03), so it depends on nothing but Alembic and SQLAlchemy.
+
+Which database, first found first:
+
+1. a connection handed over in `config.attributes["connection"]`: tests and checks pass one;
+2. `alembic -x database=PATH …`;
+3. the environment variable named by the `database_variable` option (`BOOKING_DATABASE` in a
+   project's alembic.ini), as the service itself reads it;
+4. the `sqlalchemy.url` option.
+
+SQLite needs two settings here:
+
+- `render_as_batch=True`: SQLite's ALTER TABLE cannot change or drop a constraint, so Alembic's
+  batch mode rebuilds the table instead (copy, drop, rename), and autogenerate writes batch
+  operations;
+- real transactions for schema changes: Python's sqlite3 module (before Python 3.16) opens a
+  transaction only before INSERT, UPDATE or DELETE, so an ALTER TABLE would commit on its own.
+  The engine below turns that off and lets SQLAlchemy send BEGIN, so that each revision and
+  its `alembic_version` update commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+
+config = context.config
+
+
+def database_url() -> str:
+    chosen = context.get_x_argument(as_dictionary=True).get("database")
+    variable = config.get_main_option("database_variable")
+    if not chosen and variable:
+        chosen = os.environ.get(variable)
+    if chosen:
+        return chosen if "://" in chosen else f"sqlite:///{chosen}"
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit(
+            f"No database given: set {variable or 'sqlalchemy.url'}, or pass -x database=PATH"
+        )
+    return url
+
+
+def transactional_engine(url: str) -> Engine:
+    """An engine whose transactions include schema changes (see the module's docstring)."""
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def leave_transactions_to_sqlalchemy(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        render_as_batch=True,
+        # Each revision commits with its alembic_version row: a failed one leaves the database
+        # at the revision before it.
+        transactional_ddl=True,
+        transaction_per_migration=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    # `alembic upgrade --sql`: print the SQL for review instead of running it.
+    context.configure(
+        url=database_url(),
+        literal_binds=True,
+        render_as_batch=True,
+        transactional_ddl=True,
+        transaction_per_migration=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+elif config.attributes.get("connection") is not None:
+    run_on(config.attributes["connection"])
+else:
+    with transactional_engine(database_url()).connect() as connection:
+        run_on(connection)
