@@ -45,6 +45,7 @@ from onboarding.protocol import FAIL_MARK, PASS_MARK, CheckResult, Outcome
 __all__ = [
     "FAIL_MARK",
     "PASS_MARK",
+    "Advice",
     "ArtefactError",
     "CheckFailed",
     "Exercise",
@@ -54,6 +55,7 @@ __all__ = [
     "evaluate",
     "load_json",
     "load_yaml",
+    "parse_yaml",
     "raises",
     "read_artefact",
     "require",
@@ -75,6 +77,18 @@ class CheckFailed(Exception):
 
 class CheckTimeout(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What an expectation's `run` returns to pass with a word of advice under its ✅ line.
+
+    For what is worth saying but is not a rule (the template's order of sections): the advice is
+    shown to the learner and published with the result, but never compared by nbval, so it can
+    never fail a check.
+    """
+
+    text: str
 
 
 SHOWN_PROBLEMS = 3
@@ -337,7 +351,7 @@ def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Outco
             time_limit(time_limit_seconds()),
         ):
             warnings.simplefilter("ignore")
-            test()
+            returned = test()
     except CheckFailed as failure:
         return Outcome(expectation, False, str(failure), hint)
     except AssertionError as failure:
@@ -358,6 +372,8 @@ def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Outco
         return Outcome(expectation, False, str(error), hint)
     except Exception as error:  # noqa: BLE001 - learner code may raise anything
         return Outcome(expectation, False, describe_exception(error), hint)
+    if isinstance(returned, Advice) and returned.text:
+        return Outcome(expectation, True, advice=returned.text)
     return Outcome(expectation, True)
 
 
@@ -431,18 +447,22 @@ class ArtefactError(Exception):
 
 def load_yaml(path: str | Path) -> Any:
     """Parse a YAML artefact; a syntax error becomes ArtefactError with line and column."""
+    return parse_yaml(read_artefact(path), Path(path).name)
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text already read (from the learner's project, say), named `name` in errors."""
     import yaml
 
-    text = read_artefact(path)
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = error.problem or error.context or "a syntax error"
-        raise ArtefactError(f"{Path(path).name} is not valid YAML: {where}: {problem}") from None
+        raise ArtefactError(f"{name} is not valid YAML: {where}: {problem}") from None
     except yaml.YAMLError as error:
-        raise ArtefactError(f"{Path(path).name} is not valid YAML: {error}") from None
+        raise ArtefactError(f"{name} is not valid YAML: {error}") from None
 
 
 def load_json(path: str | Path) -> Any:

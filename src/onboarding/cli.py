@@ -274,8 +274,8 @@ def _print_verdict(console, verdict) -> None:
             f"{escape(title)}: {result.passed} of {result.total} checks passed",
             soft_wrap=True,
         )
-        for failure in result.failures:
-            console.print(f"      {escape(failure)}", soft_wrap=True)
+        for line in result.failures + result.advice:
+            console.print(f"      {escape(line)}", soft_wrap=True)
     if verdict.ok:
         console.print("   Everything passes. Well done! `onboard progress` shows where you are.")
     else:
