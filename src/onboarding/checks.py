@@ -56,6 +56,7 @@ __all__ = [
     "load_json",
     "load_yaml",
     "parse_yaml",
+    "practise",
     "raises",
     "read_artefact",
     "require",
@@ -227,6 +228,22 @@ def run_expectations(
             lambda expectation=expectation: expectation.run(given)
         )
     return exercise.finish()
+
+
+def practise(expectations: Iterable[Expectation], given: Given) -> None:
+    """A lesson's practice cell: judge and print the ✅/❌ lines at once, and record nothing.
+
+    Unlike a check cell, nothing is published: the result never reaches the ledger, the grader
+    or the catalogue, so a learner can try a practice cell as often as they like. (It returns
+    nothing, so that the cell shows only the lines.)
+    """
+    result = run_expectations("practice", expectations, given, echo=False)
+    for line in result.lines():
+        print(line)
+    if result.ok:
+        print(f"All {result.total} right.")
+    else:
+        print(f"{result.passed} of {result.total} right: change the cell and run it again.")
 
 
 # ----------------------------------------------------------------------------------- the runner

@@ -23,6 +23,8 @@ from onboarding.artefacts.openapi import (
     operations,
     resolve,
 )
+from onboarding.artefacts.openapi_compatibility import compatibility
+from onboarding.checks import CheckFailed, Expectation, Given, practise
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -91,3 +93,114 @@ def reference_service() -> Iterator[TestClient]:
         settings = Settings(database=Path(folder) / "bookings.db", log_level="WARNING")
         with TestClient(create_app(settings)) as client:
             yield client
+
+
+# --- Practice cells ---------------------------------------------------------------------------
+
+STATUS_SITUATIONS = {
+    "8 attendees for a room that seats 6": (
+        422,
+        "the request breaks a rule on its own: nothing stored is in the way",
+    ),
+    "a new room named Oak, when a room called Oak exists": (
+        409,
+        "the name clashes with a room the service holds now",
+    ),
+    "a booking in room 42, which does not exist": (404, "the room is not there"),
+    'a booking whose start is "tomorrow"': (
+        422,
+        "the JSON parses, but a field is not a date-time: well-formed, unprocessable content",
+    ),
+    "Oak from 09:30 to 10:30, when someone booked it from 09:00 to 10:00": (
+        409,
+        "the request is fine in itself; another booking is in the way",
+    ),
+}
+
+
+def _status_of(situation: str, status: int, why: str):
+    def run(given: Any) -> None:
+        answers = given.answers
+        if not isinstance(answers, dict) or situation not in answers:
+            raise CheckFailed("it is missing from `answers`")
+        value = answers[situation]
+        if value is None or value is Ellipsis:
+            raise CheckFailed("no status chosen yet")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise CheckFailed(f"{value!r} is not a status code; write a number such as 404")
+        if value != status:
+            raise CheckFailed(f"{value} is not it")
+
+    return Expectation(situation, run, hint=why)
+
+
+def try_status_codes(answers: Any) -> None:
+    """Practice: which status the booking API answers in five situations."""
+    practise(
+        tuple(_status_of(situation, *answer) for situation, answer in STATUS_SITUATIONS.items()),
+        Given(answers=answers),
+    )
+
+
+def _schema(spec: dict, name: str) -> dict:
+    return spec["components"]["schemas"][name]
+
+
+def _add_note(spec: dict) -> None:
+    _schema(spec, "BookingCreate")["properties"]["note"] = {"type": "string"}
+
+
+def _attendees_as_text(spec: dict) -> None:
+    _schema(spec, "BookingCreate")["properties"]["attendees"]["type"] = "string"
+
+
+def _add_room_name(spec: dict) -> None:
+    _schema(spec, "Booking")["properties"]["room_name"] = {"type": "string"}
+
+
+def _cancelled_at_left_out(spec: dict) -> None:
+    _schema(spec, "Booking")["required"].remove("cancelled_at")
+
+
+def _require_a_day(spec: dict) -> None:
+    listing = spec["paths"]["/rooms/{room_id}/bookings"]["get"]
+    listing["parameters"].append(
+        {"name": "day", "in": "query", "required": True, "schema": {"type": "string"}}
+    )
+
+
+PROPOSED_CHANGES: dict[str, Callable[[dict], Any]] = {
+    "a new optional `note` in the booking request": _add_note,
+    "`attendees` becomes a string in the booking request": _attendees_as_text,
+    "a new `room_name` in every booking the API returns": _add_room_name,
+    "`cancelled_at` left out of a booking while it is live": _cancelled_at_left_out,
+    "listing a room's bookings needs a new `day` query parameter": _require_a_day,
+}
+VERDICTS = ("compatible", "breaking")
+
+
+def _verdict_of(designed: dict, proposal: str, change: Callable[[dict], Any]) -> Expectation:
+
+    found = compatibility(designed, with_change(designed, change))
+    right = "breaking" if any(item.breaking for item in found) else "compatible"
+
+    def run(given: Any) -> None:
+        answers = given.verdicts
+        value = answers.get(proposal) if isinstance(answers, dict) else None
+        if value not in VERDICTS:
+            raise CheckFailed(f'{value!r}; write "compatible" or "breaking"')
+        if value != right:
+            raise CheckFailed(f"{value} is not it")
+
+    why = "; ".join(item.description for item in found)
+    return Expectation(proposal, run, hint=f"The differ says: {why}.")
+
+
+def try_compatibility(designed: dict, verdicts: Any) -> None:
+    """Practice: judge five changes to the designed spec, then see what the differ says."""
+    practise(
+        tuple(
+            _verdict_of(designed, proposal, change) for proposal, change in PROPOSED_CHANGES.items()
+        ),
+        Given(verdicts=verdicts),
+    )
