@@ -129,9 +129,9 @@ def _status_of(situation: str, status: int, why: str):
         if isinstance(value, bool) or not isinstance(value, int):
             raise CheckFailed(f"{value!r} is not a status code; write a number such as 404")
         if value != status:
-            raise CheckFailed(f"{value} is not it")
+            raise CheckFailed(f"{value} is not it: {why}")
 
-    return Expectation(situation, run, hint=why)
+    return Expectation(situation, run, hint="Answer with the status code, a number.")
 
 
 def try_status_codes(answers: Any) -> None:
@@ -188,12 +188,14 @@ def _verdict_of(designed: dict, proposal: str, change: Callable[[dict], Any]) ->
         answers = given.verdicts
         value = answers.get(proposal) if isinstance(answers, dict) else None
         if value not in VERDICTS:
-            raise CheckFailed(f'{value!r}; write "compatible" or "breaking"')
+            raise CheckFailed(f"{value!r} is not a verdict yet")
         if value != right:
-            raise CheckFailed(f"{value} is not it")
+            why = "; ".join(item.description for item in found)
+            raise CheckFailed(f"{value} is not it: the differ says {why}")
 
-    why = "; ".join(item.description for item in found)
-    return Expectation(proposal, run, hint=f"The differ says: {why}.")
+    return Expectation(
+        proposal, run, hint='Write "compatible" or "breaking": what happens to a client of today?'
+    )
 
 
 def try_compatibility(designed: dict, verdicts: Any) -> None:
