@@ -188,7 +188,9 @@ def _verdict_of(designed: dict, proposal: str, change: Callable[[dict], Any]) ->
         answers = given.verdicts
         value = answers.get(proposal) if isinstance(answers, dict) else None
         if value not in VERDICTS:
-            raise CheckFailed(f"{value!r} is not a verdict yet")
+            raise CheckFailed(
+                "no verdict yet" if value in (None, Ellipsis) else f"{value!r} is not a verdict"
+            )
         if value != right:
             why = "; ".join(item.description for item in found)
             raise CheckFailed(f"{value} is not it: the differ says {why}")
@@ -205,4 +207,46 @@ def try_compatibility(designed: dict, verdicts: Any) -> None:
             _verdict_of(designed, proposal, change) for proposal, change in PROPOSED_CHANGES.items()
         ),
         Given(verdicts=verdicts),
+    )
+
+
+IDEMPOTENT = {
+    "GET /bookings/7": (True, "reading changes nothing"),
+    "POST /bookings/7/cancel": (
+        True,
+        "the booking API makes cancel idempotent by design: a second cancel changes nothing",
+    ),
+    "POST /rooms/1/bookings": (
+        False,
+        "each create makes a new booking (or a 409 with your own first one): not without an "
+        "Idempotency-Key",
+    ),
+    "PUT /rooms/1, replacing the room with the same body": (
+        True,
+        "replacing with the same body twice leaves what replacing once does",
+    ),
+}
+
+
+def _idempotent(request: str, right: bool, why: str) -> Expectation:
+    def run(given: Any) -> None:
+        answers = given.idempotent
+        value = answers.get(request, Ellipsis) if isinstance(answers, dict) else Ellipsis
+        if value is Ellipsis or value is None:
+            raise CheckFailed("not answered yet")
+        if not isinstance(value, bool):
+            raise CheckFailed(f"{value!r} is not True or False")
+        if value is not right:
+            raise CheckFailed(f"{value} is not it: {why}")
+
+    return Expectation(
+        request, run, hint="True if sending it twice leaves what sending it once does."
+    )
+
+
+def try_idempotent(idempotent: Any) -> None:
+    """Practice: which of four requests can a client simply send again?"""
+    practise(
+        tuple(_idempotent(request, *answer) for request, answer in IDEMPOTENT.items()),
+        Given(idempotent=idempotent),
     )

@@ -62,15 +62,17 @@ PRACTICE_ESTIMATE = (1, 2, 6)
 TOLERANCE = 0.05
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _number(value: Any, name: str) -> float:
+    if value is Ellipsis:
+        raise CheckFailed(f"`{name}` is not written yet: replace the ... with a number of days")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CheckFailed(f"`{name}` is {value!r}; write a number of days")
+    return value
 
 
 def _expected_is_right(given: Given) -> None:
     optimistic, likely, pessimistic = PRACTICE_ESTIMATE
-    value = given.expected
-    if not _is_number(value):
-        raise CheckFailed(f"expected is {value!r}; write a number of days")
+    value = _number(given.expected, "expected")
     right = (optimistic + 4 * likely + pessimistic) / 6
     if math.isclose(value, sum(PRACTICE_ESTIMATE) / 3, abs_tol=TOLERANCE):
         raise CheckFailed(
@@ -84,9 +86,7 @@ def _expected_is_right(given: Given) -> None:
 
 def _spread_is_right(given: Given) -> None:
     optimistic, _, pessimistic = PRACTICE_ESTIMATE
-    value = given.spread
-    if not _is_number(value):
-        raise CheckFailed(f"spread is {value!r}; write a number of days")
+    value = _number(given.spread, "spread")
     if not math.isclose(value, (pessimistic - optimistic) / 6, abs_tol=TOLERANCE):
         raise CheckFailed(f"got {value:g}")
 
