@@ -1,4 +1,8 @@
-"""Stage snapshots: shipped as package data, overlaid in order, never overwriting."""
+"""Stage snapshots: shipped as package data, overlaid in order, never overwriting.
+
+Stages 01 and 02 are in the project blueprint (`project/`, tested in tests/onboarding/); the
+snapshots left are those of stages 03 to 05.
+"""
 
 import os
 import subprocess
@@ -19,8 +23,6 @@ from bookings.snapshots import (
     stage_files,
 )
 
-STAGE_01 = {"README.md", "acceptance_criteria.yaml", "prd.md"}
-STAGE_02 = {"openapi.yaml"}
 STAGE_03 = {"migrations/001_initial.py", "migrations/002_cancelled_state.py", "schema.sql"}
 
 
@@ -32,16 +34,14 @@ def files_under(root) -> set[str]:
     return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
 
 
-def test_stages_one_to_five_exist():
-    """There is a snapshot folder for each of the five stages."""
-    assert available_stages() == [1, 2, 3, 4, 5]
+def test_stages_three_to_five_exist():
+    """There is a snapshot folder for each stage not yet in the project blueprint."""
+    assert available_stages() == [3, 4, 5]
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "stage_01/README.md",
-        "stage_02/openapi.yaml",
         "stage_03/migrations/001_initial.py",
         "stage_03/migrations/002_cancelled_state.py",
         "stage_03/schema.sql",
@@ -68,48 +68,52 @@ def test_the_generated_copies_are_in_sync_with_the_service():
 # --- materialise -----------------------------------------------------------------------------
 
 
-def test_stage_one_is_just_its_own_files(tmp_path):
-    """Stage 1 writes stage 1's files and returns their paths."""
-    written = materialise(1, tmp_path)
-    assert relative(written, tmp_path) == STAGE_01 == files_under(tmp_path)
+def test_the_first_stage_is_just_its_own_files(tmp_path):
+    """Stage 3, the first snapshot, writes stage 3's files and returns their paths."""
+    written = materialise(3, tmp_path)
+    assert relative(written, tmp_path) == STAGE_03 == files_under(tmp_path)
 
 
 def test_stages_build_on_each_other(tmp_path):
-    """Stage 3 is the overlay of stages 1, 2 and 3, every file written with its content."""
-    written = materialise(3, tmp_path)
-    assert relative(written, tmp_path) == STAGE_01 | STAGE_02 | STAGE_03 == files_under(tmp_path)
+    """Stage 4 is the overlay of stages 3 and 4, every file written with its content."""
+    written = materialise(4, tmp_path)
+    assert STAGE_03 <= relative(written, tmp_path) == files_under(tmp_path)
     shipped = resources.files("bookings.snapshots")
-    assert (tmp_path / "openapi.yaml").read_bytes() == shipped.joinpath(
-        "stage_02", "openapi.yaml"
+    assert (tmp_path / "schema.sql").read_bytes() == shipped.joinpath(
+        "stage_03", "schema.sql"
     ).read_bytes()
 
 
 def test_a_later_stage_replaces_an_earlier_version_of_a_file(tmp_path):
-    """README.md is in stages 1 and 5: stage 5's version wins in the overlay."""
-    assert stage_files(4)[PurePosixPath("README.md")].read_text().startswith("# Stage 01")
+    """conftest.py is in stages 4 and 5: stage 5's version wins in the overlay."""
+    shipped = resources.files("bookings.snapshots")
+    stage_04 = shipped.joinpath("stage_04", "conftest.py").read_text()
+    stage_05 = shipped.joinpath("stage_05", "conftest.py").read_text()
+    assert stage_04 != stage_05
+    assert stage_files(4)[PurePosixPath("conftest.py")].read_text() == stage_04
     materialise(5, tmp_path)
-    assert (tmp_path / "README.md").read_text().startswith("# Stage 05")
+    assert (tmp_path / "conftest.py").read_text() == stage_05
 
 
 def test_never_overwrites_and_writes_nothing_on_a_clash(tmp_path):
     """Existing files are listed in the error, left as they were, and nothing else is written."""
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "001_initial.py").write_text("mine")
-    (tmp_path / "README.md").write_text("mine too")
+    (tmp_path / "schema.sql").write_text("mine too")
     with pytest.raises(SnapshotClashError) as caught:
         materialise(3, tmp_path)
-    assert relative(caught.value.clashes, tmp_path) == {"README.md", "migrations/001_initial.py"}
+    assert relative(caught.value.clashes, tmp_path) == {"schema.sql", "migrations/001_initial.py"}
     assert "migrations/001_initial.py" in str(caught.value).replace(os.sep, "/")
     assert "nothing was written" in str(caught.value)
-    assert files_under(tmp_path) == {"README.md", "migrations/001_initial.py"}
-    assert (tmp_path / "README.md").read_text() == "mine too"
+    assert files_under(tmp_path) == {"schema.sql", "migrations/001_initial.py"}
+    assert (tmp_path / "schema.sql").read_text() == "mine too"
 
 
 def test_materialising_twice_clashes(tmp_path):
     """A second run into the same folder refuses rather than overwriting the first."""
-    written = materialise(2, tmp_path)
+    written = materialise(3, tmp_path)
     with pytest.raises(SnapshotClashError) as caught:
-        materialise(2, tmp_path)
+        materialise(3, tmp_path)
     assert sorted(caught.value.clashes) == sorted(written)
 
 
@@ -123,14 +127,14 @@ def test_a_file_where_a_folder_is_needed_is_a_clash(tmp_path):
 def test_the_destination_is_created(tmp_path):
     """A destination that does not exist yet is made."""
     destination = tmp_path / "new" / "project"
-    assert materialise(2, destination)
-    assert (destination / "openapi.yaml").is_file()
+    assert materialise(3, destination)
+    assert (destination / "schema.sql").is_file()
 
 
-@pytest.mark.parametrize("stage", [0, 6, 99, -1])
+@pytest.mark.parametrize("stage", [0, 1, 2, 6, 99, -1])
 def test_an_unknown_stage_is_a_clear_error(tmp_path, stage):
     """The error names the stage asked for and the stages there are; nothing is written."""
-    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*1, 2, 3, 4, 5"):
+    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*3, 4, 5"):
         materialise(stage, tmp_path)
     assert files_under(tmp_path) == set()
 
