@@ -186,20 +186,30 @@ def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[st
     return problems, advice
 
 
-def template_guidance(template: str) -> set[str]:
-    """The template's `>` guidance lines, normalised, to tell them from the writer's quotes."""
-    return {
+MIN_GUIDANCE_MATCH = 12
+"""How long a quoted line must be to be recognised as part of the template's guidance."""
+
+
+def template_guidance(template: str) -> str:
+    """The template's `>` guidance, normalised into one text, to tell it from the writer's quotes."""
+    return " ".join(
         _normalised(quote["text"])
         for line in markdown_lines(template)
         if (quote := QUOTE.match(line)) and _normalised(quote["text"])
-    }
+    )
+
+
+def is_guidance(quoted: str, guidance: str) -> bool:
+    """Whether a quoted line is (part of) the template's guidance, even cut short."""
+    text = _normalised(quoted)
+    return len(text) >= MIN_GUIDANCE_MATCH and text in guidance
 
 
 def _normalised(text: str) -> str:
     return " ".join(text.replace("*", "").split()).lower()
 
 
-def leftover(body: str, guidance: set[str], must_have_text: bool = True) -> str | None:
+def leftover(body: str, guidance: str, must_have_text: bool = True) -> str | None:
     """What a section still holds of the template (placeholder, guidance, example), or None.
 
     A `>` quotation is the writer's own unless it repeats the template's guidance.
@@ -208,7 +218,7 @@ def leftover(body: str, guidance: set[str], must_have_text: bool = True) -> str 
         return "still holds the template's collapsed example; delete it"
     for line in body.splitlines():
         quote = QUOTE.match(line)
-        if quote and _normalised(quote["text"]) in guidance:
+        if quote and is_guidance(quote["text"], guidance):
             return (
                 "still has the template's guidance (the lines starting with `>`, such as"
                 f" “{shorten(quote['text'].strip(), 50)}”); delete it"
@@ -228,7 +238,7 @@ def leftover(body: str, guidance: set[str], must_have_text: bool = True) -> str 
 
 
 def leftover_problems(
-    text: str, guidance: set[str], checked: tuple[str, ...] | None = None
+    text: str, guidance: str, checked: tuple[str, ...] | None = None
 ) -> list[str]:
     """Every section (and the title block) still holding part of the template.
 

@@ -84,14 +84,14 @@ def titles(text: str) -> list[str]:
     return [title for title, _ in sections(text)[1:]]
 
 
-def template_guidance() -> set[str]:
+def template_guidance() -> str:
     """The `>` guidance lines of the company's PRD template."""
     return markdown.template_guidance((paths.course_root() / TEMPLATE).read_text(encoding="utf-8"))
 
 
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds a placeholder, TODO, or the template's guidance."""
-    return markdown.leftover_problems(text, template_guidance(), checked=PRD_HEADINGS)
+    return markdown.leftover_problems(text, template_guidance())
 
 
 def list_items(body: str) -> list[str]:
