@@ -43,7 +43,11 @@ DIAGRAM_TYPES = re.compile(
     r"|classDiagram|stateDiagram(?:-v2)?|erDiagram|architecture-beta|block-beta)\b",
     re.MULTILINE,
 )
-EDGE = re.compile(r"-->|---|-\.->|==>|->>|-->>|-\)|--[^-\s>][^>]*-->|\|\|--|}o--|\|o--|--o\{")
+EDGE = re.compile(
+    r"-->>|-->|---|-\.->|-\.\s[^.]*\s\.->|==>|->>|-\)|--[^-\s>][^>]*-->|\|\|--|}o--|\|o--|--o\{"
+)
+"""A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not), sequence
+messages, entity relations."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,9 @@ def endpoints(text: str) -> list[Endpoint]:
             if max(method_at, path_at) >= len(row):
                 continue
             path = _plain(row[path_at])
-            for method in re.split(r"[\s,/]+", _plain(row[method_at]).upper()):
-                if method:
-                    found.append(Endpoint(method, path, number))
+            for method in re.split(r"[\s,/]+", row[method_at]):
+                if _plain(method):
+                    found.append(Endpoint(_plain(method).upper(), path, number))
     return found
 
 

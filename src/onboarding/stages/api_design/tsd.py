@@ -95,7 +95,7 @@ def diagram_problems(text: str) -> list[str]:
             )
         for line in block.splitlines():
             accessible = re.match(r"\s*(accTitle|accDescr)\s*:\s*(.*)", line)
-            if accessible and BRACKET_PLACEHOLDER.fullmatch(accessible[2].strip()):
+            if accessible and re.search(r"\[[^\]]+\]", accessible[2]):
                 problems.append(f"{name}'s {accessible[1]} is still the template's placeholder")
         edges = reading.diagram_edges(block)
         if edges < MIN_EDGES:
