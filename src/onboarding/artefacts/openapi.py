@@ -156,6 +156,19 @@ def json_media(content: Any) -> str | None:
     return None
 
 
+def _without_iri_grammar() -> None:
+    """Spare the check the 3-4 s jsonschema spends compiling the RFC 3987 (IRI) grammar.
+
+    Only the `iri` and `iri-reference` formats use that grammar, and no booking API names
+    them; `uri` and `uri-reference`, which specs do use, are checked by rfc3986-validator all
+    the same. The grader does the same for its own process (`grading.skip_uri_grammar`); this
+    does it in the learner's kernel, where the checks run.
+    """
+    from onboarding.grading import skip_uri_grammar
+
+    skip_uri_grammar()
+
+
 # --- Reading and validity -----------------------------------------------------------------------
 
 
@@ -292,6 +305,7 @@ def _located_validator(spec: dict) -> Any:
     operation's with no path at all; the learner needs to know where in the file to look. A
     schema reached through a `$ref` is reported where it is written, not where it is used.
     """
+    _without_iri_grammar()
     from openapi_spec_validator import OpenAPIV31SpecValidator
     from openapi_spec_validator.validation import keywords
 
@@ -329,6 +343,7 @@ def _located_validator(spec: dict) -> Any:
 
 def validator_problems(spec: dict) -> list[str]:
     """openapi-spec-validator's findings, each as `json.path: message`."""
+    _without_iri_grammar()
     from jsonschema.exceptions import best_match
 
     problems: list[str] = []
@@ -531,6 +546,7 @@ def _subschemas(schema: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
 
 def example_problems(spec: dict) -> list[str]:
     """Every example that does not match its schema (OpenAPI 3.1 schemas are JSON Schema 2020-12)."""
+    _without_iri_grammar()
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
     from referencing import Registry, Resource
