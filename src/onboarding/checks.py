@@ -51,8 +51,10 @@ __all__ = [
     "Exercise",
     "Expectation",
     "Given",
+    "advise",
     "equal",
     "evaluate",
+    "judged_by",
     "load_json",
     "load_yaml",
     "parse_yaml",
@@ -108,6 +110,17 @@ def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
     if len(problems) > limit:
         shown += f"; and {len(problems) - limit} more"
     raise CheckFailed(shown)
+
+
+def judged_by(problems: Callable[[Any], Sequence[str]], read: Callable[[Given], Any]):
+    """A `run` that reads what it judges (`read(given)`) and requires `problems` of it to be empty."""
+    return lambda given: require(problems(read(given)))
+
+
+def advise(problems: Sequence[str], advice: str | None) -> Advice | None:
+    """Require no problems, then pass with the advice, if there is any."""
+    require(problems)
+    return Advice(advice) if advice else None
 
 
 # ------------------------------------------------------------------------- expectations as data

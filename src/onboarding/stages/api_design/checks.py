@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onboarding import project
 from onboarding.artefacts import openapi
-from onboarding.checks import Advice, Expectation, Given, require
+from onboarding.checks import Advice, Expectation, Given, advise, judged_by, require
 from onboarding.stages.api_design import spec, tsd
 
 SPEC_FILE = "openapi.yaml"
@@ -20,10 +20,6 @@ def spec_of(given: Given) -> dict:
     return given.once(SPEC_FILE, lambda: openapi.parse_spec(project.read(SPEC_FILE), SPEC_FILE))
 
 
-def _spec_judged_by(problems):
-    return lambda given: require(problems(spec_of(given)))
-
-
 SPEC = (
     Expectation(
         f"{SPEC_FILE} is valid YAML",
@@ -34,49 +30,49 @@ SPEC = (
     ),
     Expectation(
         "it is a valid OpenAPI 3.1 document",
-        _spec_judged_by(openapi.validity_problems),
+        judged_by(openapi.validity_problems, spec_of),
         hint="Fix the first problem named and run the cell again; the path says where to look.",
         required=True,
     ),
     Expectation(
         "the five operations exist",
-        _spec_judged_by(spec.operation_problems),
+        judged_by(spec.operation_problems, spec_of),
         hint="Put each operation under its path: /rooms (get), /rooms/{room_id}/bookings (get, post),"
         " /bookings/{booking_id} (get), /bookings/{booking_id}/cancel (post).",
     ),
     Expectation(
         "each operation documents its status codes",
-        _spec_judged_by(spec.status_problems),
+        judged_by(spec.status_problems, spec_of),
         hint='Add each code under the operation\'s `responses:`, quoted ("404":), with a description.',
     ),
     Expectation(
         "the create request and every 2xx response have a JSON schema",
-        _spec_judged_by(spec.schema_problems),
+        judged_by(spec.schema_problems, spec_of),
         hint="Give each one `content: application/json: schema:`, usually a $ref to"
         " components/schemas (BookingCreate, Booking, Room).",
     ),
     Expectation(
         "the booking request, the booking and the room have the named fields and types",
-        _spec_judged_by(spec.field_problems),
+        judged_by(spec.field_problems, spec_of),
         hint="Declare each field under `properties:` with its `type:`; a date-time is"
         " `type: string` with `format: date-time`, and `cancelled_at` may also be null"
         ' (`type: [string, "null"]`).',
     ),
     Expectation(
         "every 4xx response is problem+json with one shared error schema from components",
-        _spec_judged_by(spec.error_schema_problems),
+        judged_by(spec.error_schema_problems, spec_of),
         hint="Define Problem once under components/schemas (type, title, status, detail, instance)"
         ' and use `$ref: "#/components/schemas/Problem"` in every 4xx response.',
     ),
     Expectation(
         "creating a booking shows an example request, 201 and 409",
-        _spec_judged_by(spec.example_coverage_problems),
+        judged_by(spec.example_coverage_problems, spec_of),
         hint="Add `examples:` under the media type, each with a name and a `value:`; the process"
         " asks for an API spec with examples.",
     ),
     Expectation(
         "every example matches its schema",
-        _spec_judged_by(openapi.example_problems),
+        judged_by(openapi.example_problems, spec_of),
         hint="Fix the example or the schema; quote date-times, and give each required field.",
     ),
 )
@@ -86,15 +82,9 @@ def tsd_of(given: Given) -> str:
     return given.once(tsd.FILE, tsd.read_tsd)
 
 
-def _tsd_judged_by(problems):
-    return lambda given: require(problems(tsd_of(given)))
-
-
 def tsd_headings(given: Given) -> Advice | None:
     text = tsd_of(given)
-    require(tsd.heading_problems(text))
-    advice = tsd.heading_advice(text)
-    return Advice(advice) if advice else None
+    return advise(tsd.heading_problems(text), tsd.heading_advice(text))
 
 
 def endpoints_match_the_spec(given: Given) -> None:
@@ -116,13 +106,13 @@ TSD = (
     ),
     Expectation(
         "nothing is left of the template: no placeholder, guidance, example or empty section",
-        _tsd_judged_by(tsd.placeholder_problems),
+        judged_by(tsd.placeholder_problems, tsd_of),
         hint="Fill in or delete each of the template's other sections; delete the `>` guidance,"
         " the collapsed examples and “How to use this template”.",
     ),
     Expectation(
         "the architecture is a Mermaid diagram of your own components",
-        _tsd_judged_by(tsd.diagram_problems),
+        judged_by(tsd.diagram_problems, tsd_of),
         hint="Replace the template's sketch with your service: who calls it, the API, the"
         " database, and what runs beside them; give it an accTitle and an accDescr.",
     ),
@@ -134,13 +124,13 @@ TSD = (
     ),
     Expectation(
         "the data model lists each table's columns with their types",
-        _tsd_judged_by(tsd.data_model_problems),
+        judged_by(tsd.data_model_problems, tsd_of),
         hint="One row per column: `| rooms | capacity | INTEGER | not null, > 0 |` under"
         " `| Table | Column | Type | Notes |`.",
     ),
     Expectation(
         "the scaling considerations give numbers",
-        _tsd_judged_by(tsd.scaling_problems),
+        judged_by(tsd.scaling_problems, tsd_of),
         hint="Say how much load you expect (requests a second, bookings a year) and where the"
         " design stops.",
     ),

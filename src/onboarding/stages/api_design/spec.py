@@ -9,6 +9,7 @@ mistake, each naming where it is as a JSON path; reading and validating the docu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,14 +114,18 @@ def _methods_at(spec: dict, path: str) -> list[str]:
     return [m for p, m, _ in operations(spec) if template(p) == template(path)]
 
 
+def found_operations(spec: dict) -> Iterator[tuple[Operation, str, dict]]:
+    """(wanted, path as written, operation) for each of the exercise's operations the spec has."""
+    for wanted in OPERATIONS:
+        found = find_operation(spec, wanted)
+        if found is not None:
+            yield wanted, *found
+
+
 def status_problems(spec: dict) -> list[str]:
     """Each status code an operation must document and does not."""
     problems = []
-    for wanted in OPERATIONS:
-        found = find_operation(spec, wanted)
-        if found is None:
-            continue
-        path, operation = found
+    for wanted, path, operation in found_operations(spec):
         responses = operation.get("responses")
         codes = [str(code) for code in responses] if isinstance(responses, dict) else []
         missing = [code for code in wanted.statuses if code not in codes]
@@ -142,11 +147,7 @@ def schema_problems(spec: dict) -> list[str]:
     if found is not None:
         path, operation = found
         problems += _request_problems(spec, operation, ("paths", path, "post", "requestBody"))
-    for wanted in OPERATIONS:
-        found = find_operation(spec, wanted)
-        if found is None:
-            continue
-        path, operation = found
+    for wanted, path, operation in found_operations(spec):
         responses = operation.get("responses")
         if not isinstance(responses, dict):
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from onboarding import project
-from onboarding.checks import Advice, Expectation, Given, require
+from onboarding.checks import Advice, Expectation, Given, advise, judged_by, require
 from onboarding.stages.intake import acceptance, prd
 from onboarding.stages.intake.roles import DUTIES, Duty, role_problems
 
@@ -32,10 +32,6 @@ def examples_of(given: Given) -> list[Any]:
     )
 
 
-def _examples_judged_by(problems):
-    return lambda given: require(problems(examples_of(given)))
-
-
 ACCEPTANCE_CRITERIA = (
     Expectation(
         f"{acceptance.FILE} is valid YAML with a top-level `examples:` list",
@@ -45,28 +41,28 @@ ACCEPTANCE_CRITERIA = (
     ),
     Expectation(
         "every example has a known `behaviour` and its `given`, `when` and `then` parts",
-        _examples_judged_by(acceptance.structure_problems),
+        judged_by(acceptance.structure_problems, examples_of),
         hint="Follow the shape in the exercise's description; `bookings: []` when there are none.",
     ),
     Expectation(
         "each of the six behaviours has an example",
-        _examples_judged_by(acceptance.coverage_problems),
+        judged_by(acceptance.coverage_problems, examples_of),
         hint="The six: happy-path, overlap, back-to-back, capacity, invalid-range, unknown-room.",
     ),
     Expectation(
         "every value is concrete: room names, whole numbers, times with an offset",
-        _examples_judged_by(acceptance.value_problems),
+        judged_by(acceptance.value_problems, examples_of),
         hint='Replace each TODO; write times in quotes, as "2030-01-07T09:00:00Z".',
     ),
     Expectation(
         "every `then.status` is what the service answers, with a `reason` for an error",
-        _examples_judged_by(acceptance.status_problems),
+        judged_by(acceptance.status_problems, examples_of),
         hint="201 when the booking is made, 404 for an unknown room, 422 for a rule the request "
         "breaks on its own, 409 for an overlap.",
     ),
     Expectation(
         "every example shows the behaviour it names",
-        _examples_judged_by(acceptance.consistency_problems),
+        judged_by(acceptance.consistency_problems, examples_of),
         hint="Check each request against its given rooms and bookings, one rule at a time.",
     ),
 )
@@ -77,15 +73,9 @@ def prd_of(given: Given) -> str:
     return given.once(prd.FILE, lambda: prd.read_prd())
 
 
-def _prd_judged_by(problems):
-    return lambda given: require(problems(prd_of(given)))
-
-
 def headings(given: Given) -> Advice | None:
     text = prd_of(given)
-    require(prd.heading_problems(text))
-    advice = prd.heading_advice(text)
-    return Advice(advice) if advice else None
+    return advise(prd.heading_problems(text), prd.heading_advice(text))
 
 
 PRD = (
@@ -104,20 +94,20 @@ PRD = (
     ),
     Expectation(
         "nothing is left of the template: no placeholder, guidance, example or empty section",
-        _prd_judged_by(prd.placeholder_problems),
+        judged_by(prd.placeholder_problems, prd_of),
         hint="Replace every [bracketed placeholder], delete the `>` guidance, the collapsed "
         "examples and “How to use this template”; a section that does not apply says None and "
         "why.",
     ),
     Expectation(
         "at least six acceptance criteria, each written as Given / When / Then",
-        _prd_judged_by(prd.acceptance_criteria_problems),
+        judged_by(prd.acceptance_criteria_problems, prd_of),
         hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
         "can observe>.",
     ),
     Expectation(
         "every success metric is measurable",
-        _prd_judged_by(prd.success_metric_problems),
+        judged_by(prd.success_metric_problems, prd_of),
         hint='Give each target a number with a unit, or a rate: "p95 under 300 ms", "0 per '
         '10,000 bookings".',
     ),
