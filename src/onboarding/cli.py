@@ -483,6 +483,16 @@ def _legacy_checkpoint(stage: int, adopt: bool) -> None:
             f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
             "to put the course's files beside yours"
         )
+    from onboarding import project
+
+    if stage not in snapshots.available_stages():
+        # Stages in the blueprint never come here; the learner is told about every stage there is.
+        every = sorted(
+            {int(number) for number in project.stages()} | set(snapshots.available_stages())
+        )
+        raise click.ClickException(
+            f"there is no stage {stage}; available stages: {', '.join(map(str, every))}"
+        )
     destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
     try:
         written = snapshots.materialise(stage, destination)

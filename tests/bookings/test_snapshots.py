@@ -24,6 +24,8 @@ from bookings.snapshots import (
 )
 
 STAGE_03 = {"migrations/001_initial.py", "migrations/002_cancelled_state.py", "schema.sql"}
+# Stage 02's spec, from the reference service: every later stage's contract tests read it.
+SPEC = "openapi.yaml"
 
 
 def relative(paths, root) -> set[str]:
@@ -68,10 +70,12 @@ def test_the_generated_copies_are_in_sync_with_the_service():
 # --- materialise -----------------------------------------------------------------------------
 
 
-def test_the_first_stage_is_just_its_own_files(tmp_path):
-    """Stage 3, the first snapshot, writes stage 3's files and returns their paths."""
+def test_the_first_stage_is_its_own_files_and_the_spec(tmp_path):
+    """Stage 3, the first snapshot, writes stage 3's files and stage 02's spec."""
     written = materialise(3, tmp_path)
-    assert relative(written, tmp_path) == STAGE_03 == files_under(tmp_path)
+    assert relative(written, tmp_path) == STAGE_03 | {SPEC} == files_under(tmp_path)
+    shipped = resources.files("bookings").joinpath("openapi.yaml")
+    assert (tmp_path / SPEC).read_bytes() == shipped.read_bytes()
 
 
 def test_stages_build_on_each_other(tmp_path):
