@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from onboarding import paths, project
 from onboarding.artefacts import tsd
 
@@ -77,3 +79,28 @@ def test_diagrams_and_their_edges():
     assert tsd.diagram_edges(diagram) == 6
     assert tsd.diagrams("## Architecture\n\nNo diagram.\n") == []
     assert tsd.diagram_edges("sequenceDiagram\n  A->>B: hello\n  B-->>A: hi\n") == 2
+
+
+@pytest.mark.parametrize(
+    "diagram",
+    [
+        "flowchart LR\n  client --> api\n  api -- SQL --> db\n",
+        "graph TD\n  client ==> api\n  api -.-> db\n",
+        "sequenceDiagram\n  Client->>API: POST /rooms/1/bookings\n  API-->>Client: 201\n",
+        'C4Container\n  Person(user, "Employee")\n  Rel(user, api, "books")\n'
+        '  Rel_D(api, db, "reads and writes")\n',
+        "architecture-beta\n  service api(server)[API]\n  service db(database)[DB]\n"
+        "  api:R -- L:db\n  client:R --> L:api\n",
+        "classDiagram\n  Room <|-- MeetingRoom\n  Room *-- Booking\n",
+        "erDiagram\n  ROOM ||--o{ BOOKING : holds\n  BOOKING }o--|| ROOM : in\n",
+    ],
+    ids=["flowchart", "graph", "sequence", "c4", "architecture", "class", "er"],
+)
+def test_every_diagram_kind_counts_its_two_connections(diagram):
+    """Each kind of diagram the check accepts has its connections counted, none twice."""
+    assert tsd.diagram_edges(diagram) == 2
+
+
+def test_nodes_and_labels_alone_are_no_connections():
+    assert tsd.diagram_edges('flowchart LR\n  api["Booking API"]\n  db[(SQLite)]\n') == 0
+    assert tsd.diagram_edges('C4Context\n  Person(user, "Employee")\n  System(s, "Rooms")\n') == 0

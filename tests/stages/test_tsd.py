@@ -238,3 +238,36 @@ def test_a_tsd_written_another_way_passes(model_project):
     result = with_tsd(model_project, rewrite)
     assert result.ok, result.lines()
     assert outcome(result, HEADINGS).advice.startswith("`## Context` comes after")
+
+
+def _diagram(body: str):
+    """A change that puts `body` in place of the model's architecture diagram."""
+    return lambda text: re.sub(r"(?s)(```mermaid\n).*?(```)", lambda m: m[1] + body + m[2], text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "flowchart LR\n    client --> api\n    api --> db\n",
+        'C4Container\n    Person(user, "Employee")\n    Rel(user, api, "books")\n'
+        '    Rel(api, db, "reads and writes")\n',
+        "architecture-beta\n    service api(server)[API]\n    service db(database)[SQLite]\n"
+        "    client:R --> L:api\n    api:R -- L:db\n",
+    ],
+    ids=["flowchart", "c4", "architecture"],
+)
+def test_a_diagram_with_exactly_the_least_connections_passes(model_project, body):
+    """The threshold at its limit: two connections pass, in any kind of diagram."""
+    assert tsd.MIN_EDGES == 2
+    result = with_tsd(model_project, _diagram(body))
+    assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
+
+
+def test_a_c4_diagram_with_one_relationship_fails(model_project):
+    result = with_tsd(
+        model_project,
+        _diagram('C4Context\n    Person(user, "Employee")\n    Rel(user, api, "books")\n'),
+    )
+    found = outcome(result, DIAGRAM)
+    assert not found.passed
+    assert "the diagram draws 1 connection; show how a request flows" in found.found

@@ -45,9 +45,15 @@ DIAGRAM_TYPES = re.compile(
 )
 EDGE = re.compile(
     r"-->>|-->|---|-\.->|-\.\s[^.]*\s\.->|==>|->>|-\)|--[^-\s>][^>]*-->|\|\|--|}o--|\|o--|--o\{"
+    # class diagrams: inheritance, composition, aggregation, dependency, realisation
+    r"|<\|--|\*--|\bo--|\.\.>|<\|\.\.|\.\.\|>"
+    # C4: Rel(a, b, "uses"), BiRel(…), Rel_Down(…), Rel_U(…)
+    r"|\b(?:Bi)?Rel(?:_[A-Za-z]+)?\s*\("
+    # architecture-beta: api:R -- L:db, api:R --> L:db
+    r"|:[LRTB]\s*<?--?>?\s*[LRTB]:"
 )
 """A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not), sequence
-messages, entity relations."""
+messages, entity relations, class relations, C4 relationships and architecture edges."""
 
 
 @dataclass(frozen=True)
