@@ -329,6 +329,17 @@ def test_a_value_that_is_not_concrete_is_named(raw, message):
     assert any(message in problem for problem in problems), problems
 
 
+def test_one_is_the_least_capacity_and_the_least_attendees():
+    """The "at least 1" threshold at its limit: 1 passes, 0 fails, for a room and a request."""
+    at_limit = with_changes("overlap", when={"attendees": 1})
+    at_limit["given"]["rooms"] = [{**room, "capacity": 1} for room in at_limit["given"]["rooms"]]
+    assert not any("at least 1" in p for p in acceptance.value_problems([at_limit]))
+    below = with_changes("overlap", when={"attendees": 0})
+    assert "example 1 (overlap): when.attendees is 0; it must be at least 1" in (
+        acceptance.value_problems([below])
+    )
+
+
 def test_times_that_yaml_reads_as_datetimes_are_accepted():
     """Unquoted `2030-01-07T09:00:00Z` is a datetime to PyYAML, and as good as the quoted text."""
     raw = with_changes(
