@@ -33,6 +33,11 @@ def test_numbers_in_words_become_digits(text, digits):
         "p95 under three hundred ms",
         "about 2 requests a second at peak",
         "20,000 bookings a year",
+        "0 double bookings in 10,000 bookings",
+        "Half of all bookings via the calendar plugin within 3 months",
+        "two thirds of the rooms booked through the API",
+        "Room utilisation up by 10 percentage points",
+        "Adoption: 500 weekly active users",
     ],
 )
 def test_measurable(text):
@@ -41,7 +46,16 @@ def test_measurable(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Zero double bookings", "within eight weeks of launch", "faster than today", "99 problems"],
+    [
+        "Zero double bookings",
+        "within eight weeks of launch",
+        "faster than today",
+        "99 problems",
+        "live in 2 weeks",
+        "3 of the rooms",
+        "discussed in the weekly meeting",
+        "the first quarter of the year",
+    ],
 )
 def test_not_measurable(text):
     assert not is_measurable(text)

@@ -4,7 +4,8 @@ A PRD's success metric, a TSD's scaling considerations, a test plan's thresholds
 *how much*, in a way a dashboard can prove or disprove. "p95 under 300 ms", "99.5 %", "0 per
 10,000 bookings", "5 per week", "zero double bookings per ten thousand" all do; "faster", "fewer
 clashes within 8 weeks" (a date, not an amount) and "double bookings: 0" (a number with nothing
-to count it against) do not. Numbers may be written in digits or in words.
+to count it against) do not. A share of a whole ("half of all bookings", "two thirds of the
+rooms") counts too. Numbers may be written in digits or in words.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 _NUMBER = r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*"
 _UNIT = (
-    r"%|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
+    r"%|percentage ?points?|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
     r"|days?|weeks?|months?|quarters?|years?|kb|mb|gb|tb|rps|rpm|qps|x|×|points?|pp"
 )
 _PERIOD = r"second|minute|hour|day|week|month|quarter|year|sprint|release"
@@ -26,7 +27,12 @@ MEASURABLE = re.compile(
             rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?(?:a|an|each|every)\s+(?:{_PERIOD})\b",
             rf"{_NUMBER}\s*(?:[^\W\d_]+\s*)?/\s*[^\W\d_]+",  # 50 requests/s
             rf"{_NUMBER}\s*(?:/|out of)\s*\d+",  # 4.5 out of 5
-            rf"{_NUMBER}\s+in\s+(?:a|an|every|each)?\s*{_NUMBER}",  # 1 in 1,000 requests
+            # 1 in 1,000 requests, 0 double bookings in 10,000 bookings
+            rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?in\s+(?:a|an|every|each)?\s*{_NUMBER}",
+            rf"{_NUMBER}\s+(?:hourly|daily|weekly|monthly|yearly|annual)\b",  # 500 weekly users
+            # a share of a whole: half of all bookings (0.5 of all), two thirds of the rooms
+            r"(?<![\w.])0?\.\d+\s+of\s+(?:all|the|our|every)\b",
+            rf"{_NUMBER}\s+(?:halves|thirds?|quarters?|fifths?|tenths?)\s+of\b",
         )
     ),
     re.IGNORECASE,
