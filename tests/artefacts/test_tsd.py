@@ -104,3 +104,19 @@ def test_every_diagram_kind_counts_its_two_connections(diagram):
 def test_nodes_and_labels_alone_are_no_connections():
     assert tsd.diagram_edges('flowchart LR\n  api["Booking API"]\n  db[(SQLite)]\n') == 0
     assert tsd.diagram_edges('C4Context\n  Person(user, "Employee")\n  System(s, "Rooms")\n') == 0
+
+
+def test_an_endpoint_column_holds_the_method_and_the_path_together():
+    """Another common shape: one `Endpoint` (or Operation, Route) column, "POST /rooms"."""
+    text = (
+        "## API summary\n\n| Endpoint | Purpose |\n| --- | --- |\n| `POST /rooms` | Create |\n"
+        "| GET, PUT /rooms/{room_id} | Read, replace |\n| **get** `/health/live` | Alive |\n"
+        "| See the spec | - |\n"
+    )
+    assert [(str(e), e.row) for e in tsd.endpoints(text)] == [
+        ("POST /rooms", 1),
+        ("GET /rooms/{room_id}", 2),
+        ("PUT /rooms/{room_id}", 2),
+        ("GET /health/live", 3),
+    ]
+    assert tsd.endpoints(text.replace("Endpoint", "Summary")) == []

@@ -271,3 +271,23 @@ def test_a_c4_diagram_with_one_relationship_fails(model_project):
     found = outcome(result, DIAGRAM)
     assert not found.passed
     assert "the diagram draws 1 connection; show how a request flows" in found.found
+
+
+def test_an_api_summary_with_one_endpoint_column_is_compared_too(model_project):
+    """`POST /rooms` in one column is the same summary; a missing operation is still named."""
+
+    def combine(text: str) -> str:
+        return re.sub(
+            r"(?m)^\| (GET|POST|PUT|PATCH|DELETE) \| (/\S*) \|", r"| `\1 \2` |", text
+        ).replace("| Method | Path |", "| Endpoint |")
+
+    model = MODEL[tsd.FILE]
+    assert "| Method | Path |" not in combine(model) and "| `POST /rooms` |" in combine(model)
+    result = with_tsd(model_project, combine)
+    assert outcome(result, ENDPOINTS).passed, outcome(result, ENDPOINTS).found
+    dropped = with_tsd(
+        model_project, lambda t: re.sub(r"(?m)^\| `GET /rooms` \|.*\n", "", combine(t))
+    )
+    assert "openapi.yaml has `GET /rooms`, but docs/tsd.md's API summary does not" in (
+        outcome(dropped, ENDPOINTS).found
+    )

@@ -56,6 +56,14 @@ EDGE = re.compile(
 messages, entity relations, class relations, C4 relationships and architecture edges."""
 
 
+COMBINED_HEADERS = ("endpoint", "operation", "route")
+COMBINED = re.compile(
+    rf"^(?P<methods>(?:(?:{'|'.join(METHODS)})\s*[,/]?\s*)+)\s+(?P<path>/\S*)",
+    re.IGNORECASE,
+)
+"""A cell that names the method(s) and the path together: "POST /rooms", "GET, PUT /rooms/{id}"."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -117,13 +125,23 @@ def endpoints(text: str) -> list[Endpoint]:
     found = []
     for header, rows, _ in _tables(body):
         method_at, path_at = _header_index(header, "method"), _header_index(header, "path")
-        if method_at is None or path_at is None:
+        # One column may hold both, as people often write it: "POST /rooms/{room_id}/bookings".
+        both_at = _header_index(header, *COMBINED_HEADERS)
+        if (method_at is None or path_at is None) and both_at is None:
             continue
         for number, row in enumerate(rows, start=1):
-            if max(method_at, path_at) >= len(row):
-                continue
-            path = _plain(row[path_at])
-            for method in re.split(r"[\s,/]+", row[method_at]):
+            if method_at is not None and path_at is not None:
+                if max(method_at, path_at) >= len(row):
+                    continue
+                methods, path = row[method_at], _plain(row[path_at])
+            else:
+                # Bold and code spans may wrap either part; "_" stays, as in {room_id}.
+                cell = re.sub(r"[*`]", "", row[both_at]).strip() if both_at < len(row) else ""
+                combined = COMBINED.match(cell)
+                if combined is None:
+                    continue
+                methods, path = combined["methods"], combined["path"]
+            for method in re.split(r"[\s,/]+", methods):
                 if _plain(method):
                     found.append(Endpoint(_plain(method).upper(), path, number))
     return found

@@ -132,8 +132,8 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
     ]
     if not listed:
         return [
-            f"`## {reading.API_SECTION}` has no table with `Method` and `Path` columns listing the "
-            "operations"
+            f"`## {reading.API_SECTION}` has no table with `Method` and `Path` columns (or an "
+            "`Endpoint` column such as `POST /rooms`) listing the operations"
         ]
     problems = []
     documented: dict[tuple[str, str], reading.Endpoint] = {}
