@@ -38,12 +38,11 @@ $(TOOLS)/bin/uv:
 	  || { echo "Could not install uv: $(PYTHON) has neither venv nor pip."; \
 	       echo "On Debian or Ubuntu: apt-get install python3-venv"; exit 1; }
 
-# --compile-bytecode: every check starts Python processes that import FastAPI, Jupyter and more;
-# compiled once here (about half a minute), they start in a second even where the environment
-# sets PYTHONDONTWRITEBYTECODE and Python would otherwise compile them again at every start.
 $(SYNCED): pyproject.toml uv.lock | $(UV)
-	@echo "Setting up $(VENV)/ from uv.lock (pinned versions; about half a minute with a warm cache)…"
-	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON) --quiet
+	@echo "Setting up $(VENV)/ from uv.lock (pinned versions; under a minute with a warm cache)…"
+	@# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set (CI, containers) every
+	@# `onboard check` and every child pytest would otherwise compile its imports again (seconds).
+	$(UV) sync --frozen --all-extras --python $(PYTHON) --quiet --compile-bytecode
 	@touch $@
 
 setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)

@@ -25,6 +25,7 @@ TEXT_FILES = (
     "book/templates/*.md",
     "src/bookings/openapi.yaml",
     "src/bookings/snapshots/stage_*/**/*",
+    "project/stage_*/**/*",
 )
 TEXT_SUFFIXES = {".md", ".yaml", ".yml", ".py", ".json", ".sql", ".ini", ".toml", ""}
 

@@ -17,24 +17,14 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from onboarding.stages.intake import prd
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 INDEX = TEMPLATES / "README.md"
 HOW_TO_USE = "How to use this template"
 
-# The single list of headings a PRD must have, in order. The course's PRD checker uses the same
-# list, so change it here and in templates/prd.md together.
-PRD_HEADINGS = [
-    "Problem",
-    "Goals",
-    "Non-goals",
-    "Users and stakeholders",
-    "Requirements",
-    "Acceptance criteria",
-    "Success metrics",
-    "Dependencies",
-    "Risks and open questions",
-    "Estimate",
-]
+# The one list of headings a PRD must have, in order: the course's PRD check's own.
+PRD_HEADINGS = list(prd.PRD_HEADINGS)
 
 
 # --- helpers -------------------------------------------------------------------------------------

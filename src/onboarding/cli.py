@@ -277,8 +277,8 @@ def _print_verdict(console, verdict) -> None:
             f"{escape(title)}: {result.passed} of {result.total} checks passed",
             soft_wrap=True,
         )
-        for failure in result.failures:
-            console.print(f"      {escape(failure)}", soft_wrap=True)
+        for line in result.failures + result.advice:
+            console.print(f"      {escape(line)}", soft_wrap=True)
     if verdict.ok:
         console.print("   Everything passes. Well done! `onboard progress` shows where you are.")
     else:
@@ -482,6 +482,16 @@ def _legacy_checkpoint(stage: int, adopt: bool) -> None:
         raise click.ClickException(
             f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
             "to put the course's files beside yours"
+        )
+    from onboarding import project
+
+    if stage not in snapshots.available_stages():
+        # Stages in the blueprint never come here; the learner is told about every stage there is.
+        every = sorted(
+            {int(number) for number in project.stages()} | set(snapshots.available_stages())
+        )
+        raise click.ClickException(
+            f"there is no stage {stage}; available stages: {', '.join(map(str, every))}"
         )
     destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
     try:

@@ -179,6 +179,29 @@ def read(relative: str, workspace_path: Path | None = None) -> str:
     )
 
 
+def load_yaml(relative: str, workspace_path: Path | None = None) -> object:
+    """A YAML file of the project, parsed; a missing or malformed one is an ArtefactError."""
+    from onboarding.checks import parse_yaml
+
+    return parse_yaml(read(relative, workspace_path), PurePosixPath(relative).name)
+
+
+def show(relative: str, workspace_path: Path | None = None) -> None:
+    """Print a project file as it is now, for a notebook cell that lets the learner look at it.
+
+    A file that cannot be read is one line saying why, never a traceback.
+    """
+    from onboarding.checks import ArtefactError
+
+    try:
+        text = read(relative, workspace_path)
+    except ArtefactError as error:
+        print(error)
+        return
+    print(f"{FOLDER}/{relative}:\n")
+    print(text.rstrip("\n"))
+
+
 @contextlib.contextmanager
 def copy_for_checking(workspace_path: Path | None = None) -> Iterator[Path]:
     """A throwaway copy of the project (without .git) for checks that run or build things.

@@ -17,8 +17,8 @@ from bookings.snapshots import (
     stage_files,
 )
 
-STAGE_01 = {"README.md", "acceptance_criteria.yaml", "prd.md"}
-STAGE_02 = {"openapi.yaml"}
+# Stage 02's spec, from the reference service: every later stage's contract tests read it.
+SPEC = "openapi.yaml"
 
 
 def relative(paths, root) -> set[str]:
@@ -30,15 +30,13 @@ def files_under(root) -> set[str]:
 
 
 def test_the_stages_not_yet_in_the_project_blueprint_exist():
-    """Stage 03 moved to the project blueprint (project/stage_03); the others follow."""
-    assert available_stages() == [1, 2, 4, 5]
+    """Stages 01-03 moved to the project blueprint (project/stage_NN); the others follow."""
+    assert available_stages() == [4, 5]
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "stage_01/README.md",
-        "stage_02/openapi.yaml",
         "stage_04/booking_app/main.py",
         "stage_04/booking_app/migrations/versions/0002_cancelled_state.py",
         "stage_04/conftest.py",
@@ -62,27 +60,24 @@ def test_the_generated_copies_are_in_sync_with_the_service():
 # --- materialise -----------------------------------------------------------------------------
 
 
-def test_stage_one_is_just_its_own_files(tmp_path):
-    """Stage 1 writes stage 1's files and returns their paths."""
-    written = materialise(1, tmp_path)
-    assert relative(written, tmp_path) == STAGE_01 == files_under(tmp_path)
-
-
-def test_stages_build_on_each_other(tmp_path):
-    """Stage 2 is the overlay of stages 1 and 2, every file written with its content."""
-    written = materialise(2, tmp_path)
-    assert relative(written, tmp_path) == STAGE_01 | STAGE_02 == files_under(tmp_path)
-    shipped = resources.files("bookings.snapshots")
-    assert (tmp_path / "openapi.yaml").read_bytes() == shipped.joinpath(
-        "stage_02", "openapi.yaml"
-    ).read_bytes()
+def test_every_stage_carries_the_spec_of_the_reference_service(tmp_path):
+    """The spec comes from the service itself (its one source), beside the stage's own files."""
+    written = materialise(4, tmp_path)
+    assert SPEC in relative(written, tmp_path) == files_under(tmp_path)
+    shipped = resources.files("bookings").joinpath("openapi.yaml")
+    assert (tmp_path / SPEC).read_bytes() == shipped.read_bytes()
 
 
 def test_a_later_stage_replaces_an_earlier_version_of_a_file(tmp_path):
-    """README.md is in stages 1 and 5: stage 5's version wins in the overlay."""
-    assert stage_files(4)[PurePosixPath("README.md")].read_text().startswith("# Stage 01")
+    """conftest.py is in stages 4 and 5: stage 5's version wins in the overlay."""
+    shipped = resources.files("bookings.snapshots")
+    fourth, fifth = (
+        shipped.joinpath(stage, "conftest.py").read_text() for stage in ("stage_04", "stage_05")
+    )
+    assert fourth != fifth
+    assert stage_files(4)[PurePosixPath("conftest.py")].read_text() == fourth
     materialise(5, tmp_path)
-    assert (tmp_path / "README.md").read_text().startswith("# Stage 05")
+    assert (tmp_path / "conftest.py").read_text() == fifth
 
 
 def test_never_overwrites_and_writes_nothing_on_a_clash(tmp_path):
@@ -101,9 +96,9 @@ def test_never_overwrites_and_writes_nothing_on_a_clash(tmp_path):
 
 def test_materialising_twice_clashes(tmp_path):
     """A second run into the same folder refuses rather than overwriting the first."""
-    written = materialise(2, tmp_path)
+    written = materialise(4, tmp_path)
     with pytest.raises(SnapshotClashError) as caught:
-        materialise(2, tmp_path)
+        materialise(4, tmp_path)
     assert sorted(caught.value.clashes) == sorted(written)
 
 
@@ -117,14 +112,14 @@ def test_a_file_where_a_folder_is_needed_is_a_clash(tmp_path):
 def test_the_destination_is_created(tmp_path):
     """A destination that does not exist yet is made."""
     destination = tmp_path / "new" / "project"
-    assert materialise(2, destination)
-    assert (destination / "openapi.yaml").is_file()
+    assert materialise(4, destination)
+    assert (destination / SPEC).is_file()
 
 
-@pytest.mark.parametrize("stage", [0, 3, 6, 99, -1])
+@pytest.mark.parametrize("stage", [0, 1, 3, 6, 99, -1])
 def test_an_unknown_stage_is_a_clear_error(tmp_path, stage):
     """The error names the stage asked for and the stages there are; nothing is written."""
-    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*1, 2, 4, 5"):
+    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*4, 5"):
         materialise(stage, tmp_path)
     assert files_under(tmp_path) == set()
 

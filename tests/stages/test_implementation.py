@@ -717,12 +717,11 @@ def test_the_lesson_names_no_mutant_that_does_not_exist():
 
 def test_the_lesson_criterion_still_exists_in_stage_01():
     """The lesson prints stage 01's back-to-back example; it must keep its shape."""
-    from importlib import resources
-
     import yaml
 
-    text = resources.files("bookings.snapshots").joinpath("stage_01/acceptance_criteria.yaml")
-    examples = yaml.safe_load(text.read_text())["examples"]
+    from onboarding import project
+
+    examples = yaml.safe_load(project.reference("01")["docs/acceptance_criteria.yaml"])["examples"]
     assert [e for e in examples if e["behaviour"] == "back-to-back"]
 
 

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 STAGE_DIR = re.compile(r"^stage_(\d{2})$")
+# The spec stage 02 writes, at the root of every later stage's project.
+SPEC = PurePosixPath("openapi.yaml")
 # Left behind if someone runs a snapshot in place; never part of a learner's project.
 IGNORED = ("__pycache__", ".pytest_cache", ".DS_Store")
 
@@ -64,7 +66,9 @@ def stage_files(stage: int) -> dict[PurePosixPath, Traversable]:
         raise UnknownStageError(
             f"there is no stage {stage!r}; available stages: {', '.join(map(str, stages))}"
         )
-    files: dict[PurePosixPath, Traversable] = {}
+    # Stages 01 and 02 are in the project blueprint (project/). Of their files, the later
+    # stages need only the spec; its model is the reference service's own openapi.yaml.
+    files: dict[PurePosixPath, Traversable] = {SPEC: _root().parent / SPEC.name}
     for number in stages:
         if number <= stage:
             # A later stage's version of a file replaces the earlier one.

@@ -1,8 +1,8 @@
 """Write the snapshot files that are copies of the reference service.
 
-The reference service is the single source: the stage 02 spec and the stage 04
-``booking_app`` package are copied from it, each with a two-line header naming
-its source. Run ``python -m bookings.snapshots.build`` after changing the service, and
+The reference service is the single source: the stage 04 ``booking_app`` package is copied
+from it, each file with a two-line header naming its source. (Stages 01-03 are in the project
+blueprint, ``project/``.) Run ``python -m bookings.snapshots.build`` after changing the service, and
 ``python -m bookings.snapshots.build --check`` (a test does the same) to prove the copies are
 in sync. Files without the header (READMEs, the stage 04 tests) are hand-written.
 
@@ -40,7 +40,7 @@ def header(source: PurePosixPath) -> str:
 
 def copies() -> dict[PurePosixPath, PurePosixPath]:
     """Each generated snapshot file (relative to snapshots/) and its source in the package."""
-    pairs = {PurePosixPath("stage_02/openapi.yaml"): PurePosixPath("openapi.yaml")}
+    pairs: dict[PurePosixPath, PurePosixPath] = {}
     for path in sorted(PACKAGE.rglob("*")):
         source = PurePosixPath(path.relative_to(PACKAGE).as_posix())
         if path.is_file() and not NOT_IN_APP.intersection(source.parts) and path.suffix != ".pyc":

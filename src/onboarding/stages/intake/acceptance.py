@@ -1,172 +1,45 @@
-"""Stage 01's checks: who owns what, acceptance criteria as examples, and the PRD.
+"""Exercise 01.2: acceptance criteria as structured examples, `docs/acceptance_criteria.yaml`.
+
+The file's format is the contract between stage 01 and stage 04 (whose acceptance tests run each
+example against the learner's service):
+
+```yaml
+examples:
+  - behaviour: overlap          # one of BEHAVIOURS
+    given:
+      rooms: [{name: Oak, capacity: 6}]
+      bookings: [{room: Oak, start: "2030-01-07T09:00:00Z", end: "2030-01-07T10:00:00Z",
+                  attendees: 4}]
+    when: {room: Oak, start: "2030-01-07T09:30:00Z", end: "2030-01-07T10:30:00Z", attendees: 2}
+    then: {status: 409, reason: Oak is already booked}
+```
 
 Every `*_problems` function returns a list of plain sentences, one per problem, and an empty list
 when all is well; nothing here prints or raises on a learner's mistake, so each message can be
-unit-tested. A check cell turns a list into one ✅ or ❌ line with `require()`.
+unit-tested.
 
-The acceptance-criteria examples follow the reference service (`bookings.crud.create_booking`):
-an unknown room is a 404; then, in this order, an end that is not after the start and too many
-attendees are 422s (the request breaks a rule on its own), and an overlap with a live booking of
-the same room is a 409 (it clashes with what is stored); anything else is a 201. The statuses are
-read from the service's own error classes, so the check and the service cannot drift apart.
+The examples follow the reference service (`bookings.crud.create_booking`): an unknown room is a
+404; then, in this order, an end that is not after the start and too many attendees are 422s (the
+request breaks a rule on its own), and an overlap with a live booking of the same room is a 409
+(it clashes with what is stored); anything else is a 201. The statuses are read from the
+service's own error classes, so the check and the service cannot drift apart.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict, RoomNotFound
-from onboarding.artefacts.markdown import (  # noqa: F401 - part of this module's API
-    BRACKET_PLACEHOLDER,
-    DETAILS_BLOCK,
-    LIST_ITEM,
-    TABLE_SEPARATOR,
-    markdown_lines,
-    read_document,
-    section,
-    sections,
-)
-from onboarding.checks import SHOWN_PROBLEMS, CheckFailed, load_yaml, require  # noqa: F401 - part of this module's API
+from onboarding.artefacts.markdown import PLACEHOLDER_WORDS
+from onboarding.checks import CheckFailed
+from onboarding.protocol import shorten
 
-
-def shorten(text: str, width: int = 60) -> str:
-    return textwrap.shorten(" ".join(str(text).split()), width=width, placeholder="…")
-
-
-# --- Exercise 01.1: roles ---------------------------------------------------------------------
-
-PRODUCT_MANAGER = "Product Manager"
-TECH_LEAD = "Tech Lead"
-BACKEND_ENGINEER = "Backend Engineer"
-QA_SRE = "QA / SRE"
-DEVOPS = "DevOps"
-ROLES = (PRODUCT_MANAGER, TECH_LEAD, BACKEND_ENGINEER, QA_SRE, DEVOPS)
-
-# Other ways people write the roles, after lower-casing and dropping spaces and punctuation.
-ROLE_ALIASES = {
-    "pm": PRODUCT_MANAGER,
-    "productmanager": PRODUCT_MANAGER,
-    "product": PRODUCT_MANAGER,
-    "tl": TECH_LEAD,
-    "techlead": TECH_LEAD,
-    "technicallead": TECH_LEAD,
-    "backend": BACKEND_ENGINEER,
-    "backendengineer": BACKEND_ENGINEER,
-    "backendengineers": BACKEND_ENGINEER,
-    "backenddeveloper": BACKEND_ENGINEER,
-    "be": BACKEND_ENGINEER,
-    "qa": QA_SRE,
-    "sre": QA_SRE,
-    "qasre": QA_SRE,
-    "devops": DEVOPS,
-}
-
-
-@dataclass(frozen=True)
-class Duty:
-    text: str
-    role: str
-    clue: str
-    """Where the duty sits in the process, without naming the role: the check's hint."""
-
-
-DUTIES: tuple[Duty, ...] = (
-    Duty(
-        "defines success criteria",
-        PRODUCT_MANAGER,
-        "Whoever decides what the feature is for also decides how we will know it worked.",
-    ),
-    Duty(
-        "sets business constraints such as budget and deadline",
-        PRODUCT_MANAGER,
-        "Constraints come from the business side, together with the features themselves.",
-    ),
-    Duty(
-        "designs the DB schema",
-        TECH_LEAD,
-        "The process document puts the data model with architecture and API design.",
-    ),
-    Duty(
-        "decides performance trade-offs",
-        TECH_LEAD,
-        "Trade-offs are design decisions, made with the architecture before the code is written.",
-    ),
-    Duty(
-        "implements the booking endpoints",
-        BACKEND_ENGINEER,
-        "Building the service is the job of the people who write its code and its tests.",
-    ),
-    Duty(
-        "writes unit tests",
-        BACKEND_ENGINEER,
-        "Unit tests are written with the code, by the people who write the code.",
-    ),
-    Duty(
-        "runs load tests",
-        QA_SRE,
-        "Load and integration tests are run by the role that writes the test plan.",
-    ),
-    Duty(
-        "defines SLAs",
-        QA_SRE,
-        "How reliable the service must be is set by the role that tests and watches reliability.",
-    ),
-    Duty(
-        "manages CI/CD secrets",
-        DEVOPS,
-        "Secrets belong with the pipeline and the infrastructure they are used in.",
-    ),
-    Duty(
-        "sets up metrics, logs and tracing",
-        DEVOPS,
-        "Observability sits with CI/CD, infrastructure and secrets in the process document.",
-    ),
-)
-
-
-def canonical_role(value: Any) -> str | None:
-    """The role a learner meant ("PM", "qa/sre", "Backend Engineers"…), or None."""
-    if not isinstance(value, str):
-        return None
-    key = re.sub(r"[\s/&_().-]+", "", value.lower())
-    if key in ROLE_ALIASES:
-        return ROLE_ALIASES[key]
-    for role in ROLES:
-        if key == re.sub(r"[\s/&_().-]+", "", role.lower()):
-            return role
-    return None
-
-
-def role_problems(answers: Any, duty: Duty) -> list[str]:
-    """What is wrong with the role `answers` gives `duty` (a dict of duty text → role name)."""
-    if not isinstance(answers, dict):
-        return [f"`responsibilities` is a {type(answers).__name__}, not a dict of duty → role"]
-    if duty.text not in answers:
-        keys = [key for key in answers if isinstance(key, str)]
-        close = difflib.get_close_matches(duty.text, keys, n=1, cutoff=0.6)
-        if close:
-            return [f"the key is written {close[0]!r}; keep the duty's wording exactly"]
-        return ["it is missing from `responsibilities`"]
-    value = answers[duty.text]
-    if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
-        return ["no role chosen yet"]
-    role = canonical_role(value)
-    if role is None:
-        return [f"{value!r} is not one of the five roles: {', '.join(ROLES)}"]
-    if role != duty.role:
-        return [f"it belongs to {duty.role}, not {role}"]
-    return []
-
-
-# --- Exercise 01.2: acceptance criteria as examples --------------------------------------------
+FILE = "docs/acceptance_criteria.yaml"
+"""Where the examples live in the learner's project."""
 
 CREATED = 201
 EXPECTED_STATUS = {
@@ -203,7 +76,7 @@ RULE_OF = {
     "unknown-room": "unknown-room",
 }
 BOOKING_FIELDS = ("room", "start", "end", "attendees")
-PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b", re.IGNORECASE)
+
 TIME_EXAMPLE = "2030-01-07T09:00:00Z"
 
 
@@ -251,9 +124,8 @@ def _time_text(value: datetime) -> str:
     return value.isoformat(timespec="minutes").replace("+00:00", "Z")
 
 
-def read_examples(path: str | Path) -> list[Any]:
-    """The `examples:` list of an acceptance-criteria file; parse errors say line and column."""
-    document = load_yaml(path)
+def examples_in(document: Any) -> list[Any]:
+    """The `examples:` list of a parsed acceptance-criteria file."""
     if not isinstance(document, dict) or not isinstance(document.get("examples"), list):
         held = "nothing" if document is None else f"a {type(document).__name__}"
         if isinstance(document, dict):
@@ -641,218 +513,3 @@ def _behaviour_problem(example: Example) -> str | None:
             ),
         }.get(behaviour, f"the service would accept this request, because {answer.why}")
     return f"the service would refuse it for another reason first: {answer.why}"
-
-
-GWT = ("given", "when", "then")
-
-
-def split_given_when_then(text: str) -> tuple[str, str, str] | None:
-    """The Given, When and Then parts of a criterion written in prose, or None."""
-    match = re.search(
-        r"\bgiven\b(?P<given>.+?)\bwhen\b(?P<when>.+?)\bthen\b(?P<then>.+)",
-        text,
-        re.IGNORECASE | re.DOTALL,
-    )
-    if match is None:
-        return None
-    parts = tuple(" ".join(match[part].strip(" ,.;:*_").split()) for part in GWT)
-    return parts if all(parts) else None  # type: ignore[return-value]
-
-
-# --- Exercise 01.3: the PRD -------------------------------------------------------------------
-
-# The template's required `## ` headings, in order (templates/prd.md lists them in its top
-# comment; tests/stages/test_intake.py proves the two lists agree).
-PRD_HEADINGS = (
-    "Problem",
-    "Goals",
-    "Non-goals",
-    "Users and stakeholders",
-    "Requirements",
-    "Acceptance criteria",
-    "Success metrics",
-    "Dependencies",
-    "Risks and open questions",
-    "Estimate",
-)
-MIN_ACCEPTANCE_CRITERIA = len(BEHAVIOURS)
-
-
-def heading_problems(text: str) -> list[str]:
-    """The ten required `## ` headings, each once, in the template's order, and no others."""
-    found = [title for title, _ in sections(text)[1:]]
-    problems, near_misses = [], set()
-    for title in dict.fromkeys(found):
-        if title in PRD_HEADINGS:
-            continue
-        close = difflib.get_close_matches(title, PRD_HEADINGS, n=1, cutoff=0.75) or [
-            heading for heading in PRD_HEADINGS if heading.lower() == title.lower()
-        ]
-        if close:
-            near_misses.add(close[0])
-            problems.append(f"write `## {title}` exactly as `## {close[0]}`")
-        else:
-            problems.append(
-                f"`## {title}` is not one of the ten headings; delete it or make it a `###` "
-                "inside a section"
-            )
-    missing = [h for h in PRD_HEADINGS if h not in found and h not in near_misses]
-    if missing:
-        problems.append("missing: " + ", ".join(f"`## {heading}`" for heading in missing))
-    for heading in PRD_HEADINGS:
-        if found.count(heading) > 1:
-            problems.append(f"`## {heading}` appears {found.count(heading)} times")
-    present = [title for title in dict.fromkeys(found) if title in PRD_HEADINGS]
-    for earlier, later in pairwise(present):
-        if PRD_HEADINGS.index(earlier) > PRD_HEADINGS.index(later):
-            problems.append(
-                f"`## {later}` comes after `## {earlier}` but belongs before it "
-                f"(the order is {', '.join(PRD_HEADINGS)})"
-            )
-            break
-    return problems
-
-
-def placeholder_problems(text: str) -> list[str]:
-    """No section is empty or still holds a placeholder, TODO, or the template's guidance."""
-    problems = []
-    for title, body in sections(text):
-        if title and title not in PRD_HEADINGS:
-            continue
-        where = f"`## {title}`" if title else "the title block"
-        problem = _placeholder_in(body, bool(title))
-        if problem:
-            problems.append(f"{where} {problem}")
-    return problems
-
-
-def _placeholder_in(body: str, must_have_text: bool) -> str | None:
-    if DETAILS_BLOCK.search(body):
-        return "still holds the template's collapsed example; delete it"
-    if re.search(r"^\s*>", body, re.MULTILINE):
-        return "still has the template's guidance (the lines starting with `>`); delete it"
-    bracket = BRACKET_PLACEHOLDER.search(body)
-    if bracket:
-        return f"still has the placeholder `{bracket[0]}`"
-    word = PLACEHOLDER_WORDS.search(body)
-    if word:
-        return f"still says {word[0]}"
-    meaningful = [
-        line for line in body.splitlines() if line.strip() and not TABLE_SEPARATOR.match(line)
-    ]
-    if must_have_text and not meaningful:
-        return "is empty; write it, or write None and why it does not apply"
-    return None
-
-
-def list_items(body: str) -> list[str]:
-    """The top-level list items of a section, each with its continuation lines joined."""
-    items: list[str] = []
-    current: list[str] | None = None
-    for line in DETAILS_BLOCK.sub("", body).splitlines():
-        item = LIST_ITEM.match(line)
-        if item:
-            if current is not None:
-                items.append(" ".join(current))
-            current = [item["text"].strip()]
-        elif current is not None and line.strip() and not line.lstrip().startswith(("|", "#")):
-            current.append(line.strip())
-        elif current is not None:
-            items.append(" ".join(current))
-            current = None
-    if current is not None:
-        items.append(" ".join(current))
-    return items
-
-
-def acceptance_criteria_problems(text: str) -> list[str]:
-    """Enough criteria, and every bullet under `## Acceptance criteria` is Given/When/Then."""
-    body = section(text, "Acceptance criteria")
-    if body is None:
-        return ["there is no `## Acceptance criteria` section"]
-    items = list_items(body)
-    problems = [
-        f"criterion {number} is not written as Given / When / Then: “{shorten(item, 50)}”"
-        for number, item in enumerate(items, start=1)
-        if split_given_when_then(item) is None
-    ]
-    written = sum(split_given_when_then(item) is not None for item in items)
-    if written < MIN_ACCEPTANCE_CRITERIA:
-        problems.append(
-            f"found {written} {'criterion' if written == 1 else 'criteria'} written as Given / "
-            f"When / Then; write at least {MIN_ACCEPTANCE_CRITERIA}, one bullet for each "
-            "behaviour of exercise 01.2"
-        )
-    return problems
-
-
-_NUMBER = r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*"
-_UNIT = (
-    r"%|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
-    r"|days?|weeks?|months?|quarters?|years?|kb|mb|gb|tb|rps|rpm|qps|x|×|points?|pp"
-)
-_PERIOD = r"second|minute|hour|day|week|month|quarter|year|sprint|release"
-MEASURABLE = re.compile(
-    "|".join(
-        (
-            rf"{_NUMBER}\s?(?:{_UNIT})(?!\w)",  # 300 ms, 99.9 %, 3 hours, 5x
-            rf"[$€£]\s?{_NUMBER}|{_NUMBER}\s?(?:usd|eur|gbp)\b",  # money
-            rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?per\s+\S+",  # 0 per 10,000 bookings
-            rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?(?:a|an|each|every)\s+(?:{_PERIOD})\b",
-            rf"{_NUMBER}\s*(?:[^\W\d_]+\s*)?/\s*[^\W\d_]+",  # 50 requests/s
-            rf"{_NUMBER}\s*(?:/|out of)\s*\d+",  # 4.5 out of 5
-        )
-    ),
-    re.IGNORECASE,
-)
-# "within 8 weeks" says when a target is met, not how much: it does not make a metric measurable.
-TIME_FRAME = re.compile(
-    r"\b(?:within|after|in|by|for|from|during)\s+(?:the\s+)?(?:first\s+|next\s+)?\d+\s*"
-    r"(?:days?|weeks?|months?|quarters?|years?)\b(?:\s+(?:of|after)\s+\w+)?",
-    re.IGNORECASE,
-)
-
-
-def is_measurable(text: str) -> bool:
-    """Whether a metric states a number with a unit, or a rate ("300 ms", "5 per week")."""
-    return bool(MEASURABLE.search(TIME_FRAME.sub(" ", text)))
-
-
-def metrics(body: str) -> list[tuple[str, str]]:
-    """(name, target) for each metric: each bullet, and each row of a table.
-
-    In a table with a Target column, only that column is the target; otherwise the whole row.
-    """
-    found = [(item, item) for item in list_items(body)]
-    rows = [
-        [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for line in DETAILS_BLOCK.sub("", body).splitlines()
-        if line.lstrip().startswith("|") and not TABLE_SEPARATOR.match(line)
-    ]
-    if rows:
-        header, *data = rows
-        target = next(
-            (index for index, cell in enumerate(header) if "target" in cell.lower()), None
-        )
-        for row in data:
-            if target is not None and target < len(row):
-                found.append((row[0], row[target]))
-            else:
-                found.append((row[0], " ".join(row)))
-    return found
-
-
-def success_metric_problems(text: str) -> list[str]:
-    """Every success metric is measurable: a number with a unit, or a rate."""
-    body = section(text, "Success metrics")
-    if body is None:
-        return ["there is no `## Success metrics` section"]
-    found = metrics(body)
-    if not found:
-        return ["no metrics found: write each as a bullet, or as a row of a table"]
-    return [
-        f"metric {number}, “{shorten(name, 40)}”, has no number with a unit or a rate"
-        + (f" (its target is “{shorten(target, 40)}”)" if target != name else "")
-        for number, (name, target) in enumerate(found, start=1)
-        if not is_measurable(target)
-    ]
