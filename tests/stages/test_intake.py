@@ -22,7 +22,7 @@ from bookings.core.config import Settings
 from bookings.main import create_app
 from onboarding import project, protocol
 from onboarding.artefacts import markdown, quantities
-from onboarding.checks import ArtefactError, CheckFailed, Given, run_expectations
+from onboarding.checks import NOT_TRIED, ArtefactError, CheckFailed, Given, run_expectations
 from onboarding.stages.intake import EXERCISES, acceptance, lesson, prd, roles
 from tests.conftest import COURSE_ROOT
 from tests.test_templates import PRD_HEADINGS as TEMPLATE_TEST_HEADINGS
@@ -1113,7 +1113,6 @@ def test_practice_owners(capsys, published):
         (3, 0.83, "3 is the plain average of the three"),
         (2, 0.83, "2 is the most likely value alone"),
         (True, 0.83, "`expected` is True; write a number of days"),
-        (..., 0.83, "`expected` is not written yet"),
         ("2.5", 0.83, "`expected` is '2.5'; write a number of days"),
     ],
 )
@@ -1124,6 +1123,11 @@ def test_practice_estimate(capsys, expected, spread, message):
         assert first.startswith("✅")
     else:
         assert first.startswith("❌") and message in first
+
+
+def test_practice_estimate_not_filled_in_yet_is_one_friendly_line(capsys):
+    lesson.try_estimate(..., 0.83)
+    assert capsys.readouterr().out.splitlines() == [NOT_TRIED]
 
 
 @pytest.mark.parametrize(

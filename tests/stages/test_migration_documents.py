@@ -152,7 +152,7 @@ def test_no_sql_block_at_all_says_which_command_to_run(tmp_path):
 
 def test_a_tsd_that_contradicts_the_schema_quotes_both_sides(tmp_path):
     tsd = (
-        "| bookings | cancelled_at | TEXT | ISO 8601 date-time in UTC; NULL while the booking is live |\n",
+        "| bookings | cancelled_at | TEXT | null while the booking is live |\n",
         "| bookings | cancelled_on | TEXT | when |\n| bookings | attendees2 | TEXT | |\n",
     )
     found = verdicts(tmp_path, tsd=tsd)["tsd"]
