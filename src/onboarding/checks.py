@@ -528,5 +528,3 @@ def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str
         raise ArtefactError(f"{Path(path).name} is a folder, not a file") from None
     except UnicodeDecodeError:
         raise ArtefactError(f"{Path(path).name} is not UTF-8 text") from None
-
-
