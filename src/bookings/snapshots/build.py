@@ -1,13 +1,10 @@
 """Write the snapshot files that are copies of the reference service.
 
-The reference service is the single source: the stage 02 spec, the stage 03 migrations and
-the stage 04 ``booking_app`` package are copied from it, each with a two-line header naming
-its source. Run ``python -m bookings.snapshots.build`` after changing the service, and
+The reference service is the single source: the stage 02 spec and the stage 03 migrations
+are copied from it, each with a two-line header naming its source. Run ``python -m bookings.snapshots.build`` after changing the service, and
 ``python -m bookings.snapshots.build --check`` (a test does the same) to prove the copies are
-in sync. Files without the header (READMEs, schema.sql, the stage 04 tests) are hand-written.
-
-The service uses relative imports inside the package, so a module copied into
-``booking_app`` works unchanged under its new name.
+in sync. Files without the header (READMEs, schema.sql) are hand-written. Stages 04 and 05 are no longer
+snapshots: the learner's project (`project/` and `onboarding.project`) holds them.
 """
 
 from __future__ import annotations
@@ -19,16 +16,6 @@ from pathlib import Path, PurePosixPath
 SNAPSHOTS = Path(__file__).parent
 PACKAGE = SNAPSHOTS.parent
 MARK = "Written by bookings.snapshots.build"
-# Parts of the reference package a learner's stage 04 app does not have.
-# Course tooling, and what later stages add (observability is stage 08's), stays out of stage 04.
-NOT_IN_APP = {
-    "snapshots",
-    "seed.py",
-    "testing.py",
-    "openapi.yaml",
-    "__pycache__",
-    "observability.py",
-}
 
 
 def header(source: PurePosixPath) -> str:
@@ -44,10 +31,6 @@ def copies() -> dict[PurePosixPath, PurePosixPath]:
     for path in sorted((PACKAGE / "migrations").glob("[0-9]*_*.py")):
         source = PurePosixPath("migrations", path.name)
         pairs[PurePosixPath("stage_03", source)] = source
-    for path in sorted(PACKAGE.rglob("*")):
-        source = PurePosixPath(path.relative_to(PACKAGE).as_posix())
-        if path.is_file() and not NOT_IN_APP.intersection(source.parts) and path.suffix != ".pyc":
-            pairs[PurePosixPath("stage_04/booking_app", source)] = source
     return pairs
 
 
