@@ -25,6 +25,7 @@ by side.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -38,7 +39,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from onboarding.protocol import shorten
 
@@ -220,10 +221,15 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 class ChildRun:
-    """One child Python running one or more sessions in turn; start now, wait later.
+    """One or more sessions run in turn in a child Python; start now, wait later.
 
-    Use it as a context manager, or call `close()`: either stops the child (and whatever it
-    started) if it still runs, and removes its reports.
+    The child is a fresh process, or, with `warm`, a worker kept from an earlier run of this
+    process (see `Worker`): the same interpreter with pytest and the web framework already
+    imported, which saves seconds per run. Either way the results are computed now; only
+    imported libraries are reused, never an earlier run's result.
+
+    Use it as a context manager, or call `close()`: either stops the run (and whatever it
+    started) if it is still going, and removes its reports.
     """
 
     def __init__(
@@ -232,6 +238,7 @@ class ChildRun:
         *,
         time_limit: float = DEFAULT_TIME_LIMIT,
         env: Mapping[str, str] | None = None,
+        warm: bool | None = None,
     ) -> None:
         if not sessions:
             raise ValueError("a run needs at least one session")
@@ -243,20 +250,33 @@ class ChildRun:
         self.time_limit = time_limit
         # Reports live outside every session's folder, which may be a learner's project.
         self.reports = Path(tempfile.mkdtemp(prefix="onboard-pytest-"))
+        self.done = self.reports / "done"
         plan = self.reports / "plan.json"
         plan.write_text(
-            json.dumps({"sessions": [s.to_json() for s in self.sessions]}), encoding="utf-8"
+            json.dumps(
+                {
+                    "sessions": [s.to_json() for s in self.sessions],
+                    "env": child_environment(env),
+                    "done": str(self.done),
+                }
+            ),
+            encoding="utf-8",
         )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "onboarding.pytest_runs", str(plan)],
-            cwd=self.sessions[0].folder,
-            env=child_environment(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=(self.reports / "child.log").open("wb"),
-            # Its own process group, so a stuck run is stopped with everything it started.
-            start_new_session=True,
-        )
+        self.worker = Worker.acquire() if (in_a_kernel() if warm is None else warm) else None
+        if self.worker is not None:
+            self.worker.submit(plan)
+            self.process = self.worker.process
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "onboarding.pytest_runs", str(plan)],
+                cwd=self.sessions[0].folder,
+                env=child_environment(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=(self.reports / "child.log").open("wb"),
+                # Its own process group, so a stuck run is stopped with everything it started.
+                start_new_session=True,
+            )
         self._results: dict[str, PytestRun] | None = None
 
     def __enter__(self) -> ChildRun:
@@ -268,14 +288,32 @@ class ChildRun:
     def wait(self) -> dict[str, PytestRun]:
         """Results by session key; a session not finished by the time limit is `timed_out`."""
         if self._results is None:
+            finished = False
+            try:
+                finished = self._wait_until_done()
+            finally:
+                if self.worker is not None and finished:
+                    Worker.release(self.worker)
+                    self.worker = None
+                else:
+                    self.stop()
+            self._results = {session.key: self._result(session) for session in self.sessions}
+        return self._results
+
+    def _wait_until_done(self) -> bool:
+        if self.worker is None:
             try:
                 self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                pass
-            finally:
-                self.stop()
-            self._results = {session.key: self._result(session) for session in self.sessions}
-        return self._results
+                return False
+            return True
+        while time.monotonic() < self.deadline:
+            if self.done.exists():
+                return True
+            if self.process.poll() is not None:
+                return False
+            time.sleep(0.02)
+        return False
 
     def result(self, key: str) -> PytestRun:
         return self.wait()[key]
@@ -296,18 +334,115 @@ class ChildRun:
         return clean(path.read_text(encoding="utf-8", errors="replace"), folder, self.reports)
 
     def stop(self) -> None:
-        """Kill the child's process group if it still runs, and reap it."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        # The child is gone; what it started in its group must not outlive it either.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Kill the child (a worker too) and its process group if it still runs, and reap it."""
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+            return
+        _kill_group(self.process)
 
     def close(self) -> None:
-        self.stop()
+        if self._results is None:
+            self.stop()
         shutil.rmtree(self.reports, ignore_errors=True)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # The child is gone; what it started in its group must not outlive it either.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def in_a_kernel() -> bool:
+    """Whether this process is a Jupyter kernel (where check cells run)."""
+    shell_module = sys.modules.get("IPython")
+    shell = shell_module.get_ipython() if shell_module is not None else None
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class Worker:
+    """A child Python that stays up between runs, with pytest and the web stack imported.
+
+    A kernel runs one check cell after another, each with its own child run. Starting Python
+    and importing pytest, FastAPI and friends costs more than most runs, so the kernel keeps up
+    to `POOL` workers: each takes one plan at a time (its path on stdin), runs it exactly as a
+    fresh child would, and marks it done. A worker that overran its time limit is killed, never
+    reused. Workers stop when the kernel exits, or with it if it is killed.
+    """
+
+    POOL = 2
+    _idle: ClassVar[list[Worker]] = []
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile(prefix="onboard-worker-")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "onboarding.pytest_runs", "--serve"],
+            env=child_environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+            preexec_fn=_stop_with_parent(),
+        )
+
+    @classmethod
+    def acquire(cls) -> Worker:
+        while cls._idle:
+            worker = cls._idle.pop()
+            if worker.process.poll() is None:
+                return worker
+        if not _workers_started:
+            atexit.register(cls.stop_all)
+            _workers_started.append(True)
+        return cls()
+
+    @classmethod
+    def release(cls, worker: Worker) -> None:
+        if worker.process.poll() is None and len(cls._idle) < cls.POOL:
+            cls._idle.append(worker)
+        else:
+            worker.stop()
+
+    @classmethod
+    def stop_all(cls) -> None:
+        while cls._idle:
+            cls._idle.pop().stop()
+
+    def submit(self, plan: Path) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{plan}\n".encode())
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        _kill_group(self.process)
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        self.log.close()
+
+
+_workers_started: list[bool] = []
+
+
+def _stop_with_parent():
+    """On Linux, a function for the child to run before exec: stop when the parent dies."""
+    if sys.platform != "linux":
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_signal() -> None:  # pragma: no cover - runs in the child
+        prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+
+    return set_signal
 
 
 def run(
@@ -457,16 +592,15 @@ def _forget(prefixes: Iterable[str], folders: Iterable[Path]) -> None:
     """Drop modules imported from `folders`, or named with a prefix, so they import afresh."""
     import importlib
 
-    roots = [Path(folder).resolve() for folder in folders]
+    roots = tuple(
+        {form + os.sep for folder in folders for form in (str(folder), str(Path(folder).resolve()))}
+    )
     prefixes = tuple(prefixes)
     for name, module in list(sys.modules.items()):
-        location = getattr(module, "__file__", None)
+        location = getattr(module, "__file__", None) or ""
         named = any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
-        under = bool(location) and any(
-            Path(location).resolve().is_relative_to(root) for root in roots
-        )
         # conftest and test modules are imported by their bare names: always afresh.
-        if named or under or name == "conftest":
+        if named or name == "conftest" or (location and location.startswith(roots)):
             del sys.modules[name]
     importlib.invalidate_caches()
 
@@ -511,6 +645,10 @@ def _run_session(session: Mapping[str, Any], reports: Path, seen_folders: list[P
         "--color=no",
         "-p",
         "no:cacheprovider",
+        # It collects garbage five times over at the end of every session: seconds in a
+        # worker that holds many modules, to turn unraisable exceptions into warnings.
+        "-p",
+        "no:unraisableexception",
         f"--rootdir={folder}",
         f"--basetemp={reports / (key + '-tmp')}",
     ]
@@ -529,20 +667,47 @@ def _run_session(session: Mapping[str, Any], reports: Path, seen_folders: list[P
     (reports / f"{key}.rc").write_text(str(int(returncode)), encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m onboarding.pytest_runs PLAN.json`: run the plan's sessions in turn."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if len(arguments) != 1:
-        print("usage: python -m onboarding.pytest_runs PLAN.json", file=sys.stderr)
-        return 2
-    plan_path = Path(arguments[0])
+WARM_IMPORTS = ("pytest", "httpx", "fastapi", "fastapi.testclient", "sqlite_utils", "yaml")
+
+
+def run_plan(plan_path: Path, seen: list[Path]) -> None:
+    """Run every session of a plan in turn, then mark it done."""
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    baseline = dict(os.environ)
-    seen: list[Path] = []
     for session in plan["sessions"]:
         os.environ.clear()
-        os.environ.update(baseline)
+        os.environ.update(plan["env"])
         _run_session(session, plan_path.parent, seen)
+    Path(plan["done"]).write_text("done", encoding="utf-8")
+
+
+def serve() -> int:
+    """Take plan paths on stdin, one a line, and run each; stop at the end of input."""
+    import importlib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in WARM_IMPORTS:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+    home = os.getcwd()
+    seen: list[Path] = []
+    for line in sys.stdin:
+        if line.strip():
+            run_plan(Path(line.strip()), seen)
+            os.chdir(home)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m onboarding.pytest_runs PLAN.json` runs a plan; `--serve` runs many."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--serve"]:
+        return serve()
+    if len(arguments) != 1:
+        print("usage: python -m onboarding.pytest_runs PLAN.json | --serve", file=sys.stderr)
+        return 2
+    run_plan(Path(arguments[0]), [])
     return 0
 
 
