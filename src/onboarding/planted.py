@@ -9,9 +9,13 @@ The service's factory is the seam: `create_app(settings, rules=...)` enforces th
 given, so a planted bug is a function that takes the correct `Rules` and returns `Rules` whose
 functions misbehave (`PlantedBug.plant`, named "module:function"). Nothing is patched at run
 time. For the tests that import the rule functions themselves (`from booking_service.rules
-import overlaps`), the reference copy's `rules.py` is a small module that builds its rules the
-same way: the reference rules with the bug that `ONBOARD_PLANTED_BUG` names planted, or as they
-are when it names none.
+import overlaps`), the copy's `rules.py` is a small module that builds its rules the same way:
+the rules as written, with the bug that `ONBOARD_PLANTED_BUG` names planted, or as they are when
+it names none.
+
+Stage 04 plants bugs in the course's service (the learner's unit tests are judged against an
+implementation known to be right); stage 05 plants them in the learner's own service, through
+its own factory, since its integration, contract and load tests are about that service.
 
 The stage packages declare their bugs (`PlantedBug` values); this module knows how to build the
 reference copy and how to plant a bug in it.
@@ -33,20 +37,20 @@ PLANTED_BUG_VARIABLE = "ONBOARD_PLANTED_BUG"
 """Names the bug to plant, as "module:function"; unset, the reference rules are correct."""
 PACKAGE = "booking_service"
 SERVICE_FOLDER = f"src/{PACKAGE}"
-REFERENCE_RULES = "_reference_rules"
+UNPLANTED_RULES = "_unplanted_rules"
 
 RULES_SHIM = f'''"""The booking rules for this run, written by the course's check.
 
-The course's reference rules ({REFERENCE_RULES}.py), with the bug that {PLANTED_BUG_VARIABLE}
-names planted in them, or exactly as they are when it names none.
+The rules of {UNPLANTED_RULES}.py, with the bug that {PLANTED_BUG_VARIABLE} names planted in
+them, or exactly as they are when it names none.
 """
 
 from onboarding.planted import planted_rules
 
-from .{REFERENCE_RULES} import *  # noqa: F403 - every name a test may import from rules
-from .{REFERENCE_RULES} import RULES as _REFERENCE
+from .{UNPLANTED_RULES} import *  # noqa: F403 - every name a test may import from rules
+from .{UNPLANTED_RULES} import RULES as _UNPLANTED
 
-RULES = planted_rules(_REFERENCE)
+RULES = planted_rules(_UNPLANTED)
 check_time_range = RULES.check_time_range
 check_capacity = RULES.check_capacity
 overlaps = RULES.overlaps
@@ -106,36 +110,43 @@ def reference_service(stage: str) -> dict[str, str]:
     }
 
 
-def write_reference_copy(
-    learners: Path, destination: Path, stage: str, *, learners_rules: bool = False
+def write_copy(
+    learners: Path,
+    destination: Path,
+    stage: str,
+    *,
+    course_service: bool,
+    learners_rules: bool,
+    plantable: bool,
 ) -> Path:
-    """The learner's project with the course's service in it, in `destination`; returns it.
+    """A copy of the learner's project in `destination`, with the service the check needs.
 
-    Everything of the learner's project but `src/booking_service/` is copied (their tests, their
-    docs, their spec); the service is the course's model of `stage`. Its rules are:
-
-    - with `learners_rules`, the learner's own `rules.py` (so their rules run in a service known
-      to be right in every other way);
-    - otherwise the reference rules, behind the shim that plants the bug ONBOARD_PLANTED_BUG
-      names.
+    Everything but `src/booking_service/` is the learner's (their tests, docs and spec). The
+    service is the course's model of `stage` (`course_service`) or the learner's own; its
+    `rules.py` is the learner's (`learners_rules`) or the course's. With `plantable`, those rules
+    move to `_unplanted_rules.py` behind the shim that plants the bug ONBOARD_PLANTED_BUG names.
     """
     sources = (learners / "src").resolve()
     shutil.copytree(
         learners,
         destination,
-        # Their service stays out: the course's takes its place.
-        ignore=lambda folder, names: [PACKAGE] if Path(folder).resolve() == sources else [],
+        # Their service stays out when the course's takes its place.
+        ignore=lambda folder, names: (
+            [PACKAGE] if course_service and Path(folder).resolve() == sources else []
+        ),
         dirs_exist_ok=True,
     )
-    own_rules = learners / SERVICE_FOLDER / "rules.py"
-    files = reference_service(stage)
+    files = reference_service(stage) if course_service else {}
     rules_path = f"{SERVICE_FOLDER}/rules.py"
     if learners_rules:
+        own_rules = learners / rules_path
         files[rules_path] = (
             own_rules.read_text(encoding="utf-8", errors="replace") if own_rules.is_file() else ""
         )
-    else:
-        files[f"{SERVICE_FOLDER}/{REFERENCE_RULES}.py"] = files[rules_path]
+    elif not course_service:
+        files[rules_path] = reference_service(stage)[rules_path]
+    if plantable:
+        files[f"{SERVICE_FOLDER}/{UNPLANTED_RULES}.py"] = files[rules_path]
         files[rules_path] = RULES_SHIM
     project.write_files(destination, files, overwrite=True)
     return destination

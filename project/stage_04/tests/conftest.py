@@ -2,8 +2,8 @@
 
 - `client`: the service in-process (FastAPI's TestClient), on a new database file per test, so
   no test depends on what another left behind.
-- `live_server`: the service as a real server (uvicorn, in a child process) on a free port of
-  127.0.0.1, with its own database file; one per test module, always stopped afterwards.
+- `live_server`: the service as a real server (uvicorn, in a thread) on a free port of
+  127.0.0.1, with its own database file; one for the test session, always stopped afterwards.
   Stage 05's integration, contract and load tests use it.
 - Markers: a test under tests/integration/, tests/contract/ or tests/load/ is marked
   `integration`, `contract` or `load` by its folder, so `pytest -m "not integration"` selects by
@@ -12,10 +12,9 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import socket
-import subprocess
-import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -24,16 +23,16 @@ from typing import NamedTuple
 
 import httpx
 import pytest
+import uvicorn
 
 with warnings.catch_warnings():
     # Starlette 1.x suggests its httpx2 package for the test client; httpx works just as well.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from booking_service.core.config import ENV_PREFIX, Settings
+from booking_service.core.config import Settings
 from booking_service.main import create_app
 
-PROJECT = Path(__file__).resolve().parents[1]
 LEVELS = {
     "integration": "the service with a real database file, in-process or as a real server",
     "contract": "the service against its OpenAPI spec",
@@ -69,49 +68,47 @@ class LiveServer(NamedTuple):
     database: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The service under uvicorn on 127.0.0.1, on a port the operating system picked."""
+    """The service under uvicorn on 127.0.0.1, on a port the operating system picked.
+
+    A real server: a socket, HTTP, requests served side by side. It runs in a thread of the
+    test process, so it starts in a moment; one serves the whole test session, so a test
+    that uses it makes its own rooms (with names no other test uses) rather than expecting an
+    empty database.
+    """
     database = tmp_path_factory.mktemp("live") / "bookings.db"
-    # Bind the socket here and hand it to uvicorn (--fd): the port is ours before the server
-    # starts, so two test runs side by side never race for one.
+    app = create_app(Settings(database=database, log_level="WARNING"))
+    # Bind the socket here: the port is ours before the server starts, so two test runs side
+    # by side never race for one.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    env = {
-        **os.environ,
-        f"{ENV_PREFIX}DATABASE": str(database),
-        f"{ENV_PREFIX}LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "booking_service.main:create_app"]
-    command += ["--fd", str(sock.fileno()), "--app-dir", str(PROJECT / "src")]
-    command += ["--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, pass_fds=[sock.fileno()], env=env)
-    sock.close()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
     try:
-        wait_until_ready(server, url)
+        wait_until_ready(server, thread, url)
         yield LiveServer(url, database)
     finally:
         # Always stop it, even when a test failed: a server left running holds its port.
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
-def wait_until_ready(server: subprocess.Popen, url: str, timeout: float = 30) -> None:
+def wait_until_ready(
+    server: uvicorn.Server, thread: threading.Thread, url: str, timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with code {server.returncode} before it answered")
-        try:
+        if not thread.is_alive():
+            pytest.fail("the server stopped before it answered; its log says why")
+        if server.started:
             # Ready, not only alive: the database answers, so the first test's request can too.
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass  # not listening yet
-        time.sleep(0.05)
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                    return
+        time.sleep(0.02)
     pytest.fail(f"the server was not ready (GET /health/ready) within {timeout} s")

@@ -139,8 +139,8 @@ def examples(given: Given) -> list[dict[str, Any]]:
 def acceptance_runs(given: Given) -> dict[str, PytestRun]:
     def make() -> dict[str, PytestRun]:
         project.read(ACCEPTANCE_TESTS)
-        return judging.tests_against_reference(
-            ACCEPTANCE_TESTS, [ACCEPTS_EVERYTHING], on_learners_service=True, stop_at_first=False
+        return judging.learners_tests(
+            ACCEPTANCE_TESTS, [ACCEPTS_EVERYTHING], course_service=False, stop_at_first=False
         )
 
     return given.once("04.3", make)
@@ -192,7 +192,7 @@ def refusals_are_asserted(given: Given) -> None:
     ]
     if let_through:
         raise CheckFailed(
-            "these examples' tests passed against a service that accepts every booking: "
+            "these examples' tests passed when your service accepted every booking: "
             + "; ".join(let_through)
         )
 
@@ -212,7 +212,7 @@ ACCEPTANCE = (
         "stage 01 promised. `pytest -k <behaviour>` in your project runs one.",
     ),
     Expectation(
-        "the test of each refused example fails when the service accepts every booking",
+        "the test of each refused example fails when your service accepts every booking",
         refusals_are_asserted,
         hint="Assert the status: `assert response.status_code == example['then']['status']`.",
     ),
@@ -225,7 +225,7 @@ ACCEPTANCE = (
 def unit_runs(given: Given) -> dict[str, PytestRun]:
     def make() -> dict[str, PytestRun]:
         project.read(UNIT_TESTS)
-        return judging.tests_against_reference(UNIT_TESTS, BUGS)
+        return judging.learners_tests(UNIT_TESTS, BUGS, course_service=True)
 
     return given.once("04.4", make)
 

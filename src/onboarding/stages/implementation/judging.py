@@ -6,8 +6,8 @@ the learner's files or git history, and a project that does not import is one â
 
 - `learners_service`: the course's hidden API tests against the learner's own service (04.2);
 - `rules_in_reference`: the learner's rules.py inside the course's service (04.1);
-- `tests_against_reference`: the learner's tests against the course's service, as it is and
-  with each planted bug (04.3, 04.4), and against their own service.
+- `learners_tests`: the learner's tests against the course's service or their own, as it is and
+  with each planted bug (04.3, 04.4 and stage 05).
 
 Results are read as data; the `require_*` helpers turn them into the âŒ lines' text.
 """
@@ -73,8 +73,8 @@ def run_sessions(sessions: Sequence[Session], children: int = 1) -> dict[str, Py
         return {key: result for run in runs for key, result in run.wait().items()}
 
 
-def learners_service(suite: str) -> PytestRun:
-    """A course suite (a module of `suites/`) run against the learner's own service."""
+def learners_service(suite: str | Path) -> PytestRun:
+    """A course suite (a module of `suites/`, or a path) run against the learner's own service."""
     with learners_project() as copy:
         arguments = (str(SUITES / suite), "-p", "no:warnings")
         return run_sessions([session(LEARNERS, copy, *arguments, course_suite=True)])[LEARNERS]
@@ -83,33 +83,58 @@ def learners_service(suite: str) -> PytestRun:
 def rules_in_reference(suite: str) -> PytestRun:
     """A course suite run in the course's service with the learner's rules.py in it."""
     with learners_project() as copy, tempfile.TemporaryDirectory(prefix="onboard-04-") as scratch:
-        hybrid = planted.write_reference_copy(
-            copy, Path(scratch) / "service", STAGE, learners_rules=True
+        hybrid = planted.write_copy(
+            copy,
+            Path(scratch) / "service",
+            STAGE,
+            course_service=True,
+            learners_rules=True,
+            plantable=False,
         )
         arguments = (str(SUITES / suite), "-p", "no:warnings")
         return run_sessions([session(REFERENCE, hybrid, *arguments, course_suite=True)])[REFERENCE]
 
 
-def tests_against_reference(
+def learners_tests(
     test_path: str,
     bugs: Sequence[PlantedBug],
     *,
-    on_learners_service: bool = False,
+    course_service: bool,
     stop_at_first: bool = True,
+    stage: str = STAGE,
+    course_suites: Sequence[tuple[str, Path]] = (),
 ) -> dict[str, PytestRun]:
-    """The learner's `test_path` against the course's service, correct and with each bug.
+    """The learner's `test_path`, run as it is and with each bug planted.
 
-    Keys: "reference", each bug's key, and "yours" (their own service) when asked.
+    With `course_service` the tests run against the course's service (key "reference", then
+    each bug's key); otherwise against their own service (key "yours", then each bug planted
+    in it through its own seam). Each (key, suite) of `course_suites` is a course suite run
+    against their own service in the same child.
     """
-    with learners_project() as copy, tempfile.TemporaryDirectory(prefix="onboard-04-") as scratch:
-        reference = planted.write_reference_copy(copy, Path(scratch) / "service", STAGE)
-        sessions = []
-        if on_learners_service:
-            sessions.append(session(LEARNERS, copy, test_path))
-        sessions.append(session(REFERENCE, reference, test_path))
-        sessions += [
-            session(bug.key, reference, test_path, bug=bug, stop_at_first=stop_at_first)
-            for bug in bugs
+    with learners_project() as copy, tempfile.TemporaryDirectory(prefix="onboard-") as scratch:
+        plantable = planted.write_copy(
+            copy,
+            Path(scratch) / "service",
+            stage,
+            course_service=course_service,
+            learners_rules=not course_service,
+            plantable=True,
+        )
+        unplanted = (
+            session(REFERENCE, plantable, test_path)
+            if course_service
+            else session(LEARNERS, copy, test_path)
+        )
+        sessions = [
+            unplanted,
+            *(
+                session(bug.key, plantable, test_path, bug=bug, stop_at_first=stop_at_first)
+                for bug in bugs
+            ),
+            *(
+                session(key, copy, str(suite), "-p", "no:warnings", course_suite=True)
+                for key, suite in course_suites
+            ),
         ]
         return run_sessions(sessions, children=2 if len(sessions) > 3 else 1)
 

@@ -85,7 +85,14 @@ def run_tests(folder: str | Path, test_path: str, bug: str | None = None) -> Pyt
         return judging.run_sessions([judging.session("run", folder, test_path)])["run"]
     chosen = planted_bug(bug)
     with tempfile.TemporaryDirectory(prefix="onboard-lesson-") as scratch:
-        copy = planted.write_reference_copy(folder, Path(scratch) / "service", judging.STAGE)
+        copy = planted.write_copy(
+            folder,
+            Path(scratch) / "service",
+            judging.STAGE,
+            course_service=True,
+            learners_rules=False,
+            plantable=True,
+        )
         return judging.run_sessions([judging.session("run", copy, test_path, bug=chosen)])["run"]
 
 

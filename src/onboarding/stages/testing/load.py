@@ -9,7 +9,7 @@ holds, per endpoint, a histogram of response times and the number of requests in
 
 Run a longer test from a terminal (it starts the service, runs Locust, prints a summary):
 
-    python -m onboarding.stages.testing_load --users 20 --seconds 60
+    python -m onboarding.stages.testing.load --users 20 --seconds 60
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 # The environment variable a lesson reads for the length of its load test, in seconds.
@@ -42,9 +41,16 @@ def load_test_seconds(default: int = DEFAULT_SECONDS) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else default
 
 
-def reference_locustfile() -> Path:
-    """The course's load scenario (the stage 05 snapshot's locustfile.py)."""
-    return Path(str(resources.files("bookings.snapshots").joinpath("stage_05", "locustfile.py")))
+LOCUSTFILE = "tests/load/locustfile.py"
+
+
+def write_reference_locustfile(folder: Path) -> Path:
+    """The course's load scenario (the model project's tests/load/locustfile.py), in `folder`."""
+    from onboarding import project
+
+    path = Path(folder) / "locustfile.py"
+    path.write_text(project.reference("05")[LOCUSTFILE], encoding="utf-8")
+    return path
 
 
 @dataclass(frozen=True)
@@ -192,8 +198,8 @@ def run_load_test(
 
     With `progress`, a progress bar counts the seconds while the child runs.
     """
-    locustfile = Path(locustfile) if locustfile else reference_locustfile()
     with tempfile.TemporaryDirectory(prefix="locust-") as folder:
+        locustfile = Path(locustfile) if locustfile else write_reference_locustfile(Path(folder))
         output = Path(folder) / "results"
         command = locust_command(locustfile, base_url, users, seconds, spawn_rate or users, output)
         env = {
@@ -269,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     """Start the service on a free loopback port, load it, print what was measured."""
     from bookings.core.config import Settings
 
-    from .testing_server import running_server
+    from .server import running_server
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--users", type=int, default=20)

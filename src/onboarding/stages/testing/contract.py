@@ -22,7 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from .testing_server import quiet_testclient
+from .server import quiet_testclient
 
 # The checks that compare a response with the spec. Schemathesis has more (for instance
 # whether the service accepts every request the spec calls valid); these five are the
@@ -269,3 +269,35 @@ def _one_line(text: str) -> str:
     text = " ".join(str(text).split())
     # Schemathesis quotes long instances in full; the first sentence is the finding.
     return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:160]
+
+
+# One expectation per check, with the hint for the drift it usually means (exercise 05.2).
+DRIFT_EXPECTATIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "not_a_server_error",
+        "no request makes the service fail with a 5xx",
+        "A 500 means the code raised: `pytest tests/contract` in your project shows the request.",
+    ),
+    (
+        "status_code_conformance",
+        "every status code is one the spec documents for its operation",
+        "Compare each route's status_code= (and the errors it raises) with the responses the "
+        "spec lists for that operation.",
+    ),
+    (
+        "content_type_conformance",
+        "every response has a content type the spec documents",
+        "Successful answers are application/json; errors are application/problem+json.",
+    ),
+    (
+        "response_headers_conformance",
+        "every response has the headers the spec documents",
+        "The spec's `headers:` under a response name what must be sent (Location on a 201).",
+    ),
+    (
+        "response_schema_conformance",
+        "every response body matches its schema in the spec",
+        "A field the spec lists as required must be in every response, even when it is null: "
+        "look for what drops None values from a response.",
+    ),
+)

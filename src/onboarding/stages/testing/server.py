@@ -1,4 +1,4 @@
-"""Stage 05: run the booking service as a real server on a free loopback port, and always stop it.
+"""Stage 05: run a booking service as a real server on a free loopback port, and always stop it.
 
 `running_server()` starts uvicorn in a child process, the way the service runs in production, so
 integration, contract and load tests talk to it over real HTTP. The listening socket is bound
@@ -26,6 +26,9 @@ import httpx
 from bookings.core.config import ENV_PREFIX, Settings
 
 REFERENCE_FACTORY = "bookings.main:create_app"
+PROJECT_FACTORY = "booking_service.main:create_app"
+PROJECT_ENV_PREFIX = "BOOKING_"
+"""The learner's service reads BOOKING_* variables; the course's reference service BOOKINGS_*."""
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -48,13 +51,13 @@ def bound_loopback_socket() -> socket.socket:
 
 
 def server_environment(
-    settings: Settings, extra: Mapping[str, str] | None = None
+    settings: Settings, extra: Mapping[str, str] | None = None, env_prefix: str = ENV_PREFIX
 ) -> dict[str, str]:
-    """The child's environment: ours, plus the BOOKINGS_* variables the service reads."""
+    """The child's environment: ours, plus the variables the service reads its settings from."""
     environment = {
         **os.environ,
-        f"{ENV_PREFIX}DATABASE": str(Path(settings.database).resolve()),
-        f"{ENV_PREFIX}LOG_LEVEL": settings.log_level,
+        f"{env_prefix}DATABASE": str(Path(settings.database).resolve()),
+        f"{env_prefix}LOG_LEVEL": settings.log_level,
         # The child must not write .pyc files into a learner's folder.
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -95,12 +98,14 @@ def running_server(
     app_dir: str | Path | None = None,
     extra_env: Mapping[str, str] | None = None,
     startup_timeout: float = STARTUP_TIMEOUT,
+    env_prefix: str = ENV_PREFIX,
 ) -> Iterator[str]:
     """Run `factory` (a "module:function" app factory) under uvicorn; yield its base URL.
 
     `settings` choose the database file and log level (default: a fresh database in a temporary
     folder, removed afterwards). `app_dir` is put on the child's import path, for a factory in a
-    learner's own file. The server is stopped when the block ends, however it ends.
+    learner's own file or project (with `env_prefix` the variables its settings come from). The
+    server is stopped when the block ends, however it ends.
     """
     with contextlib.ExitStack() as stack:
         if settings is None:
@@ -128,7 +133,7 @@ def running_server(
             process = subprocess.Popen(
                 command,
                 pass_fds=[sock.fileno()],
-                env=server_environment(settings, extra_env),
+                env=server_environment(settings, extra_env, env_prefix),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
