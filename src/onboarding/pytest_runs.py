@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -87,6 +88,8 @@ class PytestRun:
     """One line per file pytest could not import (the error, and where)."""
     deselected: int = 0
     output: str = field(default="", repr=False)
+    seconds: float | None = field(default=None, compare=False)
+    """How long the session took (data for benchmarks; never part of a verdict)."""
 
     @property
     def timed_out(self) -> bool:
@@ -214,6 +217,12 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
             "PACT_DO_NOT_TRACK": "true",
             # The child's output is read as UTF-8 whatever the locale.
             "PYTHONIOENCODING": "utf-8",
+            # Hypothesis (under schemathesis) works out tables of Unicode characters, seconds
+            # of work it keeps in its storage folder: one per machine, not one per throwaway
+            # copy. They depend on the Python version only, never on a run's results.
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(
+                Path(tempfile.gettempdir()) / f"onboard-hypothesis-{os.getuid()}"
+            ),
         }
     )
     environment.update(extra or {})
@@ -325,7 +334,11 @@ class ChildRun:
             crash = self._read("child.log", session.folder)
             return PytestRun(None, output=output + crash)
         data = json.loads(self._read(f"{session.key}.json", session.folder) or "{}")
-        return PytestRun.from_json(int(rc_file.read_text(encoding="utf-8")), data, output)
+        run = PytestRun.from_json(int(rc_file.read_text(encoding="utf-8")), data, output)
+        seconds = self.reports / f"{session.key}.seconds"
+        if seconds.is_file():
+            run = dataclasses.replace(run, seconds=float(seconds.read_text()))
+        return run
 
     def _read(self, name: str, folder: Path) -> str:
         path = self.reports / name
@@ -657,6 +670,7 @@ def _run_session(session: Mapping[str, Any], reports: Path, seen_folders: list[P
     if not session["own_config"]:
         arguments += ["-c", os.devnull]
     recorder = results_recorder(reports / f"{key}.json")
+    started = time.perf_counter()
     try:
         with _output_to(reports / f"{key}.log"):
             returncode = pytest.main(arguments, plugins=[recorder])
@@ -665,6 +679,8 @@ def _run_session(session: Mapping[str, Any], reports: Path, seen_folders: list[P
             with contextlib.suppress(ValueError):
                 sys.path.remove(entry)
     (reports / f"{key}.rc").write_text(str(int(returncode)), encoding="utf-8")
+    # Data only, for benchmarks: never part of a verdict or a message.
+    (reports / f"{key}.seconds").write_text(f"{time.perf_counter() - started:.3f}")
 
 
 WARM_IMPORTS = ("pytest", "httpx", "fastapi", "fastapi.testclient", "sqlite_utils", "yaml")

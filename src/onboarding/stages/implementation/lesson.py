@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from bookings.core.logs import ROOT_LOGGER, JsonFormatter
 from bookings.main import create_app
 from onboarding import planted, pytest_runs
 from onboarding.checks import CheckFailed
+from onboarding.protocol import GRADING_VARIABLE
 from onboarding.pytest_runs import PytestRun
 from onboarding.stages.implementation import judging
 from onboarding.stages.implementation.planted_bugs import planted as planted_bug
@@ -96,8 +98,19 @@ def run_tests(folder: str | Path, test_path: str, bug: str | None = None) -> Pyt
         return judging.run_sessions([judging.session("run", copy, test_path, bug=chosen)])["run"]
 
 
+def graded_now() -> bool:
+    """Whether `onboard check` is grading this notebook: then only the check cells count, and
+    a "try it" cell says so instead of spending seconds on a run nobody reads."""
+    if os.environ.get(GRADING_VARIABLE):
+        print("(not run while `onboard check` grades this notebook: only the check cells count)")
+        return True
+    return False
+
+
 def pytest_in_project(*arguments: str) -> None:
     """Run `pytest` in (a throwaway copy of) your project and print what it found."""
+    if graded_now():
+        return
     try:
         with judging.learners_project() as copy:
             run = pytest_runs.run(copy, *arguments, python_path=[copy / "src"])
