@@ -8,6 +8,7 @@
 #   make book-pdf   print the whole book to one PDF: book/_build/pdf/book.pdf
 #   make bench      measure the course's speed goals; figures go to benchmarks/results.json
 #   make lint       ruff, and the notebook normaliser in check mode
+#   make workshop   run a JupyterHub for a cohort, with the live dashboard (as root; COHORT=file)
 #   make clean      remove the environments and build output (your workspace/ is kept)
 
 PYTHON ?= python3
@@ -23,7 +24,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 BIN := $(VENV)/bin
 SYNCED := $(VENV)/.synced
 
-.PHONY: help setup start test test-python test-notebooks exercises book book-pdf bench lint clean
+.PHONY: help setup start test test-python test-notebooks exercises book book-pdf bench lint clean workshop
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -73,6 +74,22 @@ lint: setup ## ruff, and notebooks free of volatile metadata
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/onboard author normalise --check
+
+# JupyterHub's proxy comes from npm; it goes into .tools/ like uv, never system-wide.
+CHP := $(TOOLS)/node/node_modules/.bin/configurable-http-proxy
+CHP_VERSION := 5.3.0
+COHORT ?= workshop/cohort.example.yaml
+WORKSHOP_PORT ?= 8000
+WORKSHOP_IP ?= 127.0.0.1
+WORKSHOP_ARGS ?=
+
+$(CHP):
+	@command -v npm >/dev/null || { echo "npm is needed for JupyterHub's proxy: apt-get install nodejs npm"; exit 1; }
+	@echo "Installing configurable-http-proxy $(CHP_VERSION) from npm into $(TOOLS)/node"
+	npm install --prefix $(TOOLS)/node --no-audit --no-fund --loglevel=error configurable-http-proxy@$(CHP_VERSION)
+
+workshop: setup $(CHP) ## run a JupyterHub for a cohort with the live dashboard (COHORT=file)
+	$(BIN)/python -m workshop run --cohort $(COHORT) --port $(WORKSHOP_PORT) --ip $(WORKSHOP_IP) $(WORKSHOP_ARGS)
 
 clean: ## remove environments and build output (keeps workspace/)
 	rm -rf $(VENV) $(TOOLS) book/_build .pytest_cache

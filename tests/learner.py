@@ -9,19 +9,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from onboarding import notebooks, paths, project
+from onboarding import execution, paths, project
 
 
 def solve_notebook(workspace: Path, name: str) -> None:
     """Put the model solution's code into the learner's copy of a notebook, as a learner would."""
-    solution = notebooks.read(paths.solutions_dir() / name)
-    learner_path = workspace / name
-    learner = notebooks.read(learner_path)
-    by_id = {cell["id"]: cell for cell in solution["cells"]}
-    for cell in learner["cells"]:
-        if cell["cell_type"] == "code" and not notebooks.is_check_cell(cell):
-            cell["source"] = by_id[cell["id"]]["source"]
-    notebooks.write(learner_path, learner)
+    execution.solve(workspace, name)
 
 
 def write_answers(workspace: Path, stage: str) -> list[str]:

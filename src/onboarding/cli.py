@@ -250,10 +250,13 @@ def check(exercise: str | None, check_all: bool, timeout: int, as_json: bool) ->
 
 def record_verdict(workspace_path: Path, verdict) -> None:
     """The CLI is one of the ledger's two writers (the other is the kernel's workspace hook)."""
-    from onboarding import progress
+    from onboarding import progress, reporting
 
     for result in verdict.exercises:
-        progress.record(workspace_path, result.as_result(), source="onboard check")
+        checked = result.as_result()
+        progress.record(workspace_path, checked, source="onboard check")
+        # Under the workshop hub the cohort dashboard hears of it too; elsewhere nothing is sent.
+        reporting.report(workspace_path, checked, source="onboard check")
 
 
 def escape(text: str) -> str:

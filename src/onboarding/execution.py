@@ -51,3 +51,21 @@ def run_in_place(path: Path, timeout: int = 300) -> None:
             else:
                 os.environ["ONBOARD_WORKSPACE"] = previous
     notebooks.write(path, notebooks.normalise(dict(notebook)))
+
+
+def solve(workspace: Path, name: str, solutions_dir: Path | None = None) -> None:
+    """Put the model solution's code into the learner's copy of a notebook, as a learner would.
+
+    For the course's own runs that play a learner who got it right: benchmarks and tests.
+    Check cells stay the learner's copy's; every other code cell takes the solution's source.
+    """
+    from onboarding import paths
+
+    solution = notebooks.read(Path(solutions_dir or paths.solutions_dir()) / name)
+    learner_path = Path(workspace) / name
+    learner = notebooks.read(learner_path)
+    by_id = {cell["id"]: cell for cell in solution["cells"]}
+    for cell in learner["cells"]:
+        if cell["cell_type"] == "code" and not notebooks.is_check_cell(cell):
+            cell["source"] = by_id[cell["id"]]["source"]
+    notebooks.write(learner_path, learner)

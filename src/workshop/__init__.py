@@ -1,0 +1,1 @@
+"""The workshop hub: cohort, JupyterHub launcher and the cohort dashboard service."""

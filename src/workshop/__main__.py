@@ -1,0 +1,5 @@
+"""`python -m workshop`: see workshop.launcher."""
+
+from workshop.launcher import main
+
+main()

@@ -1,0 +1,40 @@
+"""The arithmetic that turns the capacity measurements into how many learners a machine holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from workshop import bench
+
+
+def test_the_line_through_the_p95_figures_is_solved_for_the_goal():
+    # p95 = 4 s + 1.5 s per learner checking at once: 4 at once take exactly 10 s.
+    assert bench.learners_within({1: 5.5, 2: 7.0, 4: 10.0, 8: 16.0}) == 4
+    assert bench.learners_within({1: 5.5, 2: 7.0, 4: 10.01, 8: 16.02}) == 3
+
+
+def test_no_growth_means_the_cpu_is_not_the_limit_and_one_point_is_no_line():
+    assert bench.learners_within({1: 5.0, 2: 5.0}) is None
+    assert bench.learners_within({1: 5.0}) is None
+
+
+def test_learners_in_a_room_follow_littles_law():
+    # 4 checks at once, each 6 s, one per learner every 120 s: 4 * 120 / 6 = 80 learners.
+    assert bench.learners_in_room(4, 6.0) == 80
+    assert bench.learners_in_room(4, 6.1) == 78
+
+
+def test_the_sizing_table_takes_the_smaller_of_memory_and_cpu():
+    rows = bench.sizing_table(at_once_per_core=2, room_per_core=44)
+    first = rows[0]
+    assert first["node"] == "4 vCPU, 16 GiB"
+    assert first["learners_by_memory"] == 14  # (16 - 1.5) / 1 GiB
+    assert first["checking_at_once"] == 8 and first["learners_by_cpu_at_workshop_rates"] == 176
+    assert first["learners"] == 14
+
+
+@pytest.mark.parametrize(
+    "values, fraction, expected", [([3, 1, 2], 0.95, 3), ([1, 2, 3, 4], 0.5, 2)]
+)
+def test_nearest_rank_percentiles(values, fraction, expected):
+    assert bench.nearest_rank(values, fraction) == expected
