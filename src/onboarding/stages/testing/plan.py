@@ -13,7 +13,7 @@ from collections.abc import Callable
 from onboarding import project
 from onboarding.artefacts import markdown, testplan
 from onboarding.checks import CheckFailed, Given, require
-from onboarding.stages.testing import slo
+from onboarding.stages.testing.slo import SLO_FILE, asserted_limits
 
 PLAN = "docs/test-plan.md"
 TEST_FOLDERS = ("tests/integration", "tests/contract", "tests/load")
@@ -48,8 +48,8 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
 
     def require_same(given: Given) -> None:
         found = testplan.thresholds(plan_text(given)).get(measure)
-        asserted = slo.asserted_limits(given)[parameter]
-        said = f"{slo.SLO_FILE} asserts {wording.format(value=asserted)} ({parameter}={asserted!r})"
+        asserted = asserted_limits(given)[parameter]
+        said = f"{SLO_FILE} asserts {wording.format(value=asserted)} ({parameter}={asserted!r})"
         if found is None:
             raise CheckFailed(f"the SLO thresholds table has no row for {measure}, but {said}")
         if found.value is None:
