@@ -39,8 +39,10 @@ $(TOOLS)/bin/uv:
 	       echo "On Debian or Ubuntu: apt-get install python3-venv"; exit 1; }
 
 $(SYNCED): pyproject.toml uv.lock | $(UV)
-	@echo "Setting up $(VENV)/ from uv.lock (pinned versions; a few seconds with a warm cache)…"
-	$(UV) sync --frozen --all-extras --python $(PYTHON) --quiet
+	@echo "Setting up $(VENV)/ from uv.lock (pinned versions; under a minute with a warm cache)…"
+	@# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set (CI, containers) every
+	@# `onboard check` and every child pytest would otherwise compile its imports again (seconds).
+	$(UV) sync --frozen --all-extras --python $(PYTHON) --quiet --compile-bytecode
 	@touch $@
 
 setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)

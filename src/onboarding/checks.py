@@ -45,15 +45,20 @@ from onboarding.protocol import FAIL_MARK, PASS_MARK, CheckResult, Outcome
 __all__ = [
     "FAIL_MARK",
     "PASS_MARK",
+    "Advice",
     "ArtefactError",
     "CheckFailed",
     "Exercise",
     "Expectation",
     "Given",
+    "advise",
     "equal",
     "evaluate",
+    "judged_by",
     "load_json",
     "load_yaml",
+    "parse_yaml",
+    "practise",
     "raises",
     "read_artefact",
     "require",
@@ -77,6 +82,18 @@ class CheckTimeout(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Advice:
+    """What an expectation's `run` returns to pass with a word of advice under its ✅ line.
+
+    For what is worth saying but is not a rule (the template's order of sections): the advice is
+    shown to the learner and published with the result, but never compared by nbval, so it can
+    never fail a check.
+    """
+
+    text: str
+
+
 SHOWN_PROBLEMS = 3
 """How many problems one ❌ line names before it says "and N more"."""
 
@@ -93,6 +110,17 @@ def require(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> None:
     if len(problems) > limit:
         shown += f"; and {len(problems) - limit} more"
     raise CheckFailed(shown)
+
+
+def judged_by(problems: Callable[[Any], Sequence[str]], read: Callable[[Given], Any]):
+    """A `run` that reads what it judges (`read(given)`) and requires `problems` of it to be empty."""
+    return lambda given: require(problems(read(given)))
+
+
+def advise(problems: Sequence[str], advice: str | None) -> Advice | None:
+    """Require no problems, then pass with the advice, if there is any."""
+    require(problems)
+    return Advice(advice) if advice else None
 
 
 # ------------------------------------------------------------------------- expectations as data
@@ -337,7 +365,7 @@ def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Outco
             time_limit(time_limit_seconds()),
         ):
             warnings.simplefilter("ignore")
-            test()
+            returned = test()
     except CheckFailed as failure:
         return Outcome(expectation, False, str(failure), hint)
     except AssertionError as failure:
@@ -358,6 +386,8 @@ def evaluate(expectation: str, test: Callable[[], Any], hint: str = "") -> Outco
         return Outcome(expectation, False, str(error), hint)
     except Exception as error:  # noqa: BLE001 - learner code may raise anything
         return Outcome(expectation, False, describe_exception(error), hint)
+    if isinstance(returned, Advice) and returned.text:
+        return Outcome(expectation, True, advice=returned.text)
     return Outcome(expectation, True)
 
 
@@ -431,18 +461,22 @@ class ArtefactError(Exception):
 
 def load_yaml(path: str | Path) -> Any:
     """Parse a YAML artefact; a syntax error becomes ArtefactError with line and column."""
+    return parse_yaml(read_artefact(path), Path(path).name)
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text already read (from the learner's project, say), named `name` in errors."""
     import yaml
 
-    text = read_artefact(path)
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = error.problem or error.context or "a syntax error"
-        raise ArtefactError(f"{Path(path).name} is not valid YAML: {where}: {problem}") from None
+        raise ArtefactError(f"{name} is not valid YAML: {where}: {problem}") from None
     except yaml.YAMLError as error:
-        raise ArtefactError(f"{Path(path).name} is not valid YAML: {error}") from None
+        raise ArtefactError(f"{name} is not valid YAML: {error}") from None
 
 
 def load_json(path: str | Path) -> Any:
@@ -471,3 +505,26 @@ def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str
         raise ArtefactError(f"{Path(path).name} is a folder, not a file") from None
     except UnicodeDecodeError:
         raise ArtefactError(f"{Path(path).name} is not UTF-8 text") from None
+
+
+# ------------------------------------------------------------------ practice inside a lesson
+NOT_TRIED = "✏️ Not tried yet: replace each `...` in the cell above, then run it again."
+
+
+def practise(expectations: Iterable[Expectation], given: Given) -> None:
+    """A practice cell inside a lesson: one ✅/❌ line per expectation, at once.
+
+    Unlike an exercise's check it publishes nothing and records nothing (lessons are practice,
+    not progress), and a value the learner has not filled in yet (`...`) gets one friendly line
+    instead of a column of ❌.
+    """
+    if any(value is Ellipsis for value in given._names.values()):
+        print(NOT_TRIED)
+        return
+    for expectation in expectations:
+        outcome = evaluate(
+            expectation.text,
+            lambda expectation=expectation: expectation.run(given),
+            expectation.hint,
+        )
+        print(outcome.line())

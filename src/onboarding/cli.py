@@ -277,8 +277,8 @@ def _print_verdict(console, verdict) -> None:
             f"{escape(title)}: {result.passed} of {result.total} checks passed",
             soft_wrap=True,
         )
-        for failure in result.failures:
-            console.print(f"      {escape(failure)}", soft_wrap=True)
+        for line in result.failures + result.advice:
+            console.print(f"      {escape(line)}", soft_wrap=True)
     if verdict.ok:
         console.print("   Everything passes. Well done! `onboard progress` shows where you are.")
     else:
@@ -452,8 +452,8 @@ def checkpoint(stage: int, adopt: bool) -> None:
 
     number = f"{stage:02d}"
     if number not in project.stages():
-        _legacy_checkpoint(stage, adopt)
-        return
+        available = ", ".join(str(int(known)) for known in project.stages())
+        raise click.ClickException(f"there is no stage {stage}; available stages: {available}")
     try:
         if adopt:
             change = project.adopt(number, _workspace())
@@ -472,25 +472,6 @@ def checkpoint(stage: int, adopt: bool) -> None:
         return
     click.echo(f"wrote {len(written)} files")
     click.echo(f"Stage {number} reference project is in {_shown(destination)}.")
-
-
-def _legacy_checkpoint(stage: int, adopt: bool) -> None:
-    """Stages whose project is not in the blueprint yet hand out the old snapshot."""
-    from bookings import snapshots
-
-    if adopt:
-        raise click.ClickException(
-            f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
-            "to put the course's files beside yours"
-        )
-    destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
-    try:
-        written = snapshots.materialise(stage, destination)
-    except (ValueError, FileExistsError) as error:
-        raise click.ClickException(str(error)) from None
-    for path in written:
-        click.echo(f"wrote {_shown(path)}")
-    click.echo(f"Stage {stage:02d} reference state is in {_shown(destination)}.")
 
 
 @cli.command()

@@ -30,7 +30,7 @@ STAGES: tuple[Stage, ...] = (
         ("PRD", "acceptance criteria", "estimate"),
         "intake",
     ),
-    Stage("02", "API design", "2. API / Data Design", ("OpenAPI spec",), "api_design"),
+    Stage("02", "API design", "2. API / Data Design", ("OpenAPI spec", "TSD/SDD"), "api_design"),
     Stage(
         "03",
         "Data design and migrations",
@@ -42,7 +42,7 @@ STAGES: tuple[Stage, ...] = (
         "04",
         "Implementation",
         "3. Implementation",
-        ("service code", "unit tests", "feature flags", "TSD/SDD"),
+        ("service code", "unit tests", "feature flags"),
         "implementation",
     ),
     Stage(

@@ -63,6 +63,16 @@ class ExerciseResult:
     def failures(self) -> list[str]:
         return [outcome.line() for result in self.results for outcome in result.failed]
 
+    @property
+    def advice(self) -> list[str]:
+        """Advice under passing expectations: said, never counted against the learner."""
+        return [
+            f"{protocol.ADVICE_MARK} {outcome.advice}"
+            for result in self.results
+            for outcome in result.outcomes
+            if outcome.passed and outcome.advice
+        ]
+
     def as_result(self) -> CheckResult:
         """One result for the ledger and the workshop service, whatever number of cells ran."""
         outcomes = tuple(outcome for result in self.results for outcome in result.outcomes)

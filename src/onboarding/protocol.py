@@ -25,6 +25,10 @@ from typing import Any
 
 PASS_MARK = "✅"
 FAIL_MARK = "❌"
+ADVICE_MARK = "💡"
+"""Starts a line of advice under a ✅/❌ line: said to the learner, never compared by nbval
+(`nbval_sanitize.cfg` removes it before comparing), so advice can never fail a check."""
+ADVICE_INDENT = "   "
 
 CHECK_TAG = "check"
 """The cell tag that makes a cell a check cell (the marker comment alone is not trusted)."""
@@ -75,18 +79,26 @@ class Outcome:
     found: str = ""
     """What was found instead, when it failed."""
     hint: str = ""
+    advice: str = ""
+    """Something worth saying that does not change the verdict (the order of a PRD's sections)."""
 
     def line(self) -> str:
-        """The ✅/❌ line a person reads (and nbval compares)."""
+        """The ✅/❌ line a person reads (and nbval compares), and the advice under it, if any."""
         if self.passed:
-            return f"{PASS_MARK} {self.text}"
-        line = f"{FAIL_MARK} {self.text} — {self.found.rstrip('.')}."
-        if self.hint:
-            line += f" Hint: {self.hint}"
+            line = f"{PASS_MARK} {self.text}"
+        else:
+            line = f"{FAIL_MARK} {self.text} — {self.found.rstrip('.')}."
+            if self.hint:
+                line += f" Hint: {self.hint}"
+        if self.advice:
+            line += f"\n{ADVICE_INDENT}{ADVICE_MARK} {self.advice}"
         return line
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "passed": self.passed, "found": self.found, "hint": self.hint}
+        data = {"text": self.text, "passed": self.passed, "found": self.found, "hint": self.hint}
+        if self.advice:
+            data["advice"] = self.advice
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Outcome:
@@ -95,6 +107,7 @@ class Outcome:
             passed=bool(data["passed"]),
             found=str(data.get("found", "")),
             hint=str(data.get("hint", "")),
+            advice=str(data.get("advice", "")),
         )
 
 

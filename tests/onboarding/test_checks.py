@@ -297,3 +297,59 @@ def test_an_unknown_exercise_is_named_with_what_exists():
         stages.declared("00.9")
     with pytest.raises(stages.UnknownExercise, match=r"no exercise '42.1': no stage '42'"):
         stages.declared("42.1")
+
+
+# --- Advice, practice cells and small builders -------------------------------------------------
+
+
+def test_an_expectation_may_pass_with_advice_that_is_published():
+    expectations = (
+        checks.Expectation("ordered", lambda given: checks.advise([], "keep the order")),
+        checks.Expectation("plain", lambda given: checks.advise([], None)),
+        checks.Expectation("failing", lambda given: checks.advise(["bad"], "never shown")),
+    )
+    result = checks.run_expectations("09.9", expectations, checks.Given(), echo=False)
+    assert [(o.passed, o.advice) for o in result.outcomes] == [
+        (True, "keep the order"),
+        (True, ""),
+        (False, ""),
+    ]
+    assert result.outcomes[0].line() == "✅ ordered\n   💡 keep the order"
+    again = checks.CheckResult.from_json(result.to_json())
+    assert again.outcomes[0].advice == "keep the order"
+
+
+def test_judged_by_reads_then_requires_no_problems():
+    run = checks.judged_by(lambda text: [] if text == "ok" else [f"not ok: {text}"], lambda g: g.x)
+    run(checks.Given(x="ok"))
+    with pytest.raises(checks.CheckFailed, match="not ok: no"):
+        run(checks.Given(x="no"))
+
+
+def test_a_practice_cell_prints_its_lines_and_publishes_nothing(capsys):
+    from onboarding import protocol
+
+    published = []
+    protocol.subscribe(published.append)
+    try:
+        checks.practise(
+            (
+                checks.Expectation("right", lambda given: None),
+                checks.Expectation("wrong", lambda given: checks.require(["nope"]), hint="Try."),
+            ),
+            checks.Given(),
+        )
+    finally:
+        protocol.unsubscribe(published.append)
+    assert capsys.readouterr().out.splitlines() == [
+        "✅ right",
+        "❌ wrong — nope. Hint: Try.",
+        "1 of 2 right: change the cell and run it again.",
+    ]
+    assert published == []
+
+
+def test_parse_yaml_names_the_file_line_and_column():
+    assert checks.parse_yaml("a: 1\n", "x.yaml") == {"a": 1}
+    with pytest.raises(checks.ArtefactError, match=r"^x.yaml is not valid YAML: line 2, column 1"):
+        checks.parse_yaml("a: [1\n", "x.yaml")

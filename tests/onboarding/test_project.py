@@ -168,3 +168,18 @@ def test_without_git_the_message_says_how_to_install_it(blueprint, monkeypatch):
     monkeypatch.setattr(project.shutil, "which", lambda name: None)
     with pytest.raises(project.ProjectError, match="git is not installed"):
         project.create()
+
+
+def test_load_yaml_and_show_read_the_learners_file(tmp_path, capsys):
+    workspace = tmp_path / "workspace"
+    target = project.path("docs/criteria.yaml", workspace)
+    target.parent.mkdir(parents=True)
+    target.write_text("examples: []\n", encoding="utf-8")
+    assert project.load_yaml("docs/criteria.yaml", workspace) == {"examples": []}
+    project.show("docs/criteria.yaml", workspace)
+    assert capsys.readouterr().out == "service/docs/criteria.yaml:\n\nexamples: []\n"
+    project.show("docs/missing.md", workspace)
+    assert capsys.readouterr().out == (
+        "missing.md does not exist yet — create it in your project folder, service/docs/ in your "
+        "workspace\n"
+    )

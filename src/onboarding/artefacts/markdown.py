@@ -6,10 +6,13 @@ sections, its list items and tables, and what looks like a placeholder left from
 
 from __future__ import annotations
 
+import difflib
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from onboarding.checks import CheckFailed, read_artefact
+from onboarding.protocol import shorten
 
 BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\])[^\[\]\n]+\](?![(\[:])")
 """A `[fill me in]` left from a template (not a task box `[ ]`, nor a link `[text](url)`)."""
@@ -95,11 +98,11 @@ def tables(body: str) -> list[list[dict[str, str]]]:
     index = 0
     while index + 1 < len(lines):
         if "|" in lines[index] and TABLE_SEPARATOR.match(lines[index + 1]):
-            header = _cells(lines[index])
+            header = row_cells(lines[index])
             rows = []
             index += 2
             while index < len(lines) and "|" in lines[index] and lines[index].strip():
-                cells = _cells(lines[index])
+                cells = row_cells(lines[index])
                 padded = cells + [""] * (len(header) - len(cells))
                 rows.append(dict(zip(header, padded[: len(header)], strict=True)))
                 index += 1
@@ -109,10 +112,148 @@ def tables(body: str) -> list[list[dict[str, str]]]:
     return found
 
 
-def _cells(line: str) -> list[str]:
+def row_cells(line: str) -> list[str]:
+    """The cells of one row of a pipe table, stripped."""
     inner = line.strip()
     if inner.startswith("|"):
         inner = inner[1:]
     if inner.endswith("|") and not inner.endswith("\\|"):
         inner = inner[:-1]
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+# --- Documents written from a company template ----------------------------------------------
+
+GUIDANCE_SECTION = "How to use this template"
+"""The templates' own section of guidance, which a filled-in copy deletes."""
+PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b", re.IGNORECASE)
+QUOTE = re.compile(r"^\s*>\s?(?P<text>.*)$")
+
+
+def section_source(text: str, heading: str) -> str | None:
+    """The raw text of the first `## heading` section, code fences included (comments not)."""
+    text = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL)
+    lines, inside, fence = [], False, None
+    for line in text.splitlines():
+        marker = FENCE.match(line)
+        if marker:
+            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
+        title = re.match(r"## (?!#)(.+?)\s*#*\s*$", line) if fence is None and not marker else None
+        if title:
+            if inside:
+                break
+            inside = title[1].strip() == heading
+            continue
+        if inside:
+            lines.append(line)
+    return "\n".join(lines) if inside else None
+
+
+def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """(problems, advice) about a document's `## ` headings against the ones it must have.
+
+    Problems: a required heading missing (or spelt nearly right), or written twice. Other
+    headings are the writer's own and fine. The required order is advice, returned apart, so a
+    check can say it without failing.
+    """
+    problems, near_misses = [], set()
+    for title in dict.fromkeys(found):
+        if title in required:
+            continue
+        close = difflib.get_close_matches(title, required, n=1, cutoff=0.75) or [
+            heading for heading in required if heading.lower() == title.lower()
+        ]
+        if close and close[0] not in found:
+            near_misses.add(close[0])
+            problems.append(f"write `## {title}` exactly as `## {close[0]}`")
+    missing = [
+        heading for heading in required if heading not in found and heading not in near_misses
+    ]
+    if missing:
+        problems.append("missing: " + ", ".join(f"`## {heading}`" for heading in missing))
+    for heading in required:
+        if found.count(heading) > 1:
+            problems.append(f"`## {heading}` appears {found.count(heading)} times")
+    advice = None
+    present = [title for title in dict.fromkeys(found) if title in required]
+    for earlier, later in pairwise(present):
+        if required.index(earlier) > required.index(later):
+            advice = (
+                f"`## {later}` comes after `## {earlier}`; the template's order ({', '.join(required)})"
+                " is what readers expect"
+            )
+            break
+    return problems, advice
+
+
+MIN_GUIDANCE_MATCH = 12
+"""How long a quoted line must be to be recognised as part of the template's guidance."""
+
+
+def template_guidance(template: str) -> str:
+    """The template's `>` guidance, normalised into one text, to tell it from the writer's quotes."""
+    return " ".join(
+        _normalised(quote["text"])
+        for line in markdown_lines(template)
+        if (quote := QUOTE.match(line)) and _normalised(quote["text"])
+    )
+
+
+def is_guidance(quoted: str, guidance: str) -> bool:
+    """Whether a quoted line is (part of) the template's guidance, even cut short."""
+    text = _normalised(quoted)
+    return len(text) >= MIN_GUIDANCE_MATCH and text in guidance
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.replace("*", "").split()).lower()
+
+
+def leftover(body: str, guidance: str, must_have_text: bool = True) -> str | None:
+    """What a section still holds of the template (placeholder, guidance, example), or None.
+
+    A `>` quotation is the writer's own unless it repeats the template's guidance.
+    """
+    if DETAILS_BLOCK.search(body):
+        return "still holds the template's collapsed example; delete it"
+    for line in body.splitlines():
+        quote = QUOTE.match(line)
+        if quote and is_guidance(quote["text"], guidance):
+            return (
+                "still has the template's guidance (the lines starting with `>`, such as"
+                f" “{shorten(quote['text'].strip(), 50)}”); delete it"
+            )
+    bracket = BRACKET_PLACEHOLDER.search(body)
+    if bracket:
+        return f"still has the placeholder `{bracket[0]}`"
+    word = PLACEHOLDER_WORDS.search(body)
+    if word:
+        return f"still says {word[0]}"
+    meaningful = [
+        line for line in body.splitlines() if line.strip() and not TABLE_SEPARATOR.match(line)
+    ]
+    if must_have_text and not meaningful:
+        return "is empty; write it, or write None and why it does not apply"
+    return None
+
+
+def leftover_problems(
+    text: str, guidance: str, checked: tuple[str, ...] | None = None
+) -> list[str]:
+    """Every section (and the title block) still holding part of the template.
+
+    `checked` limits the sections judged to those headings (the title block is always judged);
+    the template's own "How to use this template" section is always a problem.
+    """
+    problems = []
+    for title, body in sections(text):
+        if title == GUIDANCE_SECTION:
+            problems.append(f"`## {title}` is the template's guidance: delete the section")
+            continue
+        if title and checked is not None and title not in checked:
+            continue
+        where = f"`## {title}`" if title else "the title block"
+        problem = leftover(body, guidance, bool(title))
+        if problem:
+            problems.append(f"{where} {problem}")
+    return problems

@@ -1,0 +1,621 @@
+"""Reading an OpenAPI 3.1 document: where things are, whether it is valid, and its examples.
+
+Every `*_problems` function takes the parsed spec and returns a list of plain sentences, one per
+mistake, each naming where the mistake is as a JSON path (`paths./rooms.get.responses`); an
+empty list means all is well. Nothing here knows about exercises: the stage packages decide
+what a spec must hold, and use these to find their way around it.
+
+- `parse_spec` reads the text (YAML or JSON) into a mapping, with line and column on a syntax
+  error;
+- `validity_problems` says whether it is OpenAPI 3.1 as openapi-spec-validator judges it, with
+  every finding located where it is written;
+- `operations`, `resolve`, `walk`, `where` navigate it (following local `$ref`s);
+- `example_sites` and `example_problems` find every example and check it against its schema
+  (OpenAPI 3.1 schemas are JSON Schema 2020-12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from onboarding.checks import CheckFailed, parse_yaml
+from onboarding.protocol import shorten
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PROBLEM_JSON = "application/problem+json"
+# Keys whose values are data (examples, defaults), not parts of the contract's structure.
+DATA_KEYS = frozenset({"example", "default", "const", "enum", "value"})
+MESSAGE_WIDTH = 160
+"""How much of a validator's message one problem quotes."""
+
+Parts = tuple[Any, ...]
+
+
+# --- Finding one's way --------------------------------------------------------------------------
+
+
+def where(parts: Sequence[Any]) -> str:
+    """A JSON path as the course writes it: `paths./rooms.get.responses.200`, `parameters[0]`."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "the top level"
+
+
+def first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "invalid"
+
+
+def unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def pointer_parts(ref: str) -> Parts:
+    """The parts of a local JSON pointer reference such as `#/components/schemas/Room`."""
+    fragment = unquote(ref[1:])
+    if not fragment:
+        return ()
+    return tuple(
+        part.replace("~1", "/").replace("~0", "~") for part in fragment.lstrip("/").split("/")
+    )
+
+
+def pointer(parts: Sequence[Any]) -> str:
+    return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def lookup(spec: Any, parts: Sequence[Any]) -> Any:
+    """The node at `parts`; raises LookupError when there is none."""
+    node = spec
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, str) and part.isdigit():
+            node = node[int(part)]
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            raise LookupError(part)
+    return node
+
+
+def resolve(spec: dict, node: Any, parts: Parts) -> tuple[Any, Parts]:
+    """Follow local `$ref`s from `node` (found at `parts`) to what they point at, and where."""
+    for _ in range(32):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return node, parts
+        parts = pointer_parts(ref)
+        try:
+            node = lookup(spec, parts)
+        except (LookupError, IndexError):
+            return None, parts
+    return node, parts
+
+
+def definition_parts(spec: dict, parts: Sequence[Any]) -> Parts:
+    """Where the node reached by walking `parts` (through any `$ref`s) is written in the file."""
+    node, located = spec, ()
+    for part in parts:
+        node, located = resolve(spec, node, located)
+        try:
+            node = lookup(node, (part,))
+        except (LookupError, IndexError, TypeError):
+            return (*located, *parts[len(located) :])
+        located = (*located, part)
+    return resolve(spec, node, located)[1]
+
+
+def walk(node: Any, parts: Parts = ()) -> Iterator[tuple[Any, Parts]]:
+    """Every dict and list of the contract's structure, skipping data such as example values."""
+    yield node, parts
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in DATA_KEYS or (key == "examples" and isinstance(value, list)):
+                continue
+            if isinstance(value, (dict, list)):
+                yield from walk(value, (*parts, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                yield from walk(value, (*parts, index))
+
+
+def operations(spec: dict) -> Iterator[tuple[str, str, dict]]:
+    """Each (path, method, operation) of the spec, in the file's order."""
+    paths = spec.get("paths")
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        if isinstance(item, dict):
+            for method in METHODS:
+                if isinstance(item.get(method), dict):
+                    yield str(path), method, item[method]
+
+
+def template(path: str) -> str:
+    """A path with its parameter names dropped, so `/rooms/{roomId}` matches `/rooms/{room_id}`."""
+    return re.sub(r"\{[^}/]*\}", "{}", path.rstrip("/") or "/")
+
+
+def json_media(content: Any) -> str | None:
+    """The first JSON media type of a content map (application/json or any …+json)."""
+    if not isinstance(content, dict):
+        return None
+    for media in content:
+        if isinstance(media, str) and (media == "application/json" or media.endswith("+json")):
+            return media
+    return None
+
+
+def _without_iri_grammar() -> None:
+    """Spare the check the 3-4 s jsonschema spends compiling the RFC 3987 (IRI) grammar.
+
+    Only the `iri` and `iri-reference` formats use that grammar, and no booking API names
+    them; `uri` and `uri-reference`, which specs do use, are checked by rfc3986-validator all
+    the same. The grader does the same for its own process (`grading.skip_uri_grammar`); this
+    does it in the learner's kernel, where the checks run.
+    """
+    from onboarding.grading import skip_uri_grammar
+
+    skip_uri_grammar()
+
+
+# --- Reading and validity -----------------------------------------------------------------------
+
+
+def parse_spec(text: str, name: str = "openapi.yaml") -> dict:
+    """The parsed spec; ArtefactError (with line and column) or CheckFailed when it cannot be."""
+    document = parse_yaml(text, name)
+    if document is None:
+        raise CheckFailed(f"{name} is empty")
+    if not isinstance(document, dict):
+        raise CheckFailed(
+            f"{name} holds a {type(document).__name__}, not a mapping of `openapi:`, `info:`,"
+            " `paths:` and `components:`"
+        )
+    return document
+
+
+def version_problems(spec: dict) -> list[str]:
+    if "swagger" in spec:
+        return [
+            f"this is a Swagger {spec['swagger']} document (`swagger:`), the format before"
+            " OpenAPI 3; write `openapi: 3.1.0` instead (3.x also moved `definitions` to"
+            " `components/schemas` and bodies into `requestBody`)"
+        ]
+    version = spec.get("openapi")
+    if version is None:
+        return ["there is no `openapi:` line; start the file with `openapi: 3.1.0`"]
+    if not isinstance(version, str):
+        return [
+            f"`openapi: {version}` is read by YAML as a {type(version).__name__}; write the"
+            " version as text with three parts: `openapi: 3.1.0`"
+        ]
+    if not re.fullmatch(r"3\.1\.\d+(-.+)?", version):
+        why = ""
+        if version.startswith("3.0"):
+            why = (
+                " (3.1 schemas are plain JSON Schema 2020-12: `nullable: true` becomes"
+                ' `type: [string, "null"]`)'
+            )
+        return [f"`openapi: {version}` is not OpenAPI 3.1; write `openapi: 3.1.0`{why}"]
+    return []
+
+
+# What goes under each top-level section, for the message about an empty one.
+SECTION_CONTENTS = {
+    "info": "the title and version",
+    "paths": "the operations",
+    "components": "the shared schemas",
+    "webhooks": "the webhooks",
+}
+
+
+def empty_section_problems(spec: dict) -> list[str]:
+    return [
+        f"`{key}:` has nothing under it (YAML reads it as null); add {contents} under it"
+        for key, contents in SECTION_CONTENTS.items()
+        if key in spec and spec[key] is None
+    ]
+
+
+def key_problems(spec: dict) -> list[str]:
+    """Keys YAML read as numbers or booleans, such as an unquoted status code `200:`."""
+    problems = []
+    for node, parts in walk(spec):
+        if not isinstance(node, dict):
+            continue
+        for key in node:
+            if isinstance(key, str):
+                continue
+            if parts and parts[-1] == "responses":
+                problems.append(
+                    f"status code {key} at {where(parts)} is a number: write it in quotes,"
+                    f' "{key}":, as OpenAPI asks, so that JSON and YAML tools read it alike'
+                )
+            else:
+                problems.append(
+                    f"key {key!r} at {where(parts)} is read as a {type(key).__name__}:"
+                    " put it in quotes"
+                )
+    return problems
+
+
+def reference_problems(spec: dict) -> list[str]:
+    """Every `$ref` that is not text, points outside the file, or points at nothing."""
+    problems = []
+    for node, parts in walk(spec):
+        if not isinstance(node, dict) or "$ref" not in node:
+            continue
+        ref, at = node["$ref"], where((*parts, "$ref"))
+        if not isinstance(ref, str):
+            problems.append(f"{at} is {ref!r}, not a reference such as #/components/schemas/Room")
+        elif not ref.startswith("#"):
+            problems.append(
+                f"{at} is `{ref}`, outside this file; keep the whole contract in one file and"
+                " point into it with `#/components/…`"
+            )
+        else:
+            target = pointer_parts(ref)
+            try:
+                lookup(spec, target)
+            except (LookupError, IndexError):
+                problems.append(
+                    f"{at} points to {ref}, which does not exist{_nearby(spec, target)}"
+                )
+    return problems
+
+
+def _nearby(spec: dict, target: Parts) -> str:
+    """What the section a broken reference aims at does hold, to spot a typo."""
+    try:
+        section = lookup(spec, target[:-1])
+    except (LookupError, IndexError):
+        return f" ({where(target[:-1])} is missing)" if target[:-1] else ""
+    if isinstance(section, dict) and section:
+        return f" ({where(target[:-1])} has {', '.join(sorted(map(str, section)))})"
+    return f" ({where(target[:-1])} is empty)"
+
+
+def validity_problems(spec: dict) -> list[str]:
+    """Whether the document is OpenAPI 3.1, as openapi-spec-validator judges it."""
+    problems = version_problems(spec)
+    if problems:
+        return problems
+    # The validator stops with a bare KeyError on some of these, so they are found first.
+    problems = empty_section_problems(spec) + key_problems(spec) + reference_problems(spec)
+    if problems:
+        return problems
+    return validator_problems(spec)
+
+
+def _located_validator(spec: dict) -> Any:
+    """openapi-spec-validator's 3.1 validator for `spec`, with every error's path made absolute.
+
+    The stock validator reports a schema's errors relative to the schema (`type`) and an
+    operation's with no path at all; the learner needs to know where in the file to look. A
+    schema reached through a `$ref` is reported where it is written, not where it is used.
+    """
+    _without_iri_grammar()
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+    from openapi_spec_validator.validation import keywords
+
+    def locate(error: Any, parts: Parts) -> Any:
+        if not getattr(error, "_course_located", False):
+            error.path.extendleft(reversed(parts))
+            error._course_located = True
+        return error
+
+    class LocatedSchemaValidator(keywords.OpenAPIV31SchemaValidator):
+        def __call__(self, schema: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for error in super().__call__(schema, *args, **kwargs):
+                yield locate(error, definition_parts(spec, tuple(schema.parts)))
+
+    class LocatedOperationValidator(keywords.OperationValidator):
+        def __call__(self, url: str, name: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for error in super().__call__(url, name, *args, **kwargs):
+                yield locate(error, ("paths", url, name))
+
+    class LocatedPathValidator(keywords.PathValidator):
+        def __call__(self, url: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for error in super().__call__(url, *args, **kwargs):
+                yield locate(error, ("paths", url))
+
+    class Validator(OpenAPIV31SpecValidator):
+        keyword_validators = {
+            **OpenAPIV31SpecValidator.keyword_validators,
+            "schema": LocatedSchemaValidator,
+            "operation": LocatedOperationValidator,
+            "path": LocatedPathValidator,
+        }
+
+    return Validator(spec)
+
+
+def validator_problems(spec: dict) -> list[str]:
+    """openapi-spec-validator's findings, each as `json.path: message`."""
+    _without_iri_grammar()
+    from jsonschema.exceptions import best_match
+
+    problems: list[str] = []
+    try:
+        for error in _located_validator(spec).iter_errors():
+            parts = _as_written(spec, tuple(error.absolute_path))
+            if error.context:
+                # "not valid under any of the given schemas" says little; the closest
+                # alternative's complaint says what to change.
+                closest = best_match(error.context)
+                parts, error = (*parts, *_path_below(closest)), closest
+            message = _explain(first_line(error.message), parts)
+            problems.append(f"{where(parts)}: {shorten(message, MESSAGE_WIDTH)}")
+    except Exception as error:  # noqa: BLE001 - the validator fails on some broken documents
+        if not problems:
+            problems.append(
+                f"openapi-spec-validator could not read the document ({type(error).__name__}:"
+                f" {shorten(str(error), 80)}); look for an object with a required field missing"
+            )
+    return unique(problems)
+
+
+def _as_written(spec: dict, parts: Parts) -> Parts:
+    """The validator's path with each key as the file spells it (it turns "200" into 200)."""
+    node, written = spec, []
+    for part in parts:
+        if isinstance(node, dict) and part not in node and str(part) in node:
+            part = str(part)
+        written.append(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return tuple(written)
+
+
+def _path_below(error: Any) -> Parts:
+    """The path of a context error below the error it explains."""
+    parts: list[Any] = []
+    while error is not None and error.parent is not None:
+        parts[:0] = list(error.relative_path)
+        error = error.parent
+    return tuple(parts)
+
+
+def _explain(message: str, parts: Parts) -> str:
+    """Add the rule behind the validator's most common complaints."""
+    if "was unexpected" in message and parts == ("paths",):
+        return message + " — every path starts with /"
+    if "was unexpected" in message and len(parts) == 2 and parts[0] == "paths":
+        return message + " — a path holds operations: get, put, post, delete, patch, …"
+    if message.startswith("Path parameter") and message.endswith("was not resolved"):
+        return message + " — each {name} in a path needs a parameter with `in: path`"
+    return message
+
+
+def error_response_sites(spec: dict) -> Iterator[tuple[Any, Parts, Parts]]:
+    """Each 4xx response: the response (refs followed), where it is written, and where used."""
+    seen: set[Parts] = set()
+    for path, method, operation in operations(spec):
+        responses = operation.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for code, response in responses.items():
+            if not str(code).startswith("4"):
+                continue
+            used = ("paths", path, method, "responses", str(code))
+            response, located = resolve(spec, response, used)
+            if located not in seen:
+                seen.add(located)
+                yield response, located, used
+
+
+# --- Examples ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleSite:
+    value: Any
+    at: Parts
+    """Where the example is written (or used, for a `$ref` to components/examples)."""
+    schema_at: Parts | None
+    """Where the schema it must match is written; None when there is none to check against."""
+    missing_value: bool = False
+    written_at: Parts | None = None
+    """Where the value is written, when `at` is a `$ref` to it."""
+
+
+def example_sites(spec: dict) -> Iterator[ExampleSite]:
+    """Every example in the spec, with the schema it illustrates."""
+    for holder, parts in _example_holders(spec):
+        schema_at = (*parts, "schema") if "schema" in holder else None
+        if "example" in holder:
+            yield ExampleSite(holder["example"], (*parts, "example"), schema_at)
+        examples = holder.get("examples")
+        if isinstance(examples, dict):
+            for name, example in examples.items():
+                at = (*parts, "examples", name)
+                example, located = resolve(spec, example, at)
+                written_at = (*located, "value") if located != at else None
+                if isinstance(example, dict) and "value" in example:
+                    yield ExampleSite(
+                        example["value"], (*at, "value"), schema_at, False, written_at
+                    )
+                elif not (isinstance(example, dict) and "externalValue" in example):
+                    yield ExampleSite(None, at, schema_at, missing_value=True)
+    for root in _schema_roots(spec):
+        for node, parts in _subschemas(lookup(spec, root), root):
+            if isinstance(node.get("examples"), list):
+                for index, value in enumerate(node["examples"]):
+                    yield ExampleSite(value, (*parts, "examples", index), parts)
+            if "example" in node:
+                yield ExampleSite(node["example"], (*parts, "example"), parts)
+
+
+def _example_holders(spec: dict) -> Iterator[tuple[dict, Parts]]:
+    """Media types, parameters and headers, as written (a `$ref` is visited where it points)."""
+
+    def media(holder: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
+        content = holder.get("content") if isinstance(holder, dict) else None
+        if isinstance(content, dict):
+            for name, value in content.items():
+                if isinstance(value, dict):
+                    yield value, (*parts, "content", name)
+
+    def headers(response: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
+        found = response.get("headers") if isinstance(response, dict) else None
+        if isinstance(found, dict):
+            for name, header in found.items():
+                if isinstance(header, dict) and "$ref" not in header:
+                    yield header, (*parts, "headers", name)
+                    yield from media(header, (*parts, "headers", name))
+
+    def parameters(holder: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
+        found = holder.get("parameters") if isinstance(holder, dict) else None
+        if isinstance(found, list):
+            for index, parameter in enumerate(found):
+                if isinstance(parameter, dict) and "$ref" not in parameter:
+                    yield parameter, (*parts, "parameters", index)
+                    yield from media(parameter, (*parts, "parameters", index))
+
+    def response(value: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
+        if isinstance(value, dict) and "$ref" not in value:
+            yield from media(value, parts)
+            yield from headers(value, parts)
+
+    paths = spec.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        yield from parameters(item, ("paths", path))
+        for method in METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if not isinstance(operation, dict):
+                continue
+            at = ("paths", path, method)
+            yield from parameters(operation, at)
+            body = operation.get("requestBody")
+            if isinstance(body, dict) and "$ref" not in body:
+                yield from media(body, (*at, "requestBody"))
+            responses = operation.get("responses")
+            for code, value in responses.items() if isinstance(responses, dict) else ():
+                yield from response(value, (*at, "responses", str(code)))
+    components = spec.get("components")
+    components = components if isinstance(components, dict) else {}
+    for section, visit in (
+        ("responses", response),
+        ("requestBodies", lambda value, parts: media(value, parts)),
+    ):
+        for name, value in (components.get(section) or {}).items():
+            yield from visit(value, ("components", section, name))
+    for section in ("parameters", "headers"):
+        for name, value in (components.get(section) or {}).items():
+            if isinstance(value, dict):
+                yield value, ("components", section, name)
+                yield from media(value, ("components", section, name))
+
+
+def _schema_roots(spec: dict) -> Iterator[Parts]:
+    components = spec.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    for name in schemas if isinstance(schemas, dict) else ():
+        yield ("components", "schemas", name)
+    for holder, parts in _example_holders(spec):
+        if isinstance(holder.get("schema"), dict):
+            yield (*parts, "schema")
+
+
+def _subschemas(schema: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
+    """A schema and the schemas inside it, as written (references are not followed)."""
+    if not isinstance(schema, dict) or "$ref" in schema and len(schema) == 1:
+        return
+    yield schema, parts
+    for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains"):
+        yield from _subschemas(schema.get(key), (*parts, key))
+    for key in ("properties", "patternProperties", "$defs"):
+        if isinstance(schema.get(key), dict):
+            for name, value in schema[key].items():
+                yield from _subschemas(value, (*parts, key, name))
+    for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
+        if isinstance(schema.get(key), list):
+            for index, value in enumerate(schema[key]):
+                yield from _subschemas(value, (*parts, key, index))
+
+
+def example_problems(spec: dict) -> list[str]:
+    """Every example that does not match its schema (OpenAPI 3.1 schemas are JSON Schema 2020-12)."""
+    _without_iri_grammar()
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    uri = "urn:course:openapi"
+    registry = Registry().with_resource(uri, Resource(spec, specification=DRAFT202012))
+    problems = []
+    for site in example_sites(spec):
+        at = where(site.at)
+        if site.written_at is not None:
+            at += f" (written at {where(site.written_at)})"
+        if site.missing_value:
+            problems.append(f"{at} has no `value:`; put the example's data under `value:`")
+            continue
+        if site.schema_at is None:
+            continue
+        timestamp = _first_timestamp(site.value)
+        if timestamp is not None:
+            inside, value = timestamp
+            problems.append(
+                f"{at}{_inside(inside)}: YAML read the unquoted {value.isoformat()} as a"
+                " timestamp, not as text; put date-times in quotes"
+            )
+            continue
+        validator = Draft202012Validator(
+            {"$ref": uri + pointer(site.schema_at)},
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        try:
+            error = best_match(validator.iter_errors(site.value))
+        except Exception as failure:  # noqa: BLE001 - a schema can be unusable in many ways
+            problems.append(f"{at}: could not be checked ({shorten(str(failure), 80)})")
+            continue
+        if error is not None:
+            message = shorten(first_line(error.message), 120)
+            problems.append(f"{at}{_inside(tuple(error.absolute_path))}: {message}")
+    return unique(problems)
+
+
+def _inside(parts: Parts) -> str:
+    if not parts:
+        return ""
+    text = where(parts)
+    return f" at {text if text.startswith('[') else '.' + text}"
+
+
+def _first_timestamp(value: Any, parts: Parts = ()) -> tuple[Parts, dt.date] | None:
+    """The first date or date-time YAML made out of unquoted text, and where it is."""
+    if isinstance(value, dt.date):
+        return parts, value
+    if isinstance(value, dict):
+        children: Any = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return None
+    for key, child in children:
+        found = _first_timestamp(child, (*parts, key))
+        if found is not None:
+            return found
+    return None
+
+
+def has_example(spec: dict, media_object: Any) -> bool:
+    if not isinstance(media_object, dict):
+        return False
+    if "example" in media_object or media_object.get("examples"):
+        return True
+    schema, _ = resolve(spec, media_object.get("schema"), ())
+    return isinstance(schema, dict) and bool(schema.get("examples") or "example" in schema)

@@ -1,0 +1,375 @@
+"""Is a new version of an API spec compatible with the old one? Each difference, judged.
+
+`compatibility(old_spec, new_spec)` compares two parsed OpenAPI documents operation by operation
+and returns one `Change` per difference, each breaking or not, with a one-line description that
+quotes both sides:
+
+    breaking    request BookingCreate.purpose: absent in the old spec, a required string in the
+                new (clients that do not send it are refused)
+
+What it judges follows from what clients do: they *send* parameters and request bodies, and
+*read* responses, ignoring response fields they do not know (the "tolerant reader"). So a change
+that makes the service accept more of what clients send, or answer with less variety than before,
+is compatible; one that refuses what clients send today, or answers with something a client has
+not seen (a new type, a field gone, null where there was always a value), is breaking. A schema
+reached through `$ref` to `components/schemas` is named by its component, so a change to a shared
+schema is reported once however many operations use it.
+
+It is a sketch of what tools such as oasdiff do, enough for the course's lessons and checks (the
+stage 02 lesson, stage 05's contract tests, the capstone's "is my change backwards compatible?"),
+not a replacement for them: it does not judge formats, string lengths, number ranges, headers,
+`oneOf`/`anyOf` alternatives or security schemes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from onboarding.artefacts.openapi import json_media, operations, pointer_parts, resolve, template
+
+SCHEMAS_REF = "#/components/schemas/"
+MAX_DEPTH = 12
+"""How deep into nested schemas the comparison goes (a recursive schema stops there)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions of a spec."""
+
+    breaking: bool
+    subject: str
+    """What changed: `operation GET /rooms`, `request BookingCreate.purpose`…"""
+    old: str
+    """How the old spec has it, in words ("absent", "a required string", "200, 404")."""
+    new: str
+    why: str = ""
+    """Why it matters to clients, when that is not obvious."""
+
+    @property
+    def verdict(self) -> str:
+        return "breaking" if self.breaking else "compatible"
+
+    @property
+    def description(self) -> str:
+        """One line quoting both sides."""
+        text = f"{self.subject}: {self.old} in the old spec, {self.new} in the new"
+        return f"{text} ({self.why})" if self.why else text
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.description}"
+
+
+def compatibility(old_spec: dict, new_spec: dict) -> list[Change]:
+    """Every difference between two versions of a spec, breaking ones first."""
+    changes: set[Change] = set()
+    before, after = _operations_by_shape(old_spec), _operations_by_shape(new_spec)
+    for key in before.keys() - after.keys():
+        changes.add(
+            Change(
+                True,
+                f"operation {_label(key, before)}",
+                "present",
+                "absent",
+                "clients that call it get an error",
+            )
+        )
+    for key in after.keys() - before.keys():
+        changes.add(Change(False, f"operation {_label(key, after)}", "absent", "present"))
+    for key in before.keys() & after.keys():
+        sides = _Sides(old_spec, new_spec)
+        changes.update(sides.operation(_label(key, after), before[key], after[key]))
+    return sorted(changes, key=lambda change: (not change.breaking, change.subject, change.old))
+
+
+def breaking_changes(old_spec: dict, new_spec: dict) -> list[Change]:
+    return [change for change in compatibility(old_spec, new_spec) if change.breaking]
+
+
+# --- Operations -------------------------------------------------------------------------------
+
+
+def _operations_by_shape(spec: dict) -> dict[tuple[str, str], tuple[str, dict, dict]]:
+    """(METHOD, path shape) → (path as written, operation, path item), for every operation."""
+    found = {}
+    paths = spec.get("paths") if isinstance(spec.get("paths"), dict) else {}
+    for path, method, operation in operations(spec):
+        item = paths.get(path) if isinstance(paths.get(path), dict) else {}
+        found[(method.upper(), template(path))] = (path, operation, item)
+    return found
+
+
+def _label(key: tuple[str, str], found: dict) -> str:
+    return f"{key[0]} {found[key][0]}"
+
+
+@dataclass
+class _Sides:
+    """The two specs, for following `$ref`s on each side while comparing."""
+
+    old_spec: dict
+    new_spec: dict
+
+    def operation(self, label: str, old: tuple, new: tuple) -> Iterator[Change]:
+        (_, old_op, old_item), (_, new_op, new_item) = old, new
+        yield from self.parameters(label, old_op, old_item, new_op, new_item)
+        yield from self.request_body(label, old_op.get("requestBody"), new_op.get("requestBody"))
+        yield from self.responses(label, old_op.get("responses"), new_op.get("responses"))
+
+    # --- parameters
+    def _parameters(self, spec: dict, operation: dict, item: dict) -> dict[tuple[str, str], dict]:
+        named: dict[tuple[str, str], dict] = {}
+        path_position = 0
+        for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+            parameter, _ = resolve(spec, raw, ())
+            if not isinstance(parameter, dict) or "name" not in parameter:
+                continue
+            where = str(parameter.get("in", "query"))
+            if where == "path":
+                # Path parameters are matched by position: `{roomId}` is `{room_id}` renamed,
+                # which no client can see.
+                key = ("path", f"#{path_position}")
+                path_position += 1
+            else:
+                key = (where, str(parameter["name"]))
+            named[key] = parameter
+        return named
+
+    def parameters(
+        self, label: str, old_op: dict, old_item: dict, new_op: dict, new_item: dict
+    ) -> Iterator[Change]:
+        before = self._parameters(self.old_spec, old_op, old_item)
+        after = self._parameters(self.new_spec, new_op, new_item)
+        for key in after.keys() - before.keys():
+            parameter = after[key]
+            subject = f"{label} {key[0]} parameter {parameter['name']}"
+            if parameter.get("required"):
+                yield Change(True, subject, "absent", "required", "requests without it are refused")
+            else:
+                yield Change(False, subject, "absent", "optional")
+        for key in before.keys() - after.keys():
+            parameter = before[key]
+            yield Change(
+                True,
+                f"{label} {key[0]} parameter {parameter['name']}",
+                "present",
+                "absent",
+                "clients still send it",
+            )
+        for key in before.keys() & after.keys():
+            old, new = before[key], after[key]
+            subject = f"{label} {key[0]} parameter {new['name']}"
+            was, now = bool(old.get("required")), bool(new.get("required"))
+            if now and not was:
+                yield Change(
+                    True, subject, "optional", "required", "requests without it are refused"
+                )
+            elif was and not now:
+                yield Change(False, subject, "required", "optional")
+            yield from self.schema(subject, old.get("schema"), new.get("schema"), sent=True)
+
+    # --- bodies
+    def _json_schema(self, spec: dict, holder: Any) -> tuple[dict | None, Any]:
+        holder, _ = resolve(spec, holder, ())
+        if not isinstance(holder, dict):
+            return None, None
+        content = holder.get("content")
+        media = json_media(content)
+        if media is None or not isinstance(content[media], dict):
+            return holder, None
+        return holder, content[media].get("schema")
+
+    def request_body(self, label: str, old: Any, new: Any) -> Iterator[Change]:
+        old_body, old_schema = self._json_schema(self.old_spec, old)
+        new_body, new_schema = self._json_schema(self.new_spec, new)
+        subject = f"{label} request body"
+        was = "absent" if old_body is None else _required_text(old_body.get("required"))
+        now = "absent" if new_body is None else _required_text(new_body.get("required"))
+        if new_body is not None and new_body.get("required") and was != "required":
+            yield Change(True, subject, was, now, "requests without one are refused")
+        elif old_body is not None and new_body is None:
+            yield Change(True, subject, was, now, "clients still send one")
+        elif was != now:
+            yield Change(False, subject, was, now)
+        if old_schema is not None and new_schema is not None:
+            yield from self.schema(f"request body of {label}", old_schema, new_schema, sent=True)
+
+    def responses(self, label: str, old: Any, new: Any) -> Iterator[Change]:
+        before = {str(code): value for code, value in (old or {}).items()}
+        after = {str(code): value for code, value in (new or {}).items()}
+        for code in sorted(before.keys() - after.keys()):
+            if code.startswith("2"):
+                yield Change(
+                    True,
+                    f"{label} response {code}",
+                    "documented",
+                    "absent",
+                    "clients expect it when the call succeeds",
+                )
+            else:
+                yield Change(False, f"{label} response {code}", "documented", "absent")
+        for code in sorted(after.keys() - before.keys()):
+            why = "" if code.startswith("2") else "a client that assumed the list was complete"
+            yield Change(False, f"{label} response {code}", "absent", "documented", why)
+        for code in sorted(before.keys() & after.keys()):
+            _, old_schema = self._json_schema(self.old_spec, before[code])
+            _, new_schema = self._json_schema(self.new_spec, after[code])
+            if old_schema is not None and new_schema is not None:
+                yield from self.schema(
+                    f"response {code} of {label}", old_schema, new_schema, sent=False
+                )
+
+    # --- schemas
+    def schema(
+        self, subject: str, old: Any, new: Any, *, sent: bool, depth: int = 0
+    ) -> Iterator[Change]:
+        """Differences between two schemas; `sent` when clients send it, else they read it."""
+        if depth > MAX_DEPTH:
+            return
+        old, old_name = _named(self.old_spec, old)
+        new, new_name = _named(self.new_spec, new)
+        if old_name is not None and old_name == new_name:
+            subject = f"{'request' if sent else 'response'} {new_name}"
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return
+        old, new = self._merged(self.old_spec, old), self._merged(self.new_spec, new)
+        yield from _type_change(subject, old, new, sent)
+        yield from _enum_change(subject, old, new, sent)
+        yield from self._properties(subject, old, new, sent, depth)
+        if isinstance(old.get("items"), dict) and isinstance(new.get("items"), dict):
+            yield from self.schema(
+                f"{subject}[]", old["items"], new["items"], sent=sent, depth=depth + 1
+            )
+
+    def _merged(self, spec: dict, schema: dict, depth: int = 0) -> dict:
+        """The schema with the properties and required fields of its `allOf` parts folded in."""
+        parts = schema.get("allOf")
+        if not isinstance(parts, list) or depth > MAX_DEPTH:
+            return schema
+        merged = {key: value for key, value in schema.items() if key != "allOf"}
+        properties = dict(merged.get("properties") or {})
+        required = list(merged.get("required") or [])
+        for part in parts:
+            part, _ = resolve(spec, part, ())
+            if not isinstance(part, dict):
+                continue
+            part = self._merged(spec, part, depth + 1)
+            for key, value in (part.get("properties") or {}).items():
+                properties.setdefault(key, value)
+            required += [name for name in part.get("required") or [] if name not in required]
+            for key in ("type", "enum", "items"):
+                if key in part and key not in merged:
+                    merged[key] = part[key]
+        merged["properties"], merged["required"] = properties, required
+        return merged
+
+    def _properties(
+        self, subject: str, old: dict, new: dict, sent: bool, depth: int
+    ) -> Iterator[Change]:
+        before = old.get("properties") if isinstance(old.get("properties"), dict) else {}
+        after = new.get("properties") if isinstance(new.get("properties"), dict) else {}
+        required_before = set(old.get("required") or [])
+        required_after = set(new.get("required") or [])
+        for field in sorted(after.keys() - before.keys(), key=str):
+            now = _field_text(self.new_spec, after[field], field in required_after)
+            if sent and field in required_after:
+                why = "clients that do not send it are refused"
+                yield Change(True, f"{subject}.{field}", "absent", now, why)
+            else:
+                yield Change(False, f"{subject}.{field}", "absent", now)
+        for field in sorted(before.keys() - after.keys(), key=str):
+            was = _field_text(self.old_spec, before[field], field in required_before)
+            why = "clients still send it" if sent else "clients that read it break"
+            yield Change(True, f"{subject}.{field}", was, "absent", why)
+        for field in sorted(before.keys() & after.keys(), key=str):
+            was_required, now_required = field in required_before, field in required_after
+            field_subject = f"{subject}.{field}"
+            if was_required != now_required:
+                was, now = _required_text(was_required), _required_text(now_required)
+                if sent and now_required:
+                    why = "clients that leave it out are refused"
+                    yield Change(True, field_subject, was, now, why)
+                elif not sent and not now_required:
+                    why = "clients that expect it in every answer break"
+                    yield Change(True, field_subject, was, now, why)
+                else:
+                    yield Change(False, field_subject, was, now)
+            yield from self.schema(
+                field_subject, before[field], after[field], sent=sent, depth=depth + 1
+            )
+
+
+def _named(spec: dict, schema: Any) -> tuple[Any, str | None]:
+    """The schema with `$ref`s followed, and the component's name when it is one."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    name = None
+    if isinstance(ref, str) and ref.startswith(SCHEMAS_REF):
+        name = pointer_parts(ref)[-1]
+    resolved, _ = resolve(spec, schema, ())
+    return resolved, name
+
+
+def _types(schema: dict) -> set[str] | None:
+    """The JSON types a schema allows, or None when it does not say."""
+    declared = schema.get("type")
+    if declared is None:
+        return None
+    types = {str(declared)} if not isinstance(declared, list) else {str(t) for t in declared}
+    if schema.get("nullable") is True:  # OpenAPI 3.0's way of writing "or null"
+        types.add("null")
+    return types
+
+
+def _type_text(types: set[str]) -> str:
+    return " or ".join(sorted(types, key=lambda name: (name == "null", name)))
+
+
+def _type_change(subject: str, old: dict, new: dict, sent: bool) -> Iterator[Change]:
+    before, after = _types(old), _types(new)
+    if before is None or after is None or before == after:
+        return
+    # Clients send what they sent before: the service must still take it. Clients read what the
+    # service answers: it must not answer with anything they have not seen.
+    compatible = after >= before if sent else after <= before
+    why = ""
+    if not compatible:
+        why = "clients send a type it no longer takes" if sent else "clients read a new type"
+        if not sent and after - before == {"null"}:
+            why = "clients that expect a value get null"
+    yield Change(not compatible, subject, _type_text(before), _type_text(after), why)
+
+
+def _enum_change(subject: str, old: dict, new: dict, sent: bool) -> Iterator[Change]:
+    before, after = old.get("enum"), new.get("enum")
+    if not isinstance(before, list) or not isinstance(after, list):
+        return
+    was, now = set(map(repr, before)), set(map(repr, after))
+    if was == now:
+        return
+    compatible = now >= was if sent else now <= was
+    why = ""
+    if not compatible:
+        why = "clients send a value it no longer takes" if sent else "clients read a new value"
+    yield Change(
+        not compatible,
+        subject,
+        "one of " + ", ".join(sorted(was)),
+        "one of " + ", ".join(sorted(now)),
+        why,
+    )
+
+
+def _required_text(required: Any) -> str:
+    return "required" if required else "optional"
+
+
+def _field_text(spec: dict, schema: Any, required: bool) -> str:
+    """`a required string`, `an optional integer`, `a required Room`…"""
+    resolved, name = _named(spec, schema)
+    kind = name
+    if kind is None and isinstance(resolved, dict):
+        types = _types(resolved)
+        kind = _type_text(types) if types else "value"
+    article = "a" if required else "an"
+    return f"{article} {_required_text(required)} {kind or 'value'}"

@@ -1,0 +1,196 @@
+"""Reading a technical solution design (TSD): its endpoints, its data model and its diagrams.
+
+The shapes are the ones `templates/tsd.md` documents:
+
+- **API summary**: a table with `Method` and `Path` columns, one row per operation
+  (`| POST | /rooms/{room_id}/bookings | Book the room | 201 | 404, 409, 422 |`);
+- **Data model**: either one table with `Table`, `Column` and `Type` columns, one row per column,
+
+  ```text
+  | Table | Column | Type | Notes |
+  | --- | --- | --- | --- |
+  | rooms | id | INTEGER | primary key |
+  ```
+
+  or one table per database table, each under a `### rooms` heading (or a line holding only the
+  table's name, such as `**rooms**`), with `Column` and `Type` columns;
+- **Architecture**: a ```` ```mermaid ```` diagram.
+
+Stage 02 compares the endpoints with the project's `openapi.yaml`; stage 03 compares the data
+model with the schema the project's migrations produce. Nothing here judges: it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from onboarding.artefacts.markdown import (
+    DETAILS_BLOCK,
+    TABLE_SEPARATOR,
+    fenced_blocks,
+    row_cells,
+    section,
+    section_source,
+)
+
+API_SECTION = "API summary"
+DATA_MODEL_SECTION = "Data model"
+ARCHITECTURE_SECTION = "Architecture"
+METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE")
+DIAGRAM_TYPES = re.compile(
+    r"^\s*(flowchart|graph|sequenceDiagram|C4Context|C4Container|C4Component|C4Deployment"
+    r"|classDiagram|stateDiagram(?:-v2)?|erDiagram|architecture-beta|block-beta)\b",
+    re.MULTILINE,
+)
+EDGE = re.compile(
+    r"-->>|-->|---|-\.->|-\.\s[^.]*\s\.->|==>|->>|-\)|--[^-\s>][^>]*-->|\|\|--|}o--|\|o--|--o\{"
+    # class diagrams: inheritance, composition, aggregation, dependency, realisation
+    r"|<\|--|\*--|\bo--|\.\.>|<\|\.\.|\.\.\|>"
+    # C4: Rel(a, b, "uses"), BiRel(…), Rel_Down(…), Rel_U(…)
+    r"|\b(?:Bi)?Rel(?:_[A-Za-z]+)?\s*\("
+    # architecture-beta: api:R -- L:db, api:R --> L:db
+    r"|:[LRTB]\s*<?--?>?\s*[LRTB]:"
+)
+"""A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not), sequence
+messages, entity relations, class relations, C4 relationships and architecture edges."""
+
+
+COMBINED_HEADERS = ("endpoint", "operation", "route")
+COMBINED = re.compile(
+    rf"^(?P<methods>(?:(?:{'|'.join(METHODS)})\s*[,/]?\s*)+)\s+(?P<path>/\S*)",
+    re.IGNORECASE,
+)
+"""A cell that names the method(s) and the path together: "POST /rooms", "GET, PUT /rooms/{id}"."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    row: int
+    """The row of the API summary table it is written in (1 is the first row under the header)."""
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Column:
+    table: str
+    name: str
+    type: str
+    notes: str = ""
+
+
+def _plain(cell: str) -> str:
+    """A table cell without Markdown decoration: `**rooms**` and `` `id` `` are rooms and id."""
+    return cell.strip().strip("*_`").strip()
+
+
+def _header_index(header: list[str], *names: str) -> int | None:
+    wanted = {name.lower() for name in names}
+    for index, cell in enumerate(header):
+        if _plain(cell).lower() in wanted:
+            return index
+    return None
+
+
+def _tables(body: str) -> list[tuple[list[str], list[list[str]], str]]:
+    """Each pipe table of a section: its header, its rows, and the line just above it."""
+    lines = DETAILS_BLOCK.sub("", body).splitlines()
+    found, index, caption = [], 0, ""
+    while index + 1 < len(lines):
+        line = lines[index]
+        if "|" in line and TABLE_SEPARATOR.match(lines[index + 1]):
+            header = row_cells(line)
+            rows = []
+            index += 2
+            while index < len(lines) and "|" in lines[index] and lines[index].strip():
+                rows.append(row_cells(lines[index]))
+                index += 1
+            found.append((header, rows, caption))
+            continue
+        if line.strip():
+            caption = line.strip()
+        index += 1
+    return found
+
+
+def endpoints(text: str) -> list[Endpoint]:
+    """The operations the API summary lists, in its order ([] when it lists none)."""
+    body = section(text, API_SECTION)
+    if body is None:
+        return []
+    found = []
+    for header, rows, _ in _tables(body):
+        method_at, path_at = _header_index(header, "method"), _header_index(header, "path")
+        # One column may hold both, as people often write it: "POST /rooms/{room_id}/bookings".
+        both_at = _header_index(header, *COMBINED_HEADERS)
+        if (method_at is None or path_at is None) and both_at is None:
+            continue
+        for number, row in enumerate(rows, start=1):
+            if method_at is not None and path_at is not None:
+                if max(method_at, path_at) >= len(row):
+                    continue
+                methods, path = row[method_at], _plain(row[path_at])
+            else:
+                # Bold and code spans may wrap either part; "_" stays, as in {room_id}.
+                cell = re.sub(r"[*`]", "", row[both_at]).strip() if both_at < len(row) else ""
+                combined = COMBINED.match(cell)
+                if combined is None:
+                    continue
+                methods, path = combined["methods"], combined["path"]
+            for method in re.split(r"[\s,/]+", methods):
+                if _plain(method):
+                    found.append(Endpoint(_plain(method).upper(), path, number))
+    return found
+
+
+def data_model(text: str) -> dict[str, list[Column]]:
+    """Each table of the data model, by name, with its columns, in the order written."""
+    body = section(text, DATA_MODEL_SECTION)
+    if body is None:
+        return {}
+    tables: dict[str, list[Column]] = {}
+    for header, rows, caption in _tables(body):
+        table_at = _header_index(header, "table")
+        column_at = _header_index(header, "column", "field", "name")
+        type_at = _header_index(header, "type")
+        notes_at = _header_index(header, "notes", "constraints", "description")
+        if column_at is None:
+            continue
+        own_name = _caption_name(caption)
+        for row in rows:
+
+            def cell(at: int | None, row: list[str] = row) -> str:
+                return _plain(row[at]) if at is not None and at < len(row) else ""
+
+            table = cell(table_at) if table_at is not None else own_name
+            if not table or not cell(column_at):
+                continue
+            tables.setdefault(table, []).append(
+                Column(table, cell(column_at), cell(type_at), cell(notes_at))
+            )
+    return tables
+
+
+def _caption_name(caption: str) -> str:
+    """`### rooms`, `**rooms**`, `` `rooms` ``, `Table rooms:` -> rooms."""
+    text = re.sub(r"^#+\s*", "", caption).strip().rstrip(":")
+    text = re.sub(r"^(?:the\s+)?table\s+", "", _plain(text), flags=re.IGNORECASE)
+    text = _plain(text)
+    return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else ""
+
+
+def diagrams(text: str, heading: str = ARCHITECTURE_SECTION) -> list[str]:
+    """The Mermaid diagrams of a section, as written (outside the template's examples)."""
+    source = section_source(text, heading)
+    if source is None:
+        return []
+    return fenced_blocks(DETAILS_BLOCK.sub("", source), "mermaid")
+
+
+def diagram_edges(diagram: str) -> int:
+    """How many connections a Mermaid diagram draws (arrows and lines between nodes)."""
+    return sum(len(EDGE.findall(line)) for line in diagram.splitlines())

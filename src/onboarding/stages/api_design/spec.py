@@ -1,0 +1,464 @@
+"""What exercise 02.1 asks of the learner's `openapi.yaml`, beyond being valid OpenAPI 3.1.
+
+The five operations of the booking API with their status codes, a schema for the create request
+and every 2xx response, one shared RFC 9457 error schema for every 4xx, and examples for creating
+a booking. Every `*_problems` function takes the parsed spec and returns plain sentences, one per
+mistake, each naming where it is as a JSON path; reading and validating the document is
+`onboarding.artefacts.openapi`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from onboarding.artefacts.openapi import (
+    PROBLEM_JSON,
+    Parts,
+    error_response_sites,
+    has_example,
+    json_media,
+    lookup,
+    operations,
+    pointer_parts,
+    resolve,
+    template,
+    unique,
+    where,
+)
+
+# The members of an RFC 9457 problem that a shared error schema must declare.
+PROBLEM_MEMBERS = ("type", "title", "status")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation the exercise asks for, in the form the reference spec writes it."""
+
+    task: str
+    method: str
+    path: str
+    statuses: dict[str, str]
+    """Each status code the operation must document, and why it can happen."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+LIST_ROOMS = Operation("list rooms", "get", "/rooms", {"200": "the list of rooms"})
+CREATE_BOOKING = Operation(
+    "create a booking in a room",
+    "post",
+    "/rooms/{room_id}/bookings",
+    {
+        "201": "the booking was made",
+        "404": "the room does not exist",
+        "409": "the slot overlaps a live booking of the room",
+        "422": "the body is malformed, or the booking breaks a rule: capacity, end before start",
+    },
+)
+LIST_BOOKINGS = Operation(
+    "list a room's bookings",
+    "get",
+    "/rooms/{room_id}/bookings",
+    {"200": "one page of bookings", "404": "the room does not exist"},
+)
+GET_BOOKING = Operation(
+    "get one booking",
+    "get",
+    "/bookings/{booking_id}",
+    {"200": "the booking", "404": "the booking does not exist"},
+)
+CANCEL_BOOKING = Operation(
+    "cancel one booking",
+    "post",
+    "/bookings/{booking_id}/cancel",
+    {"200": "the cancelled booking", "404": "the booking does not exist"},
+)
+OPERATIONS = (LIST_ROOMS, CREATE_BOOKING, LIST_BOOKINGS, GET_BOOKING, CANCEL_BOOKING)
+
+
+def find_operation(spec: dict, wanted: Operation) -> tuple[str, dict] | None:
+    """The spec's path key and operation object for `wanted`, matching parameter names loosely."""
+    for path, method, operation in operations(spec):
+        if method == wanted.method and template(path) == template(wanted.path):
+            return path, operation
+    return None
+
+
+# --- Operations, status codes and schemas -----------------------------------------------------
+
+
+def operation_problems(spec: dict) -> list[str]:
+    """Each operation of the exercise that the spec lacks, in the form the course expects."""
+    problems = []
+    for wanted in OPERATIONS:
+        if find_operation(spec, wanted) is not None:
+            continue
+        problem = f"no operation to {wanted.task}: expected {wanted.label}"
+        found = _methods_at(spec, wanted.path)
+        if wanted is CANCEL_BOOKING and "delete" in _methods_at(spec, GET_BOOKING.path):
+            problem += (
+                " (found DELETE on the booking: a cancelled booking stays readable, so"
+                " cancelling is a state change, POST …/cancel, not a delete)"
+            )
+        elif found:
+            problem += f" (that path has {', '.join(m.upper() for m in found)} only)"
+        problems.append(problem)
+    return problems
+
+
+def _methods_at(spec: dict, path: str) -> list[str]:
+    return [m for p, m, _ in operations(spec) if template(p) == template(path)]
+
+
+def found_operations(spec: dict) -> Iterator[tuple[Operation, str, dict]]:
+    """(wanted, path as written, operation) for each of the exercise's operations the spec has."""
+    for wanted in OPERATIONS:
+        found = find_operation(spec, wanted)
+        if found is not None:
+            yield wanted, *found
+
+
+def status_problems(spec: dict) -> list[str]:
+    """Each status code an operation must document and does not."""
+    problems = []
+    for wanted, path, operation in found_operations(spec):
+        responses = operation.get("responses")
+        codes = [str(code) for code in responses] if isinstance(responses, dict) else []
+        missing = [code for code in wanted.statuses if code not in codes]
+        if not missing:
+            continue
+        reasons = "; ".join(f"{code}: {wanted.statuses[code]}" for code in missing)
+        has = f"it has {', '.join(codes)}" if codes else "it has no responses"
+        problems.append(
+            f"{where(('paths', path, wanted.method, 'responses'))} has no"
+            f" {', '.join(missing)} ({reasons}) — {has}"
+        )
+    return problems
+
+
+def schema_problems(spec: dict) -> list[str]:
+    """The create request and every 2xx response of the exercise's operations have a schema."""
+    problems = []
+    found = find_operation(spec, CREATE_BOOKING)
+    if found is not None:
+        path, operation = found
+        problems += _request_problems(spec, operation, ("paths", path, "post", "requestBody"))
+    for wanted, path, operation in found_operations(spec):
+        responses = operation.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for code, response in responses.items():
+            if str(code).startswith("2") and str(code) != "204":
+                parts = ("paths", path, wanted.method, "responses", str(code))
+                problems += _body_problems(spec, response, parts, "the JSON it returns")
+    return unique(problems)
+
+
+def _request_problems(spec: dict, body: Any, parts: Parts) -> list[str]:
+    body, located = resolve(
+        spec, body.get("requestBody") if isinstance(body, dict) else None, parts
+    )
+    if not isinstance(body, dict):
+        return [
+            f"{where(parts)} is missing: a booking is made from organiser, start, end and"
+            " attendees, so describe that JSON body"
+        ]
+    problems = _body_problems(spec, body, located, "the JSON a client sends")
+    if body.get("required") is not True:
+        problems.append(
+            f"{where(located)} is not `required: true`, so a client may leave it out;"
+            " a booking cannot be made without one"
+        )
+    return problems
+
+
+def _body_problems(spec: dict, holder: Any, parts: Parts, what: str) -> list[str]:
+    """A request body or response (found at `parts`) has a JSON media type with a schema."""
+    holder, located = resolve(spec, holder, parts)
+    content = holder.get("content") if isinstance(holder, dict) else None
+    if not isinstance(content, dict) or not content:
+        return [f"{where(located)} has no `content:`; describe {what} under application/json"]
+    media = json_media(content)
+    if media is None:
+        found = ", ".join(map(str, content))
+        return [f"{where((*located, 'content'))} has {found} but no application/json"]
+    schema = content[media].get("schema") if isinstance(content[media], dict) else None
+    if not isinstance(schema, (dict, bool)) or schema == {}:
+        return [f"{where((*located, 'content', media))} has no `schema:` for {what}"]
+    return []
+
+
+def error_schema_problems(spec: dict) -> list[str]:
+    """Every 4xx body is problem+json whose schema is a $ref to one shared components schema."""
+    problems: list[str] = []
+    uses: dict[str, list[str]] = {}
+    count = 0
+    for response, located, _ in error_response_sites(spec):
+        count += 1
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict) or not content:
+            problems.append(
+                f"{where(located)} has no `content:`; an error has a body too:"
+                f" {PROBLEM_JSON} with the shared error schema"
+            )
+            continue
+        for media, media_object in content.items():
+            at = (*located, "content", media)
+            if media != PROBLEM_JSON:
+                problems.append(
+                    f"{where(at)}: errors are sent as {PROBLEM_JSON} (RFC 9457), not {media}"
+                )
+            schema = media_object.get("schema") if isinstance(media_object, dict) else None
+            ref = schema.get("$ref") if isinstance(schema, dict) else None
+            if schema is None:
+                problems.append(f"{where(at)} has no `schema:`")
+            elif not isinstance(ref, str):
+                problems.append(
+                    f"inline schema at {where((*at, 'schema'))}: define the error body once,"
+                    ' as components/schemas/Problem, and write `$ref: "#/components/schemas/Problem"`'
+                )
+            elif not ref.startswith("#/components/schemas/"):
+                problems.append(
+                    f"{where((*at, 'schema'))} refers to {ref}, not to an entry of"
+                    " components/schemas"
+                )
+            else:
+                uses.setdefault(pointer_parts(ref)[-1], []).append(where((*at, "schema")))
+    if count == 0:
+        return ["the spec has no 4xx responses yet, so there is no error body to share"]
+    return problems + _shared_schema_problems(spec, uses)
+
+
+def _shared_schema_problems(spec: dict, uses: dict[str, list[str]]) -> list[str]:
+    families: dict[str, list[str]] = {}
+    for name in uses:
+        families.setdefault(_base_schema(spec, name), []).append(name)
+    if len(families) > 1:
+        listed = "; ".join(
+            f"{', '.join(names)} (at {uses[names[0]][0]})" for names in families.values()
+        )
+        return [
+            f"4xx responses use {len(families)} unrelated error schemas: {listed}; use one,"
+            " such as Problem, everywhere (a schema that extends it with `allOf`, like"
+            " ValidationProblem, is fine)"
+        ]
+    if not families:
+        return []
+    (base,) = families
+    declared = _declared_properties(spec, ("components", "schemas", base))
+    missing = [member for member in PROBLEM_MEMBERS if member not in declared]
+    if missing:
+        has = f"it has {', '.join(sorted(declared))}" if declared else "it declares no properties"
+        return [
+            f"components.schemas.{base} does not declare the RFC 9457 members"
+            f" {', '.join(missing)} ({has})"
+        ]
+    return []
+
+
+def _base_schema(spec: dict, name: str) -> str:
+    """The schema `name` extends through `allOf: [$ref …]`, followed to the root; else itself."""
+    seen = {name}
+    while True:
+        schema = spec.get("components", {}).get("schemas", {}).get(name)
+        parents = [
+            pointer_parts(part["$ref"])[-1]
+            for part in (schema.get("allOf", []) if isinstance(schema, dict) else [])
+            if isinstance(part, dict)
+            and isinstance(part.get("$ref"), str)
+            and part["$ref"].startswith("#/components/schemas/")
+        ]
+        if not parents or parents[0] in seen:
+            return name
+        name = parents[0]
+        seen.add(name)
+
+
+def _declared_properties(spec: dict, parts: Parts, depth: int = 0) -> set[str]:
+    try:
+        schema, _ = resolve(spec, lookup(spec, parts), parts)
+    except (LookupError, IndexError):
+        return set()
+    if not isinstance(schema, dict) or depth > 8:
+        return set()
+    names = set(schema.get("properties", {}) if isinstance(schema.get("properties"), dict) else ())
+    for index, _part in enumerate(schema.get("allOf", []) or []):
+        names |= _declared_properties(spec, (*parts, "allOf", index), depth + 1)
+    return {str(name) for name in names}
+
+
+def example_coverage_problems(spec: dict) -> list[str]:
+    """Creating a booking shows an example request, a 201 and the 409 of an overlap."""
+    found = find_operation(spec, CREATE_BOOKING)
+    if found is None:
+        return [f"there is no {CREATE_BOOKING.label} yet to show examples for"]
+    path, operation = found
+    at = ("paths", path, "post")
+    wanted = [(operation.get("requestBody"), (*at, "requestBody"), "a request a client sends")]
+    responses = operation.get("responses")
+    responses = responses if isinstance(responses, dict) else {}
+    for code, what in (("201", "the booking it creates"), ("409", "the overlap in the way")):
+        response = responses.get(code, responses.get(int(code)))
+        if response is not None:
+            wanted.append((response, (*at, "responses", code), what))
+    problems = []
+    for holder, parts, what in wanted:
+        holder, located = resolve(spec, holder, parts)
+        content = holder.get("content") if isinstance(holder, dict) else None
+        media = json_media(content)
+        if media is None:
+            continue  # the schema and error checks report a missing body
+        if not has_example(spec, content[media]):
+            problems.append(
+                f"{where((*located, 'content', media))} has no example; add `examples:` with {what}"
+            )
+    return problems
+
+
+# --- The fields the exercise names, with their types -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    types: frozenset[str]
+    """The JSON types the field must allow (and no others): {"string"}, {"string", "null"}."""
+    date_time: bool = False
+    """Whether its strings are RFC 3339 date-times (`format: date-time`)."""
+
+    def __str__(self) -> str:
+        kinds = sorted(self.types, key=lambda kind: (kind == "null", kind))
+        text = " or ".join(
+            "date-time string" if k == "string" and self.date_time else k for k in kinds
+        )
+        return f"{self.name} ({text})"
+
+
+def _fields(**named: str) -> tuple[Field, ...]:
+    """`start="date-time"`, `cancelled_at="date-time|null"`, `id="integer"`…"""
+    fields = []
+    for name, kinds in named.items():
+        parts = set(kinds.split("|"))
+        date_time = "date-time" in parts
+        types = {"string" if part == "date-time" else part for part in parts}
+        fields.append(Field(name, frozenset(types), date_time))
+    return tuple(fields)
+
+
+BOOKING_REQUEST = _fields(
+    organiser="string", start="date-time", end="date-time", attendees="integer"
+)
+BOOKING = BOOKING_REQUEST + _fields(
+    id="integer", room_id="integer", cancelled="boolean", cancelled_at="date-time|null"
+)
+ROOM = _fields(id="integer", name="string", capacity="integer")
+
+
+def field_problems(spec: dict) -> list[str]:
+    """The create request, the booking it returns, and a listed room have the named fields."""
+    problems = []
+    sites = [
+        (CREATE_BOOKING, ("requestBody",), None, BOOKING_REQUEST, "the booking request"),
+        (CREATE_BOOKING, ("responses", "201"), None, BOOKING, "the booking"),
+        (LIST_ROOMS, ("responses", "200"), "items", ROOM, "a room"),
+    ]
+    for wanted, route, inside, fields, what in sites:
+        found = find_operation(spec, wanted)
+        if found is None:
+            continue  # the operations expectation names it
+        path, operation = found
+        parts: Parts = ("paths", path, wanted.method, *route)
+        try:
+            holder, located = resolve(spec, lookup(operation, route), parts)
+        except (LookupError, IndexError, TypeError):
+            continue  # the status and schema expectations name it
+        content = holder.get("content") if isinstance(holder, dict) else None
+        media = json_media(content)
+        if media is None or not isinstance(content[media], dict):
+            continue
+        at = (*located, "content", media, "schema")
+        schema, at = resolve(spec, content[media].get("schema"), at)
+        if not isinstance(schema, dict) or schema == {}:
+            continue  # the schema expectation names a missing schema
+        if inside is not None:
+            if not isinstance(schema, dict) or not isinstance(schema.get(inside), dict):
+                problems.append(f"{where(at)} is not an array of rooms (`type: array`, `items:`)")
+                continue
+            schema, at = resolve(spec, schema[inside], (*at, inside))
+        problems += _schema_field_problems(spec, schema, at, fields, what)
+    return unique(problems)
+
+
+def _schema_field_problems(
+    spec: dict, schema: Any, at: Parts, fields: tuple[Field, ...], what: str
+) -> list[str]:
+    properties = _all_properties(spec, schema)
+    problems = []
+    missing = [str(field) for field in fields if field.name not in properties]
+    if missing:
+        problems.append(f"{where(at)} ({what}) has no {', '.join(missing)}")
+    for field in fields:
+        if field.name not in properties:
+            continue
+        declared, date_time = _field_kinds(spec, properties[field.name])
+        if declared is None:
+            continue  # a schema that says nothing about the type accepts anything: lenient
+        if declared != set(field.types):
+            shown = " or ".join(sorted(declared, key=lambda kind: (kind == "null", kind)))
+            problems.append(
+                f"{where(at)}.{field.name} is {shown or 'typeless'}; the exercise asks for {field}"
+            )
+        elif field.date_time and not date_time:
+            problems.append(
+                f"{where(at)}.{field.name} is a string without `format: date-time`; the exercise"
+                f" asks for {field}"
+            )
+    return problems
+
+
+def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
+    """The properties of a schema, with those of its `allOf` parts, references followed."""
+    schema, _ = resolve(spec, schema, ())
+    if not isinstance(schema, dict) or depth > 8:
+        return {}
+    found = (
+        dict(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else {}
+    )
+    for part in schema.get("allOf") or []:
+        for name, value in _all_properties(spec, part, depth + 1).items():
+            found.setdefault(name, value)
+    return found
+
+
+def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | None, bool]:
+    """The JSON types a property allows, and whether its strings are date-times.
+
+    `type: [string, "null"]`, `anyOf: [{type: string}, {type: "null"}]` and 3.0's
+    `nullable: true` all say "a string or null".
+    """
+    schema, _ = resolve(spec, schema, ())
+    if not isinstance(schema, dict) or depth > 8:
+        return None, False
+    date_time = schema.get("format") == "date-time"
+    declared = schema.get("type")
+    kinds: set[str] | None = None
+    if isinstance(declared, str):
+        kinds = {declared}
+    elif isinstance(declared, list):
+        kinds = {str(kind) for kind in declared}
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            for option in schema[key]:
+                option_kinds, option_date_time = _field_kinds(spec, option, depth + 1)
+                if option_kinds is not None:
+                    kinds = (kinds or set()) | option_kinds
+                date_time = date_time or option_date_time
+    if kinds is not None and schema.get("nullable") is True:
+        kinds.add("null")
+    if kinds is not None and "integer" in kinds and "number" in kinds:
+        kinds.discard("integer")
+    return kinds, date_time

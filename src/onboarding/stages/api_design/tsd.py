@@ -1,0 +1,203 @@
+"""Exercise 02.2: the technical solution design, `docs/tsd.md`, and its consistency with the spec.
+
+The TSD starts as the company's template. The check asks for what the process document names
+(an architecture diagram, the data model, scaling considerations) and the endpoints, and holds
+the document to the rest of the project: the API summary lists exactly the operations of the
+project's `openapi.yaml`, each mismatch quoting both sides. (Stage 03 holds the data model to
+the schema the project's migrations produce; `onboarding.artefacts.tsd.data_model` reads it.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from onboarding import paths, project
+from onboarding.artefacts import markdown, openapi
+from onboarding.artefacts import tsd as reading
+from onboarding.artefacts.markdown import BRACKET_PLACEHOLDER, section, sections
+from onboarding.artefacts.quantities import is_measurable
+from onboarding.checks import ArtefactError, CheckFailed
+
+FILE = "docs/tsd.md"
+SPEC_FILE = "openapi.yaml"
+TEMPLATE = "templates/tsd.md"
+REQUIRED_HEADINGS = (
+    "Context",
+    reading.ARCHITECTURE_SECTION,
+    reading.DATA_MODEL_SECTION,
+    reading.API_SECTION,
+    "Scaling considerations",
+)
+"""The sections the course asks for, in the template's order; the template's others may stay."""
+MIN_EDGES = 2
+
+
+def read_tsd() -> str:
+    text = project.read(FILE)
+    if not text.strip():
+        raise CheckFailed(f"{FILE} is empty")
+    return text
+
+
+def _template() -> str:
+    return (paths.course_root() / TEMPLATE).read_text(encoding="utf-8")
+
+
+def titles(text: str) -> list[str]:
+    return [title for title, _ in sections(text)[1:]]
+
+
+def heading_problems(text: str) -> list[str]:
+    return markdown.heading_report(titles(text), REQUIRED_HEADINGS)[0]
+
+
+def heading_advice(text: str) -> str | None:
+    return markdown.heading_report(titles(text), REQUIRED_HEADINGS)[1]
+
+
+def placeholder_problems(text: str) -> list[str]:
+    """Every section, the template's optional ones included, is written or deleted."""
+    return markdown.leftover_problems(text, markdown.template_guidance(_template()))
+
+
+def _skeleton_diagrams() -> list[str]:
+    return [_flat(block) for block in reading.diagrams(_template())]
+
+
+def _flat(diagram: str) -> str:
+    return " ".join(diagram.split())
+
+
+def diagram_problems(text: str) -> list[str]:
+    """`## Architecture` draws the service's components in Mermaid, not the template's sketch."""
+    blocks = reading.diagrams(text)
+    if section(text, reading.ARCHITECTURE_SECTION) is None:
+        return [f"there is no `## {reading.ARCHITECTURE_SECTION}` section"]
+    if not blocks:
+        return [
+            f"`## {reading.ARCHITECTURE_SECTION}` has no ```mermaid diagram (outside the "
+            "template's collapsed example)"
+        ]
+    problems = []
+    for number, block in enumerate(blocks, start=1):
+        name = "the diagram" if len(blocks) == 1 else f"diagram {number}"
+        if _flat(block) in _skeleton_diagrams():
+            problems.append(
+                f"{name} is still the template's sketch (Client, Service API, Database); draw "
+                "your service's own components"
+            )
+            continue
+        if not reading.DIAGRAM_TYPES.search(block):
+            first = block.strip().splitlines()[0] if block.strip() else "nothing"
+            problems.append(
+                f"{name} starts with “{first.strip()}”, not a Mermaid diagram type such as "
+                "`flowchart LR`"
+            )
+        for line in block.splitlines():
+            accessible = re.match(r"\s*(accTitle|accDescr)\s*:\s*(.*)", line)
+            if accessible and re.search(r"\[[^\]]+\]", accessible[2]):
+                problems.append(f"{name}'s {accessible[1]} is still the template's placeholder")
+        edges = reading.diagram_edges(block)
+        if edges < MIN_EDGES:
+            problems.append(
+                f"{name} draws {edges} connection{'' if edges == 1 else 's'}; show how a "
+                f"request flows through your components (at least {MIN_EDGES})"
+            )
+    return problems
+
+
+def spec_operations() -> dict[tuple[str, str], str]:
+    """(METHOD, path shape) -> the path as the project's openapi.yaml writes it."""
+    try:
+        spec = openapi.parse_spec(project.read(SPEC_FILE), SPEC_FILE)
+    except (ArtefactError, CheckFailed) as error:
+        raise CheckFailed(
+            f"{SPEC_FILE} cannot be read, so the API summary cannot be compared with it ({error});"
+            " finish exercise 02.1 first"
+        ) from None
+    return {
+        (method.upper(), openapi.template(path)): path
+        for path, method, _ in openapi.operations(spec)
+    }
+
+
+def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
+    """The API summary lists exactly the spec's operations; each mismatch quotes both sides."""
+    if section(text, reading.API_SECTION) is None:
+        return [f"there is no `## {reading.API_SECTION}` section"]
+    listed = [
+        endpoint
+        for endpoint in reading.endpoints(text)
+        if not BRACKET_PLACEHOLDER.search(f"{endpoint.method} {endpoint.path}")
+    ]
+    if not listed:
+        return [
+            f"`## {reading.API_SECTION}` has no table with `Method` and `Path` columns (or an "
+            "`Endpoint` column such as `POST /rooms`) listing the operations"
+        ]
+    problems = []
+    documented: dict[tuple[str, str], reading.Endpoint] = {}
+    for endpoint in listed:
+        key = (endpoint.method, openapi.template(endpoint.path))
+        if key in documented:
+            problems.append(
+                f"`{endpoint}` is listed twice in {FILE} (rows {documented[key].row} and "
+                f"{endpoint.row})"
+            )
+            continue
+        documented[key] = endpoint
+        if key in spec:
+            continue
+        same_path = sorted(m for m, shape in spec if shape == key[1])
+        if same_path:
+            there = f"{SPEC_FILE} has {', '.join(same_path)} {spec[(same_path[0], key[1])]}"
+        else:
+            there = f"{SPEC_FILE} has no path {endpoint.path}"
+        problems.append(f"{FILE} lists `{endpoint}` (API summary, row {endpoint.row}), but {there}")
+    for key, path in spec.items():
+        if key not in documented:
+            problems.append(f"{SPEC_FILE} has `{key[0]} {path}`, but {FILE}'s API summary does not")
+    return problems
+
+
+def data_model_problems(text: str) -> list[str]:
+    """The data model names its tables and each column's type, in a shape stage 03 can read."""
+    if section(text, reading.DATA_MODEL_SECTION) is None:
+        return [f"there is no `## {reading.DATA_MODEL_SECTION}` section"]
+    tables = {
+        name: columns
+        for name, columns in reading.data_model(text).items()
+        if not BRACKET_PLACEHOLDER.search(name)
+    }
+    if not tables:
+        return [
+            f"`## {reading.DATA_MODEL_SECTION}` has no table of columns: write rows of "
+            "`| Table | Column | Type | Notes |`, or a `| Column | Type |` table under a "
+            "`### table name` heading for each table"
+        ]
+    untyped = [
+        f"{column.table}.{column.name}"
+        for columns in tables.values()
+        for column in columns
+        if not column.type or BRACKET_PLACEHOLDER.search(column.type)
+    ]
+    if untyped:
+        return [f"no type for {', '.join(untyped)}"]
+    return []
+
+
+def scaling_problems(text: str) -> list[str]:
+    body = section(text, "Scaling considerations")
+    if body is None:
+        return ["there is no `## Scaling considerations` section"]
+    own = [
+        line
+        for line in markdown.DETAILS_BLOCK.sub("", body).splitlines()
+        if not markdown.QUOTE.match(line)
+    ]
+    if not is_measurable("\n".join(own)):
+        return [
+            "`## Scaling considerations` gives no numbers: say the load you expect and where the "
+            "design stops, with units (such as “2 requests a second at peak”)"
+        ]
+    return []

@@ -1,0 +1,134 @@
+"""Exercise 01.1: who owns what. The five roles of the process document and ten duties.
+
+`role_problems` returns plain sentences, one per problem, and an empty list when the learner
+placed a duty with the role the process document makes responsible for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+PRODUCT_MANAGER = "Product Manager"
+TECH_LEAD = "Tech Lead"
+BACKEND_ENGINEER = "Backend Engineer"
+QA_SRE = "QA / SRE"
+DEVOPS = "DevOps"
+ROLES = (PRODUCT_MANAGER, TECH_LEAD, BACKEND_ENGINEER, QA_SRE, DEVOPS)
+
+# Other ways people write the roles, after lower-casing and dropping spaces and punctuation.
+ROLE_ALIASES = {
+    "pm": PRODUCT_MANAGER,
+    "productmanager": PRODUCT_MANAGER,
+    "product": PRODUCT_MANAGER,
+    "tl": TECH_LEAD,
+    "techlead": TECH_LEAD,
+    "technicallead": TECH_LEAD,
+    "backend": BACKEND_ENGINEER,
+    "backendengineer": BACKEND_ENGINEER,
+    "backendengineers": BACKEND_ENGINEER,
+    "backenddeveloper": BACKEND_ENGINEER,
+    "be": BACKEND_ENGINEER,
+    "qa": QA_SRE,
+    "sre": QA_SRE,
+    "qasre": QA_SRE,
+    "devops": DEVOPS,
+}
+
+
+@dataclass(frozen=True)
+class Duty:
+    text: str
+    role: str
+    clue: str
+    """Where the duty sits in the process, without naming the role: the check's hint."""
+
+
+DUTIES: tuple[Duty, ...] = (
+    Duty(
+        "defines success criteria",
+        PRODUCT_MANAGER,
+        "Whoever decides what the feature is for also decides how we will know it worked.",
+    ),
+    Duty(
+        "sets business constraints such as budget and deadline",
+        PRODUCT_MANAGER,
+        "Constraints come from the business side, together with the features themselves.",
+    ),
+    Duty(
+        "designs the DB schema",
+        TECH_LEAD,
+        "The process document puts the data model with architecture and API design.",
+    ),
+    Duty(
+        "decides performance trade-offs",
+        TECH_LEAD,
+        "Trade-offs are design decisions, made with the architecture before the code is written.",
+    ),
+    Duty(
+        "implements the booking endpoints",
+        BACKEND_ENGINEER,
+        "Building the service is the job of the people who write its code and its tests.",
+    ),
+    Duty(
+        "writes unit tests",
+        BACKEND_ENGINEER,
+        "Unit tests are written with the code, by the people who write the code.",
+    ),
+    Duty(
+        "runs load tests",
+        QA_SRE,
+        "Load and integration tests are run by the role that writes the test plan.",
+    ),
+    Duty(
+        "defines SLAs",
+        QA_SRE,
+        "How reliable the service must be is set by the role that tests and watches reliability.",
+    ),
+    Duty(
+        "manages CI/CD secrets",
+        DEVOPS,
+        "Secrets belong with the pipeline and the infrastructure they are used in.",
+    ),
+    Duty(
+        "sets up metrics, logs and tracing",
+        DEVOPS,
+        "Observability sits with CI/CD, infrastructure and secrets in the process document.",
+    ),
+)
+
+
+def canonical_role(value: Any) -> str | None:
+    """The role a learner meant ("PM", "qa/sre", "Backend Engineers"…), or None."""
+    if not isinstance(value, str):
+        return None
+    key = re.sub(r"[\s/&_().-]+", "", value.lower())
+    if key in ROLE_ALIASES:
+        return ROLE_ALIASES[key]
+    for role in ROLES:
+        if key == re.sub(r"[\s/&_().-]+", "", role.lower()):
+            return role
+    return None
+
+
+def role_problems(answers: Any, duty: Duty) -> list[str]:
+    """What is wrong with the role `answers` gives `duty` (a dict of duty text → role name)."""
+    if not isinstance(answers, dict):
+        return [f"`responsibilities` is a {type(answers).__name__}, not a dict of duty → role"]
+    if duty.text not in answers:
+        keys = [key for key in answers if isinstance(key, str)]
+        close = difflib.get_close_matches(duty.text, keys, n=1, cutoff=0.6)
+        if close:
+            return [f"the key is written {close[0]!r}; keep the duty's wording exactly"]
+        return ["it is missing from `responsibilities`"]
+    value = answers[duty.text]
+    if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
+        return ["no role chosen yet"]
+    role = canonical_role(value)
+    if role is None:
+        return [f"{value!r} is not one of the five roles: {', '.join(ROLES)}"]
+    if role != duty.role:
+        return [f"it belongs to {duty.role}, not {role}"]
+    return []

@@ -1,0 +1,61 @@
+"""Quantities in prose: numbers with units or rates, in digits or in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from onboarding.artefacts.quantities import is_measurable, with_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("zero double bookings", "0 double bookings"),
+        ("ten thousand bookings", "10000 bookings"),
+        ("twenty-five requests", "25 requests"),
+        ("a hundred rooms", "100 rooms"),
+        ("one in a thousand", "1 in 1000"),
+        ("three hundred staff", "300 staff"),
+        ("two million requests", "2000000 requests"),
+        ("half a day", "0.5 a day"),
+        ("someone and anyone", "someone and anyone"),
+        ("often", "often"),
+    ],
+)
+def test_numbers_in_words_become_digits(text, digits):
+    assert with_digits(text) == digits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zero double bookings per ten thousand",
+        "p95 under three hundred ms",
+        "about 2 requests a second at peak",
+        "20,000 bookings a year",
+        "0 double bookings in 10,000 bookings",
+        "Half of all bookings via the calendar plugin within 3 months",
+        "two thirds of the rooms booked through the API",
+        "Room utilisation up by 10 percentage points",
+        "Adoption: 500 weekly active users",
+    ],
+)
+def test_measurable(text):
+    assert is_measurable(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zero double bookings",
+        "within eight weeks of launch",
+        "faster than today",
+        "99 problems",
+        "live in 2 weeks",
+        "3 of the rooms",
+        "discussed in the weekly meeting",
+        "the first quarter of the year",
+    ],
+)
+def test_not_measurable(text):
+    assert not is_measurable(text)

@@ -1,0 +1,122 @@
+"""Reading a TSD: the API summary's endpoints, the data model's columns, the diagrams."""
+
+from __future__ import annotations
+
+import pytest
+
+from onboarding import paths, project
+from onboarding.artefacts import tsd
+
+TEMPLATE = (paths.course_root() / "templates" / "tsd.md").read_text(encoding="utf-8")
+MODEL = project.reference("02")["docs/tsd.md"]
+
+
+def test_the_models_endpoints_in_order():
+    found = tsd.endpoints(MODEL)
+    assert [str(endpoint) for endpoint in found] == [
+        "GET /rooms",
+        "POST /rooms",
+        "GET /rooms/{room_id}/bookings",
+        "POST /rooms/{room_id}/bookings",
+        "GET /bookings/{booking_id}",
+        "POST /bookings/{booking_id}/cancel",
+        "GET /health/live",
+        "GET /health/ready",
+    ]
+    assert [endpoint.row for endpoint in found] == list(range(1, 9))
+
+
+def test_endpoints_in_code_spans_bold_and_lower_case_and_several_methods_in_a_row():
+    text = (
+        "## API summary\n\n| Path | Method |\n| --- | --- |\n| `/rooms` | **get**, POST |\n"
+        "| /health/live | `GET` |\n"
+    )
+    assert [str(endpoint) for endpoint in tsd.endpoints(text)] == [
+        "GET /rooms",
+        "POST /rooms",
+        "GET /health/live",
+    ]
+
+
+def test_the_templates_examples_are_not_endpoints():
+    """The collapsed examples of the template are guidance, not the writer's API."""
+    assert [str(endpoint) for endpoint in tsd.endpoints(TEMPLATE)] == ["[GET] [/things]"]
+
+
+def test_the_data_model_as_one_table():
+    model = tsd.data_model(MODEL)
+    assert list(model) == ["rooms", "bookings"]
+    assert [(column.name, column.type) for column in model["rooms"]] == [
+        ("id", "INTEGER"),
+        ("name", "TEXT"),
+        ("capacity", "INTEGER"),
+    ]
+    assert [column.name for column in model["bookings"]][-2:] == ["cancelled", "cancelled_at"]
+
+
+def test_the_data_model_as_one_table_per_table():
+    text = (
+        "## Data model\n\n### rooms\n\n| Column | Type | Notes |\n| --- | --- | --- |\n"
+        "| id | INTEGER | primary key |\n| name | TEXT | unique |\n\n"
+        "**bookings**\n\n| Column | Type |\n| --- | --- |\n| `id` | INTEGER |\n| start | TEXT |\n"
+    )
+    model = tsd.data_model(text)
+    assert {table: [c.name for c in columns] for table, columns in model.items()} == {
+        "rooms": ["id", "name"],
+        "bookings": ["id", "start"],
+    }
+    assert model["rooms"][0].notes == "primary key"
+
+
+def test_no_data_model_section_or_no_table():
+    assert tsd.data_model("## Context\n\nHello.\n") == {}
+    assert tsd.data_model("## Data model\n\nTwo tables, rooms and bookings.\n") == {}
+
+
+def test_diagrams_and_their_edges():
+    (diagram,) = tsd.diagrams(MODEL)
+    assert diagram.lstrip().startswith("flowchart LR")
+    assert tsd.diagram_edges(diagram) == 6
+    assert tsd.diagrams("## Architecture\n\nNo diagram.\n") == []
+    assert tsd.diagram_edges("sequenceDiagram\n  A->>B: hello\n  B-->>A: hi\n") == 2
+
+
+@pytest.mark.parametrize(
+    "diagram",
+    [
+        "flowchart LR\n  client --> api\n  api -- SQL --> db\n",
+        "graph TD\n  client ==> api\n  api -.-> db\n",
+        "sequenceDiagram\n  Client->>API: POST /rooms/1/bookings\n  API-->>Client: 201\n",
+        'C4Container\n  Person(user, "Employee")\n  Rel(user, api, "books")\n'
+        '  Rel_D(api, db, "reads and writes")\n',
+        "architecture-beta\n  service api(server)[API]\n  service db(database)[DB]\n"
+        "  api:R -- L:db\n  client:R --> L:api\n",
+        "classDiagram\n  Room <|-- MeetingRoom\n  Room *-- Booking\n",
+        "erDiagram\n  ROOM ||--o{ BOOKING : holds\n  BOOKING }o--|| ROOM : in\n",
+    ],
+    ids=["flowchart", "graph", "sequence", "c4", "architecture", "class", "er"],
+)
+def test_every_diagram_kind_counts_its_two_connections(diagram):
+    """Each kind of diagram the check accepts has its connections counted, none twice."""
+    assert tsd.diagram_edges(diagram) == 2
+
+
+def test_nodes_and_labels_alone_are_no_connections():
+    assert tsd.diagram_edges('flowchart LR\n  api["Booking API"]\n  db[(SQLite)]\n') == 0
+    assert tsd.diagram_edges('C4Context\n  Person(user, "Employee")\n  System(s, "Rooms")\n') == 0
+
+
+def test_an_endpoint_column_holds_the_method_and_the_path_together():
+    """Another common shape: one `Endpoint` (or Operation, Route) column, "POST /rooms"."""
+    text = (
+        "## API summary\n\n| Endpoint | Purpose |\n| --- | --- |\n| `POST /rooms` | Create |\n"
+        "| GET, PUT /rooms/{room_id} | Read, replace |\n| **get** `/health/live` | Alive |\n"
+        "| See the spec | - |\n"
+    )
+    assert [(str(e), e.row) for e in tsd.endpoints(text)] == [
+        ("POST /rooms", 1),
+        ("GET /rooms/{room_id}", 2),
+        ("PUT /rooms/{room_id}", 2),
+        ("GET /health/live", 3),
+    ]
+    assert tsd.endpoints(text.replace("Endpoint", "Summary")) == []

@@ -1,0 +1,293 @@
+"""Exercise 02.2: the TSD's checks, and its consistency with the project's openapi.yaml."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from onboarding import paths, project, protocol
+from onboarding.checks import Given, run_expectations
+from onboarding.stages.api_design import EXERCISES, tsd
+
+MODEL = project.reference("02")
+TEMPLATE = (paths.course_root() / "templates" / "tsd.md").read_text(encoding="utf-8")
+(FILE_OK, HEADINGS, LEFTOVERS, DIAGRAM, ENDPOINTS, DATA_MODEL, SCALING) = (
+    expectation.text for expectation in EXERCISES["02.2"]
+)
+
+
+@pytest.fixture
+def model_project(workspace):
+    """A learner's project at the end of stage 02, as the model answer has it."""
+    return project.prepare("02", workspace, solved=True)
+
+
+def save(root, relative: str, text: str) -> None:
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def judged() -> protocol.CheckResult:
+    return run_expectations("02.2", EXERCISES["02.2"], Given(), echo=False)
+
+
+def outcome(result: protocol.CheckResult, text: str) -> protocol.Outcome:
+    return next(item for item in result.outcomes if item.text == text)
+
+
+def with_tsd(root, change) -> protocol.CheckResult:
+    save(root, tsd.FILE, change(MODEL[tsd.FILE]))
+    return judged()
+
+
+def test_the_model_passes_and_says_no_advice(model_project):
+    result = judged()
+    assert result.ok, result.lines()
+    assert not any(item.advice for item in result.outcomes)
+
+
+def test_the_template_fails_with_useful_lines(model_project):
+    save(model_project, tsd.FILE, TEMPLATE)
+    result = judged()
+    assert outcome(result, FILE_OK).passed and outcome(result, HEADINGS).passed
+    assert "`## How to use this template` is the template's guidance" in (
+        outcome(result, LEFTOVERS).found
+    )
+    assert "still the template's sketch" in outcome(result, DIAGRAM).found
+    assert "has no table with `Method` and `Path` columns" in outcome(result, ENDPOINTS).found
+    assert "has no table of columns" in outcome(result, DATA_MODEL).found
+    assert "gives no numbers" in outcome(result, SCALING).found
+
+
+def test_a_tsd_that_contradicts_the_spec_names_each_mismatch_with_both_sides(model_project):
+    """Issue 8: a document that contradicts the spec; each mismatch quotes both sides."""
+
+    def contradict(text: str) -> str:
+        text = text.replace(
+            "| POST | /bookings/{booking_id}/cancel |", "| DELETE | /bookings/{booking_id} |"
+        )
+        return text.replace("| GET | /health/ready | Readiness probe", "| GET | /health | Probe")
+
+    found = outcome(with_tsd(model_project, contradict), ENDPOINTS)
+    assert not found.passed
+    assert found.found == (
+        "docs/tsd.md lists `DELETE /bookings/{booking_id}` (API summary, row 6), but "
+        "openapi.yaml has GET /bookings/{booking_id}; docs/tsd.md lists `GET /health` (API "
+        "summary, row 8), but openapi.yaml has no path /health; openapi.yaml has "
+        "`POST /bookings/{booking_id}/cancel`, but docs/tsd.md's API summary does not; and 1 more"
+    )
+
+
+def test_a_spec_that_gained_an_operation_is_named(model_project):
+    spec = MODEL["openapi.yaml"].replace(
+        "  /health/live:\n",
+        '  /rooms/{room_id}:\n    get:\n      responses:\n        "200":\n'
+        "          description: The room.\n  /health/live:\n",
+        1,
+    )
+    assert spec != MODEL["openapi.yaml"]
+    save(model_project, "openapi.yaml", spec)
+    found = outcome(judged(), ENDPOINTS)
+    assert found.found == (
+        "openapi.yaml has `GET /rooms/{room_id}`, but docs/tsd.md's API summary does not"
+    )
+
+
+def test_other_parameter_names_and_row_orders_are_the_same_endpoints(model_project):
+    def reorder(text: str) -> str:
+        rows = re.findall(r"^\| (?:GET|POST) \|.*$", text, flags=re.MULTILINE)
+        renamed = [row.replace("{room_id}", "{roomId}") for row in reversed(rows)]
+        for row in rows:
+            text = text.replace(row + "\n", "", 1)
+        header = "| --- | --- | --- | --- | --- |\n"
+        at = text.index(header, text.index("## API summary")) + len(header)
+        return text[:at] + "\n".join(renamed) + "\n" + text[at:]
+
+    assert outcome(with_tsd(model_project, reorder), ENDPOINTS).passed
+
+
+def test_an_endpoint_listed_twice_is_named(model_project):
+    def twice(text: str) -> str:
+        row = "| GET | /rooms | List the rooms | 200 | none |\n"
+        return text.replace(row, row + row)
+
+    found = outcome(with_tsd(model_project, twice), ENDPOINTS).found
+    assert found == "`GET /rooms` is listed twice in docs/tsd.md (rows 1 and 2)"
+
+
+def test_a_broken_spec_is_one_clear_line(model_project):
+    save(model_project, "openapi.yaml", "openapi: [3.1\n")
+    found = outcome(judged(), ENDPOINTS).found
+    assert found.startswith(
+        "openapi.yaml cannot be read, so the API summary cannot be compared with it "
+        "(openapi.yaml is not valid YAML: line 2, column 1"
+    )
+    assert found.endswith("; finish exercise 02.1 first")
+    (model_project / "openapi.yaml").unlink()
+    assert "openapi.yaml does not exist yet" in outcome(judged(), ENDPOINTS).found
+
+
+def test_a_deleted_tsd_is_one_clear_line(model_project):
+    (model_project / tsd.FILE).unlink()
+    result = judged()
+    assert outcome(result, FILE_OK).found == (
+        "tsd.md does not exist yet — create it in your project folder, service/docs/ in your "
+        "workspace"
+    )
+    assert all(item.found.startswith("not checked until") for item in result.outcomes[1:])
+
+
+@pytest.mark.parametrize(
+    ("change", "expectation", "message"),
+    [
+        (
+            lambda t: t.replace("## Context", "## context"),
+            HEADINGS,
+            "write `## context` exactly as `## Context`",
+        ),
+        (
+            lambda t: re.sub(r"(?s)## Context\n.*?(?=## Architecture)", "", t),
+            HEADINGS,
+            "missing: `## Context`",
+        ),
+        (
+            lambda t: t.replace("## Security\n", "## Security\n\n[Security.]\n"),
+            LEFTOVERS,
+            "`## Security` still has the placeholder `[Security.]`",
+        ),
+        (
+            lambda t: re.sub(r"(?s)```mermaid.*?```", "No diagram yet.", t),
+            DIAGRAM,
+            "`## Architecture` has no ```mermaid diagram",
+        ),
+        (
+            lambda t: t.replace("flowchart LR", "flowhcart LR"),
+            DIAGRAM,
+            "the diagram starts with “flowhcart LR”, not a Mermaid diagram type",
+        ),
+        (
+            lambda t: re.sub(
+                r"(?s)(```mermaid\n).*?(```)", r"\1flowchart LR\n    api --> db\n\2", t
+            ),
+            DIAGRAM,
+            "the diagram draws 1 connection; show how a request flows",
+        ),
+        (
+            lambda t: t.replace(
+                "accTitle: Booking service: components and request flow",
+                "accTitle: [Service name]: components and request flow",
+            ),
+            DIAGRAM,
+            "the diagram's accTitle is still the template's placeholder",
+        ),
+        (
+            lambda t: t.replace("| rooms | name | TEXT |", "| rooms | name |  |"),
+            DATA_MODEL,
+            "no type for rooms.name",
+        ),
+        (
+            lambda t: re.sub(
+                r"(?s)## Scaling considerations\n.*?(?=## Security)",
+                "## Scaling considerations\n\nIt scales well enough for now.\n\n",
+                t,
+            ),
+            SCALING,
+            "`## Scaling considerations` gives no numbers",
+        ),
+    ],
+    ids=[
+        "near-miss-heading",
+        "missing-section",
+        "placeholder",
+        "no-diagram",
+        "not-mermaid",
+        "one-edge",
+        "placeholder-title",
+        "untyped-column",
+        "no-numbers",
+    ],
+)
+def test_each_mistake_is_named(model_project, change, expectation, message):
+    result = with_tsd(model_project, change)
+    found = outcome(result, expectation)
+    assert not found.passed
+    assert message in found.found
+    failed = [item.text for item in result.outcomes if not item.passed]
+    assert failed == [expectation], failed
+
+
+def test_a_tsd_written_another_way_passes(model_project):
+    """Tables one per table, extra sections, the optional ones deleted, sections out of order."""
+
+    def rewrite(text: str) -> str:
+        data_model = (
+            "## Data model\n\n### rooms\n\n| Column | Type |\n| --- | --- |\n| id | INTEGER |\n"
+            "| name | TEXT |\n| capacity | INTEGER |\n\n### bookings\n\n| Column | Type |\n"
+            "| --- | --- |\n| id | INTEGER |\n| room_id | INTEGER |\n\n"
+        )
+        text = re.sub(r"(?s)## Data model\n.*?(?=## API summary)", data_model, text)
+        text = re.sub(r"(?s)## Security\n.*?(?=## Observability)", "", text)
+        text = text.replace(
+            "## Open questions", "## Glossary\n\nTSD: this document.\n\n## Open questions"
+        )
+        scaling = re.search(r"(?s)## Scaling considerations\n.*?(?=## Observability)", text)[0]
+        return text.replace(scaling, "").replace("## Context", scaling + "## Context")
+
+    result = with_tsd(model_project, rewrite)
+    assert result.ok, result.lines()
+    assert outcome(result, HEADINGS).advice.startswith("`## Context` comes after")
+
+
+def _diagram(body: str):
+    """A change that puts `body` in place of the model's architecture diagram."""
+    return lambda text: re.sub(r"(?s)(```mermaid\n).*?(```)", lambda m: m[1] + body + m[2], text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "flowchart LR\n    client --> api\n    api --> db\n",
+        'C4Container\n    Person(user, "Employee")\n    Rel(user, api, "books")\n'
+        '    Rel(api, db, "reads and writes")\n',
+        "architecture-beta\n    service api(server)[API]\n    service db(database)[SQLite]\n"
+        "    client:R --> L:api\n    api:R -- L:db\n",
+    ],
+    ids=["flowchart", "c4", "architecture"],
+)
+def test_a_diagram_with_exactly_the_least_connections_passes(model_project, body):
+    """The threshold at its limit: two connections pass, in any kind of diagram."""
+    assert tsd.MIN_EDGES == 2
+    result = with_tsd(model_project, _diagram(body))
+    assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
+
+
+def test_a_c4_diagram_with_one_relationship_fails(model_project):
+    result = with_tsd(
+        model_project,
+        _diagram('C4Context\n    Person(user, "Employee")\n    Rel(user, api, "books")\n'),
+    )
+    found = outcome(result, DIAGRAM)
+    assert not found.passed
+    assert "the diagram draws 1 connection; show how a request flows" in found.found
+
+
+def test_an_api_summary_with_one_endpoint_column_is_compared_too(model_project):
+    """`POST /rooms` in one column is the same summary; a missing operation is still named."""
+
+    def combine(text: str) -> str:
+        return re.sub(
+            r"(?m)^\| (GET|POST|PUT|PATCH|DELETE) \| (/\S*) \|", r"| `\1 \2` |", text
+        ).replace("| Method | Path |", "| Endpoint |")
+
+    model = MODEL[tsd.FILE]
+    assert "| Method | Path |" not in combine(model) and "| `POST /rooms` |" in combine(model)
+    result = with_tsd(model_project, combine)
+    assert outcome(result, ENDPOINTS).passed, outcome(result, ENDPOINTS).found
+    dropped = with_tsd(
+        model_project, lambda t: re.sub(r"(?m)^\| `GET /rooms` \|.*\n", "", combine(t))
+    )
+    assert "openapi.yaml has `GET /rooms`, but docs/tsd.md's API summary does not" in (
+        outcome(dropped, ENDPOINTS).found
+    )
