@@ -5,15 +5,20 @@ broke. The behaviours that need stored bookings (cancelling frees a slot) go thr
 with the `client` fixture of conftest.py.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from booking_service.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
 from booking_service.models import Booking
-from booking_service.rules import check_capacity, check_no_overlap, check_time_range, overlaps
+from booking_service.rules import (
+    check_capacity,
+    check_no_overlap,
+    check_time_range,
+    overlaps,
+)
 
-NINE = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
+NINE = datetime(2030, 1, 7, 9, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 

@@ -8,7 +8,7 @@ turns each into its status and problem type.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
@@ -23,7 +23,7 @@ DEFAULT_PAGE_SIZE = 50
 
 def to_db_time(value: datetime) -> str:
     """An aware datetime as stored: UTC, whole seconds, one fixed width (2030-01-07T09:00:00Z)."""
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    utc = value.astimezone(UTC).replace(tzinfo=None)
     return utc.isoformat(timespec="seconds") + "Z"
 
 
@@ -127,7 +127,7 @@ def cancel_booking(db: Database, booking_id: int, *, now: datetime | None = None
     with write_transaction(db):
         booking = get_booking(db, booking_id)
         if not booking.cancelled:
-            cancelled_at = to_db_time(now or datetime.now(timezone.utc))
+            cancelled_at = to_db_time(now or datetime.now(UTC))
             db["bookings"].update(booking_id, {"cancelled": 1, "cancelled_at": cancelled_at})
     return get_booking(db, booking_id)
     ### END SOLUTION

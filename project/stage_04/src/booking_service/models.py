@@ -6,10 +6,17 @@ silently ignored field. Bounds on numbers keep values inside what SQLite can sto
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 MAX_CAPACITY = 10_000
 
@@ -45,7 +52,7 @@ class BookingCreate(BaseModel):
         if value.microsecond:
             raise ValueError("times must be whole seconds")
         try:
-            return value.astimezone(timezone.utc)
+            return value.astimezone(UTC)
         except OverflowError:
             raise ValueError("time is out of range") from None
 

@@ -12,7 +12,7 @@ booking. The scenario, the rate and the thresholds it is judged by are in docs/t
 
 import itertools
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import gevent
 import requests
@@ -36,7 +36,7 @@ def prepare(environment, **_kwargs):
 
 def create_rooms(environment):
     users = environment.parsed_options.num_users if environment.parsed_options else 1
-    run = datetime.now(timezone.utc).strftime("%H%M%S%f")
+    run = datetime.now(UTC).strftime("%H%M%S%f")
     with requests.Session() as session:
         for number in range(max(users, 1)):
             room = {"name": f"Load test {run}-{number}", "capacity": 10}
@@ -53,7 +53,7 @@ class Booker(HttpUser):
         self.room_id = ROOM_IDS[next(_next_room) % len(ROOM_IDS)]
         # Each user books hour after hour from its own start, so bookings rarely overlap.
         self.hours = itertools.count()
-        self.first_slot = datetime(2030, 1, 7, tzinfo=timezone.utc)
+        self.first_slot = datetime(2030, 1, 7, tzinfo=UTC)
 
     @task(4)
     def look_at_bookings(self):
