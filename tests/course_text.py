@@ -1,7 +1,7 @@
 """Every piece of text the course shows a learner, for tests that check one fact everywhere.
 
 Lessons, solutions and exercises contribute each cell's source and its stored text output;
-templates, the book's pages, the reference spec and the stage snapshots contribute whole files.
+templates, the book's pages, the reference spec and the project blueprint contribute whole files.
 Tests that check one fact across the course (a status code, an SLO number) read from here, so
 a new place that states the fact is checked without anyone remembering to add it.
 """
@@ -24,7 +24,6 @@ TEXT_FILES = (
     "book/*.md",
     "book/templates/*.md",
     "src/bookings/openapi.yaml",
-    "src/bookings/snapshots/stage_*/**/*",
     "project/stage_*/**/*",
 )
 TEXT_SUFFIXES = {".md", ".yaml", ".yml", ".py", ".json", ".sql", ".ini", ".toml", ""}

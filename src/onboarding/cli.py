@@ -452,8 +452,8 @@ def checkpoint(stage: int, adopt: bool) -> None:
 
     number = f"{stage:02d}"
     if number not in project.stages():
-        _legacy_checkpoint(stage, adopt)
-        return
+        available = ", ".join(str(int(known)) for known in project.stages())
+        raise click.ClickException(f"there is no stage {stage}; available stages: {available}")
     try:
         if adopt:
             change = project.adopt(number, _workspace())
@@ -472,35 +472,6 @@ def checkpoint(stage: int, adopt: bool) -> None:
         return
     click.echo(f"wrote {len(written)} files")
     click.echo(f"Stage {number} reference project is in {_shown(destination)}.")
-
-
-def _legacy_checkpoint(stage: int, adopt: bool) -> None:
-    """Stages whose project is not in the blueprint yet hand out the old snapshot."""
-    from bookings import snapshots
-
-    if adopt:
-        raise click.ClickException(
-            f"stage {stage:02d} has no project to adopt; use `onboard checkpoint {stage}` "
-            "to put the course's files beside yours"
-        )
-    from onboarding import project
-
-    if stage not in snapshots.available_stages():
-        # Stages in the blueprint never come here; the learner is told about every stage there is.
-        every = sorted(
-            {int(number) for number in project.stages()} | set(snapshots.available_stages())
-        )
-        raise click.ClickException(
-            f"there is no stage {stage}; available stages: {', '.join(map(str, every))}"
-        )
-    destination = _workspace() / "checkpoints" / f"stage_{stage:02d}"
-    try:
-        written = snapshots.materialise(stage, destination)
-    except (ValueError, FileExistsError) as error:
-        raise click.ClickException(str(error)) from None
-    for path in written:
-        click.echo(f"wrote {_shown(path)}")
-    click.echo(f"Stage {stage:02d} reference state is in {_shown(destination)}.")
 
 
 @cli.command()

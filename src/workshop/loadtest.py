@@ -159,7 +159,7 @@ def dashboard_process(folder: Path, hub_api: str, cohort: Path) -> Iterator[tupl
 
 def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
     """One load test; returns its figures (latencies in ms) and the reports counted after it."""
-    from onboarding.stages.testing_load import percentile, run_load_test
+    from onboarding.stages.testing.load import percentile, run_load_test
 
     names = learner_names(learners)
     tokens = {token_of(name): (name, [SERVICE_ACCESS]) for name in names}
