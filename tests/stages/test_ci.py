@@ -7,6 +7,7 @@ commands on a copy of the project; 06.2 judges `next_version()`.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -570,8 +571,9 @@ def test_a_workflow_with_nothing_to_run_here_is_named(learner):
     assert "nothing was tested" in found(judge("06.1"))[COMMANDS]
 
 
-def test_a_test_folder_the_course_project_has_must_exist(learner, monkeypatch):
-    monkeypatch.setattr(checks, "_in_the_course_project", lambda paths: True)
+def test_a_test_folder_the_course_project_has_must_exist(learner):
+    """Stage 05 gave the project tests/integration: a learner who deleted it is told."""
+    shutil.rmtree(learner / "tests" / "integration")
     assert "tests/integration" in found(judge("06.1"))[COMMANDS]
 
 

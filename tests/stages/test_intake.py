@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bookings import crud
+from bookings import rules
 from bookings.core.config import Settings
 from bookings.main import create_app
 from onboarding import project, protocol
@@ -533,14 +533,14 @@ def test_an_example_that_does_not_show_its_behaviour_is_named(raw, message):
     ],
 )
 def test_overlaps_is_the_services_rule(start, end, expected):
-    """acceptance.overlaps() agrees with bookings.crud.overlaps() against 09:00 to 10:00."""
+    """acceptance.overlaps() agrees with bookings.rules.overlaps() against 09:00 to 10:00."""
 
     def at(hhmm: str) -> datetime:
         return datetime.fromisoformat(f"2030-01-07T{hhmm}:00+00:00")
 
     nine, ten = at("09:00"), at("10:00")
     assert acceptance.overlaps(at(start), at(end), nine, ten) is expected
-    assert crud.overlaps(at(start), at(end), nine, ten) is expected
+    assert rules.overlaps(at(start), at(end), nine, ten) is expected
 
 
 def test_the_reference_examples_hold_against_the_reference_service(tmp_path):
