@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from bookings.core.config import Settings
 from bookings.core.db import open_database
 from bookings.main import create_app
-from bookings.migrations import apply_migrations
+from bookings.migrations import upgrade
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def empty_db(db_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def db(empty_db: Database) -> Database:
     """A database migrated to the latest version."""
-    apply_migrations(empty_db)
+    upgrade(empty_db)
     return empty_db
 
 

@@ -16,7 +16,7 @@ from bookings.errors import (
     OverlapConflict,
     RoomNotFound,
 )
-from bookings.migrations import apply_migrations
+from bookings.migrations import upgrade
 from bookings.models import BookingCreate, Room, RoomCreate
 
 NINE = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
@@ -179,7 +179,7 @@ slots = st.tuples(
 def test_bookings_match_a_brute_force_model(operations):
     """Random bookings and cancels: each is accepted exactly when the model says it should be."""
     db = open_database(":memory:")
-    apply_migrations(db)
+    upgrade(db)
     for name in ("Ada", "Babbage"):
         crud.create_room(db, RoomCreate(name=name, capacity=6))
     live: list[tuple[int, datetime, datetime]] = []

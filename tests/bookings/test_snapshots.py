@@ -1,7 +1,7 @@
 """Stage snapshots: shipped as package data, overlaid in order, never overwriting.
 
-Stages 01 and 02 are in the project blueprint (`project/`, tested in tests/onboarding/); the
-snapshots left are those of stages 03 to 05.
+Stages 01 to 03 are in the project blueprint (`project/`, tested in tests/onboarding/); the
+snapshots left are those of stages 04 and 05.
 """
 
 import os
@@ -12,8 +12,6 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from bookings.core.db import open_database
-from bookings.migrations import apply_migrations, load_migrations, service_migrations
 from bookings.snapshots import (
     SnapshotClashError,
     UnknownStageError,
@@ -23,7 +21,6 @@ from bookings.snapshots import (
     stage_files,
 )
 
-STAGE_03 = {"migrations/001_initial.py", "migrations/002_cancelled_state.py", "schema.sql"}
 
 
 def relative(paths, root) -> set[str]:
@@ -34,19 +31,16 @@ def files_under(root) -> set[str]:
     return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
 
 
-def test_stages_three_to_five_exist():
-    """There is a snapshot folder for each stage not yet in the project blueprint."""
-    assert available_stages() == [3, 4, 5]
+def test_stages_four_and_five_exist():
+    """Stages 01 to 03 moved to the project blueprint (project/stage_NN); 04 and 05 follow."""
+    assert available_stages() == [4, 5]
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "stage_03/migrations/001_initial.py",
-        "stage_03/migrations/002_cancelled_state.py",
-        "stage_03/schema.sql",
         "stage_04/booking_app/main.py",
-        "stage_04/booking_app/migrations/002_cancelled_state.py",
+        "stage_04/booking_app/migrations/versions/0002_cancelled_state.py",
         "stage_04/conftest.py",
         "stage_04/tests/test_rules.py",
         "stage_05/README.md",
@@ -69,18 +63,20 @@ def test_the_generated_copies_are_in_sync_with_the_service():
 
 
 def test_the_first_stage_is_just_its_own_files(tmp_path):
-    """Stage 3, the first snapshot, writes stage 3's files and returns their paths."""
-    written = materialise(3, tmp_path)
-    assert relative(written, tmp_path) == STAGE_03 == files_under(tmp_path)
+    """Stage 4, the first snapshot, writes stage 4's files and returns their paths."""
+    written = materialise(4, tmp_path)
+    stage_04 = {path.as_posix() for path in stage_files(4)}
+    assert relative(written, tmp_path) == stage_04 == files_under(tmp_path)
 
 
 def test_stages_build_on_each_other(tmp_path):
-    """Stage 4 is the overlay of stages 3 and 4, every file written with its content."""
-    written = materialise(4, tmp_path)
-    assert STAGE_03 <= relative(written, tmp_path) == files_under(tmp_path)
+    """Stage 5 is the overlay of stages 4 and 5, every file written with its content."""
+    written = materialise(5, tmp_path)
+    stage_04 = {path.as_posix() for path in stage_files(4)}
+    assert stage_04 <= relative(written, tmp_path) == files_under(tmp_path)
     shipped = resources.files("bookings.snapshots")
-    assert (tmp_path / "schema.sql").read_bytes() == shipped.joinpath(
-        "stage_03", "schema.sql"
+    assert (tmp_path / "booking_app" / "main.py").read_bytes() == shipped.joinpath(
+        "stage_04", "booking_app", "main.py"
     ).read_bytes()
 
 
@@ -97,44 +93,44 @@ def test_a_later_stage_replaces_an_earlier_version_of_a_file(tmp_path):
 
 def test_never_overwrites_and_writes_nothing_on_a_clash(tmp_path):
     """Existing files are listed in the error, left as they were, and nothing else is written."""
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "001_initial.py").write_text("mine")
-    (tmp_path / "schema.sql").write_text("mine too")
+    (tmp_path / "booking_app").mkdir()
+    (tmp_path / "booking_app" / "main.py").write_text("mine")
+    (tmp_path / "conftest.py").write_text("mine too")
     with pytest.raises(SnapshotClashError) as caught:
-        materialise(3, tmp_path)
-    assert relative(caught.value.clashes, tmp_path) == {"schema.sql", "migrations/001_initial.py"}
-    assert "migrations/001_initial.py" in str(caught.value).replace(os.sep, "/")
+        materialise(4, tmp_path)
+    assert relative(caught.value.clashes, tmp_path) == {"conftest.py", "booking_app/main.py"}
+    assert "booking_app/main.py" in str(caught.value).replace(os.sep, "/")
     assert "nothing was written" in str(caught.value)
-    assert files_under(tmp_path) == {"schema.sql", "migrations/001_initial.py"}
-    assert (tmp_path / "schema.sql").read_text() == "mine too"
+    assert files_under(tmp_path) == {"conftest.py", "booking_app/main.py"}
+    assert (tmp_path / "conftest.py").read_text() == "mine too"
 
 
 def test_materialising_twice_clashes(tmp_path):
     """A second run into the same folder refuses rather than overwriting the first."""
-    written = materialise(3, tmp_path)
+    written = materialise(4, tmp_path)
     with pytest.raises(SnapshotClashError) as caught:
-        materialise(3, tmp_path)
+        materialise(4, tmp_path)
     assert sorted(caught.value.clashes) == sorted(written)
 
 
 def test_a_file_where_a_folder_is_needed_is_a_clash(tmp_path):
-    """A file named `migrations` blocks stage 3's migrations folder."""
-    (tmp_path / "migrations").write_text("not a folder")
+    """A file named `booking_app` blocks stage 4's package folder."""
+    (tmp_path / "booking_app").write_text("not a folder")
     with pytest.raises(SnapshotClashError):
-        materialise(3, tmp_path)
+        materialise(4, tmp_path)
 
 
 def test_the_destination_is_created(tmp_path):
     """A destination that does not exist yet is made."""
     destination = tmp_path / "new" / "project"
-    assert materialise(3, destination)
-    assert (destination / "schema.sql").is_file()
+    assert materialise(4, destination)
+    assert (destination / "conftest.py").is_file()
 
 
-@pytest.mark.parametrize("stage", [0, 1, 2, 6, 99, -1])
+@pytest.mark.parametrize("stage", [0, 1, 2, 3, 6, 99, -1])
 def test_an_unknown_stage_is_a_clear_error(tmp_path, stage):
     """The error names the stage asked for and the stages there are; nothing is written."""
-    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*3, 4, 5"):
+    with pytest.raises(UnknownStageError, match=rf"no stage {stage}\b.*4, 5"):
         materialise(stage, tmp_path)
     assert files_under(tmp_path) == set()
 
@@ -146,41 +142,6 @@ def test_no_bytecode_is_copied(tmp_path):
 
 
 # --- The snapshots work --------------------------------------------------------------------
-
-
-def test_stage_03_migrations_build_the_service_schema(tmp_path):
-    """The learner's migration files, run by the runner, give the same schema as the service's."""
-    materialise(3, tmp_path)
-    learner, service = open_database(":memory:"), open_database(":memory:")
-    apply_migrations(learner, load_migrations(tmp_path / "migrations"))
-    apply_migrations(service, service_migrations())
-    query = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
-    assert learner.execute(query).fetchall() == service.execute(query).fetchall()
-
-
-def test_stage_03_schema_sql_describes_the_migrated_schema(tmp_path):
-    """schema.sql, run on its own, gives the same columns, indexes and keys as the migrations."""
-    materialise(3, tmp_path)
-    from_file, migrated = open_database(":memory:"), open_database(":memory:")
-    from_file.executescript((tmp_path / "schema.sql").read_text())
-    apply_migrations(migrated)
-
-    def shape(db):
-        tables = {}
-        for table in ("rooms", "bookings"):
-            indexes = db.execute(f"PRAGMA index_list({table})").fetchall()
-            tables[table] = (
-                db.execute(f"PRAGMA table_xinfo({table})").fetchall(),
-                sorted((name, unique) for _, name, unique, *_ in indexes),
-                [
-                    db.execute(f"PRAGMA index_info({name})").fetchall()
-                    for _, name, *_ in sorted(indexes, key=lambda index: index[1])
-                ],
-                db.execute(f"PRAGMA foreign_key_list({table})").fetchall(),
-            )
-        return tables
-
-    assert shape(from_file) == shape(migrated)
 
 
 def test_stage_04_app_and_its_tests_run_from_the_learners_folder(tmp_path):

@@ -202,11 +202,12 @@ def test_checkpoint_puts_the_stage_beside_the_work_and_never_over_it(workspace):
     first = run_onboard("checkpoint", "3", env=env)
     assert first.returncode == 0, first.stderr
     folder = workspace / "checkpoints" / "stage_03"
-    assert (folder / "openapi.yaml").exists() and (folder / "schema.sql").exists()
-    (folder / "schema.sql").write_text("-- my notes")
+    revision = folder / "migrations" / "versions" / "0002_cancelled_state.py"
+    assert (folder / "alembic.ini").exists() and revision.exists()
+    revision.write_text("# my notes")
     again = run_onboard("checkpoint", "3", env=env)
     assert again.returncode == 1 and "nothing was written" in again.stderr
-    assert (folder / "schema.sql").read_text() == "-- my notes"
+    assert revision.read_text() == "# my notes"
 
 
 def test_checkpoint_of_an_unknown_stage_lists_the_stages(workspace):

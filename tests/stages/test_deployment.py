@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from pathlib import Path
 
 import pytest
 
-from onboarding import notebooks
-from onboarding.checks import ArtefactError, Exercise, Result
-from onboarding.stages import deployment
+from onboarding import notebooks, project
+from onboarding.artefacts import dockerfile
+from onboarding.checks import ArtefactError, Given, evaluate, require
+from onboarding.protocol import Outcome
+from onboarding.stages.deployment import DOCKERFILE_CHECKS, canary, checks, rollout, rules
 from tests.conftest import COURSE_ROOT
-from tests.stages.notebook_artefacts import artefact as notebook_artefact
-from tests.stages.notebook_artefacts import edit, no_workspace  # noqa: F401 - fixture
+from tests.stages.notebook_artefacts import edit
 
 NOTEBOOK = "07_deployment.ipynb"
-
-
-def artefact(folder: str, first_line: str) -> str:
-    return notebook_artefact(NOTEBOOK, folder, first_line)
-
-
-MODEL = artefact("solutions", "%%writefile Dockerfile")
+MODEL = project.reference("07")["Dockerfile"]
 # The model's base image, pinned by tag and digest as the template pins it.
 BASE = "python:3.14-slim@sha256:b877e50bd90de10af8d82c57a022fc2e0dc731c5320d762a27986facfc3355c1"
 BUILDER, RUNTIME = f"FROM {BASE} AS builder", f"FROM {BASE} AS runtime"
+APP = "booking_service.main:create_app"
 
 
-def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result]:
-    """The 07.1 check cell's loop, quietly (or one of its lines): expectation -> Result."""
-    instructions = deployment.parse_dockerfile(text)
-    with Exercise("07.1", echo=False) as exercise:
-        for expectation, problems, hint in deployment.DOCKERFILE_CHECKS:
-            if only not in (None, expectation):
-                continue
-
-            @exercise.expect(expectation, hint=hint)
-            def _(problems=problems):
-                deployment.require(problems(instructions))
-
-    return {result.text: result for result in exercise.results}
+def run_dockerfile_check(
+    text: str, only: str | None = None, root: Path | None = None
+) -> dict[str, Outcome]:
+    """The 07.1 rules, each judged on its own (or one of them): expectation -> Outcome."""
+    instructions = dockerfile.parse_dockerfile(text)
+    results = {}
+    for rule in DOCKERFILE_CHECKS:
+        if only not in (None, rule.text):
+            continue
+        if rule.problems is rules.run_problems:
+            test = lambda: require(rules.run_problems(instructions, root=root))  # noqa: E731
+        else:
+            test = lambda rule=rule: require(rule.problems(instructions))  # noqa: E731
+        results[rule.text] = evaluate(rule.text, test, rule.hint)
+    return results
 
 
 # --- Exercise 07.1: the Dockerfile -----------------------------------------------------------
@@ -47,18 +47,22 @@ def run_dockerfile_check(text: str, only: str | None = None) -> dict[str, Result
 def test_model_dockerfile_passes_every_check():
     results = run_dockerfile_check(MODEL)
     assert {text: r.found for text, r in results.items() if not r.passed} == {}
-    assert len(results) == len(deployment.DOCKERFILE_CHECKS)
+    assert len(results) == len(DOCKERFILE_CHECKS)
 
 
-def test_unsolved_stub_fails_most_checks():
-    results = run_dockerfile_check(artefact("exercises", "%%writefile Dockerfile"))
-    assert sum(not result.passed for result in results.values()) >= 6
+def test_the_starting_dockerfile_fails_most_checks():
+    results = run_dockerfile_check(project.starting("07")["Dockerfile"])
+    assert sum(not result.passed for result in results.values()) >= 5
 
 
-def test_the_template_dockerfile_passes_every_check():
-    instructions = deployment.read_dockerfile(COURSE_ROOT / "templates" / "Dockerfile")
-    for _, problems, _ in deployment.DOCKERFILE_CHECKS:
-        assert problems(instructions) == [], problems.__name__
+def test_the_template_dockerfile_passes_the_rules_that_do_not_name_the_project():
+    """The template serves the reference service (bookings.main) and has no migrations yet."""
+    instructions = dockerfile.read_dockerfile(COURSE_ROOT / "templates" / "Dockerfile")
+    for rule in DOCKERFILE_CHECKS:
+        if rule.problems is rules.run_problems:
+            assert rules.run_problems(instructions, app="bookings.main:create_app") == []
+        elif rule.problems is not rules.migration_files_problems:
+            assert rule.problems(instructions) == [], rule.problems.__name__
 
 
 @pytest.mark.parametrize(
@@ -73,23 +77,28 @@ def test_unreadable_dockerfiles_say_why(tmp_path, text, expected):
     path = tmp_path / "Dockerfile"
     path.write_text(text)
     with pytest.raises(ArtefactError, match=re.escape(expected)):
-        deployment.read_dockerfile(path)
+        dockerfile.read_dockerfile(path)
 
 
-def test_missing_dockerfile_says_run_the_cell(tmp_path):
+def test_missing_dockerfile_says_how_to_create_it(tmp_path):
     with pytest.raises(ArtefactError, match="does not exist yet"):
-        deployment.read_dockerfile(tmp_path / "Dockerfile")
+        dockerfile.read_dockerfile(tmp_path / "Dockerfile")
 
 
 MULTI = "a multi-stage build: the final stage copies its result from a build stage"
 PINNED = "every base image is pinned to a version"
 LOCK = "the dependencies are installed from the lock file"
 USER = "the final stage runs as a non-root USER"
-HEALTH = "a HEALTHCHECK requests /health/live"
-RUN = "EXPOSE and CMD: uvicorn serves the factory bookings.main:create_app on 0.0.0.0"
+HEALTH = "a HEALTHCHECK, if there is one, requests /health/live with a tool the image has"
+RUN = f"EXPOSE and CMD: an ASGI server serves the factory {APP} on 0.0.0.0"
+JOB = "the image holds what the migration job runs: alembic.ini and migrations/"
 SECRETS = "no secret in ENV or ARG, and no secrets file copied in"
 ADD = "no ADD from a URL"
-
+HEALTHCHECK = (
+    "HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \\\n"
+    '    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]\n'
+)
+WITH_HEALTHCHECK = MODEL.replace("EXPOSE 8000\n", "EXPOSE 8000\n" + HEALTHCHECK)
 USER_LINES = (
     "RUN groupadd --system --gid 10001 app \\\n"
     "    && useradd --system --uid 10001 --gid app --no-create-home app \\\n"
@@ -186,7 +195,7 @@ MISTAKES = [
         "no-user",
         [("USER 10001:10001\n", "")],
         USER,
-        "the final stage (FROM on line 21) has no USER",
+        "the final stage (FROM on line 22) has no USER",
     ),
     (
         "root-user",
@@ -199,26 +208,6 @@ MISTAKES = [
         [(USER_LINES, ""), ("USER 10001:10001", "USER app")],
         USER,
         "never creates `app`",
-    ),
-    (
-        "no-healthcheck",
-        [
-            ("HEALTHCHECK --interval", "# HEALTHCHECK --interval"),
-            ('    CMD ["python", "-c"', '#    CMD ["python", "-c"'),
-        ],
-        HEALTH,
-        "has no HEALTHCHECK",
-    ),
-    (
-        "healthcheck-none",
-        [
-            (
-                "HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \\\n    CMD",
-                "HEALTHCHECK NONE\n# CMD",
-            )
-        ],
-        HEALTH,
-        "has no HEALTHCHECK",
     ),
     ("healthcheck-wrong-path", [("8000/health/live", "8000/")], HEALTH, "requests none of"),
     (
@@ -243,8 +232,8 @@ MISTAKES = [
         "shell-form",
         [
             (
-                'CMD ["uvicorn", "--factory", "bookings.main:create_app", "--host", "0.0.0.0", "--port", "8000"]',
-                "CMD uvicorn --factory bookings.main:create_app --host 0.0.0.0 --port 8000",
+                'CMD ["uvicorn", "--factory", "booking_service.main:create_app", "--host", "0.0.0.0", "--port", "8000"]',
+                "CMD uvicorn --factory booking_service.main:create_app --host 0.0.0.0 --port 8000",
             )
         ],
         RUN,
@@ -253,15 +242,16 @@ MISTAKES = [
     ("no-factory", [('"--factory", ', "")], RUN, "add `--factory`"),
     (
         "module-app",
-        [("bookings.main:create_app", "bookings.app:app")],
+        [("booking_service.main:create_app", "bookings.app:app")],
         RUN,
-        "uvicorn should serve `bookings.main:create_app`",
+        "uvicorn should serve `booking_service.main:create_app`",
     ),
     (
         "not-uvicorn",
-        [('CMD ["uvicorn"', 'CMD ["gunicorn"')],
+        [('CMD ["uvicorn"', 'CMD ["waitress-serve"')],
         RUN,
-        "the command does not start uvicorn",
+        "the command starts no ASGI server (uvicorn, gunicorn with uvicorn workers, hypercorn,"
+        " granian or fastapi run)",
     ),
     (
         "default-host",
@@ -315,10 +305,14 @@ MISTAKES = [
     ids=[m[0] for m in MISTAKES],
 )
 def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expectation, message):
-    result = run_dockerfile_check(edit(MODEL, *replacements), only=expectation)[expectation]
+    base = WITH_HEALTHCHECK if expectation == HEALTH else MODEL
+    result = run_dockerfile_check(edit(base, *replacements), only=expectation)[expectation]
     assert not result.passed, f"{expectation!r} passed"
     assert message in result.found, result.found
     assert result.line().startswith("❌") and "Hint:" in result.line()
+
+
+CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "8000"]'
 
 
 @pytest.mark.parametrize(
@@ -331,41 +325,59 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
             ],
             "tag-without-digest",
         ),
-        (
-            [(BUILDER, "ARG PYTHON=3.14-slim\nFROM python:${PYTHON} AS builder")],
-            "arg-with-default",
-        ),
-        (
-            [("ARG UV_VERSION=0.13.9", "ARG UV_VERSION=0.13.9\nARG NPM_TOKEN")],
-            "arg-secret-without-value",
-        ),
+        ([(BUILDER, "ARG PYTHON=3.14-slim\nFROM python:${PYTHON} AS builder")], "arg-with-default"),
+        ([("ARG UV_VERSION=0.13.9", "ARG UV_VERSION=0.13.9\nARG NPM_TOKEN")], "arg-without-value"),
         (
             [("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_KEYRING_PROVIDER=disabled \\")],
             "keyring-is-not-a-key",
         ),
         (
-            [('CMD ["uvicorn", "--factory"', 'ENTRYPOINT ["uvicorn"]\nCMD ["--factory"')],
+            [(CMD, f'ENTRYPOINT ["uvicorn"]\nCMD ["--factory", "{APP}", "--host", "0.0.0.0"]')],
             "entrypoint-and-cmd",
         ),
         ([("USER 10001:10001", "USER app")], "named-user-created-in-stage"),
         (
-            [
-                (
-                    "RUN groupadd",
-                    "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN groupadd",
-                ),
-                (
-                    'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
-                    "CMD curl -f http://127.0.0.1:8000/health/live",
-                ),
-            ],
-            "curl-installed-in-final-stage",
-        ),
-        (
             [('"--host", "0.0.0.0", "--port", "8000"', '"--host=0.0.0.0", "--port=8000"')],
             "options-with-equals",
         ),
-        ([("8000/health/live", "8000/health/ready")], "readiness-endpoint"),
+        (
+            [(CMD, f'CMD ["python", "-m", "uvicorn", "--factory", "{APP}", "--host", "::"]')],
+            "python-m-uvicorn",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    f'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0:8000", "{APP}()"]',
+                )
+            ],
+            "gunicorn-with-uvicorn-workers",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    f'CMD ["gunicorn", "--worker-class=uvicorn.workers.UvicornWorker", "--bind=0.0.0.0:8000", "-w", "2", "{APP}()"]',
+                )
+            ],
+            "gunicorn-long-options",
+        ),
+        ([(CMD, f'CMD ["hypercorn", "--bind", "0.0.0.0:8000", "{APP}()"]')], "hypercorn"),
+        (
+            [
+                (
+                    CMD,
+                    f'CMD ["granian", "--interface", "asgi", "--factory", "--host", "0.0.0.0", "{APP}"]',
+                )
+            ],
+            "granian",
+        ),
+        ([("EXPOSE 8000\n", "EXPOSE 8000\n" + HEALTHCHECK)], "healthcheck-on-liveness"),
+        ([("EXPOSE 8000\n", "EXPOSE 8000\nHEALTHCHECK NONE\n")], "healthcheck-none"),
+        (
+            [("COPY alembic.ini ./\nCOPY migrations ./migrations\n", "COPY . .\n")],
+            "copy-everything",
+        ),
     ],
 )
 def test_good_variations_pass(replacements, name):
@@ -373,46 +385,142 @@ def test_good_variations_pass(replacements, name):
     assert {text: r.found for text, r in results.items() if not r.passed} == {}, name
 
 
+def test_fastapi_run_passes_when_the_module_builds_the_app_with_the_factory(tmp_path):
+    text = edit(MODEL, (CMD, 'CMD ["fastapi", "run", "--entrypoint", "booking_service.asgi:app"]'))
+    package = tmp_path / "src" / "booking_service"
+    package.mkdir(parents=True)
+    (package / "asgi.py").write_text(
+        "from booking_service.main import create_app\napp = create_app()\n"
+    )
+    assert run_dockerfile_check(text, only=RUN, root=tmp_path)[RUN].passed
+    (package / "asgi.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    found = run_dockerfile_check(text, only=RUN, root=tmp_path)[RUN].found
+    assert found.endswith(
+        "fastapi run serves `booking_service.asgi:app`, which the project does not build with"
+        f" `create_app()`; serve `{APP}`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (f'CMD ["gunicorn", "-b", "0.0.0.0:8000", "{APP}()"]', "gunicorn's own workers speak WSGI"),
+        (
+            f'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0:8000", "{APP}"]',
+            f"`{APP}` is a function that builds the app; write `{APP}()`",
+        ),
+        (
+            f'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "{APP}()"]',
+            "gunicorn listens on 127.0.0.1 (its default), which nothing outside the container can"
+            " reach; add `--bind 0.0.0.0:8000`",
+        ),
+        (f'CMD ["granian", "--factory", "--host", "0.0.0.0", "{APP}"]', "granian speaks RSGI"),
+        (
+            'CMD ["fastapi", "run", "src/booking_service/main.py"]',
+            "fastapi run should serve",
+        ),
+    ],
+)
+def test_wrong_server_commands_are_named(command, message):
+    text = edit(MODEL, (CMD, command))
+    found = run_dockerfile_check(text, only=RUN)[RUN].found
+    assert message in found, found
+
+
+def test_a_fastapi_run_of_the_factory_module_is_refused():
+    text = edit(
+        MODEL, (CMD, 'CMD ["fastapi", "run", "--entrypoint", "booking_service.main:create_app"]')
+    )
+    assert (
+        "fastapi run serves an app, not a factory"
+        in run_dockerfile_check(text, only=RUN)[RUN].found
+    )
+
+
+def test_an_image_without_the_migrations_is_named():
+    text = edit(MODEL, ("COPY migrations ./migrations\n", ""))
+    assert run_dockerfile_check(text, only=JOB)[JOB].found == (
+        "the final stage (FROM on line 22) never copies migrations, so `python -m"
+        " booking_service.migrate` in the image finds no migrations; `COPY alembic.ini ./` and"
+        " `COPY migrations ./migrations`"
+    )
+
+
+def test_migrations_copied_from_the_build_stage_count():
+    text = edit(
+        MODEL,
+        ("COPY src ./src\n", "COPY src ./src\nCOPY alembic.ini ./\nCOPY migrations ./migrations\n"),
+        ("COPY alembic.ini ./\nCOPY migrations ./migrations\n", "COPY --from=builder /app /app\n"),
+    )
+    assert run_dockerfile_check(text, only=JOB)[JOB].passed
+
+
 def test_line_numbers_count_from_the_top_of_the_file():
     text = edit(MODEL, ("USER 10001:10001", "USER root"))
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row == "USER root")
-    assert deployment.user_problems(deployment.parse_dockerfile(text)) == [
+    assert rules.user_problems(dockerfile.parse_dockerfile(text)) == [
         f"line {line}: `USER root` runs the service as root; use an unprivileged user"
     ]
 
 
-def test_parsing_writes_no_dockerfile_of_its_own(tmp_path):
-    deployment.parse_dockerfile(MODEL)
-    assert list(tmp_path.iterdir()) == []
+def test_the_07_1_check_reads_the_project_and_names_a_missing_dockerfile(tmp_path):
+    workspace = tmp_path / "workspace"
+    project.write_files(project.locate(workspace), project.reference("07"))
+    given = Given(workspace=workspace)
+    assert all(evaluate(e.text, lambda e=e: e.run(given)).passed for e in checks.IMAGE)
+    (project.locate(workspace) / "Dockerfile").unlink()
+    first = checks.IMAGE[0]
+    found = evaluate(first.text, lambda: first.run(Given(workspace=workspace))).found
+    assert found == (
+        "Dockerfile does not exist yet — create it in your project folder, service/ in your"
+        " workspace"
+    )
+
+
+def test_unpinned_packages_of_one_install_make_one_message():
+    assert rules._pip_problems(' fastapi uvicorn "uv==0.13.9"', 5) == [
+        "line 5: `pip install fastapi uvicorn` installs whatever versions are newest on the day "
+        "of the build; the service's dependencies come from uv.lock"
+    ]
 
 
 # --- Exercise 07.2: canary_decision -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", deployment.CANARY_CASES, ids=lambda case: case.expectation[:40])
-def test_reference_canary_decision_meets_every_case(case):
-    assert (
-        deployment.reference_canary_decision(case.baseline, case.canary, case.limits())
-        == case.expected
-    )
+def reference_canary_decision(baseline: dict, canary: dict, thresholds: dict) -> str:
+    """The model answer, kept here and in solutions/ only."""
+    if canary["requests"] < thresholds["min_requests"]:
+        return "hold"
+    canary_rate = canary["errors"] / canary["requests"]
+    baseline_rate = baseline["errors"] / baseline["requests"] if baseline["requests"] else 0.0
+    if canary_rate > baseline_rate + thresholds["max_error_rate_increase"]:
+        return "rollback"
+    if canary["p95_ms"] > baseline["p95_ms"] * thresholds["max_p95_ratio"]:
+        return "rollback"
+    return "promote"
 
 
-def run_canary_check(canary_decision) -> dict[str, Result]:
-    with Exercise("07.2", echo=False) as exercise:
-        for case in deployment.CANARY_CASES:
-            exercise.equal(
-                case.expectation,
-                lambda case=case: canary_decision(
-                    dict(case.baseline), dict(case.canary), case.limits()
-                ),
-                case.expected,
-                hint=case.hint,
-            )
-    return {result.text: result for result in exercise.results}
+def differences_of_rates(baseline, canary, thresholds):
+    """Another right answer: the difference of the rates, and the ratio of the p95s."""
+    if not canary["requests"] >= thresholds["min_requests"]:
+        return "hold"
+    increase = canary["errors"] / canary["requests"] - baseline["errors"] / baseline["requests"]
+    too_slow = canary["p95_ms"] / baseline["p95_ms"] > thresholds["max_p95_ratio"]
+    return "rollback" if increase > thresholds["max_error_rate_increase"] or too_slow else "promote"
+
+
+def run_canary_check(canary_decision) -> dict[str, Outcome]:
+    given = Given(canary_decision=canary_decision)
+    return {e.text: evaluate(e.text, lambda e=e: e.run(given), e.hint) for e in checks.CANARY}
+
+
+@pytest.mark.parametrize("implementation", [reference_canary_decision, differences_of_rates])
+def test_right_canary_decisions_pass_every_case(implementation):
+    assert {t: r.found for t, r in run_canary_check(implementation).items() if not r.passed} == {}
 
 
 def never_holds(baseline, canary, thresholds):
-    return deployment.reference_canary_decision(baseline, canary, {**thresholds, "min_requests": 0})
+    return reference_canary_decision(baseline, canary, {**thresholds, "min_requests": 0})
 
 
 def compares_counts(baseline, canary, thresholds):
@@ -438,13 +546,29 @@ def strict_at_the_limits(baseline, canary, thresholds):
 
 
 def fixed_thresholds(baseline, canary, thresholds):
-    return deployment.reference_canary_decision(baseline, canary, deployment.THRESHOLDS)
+    return reference_canary_decision(baseline, canary, canary_module_thresholds())
+
+
+def canary_module_thresholds():
+    return canary.THRESHOLDS
 
 
 def errors_only(baseline, canary, thresholds):
-    return deployment.reference_canary_decision(
-        baseline, canary, {**thresholds, "max_p95_ratio": 1e9}
-    )
+    return reference_canary_decision(baseline, canary, {**thresholds, "max_p95_ratio": 1e9})
+
+
+def absolute_latency(baseline, canary, thresholds):
+    """Judges the canary against a fixed 300 ms instead of the baseline of the moment."""
+    decision = reference_canary_decision(baseline, canary, {**thresholds, "max_p95_ratio": 1e9})
+    return "rollback" if decision == "promote" and canary["p95_ms"] > 300 else decision
+
+
+def ignores_the_baselines_errors(baseline, canary, thresholds):
+    return reference_canary_decision({**baseline, "errors": 0}, canary, thresholds)
+
+
+def says_true(baseline, canary, thresholds):
+    return True
 
 
 @pytest.mark.parametrize(
@@ -490,6 +614,26 @@ def errors_only(baseline, canary, thresholds):
             "a slow canary (p95 above 1.2 times the baseline's) rolls back, even with no errors",
             "expected 'rollback', got 'promote'",
         ),
+        (
+            errors_only,
+            "a p95 one millisecond above that limit rolls back",
+            "expected 'rollback', got 'promote'",
+        ),
+        (
+            absolute_latency,
+            "in a busy hour, a canary as slow as its slow baseline is promoted",
+            "expected 'promote', got 'rollback'",
+        ),
+        (
+            ignores_the_baselines_errors,
+            "exactly at the limit above a baseline that has errors too is promoted",
+            "expected 'promote', got 'rollback'",
+        ),
+        (
+            says_true,
+            "a canary as good as the baseline is promoted",
+            "expected 'promote', got True (bool)",
+        ),
     ],
 )
 def test_wrong_canary_decisions_fail_the_right_case(implementation, failing, found):
@@ -499,52 +643,54 @@ def test_wrong_canary_decisions_fail_the_right_case(implementation, failing, fou
     assert result.hint
 
 
-def test_canary_cases_are_distinct_and_hinted():
-    expectations = [case.expectation for case in deployment.CANARY_CASES]
+def test_the_cases_follow_the_course_numbers_and_sit_at_each_limit():
+    limits = canary.THRESHOLDS
+    requests = sorted(
+        {case.canary["requests"] for case in canary.CANARY_CASES if case.thresholds is None}
+    )
+    assert limits["min_requests"] - 1 in requests and limits["min_requests"] in requests
+    p95s = {
+        case.canary["p95_ms"] for case in canary.CANARY_CASES if case.baseline["p95_ms"] == 200.0
+    }
+    assert 200.0 * limits["max_p95_ratio"] in p95s and 200.0 * limits["max_p95_ratio"] + 1 in p95s
+    expectations = [case.expectation for case in canary.CANARY_CASES]
     assert len(set(expectations)) == len(expectations)
-    assert all(case.hint for case in deployment.CANARY_CASES)
-    assert {case.expected for case in deployment.CANARY_CASES} == {"promote", "hold", "rollback"}
+    assert {case.expected for case in canary.CANARY_CASES} == {"promote", "hold", "rollback"}
+
+
+def test_no_model_answer_is_importable_from_the_stage_package():
+    import onboarding.stages.deployment as package
+
+    names = {name for module in (package, checks, canary, rollout, rules) for name in vars(module)}
+    assert not {"reference_canary_decision", "REFERENCE_ORDER"} & names
+    assert rollout.SAFE_ORDER  # the checks' own proof, not handed to the notebook
 
 
 # --- Exercise 07.3: the order of a deployment ---------------------------------------------------
 
 
-def run_order_check(order) -> dict[str, Result]:
-    with Exercise("07.3", echo=False) as exercise:
-
-        @exercise.expect("steps", required=True)
-        def _():
-            deployment.require(deployment.steps_problems(order))
-
-        for expectation, steps, hint in deployment.ORDER_CHECKS:
-
-            @exercise.expect(expectation, hint=hint)
-            def _(steps=steps):
-                deployment.require(deployment.order_problems(order, deployment.rules_about(*steps)))
-
-    return {result.text: result for result in exercise.results}
+def run_order_check(order) -> dict[str, Outcome]:
+    given = Given(deployment_order=order)
+    return {e.text: evaluate(e.text, lambda e=e: e.run(given), e.hint) for e in checks.ORDER}
 
 
-def test_reference_order_passes_and_the_shuffled_start_fails():
-    assert all(result.passed for result in run_order_check(deployment.REFERENCE_ORDER).values())
-    shuffled = run_order_check(deployment.SHUFFLED_ORDER)
-    assert sum(not result.passed for result in shuffled.values()) == len(deployment.ORDER_CHECKS)
+PREPARED, REFUSED, MISREAD = (e.text for e in checks.ORDER[1:])
 
 
-def test_every_rule_belongs_to_one_check_line():
-    grouped = [
-        rule for _, steps, _ in deployment.ORDER_CHECKS for rule in deployment.rules_about(*steps)
+def test_exactly_the_safe_orders_pass_out_of_every_possible_order():
+    passing = [
+        order
+        for order in itertools.permutations(rollout.DEPLOY_STEPS)
+        if all(result.passed for result in run_order_check(list(order)).values())
     ]
-    assert sorted(grouped) == sorted(deployment.ORDER_RULES)
-
-
-def test_the_backup_may_come_before_the_build():
-    order = ["backup", "build", *deployment.REFERENCE_ORDER[2:]]
-    assert all(result.passed for result in run_order_check(order).values())
+    assert passing == [
+        ("build", "backup", *rollout.SAFE_ORDER[2:]),
+        ("backup", "build", *rollout.SAFE_ORDER[2:]),
+    ]
 
 
 def moved(step: str, before: str) -> list[str]:
-    order = [name for name in deployment.REFERENCE_ORDER if name != step]
+    order = [name for name in rollout.SAFE_ORDER if name != step]
     order.insert(order.index(before), step)
     return order
 
@@ -552,71 +698,84 @@ def moved(step: str, before: str) -> list[str]:
 @pytest.mark.parametrize(
     ("order", "failing", "message"),
     [
+        (moved("expand", "build"), PREPARED, "`expand` comes before `build`: every migration job"),
         (
-            moved("expand", "build"),
-            "the image is built and the database backed up before the first migration",
-            "`expand` comes before `build`, but the migration job runs from the image",
+            moved("backup", "backfill"),
+            PREPARED,
+            "`expand` comes before `backup`: a backup must exist",
         ),
         (
-            moved("backup", "deploy"),
-            "the image is built and the database backed up before the first migration",
-            "`expand` comes before `backup`, but a backup must exist",
+            moved("dual_write", "expand"),
+            REFUSED,
+            "while `dual_write` rolls out, a booking made by 1.4.0 is refused: it writes"
+            " starts_at/ends_at, which do not exist until `expand` has run",
         ),
         (
-            moved("deploy", "expand"),
-            "expand, then backfill, and only then the deploy of the code that uses them",
-            "`deploy` comes before `expand`, but the new code writes starts_at and ends_at",
+            moved("backfill", "dual_write"),
+            MISREAD,
+            "while `switch_reads` rolls out, 1.5.0 reads starts_at/ends_at, which are empty in a"
+            " booking 1.3.0 made after `backfill`",
         ),
         (
-            moved("deploy", "backfill"),
-            "expand, then backfill, and only then the deploy of the code that uses them",
-            "`deploy` comes before `backfill`, but the new code reads the new columns",
+            moved("switch_reads", "backfill"),
+            MISREAD,
+            "while `switch_reads` rolls out, 1.5.0 reads starts_at/ends_at, which are empty in a"
+            " booking 1.3.0 made before the release",
         ),
         (
-            moved("retire", "verify"),
-            "the deploy is verified before the old version is retired",
-            "`retire` comes before `verify`, but the old version is the rollback target",
+            moved("stop_writing", "switch_reads"),
+            MISREAD,
+            "while `stop_writing` rolls out, 1.4.0 reads start/end, which are empty in a booking"
+            " 1.6.0 made while `stop_writing` rolls out",
         ),
         (
-            moved("contract", "retire"),
-            "contract only after the old version is retired",
-            "`contract` comes before `retire`, but the old version still reads start and end",
+            moved("contract", "stop_writing"),
+            REFUSED,
+            "after `contract`, a booking made by 1.5.0 is refused: it writes start/end, which"
+            " `contract` has dropped",
+        ),
+        (
+            moved("backfill", "expand"),
+            REFUSED,
+            "`backfill` fails: there are no columns starts_at/ends_at to fill until `expand` has run",
         ),
     ],
 )
-def test_each_wrong_order_fails_its_check_with_the_reason(order, failing, message):
+def test_each_wrong_order_names_the_booking_refused_or_misread(order, failing, message):
     result = run_order_check(order)[failing]
     assert not result.passed
     assert result.found.startswith(message), result.found
+
+
+def test_the_shuffled_start_fails_every_line():
+    results = run_order_check(rollout.SHUFFLED_ORDER)
+    assert [result.passed for result in results.values()] == [True, False, False, False]
 
 
 @pytest.mark.parametrize(
     ("order", "message"),
     [
         ("build, backup", "`deployment_order` is str, not a list of step names"),
-        ([*deployment.REFERENCE_ORDER, "party"], "unknown step(s) 'party'"),
-        ([*deployment.REFERENCE_ORDER, "deploy"], "listed more than once: 'deploy'"),
-        (deployment.REFERENCE_ORDER[:-1], "missing: 'contract'"),
+        ([*rollout.SAFE_ORDER, "party"], "unknown step(s) 'party'"),
+        ([*rollout.SAFE_ORDER, "backfill"], "listed more than once: 'backfill'"),
+        (rollout.SAFE_ORDER[:-1], "missing: 'contract'"),
     ],
 )
 def test_a_malformed_list_is_named_and_blocks_the_rest(order, message):
-    results = run_order_check(order)
-    assert message in results["steps"].found
-    assert all(not result.passed for result in results.values())
-    assert "not checked until" in results[deployment.ORDER_CHECKS[0][0]].found
+    given = Given(deployment_order=order)
+    from onboarding.checks import run_expectations
+
+    result = run_expectations("07.3", checks.ORDER, given, echo=False)
+    assert message in result.outcomes[0].found
+    assert all(not outcome.passed for outcome in result.outcomes)
+    assert "not checked until" in result.outcomes[1].found
 
 
-def test_deploy_steps_and_rules_agree():
-    assert sorted(deployment.REFERENCE_ORDER) == sorted(deployment.DEPLOY_STEPS)
-    assert sorted(deployment.SHUFFLED_ORDER) == sorted(deployment.DEPLOY_STEPS)
-    assert {step for rule in deployment.ORDER_RULES for step in rule[:2]} == set(
-        deployment.DEPLOY_STEPS
-    )
+def test_the_steps_follow_the_one_expand_contract_sequence():
+    from onboarding.stages.migrations.expand_contract import SEQUENCE
 
-
-def test_artefact_helper_reads_the_model():
-    assert MODEL.startswith("# syntax=docker/dockerfile:1")
-    assert "BEGIN" not in MODEL and "STUB" not in MODEL
+    assert rollout.SAFE_ORDER[2:] == [phase.key for phase in SEQUENCE]
+    assert sorted(rollout.SHUFFLED_ORDER) == sorted(rollout.DEPLOY_STEPS)
 
 
 def test_the_exercise_starts_from_the_shuffled_order():
@@ -627,11 +786,4 @@ def test_the_exercise_starts_from_the_shuffled_order():
     )
     namespace: dict = {}
     exec(cell, namespace)
-    assert namespace["deployment_order"] == deployment.SHUFFLED_ORDER
-
-
-def test_unpinned_packages_of_one_install_make_one_message():
-    assert deployment._pip_problems(' fastapi uvicorn "uv==0.13.9"', 5) == [
-        "line 5: `pip install fastapi uvicorn` installs whatever versions are newest on the day "
-        "of the build; the service's dependencies come from uv.lock"
-    ]
+    assert namespace["deployment_order"] == rollout.SHUFFLED_ORDER

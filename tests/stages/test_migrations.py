@@ -1,169 +1,191 @@
-"""Stage 03's check: each kind of wrong migration 002 gets its own specific finding."""
+"""Stage 03, exercise 03.1: each kind of wrong Alembic revision gets its own specific finding."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
+import textwrap
+from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
-from bookings.migrations import (
-    MIGRATIONS_DIR,
-    Migration,
-    applied_versions,
-    load_migration,
-    service_migrations,
-)
-from onboarding.checks import Exercise, Result, evaluate
-from onboarding.stages import migrations as m03
+from onboarding import project
+from onboarding.checks import Given, evaluate
+from onboarding.protocol import Outcome
+from onboarding.stages.migrations import checks, scenarios
+from onboarding.stages.migrations.checks import REVISION
 
 # The scenarios do not depend on the size; a small database keeps the tests fast. One test
 # runs the real size.
 BOOKINGS = 300
-LINE = 'bookings (room_id, start, "end")'
+KEYS = ["applies", "schema", "rows", "rollback", "refusal", "rerun", "failure", "own_files"]
+LEARNERS = "migrations/versions/0002_cancelled_state.py"
+
+REF_UP = """
+op.add_column(
+    "bookings",
+    sa.Column("cancelled", sa.Integer(), sa.CheckConstraint("cancelled IN (0, 1)"),
+              nullable=False, server_default=sa.text("0")),
+)
+op.add_column("bookings", sa.Column("cancelled_at", sa.Text(), nullable=True))
+op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+"""
+REF_DOWN = """
+cancelled = op.get_bind().execute(
+    sa.text("SELECT count(*) FROM bookings WHERE cancelled = 1")).scalar_one()
+if cancelled:
+    raise RuntimeError(f"{cancelled} cancelled booking(s)")
+op.drop_index("idx_bookings_room_time", table_name="bookings")
+op.drop_column("bookings", "cancelled_at")
+op.drop_column("bookings", "cancelled")
+"""
+ADD_COLUMNS = """
+op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=False,
+                                    server_default=sa.text("0")))
+op.add_column("bookings", sa.Column("cancelled_at", sa.Text()))
+"""
 
 
-def reference() -> Migration:
-    return service_migrations()[1]
+def revision(upgrade: str, downgrade: str = REF_DOWN, revision_id: str = "0002") -> str:
+    def body(code: str) -> str:
+        return textwrap.indent(textwrap.dedent(code).strip() or "pass", "    ")
+
+    return (
+        '"""The learner\'s revision."""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f'revision = "{revision_id}"\ndown_revision = "0001"\n\n\n'
+        f"def upgrade():\n{body(upgrade)}\n\n\ndef downgrade():\n{body(downgrade)}\n"
+    )
 
 
-def verdicts(up, down=None, *, bookings: int = BOOKINGS, own_file="practice.db") -> dict:
-    """Every expectation of the check, run on its own (none blocks another)."""
-    migration = Migration(2, "cancelled_state", up, reference().down if down is None else down)
+def workspace_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A workspace whose project is the course's at the end of stage 03, with `files` changed."""
+    workspace = tmp_path / "workspace"
+    root = project.locate(workspace)
+    project.write_files(root, {**project.reference("03"), **files}, overwrite=True)
+    return workspace
+
+
+def verdicts(
+    tmp_path: Path, upgrade: str = REF_UP, downgrade: str = REF_DOWN, bookings: int = BOOKINGS
+) -> dict[str, Outcome]:
+    """Every expectation of 03.1, each judged on its own (none blocks another)."""
+    workspace = workspace_with(tmp_path, {LEARNERS: revision(upgrade, downgrade)})
+    given = Given(workspace=workspace, bookings=bookings)
     return {
-        step.key: evaluate(step.text, step.run, step.hint)
-        for step in m03.steps(lambda: migration, own_file=own_file, bookings=bookings)
+        key: evaluate(expectation.text, lambda e=expectation: e.run(given), expectation.hint)
+        for key, expectation in zip(KEYS, REVISION, strict=True)
     }
 
 
-def failed(results: dict[str, Result]) -> dict[str, str]:
+def failed(results: dict[str, Outcome]) -> dict[str, str]:
     return {key: result.found for key, result in results.items() if not result.passed}
 
 
-def ref_up(db: Database) -> None:
-    reference().up(db)
+# --- The model answer, and other right answers -----------------------------------------------------
 
 
-def add_columns(db: Database, cancelled: str = "INTEGER NOT NULL DEFAULT 0") -> None:
-    db.execute(f"ALTER TABLE bookings ADD COLUMN cancelled {cancelled}")
-    db.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
+def test_the_model_revision_passes_every_expectation_on_10000_bookings(tmp_path):
+    workspace = workspace_with(tmp_path, {})
+    given = Given(workspace=workspace)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in REVISION]
+    assert [r.found for r in results if not r.passed] == []
+    assert "10,000 bookings" in results[0].text
 
 
-def add_index(db: Database, columns: str = 'room_id, start, "end"') -> None:
-    db.execute(f"CREATE INDEX idx_bookings_room_time ON bookings ({columns})")
+def test_batch_operations_and_a_partial_index_pass_too(tmp_path):
+    """render_as_batch's style, and an index that leaves cancelled bookings out."""
+    upgrade = """
+    with op.batch_alter_table("bookings") as batch:
+        batch.add_column(sa.Column("cancelled", sa.Integer(), nullable=False,
+                                   server_default="0"))
+        batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+    op.create_index("ix_live_bookings", "bookings", ["room_id", "start", "end"],
+                    sqlite_where=sa.text("cancelled = 0"))
+    """
+    downgrade = """
+    bind = op.get_bind()
+    if bind.execute(sa.text("SELECT 1 FROM bookings WHERE cancelled = 1 LIMIT 1")).first():
+        raise ValueError("cancelled bookings exist")
+    op.drop_index("ix_live_bookings", table_name="bookings")
+    with op.batch_alter_table("bookings") as batch:
+        batch.drop_column("cancelled_at")
+        batch.drop_column("cancelled")
+    """
+    assert failed(verdicts(tmp_path, upgrade, downgrade)) == {}
 
 
-# --- The reference, and other right answers -------------------------------------------------------
+@pytest.mark.parametrize(
+    "columns",
+    [
+        '["room_id", "cancelled", "start", "end"]',
+        '["room_id", "start", "end", "cancelled"]',
+        '["room_id", "start"]',
+    ],
+)
+def test_any_index_the_overlap_query_searches_by_room_then_time_passes(tmp_path, columns):
+    """Judged by EXPLAIN QUERY PLAN: room_id=? and then start<?, whatever else it holds."""
+    upgrade = ADD_COLUMNS + f'op.create_index("ix_overlap", "bookings", {columns})\n'
+    downgrade = REF_DOWN.replace("idx_bookings_room_time", "ix_overlap")
+    assert failed(verdicts(tmp_path, upgrade, downgrade)) == {}
 
 
-def test_the_reference_migration_passes_every_expectation_on_10000_bookings(tmp_path):
-    results = verdicts(reference().up, bookings=m03.SEEDED_BOOKINGS, own_file=tmp_path / "x.db")
-    assert failed(results) == {}
-    assert list(results) == [
-        "applies",
-        "schema",
-        "rows",
-        "rollback",
-        "refusal",
-        "rerun",
-        "failure",
-        "own_file",
-    ]
-    assert "10,000 bookings" in results["applies"].text
-
-
-def test_the_reference_migration_file_passes_when_loaded_with_load_migration():
-    migration = load_migration(MIGRATIONS_DIR / "002_cancelled_state.py")
-    results = {
-        step.key: evaluate(step.text, step.run)
-        for step in m03.steps(lambda: migration, bookings=BOOKINGS)
-    }
-    assert failed(results) == {}
-
-
-def test_sqlite_utils_methods_and_drop_column_pass_too():
-    def up(db):
-        db["bookings"].add_column("cancelled", int, not_null_default=0)
-        db["bookings"].add_column("cancelled_at", str)
-        db["bookings"].create_index(["room_id", "start", "end"])
-
-    def down(db):
-        (cancelled,) = db.execute("SELECT count(*) FROM bookings WHERE cancelled").fetchone()
-        if cancelled:
-            raise RuntimeError("cancelled bookings exist")
-        db["bookings"].drop_index("idx_bookings_room_id_start_end")
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled_at")
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled")
-
-    assert failed(verdicts(up, down)) == {}
-
-
-def test_sql_text_steps_pass_and_a_separate_backfill_is_fine():
-    up = (
-        "ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;"
-        "ALTER TABLE bookings ADD COLUMN cancelled_at TEXT;"
-        "UPDATE bookings SET cancelled = 0 WHERE cancelled IS NOT 0;"
-        f"CREATE INDEX idx_bookings_room_time ON {LINE};"
-    )
-    assert failed(verdicts(up)) == {}
+def test_raw_sql_with_a_separate_backfill_passes(tmp_path):
+    upgrade = """
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
+    op.execute("UPDATE bookings SET cancelled = 0 WHERE cancelled IS NOT 0")
+    op.execute('CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, "end")')
+    """
+    assert failed(verdicts(tmp_path, upgrade)) == {}
 
 
 # --- Schema mistakes ----------------------------------------------------------------------------
 
 
-def test_a_missing_column_is_named():
-    def up(db):
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+def test_a_missing_column_is_named(tmp_path):
+    upgrade = """
+    op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=False,
+                                        server_default=sa.text("0")))
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["schema"] == "column cancelled_at is missing"
     assert problems["rows"] == "column cancelled_at is missing, so its backfill cannot be checked"
 
 
-def test_a_nullable_column_is_named():
-    def up(db):
-        add_columns(db, "INTEGER DEFAULT 0")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+def test_a_nullable_column_is_named(tmp_path):
+    upgrade = REF_UP.replace("nullable=False", "nullable=True")
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["schema"] == "column cancelled allows NULL — expected NOT NULL DEFAULT 0"
     assert "rows" not in problems
 
 
-def test_a_wrong_default_is_named_and_the_backfill_too():
-    def up(db):
-        add_columns(db, "INTEGER NOT NULL DEFAULT 1")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+def test_a_wrong_default_is_named_and_the_backfill_too(tmp_path):
+    upgrade = REF_UP.replace('sa.text("0")', 'sa.text("1")')
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["schema"].startswith(
         "column cancelled has DEFAULT 1, so a new booking gets 1 — expected DEFAULT 0"
     )
     assert problems["rows"].startswith(
-        f"cancelled is 1 in {BOOKINGS} bookings made before 002 (booking 1 is the first)"
-        " — expected 0"
+        f"cancelled is 1 in {BOOKINGS} bookings made before the revision (booking 1 is the"
+        " first) — expected 0"
     )
 
 
-def test_a_default_spelled_as_text_or_false_still_gives_0():
-    for default in ("'0'", "FALSE", "(0)"):
-
-        def up(db, default=default):
-            add_columns(db, f"INTEGER NOT NULL DEFAULT {default}")
-            add_index(db)
-
-        assert failed(verdicts(up)) == {}, default
+@pytest.mark.parametrize("default", ["'0'", "FALSE", "(0)"])
+def test_a_default_spelled_as_text_or_false_still_gives_0(tmp_path, default):
+    upgrade = REF_UP.replace('sa.text("0")', f'sa.text("{default}")')
+    assert failed(verdicts(tmp_path, upgrade)) == {}
 
 
-def test_no_default_with_an_update_backfill_is_nullable_and_has_no_default():
-    def up(db):
-        add_columns(db, "INTEGER")
-        db.execute("UPDATE bookings SET cancelled = 0")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+def test_no_default_with_an_update_backfill_is_nullable_and_has_no_default(tmp_path):
+    upgrade = """
+    op.add_column("bookings", sa.Column("cancelled", sa.Integer()))
+    op.add_column("bookings", sa.Column("cancelled_at", sa.Text()))
+    op.execute("UPDATE bookings SET cancelled = 0")
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["schema"] == (
         "column cancelled allows NULL — expected NOT NULL DEFAULT 0; "
         "column cancelled has no DEFAULT — expected DEFAULT 0"
@@ -171,403 +193,364 @@ def test_no_default_with_an_update_backfill_is_nullable_and_has_no_default():
     assert "rows" not in problems
 
 
-def test_no_backfill_at_all_leaves_null_in_every_booking():
-    def up(db):
-        add_columns(db, "INTEGER")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+def test_no_backfill_at_all_leaves_null_in_every_booking(tmp_path):
+    upgrade = """
+    op.add_column("bookings", sa.Column("cancelled", sa.Integer()))
+    op.add_column("bookings", sa.Column("cancelled_at", sa.Text()))
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["rows"].startswith(
-        f"cancelled is NULL in {BOOKINGS} bookings made before 002 (booking 1 is the first)"
+        f"cancelled is NULL in {BOOKINGS} bookings made before the revision (booking 1 is the"
+        " first)"
     )
 
 
-def test_wrong_types_and_a_not_null_cancelled_at_are_named():
-    def up(db):
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled TEXT NOT NULL DEFAULT 0")
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT NOT NULL DEFAULT ''")
-        add_index(db)
-
-    outcome = m03.applied(Migration(2, "cancelled_state", up), m03.seeded_database(BOOKINGS))
-    assert m03.schema_problems(outcome) == [
-        "column cancelled has type TEXT — expected INTEGER",
+def test_wrong_types_and_a_not_null_cancelled_at_are_named(tmp_path):
+    upgrade = """
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled TEXT NOT NULL DEFAULT 0")
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT NOT NULL DEFAULT ''")
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+    problems = failed(verdicts(tmp_path, upgrade))
+    assert problems["schema"] == (
+        "column cancelled has type TEXT — expected INTEGER; "
         "column cancelled has DEFAULT 0, so a new booking gets '0' — expected DEFAULT 0: a"
-        " booking is live until someone cancels it",
+        " booking is live until someone cancels it; "
         "column cancelled_at is NOT NULL — expected it to allow NULL: a live booking has no"
-        " cancellation time",
-        "column cancelled_at has DEFAULT '' — expected no default, so that a new booking gets NULL",
-    ]
-    assert m03.row_problems(outcome) == [
-        f"cancelled is '0' in {BOOKINGS} bookings made before 002 (booking 1 is the first)"
-        " — expected 0: every booking made before 002 is live",
-        f"cancelled_at is '' in {BOOKINGS} bookings made before 002 (booking 1 is the first)"
-        " — expected NULL: every booking made before 002 is live",
-    ]
+        " cancellation time; and 1 more"
+    )
+    assert problems["rows"].startswith(
+        f"cancelled is '0' in {BOOKINGS} bookings made before the revision (booking 1 is the"
+        " first) — expected 0: every booking made before it is live; cancelled_at is ''"
+    )
 
 
-def test_a_missing_index_is_named():
-    problems = failed(verdicts(add_columns))
+def test_a_missing_index_is_named(tmp_path):
+    problems = failed(verdicts(tmp_path, ADD_COLUMNS))
     assert problems["schema"] == "index on bookings(room_id, start, end) is missing"
 
 
-def test_an_index_with_its_columns_in_the_wrong_order_is_named():
-    def up(db):
-        add_columns(db)
-        add_index(db, 'start, room_id, "end"')
-
-    problems = failed(verdicts(up))
+def test_an_index_with_its_columns_in_the_wrong_order_is_named(tmp_path):
+    upgrade = ADD_COLUMNS + 'op.create_index("idx_x", "bookings", ["start", "room_id", "end"])\n'
+    problems = failed(
+        verdicts(tmp_path, upgrade, REF_DOWN.replace("idx_bookings_room_time", "idx_x"))
+    )
     assert problems["schema"].startswith(
-        "index idx_bookings_room_time is on bookings(start, room_id, end) — expected the columns in the"
-        " order (room_id, start, end)"
+        "index idx_x is on bookings(start, room_id, end) — expected the columns in the order"
+        " (room_id, start, end)"
     )
 
 
-def test_an_index_missing_its_last_column_is_named():
-    def up(db):
-        add_columns(db)
-        add_index(db, "room_id, start")
-
-    problems = failed(verdicts(up))
+def test_an_index_on_the_room_alone_is_named_with_its_plan(tmp_path):
+    upgrade = ADD_COLUMNS + 'op.create_index("idx_room", "bookings", ["room_id"])\n'
+    problems = failed(
+        verdicts(tmp_path, upgrade, REF_DOWN.replace("idx_bookings_room_time", "idx_room"))
+    )
     assert problems["schema"] == (
-        "index idx_bookings_room_time covers only bookings(room_id, start) — expected"
+        "index idx_room covers only bookings(room_id), so the overlap query (`SEARCH bookings"
+        " USING INDEX idx_room (room_id=?)`) still reads every booking of the room — expected"
         " bookings(room_id, start, end)"
     )
 
 
-def test_a_unique_index_and_an_extra_index_are_named():
-    def up(db):
-        add_columns(db)
-        db.execute(f"CREATE UNIQUE INDEX idx_bookings_room_time ON {LINE}")
-        db.execute("CREATE INDEX idx_organiser ON bookings (organiser)")
+def test_a_partial_index_the_query_cannot_use_is_named(tmp_path):
+    upgrade = ADD_COLUMNS + (
+        'op.create_index("idx_c", "bookings", ["room_id", "start", "end"],'
+        ' sqlite_where=sa.text("cancelled = 1"))\n'
+    )
+    problems = failed(
+        verdicts(tmp_path, upgrade, REF_DOWN.replace("idx_bookings_room_time", "idx_c"))
+    )
+    assert problems["schema"].startswith(
+        "index idx_c has a WHERE clause (cancelled = 1) that the overlap query's `cancelled = 0`"
+        " does not imply"
+    )
 
-    problems = failed(verdicts(up))
+
+def test_a_unique_index_and_an_extra_index_are_named(tmp_path):
+    upgrade = ADD_COLUMNS + (
+        'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"],'
+        " unique=True)\n"
+        'op.create_index("idx_organiser", "bookings", ["organiser"])\n'
+    )
+    problems = failed(verdicts(tmp_path, upgrade))
     assert problems["schema"].startswith(
         "index idx_bookings_room_time is UNIQUE — expected a plain index"
     )
     assert "unexpected index idx_organiser on bookings(organiser)" in problems["schema"]
 
 
-def test_a_table_rebuild_that_changes_a_column_is_named_with_the_row_it_changed():
-    def up(db):
-        add_columns(db)
-        add_index(db)
-        db["bookings"].transform(types={"attendees": str})
+def test_two_indexes_for_the_overlap_query_are_named(tmp_path):
+    upgrade = REF_UP + 'op.create_index("idx_again", "bookings", ["room_id", "start"])\n'
+    problems = failed(verdicts(tmp_path, upgrade))
+    assert "repeats index" in problems["schema"]
 
-    problems = failed(verdicts(up))
-    assert "up() changed column bookings.attendees: type INTEGER → TEXT" in problems["schema"]
-    assert problems["rows"].startswith("up() changed booking 1: attendees ")
+
+def test_a_table_rebuild_that_changes_a_column_is_named_with_the_row_it_changed(tmp_path):
+    upgrade = REF_UP + (
+        'with op.batch_alter_table("bookings") as batch:\n'
+        '    batch.alter_column("attendees", type_=sa.Text())\n'
+    )
+    problems = failed(verdicts(tmp_path, upgrade))
+    assert "upgrade() changed column bookings.attendees: type INTEGER → TEXT" in problems["schema"]
+    assert problems["rows"].startswith("upgrade() changed booking 1: attendees ")
     assert f"(and {BOOKINGS - 1} more bookings)" in problems["rows"]
 
 
-def test_an_extra_column_and_an_extra_table_are_named():
-    def up(db):
-        ref_up(db)
-        db.execute("ALTER TABLE bookings ADD COLUMN reason TEXT")
-        db.execute("CREATE TABLE cancellations (id INTEGER PRIMARY KEY)")
-
-    problems = failed(verdicts(up))
+def test_an_extra_column_and_an_extra_table_are_named(tmp_path):
+    upgrade = REF_UP + (
+        'op.add_column("bookings", sa.Column("reason", sa.Text()))\n'
+        'op.create_table("cancellations", sa.Column("id", sa.Integer(), primary_key=True))\n'
+    )
+    problems = failed(verdicts(tmp_path, upgrade))
     assert "unexpected column bookings.reason" in problems["schema"]
-    assert "unexpected table cancellations — 002 adds no table" in problems["schema"]
+    assert "unexpected table cancellations — the revision adds no table" in problems["schema"]
 
 
 # --- Row mistakes -----------------------------------------------------------------------------
 
 
-def test_an_up_that_deletes_rows_is_named_with_their_ids():
-    def up(db):
-        ref_up(db)
-        db.execute("DELETE FROM bookings WHERE id IN (5, 6, 7, 8)")
-
-    problems = failed(verdicts(up))
-    assert problems["rows"] == "up() lost 4 bookings (ids 5, 6, 7, …)"
-
-
-def test_an_up_that_changes_a_value_is_named_with_old_and_new_value():
-    def up(db):
-        ref_up(db)
-        db.execute("UPDATE bookings SET attendees = attendees + 1 WHERE id = 7")
-
-    problems = failed(verdicts(up))
-    (was,) = (
-        m03.seeded_database(BOOKINGS)
-        .execute("SELECT attendees FROM bookings WHERE id = 7")
-        .fetchone()
-    )
-    assert problems["rows"] == f"up() changed booking 7: attendees {was} → {was + 1}"
-
-
-# --- Rollback mistakes -------------------------------------------------------------------------
-
-
-def test_a_down_that_does_nothing_is_named_three_times():
-    problems = failed(verdicts(ref_up, lambda db: None))
-    assert problems["rollback"].startswith("rollback left column bookings.cancelled in place")
-    assert "rollback left index idx_bookings_room_time on" in problems["rollback"]
-    assert problems["refusal"].startswith("rollback went through with booking 42 cancelled")
-    assert problems["rerun"] == (
-        "up() failed when run again after a rollback: OperationalError: duplicate column"
-        " name: cancelled — so down() left part of what up() added"
+def test_an_upgrade_that_deletes_rows_is_named_with_their_ids(tmp_path):
+    upgrade = REF_UP + 'op.execute("DELETE FROM bookings WHERE id IN (5, 6, 7, 8)")\n'
+    assert (
+        failed(verdicts(tmp_path, upgrade))["rows"] == "upgrade() lost 4 bookings (ids 5, 6, 7, …)"
     )
 
 
-def test_a_down_that_forgets_the_index_is_named():
-    def down(db):
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled_at")
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled")
+def test_an_upgrade_that_changes_a_value_is_named_with_old_and_new_value(tmp_path):
+    upgrade = REF_UP + 'op.execute("UPDATE bookings SET attendees = attendees + 1 WHERE id = 7")\n'
+    problems = failed(verdicts(tmp_path, upgrade))
+    assert problems["rows"].startswith("upgrade() changed booking 7: attendees ")
 
-    problems = failed(verdicts(ref_up, down))
+
+# --- Downgrade mistakes ----------------------------------------------------------------------
+
+
+def test_a_downgrade_that_does_nothing_is_named_three_times(tmp_path):
+    problems = failed(verdicts(tmp_path, REF_UP, "pass"))
+    assert problems["rollback"].startswith("the downgrade left column bookings.cancelled in place")
+    assert "the downgrade left index idx_bookings_room_time on" in problems["rollback"]
+    assert problems["refusal"].startswith("the downgrade went through with booking 42 cancelled")
+    assert problems["rerun"].startswith(
+        "upgrade() failed when run again after a downgrade: OperationalError:"
+    )
+    assert "duplicate column name: cancelled" in problems["rerun"]
+
+
+def test_a_downgrade_that_forgets_the_index_is_named(tmp_path):
+    downgrade = """
+    op.drop_column("bookings", "cancelled_at")
+    op.drop_column("bookings", "cancelled")
+    """
+    problems = failed(verdicts(tmp_path, REF_UP, downgrade))
     assert problems["rollback"] == (
-        "rollback left index idx_bookings_room_time on bookings(room_id, start, end) in place"
+        "the downgrade left index idx_bookings_room_time on bookings(room_id, start, end) in place"
     )
 
 
-def test_a_down_that_loses_data_is_named():
-    create_bookings = service_migrations()[0].up.split("CREATE TABLE bookings")[1]
-
-    def down(db):
-        db.execute("DROP TABLE bookings")
-        db.execute("CREATE TABLE bookings" + create_bookings)
-
-    problems = failed(verdicts(ref_up, down))
-    assert problems["rollback"] == f"rollback lost {BOOKINGS} bookings (ids 1, 2, 3, …)"
+def test_a_downgrade_that_loses_data_is_named(tmp_path):
+    downgrade = """
+    op.drop_table("bookings")
+    op.create_table(
+        "bookings",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("organiser", sa.Text(), nullable=False),
+        sa.Column("start", sa.Text(), nullable=False),
+        sa.Column("end", sa.Text(), nullable=False),
+        sa.Column("attendees", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], name="fk_bookings_room_id_rooms"),
+        sa.CheckConstraint("attendees >= 1", name="ck_bookings_attendees_at_least_one"),
+        sa.CheckConstraint('"end" > start', name="ck_bookings_end_after_start"),
+    )
+    """
+    problems = failed(verdicts(tmp_path, REF_UP, downgrade))
+    assert problems["rollback"] == f"the downgrade lost {BOOKINGS} bookings (ids 1, 2, 3, …)"
     assert problems["refusal"] == (
-        "rollback deleted cancelled booking 42: a rollback must not lose data — make down()"
-        " raise while any booking is cancelled"
+        "the downgrade deleted cancelled booking 42: a downgrade must not lose data — make"
+        " downgrade() raise while any booking is cancelled"
     )
 
 
-def test_a_down_that_deletes_cancelled_bookings_is_refused_as_data_loss():
-    def down(db):
-        db.execute("DELETE FROM bookings WHERE cancelled = 1")
-        db.execute("DROP INDEX idx_bookings_room_time")
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled_at")
-        db.execute("ALTER TABLE bookings DROP COLUMN cancelled")
-
-    problems = failed(verdicts(ref_up, down))
+def test_a_downgrade_that_deletes_cancelled_bookings_is_refused_as_data_loss(tmp_path):
+    downgrade = 'op.execute("DELETE FROM bookings WHERE cancelled = 1")\n' + (
+        'op.drop_index("idx_bookings_room_time", table_name="bookings")\n'
+        'op.drop_column("bookings", "cancelled_at")\n'
+        'op.drop_column("bookings", "cancelled")\n'
+    )
+    problems = failed(verdicts(tmp_path, REF_UP, downgrade))
     assert list(problems) == ["refusal"]
-    assert problems["refusal"].startswith("rollback deleted cancelled booking 42")
+    assert problems["refusal"].startswith("the downgrade deleted cancelled booking 42")
 
 
-def test_a_down_that_rebuilds_the_table_is_named_for_the_text_it_rewrote():
-    def down(db):
-        db.execute("DROP INDEX idx_bookings_room_time")
-        db["bookings"].transform(drop={"cancelled", "cancelled_at"})
-
-    problems = failed(verdicts(ref_up, down))
-    assert problems["rollback"].startswith(
-        "rollback rewrote the CREATE TABLE text of bookings (`CREATE TABLE bookings (` became"
-        ' `CREATE TABLE "bookings" (`)'
+def test_a_batch_rebuild_that_drops_an_unnamed_check_is_named(tmp_path):
+    """A rebuilt table keeps only the constraints it is given: losing one is a finding."""
+    downgrade = """
+    op.drop_index("idx_bookings_room_time", table_name="bookings")
+    op.execute(
+        'CREATE TABLE bookings_new (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL'
+        ' REFERENCES rooms (id), organiser TEXT NOT NULL, start TEXT NOT NULL,'
+        ' "end" TEXT NOT NULL, attendees INTEGER NOT NULL CHECK (attendees >= 1))'
     )
-    assert "refusal" in problems
+    op.execute(
+        'INSERT INTO bookings_new SELECT id, room_id, organiser, start, "end", attendees'
+        ' FROM bookings'
+    )
+    op.execute("DROP TABLE bookings")
+    op.execute("ALTER TABLE bookings_new RENAME TO bookings")
+    """
+    problems = failed(verdicts(tmp_path, REF_UP, downgrade))
+    assert problems["rollback"] == (
+        'the downgrade dropped `CHECK ("end" > start)` from table bookings'
+    )
 
 
-def test_a_missing_down_is_named():
-    migration = Migration(2, "cancelled_state", ref_up, None)
-    problems = m03.rollback_problems(migration, m03.seeded_database(BOOKINGS))
-    assert problems == [
-        "the runner cannot roll back: migrations [2] have no down step — write down() as the"
-        " undo of up()"
-    ]
-
-
-def test_a_down_that_always_raises_fails_the_rollback_with_the_error():
-    def down(db):
-        raise RuntimeError("not today")
-
-    results = verdicts(ref_up, down)
+def test_a_downgrade_that_always_raises_fails_the_rollback_with_the_error(tmp_path):
+    results = verdicts(tmp_path, REF_UP, 'raise RuntimeError("not today")')
     assert results["rollback"].found == "your code raised RuntimeError: not today"
     assert results["refusal"].passed
     assert results["rerun"].found == (
-        "up → down → up not tried: rollback raised RuntimeError: not today"
+        "upgrade → downgrade → upgrade not tried: the downgrade raised RuntimeError: not today"
     )
 
 
 # --- Failures halfway, and transactions ----------------------------------------------------------
 
 
-def test_an_up_that_raises_halfway_fails_the_first_expectation_with_its_error():
-    def up(db):
-        add_columns(db)
-        db.execute("CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, ends)")
-
-    results = verdicts(up)
-    assert results["applies"].found == "your code raised OperationalError: no such column: ends"
-    # The runner rolled the copy back, so the failure scenario finds nothing left behind.
+def test_an_upgrade_that_raises_halfway_fails_the_first_expectation_with_its_error(tmp_path):
+    upgrade = ADD_COLUMNS + 'op.create_index("idx", "bookings", ["room_id", "start", "ends"])\n'
+    results = verdicts(tmp_path, upgrade)
+    assert results["applies"].found.startswith("your code raised OperationalError:")
+    assert "no such column: ends" in results["applies"].found
+    # Alembic rolled the copy back, so the failure scenario finds nothing left behind.
     assert results["failure"].passed
 
 
-def test_committing_in_the_middle_is_caught_by_the_injected_failure():
-    def up(db):
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
-        db.conn.commit()
-        # sqlite3 opens a new transaction before an UPDATE, so the runner sees one at the end
-        # and cannot tell that the first one was committed.
-        db.conn.execute("UPDATE bookings SET cancelled = 0")
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
-        add_index(db)
-
-    problems = failed(verdicts(up))
+@pytest.mark.parametrize(
+    "commit",
+    [
+        'op.execute("COMMIT")',
+        "op.get_context().autocommit_block().__enter__()",
+    ],
+)
+def test_committing_in_the_middle_is_caught_by_the_injected_failure(tmp_path, commit):
+    upgrade = (
+        'op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=False,'
+        ' server_default=sa.text("0")))\n'
+        f"{commit}\n"
+        'op.add_column("bookings", sa.Column("cancelled_at", sa.Text()))\n'
+        'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])\n'
+    )
+    problems = failed(verdicts(tmp_path, upgrade))
     assert list(problems) == ["failure"]
-    assert problems["failure"] == (
-        "when the migration failed right after your first change (`ALTER TABLE bookings ADD"
-        " COLUMN cancelled INTEGER…`), the failed migration left column bookings.cancelled in"
-        " place; when the migration failed after up() returned, the failed migration left"
-        " column bookings.cancelled in place: something in up() committed before the end"
-        " (db.conn.commit(), `with db.conn:`, sqlite3's executescript())"
+    assert problems["failure"].startswith(
+        "when the upgrade failed right after your first change (`ALTER TABLE bookings ADD"
+        " COLUMN cancelled INTEGER…`), the failed upgrade left column bookings.cancelled in"
+        " place; when the upgrade failed after upgrade() returned, the failed upgrade left"
+        " column bookings.cancelled in place: something in upgrade() committed before the end"
     )
 
 
-def test_committing_at_the_end_is_refused_by_the_runner():
-    def up(db):
-        ref_up(db)
-        db.conn.commit()
-
-    problems = failed(verdicts(up))
-    assert problems["applies"] == (
-        "the runner refused the migration: a migration step ended the runner's transaction"
-        " (COMMIT?)"
-    )
-
-
-@pytest.mark.parametrize("trick", ["with_conn", "executescript"])
-def test_other_ways_of_committing_are_caught(trick):
-    def up(db):
-        if trick == "with_conn":
-            with db.conn:
-                db.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
-        else:
-            db.conn.executescript(
-                "ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0"
-            )
-        db.conn.execute("UPDATE bookings SET cancelled = 0")
-        db.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
-        add_index(db)
-
-    problems = failed(verdicts(up))
-    assert list(problems) == ["failure"]
-    assert "left column bookings.cancelled in place" in problems["failure"]
-
-
-def test_a_commit_followed_by_sqlite_utils_writes_is_refused_by_the_runner():
-    def up(db):
-        add_columns(db)
-        db.conn.commit()
-        # sqlite-utils commits a write made outside a transaction, so none is open at the end.
-        db.execute("UPDATE bookings SET cancelled = 0")
-        add_index(db)
-
-    assert failed(verdicts(up))["applies"].startswith("the runner refused the migration:")
-
-
-def test_the_injected_failure_refuses_the_second_change_whatever_api_sends_it():
-    source = m03.seeded_database(BOOKINGS)
-    db = m03.open_copy(source)
-    seen = m03._Statements()
-    with m03._failing_after(db, 1, seen):
-        db["bookings"].add_column("cancelled", int, not_null_default=0)
+def test_the_injected_failure_refuses_the_second_change_whatever_sends_it():
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (a INTEGER)")
+    seen = scenarios.Statements()
+    with scenarios.failing(db, 1, seen):
+        db.execute("ALTER TABLE t ADD COLUMN b TEXT")
         for send in (
-            lambda: db.execute("ALTER TABLE bookings ADD COLUMN a TEXT"),
-            lambda: db.conn.execute("ALTER TABLE bookings ADD COLUMN b TEXT"),
-            lambda: db.conn.cursor().execute("UPDATE bookings SET attendees = 2"),
+            lambda: db.execute("ALTER TABLE t ADD COLUMN c TEXT"),
+            lambda: db.cursor().execute("UPDATE t SET a = 2"),
         ):
             with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
                 send()
-        # Reading still works, so the runner can look and roll back.
-        assert db.execute("SELECT count(*) FROM bookings").fetchone() == (BOOKINGS,)
-    assert [m03._first_keyword(sql) for sql in seen.writes] == ["ALTER"]
-    db.close()
+        assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    assert [scenarios.first_keyword(sql) for sql in seen.writes] == ["ALTER"]
 
 
-# --- The learner's own names and files -----------------------------------------------------------
+# --- The learner's project ----------------------------------------------------------------------
 
 
-def test_an_unsolved_stub_and_an_undefined_name_say_so():
-    def up(db):
-        raise NotImplementedError("Exercise 03.1: replace this line with your code")
+def test_an_unsolved_stub_says_so(tmp_path):
+    problems = failed(verdicts(tmp_path, 'raise NotImplementedError("Exercise 03.1: …")'))
+    assert problems["applies"] == "not written yet (the stub still raises NotImplementedError)"
 
-    assert failed(verdicts(up))["applies"] == (
-        "not written yet (the stub still raises NotImplementedError)"
+
+def test_a_broken_down_revision_is_one_clear_line(tmp_path):
+    text = revision(REF_UP).replace('down_revision = "0001"', 'down_revision = "0009"')
+    workspace = workspace_with(tmp_path, {LEARNERS: text})
+    given = Given(workspace=workspace, bookings=BOOKINGS)
+    first = evaluate(REVISION[0].text, lambda: REVISION[0].run(given))
+    assert first.found == (
+        f"{LEARNERS} says down_revision = '0009', but no revision has that id (the revisions"
+        " are 0001, 0002)"
     )
 
-    def undefined():
-        return migration_002  # noqa: F821 - the learner has not run the cell yet
 
-    first = m03.steps(undefined, bookings=BOOKINGS)[0]
-    assert evaluate(first.text, first.run).found.startswith("`migration_002` is not defined")
-
-
-def test_a_wrong_object_or_version_is_named():
-    first = m03.steps(lambda: "up", bookings=BOOKINGS)[0]
-    assert evaluate(first.text, first.run).found.startswith("migration_002 is str, not a Migration")
-    first = m03.steps(lambda: Migration(3, "x", ref_up), bookings=BOOKINGS)[0]
-    assert evaluate(first.text, first.run).found == "migration_002 has version 3 — expected 2"
+def test_a_revision_that_does_not_load_names_its_line(tmp_path):
+    text = revision(REF_UP).replace("def upgrade():", "def upgrade(:")
+    workspace = workspace_with(tmp_path, {LEARNERS: text})
+    first = evaluate(REVISION[0].text, lambda: REVISION[0].run(Given(workspace=workspace)))
+    assert first.found.startswith(f"{LEARNERS} does not load: SyntaxError on line 9")
 
 
-def test_a_failed_first_expectation_blocks_the_others():
-    def up(db):
-        raise ValueError("oops")
-
-    migration = Migration(2, "cancelled_state", up, reference().down)
-    exercise = Exercise("03.1", echo=False)
-    for step in m03.steps(lambda: migration, bookings=BOOKINGS):
-        exercise.expect(step.text, hint=step.hint, required=step.required)(step.run)
-    assert [result.passed for result in exercise.results] == [False] * 8
-    assert exercise.results[1].found.startswith("not checked until")
+def test_no_project_yet_says_how_to_make_one(tmp_path):
+    given = Given(workspace=tmp_path / "nothing-here")
+    first = evaluate(REVISION[0].text, lambda: REVISION[0].run(given))
+    assert first.found == "there is no project in service/ yet: run `onboard start` to create it"
 
 
-def test_the_learners_own_database_file_is_never_modified(tmp_path):
-    own = tmp_path / "practice.db"
-    db = Database(own)
-    m03.apply_migrations(db, [m03.migration_001()])
-    db.close()
-    before = own.read_bytes()
-    stamp = os.stat(own).st_mtime_ns
-    results = verdicts(ref_up, own_file=own)
-    assert failed(results) == {}
-    assert own.read_bytes() == before
-    assert os.stat(own).st_mtime_ns == stamp
-    with Database(own) as db:
-        assert applied_versions(db) == [1]
+def test_the_learners_project_and_database_are_never_modified(tmp_path):
+    workspace = workspace_with(tmp_path, {})
+    root = project.locate(workspace)
+    own = root / "bookings.db"
+    own.write_bytes(b"the learner's own database")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    given = Given(workspace=workspace, bookings=BOOKINGS)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in REVISION]
+    assert all(result.passed for result in results)
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
-def test_a_change_to_the_own_file_during_the_check_is_reported(tmp_path):
-    own = tmp_path / "practice.db"
-    own.write_bytes(b"one")
-    step = m03.steps(reference, own_file=own, bookings=BOOKINGS)[-1]
-    own.write_bytes(b"two")
-    assert evaluate(step.text, step.run).found == "practice.db changed while the check ran"
+def test_a_change_to_the_project_during_the_check_is_reported(tmp_path):
+    workspace = workspace_with(tmp_path, {})
+    given = Given(workspace=workspace)
+    checks.before_any_check(given)
+    (project.locate(workspace) / "README.md").write_text("changed")
+    last = REVISION[-1]
+    assert evaluate(last.text, lambda: last.run(given)).found == (
+        "a file of your project changed while the check ran"
+    )
 
 
 # --- The seeded database ----------------------------------------------------------------------
 
 
-def test_the_seeded_database_is_at_001_made_once_and_refuses_writes():
-    source = m03.seeded_database(BOOKINGS)
-    assert m03.seeded_database(BOOKINGS) is source
-    db = Database(source)
-    assert applied_versions(db) == [1]
-    assert db["bookings"].count == BOOKINGS
-    assert "cancelled" not in db["bookings"].columns_dict
+def test_the_seeded_database_is_at_0001_made_once_and_refuses_writes(tmp_path):
+    given = Given(workspace=workspace_with(tmp_path, {}))  # the copy lives as long as it does
+    history = checks.history(given)
+    source = scenarios.seeded_database(history, BOOKINGS)
+    assert scenarios.seeded_database(history, BOOKINGS) is source
+    assert source.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert source.execute("SELECT count(*) FROM bookings").fetchone() == (BOOKINGS,)
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         source.execute("DELETE FROM bookings")
-    changes = source.total_changes
-    verdicts(ref_up)
-    assert source.total_changes == changes
 
 
-def test_the_default_seeded_database_has_10000_bookings_and_survives_the_seed_at_001():
-    db = Database(m03.seeded_database())
-    assert db["bookings"].count == 10_000
-    assert db["rooms"].count == 8
+def test_the_default_seeded_database_has_10000_bookings_in_8_rooms(tmp_path):
+    given = Given(workspace=workspace_with(tmp_path, {}))
+    history = checks.history(given)
+    source = scenarios.seeded_database(history)
+    assert source.execute("SELECT count(*) FROM bookings").fetchone() == (10_000,)
+    assert source.execute("SELECT count(*) FROM rooms").fetchone() == (8,)
 
 
-def test_check_constraints_are_found_with_nested_parentheses():
-    sql = 'CREATE TABLE t (a INTEGER CHECK (a IN (0, 1)), b TEXT, CHECK ("b" > a))'
-    assert m03.check_constraints(sql) == ["CHECK (a IN (0, 1))", 'CHECK ("b" > a)']
-
-
-def test_first_keyword_skips_comments():
-    # SQLite traces its own nested statements as comments: they are not the learner's changes.
-    assert m03._first_keyword("-- PRAGMA 'main'.quick_check='bookings'") == ""
-    assert m03._first_keyword("-- a note\nUPDATE t SET a = 1") == "UPDATE"
-    assert m03._first_keyword("/* x */ alter table t") == "ALTER"
+def test_the_overlap_plan_test_reads_searches_only():
+    assert scenarios.serves_overlap(
+        "SEARCH bookings USING INDEX ix (room_id=? AND cancelled=? AND start<?)"
+    )
+    assert scenarios.serves_overlap(
+        "SEARCH bookings USING COVERING INDEX ix (room_id=? AND start<?)"
+    )
+    assert not scenarios.serves_overlap("SEARCH bookings USING INDEX ix (room_id=?)")
+    assert not scenarios.serves_overlap("SCAN bookings")

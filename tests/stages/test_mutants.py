@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bookings import crud
 from bookings.core.db import open_database
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
-from bookings.migrations import apply_migrations
+from bookings.migrations import upgrade
 from bookings.models import BookingCreate, RoomCreate
 from onboarding.checks import CheckFailed
 from onboarding.stages import implementation, mutants
@@ -177,7 +177,7 @@ slots = st.tuples(
 
 def outcomes(operations) -> list[str]:
     db = open_database(":memory:")
-    apply_migrations(db)
+    upgrade(db)
     for name in ("Ada", "Babbage"):
         crud.create_room(db, RoomCreate(name=name, capacity=6))
     seen = []

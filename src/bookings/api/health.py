@@ -18,7 +18,7 @@ from fastapi import APIRouter
 
 from ..core.db import open_database
 from ..errors import NotReady
-from ..migrations import current_version, service_migrations
+from ..migrations import MigrationError, current_revision, head, schema_version
 from ..models import Health, Problem, Readiness
 from .deps import SettingsDep
 
@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 @cache
 def required_schema_version() -> int:
-    """The newest migration this release ships: the schema its code needs, at least."""
-    return max((migration.version for migration in service_migrations()), default=0)
+    """The newest revision this release ships: the schema its code needs, at least."""
+    return schema_version(head())
 
 
 @router.get("/health/live")
@@ -49,7 +49,9 @@ def get_readiness(settings: SettingsDep) -> Readiness:
         with closing(open_database(settings.database)) as db:
             # One indexed read of a small table: cheap enough for a probe every few seconds,
             # and it proves the file opens, is a database and has been migrated.
-            version = current_version(db)
+            version = schema_version(current_revision(db))
+    except MigrationError as error:
+        raise NotReady(f"This release cannot use the database: {error}.") from None
     except sqlite3.Error as error:
         logger.warning("readiness check failed", exc_info=error)
         raise NotReady(f"The database cannot be read: {error}.") from None

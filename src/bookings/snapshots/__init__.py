@@ -5,10 +5,10 @@ project folder. A lesson that continues earlier work starts from the overlay of 
 so a learner who fell behind can carry on::
 
     from bookings.snapshots import materialise
-    materialise(3, Path("my-project"))
+    materialise(4, Path("my-project"))
 
 Some snapshot files are copies of the reference service, written by ``build.py``; the rest
-(READMEs, schema.sql, the stage 04 tests) are written by hand.
+(READMEs, the stage 04 tests) are written by hand.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Write the snapshot files that are copies of the reference service.
 
-The reference service is the single source: the stage 03 migrations and the stage 04
-``booking_app`` package are copied from it, each with a two-line header naming its source.
-(Stages 01 and 02 are in the project blueprint, ``project/``.) Run ``python -m bookings.snapshots.build`` after changing the service, and
+The reference service is the single source: the stage 04 ``booking_app`` package is copied
+from it, each file with a two-line header naming its source. (Stages 01 to 03 are in the
+project blueprint, ``project/``.) Run ``python -m bookings.snapshots.build`` after changing the service, and
 ``python -m bookings.snapshots.build --check`` (a test does the same) to prove the copies are
-in sync. Files without the header (READMEs, schema.sql, the stage 04 tests) are hand-written.
+in sync. Files without the header (READMEs, the stage 04 tests) are hand-written.
 
 The service uses relative imports inside the package, so a module copied into
 ``booking_app`` works unchanged under its new name.
@@ -41,9 +41,6 @@ def header(source: PurePosixPath) -> str:
 def copies() -> dict[PurePosixPath, PurePosixPath]:
     """Each generated snapshot file (relative to snapshots/) and its source in the package."""
     pairs: dict[PurePosixPath, PurePosixPath] = {}
-    for path in sorted((PACKAGE / "migrations").glob("[0-9]*_*.py")):
-        source = PurePosixPath("migrations", path.name)
-        pairs[PurePosixPath("stage_03", source)] = source
     for path in sorted(PACKAGE.rglob("*")):
         source = PurePosixPath(path.relative_to(PACKAGE).as_posix())
         if path.is_file() and not NOT_IN_APP.intersection(source.parts) and path.suffix != ".pyc":

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from bookings.core.config import Settings
 from bookings.core.db import open_database
 from bookings.main import create_app
-from bookings.migrations import rollback
+from bookings.migrations import downgrade
 
 NOT_READY = "/problems/not-ready"
 
@@ -50,7 +50,7 @@ def break_by(client: TestClient, how: str) -> None:
         database.write_bytes(b"this is not an SQLite database" * 100)
     elif how == "schema too old":
         with closing(open_database(database)) as db:
-            rollback(db, 1)
+            downgrade(db, "0001")
 
 
 @pytest.mark.parametrize(

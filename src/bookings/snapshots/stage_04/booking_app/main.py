@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
 from .api import api_router
 from .api.problems import install_problem_handlers
 from .core.config import Settings
-from .core.db import open_database
 from .core.logs import ROOT_LOGGER, configure_logging
-from .migrations import apply_migrations
+from .migrations import upgrade
 
 access_log = logging.getLogger(f"{ROOT_LOGGER}.access")
 
@@ -34,8 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Migrating at startup keeps a fresh checkout runnable with one command; it is
         # harmless when the database is already up to date.
-        with closing(open_database(settings.database)) as db:
-            apply_migrations(db)
+        upgrade(settings.database)
         yield
 
     app = FastAPI(

@@ -3,7 +3,9 @@
 """`python -m bookings.migrations`: the migration job that runs before a deploy.
 
 CI (or a Kubernetes Job) runs this once, against the service's database, before the new release
-starts; the service never has to race another instance to migrate.
+starts; the service never has to race another instance to migrate. It exits non-zero when a
+revision fails, so the pipeline stops before the deploy, and says at which revision the
+database was left (each revision commits on its own).
 """
 
 from __future__ import annotations
@@ -12,46 +14,39 @@ import argparse
 import sys
 
 from ..core.config import Settings
-from ..core.db import open_database
-from .runner import MigrationError, apply_migrations, current_version, rollback
+from . import current_revision, downgrade, upgrade
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bookings.migrations",
-        description="Apply (or roll back) the booking service's schema migrations.",
+        description="Upgrade (or downgrade) the booking service's database with Alembic.",
     )
     parser.add_argument("--database", help="SQLite file (default: $BOOKINGS_DATABASE)")
-    parser.add_argument("--target", type=int, help="migrate up to this version (default: latest)")
     parser.add_argument(
-        "--rollback-to",
-        type=int,
-        metavar="VERSION",
-        help="roll back down to VERSION instead of migrating up",
+        "--revision", default="head", help="upgrade to this revision (default: head, the newest)"
+    )
+    parser.add_argument(
+        "--downgrade-to",
+        metavar="REVISION",
+        help="downgrade to REVISION instead of upgrading (base: undo every revision)",
     )
     options = parser.parse_args(argv)
     path = options.database or Settings.from_env().database
-    database = open_database(path)
     try:
-        before = current_version(database)
-        if options.rollback_to is not None:
-            done = rollback(database, options.rollback_to)
-            verb = "rolled back"
+        if options.downgrade_to is not None:
+            moved, verb = downgrade(path, options.downgrade_to), "downgraded"
         else:
-            done = apply_migrations(database, target=options.target)
-            verb = "applied"
-        after = current_version(database)
-    except (MigrationError, Exception) as error:  # noqa: BLE001 - the job reports any failure
-        # Each step runs in its own transaction, so the version read here is the truth.
+            moved, verb = upgrade(path, options.revision), "upgraded"
+    except Exception as error:  # noqa: BLE001 - the job reports any failure, then exits 1
         print(
-            f"migration failed, database left at version {current_version(database)}: "
+            f"migration failed, database left at revision {current_revision(path) or 'none'}: "
             f"{type(error).__name__}: {error}",
             file=sys.stderr,
         )
         return 1
-    finally:
-        database.close()
-    print(f"{path}: version {before} -> {after}; {verb}: {', '.join(map(str, done)) or 'nothing'}")
+    done = verb if moved.before != moved.after else "nothing to do"
+    print(f"{path}: revision {moved.before or 'none'} -> {moved.after or 'none'}; {done}")
     return 0
 
 

@@ -1,0 +1,179 @@
+"""Reading a Dockerfile as the build reads it: instructions with their line numbers, and stages.
+
+dockerfile-parse does the parsing (comments dropped, continuation lines joined); this module
+adds what the checks ask of a Dockerfile: its build stages, the ARGs a FROM line may use, a
+command in exec or shell form, and an ENV's or ARG's settings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from onboarding.checks import ArtefactError, read_artefact
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    value: str
+    line: int
+    """The line the instruction starts on, counting from 1."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    image: str
+    name: str
+    line: int
+    instructions: tuple[Instruction, ...]
+
+    def all(self, keyword: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.keyword == keyword]
+
+
+def parse_dockerfile(text: str) -> list[Instruction]:
+    """Instructions (comments dropped, continuation lines joined) with their line numbers."""
+    from dockerfile_parse import DockerfileParser
+
+    # A file object keeps dockerfile-parse from reading or writing ./Dockerfile itself.
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
+    return [
+        Instruction(item["instruction"].upper(), item["value"].strip(), item["startline"] + 1)
+        for item in parser.structure
+        if item["instruction"].upper() != "COMMENT"
+    ]
+
+
+def check_dockerfile(text: str, name: str = "Dockerfile") -> list[Instruction]:
+    """The instructions; ArtefactError unless there is a FROM, with only ARGs before it."""
+    instructions = parse_dockerfile(text)
+    if not instructions:
+        raise ArtefactError(f"{name} has no instructions, only comments or blank lines")
+    if not any(i.keyword == "FROM" for i in instructions):
+        raise ArtefactError(f"{name} has no FROM: every build starts from a base image")
+    first = instructions[0]
+    if first.keyword not in ("FROM", "ARG"):
+        raise ArtefactError(
+            f"{name} starts with {first.keyword} on line {first.line}: only ARG may come before "
+            "the first FROM"
+        )
+    return instructions
+
+
+def read_dockerfile(path: str | Path) -> list[Instruction]:
+    """Read and check a Dockerfile (the one loader says how to create a missing one)."""
+    return check_dockerfile(read_artefact(path), Path(path).name)
+
+
+def stages(instructions: Sequence[Instruction]) -> list[Stage]:
+    """The build stages, each from its FROM to the next (ARGs before the first FROM dropped)."""
+    result: list[Stage] = []
+    current: list[Instruction] = []
+    header: Instruction | None = None
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            if header is not None:
+                result.append(_stage(header, current))
+            header, current = instruction, []
+        elif header is not None:
+            current.append(instruction)
+    if header is not None:
+        result.append(_stage(header, current))
+    return result
+
+
+def _stage(header: Instruction, instructions: list[Instruction]) -> Stage:
+    words = [word for word in header.value.split() if not word.startswith("--")]
+    image = words[0] if words else ""
+    name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else ""
+    return Stage(image, name.lower(), header.line, tuple(instructions))
+
+
+def global_args(instructions: Sequence[Instruction]) -> dict[str, str]:
+    """ARG defaults declared before the first FROM (the only ones a FROM line can use)."""
+    values: dict[str, str] = {}
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            break
+        if instruction.keyword == "ARG":
+            name, _, default = instruction.value.partition("=")
+            values[name.strip()] = default.strip().strip("'\"")
+    return values
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: values.get(m[1], m[0]), text)
+
+
+def command_words(instruction: Instruction) -> tuple[list[str], bool]:
+    """An ENTRYPOINT or CMD as words, and whether it is in exec (JSON list) form."""
+    value = instruction.value
+    if value.startswith("["):
+        try:
+            words = json.loads(value)
+        except json.JSONDecodeError:
+            return value.strip("[]").replace('"', " ").split(), False
+        if isinstance(words, list):
+            return [str(word) for word in words], True
+    return split_words(value), False
+
+
+def split_words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def settings(instruction: Instruction) -> list[tuple[str, str | None]]:
+    """(name, value) pairs of an ENV or ARG; value None for an ARG without a default."""
+    words = split_words(instruction.value)
+    if not words:
+        return []
+    if instruction.keyword == "ENV" and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]  # the old form: ENV NAME value
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        name, equals, value = word.partition("=")
+        pairs.append((name, value if equals else None))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A COPY or ADD: what it copies, from which stage (None: the build context), and where."""
+
+    sources: tuple[str, ...]
+    destination: str
+    from_stage: str | None
+    line: int
+
+
+def copies(stage: Stage) -> list[Copy]:
+    """The stage's COPY and ADD instructions, with destinations made absolute by WORKDIR."""
+    found = []
+    workdir = PurePosixPath("/")
+    for instruction in stage.instructions:
+        if instruction.keyword == "WORKDIR":
+            workdir = workdir / instruction.value.strip().strip("\"'")
+        if instruction.keyword not in ("COPY", "ADD"):
+            continue
+        words = split_words(instruction.value)
+        options = [word for word in words if word.startswith("--")]
+        paths = [word for word in words if not word.startswith("--")]
+        if len(paths) < 2:
+            continue
+        source_stage = next(
+            (option.split("=", 1)[1].lower() for option in options if option.startswith("--from=")),
+            None,
+        )
+        found.append(
+            Copy(tuple(paths[:-1]), str(workdir / paths[-1]), source_stage, instruction.line)
+        )
+    return found

@@ -1,0 +1,139 @@
+"""What stage 07's exercises expect.
+
+- 07.1: the project's Dockerfile (`rules`), read with dockerfile-parse;
+- 07.2: `canary_decision()` in the notebook, on the cases of `canary`;
+- 07.3: `deployment_order` in the notebook, played by `rollout`;
+- 07.4: the project's migration job, run in a copy of the project (`job`), and the rollback step
+  of `docs/deployment-checklist.md`, against the project's revisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onboarding import project
+from onboarding.artefacts import dockerfile
+from onboarding.checks import Expectation, Given, equal, require
+from onboarding.stages.deployment import canary, job, rollout, rules
+from onboarding.stages.migrations import documents
+from onboarding.stages.migrations.checks import history, project_copy, workspace_of
+
+DOCKERFILE = "Dockerfile"
+CHECKLIST = "docs/deployment-checklist.md"
+
+
+# --- 07.1 -----------------------------------------------------------------------------------------
+
+
+def instructions(given: Given) -> list[dockerfile.Instruction]:
+    return given.once(
+        "dockerfile",
+        lambda: dockerfile.check_dockerfile(project.read(DOCKERFILE, workspace_of(given))),
+    )
+
+
+def _judged_by(rule: rules.Rule) -> Callable[[Given], None]:
+    def run(given: Given) -> None:
+        if rule.problems is rules.run_problems:
+            require(
+                rules.run_problems(instructions(given), root=project.locate(workspace_of(given)))
+            )
+        else:
+            require(rule.problems(instructions(given)))
+
+    return run
+
+
+IMAGE = (
+    Expectation(
+        "your project's Dockerfile exists and starts from a FROM",
+        instructions,
+        hint="onboard begin 07 hands out a starting Dockerfile; only ARG may come before the"
+        " first FROM.",
+        required=True,
+    ),
+    *(Expectation(rule.text, _judged_by(rule), rule.hint) for rule in rules.DOCKERFILE_CHECKS),
+)
+
+
+# --- 07.2 and 07.3 --------------------------------------------------------------------------------
+
+
+def _decision(case: canary.CanaryCase) -> Callable[[Given], object]:
+    return lambda given: given.canary_decision(
+        dict(case.baseline), dict(case.canary), case.limits()
+    )
+
+
+CANARY = tuple(
+    equal(case.expectation, _decision(case), case.expected, hint=case.hint)
+    for case in canary.CANARY_CASES
+)
+
+
+def findings(given: Given) -> rollout.Findings:
+    return given.once("rollout", lambda: rollout.simulate(given.deployment_order))
+
+
+ORDER = (
+    Expectation(
+        "`deployment_order` lists each of the eight steps exactly once",
+        lambda given: require(rollout.steps_problems(given.deployment_order)),
+        hint="Use the names printed above, each once, as strings in a list.",
+        required=True,
+    ),
+    Expectation(
+        "the image is built and the database backed up before the first migration job",
+        lambda given: require(findings(given).preparation),
+        hint="Every job and deploy runs the image CI built; the backup comes before the schema"
+        " changes.",
+    ),
+    Expectation(
+        "every step finds the columns it needs: no migration job fails and no booking is refused",
+        lambda given: require(findings(given).refused),
+        hint="A release can only write columns that exist, and leave empty only columns that may"
+        " be NULL.",
+    ),
+    Expectation(
+        "no booking is misread: no running release reads columns a booking has left empty",
+        lambda given: require(findings(given).misread),
+        hint="Backfill once every running release writes both pairs, and before any release"
+        " reads the new pair.",
+    ),
+)
+
+
+# --- 07.4 -----------------------------------------------------------------------------------------
+
+
+JOB = (
+    Expectation(
+        f"`{job.COMMAND}` upgrades a new database to your newest revision, and a second run"
+        " does nothing",
+        lambda given: require(job.upgrade_problems(project_copy(given), history(given))),
+        hint="In migrate.py, run Alembic's upgrade to head on the database of BOOKING_DATABASE.",
+    ),
+    Expectation(
+        "when a revision fails, the job exits with an error and the database stays at the"
+        " revision before",
+        lambda given: require(job.failure_problems(project_copy(given), history(given))),
+        hint="Let the exception end the job, or return 1 from main(): CI must not deploy after"
+        " a failed migration.",
+    ),
+    Expectation(
+        "the deployment checklist's rollback plan names the command that undoes your newest"
+        " revision",
+        lambda given: require(
+            documents.downgrade_command_problems(
+                project.read(CHECKLIST, workspace_of(given)),
+                "Rollback plan",
+                history(given),
+                CHECKLIST,
+            )
+        ),
+        hint="In the Rollback plan's database step, write the downgrade as it is typed:"
+        " `alembic downgrade 0001`.",
+    ),
+)
+
+EXERCISES = {"07.1": IMAGE, "07.2": CANARY, "07.3": ORDER, "07.4": JOB}

@@ -1,0 +1,692 @@
+"""Exercise 07.1's rules for a Dockerfile: each returns plain sentences, one per problem.
+
+Every message gives the line in the Dockerfile, which dockerfile-parse reports. The rules take
+the instructions that `onboarding.artefacts.dockerfile` reads; `DOCKERFILE_CHECKS` lists them in
+the order the check judges them, one ✅/❌ line each. The workshop's tests check the hub's user
+image with the same rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+from onboarding.artefacts import dockerfile
+from onboarding.artefacts.dockerfile import Instruction
+from onboarding.protocol import shorten
+
+
+def multi_stage_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """Two or more stages, and the final one copies its result from an earlier one."""
+    built = dockerfile.stages(instructions)
+    final = built[-1]
+    if len(built) < 2:
+        return [
+            f"only one stage (FROM on line {final.line}): build in a first stage, then copy "
+            "only the result into a second, so build tools and caches stay behind"
+        ]
+    earlier = {stage.name for stage in built[:-1] if stage.name} | {
+        str(index) for index in range(len(built) - 1)
+    }
+    copies = [
+        copy
+        for copy in final.all("COPY")
+        if (match := re.search(r"--from=(\S+)", copy.value)) and match[1].lower() in earlier
+    ]
+    if not copies:
+        return [
+            f"the final stage (FROM on line {final.line}) copies nothing from the build stage: "
+            "add `COPY --from=builder /app/.venv /app/.venv` (name the first stage with "
+            "`AS builder`)"
+        ]
+    return []
+
+
+def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """Every base image names a version: a tag with a number (not latest), or a digest."""
+    values = dockerfile.global_args(instructions)
+    problems = []
+    names: set[str] = set()
+    for stage in dockerfile.stages(instructions):
+        image = dockerfile.substitute(stage.image, values)
+        if image.lower() in names or image == "scratch":
+            pass
+        elif "$" in image:
+            problems.append(
+                f"line {stage.line}: `{stage.image}` uses an ARG without a default; give the "
+                "ARG a pinned default before the first FROM"
+            )
+        elif "@sha256:" not in image:
+            last = image.rsplit("/", 1)[-1]
+            tag = last.partition(":")[2]
+            if not tag:
+                problems.append(
+                    f"line {stage.line}: `{image}` has no tag, which means `latest`: pin a "
+                    f"version, such as `{last}:3.14-slim`"
+                )
+            elif tag == "latest":
+                problems.append(
+                    f"line {stage.line}: `{image}` moves whenever a new release comes out; pin "
+                    "a version, such as `python:3.14-slim`"
+                )
+            elif not re.search(r"\d", tag):
+                problems.append(
+                    f"line {stage.line}: the tag `{tag}` names no version; pin one, such as "
+                    "`python:3.14-slim`"
+                )
+        if stage.name:
+            names.add(stage.name)
+    return problems
+
+
+LOCK_SYNC = re.compile(r"\buv\s+sync\b")
+PIP_INSTALL = re.compile(r"\b(?:uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
+
+
+def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """Dependencies come from the lock file: uv.lock with `uv sync --locked` (or --frozen)."""
+    problems = []
+    installs_from_lock = False
+    for stage in dockerfile.stages(instructions):
+        copied_lock = False
+        for instruction in stage.instructions:
+            value = instruction.value
+            if instruction.keyword in ("COPY", "ADD"):
+                sources = [w for w in value.split() if not w.startswith("--")][:-1]
+                if any(Path(s).name == "uv.lock" or s in (".", "./") for s in sources):
+                    copied_lock = True
+            if instruction.keyword != "RUN":
+                continue
+            if LOCK_SYNC.search(value):
+                if not re.search(r"--(locked|frozen)\b", value):
+                    problems.append(
+                        f"line {instruction.line}: `uv sync` without `--locked` may resolve "
+                        "newer versions than the lock file's; add `--locked`"
+                    )
+                elif not copied_lock and "uv.lock" not in value:
+                    problems.append(
+                        f"line {instruction.line}: `uv sync` runs before uv.lock is in the "
+                        "image; first `COPY pyproject.toml uv.lock ./` in the same stage"
+                    )
+                else:
+                    installs_from_lock = True
+            for match in PIP_INSTALL.finditer(value):
+                problems += _pip_problems(match["args"], instruction.line)
+                if "--require-hashes" in match["args"]:
+                    installs_from_lock = True
+    if not installs_from_lock:
+        problems.insert(
+            0,
+            "nothing installs the dependencies from the lock file: `COPY pyproject.toml "
+            "uv.lock ./`, then `RUN uv sync --locked --no-dev` in the build stage",
+        )
+    return problems
+
+
+def _pip_problems(args: str, line: int) -> list[str]:
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        words = args.split()
+    problems, unpinned = [], []
+    skip_next = False
+    for word in words:
+        if skip_next:
+            skip_next = False
+            continue
+        if word in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable"):
+            skip_next = word in ("-r", "--requirement", "-c", "--constraint")
+            if word in ("-r", "--requirement") and "--require-hashes" not in words:
+                problems.append(
+                    f"line {line}: `pip install -r` without `--require-hashes` does not hold "
+                    "you to exact, reviewed versions; install from uv.lock with `uv sync --locked`"
+                )
+            continue
+        if word.startswith("-") or "${" in word:
+            continue
+        if word in (".", "./") or word.startswith(("/", "./")):
+            problems.append(
+                f"line {line}: `pip install {word}` resolves the project's dependencies afresh; "
+                "install them from uv.lock with `uv sync --locked`"
+            )
+        elif "==" not in word:
+            unpinned.append(word)
+    if unpinned:
+        problems.append(
+            f"line {line}: `pip install {' '.join(unpinned)}` installs whatever versions are "
+            "newest on the day of the build; the service's dependencies come from uv.lock"
+        )
+    return problems
+
+
+def user_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """The final stage switches to a user that is not root, and that user exists."""
+    final = dockerfile.stages(instructions)[-1]
+    users = final.all("USER")
+    if not users:
+        return [
+            f"the final stage (FROM on line {final.line}) has no USER, so the service runs as "
+            "root; create a user in that stage and add `USER 10001:10001` before CMD"
+        ]
+    last = users[-1]
+    name = last.value.split(":")[0].strip()
+    if name in ("root", "0"):
+        return [
+            f"line {last.line}: `USER {last.value}` runs the service as root; use an unprivileged user"
+        ]
+    created = " ".join(i.value for i in final.all("RUN"))
+    if (
+        not name.isdigit()
+        and name != "nobody"
+        and not re.search(rf"\b(useradd|adduser)\b[^&;]*\b{re.escape(name)}\b", created)
+    ):
+        return [
+            f"line {last.line}: `USER {name}`, but the final stage never creates `{name}` "
+            "(users made in the build stage stay there), so the container would not start; "
+            "create it with `useradd` in this stage, or use a numeric id"
+        ]
+    return []
+
+
+# The service's health endpoints. Liveness suits Docker's HEALTHCHECK, whose failure leads to a
+# restart or a replacement; readiness is accepted too.
+HEALTH_PATHS = ("/health/live", "/health/ready")
+
+
+def healthcheck_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """A HEALTHCHECK is optional; one that is there requests a health endpoint with a tool it has.
+
+    On Kubernetes (and most managed container services) the platform's probes decide, and Docker's
+    HEALTHCHECK is ignored; plain Docker, Compose and Swarm use it.
+    """
+    final = dockerfile.stages(instructions)[-1]
+    checks = final.all("HEALTHCHECK")
+    if not checks or checks[-1].value.upper().startswith("NONE"):
+        return []
+    check = checks[-1]
+    problems = []
+    if not any(re.search(rf"{re.escape(path)}(?![\w/-])", check.value) for path in HEALTH_PATHS):
+        problems.append(
+            f"line {check.line}: the HEALTHCHECK requests none of the service's health "
+            f"endpoints, {' or '.join(HEALTH_PATHS)}"
+        )
+    tool = re.search(r"\b(curl|wget)\b", check.value)
+    if tool and "python" in final.image and "slim" in final.image:
+        installed = any(
+            re.search(rf"install[^&;]*\b{tool[1]}\b", i.value) for i in final.all("RUN")
+        )
+        if not installed:
+            problems.append(
+                f"line {check.line}: the HEALTHCHECK runs {tool[1]}, which the python slim images "
+                "do not have; use `python -c` with urllib.request, or install it in this stage"
+            )
+    return problems
+
+
+PROJECT_APP = "booking_service.main:create_app"
+"""The learner's project's app factory (project/README.md)."""
+SERVERS = "uvicorn, gunicorn with uvicorn workers, hypercorn, granian or fastapi run"
+
+
+class Served(NamedTuple):
+    """What a server command serves, and where, as the server would read its options."""
+
+    server: str
+    target: str | None
+    factory: bool
+    """Whether the target is called to build the app (`--factory`, or `module:create_app()`)."""
+    host: str | None
+    host_option: str
+    port: str
+    problems: tuple[str, ...]
+
+
+def _option(words: list[str], *names: str) -> str | None:
+    for index, word in enumerate(words):
+        for name in names:
+            if word == name and index + 1 < len(words):
+                return words[index + 1]
+            if name.startswith("--") and word.startswith(name + "="):
+                return word.split("=", 1)[1]
+            if not name.startswith("--") and word.startswith(name) and len(word) > len(name):
+                return word[len(name) :]
+    return None
+
+
+def _positionals(words: list[str], takes_value: set[str]) -> list[str]:
+    found, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in takes_value
+        else:
+            found.append(word)
+    return found
+
+
+def _bind(value: str | None) -> tuple[str | None, str]:
+    if value is None:
+        return None, "8000"
+    host, _, port = value.rpartition(":")
+    return (host.strip("[]") or None), (port or "8000")
+
+
+def served(words: list[str]) -> Served | None:
+    """Read a server command (`uvicorn …`, `python -m gunicorn …`); None if it starts no server."""
+    if (
+        len(words) >= 3
+        and re.fullmatch(r"python3?(\.\d+)?", Path(words[0]).name)
+        and words[1] == "-m"
+    ):
+        words = words[2:]
+    if not words:
+        return None
+    program = Path(words[0]).name
+    rest = words[1:]
+    if program == "uvicorn":
+        target = next(
+            iter(
+                _positionals(
+                    rest,
+                    {
+                        "--host",
+                        "--port",
+                        "--workers",
+                        "--app-dir",
+                        "--log-level",
+                        "--root-path",
+                        "--env-file",
+                        "--forwarded-allow-ips",
+                        "--timeout-graceful-shutdown",
+                        "--limit-concurrency",
+                        "--uds",
+                        "--fd",
+                    },
+                )
+            ),
+            None,
+        )
+        return Served(
+            "uvicorn",
+            target,
+            "--factory" in rest,
+            _option(rest, "--host"),
+            "--host 0.0.0.0",
+            _option(rest, "--port") or "8000",
+            (),
+        )
+    if program == "granian":
+        target = next(
+            iter(
+                _positionals(
+                    rest,
+                    {
+                        "--host",
+                        "--port",
+                        "--interface",
+                        "--workers",
+                        "--log-level",
+                        "--threads",
+                        "--loop",
+                    },
+                )
+            ),
+            None,
+        )
+        problems = ()
+        if (_option(rest, "--interface") or "rsgi") != "asgi":
+            problems = (
+                "granian speaks RSGI unless told `--interface asgi`, and FastAPI is an ASGI app",
+            )
+        return Served(
+            "granian",
+            target,
+            "--factory" in rest,
+            _option(rest, "--host"),
+            "--host 0.0.0.0",
+            _option(rest, "--port") or "8000",
+            problems,
+        )
+    if program in ("gunicorn", "hypercorn"):
+        target = next(
+            iter(
+                _positionals(
+                    rest,
+                    {
+                        "-b",
+                        "--bind",
+                        "-w",
+                        "--workers",
+                        "-k",
+                        "--worker-class",
+                        "-c",
+                        "--config",
+                        "--timeout",
+                        "--log-level",
+                        "-t",
+                        "--graceful-timeout",
+                    },
+                )
+            ),
+            None,
+        )
+        host, port = _bind(_option(rest, "--bind", "-b"))
+        problems: tuple[str, ...] = ()
+        if program == "gunicorn":
+            worker = _option(rest, "--worker-class", "-k") or ""
+            if "uvicorn" not in worker.lower():
+                problems = (
+                    "gunicorn's own workers speak WSGI, not ASGI: add `-k uvicorn_worker.UvicornWorker`",
+                )
+        factory = bool(target and target.endswith(")"))
+        return Served(
+            program,
+            target.removesuffix("()") if factory and target else target,
+            factory,
+            host,
+            "--bind 0.0.0.0:8000",
+            port,
+            problems,
+        )
+    if program == "fastapi" and rest[:1] == ["run"]:
+        rest = rest[1:]
+        entry = _option(rest, "--entrypoint", "-e")
+        path = next(
+            iter(
+                _positionals(
+                    rest,
+                    {"--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path"},
+                )
+            ),
+            None,
+        )
+        target = entry
+        if target is None and path:
+            module = (
+                PurePosixPath(path)
+                .with_suffix("")
+                .as_posix()
+                .removeprefix("src/")
+                .replace("/", ".")
+            )
+            target = f"{module}:{_option(rest, '--app') or 'app'}"
+        # fastapi run listens on 0.0.0.0 unless told otherwise (fastapi dev on 127.0.0.1).
+        return Served(
+            "fastapi run",
+            target,
+            False,
+            _option(rest, "--host") or "0.0.0.0",
+            "--host 0.0.0.0",
+            _option(rest, "--port") or "8000",
+            (),
+        )
+    return None
+
+
+def builds_app_with_factory(root: Path | None, target: str, app: str) -> bool | None:
+    """Whether `module:name` in the project is an app built by calling the factory `app`.
+
+    None when the module is not in the project to read (then the check cannot say).
+    """
+    module, _, name = target.partition(":")
+    if root is None:
+        return None
+    path = root / "src" / Path(*module.split("."))
+    source = path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py"
+    if not source.is_file():
+        return None
+    factory = app.partition(":")[2]
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            call = node.value
+            if isinstance(call, ast.Call):
+                called = (
+                    call.func.attr
+                    if isinstance(call.func, ast.Attribute)
+                    else getattr(call.func, "id", "")
+                )
+                return called == factory
+    return False
+
+
+def run_problems(
+    instructions: Sequence[Instruction], app: str = PROJECT_APP, root: Path | None = None
+) -> list[str]:
+    """EXPOSE the port, and a CMD that starts an ASGI server with the app factory on 0.0.0.0."""
+    final = dockerfile.stages(instructions)[-1]
+    cmds, entrypoints = final.all("CMD"), final.all("ENTRYPOINT")
+    example = f'`CMD ["uvicorn", "--factory", "{app}", "--host", "0.0.0.0", "--port", "8000"]`'
+    if not cmds and not entrypoints:
+        return [f"the final stage (FROM on line {final.line}) has no CMD: add {example}"]
+    last = (cmds or entrypoints)[-1]
+    words: list[str] = []
+    exec_form = True
+    for instruction in entrypoints[-1:] + cmds[-1:]:
+        part, is_exec = dockerfile.command_words(instruction)
+        words += part
+        exec_form = exec_form and is_exec
+    problems = []
+    if not exec_form:
+        problems.append(
+            f"line {last.line}: the command is in shell form, so a shell is PID 1 and the server "
+            'never gets SIGTERM; write it as a JSON list, `CMD ["uvicorn", …]`'
+        )
+    serving = served(words)
+    if serving is None:
+        return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
+    problems += [f"line {last.line}: {problem}" for problem in serving.problems]
+    name = serving.server
+    factory_name = app.partition(":")[2]
+    if serving.target is None:
+        problems.append(f"line {last.line}: {name} is not told what to serve: `{app}`")
+    elif serving.target == app:
+        if not serving.factory and name in ("gunicorn", "hypercorn"):
+            problems.append(
+                f"line {last.line}: `{app}` is a function that builds the app; write "
+                f"`{app}()`, or {name} treats the function itself as the app"
+            )
+        elif not serving.factory and name != "fastapi run":
+            problems.append(
+                f"line {last.line}: `{app}` is a function that builds the app; add `--factory`, "
+                f"or {name} treats the function itself as the app"
+            )
+        elif name == "fastapi run":
+            problems.append(
+                f"line {last.line}: fastapi run serves an app, not a factory: point it at a "
+                f"module with `app = {factory_name}()`, or use uvicorn --factory"
+            )
+    else:
+        built = builds_app_with_factory(root, serving.target, app)
+        if built is False:
+            problems.append(
+                f"line {last.line}: {name} serves `{serving.target}`, which the project does not "
+                f"build with `{factory_name}()`; serve `{app}`"
+            )
+        elif built is None:
+            problems.append(f"line {last.line}: {name} should serve `{app}`, the service's factory")
+    host = serving.host
+    if host not in ("0.0.0.0", "::"):
+        problems.append(
+            f"line {last.line}: {name} listens on {host or '127.0.0.1 (its default)'}, which "
+            f"nothing outside the container can reach; add `{serving.host_option}`"
+        )
+    port = serving.port
+    exposed = {
+        word.split("/")[0] for expose in final.all("EXPOSE") for word in expose.value.split()
+    }
+    if not exposed:
+        problems.append(
+            f"the final stage (FROM on line {final.line}) has no EXPOSE: add `EXPOSE {port}`, "
+            f"the port {name} listens on"
+        )
+    elif port not in exposed:
+        expose = final.all("EXPOSE")[-1]
+        problems.append(
+            f"line {expose.line}: EXPOSE {expose.value}, but {name} listens on port {port}"
+        )
+    return problems
+
+
+MIGRATION_FILES = ("alembic.ini", "migrations")
+
+
+def migration_files_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """The final image holds alembic.ini and migrations/, which the migration job runs."""
+    built = dockerfile.stages(instructions)
+    final = built[-1]
+    by_name = {stage.name: stage for stage in built if stage.name}
+    by_name.update({str(index): stage for index, stage in enumerate(built)})
+    missing = []
+    for wanted in MIGRATION_FILES:
+        if not any(_brings(copy, wanted, by_name) for copy in dockerfile.copies(final)):
+            missing.append(wanted)
+    if not missing:
+        return []
+    return [
+        f"the final stage (FROM on line {final.line}) never copies {' or '.join(missing)}, so "
+        "`python -m booking_service.migrate` in the image finds no migrations; "
+        f"`COPY alembic.ini ./` and `COPY migrations ./migrations`"
+    ]
+
+
+def _brings(copy: dockerfile.Copy, wanted: str, stages_by_name: dict) -> bool:
+    if copy.from_stage is None:
+        return any(
+            PurePosixPath(source.rstrip("/")).name == wanted or source in (".", "./")
+            for source in copy.sources
+        )
+    earlier = stages_by_name.get(copy.from_stage)
+    if earlier is None:
+        return False
+    # The final stage copies a folder of the earlier stage: did that folder receive the file?
+    return any(
+        _brings(inner, wanted, {})
+        and any(
+            PurePosixPath(inner.destination).is_relative_to(PurePosixPath(source))
+            for source in copy.sources
+        )
+        for inner in dockerfile.copies(earlier)
+    )
+
+
+SECRET_PARTS = {
+    "SECRET",
+    "SECRETS",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "KEY",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+}
+
+
+def looks_secret(name: str) -> bool:
+    return any(part in SECRET_PARTS for part in re.split(r"[_\-.]", name.upper()))
+
+
+def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """No secret set in ENV or ARG, and no .env file copied into the image."""
+    problems = []
+    for instruction in instructions:
+        if instruction.keyword in ("ENV", "ARG"):
+            for name, value in dockerfile.settings(instruction):
+                if looks_secret(name) and value:
+                    where = (
+                        "the image's settings"
+                        if instruction.keyword == "ENV"
+                        else "the build history"
+                    )
+                    problems.append(
+                        f"line {instruction.line}: {instruction.keyword} {name} puts a secret in "
+                        f"{where}, which anyone who pulls the image can read; the platform passes "
+                        "it at run time from the vault or CI secrets"
+                    )
+        if instruction.keyword in ("COPY", "ADD"):
+            sources = [w for w in instruction.value.split() if not w.startswith("--")][:-1]
+            if any(Path(s).name.startswith(".env") or Path(s).suffix == ".pem" for s in sources):
+                problems.append(
+                    f"line {instruction.line}: `{instruction.keyword} {instruction.value}` copies "
+                    "a secrets file into the image; leave it out (and list it in .dockerignore)"
+                )
+    return problems
+
+
+def add_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """No ADD from a URL or a git repository."""
+    return [
+        f"line {i.line}: ADD downloads `{shorten(i.value, 50)}` at build time with no check of "
+        "what arrives; COPY files from the build context, or download in a RUN step and "
+        "verify a checksum"
+        for i in instructions
+        if i.keyword == "ADD" and re.search(r"(^|\s)(https?://|git@|ftp://)", i.value)
+    ]
+
+
+class Rule(NamedTuple):
+    """One line of the 07.1 check: what it expects, the rule, and what to try."""
+
+    text: str
+    problems: Callable[[Sequence[Instruction]], list[str]]
+    hint: str
+
+
+DOCKERFILE_CHECKS: tuple[Rule, ...] = (
+    Rule(
+        "a multi-stage build: the final stage copies its result from a build stage",
+        multi_stage_problems,
+        "`FROM python:3.14-slim AS builder` … then a second FROM and `COPY --from=builder`.",
+    ),
+    Rule(
+        "every base image is pinned to a version",
+        base_image_problems,
+        "A tag with a version, such as python:3.14-slim; a digest (@sha256:…) as well is better.",
+    ),
+    Rule(
+        "the dependencies are installed from the lock file",
+        lock_file_problems,
+        "COPY pyproject.toml and uv.lock first, then `uv sync --locked --no-dev`.",
+    ),
+    Rule(
+        "the final stage runs as a non-root USER",
+        user_problems,
+        "Create the user in the final stage (useradd), then `USER 10001:10001`.",
+    ),
+    Rule(
+        "a HEALTHCHECK, if there is one, requests /health/live with a tool the image has",
+        healthcheck_problems,
+        "On Kubernetes the probes replace it; for Docker, use python -c with urllib.request.",
+    ),
+    Rule(
+        f"EXPOSE and CMD: an ASGI server serves the factory {PROJECT_APP} on 0.0.0.0",
+        run_problems,
+        f'CMD ["uvicorn", "--factory", "{PROJECT_APP}", "--host", "0.0.0.0", "--port", "8000"]',
+    ),
+    Rule(
+        "the image holds what the migration job runs: alembic.ini and migrations/",
+        migration_files_problems,
+        "In the final stage: `COPY alembic.ini ./` and `COPY migrations ./migrations`.",
+    ),
+    Rule(
+        "no secret in ENV or ARG, and no secrets file copied in",
+        secret_problems,
+        "Only settings go in the image; secrets arrive at run time from the vault or CI secrets.",
+    ),
+    Rule(
+        "no ADD from a URL",
+        add_problems,
+        "COPY from the build context; anything downloaded needs a checksum check in a RUN step.",
+    ),
+)

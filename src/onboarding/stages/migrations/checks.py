@@ -1,0 +1,213 @@
+"""What stage 03's exercises expect, judged on the learner's project.
+
+- 03.1: the learner's Alembic revision (`migrations/versions/`), upgraded and downgraded on
+  copies of a database with 10,000 bookings (`scenarios`);
+- 03.2: the migration plan and the TSD's data model, checked against the project
+  (`documents`).
+
+Everything runs on a throwaway copy of the project, so a check changes none of the learner's
+files and no database of theirs. A check cell hands over nothing (`check("03.1")`); tests may
+hand over `workspace=` (where the project is) and `bookings=` (a smaller database).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+import weakref
+from pathlib import Path
+
+from onboarding import project
+from onboarding.artefacts.alembic_history import History, read_history
+from onboarding.checks import CheckFailed, Expectation, Given, require
+from onboarding.stages.migrations import documents, scenarios
+
+
+def workspace_of(given: Given) -> Path | None:
+    return given.get("workspace") if given.has("workspace") else None
+
+
+def project_copy(given: Given) -> Path:
+    """A copy of the learner's project for this check, removed when the check is done."""
+
+    def make() -> Path:
+        before_any_check(given)
+        stack = contextlib.ExitStack()
+        try:
+            copy = stack.enter_context(project.copy_for_checking(workspace_of(given)))
+        except project.ProjectError as error:
+            raise CheckFailed(str(error)) from None
+        weakref.finalize(given, stack.close)
+        return copy
+
+    return given.once("project copy", make)
+
+
+def history(given: Given) -> History:
+    return given.once("history", lambda: read_history(project_copy(given)))
+
+
+def bookings(given: Given) -> int:
+    return given.get("bookings") if given.has("bookings") else scenarios.SEEDED_BOOKINGS
+
+
+def source(given: Given) -> sqlite3.Connection:
+    return given.once("seeded", lambda: scenarios.seeded_database(history(given), bookings(given)))
+
+
+def outcome(given: Given) -> scenarios.Applied:
+    return given.once("applied", lambda: scenarios.applied(history(given), source(given)))
+
+
+def migrated(given: Given) -> sqlite3.Connection:
+    """A read-only copy of the seeded database, upgraded to the learner's newest revision."""
+
+    def make() -> sqlite3.Connection:
+        with scenarios.copy_of(source(given)) as db:
+            scenarios.run_alembic(history(given), db, "upgrade", "head")
+            return documents.open_read_only(db)
+
+    return given.once("migrated", make)
+
+
+# --- The learner's files stay as they were -------------------------------------------------------
+
+
+def project_fingerprint(workspace: Path | None) -> str:
+    root = project.locate(workspace)
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and ".git" not in path.relative_to(root).parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def before_any_check(given: Given) -> str:
+    return given.once("fingerprint", lambda: project_fingerprint(workspace_of(given)))
+
+
+def files_unchanged(given: Given) -> None:
+    if project_fingerprint(workspace_of(given)) != before_any_check(given):
+        raise CheckFailed("a file of your project changed while the check ran")
+
+
+# --- 03.1: the revision ---------------------------------------------------------------------------
+
+
+def applies(given: Given) -> None:
+    require(scenarios.applies_problems(history(given), outcome(given)))
+
+
+REVISION = (
+    Expectation(
+        "`alembic upgrade head` applies your revision to a copy of a database at revision 0001"
+        " with 10,000 bookings",
+        applies,
+        hint="Write upgrade() and downgrade() in migrations/versions/0002_cancelled_state.py;"
+        " when upgrade() raises, the line named is in your revision.",
+        required=True,
+    ),
+    Expectation(
+        "the schema is as your revision must leave it: cancelled, cancelled_at and an index"
+        " the overlap query uses, nothing else changed",
+        lambda given: require(scenarios.schema_problems(outcome(given))),
+        hint="op.add_column() adds a column and keeps the rest of the table;"
+        ' op.create_index(…, "bookings", ["room_id", "start", "end"]) adds the index.',
+    ),
+    Expectation(
+        "every room and booking keeps its values, and bookings made before the revision are"
+        " live (cancelled = 0, cancelled_at NULL)",
+        lambda given: require(scenarios.row_problems(outcome(given))),
+        hint='A column added with nullable=False and server_default=sa.text("0") gives every'
+        " existing row that value: that is the backfill.",
+    ),
+    Expectation(
+        "`alembic downgrade 0001` restores the schema and every row exactly",
+        lambda given: require(scenarios.rollback_problems(history(given), source(given))),
+        hint="In downgrade(), drop the index first, then op.drop_column() each new column: that"
+        " removes exactly what upgrade() added.",
+    ),
+    Expectation(
+        "the downgrade is refused while a booking is cancelled, and changes nothing",
+        lambda given: require(scenarios.refusal_problems(history(given), source(given))),
+        hint="Start downgrade() by counting the cancelled bookings"
+        " (op.get_bind().execute(sa.text(…)).scalar_one()) and raise if there are any.",
+    ),
+    Expectation(
+        "upgrading twice is harmless, and upgrade → downgrade → upgrade ends as the first"
+        " upgrade did",
+        lambda given: require(scenarios.rerun_problems(history(given), source(given))),
+        hint="downgrade() must remove everything upgrade() adds (columns and index), so that"
+        " upgrade() can run again.",
+    ),
+    Expectation(
+        "an upgrade that fails halfway leaves the database exactly as it was",
+        lambda given: require(scenarios.failure_problems(history(given), source(given))),
+        hint='Leave the transaction to Alembic: no op.execute("COMMIT"), no autocommit_block(),'
+        " no connection of your own.",
+    ),
+    Expectation(
+        "your project is byte for byte as before: every check ran on a copy",
+        files_unchanged,
+        hint="Nothing to do: the check never writes into your project.",
+    ),
+)
+
+
+# --- 03.2: the documents --------------------------------------------------------------------------
+
+
+def plan(given: Given) -> str:
+    return given.once("plan", lambda: project.read(documents.PLAN, workspace_of(given)))
+
+
+def plan_and_history(given: Given) -> None:
+    plan(given)
+    history(given)
+
+
+DOCUMENTS = (
+    Expectation(
+        "docs/db-migration-plan.md exists, and your migrations load",
+        plan_and_history,
+        hint="onboard begin 03 puts the company's template in docs/; fill it in for your revision.",
+        required=True,
+    ),
+    Expectation(
+        "the plan names your revision's id",
+        lambda given: require(documents.revision_id_problems(plan(given), history(given))),
+        hint="Put the id of your revision (its `revision = …`) in the Migration id(s) row.",
+    ),
+    Expectation(
+        "its rollback plan gives the command that undoes your revision",
+        lambda given: require(documents.rollback_problems(plan(given), history(given))),
+        hint="Under Rollback plan, write the downgrade as it is typed: `alembic downgrade 0001`.",
+    ),
+    Expectation(
+        "its verification queries give, on your migrated database, the results it expects",
+        lambda given: require(documents.query_problems(plan(given), migrated(given))),
+        hint="Each row: a read-only query in backticks, and the result it must give (0, `ok`,"
+        " no rows…). Try them on a migrated database first.",
+    ),
+    Expectation(
+        "its SQL for review is what `alembic upgrade 0001:<your revision> --sql` prints",
+        lambda given: require(documents.review_sql_problems(plan(given), history(given))),
+        hint="Run the command in the project folder, and paste its output into an ```sql block"
+        " under SQL for review.",
+    ),
+    Expectation(
+        "docs/tsd.md's data model lists the tables and columns your migrations create",
+        lambda given: require(
+            documents.data_model_problems(
+                project.read(documents.TSD, workspace_of(given)), outcome(given).after
+            )
+        ),
+        hint="Keep the TSD's Data model table (Table | Column | Type | Notes) in step with the"
+        " schema: one row per column.",
+    ),
+)
+
+EXERCISES = {"03.1": REVISION, "03.2": DOCUMENTS}

@@ -1,0 +1,361 @@
+"""Stage 03's documents, checked against the learner's project.
+
+- `docs/db-migration-plan.md` names the real revision ids, the command that undoes the
+  revision, verification queries that really give the results it states, and the SQL that
+  `alembic upgrade --sql` prints for the revision, quoted for review;
+- `docs/tsd.md`'s data model (written in stage 02) lists the tables and columns the migrations
+  create.
+
+Each function returns one sentence per mismatch, quoting both sides, and an empty list when the
+document agrees with the project.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from onboarding.artefacts.alembic_history import History
+from onboarding.artefacts.data_model import family, read_data_model
+from onboarding.artefacts.markdown import (
+    BRACKET_PLACEHOLDER,
+    DETAILS_BLOCK,
+    fenced_blocks,
+    section,
+    sections,
+    tables,
+)
+from onboarding.protocol import shorten
+from onboarding.stages.migrations.schema import Snapshot
+
+PLAN = "docs/db-migration-plan.md"
+TSD = "docs/tsd.md"
+ROLLBACK_SECTION = "Rollback plan"
+QUERIES_SECTION = "Verification queries"
+DOWNGRADE = re.compile(
+    r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python3? -m \w+\.migrate\b[^`\n]*?"
+    r"--downgrade(?:-to)?)[ =](?P<target>[^\s`]+))"
+)
+NUMBER_WORDS = {
+    word: number
+    for number, word in enumerate("zero one two three four five six seven eight nine ten".split())
+}
+NO_ROWS = {"no rows", "no row", "none", "empty", "nothing", "no results"}
+
+
+# --- The migration plan ---------------------------------------------------------------------------
+
+
+def revision_id_problems(plan: str, history: History) -> list[str]:
+    """The plan's `Migration id(s)` field names the project's newest revision, and only real ones."""
+    value = _header_field(plan, "migration id")
+    yours = history.head.id
+    if value is None:
+        return [
+            f"{PLAN} has no `Migration id(s)` row in its header table; your revision is {yours}"
+        ]
+    if BRACKET_PLACEHOLDER.search(value) or not value.strip():
+        shown = shorten(value.replace("`", ""), 40)
+        return [f"the plan's Migration id(s) is still “{shown}”; your revision is {yours}"]
+    named = [_revision_named(token, history) for token in _tokens(value)]
+    problems = [
+        f"the plan names revision `{token}`, but your migrations/versions/ has only "
+        f"{', '.join(history.ids)}"
+        for token, found in zip(_tokens(value), named, strict=True)
+        if found is None
+    ]
+    if yours not in named:
+        problems.append(
+            f"the plan's Migration id(s) is “{shorten(value.replace('`', ''), 40)}”; it should"
+            f" name your revision"
+            f" {yours} ({history.head.path})"
+        )
+    return problems
+
+
+def _header_field(text: str, label: str) -> str | None:
+    for rows in tables(text):
+        for row in rows:
+            cells = list(row.values())
+            if len(cells) >= 2 and cells[0].lower().startswith(label):
+                return cells[1]
+    return None
+
+
+def _tokens(value: str) -> list[str]:
+    quoted = re.findall(r"`([^`]+)`", value)
+    words = quoted or re.split(r"[,;\s]+(?:and\s+)?", value)
+    return [word.strip().strip(".") for word in words if word.strip().strip(".")]
+
+
+def _revision_named(token: str, history: History) -> str | None:
+    """The revision a token names: its id, or its file name (`0002_cancelled_state.py`)."""
+    token = token.removesuffix(".py").rsplit("/", 1)[-1]
+    for revision_id in history.ids:
+        if token == revision_id or token.startswith(f"{revision_id}_"):
+            return revision_id
+    return None
+
+
+def rollback_problems(plan: str, history: History) -> list[str]:
+    """The rollback plan gives a command that undoes the newest revision, and only it."""
+    return downgrade_command_problems(plan, ROLLBACK_SECTION, history, PLAN)
+
+
+def downgrade_command_problems(
+    text: str, heading: str, history: History, document: str
+) -> list[str]:
+    """A section of a document names the command that undoes the project's newest revision.
+
+    `alembic downgrade 0001`, `alembic downgrade -1` and the migration job's own option
+    (`python -m booking_service.migrate --downgrade 0001`) all count.
+    """
+    body = _section_like(text, heading)
+    if body is not None:
+        # The template's examples and placeholders name commands of another project.
+        body = BRACKET_PLACEHOLDER.sub("", DETAILS_BLOCK.sub("", body))
+    head = history.head
+    wanted = head.down_revision
+    undo = f"`alembic downgrade {wanted or 'base'}` (or `alembic downgrade -1`)"
+    if body is None:
+        return [
+            f"{document} has no `## {heading}` section; undoing your revision {head.id} is {undo}"
+        ]
+    commands = DOWNGRADE.findall(body)
+    if not commands:
+        return [
+            f"the {heading} gives no downgrade command; undoing your revision {head.id} is {undo}"
+        ]
+    problems = []
+    for command, target in commands:
+        try:
+            lands_on = history.resolve(target, current=head.id)
+        except ValueError as error:
+            problems.append(f"the {heading} says `{shorten(command, 60)}`: {error}")
+            continue
+        if lands_on == wanted:
+            return []
+        undone = history.ids[history.ids.index(lands_on) + 1 :] if lands_on else history.ids
+        what = "nothing" if lands_on == head.id else "revisions " + ", ".join(undone)
+        extra = " (every table dropped)" if lands_on is None else ""
+        problems.append(
+            f"the {heading} says `{shorten(command, 60)}`, which undoes {what}{extra}; undoing"
+            f" your revision {head.id} is {undo}"
+        )
+    return problems[:1]
+
+
+def _section_like(text: str, heading: str) -> str | None:
+    found = section(text, heading)
+    if found is not None:
+        return found
+    wanted = heading.lower()
+    return next((body for title, body in sections(text) if wanted in title.lower()), None)
+
+
+@dataclass(frozen=True)
+class Query:
+    sql: str
+    expected: str
+
+
+def verification_queries(plan: str) -> list[Query] | str:
+    """The plan's verification queries; a string says why there are none to run."""
+    body = _section_like(plan, QUERIES_SECTION)
+    if body is None:
+        return f"{PLAN} has no `## {QUERIES_SECTION}` section"
+    queries = []
+    for rows in tables(re.sub(r"<details>.*?</details>", "", body, flags=re.S | re.I)):
+        headers = {header.lower(): header for header in (rows[0] if rows else {})}
+        sql_header = next((h for k, h in headers.items() if "query" in k or "sql" in k), None)
+        expected_header = next((h for k, h in headers.items() if "expect" in k), None)
+        if sql_header is None or expected_header is None:
+            continue
+        for row in rows:
+            sql = " ".join(re.findall(r"`([^`]+)`", row[sql_header])) or row[sql_header]
+            queries.append(Query(sql.strip(), row[expected_header].strip()))
+    if not queries:
+        return f"the {QUERIES_SECTION} section has no table with a Query and an Expected column"
+    return queries
+
+
+def query_problems(plan: str, migrated: sqlite3.Connection) -> list[str]:
+    """Each verification query runs on the migrated database and gives what the plan expects."""
+    queries = verification_queries(plan)
+    if isinstance(queries, str):
+        return [queries]
+    problems = []
+    for query in queries:
+        if BRACKET_PLACEHOLDER.search(query.sql) or BRACKET_PLACEHOLDER.search(query.expected):
+            problems.append(
+                f"the {QUERIES_SECTION} table still has the template's row `{shorten(query.sql, 30)}`"
+            )
+            continue
+        shown = f"`{shorten(query.sql, 60)}`"
+        try:
+            rows = migrated.execute(query.sql).fetchall()
+        except sqlite3.OperationalError as error:
+            if "readonly" in str(error):
+                problems.append(f"{shown} changes the database: a verification query only reads")
+            else:
+                problems.append(f"{shown} fails on your migrated database: {error}")
+            continue
+        except sqlite3.Error as error:
+            problems.append(f"{shown} fails on your migrated database: {error}")
+            continue
+        if not _as_expected(rows, query.expected):
+            problems.append(f"{shown} returned {_shown(rows)}; the plan expects {query.expected}")
+    return problems
+
+
+def _as_expected(rows: list[tuple], expected: str) -> bool:
+    text = " ".join(expected.replace("`", "").split()).strip().rstrip(".").lower()
+    values = [value for row in rows for value in row]
+    if len(values) == 1 and str(values[0]).lower() == text.strip("'\""):
+        return True
+    if text in NO_ROWS:
+        return not rows or values in ([0], [None])
+    first = text.split(" ")[0].rstrip(",;")
+    number = NUMBER_WORDS.get(first)
+    if number is None and re.fullmatch(r"-?\d+(\.\d+)?", first.replace(",", "")):
+        number = float(first.replace(",", ""))
+    if number is not None:
+        return len(values) == 1 and isinstance(values[0], int | float) and values[0] == number
+    return len(values) == 1 and str(values[0]).lower() == text.strip("'\"")
+
+
+def _shown(rows: list[tuple]) -> str:
+    if not rows:
+        return "no rows"
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return repr(rows[0][0])
+    shown = ", ".join(repr(tuple(row)) for row in rows[:3])
+    return f"{len(rows)} rows ({shown}{', …' if len(rows) > 3 else ''})"
+
+
+def open_read_only(source: sqlite3.Connection) -> sqlite3.Connection:
+    copy = sqlite3.connect(":memory:")
+    source.backup(copy)
+    copy.execute("PRAGMA query_only = ON")
+    return copy
+
+
+# --- The SQL for review ---------------------------------------------------------------------------
+
+
+def review_sql(history: History, revisions: str) -> str:
+    """What `alembic upgrade REVISIONS --sql` prints for the learner's project."""
+    from alembic import command
+
+    config = history.config()
+    config.attributes["configure_logger"] = False
+    config.output_buffer = io.StringIO()
+    command.upgrade(config, revisions, sql=True)
+    return config.output_buffer.getvalue()
+
+
+def statements(sql: str) -> list[str]:
+    """The statements of an SQL text, normalised, without transactions and Alembic's own table."""
+    text = re.sub(r"--[^\n]*", "", sql)
+    found = []
+    for statement in text.split(";"):
+        flat = " ".join(statement.split())
+        if not flat or re.fullmatch(r"(?i)(begin|commit)( transaction)?", flat):
+            continue
+        if "alembic_version" in flat.lower():
+            continue
+        found.append(flat)
+    return found
+
+
+def _comparable(statement: str) -> str:
+    return statement.lower().replace('"', "")
+
+
+def review_sql_problems(plan: str, history: History) -> list[str]:
+    """The plan quotes, in an ```sql block, what `alembic upgrade --sql` prints for the revision."""
+    head = history.head
+    revisions = f"{head.down_revision}:{head.id}" if head.down_revision else head.id
+    command = f"alembic upgrade {revisions} --sql"
+    try:
+        expected = statements(review_sql(history, revisions))
+        everything = statements(review_sql(history, f"base:{head.id}"))
+    except Exception as error:  # noqa: BLE001 - the learner's revision may fail offline
+        return [
+            f"`{command}` fails for your revision: {type(error).__name__}: {shorten(str(error), 100)}"
+        ]
+    quoted = [s for block in fenced_blocks(plan, "sql") for s in statements(block)]
+    if not quoted:
+        return [f"{PLAN} quotes no ```sql block; paste what `{command}` prints, for review"]
+    have = {_comparable(statement) for statement in quoted}
+    known = {_comparable(statement) for statement in everything}
+    problems = [
+        f"the plan's SQL lacks `{shorten(statement, 70)}`, which `{command}` prints"
+        for statement in expected
+        if _comparable(statement) not in have
+    ]
+    problems += [
+        f"the plan quotes `{shorten(statement, 70)}`, which your revisions do not run: paste"
+        f" what `{command}` prints now"
+        for statement in quoted
+        if _comparable(statement) not in known
+    ]
+    return problems
+
+
+# --- The TSD's data model -------------------------------------------------------------------------
+
+
+def data_model_problems(tsd: str, schema: Snapshot) -> list[str]:
+    """The TSD's data model lists every table and column the migrations create, with their types."""
+    body = _section_like(tsd, "Data model")
+    if body is None:
+        return [f"{TSD} has no `## Data model` section"]
+    documented = read_data_model(body)
+    if not documented:
+        return [
+            "the TSD's Data model section lists no tables and columns (a table with Table,"
+            " Column and Type headers, as in templates/tsd.md)"
+        ]
+    problems = []
+    built = {name: table for name, table in schema.tables.items()}
+    for name, table in built.items():
+        listed = _lookup(documented, name)
+        if listed is None:
+            columns = ", ".join(column.name for column in table.columns)
+            problems.append(
+                f"your migrations create table {name} ({columns}); the TSD's data model does not"
+                " list it"
+            )
+            continue
+        for column in table.columns:
+            described = _lookup(listed, column.name)
+            if described is None:
+                problems.append(
+                    f"your migrations create {name}.{column.name} ({column.type}); the TSD's data"
+                    " model does not list it"
+                )
+            elif described and family(described) and family(described) != family(column.type):
+                problems.append(
+                    f"the TSD says {name}.{column.name} is {described}; your migrations make it"
+                    f" {column.type}"
+                )
+        for column in listed:
+            if (
+                table.column(column) is None
+                and _lookup({c.name: 1 for c in table.columns}, column) is None
+            ):
+                problems.append(
+                    f"the TSD lists {name}.{column}, which your migrations do not create"
+                    f" ({name} has {', '.join(c.name for c in table.columns)})"
+                )
+    for name in documented:
+        if _lookup(built, name) is None:
+            problems.append(f"the TSD lists table {name}, which your migrations do not create")
+    return problems
+
+
+def _lookup(mapping: dict, name: str):
+    return next((value for key, value in mapping.items() if key.lower() == name.lower()), None)

@@ -1,0 +1,307 @@
+"""Snapshots of a SQLite database, and the differences between two of them, said in words.
+
+Stage 03's check compares the database before and after a learner's revision, and after the
+downgrade. Two databases count as the same schema when their tables have the same columns (in
+the same order, with the same types, NOT NULL, defaults and keys), the same CHECK constraints,
+foreign keys and unique constraints, and the same indexes. The text of a CREATE TABLE may differ:
+Alembic's batch mode rebuilds a table, and writes its definition its own way.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from onboarding.protocol import shorten
+
+VERSION_TABLE = "alembic_version"
+NOUNS = {"bookings": ("booking", "bookings"), "rooms": ("room", "rooms")}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    notnull: bool
+    default: str | None
+    pk: bool
+
+    def differences(self, other: Column) -> list[str]:
+        changes = []
+        if self.type != other.type:
+            changes.append(f"type {self.type or 'none'} → {other.type or 'none'}")
+        if self.notnull != other.notnull:
+            changes.append("NOT NULL → nullable" if self.notnull else "nullable → NOT NULL")
+        if _default(self.default) != _default(other.default):
+            changes.append(f"DEFAULT {self.default or 'none'} → {other.default or 'none'}")
+        if self.pk != other.pk:
+            changes.append("lost its PRIMARY KEY" if self.pk else "became a PRIMARY KEY")
+        return changes
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    unique: bool
+    partial: bool
+    descending: tuple[str, ...]
+    sql: str | None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.table}({', '.join(self.columns)})"
+
+    @property
+    def where(self) -> str | None:
+        """The WHERE clause of a partial index, as written."""
+        match = re.search(r"\bWHERE\b(.*)$", self.sql or "", re.IGNORECASE | re.DOTALL)
+        return " ".join(match[1].split()) if match else None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    sql: str
+    columns: tuple[Column, ...]
+    foreign_keys: frozenset[tuple[str, str, str]]
+    row_columns: tuple[str, ...] = ()
+    rows: dict[Any, tuple] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column | None:
+        return next((column for column in self.columns if column.name == name), None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict[str, Table]
+    indexes: dict[str, Index]
+    revision: str | None
+
+
+def snapshot(db: sqlite3.Connection, row_tables: Sequence[str] = ("rooms", "bookings")) -> Snapshot:
+    """The schema, every row of `row_tables` and the Alembic revision of `db`."""
+    tables: dict[str, Table] = {}
+    indexes: dict[str, Index] = {}
+    objects = db.execute(
+        "SELECT type, name, sql FROM sqlite_master"
+        f" WHERE name NOT LIKE 'sqlite_%' AND name != '{VERSION_TABLE}' ORDER BY name"
+    ).fetchall()
+    for kind, name, sql in objects:
+        if kind != "table":
+            continue
+        columns = tuple(
+            Column(
+                row[1],
+                (row[2] or "").upper(),
+                # An INTEGER PRIMARY KEY is the rowid: it can never be NULL, said or not.
+                bool(row[3]) or (bool(row[5]) and (row[2] or "").upper() == "INTEGER"),
+                row[4],
+                bool(row[5]),
+            )
+            for row in db.execute(f"PRAGMA table_info({quote(name)})").fetchall()
+        )
+        foreign_keys = frozenset(
+            (row[3], row[2], row[4] or "")
+            for row in db.execute(f"PRAGMA foreign_key_list({quote(name)})").fetchall()
+        )
+        row_columns: tuple[str, ...] = ()
+        rows: dict[Any, tuple] = {}
+        if name in row_tables:
+            cursor = db.execute(f"SELECT * FROM {quote(name)} ORDER BY rowid")
+            row_columns = tuple(description[0] for description in cursor.description)
+            key = row_columns.index("id") if "id" in row_columns else None
+            for position, row in enumerate(cursor.fetchall()):
+                rows[row[key] if key is not None else position] = row
+        tables[name] = Table(name, sql or "", columns, foreign_keys, row_columns, rows)
+    for table in tables:
+        for _seq, name, unique, origin, partial in db.execute(
+            f"PRAGMA index_list({quote(table)})"
+        ).fetchall():
+            info = db.execute(f"PRAGMA index_xinfo({quote(name)})").fetchall()
+            keys = [row for row in info if row[5]]  # the key columns, not the rowid
+            columns = tuple(row[2] if row[2] is not None else "<expression>" for row in keys)
+            if origin in ("u", "pk"):
+                # SQLite names these itself (sqlite_autoindex_rooms_1), and a rebuilt table
+                # numbers them afresh: key them by what they are.
+                name = f"{'UNIQUE' if origin == 'u' else 'PRIMARY KEY'} ({', '.join(columns)})"
+            sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()
+            indexes[name] = Index(
+                name=name,
+                table=table,
+                columns=columns,
+                unique=bool(unique),
+                partial=bool(partial),
+                descending=tuple(row[2] or "<expression>" for row in keys if row[3]),
+                sql=sql[0] if sql else None,
+            )
+    return Snapshot(tables, indexes, read_revision(db))
+
+
+def read_revision(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def show(value: Any) -> str:
+    return "NULL" if value is None else repr(value)
+
+
+def ids(keys: Sequence[Any], limit: int = 3) -> str:
+    shown = ", ".join(str(key) for key in keys[:limit])
+    return shown + (", …" if len(keys) > limit else "")
+
+
+def count(number: int, table: str) -> str:
+    one, many = NOUNS.get(table, ("row", "rows"))
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def normalise(text: str) -> str:
+    """SQL compared without quotes, case or spacing: `"end" > start` is `end>start`."""
+    return re.sub(r"\s+", "", re.sub(r'["`\[\]]', "", text)).lower()
+
+
+def _default(text: str | None) -> str | None:
+    # DEFAULT 0, DEFAULT '0' and DEFAULT (0) give an INTEGER column the same value.
+    return None if text is None else normalise(text).strip("()'")
+
+
+def check_constraints(sql: str) -> list[str]:
+    """The `CHECK (…)` clauses of a CREATE TABLE statement, as written (names left out)."""
+    found = []
+    for match in re.finditer(r"\bCHECK\s*\(", sql, re.IGNORECASE):
+        depth, position = 0, match.end() - 1
+        for position in range(match.end() - 1, len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[position], 0)
+            if depth == 0:
+                break
+        found.append(" ".join(sql[match.start() : position + 1].split()))
+    return found
+
+
+def differences(before: Snapshot, after: Snapshot, actor: str) -> list[str]:
+    """Everything that differs between two snapshots, each said as what `actor` did."""
+    problems: list[str] = []
+    for name in sorted(after.tables.keys() - before.tables.keys()):
+        problems.append(f"{actor} left table {name} in place")
+    for name in sorted(before.tables.keys() - after.tables.keys()):
+        problems.append(f"{actor} dropped table {name}")
+    for name in sorted(before.tables.keys() & after.tables.keys()):
+        problems += table_differences(before.tables[name], after.tables[name], actor)
+    for name in sorted(after.indexes.keys() - before.indexes.keys()):
+        problems.append(f"{actor} left index {name} on {after.indexes[name].shown} in place")
+    for name in sorted(before.indexes.keys() - after.indexes.keys()):
+        problems.append(f"{actor} dropped index {name} on {before.indexes[name].shown}")
+    for name in sorted(before.indexes.keys() & after.indexes.keys()):
+        if _index_key(before.indexes[name]) != _index_key(after.indexes[name]):
+            problems.append(
+                f"{actor} changed index {name}: {before.indexes[name].shown}"
+                f" → {after.indexes[name].shown}"
+            )
+    if before.revision != after.revision:
+        problems.append(
+            f"{actor} left alembic_version at {after.revision or 'no revision'}"
+            f" — expected {before.revision or 'no revision'}"
+        )
+    for name in sorted(before.tables.keys() & after.tables.keys()):
+        problems += row_differences(before.tables[name], after.tables[name], actor)
+    return problems
+
+
+def _index_key(index: Index) -> tuple:
+    return (
+        index.table,
+        index.columns,
+        index.unique,
+        index.descending,
+        normalise(index.where or ""),
+    )
+
+
+def table_differences(before: Table, after: Table, actor: str) -> list[str]:
+    problems = []
+    old = {column.name: column for column in before.columns}
+    new = {column.name: column for column in after.columns}
+    for name in (name for name in new if name not in old):
+        problems.append(f"{actor} left column {before.name}.{name} in place")
+    for name in (name for name in old if name not in new):
+        problems.append(f"{actor} dropped column {before.name}.{name}")
+    for name in (name for name in old if name in new):
+        changes = old[name].differences(new[name])
+        if changes:
+            problems.append(f"{actor} changed column {before.name}.{name}: {', '.join(changes)}")
+    if problems:
+        return problems
+    problems = [f"{actor} {change}" for change in lost_constraints(before, after)]
+    problems += [
+        f"{actor} added `{check}` to table {before.name}" for check in added_checks(before, after)
+    ]
+    if not problems and [c.name for c in before.columns] != [c.name for c in after.columns]:
+        problems.append(f"{actor} changed the order of the columns of {before.name}")
+    return problems
+
+
+def lost_constraints(before: Table, after: Table) -> list[str]:
+    lost = []
+    kept = {normalise(check) for check in check_constraints(after.sql)}
+    for check in check_constraints(before.sql):
+        if normalise(check) not in kept:
+            lost.append(f"dropped `{check}` from table {before.name}")
+    for column, table, target in sorted(before.foreign_keys - after.foreign_keys):
+        lost.append(f"dropped the foreign key {before.name}.{column} → {table}({target})")
+    return lost
+
+
+def added_checks(before: Table, after: Table) -> list[str]:
+    had = {normalise(check) for check in check_constraints(before.sql)}
+    return [check for check in check_constraints(after.sql) if normalise(check) not in had]
+
+
+def row_differences(before: Table, after: Table, actor: str) -> list[str]:
+    """Rows lost, added or changed, compared on the columns both versions of the table have."""
+    if not before.row_columns or not after.row_columns:
+        return []
+    problems = []
+    lost = [key for key in before.rows if key not in after.rows]
+    added = [key for key in after.rows if key not in before.rows]
+    if lost:
+        problems.append(f"{actor} lost {count(len(lost), before.name)} (ids {ids(lost)})")
+    if added:
+        problems.append(f"{actor} added {count(len(added), before.name)} (ids {ids(added)})")
+    shared = [name for name in before.row_columns if name in after.row_columns]
+    old_at = [before.row_columns.index(name) for name in shared]
+    new_at = [after.row_columns.index(name) for name in shared]
+    changed = []
+    for key, row in before.rows.items():
+        other = after.rows.get(key)
+        if other is None:
+            continue
+        for name, i, j in zip(shared, old_at, new_at, strict=True):
+            # `is` and type() too: 4 and '4' and 4.0 must not count as the same value.
+            if row[i] != other[j] or type(row[i]) is not type(other[j]):
+                changed.append((key, name, row[i], other[j]))
+                break
+    if changed:
+        key, name, was, now = changed[0]
+        one, many = NOUNS.get(before.name, ("row", "rows"))
+        line = f"{actor} changed {one} {key}: {name} {show(was)} → {show(now)}"
+        if len(changed) > 1:
+            line += f" (and {len(changed) - 1:,} more {many})"
+        problems.append(line)
+    return problems
+
+
+def first_statement(sql: str, width: int = 50) -> str:
+    return shorten(sql, width)

@@ -1,0 +1,58 @@
+"""onboarding.artefacts.dockerfile: a Dockerfile's instructions, stages, commands and copies."""
+
+from onboarding.artefacts import dockerfile
+
+TEXT = """ARG BASE=python:3.14-slim
+FROM ${BASE} AS builder
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+# a comment
+RUN uv sync --locked \\
+    --no-dev
+FROM ${BASE}
+WORKDIR /app
+COPY --from=builder /app/.venv .venv
+ENV A=1 B="two words"
+CMD ["uvicorn", "--factory", "m:create_app"]
+"""
+
+
+def test_instructions_keep_their_first_line_and_join_continuations():
+    instructions = dockerfile.parse_dockerfile(TEXT)
+    run = next(i for i in instructions if i.keyword == "RUN")
+    assert (run.line, run.value) == (6, "uv sync --locked     --no-dev")
+    assert "COMMENT" not in {i.keyword for i in instructions}
+
+
+def test_stages_and_the_args_a_from_line_may_use():
+    instructions = dockerfile.parse_dockerfile(TEXT)
+    stages = dockerfile.stages(instructions)
+    assert [(s.image, s.name, s.line) for s in stages] == [
+        ("${BASE}", "builder", 2),
+        ("${BASE}", "", 8),
+    ]
+    values = dockerfile.global_args(instructions)
+    assert dockerfile.substitute(stages[0].image, values) == "python:3.14-slim"
+
+
+def test_copies_know_their_stage_and_absolute_destination():
+    final = dockerfile.stages(dockerfile.parse_dockerfile(TEXT))[-1]
+    (copy,) = dockerfile.copies(final)
+    assert (copy.sources, copy.destination, copy.from_stage) == (
+        ("/app/.venv",),
+        "/app/.venv",
+        "builder",
+    )
+
+
+def test_commands_and_settings():
+    instructions = dockerfile.parse_dockerfile(TEXT)
+    cmd = next(i for i in instructions if i.keyword == "CMD")
+    assert dockerfile.command_words(cmd) == (["uvicorn", "--factory", "m:create_app"], True)
+    shell = dockerfile.Instruction("CMD", "uvicorn m:app --host 0.0.0.0", 1)
+    assert dockerfile.command_words(shell) == (["uvicorn", "m:app", "--host", "0.0.0.0"], False)
+    env = next(i for i in instructions if i.keyword == "ENV")
+    assert dockerfile.settings(env) == [("A", "1"), ("B", "two words")]
+    assert dockerfile.settings(dockerfile.Instruction("ENV", "OLD value here", 1)) == [
+        ("OLD", "value here")
+    ]

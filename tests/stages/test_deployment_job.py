@@ -1,0 +1,120 @@
+"""Stage 07, exercise 07.4: the project's migration job, run as CI runs it, and the checklist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onboarding import project
+from onboarding.checks import Given, evaluate
+from onboarding.stages.deployment import checks
+
+MODEL = project.reference("07")
+JOB = "src/booking_service/migrate.py"
+CHECKLIST = "docs/deployment-checklist.md"
+UPGRADES, FAILS, ROLLBACK = (e.text for e in checks.JOB)
+
+
+def verdicts(tmp_path: Path, files: dict[str, str | None]) -> dict[str, str]:
+    workspace = tmp_path / "workspace"
+    root = project.locate(workspace)
+    project.write_files(root, MODEL)
+    for relative, text in files.items():
+        if text is None:
+            (root / relative).unlink()
+        else:
+            (root / relative).write_text(text)
+    given = Given(workspace=workspace)
+    results = [evaluate(e.text, lambda e=e: e.run(given), e.hint) for e in checks.JOB]
+    return {result.text: result.found for result in results if not result.passed}
+
+
+def test_the_model_job_and_checklist_pass(tmp_path):
+    assert verdicts(tmp_path, {}) == {}
+
+
+def test_the_starting_job_says_it_is_not_written(tmp_path):
+    found = verdicts(tmp_path, {JOB: project.starting("07")[JOB]})
+    assert found[UPGRADES] == (
+        "`python -m booking_service.migrate` on a new database exited with 1: NotImplementedError:"
+        " Exercise 07.4: replace this line with your code"
+    )
+    assert found[FAILS] == "not checked: the job does not upgrade a new database (see above)"
+
+
+def test_a_job_that_hides_a_failed_migration_is_named(tmp_path):
+    swallowing = MODEL[JOB].replace("        return 1\n", "        return 0\n", 1)
+    assert swallowing != MODEL[JOB]
+    assert verdicts(tmp_path, {JOB: swallowing}) == {
+        FAILS: "when a revision fails, `python -m booking_service.migrate` still exits with 0, so"
+        " CI would go on and deploy code whose schema is missing; let the error end the job (exit"
+        " code 1)"
+    }
+
+
+def test_a_job_that_stops_short_of_the_head_is_named(tmp_path):
+    short = MODEL[JOB].replace('command.upgrade(config, "head")', 'command.upgrade(config, "0001")')
+    assert verdicts(tmp_path, {JOB: short})[UPGRADES] == (
+        "`python -m booking_service.migrate` on a new database left it at 0001 — expected 0002,"
+        " your newest revision"
+    )
+
+
+def test_a_job_that_lets_the_exception_end_it_passes_too(tmp_path):
+    plain = (
+        "import os\nfrom alembic import command\nfrom alembic.config import Config\n\n"
+        "if __name__ == '__main__':\n"
+        "    assert os.environ['BOOKING_DATABASE']\n"
+        "    command.upgrade(Config('alembic.ini'), 'head')\n"
+    )
+    assert verdicts(tmp_path, {JOB: plain}) == {}
+
+
+def test_a_missing_job_says_where_it_goes(tmp_path):
+    assert verdicts(tmp_path, {JOB: None})[UPGRADES] == (
+        "src/booking_service/migrate.py does not exist yet — stage 07 adds it to your project"
+        " (onboard begin 07)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("step", "finding"),
+    [
+        (
+            "alembic downgrade base",
+            "the Rollback plan says `alembic downgrade base`, which undoes revisions 0001, 0002"
+            " (every table dropped); undoing your revision 0002 is `alembic downgrade 0001` (or"
+            " `alembic downgrade -1`)",
+        ),
+        (
+            "restore the backup",
+            "the Rollback plan gives no downgrade command; undoing your revision 0002 is `alembic"
+            " downgrade 0001` (or `alembic downgrade -1`)",
+        ),
+    ],
+)
+def test_a_checklist_whose_rollback_step_misses_the_downgrade_is_named(tmp_path, step, finding):
+    text = MODEL[CHECKLIST].replace(
+        "runs `alembic downgrade 0001`\n     (`python -m booking_service.migrate --downgrade-to 0001`)",
+        f"runs `{step}`",
+    )
+    assert text != MODEL[CHECKLIST]
+    assert verdicts(tmp_path, {CHECKLIST: text}) == {ROLLBACK: finding}
+
+
+def test_a_deleted_checklist_is_one_clear_line(tmp_path):
+    assert verdicts(tmp_path, {CHECKLIST: None})[ROLLBACK] == (
+        "deployment-checklist.md does not exist yet — create it in your project folder,"
+        " service/docs/ in your workspace"
+    )
+
+
+def test_the_job_never_changes_the_learners_project(tmp_path):
+    workspace = tmp_path / "workspace"
+    root = project.locate(workspace)
+    project.write_files(root, MODEL)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    given = Given(workspace=workspace)
+    assert all(evaluate(e.text, lambda e=e: e.run(given)).passed for e in checks.JOB)
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

@@ -1,0 +1,195 @@
+"""Stage 03, exercise 03.2: the migration plan and the TSD, checked against the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onboarding import project
+from onboarding.checks import Given, evaluate
+from onboarding.stages.migrations.checks import DOCUMENTS
+
+KEYS = ["exists", "ids", "rollback", "queries", "sql", "tsd"]
+PLAN = "docs/db-migration-plan.md"
+TSD = "docs/tsd.md"
+MODEL = project.reference("03")
+
+
+def workspace_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    workspace = tmp_path / "workspace"
+    project.write_files(project.locate(workspace), {**MODEL, **files}, overwrite=True)
+    return workspace
+
+
+def verdicts(tmp_path: Path, **changes: tuple[str, str]) -> dict[str, str]:
+    """The findings of 03.2 with each document edited: `plan=(old, new)`, `tsd=(old, new)`."""
+    files = {}
+    for name, (old, new) in changes.items():
+        path = PLAN if name == "plan" else TSD
+        assert old in MODEL[path], old
+        files[path] = MODEL[path].replace(old, new)
+    given = Given(workspace=workspace_with(tmp_path, files), bookings=300)
+    results = {
+        key: evaluate(e.text, lambda e=e: e.run(given), e.hint)
+        for key, e in zip(KEYS, DOCUMENTS, strict=True)
+    }
+    return {key: result.found for key, result in results.items() if not result.passed}
+
+
+def test_the_model_documents_pass(tmp_path):
+    assert verdicts(tmp_path) == {}
+
+
+def test_the_ids_may_be_written_as_file_names(tmp_path):
+    plan = (
+        "| Migration id(s) | `0002` (`migrations/versions/0002_cancelled_state.py`) |",
+        "| Migration id(s) | 0002_cancelled_state |",
+    )
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+def test_a_plan_naming_another_revision_quotes_both_sides(tmp_path):
+    plan = (
+        "| Migration id(s) | `0002` (`migrations/versions/0002_cancelled_state.py`) |",
+        "| Migration id(s) | `0003` |",
+    )
+    assert verdicts(tmp_path, plan=plan)["ids"] == (
+        "the plan names revision `0003`, but your migrations/versions/ has only 0001, 0002; "
+        "the plan's Migration id(s) is “0003”; it should name your revision 0002"
+        " (migrations/versions/0002_cancelled_state.py)"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "alembic downgrade -1",
+        "alembic -x database=x.db downgrade 0001",
+        "python -m booking_service.migrate --downgrade-to 0001",
+    ],
+)
+def test_every_way_of_typing_the_downgrade_passes(tmp_path, command):
+    plan = ("- Schema rollback: `alembic downgrade 0001`", f"- Schema rollback: `{command}`")
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+@pytest.mark.parametrize(
+    ("command", "finding"),
+    [
+        (
+            "alembic downgrade base",
+            "the Rollback plan says `alembic downgrade base`, which undoes"
+            " revisions 0001, 0002 (every table dropped); undoing your revision 0002 is"
+            " `alembic downgrade 0001` (or `alembic downgrade -1`)",
+        ),
+        (
+            "alembic downgrade 0007",
+            "the Rollback plan says `alembic downgrade 0007`: no revision"
+            " '0007'; the revisions are 0001, 0002",
+        ),
+        (
+            "restore the backup",
+            "the Rollback plan gives no downgrade command; undoing your"
+            " revision 0002 is `alembic downgrade 0001` (or `alembic downgrade -1`)",
+        ),
+    ],
+)
+def test_a_wrong_or_missing_downgrade_is_named(tmp_path, command, finding):
+    plan = ("- Schema rollback: `alembic downgrade 0001`", f"- Schema rollback: `{command}`")
+    assert verdicts(tmp_path, plan=plan)["rollback"] == finding
+
+
+def test_a_query_giving_another_result_quotes_both_sides(tmp_path):
+    plan = (
+        "WHERE name = 'idx_bookings_room_time';` | 1 |",
+        "WHERE name = 'idx_bookings_room_time';` | 2 |",
+    )
+    assert verdicts(tmp_path, plan=plan)["queries"] == (
+        "`SELECT count(*) FROM pragma_index_list('bookings') WHERE na…` returned 1;"
+        " the plan expects 2"
+    )
+
+
+@pytest.mark.parametrize("expected", ["zero", "0 (none)", "`0`", "none", "0."])
+def test_expected_results_may_be_written_as_people_write_them(tmp_path, expected):
+    plan = ("cancelled NOT IN (0, 1);` | 0 |", f"cancelled NOT IN (0, 1);` | {expected} |")
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+def test_a_query_that_writes_or_fails_is_named(tmp_path):
+    plan = (
+        "`PRAGMA integrity_check;` | `ok` |",
+        "`PRAGMA integrity_check;` | `ok` |\n| Oops | `DELETE FROM bookings;` | 0 |\n"
+        "| Typo | `SELECT count(*) FROM booking;` | 0 |",
+    )
+    assert verdicts(tmp_path, plan=plan)["queries"] == (
+        "`DELETE FROM bookings;` changes the database: a verification query only reads; "
+        "`SELECT count(*) FROM booking;` fails on your migrated database: no such table: booking"
+    )
+
+
+def test_the_sql_for_review_must_match_what_alembic_prints(tmp_path):
+    plan = (
+        "ALTER TABLE bookings ADD COLUMN cancelled_at TEXT;",
+        "ALTER TABLE bookings ADD COLUMN cancelled_on TEXT;",
+    )
+    assert verdicts(tmp_path, plan=plan)["sql"] == (
+        "the plan's SQL lacks `ALTER TABLE bookings ADD COLUMN cancelled_at TEXT`, which `alembic"
+        " upgrade 0001:0002 --sql` prints; the plan quotes `ALTER TABLE bookings ADD COLUMN"
+        " cancelled_on TEXT`, which your revisions do not run: paste what `alembic upgrade"
+        " 0001:0002 --sql` prints now"
+    )
+
+
+def test_no_sql_block_at_all_says_which_command_to_run(tmp_path):
+    plan = ("```sql\nBEGIN;", "```text\nBEGIN;")
+    assert verdicts(tmp_path, plan=plan)["sql"] == (
+        f"{PLAN} quotes no ```sql block; paste what `alembic upgrade 0001:0002 --sql` prints,"
+        " for review"
+    )
+
+
+def test_a_tsd_that_contradicts_the_schema_quotes_both_sides(tmp_path):
+    tsd = (
+        "| bookings | cancelled_at | TEXT | ISO 8601 date-time in UTC; NULL while the booking is live |\n",
+        "| bookings | cancelled_on | TEXT | when |\n| bookings | attendees2 | TEXT | |\n",
+    )
+    found = verdicts(tmp_path, tsd=tsd)["tsd"]
+    assert found == (
+        "your migrations create bookings.cancelled_at (TEXT); the TSD's data model does not"
+        " list it; the TSD lists bookings.cancelled_on, which your migrations do not create"
+        " (bookings has id, room_id, organiser, start, end, attendees, cancelled, cancelled_at);"
+        " the TSD lists bookings.attendees2, which your migrations do not create (bookings has"
+        " id, room_id, organiser, start, end, attendees, cancelled, cancelled_at)"
+    )
+
+
+def test_a_tsd_type_that_disagrees_is_named_and_words_for_types_pass(tmp_path):
+    wrong = ("| bookings | attendees | INTEGER |", "| bookings | attendees | TEXT |")
+    assert verdicts(tmp_path, tsd=wrong)["tsd"] == (
+        "the TSD says bookings.attendees is TEXT; your migrations make it INTEGER"
+    )
+    words = ("| bookings | cancelled | INTEGER |", "| bookings | cancelled | boolean |")
+    assert verdicts(tmp_path, tsd=words) == {}
+
+
+def test_a_deleted_document_is_one_clear_line_and_blocks_the_rest(tmp_path):
+    workspace = workspace_with(tmp_path, {})
+    (project.locate(workspace) / PLAN).unlink()
+    first = DOCUMENTS[0]
+    found = evaluate(first.text, lambda: first.run(Given(workspace=workspace))).found
+    assert found == (
+        "db-migration-plan.md does not exist yet — create it in your project folder,"
+        " service/docs/ in your workspace"
+    )
+
+
+def test_a_missing_tsd_is_one_clear_line(tmp_path):
+    workspace = workspace_with(tmp_path, {})
+    (project.locate(workspace) / TSD).unlink()
+    last = DOCUMENTS[-1]
+    given = Given(workspace=workspace, bookings=300)
+    assert evaluate(last.text, lambda: last.run(given)).found.startswith(
+        "tsd.md does not exist yet — create it in your project folder"
+    )
