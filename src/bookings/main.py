@@ -18,12 +18,17 @@ from .api.problems import install_problem_handlers
 from .core.config import Settings
 from .core.logs import ROOT_LOGGER, configure_logging
 from .migrations import upgrade
+from .rules import RULES, Rules
 
 access_log = logging.getLogger(f"{ROOT_LOGGER}.access")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the API for `settings` (default: read from the environment)."""
+def create_app(settings: Settings | None = None, rules: Rules | None = None) -> FastAPI:
+    """Build the API for `settings` (default: read from the environment).
+
+    `rules` are the booking rules the service enforces (default: `rules.RULES`). Passing others
+    is the seam a test uses to run the service with a rule changed, without patching anything.
+    """
     settings = Settings.from_env() if settings is None else settings
     configure_logging(settings.log_level)
 
@@ -42,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
+    app.state.rules = RULES if rules is None else rules
     app.include_router(api_router)
     install_problem_handlers(app)
     app.middleware("http")(log_request)

@@ -130,7 +130,7 @@ def stage_blueprint(stage: str) -> list[BlueprintFile]:
 def day_one() -> dict[str, str]:
     """The project as `onboard start` creates it: the base, and stage 01's starting files."""
     files = {relative: path.read_text(encoding="utf-8") for relative, path in _base().items()}
-    files.update(starting(stages()[0]) if stages() else {})
+    files.update(starting("01") if "01" in stages() else {})
     return files
 
 

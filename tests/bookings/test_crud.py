@@ -1,4 +1,4 @@
-"""The rule functions in bookings.crud, called directly rather than through HTTP."""
+"""The rule functions (bookings.rules) and the data access (bookings.crud), without HTTP."""
 
 import threading
 from datetime import datetime, timedelta, timezone
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bookings import crud
+from bookings import crud, rules
 from bookings.core.db import open_database
 from bookings.errors import (
     BookingNotFound,
@@ -17,7 +17,7 @@ from bookings.errors import (
     RoomNotFound,
 )
 from bookings.migrations import upgrade
-from bookings.models import BookingCreate, Room, RoomCreate
+from bookings.models import Booking, BookingCreate, Room, RoomCreate
 
 NINE = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
@@ -48,24 +48,24 @@ def test_times_are_stored_as_fixed_width_utc_text():
 
 def test_time_range_accepts_end_after_start():
     """check_time_range is quiet for a one-second booking."""
-    crud.check_time_range(NINE, NINE + timedelta(seconds=1))
+    rules.check_time_range(NINE, NINE + timedelta(seconds=1))
 
 
 @pytest.mark.parametrize("end", [NINE, NINE - HOUR], ids=["equal", "before"])
 def test_time_range_refuses_end_not_after_start(end):
     """check_time_range raises InvalidTimeRange for end == start and end < start."""
     with pytest.raises(InvalidTimeRange):
-        crud.check_time_range(NINE, end)
+        rules.check_time_range(NINE, end)
 
 
 @pytest.mark.parametrize(("attendees", "fits"), [(1, True), (6, True), (7, False), (100, False)])
 def test_capacity(attendees, fits):
     """check_capacity allows up to and including the capacity, and no more."""
     if fits:
-        crud.check_capacity(attendees, ROOM)
+        rules.check_capacity(attendees, ROOM.capacity)
     else:
         with pytest.raises(CapacityExceeded):
-            crud.check_capacity(attendees, ROOM)
+            rules.check_capacity(attendees, ROOM.capacity)
 
 
 @pytest.mark.parametrize(
@@ -83,18 +83,23 @@ def test_capacity(attendees, fits):
 )
 def test_overlaps(start, end, expected):
     """overlaps() against 09:00-10:00, in both argument orders; back to back is no overlap."""
-    assert crud.overlaps(start, end, NINE, NINE + HOUR) is expected
-    assert crud.overlaps(NINE, NINE + HOUR, start, end) is expected
+    assert rules.overlaps(start, end, NINE, NINE + HOUR) is expected
+    assert rules.overlaps(NINE, NINE + HOUR, start, end) is expected
 
 
 # --- Rules against the database -----------------------------------------------------------
+
+
+def check_around(db, room_id, start, end) -> None:
+    """The overlap rule on what create_booking hands it: the room's bookings around the slot."""
+    rules.check_no_overlap(crud.bookings_around(db, room_id, start, end), room_id, start, end)
 
 
 def test_check_no_overlap_names_the_booking_in_the_way(db, room):
     """OverlapConflict carries the id of the live booking that overlaps."""
     existing = crud.create_booking(db, room.id, request())
     with pytest.raises(OverlapConflict) as caught:
-        crud.check_no_overlap(db, room.id, NINE + HOUR / 2, NINE + 2 * HOUR)
+        check_around(db, room.id, NINE + HOUR / 2, NINE + 2 * HOUR)
     assert caught.value.extensions == {"conflicting_booking_id": existing.id}
 
 
@@ -104,7 +109,47 @@ def test_check_no_overlap_ignores_cancelled_and_other_rooms(db, room):
     crud.create_booking(db, other.id, request())
     cancelled = crud.create_booking(db, room.id, request())
     crud.cancel_booking(db, cancelled.id)
-    crud.check_no_overlap(db, room.id, NINE, NINE + HOUR)
+    check_around(db, room.id, NINE, NINE + HOUR)
+    stored = [booking(room_id=other.id), booking(cancelled=True)]
+    rules.check_no_overlap(stored, room.id, NINE, NINE + HOUR)
+
+
+def booking(room_id: int = 1, cancelled: bool = False) -> Booking:
+    return Booking(
+        id=9,
+        room_id=room_id,
+        organiser="amara@example.com",
+        start=NINE,
+        end=NINE + HOUR,
+        attendees=2,
+        cancelled=cancelled,
+    )
+
+
+def test_the_rule_sees_touching_and_cancelled_bookings_of_the_room_only(db, room):
+    """bookings_around finds what the rule must judge, and nothing of other rooms or times."""
+    other = crud.create_room(db, RoomCreate(name="Babbage", capacity=6))
+    before = crud.create_booking(db, room.id, request(start=NINE - HOUR, end=NINE))
+    after = crud.create_booking(db, room.id, request(start=NINE + HOUR, end=NINE + 2 * HOUR))
+    cancelled = crud.cancel_booking(db, crud.create_booking(db, room.id, request()).id)
+    crud.create_booking(db, room.id, request(start=NINE + 3 * HOUR, end=NINE + 4 * HOUR))
+    crud.create_booking(db, other.id, request())
+    found = crud.bookings_around(db, room.id, NINE, NINE + HOUR)
+    assert sorted(b.id for b in found) == sorted([before.id, after.id, cancelled.id])
+
+
+def test_create_booking_enforces_the_rules_it_is_given(db, room):
+    """The seam: other Rules change what the service accepts, with nothing patched."""
+
+    def refuse_everything(start, end):
+        raise InvalidTimeRange()
+
+    strict = rules.Rules(
+        refuse_everything, rules.check_capacity, rules.overlaps, rules.check_no_overlap
+    )
+    with pytest.raises(InvalidTimeRange):
+        crud.create_booking(db, room.id, request(), strict)
+    assert crud.create_booking(db, room.id, request()).id == 1
 
 
 def test_rules_are_checked_before_anything_is_stored(db, room):
@@ -187,7 +232,7 @@ def test_bookings_match_a_brute_force_model(operations):
         start = NINE + offset * HOUR / 4
         end = start + length * HOUR / 4
         expected_ok = end > start and not any(
-            other_room == room_id and crud.overlaps(start, end, other_start, other_end)
+            other_room == room_id and rules.overlaps(start, end, other_start, other_end)
             for other_room, other_start, other_end in live
         )
         try:

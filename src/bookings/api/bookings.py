@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from .. import crud
 from ..models import Booking, BookingCreate, Problem, ValidationProblem
-from .deps import DatabaseDep, RowId
+from .deps import DatabaseDep, RowId, RulesDep
 
 router = APIRouter(tags=["bookings"])
 
@@ -41,10 +41,15 @@ def list_room_bookings(
     responses={**NOT_FOUND, **REFUSED},
 )
 def create_booking(
-    room_id: RowId, booking: BookingCreate, db: DatabaseDep, request: Request, response: Response
+    room_id: RowId,
+    booking: BookingCreate,
+    db: DatabaseDep,
+    rules: RulesDep,
+    request: Request,
+    response: Response,
 ) -> Booking:
     """Book a room, if the booking breaks no rule."""
-    created = crud.create_booking(db, room_id, booking)
+    created = crud.create_booking(db, room_id, booking, rules)
     response.headers["Location"] = str(request.url_for("get_booking", booking_id=created.id))
     return created
 

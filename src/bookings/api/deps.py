@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ..core.config import Settings
 from ..core.db import open_database
+from ..rules import Rules
 
 
 def get_settings(request: Request) -> Settings:
@@ -29,6 +30,14 @@ def get_db(settings: SettingsDep) -> Iterator[Database]:
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
+
+
+def get_rules(request: Request) -> Rules:
+    # The rules create_app() was given: the same seam as the settings.
+    return request.app.state.rules
+
+
+RulesDep = Annotated[Rules, Depends(get_rules)]
 
 
 # Ids are SQLite rowids: positive 64-bit integers. A larger number can name no row and would

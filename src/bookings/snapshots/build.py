@@ -1,13 +1,7 @@
 """Write the snapshot files that are copies of the reference service.
 
-The reference service is the single source: the stage 04 ``booking_app`` package is copied
-from it, each file with a two-line header naming its source. (Stages 01 to 03 are in the
-project blueprint, ``project/``.) Run ``python -m bookings.snapshots.build`` after changing the service, and
-``python -m bookings.snapshots.build --check`` (a test does the same) to prove the copies are
-in sync. Files without the header (READMEs, the stage 04 tests) are hand-written.
-
-The service uses relative imports inside the package, so a module copied into
-``booking_app`` works unchanged under its new name.
+Every stage has moved to the learner's project (`project/` and `onboarding.project`), so there
+is nothing left to copy: the package stays only until the lead removes it, with its `--check`.
 """
 
 from __future__ import annotations
@@ -19,16 +13,6 @@ from pathlib import Path, PurePosixPath
 SNAPSHOTS = Path(__file__).parent
 PACKAGE = SNAPSHOTS.parent
 MARK = "Written by bookings.snapshots.build"
-# Parts of the reference package a learner's stage 04 app does not have.
-# Course tooling, and what later stages add (observability is stage 08's), stays out of stage 04.
-NOT_IN_APP = {
-    "snapshots",
-    "seed.py",
-    "testing.py",
-    "openapi.yaml",
-    "__pycache__",
-    "observability.py",
-}
 
 
 def header(source: PurePosixPath) -> str:
@@ -41,10 +25,6 @@ def header(source: PurePosixPath) -> str:
 def copies() -> dict[PurePosixPath, PurePosixPath]:
     """Each generated snapshot file (relative to snapshots/) and its source in the package."""
     pairs: dict[PurePosixPath, PurePosixPath] = {}
-    for path in sorted(PACKAGE.rglob("*")):
-        source = PurePosixPath(path.relative_to(PACKAGE).as_posix())
-        if path.is_file() and not NOT_IN_APP.intersection(source.parts) and path.suffix != ".pyc":
-            pairs[PurePosixPath("stage_04/booking_app", source)] = source
     return pairs
 
 

@@ -1,0 +1,45 @@
+"""FastAPI dependencies, with typed aliases so a route says what it needs: `db: DatabaseDep`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlite_utils import Database
+
+from ..core.config import Settings
+from ..core.db import open_database
+from ..rules import Rules
+
+
+def get_settings(request: Request) -> Settings:
+    # create_app() keeps its settings on the app, so each app (and each test) has its own.
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_db(settings: SettingsDep) -> Iterator[Database]:
+    db = open_database(settings.database)  # one connection per request…
+    try:
+        yield db
+    finally:
+        db.close()  # …closed when the response has been sent
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]
+
+
+def get_rules(request: Request) -> Rules:
+    # The rules create_app() was given: the seam through which a test changes a rule.
+    return request.app.state.rules
+
+
+RulesDep = Annotated[Rules, Depends(get_rules)]
+
+# Ids are SQLite rowids: positive 64-bit integers. A larger number can name no row and would
+# overflow the query, so it is malformed input (422), as the spec says, not a server error.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

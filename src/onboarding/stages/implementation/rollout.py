@@ -1,0 +1,194 @@
+"""Exercise 04.5: properties of the learner's `is_enabled(flag_name, user_id, rollout_percent,
+killed=False)`, a feature flag with a percentage rollout and a kill switch.
+
+The function is judged by what it does for 10,000 users: stable answers of the right type, the
+share of users at a percentage (at its limits too), no randomness, independent flags, a rollout
+that only adds users, and a kill switch. No model answer is here: only the properties.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import random
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from onboarding.checks import CheckFailed, Expectation, require
+
+USERS = tuple(f"user-{number}" for number in range(10_000))
+TARGET_PERCENT = 10
+TOLERANCE = 1.5
+
+
+def enabled_users(
+    is_enabled: Callable[..., Any],
+    flag_name: str,
+    percent: float,
+    killed: bool = False,
+    users: Sequence[str] = USERS,
+) -> frozenset[str]:
+    return frozenset(user for user in users if is_enabled(flag_name, user, percent, killed=killed))
+
+
+def require_stable_answers(is_enabled: Callable[..., Any]) -> None:
+    for user in USERS[:20]:
+        answers = [is_enabled("recurring_bookings", user, TARGET_PERCENT) for _ in range(100)]
+        kinds = sorted({type(answer).__name__ for answer in answers})
+        if kinds != ["bool"]:
+            raise CheckFailed(f"is_enabled returned {'/'.join(kinds)}, expected True or False")
+        if len(set(answers)) > 1:
+            raise CheckFailed(
+                f"{user!r} got {answers.count(True)} True and {answers.count(False)} False "
+                "in 100 calls"
+            )
+
+
+def require_share(is_enabled: Callable[..., Any]) -> None:
+    count = len(enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT))
+    # Whole users, not floating-point percentages: the limits themselves are allowed.
+    lowest = len(USERS) * (TARGET_PERCENT - TOLERANCE) / 100
+    highest = len(USERS) * (TARGET_PERCENT + TOLERANCE) / 100
+    if not lowest <= count <= highest:
+        share = 100 * count / len(USERS)
+        raise CheckFailed(
+            f"{count:,} of {len(USERS):,} users ({share:.1f} %) were enabled, expected "
+            f"{TARGET_PERCENT - TOLERANCE:g}–{TARGET_PERCENT + TOLERANCE:g} %"
+        )
+
+
+def require_bounds(is_enabled: Callable[..., Any]) -> None:
+    users = USERS[:2000]
+    at_zero = len(enabled_users(is_enabled, "recurring_bookings", 0, users=users))
+    at_hundred = len(enabled_users(is_enabled, "recurring_bookings", 100, users=users))
+    problems = []
+    if at_zero:
+        problems.append(f"{at_zero} of {len(users):,} users were enabled at 0 %")
+    if at_hundred != len(users):
+        problems.append(f"{len(users) - at_hundred} of {len(users):,} users were left out at 100 %")
+    if problems:
+        require(problems)
+
+
+@contextlib.contextmanager
+def another_process() -> Iterator[None]:
+    """Act like a fresh interpreter: a differently salted hash() and a differently seeded random."""
+    real_hash = builtins.hash
+    state = random.getstate()
+    builtins.hash = lambda value: real_hash(("a new process", value))
+    random.seed(20_300_107)
+    try:
+        yield
+    finally:
+        builtins.hash = real_hash
+        random.setstate(state)
+
+
+def require_same_after_restart(is_enabled: Callable[..., Any]) -> None:
+    users = USERS[:2000]
+    here = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
+    with another_process():
+        there = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
+    changed = len(here ^ there)
+    if changed:
+        raise CheckFailed(
+            f"{changed} of {len(users):,} users got a different answer in a new process; Python's "
+            "hash() is salted differently in every process, and random is random"
+        )
+
+
+def require_independent_flags(is_enabled: Callable[..., Any]) -> None:
+    first = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT)
+    second = enabled_users(is_enabled, "lobby_screens", TARGET_PERCENT)
+    both = len(first & second)
+    smaller = min(len(first), len(second))
+    if smaller and both >= smaller / 2:
+        raise CheckFailed(
+            f"{both:,} users have both flags out of {smaller:,}: the flags picked (almost) "
+            "the same users, so every early adopter gets every experiment"
+        )
+
+
+def require_rollout_only_adds(is_enabled: Callable[..., Any]) -> None:
+    before = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT)
+    after = enabled_users(is_enabled, "recurring_bookings", 50)
+    lost = len(before - after)
+    if lost:
+        raise CheckFailed(
+            f"{lost:,} of the {len(before):,} users who had the flag at 10 % lost it at 50 %"
+        )
+
+
+def require_kill_switch(is_enabled: Callable[..., Any]) -> None:
+    still_on = [
+        percent
+        for percent in (TARGET_PERCENT, 100)
+        if enabled_users(is_enabled, "recurring_bookings", percent, killed=True, users=USERS[:2000])
+    ]
+    if still_on:
+        shown = " and ".join(f"{percent} %" for percent in still_on)
+        raise CheckFailed(f"with killed=True some users were still enabled at {shown}")
+
+
+FLAG_PROPERTIES: tuple[tuple[str, Callable[[Callable[..., Any]], None], str], ...] = (
+    (
+        "the same user gets the same answer 100 times in a row",
+        require_stable_answers,
+        "Derive the answer from the flag name and the user id only: hash them, do not draw a "
+        "random number.",
+    ),
+    (
+        "about 10 % of 10,000 users are enabled at rollout_percent=10 (8.5–11.5 %)",
+        require_share,
+        "Turn the hash into a bucket from 0 to 9,999 (int.from_bytes(digest[:8], 'big') "
+        "% 10_000) and enable the buckets below rollout_percent * 100.",
+    ),
+    (
+        "0 % enables nobody and 100 % enables everybody",
+        require_bounds,
+        "With buckets 0–9,999, `bucket < rollout_percent * 100` gives exactly that.",
+    ),
+    (
+        "the same users are enabled in a new process",
+        require_same_after_restart,
+        "Use hashlib.sha256(f'{flag_name}:{user_id}'.encode()), not hash() or random.",
+    ),
+    (
+        "two flags at 10 % pick different users",
+        require_independent_flags,
+        "Put the flag's name into what you hash, so each flag gets its own buckets.",
+    ),
+    (
+        "raising the rollout from 10 % to 50 % keeps everyone who had it",
+        require_rollout_only_adds,
+        "Compare a fixed bucket with a threshold: a user below 10 % is then below 50 % too.",
+    ),
+    (
+        "the kill switch turns the flag off for everybody, even at 100 %",
+        require_kill_switch,
+        "Check `killed` first and return False.",
+    ),
+)
+
+
+def _on_the_learners_function(require_property: Callable[[Callable[..., Any]], None]):
+    return lambda given: require_property(given.is_enabled)
+
+
+def _is_a_function(given: Any) -> None:
+    if not callable(given.is_enabled):
+        raise CheckFailed(f"`is_enabled` is {type(given.is_enabled).__name__}, not a function")
+
+
+EXPECTATIONS = (
+    Expectation(
+        "is_enabled(flag_name, user_id, rollout_percent, killed=False) is defined",
+        _is_a_function,
+        hint="Run the cell above that defines it.",
+        required=True,
+    ),
+    *(
+        Expectation(text, _on_the_learners_function(check), hint)
+        for text, check, hint in FLAG_PROPERTIES
+    ),
+)

@@ -1,0 +1,130 @@
+"""Exercise 04.1's hidden tests: the learner's rules.py inside the course's service.
+
+The check runs this module with pytest in a copy of the learner's project whose service is the
+course's model, except `rules.py`, which is the learner's. So every answer below depends on the
+rules alone: a wrong status is a wrong rule.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from onboarding.stages.implementation import scenarios
+from onboarding.stages.implementation.scenarios import SCENARIOS, Scenario
+from onboarding.stages.implementation.suites.support import attempt, body_of, describe
+
+RULE_NAMES = ("check_time_range", "check_capacity", "overlaps", "check_no_overlap")
+
+
+def learners_rules():
+    try:
+        from booking_service import rules
+    except Exception as error:  # noqa: BLE001 - a file that does not import is the finding
+        raise AssertionError(
+            f"src/booking_service/rules.py does not import: {describe(error)}"
+        ) from None
+    return rules
+
+
+def test_the_rules_are_defined():
+    rules = learners_rules()
+    missing = [name for name in RULE_NAMES if not callable(getattr(rules, name, None))]
+    if missing:
+        raise AssertionError(
+            f"not defined in src/booking_service/rules.py: {', '.join(missing)} — keep the four "
+            "functions, with these names, at the top level of the file"
+        )
+
+
+def test_overlaps():
+    overlaps = learners_rules().overlaps
+    problems = attempt(lambda: scenarios.overlap_problems(overlaps), "overlaps()")
+    if problems:
+        raise AssertionError(scenarios.join(problems))
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[tuple[object, Path]]:
+    from booking_service.core.config import Settings
+    from booking_service.core.db import migrate
+    from booking_service.main import create_app
+    from fastapi.testclient import TestClient
+
+    database = tmp_path / "bookings.db"
+    migrate(database)
+    # CRITICAL: a learner's exception must not print a log line here.
+    app = create_app(Settings(database=database, log_level="CRITICAL"))
+    with TestClient(app) as client:
+        yield client, database
+
+
+def store(database: Path, scenario: Scenario) -> None:
+    with closing(sqlite3.connect(database)) as db, db:
+        db.executemany(
+            "INSERT INTO rooms (id, name, capacity) VALUES (:id, :name, :capacity)",
+            scenarios.ROOMS,
+        )
+        db.executemany(
+            'INSERT INTO bookings (room_id, organiser, start, "end", attendees, cancelled, '
+            "cancelled_at) VALUES (:room_id, :organiser, :start, :end, :attendees, :cancelled, "
+            ":cancelled_at)",
+            [booking.row() for booking in scenario.stored],
+        )
+
+
+def ask_the_rule(scenario: Scenario) -> None:
+    """Call check_no_overlap with the scenario's stored bookings as `existing`."""
+    from booking_service.errors import BookingServiceError
+    from booking_service.models import Booking
+
+    existing = [
+        Booking(id=number, **{**booking.row(), "cancelled": booking.cancelled})
+        for number, booking in enumerate(scenario.stored, start=1)
+    ]
+    stored = " and ".join(booking.describe() for booking in scenario.stored)
+    for request in scenario.attempts:
+        said = (
+            f"check_no_overlap(existing, {request.room}, {request.start}, {request.end}) with "
+            f"only {stored} in `existing`"
+        )
+        try:
+            learners_rules().check_no_overlap(
+                existing,
+                request.room,
+                scenarios.time_of(request.start),
+                scenarios.time_of(request.end),
+            )
+        except BookingServiceError as refusal:
+            raise AssertionError(
+                f"{said} raised {type(refusal).__name__}, expected no error (a {request.expect})"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - learner code may raise anything
+            raise AssertionError(f"{said}: {describe(error)}") from None
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.key for scenario in SCENARIOS])
+def test_scenario(scenario: Scenario, service):
+    if scenario.asks_the_rule:
+        ask_the_rule(scenario)
+        return
+    client, database = service
+    store(database, scenario)
+    for request in scenario.attempts:
+        said = f"{request.request()} {scenario.context()}"
+        try:
+            response = client.post(f"/rooms/{request.room}/bookings", json=request.body())
+        except sqlite3.IntegrityError:
+            raise AssertionError(
+                f"{said} reached the database, whose CHECK constraint refused it (a 500), "
+                f"expected {request.expected()}: the rule functions let it through"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - learner code may raise anything
+            raise AssertionError(f"{said}: {describe(error)}") from None
+        problem = request.problem_with(response.status_code, body_of(response), said)
+        if problem:
+            raise AssertionError(problem)

@@ -1,0 +1,294 @@
+"""Exercise 05.3: the learner's `meets_slo(run, p95_limit_ms, min_rps, max_error_rate)`.
+
+It lives in their project, `tests/load/slo.py`, where their load test asserts it. The check loads
+that file from a throwaway copy and gives the function runs whose percentiles are known: each
+limit used, each at its exact boundary (p95 *below* the limit, throughput *at least* `min_rps`,
+*fewer* failed requests than `max_error_rate`), the 95th percentile rather than the mean or the
+maximum; then one real, short load test with their own locustfile, against the course's service
+with a slow overlap check planted, which must be judged a miss.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from onboarding import numbers, planted
+from onboarding.checks import CheckFailed, Given
+from onboarding.stages.implementation import judging
+from onboarding.stages.testing.load import LoadRun, run_load_test
+from onboarding.stages.testing.planted_bugs import SLOW_BOOKING, SLOW_DELAY_SECONDS
+from onboarding.stages.testing.server import PROJECT_ENV_PREFIX, PROJECT_FACTORY, running_server
+
+SLO_FILE = "tests/load/slo.py"
+LOCUSTFILE = "tests/load/locustfile.py"
+STAGE = "05"
+P95_LIMIT_MS = float(numbers.LOAD_TEST_P95_MS)
+MIN_REQUESTS_PER_SECOND = float(numbers.LOAD_TEST_MIN_REQUESTS_PER_SECOND)
+MAX_ERROR_RATE = numbers.LOAD_TEST_MAX_ERROR_RATE
+LIMITS = ("p95_limit_ms", "min_rps", "max_error_rate")
+
+
+def synthetic_run(
+    fast: int = 0,
+    fast_ms: float = 20.0,
+    slow: int = 0,
+    slow_ms: float = 400.0,
+    seconds: float = 20.0,
+    failures: int = 0,
+) -> LoadRun:
+    """A run with `fast` requests at `fast_ms` and `slow` at `slow_ms` (known percentiles)."""
+    latencies = [fast_ms + (index % 30) for index in range(fast)] + [slow_ms] * slow
+    return LoadRun.from_latencies(latencies, seconds=seconds, failures=failures)
+
+
+# Known runs, each of 1000 requests; p95 is the 950th-fastest request.
+FAST_RUN = synthetic_run(fast=1000)  # p95 about 48 ms, 50 req/s
+SLOW_RUN = synthetic_run(fast=900, slow=100)  # p95 400 ms
+NEAR_RUN = synthetic_run(fast=800, slow=200, slow_ms=350.0)  # p95 350 ms, just above the limit
+NEAR_RUN_LIMIT_MS = 400.0  # a limit the near run meets
+LOW_RATE_RUN = synthetic_run(fast=1000, seconds=200.0)  # 5 req/s
+FAILING_RUN = synthetic_run(fast=1000, failures=50)  # 5% failed
+OUTLIER_RUN = synthetic_run(fast=970, slow=30, slow_ms=10_000.0)  # p95 fast; mean, p99, max slow
+# At the limits: every percentile method gives the same p95, since ranks 941 to 1000 are equal.
+P95_AT_LIMIT = synthetic_run(fast=940, slow=60, slow_ms=P95_LIMIT_MS)
+P95_UNDER_LIMIT = synthetic_run(fast=940, slow=60, slow_ms=P95_LIMIT_MS - 1)
+RATE_AT_LIMIT = synthetic_run(fast=1000, seconds=1000 / MIN_REQUESTS_PER_SECOND)
+RATE_UNDER_LIMIT = synthetic_run(fast=1000, seconds=1000 / MIN_REQUESTS_PER_SECOND + 1)
+ERRORS_AT_LIMIT = synthetic_run(fast=1000, failures=round(1000 * MAX_ERROR_RATE))
+ERRORS_UNDER_LIMIT = synthetic_run(fast=1000, failures=round(1000 * MAX_ERROR_RATE) - 1)
+
+PLANTED_USERS = 5
+PLANTED_SECONDS = 2
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import a learner's .py file afresh, under a name of its own (edits always count)."""
+    name = f"{path.stem}_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Dataclasses (and pickling) look a class's module up by name while the module runs.
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        raise CheckFailed(
+            f"{SLO_FILE} has a syntax error on line {error.lineno}: {error.msg}"
+        ) from None
+    finally:
+        sys.modules.pop(name, None)
+    return module
+
+
+def learners_slo(given: Given) -> ModuleType:
+    """The learner's tests/load/slo.py, loaded from a throwaway copy of their project."""
+
+    def load() -> ModuleType:
+        with judging.learners_project() as copy:
+            path = copy / SLO_FILE
+            if not path.is_file():
+                raise CheckFailed(
+                    f"{SLO_FILE} does not exist yet — run the first cell of the exercise "
+                    "notebook (`onboard begin 5`) to get it"
+                )
+            return load_module(path)
+
+    return given.once("slo module", load)
+
+
+def meets_slo(given: Given) -> Callable[..., Any]:
+    function = getattr(learners_slo(given), "meets_slo", None)
+    if not callable(function):
+        raise CheckFailed(f"{SLO_FILE} has no meets_slo function")
+    return function
+
+
+def asserted_limits(given: Given) -> dict[str, float]:
+    """The limits the learner's load test asserts: meets_slo's defaults, by parameter name."""
+    parameters = inspect.signature(meets_slo(given)).parameters
+    missing = [name for name in LIMITS if name not in parameters]
+    if missing:
+        raise CheckFailed(f"meets_slo has no parameter {', '.join(missing)}")
+    defaults = {name: parameters[name].default for name in LIMITS}
+    no_default = [name for name, value in defaults.items() if value is inspect.Parameter.empty]
+    if no_default:
+        raise CheckFailed(
+            f"meets_slo's {', '.join(no_default)} has no default: the defaults are the SLO "
+            "your load test asserts"
+        )
+    return defaults
+
+
+COURSE_LIMITS = {
+    "p95_limit_ms": P95_LIMIT_MS,
+    "min_rps": MIN_REQUESTS_PER_SECOND,
+    "max_error_rate": MAX_ERROR_RATE,
+}
+"""The SLO of the course's service: every verdict passes its limits, never relying on the
+function's defaults (05.4 compares those with the test plan)."""
+
+
+def verdict(given: Given, run: LoadRun, **limits: float) -> bool:
+    result = meets_slo(given)(run, **{**COURSE_LIMITS, **limits})
+    # numpy's bool_ is a yes or no too; 1, 0 and None are not.
+    if not isinstance(result, bool) and type(result).__name__ != "bool_":
+        raise CheckFailed(
+            f"meets_slo returned {result!r} ({type(result).__name__}); return True or False"
+        )
+    return bool(result)
+
+
+def require_defined(given: Given) -> None:
+    asserted_limits(given)
+
+
+def require_depends_on_data(given: Given) -> None:
+    fast, slow = verdict(given, FAST_RUN), verdict(given, SLOW_RUN)
+    if fast == slow:
+        raise CheckFailed(
+            f"meets_slo said {fast} both for a fast run and for one whose p95 is 400 ms: "
+            "compute the 95th percentile of run.latencies_ms and compare it with p95_limit_ms"
+        )
+
+
+def require_fast_run_meets(given: Given) -> None:
+    if not verdict(given, FAST_RUN):
+        raise CheckFailed("meets_slo said no to 1000 requests at 50 req/s, all under 50 ms")
+
+
+def require_slow_run_fails(given: Given) -> None:
+    if verdict(given, SLOW_RUN):
+        raise CheckFailed(
+            f"meets_slo said yes to a run whose p95 is 400 ms (limit {P95_LIMIT_MS:g} ms)"
+        )
+
+
+def require_p95_limit_used(given: Given) -> None:
+    relaxed = verdict(given, NEAR_RUN, p95_limit_ms=NEAR_RUN_LIMIT_MS)
+    strict = verdict(given, NEAR_RUN)
+    if not relaxed or strict:
+        raise CheckFailed(
+            f"for a run with p95 = 350 ms it said {relaxed} with "
+            f"p95_limit_ms={NEAR_RUN_LIMIT_MS:g} and {strict} with {P95_LIMIT_MS:g} ms; "
+            "expected True, then False"
+        )
+
+
+def require_rate_used(given: Given) -> None:
+    strict = verdict(given, LOW_RATE_RUN)
+    relaxed = verdict(given, LOW_RATE_RUN, min_rps=2.0)
+    if strict or not relaxed:
+        raise CheckFailed(
+            f"for a fast run at only 5 req/s it said {strict} with "
+            f"min_rps={MIN_REQUESTS_PER_SECOND:g} and {relaxed} with min_rps=2; expected "
+            "False, then True"
+        )
+
+
+def require_error_rate_used(given: Given) -> None:
+    strict = verdict(given, FAILING_RUN)
+    relaxed = verdict(given, FAILING_RUN, max_error_rate=0.1)
+    if strict or not relaxed:
+        raise CheckFailed(
+            f"for a fast run with 5% failed requests it said {strict} with "
+            f"max_error_rate={MAX_ERROR_RATE:g} and {relaxed} with 0.1; expected False, then True"
+        )
+
+
+def require_p95_not_mean_or_max(given: Given) -> None:
+    if not verdict(given, OUTLIER_RUN):
+        raise CheckFailed(
+            "it said no to a run where 97% of requests are fast and 3% take 10 s: p95 is fast "
+            "there, but the mean, p99 and the maximum are not"
+        )
+
+
+def _boundary(
+    at_limit: LoadRun, inside: LoadRun, expected_at_limit: bool, said: str, rule: str
+) -> Callable[[Given], None]:
+    def require(given: Given) -> None:
+        problems = []
+        if verdict(given, at_limit) is not expected_at_limit:
+            problems.append(f"it said {not expected_at_limit} to {said}")
+        if not verdict(given, inside):
+            problems.append("it said False to a run just inside that limit")
+        if problems:
+            raise CheckFailed("; ".join(problems) + f" ({rule})")
+
+    return require
+
+
+require_p95_boundary = _boundary(
+    P95_AT_LIMIT,
+    P95_UNDER_LIMIT,
+    False,
+    f"a run whose p95 is exactly {P95_LIMIT_MS:g} ms",
+    "the p95 must be below the limit",
+)
+require_rate_boundary = _boundary(
+    RATE_AT_LIMIT,
+    FAST_RUN,
+    True,
+    f"a run of exactly {MIN_REQUESTS_PER_SECOND:g} requests a second",
+    "at least min_rps is enough",
+)
+require_error_boundary = _boundary(
+    ERRORS_AT_LIMIT,
+    ERRORS_UNDER_LIMIT,
+    False,
+    f"a run with exactly {MAX_ERROR_RATE:.1%} of its requests failed",
+    "fewer failed requests than max_error_rate",
+)
+
+
+def planted_slow_run(given: Given) -> LoadRun:
+    """A very short load test, with the learner's locustfile, against their own service with a
+    slow overlap check planted through its seam."""
+
+    def run() -> LoadRun:
+        with (
+            judging.learners_project() as copy,
+            tempfile.TemporaryDirectory(prefix="onboard-05-3-") as scratch,
+        ):
+            locustfile = copy / LOCUSTFILE
+            if not locustfile.is_file():
+                raise CheckFailed(f"{LOCUSTFILE} does not exist in your project")
+            service = planted.write_copy(
+                copy,
+                Path(scratch) / "service",
+                STAGE,
+                course_service=False,
+                learners_rules=True,
+                plantable=True,
+            )
+            with running_server(
+                PROJECT_FACTORY,
+                app_dir=service / "src",
+                extra_env=SLOW_BOOKING.env,
+                env_prefix=PROJECT_ENV_PREFIX,
+            ) as base_url:
+                return run_load_test(
+                    base_url,
+                    users=PLANTED_USERS,
+                    seconds=PLANTED_SECONDS,
+                    locustfile=locustfile,
+                    progress=False,
+                )
+
+    return given.once("slow run", run)
+
+
+def require_planted_slow_service_fails(given: Given) -> None:
+    if verdict(given, planted_slow_run(given)):
+        raise CheckFailed(
+            "meets_slo said yes to a real run against a service whose overlap check takes "
+            f"{SLOW_DELAY_SECONDS * 1000:.0f} ms longer"
+        )

@@ -1,0 +1,222 @@
+"""The planted bugs of stages 04 and 05: each really is its bug, through the service's seam.
+
+A planted bug turns the correct `Rules` into buggy ones, and the service enforces what its
+factory is given (`create_app(settings, rules=...)`): nothing is patched.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bookings import rules as reference
+from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
+from bookings.models import Booking
+from onboarding import planted, project
+from onboarding.stages.implementation import judging
+from onboarding.stages.implementation.lesson import fresh_client
+from onboarding.stages.implementation.planted_bugs import (
+    ACCEPTS_EVERYTHING,
+    BUGS,
+)
+from onboarding.stages.implementation.planted_bugs import (
+    planted as bug_named,
+)
+from onboarding.stages.testing import planted_bugs as stage_05
+
+NINE = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
+HOUR = timedelta(hours=1)
+KEYS = [bug.key for bug in BUGS]
+
+
+def stored(start=NINE, end=NINE + HOUR, *, room_id=1, cancelled=False, booking_id=1) -> Booking:
+    return Booking(
+        id=booking_id,
+        room_id=room_id,
+        organiser="amara@example.com",
+        start=start,
+        end=end,
+        attendees=2,
+        cancelled=cancelled,
+    )
+
+
+def raises(action) -> bool:
+    try:
+        action()
+    except (InvalidTimeRange, CapacityExceeded, OverlapConflict):
+        return True
+    return False
+
+
+def test_there_are_seven_distinct_bugs_told_in_words_with_hints():
+    assert len(BUGS) == 7 and len(set(KEYS)) == 7
+    assert len({bug.bug for bug in BUGS}) == 7
+    for bug in BUGS:
+        assert bug.hint[0].isupper() and bug.hint.endswith(".")
+        # Feedback is in words: no code, no function names of the bug.
+        assert "_" not in bug.bug and "(" not in bug.bug
+
+
+def test_an_unknown_bug_lists_the_known_ones():
+    with pytest.raises(KeyError, match="back-to-back-refused"):
+        bug_named("no-such-bug")
+
+
+WITNESSES = {
+    "zero-length-accepted": lambda r: not raises(lambda: r.check_time_range(NINE, NINE)),
+    "full-room-refused": lambda r: raises(lambda: r.check_capacity(6, 6)),
+    "one-too-many-accepted": lambda r: not raises(lambda: r.check_capacity(7, 6)),
+    "back-to-back-refused": lambda r: (
+        r.overlaps(NINE, NINE + HOUR, NINE + HOUR, NINE + 2 * HOUR)
+        and raises(lambda: r.check_no_overlap([stored()], 1, NINE + HOUR, NINE + 2 * HOUR))
+    ),
+    "earlier-start-missed": lambda r: (
+        not r.overlaps(NINE - HOUR / 2, NINE + HOUR / 2, NINE, NINE + HOUR)
+        and not raises(lambda: r.check_no_overlap([stored()], 1, NINE - HOUR / 2, NINE + HOUR / 2))
+    ),
+    "cancelled-blocks": lambda r: raises(
+        lambda: r.check_no_overlap([stored(cancelled=True)], 1, NINE, NINE + HOUR)
+    ),
+    "other-room-blocks": lambda r: raises(
+        lambda: r.check_no_overlap([stored(room_id=2)], 1, NINE, NINE + HOUR)
+    ),
+}
+
+
+def test_every_bug_has_a_witness():
+    assert set(WITNESSES) == set(KEYS)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_witness_shows_the_bug_in_the_planted_rules_only(key):
+    """An input on which the planted rules and the correct ones disagree."""
+    buggy = planted.plant(bug_named(key).plant, reference.RULES)
+    assert WITNESSES[key](buggy)
+    assert not WITNESSES[key](reference.RULES)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_planted_bug_changes_nothing_else(key):
+    """Away from its boundary each bug answers as the correct rules do."""
+    buggy = planted.plant(bug_named(key).plant, reference.RULES)
+    buggy.check_time_range(NINE, NINE + HOUR)
+    buggy.check_capacity(2, 6)
+    assert buggy.overlaps(NINE + HOUR / 4, NINE + HOUR / 2, NINE, NINE + HOUR)
+    assert not buggy.overlaps(NINE, NINE + HOUR, NINE + 3 * HOUR, NINE + 4 * HOUR)
+    with pytest.raises(OverlapConflict) as caught:
+        buggy.check_no_overlap([stored(booking_id=7)], 1, NINE + HOUR / 4, NINE + HOUR / 2)
+    assert caught.value.extensions == {"conflicting_booking_id": 7}
+
+
+def test_a_bug_goes_into_the_service_through_its_factory():
+    """The seam: the same request, the service with the correct rules and with a planted bug."""
+    body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
+            "end": "2030-01-07T10:00:00Z", "attendees": 6}  # fmt: skip
+    answers = {}
+    for name, rules in (
+        ("correct", None),
+        ("planted", planted.plant(bug_named("full-room-refused").plant, reference.RULES)),
+    ):
+        with fresh_client(rules=rules) as client:
+            room = client.post("/rooms", json={"name": "Oak", "capacity": 6}).json()
+            answers[name] = client.post(f"/rooms/{room['id']}/bookings", json=body).status_code
+    assert answers == {"correct": 201, "planted": 422}
+
+
+def test_accepting_everything_refuses_nothing():
+    everything = planted.plant(ACCEPTS_EVERYTHING.plant, reference.RULES)
+    everything.check_time_range(NINE, NINE - HOUR)
+    everything.check_capacity(100, 6)
+    everything.check_no_overlap([stored()], 1, NINE, NINE + HOUR)
+    assert not everything.overlaps(NINE, NINE + HOUR, NINE, NINE + HOUR)
+
+
+def test_stage_05_bugs_change_what_their_words_say():
+    ignores = planted.plant(stage_05.OVERLAP_BUG.plant, reference.RULES)
+    ignores.check_no_overlap([stored()], 1, NINE, NINE + HOUR)  # sees nothing in the way
+    failing = planted.plant(stage_05.SERVER_ERROR.plant, reference.RULES)
+    with pytest.raises(RuntimeError):
+        failing.check_capacity(2, 6)
+    slow = planted.plant(stage_05.SLOW_BOOKING.plant, reference.RULES)
+    started = time.monotonic()
+    slow.check_no_overlap([], 1, NINE, NINE + HOUR)
+    assert time.monotonic() - started >= stage_05.SLOW_DELAY_SECONDS
+
+
+@pytest.mark.parametrize("spec", ["", "no-colon", ":function", "module:"])
+def test_a_malformed_bug_name_is_refused(spec):
+    if spec == "":
+        assert planted.planted_rules(reference.RULES, {}) is reference.RULES
+        return
+    with pytest.raises(ValueError, match="module:function"):
+        planted.plant(spec, reference.RULES)
+
+
+def test_the_bug_to_plant_comes_from_the_environment():
+    bug = bug_named("cancelled-blocks")
+    assert planted.planted_rules(reference.RULES, {}) is reference.RULES
+    buggy = planted.planted_rules(reference.RULES, bug.env)
+    assert WITNESSES["cancelled-blocks"](buggy)
+
+
+# --- The copies the checks run ---------------------------------------------------------------
+
+
+@pytest.fixture
+def learners(tmp_path) -> Path:
+    """A learner's stage 04 project with their own (wrong) rules and an extra file of theirs."""
+    folder = tmp_path / "learner"
+    project.write_files(folder, project.reference("04"))
+    rules = folder / "src" / "booking_service" / "rules.py"
+    rules.write_text(
+        rules.read_text().replace("if attendees > capacity:", "if attendees >= capacity:")
+    )
+    (folder / "notes.md").write_text("mine\n")
+    return folder
+
+
+def test_a_copy_with_the_course_s_service_keeps_the_learner_s_other_files(learners, tmp_path):
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    service = copy / "src" / "booking_service"
+    assert (copy / "notes.md").read_text() == "mine\n"
+    assert (copy / "tests" / "test_rules.py").read_text() == (
+        learners / "tests" / "test_rules.py"
+    ).read_text()
+    assert "attendees > capacity" in (service / "_unplanted_rules.py").read_text()
+    assert (service / "rules.py").read_text() == planted.RULES_SHIM
+    # The learner's own project is as it was.
+    assert (
+        "attendees >= capacity" in (learners / "src" / "booking_service" / "rules.py").read_text()
+    )
+
+
+def test_a_copy_can_keep_the_learner_s_rules_in_the_course_s_service(learners, tmp_path):
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=True, plantable=False
+    )
+    assert "attendees >= capacity" in (copy / "src" / "booking_service" / "rules.py").read_text()
+
+
+def test_planting_in_the_learner_s_own_service_goes_through_their_rules(learners, tmp_path):
+    """Stage 05: their service, their rules behind the shim; the planted tests see the bug."""
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "05", course_service=False, learners_rules=True, plantable=True
+    )
+    (copy / "tests" / "test_seam.py").write_text(
+        "from booking_service.rules import RULES, check_capacity\n\n"
+        "def test_full_room():\n"
+        "    check_capacity(5, 6)\n"
+    )
+    sessions = [
+        judging.session("as written", copy, "tests/test_seam.py"),
+        judging.session("planted", copy, "tests/test_seam.py", bug=stage_05.SERVER_ERROR),
+    ]
+    results = judging.run_sessions(sessions)
+    assert results["as written"].counts() == "1 passed"
+    assert results["planted"].counts() == "1 failed"
