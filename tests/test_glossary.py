@@ -28,6 +28,10 @@ TAUGHT = {
     "burn rate": "08_monitoring",
     "error budget": "08_monitoring",
     "SBOM": "09_packaging_and_security",
+    "SHA pin": "06_ci_and_releases",
+    "workload identity": "09_packaging_and_security",
+    "OIDC": "06_ci_and_releases",
+    "provenance": "09_packaging_and_security",
 }
 
 
@@ -75,6 +79,7 @@ def test_each_term_is_taught_where_the_list_says(term, stem):
         "liveness probe": r"liveness",
         "readiness probe": r"readiness",
         "canary release": r"\bcanary\b",
+        "SHA pin": r"commit SHA",
     }.get(term, re.escape(term))
     text = lesson_text(stem)
     if stem == "01_roles_and_intake":

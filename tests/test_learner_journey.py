@@ -58,7 +58,9 @@ def test_the_golden_learner_passes_every_stage_in_one_project(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stage", [s for s in STAGES if s in project.stages() and s != "01"])
+@pytest.mark.parametrize(
+    "stage", [s for s in STAGES if s in project.stages() and s != project.stages()[0]]
+)
 def test_a_learner_who_fell_behind_adopts_and_passes_the_stage(stage, tmp_path):
     workspace = tmp_path / "workspace"
     env = start(workspace)

@@ -346,8 +346,8 @@ def test_example_check_rejects_a_broken_example(openapi_spec):
 # --- the CI workflow -----------------------------------------------------------------------------
 
 
-def test_workflow_passes_githubs_workflow_schema():
-    """ci-workflow.yml is valid against GitHub's published workflow schema."""
+def test_workflow_passes_schemastores_workflow_schema():
+    """ci-workflow.yml is valid against SchemaStore's workflow schema (check-jsonschema's copy)."""
     executable = Path(sys.executable).parent / "check-jsonschema"
     assert executable.exists(), (
         f"{executable.name} is not installed next to the interpreter; install the 'dev' extra"
@@ -366,8 +366,21 @@ def test_workflow_passes_githubs_workflow_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_workflow_passes_actionlint():
+    """actionlint, which knows contexts, expressions and actions' inputs, finds nothing."""
+    executable = Path(sys.executable).parent / "actionlint"
+    assert executable.exists(), f"{executable.name} is not installed next to the interpreter"
+    result = subprocess.run(
+        [str(executable), "-shellcheck=", "-pyflakes=", str(TEMPLATES / "ci-workflow.yml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_workflow_runs_the_process_in_order(workflow):
-    """PRs run unit tests; the image is scanned before it is pushed; migrations precede deploy."""
+    """PRs run unit tests; one build is scanned, signed, then tagged; migrations precede deploy."""
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
     assert "pull_request" in triggers
     jobs = workflow["jobs"]
@@ -380,10 +393,47 @@ def test_workflow_runs_the_process_in_order(workflow):
     assert "integration" in needs("build")
     assert "build" in needs("migrate")
     assert "migrate" in needs("deploy")
-    steps = [step.get("uses", "") + " " + step.get("name", "") for step in jobs["build"]["steps"]]
-    scan = next(i for i, s in enumerate(steps) if "trivy" in s)
-    push = next(i for i, s in enumerate(steps) if "Push image" in s)
-    assert scan < push, "the image must be scanned before it is pushed"
+    steps = jobs["build"]["steps"]
+    names = [step.get("uses", "").split("@")[0] + " " + step.get("name", "") for step in steps]
+    builds = [i for i, s in enumerate(names) if "build-push-action" in s]
+    assert len(builds) == 1, "build the image once: every later step works on that one digest"
+    scan = next(i for i, s in enumerate(names) if "trivy" in s)
+    sign = next(i for i, s in enumerate(steps) if "cosign sign" in str(s.get("run", "")))
+    tags = next(i for i, s in enumerate(steps) if "imagetools create" in str(s.get("run", "")))
+    assert builds[0] < scan < sign < tags, "build, scan, sign, and only then tag the version"
+    build = steps[builds[0]]["with"]
+    assert "push-by-digest=true" in build["outputs"] and "tags" not in build
+    assert build["sbom"] is True and build["provenance"] == "mode=max"
+    digest = "${{ steps.build.outputs.digest }}"
+    assert digest in steps[scan]["with"]["image-ref"]
+    assert digest in steps[sign]["env"]["IMAGE"] and digest in steps[tags]["env"]["IMAGE"]
+
+
+def test_workflow_stores_no_long_lived_credential(workflow):
+    """The registry login and the signature use the job's OIDC token; no secret is stored."""
+    text = (TEMPLATES / "ci-workflow.yml").read_text(encoding="utf-8")
+    code = "\n".join(line.split("#")[0] for line in text.splitlines())
+    assert "secrets." not in code
+    assert workflow["jobs"]["build"]["permissions"]["id-token"] == "write"
+
+
+def test_every_action_is_pinned_to_a_commit_sha_with_its_version(workflow):
+    text = (TEMPLATES / "ci-workflow.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+@\S+)(.*)", text)
+    assert uses
+    for reference, comment in uses:
+        assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", reference), reference
+        assert re.fullmatch(r" # v?\d+\.\d+\.\d+", comment), f"{reference}: {comment!r}"
+
+
+def test_the_migrate_job_says_it_is_a_placeholder_and_runs_nothing_on_the_runner(workflow):
+    """A `docker run` on the runner would migrate an empty file there and report success."""
+    steps = workflow["jobs"]["migrate"]["steps"]
+    commands = " ".join(str(step.get("run", "")) for step in steps)
+    assert "docker run" not in commands
+    text = (TEMPLATES / "ci-workflow.yml").read_text(encoding="utf-8")
+    assert "PLACEHOLDER, for the company to fill in" in text
+    assert "python -m booking_service.migrate" in text
 
 
 # --- the Dockerfile ------------------------------------------------------------------------------

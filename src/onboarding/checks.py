@@ -521,3 +521,26 @@ def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str
         raise ArtefactError(f"{Path(path).name} is a folder, not a file") from None
     except UnicodeDecodeError:
         raise ArtefactError(f"{Path(path).name} is not UTF-8 text") from None
+
+
+# ------------------------------------------------------------------ practice inside a lesson
+NOT_TRIED = "✏️ Not tried yet: replace each `...` in the cell above, then run it again."
+
+
+def practise(expectations: Iterable[Expectation], given: Given) -> None:
+    """A practice cell inside a lesson: one ✅/❌ line per expectation, at once.
+
+    Unlike an exercise's check it publishes nothing and records nothing (lessons are practice,
+    not progress), and a value the learner has not filled in yet (`...`) gets one friendly line
+    instead of a column of ❌.
+    """
+    if any(value is Ellipsis for value in given._names.values()):
+        print(NOT_TRIED)
+        return
+    for expectation in expectations:
+        outcome = evaluate(
+            expectation.text,
+            lambda expectation=expectation: expectation.run(given),
+            expectation.hint,
+        )
+        print(outcome.line())

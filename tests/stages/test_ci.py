@@ -1,116 +1,124 @@
-"""Stage 06's checks: each kind of mistake gets its verdict and its message; the model passes."""
+"""Stage 06's checks: each kind of mistake gets its verdict and its message; right answers pass.
+
+06.1 judges `.github/workflows/ci.yml` in the learner's project and runs its pull-request
+commands on a copy of the project; 06.2 judges `next_version()`.
+"""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from onboarding.checks import ArtefactError, Exercise, Result
+from onboarding import notebooks, project
+from onboarding.artefacts import workflow as wf
+from onboarding.checks import Given, run_expectations
+from onboarding.protocol import CheckResult
 from onboarding.stages import ci
+from onboarding.stages.ci import checks, local_run, review
 from tests.conftest import COURSE_ROOT
-from tests.stages.notebook_artefacts import artefact as notebook_artefact
 from tests.stages.notebook_artefacts import edit, no_workspace  # noqa: F401 - fixture
 
-NOTEBOOK = "06_ci_and_releases.ipynb"
+(BLUEPRINT,) = project.stage_blueprint("06")
+MODEL, STUB = BLUEPRINT.model, BLUEPRINT.start
+CHECKOUT = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
 
 
-def artefact(folder: str, first_line: str) -> str:
-    return notebook_artefact(NOTEBOOK, folder, first_line)
-
-
-MODEL = artefact("solutions", "%%writefile ci.yml")
-
-
-def workflow_from(text: str, tmp_path: Path) -> ci.Workflow:
+def workflow_from(text: str, tmp_path: Path) -> wf.Workflow:
     path = tmp_path / "ci.yml"
     path.write_text(text, encoding="utf-8")
-    return ci.read_workflow(path)
+    return wf.read_workflow(path)
 
 
-def run_check(workflow: ci.Workflow, only: str | None = None) -> dict[str, Result]:
-    """The 06.1 check cell's loop, quietly (or one of its lines): expectation -> Result."""
-    with Exercise("06.1", echo=False) as exercise:
-        for expectation, problems, hint in ci.WORKFLOW_CHECKS:
-            if only not in (None, expectation):
-                continue
-
-            @exercise.expect(expectation, hint=hint)
-            def _(problems=problems):
-                ci.require(problems(workflow))
-
-    return {result.text: result for result in exercise.results}
+@pytest.fixture
+def learner(tmp_path, monkeypatch) -> Path:
+    """A learner's project at the end of stage 06 (the model), in a workspace of its own."""
+    workspace = tmp_path / "workspace"
+    root = project.prepare("06", workspace, solved=True)
+    monkeypatch.setenv("ONBOARD_WORKSPACE", str(workspace))
+    return root
 
 
-# --- the model, the stub and the template -------------------------------------------------------
+def judge(exercise: str, **inputs) -> CheckResult:
+    return run_expectations(exercise, ci.EXERCISES[exercise], Given(**inputs), echo=False)
 
 
-def test_model_answer_passes_every_check(tmp_path):
-    results = run_check(workflow_from(MODEL, tmp_path))
-    failed = {text: result.found for text, result in results.items() if not result.passed}
-    assert not failed
-    assert len(results) == len(ci.WORKFLOW_CHECKS)
+def found(result: CheckResult) -> dict[str, str]:
+    return {outcome.text: outcome.found for outcome in result.outcomes if not outcome.passed}
 
 
-def test_unsolved_stub_fails(tmp_path):
-    stub = artefact("exercises", "%%writefile ci.yml")
-    results = run_check(workflow_from(stub, tmp_path))
-    assert sum(not result.passed for result in results.values()) >= 4
+def write_workflow(root: Path, text: str) -> None:
+    path = root / checks.WORKFLOW_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
-def test_the_template_workflow_passes_every_check(tmp_path):
-    template = ci.read_workflow(COURSE_ROOT / "templates" / "ci-workflow.yml")
-    assert ci.valid_workflow_problems(template) == []
+# --- the model, the stub and the template ------------------------------------------------------
+
+
+def test_the_model_project_passes_every_check(learner):
+    result = judge("06.1")
+    assert found(result) == {}
+    assert result.total == len(checks.WORKFLOW)
+
+
+def test_the_starting_workflow_fails(learner):
+    write_workflow(learner, STUB)
+    failed = found(judge("06.1"))
+    assert len(failed) >= 5
+    assert "follows a tag" in failed["every action is pinned to a full commit SHA"]
+
+
+def test_the_template_passes_every_judgement_but_its_own_test_paths():
+    template = wf.read_workflow(COURSE_ROOT / "templates" / "ci-workflow.yml")
     for problems in (
-        ci.trigger_problems,
-        ci.unit_job_problems,
-        ci.later_job_problems,
-        ci.image_job_problems,
-        ci.secret_problems,
-        ci.pinning_problems,
+        review.valid_workflow_problems,
+        review.lint_problems,
+        review.trigger_problems,
+        review.unit_job_problems,
+        review.later_job_problems,
+        review.image_job_problems,
+        review.secret_problems,
+        review.pinning_problems,
     ):
         assert problems(template) == [], problems.__name__
 
 
-# --- reading the file ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("on: pull_request\njobs:\n  unit:\n\truns-on: x\n", "line 4, column 1"),
-        ("- pull_request\n- push\n", "holds list, not a workflow"),
-        ("", "holds nothing"),
-        ("name: CI\non: pull_request\n", "no top-level `jobs:`"),
-        ("name: CI\njobs: {}\n", "no top-level `on:`"),
-    ],
-    ids=["bad-yaml", "a-list", "empty", "no-jobs", "no-on"],
-)
-def test_unreadable_workflows_say_why(tmp_path, text, expected):
-    with pytest.raises(ArtefactError, match=re.escape(expected)):
-        workflow_from(text, tmp_path)
-
-
-def test_missing_file_says_run_the_cell(tmp_path):
-    with pytest.raises(ArtefactError, match="does not exist yet"):
-        ci.read_workflow(tmp_path / "ci.yml")
-
-
-def test_on_is_read_as_text_not_as_true(tmp_path):
-    workflow = workflow_from("on: [pull_request, push]\njobs: {}\n", tmp_path)
-    assert workflow.triggers == {"pull_request": None, "push": None}
-
-
 # --- each mistake: its verdict and its message ---------------------------------------------------
 
-SCHEMA = "GitHub's workflow schema accepts it, and every `needs:` names a job"
+SCHEMA = "SchemaStore's workflow schema accepts it, and every `needs:` names a job"
+LINT = "actionlint finds no problem in it"
 TRIGGERS = "it starts on pull requests and on pushed `v*` tags"
 UNIT = "a unit-test job runs on every pull request"
 LATER = "integration and contract tests run in a later job that `needs:` the unit tests"
 IMAGE = "an image job builds and pushes the image, only for `v*` tags, after the test jobs"
-SECRETS = "no secret is written in the file: only `${{ secrets.NAME }}`"
-PINNED = "every action is pinned to a version"
+SECRETS = "no credential is written in the file"
+PINNED = "every action is pinned to a full commit SHA"
+JUDGED_BY = {
+    SCHEMA: review.valid_workflow_problems,
+    LINT: review.lint_problems,
+    TRIGGERS: review.trigger_problems,
+    UNIT: review.unit_job_problems,
+    LATER: review.later_job_problems,
+    IMAGE: review.image_job_problems,
+    SECRETS: review.secret_problems,
+    PINNED: review.pinning_problems,
+}
+ECR_LOGIN = (
+    "      - id: ecr\n"
+    "        uses: aws-actions/amazon-ecr-login@062b18b96a7aff071d4dc91bc00c4c1a7945b076 # v2.0.1\n"
+)
+LOGIN_WITH = (
+    "      - id: ecr\n"
+    "        uses: docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0\n"
+    "        with:\n"
+    "          registry: registry.example.com\n"
+    "          username: bot\n"
+    "          password: {password}\n"
+)
+UNIT_TESTS = "uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract"
 
 MISTAKES = [
     (
@@ -140,6 +148,12 @@ MISTAKES = [
         ],
         SCHEMA,
         "ends up needing itself",
+    ),
+    (
+        "expression-typo",
+        [("uv run --with ruff ruff check .", "echo ${{ github.evnt_name }}")],
+        LINT,
+        'property "evnt_name" is not defined',
     ),
     ("no-pull-request", [("  pull_request:\n", "")], TRIGGERS, "`on:` has no `pull_request:`"),
     (
@@ -178,7 +192,7 @@ MISTAKES = [
             ("  unit:\n    name: Lint and unit tests", "  lint:\n    name: Lint"),
             ("needs: [unit]", "needs: [lint]"),
             ("needs: [unit, integration]", "needs: [lint, integration]"),
-            ("pytest tests/unit", "pytest tests"),
+            (UNIT_TESTS, "uv run --with ruff ruff format --check ."),
         ],
         UNIT,
         "no job runs the unit tests",
@@ -191,10 +205,7 @@ MISTAKES = [
                 "  other:\n    name: Other",
             ),
             ("needs: [unit, integration]", "needs: [unit, other]"),
-            ("pytest tests/integration -q", "ruff check ."),
-            ("pytest tests/contract -q", "ruff format --check ."),
-            ("Contract tests against openapi.yaml", "Start"),
-            ("schemathesis run openapi.yaml", "python -c pass"),
+            ("pytest -q tests/integration tests/contract", "pytest -q tests/test_project.py"),
         ],
         LATER,
         "no job runs integration or contract tests",
@@ -204,12 +215,6 @@ MISTAKES = [
         [("    needs: [unit]\n", "")],
         LATER,
         "job `integration` does not wait for the unit tests; add `needs: [unit]`",
-    ),
-    (
-        "uvicorn-module-app",
-        [("uvicorn --factory bookings.main:create_app", "uvicorn bookings.app:app")],
-        LATER,
-        "`uvicorn --factory bookings.main:create_app`",
     ),
     (
         "image-without-if",
@@ -235,17 +240,7 @@ MISTAKES = [
         IMAGE,
         "builds the image but never pushes it",
     ),
-    (
-        "image-without-login",
-        [
-            (
-                "      - uses: docker/login-action@v3\n        with:\n          registry: ${{ vars.REGISTRY }}\n          username: ${{ secrets.REGISTRY_USERNAME }}\n          password: ${{ secrets.REGISTRY_PASSWORD }}\n",
-                "",
-            )
-        ],
-        IMAGE,
-        "pushes without logging in",
-    ),
+    ("image-without-login", [(ECR_LOGIN, "")], IMAGE, "pushes without logging in"),
     (
         "image-skips-integration",
         [("needs: [unit, integration]", "needs: [unit]")],
@@ -254,28 +249,28 @@ MISTAKES = [
     ),
     (
         "no-image-job",
-        [("uses: docker/build-push-action@v6", "uses: actions/upload-artifact@v4")],
+        [("uses: docker/build-push-action@", "uses: actions/upload-artifact@")],
         IMAGE,
         "no job builds the image",
     ),
     (
         "password-inline",
-        [("password: ${{ secrets.REGISTRY_PASSWORD }}", "password: hunter2")],
+        [(ECR_LOGIN, LOGIN_WITH.format(password="hunter2"))],
         SECRETS,
         "`password` is written out in the file",
     ),
     (
         "password-from-vars",
-        [("password: ${{ secrets.REGISTRY_PASSWORD }}", "password: ${{ vars.REGISTRY_PASSWORD }}")],
+        [(ECR_LOGIN, LOGIN_WITH.format(password="${{ vars.REGISTRY_PASSWORD }}"))],
         SECRETS,
-        "only `${{ secrets.NAME }}` is masked",
+        "`password` comes from `${{ vars.REGISTRY_PASSWORD }}`",
     ),
     (
         "password-on-command-line",
         [
             (
-                "      - run: uv run ruff check .\n",
-                "      - run: docker login -u bot -p hunter2 registry.example.com\n",
+                "uv run --with ruff ruff check .",
+                "docker login -u bot -p hunter2 registry.example.com",
             )
         ],
         SECRETS,
@@ -285,7 +280,7 @@ MISTAKES = [
         "token-in-run",
         [
             (
-                "uv run ruff check .",
+                "uv run --with ruff ruff check .",
                 "curl -u bot ghp_abcdefghijklmnopqrstuvwxyz0123 https://api.github.com",
             )
         ],
@@ -296,8 +291,8 @@ MISTAKES = [
         "url-with-password",
         [
             (
-                "permissions:\n",
-                "env:\n  DATABASE_URL: postgres://app:hunter2@db.internal/bookings\npermissions:\n",
+                "permissions:\n  contents: read\n\n",
+                "permissions:\n  contents: read\nenv:\n  DATABASE_URL: postgres://app:hunter2@db.internal/bookings\n\n",
             )
         ],
         SECRETS,
@@ -307,24 +302,56 @@ MISTAKES = [
         "action-unpinned",
         [
             (
-                "      - uses: astral-sh/setup-uv@v7\n      # --locked",
-                "      - uses: astral-sh/setup-uv\n      # --locked",
+                "astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "astral-sh/setup-uv\n      # Stage",
             )
         ],
         PINNED,
-        "`astral-sh/setup-uv` has no version",
+        "`astral-sh/setup-uv` has no version at all",
     ),
     (
-        "action-on-branch",
-        [("docker/setup-buildx-action@v3", "docker/setup-buildx-action@master")],
+        "action-on-a-tag",
+        [
+            (
+                "docker/setup-buildx-action@4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd # v4.0.0",
+                "docker/setup-buildx-action@v4",
+            )
+        ],
+        PINNED,
+        "`docker/setup-buildx-action@v4` follows a tag, which can be moved to other code",
+    ),
+    (
+        "action-on-a-branch",
+        [
+            (
+                "docker/setup-buildx-action@4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd # v4.0.0",
+                "docker/setup-buildx-action@master",
+            )
+        ],
         PINNED,
         "follows the branch `master`",
     ),
     (
-        "docker-action-unpinned",
-        [("docker/setup-buildx-action@v3", "docker://alpine")],
+        "action-on-a-short-sha",
+        [
+            (
+                "docker/setup-buildx-action@4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd",
+                "docker/setup-buildx-action@4d04d5d",
+            )
+        ],
         PINNED,
-        "`docker://alpine` names no image version",
+        "uses a short SHA",
+    ),
+    (
+        "docker-action-on-a-tag",
+        [
+            (
+                "docker/setup-buildx-action@4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd # v4.0.0",
+                "docker://alpine:3.22",
+            )
+        ],
+        PINNED,
+        "`docker://alpine:3.22` names the image by tag",
     ),
 ]
 
@@ -335,22 +362,15 @@ MISTAKES = [
     ids=[m[0] for m in MISTAKES],
 )
 def test_each_mistake_fails_its_check_with_a_specific_message(
-    tmp_path, monkeypatch, replacements, expectation, message
+    tmp_path, replacements, expectation, message
 ):
-    if "schema" not in message and "runs-on" not in message:
-        # check-jsonschema takes seconds to start; only the schema's own mistakes need it.
-        monkeypatch.setattr(ci, "schema_problems", lambda workflow: [])
-    results = run_check(workflow_from(edit(MODEL, *replacements), tmp_path), only=expectation)
-    result = results[expectation]
-    assert not result.passed, f"{expectation!r} passed"
-    assert message in result.found, result.found
-    assert (
-        re.search(r"line \d+", result.found) or "no job" in result.found or message in result.found
-    )
-    assert result.line().startswith("❌") and "Hint:" in result.line()
+    problems = JUDGED_BY[expectation](workflow_from(edit(MODEL, *replacements), tmp_path))
+    assert problems, f"{expectation!r} passed"
+    assert any(message in problem for problem in problems), problems
+    assert all(re.match(r"line \d+", p) or "no job" in p for p in problems), problems
 
 
-ONE_TEST_JOB = """
+ONE_TEST_JOB = f"""
 on:
   pull_request:
   push:
@@ -359,190 +379,259 @@ jobs:
   test:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: {CHECKOUT}
       - run: uv run pytest tests/unit tests/integration tests/contract
 """
 
 
 def test_unit_and_integration_tests_in_one_job_are_named(tmp_path):
-    results = run_check(workflow_from(ONE_TEST_JOB, tmp_path), only=LATER)
     assert (
-        "job `test` runs the unit tests and the integration tests together" in results[LATER].found
+        "job `test` runs the unit tests and the integration tests together"
+        in (review.later_job_problems(workflow_from(ONE_TEST_JOB, tmp_path))[0])
     )
 
 
 def test_messages_name_the_line_of_the_problem(tmp_path):
-    text = edit(MODEL, ("password: ${{ secrets.REGISTRY_PASSWORD }}", "password: hunter2"))
+    text = edit(MODEL, (ECR_LOGIN, LOGIN_WITH.format(password="hunter2")))
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "hunter2" in row)
-    assert ci.secret_problems(workflow_from(text, tmp_path)) == [
+    assert review.secret_problems(workflow_from(text, tmp_path)) == [
         f"line {line}: `password` is written out in the file; store it as a repository secret "
         "and write `password: ${{ secrets.REGISTRY_PASSWORD }}`"
     ]
 
 
+# --- right answers that differ from the model ----------------------------------------------------
+
+OTHER_RIGHT_ANSWERS = [
+    (
+        "stored-secret-fallback",
+        [(ECR_LOGIN, LOGIN_WITH.format(password="${{ secrets.REGISTRY_PASSWORD }}"))],
+    ),
+    (
+        "a-login-steps-token",
+        [(ECR_LOGIN, LOGIN_WITH.format(password="${{ steps.auth.outputs.access_token }}"))],
+    ),
+    ("github-token", [(ECR_LOGIN, LOGIN_WITH.format(password="${{ secrets.GITHUB_TOKEN }}"))]),
+    (
+        "ref-type-condition",
+        [("if: startsWith(github.ref, 'refs/tags/v')", "if: github.ref_type == 'tag'")],
+    ),
+    (
+        "expression-braces",
+        [
+            (
+                "if: startsWith(github.ref, 'refs/tags/v')",
+                "if: ${{ startsWith(github.ref, 'refs/tags/') }}",
+            )
+        ],
+    ),
+    (
+        "other-job-names",
+        [
+            ("  unit:\n", "  fast:\n"),
+            ("needs: [unit]", "needs: [fast]"),
+            ("needs: [unit, integration]", "needs: [fast, integration]"),
+            ("  integration:\n", "  slow:\n"),
+            ("needs: [fast, integration]", "needs: [fast, slow]"),
+        ],
+    ),
+    (
+        "docker-commands",
+        [
+            (
+                "      - uses: docker/build-push-action@bcafcacb16a39f128d818304e6c9c0c18556b85f # v7.1.0\n        with:\n          context: .\n          push: true\n",
+                '      - run: docker build -t "$IMAGE" . && docker push "$IMAGE"\n        env:\n          IMAGE: ${{ steps.ecr.outputs.registry }}/bookings:${{ github.ref_name }}\n      - uses: docker/build-push-action@bcafcacb16a39f128d818304e6c9c0c18556b85f # v7.1.0\n        with:\n          context: .\n          push: true\n',
+            )
+        ],
+    ),
+    (
+        "push-by-digest",
+        [
+            (
+                "          push: true\n",
+                "          outputs: type=image,name=example/bookings,push-by-digest=true,push=true\n",
+            )
+        ],
+    ),
+    ("tag-filter-semver", [('tags: ["v*"]', 'tags: ["v*.*.*"]')]),
+    (
+        "a-local-action",
+        [
+            (
+                f"      - uses: {CHECKOUT}\n        with:\n          persist-credentials: false\n      - uses: astral-sh",
+                f"      - uses: {CHECKOUT}\n        with:\n          persist-credentials: false\n      - uses: ./.github/actions/setup\n      - uses: astral-sh",
+            )
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    "uses",
-    [
-        "actions/checkout@v4",
-        "actions/checkout@v4.1.7",
-        "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
-        "./.github/actions/setup",
-        "docker://alpine:3.20",
-        "docker://alpine@sha256:" + "a" * 64,
-    ],
+    "replacements", [a[1] for a in OTHER_RIGHT_ANSWERS], ids=[a[0] for a in OTHER_RIGHT_ANSWERS]
 )
-def test_pinned_actions_pass(uses):
-    assert ci._pin_problem(uses, 1) is None
+def test_right_answers_that_differ_from_the_model_pass(tmp_path, replacements):
+    workflow = workflow_from(edit(MODEL, *replacements), tmp_path)
+    for expectation in (TRIGGERS, UNIT, LATER, IMAGE, SECRETS, PINNED):
+        assert JUDGED_BY[expectation](workflow) == [], expectation
 
 
-def test_a_missing_check_jsonschema_is_explained(tmp_path, monkeypatch):
-    monkeypatch.setattr(ci, "check_jsonschema_command", lambda: None)
-    assert (
-        "check-jsonschema is not installed" in ci.schema_problems(workflow_from(MODEL, tmp_path))[0]
+# --- running the pull-request commands -----------------------------------------------------------
+
+COMMANDS = "the pull-request jobs' commands pass when run on a copy of your project"
+
+
+def tree_state(root: Path) -> tuple[dict[str, bytes], str]:
+    files = {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
     )
+    return files, head.stdout + status.stdout
+
+
+def test_a_failing_test_fails_the_check_naming_the_step(learner):
+    (learner / "tests" / "test_broken.py").write_text(
+        "def test_broken():\n    assert sum([1]) == 2\n"
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit`, line 35) failed with exit code 1: " in message
+    assert "1 failed" in message
+
+
+def test_checking_changes_nothing_in_the_project(learner):
+    (learner / "tests" / "test_broken.py").write_text(
+        "def test_broken():\n    assert sum([1]) == 2\n"
+    )
+    before = tree_state(learner)
+    judge("06.1")
+    assert tree_state(learner) == before
+
+
+def test_a_lint_failure_fails_the_check(learner):
+    (learner / "src" / "booking_service" / "unused.py").write_text("import os\n")
+    assert "ruff check ." in found(judge("06.1"))[COMMANDS]
+
+
+def test_a_workflow_with_nothing_to_run_here_is_named(learner):
+    text = f"on: pull_request\njobs:\n  unit:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {CHECKOUT}\n      - run: uv sync\n"
+    write_workflow(learner, text)
+    assert "nothing was tested" in found(judge("06.1"))[COMMANDS]
+
+
+def test_a_test_folder_the_course_project_has_must_exist(learner, monkeypatch):
+    monkeypatch.setattr(checks, "_in_the_course_project", lambda paths: True)
+    assert "tests/integration" in found(judge("06.1"))[COMMANDS]
+
+
+def test_a_test_folder_no_project_has_yet_is_not_judged(learner, monkeypatch):
+    monkeypatch.setattr(checks, "_in_the_course_project", lambda paths: False)
+    assert COMMANDS not in found(judge("06.1"))
 
 
 @pytest.mark.parametrize(
-    ("message", "parts", "plain"),
+    ("text", "expected"),
     [
-        (
-            "'uses' is a required property",
-            ("jobs", "unit", "steps", 1),
-            "a step needs either `uses:`",
-        ),
-        ("'runs-on' is a required property", ("jobs", "unit"), "`runs-on` is missing"),
-        (
-            "Additional properties are not allowed ('naem' was unexpected)",
-            ("jobs",),
-            "unknown key `naem`",
-        ),
-        ("'x' is not of type 'array', 'object'", ("on",), "should be a list or a mapping"),
-        ("[] should be non-empty", ("jobs", "unit", "steps"), "is empty"),
+        ("", "does not exist yet — create it in your project folder, service/.github/workflows/"),
+        ("on: [pull_request\njobs: {}\n", "ci.yml is not valid YAML: line"),
+        ("name: CI\n", "no top-level `on:` or `jobs:`"),
+    ],
+    ids=["missing", "broken-yaml", "no-jobs"],
+)
+def test_bad_input_is_one_line_and_the_rest_is_not_checked(learner, text, expected):
+    if text:
+        write_workflow(learner, text)
+    else:
+        (learner / checks.WORKFLOW_FILE).unlink()
+    result = judge("06.1")
+    first, *rest = result.outcomes
+    assert expected in first.found
+    assert all(outcome.found.startswith("not checked until") for outcome in rest)
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("uv sync --locked", "it installs dependencies"),
+        ("pip install -r requirements.txt\npython -m pip install -e .", "it installs dependencies"),
+        ("docker build -t x .", "builds or moves container images"),
+        ("cosign sign --yes $IMAGE", "signs artefacts"),
+        ("aws ecr get-login-password", "talks to a cloud or to GitHub"),
+        ("git push origin v1.2.0", "publishes"),
+        ("./deploy/rollout.sh $IMAGE", "deploys"),
+        ("uv run uvicorn app:app &\ncurl localhost:8000", "starts a background process"),
+        ("# only a comment\n", "it runs nothing"),
+        ("uv run pytest -q", ""),
+        ("uv sync\nuv run pytest -q", ""),
+        ("echo a && echo b", ""),
     ],
 )
-def test_schema_messages_in_plain_words(message, parts, plain):
-    assert plain in ci.plain_schema_message(message, parts)
-
-
-def test_json_paths_become_key_paths():
-    assert ci.json_path_parts("$.jobs.unit.steps[1]") == ("jobs", "unit", "steps", 1)
-    assert ci.json_path_parts('$.jobs["my.job"]') == ("jobs", "my.job")
-    assert ci.describe_path(("jobs", "unit", "steps", 1)) == "jobs.unit.steps[1]"
-
-
-# --- the simulation: expressions, filters, jobs --------------------------------------------------
+def test_what_cannot_run_here_is_recognised(script, reason):
+    why = local_run.why_skipped(script)
+    assert (reason in why) if reason else why == ""
 
 
 @pytest.mark.parametrize(
-    ("condition", "pull_request", "push_main", "push_tag"),
+    ("command", "stripped"),
     [
-        ("startsWith(github.ref, 'refs/tags/v')", False, False, True),
-        ("${{ startsWith(github.ref, 'refs/tags/') }}", False, False, True),
-        ("github.ref_type == 'tag'", False, False, True),
-        ("github.event_name == 'push' && contains(github.ref, 'tags')", False, False, True),
-        ("github.event_name == 'pull_request'", True, False, False),
-        ("github.ref == 'refs/heads/main' || github.ref_type == 'tag'", False, True, True),
-        ("!startsWith(github.ref, 'refs/tags/')", True, True, False),
-        ("success() && github.event_name != 'pull_request'", False, True, True),
-        ("GITHUB.REF_TYPE == 'TAG'", False, False, True),
-        (True, True, True, True),
+        ("uv run pytest -q", "pytest -q"),
+        ("uv run --with pytest --with ruff pytest -q tests", "pytest -q tests"),
+        ("uv run --frozen python -m pytest", "python -m pytest"),
+        ("poetry run pytest", "pytest"),
+        ("pytest -k 'not slow'", "pytest -k 'not slow'"),
     ],
 )
-def test_conditions_are_evaluated_as_github_does(condition, pull_request, push_main, push_tag):
-    results = [ci.evaluate_condition(condition, event.context()) for event in ci.EVENTS]
-    assert results == [pull_request, push_main, push_tag]
+def test_runner_prefixes_are_dropped(command, stripped):
+    assert local_run.strip_runner(command) == stripped
 
 
-@pytest.mark.parametrize(
-    "condition", ["github.ref =~ 'x'", "startsWith(github.ref", "unknownFn(1)", "tags ${{ x }}"]
-)
-def test_unreadable_conditions_raise(condition):
-    with pytest.raises(ci.ExpressionError):
-        ci.evaluate_condition(condition, ci.PUSH_TAG.context())
+def test_a_step_that_runs_too_long_is_stopped(tmp_path):
+    step = local_run.Step("unit", 3, "`sleep 30`", "sleep 30")
+    result = local_run.run_step(step, tmp_path, time_limit=0.5)
+    assert result.returncode is None
+    assert "took longer than" in local_run.failure_of(result)
 
 
-@pytest.mark.parametrize(
-    ("patterns", "name", "matches"),
-    [
-        (["v*"], "v1.2.0", True),
-        (["v*"], "1.2.0", False),
-        (["v*.*.*"], "v1.2.0", True),
-        (["v[0-9]+.[0-9]+.[0-9]+"], "v10.2.0", True),
-        (["release/*"], "release/1.2", True),
-        (["release/*"], "release/1.2/hotfix", False),
-        (["release/**"], "release/1.2/hotfix", True),
-        (["v*", "!v*-rc*"], "v1.2.0-rc1", False),
-    ],
-)
-def test_branch_and_tag_filters(patterns, name, matches):
-    assert ci.matches_filters(name, patterns) is matches
-
-
-@pytest.mark.parametrize(
-    ("on", "pull_request", "push_main", "push_tag"),
-    [
-        ("pull_request", True, False, False),
-        ("[pull_request, push]", True, True, True),
-        ("\n  push:\n    branches: [main]", False, True, False),
-        ("\n  push:\n    tags: ['v*']", False, False, True),
-        ("\n  push:\n    branches-ignore: [main]", False, False, False),
-    ],
-)
-def test_which_events_start_a_workflow(tmp_path, on, pull_request, push_main, push_tag):
-    workflow = workflow_from(f"on: {on}\njobs: {{}}\n", tmp_path)
-    assert [ci.triggered_by(workflow, event) for event in ci.EVENTS] == [
-        pull_request,
-        push_main,
-        push_tag,
+def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):
+    (tmp_path / "tests").mkdir()
+    script = "uv run pytest -q -k 'integration or x' --ignore=tests/x tests tests/integration tests/contract/test_a.py"
+    assert local_run.missing_test_paths(script, tmp_path) == [
+        "tests/integration",
+        "tests/contract/test_a.py",
     ]
-
-
-def test_a_job_whose_needs_were_skipped_is_skipped(tmp_path):
-    template = ci.read_workflow(COURSE_ROOT / "templates" / "ci-workflow.yml")
-    outcomes = ci.simulate(template, ci.PULL_REQUEST)
-    assert [job for job, outcome in outcomes.items() if outcome.runs] == [
-        "lint",
-        "unit",
-        "integration",
-    ]
-    assert outcomes["deploy"].reason == "skipped: `build` did not run"
-    tagged = ci.simulate(template, ci.PUSH_TAG)
-    assert all(outcome.runs for outcome in tagged.values())
 
 
 # --- Exercise 06.2: next_version -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "case", ci.RELEASE_CASES, ids=lambda case: case.expected + " " + case.expectation[:30]
-)
-def test_reference_next_version_meets_every_case(case):
-    assert ci.reference_next_version(case.current, list(case.messages)) == case.expected
+def model_next_version():
+    """The solution notebook's next_version(): the model lives there, not in the course's code."""
+    cell = next(
+        notebooks.source_of(cell)
+        for cell in notebooks.read(COURSE_ROOT / "solutions" / "06_ci_and_releases.ipynb")["cells"]
+        if "def next_version(" in notebooks.source_of(cell)
+    )
+    namespace: dict = {}
+    exec(compile(cell, "solution", "exec"), namespace)
+    return namespace["next_version"]
 
 
-def test_reference_refuses_a_version_that_is_not_three_numbers():
-    for current in ("1.4", "v1.4.2", "1.4.x", "01.2.3"):
-        with pytest.raises(ValueError):
-            ci.reference_next_version(current, [])
+def test_the_model_next_version_passes_every_case():
+    assert found(judge("06.2", next_version=model_next_version())) == {}
 
 
-def run_release_check(next_version) -> dict[str, Result]:
-    """The 06.2 check cell, quietly, for a given implementation."""
-    with Exercise("06.2", echo=False) as exercise:
-        for case in ci.RELEASE_CASES:
-            exercise.equal(
-                case.expectation,
-                lambda case=case: next_version(case.current, list(case.messages)),
-                case.expected,
-                hint=case.hint,
-            )
-    return {result.text: result for result in exercise.results}
+def test_the_model_answer_is_not_in_the_course_code():
+    assert not hasattr(checks, "reference_next_version")
+    assert "def next_version" not in Path(checks.__file__).read_text(encoding="utf-8")
 
 
 def bump_per_commit(current, messages):
     version = current
     for message in messages:
-        version = ci.reference_next_version(version, [message])
+        version = model_next_version()(version, [message])
     return version
 
 
@@ -558,20 +647,32 @@ def substring_match(current, messages):
 
 
 def first_line_only(current, messages):
-    return ci.reference_next_version(
-        current, [m.splitlines()[0] for m in messages] if messages else []
-    )
+    return model_next_version()(current, [m.splitlines()[0] for m in messages])
 
 
 def no_pre_one_rule(current, messages):
-    major, minor, patch = map(int, current.split("."))
-    if major == 0 and any(ci.release_level(m) == "major" for m in messages):
+    if current.startswith("0.") and any("!" in m.split(":")[0] for m in messages):
         return "1.0.0"
-    return ci.reference_next_version(current, messages)
+    return model_next_version()(current, messages)
+
+
+def case_sensitive(current, messages):
+    return model_next_version()(current, [m for m in messages if m[:1].islower()])
+
+
+def pre_one_rule_up_to_one(current, messages):
+    """The pre-1.0 rule applied at 1.0.0 too: the limit is below 1.0.0, not at it."""
+    if current == "1.0.0":
+        return "1.1.0" if messages else current
+    return model_next_version()(current, messages)
+
+
+def returns_a_tuple(current, messages):
+    return tuple(int(n) for n in model_next_version()(current, messages).split("."))
 
 
 @pytest.mark.parametrize(
-    ("implementation", "failing", "found"),
+    ("implementation", "failing", "message"),
     [
         (
             bump_per_commit,
@@ -598,16 +699,36 @@ def no_pre_one_rule(current, messages):
             "before 1.0.0 a breaking change bumps the minor version: 0.3.1 -> 0.4.0",
             "expected '0.4.0', got '1.0.0'",
         ),
+        (
+            case_sensitive,
+            "types are case-insensitive: `Feat:` and `FIX:` count",
+            "expected '1.5.0', got '1.4.2'",
+        ),
+        (
+            pre_one_rule_up_to_one,
+            "1.0.0 itself is stable: a breaking change makes 2.0.0",
+            "expected '2.0.0', got '1.1.0'",
+        ),
+        (
+            returns_a_tuple,
+            "a fix releases a patch: 1.4.2 -> 1.4.3",
+            "expected '1.4.3', got (1, 4, 3) (tuple)",
+        ),
     ],
 )
-def test_wrong_next_versions_fail_the_right_case(implementation, failing, found):
-    results = run_release_check(implementation)
-    assert not results[failing].passed
-    assert results[failing].found == found
-    assert results[failing].hint
+def test_wrong_next_versions_fail_the_right_case(implementation, failing, message):
+    result = judge("06.2", next_version=implementation)
+    assert found(result)[failing] == message
+
+
+def test_a_version_that_is_not_three_numbers_must_raise():
+    result = judge("06.2", next_version=lambda current, messages: current)
+    assert found(result)["a current version that is not MAJOR.MINOR.PATCH raises ValueError"] == (
+        "expected ValueError, but nothing was raised"
+    )
 
 
 def test_the_cases_are_distinct_and_hinted():
-    expectations = [case.expectation for case in ci.RELEASE_CASES]
+    expectations = [case.expectation for case in checks.RELEASE_CASES]
     assert len(set(expectations)) == len(expectations)
-    assert all(case.hint for case in ci.RELEASE_CASES)
+    assert all(case.hint for case in checks.RELEASE_CASES)

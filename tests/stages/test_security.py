@@ -1,19 +1,103 @@
-"""Stage 09's checks: each mistake gets its verdict and its message; the model answers pass."""
+"""Stage 09's checks: each mistake gets its verdict and its message; right answers pass.
+
+09.1 judges the project's requirements.txt against its lock; 09.2 judges the project's
+tools/find_secrets.py on planted secrets and scans the project with it; 09.3 judges a settings
+module whose secrets move to the environment, or go for workload identity.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from onboarding import notebooks
-from onboarding.checks import ArtefactError, CheckFailed
+from onboarding import notebooks, project
+from onboarding.artefacts import uv_lock
+from onboarding.checks import CheckFailed, Given, run_expectations
+from onboarding.protocol import CheckResult
 from onboarding.stages import security
-from onboarding.stages.security import LOCK, Finding
+from onboarding.stages.security import checks, codebase, locking, scanning
+from onboarding.stages.security.codebase import Finding
 from tests.conftest import COURSE_ROOT
+from tests.stages.notebook_artefacts import no_workspace  # noqa: F401 - fixture
 
 SOLUTION = COURSE_ROOT / "solutions" / "09_packaging_and_security.ipynb"
+
+LOCK: dict[str, dict[str, Any]] = {
+    "anyio": {
+        "version": "4.16.0",
+        "hashes": [
+            "sha256:c66ae634e0b8228396b801741beb3294326d4b6102f7bba4041c0dfb58c29026",
+            "sha256:59bb03251907983d1603d27c3087ddb1e93299ea2163adcdba37899a4fb12ffb",
+        ],
+    },
+    "certifi": {
+        "version": "2026.10.19.post1",
+        "hashes": ["sha256:1324c476b4811eff41a8bc2122cd0bbd4d9c7234c725446d99ab1612b3a7fdd2"],
+    },
+    "click": {
+        "version": "8.5.1",
+        "hashes": [
+            "sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37",
+            "sha256:9bbfada76703fd1d784b83eea012e3e8c6a001a876543ef104fa56aaaeb072b4",
+        ],
+    },
+    "exceptiongroup": {
+        "version": "1.3.2",
+        "hashes": [
+            "sha256:41c6a70dfec22050d3d8b43386b059a4dc0bca3f3d40a40971cb206fff1785af",
+            "sha256:ca82e69f0cb535fbde934885744b67669a3efddd50fe7bc00d3398839fcaddec",
+        ],
+        "marker": 'python_version < "3.11"',
+    },
+    "h11": {
+        "version": "0.16.0",
+        "hashes": [
+            "sha256:63cf8bbe7522de3bf65932fda1d9c2772064ffb3dae62d55932da54b31cb6c86",
+            "sha256:4e35b956cf45792e4caa5885e69fba00bdbc6ffafbfa020300e549b208ee5ff1",
+        ],
+    },
+    "httpcore": {
+        "version": "1.0.9",
+        "hashes": [
+            "sha256:2d400746a40668fc9dec9810239072b40b4484b640a8c38fd654a024c7a1bf55",
+            "sha256:6e34463af53fd2ab5d807f399a9b45ea31c3dfa2276f15a2c3f00afff6e176e8",
+        ],
+    },
+    "httpx": {
+        "version": "0.28.1",
+        "hashes": [
+            "sha256:d909fcccc110f8c7faf814ca82a9a4d816bc5a6dbfea25d6591d6985b8ba59ad",
+            "sha256:75e98c5f16b0f35b567856f597f06ff2270a374470a5c2392242528e3e3e42fc",
+        ],
+    },
+    "idna": {
+        "version": "3.20",
+        "hashes": [
+            "sha256:ab7ae7122974553370f0bdb919e1a960b2cd1bc1ef0276416d896db81c14582c",
+            "sha256:a7db850025b95ded1eae8a46181a1a6c56c92c96f0e2b005d9ff8dc0210cab44",
+        ],
+    },
+    "typing-extensions": {
+        "version": "4.16.0",
+        "hashes": [
+            "sha256:481caa481374e813c1b176ada14e97f1f67a4539ce9cfeb3f350d78d6370c2e8",
+            "sha256:dc983d19a509c94dba722ee6abd33940f7c05a89e243c47e907eb4db6f1a43e5",
+        ],
+    },
+    "uvicorn": {
+        "version": "0.54.0",
+        "hashes": [
+            "sha256:505bdb0f318731d45f1f712071fc781a8981f6847a31c902c9f5e652d4f67faf",
+            "sha256:a2e33cbfaa0306f8e6b0c13e0cb89d7d7a2da3e62b90c66e18c33d9807b28620",
+        ],
+    },
+}
+"""A small lock, as a lock file parsed: every package, its version, file hashes and a marker."""
 
 
 def cell_source(start: str) -> str:
@@ -24,47 +108,82 @@ def cell_source(start: str) -> str:
     raise AssertionError(f"no cell with {start!r} in {SOLUTION.name}")
 
 
-def solution_namespace(start: str, tmp_path, monkeypatch) -> dict:
-    """Run a solution cell in a scratch folder (it may write files) and return its names."""
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {"LOCK": LOCK}  # imported by an earlier cell of the notebook
-    exec(compile(cell_source(start), "solution", "exec"), namespace)
-    return namespace
+def model_pinned_requirements():
+    """The solution notebook's pinned_requirements(), without the lines that write the file."""
+    source = cell_source("def pinned_requirements(").split("\n\n\ntext = ")[0]
+    namespace: dict = {}
+    exec(compile(source, "solution", "exec"), namespace)
+    return namespace["pinned_requirements"]
 
 
-# --- 09.1: requirements.txt ---------------------------------------------------------------------
+def judge(exercise: str, **inputs) -> CheckResult:
+    return run_expectations(exercise, security.EXERCISES[exercise], Given(**inputs), echo=False)
+
+
+def found(result: CheckResult) -> dict[str, str]:
+    return {outcome.text: outcome.found for outcome in result.outcomes if not outcome.passed}
 
 
 @pytest.fixture
-def pinned(tmp_path, monkeypatch) -> str:
-    """The model answer's requirements.txt."""
-    solution_namespace("def pinned_requirements(", tmp_path, monkeypatch)
-    return (tmp_path / "requirements.txt").read_text(encoding="utf-8")
+def learner(tmp_path, monkeypatch) -> Path:
+    """A learner's project at the end of stage 09 (the model), with its lock file written."""
+    workspace = tmp_path / "workspace"
+    root = project.prepare("09", workspace, solved=True)
+    monkeypatch.setenv("ONBOARD_WORKSPACE", str(workspace))
+    lock = uv_lock.project_lock((root / "pyproject.toml").read_text(encoding="utf-8"))
+    (root / "requirements.txt").write_text(model_pinned_requirements()(lock), encoding="utf-8")
+    return root
+
+
+# --- 09.1: the project's requirements.txt -------------------------------------------------------
+
+
+@pytest.fixture
+def pinned() -> str:
+    """The model answer's requirements text for the small LOCK."""
+    return model_pinned_requirements()(LOCK)
 
 
 REQUIREMENT_CHECKS = {
-    "listing": security.listing_problems,
-    "pins": security.pin_problems,
-    "hashes": security.hash_problems,
-    "markers": security.marker_problems,
+    "listing": locking.listing_problems,
+    "pins": locking.pin_problems,
+    "hashes": locking.hash_problems,
+    "markers": locking.marker_problems,
 }
 
 
-def problems_of(text: str) -> dict[str, list[str]]:
-    entries, invalid = security.parse_requirements(text)
+def problems_of(text: str, lock=LOCK) -> dict[str, list[str]]:
+    entries, invalid = security.checks.parse_requirements(text)
     assert invalid == []
-    return {name: check(entries) for name, check in REQUIREMENT_CHECKS.items()}
+    return {name: check(entries, lock) for name, check in REQUIREMENT_CHECKS.items()}
 
 
 def test_the_model_requirements_pass_every_check(pinned):
     assert problems_of(pinned) == dict.fromkeys(REQUIREMENT_CHECKS, [])
 
 
-def test_the_model_requirements_list_every_hash_of_the_lock(pinned):
-    entries, _ = security.parse_requirements(pinned)
-    assert {entry.name: set(entry.hashes) for entry in entries} == {
-        name: set(package["hashes"]) for name, package in LOCK.items()
-    }
+def test_the_model_project_passes_09_1(learner):
+    result = judge("09.1")
+    assert found(result) == {}
+    assert result.total == len(checks.LOCK_FILE)
+
+
+def test_the_lock_follows_the_projects_own_dependencies(learner):
+    pyproject = learner / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace(
+            "dependencies = []", 'dependencies = ["httpx"]'
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        "missing: "
+        in found(judge("09.1"))["every package the project needs is listed, once, and nothing else"]
+    )
+    lock = uv_lock.project_lock(pyproject.read_text(encoding="utf-8"))
+    assert {"httpx", "httpcore", "h11", "idna", "anyio", "pytest"} <= set(lock)
+    (learner / "requirements.txt").write_text(model_pinned_requirements()(lock), encoding="utf-8")
+    assert found(judge("09.1")) == {}
 
 
 ANYIO = LOCK["anyio"]["hashes"]
@@ -110,57 +229,79 @@ def test_each_requirements_mistake_is_named(pinned, old, new, failing, message):
     assert any(message in problem for problem in problems), problems
 
 
+def test_a_marker_written_another_way_is_the_same_marker(pinned):
+    other = pinned.replace(EXCEPTIONGROUP, "exceptiongroup==1.3.2; python_version<'3.11'")
+    assert problems_of(other)["markers"] == []
+
+
+def test_entries_in_another_order_and_single_lines_pass(pinned):
+    entries = []
+    for name, package in sorted(LOCK.items(), reverse=True):
+        marker = f" ; {package['marker']}" if package.get("marker") else ""
+        hashes = " ".join(f"--hash={digest}" for digest in package["hashes"])
+        entries.append(f"{name.upper()}=={package['version']}{marker} {hashes}")
+    assert problems_of("\n".join(entries) + "\n") == dict.fromkeys(REQUIREMENT_CHECKS, [])
+
+
 def test_an_unhashed_requirement_is_named():
-    text = "anyio==4.16.0\n"
-    entries, _ = security.parse_requirements(text)
-    assert security.hash_problems(entries) == ["anyio has no --hash"]
+    entries, _ = security.checks.parse_requirements("anyio==4.16.0\n")
+    assert locking.hash_problems(entries, LOCK) == ["anyio has no --hash"]
 
 
-def test_a_line_that_is_no_requirement_stops_the_check(tmp_path):
-    path = tmp_path / "requirements.txt"
-    path.write_text("anyio=4.16.0\n", encoding="utf-8")
-    with pytest.raises(CheckFailed, match=r"line 1: `anyio=4.16.0` is not a requirement"):
-        security.read_requirements(path)
+def test_a_missing_line_continuation_stops_the_check_and_says_so(learner):
+    text = (learner / "requirements.txt").read_text(encoding="utf-8")
+    broken = text.replace(" \\\n    --hash=", "\n    --hash=", 1)
+    (learner / "requirements.txt").write_text(broken, encoding="utf-8")
+    message = found(judge("09.1"))[checks.LOCK_FILE[0].text]
+    assert "stands on a line of its own" in message
+    assert "does not end with a backslash `\\`, the line continuation" in message
 
 
-def test_a_missing_or_empty_file_is_named(tmp_path):
-    with pytest.raises(ArtefactError, match="requirements.txt does not exist yet"):
-        security.read_requirements(tmp_path / "requirements.txt")
-    (tmp_path / "requirements.txt").write_text("# nothing yet\n", encoding="utf-8")
-    with pytest.raises(CheckFailed, match="has no requirements"):
-        security.read_requirements(tmp_path / "requirements.txt")
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "requirements.txt does not exist yet — create it in your project folder"),
+        ("# nothing yet\n", "requirements.txt has no requirements in it"),
+        ("anyio=4.16.0\n", "line 1: `anyio=4.16.0` is not a requirement"),
+    ],
+    ids=["missing", "empty", "not-a-requirement"],
+)
+def test_bad_requirements_files_are_one_line(learner, content, message):
+    path = learner / "requirements.txt"
+    if content is None:
+        path.unlink()
+    else:
+        path.write_text(content, encoding="utf-8")
+    result = judge("09.1")
+    first, *rest = result.outcomes
+    assert message in first.found
+    assert all(outcome.found.startswith("not checked until") for outcome in rest)
 
 
-def test_the_parser_reads_what_pip_reads():
-    text = (
-        "# a comment\n"
-        "--index-url https://pypi.org/simple\n"
-        "Typing_Extensions==4.16.0 --hash sha256:" + "a" * 64 + "  # trailing comment\n"
-        "anyio==4.16.0 \\\n"
-        "    --hash=sha256:" + "b" * 64 + " \\\n"
-        "    --hash=sha256:" + "c" * 64 + "\n"
+def test_a_broken_pyproject_is_one_line(learner):
+    (learner / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    assert any(
+        message.startswith("pyproject.toml is not valid TOML")
+        for message in found(judge("09.1")).values()
     )
-    entries, invalid = security.parse_requirements(text)
-    assert invalid == []
-    assert [(e.line, e.name, e.specifier, len(e.hashes)) for e in entries] == [
-        (3, "typing-extensions", "==4.16.0", 1),
-        (4, "anyio", "==4.16.0", 2),
-    ]
 
 
-# --- 09.2: find_secrets() -----------------------------------------------------------------------
+# --- 09.2: the scanner, and the repository scanned with it ---------------------------------------
+
+
+(SCANNER_BLUEPRINT,) = project.stage_blueprint("09")
 
 
 @pytest.fixture
-def model_find_secrets(tmp_path, monkeypatch):
-    return solution_namespace("def find_secrets(", tmp_path, monkeypatch)["find_secrets"]
+def model_find_secrets():
+    return scanning.load_scanner(SCANNER_BLUEPRINT.model)
 
 
 def secret_problems(find_secrets) -> dict[str, list[str]]:
-    problems = {"shape": security.shape_problems(find_secrets)}
-    for file in security.PLANTED_FILES:
-        problems[file] = security.missed_problems(find_secrets, file)
-    problems["clean"] = security.false_positive_problems(find_secrets)
+    problems = {"shape": scanning.shape_problems(find_secrets)}
+    for file in codebase.PLANTED_FILES:
+        problems[file] = scanning.missed_problems(find_secrets, file)
+    problems["clean"] = scanning.false_positive_problems(find_secrets)
     return problems
 
 
@@ -168,16 +309,27 @@ def test_the_model_scanner_passes_every_check(model_find_secrets):
     assert all(not problems for problems in secret_problems(model_find_secrets).values())
 
 
+def test_the_model_project_passes_09_2(learner):
+    assert found(judge("09.2")) == {}
+
+
+def test_the_starting_scanner_fails_everything(learner):
+    (learner / scanning.SCANNER_FILE).write_text(SCANNER_BLUEPRINT.start, encoding="utf-8")
+    failed = found(judge("09.2"))
+    assert "not written yet" in next(iter(failed.values()))
+    assert len(failed) == len(checks.SCANNER)
+
+
 def test_the_planted_lines_hold_their_secrets():
-    for planted in security.PLANTED:
-        line = security.CODEBASE[planted.file].splitlines()[planted.line - 1]
-        assert any(value in line for value in security.SECRET_VALUES) or "PRIVATE KEY" in line
+    for planted in codebase.PLANTED:
+        line = codebase.CODEBASE[planted.file].splitlines()[planted.line - 1]
+        assert any(value in line for value in codebase.SECRET_VALUES) or "PRIVATE KEY" in line
 
 
 def test_the_not_secret_notes_point_at_lines_of_the_clean_files():
-    for file, line in security.NOT_SECRETS:
-        assert file in security.CLEAN_FILES
-        assert security.CODEBASE[file].splitlines()[line - 1].strip()
+    for file, line in codebase.NOT_SECRETS:
+        assert file in codebase.CLEAN_FILES
+        assert codebase.CODEBASE[file].splitlines()[line - 1].strip()
 
 
 def names_only(text: str) -> list[Finding]:
@@ -244,11 +396,32 @@ def test_each_scanner_mistake_is_named(scanner, failing, message):
 )
 def test_findings_of_the_wrong_shape_are_named(scanner, message):
     with pytest.raises(CheckFailed, match=re.escape(message)):
-        security.shape_problems(scanner)
+        scanning.shape_problems(scanner)
+
+
+def more_than_eight(text: str) -> list[Finding]:
+    return [f for f in names_only(text) if len(text.splitlines()[f.line - 1].split('"')[1]) > 8]
+
+
+def seven_or_more(text: str) -> list[Finding]:
+    return [f for f in names_only(text) if len(text.splitlines()[f.line - 1].split('"')[1]) >= 7]
+
+
+@pytest.mark.parametrize(
+    ("scanner", "message"),
+    [
+        (more_than_eight, '`EXPORT_TOKEN = "k3y-2030"` (8 characters) is not reported'),
+        (seven_or_more, '`EXPORT_TOKEN = "k3y-203"` (7 characters) is reported'),
+    ],
+    ids=["above-8", "from-7"],
+)
+def test_the_length_limit_is_held_exactly(scanner, message):
+    problems = scanning.limit_problems(scanner)
+    assert len(problems) == 1 and message in problems[0], problems
 
 
 def test_plain_tuples_count_as_findings():
-    assert security.shape_problems(lambda text: [(line, "x") for line, _ in names_only(text)]) == []
+    assert scanning.shape_problems(lambda text: [(line, "x") for line, _ in names_only(text)]) == []
 
 
 def test_messages_never_show_a_whole_secret():
@@ -256,15 +429,74 @@ def test_messages_never_show_a_whole_secret():
         problem for problems in secret_problems(lambda text: []).values() for problem in problems
     )
     assert messages
-    assert not [value for value in security.SECRET_VALUES if value in messages]
+    assert not [value for value in codebase.SECRET_VALUES if value in messages]
 
 
-def test_write_codebase_keeps_existing_files(tmp_path):
-    written = security.write_codebase(tmp_path)
-    assert sorted(path.name for path in written) == sorted(security.CODEBASE)
-    (tmp_path / "settings.py").write_text("FIXED = True\n", encoding="utf-8")
-    assert security.write_codebase(tmp_path) == []
-    assert (tmp_path / "settings.py").read_text(encoding="utf-8") == "FIXED = True\n"
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def find_secrets(text:\n", "tools/find_secrets.py line 1: SyntaxError"),
+        (
+            "import not_a_module_anywhere\n",
+            "tools/find_secrets.py does not load: ModuleNotFoundError",
+        ),
+        (
+            "def scan(text):\n    return []\n",
+            "tools/find_secrets.py defines no function find_secrets(text)",
+        ),
+    ],
+    ids=["syntax", "import", "no-function"],
+)
+def test_a_scanner_file_that_does_not_load_is_one_line(learner, source, message):
+    (learner / scanning.SCANNER_FILE).write_text(source, encoding="utf-8")
+    result = judge("09.2")
+    assert message in result.outcomes[0].found
+
+
+def git(root: Path, *arguments: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+LEAK = 'DATABASE_PASSWORD = "' + "Tr0ub4dor&3-" + 'leaked"\n'
+PROJECT_CLEAN = (
+    "your project, its files and its whole git history, holds nothing find_secrets() reports"
+)
+
+
+def test_a_secret_in_the_projects_files_is_found(learner):
+    (learner / "src" / "booking_service" / "settings.py").write_text(LEAK, encoding="utf-8")
+    message = found(judge("09.2"))[PROJECT_CLEAN]
+    assert 'src/booking_service/settings.py line 1: `DATABASE_PASSWORD = "Tr0u…"`' in message
+
+
+def test_a_secret_removed_from_the_files_is_still_found_in_history(learner):
+    leaked = learner / "src" / "booking_service" / "settings.py"
+    leaked.write_text(LEAK, encoding="utf-8")
+    git(learner, "add", "--all")
+    git(learner, "commit", "-qm", "settings")
+    leaked.write_text('DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]\n', encoding="utf-8")
+    git(learner, "commit", "-qam", "fix")
+    message = found(judge("09.2"))[PROJECT_CLEAN]
+    assert re.search(r"src/booking_service/settings.py line 1, in commit [0-9a-f]{10}", message)
+
+
+def test_scanning_changes_nothing_in_the_repository(learner):
+    git(learner, "add", "--all")
+    git(learner, "commit", "-qm", "lock")
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"], cwd=learner, capture_output=True, text=True
+    ).stdout
+    judge("09.2")
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"], cwd=learner, capture_output=True, text=True
+    ).stdout
+    assert after == before
+    assert not list(learner.rglob("__pycache__"))
 
 
 # --- 09.3: the fixed settings.py ----------------------------------------------------------------
@@ -276,12 +508,32 @@ DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]
 AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
 AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]
 """
+WORKLOAD_IDENTITY = """import os
+
+EXPORT_BUCKET = "bookings-exports"
+DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]
+"""
+WITH_A_HELPER = '''import os
+
+
+def required(name: str) -> str:
+    """A setting the job cannot run without."""
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set")
+    return value
+
+
+DATABASE_PASSWORD = required("DATABASE_PASSWORD")
+AWS_ACCESS_KEY_ID = required("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = required("AWS_SECRET_ACCESS_KEY")
+'''
 
 FIX_CHECKS = {
-    "leftover": lambda path: security.leftover_problems(path.read_text(encoding="utf-8")),
-    "environment": security.environment_problems,
-    "fail-fast": security.fail_fast_problems,
-    "bandit": lambda path: security.bandit_problems(path.read_text(encoding="utf-8")),
+    "leftover": lambda path: scanning.leftover_problems(path.read_text(encoding="utf-8")),
+    "environment": scanning.environment_problems,
+    "fail-fast": scanning.fail_fast_problems,
+    "bandit": lambda path: scanning.bandit_problems(path.read_text(encoding="utf-8")),
 }
 
 
@@ -291,34 +543,55 @@ def fix_problems(tmp_path, text: str) -> dict[str, list[str]]:
     return {name: check(path) for name, check in FIX_CHECKS.items()}
 
 
-def test_a_fixed_settings_file_passes_every_check(tmp_path):
-    assert fix_problems(tmp_path, FIXED) == dict.fromkeys(FIX_CHECKS, [])
+@pytest.mark.parametrize(
+    "text",
+    [FIXED, WORKLOAD_IDENTITY, WITH_A_HELPER],
+    ids=["environment", "workload-identity", "a-helper"],
+)
+def test_every_right_fix_passes(tmp_path, text):
+    assert fix_problems(tmp_path, text) == dict.fromkeys(FIX_CHECKS, [])
 
 
-def test_the_solution_notebooks_fix_passes(tmp_path):
+def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    codebase.write_codebase("codebase")
     source = cell_source("%%writefile codebase/settings.py").split("\n", 1)[1]
-    assert fix_problems(tmp_path, source) == dict.fromkeys(FIX_CHECKS, [])
+    source = re.sub(r"### BEGIN STUB\n.*?### END STUB\n?", "", source, flags=re.DOTALL)
+    (tmp_path / "codebase" / "settings.py").write_text(source, encoding="utf-8")
+    assert found(judge("09.3")) == {}
 
 
 @pytest.mark.parametrize(
     ("text", "failing", "message"),
     [
-        (security.SETTINGS_PY, "leftover", "line 7 still holds the secret `Tr0u…`"),
-        (security.SETTINGS_PY, "bandit", "bandit B105 on line 7"),
+        (codebase.SETTINGS_PY, "leftover", "line 7 still holds the secret `Tr0u…`"),
+        (codebase.SETTINGS_PY, "bandit", "bandit B105 on line 7"),
         (
-            security.SETTINGS_PY,
+            codebase.SETTINGS_PY,
             "environment",
             "DATABASE_PASSWORD is 'Tr0u…', not the value of the environment variable",
         ),
         (
             re.sub(r'os.environ\["(\w+)"\]', r'os.environ.get("\1", "")', FIXED),
             "fail-fast",
-            "the settings load anyway",
+            "with DATABASE_PASSWORD unset, the settings load anyway",
+        ),
+        (
+            FIXED.replace(
+                'os.environ["AWS_SECRET_ACCESS_KEY"]', 'os.environ.get("AWS_SECRET_ACCESS_KEY")'
+            ),
+            "fail-fast",
+            "with AWS_SECRET_ACCESS_KEY unset, the settings load anyway",
         ),
         (
             FIXED.replace("DATABASE_PASSWORD =", "DB_PASSWORD ="),
             "environment",
             "DATABASE_PASSWORD is no longer defined",
+        ),
+        (
+            FIXED.replace('AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]\n', ""),
+            "environment",
+            "AWS_ACCESS_KEY_ID is defined but AWS_SECRET_ACCESS_KEY is not: keep both",
         ),
         (
             FIXED.replace('os.environ["AWS_ACCESS_KEY_ID"]', 'os.environ["AWS_KEY"]'),
@@ -336,7 +609,9 @@ def test_the_solution_notebooks_fix_passes(tmp_path):
         "bandit",
         "literal",
         "get-default",
+        "one-get-default",
         "renamed",
+        "one-key-only",
         "other-variable",
         "new-password",
     ],
@@ -349,7 +624,7 @@ def test_each_fix_mistake_is_named(tmp_path, text, failing, message):
 def test_the_environment_is_put_back(monkeypatch):
     monkeypatch.setenv("DATABASE_PASSWORD", "before")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
-    with security.environment({"AWS_ACCESS_KEY_ID": "during"}, unset=["DATABASE_PASSWORD"]):
+    with scanning.environment({"AWS_ACCESS_KEY_ID": "during"}, unset=["DATABASE_PASSWORD"]):
         assert "DATABASE_PASSWORD" not in os.environ
         assert os.environ["AWS_ACCESS_KEY_ID"] == "during"
     assert os.environ["DATABASE_PASSWORD"] == "before"
@@ -357,5 +632,20 @@ def test_the_environment_is_put_back(monkeypatch):
 
 
 def test_bandit_issues_are_sorted_by_line():
-    issues = security.bandit_issues('import pickle\nPASSWORD = "letmein-2030"\n')
+    issues = scanning.bandit_issues('import pickle\nPASSWORD = "letmein-2030"\n')
     assert [(issue.test_id, issue.line) for issue in issues] == [("B403", 1), ("B105", 2)]
+
+
+def test_write_codebase_keeps_existing_files(tmp_path):
+    written = codebase.write_codebase(tmp_path)
+    assert sorted(path.name for path in written) == sorted(codebase.CODEBASE)
+    (tmp_path / "settings.py").write_text("FIXED = True\n", encoding="utf-8")
+    assert codebase.write_codebase(tmp_path) == []
+    assert (tmp_path / "settings.py").read_text(encoding="utf-8") == "FIXED = True\n"
+
+
+def test_no_model_answer_is_importable_from_the_course_code():
+    package = Path(security.__file__).parent
+    text = "\n".join(path.read_text(encoding="utf-8") for path in package.glob("*.py"))
+    assert "def find_secrets" not in text
+    assert "def pinned_requirements" not in text

@@ -1,0 +1,298 @@
+"""Run a workflow's pull-request commands here, on a throwaway copy of the learner's project.
+
+GitHub runs the workflow on its runners; exercise 06.1 runs the same `run:` steps on this
+machine, so that a workflow whose tests fail is caught before it is pushed. What cannot run here
+is recognised and skipped, with a line saying why:
+
+- steps of jobs that a pull request does not start (the image job runs on tags only);
+- `uses:` steps: actions run on GitHub's runners only;
+- installs (`uv sync`, `pip install`…): the course's environment already has every package;
+- steps that build or push images, sign, deploy, log in to a cloud or push to git, and steps
+  that start a background process (a server for `curl` to poll).
+
+Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in the copy of the project,
+with the course's environment first on the PATH. A command prefixed with a runner (`uv run`,
+`poetry run`, `pdm run`, `hatch run`) runs directly. pytest loads only the plugins of packages
+the project depends on, as on a CI runner that installed the project alone (the course's
+environment holds many more, and loading them all costs seconds). Each step has a time limit,
+and whatever it started is stopped when it ends. Nothing here touches the learner's own files or
+git history.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from onboarding.artefacts import uv_lock
+from onboarding.artefacts.requirements import canonical
+from onboarding.artefacts.workflow import PULL_REQUEST, Workflow, simulate, steps_of
+from onboarding.protocol import shorten
+
+STEP_TIME_LIMIT = 120.0
+"""Seconds one step may run; a test suite that takes longer belongs in a later or nightly job."""
+
+INSTALLS = re.compile(
+    r"^(?:uv\s+(?:sync|pip\s+install|pip\s+sync|venv|python\s+install|lock)"
+    r"|(?:python3?\s+-m\s+)?pip3?\s+install|poetry\s+install|pdm\s+(?:install|sync)"
+    r"|pip-sync|pipenv\s+install|hatch\s+env\s+create)\b"
+)
+CANNOT_RUN_HERE = (
+    (
+        re.compile(r"^(docker|podman|buildah|skopeo|crane|oras)\b"),
+        "builds or moves container images",
+    ),
+    (re.compile(r"^(cosign|notation)\b"), "signs artefacts"),
+    (re.compile(r"^(trivy|grype|syft)\b"), "scans images"),
+    (re.compile(r"^(kubectl|helm|kustomize|flyctl|heroku|terraform|tofu)\b"), "deploys"),
+    (re.compile(r"^(aws|gcloud|az|gh)\b"), "talks to a cloud or to GitHub"),
+    (re.compile(r"^(ssh|scp|rsync|sftp)\b"), "connects to another machine"),
+    (re.compile(r"^git\s+push\b|^(twine\s+upload|uv\s+publish|poetry\s+publish)\b"), "publishes"),
+    (re.compile(r"^\./deploy/"), "deploys"),
+)
+RUNNER_PREFIX = re.compile(r"^(?:uv\s+run|poetry\s+run|pdm\s+run|hatch\s+run|pipenv\s+run)\s+")
+UV_RUN_OPTIONS_WITH_VALUE = {
+    "--with", "--with-requirements", "--with-editable", "--python", "-p", "--group", "--extra",
+    "--package", "--env-file", "--directory", "--project", "--index", "--index-url",
+}  # fmt: skip
+
+
+PYTEST_OPTIONS_WITH_VALUE = {
+    "-k", "-m", "-p", "-c", "-o", "--maxfail", "--rootdir", "--deselect", "--ignore",
+    "--ignore-glob", "--junitxml", "--cov", "--confcutdir", "--basetemp", "-W",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Step:
+    """One `run:` step of a pull-request job, and what happens to it here."""
+
+    job: str
+    line: int
+    name: str
+    script: str
+    skipped: str = ""
+    """Why it is not run here; empty when it runs."""
+
+    def describe(self) -> str:
+        where = f"job `{self.job}`, line {self.line}"
+        if self.skipped:
+            return f"skipped: {self.name} ({where}): {self.skipped}"
+        return f"runs: {self.name} ({where})"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: Step
+    returncode: int | None
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+
+def logical_lines(script: str) -> list[str]:
+    """The commands of a shell script: continuations joined, comments and blank lines dropped."""
+    commands, pending = [], ""
+    for raw in script.splitlines():
+        line = raw.rstrip()
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        line = (pending + line).strip()
+        pending = ""
+        if line and not line.startswith("#"):
+            commands.append(line)
+    if pending.strip():
+        commands.append(pending.strip())
+    return commands
+
+
+def _program(command: str) -> str:
+    """The command without `VAR=value` assignments and `sudo` in front."""
+    words = command.split()
+    while words and (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=\S*", words[0]) or words[0] == "sudo"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def strip_runner(command: str) -> str:
+    """`uv run --with pytest pytest -q` -> `pytest -q`: the course's environment is the runner's."""
+    match = RUNNER_PREFIX.match(command)
+    if match is None:
+        return command
+    try:
+        words = shlex.split(command[match.end() :])
+    except ValueError:
+        return command[match.end() :]
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in UV_RUN_OPTIONS_WITH_VALUE and "=" not in option and words:
+            words.pop(0)
+    return shlex.join(words)
+
+
+def why_skipped(script: str) -> str:
+    """Why a `run:` script cannot run here, or "" when it can."""
+    commands = [_program(command) for command in logical_lines(script)]
+    if not commands:
+        return "it runs nothing"
+    for command in commands:
+        for pattern, reason in CANNOT_RUN_HERE:
+            if pattern.search(command):
+                return f"`{shorten(command, 40)}` {reason}, which cannot happen from here"
+        if command.endswith("&") and not command.endswith("&&"):
+            return f"`{shorten(command, 40)}` starts a background process; run this step yourself"
+    if all(INSTALLS.match(command) for command in commands):
+        return "it installs dependencies, and the course's environment already has them"
+    return ""
+
+
+def plan(workflow: Workflow) -> list[Step]:
+    """Every `run:` step of the jobs a pull request starts, in order, with what happens to it."""
+    outcomes = simulate(workflow, PULL_REQUEST)
+    steps = []
+    for job_id, job in workflow.jobs.items():
+        if not outcomes[job_id].runs:
+            continue
+        for index, step in steps_of(job):
+            script = step.get("run")
+            if not isinstance(script, str):
+                continue
+            line = workflow.line("jobs", job_id, "steps", index, "run")
+            first = logical_lines(script)[:1]
+            name = str(step.get("name") or (f"`{shorten(first[0], 60)}`" if first else "a step"))
+            steps.append(Step(job_id, line, name, script, why_skipped(script)))
+    return steps
+
+
+def missing_test_paths(script: str, project_copy: Path) -> list[str]:
+    """The paths a pytest command of the script names that the project does not have."""
+    missing = []
+    for command in logical_lines(script):
+        words = strip_runner(_program(command)).split()
+        if (
+            not words
+            or words[0] not in ("pytest", "py.test")
+            and words[:3] != ["python", "-m", "pytest"]
+        ):
+            continue
+        after_option = False
+        for word in words[1:]:
+            if after_option:
+                after_option = False
+                continue
+            if word in PYTEST_OPTIONS_WITH_VALUE:
+                after_option = True
+                continue
+            looks_like_path = "/" in word or word.endswith(".py")
+            if looks_like_path and not word.startswith("-") and "::" not in word:
+                if not (project_copy / word).exists():
+                    missing.append(word)
+    return missing
+
+
+def runnable_script(script: str) -> str:
+    """The script as it runs here: installs dropped (the environment has them), runners stripped."""
+    lines = []
+    for command in logical_lines(script):
+        program = _program(command)
+        if INSTALLS.match(program):
+            lines.append(f": skipped here: {shlex.quote(command)}")
+        else:
+            lines.append(strip_runner(command))
+    return "\n".join(lines) + "\n"
+
+
+def pytest_plugins_of(project_copy: Path) -> list[str]:
+    """The pytest plugins of the packages the project depends on (what CI would install)."""
+    from importlib.metadata import entry_points
+
+    try:
+        pyproject = (project_copy / "pyproject.toml").read_text(encoding="utf-8")
+        needed = set(uv_lock.project_lock(pyproject))
+    except (OSError, ValueError):
+        needed = {uv_lock.TEST_RUNNER}
+    return sorted(
+        {
+            entry.value
+            for entry in entry_points(group="pytest11")
+            if entry.dist is not None and canonical(entry.dist.name) in needed
+        }
+    )
+
+
+def _environment(project_copy: Path) -> dict[str, str]:
+    bin_folder = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        "PATH": bin_folder + os.pathsep + os.environ.get("PATH", ""),
+        "CI": "true",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PYTEST_PLUGINS": ",".join(pytest_plugins_of(project_copy)),
+    }
+
+
+def run_step(step: Step, project_copy: Path, time_limit: float = STEP_TIME_LIMIT) -> StepResult:
+    """Run one step in bash, in the project's copy; stop all it started when it ends."""
+    process = subprocess.Popen(
+        [
+            "bash",
+            "--noprofile",
+            "--norc",
+            "-e",
+            "-o",
+            "pipefail",
+            "-c",
+            runnable_script(step.script),
+        ],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_environment(project_copy),
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=time_limit)
+        returncode: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        output, returncode = f"stopped after {time_limit:g} s", None
+    finally:
+        _stop_group(process)
+    return StepResult(step, returncode, output or "")
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
+
+
+def summary_of(output: str) -> str:
+    """The line of a failed command's output that says most: pytest's summary, or the last."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if re.search(r"\b(failed|error|errors|passed|not found|no tests ran)\b", line, re.I):
+            return shorten(line, 120)
+    return shorten(lines[-1], 120) if lines else "it printed nothing"
+
+
+def failure_of(result: StepResult) -> str:
+    step = result.step
+    where = f"{step.name} (job `{step.job}`, line {step.line})"
+    if result.returncode is None:
+        return f"{where} took longer than {STEP_TIME_LIMIT:g} s and was stopped"
+    return f"{where} failed with exit code {result.returncode}: {summary_of(result.output)}"

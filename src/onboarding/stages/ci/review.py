@@ -1,0 +1,397 @@
+"""Exercise 06.1's judgement of a workflow: what a reviewer of the team's CI looks for.
+
+Every `*_problems` function returns a list of plain sentences, one per problem, each saying where
+the problem is (a line of ci.yml) and what to write there; an empty list means all is well. They
+do not match text: they read the workflow as GitHub would (`onboarding.artefacts.workflow`),
+then simulate which jobs run for a pull request, a push to main and a pushed tag `v1.2.0`. So
+`github.ref_type == 'tag'` counts as much as `startsWith(github.ref, 'refs/tags/v')`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from onboarding.artefacts.workflow import (
+    PULL_REQUEST,
+    PUSH_MAIN,
+    PUSH_TAG,
+    ActionReference,
+    Workflow,
+    actionlint_problems,
+    ancestors,
+    as_list,
+    needs_problems,
+    runs_of,
+    schema_problems,
+    simulate,
+    steps_of,
+    triggered_by,
+    uses_of,
+)
+from onboarding.protocol import shorten
+
+
+def _words(job_id: str, job: Mapping[str, Any]) -> str:
+    return f"{job_id} {job.get('name', '')}".lower()
+
+
+LATER_TESTS = re.compile(r"integration|contract|schemathesis|pact", re.IGNORECASE)
+PYTEST = re.compile(r"\bpytest\b")
+
+
+def later_test_jobs(workflow: Workflow) -> list[str]:
+    """Jobs that run integration or contract tests (their name or their test command says so)."""
+    found = []
+    for job_id, job in workflow.jobs.items():
+        commands = [run for _, run in runs_of(job) if re.search(r"pytest|schemathesis", run)]
+        selects_later = any(
+            LATER_TESTS.search(re.sub(r"--ignore[= ]\S+", "", command)) for command in commands
+        )
+        if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
+            found.append(job_id)
+    return found
+
+
+def unit_jobs(workflow: Workflow) -> list[str]:
+    """Jobs that run pytest on the fast tests: named `unit`, or running pytest on other tests
+    than the integration and contract ones."""
+    later = set(later_test_jobs(workflow))
+    found = []
+    for job_id, job in workflow.jobs.items():
+        commands = [run for _, run in runs_of(job) if PYTEST.search(run)]
+        if not commands:
+            continue
+        says_unit = "unit" in _words(job_id, job) or any("unit" in run for run in commands)
+        if says_unit or job_id not in later:
+            found.append(job_id)
+    return found
+
+
+BUILD_ACTION = re.compile(r"^docker/build-push-action@", re.IGNORECASE)
+DOCKER_COMMAND = re.compile(
+    r"\bdocker\s+(?:buildx\s+)?(?:build|push|image\s+push)\b|\bpodman\s+(?:build|push)\b"
+)
+
+
+def image_jobs(workflow: Workflow) -> list[str]:
+    """Jobs that build an image (docker/build-push-action, or docker build/push commands)."""
+    return [
+        job_id
+        for job_id, job in workflow.jobs.items()
+        if any(BUILD_ACTION.match(uses) for _, uses in uses_of(job))
+        or any(DOCKER_COMMAND.search(run) for _, run in runs_of(job))
+    ]
+
+
+def trigger_problems(workflow: Workflow) -> list[str]:
+    """The workflow must start on pull requests and on pushed `v*` tags."""
+    problems = []
+    line = workflow.line("on")
+    triggers = workflow.triggers
+    if not triggered_by(workflow, PULL_REQUEST):
+        if "pull_request" in triggers:
+            problems.append(
+                f"line {workflow.line('on', 'pull_request')}: the `pull_request` filters leave out "
+                "pull requests to main: remove the filter or add `main` to `branches:`"
+            )
+        else:
+            problems.append(f"line {line}: `on:` has no `pull_request:`; add it under `on:`")
+    if not triggered_by(workflow, PUSH_TAG):
+        push = triggers.get("push")
+        if "push" not in triggers:
+            problems.append(
+                f"line {line}: `on:` has no `push:`, so pushing a version tag starts nothing"
+            )
+        elif not isinstance(push, dict) or "tags" not in push:
+            problems.append(
+                f"line {workflow.line('on', 'push')}: `push:` has no `tags:` filter, so a "
+                'pushed tag v1.2.0 does not start the workflow; add `tags: ["v*"]` under `push:`'
+            )
+        else:
+            patterns = ", ".join(map(str, as_list(push["tags"])))
+            problems.append(
+                f"line {workflow.line('on', 'push', 'tags')}: the tag filter ({patterns}) does "
+                'not match v1.2.0; use `tags: ["v*"]`'
+            )
+    return problems
+
+
+def unit_job_problems(workflow: Workflow) -> list[str]:
+    """A unit-test job exists, and a pull request runs it."""
+    units = unit_jobs(workflow)
+    if not units:
+        return [f"line {workflow.line('jobs')}: no job runs the unit tests (pytest)"]
+    if not triggered_by(workflow, PULL_REQUEST):
+        return ["not checked until the workflow starts on pull requests (see above)"]
+    outcomes = simulate(workflow, PULL_REQUEST)
+    if any(outcomes[job_id].runs for job_id in units):
+        return []
+    return [
+        f"line {workflow.line('jobs', job_id)}: on a pull request, job `{job_id}` does not "
+        f"run ({outcomes[job_id].reason}); the unit tests must run on every pull request, "
+        "so give the job no `if:` and no `needs:` on a job that is skipped for pull requests"
+        for job_id in units
+    ]
+
+
+def later_job_problems(workflow: Workflow) -> list[str]:
+    """Integration and contract tests run in a separate job that needs the unit tests."""
+    units, later = unit_jobs(workflow), later_test_jobs(workflow)
+    if not later:
+        return [f"line {workflow.line('jobs')}: no job runs integration or contract tests"]
+    separate = [job_id for job_id in later if job_id not in units]
+    if not separate:
+        return [
+            f"line {workflow.line('jobs', later[0])}: job `{later[0]}` runs the unit tests and "
+            "the integration tests together: move the integration and contract tests to a job "
+            "of their own with `needs:` naming the unit job, so the fast tests fail first"
+        ]
+    waiting = [job_id for job_id in separate if set(units) & ancestors(workflow, job_id)]
+    if not waiting:
+        job_id = separate[0]
+        unit = units[0] if units else "unit"
+        return [
+            f"line {workflow.line('jobs', job_id)}: job `{job_id}` does not wait for the unit "
+            f"tests; add `needs: [{unit}]` to it, beside `runs-on:`"
+        ]
+    if triggered_by(workflow, PULL_REQUEST):
+        outcomes = simulate(workflow, PULL_REQUEST)
+        if not any(outcomes[job_id].runs for job_id in waiting):
+            job_id = waiting[0]
+            return [
+                f"line {workflow.line('jobs', job_id)}: on a pull request, job `{job_id}` does "
+                f"not run ({outcomes[job_id].reason}); integration and contract tests belong to "
+                "every pull request too, in the later stage"
+            ]
+    return []
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).strip().lower() == "true" or "${{" in str(value)
+
+
+def _pushes(job: Mapping[str, Any]) -> bool:
+    for _, step in steps_of(job):
+        if BUILD_ACTION.match(str(step.get("uses", ""))):
+            inputs = step.get("with") or {}
+            if _truthy(inputs.get("push")) or re.search(r"push=true", str(inputs.get("outputs"))):
+                return True
+        run = str(step.get("run", ""))
+        if re.search(r"\bdocker\s+(?:image\s+)?push\b|\s--push\b|\bpodman\s+push\b", run):
+            return True
+    return False
+
+
+REGISTRY_LOGINS = re.compile(
+    r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login)@", re.IGNORECASE
+)
+
+
+def _logs_in(job: Mapping[str, Any]) -> bool:
+    return any(
+        REGISTRY_LOGINS.match(str(step.get("uses", "")))
+        or re.search(r"\b(docker|podman)\s+login\b", str(step.get("run", "")))
+        for _, step in steps_of(job)
+    )
+
+
+def image_job_problems(workflow: Workflow) -> list[str]:
+    """An image job builds and pushes, only for `v*` tags, after the unit and later test jobs."""
+    images = image_jobs(workflow)
+    if not images:
+        return [
+            f"line {workflow.line('jobs')}: no job builds the image (docker/build-push-action, "
+            "or `docker build`)"
+        ]
+    job_id = images[0]
+    job = workflow.jobs[job_id]
+    line = workflow.line("jobs", job_id)
+    problems = []
+    if not _pushes(job):
+        problems.append(
+            f"line {line}: job `{job_id}` builds the image but never pushes it: give "
+            "docker/build-push-action `push: true`"
+        )
+    elif not _logs_in(job):
+        problems.append(
+            f"line {line}: job `{job_id}` pushes without logging in to the registry: add a "
+            "docker/login-action step before the push, with a short-lived token from the "
+            "cloud's OIDC login (or, as a fallback, `${{ secrets.… }}`)"
+        )
+    if "if" not in job:
+        problems.append(
+            f"line {line}: job `{job_id}` has no `if:`, so it would publish an image for every "
+            "pull request; add `if: startsWith(github.ref, 'refs/tags/v')` beside `runs-on:`"
+        )
+    else:
+        where = workflow.line("jobs", job_id, "if")
+        for event in (PULL_REQUEST, PUSH_MAIN):
+            if simulate(workflow, event)[job_id].runs:
+                problems.append(
+                    f"line {where}: job `{job_id}` also runs for {event.label}; its `if:` should "
+                    "hold only for tags, as `startsWith(github.ref, 'refs/tags/v')` does"
+                )
+        if triggered_by(workflow, PUSH_TAG):
+            outcome = simulate(workflow, PUSH_TAG)[job_id]
+            if not outcome.runs and outcome.reason.startswith(("skipped by", "unreadable")):
+                problems.append(
+                    f"line {where}: job `{job_id}` does not run for a pushed tag v1.2.0 "
+                    f"({outcome.reason}); write `if: startsWith(github.ref, 'refs/tags/v')`"
+                )
+    waits_for = ancestors(workflow, job_id)
+    missing = []
+    if not set(unit_jobs(workflow)) & waits_for:
+        missing.append("the unit tests")
+    if not (set(later_test_jobs(workflow)) - {job_id}) & waits_for:
+        missing.append("the integration and contract tests")
+    if missing:
+        problems.append(
+            f"line {line}: job `{job_id}` does not wait for {' or '.join(missing)}; add "
+            "`needs:` naming those jobs, so that only a tested commit is published"
+        )
+    return problems
+
+
+SECRET_KEY = re.compile(
+    r"(^|[_-])(password|passwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)($|[_-])",
+    re.IGNORECASE,
+)
+DESCRIBES_A_CREDENTIAL = re.compile(
+    r"[_-](format|type|url|uri|name|file|path|endpoint|lifetime|duration|expiry)$|^id-token$",
+    re.IGNORECASE,
+)
+"""Keys that name something about a credential, not the credential: `token_format`, `id-token`."""
+SAFE_EXPRESSION = re.compile(
+    r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token|env\.[A-Za-z0-9_]+"
+    r"|steps\.[A-Za-z0-9_-]+\.outputs\.[A-Za-z0-9_-]+)\s*\}\}"
+)
+"""Where a credential may come from: a stored secret, the job's own token, or the output of an
+earlier step (an OIDC login's short-lived token, masked by the action that made it)."""
+TOKEN_SHAPES = re.compile(
+    r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{20,}|xox[abpr]-[A-Za-z0-9-]{10,})"
+)
+URL_CREDENTIALS = re.compile(r"://[^/\s:@]+:(?P<password>[^@\s/]+)@")
+PASSWORD_FLAG = re.compile(r"(?:\s-p|\s--password)(?:\s+|=)(?P<value>\S+)")
+
+
+def _literal(value: str) -> bool:
+    """True when the value is written out rather than read from a secret or a variable."""
+    text = value.strip().strip("'\"")
+    return bool(text) and not text.startswith("$")
+
+
+def secret_problems(workflow: Workflow) -> list[str]:
+    """No secret is written into the file: credentials only as secrets or short-lived tokens."""
+    problems: list[str] = []
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, str(key)))
+            return
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, (*path, index))
+            return
+        if not isinstance(node, str | int | float) or isinstance(node, bool):
+            return
+        text, line = str(node), workflow.line(*path)
+        key = str(path[-1]) if path else ""
+        if SECRET_KEY.search(key) and not DESCRIBES_A_CREDENTIAL.search(key):
+            if "${{" not in text and text.strip():
+                problems.append(
+                    f"line {line}: `{key}` is written out in the file; store it as a repository "
+                    f"secret and write `{key}: ${{{{ secrets.{secret_name(key)} }}}}`"
+                )
+            elif "${{" in text and not SAFE_EXPRESSION.search(text):
+                problems.append(
+                    f"line {line}: `{key}` comes from `{shorten(text, 40)}`; only "
+                    "`${{ secrets.NAME }}` or a login step's output is masked in logs and kept "
+                    "out of the file"
+                )
+        if TOKEN_SHAPES.search(text):
+            problems.append(
+                f"line {line}: this looks like a real access token; revoke it, "
+                "store the new one as a secret, and write `${{ secrets.NAME }}`"
+            )
+        url = URL_CREDENTIALS.search(text)
+        if url and _literal(url["password"]) and "${{" not in url["password"]:
+            problems.append(
+                f"line {line}: a URL with a password in it; keep the whole URL in a secret, as "
+                "`${{ secrets.DATABASE_URL }}`"
+            )
+        if key == "run":
+            flag = PASSWORD_FLAG.search(" " + text)
+            if flag and _literal(flag["value"]) and "${{" not in flag["value"]:
+                problems.append(
+                    f"line {line}: a password is passed on the command line; use "
+                    "docker/login-action with a short-lived token or "
+                    "`password: ${{ secrets.REGISTRY_PASSWORD }}`, or `--password-stdin`"
+                )
+
+    walk(workflow.data, ())
+    return problems
+
+
+def secret_name(key: str) -> str:
+    """A name for the secret that should hold `key`'s value (a bare password: the registry's)."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", key).upper()
+    return {"PASSWORD": "REGISTRY_PASSWORD"}.get(name, name)
+
+
+SHA_ADVICE = (
+    "pin the full commit SHA of a release, with its version in a comment, as the template "
+    "does: `{name}@<40-character SHA> # v1.2.3`"
+)
+
+
+def _pin_problem(workflow: Workflow, uses: str, line: int) -> str | None:
+    action = ActionReference(uses)
+    if action.is_local:
+        return None  # an action in this repository: it changes with the commit itself
+    if action.is_docker:
+        if "@sha256:" in uses:
+            return None
+        return (
+            f"line {line}: `{uses}` names the image by tag, which can be moved; pin its digest: "
+            "`docker://image@sha256:…`"
+        )
+    advice = SHA_ADVICE.format(name=action.name)
+    if not action.ref:
+        return f"line {line}: `{uses}` has no version at all; {advice}"
+    if action.is_commit_sha:
+        return None
+    if re.fullmatch(r"[0-9a-f]{7,39}", action.ref):
+        return f"line {line}: `{uses}` uses a short SHA, which can become ambiguous; {advice}"
+    if re.fullmatch(r"v?\d+(\.\d+){0,2}([-.][0-9A-Za-z.]+)?", action.ref):
+        return f"line {line}: `{uses}` follows a tag, which can be moved to other code; {advice}"
+    return f"line {line}: `{uses}` follows the branch `{action.ref}`, which changes under you; {advice}"
+
+
+def pinning_problems(workflow: Workflow) -> list[str]:
+    """Every action (and reusable workflow) is pinned to a full commit SHA."""
+    problems = []
+    for job_id, job in workflow.jobs.items():
+        places = []
+        if isinstance(job.get("uses"), str):
+            places.append((job["uses"], workflow.line("jobs", job_id, "uses")))
+        places += [
+            (uses, workflow.line("jobs", job_id, "steps", index, "uses"))
+            for index, uses in uses_of(job)
+        ]
+        for uses, line in places:
+            problem = _pin_problem(workflow, uses, line)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def valid_workflow_problems(workflow: Workflow) -> list[str]:
+    """SchemaStore's schema accepts the file, and every `needs:` names a job (the schema cannot)."""
+    return schema_problems(workflow) + needs_problems(workflow)
+
+
+def lint_problems(workflow: Workflow) -> list[str]:
+    return actionlint_problems(workflow)

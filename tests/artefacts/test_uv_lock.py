@@ -1,0 +1,43 @@
+"""The course's uv.lock resolved for a project: every package it needs, with hashes and markers."""
+
+from __future__ import annotations
+
+from onboarding.artefacts import uv_lock
+
+BASE = '[project]\nname = "booking-service"\ndependencies = []\n'
+
+
+def test_a_project_with_no_dependencies_still_locks_its_test_runner():
+    lock = uv_lock.project_lock(BASE)
+    assert {"pytest", "pluggy", "iniconfig", "packaging"} <= set(lock)
+    assert all(entry["hashes"] for entry in lock.values())
+    assert all(h.startswith("sha256:") for entry in lock.values() for h in entry["hashes"])
+
+
+def test_transitive_dependencies_come_with_the_direct_ones():
+    lock = uv_lock.project_lock(BASE.replace("[]", '["httpx>=0.27"]'))
+    assert {"httpx", "httpcore", "h11", "anyio", "idna", "certifi"} <= set(lock)
+
+
+def test_a_package_needed_only_somewhere_keeps_its_marker():
+    lock = uv_lock.project_lock(BASE)
+    assert lock["colorama"]["marker"] == "sys_platform == 'win32'"
+    assert "marker" not in lock["pytest"]
+    # Reached only through a marked dependency: the marker carries down the graph.
+    assert "3.11" in lock["tomli"]["marker"]
+
+
+def test_groups_and_optional_dependencies_are_locked_too():
+    text = (
+        BASE
+        + '\n[project.optional-dependencies]\nyaml = ["pyyaml"]\n\n[dependency-groups]\nlint = ["ruff"]\n'
+    )
+    lock = uv_lock.project_lock(text)
+    assert {"pyyaml", "ruff"} <= set(lock)
+
+
+def test_where_the_lock_has_several_versions_this_pythons_is_chosen():
+    lock = uv_lock.project_lock(BASE.replace("[]", '["fastapi"]'))
+    versions = [package["version"] for package in uv_lock._course_lock()["fastapi"]]
+    assert len(versions) > 1
+    assert lock["fastapi"]["version"] in versions
