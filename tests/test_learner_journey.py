@@ -64,11 +64,10 @@ def test_the_golden_learner_passes_every_stage_in_one_project(tmp_path):
 def test_a_learner_who_fell_behind_adopts_and_passes_the_stage(stage, tmp_path):
     workspace = tmp_path / "workspace"
     env = start(workspace)
-    # The latest earlier stage that has a project in the blueprint; with none, the learner
-    # starts the stage from day one's project.
-    earlier = [s for s in project.stages() if s < stage]
-    if earlier:
-        adopted = run_onboard("checkpoint", str(int(earlier[-1])), "--adopt", env=env)
+    previous = max((s for s in project.stages() if s < stage), default=None)
+    # With no stage of the blueprint before it, day one's project is the one to carry on from.
+    if previous is not None:
+        adopted = run_onboard("checkpoint", str(int(previous)), "--adopt", env=env)
         assert adopted.returncode == 0, adopted.stdout + adopted.stderr
         assert "your previous work is on the branch before-stage-" in adopted.stdout
     do_stage(workspace, env, stage)

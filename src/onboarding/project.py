@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from onboarding import generator, paths, workspace
+from onboarding import generator, paths, protocol, workspace
 
 FOLDER = "service"
 """The project's folder inside the learner's workspace."""
@@ -130,6 +130,8 @@ def stage_blueprint(stage: str) -> list[BlueprintFile]:
 def day_one() -> dict[str, str]:
     """The project as `onboard start` creates it: the base, and stage 01's starting files."""
     files = {relative: path.read_text(encoding="utf-8") for relative, path in _base().items()}
+    # Stage 01's, not the first stage the blueprint has: a later stage's files (and tests) wait
+    # for that stage to begin.
     files.update(starting("01") if "01" in stages() else {})
     return files
 
@@ -276,7 +278,11 @@ def begin(stage: str, workspace_path: Path | None = None) -> Change:
     """Add the course's starting files for `stage`, never over a file the learner has.
 
     What is added is committed, so the learner's own changes stay easy to see with `git diff`.
+    While `onboard check` grades (a notebook's first cell calls this), nothing is added: the
+    grader judges the project as the learner left it, and changes none of it.
     """
+    if os.environ.get(protocol.GRADING_VARIABLE):
+        return Change()
     root = locate(workspace_path)
     if not root.exists():
         create(workspace_path)

@@ -1,0 +1,1 @@
+"""Configuration and database access (STAND-IN until stage 04 joins the blueprint)."""

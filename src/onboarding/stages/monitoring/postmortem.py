@@ -1,0 +1,339 @@
+"""Exercise 08.5: the postmortem of the backfill incident, in `postmortem.md`.
+
+Every `*_problems` function takes the document's text and returns plain sentences, one per
+problem, and an empty list when all is well. The Markdown is read with
+`onboarding.artefacts.markdown`.
+
+What people really write is accepted: a time zone stated once above the timeline ("All times
+UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"),
+and "human error" quoted from the notes or discussed ("this was not human error"). Judging
+words used as a verdict, a person named as the cause, and an action with no date at all are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+from onboarding.artefacts.markdown import (
+    BRACKET_PLACEHOLDER,
+    DETAILS_BLOCK,
+    TABLE_SEPARATOR,
+    list_items,
+    markdown_lines,
+    section,
+    sections,
+    tables,
+)
+from onboarding.protocol import shorten
+
+FILE = "postmortem.md"
+POSTMORTEM_HEADINGS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "What went well",
+    "What went badly",
+    "Where we got lucky",
+    "Action items",
+    "Lessons and links",
+)
+"""The `## ` headings of templates/postmortem.md, without its "How to use this template"."""
+TEMPLATE_ONLY_HEADINGS = ("How to use this template",)
+MIN_TIMELINE_ENTRIES = 5
+MIN_ACTION_ITEMS = 3
+
+PEOPLE = ("Jordan", "Priya", "Sam")
+"""The people named in the incident notes: a postmortem describes what they did, never blames."""
+
+PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
+TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])")
+DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
+TIME_ZONE = re.compile(
+    r"\b(?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|JST|AEST|AEDT|[ECMP][SD]T)\b"
+    r"|\d:\d\d ?(?:Z|[+-]\d\d:?\d\d)\b"
+    # A zone by its IANA name, as in "local time (Europe/Berlin)".
+    r"|\b(?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Z][A-Za-z_]+"
+)
+MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+WEEKDAYS = (
+    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?"
+)
+DELAY = r"(?:working\s+|business\s+)?(?:days?|weeks?|months?|d|w)\b"
+DUE_DATE = re.compile(
+    rf"""
+      \d{{4}}-\d{{1,2}}-\d{{1,2}}                       # 2030-03-11
+    | \d{{4}}-?w\d{{1,2}}                               # 2030-W11, an ISO week
+    | (?<!\d)\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?  # 11/03/2030, 3/11, 11.03.
+    | \b(?:{MONTHS})\b                                  # 15 March, Mar 15
+    | \b(?:{WEEKDAYS})\b                                # Fri 15 Mar, next Friday
+    | \b(?:today|tomorrow|eod|eow|eom|eoq)\b
+    | \b(?:next|this|end\s+of(?:\s+the)?(?:\s+next)?)\s+(?:week|month|quarter|sprint|year|release)\b
+    | \bq[1-4]\b                                        # Q2 2030
+    | \b(?:sprint|week|wk|cw|kw)\s*\d+\b                # sprint 14, week 11
+    | \+\s*\d+\s*{DELAY}                                # +5 days
+    | \b(?:in|within)\s+\d+\s+{DELAY}                   # within 5 working days
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+VAGUE_OWNERS = re.compile(
+    r"^\s*(?:|-|—|\?|n/?a|none|nobody|tbd|tbc|everyone|everybody|all|anyone|the team|team|"
+    r"engineering|us|we)\s*$",
+    re.IGNORECASE,
+)
+ONE_ROLE = ("QA / SRE", "QA/SRE")
+"""Owners that look like two but are one role of the process document."""
+# Words that judge people rather than describe what happened.
+BLAME_WORDS = re.compile(
+    r"\b(human error|careless(?:ly|ness)?|negligen(?:t|tly|ce)|sloppy|lazy|laziness|"
+    r"incompeten(?:t|ce)|reckless(?:ly)?|stupid|should have known|"
+    r"(?:his|her|their) (?:fault|mistake))\b",
+    re.IGNORECASE,
+)
+BLAME_VERBS = (
+    r"(?:forgot|forgetting|failed to|fail to|ignored|neglected|didn'?t bother|did not bother|"
+    r"should(?:n'?t| not)? have|messed up|screwed up|broke|caused|was slow|were slow|"
+    r"mistake|fault|blame)"
+)
+QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
+"""Words in quotation marks are someone's words quoted, not the postmortem's own verdict."""
+NOT_A_VERDICT = re.compile(
+    r"\b(?:not|no|never|nor|without|rather than|instead of|avoid(?:s|ed|ing)?|beyond|"
+    r"(?:is|was|were|are)n't|doesn't|don't|didn't)\b",
+    re.IGNORECASE,
+)
+"""Before a judging word in the same sentence, these make it a denial or a discussion."""
+
+
+def heading_problems(text: str) -> list[str]:
+    """The template's nine headings, each once and in order; its "How to use" part deleted."""
+    found = [title for title, _ in sections(text)[1:]]
+    problems = []
+    lowered = {heading.lower(): heading for heading in POSTMORTEM_HEADINGS}
+    for title in dict.fromkeys(found):
+        if title in TEMPLATE_ONLY_HEADINGS:
+            problems.append(f"`## {title}` is the template's guidance; delete it")
+        elif title not in POSTMORTEM_HEADINGS and title.lower() in lowered:
+            problems.append(f"write `## {title}` exactly as `## {lowered[title.lower()]}`")
+    missing = [
+        heading
+        for heading in POSTMORTEM_HEADINGS
+        if heading not in found and heading.lower() not in {t.lower() for t in found}
+    ]
+    if missing:
+        problems.append("missing: " + ", ".join(f"`## {heading}`" for heading in missing))
+    for heading in POSTMORTEM_HEADINGS:
+        if found.count(heading) > 1:
+            problems.append(f"`## {heading}` appears {found.count(heading)} times")
+    present = [title for title in dict.fromkeys(found) if title in POSTMORTEM_HEADINGS]
+    for earlier, later in pairwise(present):
+        if POSTMORTEM_HEADINGS.index(earlier) > POSTMORTEM_HEADINGS.index(later):
+            problems.append(f"`## {later}` comes after `## {earlier}`; keep the template's order")
+            break
+    return problems
+
+
+def placeholder_problems(text: str) -> list[str]:
+    """No section is empty or still holds the template's placeholders, guidance or examples."""
+    problems = []
+    for title, body in sections(text):
+        if title not in POSTMORTEM_HEADINGS:
+            continue
+        where = f"`## {title}`"
+        if DETAILS_BLOCK.search(body):
+            problems.append(f"{where} still holds the template's collapsed example")
+        elif re.search(r"^\s*>", body, re.MULTILINE):
+            problems.append(f"{where} still has the template's `>` guidance")
+        elif bracket := BRACKET_PLACEHOLDER.search(body):
+            problems.append(f"{where} still has the placeholder `{bracket[0]}`")
+        elif word := PLACEHOLDER_WORDS.search(body):
+            problems.append(f"{where} still says {word[0]}")
+        elif not [
+            line for line in body.splitlines() if line.strip() and not TABLE_SEPARATOR.match(line)
+        ]:
+            problems.append(f"{where} is empty (write None, and why, if nothing applies)")
+    return problems
+
+
+@dataclass(frozen=True)
+class Moment:
+    text: str
+    day: date | None
+    minutes: int
+
+
+def _first_table(body: str) -> list[dict[str, str]] | None:
+    found = tables(DETAILS_BLOCK.sub("", body))
+    return found[0] if found else None
+
+
+def timeline_moments(body: str) -> tuple[list[Moment], list[str]]:
+    """The timeline's entries with their times, and the entries without a time."""
+    rows = _first_table(body)
+    if rows is not None:
+        entries = [" | ".join(row.values()) for row in rows]
+        firsts = [next(iter(row.values()), "") for row in rows]
+    else:
+        entries = list_items(body)
+        firsts = entries
+    moments, untimed = [], []
+    for entry, first in zip(entries, firsts, strict=True):
+        time = TIME.search(first)
+        if time is None or time.start() > 20:
+            untimed.append(entry)
+            continue
+        day = DATE.search(first[: time.start()] + " ")
+        moments.append(
+            Moment(
+                entry,
+                date(int(day["year"]), int(day["month"]), int(day["day"])) if day else None,
+                int(time["hour"]) * 60 + int(time["minute"]),
+            )
+        )
+    return moments, untimed
+
+
+def states_time_zone(text: str) -> bool:
+    """A zone is named in the timeline (its header, a line such as "All times UTC.", an entry),
+    or in a sentence about times above it."""
+    body = section(text, "Timeline") or ""
+    if TIME_ZONE.search(DETAILS_BLOCK.sub("", body)):
+        return True
+    above = []
+    for line in markdown_lines(text):
+        if re.match(r"## Timeline\s*$", line):
+            break
+        above.append(line)
+    return any(TIME_ZONE.search(line) and re.search(r"\btimes?\b", line, re.I) for line in above)
+
+
+def timeline_problems(text: str) -> list[str]:
+    """Five or more timed entries, in time order, with the time zone stated."""
+    body = section(text, "Timeline")
+    if body is None:
+        return ["there is no `## Timeline` section"]
+    moments, untimed = timeline_moments(body)
+    problems = []
+    if len(moments) < MIN_TIMELINE_ENTRIES:
+        problems.append(
+            f"{len(moments)} timed entr{'y' if len(moments) == 1 else 'ies'}; write at least "
+            f"{MIN_TIMELINE_ENTRIES}, one per row as `| 10:02 | what happened |`"
+        )
+    for entry in untimed[:2]:
+        problems.append(
+            f"“{shorten(entry.replace('|', ' '), 50)}” has no time (HH:MM) at its start"
+        )
+    if moments and not states_time_zone(text):
+        problems.append(
+            "no time zone: say which, as in a `Time (UTC)` column header or a line "
+            "“All times UTC.” above the table"
+        )
+    day: date | None = None
+    previous: tuple[date | None, int] | None = None
+    for moment in moments:
+        day = moment.day or day
+        key = (day, moment.minutes)
+        if previous is not None and _before(key, previous):
+            problems.append(
+                f"“{shorten(moment.text.replace('|', ' '), 50)}” comes after a later time; put "
+                "the entries in time order (add the date to entries on another day)"
+            )
+            break
+        previous = key
+    return problems
+
+
+def _before(key: tuple[date | None, int], previous: tuple[date | None, int]) -> bool:
+    day, minutes = key
+    previous_day, previous_minutes = previous
+    if day is not None and previous_day is not None and day != previous_day:
+        return day < previous_day
+    return minutes < previous_minutes
+
+
+def is_due_date(cell: str) -> bool:
+    """Whether an action's Due cell names a date or a delay, in any way people write one."""
+    if BRACKET_PLACEHOLDER.search(cell) or PLACEHOLDER_WORDS.search(cell):
+        return False
+    return DUE_DATE.search(cell) is not None
+
+
+def action_item_problems(text: str) -> list[str]:
+    """Three or more action items, each with one named owner and a due date."""
+    body = section(text, "Action items")
+    if body is None:
+        return ["there is no `## Action items` section"]
+    rows = _first_table(body)
+    if rows is None:
+        return ["write the action items as the template's table: | Action | Type | Owner | Due |"]
+    header = list(rows[0]) if rows else _header_of(body)
+    owner = next((name for name in header if "owner" in name.lower()), None)
+    due = next((name for name in header if "due" in name.lower() or "date" in name.lower()), None)
+    missing = [name for name, column in (("Owner", owner), ("Due", due)) if column is None]
+    if missing:
+        return [f"the action-item table has no {' or '.join(missing)} column"]
+    problems = []
+    items = [row for row in rows if any(cell.strip() for cell in row.values())]
+    if len(items) < MIN_ACTION_ITEMS:
+        problems.append(
+            f"{len(items)} action item(s); write at least {MIN_ACTION_ITEMS} "
+            "(prevent it, detect it sooner, and fix the process)"
+        )
+    for row in items:
+        name = shorten(next(iter(row.values()), ""), 40)
+        who, when = row.get(owner or "", ""), row.get(due or "", "")
+        if VAGUE_OWNERS.match(who) or BRACKET_PLACEHOLDER.search(who):
+            problems.append(f"“{name}” has no single owner (found “{who}”)")
+        elif re.search(r"\b(and|&)\b|,|/", who) and who.strip().upper() not in ONE_ROLE:
+            problems.append(f"“{name}” has several owners (“{who}”); give it one")
+        if not is_due_date(when):
+            problems.append(
+                f"“{name}” has no due date (found “{when}”); write a date such as 2030-03-11 or "
+                "Fri 15 Mar, or a delay such as +5 days"
+            )
+    return problems
+
+
+def _header_of(body: str) -> list[str]:
+    for line in markdown_lines(DETAILS_BLOCK.sub("", body)):
+        if line.strip().startswith("|"):
+            return [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return []
+
+
+def _is_a_verdict(line: str, start: int) -> bool:
+    """A judging phrase at `start` is the writer's verdict unless its sentence denies it first."""
+    sentence_start = max(line.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "; ", ": "))
+    return NOT_A_VERDICT.search(line[sentence_start + 1 : start]) is None
+
+
+def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
+    """Blameless language: no judging words, and no person named as the cause.
+
+    Quoted words (the notes quoted, a term discussed) and blockquotes are someone else's
+    words; a sentence that denies the verdict ("this was not human error") is not one.
+    """
+    named = "|".join(re.escape(person) for person in people)
+    person_blame = re.compile(
+        rf"\b(?P<who>{named})(?:'s)?\b(?:[\s,]+[\w'-]+){{0,3}}?[\s,]+{BLAME_VERBS}", re.IGNORECASE
+    )
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(">"):
+            continue
+        # Blank out quoted words, keeping the positions of the rest.
+        own_words = QUOTED.sub(lambda match: " " * len(match[0]), line)
+        for pattern in (BLAME_WORDS, person_blame):
+            match = pattern.search(own_words)
+            if match and _is_a_verdict(own_words, match.start()):
+                problems.append(f"line {number}: “{shorten(match[0], 60)}”")
+                break
+    return problems

@@ -1,0 +1,451 @@
+"""Exercise 08.3: alert rules judged by what they do; right ones written many ways pass.
+
+Each test writes a rule file into a learner's project and runs 08.3's expectations on it, as the
+check cell does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from onboarding import generator
+from onboarding.checks import Given, run_expectations
+from onboarding.protocol import Outcome
+from onboarding.stages.monitoring import alerting
+from onboarding.stages.monitoring.checks import EXERCISES
+from tests.conftest import COURSE_ROOT
+
+MODEL_PATH = COURSE_ROOT / "project" / "stage_08" / "monitoring" / "alerts.yaml"
+MODEL = generator.model_of(MODEL_PATH.read_text(encoding="utf-8"), "alerts.yaml")
+SLI = 'job="bookings",route!~"/health/.+|/metrics"'
+TEXTS = [expectation.text for expectation in EXERCISES["08.3"]]
+
+
+def outcomes(text: str | None, workspace, monkeypatch) -> dict[str, Outcome]:
+    monkeypatch.setenv("ONBOARD_WORKSPACE", str(workspace))
+    if text is not None:
+        path = workspace / "service" / "monitoring" / "alerts.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    result = run_expectations("08.3", EXERCISES["08.3"], Given(), echo=False)
+    return {outcome.text: outcome for outcome in result.outcomes}
+
+
+def failing(text, workspace, monkeypatch) -> dict[str, str]:
+    return {
+        name: outcome.found
+        for name, outcome in outcomes(text, workspace, monkeypatch).items()
+        if not outcome.passed
+    }
+
+
+def expectation(start: str) -> str:
+    return next(text for text in TEXTS if text.startswith(start))
+
+
+def ratio(window: str, errors: str = 'code=~"5.."', selector: str = SLI) -> str:
+    return (
+        f"(sum(rate(http_requests_total{{{selector},{errors}}}[{window}]))"
+        f" / sum(rate(http_requests_total{{{selector}}}[{window}])))"
+    )
+
+
+def alert(name: str, expr: str, severity: str = "page", extra: str = "") -> str:
+    indented = "\n".join("          " + line for line in expr.strip().splitlines())
+    return (
+        f"      - alert: {name}\n        expr: |\n{indented}\n{extra}"
+        f"        labels:\n          severity: {severity}\n"
+        f"        annotations:\n          runbook_url: docs/runbook.md#alerts\n"
+    )
+
+
+def burn(name, rate, long, short, severity="page", guard=True, selector=SLI, errors=None):
+    parts = [
+        f"{ratio(long, selector=selector, **({'errors': errors} if errors else {}))} > "
+        f"({rate} * 0.005)",
+        f"{ratio(short, selector=selector, **({'errors': errors} if errors else {}))} > "
+        f"({rate} * 0.005)",
+    ]
+    if guard:
+        parts.append(f"sum(increase(http_requests_total{{{selector}}}[{long}])) >= 50")
+    return alert(name, "\nand\n".join(parts), severity)
+
+
+def rule_file(*rules: str) -> str:
+    return "groups:\n  - name: slo\n    rules:\n" + "".join(rules)
+
+
+def three_rules(**changes) -> str:
+    return rule_file(
+        burn("FastBurn", 14.4, "1h", "5m", **changes),
+        burn("MediumBurn", 6, "6h", "30m", **changes),
+        burn(
+            "SlowBurn",
+            1,
+            "3d",
+            "6h",
+            severity="ticket",
+            guard=False,
+            **{k: v for k, v in changes.items() if k != "guard"},
+        ),
+    )
+
+
+# --- right answers ----------------------------------------------------------------------------
+
+
+def test_the_model_rules_pass_every_expectation(tmp_path, monkeypatch):
+    assert failing(MODEL, tmp_path, monkeypatch) == {}
+
+
+def test_the_same_rules_written_by_hand_pass(tmp_path, monkeypatch):
+    assert failing(three_rules(), tmp_path, monkeypatch) == {}
+
+
+RECORDED = """\
+groups:
+  - name: slo-recordings
+    rules:
+      - record: job:slo_errors_per_request:ratio_rate5m
+        expr: |
+          sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics",code=~"5.."}[5m]))
+          / sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics"}[5m]))
+      - record: job:slo_errors_per_request:ratio_rate1h
+        expr: |
+          sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics",code=~"5.."}[1h]))
+          / sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics"}[1h]))
+      - record: job:slo_errors_per_request:ratio_rate30m
+        expr: |
+          sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics",code=~"5.."}[30m]))
+          / sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics"}[30m]))
+      - record: job:slo_errors_per_request:ratio_rate6h
+        expr: |
+          sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics",code=~"5.."}[6h]))
+          / sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics"}[6h]))
+      - record: job:slo_errors_per_request:ratio_rate3d
+        expr: |
+          sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics",code=~"5.."}[3d]))
+          / sum by (job) (rate(http_requests_total{route!~"/health/.+|/metrics"}[3d]))
+      - record: job:slo_requests:increase1h
+        expr: sum by (job) (increase(http_requests_total{route!~"/health/.+|/metrics"}[1h]))
+      - record: job:slo_requests:increase6h
+        expr: sum by (job) (increase(http_requests_total{route!~"/health/.+|/metrics"}[6h]))
+  - name: slo-alerts
+    rules:
+      - alert: BookingApiErrorBudgetBurn
+        expr: |
+          job:slo_errors_per_request:ratio_rate1h > (14.4 * 0.005)
+          and job:slo_errors_per_request:ratio_rate5m > (14.4 * 0.005)
+          and job:slo_requests:increase1h >= 50
+          or
+          job:slo_errors_per_request:ratio_rate6h > (6 * 0.005)
+          and job:slo_errors_per_request:ratio_rate30m > (6 * 0.005)
+          and job:slo_requests:increase6h >= 50
+        for: 2m
+        labels:
+          severity: page
+        annotations:
+          runbook_url: https://git.example.com/bookings/-/blob/main/docs/runbook.md#alerts
+      - alert: BookingApiErrorBudgetLeak
+        expr: |
+          job:slo_errors_per_request:ratio_rate3d > 0.005
+          and job:slo_errors_per_request:ratio_rate6h > 0.005
+        labels:
+          severity: ticket
+        annotations:
+          runbook: docs/runbook.md
+"""
+
+
+def test_recording_rules_and_one_alert_for_both_pages_pass(tmp_path, monkeypatch):
+    assert failing(RECORDED, tmp_path, monkeypatch) == {}
+
+
+OTHER_STYLE = """\
+groups:
+  - name: booking-service
+    rules:
+      - alert: AvailabilityFastBurn
+        expr: |
+          1 - (
+            sum by (job) (rate(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[1h]))
+            / sum by (job) (rate(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[1h]))
+          ) > 0.072
+          and on (job)
+          1 - (
+            sum by (job) (rate(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[5m]))
+            / sum by (job) (rate(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[5m]))
+          ) > 0.072
+          and on (job)
+          sum by (job) (rate(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[1h])) * 3600 > 49
+        labels: {severity: page}
+        annotations: {runbook_url: docs/runbook.md#availabilityfastburn}
+      - alert: AvailabilitySixHourBurn
+        expr: |
+          1 - (sum(increase(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[6h]))
+               / sum(increase(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[6h]))) > 0.03
+          and
+          1 - (sum(increase(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[30m]))
+               / sum(increase(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[30m]))) > 0.03
+          and
+          sum(increase(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[6h])) >= 50
+        labels: {severity: Page}
+        annotations: {runbook_url: docs/runbook.md#availabilitysixhourburn}
+      - alert: AvailabilitySlowBurn
+        expr: |
+          1 - (sum(increase(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[3d]))
+               / sum(increase(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[3d]))) > 0.005
+          and
+          1 - (sum(increase(http_requests_total{job="booking-service",code!~"5..",route!~"/health/.*|/metrics"}[6h]))
+               / sum(increase(http_requests_total{job="booking-service",route!~"/health/.*|/metrics"}[6h]))) > 0.005
+        labels: {severity: ticket}
+        annotations: {runbook_url: docs/runbook.md#availabilityslowburn}
+      - alert: BookingLatencyHigh
+        expr: |
+          histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="booking-service",route="/rooms/{room_id}/bookings",method="POST"}[30m]))) > 0.3
+        for: 15m
+        labels: {severity: page}
+        annotations: {runbook_url: docs/runbook.md#bookinglatencyhigh}
+      - alert: BookingServiceAbsent
+        expr: absent(up{job="booking-service"} == 1)
+        for: 3m
+        labels: {severity: page}
+        annotations: {runbook_url: docs/runbook.md#bookingserviceabsent}
+"""
+
+
+def test_another_style_with_other_names_a_job_of_its_own_and_more_alerts_passes(
+    tmp_path, monkeypatch
+):
+    assert failing(OTHER_STYLE, tmp_path, monkeypatch) == {}
+
+
+def test_an_slo_on_booking_a_room_alone_passes(tmp_path, monkeypatch):
+    route = 'job="bookings",route="/rooms/{room_id}/bookings",method="POST"'
+    assert failing(three_rules(selector=route), tmp_path, monkeypatch) == {}
+
+
+def test_rules_without_a_job_matcher_pass(tmp_path, monkeypatch):
+    assert failing(MODEL.replace('job="bookings",', ""), tmp_path, monkeypatch) == {}
+
+
+# --- wrong answers -----------------------------------------------------------------------------
+
+
+def test_the_unsolved_skeleton_fails_on_its_todo(tmp_path, monkeypatch):
+    skeleton = generator.stub_for(
+        MODEL_PATH.read_text(encoding="utf-8"), None, "alerts.yaml", artefact=True
+    )
+    found = failing(skeleton, tmp_path, monkeypatch)
+    assert "is still TODO" in found[TEXTS[0]]
+    assert set(found) == set(TEXTS)
+
+
+def test_a_missing_file_says_where_to_create_it(tmp_path, monkeypatch):
+    found = failing(None, tmp_path, monkeypatch)
+    assert found[TEXTS[0]] == (
+        "alerts.yaml does not exist yet — create it in your project folder, service/monitoring/ "
+        "in your workspace"
+    )
+    assert all(reason.startswith("not checked until") for reason in list(found.values())[1:])
+
+
+def test_yaml_that_does_not_parse_is_one_line_with_its_place(tmp_path, monkeypatch):
+    found = failing("groups:\n  - name: [\n", tmp_path, monkeypatch)
+    assert found[TEXTS[0]].startswith("monitoring/alerts.yaml is not valid YAML: line 3, column")
+
+
+def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch):
+    broken = MODEL.replace("> (14.4 * 0.005)\n          and", "> (14.4 * 0.005\n          and", 1)
+    found = failing(broken, tmp_path, monkeypatch)
+    assert "the `expr` of alert `BookingsFastBurn` is not valid PromQL" in found[TEXTS[0]]
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected", "message"),
+    [
+        (
+            three_rules(selector='job="bookings"'),
+            "a fast burn pages",
+            "your selectors count the probes (/health/live, /health/ready) and /metrics too",
+        ),
+        (
+            three_rules(errors='code=~"[45].."'),
+            "409s and 422s fire nothing",
+            "with 30% of requests answered 409 or 422, and `FastBurn` fired",
+        ),
+        (
+            rule_file(
+                alert("FastBurn", f"{ratio('1h')} > (14.4 * 0.005)"),
+                burn("MediumBurn", 6, "6h", "30m"),
+                burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+            ),
+            "10 minutes after a fix",
+            "10 minutes after the fix, and `FastBurn` fired",
+        ),
+        (
+            rule_file(
+                alert("FastBurn", f"{ratio('5m')} > (14.4 * 0.005)"),
+                burn("MediumBurn", 6, "6h", "30m"),
+                burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+            ),
+            "a 5-minute blip pages nobody",
+            "after a 5-minute blip, and `FastBurn` fired",
+        ),
+        (
+            three_rules(guard=False),
+            "a quiet night pages nobody",
+            "with 36 requests in the hour, and `FastBurn` fired",
+        ),
+        (
+            MODEL.replace(
+                'sum(increase(http_requests_total{job="bookings",route!~"/health/.+|/metrics"}[1h]))',
+                'sum(increase(http_requests_total{job="bookings"}[1h]))',
+            ),
+            "a quiet night pages nobody",
+            "`BookingsFastBurn` fired",
+        ),
+        (
+            rule_file(burn("FastBurn", 14.4, "1h", "5m")),
+            "a steady burn pages",
+            "4.5% of requests failed for 7 hours, and nothing with `severity: page` fired",
+        ),
+        (
+            rule_file(burn("FastBurn", 14.4, "1h", "5m"), burn("MediumBurn", 6, "6h", "30m")),
+            "a slow leak opens a ticket",
+            "no alert has `severity: ticket`",
+        ),
+        (
+            rule_file(
+                burn("FastBurn", 14.4, "1h", "5m"),
+                burn("MediumBurn", 6, "6h", "30m"),
+                burn("SlowBurn", 1, "3d", "6h", guard=False),
+                burn("SlowTicket", 1, "3d", "6h", severity="ticket", guard=False),
+            ),
+            "a slow leak opens a ticket",
+            "`SlowBurn` paged for it too",
+        ),
+        (
+            three_rules().replace(" * 0.005)", " * 0.5)"),
+            "a fast burn pages",
+            "does not hold (0.12 > 7.2)",
+        ),
+        (
+            three_rules().replace("(1 * 0.005)", "(0.995)"),
+            "a slow leak opens a ticket",
+            "nothing with `severity: ticket` fired",
+        ),
+        (
+            three_rules().replace("severity: ticket", "severity: warning"),
+            "every alert has `severity: page` or `ticket`",
+            "`SlowBurn` has severity `warning`; use page (wake someone) or ticket",
+        ),
+        (
+            three_rules().replace(
+                "        annotations:\n          runbook_url: docs/runbook.md#alerts\n", "", 1
+            ),
+            "every alert has `severity: page` or `ticket`",
+            "`FastBurn` has no `runbook_url` annotation",
+        ),
+        (
+            three_rules().replace('code=~"5.."', 'status=~"5.."'),
+            "every selector of the service's metrics",
+            "http_requests_total has no label `status` (its labels: code, instance, job, method, "
+            "route)",
+        ),
+        (
+            three_rules().replace(
+                'job="bookings",route', 'job="bookings",route="/v1/bookings",route', 1
+            ),
+            "every selector of the service's metrics",
+            '`route="/v1/bookings"` matches none of its values',
+        ),
+        (
+            rule_file(
+                alert("FastBurn", f"max_over_time({ratio('5m')}[1h:5m]) > 0.072"),
+                burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+            ),
+            "a fast burn pages",
+            "`FastBurn` could not be evaluated: it uses a subquery",
+        ),
+    ],
+    ids=[
+        "counts-the-probes",
+        "counts-4xx",
+        "long-window-only",
+        "short-window-only",
+        "no-traffic-guard",
+        "guard-counts-the-probes",
+        "only-the-fast-rule",
+        "no-ticket",
+        "slow-leak-pages",
+        "budget-as-a-percentage",
+        "compares-with-the-slo",
+        "another-severity",
+        "no-runbook-link",
+        "a-label-the-service-lacks",
+        "a-route-that-does-not-exist",
+        "a-subquery",
+    ],
+)
+def test_each_alerting_mistake_is_named(rules, expected, message, tmp_path, monkeypatch):
+    found = failing(rules, tmp_path, monkeypatch)
+    assert expectation(expected) in found, found
+    assert message in found[expectation(expected)], found[expectation(expected)]
+
+
+def test_a_failing_scenario_shows_the_value_of_each_part_of_the_rule(tmp_path, monkeypatch):
+    found = failing(three_rules(selector='job="bookings"'), tmp_path, monkeypatch)
+    reason = found[expectation("a fast burn pages")]
+    assert "holds (0.1 > 0.072)" not in reason
+    assert "does not hold (0.05143 > 0.072)" in reason
+
+
+# --- the scenarios ------------------------------------------------------------------------------
+
+
+def test_the_scenarios_tell_the_right_rules_apart_as_the_lesson_says():
+    """The model's rules: what fires on each day is what the SLO template intends."""
+    rules = alerting.read_rules(MODEL)
+    fired = {
+        scenario.name: sorted(v.alert.name for v in alerting.verdicts(rules, scenario) if v.fired)
+        for scenario in alerting.SCENARIOS
+    }
+    assert fired == {
+        "a normal day": [],
+        "a morning of 409s and 422s": [],
+        "a fast burn": ["BookingsFastBurn", "BookingsMediumBurn"],
+        "a steady burn": ["BookingsMediumBurn", "BookingsSlowBurn"],
+        "a slow leak": ["BookingsSlowBurn"],
+        "a blip": [],
+        "after the fix": [],
+        "a quiet night": [],
+    }
+
+
+def test_the_quiet_night_is_below_the_paging_guard_and_the_office_hour_above_it():
+    from onboarding import numbers
+
+    night = alerting.api_requests(alerting.QUIET_NIGHT, timedelta(hours=1))
+    day = alerting.api_requests(alerting.FAST_BURN, timedelta(hours=1))
+    assert night < numbers.MIN_REQUESTS_TO_PAGE <= day
+
+
+def test_the_scenarios_traffic_is_the_courses():
+    from onboarding import numbers
+
+    hour = alerting.api_requests(alerting.NORMAL_DAY, timedelta(hours=1))
+    assert hour == numbers.REQUESTS_PER_STEP_IN_OFFICE_HOURS * 12
+
+
+def test_a_for_clause_is_honoured():
+    """An alert that must hold for 2 hours cannot fire 70 minutes into a fast burn."""
+    slow_to_fire = rule_file(
+        burn("FastBurn", 14.4, "1h", "5m").replace(
+            "        labels:", "        for: 2h\n        labels:", 1
+        )
+    )
+    rules = alerting.read_rules(slow_to_fire)
+    assert not any(v.fired for v in alerting.verdicts(rules, alerting.FAST_BURN))

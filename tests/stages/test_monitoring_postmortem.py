@@ -1,0 +1,294 @@
+"""Exercise 08.5: the postmortem. Each mistake is named; what people really write passes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from onboarding.stages.monitoring import postmortem
+from tests.conftest import COURSE_ROOT
+from tests.stages.notebook_artefacts import artefact
+
+NOTEBOOK = "08_monitoring.ipynb"
+CHECKS = {
+    "headings": postmortem.heading_problems,
+    "placeholders": postmortem.placeholder_problems,
+    "timeline": postmortem.timeline_problems,
+    "actions": postmortem.action_item_problems,
+    "blame": postmortem.blame_problems,
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> str:
+    text = artefact(NOTEBOOK, "solutions", "%%writefile postmortem.md")
+    return text.split("<!-- The learner's starting skeleton follows", 1)[0]
+
+
+def all_problems(text: str) -> dict[str, list[str]]:
+    return {name: check(text) for name, check in CHECKS.items()}
+
+
+def test_the_model_postmortem_passes_every_check(model):
+    assert all_problems(model) == dict.fromkeys(CHECKS, [])
+
+
+def test_the_required_headings_are_the_templates():
+    template = (COURSE_ROOT / "templates" / "postmortem.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", template, flags=re.MULTILINE)
+    assert tuple(h for h in headings if h not in postmortem.TEMPLATE_ONLY_HEADINGS) == (
+        postmortem.POSTMORTEM_HEADINGS
+    )
+
+
+def test_the_unsolved_skeleton_fails():
+    skeleton = artefact(NOTEBOOK, "exercises", "%%writefile postmortem.md")
+    assert postmortem.heading_problems(skeleton) == []
+    assert postmortem.placeholder_problems(skeleton)
+    assert postmortem.timeline_problems(skeleton)
+    assert postmortem.action_item_problems(skeleton)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "failing", "message"),
+    [
+        ("## Where we got lucky", "## Luck", "headings", "missing: `## Where we got lucky`"),
+        (
+            "## Root cause",
+            "## Root Cause",
+            "headings",
+            "write `## Root Cause` exactly as `## Root cause`",
+        ),
+        (
+            "## Summary",
+            "## How to use this template\n\nFill it in.\n\n## Summary",
+            "headings",
+            "`## How to use this template` is the template's guidance; delete it",
+        ),
+        (
+            "## Summary\n",
+            "## Impact\n\nSee below.\n\n## Summary\n",
+            "headings",
+            "`## Impact` appears 2 times",
+        ),
+        (
+            "- Users affected: everyone",
+            "- Users affected: [who]",
+            "placeholders",
+            "placeholder `[who]`",
+        ),
+        (
+            "## What went badly\n",
+            "## What went badly\n\n> What went badly?\n",
+            "placeholders",
+            "still has the template's `>` guidance",
+        ),
+        (
+            "\n- The backfill was stopped before it finished: committing would have held the "
+            "lock for several\n  more minutes.\n",
+            "\n",
+            "placeholders",
+            "`## Where we got lucky` is empty",
+        ),
+        (
+            "| 10:09 | Facilities calls",
+            "| 10:29 | Facilities calls",
+            "timeline",
+            "comes after a later time",
+        ),
+        ("| Time (UTC) | Event |", "| Time | Event |", "timeline", "no time zone"),
+        (
+            "| 10:12 | The page",
+            "| Soon after | The page",
+            "timeline",
+            "has no time (HH:MM) at its start",
+        ),
+        (
+            "| Tech lead | 2030-03-08 |",
+            "| everyone | 2030-03-08 |",
+            "actions",
+            "has no single owner (found “everyone”)",
+        ),
+        (
+            "| SRE | 2030-03-13 |",
+            "| SRE and DevOps | 2030-03-13 |",
+            "actions",
+            "has several owners",
+        ),
+        ("| SRE | 2030-03-13 |", "| SRE | ASAP |", "actions", "has no due date (found “ASAP”)"),
+        ("| SRE | 2030-03-13 |", "| Lee/Sam | 2030-03-13 |", "actions", "has several owners"),
+        ("| Owner | Due |", "| Who | Due |", "actions", "has no Owner column"),
+        (
+            "- Trigger: a data backfill",
+            "- Trigger: human error. A data backfill",
+            "blame",
+            "“human error”",
+        ),
+        (
+            "| 10:24 | The backfill is mentioned",
+            "| 10:24 | Jordan forgot to mention the backfill",
+            "blame",
+            "“Jordan forgot”",
+        ),
+        (
+            "- The runbook had no entry",
+            "- Priya was slow to find the runbook, which had no entry",
+            "blame",
+            "“Priya was slow”",
+        ),
+        (
+            "- Nobody on call knew",
+            "- It was Sam's fault that nobody on call knew",
+            "blame",
+            "“Sam's fault”",
+        ),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_each_postmortem_mistake_is_named(model, old, new, failing, message):
+    assert old in model, old
+    problems = CHECKS[failing](model.replace(old, new, 1))
+    assert any(message in problem for problem in problems), problems
+
+
+def test_fewer_than_three_action_items_are_counted(model):
+    rows = [line for line in model.splitlines() if line.startswith("| ") and "BOOK-20" in line]
+    text = model
+    for row in rows[2:]:
+        text = text.replace(row + "\n", "")
+    assert "2 action item(s); write at least 3" in " ".join(postmortem.action_item_problems(text))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Priya acknowledged the page and saw the error rate.",
+        "Jordan mentioned the backfill in the channel.",
+        "Nobody was at fault: the system allowed a long write during office hours.",
+        "The blameless review took an hour.",
+        # Quoting the notes, or saying why a verdict is wrong, is not blaming.
+        'Sam called it "human error" in the channel; the review found a process gap instead.',
+        "> Sam: “Jordan forgot the backfill would lock the whole table. Human error, basically.”",
+        "This was not human error: nothing stopped a long write transaction.",
+        "We avoid calling this human error, because it names nobody's fix.",
+        "It wasn't Jordan's fault: the script had no review.",
+    ],
+)
+def test_neutral_sentences_are_not_blame(sentence):
+    assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Root cause: human error.",
+        "Human error, not the database, caused the outage.",
+        "Sam called it human error, and it was.",
+        "Jordan's mistake was to run the backfill at ten.",
+    ],
+)
+def test_a_verdict_is_still_blame(sentence):
+    assert postmortem.blame_problems(sentence)
+
+
+def timeline_with(header: str, above: str = "") -> str:
+    rows = "".join(f"| 10:0{n} | Event {n}. |\n" for n in range(5))
+    return f"# Postmortem\n\n{above}## Timeline\n\n{header}\n| --- | --- |\n{rows}"
+
+
+@pytest.mark.parametrize(
+    ("header", "above"),
+    [
+        ("| Time (UTC) | Event |", ""),
+        ("| Time | Event |", ""),
+        ("| Time | Event |", "All times in this document are UTC.\n\n"),
+        ("| Time (Europe/Berlin) | Event |", ""),
+        ("| Time (CET) | Event |", ""),
+    ],
+)
+def test_a_time_zone_stated_in_any_usual_place_counts(header, above):
+    text = timeline_with(header, above)
+    if header == "| Time | Event |" and not above:
+        text = text.replace("## Timeline\n\n", "## Timeline\n\nAll times UTC.\n\n")
+    assert postmortem.timeline_problems(text) == []
+
+
+def test_a_zone_elsewhere_that_is_not_about_the_times_does_not_count():
+    text = timeline_with("| Time | Event |", "The UTC conversion job is unrelated.\n\n")
+    assert "no time zone" in " ".join(postmortem.timeline_problems(text))
+
+
+def test_a_multi_day_timeline_needs_dates_to_go_back_in_time():
+    body = (
+        "## Timeline\n\n| Time (UTC) | Event |\n| --- | --- |\n"
+        "| 2030-03-01 16:10 | Release. |\n| 2030-03-04 08:41 | First clash. |\n"
+        "| 09:02 | Report. |\n| 09:05 | Query. |\n| 09:28 | Rollback. |\n"
+    )
+    assert postmortem.timeline_problems(body) == []
+    assert "comes after a later time" in " ".join(
+        postmortem.timeline_problems(body.replace("2030-03-04 08:41", "08:41"))
+    )
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        "2030-03-11",
+        "11/03/2030",
+        "3/11",
+        "11.03.2030",
+        "Fri 15 Mar",
+        "15 March 2030",
+        "March 15",
+        "next Friday",
+        "Friday",
+        "end of next week",
+        "end of the month",
+        "next sprint",
+        "Sprint 14",
+        "week 11",
+        "2030-W11",
+        "Q2 2030",
+        "+5 days",
+        "+2 weeks",
+        "in 5 working days",
+        "within 2 weeks",
+        "tomorrow",
+        "EOW",
+    ],
+)
+def test_due_dates_as_people_write_them_are_dates(due):
+    assert postmortem.is_due_date(due), due
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        "",
+        "-",
+        "?",
+        "ASAP",
+        "soon",
+        "TBD",
+        "later",
+        "[YYYY-MM-DD]",
+        "n/a",
+        "when possible",
+        "ongoing",
+    ],
+)
+def test_no_date_is_still_caught(due):
+    assert not postmortem.is_due_date(due), due
+
+
+def test_qa_sre_is_one_owner(model):
+    text = model.replace("| SRE | 2030-03-13 |", "| QA / SRE | 2030-03-13 |")
+    assert postmortem.action_item_problems(text) == []
+
+
+def test_due_dates_in_other_formats_pass_the_whole_check(model):
+    text = model.replace("| 2030-03-11 |", "| Fri 15 Mar |").replace(
+        "| 2030-03-08 |", "| next Friday |"
+    )
+    assert postmortem.action_item_problems(text) == []
