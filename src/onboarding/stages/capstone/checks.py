@@ -14,11 +14,8 @@ over `workspace=` (where the project is).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
-import weakref
-from pathlib import Path
 from typing import Any
 
 import tomllib
@@ -45,15 +42,12 @@ from onboarding.stages.ci import local_run
 from onboarding.stages.implementation import judging as runs_of_stage_04
 from onboarding.stages.intake import acceptance, prd
 from onboarding.stages.migrations import documents, scenarios
+from onboarding.stages.migrations.checks import project_copy, workspace_of
 from onboarding.stages.migrations.schema import Snapshot, differences, snapshot
 from onboarding.stages.monitoring import alerting, runbook
 
 SEEDED_BOOKINGS = 500
 """Bookings in the database the migration is tried on: enough to show rows survive, and fast."""
-
-
-def workspace_of(given: Given) -> Path | None:
-    return given.get("workspace") if given.has("workspace") else None
 
 
 def read(given: Given, relative: str) -> str:
@@ -63,21 +57,6 @@ def read(given: Given, relative: str) -> str:
 
 def load_yaml(given: Given, relative: str) -> Any:
     return given.once(f"yaml {relative}", lambda: project.load_yaml(relative, workspace_of(given)))
-
-
-def project_copy(given: Given) -> Path:
-    """A throwaway copy of the project for this check, removed when the check is done."""
-
-    def make() -> Path:
-        stack = contextlib.ExitStack()
-        try:
-            copy = stack.enter_context(project.copy_for_checking(workspace_of(given)))
-        except project.ProjectError as error:
-            raise CheckFailed(str(error)) from None
-        weakref.finalize(given, stack.close)
-        return copy
-
-    return given.once("project copy", make)
 
 
 # --- 10.1: the PRD and its examples -----------------------------------------------------------

@@ -1,1 +1,0 @@
-"""Configuration, the database and logging: what every part of the service stands on."""
