@@ -248,8 +248,12 @@ def practise(expectations: Iterable[Expectation], given: Given) -> None:
 
     Unlike a check cell, nothing is published: the result never reaches the ledger, the grader
     or the catalogue, so a learner can try a practice cell as often as they like. (It returns
-    nothing, so that the cell shows only the lines.)
+    nothing, so that the cell shows only the lines.) A value the learner has not filled in yet
+    (`...`) gets one friendly line instead of a column of ❌.
     """
+    if any(value is Ellipsis for value in given._names.values()):
+        print(NOT_TRIED)
+        return
     result = run_expectations("practice", expectations, given, echo=False)
     for line in result.lines():
         print(line)
@@ -525,22 +529,3 @@ def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str
 
 # ------------------------------------------------------------------ practice inside a lesson
 NOT_TRIED = "✏️ Not tried yet: replace each `...` in the cell above, then run it again."
-
-
-def practise(expectations: Iterable[Expectation], given: Given) -> None:
-    """A practice cell inside a lesson: one ✅/❌ line per expectation, at once.
-
-    Unlike an exercise's check it publishes nothing and records nothing (lessons are practice,
-    not progress), and a value the learner has not filled in yet (`...`) gets one friendly line
-    instead of a column of ❌.
-    """
-    if any(value is Ellipsis for value in given._names.values()):
-        print(NOT_TRIED)
-        return
-    for expectation in expectations:
-        outcome = evaluate(
-            expectation.text,
-            lambda expectation=expectation: expectation.run(given),
-            expectation.hint,
-        )
-        print(outcome.line())

@@ -14,13 +14,13 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from onboarding.stages.mutants import MUTANTS, REFERENCE, mutant
 
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
 from onboarding import notebooks
 from onboarding.checks import Exercise
 from onboarding.stages import implementation as stage
 from onboarding.stages import mutants
-from onboarding.stages.mutants import MUTANTS, REFERENCE, mutant
 from tests.conftest import COURSE_ROOT
 
 SOLUTION = COURSE_ROOT / "solutions" / "04_implementation.ipynb"

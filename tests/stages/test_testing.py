@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from onboarding.stages.testing_load import LoadRun, expand_histogram, load_test_seconds
+from onboarding.stages.testing_server import ServerDidNotStart
 
 from onboarding.checks import CheckFailed, evaluate
 from onboarding.stages import testing
-from onboarding.stages.testing_load import LoadRun, expand_histogram, load_test_seconds
-from onboarding.stages.testing_server import ServerDidNotStart
 
 
 def children() -> list[psutil.Process]:

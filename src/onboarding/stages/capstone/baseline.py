@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
+import onboarding.stages.capstone.feature as feature
 from onboarding import project
 from onboarding.checks import CheckFailed
-from onboarding.stages.capstone import feature
 
 
 @dataclass(frozen=True)

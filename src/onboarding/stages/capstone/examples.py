@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import onboarding.stages.capstone.feature as feature
 from onboarding.artefacts.quantities import with_digits
-from onboarding.stages.capstone import feature
 from onboarding.stages.intake.acceptance import is_placeholder, overlaps, parse_time
 
 EXPECTED_STATUS = {

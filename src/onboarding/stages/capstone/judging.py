@@ -12,9 +12,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import onboarding.stages.capstone.feature as feature
+import onboarding.stages.capstone.planted_bugs as planted_bugs
 from onboarding.checks import CheckFailed
 from onboarding.pytest_runs import PytestRun
-from onboarding.stages.capstone import feature, planted_bugs
 from onboarding.stages.implementation import judging
 
 SUITE = Path(__file__).parent / "suites" / "series_acceptance.py"

@@ -14,9 +14,9 @@ import os
 from datetime import timedelta
 from types import ModuleType
 
+import onboarding.stages.capstone.feature as feature
 from onboarding import planted
 from onboarding.planted import PlantedBug
-from onboarding.stages.capstone import feature
 
 HERE = __name__
 UNPLANTED = "_unplanted_series"

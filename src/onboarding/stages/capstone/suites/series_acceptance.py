@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from onboarding.stages.capstone import feature
+import onboarding.stages.capstone.feature as feature
 from onboarding.stages.implementation.suites.support import attempt, body_of, describe
 
 NINE, TEN = "2030-01-07T09:00:00Z", "2030-01-07T10:00:00Z"
