@@ -76,8 +76,8 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "10",
-        "Capstone: a feature end to end",
-        "(the whole process, for one feature)",
+        "Capstone: one feature",
+        "(every stage, one feature)",
         ("PRD", "spec change", "migration", "feature and tests", "flagged canary", "release"),
         "capstone",
     ),
