@@ -74,6 +74,13 @@ STAGES: tuple[Stage, ...] = (
         ("pinned lock file", "secrets policy", "image scan"),
         "security",
     ),
+    Stage(
+        "10",
+        "Capstone: one feature",
+        "(every stage, one feature)",
+        ("PRD", "spec change", "migration", "feature and tests", "flagged canary", "release"),
+        "capstone",
+    ),
 )
 
 

@@ -1,0 +1,885 @@
+"""What stage 10 expects: the capstone's change, reviewed artefact by artefact.
+
+One exercise per artefact, in the order a reviewer reads the change, so `onboard check 10` is
+one review with a section each (the notebook's headings): 10.1 the PRD and its examples, 10.2
+the spec, 10.3 the migration and its plan, 10.4 the implementation and tests, 10.5 CI, 10.6 the
+deployment checklist, 10.7 the SLO, alert and runbook, 10.8 the release note and version.
+
+Every check reads the learner's project (`project.read`) or runs a throwaway copy of it, and
+reuses the stage that taught the artefact: stage 01's PRD rules, stage 02's compatibility
+differ, stage 03's Alembic scenarios and plan rules, stage 04's runner, stage 06's local run of
+the workflow, stage 07's rollback rule, stage 08's alert-rule and runbook rules. Tests may hand
+over `workspace=` (where the project is).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+import tomllib
+
+from onboarding import project
+from onboarding.artefacts import openapi_compatibility
+from onboarding.artefacts.alembic_history import History, read_history
+from onboarding.artefacts.markdown import section, sections
+from onboarding.artefacts.quantities import is_measurable
+from onboarding.checks import (
+    ArtefactError,
+    CheckFailed,
+    Expectation,
+    Given,
+    advise,
+    judged_by,
+    require,
+)
+from onboarding.protocol import shorten
+from onboarding.pytest_runs import PytestRun
+from onboarding.stages.capstone import baseline, examples, feature, judging, planted_bugs, release
+from onboarding.stages.ci import checks as ci_checks
+from onboarding.stages.ci import local_run
+from onboarding.stages.implementation import judging as runs_of_stage_04
+from onboarding.stages.intake import acceptance, prd
+from onboarding.stages.migrations import documents, scenarios
+from onboarding.stages.migrations.checks import project_copy, workspace_of
+from onboarding.stages.migrations.schema import Snapshot, differences, snapshot
+from onboarding.stages.monitoring import alerting, runbook
+
+SEEDED_BOOKINGS = 500
+"""Bookings in the database the migration is tried on: enough to show rows survive, and fast."""
+
+
+def read(given: Given, relative: str) -> str:
+    """A file of the project, read once per check; a missing file is one clear line."""
+    return given.once(f"file {relative}", lambda: project.read(relative, workspace_of(given)))
+
+
+def load_yaml(given: Given, relative: str) -> Any:
+    return given.once(f"yaml {relative}", lambda: project.load_yaml(relative, workspace_of(given)))
+
+
+# --- 10.1: the PRD and its examples -----------------------------------------------------------
+
+
+def prd_of(given: Given) -> str:
+    return read(given, feature.PRD_FILE)
+
+
+def prd_headings(given: Given) -> Any:
+    text = prd_of(given)
+    return advise(prd.heading_problems(text), prd.heading_advice(text))
+
+
+def prd_names_the_feature(given: Given) -> None:
+    text = prd_of(given).lower()
+    if not re.search(r"\b(recurring|weekly|series|repeat)", text):
+        raise CheckFailed(f"{feature.PRD_FILE} never says recurring, weekly, series or repeat")
+    if not re.search(rf"\b({feature.MAX_WEEKS}|twelve)\b", text):
+        raise CheckFailed(
+            f"{feature.PRD_FILE} does not state the longest series ({feature.MAX_WEEKS} weeks, "
+            "as Facilities agreed)"
+        )
+
+
+def examples_of(given: Given) -> list[Any]:
+    return given.once(
+        "examples", lambda: acceptance.examples_in(load_yaml(given, feature.EXAMPLES_FILE))
+    )
+
+
+PRD = (
+    Expectation(
+        f"{feature.PRD_FILE} exists, from the PRD template",
+        prd_of,
+        hint=f"Copy templates/prd.md to {feature.PRD_FILE} (onboard begin 10 does) and fill it "
+        "in for the feature.",
+        required=True,
+    ),
+    Expectation(
+        "the template's ten `## ` headings are there, once each",
+        prd_headings,
+        hint="Keep the template's headings exactly; add your own sections if you need them.",
+    ),
+    Expectation(
+        "nothing is left of the template: no placeholder, guidance or example",
+        judged_by(prd.placeholder_problems, prd_of),
+        hint="Replace every [bracketed placeholder] and delete the `>` guidance and examples.",
+    ),
+    Expectation(
+        "the PRD is about recurring weekly bookings and states the longest series",
+        prd_names_the_feature,
+        hint=f"Say what a series is, and its limit: {feature.MIN_WEEKS} to {feature.MAX_WEEKS} "
+        "weeks.",
+    ),
+    Expectation(
+        "at least six acceptance criteria, each written as Given / When / Then",
+        judged_by(prd.acceptance_criteria_problems, prd_of),
+        hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
+        "can observe>.",
+    ),
+    Expectation(
+        "every success metric is measurable",
+        judged_by(prd.success_metric_problems, prd_of),
+        hint='Give each target a number with a unit, or a rate: "0 per 1,000 series".',
+    ),
+    Expectation(
+        f"{feature.EXAMPLES_FILE} is valid YAML with a top-level `examples:` list",
+        examples_of,
+        hint="The same shape as docs/acceptance_criteria.yaml, with `weeks` in `when` and "
+        "`bookings` in `then`.",
+        required=True,
+    ),
+    Expectation(
+        "every example has a known behaviour and its given, when (with weeks) and then",
+        judged_by(examples.structure_problems, examples_of),
+        hint="Behaviours: " + ", ".join(examples.BEHAVIOURS) + ".",
+    ),
+    Expectation(
+        "each of the four behaviours has an example",
+        judged_by(examples.coverage_problems, examples_of),
+        hint="One example each: " + ", ".join(examples.BEHAVIOURS) + ".",
+    ),
+    Expectation(
+        "every example's `then` is what the service answers, all or nothing",
+        judged_by(examples.answer_problems, examples_of),
+        hint=f"201 with one booking a week; 409 or 422 with none stored; {feature.MAX_WEEKS} "
+        f"weeks is the longest, {feature.MAX_WEEKS + 1} too long.",
+    ),
+)
+
+
+# --- 10.2: the spec -----------------------------------------------------------------------------
+
+
+def spec_of(given: Given) -> dict:
+    spec = load_yaml(given, feature.SPEC_FILE)
+    if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
+        raise CheckFailed(f"{feature.SPEC_FILE} holds no OpenAPI document with `paths:`")
+    return spec
+
+
+def before_of(given: Given) -> tuple[dict, str]:
+    return given.once("spec before", lambda: baseline.spec_before(workspace_of(given)))
+
+
+def compatible(given: Given) -> None:
+    before, source = before_of(given)
+    changes = openapi_compatibility.breaking_changes(before, spec_of(given))
+    require([f"{change.description} (compared with {source})" for change in changes])
+
+
+OPERATIONS = (
+    ("post", feature.SERIES_PATH),
+    ("get", feature.SERIES_ITEM_PATH),
+    ("post", feature.CANCEL_PATH),
+)
+
+
+def operations_added(given: Given) -> None:
+    paths = spec_of(given)["paths"]
+    require(
+        [
+            f"{method.upper()} {path} is not in {feature.SPEC_FILE}"
+            for method, path in OPERATIONS
+            if not isinstance(paths.get(path), dict) or method not in paths[path]
+        ]
+    )
+
+
+def _resolved(spec: dict, node: Any, depth: int = 0) -> Any:
+    while isinstance(node, dict) and "$ref" in node and depth < 12:
+        ref = str(node["$ref"])
+        if not ref.startswith("#/"):
+            raise CheckFailed(f"{ref} is outside {feature.SPEC_FILE}; keep the spec in one file")
+        node = spec
+        for part in ref[2:].split("/"):
+            node = node.get(part) if isinstance(node, dict) else None
+        depth += 1
+    return node
+
+
+def series_request(given: Given) -> None:
+    spec = spec_of(given)
+    operation = (spec["paths"].get(feature.SERIES_PATH) or {}).get("post") or {}
+    body = _resolved(spec, operation.get("requestBody")) or {}
+    media = (body.get("content") or {}).get("application/json") or {}
+    schema = _resolved(spec, media.get("schema")) or {}
+    weeks = _resolved(spec, (schema.get("properties") or {}).get("weeks"))
+    if not isinstance(weeks, dict) or weeks.get("type") != "integer":
+        raise CheckFailed(f"POST {feature.SERIES_PATH}'s JSON body has no integer `weeks` property")
+    missing = [
+        name
+        for name in ("start", "end", "attendees", "weeks")
+        if name not in (schema.get("required") or [])
+    ]
+    require([f"the series body does not require `{name}`" for name in missing])
+    answers = {str(code) for code in (operation.get("responses") or {})}
+    require(
+        [
+            f"POST {feature.SERIES_PATH} does not document {code} ({why})"
+            for code, why in (("201", "created"), ("404", "unknown room"),
+                              ("409", "an occurrence overlaps"), ("422", "out of range"))
+            if code not in answers
+        ]
+    )  # fmt: skip
+
+
+SPEC = (
+    Expectation(
+        f"{feature.SPEC_FILE} is valid YAML with `paths:`",
+        spec_of,
+        hint="YAML indents with spaces; validate it as in stage 02.",
+        required=True,
+    ),
+    Expectation(
+        "the change is backwards compatible with your spec as it was when the capstone began",
+        compatible,
+        hint="Only add: new paths, new optional fields. Put back what the old spec had; a "
+        "client of 0.1.0 must keep working.",
+    ),
+    Expectation(
+        "the spec adds the series operations: "
+        + ", ".join(f"{method.upper()} {path}" for method, path in OPERATIONS),
+        operations_added,
+        hint="Add the three paths, as project/README.md and the lesson name them.",
+    ),
+    Expectation(
+        "POST /rooms/{room_id}/series takes `weeks` and documents 201, 404, 409 and 422",
+        series_request,
+        hint="A SeriesCreate schema: the booking's fields plus an integer `weeks`; the "
+        "responses of creating a booking plus the series' own.",
+    ),
+)
+
+
+# --- 10.3: the migration and its plan -----------------------------------------------------------
+
+
+def history(given: Given) -> History:
+    def make() -> History:
+        try:
+            return read_history(project_copy(given))
+        except ArtefactError as error:
+            raise CheckFailed(str(error)) from None
+
+    return given.once("history", make)
+
+
+def stage_03_head(given: Given) -> str:
+    """The revision before the feature's: the head's down_revision."""
+    found = history(given)
+    if len(found.revisions) < 2 or found.head.down_revision is None:
+        raise CheckFailed(
+            f"your migrations have only {found.as_text()}; add a revision after it for the series"
+        )
+    return found.head.down_revision
+
+
+def seeded(given: Given) -> sqlite3.Connection:
+    """A database at the revision before the feature's, with rooms and bookings."""
+
+    def make() -> sqlite3.Connection:
+        found = history(given)
+        source = scenarios.seeded_database(found, SEEDED_BOOKINGS)
+        db = scenarios.open_copy(source)
+        try:
+            scenarios.run_alembic(found, db, "upgrade", stage_03_head(given))
+        except CheckFailed:
+            raise
+        except Exception as error:  # noqa: BLE001 - the learner's earlier revisions
+            raise CheckFailed(
+                f"your revisions up to {stage_03_head(given)} fail: {_error(error)}"
+            ) from None
+        return db
+
+    return given.once("seeded", make)
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {shorten(str(error), 110)}"
+
+
+def upgraded(given: Given) -> tuple[Snapshot, Snapshot]:
+    def make() -> tuple[Snapshot, Snapshot]:
+        with scenarios.copy_of(seeded(given)) as db:
+            before = snapshot(db)
+            try:
+                scenarios.run_alembic(history(given), db, "upgrade", "head")
+            except NotImplementedError:
+                raise CheckFailed(
+                    f"{history(given).head.path}: upgrade() is not written yet"
+                ) from None
+            except Exception as error:  # noqa: BLE001 - the finding is which error
+                raise CheckFailed(f"`alembic upgrade head` fails: {_error(error)}") from None
+            return before, snapshot(db)
+
+    return given.once("upgraded", make)
+
+
+def expands(given: Given) -> None:
+    before, after = upgraded(given)
+    series = [name for name in after.tables if name not in before.tables and "series" in name]
+    if not series:
+        raise CheckFailed(
+            f"{history(given).head.path} adds no table for the series (new tables: "
+            f"{', '.join(sorted(set(after.tables) - set(before.tables))) or 'none'})"
+        )
+    bookings = after.tables.get("bookings")
+    added = [
+        column
+        for column in (bookings.columns if bookings else ())
+        if "series" in column.name and before.tables["bookings"].column(column.name) is None
+    ]
+    if not added:
+        raise CheckFailed("bookings gains no column naming its series (such as series_id)")
+    if any(column.notnull for column in added):
+        raise CheckFailed(
+            f"bookings.{added[0].name} is NOT NULL: the bookings made one at a time have no "
+            "series, and the running release does not fill it in — expand with a nullable column"
+        )
+
+
+def nothing_removed(given: Given) -> None:
+    """Expand only: every table, column and row before the change is still there, unchanged."""
+    before, after = upgraded(given)
+    problems = []
+    for name, table in before.tables.items():
+        now = after.tables.get(name)
+        if now is None:
+            problems.append(f"the table {name} is gone after the upgrade: that is a contract step")
+            continue
+        for column in table.columns:
+            if now.column(column.name) is None:
+                problems.append(
+                    f"{name}.{column.name} is gone after the upgrade: the running release still reads it"
+                )
+        kept = [row[: len(table.row_columns)] for row in now.rows.values()]
+        if table.rows and sorted(map(repr, table.rows.values())) != sorted(map(repr, kept)):
+            problems.append(f"rows of {name} changed in the upgrade: an expand step only adds")
+    require(problems)
+
+
+def rolls_back(given: Given) -> None:
+    target = stage_03_head(given)
+    with scenarios.copy_of(seeded(given)) as db:
+        before = snapshot(db)
+        try:
+            scenarios.run_alembic(history(given), db, "upgrade", "head")
+            scenarios.run_alembic(history(given), db, "downgrade", target)
+        except NotImplementedError:
+            raise CheckFailed(
+                f"{history(given).head.path}: downgrade() is not written yet"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - the finding is which error
+            raise CheckFailed(
+                f"`alembic downgrade {target}` fails on bookings made one at a time: {_error(error)}"
+            ) from None
+        require(differences(before, snapshot(db), f"`alembic downgrade {target}`"))
+
+
+def refuses_with_a_series(given: Given) -> None:
+    target = stage_03_head(given)
+    _, after = upgraded(given)
+    table = next(name for name in after.tables if "series" in name and name != "bookings")
+    column = next(c.name for c in after.tables["bookings"].columns if "series" in c.name)
+    with scenarios.copy_of(seeded(given)) as db:
+        scenarios.run_alembic(history(given), db, "upgrade", "head")
+        with db:
+            room = db.execute("SELECT room_id FROM bookings ORDER BY id LIMIT 1").fetchone()[0]
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            values = {"room_id": room, "organiser": "amara@example.com", "weeks": 2}
+            names = [name for name in columns if name in values]
+            cursor = db.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [values[name] for name in names],
+            )
+            db.execute(
+                f"UPDATE bookings SET {column} = ? WHERE id = (SELECT min(id) FROM bookings)",
+                [cursor.lastrowid],
+            )
+        before = snapshot(db)
+        try:
+            scenarios.run_alembic(history(given), db, "downgrade", target)
+        except NotImplementedError:
+            raise CheckFailed(
+                f"{history(given).head.path}: downgrade() is not written yet"
+            ) from None
+        except Exception:  # noqa: BLE001 - refusing in any way is what we want
+            require(differences(before, snapshot(db), "the refused downgrade"))
+            return
+    raise CheckFailed(
+        f"`alembic downgrade {target}` went through while a booking belongs to a series: the "
+        "series is lost and its bookings can no longer be cancelled together — make "
+        "downgrade() raise while any booking has a series"
+    )
+
+
+def plan_of(given: Given) -> str:
+    return read(given, feature.PLAN_FILE)
+
+
+MIGRATION = (
+    Expectation(
+        "your Alembic history reads, with a new revision after the stage-03 ones",
+        stage_03_head,
+        hint='`alembic revision -m "booking series"` writes one; its down_revision is your '
+        "newest stage-03 revision.",
+        required=True,
+    ),
+    Expectation(
+        f"`alembic upgrade head` on a copy with {SEEDED_BOOKINGS} bookings adds a series table "
+        "and a nullable series column to bookings",
+        expands,
+        hint='op.create_table("series", …); op.add_column("bookings", sa.Column("series_id", '
+        "sa.Integer(), nullable=True)).",
+        required=True,
+    ),
+    Expectation(
+        "it is an expand step: no table, column or row is removed or changed",
+        nothing_removed,
+        hint="The running release must keep working on the new schema: only add.",
+    ),
+    Expectation(
+        "the downgrade restores the schema and every row exactly",
+        rolls_back,
+        hint="In downgrade(), drop the index, the column, then the table: exactly what "
+        "upgrade() added, in reverse.",
+    ),
+    Expectation(
+        "the downgrade is refused while a booking belongs to a series, and changes nothing",
+        refuses_with_a_series,
+        hint="Count the bookings with a series first, and raise if there are any.",
+    ),
+    Expectation(
+        f"{feature.PLAN_FILE} names your new revision in its Migration id(s)",
+        lambda given: require(documents.revision_id_problems(plan_of(given), history(given))),
+        hint="Write the revision's id in the plan's header table.",
+        required=True,
+    ),
+    Expectation(
+        "the plan's Rollback plan gives the downgrade that undoes your new revision",
+        lambda given: require(documents.rollback_problems(plan_of(given), history(given))),
+        hint="`alembic downgrade <the revision before yours>`, as it is typed.",
+    ),
+    Expectation(
+        "the plan quotes what `alembic upgrade --sql` prints for your revision",
+        lambda given: require(documents.review_sql_problems(plan_of(given), history(given))),
+        hint="Run `alembic upgrade <before>:<yours> --sql` in your project and paste it in a "
+        "```sql block.",
+    ),
+)
+
+
+# --- 10.4: the implementation and its tests -----------------------------------------------------
+
+
+def runs(given: Given) -> dict[str, PytestRun]:
+    return given.once("runs", judging.runs)
+
+
+def _hidden(name: str):
+    return lambda given: runs_of_stage_04.require_case(
+        runs(given)[judging.HIDDEN], name, "the acceptance suite"
+    )
+
+
+def learners_tests_pass(given: Given) -> None:
+    run = runs(given)[runs_of_stage_04.LEARNERS]
+    runs_of_stage_04.require_collected(run, feature.TEST_FILE)
+    require(runs_of_stage_04.failures(run), limit=2)
+
+
+def catches(bug) -> Any:
+    def run(given: Given) -> None:
+        result = runs(given)[bug.key]
+        runs_of_stage_04.require_finished(result, f"your tests with {bug.bug}")
+        if result.collection_errors or result.total == 0:
+            raise CheckFailed("not tried: your tests did not run (see above)")
+        if not result.broken:
+            raise CheckFailed(f"every test of {feature.TEST_FILE} passed with {bug.bug} planted")
+
+    return run
+
+
+HIDDEN_CASES = (
+    ("test_a_series_books_one_slot_a_week", "a 4-week series books one slot a week"),
+    ("test_the_longest_series_is_booked", f"a {feature.MAX_WEEKS}-week series is booked"),
+    ("test_a_series_out_of_range_is_refused",
+     f"{feature.MAX_WEEKS + 1}, 1 and 0 weeks are refused with 422, nothing stored"),
+    ("test_one_clash_books_no_week", "one clash refuses the whole series with 409: all or nothing"),
+    ("test_every_week_follows_the_booking_rules",
+     "every week follows the booking rules: capacity, time range, unknown room"),
+    ("test_a_series_is_read_and_cancelled", "a series is read, cancelled, and cancelled again"),
+    ("test_single_bookings_still_work", "single bookings still work beside a series"),
+    ("test_with_the_flag_off_the_series_endpoints_are_hidden",
+     f"with {feature.FLAG} off, the series endpoints answer 404"),
+)  # fmt: skip
+
+IMPLEMENTATION = (
+    Expectation(
+        f"your service starts with {feature.FLAG} on, in a copy of your project",
+        _hidden("test_single_bookings_still_work"),
+        hint="Run your tests with pytest in the project; the message names the line that fails.",
+        required=True,
+    ),
+    *(
+        Expectation(f"acceptance: {text}", _hidden(name), hint="See the PRD's acceptance criteria.")
+        for name, text in HIDDEN_CASES[:-2] + HIDDEN_CASES[-1:]
+    ),
+    Expectation(
+        f"your {feature.TEST_FILE} passes on your service",
+        learners_tests_pass,
+        hint="Run `pytest tests/test_series.py` in your project.",
+        required=True,
+    ),
+    *(
+        Expectation(f"your tests catch {bug.bug}", catches(bug), hint=bug.hint)
+        for bug in planted_bugs.BUGS
+    ),
+)
+
+
+# --- 10.5: CI -------------------------------------------------------------------------------------
+
+
+def _covers(command: str) -> bool:
+    """Whether a pytest command line selects tests/test_series.py."""
+    words = command.split()
+    after = words[words.index("pytest") + 1 :] if "pytest" in words else words[1:]
+    if any(feature.TEST_FILE in word and word.startswith("--ignore") for word in after):
+        return False
+    paths = [
+        word for word in after if not word.startswith("-") and ("/" in word or word == "tests")
+    ]
+    return not paths or any(
+        feature.TEST_FILE == path.rstrip("/")
+        or feature.TEST_FILE.startswith(path.rstrip("/") + "/")
+        for path in paths
+    )
+
+
+def series_steps(given: Given) -> list[local_run.Step]:
+    """The steps of pull-request jobs with a pytest command that selects tests/test_series.py."""
+
+    def find() -> list[local_run.Step]:
+        steps = [step for step in local_run.plan(ci_checks.workflow_of(given)) if not step.skipped]
+        found = [
+            step
+            for step in steps
+            if any(
+                re.search(r"\bpytest\b", line) and _covers(local_run.strip_runner(line))
+                for line in local_run.logical_lines(step.script)
+            )
+        ]
+        if not found:
+            commands = [
+                f"`{shorten(line, 60)}`"
+                for step in steps
+                for line in local_run.logical_lines(step.script)
+                if re.search(r"\bpytest\b", line)
+            ]
+            raise CheckFailed(
+                f"no pytest step of a pull-request job runs {feature.TEST_FILE}: "
+                + ("; ".join(commands) or "the workflow runs no pytest")
+            )
+        return found
+
+    return given.once("series steps", find)
+
+
+def series_steps_pass(given: Given) -> None:
+    """Those steps pass on a throwaway copy, as stage 06 runs them (one job's steps in order)."""
+    failures = []
+    with project.copy_for_checking(workspace_of(given)) as copy:
+        for step in series_steps(given):
+            result = local_run.run_step(step, copy)
+            if not result.passed:
+                failures.append(local_run.failure_of(result))
+    require(failures)
+
+
+CI = (
+    Expectation(
+        f"{ci_checks.WORKFLOW_FILE} is in your project, valid YAML with `on:` and `jobs:`",
+        ci_checks.workflow_of,
+        hint="Stage 06 wrote it; keep it.",
+        required=True,
+    ),
+    Expectation(
+        f"a pytest step of a pull-request job runs {feature.TEST_FILE}",
+        series_steps,
+        hint="`pytest` with no path runs every test under tests/; do not --ignore the new file.",
+        required=True,
+    ),
+    Expectation(
+        "that step passes when run here, on a copy of your project, with your new tests",
+        series_steps_pass,
+        hint="Run the same commands in your project's folder; the message names the failing step.",
+    ),
+)
+
+
+# --- 10.6: the deployment checklist ---------------------------------------------------------------
+
+
+def checklist_of(given: Given) -> str:
+    return read(given, feature.CHECKLIST_FILE)
+
+
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b)")
+
+
+def _rollout(text: str) -> str:
+    body = next((body for title, body in sections(text) if "rollout" in title.lower()), None)
+    if body is None:
+        raise CheckFailed(f"{feature.CHECKLIST_FILE} has no `## Rollout steps` section")
+    return body
+
+
+def names_the_flag(given: Given) -> None:
+    text = checklist_of(given)
+    if feature.FLAG not in text:
+        raise CheckFailed(f"{feature.CHECKLIST_FILE} never names the flag `{feature.FLAG}`")
+    rollout = _rollout(text)
+    if feature.FLAG not in rollout and "flag" not in rollout.lower():
+        raise CheckFailed("the Rollout steps never turn the flag on")
+
+
+def canary_steps(given: Given) -> None:
+    rollout = _rollout(checklist_of(given))
+    if "canary" not in rollout.lower():
+        raise CheckFailed("the Rollout steps have no canary step")
+    shares = [float(value) for value in PERCENT.findall(rollout)]
+    first = next((share for share in shares if share < 100), None)
+    if first is None:
+        raise CheckFailed(
+            "the Rollout steps give no share below 100% for the canary: "
+            + (", ".join(f"{share:g}%" for share in shares) or "no percentage at all")
+        )
+    if 100 not in shares:
+        raise CheckFailed(f"the Rollout steps start at {first:g}% but never reach 100%")
+
+
+def flag_off_first(given: Given) -> None:
+    body = section(checklist_of(given), "Rollback plan")
+    if body is None:
+        raise CheckFailed(f"{feature.CHECKLIST_FILE} has no `## Rollback plan` section")
+    steps = re.findall(r"^\s*(?:\d+[.)]|[-*])\s+(.*)$", body, re.MULTILINE)
+    # Labelled bullets ("Decision maker: …", "Steps:") frame the plan; the actions are the rest.
+    actions = [step for step in steps if not re.match(r"(?i)[\w ]{1,20}:(\s|$)", step)]
+    first = next((step for step in actions if step.strip()), "")
+    if not (
+        re.search(r"(?i)\bflag\b|" + feature.FLAG, first)
+        and re.search(r"(?i)\boff\b|disable", first)
+    ):
+        raise CheckFailed(
+            f"the Rollback plan's first step is “{shorten(first, 70)}”; turning {feature.FLAG} "
+            "off comes first: it takes seconds and needs no redeploy"
+        )
+
+
+def watches_the_series(given: Given) -> None:
+    text = checklist_of(given)
+    body = next((body for title, body in sections(text) if "monitoring" in title.lower()), "")
+    if feature.SERIES_PATH not in body and "series" not in body.lower():
+        raise CheckFailed(
+            f"the checklist's monitoring checks do not watch {feature.SERIES_PATH}, the "
+            "endpoint the canary turns on"
+        )
+
+
+CHECKLIST = (
+    Expectation(
+        f"{feature.CHECKLIST_FILE} exists",
+        checklist_of,
+        hint="Stage 07 wrote it; update it for this release.",
+        required=True,
+    ),
+    Expectation(
+        f"it names the feature flag `{feature.FLAG}` and turns it on in the rollout",
+        names_the_flag,
+        hint="Deploy with the flag off, then turn it on for the canary.",
+    ),
+    Expectation(
+        "the rollout is a canary: a share below 100% first, then up to 100%",
+        canary_steps,
+        hint="For example 5%, then 25%, 50%, 100%, each held while the checks stay healthy.",
+    ),
+    Expectation(
+        "the monitoring checks watch the series endpoint",
+        watches_the_series,
+        hint=f"Add a row for {feature.SERIES_PATH}: its errors and latency, and when to roll back.",
+    ),
+    Expectation(
+        "the Rollback plan turns the flag off first",
+        flag_off_first,
+        hint="Step 1: turn the flag off. Redeploying and downgrading come after, if at all.",
+    ),
+    Expectation(
+        "the Rollback plan names the command that undoes your new revision",
+        lambda given: require(
+            documents.downgrade_command_problems(
+                checklist_of(given), "Rollback plan", history(given), feature.CHECKLIST_FILE
+            )
+        ),
+        hint="`alembic downgrade <the revision before yours>`, as it is typed.",
+    ),
+)
+
+
+# --- 10.7: SLO, alert and runbook -----------------------------------------------------------------
+
+
+def rules_of(given: Given):
+    return given.once("rules", lambda: alerting.read_rules(read(given, feature.RULES_FILE)))
+
+
+def series_alerts(given: Given) -> list:
+    found = [alert for alert in rules_of(given).alerts if feature.SERIES_PATH in alert.expr]
+    if not found:
+        raise CheckFailed(f'no alert of {feature.RULES_FILE} selects route="{feature.SERIES_PATH}"')
+    return found
+
+
+def runbook_of(given: Given) -> str:
+    return read(given, feature.RUNBOOK_FILE)
+
+
+def states_an_objective(given: Given) -> None:
+    entries = {entry.name: entry for entry in runbook.entries(runbook_of(given))}
+    problems = []
+    for alert in series_alerts(given):
+        entry = entries.get(alert.name)
+        if entry is None:
+            continue  # the runbook expectation says so
+        said = f"{entry.meaning} {alert.annotations.get('summary', '')}"
+        if "%" not in said and "percent" not in said.lower() or not is_measurable(said):
+            problems.append(
+                f"the runbook entry for {alert.name} states no objective: “{shorten(entry.meaning, 70)}”"
+            )
+    require(problems)
+
+
+OBSERVABILITY = (
+    Expectation(
+        f"{feature.RULES_FILE} is a valid Prometheus rule file",
+        rules_of,
+        hint="Stage 08 wrote it; add a rule, keep the file valid (promtool's format).",
+        required=True,
+    ),
+    Expectation(
+        f'an alert selects the series endpoint: route="{feature.SERIES_PATH}"',
+        series_alerts,
+        hint="Its latency or its errors, against the SLO your PRD states.",
+    ),
+    Expectation(
+        "every alert has a severity (page or ticket) and a runbook annotation",
+        lambda given: require(alerting.labelling_problems(rules_of(given))),
+        hint="labels: {severity: ticket}; annotations: {runbook_url: docs/runbook.md#alerts}.",
+    ),
+    Expectation(
+        f"{feature.RUNBOOK_FILE} has an entry for every alert, with its severity",
+        lambda given: require(
+            runbook.missing_entry_problems(runbook_of(given), rules_of(given))
+            + runbook.severity_problems(runbook_of(given), rules_of(given))
+        ),
+        hint="One row of the Alerts table per alert, named exactly as in the rules.",
+    ),
+    Expectation(
+        "the series alert's runbook entry states its objective, as a percentage",
+        states_an_objective,
+        hint="For example: 95% of series booked within 0.3 s, over 30 days.",
+    ),
+)
+
+
+# --- 10.8: the release note and the version ------------------------------------------------------
+
+
+def changelog_of(given: Given) -> str:
+    return read(given, feature.CHANGELOG_FILE)
+
+
+def released_version(given: Given) -> str:
+    version = release.newest_heading(changelog_of(given))
+    if version is None:
+        raise CheckFailed(f"{feature.CHANGELOG_FILE} has no `## 1.2.3` heading for the release")
+    return version
+
+
+def the_next_version(given: Given) -> None:
+    before, source = baseline.version_before(workspace_of(given))
+    wanted = release.next_version(before, ["feat: recurring weekly bookings"])
+    version = released_version(given)
+    if version != wanted:
+        raise CheckFailed(
+            f"the release is {version}; from {before} ({source}) a backwards-compatible feature "
+            f"(feat:) makes {wanted}"
+        )
+
+
+def versions_agree(given: Given) -> None:
+    version = released_version(given)
+    problems = []
+    try:
+        metadata = tomllib.loads(read(given, "pyproject.toml"))
+        declared = str(metadata["project"]["version"])
+    except (tomllib.TOMLDecodeError, KeyError):
+        declared = "(unreadable)"
+    if declared != version:
+        problems.append(f"pyproject.toml says {declared}, the release note {version}")
+    package = release.package_version(read(given, "src/booking_service/__init__.py"))
+    if package != version:
+        problems.append(
+            f"src/booking_service/__init__.py says {package}, the release note {version}"
+        )
+    require(problems)
+
+
+def note_describes_the_feature(given: Given) -> None:
+    entry = release.entry_of(changelog_of(given), released_version(given))
+    problems = []
+    if not re.search(r"(?im)^#{3,}\s+added\b", entry):
+        problems.append("the release's entry has no `### Added` section")
+    if not re.search(r"(?i)series|recurring|weekly", entry):
+        problems.append("the release's entry does not mention the series")
+    if feature.FLAG not in entry:
+        problems.append(f"the release's entry does not name the flag {feature.FLAG}")
+    require(problems)
+
+
+RELEASE = (
+    Expectation(
+        f"{feature.CHANGELOG_FILE} has a heading for the new release",
+        released_version,
+        hint="## 0.2.0 - 2030-03-16, above the older entries.",
+        required=True,
+    ),
+    Expectation(
+        "the version is the next one after the capstone began, for a feature",
+        the_next_version,
+        hint="feat: bumps the minor version and resets the patch (stage 06).",
+    ),
+    Expectation(
+        "pyproject.toml and booking_service.__version__ say the same version",
+        versions_agree,
+        hint="Change both: tests/test_project.py checks that they agree.",
+    ),
+    Expectation(
+        "the entry says what is added, and names the flag",
+        note_describes_the_feature,
+        hint="### Added: the series endpoints, and the flag that turns them on.",
+    ),
+)
+
+EXERCISES = {
+    "10.1": PRD,
+    "10.2": SPEC,
+    "10.3": MIGRATION,
+    "10.4": IMPLEMENTATION,
+    "10.5": CI,
+    "10.6": CHECKLIST,
+    "10.7": OBSERVABILITY,
+    "10.8": RELEASE,
+}

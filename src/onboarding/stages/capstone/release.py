@@ -1,0 +1,64 @@
+"""The release: Conventional Commits decide the next semantic version (stage 06's rules).
+
+Stage 06 has the learner write `next_version` in a notebook, so the course has no module for
+it; this is the capstone's own small adapter, held to the same cases (tests/stages/capstone).
+The release note and the version files are read from the learner's project.
+"""
+
+from __future__ import annotations
+
+import re
+
+SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?(?P<bang>!)?: \S")
+BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE: ", re.MULTILINE)
+HEADING = re.compile(r"^##\s+\[?v?(?P<version>\d+\.\d+\.\d+)\]?", re.MULTILINE)
+VERSION_LINE = re.compile(r"""^__version__\s*=\s*["'](?P<version>[^"']+)["']""", re.MULTILINE)
+
+
+def bump_of(message: str) -> int:
+    """0 no release, 1 patch, 2 minor, 3 major (a breaking change)."""
+    match = CONVENTIONAL.match(message)
+    if not match:
+        return 0
+    if match["bang"] or BREAKING_FOOTER.search(message):
+        return 3
+    return {"feat": 2, "fix": 1}.get(match["type"].lower(), 0)
+
+
+def next_version(current: str, messages: list[str]) -> str:
+    found = SEMVER.match(current)
+    if not found:
+        raise ValueError(f"{current!r} is not MAJOR.MINOR.PATCH")
+    major, minor, patch = map(int, found.groups())
+    bump = max((bump_of(message) for message in messages), default=0)
+    if bump == 3 and major == 0:
+        bump = 2  # below 1.0.0 the API is not stable yet: a breaking change bumps the minor
+    if bump == 3:
+        return f"{major + 1}.0.0"
+    if bump == 2:
+        return f"{major}.{minor + 1}.0"
+    if bump == 1:
+        return f"{major}.{minor}.{patch + 1}"
+    return current
+
+
+def newest_heading(changelog: str) -> str | None:
+    """The version of the first `## 1.2.0` (or `## [1.2.0]`, `## v1.2.0`) heading."""
+    match = HEADING.search(changelog)
+    return match["version"] if match else None
+
+
+def entry_of(changelog: str, version: str) -> str:
+    """The text under the heading of `version`, up to the next version's heading."""
+    headings = list(HEADING.finditer(changelog))
+    for number, match in enumerate(headings):
+        if match["version"] == version:
+            end = headings[number + 1].start() if number + 1 < len(headings) else len(changelog)
+            return changelog[match.end() : end]
+    return ""
+
+
+def package_version(init_text: str) -> str | None:
+    match = VERSION_LINE.search(init_text)
+    return match["version"] if match else None

@@ -1,0 +1,404 @@
+"""Stage 10's checks of the documents and the spec: each mistake gets its verdict and message.
+
+The project is the blueprint's solved stage-10 project; each test changes one thing in a copy,
+as a learner's mistake would, and asserts the ❌ line (or that a different right answer passes).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from onboarding import project, protocol
+from onboarding.checks import Given, run_expectations
+from onboarding.stages.capstone import EXERCISES, baseline, examples, feature, release
+
+
+def judged(exercise_id: str, workspace) -> protocol.CheckResult:
+    return run_expectations(
+        exercise_id, EXERCISES[exercise_id], Given(workspace=workspace), echo=False
+    )
+
+
+def failing(result: protocol.CheckResult) -> list[str]:
+    return [line for line in result.lines() if line.startswith("❌")]
+
+
+def read(workspace, relative: str) -> str:
+    return project.path(relative, workspace).read_text(encoding="utf-8")
+
+
+def write(workspace, relative: str, text: str) -> None:
+    target = project.path(relative, workspace)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def edit(workspace, relative: str, old: str, new: str) -> None:
+    text = read(workspace, relative)
+    assert old in text, f"{old!r} is not in the model's {relative}"
+    write(workspace, relative, text.replace(old, new))
+
+
+@pytest.mark.parametrize("exercise_id", ["10.1", "10.2", "10.6", "10.7", "10.8"])
+def test_the_model_passes(workspace, exercise_id):
+    result = judged(exercise_id, workspace)
+    assert result.ok, failing(result)
+
+
+# --- 10.1 -----------------------------------------------------------------------------------------
+
+
+def examples_file(workspace) -> list[dict]:
+    return yaml.safe_load(read(workspace, feature.EXAMPLES_FILE))["examples"]
+
+
+def write_examples(workspace, items) -> None:
+    write(workspace, feature.EXAMPLES_FILE, yaml.safe_dump({"examples": items}, sort_keys=False))
+
+
+def test_a_deleted_prd_is_one_clear_line_and_nothing_changes(workspace):
+    project.path(feature.PRD_FILE, workspace).unlink()
+    before = sorted(p.name for p in project.locate(workspace).rglob("*"))
+    result = judged("10.1", workspace)
+    assert not result.ok
+    assert "docs/prd-recurring-bookings.md" in failing(result)[0]
+    assert "Traceback" not in "\n".join(result.lines())
+    assert sorted(p.name for p in project.locate(workspace).rglob("*")) == before
+
+
+def test_a_prd_that_never_states_the_limit_is_refused(workspace):
+    text = read(workspace, feature.PRD_FILE)
+    write(workspace, feature.PRD_FILE, re.sub(r"\b12\b|twelve", "several", text))
+    [line] = [line for line in failing(judged("10.1", workspace)) if "longest series" in line]
+    assert "does not state the longest series (12 weeks" in line
+
+
+def test_twelve_in_words_states_the_limit(workspace):
+    edit(
+        workspace, feature.PRD_FILE, "2 to 12 consecutive weeks", "two to twelve consecutive weeks"
+    )
+    text = read(workspace, feature.PRD_FILE).replace("of 12 weeks", "of twelve weeks")
+    write(workspace, feature.PRD_FILE, text.replace("12 bookings", "twelve bookings"))
+    assert judged("10.1", workspace).ok
+
+
+def test_broken_examples_yaml_is_one_line(workspace):
+    write(workspace, feature.EXAMPLES_FILE, "examples: [unclosed\n")
+    lines = failing(judged("10.1", workspace))
+    assert "acceptance_criteria_recurring.yaml" in lines[0]
+    assert all("not checked until" in line for line in lines[1:])
+
+
+def test_a_missing_behaviour_is_named(workspace):
+    write_examples(
+        workspace, [e for e in examples_file(workspace) if e["behaviour"] != "longest-series"]
+    )
+    assert any(
+        "no example shows longest-series" in line for line in failing(judged("10.1", workspace))
+    )
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "change", "message"),
+    [
+        ("series-overlap", {"then": {"status": 409, "bookings": 3}}, "then.bookings is 3; it is 0 (a refused series stores none"),
+        ("weekly-series", {"then": {"status": 200, "bookings": 4}}, "then.status is 200; the service answers 201"),
+        ("longest-series", {"when": {"weeks": 11}, "then": {"status": 201, "bookings": 11}}, "the longest series has exactly 12 weeks, not 11"),
+        ("series-too-long", {"when": {"weeks": 12}}, "12 weeks is allowed; too long is more than 12"),
+        ("weekly-series", {"when": {"weeks": 1}, "then": {"status": 201, "bookings": 1}}, "1 weeks is not a series the service books (2 to 12)"),
+    ],
+)  # fmt: skip
+def test_wrong_answers_in_the_examples(workspace, behaviour, change, message):
+    items = examples_file(workspace)
+    target = next(e for e in items if e["behaviour"] == behaviour)
+    for part, values in change.items():
+        target[part].update(values)
+    write_examples(workspace, items)
+    lines = failing(judged("10.1", workspace))
+    assert any(message in line for line in lines), lines
+
+
+def test_an_overlap_example_whose_booking_misses_every_week_is_refused(workspace):
+    items = examples_file(workspace)
+    clash = next(e for e in items if e["behaviour"] == "series-overlap")
+    clash["given"]["bookings"][0].update(start="2030-01-22T09:30:00Z", end="2030-01-22T10:30:00Z")
+    write_examples(workspace, items)
+    assert any(
+        "overlaps any week of the series" in line for line in failing(judged("10.1", workspace))
+    )
+
+
+def test_right_but_different_examples_pass(workspace):
+    """Numbers as strings or words, another room, another week's clash, extra examples."""
+    items = examples_file(workspace)
+    for item in items:
+        item["when"]["room"] = "Birch"
+        item["given"]["rooms"][0]["name"] = "Birch"
+        for booking in item["given"].get("bookings") or []:
+            booking["room"] = "Birch"
+    items[0]["when"]["weeks"] = "four"
+    items[0]["then"]["bookings"] = "4"
+    clash = next(e for e in items if e["behaviour"] == "series-overlap")
+    clash["given"]["bookings"][0].update(start="2030-01-28T09:59:00Z", end="2030-01-28T11:00:00Z")
+    items.append(
+        {
+            **items[0],
+            "when": {**items[0]["when"], "weeks": 2},
+            "then": {"status": 201, "bookings": 2},
+        }
+    )
+    write_examples(workspace, items)
+    result = judged("10.1", workspace)
+    assert result.ok, failing(result)
+
+
+def test_whole_number_reads_digits_and_words():
+    assert [examples.whole_number(v) for v in (12, "12", "twelve", True, 1.5, "TODO")] == [
+        12, 12, 12, None, None, None,
+    ]  # fmt: skip
+
+
+# --- 10.2 -----------------------------------------------------------------------------------------
+
+
+def test_a_removed_operation_is_breaking_and_quotes_both_sides(workspace):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    del spec["paths"]["/bookings/{booking_id}/cancel"]
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    [line] = [line for line in failing(judged("10.2", workspace)) if "backwards compatible" in line]
+    assert (
+        "operation POST /bookings/{booking_id}/cancel: present in the old spec, absent in the new"
+        in line
+    )
+    assert "compared with the course's stage-09 project" in line
+
+
+def test_a_new_required_field_on_an_old_request_is_breaking(workspace):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    spec["components"]["schemas"]["BookingCreate"]["required"].append("purpose")
+    spec["components"]["schemas"]["BookingCreate"]["properties"]["purpose"] = {"type": "string"}
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    lines = failing(judged("10.2", workspace))
+    assert any("purpose" in line and "backwards compatible" in line for line in lines), lines
+
+
+def test_the_baseline_is_the_begin_commit_when_there_is_one(workspace):
+    """A learner's own earlier spec, committed by begin("10"), is what 10.2 compares with."""
+    root = project.locate(workspace)
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    spec["paths"]["/rooms/{room_id}/bookings"]["get"]["summary"] = "Mine"
+    spec["paths"]["/legacy"] = {"get": {"responses": {"200": {"description": "old"}}}}
+    old = yaml.safe_dump(spec, sort_keys=False)
+    write(workspace, feature.SPEC_FILE, old)
+    git = project.Git(root)
+    git.run("add", "-A")
+    git.run("commit", "-q", "-m", feature.BEGIN_MESSAGE)
+    del spec["paths"]["/legacy"]
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    lines = failing(judged("10.2", workspace))
+    assert any(
+        "operation GET /legacy: present in the old spec" in line and "your commit" in line
+        for line in lines
+    ), lines
+    assert baseline.spec_before(workspace)[1].startswith("your commit ")
+
+
+def test_missing_series_operations_are_named(workspace):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    del spec["paths"][feature.CANCEL_PATH]
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    assert any(
+        "POST /series/{series_id}/cancel is not in openapi.yaml" in line
+        for line in failing(judged("10.2", workspace))
+    )
+
+
+def test_a_series_body_without_weeks_is_refused(workspace):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    del spec["components"]["schemas"]["SeriesCreate"]["properties"]["weeks"]
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    assert any("no integer `weeks` property" in line for line in failing(judged("10.2", workspace)))
+
+
+def test_an_inline_series_body_passes(workspace):
+    """Another valid shape: the body's schema written inline, not as a $ref."""
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    inline = spec["components"]["schemas"].pop("SeriesCreate")
+    spec["paths"][feature.SERIES_PATH]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ] = inline
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    result = judged("10.2", workspace)
+    assert result.ok, failing(result)
+
+
+# --- 10.6 -----------------------------------------------------------------------------------------
+
+
+def test_a_checklist_without_the_flag_is_refused(workspace):
+    write(
+        workspace,
+        feature.CHECKLIST_FILE,
+        read(workspace, feature.CHECKLIST_FILE).replace(feature.FLAG, "the flag"),
+    )
+    assert any(
+        "never names the flag `BOOKING_RECURRING_BOOKINGS`" in line
+        for line in failing(judged("10.6", workspace))
+    )
+
+
+def test_a_rollout_straight_to_100_percent_is_not_a_canary(workspace):
+    text = read(workspace, feature.CHECKLIST_FILE)
+    text = re.sub(r"\b(5|25|50)%", "100%", text)
+    write(workspace, feature.CHECKLIST_FILE, text)
+    assert any(
+        "no share below 100% for the canary" in line for line in failing(judged("10.6", workspace))
+    )
+
+
+@pytest.mark.parametrize("share", ["99%", "1 percent", "0.5%"])
+def test_any_share_below_100_is_a_canary(workspace, share):
+    text = read(workspace, feature.CHECKLIST_FILE)
+    write(workspace, feature.CHECKLIST_FILE, re.sub(r"\b(5|25|50)%", share, text))
+    assert judged("10.6", workspace).ok
+
+
+def test_a_rollback_that_redeploys_before_the_flag_is_refused(workspace):
+    edit(
+        workspace,
+        feature.CHECKLIST_FILE,
+        "  1. Turn `BOOKING_RECURRING_BOOKINGS` off",
+        "  1. Redeploy 0.1.0 by its digest.\n  2. Turn `BOOKING_RECURRING_BOOKINGS` off",
+    )
+    [line] = [line for line in failing(judged("10.6", workspace)) if "flag off first" in line]
+    assert "first step is “Redeploy 0.1.0 by its digest.”" in line
+
+
+def test_a_rollback_that_undoes_too_much_is_refused(workspace):
+    edit(workspace, feature.CHECKLIST_FILE, "`alembic downgrade 0002`", "`alembic downgrade 0001`")
+    edit(workspace, feature.CHECKLIST_FILE, "--downgrade-to 0002", "--downgrade-to 0001")
+    lines = failing(judged("10.6", workspace))
+    assert any("undoes revisions 0002, 0003" in line for line in lines), lines
+
+
+def test_minus_one_is_the_same_rollback(workspace):
+    edit(workspace, feature.CHECKLIST_FILE, "`alembic downgrade 0002`", "`alembic downgrade -1`")
+    assert judged("10.6", workspace).ok
+
+
+# --- 10.7 -----------------------------------------------------------------------------------------
+
+
+def test_no_alert_on_the_series_route_is_refused(workspace):
+    edit(
+        workspace,
+        feature.RULES_FILE,
+        'route="/rooms/{room_id}/series"',
+        'route="/rooms/{room_id}/bookings"',
+    )
+    assert any(
+        'no alert of monitoring/alerts.yaml selects route="/rooms/{room_id}/series"' in line
+        for line in failing(judged("10.7", workspace))
+    )
+
+
+def test_broken_rules_yaml_is_one_line(workspace):
+    write(workspace, feature.RULES_FILE, "groups: [\n")
+    lines = failing(judged("10.7", workspace))
+    assert lines and all("Traceback" not in line for line in lines)
+    assert all("not checked until" in line for line in lines[1:])
+
+
+def test_a_missing_runbook_entry_is_named(workspace):
+    text = "\n".join(
+        line
+        for line in read(workspace, feature.RUNBOOK_FILE).splitlines()
+        if not line.startswith("| SeriesSlow")
+    )
+    write(workspace, feature.RUNBOOK_FILE, text)
+    assert any("SeriesSlow" in line for line in failing(judged("10.7", workspace)))
+
+
+def test_an_entry_without_an_objective_is_refused(workspace):
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "slower than its SLO (95% within 0.3 s): p95 above 0.3 s for 15 minutes",
+        "slow",
+    )
+    edit(workspace, feature.RULES_FILE, "slower than its SLO: p95 above 0.3 s", "slow")
+    assert any("states no objective" in line for line in failing(judged("10.7", workspace)))
+
+
+# --- 10.8 -----------------------------------------------------------------------------------------
+
+
+def test_a_patch_release_for_a_feature_is_refused(workspace):
+    for relative in (feature.CHANGELOG_FILE, "pyproject.toml", "src/booking_service/__init__.py"):
+        write(workspace, relative, read(workspace, relative).replace("0.2.0", "0.1.1"))
+    [line] = [line for line in failing(judged("10.8", workspace)) if "next one" in line]
+    assert "the release is 0.1.1; from 0.1.0" in line and "makes 0.2.0" in line
+
+
+def test_versions_that_disagree_are_quoted(workspace):
+    write(workspace, "src/booking_service/__init__.py", '__version__ = "0.1.0"\n')
+    assert any(
+        "src/booking_service/__init__.py says 0.1.0, the release note 0.2.0" in line
+        for line in failing(judged("10.8", workspace))
+    )
+
+
+def test_bracketed_and_v_prefixed_headings_count(workspace):
+    edit(workspace, feature.CHANGELOG_FILE, "## 0.2.0 - 2030-03-16", "## [v0.2.0] - 2030-03-16")
+    assert judged("10.8", workspace).ok
+
+
+def test_an_entry_that_does_not_name_the_flag_is_refused(workspace):
+    write(
+        workspace,
+        feature.CHANGELOG_FILE,
+        read(workspace, feature.CHANGELOG_FILE).replace(feature.FLAG, "a flag"),
+    )
+    assert any("does not name the flag" in line for line in failing(judged("10.8", workspace)))
+
+
+@pytest.mark.parametrize(
+    ("current", "messages", "expected"),
+    [
+        ("0.1.0", ["feat: series"], "0.2.0"),
+        ("1.4.2", ["fix: x"], "1.4.3"),
+        ("1.4.2", ["feat(api)!: x"], "2.0.0"),
+        ("0.3.1", ["feat!: x"], "0.4.0"),
+        ("1.4.2", ["fix: x\n\nBREAKING CHANGE: y"], "2.0.0"),
+        ("1.4.2", ["docs: x", "chore: y"], "1.4.2"),
+        ("1.9.9", ["FIX: x"], "1.9.10"),
+    ],
+)
+def test_next_version_follows_stage_06s_rules(current, messages, expected):
+    assert release.next_version(current, messages) == expected
+
+
+def test_a_version_that_is_not_semver_raises():
+    with pytest.raises(ValueError, match="MAJOR.MINOR.PATCH"):
+        release.next_version("1.4", ["fix: x"])
+
+
+def test_nothing_the_checks_do_changes_the_project_or_its_history(workspace):
+    root = project.locate(workspace)
+    head = project.Git(root).head()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
+    ).stdout
+    for exercise_id in ("10.1", "10.2", "10.6", "10.7", "10.8"):
+        judged(exercise_id, workspace)
+    assert project.Git(root).head() == head
+    assert (
+        subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
+        ).stdout
+        == status
+    )

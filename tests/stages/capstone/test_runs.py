@@ -1,0 +1,163 @@
+"""Stage 10's checks that run things: the migration (10.3), the service and tests (10.4), CI (10.5).
+
+Each runs on a throwaway copy of the project; the tests change the solved project as a
+learner's mistake would and assert the ❌ line, and that nothing of the learner's changes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from onboarding import project
+from onboarding.stages.capstone import feature
+from tests.stages.capstone.test_documents import edit, failing, judged, read, write
+
+MIGRATION = "migrations/versions/0003_booking_series.py"
+
+
+def test_the_model_migration_passes(workspace):
+    result = judged("10.3", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_broken_down_revision_is_one_clear_line(workspace):
+    edit(workspace, MIGRATION, 'down_revision = "0002"', 'down_revision = "0009"')
+    lines = failing(judged("10.3", workspace))
+    assert "0009" in lines[0] and "Traceback" not in lines[0]
+    assert all("not checked until" in line for line in lines[1:])
+
+
+def test_a_not_null_column_is_not_an_expand_step(workspace):
+    edit(
+        workspace,
+        MIGRATION,
+        'sa.Column("series_id", sa.Integer(), nullable=True)',
+        'sa.Column("series_id", sa.Integer(), nullable=False, server_default="0")',
+    )
+    assert any(
+        "bookings.series_id is NOT NULL" in line for line in failing(judged("10.3", workspace))
+    )
+
+
+def test_a_downgrade_that_loses_series_is_refused(workspace):
+    text = read(workspace, MIGRATION)
+    start = text.index("    in_series = (")
+    end = text.index('    op.drop_index("idx_bookings_series"')
+    write(workspace, MIGRATION, text[:start] + text[end:])
+    assert any(
+        "went through while a booking belongs to a series" in line
+        for line in failing(judged("10.3", workspace))
+    )
+
+
+def test_a_plan_that_names_the_old_revision_is_refused(workspace):
+    edit(
+        workspace,
+        feature.PLAN_FILE,
+        "| `0003` (`migrations/versions/0003_booking_series.py`) |",
+        "| `0002` |",
+    )
+    lines = failing(judged("10.3", workspace))
+    assert any("it should name your revision 0003" in line for line in lines), lines
+
+
+def test_another_table_name_and_column_name_pass(workspace):
+    """series_bookings / booking_series_id: other names, the same change."""
+    for relative in (MIGRATION, "src/booking_service/core/db.py", "src/booking_service/series.py"):
+        text = read(workspace, relative).replace("idx_bookings_series", "idx_b_s")
+        text = text.replace('"series"', '"booking_series"').replace(
+            "series_id", "booking_series_id"
+        )
+        text = text.replace("TABLE IF NOT EXISTS series", "TABLE IF NOT EXISTS booking_series")
+        text = text.replace('db["series"]', 'db["booking_series"]')
+        write(workspace, relative, text)
+    plan = read(workspace, feature.PLAN_FILE).replace(
+        "CREATE TABLE series", "CREATE TABLE booking_series"
+    )
+    plan = plan.replace("series_id", "booking_series_id").replace("idx_bookings_series", "idx_b_s")
+    write(workspace, feature.PLAN_FILE, plan)
+    result = judged("10.3", workspace)
+    assert result.ok, failing(result)
+
+
+# --- 10.4 (slow: child pytest runs) -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_model_implementation_passes(workspace):
+    result = judged("10.4", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.slow
+def test_tests_that_miss_the_limit_let_a_planted_bug_through(workspace):
+    text = read(workspace, feature.TEST_FILE)
+    start = text.index('@pytest.mark.parametrize("weeks", [0, 1, MAX_WEEKS + 1])')
+    end = text.index("@pytest.fixture")
+    text = text[:start] + text[end:]
+    text = text.replace(
+        '    assert client.post(f"/rooms/{room}/series", json=booking(weeks=MAX_WEEKS + 1)).status_code == 422\n',
+        "",
+    )
+    start = text.index("def test_too_long_a_series_is_422")
+    end = text.index("def test_with_the_flag_off")
+    write(workspace, feature.TEST_FILE, text[:start] + text[end:])
+    lines = failing(judged("10.4", workspace))
+    assert lines == [
+        "❌ your tests catch a 13-week series accepted — every test of tests/test_series.py passed"
+        " with a 13-week series accepted planted. Hint: Test the limit on both sides: 12 weeks"
+        " pass, 13 are refused."
+    ], lines
+
+
+@pytest.mark.slow
+def test_a_series_that_is_not_all_or_nothing_fails_the_acceptance_suite(workspace):
+    # Store the weeks as they are checked: a clash in week 3 leaves weeks 1 and 2 behind.
+    edit(
+        workspace,
+        "src/booking_service/series.py",
+        "    with write_transaction(db):\n        room = get_room(db, room_id)",
+        "    if True:\n        room = get_room(db, room_id)",
+    )
+    edit(
+        workspace,
+        "src/booking_service/series.py",
+        "            rows.append((start, end))\n",
+        "            rows.append((start, end))\n"
+        '            db["bookings"].insert({"room_id": room_id, "organiser": "x", "attendees": 1,'
+        ' "start": to_db_time(start), "end": to_db_time(end)})\n'
+        "            db.conn.commit()\n",
+    )
+    lines = failing(judged("10.4", workspace))
+    assert any("one clash refuses the whole series" in line for line in lines), lines
+
+
+@pytest.mark.slow
+def test_a_service_that_does_not_import_is_one_line(workspace):
+    write(workspace, "src/booking_service/series.py", "def broken(:\n")
+    lines = failing(judged("10.4", workspace))
+    assert "syntax error" in lines[0] and "series.py" in lines[0], lines[0]
+    assert all("not checked until" in line for line in lines[1:])
+    assert read(workspace, "src/booking_service/series.py") == "def broken(:\n"
+
+
+# --- 10.5 -----------------------------------------------------------------------------------------
+
+
+def test_a_workflow_that_ignores_the_new_tests_is_refused(workspace):
+    edit(
+        workspace,
+        ".github/workflows/ci.yml",
+        "--ignore=tests/integration --ignore=tests/contract",
+        "--ignore=tests/integration --ignore=tests/contract --ignore=tests/test_series.py",
+    )
+    lines = failing(judged("10.5", workspace))
+    assert lines[0].startswith(
+        "❌ a pytest step of a pull-request job runs tests/test_series.py — no pytest step"
+    ), lines
+
+
+def test_a_deleted_workflow_is_one_line(workspace):
+    project.path(".github/workflows/ci.yml", workspace).unlink()
+    lines = failing(judged("10.5", workspace))
+    assert ".github/workflows/ci.yml" in lines[0] and "Traceback" not in lines[0]
