@@ -399,7 +399,7 @@ class Worker:
             stdout=subprocess.DEVNULL,
             stderr=self.log,
             start_new_session=True,
-            preexec_fn=_stop_with_parent(),
+            preexec_fn=stop_with_parent(),
         )
 
     @classmethod
@@ -441,8 +441,14 @@ class Worker:
 _workers_started: list[bool] = []
 
 
-def _stop_with_parent():
-    """On Linux, a function for the child to run before exec: stop when the parent dies."""
+def stop_with_parent(signal_number: int = signal.SIGKILL):
+    """On Linux, a function for the child to run before exec: stop when the parent dies.
+
+    If the parent (a notebook kernel, a test) is killed it cannot run `finally`; Linux can still
+    stop the child for us. libc is loaded here, in the parent, so the child only makes one
+    system call between fork and exec (importing or loading anything there could deadlock on a
+    lock another thread held at the fork). The signal follows the thread that started the child.
+    """
     if sys.platform != "linux":
         return None
     try:
@@ -451,9 +457,10 @@ def _stop_with_parent():
         prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
         return None
+    pr_set_pdeathsig = 1
 
     def set_signal() -> None:  # pragma: no cover - runs in the child
-        prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        prctl(pr_set_pdeathsig, int(signal_number))
 
     return set_signal
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from bookings.core.config import ENV_PREFIX, Settings
+from onboarding.pytest_runs import stop_with_parent
 
 REFERENCE_FACTORY = "bookings.main:create_app"
 PROJECT_FACTORY = "booking_service.main:create_app"
@@ -63,31 +64,6 @@ def server_environment(
     }
     environment.update(extra or {})
     return environment
-
-
-def _parent_death_signal():
-    """On Linux, a function for the child to run before exec: stop when the parent dies.
-
-    If the notebook kernel is killed it cannot run `finally`; Linux can still stop the server
-    for us. libc is loaded here, in the parent, so the child only makes one system call between
-    fork and exec (importing or loading anything there could deadlock on a lock another thread
-    held at the fork). The signal follows the thread that started the server; the course starts
-    servers from a kernel's or a test's main thread.
-    """
-    if sys.platform != "linux":
-        return None
-    try:
-        import ctypes
-
-        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def set_signal() -> None:  # pragma: no cover - runs in the child
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
-
-    return set_signal
 
 
 @contextlib.contextmanager
@@ -137,7 +113,7 @@ def running_server(
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_parent_death_signal(),
+                preexec_fn=stop_with_parent(signal.SIGTERM),
             )
         finally:
             # The child has its own copy of the socket now; ours would keep the port open.
