@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +124,66 @@ def test_the_job_never_changes_the_learners_project(tmp_path):
     given = Given(workspace=workspace)
     assert all(evaluate(e.text, lambda e=e: e.run(given)).passed for e in checks.JOB)
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+# What the service's start-up makes, the script prints: the revision, the readiness probe's
+# answer, and the schema and rows the job must leave as they are.
+SERVICE_START_UP = """
+import json, sqlite3, sys
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+from fastapi.testclient import TestClient
+
+database = sys.argv[1]
+with TestClient(create_app(Settings(database=database, log_level="WARNING"))) as client:
+    assert client.post("/rooms", json={"name": "Ada", "capacity": 4}).status_code == 201
+    ready = client.get("/health/ready")
+print(json.dumps({"ready": [ready.status_code, ready.json()]}))
+"""
+
+
+def database_contents(database: Path) -> dict[str, object]:
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        schema = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
+        rooms = db.execute("SELECT * FROM rooms").fetchall()
+    return {"schema": schema, "revision": revision, "rooms": rooms}
+
+
+@pytest.mark.parametrize(("stage", "head", "count"), [("07", "0002", 2), ("10", "0003", 3)])
+def test_the_job_upgrades_a_database_the_service_created_without_changing_it(
+    tmp_path, stage, head, count
+):
+    """The service's start-up and the migration job run the same Alembic revisions.
+
+    A database the service made for itself is at Alembic's head, with its alembic_version row, so
+    the job has nothing to do: it exits with 0 and changes nothing (a schema made some other way
+    would make its `upgrade` fail on "table rooms already exists").
+    """
+    root = tmp_path / "service"
+    project.materialise(stage, root)
+    database = tmp_path / "bookings.db"
+    started = python_in(root, "-c", SERVICE_START_UP, str(database))
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout)["ready"] == [200, {"status": "ok", "schema_version": count}]
+    made = database_contents(database)
+    assert made["revision"] == [(head,)]
+    job = python_in(root, "-m", "booking_service.migrate", "--database", str(database))
+    assert job.returncode == 0, job.stderr
+    assert f"revision {head} -> {head}" in job.stdout
+    assert database_contents(database) == made
+
+
+def python_in(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Python in the project folder `root`, importing its package, as the job runs there."""
+    environment = {**os.environ, "PYTHONPATH": str(root / "src")}
+    environment.pop("BOOKING_DATABASE", None)
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -92,5 +92,11 @@ if context.is_offline_mode():
 elif config.attributes.get("connection") is not None:
     run_on(config.attributes["connection"])
 else:
-    with transactional_engine(database_url()).connect() as connection:
-        run_on(connection)
+    engine = transactional_engine(database_url())
+    try:
+        with engine.connect() as connection:
+            run_on(connection)
+    finally:
+        # Close the file now, not when the garbage collector gets to it: the service runs this
+        # at each start-up, and its tests once per database.
+        engine.dispose()

@@ -14,7 +14,7 @@ from contextlib import closing
 
 from fastapi import APIRouter
 
-from ..core.db import SCHEMA_VERSION, open_database, schema_version
+from ..core.db import current_revision, open_database, revisions
 from ..errors import NotReady
 from ..models import Health, Problem, Readiness
 from .deps import SettingsDep
@@ -38,13 +38,20 @@ def get_readiness(settings: SettingsDep) -> Readiness:
         raise NotReady("The database file does not exist; is its volume mounted?")
     try:
         with closing(open_database(settings.database)) as db:
-            version = schema_version(db)
+            # Alembic's record of the revision: one row, cheap enough for a probe every few
+            # seconds, and it proves the file opens, is a database and has been migrated.
+            revision = current_revision(db)
             db.execute("SELECT 1 FROM bookings LIMIT 1").fetchall()
     except sqlite3.Error as error:
         logger.warning("readiness check failed", exc_info=error)
         raise NotReady(f"The database cannot be read: {error}.") from None
-    if version < SCHEMA_VERSION:
-        raise NotReady(
-            f"The database schema is at version {version}; this release needs {SCHEMA_VERSION}."
-        )
-    return Readiness(status="ok", schema_version=version)
+    known = revisions()
+    if revision is None:
+        raise NotReady("The database has no Alembic revision; run the migrations.")
+    if revision not in known:
+        # A newer release migrated it: the code was rolled back, the database was not.
+        raise NotReady(f"The database is at revision {revision}, which this release does not know.")
+    if revision != known[-1]:
+        raise NotReady(f"The database is at revision {revision}; this release needs {known[-1]}.")
+    # The revision's place in the history: 1 for the first, and so on.
+    return Readiness(status="ok", schema_version=known.index(revision) + 1)

@@ -2,46 +2,31 @@
 
 There is no module-level database object: the app opens one connection per request through a
 FastAPI dependency, and each test points the app at a file of its own.
+
+The schema has one source, the project's Alembic revisions in migrations/: `migrate()` runs
+them, as the migration job of stage 07 does, so a database the service created and one the job
+upgraded are the same, `alembic_version` table included.
 """
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from functools import cache
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlite_utils import Database
 
 # How long a writer waits for another writer's lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 5.0
 
-SCHEMA_VERSION = 2
-"""The schema this code needs: rooms and bookings, and bookings that can be cancelled."""
-
-# The schema of the model answer to stage 03 (its two revisions applied), created in one step.
-# Stage 03 builds the same schema with Alembic revisions in migrations/; migrate() runs them
-# there. Times are UTC ISO 8601 text of one fixed width, so comparing the text compares the
-# times; "end" is quoted because END is an SQL keyword.
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS rooms (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    capacity INTEGER NOT NULL CHECK (capacity > 0)
-);
-CREATE TABLE IF NOT EXISTS bookings (
-    id INTEGER PRIMARY KEY,
-    room_id INTEGER NOT NULL REFERENCES rooms (id),
-    organiser TEXT NOT NULL,
-    start TEXT NOT NULL,
-    "end" TEXT NOT NULL,
-    attendees INTEGER NOT NULL CHECK (attendees >= 1),
-    cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
-    cancelled_at TEXT,
-    CHECK ("end" > start)
-);
-CREATE INDEX IF NOT EXISTS idx_bookings_room_time ON bookings (room_id, start, "end");
-"""
+# The project's folder: src/booking_service/core/db.py is three folders below it.
+PROJECT = Path(__file__).resolve().parents[3]
 
 
 def open_database(path: str | Path) -> Database:
@@ -59,23 +44,50 @@ def open_database(path: str | Path) -> Database:
     return db
 
 
-def schema_version(db: Database) -> int:
-    """The schema version the database says it has (0 for a new file)."""
-    return db.execute("PRAGMA user_version").fetchone()[0]
+def alembic_config(database: str | Path | None = None) -> Config:
+    """Alembic's settings from the project's alembic.ini, aimed at `database` if given.
 
-
-def migrate(database: str | Path) -> int:
-    """Bring the database at `database` to the newest schema; return its version.
-
-    Safe to run again: a database already up to date is left as it is. The tests and the app's
-    start-up call it, and so does the migration job of stage 07.
+    alembic.ini is in the project folder (a checkout), or in the folder the service starts in
+    (the image, where the package is installed and alembic.ini sits in /app).
     """
+    for folder in (PROJECT, Path.cwd()):
+        if (folder / "alembic.ini").is_file():
+            break
+    else:
+        raise RuntimeError("alembic.ini not found: start the service in the folder that holds it")
+    # `-x database=PATH`, as on the command line: migrations/env.py prefers it to the variable.
+    options = argparse.Namespace(x=[f"database={database}"] if database else [])
+    config = Config(str(folder / "alembic.ini"), cmd_opts=options)
+    # Quiet: env.py leaves the service's logging as it is, instead of logging each revision.
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@cache
+def revisions() -> tuple[str, ...]:
+    """The ids of the project's revisions, oldest first; the last one is the head."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return tuple(reversed([script.revision for script in scripts.walk_revisions()]))
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision Alembic recorded in the database; None if it was never migrated."""
+    if not db["alembic_version"].exists():
+        return None
+    row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def migrate(database: str | Path) -> str | None:
+    """Bring the database at `database` to the newest revision (`alembic upgrade head`).
+
+    Return the revision it is at. Safe to run again: a database already at the head is left as
+    it is. The tests and the app's start-up call it; the migration job of stage 07 runs the same
+    revisions.
+    """
+    command.upgrade(alembic_config(database), "head")
     with closing(open_database(database)) as db:
-        if schema_version(db) < SCHEMA_VERSION:
-            with db.conn:
-                db.conn.executescript(SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        return schema_version(db)
+        return current_revision(db)
 
 
 @contextmanager
