@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def test_the_golden_learner_passes_every_stage_in_one_project(tmp_path):
     env = start(workspace)
     for stage in STAGES:
         do_stage(workspace, env, stage)
+    # Later stages change files earlier stages judge (the capstone adds a route, an alert, a
+    # revision): at the end of the course every earlier exercise still passes, except stages 02
+    # and 03, which judge the TSD, the revision and the plan as they stood at their stage (a
+    # known gap: the capstone changes the spec and the migrations after them).
+    everything = run_onboard("check", "--all", "--json", env=env, timeout=900)
+    verdicts = json.loads(everything.stdout)
+    failing = {
+        exercise["exercise"]
+        for notebook in verdicts
+        for exercise in notebook["exercises"]
+        if not exercise["ok"]
+    }
+    assert failing <= {"02.2", "03.1", "03.2"}, everything.stderr
     # Every stage's work is in the learner's history, after the day-one commit.
     log = project.Git(project.locate(workspace)).run("log", "--format=%s").splitlines()
     assert log[-1] == "Day one: the project skeleton from the onboarding course"

@@ -10,6 +10,7 @@ Goals (issue 9): every stage at most 10 s median, `--all` at most 45 s.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -80,6 +81,30 @@ def bench_stages(runs: int, progress: Callable[[], None]) -> dict:
     return figures
 
 
+# After the capstone, stages 02 and 03 judge the TSD, the revision and the migration plan as they
+# stood at their stage, and the capstone has changed them since: in a workspace where every stage
+# is solved, these are expected to fail. Any other failure stops the benchmark.
+FAIL_AFTER_THE_CAPSTONE = frozenset({"02.2", "03.1", "03.2"})
+
+
+def failing_exercises(workspace: Path) -> tuple[float, set[str]]:
+    """Seconds of `onboard check --all --json`, and the exercises it found failing."""
+    started = time.perf_counter()
+    run = _onboard(workspace, "check", "--all", "--json")
+    elapsed = time.perf_counter() - started
+    try:
+        verdicts = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        raise RuntimeError(f"onboard check --all printed no results:\n{run.stderr}") from None
+    failing = {
+        exercise["exercise"]
+        for notebook in verdicts
+        for exercise in notebook["exercises"]
+        if not exercise["ok"]
+    }
+    return elapsed, failing
+
+
 def bench_all(runs: int, progress: Callable[[], None]) -> dict:
     """`onboard check --all` in a workspace where every stage is solved."""
     stages = stages_with_exercises()
@@ -89,10 +114,21 @@ def bench_all(runs: int, progress: Callable[[], None]) -> dict:
             for path in sorted(paths.exercises_dir().glob(f"{stage}_*.ipynb")):
                 execution.solve(workspace, path.name)
         durations = []
+        failing: set[str] = set()
         for _ in range(runs):
-            durations.append(timed_check(workspace, "--all"))
+            elapsed, failing = failing_exercises(workspace)
+            unexpected = failing - FAIL_AFTER_THE_CAPSTONE
+            if unexpected:
+                raise RuntimeError(
+                    f"onboard check --all failed on a solved workspace: {sorted(unexpected)}"
+                )
+            durations.append(elapsed)
             progress()
-    return {"median_s": round(statistics.median(durations), 1), "runs": runs}
+    return {
+        "median_s": round(statistics.median(durations), 1),
+        "runs": runs,
+        "failing": sorted(failing),
+    }
 
 
 def report(console, stage_figures: dict, all_figure: dict) -> None:
@@ -114,3 +150,8 @@ def report(console, stage_figures: dict, all_figure: dict) -> None:
         "--all", f"{all_figure['median_s']} s", "", f"≤ {ALL_GOAL_S:g} s {'✅' if all_ok else '❌'}"
     )
     console.print(table)
+    if all_figure.get("failing"):
+        console.print(
+            f"--all found {', '.join(all_figure['failing'])} failing after the capstone (a known"
+            " gap: those exercises judge documents the capstone changed)."
+        )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 
 from onboarding import bench_stages, execution, notebooks
@@ -25,3 +28,31 @@ def test_a_solved_stage_is_timed_and_an_unsolved_one_is_refused(tmp_path):
 
 def test_every_stage_with_an_exercise_is_measured():
     assert bench_stages.stages_with_exercises()[:2] == ["00", "01"]
+
+
+def fake_check_all(failing_ids, monkeypatch):
+    """`onboard check --all --json` as if the given exercises failed and every other passed."""
+    verdicts = [
+        {
+            "notebook": "02_api_design.ipynb",
+            "exercises": [
+                {"exercise": exercise_id, "ok": exercise_id not in failing_ids}
+                for exercise_id in ("02.1", "02.2", "08.3")
+            ],
+        }
+    ]
+    completed = subprocess.CompletedProcess([], 1, stdout=json.dumps(verdicts), stderr="")
+    monkeypatch.setattr(bench_stages, "_onboard", lambda *arguments: completed)
+
+
+def test_check_all_reports_the_exercises_it_found_failing(tmp_path, monkeypatch):
+    fake_check_all({"02.2", "08.3"}, monkeypatch)
+    elapsed, failing = bench_stages.failing_exercises(tmp_path)
+    assert elapsed >= 0 and failing == {"02.2", "08.3"}
+
+
+def test_output_that_is_not_json_is_a_clear_error(tmp_path, monkeypatch):
+    completed = subprocess.CompletedProcess([], 2, stdout="Traceback…", stderr="no workspace")
+    monkeypatch.setattr(bench_stages, "_onboard", lambda *arguments: completed)
+    with pytest.raises(RuntimeError, match="printed no results:\nno workspace"):
+        bench_stages.failing_exercises(tmp_path)

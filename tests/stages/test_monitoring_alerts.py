@@ -468,3 +468,49 @@ def test_the_guards_limit_is_exact_and_survives_a_short_for_clause():
     one_short = three_rules().replace(">= 50", ">= 51")
     rules = alerting.read_rules(one_short)
     assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") != []
+
+
+SERIES_ROUTE_RULE = alert(
+    "SeriesErrors",
+    'sum(rate(http_requests_total{job="bookings",route="/rooms/{room_id}/series",code=~"5.."}[15m]))'
+    " > 1",
+    severity="ticket",
+)
+
+
+def test_a_route_the_projects_spec_serves_counts_as_served(tmp_path, monkeypatch):
+    """A later stage's route (the capstone's series) has no traffic on stage 08's normal day."""
+    spec = tmp_path / "service" / "openapi.yaml"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(
+        "openapi: 3.1.0\npaths:\n  /rooms:\n    get: {}\n  /rooms/{room_id}/series:\n    post: {}\n"
+    )
+    rules = rule_file(
+        burn("FastBurn", 14.4, "1h", "5m"),
+        burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+        SERIES_ROUTE_RULE,
+    )
+    assert expectation("every selector of the service's metrics") not in failing(
+        rules, tmp_path, monkeypatch
+    )
+
+
+@pytest.mark.parametrize(
+    "spec_text", [None, "openapi: 3.1.0\npaths:\n  /rooms:\n    get: {}\n", "paths: [\n"]
+)
+def test_a_route_neither_the_day_nor_the_spec_knows_is_named(spec_text, tmp_path, monkeypatch):
+    """Without the route in the spec (missing, without it, or unreadable), the selector fails."""
+    if spec_text is not None:
+        spec = tmp_path / "service" / "openapi.yaml"
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        spec.write_text(spec_text)
+    rules = rule_file(
+        burn("FastBurn", 14.4, "1h", "5m"),
+        burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+        SERIES_ROUTE_RULE,
+    )
+    found = failing(rules, tmp_path, monkeypatch)
+    assert (
+        '`route="/rooms/{room_id}/series"` matches none of its values'
+        in found[expectation("every selector of the service's metrics")]
+    )

@@ -95,6 +95,20 @@ def rules_of(given: Given) -> alert_rules.RuleFile:
     return given.once("rules", lambda: alerting.read_rules(project.read(alerting.RULES_FILE)))
 
 
+def spec_paths(given: Given) -> tuple[str, ...]:
+    """The paths of the project's openapi.yaml: routes the service serves (none if unreadable)."""
+
+    def read_paths() -> tuple[str, ...]:
+        try:
+            spec = project.load_yaml("openapi.yaml")
+        except ArtefactError:
+            return ()  # stage 02's checks say what is wrong with the spec
+        paths = spec.get("paths") if isinstance(spec, dict) else None
+        return tuple(str(path) for path in paths) if isinstance(paths, dict) else ()
+
+    return given.once("spec paths", read_paths)
+
+
 def _with_rules(problems: Callable[[alert_rules.RuleFile], list[str]]) -> Callable[[Given], None]:
     return lambda given: require(problems(rules_of(given)))
 
@@ -141,7 +155,7 @@ ALERT_RULES = (
     ),
     Expectation(
         "every selector of the service's metrics matches the series it serves",
-        _with_rules(alerting.selector_problems),
+        lambda given: require(alerting.selector_problems(rules_of(given), spec_paths(given))),
         hint='The counter is http_requests_total{job="bookings", method, route, code}, as '
         "08.1 serves it.",
     ),
