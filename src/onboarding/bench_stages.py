@@ -81,10 +81,11 @@ def bench_stages(runs: int, progress: Callable[[], None]) -> dict:
     return figures
 
 
-# After the capstone, stages 02 and 03 judge the TSD, the revision and the migration plan as they
-# stood at their stage, and the capstone has changed them since: in a workspace where every stage
-# is solved, these are expected to fail. Any other failure stops the benchmark.
-FAIL_AFTER_THE_CAPSTONE = frozenset({"02.2", "03.1", "03.2"})
+# Two known gaps after the capstone: 02.2 compares the TSD's API summary with the spec the capstone
+# grew, and 03.2 judges the migration plan of stage 03's revision, which the capstone rewrote for
+# its own. In a workspace where every stage is solved these two fail; any other failure stops the
+# benchmark.
+FAIL_AFTER_THE_CAPSTONE = frozenset({"02.2", "03.2"})
 
 
 def failing_exercises(workspace: Path) -> tuple[float, set[str]]:

@@ -92,6 +92,18 @@ def test_the_model_revision_passes_every_expectation_on_10000_bookings(tmp_path)
     assert "10,000 bookings" in results[0].text
 
 
+def test_a_later_stages_revision_leaves_stage_03s_verdict_as_it_was(tmp_path):
+    """The capstone adds 0003 after the learner's 0002; 03.1 still judges 0002 alone."""
+    workspace = tmp_path / "workspace"
+    root = project.locate(workspace)
+    project.write_files(root, project.reference("10"), overwrite=True)
+    assert (root / "migrations" / "versions" / "0003_booking_series.py").is_file()
+    given = Given(workspace=workspace)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in REVISION]
+    assert [r.found for r in results if not r.passed] == []
+    assert (root / "migrations" / "versions" / "0003_booking_series.py").is_file()
+
+
 def test_batch_operations_and_a_partial_index_pass_too(tmp_path):
     """render_as_batch's style, and an index that leaves cancelled bookings out."""
     upgrade = """

@@ -16,7 +16,8 @@ from onboarding.artefacts import dockerfile
 from onboarding.checks import Expectation, Given, equal, require
 from onboarding.stages.deployment import canary, job, rollout, rules
 from onboarding.stages.migrations import documents
-from onboarding.stages.migrations.checks import history, project_copy, workspace_of
+from onboarding.stages.migrations.checks import project_copy, workspace_of
+from onboarding.stages.migrations.checks import project_history as history
 
 DOCKERFILE = "Dockerfile"
 CHECKLIST = "docs/deployment-checklist.md"
