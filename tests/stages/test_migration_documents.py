@@ -250,8 +250,7 @@ def test_after_the_capstone_a_half_updated_tsd_is_held_to_the_head(tmp_path):
     assert SERIES_ROWS in tsd
     found = tsd_findings_at_the_end(tmp_path, {TSD: tsd.replace(SERIES_ROWS, "")})
     assert found == (
-        "your migrations create bookings.series_id (INTEGER); the TSD's data model does not"
-        " list it"
+        "your migrations create bookings.series_id (INTEGER); the TSD's data model does not list it"
     )
 
 
