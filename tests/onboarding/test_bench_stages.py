@@ -51,6 +51,18 @@ def test_check_all_reports_the_exercises_it_found_failing(tmp_path, monkeypatch)
     assert elapsed >= 0 and failing == {"02.2", "08.3"}
 
 
+def test_check_all_times_a_workspace_where_nothing_fails(tmp_path, monkeypatch):
+    fake_check_all(set(), monkeypatch)
+    assert bench_stages.timed_check_all(tmp_path) >= 0
+
+
+def test_check_all_refuses_to_time_any_failing_exercise(tmp_path, monkeypatch):
+    # No exercise is excused: the capstone keeps 02.2's TSD and 03.2's plan passing.
+    fake_check_all({"02.2"}, monkeypatch)
+    with pytest.raises(RuntimeError, match=r"failed on a solved workspace: \['02.2'\]"):
+        bench_stages.timed_check_all(tmp_path)
+
+
 def test_output_that_is_not_json_is_a_clear_error(tmp_path, monkeypatch):
     completed = subprocess.CompletedProcess([], 2, stdout="Traceback…", stderr="no workspace")
     monkeypatch.setattr(bench_stages, "_onboard", lambda *arguments: completed)

@@ -214,3 +214,51 @@ def test_model_documents_beside_an_unsolved_revision_blame_the_revision_not_the_
     assert found["sql"].startswith("`alembic upgrade 0001:0002 --sql` fails for your revision:")
     # The documents' own findings, which need no run of the revision, still pass.
     assert sorted(found) == ["queries", "sql", "tsd"]
+
+
+# --- After the capstone: its revision 0003 adds a series table and bookings.series_id ----------
+
+AT_THE_END = project.reference("10")
+SERIES_ROWS = (
+    "| bookings | series_id | INTEGER | null for a booking made on its own; the series it"
+    " belongs to (0003) |\n"
+)
+
+
+def tsd_findings_at_the_end(tmp_path: Path, files: dict[str, str]) -> str | None:
+    """03.2's TSD finding in the course's final project, with `files` changed (None: it passes)."""
+    workspace = tmp_path / "workspace"
+    project.write_files(project.locate(workspace), {**AT_THE_END, **files}, overwrite=True)
+    given = Given(workspace=workspace, bookings=300)
+    last = DOCUMENTS[-1]
+    result = evaluate(last.text, lambda: last.run(given))
+    return None if result.passed else result.found
+
+
+def test_after_the_capstone_the_updated_tsd_passes(tmp_path):
+    assert "| series | weeks | INTEGER |" in AT_THE_END[TSD]
+    assert tsd_findings_at_the_end(tmp_path, {}) is None
+
+
+def test_after_the_capstone_a_tsd_still_at_stage_03s_schema_passes(tmp_path):
+    # 03.2 judges stage 03's revision; 10.3 is the check that asks for the update.
+    assert tsd_findings_at_the_end(tmp_path, {TSD: MODEL[TSD]}) is None
+
+
+def test_after_the_capstone_a_half_updated_tsd_is_held_to_the_head(tmp_path):
+    tsd = AT_THE_END[TSD]
+    assert SERIES_ROWS in tsd
+    found = tsd_findings_at_the_end(tmp_path, {TSD: tsd.replace(SERIES_ROWS, "")})
+    assert found == (
+        "your migrations create bookings.series_id (INTEGER); the TSD's data model does not list it"
+    )
+
+
+def test_a_tsd_ahead_of_an_unwritten_later_revision_is_held_to_stage_03s_schema(tmp_path):
+    # The capstone's revision is still its stub: the head cannot be built, so the series the
+    # TSD lists are named as not created yet (10.3 names the stub).
+    revision = "migrations/versions/0003_booking_series.py"
+    found = tsd_findings_at_the_end(tmp_path, {revision: project.starting("10")[revision]})
+    assert found is not None
+    assert "the TSD lists bookings.series_id, which your migrations do not create" in found
+    assert found.endswith("the TSD lists table series, which your migrations do not create")

@@ -236,6 +236,70 @@ def test_an_inline_series_body_passes(workspace):
     assert result.ok, failing(result)
 
 
+SERIES_ROWS = (
+    "| POST | /rooms/{room_id}/series |",
+    "| GET | /series/{series_id} |",
+    "| POST | /series/{series_id}/cancel |",
+)
+
+
+def tsd_without(workspace, *starts: str) -> str:
+    """The model TSD without its rows that start with any of `starts`."""
+    lines = read(workspace, feature.TSD_FILE).splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(starts)]
+    assert len(kept) == len(lines) - len(starts), starts
+    return "".join(kept)
+
+
+def test_a_tsd_that_misses_the_series_operations_names_each(workspace):
+    write(workspace, feature.TSD_FILE, tsd_without(workspace, *SERIES_ROWS))
+    lines = failing(judged("10.2", workspace))
+    assert lines == [
+        "❌ docs/tsd.md's API summary lists exactly the operations of openapi.yaml, the series"
+        " ones included — openapi.yaml has `POST /rooms/{room_id}/series`, but docs/tsd.md's API"
+        " summary does not; openapi.yaml has `GET /series/{series_id}`, but docs/tsd.md's API"
+        " summary does not; openapi.yaml has `POST /series/{series_id}/cancel`, but docs/tsd.md's"
+        " API summary does not. Hint: The design changes with the feature: add a row per new"
+        " operation to the TSD's API summary table, `| POST | /rooms/{room_id}/series | … |`, as"
+        " in stage 02."
+    ], lines
+
+
+def test_a_tsd_that_lists_an_operation_the_spec_lacks_quotes_both_sides(workspace):
+    text = read(workspace, feature.TSD_FILE).replace(
+        "| GET | /series/{series_id} |", "| DELETE | /series/{series_id} |"
+    )
+    write(workspace, feature.TSD_FILE, text)
+    [line] = failing(judged("10.2", workspace))
+    assert (
+        "— docs/tsd.md lists `DELETE /series/{series_id}` (API summary, row 8), but openapi.yaml"
+        " has GET /series/{series_id}; openapi.yaml has `GET /series/{series_id}`, but"
+        " docs/tsd.md's API summary does not. Hint:"
+    ) in line
+
+
+def test_a_missing_tsd_is_one_clear_line(workspace):
+    project.path(feature.TSD_FILE, workspace).unlink()
+    [line] = failing(judged("10.2", workspace))
+    assert "tsd.md does not exist yet" in line and "Traceback" not in line
+
+
+def test_series_rows_in_an_endpoint_column_and_another_order_pass(workspace):
+    """Right but different: a separate table, one `Endpoint` column, other parameter names."""
+    text = tsd_without(workspace, *SERIES_ROWS).replace(
+        "## Scaling considerations",
+        "Recurring bookings (0.2.0):\n\n"
+        "| Endpoint | What it does |\n| --- | --- |\n"
+        "| `POST /series/{id}/cancel` | cancel them all |\n"
+        "| `GET /series/{id}` | read one |\n"
+        "| `POST /rooms/{room}/series` | book every week |\n\n"
+        "## Scaling considerations",
+    )
+    write(workspace, feature.TSD_FILE, text)
+    result = judged("10.2", workspace)
+    assert result.ok, failing(result)
+
+
 # --- 10.6 -----------------------------------------------------------------------------------------
 
 

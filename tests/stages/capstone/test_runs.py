@@ -75,6 +75,48 @@ def test_another_table_name_and_column_name_pass(workspace):
     )
     plan = plan.replace("series_id", "booking_series_id").replace("idx_bookings_series", "idx_b_s")
     write(workspace, feature.PLAN_FILE, plan)
+    tsd = read(workspace, feature.TSD_FILE).replace("| series |", "| booking_series |")
+    write(workspace, feature.TSD_FILE, tsd.replace("| series_id |", "| booking_series_id |"))
+    result = judged("10.3", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_tsd_without_the_new_table_and_column_names_them(workspace):
+    text = read(workspace, feature.TSD_FILE)
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("| series |", "| bookings | series_id |"))
+    ]
+    assert len(kept) == len(text.splitlines()) - 5
+    write(workspace, feature.TSD_FILE, "".join(kept))
+    [line] = failing(judged("10.3", workspace))
+    assert line.startswith(
+        "❌ docs/tsd.md's data model lists the tables and columns your migrations create, the new"
+        " ones included — your migrations create bookings.series_id (INTEGER); the TSD's data"
+        " model does not list it; your migrations create table series (id, room_id, organiser,"
+        " weeks); the TSD's data model does not list it. Hint:"
+    ), line
+
+
+def test_a_tsd_whose_series_column_has_another_type_is_named(workspace):
+    edit(workspace, feature.TSD_FILE, "| series | weeks | INTEGER |", "| series | weeks | TEXT |")
+    [line] = failing(judged("10.3", workspace))
+    assert "the TSD says series.weeks is TEXT; your migrations make it INTEGER" in line
+
+
+def test_a_tsd_with_one_table_per_heading_passes(workspace):
+    """Right but different: the series as a `### series` table of its own, in words for types."""
+    text = read(workspace, feature.TSD_FILE)
+    text = "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith("| series |")
+    )
+    text = text.replace(
+        "\n## API summary",
+        "\n### series\n\n| Column | Type |\n| --- | --- |\n| weeks | integer |\n"
+        "| organiser | text |\n| room_id | integer |\n| id | integer |\n\n## API summary",
+    )
+    write(workspace, feature.TSD_FILE, text)
     result = judged("10.3", workspace)
     assert result.ok, failing(result)
 

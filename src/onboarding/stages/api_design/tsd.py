@@ -115,6 +115,11 @@ def spec_operations() -> dict[tuple[str, str], str]:
             f"{SPEC_FILE} cannot be read, so the API summary cannot be compared with it ({error});"
             " finish exercise 02.1 first"
         ) from None
+    return operations_of(spec)
+
+
+def operations_of(spec: dict) -> dict[tuple[str, str], str]:
+    """(METHOD, path shape) -> path, for a spec already read (the capstone reads its own)."""
     return {
         (method.upper(), openapi.template(path)): path
         for path, method, _ in openapi.operations(spec)

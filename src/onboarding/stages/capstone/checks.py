@@ -2,14 +2,15 @@
 
 One exercise per artefact, in the order a reviewer reads the change, so `onboard check 10` is
 one review with a section each (the notebook's headings): 10.1 the PRD and its examples, 10.2
-the spec, 10.3 the migration and its plan, 10.4 the implementation and tests, 10.5 CI, 10.6 the
-deployment checklist, 10.7 the SLO, alert and runbook, 10.8 the release note and version.
+the spec and the TSD's API summary, 10.3 the migration, its plan and the TSD's data model, 10.4
+the implementation and tests, 10.5 CI, 10.6 the deployment checklist, 10.7 the SLO, alert and
+runbook, 10.8 the release note and version.
 
 Every check reads the learner's project (`project.read`) or runs a throwaway copy of it, and
 reuses the stage that taught the artefact: stage 01's PRD rules, stage 02's compatibility
-differ, stage 03's Alembic scenarios and plan rules, stage 04's runner, stage 06's local run of
-the workflow, stage 07's rollback rule, stage 08's alert-rule and runbook rules. Tests may hand
-over `workspace=` (where the project is).
+differ and TSD rules, stage 03's Alembic scenarios, plan and data-model rules, stage 04's
+runner, stage 06's local run of the workflow, stage 07's rollback rule, stage 08's alert-rule
+and runbook rules. Tests may hand over `workspace=` (where the project is).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from onboarding.checks import (
 )
 from onboarding.protocol import shorten
 from onboarding.pytest_runs import PytestRun
+from onboarding.stages.api_design import tsd
 from onboarding.stages.capstone import baseline, examples, feature, judging, planted_bugs, release
 from onboarding.stages.ci import checks as ci_checks
 from onboarding.stages.ci import local_run
@@ -225,6 +227,15 @@ def series_request(given: Given) -> None:
     )  # fmt: skip
 
 
+def tsd_of(given: Given) -> str:
+    return read(given, feature.TSD_FILE)
+
+
+def tsd_lists_the_spec(given: Given) -> None:
+    """Stage 02's rule, on the grown spec: the TSD's API summary lists exactly its operations."""
+    require(tsd.endpoint_problems(tsd_of(given), tsd.operations_of(spec_of(given))))
+
+
 SPEC = (
     Expectation(
         f"{feature.SPEC_FILE} is valid YAML with `paths:`",
@@ -249,6 +260,13 @@ SPEC = (
         series_request,
         hint="A SeriesCreate schema: the booking's fields plus an integer `weeks`; the "
         "responses of creating a booking plus the series' own.",
+    ),
+    Expectation(
+        f"{feature.TSD_FILE}'s API summary lists exactly the operations of {feature.SPEC_FILE},"
+        " the series ones included",
+        tsd_lists_the_spec,
+        hint="The design changes with the feature: add a row per new operation to the TSD's API"
+        " summary table, `| POST | /rooms/{room_id}/series | … |`, as in stage 02.",
     ),
 )
 
@@ -419,6 +437,11 @@ def plan_of(given: Given) -> str:
     return read(given, feature.PLAN_FILE)
 
 
+def tsd_matches_the_schema(given: Given) -> None:
+    """Stage 03's rule, after the new revision: the TSD's data model is the schema at the head."""
+    require(documents.data_model_problems(tsd_of(given), upgraded(given)[1]))
+
+
 MIGRATION = (
     Expectation(
         "your Alembic history reads, with a new revision after the stage-03 ones",
@@ -450,6 +473,13 @@ MIGRATION = (
         "the downgrade is refused while a booking belongs to a series, and changes nothing",
         refuses_with_a_series,
         hint="Count the bookings with a series first, and raise if there are any.",
+    ),
+    Expectation(
+        f"{feature.TSD_FILE}'s data model lists the tables and columns your migrations create,"
+        " the new ones included",
+        tsd_matches_the_schema,
+        hint="Add the series table's columns and the bookings column to the TSD's Data model"
+        " table, `| series | weeks | INTEGER | … |`, as in stage 03.",
     ),
     Expectation(
         f"{feature.PLAN_FILE} names your new revision in its Migration id(s)",
