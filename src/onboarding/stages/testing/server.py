@@ -70,30 +70,14 @@ def server_environment(
 
 @contextlib.contextmanager
 def running_server(
-    factory: str = REFERENCE_FACTORY,
-    settings: Settings | None = None,
-    *,
-    app_dir: str | Path | None = None,
-    extra_env: Mapping[str, str] | None = None,
-    startup_timeout: float = STARTUP_TIMEOUT,
-    env_prefix: str = ENV_PREFIX,
+    factory: str = REFERENCE_FACTORY, settings: Settings | None = None, **options: Any
 ) -> Iterator[str]:
     """Run `factory` (a "module:function" app factory) under uvicorn; yield its base URL.
 
-    `settings` choose the database file and log level (default: a fresh database in a temporary
-    folder, removed afterwards). `app_dir` is put on the child's import path, for a factory in a
-    learner's own file or project (with `env_prefix` the variables its settings come from). The
-    server answers by the time the URL is yielded, and is stopped when the block ends, however it
-    ends.
+    The server answers by the time the URL is yielded, and is stopped when the block ends,
+    however it ends. `settings` and the keyword `options` are `starting_server`'s.
     """
-    with starting_server(
-        factory,
-        settings,
-        app_dir=app_dir,
-        extra_env=extra_env,
-        startup_timeout=startup_timeout,
-        env_prefix=env_prefix,
-    ) as server:
+    with starting_server(factory, settings, **options) as server:
         server.wait_until_ready()
         yield server.base_url
 
@@ -126,8 +110,11 @@ def starting_server(
     startup_timeout: float = STARTUP_TIMEOUT,
     env_prefix: str = ENV_PREFIX,
 ) -> Iterator[StartingServer]:
-    """`running_server` without waiting: yield as soon as the process is started.
+    """Start `factory` under uvicorn; yield as soon as the process is started, not answering yet.
 
+    `settings` choose the database file and log level (default: a fresh database in a temporary
+    folder, removed afterwards). `app_dir` is put on the child's import path, for a factory in a
+    learner's own file or project (with `env_prefix` the variables its settings come from).
     Starting Python and importing a web framework takes about a second; a client that needs as
     long to start (a load generator) can start meanwhile. Stopped when the block ends.
     """
