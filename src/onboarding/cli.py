@@ -199,9 +199,18 @@ def _shown(path: Path) -> str:
     help="Seconds a single cell may run before it counts as stuck.",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --all: how many notebooks to grade side by side [default: one per core, up to 4].",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the results as JSON (for scripts) instead."
 )
-def check(exercise: str | None, check_all: bool, timeout: int, as_json: bool) -> None:
+def check(
+    exercise: str | None, check_all: bool, timeout: int, jobs: int | None, as_json: bool
+) -> None:
     """Grade your copy of an exercise, exactly as CI grades the course.
 
     EXERCISE is a notebook name such as 00_welcome, or just its number (00). Prints each
@@ -222,30 +231,37 @@ def check(exercise: str | None, check_all: bool, timeout: int, as_json: bool) ->
         )
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="EXERCISE") from None
+    pairs = [(_workspace() / name, paths.solutions_dir() / name) for name in names]
+    verdicts: dict[str, dict] = {}
     all_ok = True
-    verdicts = []
-    for position, name in enumerate(names, start=1):
-        counter = f" ({position} of {len(names)})" if len(names) > 1 else ""
-        with console.status(f"Checking {name}{counter}: starting a kernel and running it…"):
-            try:
-                verdict = grading.grade(
-                    _workspace() / name,
-                    paths.solutions_dir() / name,
-                    cell_timeout=timeout,
-                )
-            except grading.GradingError as error:
-                console.print(f"[red]✗ {name}[/]: {escape(str(error))}")
-                verdicts.append({"notebook": name, "ok": False, "error": str(error)})
+    label = "starting a kernel and running it" if len(names) == 1 else "each in its own kernel"
+    with console.status(f"Checking {_names_of(names)}: {label}…") as status:
+        for learner_path, verdict in grading.grade_many(pairs, cell_timeout=timeout, jobs=jobs):
+            name = learner_path.name
+            if isinstance(verdict, grading.GradingError):
+                console.print(f"[red]✗ {name}[/]: {escape(str(verdict))}")
+                verdicts[name] = {"notebook": name, "ok": False, "error": str(verdict)}
                 all_ok = False
-                continue
-        record_verdict(_workspace(), verdict)
-        verdicts.append(verdict.to_json())
-        if not as_json:
-            _print_verdict(console, verdict)
-        all_ok = all_ok and verdict.ok
+            else:
+                record_verdict(_workspace(), verdict)
+                verdicts[name] = verdict.to_json()
+                if not as_json:
+                    _print_verdict(console, verdict)
+                all_ok = all_ok and verdict.ok
+            running = [other for other in names if other not in verdicts]
+            if running:
+                status.update(
+                    f"Checked {len(verdicts)} of {len(names)}; not done yet: {_names_of(running)}…"
+                )
     if as_json:
-        click.echo(json.dumps(verdicts, indent=1, ensure_ascii=False))
+        click.echo(json.dumps([verdicts[name] for name in names], indent=1, ensure_ascii=False))
     sys.exit(0 if all_ok else 1)
+
+
+def _names_of(names: list[str], shown: int = 3) -> str:
+    """`05_testing, 06_ci_and_releases and 2 more`: what is being checked, in one short line."""
+    listed = ", ".join(names[:shown])
+    return listed if len(names) <= shown else f"{listed} and {len(names) - shown} more"
 
 
 def record_verdict(workspace_path: Path, verdict) -> None:

@@ -19,6 +19,8 @@ class Stage:
     """The documents and artefacts a team has at the end of the stage."""
     package: str = ""
     """The stage package under `onboarding.stages` that declares this stage's exercises."""
+    runs_pytest: bool = False
+    """Its checks run pytest in child processes: its notebook starts their workers as it opens."""
 
 
 STAGES: tuple[Stage, ...] = (
@@ -44,6 +46,7 @@ STAGES: tuple[Stage, ...] = (
         "3. Implementation",
         ("service code", "unit tests", "feature flags"),
         "implementation",
+        runs_pytest=True,
     ),
     Stage(
         "05",
@@ -51,6 +54,7 @@ STAGES: tuple[Stage, ...] = (
         "4. Testing",
         ("integration tests", "contract tests", "load test", "Test Plan"),
         "testing",
+        runs_pytest=True,
     ),
     Stage("06", "CI, branching and releases", "", ("CI workflow", "release tags"), "ci"),
     Stage(
@@ -80,6 +84,7 @@ STAGES: tuple[Stage, ...] = (
         "(every stage, one feature)",
         ("PRD", "spec change", "migration", "feature and tests", "flagged canary", "release"),
         "capstone",
+        runs_pytest=True,
     ),
 )
 

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,64 @@ def grade(
     if exit_code not in (0, 1):
         raise GradingError(f"nbval stopped unexpectedly (pytest exit code {exit_code}).")
     return summarise(learner_path.name, collector.outcomes, course, cell_timeout)
+
+
+def default_jobs() -> int:
+    """How many notebooks `onboard check --all` grades side by side: one per core, up to four.
+
+    Each notebook runs in its own kernel and the heavier stages start child processes of their
+    own, so more notebooks than cores would only make every one of them slower.
+    """
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def grade_many(
+    pairs: Sequence[tuple[Path, Path]],
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    jobs: int | None = None,
+) -> Iterator[tuple[Path, Verdict | GradingError]]:
+    """Grade several notebooks, `jobs` at a time; yield (learner's path, verdict or error) as
+    each ends.
+
+    Every notebook is graded exactly as `grade` grades it alone: its own temporary copy, its
+    own kernel, its own nbval run, in a process of its own (pytest runs once per process at a
+    time). Nothing is shared between them but the machine. The last stages are started first:
+    they take longest, and the short early stages then fill the end of the run.
+    """
+    jobs = max(1, jobs or default_jobs())
+    if jobs == 1 or len(pairs) < 2:
+        for learner_path, course_path in pairs:
+            yield learner_path, _grade_or_error(learner_path, course_path, cell_timeout)
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # A fresh interpreter per worker: forking the CLI (with its spinner thread) is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)), mp_context=context) as pool:
+        pending = {
+            pool.submit(_grade_or_error, learner_path, course_path, cell_timeout): learner_path
+            for learner_path, course_path in sorted(
+                pairs, key=lambda pair: pair[0].name, reverse=True
+            )
+        }
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield pending.pop(future), future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _grade_or_error(
+    learner_path: Path, course_path: Path, cell_timeout: int
+) -> Verdict | GradingError:
+    try:
+        return grade(learner_path, course_path, cell_timeout=cell_timeout)
+    except GradingError as error:
+        return error
 
 
 # IPython names a cell's compiled file ("(3082242038.py, line 1)"): meaningless to a learner.

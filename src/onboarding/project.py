@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from onboarding import generator, paths, protocol, workspace
+from onboarding import course, generator, paths, protocol, pytest_runs, workspace
 
 FOLDER = "service"
 """The project's folder inside the learner's workspace."""
@@ -281,6 +281,7 @@ def begin(stage: str, workspace_path: Path | None = None) -> Change:
     While `onboard check` grades (a notebook's first cell calls this), nothing is added: the
     grader judges the project as the learner left it, and changes none of it.
     """
+    _start_test_workers(stage)
     if os.environ.get(protocol.GRADING_VARIABLE):
         return Change()
     root = locate(workspace_path)
@@ -292,6 +293,16 @@ def begin(stage: str, workspace_path: Path | None = None) -> Change:
             change.written, f"Stage {int(stage):02d}: the course's starting files"
         )
     return change
+
+
+def _start_test_workers(stage: str) -> None:
+    """In a kernel, for a stage whose checks run pytest: start the warm workers now.
+
+    Grading too: the workers start while the kernel imports the stage, not at the first check.
+    """
+    entry = next((entry for entry in course.STAGES if entry.number == stage), None)
+    if entry is not None and entry.runs_pytest and pytest_runs.in_a_kernel():
+        pytest_runs.Worker.prewarm()
 
 
 def adopt(stage: str, workspace_path: Path | None = None) -> Change:

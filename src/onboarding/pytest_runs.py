@@ -408,6 +408,21 @@ class Worker:
             worker = cls._idle.pop()
             if worker.process.poll() is None:
                 return worker
+        return cls._started()
+
+    @classmethod
+    def prewarm(cls) -> None:
+        """Start the pool's workers now, in the background, and return at once.
+
+        A stage whose checks run pytest calls this as its notebook opens: by its first check
+        cell the workers have imported what they need, so no check waits for that. They hold
+        no results, only imported libraries.
+        """
+        while len(cls._idle) < cls.POOL:
+            cls._idle.append(cls._started())
+
+    @classmethod
+    def _started(cls) -> Worker:
         if not _workers_started:
             atexit.register(cls.stop_all)
             _workers_started.append(True)

@@ -251,3 +251,47 @@ def test_a_malformed_notebook_gets_line_and_column(workspace, tmp_path):
     assert run.returncode == 1
     assert "00_welcome.ipynb is not a valid notebook: line 1, column 12" in run.stdout
     assert path.read_text() == '{"cells": [}\n'
+
+
+# ------------------------------------------------------------- several notebooks side by side
+def without_durations(verdict: dict) -> dict:
+    for exercise in verdict.get("exercises", []):
+        exercise.pop("duration_s", None)
+    return verdict
+
+
+@pytest.mark.slow
+def test_check_all_grades_side_by_side_and_each_verdict_is_the_one_it_gets_alone(
+    workspace, tmp_path
+):
+    """`onboard check --all` grades notebooks in parallel: each verdict is the one it gets
+    alone, the results come in the course's order, and a notebook that cannot be graded is one
+    error among them, losing none of the others."""
+    workspace.mkdir()
+    notebooks.write(workspace / WELCOME, solved_copy())
+    intake = "01_roles_and_intake.ipynb"
+    notebooks.write(workspace / intake, notebooks.read(paths.exercises_dir() / intake))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"ONBOARD_WORKSPACE": str(workspace), "TMPDIR": str(scratch)}
+
+    everything = run_onboard("check", "--all", "--json", "--jobs", "2", env=env)
+
+    assert everything.returncode == 1
+    verdicts = json.loads(everything.stdout)
+    names = sorted(path.name for path in paths.exercises_dir().glob("[0-9][0-9]_*.ipynb"))
+    assert [verdict["notebook"] for verdict in verdicts] == names
+    by_name = {verdict["notebook"]: without_durations(verdict) for verdict in verdicts}
+    assert by_name[WELCOME]["ok"] and not by_name[intake]["ok"]
+    for name in (WELCOME, intake):
+        alone = run_onboard("check", name[:2], "--json", env=env)
+        assert by_name[name] == without_durations(json.loads(alone.stdout)[0])
+    for name in set(names) - {WELCOME, intake}:
+        assert "does not exist" in by_name[name]["error"]
+    assert list(scratch.iterdir()) == [], "onboard check left temporary files behind"
+
+
+def test_check_refuses_a_number_of_jobs_below_one(workspace):
+    run = run_onboard("check", "--all", "--jobs", "0", env={"ONBOARD_WORKSPACE": str(workspace)})
+    assert run.returncode == 2
+    assert "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1." in run.stderr

@@ -213,6 +213,25 @@ def test_a_warm_worker_gives_the_same_results_as_a_fresh_child(tmp_path):
         pytest_runs.Worker.stop_all()
 
 
+def test_prewarmed_workers_run_the_next_runs_and_no_new_process_starts(tmp_path):
+    """A stage's notebook starts the workers as it opens; its checks then reuse them."""
+    (tmp_path / "test_suite.py").write_text(SUITE)
+    try:
+        pytest_runs.Worker.prewarm()
+        pytest_runs.Worker.prewarm()  # a second call starts nothing more
+        started = {worker.process.pid for worker in pytest_runs.Worker._idle}
+        assert len(started) == pytest_runs.Worker.POOL
+        with (
+            ChildRun([Session("one", tmp_path)], warm=True) as one,
+            ChildRun([Session("two", tmp_path)], warm=True) as two,
+        ):
+            assert {one.process.pid, two.process.pid} == started
+            expected = "4 failed, 1 passed, 1 skipped, 1 error"
+            assert one.result("one").counts() == two.result("two").counts() == expected
+    finally:
+        pytest_runs.Worker.stop_all()
+
+
 def test_a_session_needs_a_key_of_its_own(tmp_path):
     with pytest.raises(ValueError, match="keys must differ"):
         ChildRun([Session("a", tmp_path), Session("a", tmp_path)])

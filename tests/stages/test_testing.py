@@ -22,9 +22,15 @@ from onboarding.stages.testing.load import (
     expand_histogram,
     load_test_seconds,
     percentile,
+    run_load_test,
     summary_lines,
 )
-from onboarding.stages.testing.server import ServerDidNotStart, answers, running_server
+from onboarding.stages.testing.server import (
+    ServerDidNotStart,
+    answers,
+    running_server,
+    starting_server,
+)
 from tests.stages.project_checks import change, failed, verdicts
 
 INTEGRATION = "tests/integration/test_integration.py"
@@ -73,6 +79,31 @@ def test_a_server_that_cannot_start_is_reported_with_its_output():
     with pytest.raises(ServerDidNotStart, match="Could not import module"):
         with running_server("no_such_module:create_app"):
             pytest.fail("the block must not run")
+    assert children() == before
+
+
+def test_a_request_sent_while_the_server_starts_waits_and_is_answered():
+    """Why Locust may start with the server: the socket listens before the process is up."""
+    before = children()
+    with starting_server() as server:
+        answered = httpx.get(f"{server.base_url}/health/ready", timeout=30)
+        assert answered.status_code == 200
+        server.wait_until_ready()
+    assert not answers(server.base_url)
+    assert children() == before
+
+
+def test_a_load_test_on_a_server_that_cannot_start_reports_the_servers_output_and_stops_locust():
+    before = children()
+    with pytest.raises(ServerDidNotStart, match="Could not import module"):
+        with starting_server("no_such_module:create_app") as server:
+            run_load_test(
+                server.base_url,
+                users=1,
+                seconds=1,
+                progress=False,
+                while_starting=server.wait_until_ready,
+            )
     assert children() == before
 
 

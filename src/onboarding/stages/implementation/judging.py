@@ -136,7 +136,7 @@ def learners_tests(
                 for key, suite in course_suites
             ),
         ]
-        return run_sessions(sessions, children=2 if len(sessions) > 3 else 1)
+        return run_sessions(sessions, children=2 if len(sessions) > 1 else 1)
 
 
 # ------------------------------------------------------------------------------ reading runs

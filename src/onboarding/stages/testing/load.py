@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,10 +193,13 @@ def run_load_test(
     user_rate: float = DEFAULT_USER_RATE,
     locustfile: str | Path | None = None,
     progress: bool = True,
+    while_starting: Callable[[], None] | None = None,
 ) -> LoadRun:
     """Run Locust against `base_url` for `seconds`, in a child process; return what it measured.
 
-    With `progress`, a progress bar counts the seconds while the child runs.
+    With `progress`, a progress bar counts the seconds while the child runs. `while_starting`
+    runs once Locust's process is started (e.g. waiting for a server started at the same
+    time); if it raises, Locust is stopped and the error passes on.
     """
     with tempfile.TemporaryDirectory(prefix="locust-") as folder:
         locustfile = Path(locustfile) if locustfile else write_reference_locustfile(Path(folder))
@@ -212,6 +215,8 @@ def run_load_test(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env
             )
             try:
+                if while_starting is not None:
+                    while_starting()
                 wait_with_progress(process, seconds, progress)
             finally:
                 if process.poll() is None:

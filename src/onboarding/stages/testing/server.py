@@ -19,7 +19,9 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -68,6 +70,38 @@ def server_environment(
 
 @contextlib.contextmanager
 def running_server(
+    factory: str = REFERENCE_FACTORY, settings: Settings | None = None, **options: Any
+) -> Iterator[str]:
+    """Run `factory` (a "module:function" app factory) under uvicorn; yield its base URL.
+
+    The server answers by the time the URL is yielded, and is stopped when the block ends,
+    however it ends. `settings` and the keyword `options` are `starting_server`'s.
+    """
+    with starting_server(factory, settings, **options) as server:
+        server.wait_until_ready()
+        yield server.base_url
+
+
+@dataclass
+class StartingServer:
+    """A server whose socket already listens, while its process may still be starting.
+
+    Connections made now wait in the socket's queue until the server accepts them, so a client
+    may be started at once; `wait_until_ready()` returns when it answers, or raises
+    `ServerDidNotStart` with its last output.
+    """
+
+    base_url: str
+    process: subprocess.Popen
+    log: Any
+    startup_timeout: float
+
+    def wait_until_ready(self) -> None:
+        wait_until_healthy(self.process, self.base_url, self.log, self.startup_timeout)
+
+
+@contextlib.contextmanager
+def starting_server(
     factory: str = REFERENCE_FACTORY,
     settings: Settings | None = None,
     *,
@@ -75,13 +109,14 @@ def running_server(
     extra_env: Mapping[str, str] | None = None,
     startup_timeout: float = STARTUP_TIMEOUT,
     env_prefix: str = ENV_PREFIX,
-) -> Iterator[str]:
-    """Run `factory` (a "module:function" app factory) under uvicorn; yield its base URL.
+) -> Iterator[StartingServer]:
+    """Start `factory` under uvicorn; yield as soon as the process is started, not answering yet.
 
     `settings` choose the database file and log level (default: a fresh database in a temporary
     folder, removed afterwards). `app_dir` is put on the child's import path, for a factory in a
-    learner's own file or project (with `env_prefix` the variables its settings come from). The
-    server is stopped when the block ends, however it ends.
+    learner's own file or project (with `env_prefix` the variables its settings come from).
+    Starting Python and importing a web framework takes about a second; a client that needs as
+    long to start (a load generator) can start meanwhile. Stopped when the block ends.
     """
     with contextlib.ExitStack() as stack:
         if settings is None:
@@ -119,9 +154,7 @@ def running_server(
             # The child has its own copy of the socket now; ours would keep the port open.
             sock.close()
         try:
-            base_url = f"http://{host}:{port}"
-            wait_until_healthy(process, base_url, log, startup_timeout)
-            yield base_url
+            yield StartingServer(f"http://{host}:{port}", process, log, startup_timeout)
         finally:
             stop(process)
 

@@ -25,7 +25,7 @@ from onboarding.checks import CheckFailed, Given
 from onboarding.stages.implementation import judging
 from onboarding.stages.testing.load import LoadRun, run_load_test
 from onboarding.stages.testing.planted_bugs import SLOW_BOOKING, SLOW_DELAY_SECONDS
-from onboarding.stages.testing.server import PROJECT_ENV_PREFIX, PROJECT_FACTORY, running_server
+from onboarding.stages.testing.server import PROJECT_ENV_PREFIX, PROJECT_FACTORY, starting_server
 
 SLO_FILE = "tests/load/slo.py"
 LOCUSTFILE = "tests/load/locustfile.py"
@@ -269,18 +269,22 @@ def planted_slow_run(given: Given) -> LoadRun:
                 learners_rules=True,
                 plantable=True,
             )
-            with running_server(
+            # Locust starts while the server does (both take about a second): its requests
+            # wait in the server's listening socket, and the locustfile's set-up requests come
+            # before its clock starts.
+            with starting_server(
                 PROJECT_FACTORY,
                 app_dir=service / "src",
                 extra_env=SLOW_BOOKING.env,
                 env_prefix=PROJECT_ENV_PREFIX,
-            ) as base_url:
+            ) as server:
                 return run_load_test(
-                    base_url,
+                    server.base_url,
                     users=PLANTED_USERS,
                     seconds=PLANTED_SECONDS,
                     locustfile=locustfile,
                     progress=False,
+                    while_starting=server.wait_until_ready,
                 )
 
     return given.once("slow run", run)
