@@ -117,6 +117,20 @@ def judged_by(problems: Callable[[Any], Sequence[str]], read: Callable[[Given], 
     return lambda given: require(problems(read(given)))
 
 
+def advised_by(
+    problems: Callable[[Any], Sequence[str]],
+    advice: Callable[[Any], str | None],
+    read: Callable[[Given], Any],
+):
+    """Like `judged_by`, then passes with `advice` on what it read, if there is any."""
+
+    def run(given: Given) -> Advice | None:
+        found = read(given)
+        return advise(problems(found), advice(found))
+
+    return run
+
+
 def advise(problems: Sequence[str], advice: str | None) -> Advice | None:
     """Require no problems, then pass with the advice, if there is any."""
     require(problems)

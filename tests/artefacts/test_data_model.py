@@ -1,6 +1,9 @@
 """onboarding.artefacts.data_model: the tables and columns a TSD's Data model section lists."""
 
-from onboarding.artefacts.data_model import family, read_data_model
+from onboarding.artefacts import tsd
+from onboarding.artefacts.data_model import Column, columns, family, read_data_model
+from onboarding.artefacts.markdown import section
+from onboarding.stages.api_design import tsd as tsd_rules
 
 
 def test_one_table_of_every_column():
@@ -58,3 +61,55 @@ def test_words_for_types_by_storage_class():
     assert [
         family(t) for t in ("INTEGER", "boolean", "datetime", "varchar(20)", "Floats", "money")
     ] == ["integer", "integer", "text", "text", "real", None]
+
+
+def test_a_table_named_by_the_line_above_it_or_by_its_heading():
+    body = """
+**rooms**
+
+| Column | Type |
+| --- | --- |
+| id | INTEGER |
+
+### bookings
+
+One row per booking; times are UTC text.
+
+| Field | Type |
+| --- | --- |
+| start | TEXT |
+"""
+    assert read_data_model(body) == {"rooms": {"id": "INTEGER"}, "bookings": {"start": "TEXT"}}
+
+
+def test_a_table_of_every_column_under_a_heading_is_not_read_again_as_the_headings_table():
+    body = (
+        "### Schema\n\n| Table | Column | Type |\n| --- | --- | --- |\n| rooms | id | INTEGER |\n"
+    )
+    assert read_data_model(body) == {"rooms": {"id": "INTEGER"}}
+
+
+def test_columns_keep_placeholders_notes_and_order_for_the_checks_that_name_them():
+    body = (
+        "| Table | Column | Type | Constraints |\n| --- | --- | --- | --- |\n"
+        "| rooms | id | `INTEGER` | **primary key** |\n| [table] | [column] | [type] | [notes] |\n"
+    )
+    assert columns(body) == [
+        Column("rooms", "id", "INTEGER", "primary key"),
+        Column("[table]", "[column]", "[type]", "[notes]"),
+    ]
+
+
+def test_a_list_is_read_when_the_only_table_is_the_templates_placeholder_row():
+    body = "| Table | Column |\n| --- | --- |\n| [table] | [column] |\n\n- rooms: id integer\n"
+    assert read_data_model(body) == {"rooms": {"id": "integer"}}
+
+
+def test_stage_02_and_stage_03_read_the_same_data_model():
+    """One reader: what the TSD's data model lists is the same for stage 02 and stage 03."""
+    text = "## Data model\n\n- rooms (id integer, name text)\n- `bookings`: id integer\n"
+    assert {
+        table: {column.name: column.type for column in listed}
+        for table, listed in tsd.data_model(text).items()
+    } == read_data_model(section(text, "Data model"))
+    assert tsd_rules.data_model_problems(text) == []

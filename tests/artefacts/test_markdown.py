@@ -54,6 +54,18 @@ def test_a_short_row_is_padded_and_an_escaped_pipe_stays_in_its_cell():
     assert table == [{"a": "x \\| y", "b": ""}]
 
 
+def test_pipe_tables_know_the_line_above_and_their_heading():
+    text = (
+        "### rooms\n\n| Column |\n| --- |\n| id |\n\n| Column |\n| --- |\n| floor |\n\n"
+        "One row per booking.\n\n| Column |\n| --- |\n"
+    )
+    first, second, third = markdown.pipe_tables(text)
+    assert (first.caption, first.heading, first.rows) == ("### rooms", "rooms", [["id"]])
+    # A table is not the caption of the next one: nothing names the second table but its heading.
+    assert (second.caption, second.heading, second.rows) == ("", "rooms", [["floor"]])
+    assert (third.caption, third.heading, third.rows) == ("One row per booking.", "rooms", [])
+
+
 def test_list_items_of_both_kinds():
     assert markdown.list_items(markdown.section(DOCUMENT, "Data model")) == [
         "rooms: id, name, capacity",

@@ -1,28 +1,31 @@
 """Reading the data model a design document describes: its tables, their columns and types.
 
-The TSD's `## Data model` section (`templates/tsd.md`) lists the schema, and stage 03 compares
-it with the schema the learner's migrations produce. Three shapes are read, since people write
-all three:
+The TSD's `## Data model` section (`templates/tsd.md`) lists the schema. This is the one reader
+of it: stage 02 asks that it names each column's type, stage 03 compares it with the schema the
+learner's migrations produce. Three shapes are read, since people write all three:
 
 - one table of every column, with `Table` and `Column` headers (and `Type`, optionally):
   `| bookings | cancelled | INTEGER | 0 or 1 |`;
-- one table per database table under a `### bookings` heading, with a `Column` header;
+- one table per database table with a `Column` header, named by the line above it (a
+  `### bookings` heading, `**bookings**`, `Table bookings:`) or else by its heading;
 - a list, one item per table: `- bookings: id, room_id, organiser, start, end`, read only when
-  the section has no table (a list beside a table holds notes, not columns).
+  no table lists a column (a list beside a table holds notes, not columns).
 
-Folded `<details>` examples (the template's) and placeholders (`[table]`) are not part of it.
+Folded `<details>` examples (the template's) are not part of it; placeholders (`[table]`) are
+read as written, and `read_data_model` leaves them out.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
+    PipeTable,
     list_items,
-    markdown_lines,
-    tables,
+    pipe_tables,
 )
 
 TYPE_FAMILIES = {
@@ -52,6 +55,17 @@ Times are stored as UTC text in this course, so a document saying `datetime` for
 with a TEXT column; a boolean is stored as the INTEGER 0 or 1.
 """
 
+
+@dataclass(frozen=True)
+class Column:
+    """One column as the document lists it: its table, its name, its type and notes as written."""
+
+    table: str
+    name: str
+    type: str
+    notes: str = ""
+
+
 DataModel = dict[str, dict[str, str]]
 """Table name → column name → the type the document gives ("" when it gives none)."""
 
@@ -67,27 +81,50 @@ def family(type_text: str) -> str | None:
     return None
 
 
-def read_data_model(body: str) -> DataModel:
-    """The tables and columns a `## Data model` section's body lists."""
+def columns(body: str) -> list[Column]:
+    """Every column a `## Data model` section's body lists, in the order written.
+
+    Placeholders (`[table]`) are kept, so that a check can say that one is left; a list is read
+    only when no table lists a column that is not a placeholder.
+    """
     body = DETAILS_BLOCK.sub("", body)
+    found = [column for table in pipe_tables(body) for column in _table_columns(table)]
+    if any(not _placeholder(column) for column in found):
+        return found
+    return found + _listed_columns(body)
+
+
+def read_data_model(body: str) -> DataModel:
+    """The tables and columns a `## Data model` section's body lists, without placeholders."""
     model: DataModel = {}
-    for rows in tables(body):
-        headers = {_key(header): header for header in (rows[0] if rows else {})}
-        if "table" in headers and "column" in headers:
-            for row in rows:
-                _add(
-                    model,
-                    row[headers["table"]],
-                    row[headers["column"]],
-                    row.get(headers.get("type", ""), ""),
-                )
-    for table, rows in _tables_under_headings(body):
-        for row in rows:
-            headers = {_key(header): header for header in row}
-            if "column" in headers:
-                _add(model, table, row[headers["column"]], row.get(headers.get("type", ""), ""))
-    if model:
-        return model
+    for column in columns(body):
+        if not _placeholder(column):
+            model.setdefault(column.table, {})[column.name] = column.type
+    return model
+
+
+def _table_columns(table: PipeTable) -> list[Column]:
+    keys = [_key(cell) for cell in table.header]
+    if "column" not in keys:
+        return []
+    # One table of every column names each row's table; a table of one table's columns is named
+    # by the line above it (`### rooms`, `**rooms**`, `Table rooms:`) or its heading.
+    own_name = _caption_name(table.caption) or _heading_name(table.heading)
+    found = []
+    for row in table.rows:
+
+        def cell(key: str, row: list[str] = row) -> str:
+            at = keys.index(key) if key in keys else len(row)
+            return row[at] if at < len(row) else ""
+
+        name, column = _name(cell("table") if "table" in keys else own_name), _name(cell("column"))
+        if name and column:
+            found.append(Column(name, column, _type(cell("type")), _plain(cell("notes"))))
+    return found
+
+
+def _listed_columns(body: str) -> list[Column]:
+    found = []
     for item in list_items(body):
         match = re.match(
             r"^\**`?(?P<table>[\w.]+)`?\**\s*(?:\((?P<paren>[^)]*)\)|:(?P<colon>.*))$", item
@@ -96,39 +133,51 @@ def read_data_model(body: str) -> DataModel:
             listed = match["paren"] if match["paren"] is not None else match["colon"]
             for column in re.split(r"[,;]", listed):
                 words = column.strip().strip("`*").split()
-                if words:
-                    _add(model, match["table"], words[0], " ".join(words[1:]))
-    return model
-
-
-def _tables_under_headings(body: str) -> list[tuple[str, list[dict[str, str]]]]:
-    found = []
-    heading, lines = None, []
-    for line in markdown_lines(body) + ["### "]:
-        match = re.match(r"^#{3,6}\s+(.*?)\s*#*\s*$", line)
-        if match:
-            if heading:
-                found += [(heading, rows) for rows in tables("\n".join(lines))]
-            words = re.findall(r"`?([A-Za-z_]\w*)`?", match[1])
-            heading, lines = (words[-1] if words else None), []
-        else:
-            lines.append(line)
+                table, name = _name(match["table"]), _name(words[0]) if words else ""
+                if table and name:
+                    found.append(Column(table, name, _type(" ".join(words[1:]))))
     return found
+
+
+def _placeholder(column: Column) -> bool:
+    return bool(BRACKET_PLACEHOLDER.search(f"{column.table} {column.name}"))
 
 
 def _key(header: str) -> str:
     word = re.sub(r"[^a-z]", "", header.lower())
-    return {"name": "column", "field": "column", "datatype": "type"}.get(word, word)
+    return {
+        "name": "column",
+        "field": "column",
+        "datatype": "type",
+        "constraints": "notes",
+        "description": "notes",
+    }.get(word, word)
 
 
-def _add(model: DataModel, table: str, column: str, type_text: str) -> None:
-    table, column = _name(table), _name(column)
-    if not table or not column or BRACKET_PLACEHOLDER.search(f"{table} {column}"):
-        return
-    model.setdefault(table, {})[column] = " ".join(type_text.replace("`", "").split())
+def _plain(cell: str) -> str:
+    """A cell without Markdown decoration: `**rooms**` and `` `id` `` are rooms and id."""
+    return cell.strip().strip("*_`").strip()
 
 
 def _name(cell: str) -> str:
     # `bookings.room_id`, **end**, "end": the name, without the markup or the quotes.
     text = cell.strip().strip("*`\"' ")
     return text.split(".")[-1] if text.count(".") == 1 and " " not in text else text
+
+
+def _type(cell: str) -> str:
+    return _plain(" ".join(cell.replace("`", "").split()))
+
+
+def _caption_name(caption: str) -> str:
+    """`### rooms`, `**rooms**`, `` `rooms` ``, `Table rooms:` -> rooms; "" for a sentence."""
+    text = re.sub(r"^#+\s*", "", caption).strip().rstrip(":")
+    text = re.sub(r"^(?:the\s+)?table\s+", "", _plain(text), flags=re.IGNORECASE)
+    text = _plain(text)
+    return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else ""
+
+
+def _heading_name(heading: str) -> str:
+    """A heading's last name-like word: `Table `rooms``, `bookings` -> rooms, bookings."""
+    words = re.findall(r"`?([A-Za-z_]\w*)`?", heading)
+    return words[-1] if words else ""

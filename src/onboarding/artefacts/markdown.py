@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -91,25 +92,61 @@ def list_items(body: str) -> list[str]:
     return items
 
 
-def tables(body: str) -> list[list[dict[str, str]]]:
-    """Every pipe table of a text, each as rows keyed by its header cells."""
-    found: list[list[dict[str, str]]] = []
+HEADING = re.compile(r"^#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class PipeTable:
+    """A pipe table of a text, with the lines a reader takes as its name."""
+
+    header: list[str]
+    rows: list[list[str]]
+    """The cells of each row under the header, as written (a short row has fewer)."""
+    caption: str
+    """The last line of text just above it, stripped ("" when a table or nothing is there)."""
+    heading: str
+    """The text of the nearest heading above it ("" when there is none)."""
+
+
+def pipe_tables(body: str) -> list[PipeTable]:
+    """Every pipe table of a text outside comments and code fences, in order."""
+    found: list[PipeTable] = []
     lines = markdown_lines(body)
-    index = 0
-    while index + 1 < len(lines):
-        if "|" in lines[index] and TABLE_SEPARATOR.match(lines[index + 1]):
-            header = row_cells(lines[index])
+    index, caption, heading = 0, "", ""
+    while index < len(lines):
+        line = lines[index]
+        if "|" in line and index + 1 < len(lines) and TABLE_SEPARATOR.match(lines[index + 1]):
+            header = row_cells(line)
             rows = []
             index += 2
             while index < len(lines) and "|" in lines[index] and lines[index].strip():
-                cells = row_cells(lines[index])
-                padded = cells + [""] * (len(header) - len(cells))
-                rows.append(dict(zip(header, padded[: len(header)], strict=True)))
+                rows.append(row_cells(lines[index]))
                 index += 1
-            found.append(rows)
-        else:
-            index += 1
+            found.append(PipeTable(header, rows, caption, heading))
+            caption = ""
+            continue
+        if line.strip():
+            caption = line.strip()
+            title = HEADING.match(line)
+            if title:
+                heading = title["text"]
+        index += 1
     return found
+
+
+def tables(body: str) -> list[list[dict[str, str]]]:
+    """Every pipe table of a text, each as rows keyed by its header cells."""
+    return [
+        [
+            dict(
+                zip(
+                    table.header, (row + [""] * len(table.header))[: len(table.header)], strict=True
+                )
+            )
+            for row in table.rows
+        ]
+        for table in pipe_tables(body)
+    ]
 
 
 def row_cells(line: str) -> list[str]:

@@ -13,7 +13,8 @@ The shapes are the ones `templates/tsd.md` documents:
   ```
 
   or one table per database table, each under a `### rooms` heading (or a line holding only the
-  table's name, such as `**rooms**`), with `Column` and `Type` columns;
+  table's name, such as `**rooms**`), with `Column` and `Type` columns (`data_model.columns`
+  reads it, for stage 02 and stage 03 alike);
 - **Architecture**: a ```` ```mermaid ```` diagram.
 
 Stage 02 compares the endpoints with the project's `openapi.yaml`; stage 03 compares the data
@@ -25,11 +26,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from onboarding.artefacts.data_model import Column, columns
 from onboarding.artefacts.markdown import (
     DETAILS_BLOCK,
-    TABLE_SEPARATOR,
     fenced_blocks,
-    row_cells,
+    pipe_tables,
     section,
     section_source,
 )
@@ -75,14 +76,6 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True)
-class Column:
-    table: str
-    name: str
-    type: str
-    notes: str = ""
-
-
 def _plain(cell: str) -> str:
     """A table cell without Markdown decoration: `**rooms**` and `` `id` `` are rooms and id."""
     return cell.strip().strip("*_`").strip()
@@ -96,34 +89,14 @@ def _header_index(header: list[str], *names: str) -> int | None:
     return None
 
 
-def _tables(body: str) -> list[tuple[list[str], list[list[str]], str]]:
-    """Each pipe table of a section: its header, its rows, and the line just above it."""
-    lines = DETAILS_BLOCK.sub("", body).splitlines()
-    found, index, caption = [], 0, ""
-    while index + 1 < len(lines):
-        line = lines[index]
-        if "|" in line and TABLE_SEPARATOR.match(lines[index + 1]):
-            header = row_cells(line)
-            rows = []
-            index += 2
-            while index < len(lines) and "|" in lines[index] and lines[index].strip():
-                rows.append(row_cells(lines[index]))
-                index += 1
-            found.append((header, rows, caption))
-            continue
-        if line.strip():
-            caption = line.strip()
-        index += 1
-    return found
-
-
 def endpoints(text: str) -> list[Endpoint]:
     """The operations the API summary lists, in its order ([] when it lists none)."""
     body = section(text, API_SECTION)
     if body is None:
         return []
     found = []
-    for header, rows, _ in _tables(body):
+    for table in pipe_tables(DETAILS_BLOCK.sub("", body)):
+        header, rows = table.header, table.rows
         method_at, path_at = _header_index(header, "method"), _header_index(header, "path")
         # One column may hold both, as people often write it: "POST /rooms/{room_id}/bookings".
         both_at = _header_index(header, *COMBINED_HEADERS)
@@ -148,39 +121,16 @@ def endpoints(text: str) -> list[Endpoint]:
 
 
 def data_model(text: str) -> dict[str, list[Column]]:
-    """Each table of the data model, by name, with its columns, in the order written."""
+    """Each table of the data model, by name, with its columns, in the order written.
+
+    The section is read as stage 03 reads it (`onboarding.artefacts.data_model`), placeholders
+    included: stage 02 says what is missing, stage 03 compares with the schema.
+    """
     body = section(text, DATA_MODEL_SECTION)
-    if body is None:
-        return {}
     tables: dict[str, list[Column]] = {}
-    for header, rows, caption in _tables(body):
-        table_at = _header_index(header, "table")
-        column_at = _header_index(header, "column", "field", "name")
-        type_at = _header_index(header, "type")
-        notes_at = _header_index(header, "notes", "constraints", "description")
-        if column_at is None:
-            continue
-        own_name = _caption_name(caption)
-        for row in rows:
-
-            def cell(at: int | None, row: list[str] = row) -> str:
-                return _plain(row[at]) if at is not None and at < len(row) else ""
-
-            table = cell(table_at) if table_at is not None else own_name
-            if not table or not cell(column_at):
-                continue
-            tables.setdefault(table, []).append(
-                Column(table, cell(column_at), cell(type_at), cell(notes_at))
-            )
+    for column in columns(body or ""):
+        tables.setdefault(column.table, []).append(column)
     return tables
-
-
-def _caption_name(caption: str) -> str:
-    """`### rooms`, `**rooms**`, `` `rooms` ``, `Table rooms:` -> rooms."""
-    text = re.sub(r"^#+\s*", "", caption).strip().rstrip(":")
-    text = re.sub(r"^(?:the\s+)?table\s+", "", _plain(text), flags=re.IGNORECASE)
-    text = _plain(text)
-    return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else ""
 
 
 def diagrams(text: str, heading: str = ARCHITECTURE_SECTION) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onboarding import project
 from onboarding.artefacts import openapi
-from onboarding.checks import Advice, Expectation, Given, advise, judged_by, require
+from onboarding.checks import Expectation, Given, advised_by, judged_by, require
 from onboarding.stages.api_design import spec, tsd
 
 SPEC_FILE = "openapi.yaml"
@@ -82,11 +82,6 @@ def tsd_of(given: Given) -> str:
     return given.once(tsd.FILE, tsd.read_tsd)
 
 
-def tsd_headings(given: Given) -> Advice | None:
-    text = tsd_of(given)
-    return advise(tsd.heading_problems(text), tsd.heading_advice(text))
-
-
 def endpoints_match_the_spec(given: Given) -> None:
     require(tsd.endpoint_problems(tsd_of(given), tsd.spec_operations()))
 
@@ -101,7 +96,7 @@ TSD = (
     Expectation(
         "it has the sections Context, Architecture, Data model, API summary and Scaling"
         " considerations",
-        tsd_headings,
+        advised_by(tsd.heading_problems, tsd.heading_advice, tsd_of),
         hint="Keep the template's `## ` headings as they are written; add your own if you need them.",
     ),
     Expectation(

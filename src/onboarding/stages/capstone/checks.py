@@ -31,7 +31,7 @@ from onboarding.checks import (
     CheckFailed,
     Expectation,
     Given,
-    advise,
+    advised_by,
     judged_by,
     require,
 )
@@ -43,8 +43,9 @@ from onboarding.stages.ci import checks as ci_checks
 from onboarding.stages.ci import local_run
 from onboarding.stages.implementation import judging as runs_of_stage_04
 from onboarding.stages.intake import acceptance, prd
+from onboarding.stages.intake import checks as stage_01
 from onboarding.stages.migrations import documents, scenarios
-from onboarding.stages.migrations.checks import project_copy, workspace_of
+from onboarding.stages.migrations.checks import against_the_history, project_copy, workspace_of
 from onboarding.stages.migrations.schema import Snapshot, differences, snapshot
 from onboarding.stages.monitoring import alerting, runbook
 
@@ -66,11 +67,6 @@ def load_yaml(given: Given, relative: str) -> Any:
 
 def prd_of(given: Given) -> str:
     return read(given, feature.PRD_FILE)
-
-
-def prd_headings(given: Given) -> Any:
-    text = prd_of(given)
-    return advise(prd.heading_problems(text), prd.heading_advice(text))
 
 
 def prd_names_the_feature(given: Given) -> None:
@@ -100,7 +96,7 @@ PRD = (
     ),
     Expectation(
         "the template's ten `## ` headings are there, once each",
-        prd_headings,
+        advised_by(prd.heading_problems, prd.heading_advice, prd_of),
         hint="Keep the template's headings exactly; add your own sections if you need them.",
     ),
     Expectation(
@@ -114,17 +110,7 @@ PRD = (
         hint=f"Say what a series is, and its limit: {feature.MIN_WEEKS} to {feature.MAX_WEEKS} "
         "weeks.",
     ),
-    Expectation(
-        "at least six acceptance criteria, each written as Given / When / Then",
-        judged_by(prd.acceptance_criteria_problems, prd_of),
-        hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
-        "can observe>.",
-    ),
-    Expectation(
-        "every success metric is measurable",
-        judged_by(prd.success_metric_problems, prd_of),
-        hint='Give each target a number with a unit, or a rate: "0 per 1,000 series".',
-    ),
+    *stage_01.prd_content(prd_of, '"0 per 1,000 series"'),
     Expectation(
         f"{feature.EXAMPLES_FILE} is valid YAML with a top-level `examples:` list",
         examples_of,
@@ -483,18 +469,18 @@ MIGRATION = (
     ),
     Expectation(
         f"{feature.PLAN_FILE} names your new revision in its Migration id(s)",
-        lambda given: require(documents.revision_id_problems(plan_of(given), history(given))),
+        against_the_history(documents.revision_id_problems, plan_of, history),
         hint="Write the revision's id in the plan's header table.",
         required=True,
     ),
     Expectation(
         "the plan's Rollback plan gives the downgrade that undoes your new revision",
-        lambda given: require(documents.rollback_problems(plan_of(given), history(given))),
+        against_the_history(documents.rollback_problems, plan_of, history),
         hint="`alembic downgrade <the revision before yours>`, as it is typed.",
     ),
     Expectation(
         "the plan quotes what `alembic upgrade --sql` prints for your revision",
-        lambda given: require(documents.review_sql_problems(plan_of(given), history(given))),
+        against_the_history(documents.review_sql_problems, plan_of, history),
         hint="Run `alembic upgrade <before>:<yours> --sql` in your project and paste it in a "
         "```sql block.",
     ),

@@ -269,6 +269,55 @@ def _positionals(words: list[str], takes_value: set[str]) -> list[str]:
     return found
 
 
+_TAKES_A_VALUE = {
+    "uvicorn": {
+        "--host",
+        "--port",
+        "--workers",
+        "--app-dir",
+        "--log-level",
+        "--root-path",
+        "--env-file",
+        "--forwarded-allow-ips",
+        "--timeout-graceful-shutdown",
+        "--limit-concurrency",
+        "--uds",
+        "--fd",
+    },
+    "granian": {
+        "--host",
+        "--port",
+        "--interface",
+        "--workers",
+        "--log-level",
+        "--threads",
+        "--loop",
+    },
+    "gunicorn": {
+        "-b",
+        "--bind",
+        "-w",
+        "--workers",
+        "-k",
+        "--worker-class",
+        "-c",
+        "--config",
+        "--timeout",
+        "--log-level",
+        "-t",
+        "--graceful-timeout",
+    },
+    "fastapi run": {"--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path"},
+}
+"""Each server's options that take a value, so that the value is not read as the app."""
+_TAKES_A_VALUE["hypercorn"] = _TAKES_A_VALUE["gunicorn"]
+
+
+def _first_positional(words: list[str], program: str) -> str | None:
+    """The first word of a `program` command that is neither an option nor an option's value."""
+    return next(iter(_positionals(words, _TAKES_A_VALUE[program])), None)
+
+
 def _bind(value: str | None) -> tuple[str | None, str]:
     if value is None:
         return None, "8000"
@@ -288,64 +337,15 @@ def served(words: list[str]) -> Served | None:
         return None
     program = Path(words[0]).name
     rest = words[1:]
-    if program == "uvicorn":
-        target = next(
-            iter(
-                _positionals(
-                    rest,
-                    {
-                        "--host",
-                        "--port",
-                        "--workers",
-                        "--app-dir",
-                        "--log-level",
-                        "--root-path",
-                        "--env-file",
-                        "--forwarded-allow-ips",
-                        "--timeout-graceful-shutdown",
-                        "--limit-concurrency",
-                        "--uds",
-                        "--fd",
-                    },
-                )
-            ),
-            None,
-        )
-        return Served(
-            "uvicorn",
-            target,
-            "--factory" in rest,
-            _option(rest, "--host"),
-            "--host 0.0.0.0",
-            _option(rest, "--port") or "8000",
-            (),
-        )
-    if program == "granian":
-        target = next(
-            iter(
-                _positionals(
-                    rest,
-                    {
-                        "--host",
-                        "--port",
-                        "--interface",
-                        "--workers",
-                        "--log-level",
-                        "--threads",
-                        "--loop",
-                    },
-                )
-            ),
-            None,
-        )
-        problems = ()
-        if (_option(rest, "--interface") or "rsgi") != "asgi":
+    if program in ("uvicorn", "granian"):
+        problems: tuple[str, ...] = ()
+        if program == "granian" and (_option(rest, "--interface") or "rsgi") != "asgi":
             problems = (
                 "granian speaks RSGI unless told `--interface asgi`, and FastAPI is an ASGI app",
             )
         return Served(
-            "granian",
-            target,
+            program,
+            _first_positional(rest, program),
             "--factory" in rest,
             _option(rest, "--host"),
             "--host 0.0.0.0",
@@ -353,28 +353,7 @@ def served(words: list[str]) -> Served | None:
             problems,
         )
     if program in ("gunicorn", "hypercorn"):
-        target = next(
-            iter(
-                _positionals(
-                    rest,
-                    {
-                        "-b",
-                        "--bind",
-                        "-w",
-                        "--workers",
-                        "-k",
-                        "--worker-class",
-                        "-c",
-                        "--config",
-                        "--timeout",
-                        "--log-level",
-                        "-t",
-                        "--graceful-timeout",
-                    },
-                )
-            ),
-            None,
-        )
+        target = _first_positional(rest, program)
         host, port = _bind(_option(rest, "--bind", "-b"))
         problems: tuple[str, ...] = ()
         if program == "gunicorn":
@@ -396,15 +375,7 @@ def served(words: list[str]) -> Served | None:
     if program == "fastapi" and rest[:1] == ["run"]:
         rest = rest[1:]
         entry = _option(rest, "--entrypoint", "-e")
-        path = next(
-            iter(
-                _positionals(
-                    rest,
-                    {"--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path"},
-                )
-            ),
-            None,
-        )
+        path = _first_positional(rest, "fastapi run")
         target = entry
         if target is None and path:
             module = (

@@ -7,10 +7,11 @@ who only edited the files gets the same verdict as one who worked in the noteboo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from onboarding import project
-from onboarding.checks import Advice, Expectation, Given, advise, judged_by, require
+from onboarding.checks import Expectation, Given, advised_by, judged_by, require
 from onboarding.stages.intake import acceptance, prd
 from onboarding.stages.intake.roles import DUTIES, Duty, role_problems
 
@@ -73,9 +74,24 @@ def prd_of(given: Given) -> str:
     return given.once(prd.FILE, lambda: prd.read_prd())
 
 
-def headings(given: Given) -> Advice | None:
-    text = prd_of(given)
-    return advise(prd.heading_problems(text), prd.heading_advice(text))
+def prd_content(read_prd: Callable[[Given], str], metric_examples: str) -> tuple[Expectation, ...]:
+    """The PRD rules every PRD answers to, on the PRD `read_prd` reads (stage 01's, the capstone's).
+
+    `metric_examples` are the measurable targets the hint quotes, in the PRD's own terms.
+    """
+    return (
+        Expectation(
+            "at least six acceptance criteria, each written as Given / When / Then",
+            judged_by(prd.acceptance_criteria_problems, read_prd),
+            hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
+            "can observe>.",
+        ),
+        Expectation(
+            "every success metric is measurable",
+            judged_by(prd.success_metric_problems, read_prd),
+            hint=f"Give each target a number with a unit, or a rate: {metric_examples}.",
+        ),
+    )
 
 
 PRD = (
@@ -88,7 +104,7 @@ PRD = (
     ),
     Expectation(
         "the template's ten `## ` headings are there, once each",
-        headings,
+        advised_by(prd.heading_problems, prd.heading_advice, prd_of),
         hint="Copy the headings from templates/prd.md exactly; add your own sections if you need "
         "them.",
     ),
@@ -99,18 +115,7 @@ PRD = (
         "examples and “How to use this template”; a section that does not apply says None and "
         "why.",
     ),
-    Expectation(
-        "at least six acceptance criteria, each written as Given / When / Then",
-        judged_by(prd.acceptance_criteria_problems, prd_of),
-        hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
-        "can observe>.",
-    ),
-    Expectation(
-        "every success metric is measurable",
-        judged_by(prd.success_metric_problems, prd_of),
-        hint='Give each target a number with a unit, or a rate: "p95 under 300 ms", "0 per '
-        '10,000 bookings".',
-    ),
+    *prd_content(prd_of, '"p95 under 300 ms", "0 per 10,000 bookings"'),
 )
 
 EXERCISES = {"01.1": ROLE_MAP, "01.2": ACCEPTANCE_CRITERIA, "01.3": PRD}

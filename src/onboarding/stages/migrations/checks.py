@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from onboarding import project
 from onboarding.artefacts.alembic_history import History, read_history
-from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, require
+from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, judged_by, require
 from onboarding.stages.migrations import documents, scenarios
 from onboarding.stages.migrations.schema import Snapshot, snapshot
 
@@ -135,6 +135,13 @@ def applies(given: Given) -> None:
     require(scenarios.applies_problems(history(given), outcome(given)))
 
 
+def on_the_seeded_database(
+    problems: Callable[[History, sqlite3.Connection], list[str]],
+) -> Callable[[Given], None]:
+    """A `run` that tries the learner's revisions on copies of the seeded database."""
+    return lambda given: require(problems(history(given), source(given)))
+
+
 REVISION = (
     Expectation(
         "`alembic upgrade head` applies your revision to a copy of a database at revision 0001"
@@ -147,39 +154,39 @@ REVISION = (
     Expectation(
         "the schema is as your revision must leave it: cancelled, cancelled_at and an index"
         " the overlap query uses, nothing else changed",
-        lambda given: require(scenarios.schema_problems(outcome(given))),
+        judged_by(scenarios.schema_problems, outcome),
         hint="op.add_column() adds a column and keeps the rest of the table;"
         ' op.create_index(…, "bookings", ["room_id", "start", "end"]) adds the index.',
     ),
     Expectation(
         "every room and booking keeps its values, and bookings made before the revision are"
         " live (cancelled = 0, cancelled_at NULL)",
-        lambda given: require(scenarios.row_problems(outcome(given))),
+        judged_by(scenarios.row_problems, outcome),
         hint='A column added with nullable=False and server_default=sa.text("0") gives every'
         " existing row that value: that is the backfill.",
     ),
     Expectation(
         "`alembic downgrade 0001` restores the schema and every row exactly",
-        lambda given: require(scenarios.rollback_problems(history(given), source(given))),
+        on_the_seeded_database(scenarios.rollback_problems),
         hint="In downgrade(), drop the index first, then op.drop_column() each new column: that"
         " removes exactly what upgrade() added.",
     ),
     Expectation(
         "the downgrade is refused while a booking is cancelled, and changes nothing",
-        lambda given: require(scenarios.refusal_problems(history(given), source(given))),
+        on_the_seeded_database(scenarios.refusal_problems),
         hint="Start downgrade() by counting the cancelled bookings"
         " (op.get_bind().execute(sa.text(…)).scalar_one()) and raise if there are any.",
     ),
     Expectation(
         "upgrading twice is harmless, and upgrade → downgrade → upgrade ends as the first"
         " upgrade did",
-        lambda given: require(scenarios.rerun_problems(history(given), source(given))),
+        on_the_seeded_database(scenarios.rerun_problems),
         hint="downgrade() must remove everything upgrade() adds (columns and index), so that"
         " upgrade() can run again.",
     ),
     Expectation(
         "an upgrade that fails halfway leaves the database exactly as it was",
-        lambda given: require(scenarios.failure_problems(history(given), source(given))),
+        on_the_seeded_database(scenarios.failure_problems),
         hint="Leave the transaction to Alembic: no sqlite3 executescript() (it commits first), no"
         ' op.execute("COMMIT"), no autocommit_block(), no connection of your own.',
     ),
@@ -253,6 +260,15 @@ def tsd_data_model(given: Given) -> None:
     require(at_stage_03 if head is None else documents.data_model_problems(tsd, head))
 
 
+def against_the_history(
+    problems: Callable[[str, History], list[str]],
+    read_plan: Callable[[Given], str] = plan,
+    read_history: Callable[[Given], History] = history,
+) -> Callable[[Given], None]:
+    """A `run` that judges a migration plan against the revisions it describes (03.2, 10.3)."""
+    return lambda given: require(problems(read_plan(given), read_history(given)))
+
+
 def plan_and_history(given: Given) -> None:
     plan(given)
     history(given)
@@ -267,12 +283,12 @@ DOCUMENTS = (
     ),
     Expectation(
         "the plan names your revision's id",
-        lambda given: require(documents.revision_id_problems(plan(given), history(given))),
+        against_the_history(documents.revision_id_problems),
         hint="Put the id of your revision (its `revision = …`) in the Migration id(s) row.",
     ),
     Expectation(
         "its rollback plan gives the command that undoes your revision",
-        lambda given: require(documents.rollback_problems(plan(given), history(given))),
+        against_the_history(documents.rollback_problems),
         hint="Under Rollback plan, write the downgrade as it is typed: `alembic downgrade 0001`.",
     ),
     Expectation(
@@ -283,7 +299,7 @@ DOCUMENTS = (
     ),
     Expectation(
         "its SQL for review is what `alembic upgrade 0001:<your revision> --sql` prints",
-        lambda given: require(documents.review_sql_problems(plan(given), history(given))),
+        against_the_history(documents.review_sql_problems),
         hint="Run the command in the project folder, and paste its output into an ```sql block"
         " under SQL for review.",
     ),

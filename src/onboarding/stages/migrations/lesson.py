@@ -10,21 +10,13 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from onboarding.checks import CheckFailed, Exercise, Expectation, Given
+from onboarding import checks
+from onboarding.checks import CheckFailed, Expectation, Given
 
 
 def practise(expectations: Iterable[Expectation], **answers: Any) -> None:
-    """Judge a practice answer and print a line per expectation.
-
-    Like a check cell, without its last step: the result is never published, so nothing is
-    recorded in the learner's progress.
-    """
-    given = Given(**answers)
-    exercise = Exercise("practice", echo=True)
-    for expectation in expectations:
-        exercise.expect(expectation.text, expectation.hint, expectation.required)(
-            lambda e=expectation: e.run(given)
-        )
+    """`checks.practise` with the answers as keywords: the ✅/❌ lines, published nowhere."""
+    checks.practise(expectations, Given(**answers))
 
 
 # --- Practice 1: constraints that keep bad rooms out ----------------------------------------------

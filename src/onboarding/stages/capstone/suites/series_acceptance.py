@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import onboarding.stages.capstone.feature as feature
-from onboarding.stages.implementation.suites.support import attempt, body_of, describe
+from onboarding.stages.implementation.suites.support import attempt, body_of, learners_app
 
 NINE, TEN = "2030-01-07T09:00:00Z", "2030-01-07T10:00:00Z"
 
@@ -50,14 +50,7 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     from fastapi.testclient import TestClient
 
     monkeypatch.setenv(feature.FLAG, "on")
-    try:
-        from booking_service.core.config import Settings
-        from booking_service.main import create_app
-
-        app = create_app(Settings(database=tmp_path / "bookings.db", log_level="CRITICAL"))
-    except Exception as error:  # noqa: BLE001 - a service that does not build is the finding
-        raise AssertionError(f"your service does not start: {describe(error)}") from None
-    with TestClient(app) as client:
+    with TestClient(learners_app(tmp_path / "bookings.db")) as client:
         yield Api(client)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import linecache
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -62,3 +63,15 @@ def body_of(response: Any) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+def learners_app(database: Path) -> Any:
+    """The learner's FastAPI app on `database`, quiet; a service that does not build fails the test."""
+    try:
+        from booking_service.core.config import Settings
+        from booking_service.main import create_app
+
+        # CRITICAL: a learner's exception must not print a log line into the check's output.
+        return create_app(Settings(database=database, log_level="CRITICAL"))
+    except Exception as error:  # noqa: BLE001 - a service that does not build is the finding
+        raise AssertionError(f"your service does not start: {describe(error)}") from None
