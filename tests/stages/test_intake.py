@@ -663,8 +663,8 @@ def drop_section(text: str, heading: str) -> str:
             "missing: `## Goals`, `## Estimate`",
         ),
         (
-            lambda t: t.replace("## Acceptance criteria", "## Acceptance Criteria"),
-            "write `## Acceptance Criteria` exactly as `## Acceptance criteria`",
+            lambda t: t.replace("## Acceptance criteria", "## Acceptance critera"),
+            "write `## Acceptance critera` exactly as `## Acceptance criteria`",
         ),
         (lambda t: t + "\n## Goals\n\n- More.\n", "`## Goals` appears 2 times"),
     ],
@@ -696,8 +696,20 @@ def test_extra_sections_are_the_writers_own():
     ]
 
 
+def test_headings_in_another_letter_case_are_the_templates():
+    """A heading names a section: `## ACCEPTANCE CRITERIA` is the template's section, and the
+    checks that read a section find it there."""
+    text = reference_prd()
+    for heading in prd.PRD_HEADINGS:
+        text = text.replace(f"## {heading}\n", f"## {heading.upper()}\n")
+    assert text != reference_prd()
+    assert prd.heading_problems(text) == []
+    assert prd.heading_advice(text) is None
+    assert prd.placeholder_problems(text) == prd.placeholder_problems(reference_prd()) == []
+
+
 def test_a_near_miss_is_not_also_reported_missing():
-    text = reference_prd().replace("## Acceptance criteria", "## Acceptance Criteria")
+    text = reference_prd().replace("## Acceptance criteria", "## Acceptance critera")
     assert not any("missing" in problem for problem in prd.heading_problems(text))
 
 

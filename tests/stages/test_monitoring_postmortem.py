@@ -34,6 +34,21 @@ def test_the_model_postmortem_passes_every_check(model):
     assert all_problems(model) == dict.fromkeys(CHECKS, [])
 
 
+def test_headings_in_another_case_and_order_pass_and_the_order_is_advice(model):
+    """Issue 9: a heading names a section, whatever its case; the template's order is advice."""
+    shouting = re.sub(r"(?m)^## (.+)$", lambda m: f"## {m[1].upper()}", model)
+    title, summary, impact, timeline, *rest = re.split(r"(?m)^(?=## )", shouting)
+    assert summary.startswith("## SUMMARY") and timeline.startswith("## TIMELINE")
+    timeline_first = "".join([title, impact, timeline, summary.rstrip() + "\n\n", *rest])
+    assert all_problems(timeline_first) == dict.fromkeys(CHECKS, [])
+    assert postmortem.heading_advice(model) is None
+    assert postmortem.heading_advice(timeline_first) == (
+        "`## Summary` comes after `## Timeline`; the template's order ("
+        + ", ".join(postmortem.POSTMORTEM_HEADINGS)
+        + ") is what readers expect"
+    )
+
+
 def test_the_required_headings_are_the_templates():
     template = (COURSE_ROOT / "templates" / "postmortem.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", template, flags=re.MULTILINE)
@@ -56,9 +71,9 @@ def test_the_unsolved_skeleton_fails():
         ("## Where we got lucky", "## Luck", "headings", "missing: `## Where we got lucky`"),
         (
             "## Root cause",
-            "## Root Cause",
+            "## Root cuase",
             "headings",
-            "write `## Root Cause` exactly as `## Root cause`",
+            "write `## Root cuase` exactly as `## Root cause`",
         ),
         (
             "## Summary",

@@ -95,6 +95,16 @@ def test_a_spec_that_gained_an_operation_is_named(model_project):
     )
 
 
+def test_headings_in_another_letter_case_pass_every_check(model_project):
+    """`## data model` is the template's `## Data model`: every check reads it as that."""
+    result = with_tsd(
+        model_project, lambda t: re.sub(r"(?m)^## (.+)$", lambda m: f"## {m[1].lower()}", t)
+    )
+    assert MODEL[tsd.FILE] != MODEL[tsd.FILE].lower()
+    assert result.ok, result.lines()
+    assert not any(item.advice for item in result.outcomes)
+
+
 def test_other_parameter_names_and_row_orders_are_the_same_endpoints(model_project):
     def reorder(text: str) -> str:
         rows = re.findall(r"^\| (?:GET|POST) \|.*$", text, flags=re.MULTILINE)
@@ -143,9 +153,9 @@ def test_a_deleted_tsd_is_one_clear_line(model_project):
     ("change", "expectation", "message"),
     [
         (
-            lambda t: t.replace("## Context", "## context"),
+            lambda t: t.replace("## Context", "## Contexts"),
             HEADINGS,
-            "write `## context` exactly as `## Context`",
+            "write `## Contexts` exactly as `## Context`",
         ),
         (
             lambda t: re.sub(r"(?s)## Context\n.*?(?=## Architecture)", "", t),

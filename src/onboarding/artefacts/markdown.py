@@ -78,8 +78,9 @@ def sections(text: str) -> list[tuple[str, str]]:
 
 
 def section(text: str, heading: str) -> str | None:
-    """The body of the first `## heading` section, or None when there is none."""
-    return next((body for title, body in sections(text) if title == heading), None)
+    """The body of the first `## heading` section (in any letter case), or None if there is none."""
+    key = _heading_key(heading)
+    return next((body for title, body in sections(text) if _heading_key(title) == key), None)
 
 
 def list_items(body: str) -> list[str]:
@@ -179,11 +180,40 @@ def section_source(text: str, heading: str) -> str | None:
         if title:
             if inside:
                 break
-            inside = title[1].strip() == heading
+            inside = _heading_key(title[1]) == _heading_key(heading)
             continue
         if inside:
             lines.append(line)
     return "\n".join(lines) if inside else None
+
+
+HEADING_LINE = re.compile(r"(?P<marks>## (?!#))(?P<title>.+?)(?P<end>\s*#*\s*)$")
+
+
+def in_template_case(text: str, headings: tuple[str, ...]) -> str:
+    """The text with every `## ` heading that is one of `headings` but for letter case or
+    spacing written as the template writes it (outside code fences).
+
+    A heading names a section: `## problem statement` is the template's `## Problem Statement`,
+    and the checks that look a section up by its name find it. Readers of a document written
+    from a template call this once, so every check after them agrees.
+    """
+    by_key = {_heading_key(heading): heading for heading in headings}
+    lines, fence = [], None
+    for line in text.splitlines(keepends=True):
+        marker = FENCE.match(line)
+        if marker:
+            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
+        heading = HEADING_LINE.match(line.rstrip("\r\n")) if fence is None else None
+        if heading and _heading_key(heading["title"]) in by_key:
+            ending = line[len(line.rstrip("\r\n")) :]
+            line = f"{heading['marks']}{by_key[_heading_key(heading['title'])]}{ending}"
+        lines.append(line)
+    return "".join(lines)
+
+
+def _heading_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
 
 
 def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[str], str | None]:
@@ -283,11 +313,12 @@ def leftover_problems(
     the template's own "How to use this template" section is always a problem.
     """
     problems = []
+    judged = None if checked is None else {_heading_key(heading) for heading in checked}
     for title, body in sections(text):
-        if title == GUIDANCE_SECTION:
+        if _heading_key(title) == _heading_key(GUIDANCE_SECTION):
             problems.append(f"`## {title}` is the template's guidance: delete the section")
             continue
-        if title and checked is not None and title not in checked:
+        if title and judged is not None and _heading_key(title) not in judged:
             continue
         where = f"`## {title}`" if title else "the title block"
         problem = leftover(body, guidance, bool(title))

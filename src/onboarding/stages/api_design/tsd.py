@@ -44,7 +44,8 @@ def _template() -> str:
 
 
 def titles(text: str) -> list[str]:
-    return [title for title, _ in sections(text)[1:]]
+    """The `## ` headings, the template's ones as the template writes them."""
+    return [title for title, _ in sections(markdown.in_template_case(text, REQUIRED_HEADINGS))[1:]]
 
 
 def heading_problems(text: str) -> list[str]:

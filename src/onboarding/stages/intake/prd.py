@@ -70,7 +70,8 @@ MIN_ACCEPTANCE_CRITERIA = len(BEHAVIOURS)
 
 
 def heading_problems(text: str) -> list[str]:
-    """The ten required `## ` headings, each once; other headings are the writer's own."""
+    """The ten required `## ` headings (in any letter case), each once; other headings are the
+    writer's own."""
     return markdown.heading_report(titles(text), PRD_HEADINGS)[0]
 
 
@@ -81,7 +82,8 @@ def heading_advice(text: str) -> str | None:
 
 
 def titles(text: str) -> list[str]:
-    return [title for title, _ in sections(text)[1:]]
+    """The `## ` headings, the template's ones as the template writes them."""
+    return [title for title, _ in sections(markdown.in_template_case(text, PRD_HEADINGS))[1:]]
 
 
 def template_guidance() -> str:

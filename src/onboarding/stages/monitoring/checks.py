@@ -18,7 +18,7 @@ from datetime import timedelta
 from onboarding import project
 from onboarding.artefacts import alert_rules
 from onboarding.artefacts.markdown import read_document
-from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, require
+from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, advise, require
 from onboarding.stages.monitoring import (
     alerting,
     instrumentation,
@@ -325,9 +325,12 @@ POSTMORTEM = (
         required=True,
     ),
     Expectation(
-        "the template's nine `## ` headings are there, once each and in order",
-        _postmortem(postmortem.heading_problems),
-        hint="Copy the headings from templates/postmortem.md; use ### for anything else.",
+        "the template's nine `## ` headings are there, once each",
+        lambda given: advise(
+            postmortem.heading_problems(postmortem_of(given)),
+            postmortem.heading_advice(postmortem_of(given)),
+        ),
+        hint="Copy the headings from templates/postmortem.md; add your own sections as you need.",
     ),
     Expectation(
         "no section is empty or left as a placeholder",

@@ -4,7 +4,8 @@ Every `*_problems` function takes the document's text and returns plain sentence
 problem, and an empty list when all is well. The Markdown is read with
 `onboarding.artefacts.markdown`.
 
-What people really write is accepted: a time zone stated once above the timeline ("All times
+What people really write is accepted: the headings in another letter case or order (the
+template's order is advice), a time zone stated once above the timeline ("All times
 UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"),
 and "human error" quoted from the notes or discussed ("this was not human error"). Judging
 words used as a verdict, a person named as the cause, and an action with no date at all are not.
@@ -16,12 +17,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
 
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
     TABLE_SEPARATOR,
+    heading_report,
+    in_template_case,
     list_items,
     markdown_lines,
     section,
@@ -113,38 +115,33 @@ NOT_A_VERDICT = re.compile(
 """Before a judging word in the same sentence, these make it a denial or a discussion."""
 
 
+def titles(text: str) -> list[str]:
+    """The `## ` headings, the template's ones as the template writes them."""
+    known = POSTMORTEM_HEADINGS + TEMPLATE_ONLY_HEADINGS
+    return [title for title, _ in sections(in_template_case(text, known))[1:]]
+
+
 def heading_problems(text: str) -> list[str]:
-    """The template's nine headings, each once and in order; its "How to use" part deleted."""
-    found = [title for title, _ in sections(text)[1:]]
-    problems = []
-    lowered = {heading.lower(): heading for heading in POSTMORTEM_HEADINGS}
-    for title in dict.fromkeys(found):
-        if title in TEMPLATE_ONLY_HEADINGS:
-            problems.append(f"`## {title}` is the template's guidance; delete it")
-        elif title not in POSTMORTEM_HEADINGS and title.lower() in lowered:
-            problems.append(f"write `## {title}` exactly as `## {lowered[title.lower()]}`")
-    missing = [
-        heading
-        for heading in POSTMORTEM_HEADINGS
-        if heading not in found and heading.lower() not in {t.lower() for t in found}
+    """The template's nine headings (in any letter case), each once; its "How to use" part
+    deleted. Other headings are the writer's own."""
+    found = titles(text)
+    guidance = [
+        f"`## {title}` is the template's guidance; delete it"
+        for title in TEMPLATE_ONLY_HEADINGS
+        if title in found
     ]
-    if missing:
-        problems.append("missing: " + ", ".join(f"`## {heading}`" for heading in missing))
-    for heading in POSTMORTEM_HEADINGS:
-        if found.count(heading) > 1:
-            problems.append(f"`## {heading}` appears {found.count(heading)} times")
-    present = [title for title in dict.fromkeys(found) if title in POSTMORTEM_HEADINGS]
-    for earlier, later in pairwise(present):
-        if POSTMORTEM_HEADINGS.index(earlier) > POSTMORTEM_HEADINGS.index(later):
-            problems.append(f"`## {later}` comes after `## {earlier}`; keep the template's order")
-            break
-    return problems
+    return guidance + heading_report(found, POSTMORTEM_HEADINGS)[0]
+
+
+def heading_advice(text: str) -> str | None:
+    """Advice (never a failure) when the nine headings are not in the template's order."""
+    return heading_report(titles(text), POSTMORTEM_HEADINGS)[1]
 
 
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds the template's placeholders, guidance or examples."""
     problems = []
-    for title, body in sections(text):
+    for title, body in sections(in_template_case(text, POSTMORTEM_HEADINGS)):
         if title not in POSTMORTEM_HEADINGS:
             continue
         where = f"`## {title}`"
