@@ -18,7 +18,14 @@ from datetime import timedelta
 from onboarding import project
 from onboarding.artefacts import alert_rules
 from onboarding.artefacts.markdown import read_document
-from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, advise, require
+from onboarding.checks import (
+    ArtefactError,
+    CheckFailed,
+    Expectation,
+    Given,
+    advised_by,
+    require,
+)
 from onboarding.stages.monitoring import (
     alerting,
     instrumentation,
@@ -326,10 +333,7 @@ POSTMORTEM = (
     ),
     Expectation(
         "the template's nine `## ` headings are there, once each",
-        lambda given: advise(
-            postmortem.heading_problems(postmortem_of(given)),
-            postmortem.heading_advice(postmortem_of(given)),
-        ),
+        advised_by(postmortem.heading_problems, postmortem.heading_advice, postmortem_of),
         hint="Copy the headings from templates/postmortem.md; add your own sections as you need.",
     ),
     Expectation(
