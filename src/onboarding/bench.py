@@ -214,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report(console, results)
-    bench_stages.report(console, results["stages"], results["check_all"])
+    bench_stages.report(
+        console,
+        results["stages"],
+        results["check_all"],
+        results["onboard_check"]["bare_nbclient_floor_s"],
+    )
     workshop_bench.report(console, results["workshop"])
     # The book on a phone: Lighthouse's scores for three pages (onboarding/bench_book.py).
     from onboarding import bench_book

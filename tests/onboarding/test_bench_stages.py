@@ -68,3 +68,27 @@ def test_output_that_is_not_json_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(bench_stages, "_onboard", lambda *arguments: completed)
     with pytest.raises(RuntimeError, match="printed no results:\nno workspace"):
         bench_stages.failing_exercises(tmp_path)
+
+
+def test_the_report_gives_each_figure_and_its_multiple_of_the_floor():
+    """The goals hold at their limits exactly: 10 s for a stage, 45 s for --all."""
+    from rich.console import Console
+
+    def report(stages: dict, every: float) -> list[str]:
+        console = Console(record=True, width=140)
+        bench_stages.report(console, stages, {"median_s": every}, floor_s=2.0)
+        return console.export_text().splitlines()
+
+    at_the_limits = report(
+        {"05": {"median_s": 9.0, "max_s": 11.0}, "06": {"median_s": 10.0, "max_s": 12.0}}, 45.0
+    )
+    testing = next(line for line in at_the_limits if "05 Testing" in line)
+    ci = next(line for line in at_the_limits if "06 CI" in line)
+    every = next(line for line in at_the_limits if "--all" in line)
+    assert "9.0 s" in testing and "4.5×" in testing and "✅" in testing
+    assert "10.0 s" in ci and "5.0×" in ci and "✅" in ci
+    assert "45.0 s" in every and "22.5×" in every and "✅" in every
+
+    over = report({"06": {"median_s": 10.1, "max_s": 12.0}}, 45.1)
+    assert "❌" in next(line for line in over if "06 CI" in line)
+    assert "❌" in next(line for line in over if "--all" in line)
