@@ -226,7 +226,7 @@ def pytest_plugins_of(project_copy: Path) -> list[str]:
 
     try:
         pyproject = (project_copy / "pyproject.toml").read_text(encoding="utf-8")
-        needed = set(uv_lock.project_lock(pyproject))
+        needed = uv_lock.project_packages(pyproject)
     except (OSError, ValueError):
         needed = {uv_lock.TEST_RUNNER}
     return sorted(
@@ -241,8 +241,8 @@ def pytest_plugins_of(project_copy: Path) -> list[str]:
 def environment_for(project_copy: Path) -> dict[str, str]:
     """The environment a step runs in: the course's Python first, CI's variables, the plugins.
 
-    Working out the plugins reads the course's lock file, which takes a moment: a check works
-    it out once and gives it to every step (`run_step(..., environment=...)`).
+    Working out the plugins reads the course's lock file: a check works it out once and gives
+    it to every step (`run_step(..., environment=...)`).
     """
     bin_folder = str(Path(sys.executable).parent)
     return {
