@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from onboarding.artefacts import uv_lock
 
 BASE = '[project]\nname = "booking-service"\ndependencies = []\n'
@@ -41,3 +43,24 @@ def test_where_the_lock_has_several_versions_this_pythons_is_chosen():
     versions = [package["version"] for package in uv_lock._course_lock()["fastapi"]]
     assert len(versions) > 1
     assert lock["fastapi"]["version"] in versions
+
+
+@pytest.mark.parametrize(
+    "dependencies",
+    ["[]", '["fastapi", "httpx>=0.27"]', '["uvicorn[standard]", "sqlite-utils", "alembic"]'],
+)
+def test_the_names_alone_are_the_locks_names(dependencies):
+    """project_packages() reads the lock without its files; it finds what project_lock() does."""
+    text = BASE.replace("[]", dependencies)
+    assert uv_lock.project_packages(text) == set(uv_lock.project_lock(text))
+
+
+def test_emptying_the_files_keeps_every_package_and_whether_it_has_files():
+    full, graph = uv_lock._course_lock(), uv_lock._course_graph()
+    assert full.keys() == graph.keys()
+    for name, versions in full.items():
+        for package, emptied in zip(versions, graph[name], strict=True):
+            assert bool(uv_lock._hashes(package)) == ("sdist" in emptied or "wheels" in emptied)
+            assert not uv_lock._hashes(emptied)
+            left = {key: value for key, value in package.items() if key not in ("sdist", "wheels")}
+            assert left == {k: v for k, v in emptied.items() if k not in ("sdist", "wheels")}

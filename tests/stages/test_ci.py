@@ -6,9 +6,13 @@ commands on a copy of the project; 06.2 judges `next_version()`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -652,6 +656,99 @@ def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):
         "tests/integration",
         "tests/contract/test_a.py",
     ]
+
+
+def test_every_failing_job_is_named_in_the_workflows_order(learner):
+    """The jobs run independently, as on GitHub's runners: a failure in each is named."""
+    (learner / "tests" / "test_broken.py").write_text(
+        "def test_broken():\n    assert sum([1]) == 2\n"
+    )
+    (learner / "tests" / "integration" / "test_broken_too.py").write_text(
+        "def test_broken_too():\n    assert sum([2]) == 3\n"
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    assert message.index("(job `unit`") < message.index("(job `integration`")
+    assert "1 failed" in message.split("(job `integration`")[1]
+
+
+class Copies:
+    """`copy_of_project` for run_jobs: a folder of its own per call, kept to look at afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.made = root, []
+
+    @contextlib.contextmanager
+    def __call__(self):
+        folder = Path(tempfile.mkdtemp(prefix="copy-", dir=self.root))
+        self.made.append(folder)
+        yield folder
+
+    def contents(self) -> list[set[str]]:
+        return sorted(({path.name for path in copy.iterdir()} for copy in self.made), key=sorted)
+
+
+def steps_of_jobs(**scripts: list[str]) -> list[local_run.Step]:
+    return [
+        local_run.Step(job, number, f"`{script}`", script)
+        for job, job_scripts in scripts.items()
+        for number, script in enumerate(job_scripts, start=1)
+    ]
+
+
+def test_a_job_stops_at_its_first_failing_step_and_the_others_go_on(tmp_path):
+    copies = Copies(tmp_path)
+    steps = steps_of_jobs(
+        lint=["touch linted", "exit 3", "touch after-the-failure"],
+        unit=["touch tested"],
+        later=["true", "echo bad output; exit 1"],
+    )
+    failures = local_run.run_jobs(steps, copies, dict(os.environ))
+    assert list(failures) == ["lint", "later"]
+    assert [failures[job].returncode for job in failures] == [3, 1]
+    assert failures["later"].step.line == 2
+    assert "exit code 1: bad output" in local_run.failure_of(failures["later"])
+    # One copy per job: what a job wrote is in its own copy only, and nothing ran after `exit 3`.
+    assert copies.contents() == [set(), {"linted"}, {"tested"}]
+
+
+def test_steps_a_job_cannot_judge_are_passed_over(tmp_path):
+    copies = Copies(tmp_path)
+    steps = steps_of_jobs(unit=["exit 1", "touch judged"])
+    failures = local_run.run_jobs(
+        steps, copies, dict(os.environ), runs_here=lambda step, copy: step.line == 2
+    )
+    assert failures == {}
+    assert copies.contents() == [{"judged"}]
+
+
+def test_jobs_run_side_by_side(tmp_path, monkeypatch):
+    # Each job waits until the other has started: they pass only if both run at the same time.
+    monkeypatch.setattr(local_run, "JOBS_SIDE_BY_SIDE", 2)
+    wait_for = "touch ../{me}; for _ in $(seq 200); do [ -e ../{other} ] && exit 0; sleep 0.05; done; exit 1"
+    steps = steps_of_jobs(
+        a=[wait_for.format(me="a-started", other="b-started")],
+        b=[wait_for.format(me="b-started", other="a-started")],
+    )
+    assert local_run.run_jobs(steps, Copies(tmp_path), dict(os.environ)) == {}
+
+
+def test_a_failure_in_one_job_stops_the_steps_still_running_in_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(local_run, "JOBS_SIDE_BY_SIDE", 2)
+    steps = steps_of_jobs(slow=["touch ../slow-started; sleep 20; touch finished"], broken=["true"])
+
+    def runs_here(step: local_run.Step, copy: Path) -> bool:
+        if step.job == "broken":
+            for _ in range(200):  # the copy cannot break before the slow step is running
+                if (tmp_path / "slow-started").exists():
+                    break
+                time.sleep(0.05)
+            raise OSError("the copy could not be made")
+        return True
+
+    with pytest.raises(OSError, match="could not be made"):
+        local_run.run_jobs(steps, Copies(tmp_path), dict(os.environ), runs_here=runs_here)
+    assert (tmp_path / "slow-started").exists()
+    assert not list(tmp_path.glob("copy-*/finished"))
 
 
 # --- Exercise 06.2: next_version -----------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from onboarding import project
 from onboarding.artefacts.workflow import Workflow, read_workflow
@@ -39,27 +39,28 @@ def _in_the_course_project(paths: list[str]) -> bool:
     )
 
 
+def _judged_here(step: local_run.Step, project_copy: Path) -> bool:
+    """Whether a step can be judged: not when it tests folders no project has at this stage."""
+    missing = local_run.missing_test_paths(step.script, project_copy)
+    # When the course's project has no such folder at this stage either (a stage that adds it
+    # is not in the course yet), there is nothing to judge the step against.
+    return not missing or _in_the_course_project(missing)
+
+
 def test_commands_pass(given: Given) -> None:
-    """The `run:` steps of the pull-request jobs pass on a throwaway copy of the project."""
+    """The `run:` steps of the pull-request jobs pass, each job on its own throwaway copy."""
     steps = [step for step in local_run.plan(workflow_of(given)) if not step.skipped]
     if not steps:
         raise CheckFailed(
             "no `run:` step of a job that pull requests start can run here, so nothing was tested"
         )
-    failures: dict[str, str] = {}
-    with project.copy_for_checking() as copy:
-        for step in steps:
-            if step.job in failures:
-                continue  # GitHub stops a job at its first failing step
-            missing = local_run.missing_test_paths(step.script, copy)
-            if missing and not _in_the_course_project(missing):
-                # The course's project has no such folder at this stage either (a stage that
-                # adds it is not in the course yet): nothing to judge the step against.
-                continue
-            result = local_run.run_step(step, copy)
-            if not result.passed:
-                failures[step.job] = local_run.failure_of(result)
-    require(list(failures.values()))
+    failures = local_run.run_jobs(
+        steps,
+        project.copy_for_checking,
+        local_run.environment_for(project.locate()),
+        runs_here=_judged_here,
+    )
+    require([local_run.failure_of(result) for result in failures.values()])
 
 
 WORKFLOW = (

@@ -10,8 +10,10 @@ is recognised and skipped, with a line saying why:
 - steps that build or push images, sign, deploy, log in to a cloud or push to git, and steps
   that start a background process (a server for `curl` to poll).
 
-Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in the copy of the project,
-with the course's environment first on the PATH. A command prefixed with a runner (`uv run`,
+Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in a copy of the project,
+with the course's environment first on the PATH. On GitHub each job starts on a fresh runner, so
+the jobs here run side by side, each on its own copy (`run_jobs`); within a job the steps run in
+order and the job stops at its first failing step, as on GitHub. A command prefixed with a runner (`uv run`,
 `poetry run`, `pdm run`, `hatch run`) runs directly. pytest loads only the plugins of packages
 the project depends on, as on a CI runner that installed the project alone (the course's
 environment holds many more, and loading them all costs seconds). Each step has a time limit,
@@ -21,12 +23,17 @@ git history.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +44,8 @@ from onboarding.protocol import shorten
 
 STEP_TIME_LIMIT = 120.0
 """Seconds one step may run; a test suite that takes longer belongs in a later or nightly job."""
+JOBS_SIDE_BY_SIDE = os.cpu_count() or 1
+"""How many jobs run at once: one per core (more would only share the cores, and slow each)."""
 
 INSTALLS = re.compile(
     r"^(?:uv\s+(?:sync|pip\s+install|pip\s+sync|venv|python\s+install|lock)"
@@ -217,7 +226,7 @@ def pytest_plugins_of(project_copy: Path) -> list[str]:
 
     try:
         pyproject = (project_copy / "pyproject.toml").read_text(encoding="utf-8")
-        needed = set(uv_lock.project_lock(pyproject))
+        needed = uv_lock.project_packages(pyproject)
     except (OSError, ValueError):
         needed = {uv_lock.TEST_RUNNER}
     return sorted(
@@ -229,7 +238,12 @@ def pytest_plugins_of(project_copy: Path) -> list[str]:
     )
 
 
-def _environment(project_copy: Path) -> dict[str, str]:
+def environment_for(project_copy: Path) -> dict[str, str]:
+    """The environment a step runs in: the course's Python first, CI's variables, the plugins.
+
+    Working out the plugins reads the course's lock file: a check works it out once and gives
+    it to every step (`run_step(..., environment=...)`).
+    """
     bin_folder = str(Path(sys.executable).parent)
     return {
         **os.environ,
@@ -241,9 +255,8 @@ def _environment(project_copy: Path) -> dict[str, str]:
     }
 
 
-def run_step(step: Step, project_copy: Path, time_limit: float = STEP_TIME_LIMIT) -> StepResult:
-    """Run one step in bash, in the project's copy; stop all it started when it ends."""
-    process = subprocess.Popen(
+def _start(step: Step, project_copy: Path, environment: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             "bash",
             "--noprofile",
@@ -258,9 +271,23 @@ def run_step(step: Step, project_copy: Path, time_limit: float = STEP_TIME_LIMIT
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=_environment(project_copy),
+        env=environment,
         start_new_session=True,
     )
+
+
+def run_step(
+    step: Step,
+    project_copy: Path,
+    time_limit: float = STEP_TIME_LIMIT,
+    environment: dict[str, str] | None = None,
+) -> StepResult:
+    """Run one step in bash, in the project's copy; stop all it started when it ends."""
+    process = _start(step, project_copy, environment or environment_for(project_copy))
+    return _finish(step, process, time_limit)
+
+
+def _finish(step: Step, process: subprocess.Popen, time_limit: float) -> StepResult:
     try:
         output, _ = process.communicate(timeout=time_limit)
         returncode: int | None = process.returncode
@@ -269,6 +296,90 @@ def run_step(step: Step, project_copy: Path, time_limit: float = STEP_TIME_LIMIT
     finally:
         _stop_group(process)
     return StepResult(step, returncode, output or "")
+
+
+def jobs_of(steps: list[Step]) -> dict[str, list[Step]]:
+    """The steps of each job, in order; the jobs in the workflow's order."""
+    jobs: dict[str, list[Step]] = {}
+    for step in steps:
+        jobs.setdefault(step.job, []).append(step)
+    return jobs
+
+
+class _RunningSteps:
+    """The steps running now, in several threads; `stop()` ends them all and starts no more."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen] = set()
+        self._stopped = False
+
+    def run(
+        self, step: Step, project_copy: Path, environment: dict[str, str], time_limit: float
+    ) -> StepResult | None:
+        """The step's result; None when `stop()` came first."""
+        with self._lock:
+            if self._stopped:
+                return None
+            process = _start(step, project_copy, environment)
+            self._processes.add(process)
+        try:
+            return _finish(step, process, time_limit)
+        finally:
+            with self._lock:
+                self._processes.discard(process)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for process in self._processes:
+                # The thread that started the step waits for it and collects it.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_jobs(
+    steps: list[Step],
+    copy_of_project: Callable[[], AbstractContextManager[Path]],
+    environment: dict[str, str],
+    runs_here: Callable[[Step, Path], bool] = lambda step, project_copy: True,
+    time_limit: float = STEP_TIME_LIMIT,
+) -> dict[str, StepResult]:
+    """Run each job's steps in order on a copy of its own, the jobs side by side.
+
+    Returns the failing step's result for each job that failed, in the workflow's order of jobs;
+    a job stops at its first failing step, as on GitHub. A step for which `runs_here(step, copy)`
+    is false is passed over. The jobs are independent, as on GitHub's fresh runners: a job does
+    not see what another wrote, and a job whose `needs:` failed still runs here, so that one
+    check names every job's failure. If the waiting is interrupted, every step still running is
+    stopped before the interruption goes on.
+    """
+    jobs = jobs_of(steps)
+    running = _RunningSteps()
+
+    def first_failure(job_steps: list[Step]) -> StepResult | None:
+        with copy_of_project() as project_copy:
+            for step in job_steps:
+                if not runs_here(step, project_copy):
+                    continue
+                result = running.run(step, project_copy, environment, time_limit)
+                if result is None or not result.passed:
+                    return result
+        return None
+
+    workers = max(1, min(len(jobs), JOBS_SIDE_BY_SIDE))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ci-job") as pool:
+        futures = {job: pool.submit(first_failure, job_steps) for job, job_steps in jobs.items()}
+        try:
+            # A job that breaks (its copy cannot be made, say) ends the wait at once.
+            finished, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+            for future in finished:
+                future.result()  # raises what broke a job; `except` stops the other jobs
+            failures = {job: future.result() for job, future in futures.items()}
+        except BaseException:
+            running.stop()
+            raise
+    return {job: failure for job, failure in failures.items() if failure is not None}
 
 
 def _stop_group(process: subprocess.Popen) -> None:
