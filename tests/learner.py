@@ -7,9 +7,11 @@ project blueprint.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from onboarding import execution, paths, project
+from tests.conftest import run_onboard
 
 
 def solve_notebook(workspace: Path, name: str) -> None:
@@ -45,3 +47,27 @@ def run_project_tests(workspace: Path, python: Path) -> subprocess.CompletedProc
         text=True,
         timeout=600,
     )
+
+
+def start(workspace: Path) -> dict[str, str]:
+    """`onboard start` in a fresh workspace, as a new learner runs it; the environment to reuse."""
+    env = {"ONBOARD_WORKSPACE": str(workspace)}
+    started = run_onboard("start", "--dry-run", "--no-browser", env=env)
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert (project.locate(workspace) / ".git").is_dir()
+    return env
+
+
+def do_stage(workspace: Path, env: dict[str, str], stage: str) -> None:
+    """One stage, as a learner on time does it; fails naming the stage and what went wrong."""
+    if stage in project.stages():
+        begun = run_onboard("begin", stage, env=env)
+        assert begun.returncode == 0, f"stage {stage}: onboard begin\n{begun.stdout}{begun.stderr}"
+    write_answers(workspace, stage)
+    name = notebook_of(stage)
+    if name is not None:
+        solve_notebook(workspace, name)
+        checked = run_onboard("check", stage, env=env, timeout=600)
+        assert checked.returncode == 0, f"stage {stage}: onboard check\n{checked.stdout}"
+    tests = run_project_tests(workspace, Path(sys.executable))
+    assert tests.returncode == 0, f"stage {stage}: pytest in the project\n{tests.stdout[-3000:]}"

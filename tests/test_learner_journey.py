@@ -1,48 +1,22 @@
-"""Learners taken through the whole course, as CI's proof that every stage can be passed.
+"""The golden learner, taken through the whole course: CI's proof that every stage can be passed.
 
-- The golden learner does every stage in order in one workspace and one project: the course's
-  starting files, the model answers written into the project and the notebook, `onboard check`
-  after each stage, and `pytest` inside the project after each stage.
-- A learner who fell behind adopts the course's project of the stage before
-  (`onboard checkpoint N-1 --adopt`) and passes stage N from there.
+It does every stage in order in one workspace and one project: the course's starting files, the
+model answers written into the project and the notebook, `onboard check` after each stage, and
+`pytest` inside the project after each stage. (A learner who fell behind is in
+`test_learner_who_fell_behind.py`: a file of its own, so that the two run on different workers.)
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from onboarding import course, project
-from tests import learner
 from tests.conftest import run_onboard
+from tests.learner import do_stage, start
 
 STAGES = [stage.number for stage in course.STAGES]
-
-
-def start(workspace: Path) -> dict[str, str]:
-    env = {"ONBOARD_WORKSPACE": str(workspace)}
-    started = run_onboard("start", "--dry-run", "--no-browser", env=env)
-    assert started.returncode == 0, started.stdout + started.stderr
-    assert (project.locate(workspace) / ".git").is_dir()
-    return env
-
-
-def do_stage(workspace: Path, env: dict[str, str], stage: str) -> None:
-    """One stage, as a learner on time does it; fails naming the stage and what went wrong."""
-    if stage in project.stages():
-        begun = run_onboard("begin", stage, env=env)
-        assert begun.returncode == 0, f"stage {stage}: onboard begin\n{begun.stdout}{begun.stderr}"
-    learner.write_answers(workspace, stage)
-    name = learner.notebook_of(stage)
-    if name is not None:
-        learner.solve_notebook(workspace, name)
-        checked = run_onboard("check", stage, env=env, timeout=600)
-        assert checked.returncode == 0, f"stage {stage}: onboard check\n{checked.stdout}"
-    tests = learner.run_project_tests(workspace, Path(sys.executable))
-    assert tests.returncode == 0, f"stage {stage}: pytest in the project\n{tests.stdout[-3000:]}"
 
 
 @pytest.mark.slow
@@ -69,20 +43,3 @@ def test_the_golden_learner_passes_every_stage_in_one_project(tmp_path):
     assert log[-1] == "Day one: the project skeleton from the onboarding course"
     for stage in project.stages():
         assert f"My work on stage {stage}" in log
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "stage", [s for s in STAGES if s in project.stages() and s != project.stages()[0]]
-)
-def test_a_learner_who_fell_behind_adopts_and_passes_the_stage(stage, tmp_path):
-    workspace = tmp_path / "workspace"
-    env = start(workspace)
-    # The latest earlier stage that has a project in the blueprint; with none, the learner
-    # starts the stage from day one's project.
-    earlier = [s for s in project.stages() if s < stage]
-    if earlier:
-        adopted = run_onboard("checkpoint", str(int(earlier[-1])), "--adopt", env=env)
-        assert adopted.returncode == 0, adopted.stdout + adopted.stderr
-        assert "your previous work is on the branch before-stage-" in adopted.stdout
-    do_stage(workspace, env, stage)
