@@ -34,6 +34,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -150,6 +151,7 @@ class Given:
     def __init__(self, namespace: Mapping[str, Any] | None = None, **inputs: Any) -> None:
         self._names: dict[str, Any] = {**(namespace or {}), **inputs}
         self._shared: dict[str, Any] = {}
+        self._ahead: dict[str, Future] = {}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -169,8 +171,20 @@ class Given:
 
     def once(self, key: str, make: Callable[[], Any]) -> Any:
         if key not in self._shared:
-            self._shared[key] = make()
+            started = self._ahead.pop(key, None)
+            # A value started ahead is the same computation on the same files, begun earlier;
+            # its error, if any, is raised here as `make()` would raise it.
+            self._shared[key] = started.result() if started is not None else make()
         return self._shared[key]
+
+    def computed_ahead(self, started: dict[str, Future]) -> Given:
+        """Let `once(key, …)` take `started[key]`, already running, instead of starting it.
+
+        Each started value is taken from `started` once: the first check that asks for it uses
+        it, and any other computes its own.
+        """
+        self._ahead = started
+        return self
 
 
 @dataclass(frozen=True)

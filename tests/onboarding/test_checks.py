@@ -271,6 +271,34 @@ def test_given_shares_a_value_between_expectations():
     assert made == [1]
 
 
+def test_a_value_started_ahead_is_taken_once_instead_of_made_again():
+    from concurrent.futures import Future
+
+    started: Future = Future()
+    started.set_result("measured ahead")
+    ahead = {"load test": started}
+    made = []
+    first = checks.Given().computed_ahead(ahead)
+    assert first.once("load test", lambda: made.append(1) or "made now") == "measured ahead"
+    assert made == [] and ahead == {}
+    second = checks.Given().computed_ahead(ahead)
+    assert second.once("load test", lambda: made.append(1) or "made now") == "made now"
+    assert made == [1]
+
+
+def test_a_failure_started_ahead_fails_the_check_with_its_own_words():
+    from concurrent.futures import Future
+
+    started: Future = Future()
+    started.set_exception(checks.CheckFailed("tests/load/locustfile.py does not exist"))
+    expectation = checks.Expectation(
+        "it says no to a slow service", lambda given: given.once("load test", lambda: None)
+    )
+    given = checks.Given().computed_ahead({"load test": started})
+    result = checks.run_expectations("05.3", [expectation], given, echo=False)
+    assert [o.found for o in result.outcomes] == ["tests/load/locustfile.py does not exist"]
+
+
 def test_a_required_expectation_blocks_the_rest_as_data():
     expectations = (
         checks.Expectation("parses", lambda given: checks.require(["bad"]), required=True),
@@ -353,3 +381,24 @@ def test_parse_yaml_names_the_file_line_and_column():
     assert checks.parse_yaml("a: 1\n", "x.yaml") == {"a": 1}
     with pytest.raises(checks.ArtefactError, match=r"^x.yaml is not valid YAML: line 2, column 1"):
         checks.parse_yaml("a: [1\n", "x.yaml")
+
+
+def test_a_stage_starts_its_values_ahead_only_while_graded_and_once(monkeypatch):
+    """In a learner's kernel files change between cells: nothing may start ahead there."""
+    from types import SimpleNamespace
+
+    from onboarding import protocol, stages
+
+    made = []
+    package = SimpleNamespace(AHEAD={"load test": lambda: made.append(1) or "measured"})
+    monkeypatch.setattr(stages, "stage_package", lambda stage: package)
+    monkeypatch.setattr(stages, "_started", {})
+    monkeypatch.delenv(protocol.GRADING_VARIABLE, raising=False)
+    assert stages._started_ahead("05.1") == {}
+    assert made == []
+
+    monkeypatch.setenv(protocol.GRADING_VARIABLE, "1")
+    first, later = stages._started_ahead("05.1"), stages._started_ahead("05.3")
+    assert first is later
+    assert first["load test"].result(timeout=10) == "measured"
+    assert made == [1]

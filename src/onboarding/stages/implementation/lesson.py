@@ -1,11 +1,9 @@
-"""Helpers for lesson 04 and for the "try it" cells of its exercises.
+"""Helpers for lesson 04 and its practice cells (the exercise's "try it" cells are in `try_it`).
 
 - `fresh_client()`: the course's reference service (`bookings`) on a new database, in-process;
 - `captured_service_logs()`: the service's JSON log lines as dicts instead of stderr;
 - `run_tests(folder, path, bug=...)`: pytest on a project folder in a child process, optionally
-  against the course's service with a bug planted (the mechanism exercise 04.4 uses);
-- `pytest_in_project(...)`: the learner's own `pytest`, on a throwaway copy of their project,
-  printed as counts and the failures' first lines.
+  against the course's service with a bug planted (the mechanism exercise 04.4 uses).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import contextlib
 import io
 import json
 import logging
-import os
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -24,9 +21,8 @@ from typing import Any
 from bookings.core.config import Settings
 from bookings.core.logs import ROOT_LOGGER, JsonFormatter
 from bookings.main import create_app
-from onboarding import planted, pytest_runs
+from onboarding import planted
 from onboarding.checks import CheckFailed, Expectation, Given, evaluate
-from onboarding.protocol import GRADING_VARIABLE
 from onboarding.pytest_runs import PytestRun
 from onboarding.stages.implementation import judging
 from onboarding.stages.implementation.planted_bugs import planted as planted_bug
@@ -96,32 +92,6 @@ def run_tests(folder: str | Path, test_path: str, bug: str | None = None) -> Pyt
             plantable=True,
         )
         return judging.run_sessions([judging.session("run", copy, test_path, bug=chosen)])["run"]
-
-
-def graded_now() -> bool:
-    """Whether `onboard check` is grading this notebook: then only the check cells count, and
-    a "try it" cell says so instead of spending seconds on a run nobody reads."""
-    if os.environ.get(GRADING_VARIABLE):
-        print("(not run while `onboard check` grades this notebook: only the check cells count)")
-        return True
-    return False
-
-
-def pytest_in_project(*arguments: str) -> None:
-    """Run `pytest` in (a throwaway copy of) your project and print what it found."""
-    if graded_now():
-        return
-    try:
-        with judging.learners_project() as copy:
-            run = pytest_runs.run(copy, *arguments, python_path=[copy / "src"])
-    except CheckFailed as problem:
-        print(problem)
-        return
-    print(f"pytest {' '.join(arguments)}: {run.counts()}".replace("pytest :", "pytest:"))
-    for error in run.collection_errors:
-        print(f"  could not load {error}")
-    for case in run.broken:
-        print(f"  {case.name}: {case.why()}")
 
 
 # --- Quick practice inside the lesson ------------------------------------------------------------

@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, Any
 
 from .server import quiet_testclient
+
+if TYPE_CHECKING:  # the kernel imports this module for every stage-05 check: FastAPI costs 0.3 s
+    from fastapi import FastAPI
 
 # The checks that compare a response with the spec. Schemathesis has more (for instance
 # whether the service accepts every request the spec calls valid); these five are the

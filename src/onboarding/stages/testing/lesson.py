@@ -1,8 +1,9 @@
-"""Helpers for lesson 05 and for the "try it" cells of its exercises.
+"""Helpers for lesson 05 and its practice cells.
 
 The lesson's own demonstrations run the course's reference service (`bookings`): a real server
 (`running_server`), schemathesis in-process (`contract_test`), Locust in a child process
-(`run_load_test`). The exercises' cells run the learner's project, on a throwaway copy.
+(`run_load_test`). The exercise's "try it" cells, which run the learner's project on a
+throwaway copy, are in `try_it`.
 """
 
 from __future__ import annotations
@@ -18,26 +19,18 @@ from bookings.api.problems import install_problem_handlers
 from bookings.core.config import Settings
 from bookings.main import create_app, log_request
 from onboarding.checks import CheckFailed, Expectation, Given
-from onboarding.stages.implementation import judging
-from onboarding.stages.implementation.lesson import graded_now, pytest_in_project, quick_check
+from onboarding.stages.implementation.lesson import quick_check
 from onboarding.stages.testing import slo
 from onboarding.stages.testing.contract import DRIFT_EXPECTATIONS, contract_test
-from onboarding.stages.testing.load import percentile, run_load_test, summary_lines
-from onboarding.stages.testing.server import (
-    PROJECT_ENV_PREFIX,
-    PROJECT_FACTORY,
-    quiet_testclient,
-    running_server,
-)
+from onboarding.stages.testing.load import percentile
+from onboarding.stages.testing.server import quiet_testclient
 
 __all__ = [
     "assemble_app",
     "check_ci_stage_expression",
     "check_p95",
     "check_routes_keep_the_spec",
-    "load_test_my_service",
     "made_up_runs",
-    "pytest_in_project",
     "slo_lines",
 ]
 
@@ -100,42 +93,6 @@ def slo_lines(run, limits: dict[str, float] | None = None) -> list[str]:
         ),
     )
     return [f"{'✅' if ok else '❌'} {text}" for ok, text in checks]
-
-
-def load_test_my_service(users: int = 10, seconds: int = 5) -> None:
-    """A short load test of your service with your locustfile, judged by your meets_slo.
-
-    Runs on a throwaway copy of your project; prints what was measured and the verdict.
-    """
-    if graded_now():
-        return
-    try:
-        with (
-            judging.learners_project() as copy,
-            tempfile.TemporaryDirectory(prefix="onboard-05-") as scratch,
-        ):
-            locustfile = copy / slo.LOCUSTFILE
-            database = Path(scratch) / "bookings.db"
-            settings = Settings(database=database, log_level="WARNING")
-            with running_server(
-                PROJECT_FACTORY,
-                settings,
-                app_dir=copy / "src",
-                env_prefix=PROJECT_ENV_PREFIX,
-            ) as base_url:
-                run = run_load_test(base_url, users=users, seconds=seconds, locustfile=locustfile)
-            print("\n".join(summary_lines(run)))
-            verdict = slo.meets_slo(Given())(run)
-    except CheckFailed as problem:
-        print(problem)
-        return
-    except NotImplementedError:
-        print("meets_slo is not written yet (the stub still raises NotImplementedError)")
-        return
-    except Exception as error:  # noqa: BLE001 - a try-it cell says what went wrong and goes on
-        print(f"{type(error).__name__}: {error}")
-        return
-    print("your meets_slo says:", "the run meets the SLO" if verdict else "the run misses the SLO")
 
 
 # --- Quick practice inside the lesson --------------------------------------------------------

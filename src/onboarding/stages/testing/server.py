@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bookings.core.config import ENV_PREFIX, Settings
 from onboarding.pytest_runs import stop_with_parent
 
@@ -163,6 +161,8 @@ def wait_until_healthy(
     process: subprocess.Popen, base_url: str, log, timeout: float = STARTUP_TIMEOUT
 ) -> None:
     """Poll GET /health/ready until it answers 200; fail early if the server exits."""
+    import httpx  # here, not at the top: a check cell imports this module, and most never poll
+
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=base_url, timeout=2.0) as client:
         while True:

@@ -249,45 +249,49 @@ require_error_boundary = _boundary(
 )
 
 
-def planted_slow_run(given: Given) -> LoadRun:
+SLOWED_SERVICE_RUN = "the load test of the slowed service"
+"""`given.once`'s key for it; `onboard check` starts it ahead (the package's AHEAD)."""
+
+
+def slowed_service_run() -> LoadRun:
     """A very short load test, with the learner's locustfile, against their own service with a
     slow overlap check planted through its seam."""
-
-    def run() -> LoadRun:
-        with (
-            judging.learners_project() as copy,
-            tempfile.TemporaryDirectory(prefix="onboard-05-3-") as scratch,
-        ):
-            locustfile = copy / LOCUSTFILE
-            if not locustfile.is_file():
-                raise CheckFailed(f"{LOCUSTFILE} does not exist in your project")
-            service = planted.write_copy(
-                copy,
-                Path(scratch) / "service",
-                STAGE,
-                course_service=False,
-                learners_rules=True,
-                plantable=True,
+    with (
+        judging.learners_project() as copy,
+        tempfile.TemporaryDirectory(prefix="onboard-05-3-") as scratch,
+    ):
+        locustfile = copy / LOCUSTFILE
+        if not locustfile.is_file():
+            raise CheckFailed(f"{LOCUSTFILE} does not exist in your project")
+        service = planted.write_copy(
+            copy,
+            Path(scratch) / "service",
+            STAGE,
+            course_service=False,
+            learners_rules=True,
+            plantable=True,
+        )
+        # Locust starts while the server does (both take about a second): its requests
+        # wait in the server's listening socket, and the locustfile's set-up requests come
+        # before its clock starts.
+        with starting_server(
+            PROJECT_FACTORY,
+            app_dir=service / "src",
+            extra_env=SLOW_BOOKING.env,
+            env_prefix=PROJECT_ENV_PREFIX,
+        ) as server:
+            return run_load_test(
+                server.base_url,
+                users=PLANTED_USERS,
+                seconds=PLANTED_SECONDS,
+                locustfile=locustfile,
+                progress=False,
+                while_starting=server.wait_until_ready,
             )
-            # Locust starts while the server does (both take about a second): its requests
-            # wait in the server's listening socket, and the locustfile's set-up requests come
-            # before its clock starts.
-            with starting_server(
-                PROJECT_FACTORY,
-                app_dir=service / "src",
-                extra_env=SLOW_BOOKING.env,
-                env_prefix=PROJECT_ENV_PREFIX,
-            ) as server:
-                return run_load_test(
-                    server.base_url,
-                    users=PLANTED_USERS,
-                    seconds=PLANTED_SECONDS,
-                    locustfile=locustfile,
-                    progress=False,
-                    while_starting=server.wait_until_ready,
-                )
 
-    return given.once("slow run", run)
+
+def planted_slow_run(given: Given) -> LoadRun:
+    return given.once(SLOWED_SERVICE_RUN, slowed_service_run)
 
 
 def require_planted_slow_service_fails(given: Given) -> None:
