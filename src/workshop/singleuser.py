@@ -20,9 +20,11 @@ sends whatever check reports were queued while the dashboard was away.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 COURSE_SOURCE_ENV = "WORKSHOP_COURSE_SOURCE"
@@ -57,18 +59,33 @@ def lay_out(home: Path, source: Path) -> list[str]:
     own = workspace.update(course / "workspace", exercises)
     lines += [f"workspace: {line}" for line in own.lines()]
     # The learner's project (a git repository they build through every stage), as
-    # `onboard start` makes it; it reads its blueprint from the course copy.
-    os.environ["ONBOARD_COURSE_ROOT"] = str(course)
+    # `onboard start` makes it; it reads its blueprint from the course copy. The variable is
+    # put back afterwards: `main` sets it for good, but a caller in-process (a test) must not
+    # find later `onboard` runs pointed at this copy.
     from onboarding import project
 
     try:
-        created = project.create(course / "workspace")
+        with _course_root(course):
+            created = project.create(course / "workspace")
     except (project.ProjectError, OSError) as error:  # the server must start all the same
         lines.append(f"project: not created: {error}")
     else:
         if created.commit:
             lines.append(f"project: created in {project.locate(course / 'workspace')}")
     return lines
+
+
+@contextlib.contextmanager
+def _course_root(course: Path) -> Iterator[None]:
+    previous = os.environ.get("ONBOARD_COURSE_ROOT")
+    os.environ["ONBOARD_COURSE_ROOT"] = str(course)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("ONBOARD_COURSE_ROOT", None)
+        else:
+            os.environ["ONBOARD_COURSE_ROOT"] = previous
 
 
 def main(argv: list[str] | None = None) -> None:

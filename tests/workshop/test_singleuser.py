@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 from tests.conftest import COURSE_ROOT
@@ -12,7 +13,11 @@ WELCOME = "00_welcome.ipynb"
 
 
 def test_the_first_start_lays_out_the_course_and_the_workspace(tmp_path):
+    before = dict(os.environ)
     lines = lay_out(tmp_path, COURSE_ROOT)
+    # Laying out a home changes no variable of the process: later `onboard` runs of the same
+    # process (another test's) must not find their course root pointed at this copy.
+    assert dict(os.environ) == before
     course = tmp_path / "course"
     assert (course / "notebooks" / WELCOME).is_file()
     assert (course / "exercises" / WELCOME).read_bytes() == (
