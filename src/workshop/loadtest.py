@@ -214,6 +214,7 @@ def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
             name: {"requests": stats.requests, "failures": stats.failures}
             for name, stats in load.endpoints.items()
         },
+        "failure_reasons": ledger.get("failures", [])[:5],
     }
 
 

@@ -23,6 +23,15 @@ _next_learner = itertools.count(1)
 # the database holds all of the second and nothing outside the first.
 SENT: list[str] = []
 ACCEPTED: list[str] = []
+# Why each failed request failed, so that a failing load test says so (Locust's statistics
+# keep only counts).
+FAILURES: list[str] = []
+
+
+@events.request.add_listener
+def remember_failure(request_type, name, exception=None, **_) -> None:
+    if exception is not None:
+        FAILURES.append(f"{name}: {type(exception).__name__}: {str(exception)[:200]}")
 
 
 @events.quitting.add_listener
@@ -30,7 +39,7 @@ def write_ledger(environment, **_) -> None:
     path = os.environ.get("WORKSHOP_LOAD_LEDGER")
     if path:
         with open(path, "w", encoding="utf-8") as ledger:
-            json.dump({"sent": SENT, "accepted": ACCEPTED}, ledger)
+            json.dump({"sent": SENT, "accepted": ACCEPTED, "failures": FAILURES}, ledger)
 
 
 def body(exercise: str, total: int, passed: int) -> dict:
