@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(),
     }
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # Saved before anything is printed: minutes of measuring are never lost to a report's bug.
+    save(root, results)
     report(console, results)
     bench_stages.report(
         console,
@@ -225,11 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     from onboarding import bench_book
 
     results["book_lighthouse"] = bench_book.run_and_report(console, root)
+    save(root, results)
+    console.print(f"Saved to {RESULTS / 'latest.json'}")
+    return 0
+
+
+def save(root: Path, results: dict) -> None:
     folder = root / RESULTS
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
-    console.print(f"Saved to {RESULTS / 'latest.json'}")
-    return 0
 
 
 def report(console, results: dict) -> None:

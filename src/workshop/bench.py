@@ -384,7 +384,9 @@ def report(console, results: dict[str, Any]) -> None:
             "",
         )
         table.add_row(
-            "load average while measuring", " ".join(map(str, hub["load_average_during_run"])), ""
+            "load average before measuring (1, 5, 15 min)",
+            " ".join(map(str, hub["load_average_before"])),
+            "",
         )
     console.print(table)
 

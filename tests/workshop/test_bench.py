@@ -38,3 +38,33 @@ def test_the_sizing_table_takes_the_smaller_of_memory_and_cpu():
 )
 def test_nearest_rank_percentiles(values, fraction, expected):
     assert bench.nearest_rank(values, fraction) == expected
+
+
+def test_the_report_shows_every_figure_the_benchmarks_produce():
+    """The report reads the keys `loadtest.run` and `capacity` return (it once read a renamed one
+    and `make bench` stopped with a KeyError after measuring everything)."""
+    from rich.console import Console
+
+    load = {
+        "learners": 60, "seconds": 20, "requests": 900, "errors": 0, "requests_per_s": 45.0,
+        "p50_ms": 8.0, "p95_ms": 20.0, "p99_ms": 40.0, "reports_p99_ms": 45.0,
+        "reports_accepted": 400, "reports_in_database": 400, "reports_lost": 0,
+        "reports_not_sent": 0, "per_endpoint": {}, "failure_reasons": [],
+    }  # fmt: skip
+    capacity = {
+        "load_average_before": [0.3, 0.5, 1.2], "check_s_alone": 2.3, "learners_in_room": 40,
+        "learners_measured": 4, "spawn_s_median": 5.4, "spawn_s_max": 6.8,
+        "pss_per_learner_mib": 180, "hub_overhead_mib": 150,
+        "check_p95_s_by_learners_at_once": {"1": 2.3, "2": 2.3, "4": 4.3},
+        "check_samples_s": {}, "machine": {"cpus": 2, "memory_gib": 24.0},
+        "learners_by_memory": 100, "learners_by_check_p95": 8, "learners_held": 8,
+        "kubernetes_nodes": bench.sizing_table(4.0, 20.0),
+    }  # fmt: skip
+    console = Console(record=True, width=160)
+    bench.report(console, {"load": load, "capacity": capacity})
+    text = console.export_text()
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in text.splitlines()
+            if line.startswith("│")}  # fmt: skip
+    assert rows["load average before measuring (1, 5, 15 min)"] == "0.3 0.5 1.2"
+    assert "onboard check 00, 4 at once: p95" in text and "4.3 s" in text
+    assert "about 40" in text
