@@ -20,12 +20,11 @@ sends whatever check reports were queued while the dashboard was away.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 COURSE_SOURCE_ENV = "WORKSHOP_COURSE_SOURCE"
 COURSE_FILES = ("README.md", "pyproject.toml", "uv.lock")
@@ -65,7 +64,7 @@ def lay_out(home: Path, source: Path) -> list[str]:
     from onboarding import project
 
     try:
-        with _course_root(course):
+        with mock.patch.dict(os.environ, {"ONBOARD_COURSE_ROOT": str(course)}):
             created = project.create(course / "workspace")
     except (project.ProjectError, OSError) as error:  # the server must start all the same
         lines.append(f"project: not created: {error}")
@@ -73,19 +72,6 @@ def lay_out(home: Path, source: Path) -> list[str]:
         if created.commit:
             lines.append(f"project: created in {project.locate(course / 'workspace')}")
     return lines
-
-
-@contextlib.contextmanager
-def _course_root(course: Path) -> Iterator[None]:
-    previous = os.environ.get("ONBOARD_COURSE_ROOT")
-    os.environ["ONBOARD_COURSE_ROOT"] = str(course)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("ONBOARD_COURSE_ROOT", None)
-        else:
-            os.environ["ONBOARD_COURSE_ROOT"] = previous
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -212,6 +212,11 @@ def in_template_case(text: str, headings: tuple[str, ...]) -> str:
     return "".join(lines)
 
 
+def template_titles(text: str, headings: tuple[str, ...]) -> list[str]:
+    """The text's `## ` headings in order, each of `headings` as the template writes it."""
+    return [title for title, _ in sections(in_template_case(text, headings))[1:]]
+
+
 def _heading_key(title: str) -> str:
     return " ".join(title.split()).casefold()
 

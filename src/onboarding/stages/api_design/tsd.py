@@ -14,7 +14,7 @@ import re
 from onboarding import paths, project
 from onboarding.artefacts import markdown, openapi
 from onboarding.artefacts import tsd as reading
-from onboarding.artefacts.markdown import BRACKET_PLACEHOLDER, section, sections
+from onboarding.artefacts.markdown import BRACKET_PLACEHOLDER, section
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import ArtefactError, CheckFailed
 
@@ -45,7 +45,7 @@ def _template() -> str:
 
 def titles(text: str) -> list[str]:
     """The `## ` headings, the template's ones as the template writes them."""
-    return [title for title, _ in sections(markdown.in_template_case(text, REQUIRED_HEADINGS))[1:]]
+    return markdown.template_titles(text, REQUIRED_HEADINGS)
 
 
 def heading_problems(text: str) -> list[str]:

@@ -25,7 +25,6 @@ from onboarding.artefacts.markdown import (
     LIST_ITEM,
     TABLE_SEPARATOR,
     section,
-    sections,
 )
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import CheckFailed
@@ -83,7 +82,7 @@ def heading_advice(text: str) -> str | None:
 
 def titles(text: str) -> list[str]:
     """The `## ` headings, the template's ones as the template writes them."""
-    return [title for title, _ in sections(markdown.in_template_case(text, PRD_HEADINGS))[1:]]
+    return markdown.template_titles(text, PRD_HEADINGS)
 
 
 def template_guidance() -> str:

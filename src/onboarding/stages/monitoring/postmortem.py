@@ -29,6 +29,7 @@ from onboarding.artefacts.markdown import (
     section,
     sections,
     tables,
+    template_titles,
 )
 from onboarding.protocol import shorten
 
@@ -117,8 +118,7 @@ NOT_A_VERDICT = re.compile(
 
 def titles(text: str) -> list[str]:
     """The `## ` headings, the template's ones as the template writes them."""
-    known = POSTMORTEM_HEADINGS + TEMPLATE_ONLY_HEADINGS
-    return [title for title, _ in sections(in_template_case(text, known))[1:]]
+    return template_titles(text, POSTMORTEM_HEADINGS + TEMPLATE_ONLY_HEADINGS)
 
 
 def heading_problems(text: str) -> list[str]:
