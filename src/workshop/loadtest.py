@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from workshop.store import Store
 
@@ -177,17 +178,22 @@ def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
                 database,
             ),
         ):
-            os.environ["WORKSHOP_LOAD_LEARNERS"] = str(learners)
-            os.environ["WORKSHOP_LOAD_LEDGER"] = str(folder / "ledger.json")
-            load = run_load_test(
-                base,
-                users=learners + 1,
-                seconds=seconds,
-                # People do not all press Run at the same instant: a ten-second ramp.
-                spawn_rate=max(1, (learners + 1) / 10),
-                locustfile=LOCUSTFILE,
-                progress=False,
-            )
+            # The locustfile runs in this process and reads its settings from the environment,
+            # which is put back afterwards (a benchmark or test must not leave them behind).
+            settings = {
+                "WORKSHOP_LOAD_LEARNERS": str(learners),
+                "WORKSHOP_LOAD_LEDGER": str(folder / "ledger.json"),
+            }
+            with mock.patch.dict(os.environ, settings):
+                load = run_load_test(
+                    base,
+                    users=learners + 1,
+                    seconds=seconds,
+                    # People do not all press Run at the same instant: a ten-second ramp.
+                    spawn_rate=max(1, (learners + 1) / 10),
+                    locustfile=LOCUSTFILE,
+                    progress=False,
+                )
             store = Store(database)
             stored = {report.report_id for report in store.reports()}
             store.close()

@@ -58,7 +58,9 @@ def require_chromium(path: Path | None = None, env: Mapping[str, str] | None = N
 
 
 # -------------------------------------------------------------------------------------- browser
-@pytest.fixture(scope="session")
+# One Chromium per test file, not per session: while Playwright's sync API is open, the thread has
+# a running asyncio loop, and a later test of another file that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser():
     path = require_chromium()
     from playwright.sync_api import sync_playwright

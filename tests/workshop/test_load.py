@@ -7,6 +7,8 @@ whatever the machine's load: no errors, nothing lost.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from workshop import loadtest
@@ -15,7 +17,10 @@ pytestmark = pytest.mark.slow
 
 
 def test_sixty_learners_report_without_an_error_and_no_report_is_lost():
+    environment = dict(os.environ)
     figures = loadtest.run(seconds=15, learners=60)
+    # The locustfile's settings are passed through the environment and taken back afterwards.
+    assert dict(os.environ) == environment
     print(
         f"\n{figures['requests']} requests, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
         f"p99 {figures['p99_ms']} ms (goal in make bench: ≤ {loadtest.GOALS['p99_ms']} ms)"
