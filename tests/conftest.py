@@ -51,12 +51,25 @@ def pytest_xdist_make_scheduler(config, log):
     return None
 
 
+# The longest files, started first and in this order. Neither needs the book, which a fresh clone
+# builds first (one worker, a minute or two) for the book and browser tests.
+LONGEST_FIRST = ("tests/test_learner_journey.py", "tests/workshop/test_rehearsal.py")
+
+
+def hand_out_order(item) -> int:
+    """0, 1, … for LONGEST_FIRST; then the other slow tests; then the rest."""
+    file = item.nodeid.split("::", 1)[0]
+    if file in LONGEST_FIRST:
+        return LONGEST_FIRST.index(file)
+    return len(LONGEST_FIRST) + (item.get_closest_marker("slow") is None)
+
+
 def pytest_collection_modifyitems(items):
     """Slow tests first: handed out last, one of them would keep a worker busy while others idle.
 
     With `--no-loadscope-reorder` (as `make test` runs) xdist hands out files in this order.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=hand_out_order)
 
 
 @pytest.fixture(autouse=True, scope="session")

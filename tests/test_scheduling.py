@@ -44,21 +44,36 @@ def test_every_spread_file_exists_and_defines_no_shared_fixture(relative):
     assert not shared, f"{relative} has fixtures shared between its tests: {shared}"
 
 
-def fake_item(name: str, slow: bool) -> SimpleNamespace:
+def fake_item(nodeid: str, slow: bool) -> SimpleNamespace:
     return SimpleNamespace(
-        name=name, get_closest_marker=lambda marker: object() if slow and marker == "slow" else None
+        nodeid=nodeid,
+        get_closest_marker=lambda marker: object() if slow and marker == "slow" else None,
     )
 
 
-def test_slow_tests_are_handed_out_first_and_the_rest_keep_their_order():
+def test_the_longest_files_then_slow_tests_are_handed_out_first_and_the_rest_keep_their_order():
     items = [
-        fake_item("a", slow=False),
-        fake_item("golden", slow=True),
-        fake_item("b", slow=False),
-        fake_item("fell-behind", slow=True),
+        fake_item("tests/test_a.py::test_a", slow=False),
+        fake_item("tests/book/test_book_pdf.py::test_pdf", slow=True),
+        fake_item("tests/workshop/test_rehearsal.py::test_1", slow=True),
+        fake_item("tests/test_b.py::test_b", slow=False),
+        fake_item("tests/test_learner_journey.py::test_golden", slow=True),
+        fake_item("tests/workshop/test_rehearsal.py::test_2", slow=True),
     ]
     conftest.pytest_collection_modifyitems(items)
-    assert [item.name for item in items] == ["golden", "fell-behind", "a", "b"]
+    assert [item.nodeid.split("::")[1] for item in items] == [
+        "test_golden",
+        "test_1",
+        "test_2",
+        "test_pdf",
+        "test_a",
+        "test_b",
+    ]
+
+
+@pytest.mark.parametrize("relative", conftest.LONGEST_FIRST)
+def test_every_longest_file_exists(relative):
+    assert (COURSE_ROOT / relative).is_file(), f"{relative} is in LONGEST_FIRST but does not exist"
 
 
 def test_make_test_asks_for_files_in_the_sorted_order():
