@@ -50,13 +50,9 @@ setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)
 start: setup ## set everything up and open the course in JupyterLab
 	$(BIN)/onboard start --port $(PORT)
 
-# --dist loadfile keeps each test file on one worker, except the files whose tests stand alone
-# (tests/conftest.py spreads those); slow tests go first, in the order tests/conftest.py sorts.
-# Two workers for two cores; TEST_WORKERS=3 was about 9% faster here, with less headroom for the
-# tests that wait on servers under load.
-TEST_WORKERS ?= 2
-test: setup ## set everything up and run the whole test suite (TEST_WORKERS=2)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests
+# --dist loadfile keeps each test file (and so each notebook's cells) on one worker.
+test: setup ## set everything up and run the whole test suite
+	$(BIN)/pytest -n 2 --dist loadfile tests
 
 exercises: setup ## regenerate exercises/ from solutions/
 	$(BIN)/onboard author generate

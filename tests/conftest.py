@@ -10,66 +10,11 @@ from pathlib import Path
 
 import psutil
 import pytest
-from xdist.scheduler import LoadFileScheduling
 
 from onboarding import paths
 
 COURSE_ROOT = paths.course_root()
 BIN = Path(sys.executable).parent
-
-
-# ----------------------------------------------------------------------- scheduling (xdist)
-# `make test` runs `pytest -n 2 --dist loadfile`: a test file's tests run on one worker, so its
-# module fixtures are built once. The files below are the exceptions: each of their tests stands
-# alone (no module fixture, no shared state), and they hold most of the suite's minutes, so each
-# test may go to whichever worker is free.
-SPREAD_OVER_WORKERS = frozenset(
-    {
-        "tests/test_course_notebooks.py",
-        "tests/test_learner_who_fell_behind.py",
-        "tests/browser/test_book_accessibility.py",
-        "tests/stages/test_ci.py",
-        "tests/stages/test_implementation.py",
-        "tests/stages/test_testing.py",
-        "tests/stages/test_monitoring_project.py",
-        "tests/onboarding/test_grading.py",
-    }
-)
-
-
-class FilesTogetherExceptSpread(LoadFileScheduling):
-    """`--dist loadfile`, except that each test of a file in SPREAD_OVER_WORKERS is its own unit."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        file = nodeid.split("::", 1)[0]
-        return nodeid if file in SPREAD_OVER_WORKERS else file
-
-
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") == "loadfile":
-        return FilesTogetherExceptSpread(config, log)
-    return None
-
-
-# The longest files, started first and in this order. Neither needs the book, which a fresh clone
-# builds first (one worker, a minute or two) for the book and browser tests.
-LONGEST_FIRST = ("tests/test_learner_journey.py", "tests/workshop/test_rehearsal.py")
-
-
-def hand_out_order(item) -> int:
-    """0, 1, … for LONGEST_FIRST; then the other slow tests; then the rest."""
-    file = item.nodeid.split("::", 1)[0]
-    if file in LONGEST_FIRST:
-        return LONGEST_FIRST.index(file)
-    return len(LONGEST_FIRST) + (item.get_closest_marker("slow") is None)
-
-
-def pytest_collection_modifyitems(items):
-    """Slow tests first: handed out last, one of them would keep a worker busy while others idle.
-
-    With `--no-loadscope-reorder` (as `make test` runs) xdist hands out files in this order.
-    """
-    items.sort(key=hand_out_order)
 
 
 @pytest.fixture(autouse=True, scope="session")
