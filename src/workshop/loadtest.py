@@ -178,8 +178,8 @@ def run(seconds: int = 60, learners: int = 60) -> dict[str, Any]:
                 database,
             ),
         ):
-            # The locustfile runs in this process and reads its settings from the environment,
-            # which is put back afterwards (a benchmark or test must not leave them behind).
+            # The locustfile reads its settings from the environment Locust's child process
+            # inherits; they are set only around its start, so no benchmark or test keeps them.
             settings = {
                 "WORKSHOP_LOAD_LEARNERS": str(learners),
                 "WORKSHOP_LOAD_LEDGER": str(folder / "ledger.json"),
