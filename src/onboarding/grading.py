@@ -17,14 +17,13 @@ import contextlib
 import io
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onboarding import notebooks, paths, protocol
+from onboarding import notebooks, paths, protocol, uri_grammar
 from onboarding.protocol import CheckResult
 
 DEFAULT_CELL_TIMEOUT = 30
@@ -166,18 +165,6 @@ def _without_check_markers(cell: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def skip_uri_grammar() -> None:
-    """Keep jsonschema from compiling its RFC 3987 grammar, a second of start-up we never use.
-
-    nbformat validates notebooks with jsonschema, whose format checkers import rfc3987-syntax
-    when it is installed (another package pulls it in) and build its grammar at import time. The
-    notebook schema has no URI formats to check, so telling Python the module is absent changes
-    no verdict and removes the largest cost of starting a check.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 class _OutcomeCollector:
     """pytest plugin: remember each nbval cell's outputs and failure message."""
 
@@ -215,7 +202,7 @@ def run_nbval(
     notebook_path: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT, lax: bool = True
 ) -> tuple[int, _OutcomeCollector]:
     """Run nbval in this process on one notebook; return pytest's exit code and the outcomes."""
-    skip_uri_grammar()
+    uri_grammar.skip()
     import pytest
 
     collector = _OutcomeCollector()

@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).parents[2] / "src" / "onboarding"
 TOP_FLOOR = ("onboarding.cli", "onboarding.bench")
 STAGE_FLOOR = "onboarding.stages"
-LEAVES = ("onboarding.protocol", "onboarding.paths")
+LEAVES = ("onboarding.protocol", "onboarding.paths", "onboarding.uri_grammar")
 
 
 def module_name(path: Path) -> str:

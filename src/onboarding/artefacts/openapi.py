@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from onboarding import uri_grammar
 from onboarding.checks import CheckFailed, parse_yaml
 from onboarding.protocol import shorten
 
@@ -154,19 +155,6 @@ def json_media(content: Any) -> str | None:
         if isinstance(media, str) and (media == "application/json" or media.endswith("+json")):
             return media
     return None
-
-
-def _without_iri_grammar() -> None:
-    """Spare the check the 3-4 s jsonschema spends compiling the RFC 3987 (IRI) grammar.
-
-    Only the `iri` and `iri-reference` formats use that grammar, and no booking API names
-    them; `uri` and `uri-reference`, which specs do use, are checked by rfc3986-validator all
-    the same. The grader does the same for its own process (`grading.skip_uri_grammar`); this
-    does it in the learner's kernel, where the checks run.
-    """
-    from onboarding.grading import skip_uri_grammar
-
-    skip_uri_grammar()
 
 
 # --- Reading and validity -----------------------------------------------------------------------
@@ -305,7 +293,7 @@ def _located_validator(spec: dict) -> Any:
     operation's with no path at all; the learner needs to know where in the file to look. A
     schema reached through a `$ref` is reported where it is written, not where it is used.
     """
-    _without_iri_grammar()
+    uri_grammar.skip()  # seconds of grammar building for formats no booking API names
     from openapi_spec_validator import OpenAPIV31SpecValidator
     from openapi_spec_validator.validation import keywords
 
@@ -343,7 +331,7 @@ def _located_validator(spec: dict) -> Any:
 
 def validator_problems(spec: dict) -> list[str]:
     """openapi-spec-validator's findings, each as `json.path: message`."""
-    _without_iri_grammar()
+    uri_grammar.skip()  # seconds of grammar building for formats no booking API names
     from jsonschema.exceptions import best_match
 
     problems: list[str] = []
@@ -546,7 +534,7 @@ def _subschemas(schema: Any, parts: Parts) -> Iterator[tuple[dict, Parts]]:
 
 def example_problems(spec: dict) -> list[str]:
     """Every example that does not match its schema (OpenAPI 3.1 schemas are JSON Schema 2020-12)."""
-    _without_iri_grammar()
+    uri_grammar.skip()  # seconds of grammar building for formats no booking API names
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
     from referencing import Registry, Resource

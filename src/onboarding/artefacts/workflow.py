@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from onboarding import uri_grammar
 from onboarding.artefacts.workflow_expressions import ExpressionError, evaluate_condition
 from onboarding.checks import ArtefactError, load_yaml, read_artefact
 from onboarding.protocol import shorten
@@ -149,11 +150,8 @@ def workflow_schema_validator() -> Any:
     """
     from importlib import resources
 
-    # jsonschema's format checkers build an RFC 3987 grammar at import when rfc3987-syntax is
-    # installed: seconds of start-up for URI formats this schema never checks (the same trick
-    # as onboarding.grading.skip_uri_grammar).
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    # Seconds of grammar building at import, for URI formats this schema never checks.
+    uri_grammar.skip()
     import jsonschema
 
     folder = resources.files("check_jsonschema") / "builtin_schemas" / "vendor"
