@@ -8,7 +8,9 @@ learner's file is never touched:
 - nothing else the learner wrote is marked for comparison, so only the course's checks judge.
 
 Then nbval runs in this process (no second Python start-up), and a small pytest plugin keeps what
-each cell printed, which becomes the plain summary instead of pytest's diffs.
+each cell printed, which becomes the plain summary instead of pytest's diffs. nbval's kernel is
+started before all of this, and boots on another core while the notebooks are read and pytest
+loads (`early_kernel`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from onboarding import notebooks, paths, protocol, uri_grammar
+from onboarding.early_kernel import EarlyKernel
 from onboarding.protocol import CheckResult
 
 DEFAULT_CELL_TIMEOUT = 30
@@ -198,10 +201,21 @@ class _OutcomeCollector:
             self.collection_errors.append(str(report.longrepr))
 
 
+# Other installed plugins (schemathesis, hypothesis, anyio…) only slow the start-up here, and
+# the kernel (which inherits this environment) must leave the ledger to `onboard check`.
+GRADING_ENVIRONMENT = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", protocol.GRADING_VARIABLE: "1"}
+
+
 def run_nbval(
-    notebook_path: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT, lax: bool = True
+    notebook_path: Path,
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    lax: bool = True,
+    kernel: EarlyKernel | None = None,
 ) -> tuple[int, _OutcomeCollector]:
-    """Run nbval in this process on one notebook; return pytest's exit code and the outcomes."""
+    """Run nbval in this process on one notebook; return pytest's exit code and the outcomes.
+
+    With `kernel`, nbval uses that already started kernel instead of starting its own.
+    """
     uri_grammar.skip()
     import pytest
 
@@ -223,9 +237,8 @@ def run_nbval(
         "-c",
         os.devnull,
     ]
-    # Other installed plugins (schemathesis, hypothesis, anyio…) only slow the start-up here, and
-    # the kernel (which inherits this environment) must leave the ledger to `onboard check`.
-    with _environment(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{protocol.GRADING_VARIABLE: "1"}):
+    adopted = kernel.adopted_by_nbval() if kernel else contextlib.nullcontext()
+    with _environment(**GRADING_ENVIRONMENT), adopted:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exit_code = pytest.main(arguments, plugins=[collector])
     return int(exit_code), collector
@@ -257,17 +270,20 @@ def grade(
     """
     if not learner_path.exists():
         raise GradingError(f"{learner_path} does not exist. Run `onboard start` to create it.")
-    try:
-        learner = notebooks.read(learner_path)
-    except notebooks.NotebookFormatError as error:
-        raise GradingError(str(error)) from None
-    course = notebooks.read(course_path)
-    graded = restore_course_checks(learner, course)
-
     with tempfile.TemporaryDirectory(prefix="onboard-check-") as folder:
-        target = Path(folder) / learner_path.name
-        notebooks.write(target, graded)
-        exit_code, collector = run_nbval(target, cell_timeout=cell_timeout)
+        # The kernel starts first, and boots on another core while the notebooks are read and
+        # pytest and nbval load; nbval then uses it (early_kernel.py says why).
+        environment = {**os.environ, **GRADING_ENVIRONMENT}
+        with EarlyKernel(cwd=Path(folder), env=environment) as kernel:
+            try:
+                learner = notebooks.read(learner_path)
+            except notebooks.NotebookFormatError as error:
+                raise GradingError(str(error)) from None
+            course = notebooks.read(course_path)
+            graded = restore_course_checks(learner, course)
+            target = Path(folder) / learner_path.name
+            notebooks.write(target, graded)
+            exit_code, collector = run_nbval(target, cell_timeout=cell_timeout, kernel=kernel)
 
     if collector.collection_errors:
         raise GradingError(
