@@ -59,3 +59,14 @@ def test_environment_installs_the_course_package_itself():
         item["pip"] for item in environment["dependencies"] if isinstance(item, dict)
     )
     assert "--editable ." in pip_section
+
+
+def test_the_environment_leaves_out_the_slow_iri_grammar():
+    """rfc3987-syntax costs every process that imports nbformat 1.5 s (pyproject.toml says why)."""
+    import importlib.util
+
+    pyproject = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())
+    assert "rfc3987-syntax" in pyproject["tool"]["uv"]["exclude-dependencies"]
+    locked = tomllib.loads((COURSE_ROOT / "uv.lock").read_text())["package"]
+    assert "rfc3987-syntax" not in {package["name"] for package in locked}
+    assert importlib.util.find_spec("rfc3987_syntax") is None

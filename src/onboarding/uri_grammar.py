@@ -1,8 +1,10 @@
 """Keep jsonschema from building its RFC 3987 grammar: about 1.4 s of start-up nobody uses.
 
-jsonschema's format checkers import `rfc3987_syntax` whenever it is installed (another package
-in the course's environment pulls it in), and that package builds three Earley parsers as it is
-imported. Only the `iri` and `iri-reference` formats need them. Nothing the course validates
+jsonschema's format checkers import `rfc3987_syntax` whenever it is installed, and that package
+builds three Earley parsers as it is imported. The course's uv environment leaves the package
+out (pyproject.toml says why), but conda's environment.yml cannot, and a learner may install
+the course's package into an environment of their own: there this module keeps the cost out of
+the processes the course starts. Only the `iri` and `iri-reference` formats need them. Nothing the course validates
 names those formats: the notebook schema has no URI formats at all, and an OpenAPI spec's `uri`
 and `uri-reference` are still checked by rfc3986-validator. So telling Python the module is
 absent changes no verdict.
