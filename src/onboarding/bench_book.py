@@ -18,6 +18,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,12 @@ METRICS = {
     "cumulative-layout-shift": "CLS",
     "total-byte-weight": "page weight",
 }
+RUNS_ON_A_MISS = 3
+"""Lighthouse's performance score moves with whatever else the machine is doing (a busy CI
+worker, say), and Lighthouse's own advice is to judge the median of several runs. So a page that
+meets every goal in its first run is done, and a page that misses one is run until it has three
+runs and judged by the median of each score: one unlucky run passes no longer than one lucky
+run would, and a page that misses in two runs of three still fails."""
 CHROMIUM = Path("/usr/bin/chromium")
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
@@ -145,6 +152,20 @@ def audit(binary: Path, url: str, report: Path) -> dict:
     return {"scores": scores, "metrics": metrics, "failed_audits": failing}
 
 
+def audit_page(binary: Path, url: str, report: Path) -> dict:
+    """One page's scores: its first run's, or on a miss the median of RUNS_ON_A_MISS runs."""
+    runs = [audit(binary, url, report)]
+    if not all(meets_goal(category, score) for category, score in runs[0]["scores"].items()):
+        runs += [audit(binary, url, report) for _ in range(RUNS_ON_A_MISS - 1)]
+    scores = {
+        category: int(statistics.median(run["scores"][category] for run in runs))
+        for category in CATEGORIES
+    }
+    # The metrics and failing audits shown are those of the run with the median performance.
+    middle = sorted(runs, key=lambda run: run["scores"]["performance"])[len(runs) // 2]
+    return {**middle, "scores": scores, "runs": len(runs)}
+
+
 def measure(root: Path, progress=print, html: Path | None = None) -> dict:
     """Lighthouse scores of PAGES; raises BenchSkipped when npm or Chromium is missing.
 
@@ -162,7 +183,7 @@ def measure(root: Path, progress=print, html: Path | None = None) -> dict:
         with tempfile.TemporaryDirectory(prefix="lighthouse-") as scratch:
             for name, page in PAGES.items():
                 progress(f"Lighthouse: {name} ({page})…")
-                results[name] = audit(binary, f"{base}/{page}", Path(scratch) / "report.json")
+                results[name] = audit_page(binary, f"{base}/{page}", Path(scratch) / "report.json")
     finally:
         server.shutdown()
         server.server_close()
@@ -191,6 +212,8 @@ def report(console, results: dict) -> None:
         figures = " / ".join(
             metrics.get(label, "?") for label in ("FCP", "LCP", "TBT", "page weight")
         )
+        if page.get("runs", 1) > 1:
+            figures += f" (median of {page['runs']} runs)"
         table.add_row(name, *cells, figures)
     console.print(table)
     for name in PAGES:

@@ -25,6 +25,39 @@ def test_each_goal_is_met_exactly_at_its_limit(category, score, meets):
     assert bench_book.meets_goal(category, score) is meets
 
 
+def scripted_audits(monkeypatch, performances: list[int]) -> list[int]:
+    """Lighthouse replaced by runs with these performance scores, in turn; returns the calls."""
+    calls: list[int] = []
+
+    def audit(binary, url, report):
+        performance = performances[len(calls)]
+        calls.append(performance)
+        scores = {"performance": performance, "accessibility": 100, "best-practices": 100}
+        return {"scores": scores, "metrics": {"TBT": f"{performance} run"}, "failed_audits": []}
+
+    monkeypatch.setattr(bench_book, "audit", audit)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("performances", "runs", "judged", "shown"),
+    [
+        pytest.param([90], 1, 90, "90 run", id="met-at-the-limit-in-one-run"),
+        pytest.param([89, 95, 93], 3, 93, "93 run", id="one-unlucky-run"),
+        pytest.param([86, 88, 97], 3, 88, "88 run", id="missed-in-two-runs-of-three"),
+        pytest.param([89, 90, 89], 3, 89, "89 run", id="median-just-under"),
+    ],
+)
+def test_a_page_that_misses_is_judged_by_the_median_of_three_runs(
+    monkeypatch, performances, runs, judged, shown
+):
+    calls = scripted_audits(monkeypatch, performances)
+    page = bench_book.audit_page(bench_book.CHROMIUM, "http://page", bench_book.CHROMIUM)
+    assert len(calls) == runs == page["runs"]
+    assert page["scores"]["performance"] == judged
+    assert page["metrics"]["TBT"] == shown
+
+
 def fetch(url: str, gzip_ok: bool) -> tuple[dict, bytes]:
     headers = {"Accept-Encoding": "gzip"} if gzip_ok else {}
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
