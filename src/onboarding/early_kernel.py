@@ -83,6 +83,15 @@ class EarlyKernel:
     def is_alive(self) -> bool:
         return self.process.poll() is None
 
+    def connected_client(self) -> Any:
+        """A jupyter_client client on the kernel's channels, started; the caller stops them."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        client = BlockingKernelClient(connection_file=str(self.connection_file))
+        client.load_connection_file()
+        client.start_channels()
+        return client
+
     def wait_until_ready(self, client: Any, timeout: float) -> None:
         """Ask for kernel_info until the kernel answers on shell and IOPub, as jupyter_client's
         `wait_for_ready` does for a kernel it started, and fail at once if the process ends.
@@ -150,11 +159,7 @@ def _adopting_kernel_class(early: EarlyKernel, running_kernel: type) -> type:
 
     class AdoptedKernel(running_kernel):  # type: ignore[misc, valid-type]
         def __init__(self, kernel_name: str, cwd: Any = None, startup_timeout: int = 60) -> None:
-            from jupyter_client.blocking import BlockingKernelClient
-
-            self.kc = BlockingKernelClient(connection_file=str(early.connection_file))
-            self.kc.load_connection_file()
-            self.kc.start_channels()
+            self.kc = early.connected_client()
             try:
                 early.wait_until_ready(self.kc, startup_timeout)
             except RuntimeError:

@@ -96,43 +96,35 @@ def test_an_endless_cell_is_interrupted_and_the_next_cell_still_runs(tmp_path):
     assert not after.failed and after.outputs[0]["text"] == "after\n"
 
 
+def with_launcher(tmp_path: Path, source: str) -> dict[str, str]:
+    """An environment whose `ipykernel_launcher` is this source: a module of the same name
+    earlier on the path stands in for a broken installation."""
+    folder = tmp_path / "stand_in"
+    folder.mkdir()
+    (folder / "ipykernel_launcher.py").write_text(source)
+    return {**os.environ, "PYTHONPATH": str(folder)}
+
+
+def wait_for(kernel: early_kernel.EarlyKernel, timeout: float) -> None:
+    client = kernel.connected_client()
+    try:
+        kernel.wait_until_ready(client, timeout=timeout)
+    finally:
+        client.stop_channels()
+
+
 def test_a_kernel_that_dies_as_it_starts_is_reported_at_once(tmp_path):
-    # A module of the same name earlier on the path stands in for a broken installation.
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "ipykernel_launcher.py").write_text("raise SystemExit(3)\n")
-    environment = {**os.environ, "PYTHONPATH": str(broken)}
-
-    from jupyter_client.blocking import BlockingKernelClient
-
+    environment = with_launcher(tmp_path, "raise SystemExit(3)\n")
     with early_kernel.EarlyKernel(cwd=tmp_path, env=environment) as kernel:
-        client = BlockingKernelClient(connection_file=str(kernel.connection_file))
-        client.load_connection_file()
-        client.start_channels()
-        try:
-            with pytest.raises(RuntimeError, match=r"stopped as it started \(exit code 3\)"):
-                kernel.wait_until_ready(client, timeout=60)
-        finally:
-            client.stop_channels()
+        with pytest.raises(RuntimeError, match=r"stopped as it started \(exit code 3\)"):
+            wait_for(kernel, timeout=60)
 
 
 def test_a_kernel_that_never_answers_is_given_up_at_the_timeout(tmp_path):
-    silent = tmp_path / "silent"
-    silent.mkdir()
-    (silent / "ipykernel_launcher.py").write_text("import time\ntime.sleep(300)\n")
-    environment = {**os.environ, "PYTHONPATH": str(silent)}
-
-    from jupyter_client.blocking import BlockingKernelClient
-
+    environment = with_launcher(tmp_path, "import time\ntime.sleep(300)\n")
     with early_kernel.EarlyKernel(cwd=tmp_path, env=environment) as kernel:
-        client = BlockingKernelClient(connection_file=str(kernel.connection_file))
-        client.load_connection_file()
-        client.start_channels()
-        try:
-            with pytest.raises(RuntimeError, match="did not answer within 1 s"):
-                kernel.wait_until_ready(client, timeout=1)
-        finally:
-            client.stop_channels()
+        with pytest.raises(RuntimeError, match="did not answer within 1 s"):
+            wait_for(kernel, timeout=1)
     assert not kernel.is_alive()
 
 
