@@ -52,17 +52,40 @@ def _running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+LAB_NOTIFICATIONS = "@jupyterlab/apputils-extension:notification"
+QUIET_NOTIFICATIONS = {"checkForUpdates": False, "fetchNews": "false"}
+
+
 def write_lab_overrides(prefix: Path | None = None) -> Path:
-    """Turn off JupyterLab's news pop-up and update check: they reach for the internet."""
+    """Turn off JupyterLab's news pop-up and update check: they reach for the internet.
+
+    Every other setting in the file is kept. The file is replaced in one step, never rewritten
+    in place, because several `onboard start`s may share one environment at once (a workshop's
+    learners, the test suite's workers), and none may read another's half-written file. A file
+    that is not a JSON object is left as it is, with a warning: it is someone's, and JupyterLab
+    runs without these two settings.
+    """
     prefix = prefix or Path(sys.prefix)
     path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    settings = json.loads(path.read_text()) if path.exists() else {}
-    settings["@jupyterlab/apputils-extension:notification"] = {
-        "checkForUpdates": False,
-        "fetchNews": "false",
-    }
-    path.write_text(json.dumps(settings, indent=2) + "\n")
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (ValueError, OSError) as error:  # JSONDecodeError and UnicodeDecodeError are both
+        settings = error
+    if not isinstance(settings, dict):
+        why = settings if isinstance(settings, Exception) else "it is not a JSON object"
+        click.echo(
+            f"Left JupyterLab's settings file {path} as it is ({why}): JupyterLab may show its "
+            "news and check for updates. Fix the file, or delete it to have onboard write it.",
+            err=True,
+        )
+        return path
+    if settings.get(LAB_NOTIFICATIONS) == QUIET_NOTIFICATIONS:
+        return path
+    settings[LAB_NOTIFICATIONS] = QUIET_NOTIFICATIONS
+    replacement = path.with_name(f".{path.name}.{os.getpid()}.new")
+    replacement.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    os.replace(replacement, path)
     return path
 
 

@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from onboarding.cli import cli
+from onboarding.cli import LAB_NOTIFICATIONS, QUIET_NOTIFICATIONS, cli, write_lab_overrides
 from tests.conftest import BIN, run_onboard
 
 
@@ -88,6 +88,63 @@ def test_start_never_overwrites_the_learners_work(workspace):
     (workspace / "00_welcome.ipynb").write_text("my work")
     dry_run(workspace, {})
     assert (workspace / "00_welcome.ipynb").read_text() == "my work"
+
+
+def overrides_of(prefix) -> object:
+    return json.loads((prefix / "share/jupyter/lab/settings/overrides.json").read_text())
+
+
+def test_start_turns_off_jupyterlabs_news_and_keeps_the_other_settings(tmp_path):
+    settings = tmp_path / "share/jupyter/lab/settings"
+    settings.mkdir(parents=True)
+    theme = {"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}
+    (settings / "overrides.json").write_text(json.dumps(theme))
+    write_lab_overrides(tmp_path)
+    assert overrides_of(tmp_path) == {**theme, LAB_NOTIFICATIONS: QUIET_NOTIFICATIONS}
+    assert [path.name for path in settings.iterdir()] == ["overrides.json"]
+
+
+def test_the_settings_file_is_replaced_whole_never_rewritten_in_place(tmp_path, monkeypatch):
+    # Two `onboard start`s at once (a workshop, the suite's two workers) read each other's file:
+    # until the new one replaces it, the old one must stay whole.
+    write_lab_overrides(tmp_path)
+    path = tmp_path / "share/jupyter/lab/settings/overrides.json"
+    path.write_text('{"other": 1}')
+    seen_while_replacing = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        seen_while_replacing.append(path.read_text())
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_lab_overrides(tmp_path)
+    assert seen_while_replacing == ['{"other": 1}']
+    assert overrides_of(tmp_path) == {"other": 1, LAB_NOTIFICATIONS: QUIET_NOTIFICATIONS}
+    # Once the settings are there, nothing is written at all.
+    write_lab_overrides(tmp_path)
+    assert len(seen_while_replacing) == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", "[1, 2]", "\udcff".encode("utf-8", "surrogatepass")],
+    ids=["not JSON", "a list", "not UTF-8"],
+)
+def test_a_settings_file_that_is_not_a_json_object_is_left_as_it_is(tmp_path, capsys, content):
+    settings = tmp_path / "share/jupyter/lab/settings"
+    settings.mkdir(parents=True)
+    path = settings / "overrides.json"
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        path.write_bytes(content)
+    before = path.read_bytes()
+    assert write_lab_overrides(tmp_path) == path
+    assert path.read_bytes() == before
+    warning = capsys.readouterr().err
+    assert f"Left JupyterLab's settings file {path} as it is" in warning
+    assert "delete it to have onboard write it" in warning
 
 
 def free_port() -> int:
