@@ -14,7 +14,12 @@ import pytest
 PACKAGE = Path(__file__).parents[2] / "src" / "onboarding"
 TOP_FLOOR = ("onboarding.cli", "onboarding.bench")
 STAGE_FLOOR = "onboarding.stages"
-LEAVES = ("onboarding.protocol", "onboarding.paths", "onboarding.uri_grammar")
+LEAVES = (
+    "onboarding.protocol",
+    "onboarding.paths",
+    "onboarding.uri_grammar",
+    "onboarding.pytest_bytecode",
+)
 
 
 def module_name(path: Path) -> str:
