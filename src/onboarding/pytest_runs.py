@@ -205,6 +205,19 @@ class Session:
         }
 
 
+def hypothesis_storage() -> Path:
+    """Where child runs keep Hypothesis's storage: one folder per machine and user.
+
+    Hypothesis (under schemathesis) works out tables of Unicode characters, and the constants in
+    the code under test, seconds of work it keeps in its storage folder. One folder per machine,
+    not one per throwaway copy of a project, keeps that work from being redone at every run.
+    Those tables depend on the Python version and the source files only. Outside CI, Hypothesis
+    also keeps there the examples that made a test fail, and tries them first next time, as it
+    does in a developer's own `.hypothesis/`: a bug found once is found again.
+    """
+    return Path(tempfile.gettempdir()) / f"onboard-hypothesis-{os.getuid()}"
+
+
 def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The child's environment: ours, without pytest's own settings, and no plugin autoload."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
@@ -217,12 +230,7 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
             "PACT_DO_NOT_TRACK": "true",
             # The child's output is read as UTF-8 whatever the locale.
             "PYTHONIOENCODING": "utf-8",
-            # Hypothesis (under schemathesis) works out tables of Unicode characters, seconds
-            # of work it keeps in its storage folder: one per machine, not one per throwaway
-            # copy. They depend on the Python version only, never on a run's results.
-            "HYPOTHESIS_STORAGE_DIRECTORY": str(
-                Path(tempfile.gettempdir()) / f"onboard-hypothesis-{os.getuid()}"
-            ),
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_storage()),
         }
     )
     environment.update(extra or {})

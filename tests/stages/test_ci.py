@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from onboarding import notebooks, project
+from onboarding import notebooks, project, pytest_runs
 from onboarding.artefacts import workflow as wf
 from onboarding.checks import Given, run_expectations
 from onboarding.protocol import CheckResult
@@ -647,6 +647,26 @@ def test_a_step_that_runs_too_long_is_stopped(tmp_path):
     result = local_run.run_step(step, tmp_path, time_limit=0.5)
     assert result.returncode is None
     assert "took longer than" in local_run.failure_of(result)
+
+
+def test_steps_share_one_hypothesis_storage_instead_of_one_per_copy(tmp_path, monkeypatch):
+    # Each copy is thrown away after its step: its own .hypothesis/ would make every step work
+    # out Hypothesis's Unicode tables again, about 2 s of an integration job.
+    storage = tmp_path / "storage"
+    monkeypatch.setattr(pytest_runs, "hypothesis_storage", lambda: storage)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "test_text.py").write_text(
+        "from hypothesis import given, strategies as st\n\n"
+        "@given(st.text())\n"
+        "def test_text(value):\n"
+        "    assert isinstance(value, str)\n"
+    )
+    step = local_run.Step("unit", 1, "`pytest -q`", "pytest -q -p no:cacheprovider")
+    result = local_run.run_step(step, copy)
+    assert result.returncode == 0, result.output
+    assert not (copy / ".hypothesis").exists()
+    assert (storage / "unicode_data").is_dir()
 
 
 def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):

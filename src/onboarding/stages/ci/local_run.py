@@ -37,6 +37,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from onboarding import pytest_runs
 from onboarding.artefacts import uv_lock
 from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.workflow import PULL_REQUEST, Workflow, simulate, steps_of
@@ -252,6 +253,8 @@ def environment_for(project_copy: Path) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "PYTEST_PLUGINS": ",".join(pytest_plugins_of(project_copy)),
+        # Not the copy's own .hypothesis/, which is thrown away with the copy after every step.
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(pytest_runs.hypothesis_storage()),
     }
 
 
