@@ -1,0 +1,114 @@
+"""`onboarding.bench_suite`: `make test`'s time, where it goes, and the floor of any schedule.
+
+The suite measured here is a small one written by each test, run by a real pytest, so the JUnit
+plumbing is the one `make bench` uses.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from rich.console import Console
+
+from onboarding import bench_suite
+
+
+@pytest.fixture
+def suite(tmp_path, monkeypatch):
+    """Two test files: one with two tests of 0.3 s, one with a quick test."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    (folder / "test_slow.py").write_text(
+        "import time\n\n"
+        "def test_one():\n    time.sleep(0.3)\n\n"
+        "class TestGroup:\n    def test_two(self):\n        time.sleep(0.3)\n"
+    )
+    (folder / "test_quick.py").write_text("def test_quick():\n    assert True\n")
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)]
+
+
+def test_each_files_tests_are_summed_and_the_costliest_comes_first(suite):
+    steps = []
+    figure = bench_suite.bench_suite(suite, runs=2, progress=lambda: steps.append(1))
+    assert len(steps) == 2 and len(figure["all_s"]) == 2
+    files = [name for name, _ in figure["by_file"]]
+    assert files[0].endswith("test_slow.py") and files[1].endswith("test_quick.py")
+    slow = figure["by_file"][0][1]
+    assert 0.6 <= slow < 2.0, figure
+    assert figure["test_seconds_s"] >= slow
+    assert figure["schedule_floor_s"] == round(figure["test_seconds_s"] / 2, 1)
+    # Start-up and collection are not tests' time: the wall clock is always the larger.
+    assert figure["median_s"] >= figure["test_seconds_s"]
+
+
+def test_a_failing_suite_is_not_timed_and_says_why(suite, tmp_path):
+    (tmp_path / "suite" / "test_broken.py").write_text("def test_broken():\n    assert 1 == 2\n")
+    with pytest.raises(RuntimeError) as raised:
+        bench_suite.bench_suite(suite, runs=1, progress=lambda: None)
+    assert "exited 1, so its time means nothing" in str(raised.value)
+    assert "test_broken" in str(raised.value)
+
+
+def test_a_report_that_cannot_be_read_is_a_clear_error(tmp_path):
+    broken = tmp_path / "report.xml"
+    broken.write_text("<testsuites><testcase")
+    with pytest.raises(RuntimeError, match="JUnit report .* could not be read"):
+        bench_suite.seconds_by_file(broken)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        bench_suite.seconds_by_file(tmp_path / "missing.xml")
+
+
+def test_a_report_without_file_names_falls_back_to_class_names(tmp_path):
+    report = tmp_path / "report.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="tests.test_a" name="test_x" time="1.5"/>'
+        '<testcase classname="tests.test_a" name="test_y" time="0.5"/>'
+        '<testcase file="tests/test_b.py" classname="tests.test_b" name="test_z" time="2"/>'
+        "</testsuite></testsuites>"
+    )
+    assert bench_suite.seconds_by_file(report) == {"tests.test_a": 2.0, "tests/test_b.py": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("floor", "verdict"),
+    [
+        (150.0, "a perfect schedule could meet the goal of 150 s"),
+        (150.1, "no schedule can meet the goal of 150 s: only less work can"),
+    ],
+)
+def test_the_floor_is_judged_against_the_goal_exactly_at_its_limit(floor, verdict):
+    assert bench_suite.floor_verdict(floor, 150.0) == verdict
+
+
+def figure_with(files: int) -> dict:
+    by_file = [[f"tests/test_{number:02}.py", float(files - number)] for number in range(files)]
+    total = sum(seconds for _, seconds in by_file)
+    return {
+        "runs": 3,
+        "by_file": by_file,
+        "test_seconds_s": total,
+        "workers": 2,
+        "schedule_floor_s": total / 2,
+    }
+
+
+def test_the_report_shows_the_costliest_files_with_bars_and_sums_the_rest():
+    console = Console(record=True, width=120)
+    bench_suite.report(console, figure_with(15), goal_s=150.0)
+    text = console.export_text()
+    assert "tests/test_00.py" in text and "tests/test_11.py" in text
+    assert "tests/test_12.py" not in text
+    assert "3 other files" in text and " 6 " in text  # 3 + 2 + 1 seconds
+    assert "█" * bench_suite.BAR_WIDTH in text
+    assert "All tests: 120 s on 2 workers" in text
+    assert "no schedule finishes in under 60 s" in text
+    assert "a perfect schedule could meet the goal of 150 s" in text
+
+
+def test_the_report_of_an_empty_suite_still_renders():
+    console = Console(record=True, width=120)
+    bench_suite.report(console, figure_with(0), goal_s=150.0)
+    assert "All tests: 0 s on 2 workers" in console.export_text()
