@@ -180,6 +180,10 @@ def learner_python(state_dir: Path, log=print) -> Path:
             "--python",
             interpreter,
             "--quiet",
+            # The learners cannot write bytecode here (the folder is root's), so it is compiled
+            # once now: otherwise every learner's server, kernel and check compiles each module
+            # it imports, every time it starts.
+            "--compile-bytecode",
         ],
         cwd=COURSE_ROOT,
         env={
@@ -197,6 +201,15 @@ def learner_python(state_dir: Path, log=print) -> Path:
         raise LaunchError(
             f"the learners' environment in {environment} does not work for other accounts "
             f"(is every folder above it reachable? --state chooses where it goes): {detail}"
+        )
+    # And the bytecode pytest makes of its plugins' packages, for the same reason: without it,
+    # every `pytest` a learner starts rewrites hundreds of modules (onboarding.pytest_bytecode).
+    written = subprocess.run(
+        [str(python), "-m", "onboarding.pytest_bytecode"], capture_output=True, text=True
+    )
+    if written.returncode != 0:
+        log(
+            f"pytest's bytecode for the learners was not written (it only costs speed):\n{written.stderr[-500:]}"
         )
     return python
 

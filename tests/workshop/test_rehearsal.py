@@ -29,6 +29,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -327,6 +328,29 @@ def test_1_make_workshop_prints_the_handout_and_refuses_a_wrong_password(hub, ui
     expect(page.get_by_text("Invalid username or password")).to_be_visible()
     shot(page, "1-wrong-password")
     assert not processes_of(hub.learners), "a wrong password must not start a server"
+
+
+def test_1b_the_learners_python_has_its_bytecode_written_once_for_them(hub):
+    # The learners cannot write into root's environment: without bytecode written at launch,
+    # each of their servers, kernels, checks and pytest runs compiles every module it imports.
+    built = hub.homes.parent / "state" / "learner-env" / "bin" / "python"
+    python = built if built.exists() else Path(sys.executable)
+    where = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import importlib.util, hypothesis, jupyterlab\n"
+            "print(importlib.util.cache_from_source(jupyterlab.__file__))\n"
+            "print(hypothesis.__file__)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert where.returncode == 0, where.stderr
+    compiled, hypothesis_package = where.stdout.split()
+    assert Path(compiled).is_file()
+    assert list(Path(hypothesis_package).parent.glob("__pycache__/*-pytest-*.pyc"))
 
 
 def test_2_the_instructor_opens_the_dashboard_and_sees_the_cohort(hub, ui):
