@@ -28,7 +28,7 @@ from pathlib import Path
 WORKERS = 2
 """`make test` runs `pytest -n 2`: one worker per core of the course's machines."""
 SHOWN_FILES = 12
-BAR_WIDTH = 30
+BAR_WIDTH = 16
 
 
 def make_test(root: Path) -> list[str]:
@@ -108,8 +108,11 @@ def report(console, figure: dict, goal_s: float) -> None:
         title=f"Where make test's time goes (each file's tests summed; median of "
         f"{figure['runs']} run{'s' if figure['runs'] != 1 else ''})",
     )
-    for column in ("Test file", "Seconds", "Share", ""):
-        table.add_column(column, justify="right" if column in ("Seconds", "Share") else "left")
+    # A long name folds onto a second line rather than losing its end, which names the file.
+    table.add_column("Test file", overflow="fold")
+    table.add_column("Seconds", justify="right", no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
     shown, rest = figure["by_file"][:SHOWN_FILES], figure["by_file"][SHOWN_FILES:]
     for name, seconds in shown:
         bar = "█" * max(1, round(BAR_WIDTH * seconds / largest)) if seconds else ""

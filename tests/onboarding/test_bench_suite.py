@@ -108,6 +108,19 @@ def test_the_report_shows_the_costliest_files_with_bars_and_sums_the_rest():
     assert "a perfect schedule could meet the goal of 150 s" in text
 
 
+def test_on_an_80_column_terminal_no_file_name_loses_its_end():
+    figure = figure_with(2)
+    figure["by_file"][0][0] = "tests/browser/test_book_accessibility.py"
+    console = Console(record=True, width=80)
+    bench_suite.report(console, figure, goal_s=150.0)
+    text = console.export_text()
+    assert "…" not in text
+    first_column = "".join(
+        line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")
+    )
+    assert "tests/browser/test_book_accessibility.py" in first_column
+
+
 def test_the_report_of_an_empty_suite_still_renders():
     console = Console(record=True, width=120)
     bench_suite.report(console, figure_with(0), goal_s=150.0)
