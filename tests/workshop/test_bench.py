@@ -1,4 +1,5 @@
-"""The arithmetic that turns the capacity measurements into how many learners a machine holds."""
+"""The arithmetic that turns the capacity measurements into how many learners a machine holds,
+and how a check that could not grade is told from one that gave a failing verdict."""
 
 from __future__ import annotations
 
@@ -40,31 +41,67 @@ def test_nearest_rank_percentiles(values, fraction, expected):
     assert bench.nearest_rank(values, fraction) == expected
 
 
+LOAD = {
+    "learners": 60, "seconds": 20, "requests": 900, "errors": 0, "requests_per_s": 45.0,
+    "p50_ms": 8.0, "p95_ms": 20.0, "p99_ms": 40.0, "reports_p99_ms": 45.0,
+    "reports_accepted": 400, "reports_in_database": 400, "reports_lost": 0,
+    "reports_not_sent": 0, "per_endpoint": {}, "failure_reasons": [],
+}  # fmt: skip
+CAPACITY = {
+    "load_average_before": [0.3, 0.5, 1.2], "check_s_alone": 2.3, "learners_in_room": 40,
+    "learners_measured": 4, "spawn_s_median": 5.4, "spawn_s_max": 6.8,
+    "pss_per_learner_mib": 180, "hub_overhead_mib": 150,
+    "check_p95_s_by_learners_at_once": {"1": 2.3, "2": 2.3, "4": 4.3},
+    "check_samples_s": {}, "machine": {"cpus": 2, "memory_gib": 24.0},
+    "learners_by_memory": 100, "learners_by_check_p95": 8, "learners_held": 8,
+    "kubernetes_nodes": bench.sizing_table(4.0, 20.0),
+}  # fmt: skip
+
+
 def test_the_report_shows_every_figure_the_benchmarks_produce():
     """The report reads the keys `loadtest.run` and `capacity` return (it once read a renamed one
     and `make bench` stopped with a KeyError after measuring everything)."""
     from rich.console import Console
 
-    load = {
-        "learners": 60, "seconds": 20, "requests": 900, "errors": 0, "requests_per_s": 45.0,
-        "p50_ms": 8.0, "p95_ms": 20.0, "p99_ms": 40.0, "reports_p99_ms": 45.0,
-        "reports_accepted": 400, "reports_in_database": 400, "reports_lost": 0,
-        "reports_not_sent": 0, "per_endpoint": {}, "failure_reasons": [],
-    }  # fmt: skip
-    capacity = {
-        "load_average_before": [0.3, 0.5, 1.2], "check_s_alone": 2.3, "learners_in_room": 40,
-        "learners_measured": 4, "spawn_s_median": 5.4, "spawn_s_max": 6.8,
-        "pss_per_learner_mib": 180, "hub_overhead_mib": 150,
-        "check_p95_s_by_learners_at_once": {"1": 2.3, "2": 2.3, "4": 4.3},
-        "check_samples_s": {}, "machine": {"cpus": 2, "memory_gib": 24.0},
-        "learners_by_memory": 100, "learners_by_check_p95": 8, "learners_held": 8,
-        "kubernetes_nodes": bench.sizing_table(4.0, 20.0),
-    }  # fmt: skip
     console = Console(record=True, width=160)
-    bench.report(console, {"load": load, "capacity": capacity})
+    bench.report(console, {"load": LOAD, "capacity": CAPACITY})
     text = console.export_text()
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in text.splitlines()
             if line.startswith("│")}  # fmt: skip
     assert rows["load average before measuring (1, 5, 15 min)"] == "0.3 0.5 1.2"
     assert "onboard check 00, 4 at once: p95" in text and "4.3 s" in text
     assert "about 40" in text
+
+
+def test_a_check_that_could_not_grade_is_told_from_a_failing_verdict(tmp_path):
+    from tests.conftest import run_onboard
+
+    workspace = tmp_path / "workspace"
+    env = {"ONBOARD_WORKSPACE": str(workspace)}
+    assert run_onboard("update", env=env).returncode == 0
+    failing = run_onboard("check", "00", "--json", env=env)  # unsolved: a verdict that fails
+    assert failing.returncode == 1
+    assert bench.grading_error(failing.stdout) is None
+    (workspace / "00_welcome.ipynb").unlink()
+    ungraded = run_onboard("check", "00", "--json", env=env)
+    assert ungraded.returncode == 1
+    assert "00_welcome.ipynb does not exist" in bench.grading_error(ungraded.stdout)
+
+
+def test_output_that_is_not_json_counts_as_a_check_that_could_not_grade():
+    assert "not the JSON of --json" in bench.grading_error("Traceback (most recent call last)")
+
+
+def test_the_report_counts_the_checks_that_could_not_grade():
+    from rich.console import Console
+
+    capacity = {
+        **CAPACITY,
+        "check_p95_s_by_learners_at_once": {"1": 2.3, "8": 67.7},
+        "check_errors_by_learners_at_once": {"8": ["The kernel did not answer within 60 s."]},
+    }
+    console = Console(record=True, width=160)
+    bench.report(console, {"load": LOAD, "capacity": capacity})
+    text = console.export_text()
+    assert "67.7 s (1 could not grade ❌)" in text
+    assert "2.3 s (" not in text
