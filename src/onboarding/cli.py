@@ -70,12 +70,12 @@ def write_lab_overrides(prefix: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        problem = None if isinstance(settings, dict) else "it is not a JSON object"
     except (ValueError, OSError) as error:  # JSONDecodeError and UnicodeDecodeError are both
-        settings = error
-    if not isinstance(settings, dict):
-        why = settings if isinstance(settings, Exception) else "it is not a JSON object"
+        problem = str(error)
+    if problem:
         click.echo(
-            f"Left JupyterLab's settings file {path} as it is ({why}): JupyterLab may show its "
+            f"Left JupyterLab's settings file {path} as it is ({problem}): JupyterLab may show its "
             "news and check for updates. Fix the file, or delete it to have onboard write it.",
             err=True,
         )
