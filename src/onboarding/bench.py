@@ -19,12 +19,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from onboarding import execution, notebooks, paths
+from onboarding.timing import timed
 
 RESULTS = Path("benchmarks") / "results"
 TINY_NOTEBOOK = {
@@ -48,17 +48,6 @@ BARE_NBCLIENT = (
     "nbclient.NotebookClient(notebook, kernel_name='python3').execute()\n"
 )
 GOALS = {"check_call_s": 1.0, "onboard_check_ratio": 1.1, "make_test_s": 150.0}
-
-
-def timed(command: list[str], env: dict[str, str] | None = None, expect: int = 0) -> float:
-    started = time.perf_counter()
-    run = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    elapsed = time.perf_counter() - started
-    if run.returncode != expect:
-        raise RuntimeError(
-            f"{' '.join(command)} exited {run.returncode}:\n{run.stdout}\n{run.stderr}"
-        )
-    return elapsed
 
 
 def solved_workspace(folder: Path) -> Path:

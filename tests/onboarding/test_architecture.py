@@ -19,6 +19,7 @@ LEAVES = (
     "onboarding.paths",
     "onboarding.uri_grammar",
     "onboarding.pytest_bytecode",
+    "onboarding.timing",
 )
 
 

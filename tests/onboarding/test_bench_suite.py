@@ -39,6 +39,10 @@ def test_each_files_tests_are_summed_and_the_costliest_comes_first(suite):
     assert 0.6 <= slow < 2.0, figure
     assert figure["test_seconds_s"] >= slow
     assert figure["schedule_floor_s"] == round(figure["test_seconds_s"] / 2, 1)
+    # The machine's counters: pytest's start-up alone is work, and it is shared by the cores.
+    assert figure["cpu_s"] > 0 and figure["cores"] >= 1
+    assert figure["cpu_floor_s"] == round(figure["cpu_s"] / figure["cores"], 1)
+    assert 0 < figure["busy_share"]
     # Start-up and collection are not tests' time: the wall clock is always the larger.
     assert figure["median_s"] >= figure["test_seconds_s"]
 
@@ -73,14 +77,30 @@ def test_a_report_without_file_names_falls_back_to_class_names(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("floor", "verdict"),
+    ("schedule_floor", "cpu_floor", "verdict"),
     [
-        (150.0, "a perfect schedule could meet the goal of 150 s"),
-        (150.1, "no schedule can meet the goal of 150 s: only less work can"),
+        (150.0, 150.0, "a perfect schedule could meet the goal of 150 s"),
+        (150.0, None, "a perfect schedule could meet the goal of 150 s"),
+        (
+            150.1,
+            150.0,
+            "no schedule on 2 workers can meet the goal of 150 s: more workers, overlapping "
+            "the tests' waiting, might",
+        ),
+        (
+            150.1,
+            None,
+            "no schedule on 2 workers can meet the goal of 150 s: more workers, overlapping "
+            "the tests' waiting, might",
+        ),
+        (150.0, 150.1, "no schedule can meet the goal of 150 s: only less work can"),
+        (400.0, 300.0, "no schedule can meet the goal of 150 s: only less work can"),
     ],
 )
-def test_the_floor_is_judged_against_the_goal_exactly_at_its_limit(floor, verdict):
-    assert bench_suite.floor_verdict(floor, 150.0) == verdict
+def test_the_floors_are_judged_against_the_goal_exactly_at_its_limit(
+    schedule_floor, cpu_floor, verdict
+):
+    assert bench_suite.floor_verdict(schedule_floor, cpu_floor, 150.0) == verdict
 
 
 def figure_with(files: int) -> dict:
@@ -92,6 +112,10 @@ def figure_with(files: int) -> dict:
         "test_seconds_s": total,
         "workers": 2,
         "schedule_floor_s": total / 2,
+        "cpu_s": 100.0,
+        "cores": 2,
+        "cpu_floor_s": 50.0,
+        "busy_share": 0.8,
     }
 
 
@@ -103,9 +127,21 @@ def test_the_report_shows_the_costliest_files_with_bars_and_sums_the_rest():
     assert "tests/test_12.py" not in text
     assert "3 other files" in text and " 6 " in text  # 3 + 2 + 1 seconds
     assert "█" * bench_suite.BAR_WIDTH in text
-    assert "All tests: 120 s on 2 workers" in text
-    assert "no schedule finishes in under 60 s" in text
-    assert "a perfect schedule could meet the goal of 150 s" in text
+    sentences = " ".join(text.split())  # the console folds long lines at its width
+    assert "All tests: 120 s on 2 workers" in sentences
+    assert "no schedule on 2 workers finishes in under 60 s" in sentences
+    assert "busy for 100 CPU-seconds (80% of 2 cores' time)" in sentences
+    assert "no schedule on 2 cores finishes in under 50 s" in sentences
+    assert "So a perfect schedule could meet the goal of 150 s." in sentences
+
+
+def test_without_the_machines_counters_the_report_leaves_the_cpu_line_out():
+    figure = {**figure_with(15), "cpu_s": None, "cpu_floor_s": None, "busy_share": None}
+    console = Console(record=True, width=120)
+    bench_suite.report(console, figure, goal_s=50.0)
+    sentences = " ".join(console.export_text().split())
+    assert "CPU-seconds" not in sentences
+    assert "no schedule on 2 workers can meet the goal of 50 s" in sentences
 
 
 def test_on_an_80_column_terminal_no_file_name_loses_its_end():
