@@ -18,6 +18,15 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"token {token}"}
 
 
+def browser_signed_in(client, token: str):
+    """The client as a browser holding the dashboard's cookie for `token`.
+
+    Set on the client, as a browser keeps it: httpx deprecates cookies passed per request.
+    """
+    client.cookies.set(TOKEN_COOKIE, token)
+    return client
+
+
 def post(client, token, body):
     return client.post(f"{PREFIX}/api/reports", json=body, headers=auth(token))
 
@@ -136,7 +145,7 @@ def test_a_learner_sees_their_own_page_and_nobody_elses(client):
     other = client.get(f"{PREFIX}/api/learners/ada", headers=auth("alan-token"))
     assert other.status_code == 403
     assert "signed in as alan" in other.json()["detail"]
-    html = client.get(f"{PREFIX}/learners/ada", cookies={TOKEN_COOKIE: "alan-token"})
+    html = browser_signed_in(client, "alan-token").get(f"{PREFIX}/learners/ada")
     assert html.status_code == 403 and "signed in as <strong>alan</strong>" in html.text
 
 
@@ -148,18 +157,18 @@ def test_an_instructor_may_open_any_learners_page(client):
 
 
 def test_a_learner_opening_the_dashboard_gets_403_with_a_link_to_their_page(client):
-    reply = client.get(f"{PREFIX}/", cookies={TOKEN_COOKIE: "barbara-token"})
+    reply = browser_signed_in(client, "barbara-token").get(f"{PREFIX}/")
     assert reply.status_code == 403
     assert f'href="{PREFIX}/learners/barbara"' in reply.text
 
 
 def test_me_sends_each_caller_to_their_own_page(client):
-    reply = client.get(f"{PREFIX}/me", cookies={TOKEN_COOKIE: "alan-token"}, follow_redirects=False)
+    reply = browser_signed_in(client, "alan-token").get(f"{PREFIX}/me", follow_redirects=False)
     assert reply.status_code == 303 and reply.headers["location"] == f"{PREFIX}/learners/alan"
 
 
 def test_the_instructor_gets_the_live_page(client):
-    reply = client.get(f"{PREFIX}/", cookies={TOKEN_COOKIE: "grace-token"})
+    reply = browser_signed_in(client, "grace-token").get(f"{PREFIX}/")
     assert reply.status_code == 200
     assert 'data-mode="cohort"' in reply.text and "Where the room is stuck" in reply.text
     assert client.get(f"{PREFIX}/static/dashboard.js").status_code == 200
