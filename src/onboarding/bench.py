@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
                 bench_suite.make_test(root), slow_runs, step(plan[5][0])
             )
 
+    # Saved now too: the workshop's figures start a hub, and minutes of measuring are never lost
+    # to it.
+    save(root, results)
     from workshop import bench as workshop_bench  # the workshop hub's load and capacity figures
 
     results["workshop"] = workshop_bench.run(console, quick=options.quick)

@@ -70,7 +70,16 @@ def test_the_report_shows_every_figure_the_benchmarks_produce():
             if line.startswith("│")}  # fmt: skip
     assert rows["load average before measuring (1, 5, 15 min)"] == "0.3 0.5 1.2"
     assert "onboard check 00, 4 at once: p95" in text and "4.3 s" in text
-    assert "about 40" in text
+    assert "about 40 (40; 100)" in text
+
+
+def test_the_room_holds_the_smaller_of_the_cpus_and_the_memorys_figures():
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    capacity = {**CAPACITY, "learners_in_room": 2301, "learners_by_memory": 166}
+    bench.report(console, {"load": LOAD, "capacity": capacity})
+    assert "about 166 (2301; 166)" in console.export_text()
 
 
 def test_a_check_that_could_not_grade_is_told_from_a_failing_verdict(tmp_path):
@@ -105,3 +114,29 @@ def test_the_report_counts_the_checks_that_could_not_grade():
     text = console.export_text()
     assert "67.7 s (1 could not grade ❌)" in text
     assert "2.3 s (" not in text
+
+
+def test_without_the_proxy_the_capacity_is_skipped_with_how_to_install_it(tmp_path, monkeypatch):
+    """Said in the report, so that the figures measured before it are kept and printed."""
+    from rich.console import Console
+
+    from workshop import launcher
+
+    monkeypatch.setattr(bench.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(launcher, "PROXY_IN_TOOLS", tmp_path / "no-proxy-here")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = bench.capacity(learners=2, levels=[1, 2], rounds=1, log=lambda line: None)
+    assert "configurable-http-proxy is missing" in result["skipped"]
+    assert "npm" in result["skipped"]
+    console = Console(record=True, width=200)
+    bench.report(console, {"load": LOAD, "capacity": result})
+    assert "skipped: configurable-http-proxy is missing" in console.export_text()
+
+
+def test_make_bench_installs_the_proxy_where_npm_is_there():
+    from tests.conftest import COURSE_ROOT
+
+    makefile = (COURSE_ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nbench:", 1)[1].split("\n\n", 1)[0]
+    assert "command -v npm" in recipe and "$(CHP)" in recipe
+    assert recipe.index("$(CHP)") < recipe.index("onboarding.bench")
