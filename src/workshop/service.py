@@ -61,6 +61,14 @@ DEFAULT_PREFIX = f"/services/{SERVICE_NAME}/"
 MAX_OUTCOMES = 200
 MAX_TEXT = 500
 CLOCK_SKEW = timedelta(minutes=5)
+KEEP_ALIVE_S = 75
+"""How long the dashboard keeps an idle connection open for its next request.
+
+Longer than its clients keep one for reuse: when the server closes an idle connection just as a
+client sends on it, that request is reset. uvicorn's default is 5 s; in the load test, whose
+learners pause 2 to 8 s between reports, one report in 236 was reset. A service behind a proxy
+or a load balancer is set the same way: its keep-alive longer than theirs.
+"""
 
 
 @dataclass
@@ -571,6 +579,7 @@ def main() -> None:
         port=where.port or 10101,
         log_level="warning",
         proxy_headers=True,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 
