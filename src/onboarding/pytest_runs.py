@@ -305,9 +305,13 @@ class ChildRun:
     def wait(self) -> dict[str, PytestRun]:
         """Results by session key; a session not finished by the time limit is `timed_out`."""
         if self._results is None:
+            # Imported here: the child process that imports this module needs none of it.
+            from onboarding.checks import limit_paused
+
             finished = False
             try:
-                finished = self._wait_until_done()
+                with limit_paused():  # the run has its own limit, `time_limit`
+                    finished = self._wait_until_done()
             finally:
                 if self.worker is not None and finished:
                     Worker.release(self.worker)

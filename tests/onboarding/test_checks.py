@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import linecache
+import time
 
 import pytest
 
@@ -80,6 +81,71 @@ def test_endless_loop_is_stopped_with_a_plain_message(monkeypatch):
 
     result = checks.evaluate("finishes", spins)
     assert result.found == "took longer than 0.3 s — is there a loop that never ends?"
+
+
+def sleeping_child(seconds: float) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", f"import time; time.sleep({seconds})"], check=True)
+
+
+def test_a_child_with_a_limit_of_its_own_does_not_count_against_the_checks(monkeypatch):
+    """A workflow's steps or a learner's tests, slowed down by a loaded machine, are judged by
+    their own limits; before, the check's 30 s stopped them and asked about an endless loop."""
+    monkeypatch.setenv("ONBOARD_CHECK_TIME_LIMIT", "0.3")
+
+    def waits_for_a_child():
+        with checks.limit_paused():
+            sleeping_child(0.8)
+
+    assert checks.evaluate("runs the tests", waits_for_a_child).passed
+    unpaused = checks.evaluate("runs the tests", lambda: sleeping_child(0.8))
+    assert unpaused.found == "took longer than 0.3 s — is there a loop that never ends?"
+
+
+def test_the_limit_counts_again_after_the_child(monkeypatch):
+    monkeypatch.setenv("ONBOARD_CHECK_TIME_LIMIT", "0.5")
+
+    def child_then_spins():
+        with checks.limit_paused(), checks.limit_paused():  # nested: the inner one is a no-op
+            sleeping_child(0.8)
+        while True:
+            pass
+
+    started = time.perf_counter()
+    result = checks.evaluate("finishes", child_then_spins)
+    assert result.found == "took longer than 0.5 s — is there a loop that never ends?"
+    assert 0.8 <= time.perf_counter() - started < 5.0
+
+
+def test_a_pytest_run_in_a_child_waits_under_its_own_limit(monkeypatch, tmp_path):
+    from onboarding import pytest_runs
+
+    (tmp_path / "test_slow.py").write_text("import time\n\ndef test_slow():\n    time.sleep(1.0)\n")
+    monkeypatch.setenv("ONBOARD_CHECK_TIME_LIMIT", "0.3")
+    outcome = {}
+
+    def runs_the_learners_tests():
+        outcome["run"] = pytest_runs.run(tmp_path, "-p", "no:cacheprovider", time_limit=60)
+
+    assert checks.evaluate("the tests pass", runs_the_learners_tests).passed
+    assert outcome["run"].returncode == 0 and len(outcome["run"].passed) == 1
+
+
+def test_outside_a_check_a_pause_leaves_other_timers_alone():
+    import signal
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with checks.limit_paused():
+            time.sleep(0.5)
+        assert fired == [True]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_raises_reports_the_wrong_exception_and_no_exception():

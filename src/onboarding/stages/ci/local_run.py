@@ -41,6 +41,7 @@ from onboarding import pytest_runs
 from onboarding.artefacts import uv_lock
 from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.workflow import PULL_REQUEST, Workflow, simulate, steps_of
+from onboarding.checks import limit_paused
 from onboarding.protocol import shorten
 
 STEP_TIME_LIMIT = 120.0
@@ -292,7 +293,8 @@ def run_step(
 
 def _finish(step: Step, process: subprocess.Popen, time_limit: float) -> StepResult:
     try:
-        output, _ = process.communicate(timeout=time_limit)
+        with limit_paused():  # the step has its own limit, `time_limit`
+            output, _ = process.communicate(timeout=time_limit)
         returncode: int | None = process.returncode
     except subprocess.TimeoutExpired:
         output, returncode = f"stopped after {time_limit:g} s", None
@@ -375,7 +377,8 @@ def run_jobs(
         futures = {job: pool.submit(first_failure, job_steps) for job, job_steps in jobs.items()}
         try:
             # A job that breaks (its copy cannot be made, say) ends the wait at once.
-            finished, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+            with limit_paused():  # each step has its own limit, `time_limit`
+                finished, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
             for future in finished:
                 future.result()  # raises what broke a job; `except` stops the other jobs
             failures = {job: future.result() for job, future in futures.items()}
