@@ -75,7 +75,7 @@ book-pdf: setup ## print the whole book to one PDF (book/_build/pdf/book.pdf)
 # The workshop's capacity figures run a real hub, whose proxy comes from npm; without npm the
 # bench says that they were skipped, and why.
 bench: setup ## run the benchmarks and save their figures
-	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(CHP); fi
+	@if command -v npm >/dev/null; then $(MAKE) -s --no-print-directory $(CHP); fi
 	$(BIN)/python -m onboarding.bench
 
 lint: setup ## ruff, and notebooks free of volatile metadata

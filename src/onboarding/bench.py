@@ -188,13 +188,20 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"] = bench_stages.bench_stages(slow_runs, step(plan[2][0]))
         results["check_all"] = bench_stages.bench_all(slow_runs, step(plan[3][0]))
         results["notebook_validation"] = bench_command(validation, slow_runs, step(plan[4][0]))
+        # Saved as each long part begins (make test, then the workshop's hub): a part that fails
+        # stops the bench, but never loses the minutes measured before it.
+        save(root, results)
         if not options.quick:
-            results["make_test_warm"] = bench_suite.bench_suite(
-                bench_suite.make_test(root), slow_runs, step(plan[5][0])
-            )
+            try:
+                results["make_test_warm"] = bench_suite.bench_suite(
+                    bench_suite.make_test(root), slow_runs, step(plan[5][0])
+                )
+            except RuntimeError as error:
+                bar.stop()
+                console.print(str(error), style="red", markup=False, highlight=False)
+                console.print(f"The figures measured before it are in {RESULTS / 'latest.json'}.")
+                return 1
 
-    # Saved now too: the workshop's figures start a hub, and minutes of measuring are never lost
-    # to it.
     save(root, results)
     from workshop import bench as workshop_bench  # the workshop hub's load and capacity figures
 
