@@ -372,6 +372,42 @@ CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "80
             ],
             "granian",
         ),
+        # Options that take a value, before the app: the value is never read as the app.
+        (
+            [
+                (
+                    CMD,
+                    'CMD ["uvicorn", "--timeout-keep-alive", "75", "--proxy-headers",'
+                    ' "--forwarded-allow-ips", "10.0.0.0/8", "--log-config", "logging.yaml",'
+                    f' "--factory", "{APP}", "--host", "0.0.0.0", "--port", "8000"]',
+                )
+            ],
+            "uvicorn-keep-alive-before-the-app",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    'CMD ["gunicorn", "--keep-alive", "75", "--max-requests", "1000", "-k",'
+                    f' "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0:8000", "{APP}()"]',
+                )
+            ],
+            "gunicorn-keep-alive-before-the-app",
+        ),
+        (
+            [(CMD, f'CMD ["hypercorn", "--keep-alive", "75", "-b", "0.0.0.0:8000", "{APP}()"]')],
+            "hypercorn-keep-alive-before-the-app",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    'CMD ["granian", "--interface", "asgi", "--an-option-from-a-newer-granian",'
+                    f' "30", "--factory", "--host", "0.0.0.0", "{APP}"]',
+                )
+            ],
+            "granian-unknown-option-before-the-app",
+        ),
         ([("EXPOSE 8000\n", "EXPOSE 8000\n" + HEALTHCHECK)], "healthcheck-on-liveness"),
         ([("EXPOSE 8000\n", "EXPOSE 8000\nHEALTHCHECK NONE\n")], "healthcheck-none"),
         (
@@ -425,6 +461,37 @@ def test_wrong_server_commands_are_named(command, message):
     text = edit(MODEL, (CMD, command))
     found = run_dockerfile_check(text, only=RUN)[RUN].found
     assert message in found, found
+
+
+def test_uvicorns_options_that_take_a_value_are_the_ones_its_cli_has():
+    """The 07.1 check knows every uvicorn option that takes a value, as the installed uvicorn
+    reads its command line, so a value is never taken for the app."""
+    import importlib
+
+    command = importlib.import_module("uvicorn.main").main
+    takes_a_value = {
+        name
+        for parameter in command.params
+        if parameter.param_type_name == "option" and not parameter.is_flag
+        for name in parameter.opts + parameter.secondary_opts
+    }
+    assert rules.OPTIONS_WITH_A_VALUE["uvicorn"] == takes_a_value
+
+
+@pytest.mark.parametrize(
+    ("words", "target"),
+    [
+        (["uvicorn", "--timeout-keep-alive", "75", "--factory", APP], APP),
+        # An option no list knows yet: its value is not a module, so the app is still found.
+        (["uvicorn", "--an-option-from-a-newer-uvicorn", "75", APP], APP),
+        (["fastapi", "run", "--a-newer-option", "5", "src/booking_service/asgi.py"],
+         "booking_service.asgi:app"),
+        # Nothing looks like the app: the first word that is not an option is named as given.
+        (["uvicorn", "--factory", "main"], "main"),
+    ],
+)  # fmt: skip
+def test_the_served_app_is_found_after_any_option(words, target):
+    assert rules.served(words).target == target
 
 
 def test_a_fastapi_run_of_the_factory_module_is_refused():

@@ -269,53 +269,83 @@ def _positionals(words: list[str], takes_value: set[str]) -> list[str]:
     return found
 
 
-_TAKES_A_VALUE = {
+# Each server's options that take a value, so that a value (`--timeout-keep-alive 75`) is never
+# read as the app. uvicorn's are its CLI's own (a test keeps them in step with the uvicorn this
+# course installs); the others are from their documentation, since they are not installed here.
+OPTIONS_WITH_A_VALUE = {
     "uvicorn": {
-        "--host",
-        "--port",
-        "--workers",
-        "--app-dir",
-        "--log-level",
-        "--root-path",
-        "--env-file",
-        "--forwarded-allow-ips",
-        "--timeout-graceful-shutdown",
-        "--limit-concurrency",
-        "--uds",
-        "--fd",
-    },
-    "granian": {
-        "--host",
-        "--port",
-        "--interface",
-        "--workers",
-        "--log-level",
-        "--threads",
-        "--loop",
+        "--host", "--port", "--uds", "--fd", "--reload-dir", "--reload-include",
+        "--reload-exclude", "--reload-delay", "--workers", "--loop", "--http", "--ws",
+        "--ws-max-size", "--ws-max-queue", "--ws-ping-interval", "--ws-ping-timeout",
+        "--ws-per-message-deflate", "--lifespan", "--interface", "--env-file", "--log-config",
+        "--log-level", "--forwarded-allow-ips", "--root-path", "--limit-concurrency", "--backlog",
+        "--limit-max-requests", "--limit-max-requests-jitter", "--timeout-keep-alive",
+        "--timeout-graceful-shutdown", "--timeout-worker-healthcheck", "--ssl-keyfile",
+        "--ssl-certfile", "--ssl-keyfile-password", "--ssl-version", "--ssl-cert-reqs",
+        "--ssl-ca-certs", "--ssl-ciphers", "--header", "--app-dir",
+        "--h11-max-incomplete-event-size",
     },
     "gunicorn": {
-        "-b",
-        "--bind",
-        "-w",
-        "--workers",
-        "-k",
-        "--worker-class",
-        "-c",
-        "--config",
-        "--timeout",
-        "--log-level",
-        "-t",
-        "--graceful-timeout",
+        "-c", "--config", "-b", "--bind", "--backlog", "-w", "--workers", "-k", "--worker-class",
+        "--threads", "--worker-connections", "--max-requests", "--max-requests-jitter", "-t",
+        "--timeout", "--graceful-timeout", "--keep-alive", "--limit-request-line",
+        "--limit-request-fields", "--limit-request-field_size", "--reload-engine",
+        "--reload-extra-file", "--chdir", "-e", "--env", "--pythonpath", "--paste", "--paster",
+        "-p", "--pid", "--worker-tmp-dir", "-u", "--user", "-g", "--group", "-m", "--umask",
+        "--forwarded-allow-ips", "--proxy-allow-from", "--access-logfile", "--access-logformat",
+        "--error-logfile", "--log-file", "--log-level", "--logger-class", "--log-config",
+        "--log-config-json", "--log-syslog-to", "--log-syslog-prefix", "--log-syslog-facility",
+        "--statsd-host", "--statsd-prefix", "--dogstatsd-tags", "-n", "--name", "--keyfile",
+        "--certfile", "--ssl-version", "--cert-reqs", "--ca-certs", "--ciphers",
     },
-    "fastapi run": {"--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path"},
-}
-"""Each server's options that take a value, so that the value is not read as the app."""
-_TAKES_A_VALUE["hypercorn"] = _TAKES_A_VALUE["gunicorn"]
+    "hypercorn": {
+        "-c", "--config", "-b", "--bind", "--insecure-bind", "--quic-bind", "--backlog", "-w",
+        "--workers", "-k", "--worker-class", "--graceful-timeout", "--read-timeout",
+        "--keep-alive", "--max-requests", "--max-requests-jitter", "--access-logfile",
+        "--access-logformat", "--error-logfile", "--log-file", "--log-level", "--log-config",
+        "-p", "--pid", "-u", "--user", "-g", "--group", "-m", "--umask", "--root-path",
+        "--server-name", "--statsd-host", "--statsd-prefix", "--keyfile", "--keyfile-password",
+        "--certfile", "--ca-certs", "--cert-reqs", "--ciphers", "--verify-mode",
+        "--websocket-ping-interval",
+    },
+    "granian": {
+        "--host", "--port", "--uds", "--uds-permissions", "--interface", "--http", "--workers",
+        "--blocking-threads", "--blocking-threads-idle-timeout", "--runtime-threads",
+        "--runtime-blocking-threads", "--runtime-mode", "--loop", "--task-impl", "--backlog",
+        "--backpressure", "--http1-buffer-size", "--http1-header-read-timeout",
+        "--http2-initial-connection-window-size", "--http2-initial-stream-window-size",
+        "--http2-keep-alive-interval", "--http2-keep-alive-timeout",
+        "--http2-max-concurrent-streams", "--http2-max-frame-size", "--http2-max-headers-size",
+        "--http2-max-send-buffer-size", "--log-level", "--log-config", "--access-log-fmt",
+        "--ssl-certificate", "--ssl-keyfile", "--ssl-keyfile-password", "--ssl-protocol-min",
+        "--ssl-ca", "--ssl-crl", "--url-path-prefix", "--respawn-interval",
+        "--rss-sample-interval", "--rss-samples", "--workers-lifetime", "--workers-kill-timeout",
+        "--workers-max-rss", "--working-dir", "--env-files", "--static-path-route",
+        "--static-path-mount", "--static-path-expires", "--reload-paths", "--reload-ignore-dirs",
+        "--reload-ignore-patterns", "--reload-ignore-paths", "--reload-tick", "--process-name",
+        "--pid-file", "--threads",
+    },
+    "fastapi run": {
+        "--host", "--port", "--app", "--entrypoint", "-e", "--workers", "--root-path",
+        "--forwarded-allow-ips",
+    },
+}  # fmt: skip
+
+# What the app argument looks like: `package.module:name`, or gunicorn's and hypercorn's
+# `package.module:factory()`. A value of an option missing from the lists above (a newer server
+# has more) is a number, a path or an address, never this, so it is not taken for the app.
+_APP_REFERENCE = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(\(.*\))?")
 
 
-def _first_positional(words: list[str], program: str) -> str | None:
-    """The first word of a `program` command that is neither an option nor an option's value."""
-    return next(iter(_positionals(words, _TAKES_A_VALUE[program])), None)
+def _served_target(words: list[str], program: str) -> str | None:
+    """The app a `program` command serves: the first word that is neither an option nor an
+    option's value, preferring one that looks like the app (a module, or fastapi run's file)."""
+    found = _positionals(words, OPTIONS_WITH_A_VALUE[program])
+    if program == "fastapi run":
+        looks_like_the_app = [word for word in found if word.endswith(".py") or "/" in word]
+    else:
+        looks_like_the_app = [word for word in found if _APP_REFERENCE.fullmatch(word)]
+    return next(iter(looks_like_the_app or found), None)
 
 
 def _bind(value: str | None) -> tuple[str | None, str]:
@@ -345,7 +375,7 @@ def served(words: list[str]) -> Served | None:
             )
         return Served(
             program,
-            _first_positional(rest, program),
+            _served_target(rest, program),
             "--factory" in rest,
             _option(rest, "--host"),
             "--host 0.0.0.0",
@@ -353,7 +383,7 @@ def served(words: list[str]) -> Served | None:
             problems,
         )
     if program in ("gunicorn", "hypercorn"):
-        target = _first_positional(rest, program)
+        target = _served_target(rest, program)
         host, port = _bind(_option(rest, "--bind", "-b"))
         problems: tuple[str, ...] = ()
         if program == "gunicorn":
@@ -375,7 +405,7 @@ def served(words: list[str]) -> Served | None:
     if program == "fastapi" and rest[:1] == ["run"]:
         rest = rest[1:]
         entry = _option(rest, "--entrypoint", "-e")
-        path = _first_positional(rest, "fastapi run")
+        path = _served_target(rest, "fastapi run")
         target = entry
         if target is None and path:
             module = (
