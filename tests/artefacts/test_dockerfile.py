@@ -56,3 +56,19 @@ def test_commands_and_settings():
     assert dockerfile.settings(dockerfile.Instruction("ENV", "OLD value here", 1)) == [
         ("OLD", "value here")
     ]
+
+
+def test_a_stage_knows_the_stages_it_is_built_on():
+    stages = dockerfile.stages(
+        dockerfile.parse_dockerfile(
+            "FROM python:3.14-slim AS base\n"
+            "FROM base AS Builder\n"
+            "FROM python:3.14-slim AS other\n"
+            "FROM builder AS runtime\n"
+        )
+    )
+    base, builder, other, runtime = stages
+    assert dockerfile.base_stage(stages, base) is None
+    assert dockerfile.base_stage(stages, other) is None
+    # Stage names are case-insensitive, as Docker reads them.
+    assert dockerfile.lineage(stages, runtime) == [runtime, builder, base]

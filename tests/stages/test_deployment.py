@@ -154,6 +154,18 @@ MISTAKES = [
         "`uv sync` without `--locked`",
     ),
     (
+        "sync-unlocked-by-env",
+        [
+            ("ENV UV_COMPILE_BYTECODE=1", "ENV UV_LOCKED=0 UV_COMPILE_BYTECODE=1"),
+            (
+                "RUN uv sync --locked --no-dev --no-install-project",
+                "RUN uv sync --no-dev --no-install-project",
+            ),
+        ],
+        LOCK,
+        "`uv sync` without `--locked`",
+    ),
+    (
         "lock-not-copied",
         [("COPY pyproject.toml uv.lock ./", "COPY pyproject.toml ./")],
         LOCK,
@@ -371,6 +383,48 @@ CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "80
                 )
             ],
             "granian",
+        ),
+        # uv reads UV_LOCKED and UV_FROZEN as its --locked and --frozen.
+        (
+            [
+                ("ENV UV_COMPILE_BYTECODE=1", "ENV UV_LOCKED=1 UV_COMPILE_BYTECODE=1"),
+                (
+                    "uv sync --locked --no-dev --no-install-project",
+                    "uv sync --no-dev --no-install-project",
+                ),
+                ("uv sync --locked --no-dev --no-editable", "uv sync --no-dev --no-editable"),
+            ],
+            "uv-locked-by-env",
+        ),
+        (
+            [
+                (
+                    "uv sync --locked --no-dev --no-install-project",
+                    "UV_FROZEN=1 uv sync --no-dev --no-install-project",
+                ),
+                (
+                    "uv sync --locked --no-dev --no-editable",
+                    "UV_FROZEN=true uv sync --no-dev --no-editable",
+                ),
+            ],
+            "uv-frozen-before-the-command",
+        ),
+        # A base stage both others are built FROM: its user, ENV and files are in both.
+        (
+            [
+                (
+                    BUILDER,
+                    f"FROM {BASE} AS base\n{USER_LINES}ENV UV_FROZEN=1\nFROM base AS builder",
+                ),
+                (
+                    "uv sync --locked --no-dev --no-install-project",
+                    "uv sync --no-dev --no-install-project",
+                ),
+                ("uv sync --locked --no-dev --no-editable", "uv sync --no-dev --no-editable"),
+                (f"{RUNTIME}\n{USER_LINES}", "FROM base AS runtime\n"),
+                ("USER 10001:10001", "USER app"),
+            ],
+            "user-and-settings-from-a-shared-base-stage",
         ),
         # Options that take a value, before the app: the value is never read as the app.
         (

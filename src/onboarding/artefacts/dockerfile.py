@@ -88,6 +88,24 @@ def stages(instructions: Sequence[Instruction]) -> list[Stage]:
     return result
 
 
+def base_stage(built: Sequence[Stage], stage: Stage) -> Stage | None:
+    """The earlier stage that `stage` is built on (`FROM base AS runtime`); None for an image.
+
+    A stage starts from everything its base stage made: its users, its ENV, its files.
+    """
+    position = next(index for index, candidate in enumerate(built) if candidate is stage)
+    earlier = [c for c in built[:position] if c.name and c.name == stage.image.lower()]
+    return earlier[-1] if earlier else None
+
+
+def lineage(built: Sequence[Stage], stage: Stage) -> list[Stage]:
+    """`stage`, the stage it is built on, that stage's own base, and so on."""
+    chain = [stage]
+    while (base := base_stage(built, chain[-1])) is not None:
+        chain.append(base)
+    return chain
+
+
 def _stage(header: Instruction, instructions: list[Instruction]) -> Stage:
     words = [word for word in header.value.split() if not word.startswith("--")]
     image = words[0] if words else ""

@@ -84,6 +84,10 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
 
 
 LOCK_SYNC = re.compile(r"\buv\s+sync\b")
+# uv reads UV_LOCKED=1 and UV_FROZEN=1 as --locked and --frozen, set by ENV or before the command.
+UV_LOCK_VARIABLES = ("UV_LOCKED", "UV_FROZEN")
+UV_TRUE = ("1", "true", "yes", "y", "on", "t")
+UV_LOCK_PREFIX = re.compile(r"\bUV_(?:LOCKED|FROZEN)=(?:1|true|yes|y|on|t)\b", re.IGNORECASE)
 PIP_INSTALL = re.compile(r"\b(?:uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
 
 
@@ -91,18 +95,32 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
     """Dependencies come from the lock file: uv.lock with `uv sync --locked` (or --frozen)."""
     problems = []
     installs_from_lock = False
-    for stage in dockerfile.stages(instructions):
-        copied_lock = False
+    built = dockerfile.stages(instructions)
+    # What a stage has before its first instruction: what the stage it is built FROM ended with.
+    copied_lock_by_stage: dict[str, bool] = {}
+    locked_by_env_by_stage: dict[str, bool] = {}
+    for stage in built:
+        base = dockerfile.base_stage(built, stage)
+        copied_lock = base is not None and copied_lock_by_stage[base.name]
+        locked_by_env = base is not None and locked_by_env_by_stage[base.name]
         for instruction in stage.instructions:
             value = instruction.value
             if instruction.keyword in ("COPY", "ADD"):
                 sources = [w for w in value.split() if not w.startswith("--")][:-1]
                 if any(Path(s).name == "uv.lock" or s in (".", "./") for s in sources):
                     copied_lock = True
+            if instruction.keyword == "ENV":
+                for name, setting in dockerfile.settings(instruction):
+                    if name in UV_LOCK_VARIABLES:
+                        locked_by_env = (setting or "").lower() in UV_TRUE
             if instruction.keyword != "RUN":
                 continue
             if LOCK_SYNC.search(value):
-                if not re.search(r"--(locked|frozen)\b", value):
+                if not (
+                    re.search(r"--(locked|frozen)\b", value)
+                    or locked_by_env
+                    or UV_LOCK_PREFIX.search(value)
+                ):
                     problems.append(
                         f"line {instruction.line}: `uv sync` without `--locked` may resolve "
                         "newer versions than the lock file's; add `--locked`"
@@ -118,6 +136,9 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
                 problems += _pip_problems(match["args"], instruction.line)
                 if "--require-hashes" in match["args"]:
                     installs_from_lock = True
+        if stage.name:
+            copied_lock_by_stage[stage.name] = copied_lock
+            locked_by_env_by_stage[stage.name] = locked_by_env
     if not installs_from_lock:
         problems.insert(
             0,
@@ -165,7 +186,8 @@ def _pip_problems(args: str, line: int) -> list[str]:
 
 def user_problems(instructions: Sequence[Instruction]) -> list[str]:
     """The final stage switches to a user that is not root, and that user exists."""
-    final = dockerfile.stages(instructions)[-1]
+    built = dockerfile.stages(instructions)
+    final = built[-1]
     users = final.all("USER")
     if not users:
         return [
@@ -178,7 +200,10 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
         return [
             f"line {last.line}: `USER {last.value}` runs the service as root; use an unprivileged user"
         ]
-    created = " ".join(i.value for i in final.all("RUN"))
+    # A user made in a base stage that this one is built FROM exists here too.
+    created = " ".join(
+        i.value for stage in dockerfile.lineage(built, final) for i in stage.all("RUN")
+    )
     if (
         not name.isdigit()
         and name != "nobody"
@@ -186,7 +211,7 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
     ):
         return [
             f"line {last.line}: `USER {name}`, but the final stage never creates `{name}` "
-            "(users made in the build stage stay there), so the container would not start; "
+            "(users made in a stage it is not built FROM stay there), so the container would not start; "
             "create it with `useradd` in this stage, or use a numeric id"
         ]
     return []
