@@ -9,6 +9,7 @@ over to `jupyterhub-singleuser` it lays out the home the way `onboard start` lay
     ~/course/exercises/   the course's learner copies of the exercises
     ~/course/solutions/   the model solutions, whose check cells `onboard check` grades with
     ~/course/project/     the blueprint of the learner's project
+    ~/course/src/bookings/  the reference service, which the blueprint and lesson 02 read
     ~/course/templates/   the document templates (a template the learner changed is kept)
     ~/course/workspace/   the learner's own exercises: `onboard update`'s rule (nbgitpuller's),
                           and their project, a git repository, made once as `onboard start` does
@@ -28,8 +29,10 @@ from unittest import mock
 
 COURSE_SOURCE_ENV = "WORKSHOP_COURSE_SOURCE"
 COURSE_FILES = ("README.md", "pyproject.toml", "uv.lock")
-COURSE_FOLDERS_REPLACED = ("exercises", "solutions", "project")
-"""The course's own, never edited by learners: replaced as a whole on every start."""
+COURSE_FOLDERS_REPLACED = ("exercises", "solutions", "project", "src/bookings")
+"""The course's own, never edited by learners: replaced as a whole on every start. The reference
+service, src/bookings, is there because the project's blueprint takes some stages' files from it
+(`onboard begin 02` reads its openapi.yaml) and lesson 02 links to two of its files."""
 
 
 def lay_out(home: Path, source: Path) -> list[str]:
@@ -42,7 +45,9 @@ def lay_out(home: Path, source: Path) -> list[str]:
         if (course / folder).exists():
             shutil.rmtree(course / folder)
         if (source / folder).is_dir():
-            shutil.copytree(source / folder, course / folder)
+            shutil.copytree(
+                source / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__")
+            )
     exercises = course / "exercises"
     # Files lessons read as examples of a real project (stage 09 reads the lock file).
     for name in COURSE_FILES:

@@ -177,6 +177,23 @@ def test_the_user_image_passes_the_courses_dockerfile_checks():
             assert rule.problems(instructions) == [], rule.text
 
 
+def test_the_user_image_holds_every_course_folder_a_learners_home_is_laid_out_from():
+    """`workshop.singleuser` copies these from /opt/course; one missing from the image is missing
+    from every learner's course (src/bookings once was: `onboard begin 02` failed)."""
+    from onboarding.artefacts.dockerfile import copies, stages
+    from workshop.singleuser import COURSE_FOLDERS_REPLACED
+
+    final = stages(read_dockerfile(KUBERNETES / "Dockerfile"))[-1]
+    copied = {
+        (source, copy.destination)
+        for copy in copies(final)
+        if copy.from_stage is None
+        for source in copy.sources
+    }
+    for folder in (*COURSE_FOLDERS_REPLACED, "notebooks", "templates"):
+        assert (folder, f"/opt/course/{folder}") in copied, folder
+
+
 def test_the_dashboard_deployment_matches_the_hub_and_the_service():
     documents = list(yaml.safe_load_all((KUBERNETES / "dashboard.yaml").read_text()))
     deployment_doc = next(d for d in documents if d["kind"] == "Deployment")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 from tests.conftest import COURSE_ROOT
@@ -60,3 +61,29 @@ def test_a_later_start_keeps_the_learners_edits_and_brings_the_courses_changes(t
         ]
         == 2
     )
+
+
+def test_every_stage_begins_from_the_laid_out_course_as_from_the_course_itself(
+    tmp_path, monkeypatch
+):
+    """`onboard begin NN` on the hub reads the blueprint from the learner's copy of the course:
+    every file a stage's blueprint names must be in it (stage 02's once was not, and `begin 02`
+    stopped with a FileNotFoundError)."""
+    from onboarding import project
+
+    expected = {stage: project.stage_blueprint(stage) for stage in project.stages()}
+    lay_out(tmp_path, COURSE_ROOT)
+    monkeypatch.setenv("ONBOARD_COURSE_ROOT", str(tmp_path / "course"))
+    for stage, files in expected.items():
+        assert project.stage_blueprint(stage) == files, stage
+
+
+def test_every_link_of_a_lesson_leads_to_a_file_of_the_laid_out_course(tmp_path):
+    lay_out(tmp_path, COURSE_ROOT)
+    course = tmp_path / "course"
+    broken = []
+    for lesson in sorted((course / "notebooks").glob("*.ipynb")):
+        for target in re.findall(r"\]\((\.\./[^)#\s]+)", lesson.read_text(encoding="utf-8")):
+            if not (lesson.parent / target).exists():
+                broken.append(f"{lesson.name}: {target}")
+    assert broken == []
