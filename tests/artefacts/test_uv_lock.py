@@ -38,6 +38,23 @@ def test_groups_and_optional_dependencies_are_locked_too():
     assert {"pyyaml", "ruff"} <= set(lock)
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[project.optional-dependencies]\nlint = ["ruff"]\n',
+        '[dependency-groups]\nlint = ["Ruff >= 0.6"]\n',
+        '[dependency-groups]\ndev = [{include-group = "lint"}]\nlint = ["ruff"]\n',
+        # uv's own table for development packages, from before PEP 735; uv locks and exports it.
+        '[tool.uv]\ndev-dependencies = ["ruff"]\n',
+    ],
+    ids=["optional-dependencies", "dependency-groups", "included-group", "tool-uv-dev"],
+)
+def test_every_table_that_names_a_package_locks_it(table):
+    text = BASE + "\n" + table
+    assert "ruff" in uv_lock.project_lock(text)
+    assert "ruff" in uv_lock.project_packages(text)
+
+
 def test_where_the_lock_has_several_versions_this_pythons_is_chosen():
     lock = uv_lock.project_lock(BASE.replace("[]", '["fastapi"]'))
     versions = [package["version"] for package in uv_lock._course_lock()["fastapi"]]

@@ -7,6 +7,7 @@ module whose secrets move to the environment, or go for workload identity.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from onboarding.checks import CheckFailed, Given, run_expectations
 from onboarding.protocol import CheckResult
 from onboarding.stages import security
 from onboarding.stages.security import checks, codebase, locking, scanning
+from onboarding.stages.security import lesson as security_lesson
 from onboarding.stages.security.codebase import Finding
 from tests.conftest import COURSE_ROOT
 from tests.stages.notebook_artefacts import no_workspace  # noqa: F401 - fixture
@@ -234,6 +236,22 @@ def test_a_marker_written_another_way_is_the_same_marker(pinned):
     assert problems_of(other)["markers"] == []
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("anyio==4.16.0", "anyio == 4.16.0"),
+        # PEP 440 pads a release with zeros, so ==4.16 pins 4.16.0 and pip takes it as a pin.
+        ("anyio==4.16.0", "anyio==4.16"),
+        # The same post-release spelt as PEP 440 allows; pip normalises it.
+        ("certifi==2026.10.19.post1", "certifi==2026.10.19-post1"),
+    ],
+    ids=["spaces", "zero-padded", "post-release-spelling"],
+)
+def test_a_pin_written_another_way_is_the_same_pin(pinned, old, new):
+    assert old in pinned, old
+    assert problems_of(pinned.replace(old, new, 1))["pins"] == []
+
+
 def test_entries_in_another_order_and_single_lines_pass(pinned):
     entries = []
     for name, package in sorted(LOCK.items(), reverse=True):
@@ -434,6 +452,30 @@ def test_plain_tuples_count_as_findings():
     assert scanning.shape_problems(lambda text: [(line, "x") for line, _ in names_only(text)]) == []
 
 
+MODEL_FINDING = "class Finding(NamedTuple):"
+
+
+@pytest.mark.parametrize(
+    "finding_class",
+    [
+        "@dataclass(frozen=True)\nclass Finding:",
+        "@dataclass(slots=True)\nclass Finding:",
+        "@dataclass\nclass Finding:",
+    ],
+    ids=["frozen-dataclass", "slots-dataclass", "dataclass"],
+)
+def test_a_scanner_with_another_finding_class_passes(finding_class):
+    """The model's scanner file starts with `from __future__ import annotations`; a dataclass
+    needs its module in sys.modules to read those string annotations."""
+    assert MODEL_FINDING in SCANNER_BLUEPRINT.model
+    source = SCANNER_BLUEPRINT.model.replace(MODEL_FINDING, finding_class).replace(
+        "from typing import NamedTuple", "from dataclasses import dataclass"
+    )
+    find_secrets = scanning.load_scanner(source)
+    assert all(not problems for problems in secret_problems(find_secrets).values())
+    assert scanning.limit_problems(find_secrets) == []
+
+
 def test_messages_never_show_a_whole_secret():
     messages = " ".join(
         problem for problems in secret_problems(lambda text: []).values() for problem in problems
@@ -454,8 +496,12 @@ def test_messages_never_show_a_whole_secret():
             "def scan(text):\n    return []\n",
             "tools/find_secrets.py defines no function find_secrets(text)",
         ),
+        (
+            "import sys\n\nsys.exit(1)\n",
+            "tools/find_secrets.py does not load: SystemExit: 1",
+        ),
     ],
-    ids=["syntax", "import", "no-function"],
+    ids=["syntax", "import", "no-function", "exits"],
 )
 def test_a_scanner_file_that_does_not_load_is_one_line(learner, source, message):
     (learner / scanning.SCANNER_FILE).write_text(source, encoding="utf-8")
@@ -493,6 +539,21 @@ def test_a_secret_removed_from_the_files_is_still_found_in_history(learner):
     git(learner, "commit", "-qam", "fix")
     message = found(judge("09.2"))[PROJECT_CLEAN]
     assert re.search(r"src/booking_service/settings.py line 1, in commit [0-9a-f]{10}", message)
+
+
+def test_a_local_env_file_that_git_ignores_is_not_in_the_repository(learner):
+    """.env.example says it: copy it to .env for local development, where git ignores it."""
+    ignore = learner / ".gitignore"
+    ignore.write_text(ignore.read_text(encoding="utf-8") + ".env\n", encoding="utf-8")
+    git(learner, "add", ".gitignore")
+    git(learner, "commit", "-qm", "ignore the local .env")
+    (learner / ".env").write_text(LEAK.replace(" = ", "="), encoding="utf-8")
+    assert PROJECT_CLEAN not in found(judge("09.2"))
+
+
+def test_a_secret_in_a_file_not_yet_added_is_found(learner):
+    (learner / "deploy.env").write_text(LEAK.replace(" = ", "="), encoding="utf-8")
+    assert "deploy.env line 1" in found(judge("09.2"))[PROJECT_CLEAN]
 
 
 def test_scanning_changes_nothing_in_the_repository(learner):
@@ -538,6 +599,32 @@ DATABASE_PASSWORD = required("DATABASE_PASSWORD")
 AWS_ACCESS_KEY_ID = required("AWS_ACCESS_KEY_ID")
 AWS_SECRET_ACCESS_KEY = required("AWS_SECRET_ACCESS_KEY")
 '''
+EXITS_WHEN_MISSING = """import os
+import sys
+
+DATABASE_PASSWORD = os.environ.get("DATABASE_PASSWORD") or sys.exit("DATABASE_PASSWORD is not set")
+"""
+RAISES_SYSTEM_EXIT = """import os
+
+for name in ("DATABASE_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    if not os.environ.get(name):
+        raise SystemExit(f"{name} is not set: the export cannot run without it")
+
+DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]
+AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
+AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]
+"""
+PYDANTIC_SETTINGS = """from __future__ import annotations
+
+from pydantic_settings import BaseSettings
+
+
+class Secrets(BaseSettings):
+    database_password: str
+
+
+DATABASE_PASSWORD = Secrets().database_password
+"""
 
 FIX_CHECKS = {
     "leftover": lambda path: scanning.leftover_problems(path.read_text(encoding="utf-8")),
@@ -555,8 +642,15 @@ def fix_problems(tmp_path, text: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     "text",
-    [FIXED, WORKLOAD_IDENTITY, WITH_A_HELPER],
-    ids=["environment", "workload-identity", "a-helper"],
+    [
+        FIXED,
+        WORKLOAD_IDENTITY,
+        WITH_A_HELPER,
+        EXITS_WHEN_MISSING,
+        RAISES_SYSTEM_EXIT,
+        PYDANTIC_SETTINGS,
+    ],
+    ids=["environment", "workload-identity", "a-helper", "sys-exit", "system-exit", "pydantic"],
 )
 def test_every_right_fix_passes(tmp_path, text):
     assert fix_problems(tmp_path, text) == dict.fromkeys(FIX_CHECKS, [])
@@ -613,6 +707,11 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
             "bandit",
             "Possible hardcoded password: 'letmein-2030'",
         ),
+        (
+            FIXED + 'raise SystemExit("not today")\n',
+            "environment",
+            "running settings.py raised SystemExit: not today",
+        ),
     ],
     ids=[
         "leftover",
@@ -624,6 +723,7 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
         "one-key-only",
         "other-variable",
         "new-password",
+        "always-exits",
     ],
 )
 def test_each_fix_mistake_is_named(tmp_path, text, failing, message):
@@ -659,3 +759,119 @@ def test_no_model_answer_is_importable_from_the_course_code():
     text = "\n".join(path.read_text(encoding="utf-8") for path in package.glob("*.py"))
     assert "def find_secrets" not in text
     assert "def pinned_requirements" not in text
+
+
+# --- the lesson's practice cells ----------------------------------------------------------------
+
+INSECURE_MODULE = """# Nightly maintenance for the booking database.
+import hashlib
+import pickle
+import subprocess
+
+import yaml
+
+ADMIN_PASSWORD = "letmein-2030"
+
+
+def load_settings(path):
+    with open(path) as handle:
+        return yaml.load(handle, Loader=yaml.Loader)
+
+
+def backup(database):
+    subprocess.run(f"sqlite3 {database} .dump > backup.sql", shell=True, check=True)
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def restore(blob: bytes):
+    return pickle.loads(blob)
+"""
+SAFE_LOAD = "yaml.safe_load(handle)"
+NO_SHELL = """with open("backup.sql", "w") as out:
+        subprocess.run(["sqlite3", database, ".dump"], stdout=out, check=True)"""
+BOTH_FIXED = INSECURE_MODULE.replace("yaml.load(handle, Loader=yaml.Loader)", SAFE_LOAD).replace(
+    'subprocess.run(f"sqlite3 {database} .dump > backup.sql", shell=True, check=True)', NO_SHELL
+)
+WHEEL_HASH = "sha256:" + hashlib.sha256(security_lesson.FAKE_WHEEL).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("practice", "answer"),
+    [
+        # The practice asks for two of the module's functions to be fixed; the other two stay.
+        (security_lesson.check_bandit_fix, BOTH_FIXED),
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(SAFE_LOAD, "yaml.load(handle, Loader=yaml.SafeLoader)"),
+        ),
+        (
+            security_lesson.check_bandit_fix,
+            "import sqlite3\n\nimport yaml\n\n\ndef load_settings(path):\n"
+            "    with open(path) as handle:\n        return yaml.safe_load(handle)\n\n\n"
+            "def backup(database):\n    with sqlite3.connect(database) as connection, "
+            "open('backup.sql', 'w') as out:\n"
+            "        out.writelines(f'{line}\\n' for line in connection.iterdump())\n",
+        ),
+        # PEP 440 pads with zeros: ==3.20.0 pins the same release as ==3.20.
+        (security_lesson.check_hashed_line, f"idna==3.20.0 --hash={WHEEL_HASH}"),
+        (security_lesson.check_hashed_line, f"IDNA == 3.20 \\\n    --hash {WHEEL_HASH}"),
+    ],
+    ids=["whole-module", "safe-loader", "sqlite3-module", "zero-padded", "spaced"],
+)
+def test_right_practice_answers_get_a_tick(capsys, practice, answer):
+    practice(answer)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("✅"), out
+
+
+@pytest.mark.parametrize(
+    ("practice", "answer", "message"),
+    [
+        (
+            security_lesson.check_bandit_fix,
+            INSECURE_MODULE.replace("yaml.load(handle, Loader=yaml.Loader)", SAFE_LOAD),
+            "bandit B602 on line 17",
+        ),
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(SAFE_LOAD, "pickle.load(handle)"),
+            "bandit B301 on line 13",
+        ),
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(SAFE_LOAD, "yaml.load(handle, Loader=yaml.FullLoader)"),
+            "bandit B506 on line 13",
+        ),
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(NO_SHELL, "_dump(database)")
+            + '\n\ndef _dump(database):\n    subprocess.run(f"sqlite3 {database} .dump", shell=True)\n',
+            "bandit B602 on line 29",
+        ),
+        (
+            security_lesson.check_hashed_line,
+            f"idna==3.2 --hash={WHEEL_HASH}",
+            "the requirement is idna==3.2, not idna==3.20",
+        ),
+        (
+            security_lesson.check_hashed_line,
+            f"idna===3.20 --hash={WHEEL_HASH}",
+            "the requirement is idna===3.20, not idna==3.20",
+        ),
+    ],
+    ids=[
+        "shell-left",
+        "pickle-instead",
+        "full-loader",
+        "shell-in-a-helper",
+        "other-version",
+        "arbitrary-equality",
+    ],
+)
+def test_wrong_practice_answers_say_what_is_wrong(capsys, practice, answer, message):
+    practice(answer)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("❌") and message in out, out

@@ -95,14 +95,19 @@ def _both(first: str | None, second: str | None) -> str | None:
 
 
 def project_requirements(pyproject_text: str) -> list[str]:
-    """What the project names: its dependencies, optional ones and groups, and the test runner."""
+    """What the project names: its dependencies, optional ones and groups (uv's older
+    `[tool.uv] dev-dependencies` too), and the test runner."""
     data = tomllib.loads(pyproject_text)
     project = data.get("project", {})
     wanted = list(project.get("dependencies", []))
     for group in project.get("optional-dependencies", {}).values():
         wanted += group
     for group in data.get("dependency-groups", {}).values():
+        # An `{include-group = …}` item names another group, which this loop reads anyway.
         wanted += [item for item in group if isinstance(item, str)]
+    # uv's table for development packages from before PEP 735's groups: uv still locks it, as
+    # the group `dev`.
+    wanted += data.get("tool", {}).get("uv", {}).get("dev-dependencies", [])
     names = set()
     for requirement in wanted:
         match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)

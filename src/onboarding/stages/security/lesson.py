@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from typing import Any
 
@@ -9,7 +10,7 @@ from onboarding import project
 from onboarding.artefacts import uv_lock
 from onboarding.artefacts.requirements import parse_requirements
 from onboarding.checks import CheckFailed, Expectation, Given, practise
-from onboarding.stages.security import scanning
+from onboarding.stages.security import locking, scanning
 
 FAKE_WHEEL = b"PK\x03\x04 ... the bytes of idna-3.20-py3-none-any.whl ..."
 """The practice's stand-in for a downloaded file: its hash is what a lock records."""
@@ -43,7 +44,7 @@ def _hashed_line(given: Given) -> None:
     if len(entries) != 1:
         raise CheckFailed(f"write one requirement, not {len(entries)}")
     entry = entries[0]
-    if (entry.name, entry.specifier) != ("idna", "==3.20"):
+    if entry.name != "idna" or not locking.pins_exactly(entry.specifier, "3.20"):
         raise CheckFailed(f"the requirement is {entry.name}{entry.specifier}, not idna==3.20")
     wanted = "sha256:" + hashlib.sha256(FAKE_WHEEL).hexdigest()
     if entry.hashes != (wanted,):
@@ -107,6 +108,22 @@ def check_secret_lines(secret_lines: Any) -> None:
 
 
 UNSAFE_TESTS = ("B506", "B602", "B605", "B324", "B301", "B403")
+LEFT_AS_THEY_ARE = ("fingerprint", "restore")
+"""The snippet's functions that the practice does not ask to rewrite: a learner who pastes the
+whole module, with only load_settings and backup fixed, has done what was asked."""
+IMPORT_FOR_RESTORE = "B403"
+"""`import pickle`, which restore(), left as it is, still needs; pickle used in the rewritten
+functions is B301 on the call, so it is still found."""
+
+
+def _lines_of_functions(tree: ast.Module, names: tuple[str, ...]) -> set[int]:
+    """The line numbers of the functions called `names`, decorators included."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
+            start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+            lines.update(range(start, (node.end_lineno or node.lineno) + 1))
+    return lines
 
 
 def check_bandit_fix(fixed_code: Any) -> None:
@@ -115,10 +132,17 @@ def check_bandit_fix(fixed_code: Any) -> None:
     def clean(given: Given) -> None:
         text = str(given.fixed_code)
         try:
-            compile(text, "fixed_code", "exec")
+            tree = ast.parse(text, "fixed_code")
         except SyntaxError as error:
             raise CheckFailed(f"line {error.lineno} is not Python: {error.msg}") from None
-        issues = [i for i in scanning.bandit_issues(text) if i.test_id in UNSAFE_TESTS]
+        untouched = _lines_of_functions(tree, LEFT_AS_THEY_ARE)
+        issues = [
+            i
+            for i in scanning.bandit_issues(text)
+            if i.test_id in UNSAFE_TESTS
+            and i.line not in untouched
+            and i.test_id != IMPORT_FOR_RESTORE
+        ]
         if issues:
             raise CheckFailed("; ".join(f"bandit {i.test_id} on line {i.line}" for i in issues[:3]))
         if "def load_settings" not in text or "def backup" not in text:

@@ -35,6 +35,24 @@ def listing_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[
     return problems
 
 
+def pins_exactly(specifier: str, version: str) -> bool:
+    """Whether `specifier` is the one `==` pin of `version`, as PEP 440 compares versions.
+
+    `==4.16` is the pin of 4.16.0 (releases are padded with zeros), and `==2026.10.19-post1` of
+    2026.10.19.post1: pip installs exactly that release for either. A wildcard (`==4.*`), a
+    range or pip's `===` (string equality, not version equality) is not a pin of it.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        (pin,) = SpecifierSet(specifier)
+        return pin.operator == "==" and Version(pin.version) == Version(version)
+    except (InvalidSpecifier, InvalidVersion, ValueError):
+        # ValueError: not exactly one specifier; InvalidVersion: a wildcard such as 4.*.
+        return False
+
+
 def pin_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str]:
     """Each requirement is pinned with `==` to exactly its locked version."""
     versions = {canonical(name): package["version"] for name, package in lock.items()}
@@ -45,7 +63,7 @@ def pin_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str]
             continue
         if not entry.specifier:
             problems.append(f"{entry.name} is not pinned (write {entry.name}=={locked})")
-        elif entry.specifier != f"=={locked}":
+        elif not pins_exactly(entry.specifier, locked):
             problems.append(f"{entry.name}{entry.specifier} is not the pin =={locked}")
     return problems
 

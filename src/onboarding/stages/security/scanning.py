@@ -7,11 +7,14 @@ is well. No message ever shows a whole secret: values are cut to their first fou
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import runpy
 import subprocess
+import sys
 import tempfile
+import types
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -108,6 +111,10 @@ SCANNER_FILE = "tools/find_secrets.py"
 """Where the learner's scanner lives in their project, runnable as a command and in CI."""
 
 
+_LOADS = itertools.count(1)
+"""Numbers the scanner's loads, so that each runs as a module of its own name."""
+
+
 def load_scanner(source: str, name: str = SCANNER_FILE) -> Callable[[str], Any]:
     """`find_secrets` from the scanner's source, run in a namespace of its own.
 
@@ -115,13 +122,22 @@ def load_scanner(source: str, name: str = SCANNER_FILE) -> Callable[[str], Any]:
     `__pycache__` folder) is written into the learner's project, and every call reads the file
     as it is now.
     """
-    namespace: dict[str, Any] = {"__name__": "find_secrets_under_check"}
+    # A name of its own for each load, so that two checks loading at once do not share one.
+    module = types.ModuleType(f"find_secrets_under_check_{next(_LOADS)}")
+    namespace: dict[str, Any] = module.__dict__
+    # A dataclass looks its module up in sys.modules while the class is made, to read the
+    # annotations that `from __future__ import annotations` left as strings; without an entry
+    # there, `@dataclass class Finding` would not load.
+    sys.modules[module.__name__] = module
     try:
         exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
     except SyntaxError as error:
         raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
-    except Exception as error:  # noqa: BLE001 - the learner's module may raise anything
+    except (Exception, SystemExit) as error:  # the learner's module may raise anything, or exit
         raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
+    finally:
+        # Only while it loads: the next check loads the file afresh, as it is then.
+        sys.modules.pop(module.__name__, None)
     function = namespace.get("find_secrets")
     if not callable(function):
         raise CheckFailed(f"{name} defines no function find_secrets(text)")
@@ -154,10 +170,23 @@ def _as_text(data: bytes) -> str | None:
         return None
 
 
+def _working_tree_files(root: Path) -> list[Path]:
+    """The files of the project's working tree that its repository holds or would take in.
+
+    Those are the files git tracks and the new ones it does not ignore: a file that .gitignore
+    keeps out, such as a local `.env` copied from `.env.example`, is never committed, so a
+    secret in it is not in the repository. Without a repository, every file counts.
+    """
+    if not (root / ".git").exists():
+        return sorted(root.rglob("*"))
+    listing = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return sorted({root / os.fsdecode(name) for name in listing.split(b"\0") if name})
+
+
 def working_tree_texts(root: Path) -> Iterator[tuple[Place, str]]:
-    """Every text file of the project, outside .git and caches."""
+    """Every text file of the project that git does not ignore, outside .git and caches."""
     skipped = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv"}
-    for path in sorted(root.rglob("*")):
+    for path in _working_tree_files(root):
         if not path.is_file() or skipped & set(path.relative_to(root).parts):
             continue
         text = _as_text(path.read_bytes())
@@ -284,6 +313,11 @@ def _load(path: str | Path) -> dict[str, Any]:
     return runpy.run_path(str(path))
 
 
+STOPS = (Exception, SystemExit)
+"""What a settings module may raise to stop the job: `sys.exit("… is not set")` is as good a way
+to fail at once as an exception, and must end in a verdict, not end the check itself."""
+
+
 def environment_problems(path: str | Path) -> list[str]:
     """The password comes from the environment; the AWS keys too, or not at all.
 
@@ -294,7 +328,7 @@ def environment_problems(path: str | Path) -> list[str]:
     with environment(FROM_THE_VAULT):
         try:
             module = _load(path)
-        except Exception as error:  # noqa: BLE001 - the learner's module may raise anything
+        except STOPS as error:
             return [f"running {Path(path).name} raised {type(error).__name__}: {error}"]
     problems = []
     if "DATABASE_PASSWORD" not in module:
@@ -325,7 +359,7 @@ def fail_fast_problems(path: str | Path) -> list[str]:
         with environment(others, unset=[name]):
             try:
                 module = _load(path)
-            except Exception:  # noqa: BLE001 - any error stops the job, which is the point
+            except STOPS:  # any error or exit stops the job, which is the point
                 continue
         if name in module:
             problems.append(
