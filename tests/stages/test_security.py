@@ -845,6 +845,17 @@ def test_right_practice_answers_get_a_tick(capsys, practice, answer):
             BOTH_FIXED.replace(SAFE_LOAD, "yaml.load(handle, Loader=yaml.FullLoader)"),
             "bandit B506 on line 13",
         ),
+        # bandit itself says nothing of these two: the practice does.
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(SAFE_LOAD, "yaml.unsafe_load(handle)"),
+            "yaml.unsafe_load on line 13 builds any Python object the file names: use yaml.safe_load",
+        ),
+        (
+            security_lesson.check_bandit_fix,
+            BOTH_FIXED.replace(SAFE_LOAD, "yaml.full_load(handle)"),
+            "yaml.full_load on line 13 is the full loader, which B506 flags",
+        ),
         (
             security_lesson.check_bandit_fix,
             BOTH_FIXED.replace(NO_SHELL, "_dump(database)")
@@ -866,6 +877,8 @@ def test_right_practice_answers_get_a_tick(capsys, practice, answer):
         "shell-left",
         "pickle-instead",
         "full-loader",
+        "unsafe-load",
+        "full-load",
         "shell-in-a-helper",
         "other-version",
         "arbitrary-equality",

@@ -126,6 +126,27 @@ def _lines_of_functions(tree: ast.Module, names: tuple[str, ...]) -> set[int]:
     return lines
 
 
+YAML_LOADS_BANDIT_MISSES = {
+    "unsafe_load": "builds any Python object the file names",
+    "unsafe_load_all": "builds any Python object the file names",
+    "full_load": "is the full loader, which B506 flags as Loader=yaml.FullLoader",
+    "full_load_all": "is the full loader, which B506 flags as Loader=yaml.FullLoader",
+}
+"""PyYAML's shortcuts for its unsafe and full loaders, which bandit does not flag in this form:
+its B506 reads only the Loader argument of yaml.load."""
+
+
+def _unsafe_yaml_loads(tree: ast.Module, untouched: set[int]) -> list[str]:
+    return [
+        f"yaml.{node.func.attr} on line {node.lineno} {YAML_LOADS_BANDIT_MISSES[node.func.attr]}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in YAML_LOADS_BANDIT_MISSES
+        and node.lineno not in untouched
+    ]
+
+
 def check_bandit_fix(fixed_code: Any) -> None:
     """Practice: rewrite a snippet so that bandit reports none of its unsafe patterns."""
 
@@ -145,6 +166,9 @@ def check_bandit_fix(fixed_code: Any) -> None:
         ]
         if issues:
             raise CheckFailed("; ".join(f"bandit {i.test_id} on line {i.line}" for i in issues[:3]))
+        unsafe = _unsafe_yaml_loads(tree, untouched)
+        if unsafe:
+            raise CheckFailed("; ".join(unsafe[:3]) + ": use yaml.safe_load")
         if "def load_settings" not in text or "def backup" not in text:
             raise CheckFailed("keep the two functions, load_settings and backup; fix their bodies")
 
