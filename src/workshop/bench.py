@@ -12,6 +12,9 @@ a cohort of benchmark learners, each a real Unix user:
   learner's processes;
 - **`onboard check 00` with N learners at once**: N learners start the check at the same moment,
   each as themselves, reports going to the dashboard; the p95 of their durations for each N.
+- **the same for the heaviest stage** (`HEAVY_STAGE`), each learner's workspace first solved for
+  it as the learner: its check runs the learner's tests in child processes, and a workshop on
+  that stage needs its figure, not stage 00's.
 
 From these: how many learners this machine holds with a check's p95 under 10 s (a straight line
 through the p95 figures, solved for 10 s) and within its memory, and a sizing table for
@@ -39,6 +42,7 @@ from typing import Any
 
 import psutil
 
+from onboarding.bench_stages import stages_with_exercises
 from workshop import launcher, loadtest
 
 CHECK_GOAL_S = 10.0
@@ -48,6 +52,9 @@ NODE_SIZES = ((4, 16), (8, 32), (16, 64))
 """(vCPUs, GiB) of the Kubernetes nodes in the sizing table."""
 NODE_RESERVE_GIB = 1.5
 """A node's kubelet, system daemons and eviction threshold."""
+HEAVY_STAGE = "05"
+"""The stage whose check takes longest, by `make bench`'s per-stage figures (about 7 s alone,
+against under 1 s for stage 00): it runs the learner's unit, integration and contract tests."""
 
 
 # ----------------------------------------------------------------------------------- the hub
@@ -200,9 +207,10 @@ def grading_error(output: str) -> str | None:
     return errors[0] if errors else None
 
 
-def timed_check(env: dict[str, str], name: str) -> tuple[float, str | None]:
-    """Seconds of `onboard check 00` as learner `name`, and why it could not grade, if it could not."""
-    command = [
+def as_learner(env: dict[str, str], name: str, program: str, *arguments: str) -> list[str]:
+    """A command that runs `program` of the course's environment as learner `name`, with exactly
+    the environment of the learner's server (what their terminal and kernels have)."""
+    return [
         "runuser",
         "-u",
         name,
@@ -210,19 +218,45 @@ def timed_check(env: dict[str, str], name: str) -> tuple[float, str | None]:
         "env",
         "-i",
         *[f"{key}={value}" for key, value in env.items()],
-        str(Path(env["PATH"].split(":")[0]) / "onboard"),
-        "check",
-        "00",
-        "--json",
+        str(Path(env["PATH"].split(":")[0]) / program),
+        *arguments,
     ]
+
+
+def timed_check(
+    env: dict[str, str], name: str, stage: str = "00", solved: bool = False
+) -> tuple[float, str | None]:
+    """Seconds of `onboard check STAGE` as learner `name`, and why it could not grade, if it
+    could not. On a `solved` workspace a failing verdict is a fault too: a check that stops
+    early would look faster than it is."""
+    command = as_learner(env, name, "onboard", "check", stage, "--json")
     started = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=600)
     elapsed = time.perf_counter() - started
     if run.returncode not in (0, 1):
         raise RuntimeError(
-            f"onboard check 00 as {name} failed ({run.returncode}):\n{run.stderr[-2000:]}"
+            f"onboard check {stage} as {name} failed ({run.returncode}):\n{run.stderr[-2000:]}"
         )
-    return elapsed, grading_error(run.stdout)
+    why = grading_error(run.stdout)
+    if why is None and solved and run.returncode != 0:
+        why = f"the check of stage {stage} failed on a solved workspace"
+    return elapsed, why
+
+
+SOLVE_STAGE = (
+    "import sys; from pathlib import Path; from onboarding.bench_stages import solved_workspace; "
+    "solved_workspace(Path(sys.argv[1]), sys.argv[2])"
+)
+"""Python that solves a stage in a workspace as `make bench` does: the model project of the
+stage and the model solution's code in its notebook, so that every check runs to the end."""
+
+
+def solve_stage_as(env: dict[str, str], name: str, stage: str) -> None:
+    """Solve `stage` in learner `name`'s workspace, as the learner (their files stay theirs)."""
+    command = as_learner(env, name, "python", "-c", SOLVE_STAGE, env["ONBOARD_WORKSPACE"], stage)
+    run = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=600)
+    if run.returncode != 0:
+        raise RuntimeError(f"could not solve stage {stage} as {name}:\n{run.stderr[-2000:]}")
 
 
 def nearest_rank(values: list[float], fraction: float) -> float:
@@ -284,7 +318,46 @@ def sizing_table(at_once_per_core: float, room_per_core: float) -> list[dict[str
     return rows
 
 
-def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[str, Any]:
+def checks_at_once(
+    envs: dict[str, dict[str, str]],
+    stage: str,
+    levels: list[int],
+    rounds: int,
+    log=print,
+    solved: bool = False,
+) -> tuple[dict[int, float], dict[int, list[float]], dict[int, list[str]]]:
+    """For each level N: N learners start `onboard check STAGE` at the same moment, `rounds`
+    times. Returns the p95 by N, the durations by N, and why checks could not grade, by N."""
+    learners = list(envs)
+    p95_by_n: dict[int, float] = {}
+    samples: dict[int, list[float]] = {}
+    errors: dict[int, list[str]] = {}
+    for level in [n for n in levels if n <= len(learners)]:
+        durations: list[float] = []
+        for _ in range(rounds):
+            with ThreadPoolExecutor(max_workers=level) as pool:
+                checks = list(
+                    pool.map(lambda n: timed_check(envs[n], n, stage, solved), learners[:level])
+                )
+            durations += [seconds for seconds, _ in checks]
+            errors.setdefault(level, []).extend(why for _, why in checks if why)
+        samples[level] = [round(d, 2) for d in durations]
+        p95_by_n[level] = nearest_rank(durations, 0.95)
+        log(f"capacity: {level} at once, p95 of onboard check {stage} = {p95_by_n[level]:.1f} s")
+        # A learner waits for a check that errors too, so its time stays in the figures; but it
+        # is no verdict, and the report says so.
+        for why in errors[level]:
+            log(f"capacity: at {level} at once, a check of stage {stage} could not grade: {why}")
+    return p95_by_n, samples, errors
+
+
+def capacity(
+    learners: int,
+    levels: list[int],
+    rounds: int,
+    log=print,
+    heavy_stage: str | None = HEAVY_STAGE,
+) -> dict[str, Any]:
     if os.geteuid() != 0:
         return {"skipped": "needs root: the benchmark creates Unix users for its learners"}
     try:
@@ -307,24 +380,13 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
         pss = [learner_pss(name) for name in hub.learners]
         overhead = hub_pss(hub, hub.learners)
         envs = {name: hub.server_env(name) for name in hub.learners}
-        p95_by_n: dict[int, float] = {}
-        samples: dict[int, list[float]] = {}
-        errors: dict[int, list[str]] = {}
-        for level in [n for n in levels if n <= learners]:
-            durations: list[float] = []
-            for _ in range(rounds):
-                chosen = hub.learners[:level]
-                with ThreadPoolExecutor(max_workers=level) as pool:
-                    checks = list(pool.map(lambda n: timed_check(envs[n], n), chosen))
-                durations += [seconds for seconds, _ in checks]
-                errors.setdefault(level, []).extend(why for _, why in checks if why)
-            samples[level] = [round(d, 2) for d in durations]
-            p95_by_n[level] = nearest_rank(durations, 0.95)
-            log(f"capacity: {level} at once, p95 of onboard check 00 = {p95_by_n[level]:.1f} s")
-            # A learner waits for a check that errors too, so its time stays in the figures;
-            # but it is no verdict, and the report says so.
-            for why in errors[level]:
-                log(f"capacity: at {level} at once, a check could not grade: {why}")
+        p95_by_n, samples, errors = checks_at_once(envs, "00", levels, rounds, log)
+        heavy = None
+        if heavy_stage is not None:
+            for name in hub.learners:
+                solve_stage_as(envs[name], name, heavy_stage)
+            log(f"capacity: every learner's workspace solved for stage {heavy_stage}")
+            heavy = checks_at_once(envs, heavy_stage, levels, rounds, log, solved=True)
     finally:
         hub.stop()
     per_learner = statistics.median(pss)
@@ -352,11 +414,35 @@ def capacity(learners: int, levels: list[int], rounds: int, log=print) -> dict[s
         "learners_by_check_p95": by_cpu,
         "learners_held": held,
         "kubernetes_nodes": sizing_table(held / cores, room / cores),
+        **({"heavy_stage": heavy_figures(heavy_stage, *heavy, by_memory)} if heavy else {}),
+    }
+
+
+def heavy_figures(
+    stage: str,
+    p95_by_n: dict[int, float],
+    samples: dict[int, list[float]],
+    errors: dict[int, list[str]],
+    by_memory: int,
+) -> dict[str, Any]:
+    """The heavy stage's check: alone, at once, and the learners it holds (memory as measured)."""
+    by_cpu = learners_within(p95_by_n)
+    held = min(by_memory, by_cpu) if by_cpu is not None else by_memory
+    single = statistics.median(samples[min(samples)]) if samples else None
+    return {
+        "stage": stage,
+        "check_s_alone": round(single, 1) if single else None,
+        "check_p95_s_by_learners_at_once": {str(n): round(v, 1) for n, v in p95_by_n.items()},
+        "check_samples_s": {str(n): v for n, v in samples.items()},
+        "check_errors_by_learners_at_once": {str(n): v for n, v in errors.items() if v},
+        "learners_by_check_p95": by_cpu,
+        "learners_held": held,
+        "learners_in_room": learners_in_room(held, single) if single else held,
     }
 
 
 # ------------------------------------------------------------------------------------- make bench
-def run(console=None, quick: bool = False) -> dict[str, Any]:
+def run(console=None, quick: bool = False, heavy_stage: str | None = HEAVY_STAGE) -> dict[str, Any]:
     """Everything, for `onboarding.bench`; progress lines go to `console`."""
     say = console.print if console is not None else print
     say(f"workshop: load test of the dashboard, 60 learners, {20 if quick else 60} s…")
@@ -366,6 +452,7 @@ def run(console=None, quick: bool = False) -> dict[str, Any]:
         levels=[1, 2, 4] if quick else [1, 2, 4, 8],
         rounds=1 if quick else 2,
         log=say,
+        heavy_stage=heavy_stage,
     )
     return results
 
@@ -420,6 +507,31 @@ def report(console, results: dict[str, Any]) -> None:
             f"about {min(by_cpu, by_memory)} ({by_cpu}; {by_memory})",
             "",
         )
+        heavy = hub.get("heavy_stage")
+        if heavy:
+            stage = heavy["stage"]
+            errored = heavy.get("check_errors_by_learners_at_once", {})
+            for level, p95 in heavy["check_p95_s_by_learners_at_once"].items():
+                count = len(errored.get(level, []))
+                table.add_row(
+                    f"onboard check {stage} (solved), {level} at once: p95",
+                    f"{p95} s" + (f" ({count} could not grade ❌)" if count else ""),
+                    f"< {CHECK_GOAL_S:g} s",
+                )
+            # Zero learners is a figure a reader would misread: the check alone misses the goal.
+            too_slow = f"none: one check alone takes {heavy['check_s_alone']} s here"
+            held = heavy["learners_held"]
+            table.add_row(
+                f"stage {stage}: learners checking at once with a p95 < 10 s (CPU limit)",
+                f"{held} ({heavy['learners_by_check_p95']})" if held else too_slow,
+                "",
+            )
+            table.add_row(
+                f"stage {stage}: learners in the room, at one check each per "
+                f"{CHECK_INTERVAL_S // 60} min",
+                f"about {heavy['learners_in_room']}" if held else too_slow,
+                "",
+            )
         table.add_row(
             "load average before measuring (1, 5, 15 min)",
             " ".join(map(str, hub["load_average_before"])),
@@ -431,11 +543,24 @@ def report(console, results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a shorter load test, 4 learners")
+    parser.add_argument(
+        "--heavy-stage",
+        default=HEAVY_STAGE,
+        metavar="NN",
+        help=f"the second stage whose check is measured, solved (default {HEAVY_STAGE}, the "
+        "slowest); 'none' measures stage 00 only",
+    )
     options = parser.parse_args(argv)
+    heavy_stage = None if options.heavy_stage.lower() == "none" else options.heavy_stage
+    if heavy_stage is not None and heavy_stage not in stages_with_exercises():
+        parser.error(
+            f"--heavy-stage {options.heavy_stage}: no such stage with exercises; choose one of "
+            f"{', '.join(stages_with_exercises())}, or none"
+        )
     from rich.console import Console
 
     console = Console()
-    results = run(console, quick=options.quick)
+    results = run(console, quick=options.quick, heavy_stage=heavy_stage)
     report(console, results)
     print(json.dumps(results, indent=1))
     return 0

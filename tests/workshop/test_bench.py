@@ -3,6 +3,11 @@ and how a check that could not grade is told from one that gave a failing verdic
 
 from __future__ import annotations
 
+import os
+import pwd
+import sys
+from pathlib import Path
+
 import pytest
 
 from workshop import bench
@@ -140,3 +145,81 @@ def test_make_bench_installs_the_proxy_where_npm_is_there():
     recipe = makefile.split("\nbench:", 1)[1].split("\n\n", 1)[0]
     assert "command -v npm" in recipe and "$(CHP)" in recipe
     assert recipe.index("$(CHP)") < recipe.index("onboarding.bench")
+
+
+def test_the_report_shows_the_heavy_stage_beside_stage_00():
+    from rich.console import Console
+
+    heavy = {
+        "stage": "05", "check_s_alone": 7.1,
+        "check_p95_s_by_learners_at_once": {"1": 7.4, "2": 14.2},
+        "check_samples_s": {}, "check_errors_by_learners_at_once": {"2": ["a reason"]},
+        "learners_by_check_p95": 1, "learners_held": 1, "learners_in_room": 16,
+    }  # fmt: skip
+    console = Console(record=True, width=200)
+    bench.report(console, {"load": LOAD, "capacity": {**CAPACITY, "heavy_stage": heavy}})
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+            for line in console.export_text().splitlines() if line.startswith("│")}  # fmt: skip
+    assert rows["onboard check 05 (solved), 1 at once: p95"] == "7.4 s"
+    assert rows["onboard check 05 (solved), 2 at once: p95"] == "14.2 s (1 could not grade ❌)"
+    assert rows["stage 05: learners checking at once with a p95 < 10 s (CPU limit)"] == "1 (1)"
+    assert rows["stage 05: learners in the room, at one check each per 2 min"] == "about 16"
+
+
+def test_a_heavy_stage_whose_check_alone_misses_the_goal_says_so_instead_of_zero():
+    from rich.console import Console
+
+    heavy = {
+        "stage": "05", "check_s_alone": 20.6, "check_p95_s_by_learners_at_once": {"1": 20.6},
+        "check_samples_s": {}, "learners_by_check_p95": 0, "learners_held": 0,
+        "learners_in_room": 0,
+    }  # fmt: skip
+    console = Console(record=True, width=200)
+    bench.report(console, {"load": LOAD, "capacity": {**CAPACITY, "heavy_stage": heavy}})
+    text = console.export_text()
+    assert text.count("none: one check alone takes 20.6 s here") == 2
+    assert "about 0" not in text
+
+
+def test_the_heavy_stages_figures_hold_the_smaller_of_cpu_and_memory():
+    samples = {1: [7.0, 7.2], 2: [13.0, 13.6]}
+    figures = bench.heavy_figures("05", {1: 7.2, 2: 13.6}, samples, {}, by_memory=100)
+    # The line through (1, 7.2) and (2, 13.6) reaches 10 s at 1.4 learners: 1 at once.
+    assert figures["learners_by_check_p95"] == 1 and figures["learners_held"] == 1
+    # Little's law: 1 check at once, 7.1 s each, one per learner every 120 s: 16 learners.
+    assert figures["check_s_alone"] == 7.1 and figures["learners_in_room"] == 16
+    assert bench.heavy_figures("05", {1: 7.2, 2: 7.2}, samples, {}, 3)["learners_held"] == 3
+
+
+@pytest.fixture
+def learner_env(tmp_path):
+    """This user's environment as a learner's server has it: the course's tools first on PATH."""
+    if os.geteuid() != 0:
+        pytest.skip("runs the check through runuser, which needs root (CI runs as root)")
+    return pwd.getpwuid(os.geteuid()).pw_name, {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ONBOARD_WORKSPACE": str(tmp_path / "workspace"),
+    }
+
+
+def test_a_stage_is_solved_as_the_learner_and_then_passes_its_check(learner_env):
+    name, env = learner_env
+    bench.solve_stage_as(env, name, "00")
+    seconds, why = bench.timed_check(env, name, "00", solved=True)
+    assert why is None and seconds > 0
+
+
+def test_a_failing_check_on_a_solved_workspace_is_a_fault_not_a_figure(learner_env):
+    """A check that stops early looks faster than it is: on a workspace meant to be solved, a
+    failing verdict is reported with the figures."""
+    from tests.conftest import run_onboard
+
+    name, env = learner_env
+    assert (
+        run_onboard("update", env={"ONBOARD_WORKSPACE": env["ONBOARD_WORKSPACE"]}).returncode == 0
+    )
+    _, why = bench.timed_check(env, name, "00", solved=True)
+    assert why == "the check of stage 00 failed on a solved workspace"
+    _, why = bench.timed_check(env, name, "00")
+    assert why is None  # unsolved learners are the stage 00 benchmark's, and expected to fail
