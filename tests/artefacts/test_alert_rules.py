@@ -39,6 +39,19 @@ def test_a_good_file_gives_its_rules_with_their_lines():
     assert set(found.recorded()) == {"job:errors:ratio_rate5m"}
 
 
+def test_a_groups_labels_go_to_each_rule_and_a_rules_own_label_wins():
+    """As Prometheus adds them: the group's `labels:` to each rule, the rule's own on top."""
+    found = alert_rules.read(
+        GOOD.replace(
+            "    interval: 30s\n", "    labels:\n      severity: ticket\n      team: rooms\n"
+        )
+    )
+    assert found.problems == []
+    assert found.alerts[0].labels == {"severity": "page", "team": "rooms"}
+    assert found.records[0].labels == {"severity": "ticket", "team": "rooms"}
+    assert found.recorded()["job:errors:ratio_rate5m"][0].labels == found.records[0].labels
+
+
 def test_yaml_that_does_not_parse_is_an_artefact_error_with_line_and_column():
     with pytest.raises(ArtefactError, match=r"alerts.yaml is not valid YAML: line 4, column 1"):
         alert_rules.read("groups:\n  - name: x\n    rules: [\n")

@@ -242,6 +242,20 @@ def test_recording_rules_are_evaluated_where_they_are_named():
         value("max_over_time(job:errors:ratio1h[1h])", at)
 
 
+def test_a_recording_rules_labels_are_added_and_one_name_may_be_recorded_twice():
+    """Prometheus adds a recording rule's `labels:` to what it records, over the result's own."""
+    ratio = 'sum by (job) (rate(requests_total{code="500"}[{w}])) / sum by (job) (rate(requests_total[{w}]))'
+    recorded = {
+        "job:errors:ratio": tuple(
+            promql.Recording(promql.parse(ratio.replace("{w}", w)), {"window": w, "job": "api"})
+            for w in ("5m", "1h")
+        )
+    }
+    at = History(history().series, recorded)
+    assert only(value('job:errors:ratio{window="1h", job="api"}', at)) == pytest.approx(1 / 12)
+    assert len(value("job:errors:ratio", at)) == 2
+
+
 def test_what_only_a_real_database_answers_is_unsupported_not_wrong():
     for expression in ("x[5m:1m]", "x @ 100", 'label_replace(up, "a", "b", "c", "d")'):
         with pytest.raises(promql.Unsupported):

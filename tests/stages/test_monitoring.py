@@ -53,6 +53,7 @@ def make_instrument(
     unmatched="unmatched",
     survives_errors=True,
     increment=1,
+    template_as_declared=lambda template: template,
 ):
     """A learner's instrument(), right by default, wrong in the ways the arguments say."""
 
@@ -73,7 +74,8 @@ def make_instrument(
 
         def record(request, code, started):
             if route == "template":
-                matched = getattr(request.scope.get("route"), "path", None) or unmatched
+                declared = getattr(request.scope.get("route"), "path", None)
+                matched = template_as_declared(declared) if declared else unmatched
             else:
                 matched = request.url.path
             values = {"method": request.method, "route": matched, "code": str(code)}
@@ -150,6 +152,23 @@ def test_other_buckets_and_another_unmatched_label_are_right_too(tmp_path):
     instrument = make_instrument(buckets=(0.025, 0.3, 2.5), unmatched="(none)")
     scrape = scrape_of(instrument, tmp_path)
     assert all(not check(scrape) for check in CHECKS.values())
+
+
+@pytest.mark.parametrize(
+    "template_as_declared",
+    [
+        lambda template: re.sub(r"\{(\w+_id)\}", r"{\1:int}", template),
+        lambda template: re.sub(r"\{\w+_id\}", "{id}", template),
+    ],
+    ids=["with-converters", "other-parameter-names"],
+)
+def test_route_templates_as_the_learners_routes_declare_them_are_right(
+    template_as_declared, tmp_path
+):
+    """A service whose routes say `/bookings/{booking_id:int}` or `/bookings/{id}` labels its
+    requests with those templates: still one value per route, never a raw path."""
+    scrape = scrape_of(make_instrument(template_as_declared=template_as_declared), tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
 
 
 def test_the_project_models_metrics_module_is_the_one_the_solution_runs():
@@ -430,3 +449,38 @@ def test_require_shows_three_problems_and_counts_the_rest():
     with pytest.raises(CheckFailed, match=r"^a; b; c; and 2 more$"):
         require(["a", "b", "c", "d", "e"])
     require([])
+
+
+# --- 08.4: runbooks written other ways ------------------------------------------------------------
+# The runbook's own tests are in test_monitoring_runbook.py; these are right runbooks that differ
+# from the model in the ways a careful writer's might.
+
+RUNBOOK_HEADER = "| Alert | Severity | What it means | First actions |"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # The message template filled in and written at the margin, under its introduction.
+        ("  > ", "> "),
+        (RUNBOOK_HEADER, "| Alert | Severity | Meaning | Remediation |"),
+        (RUNBOOK_HEADER, "| Alert | Severity | Description | Mitigation |"),
+        (RUNBOOK_HEADER, "| Alert | Severity | What it means | How to respond |"),
+        (RUNBOOK_HEADER, "| Alert | Sev | Impact | First actions |"),
+        (RUNBOOK_HEADER, "| Alert | Priority | Symptoms | Triage |"),
+    ],
+    ids=[
+        "message-template-at-the-margin",
+        "meaning-remediation",
+        "description-mitigation",
+        "how-to-respond",
+        "sev-impact",
+        "priority-symptoms-triage",
+    ],
+)
+def test_right_runbooks_written_other_ways_pass(old, new, tmp_path, monkeypatch):
+    from tests.stages.test_monitoring_runbook import MODEL as RUNBOOK_MODEL
+    from tests.stages.test_monitoring_runbook import failing as runbook_failing
+
+    assert old in RUNBOOK_MODEL
+    assert runbook_failing(RUNBOOK_MODEL.replace(old, new), tmp_path, monkeypatch) == {}

@@ -231,6 +231,115 @@ def test_rules_without_a_job_matcher_pass(tmp_path, monkeypatch):
     assert failing(MODEL.replace('job="bookings",', ""), tmp_path, monkeypatch) == {}
 
 
+def recording(name: str, expr: str, labels: str = "") -> str:
+    """A recording rule, with `labels:` written inline (`{slo: availability}`) when given."""
+    return f"      - record: {name}\n        expr: {expr}\n" + (
+        f"        labels: {labels}\n" if labels else ""
+    )
+
+
+def ratio_inline(window: str) -> str:
+    return ratio(window).replace("\n", " ")
+
+
+# Recording rules whose `labels:` mark the series they record, and alerts that select by them.
+LABELLED_RECORDINGS = rule_file(
+    *(
+        recording(f"slo:error_ratio:rate{window}", ratio_inline(window), "{slo: availability}")
+        for window in ("5m", "30m", "1h", "6h", "3d")
+    ),
+    *(
+        recording(
+            f"slo:requests:increase{window}",
+            f"sum(increase(http_requests_total{{{SLI}}}[{window}]))",
+            "{slo: availability}",
+        )
+        for window in ("1h", "6h")
+    ),
+    alert(
+        "FastBurn",
+        'slo:error_ratio:rate1h{slo="availability"} > 14.4 * 0.005\n'
+        'and slo:error_ratio:rate5m{slo="availability"} > 14.4 * 0.005\n'
+        'and slo:requests:increase1h{slo="availability"} >= 50',
+    ),
+    alert(
+        "MediumBurn",
+        'slo:error_ratio:rate6h{slo="availability"} > 6 * 0.005\n'
+        'and slo:error_ratio:rate30m{slo="availability"} > 6 * 0.005\n'
+        'and slo:requests:increase6h{slo="availability"} >= 50',
+    ),
+    alert(
+        "SlowBurn",
+        'slo:error_ratio:rate3d{slo="availability"} > 0.005\n'
+        'and slo:error_ratio:rate6h{slo="availability"} > 0.005',
+        severity="ticket",
+    ),
+)
+
+# One recorded metric per quantity, its windows told apart by a `window` label, as Prometheus
+# allows: several rules may record the same name with different labels.
+ONE_NAME_PER_QUANTITY = rule_file(
+    *(
+        recording("slo:error_ratio", ratio_inline(window), f"{{window: {window}}}")
+        for window in ("5m", "30m", "1h", "6h", "3d")
+    ),
+    *(
+        recording(
+            "slo:requests",
+            f"sum(increase(http_requests_total{{{SLI}}}[{window}]))",
+            f"{{window: {window}}}",
+        )
+        for window in ("1h", "6h")
+    ),
+    alert(
+        "FastBurn",
+        'slo:error_ratio{window="1h"} > 14.4 * 0.005\n'
+        'and ignoring (window) slo:error_ratio{window="5m"} > 14.4 * 0.005\n'
+        'and ignoring (window) slo:requests{window="1h"} >= 50',
+    ),
+    alert(
+        "MediumBurn",
+        'slo:error_ratio{window="6h"} > 6 * 0.005\n'
+        'and ignoring (window) slo:error_ratio{window="30m"} > 6 * 0.005\n'
+        'and ignoring (window) slo:requests{window="6h"} >= 50',
+    ),
+    alert(
+        "SlowBurn",
+        'slo:error_ratio{window="3d"} > 0.005\n'
+        'and ignoring (window) slo:error_ratio{window="6h"} > 0.005',
+        severity="ticket",
+    ),
+)
+
+
+def severity_from_the_group(rules: str) -> str:
+    """The same rules in two groups, each giving its alerts' severity in the group's `labels:`."""
+    pages, ticket = rules.split("      - alert: SlowBurn")
+    without_severity = "        labels:\n          severity: page\n"
+    return (
+        pages.replace(
+            "  - name: slo\n", "  - name: pages\n    labels:\n      severity: page\n"
+        ).replace(without_severity, "")
+        + "  - name: tickets\n    labels:\n      severity: ticket\n    rules:\n"
+        + ("      - alert: SlowBurn" + ticket).replace(
+            "        labels:\n          severity: ticket\n", ""
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [LABELLED_RECORDINGS, ONE_NAME_PER_QUANTITY, severity_from_the_group(three_rules())],
+    ids=["recording-rules-with-labels", "one-recorded-name-per-quantity", "severity-from-group"],
+)
+def test_labels_from_recording_rules_and_groups_count_as_prometheus_adds_them(
+    rules, tmp_path, monkeypatch
+):
+    """Prometheus adds a recording rule's `labels:` to what it records, and a group's `labels:`
+    to each of its rules: rules that select or label by them are right."""
+    assert failing(rules, tmp_path, monkeypatch) == {}
+
+
 # --- wrong answers -----------------------------------------------------------------------------
 
 

@@ -58,9 +58,15 @@ class RuleFile:
     def records(self) -> list[Rule]:
         return [rule for rule in self.rules if rule.kind == "record"]
 
-    def recorded(self) -> dict[str, promql.Expression]:
-        """The recording rules that parse, by the metric name they record."""
-        return {rule.name: rule.expression for rule in self.records if rule.expression}
+    def recorded(self) -> dict[str, tuple[promql.Recording, ...]]:
+        """The recording rules that parse, by the metric name they record (several rules may
+        record one name with different labels), each with the labels it adds."""
+        found: dict[str, tuple[promql.Recording, ...]] = {}
+        for rule in self.records:
+            if rule.expression:
+                recording = promql.Recording(rule.expression, rule.labels)
+                found[rule.name] = (*found.get(rule.name, ()), recording)
+        return found
 
 
 def read(text: str, name: str = "alerts.yaml") -> RuleFile:
@@ -160,10 +166,14 @@ class _Reader:
         if rules is None or not isinstance(rules, yaml.SequenceNode):
             self.problem(node, f"the group `{name}` has no `rules:` list")
             return
+        # Prometheus adds a group's `labels:` to each of its rules; a rule's own label wins.
+        group_labels = self.names_and_texts(
+            entries.get("labels"), f"the labels of the group `{name}`"
+        )
         for rule in rules.value:
-            self.rule(rule, name)
+            self.rule(rule, name, group_labels)
 
-    def rule(self, node: Any, group: str) -> None:
+    def rule(self, node: Any, group: str, group_labels: dict[str, str] | None = None) -> None:
         entries = self.mapping(node, "a rule")
         if entries is None:
             return
@@ -200,7 +210,10 @@ class _Reader:
             for_seconds = self.duration(entries["for"][1], f"the `for:` of {label}")
         if "keep_firing_for" in entries:
             self.duration(entries["keep_firing_for"][1], f"the `keep_firing_for:` of {label}")
-        labels = self.names_and_texts(entries.get("labels"), f"the labels of {label}")
+        labels = {
+            **(group_labels or {}),
+            **self.names_and_texts(entries.get("labels"), f"the labels of {label}"),
+        }
         annotations = self.names_and_texts(
             entries.get("annotations"), f"the annotations of {label}"
         )

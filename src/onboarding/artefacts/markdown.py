@@ -271,6 +271,14 @@ def template_guidance(template: str) -> str:
     )
 
 
+def course_template_guidance(relative: str) -> str:
+    """The guidance of one of the course's templates, by its path in the course
+    (`templates/runbook.md`): read each time, as the course root may change between checks."""
+    from onboarding import paths
+
+    return template_guidance((paths.course_root() / relative).read_text(encoding="utf-8"))
+
+
 def is_guidance(quoted: str, guidance: str) -> bool:
     """Whether a quoted line is (part of) the template's guidance, even cut short."""
     text = _normalised(quoted)
@@ -279,6 +287,41 @@ def is_guidance(quoted: str, guidance: str) -> bool:
 
 def _normalised(text: str) -> str:
     return " ".join(text.replace("*", "").split()).lower()
+
+
+QUOTED_WORDS = re.compile(r"“[^”\n]+”|\"[^\"\n]+\"|‘[^’\n]+’|(?<!\w)'[^'\n]+'(?!\w)")
+ATTRIBUTED = re.compile(r"^\W*[A-Z][\w .,()'-]{0,40}:\s")
+"""A quotation that names its source first: `Sam (tech lead), in the channel: …`."""
+
+
+def guidance_quotes(body: str, guidance: str) -> list[str]:
+    """The `>` blocks of a text that read as a template's guidance, each as its first line.
+
+    A block is the writer's own quotation instead when it repeats none of the guidance and
+    reads as a quotation: it holds quoted words, names its source first, or follows a line
+    that introduces it (`Message template:`, `Sam wrote in the channel:`).
+    """
+    blocks: list[tuple[str, list[str]]] = []
+    introduction, quoting = "", False
+    for line in body.splitlines():
+        quote = QUOTE.match(line)
+        if quote and not quoting:
+            blocks.append((introduction, []))
+        if quote:
+            blocks[-1][1].append(quote["text"])
+        elif line.strip():
+            introduction = line.strip()
+        quoting = quote is not None
+    found = []
+    for before, lines in blocks:
+        joined = " ".join(text.strip() for text in lines)
+        repeats_guidance = any(is_guidance(text, guidance) for text in lines)
+        quotation = bool(
+            QUOTED_WORDS.search(joined) or ATTRIBUTED.match(joined) or before.endswith(":")
+        )
+        if repeats_guidance or not quotation:
+            found.append(lines[0].strip())
+    return found
 
 
 def leftover(body: str, guidance: str, must_have_text: bool = True) -> str | None:

@@ -823,13 +823,26 @@ class Series:
         ]
 
 
+@dataclass(frozen=True)
+class Recording:
+    """One recording rule: its expression, and the labels its `labels:` adds to each series."""
+
+    expression: Expression
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class History:
     """The series an expression is evaluated over, and the recording rules it may name."""
 
     series: list[Series]
-    recorded: dict[str, Expression] = field(default_factory=dict)
-    """Recording rules by name: a selector of that name evaluates the rule at the same time."""
+    recorded: Mapping[str, Expression | Sequence[Recording]] = field(default_factory=dict)
+    """Recording rules by the name they record: a selector of that name evaluates them at the
+    same time. Prometheus lets several rules record one name, told apart by their labels."""
+
+    def recordings(self, name: str) -> tuple[Recording, ...]:
+        found = self.recorded[name]
+        return (Recording(found),) if isinstance(found, Expression) else tuple(found)
 
     def matching(self, matchers: Iterable[Matcher]) -> list[Series]:
         wanted = tuple(matchers)
@@ -950,16 +963,16 @@ class _Evaluator:
     def _recorded(self, node: Selector, when: float) -> Vector:
         if self.depth > 20:
             raise Unsupported("recording rules that name each other in a loop")
-        inner = _Evaluator(self.history, when, self.depth + 1).eval(
-            self.history.recorded[node.name].root
-        )
-        if isinstance(inner, float):
-            inner = [Sample((), inner)]
         found = []
-        for sample in inner:
-            labels = {**sample.label_dict, "__name__": node.name}
-            if all(m.matches(labels) for m in node.matchers):
-                found.append(Sample(frozen(labels), sample.value))
+        for recording in self.history.recordings(node.name):
+            inner = _Evaluator(self.history, when, self.depth + 1).eval(recording.expression.root)
+            if isinstance(inner, float):
+                inner = [Sample((), inner)]
+            for sample in inner:
+                # As Prometheus stores it: the rule's labels override the result's own.
+                labels = {**sample.label_dict, **recording.labels, "__name__": node.name}
+                if all(m.matches(labels) for m in node.matchers):
+                    found.append(Sample(frozen(labels), sample.value))
         return found
 
     def _Unary(self, node: Unary) -> Any:

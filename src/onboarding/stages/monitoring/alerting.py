@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -129,7 +129,9 @@ class Scenario:
         return sorted(point for point in points if point >= -HISTORY.total_seconds())
 
     def history(
-        self, job: str = DEFAULT_JOB, recorded: dict[str, promql.Expression] | None = None
+        self,
+        job: str = DEFAULT_JOB,
+        recorded: Mapping[str, Sequence[promql.Recording]] | None = None,
     ) -> promql.History:
         """The scenario's series, scraped under `job`, with the learner's recording rules."""
         return promql.History(_series(self, job), dict(recorded or {}))

@@ -29,10 +29,13 @@ UNMATCHED = "(no route)"
 """How this module writes the route of a request that matched none, whatever the learner used."""
 METRICS_PATH = "/metrics"
 
+PARAMETER = r"\{[A-Za-z_]\w*(?::\w+)?\}"
+"""A path parameter as the learner's route declares it: `{booking_id}`, `{id}`, `{booking_id:int}`."""
+# Each route, by a raw path (its id in digits) or by a template with any parameter name.
 TEMPLATES = {
-    re.compile(r"^/rooms/\d+/bookings$"): "/rooms/{room_id}/bookings",
-    re.compile(r"^/bookings/\d+$"): "/bookings/{booking_id}",
-    re.compile(r"^/bookings/\d+/cancel$"): "/bookings/{booking_id}/cancel",
+    re.compile(rf"^/rooms/(?:\d+|{PARAMETER})/bookings$"): "/rooms/{room_id}/bookings",
+    re.compile(rf"^/bookings/(?:\d+|{PARAMETER})$"): "/bookings/{booking_id}",
+    re.compile(rf"^/bookings/(?:\d+|{PARAMETER})/cancel$"): "/bookings/{booking_id}/cancel",
 }
 KNOWN_ROUTES = ("/rooms", "/health/live", BOOM, *TEMPLATES.values())
 
@@ -222,7 +225,8 @@ def histogram_problems(scrape: Scrape) -> list[str]:
 
 
 def normalise_route(value: str) -> str:
-    """The template a route label stands for: raw paths map to their template."""
+    """The template a route label stands for: raw paths, and the templates of routes declared
+    with other parameter names or converters, map to the course's template."""
     if value in KNOWN_ROUTES:
         return value
     for pattern, template in TEMPLATES.items():
@@ -250,7 +254,9 @@ def route_label_problems(scrape: Scrape) -> list[str]:
     raw = [
         value
         for value in values
-        if value not in KNOWN_ROUTES and normalise_route(value) != UNMATCHED
+        if value not in KNOWN_ROUTES
+        and normalise_route(value) != UNMATCHED
+        and not re.search(PARAMETER, value)
     ]
     if raw:
         problems.append(

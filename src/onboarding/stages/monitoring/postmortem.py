@@ -7,7 +7,9 @@ problem, and an empty list when all is well. The Markdown is read with
 What people really write is accepted: the headings in another letter case or order (the
 template's order is advice), a time zone stated once above the timeline ("All times
 UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"),
-and "human error" quoted from the notes or discussed ("this was not human error"). Judging
+"human error" quoted from the notes (in quotation marks or as a `>` blockquote) or discussed
+("this was not human error", "human error is not a root cause"), timeline times with seconds or
+after a Date column, and a Deadline column for the due dates. Judging
 words used as a verdict, a person named as the cause, and an action with no date at all are not.
 """
 
@@ -22,6 +24,8 @@ from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
     TABLE_SEPARATOR,
+    course_template_guidance,
+    guidance_quotes,
     heading_report,
     in_template_case,
     list_items,
@@ -34,6 +38,7 @@ from onboarding.artefacts.markdown import (
 from onboarding.protocol import shorten
 
 FILE = "postmortem.md"
+TEMPLATE = "templates/postmortem.md"
 POSTMORTEM_HEADINGS = (
     "Summary",
     "Impact",
@@ -54,8 +59,11 @@ PEOPLE = ("Jordan", "Priya", "Sam")
 """The people named in the incident notes: a postmortem describes what they did, never blames."""
 
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
-TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])")
+# Seconds may follow, as log lines give them (10:02:30).
+TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])")
 DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
+DAY_ONLY = re.compile(r"\d{4}-\d\d-\d\d|(?:\w{3,9},?\s+)?\d{1,2}\s+\w{3,9}(?:\s+\d{4})?")
+"""A Date cell of a timeline (2030-03-04, Mon 4 March 2030), before its Time cell."""
 TIME_ZONE = re.compile(
     r"\b(?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|JST|AEST|AEDT|[ECMP][SD]T)\b"
     r"|\d:\d\d ?(?:Z|[+-]\d\d:?\d\d)\b"
@@ -108,6 +116,13 @@ BLAME_VERBS = (
 )
 QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
 """Words in quotation marks are someone's words quoted, not the postmortem's own verdict."""
+DENIED_AFTER = re.compile(
+    r"[\s,]+(?:(?:is|was|are|were)\s+(?:not|never|no)\b|(?:is|was|are|were)n't\b)"
+    # "was not the only cause" still names it as a cause.
+    r"(?!\s+(?:the\s+|a\s+)?(?:only|whole|sole|main|just|solely|entirely|all)\b)",
+    re.IGNORECASE,
+)
+"""Right after a judging word, these deny it: "human error is not a root cause"."""
 NOT_A_VERDICT = re.compile(
     r"\b(?:not|no|never|nor|without|rather than|instead of|avoid(?:s|ed|ing)?|beyond|"
     r"(?:is|was|were|are)n't|doesn't|don't|didn't)\b",
@@ -147,7 +162,7 @@ def placeholder_problems(text: str) -> list[str]:
         where = f"`## {title}`"
         if DETAILS_BLOCK.search(body):
             problems.append(f"{where} still holds the template's collapsed example")
-        elif re.search(r"^\s*>", body, re.MULTILINE):
+        elif guidance_quotes(body, course_template_guidance(TEMPLATE)):
             problems.append(f"{where} still has the template's `>` guidance")
         elif bracket := BRACKET_PLACEHOLDER.search(body):
             problems.append(f"{where} still has the placeholder `{bracket[0]}`")
@@ -177,7 +192,7 @@ def timeline_moments(body: str) -> tuple[list[Moment], list[str]]:
     rows = _first_table(body)
     if rows is not None:
         entries = [" | ".join(row.values()) for row in rows]
-        firsts = [next(iter(row.values()), "") for row in rows]
+        firsts = [_when(list(row.values())) for row in rows]
     else:
         entries = list_items(body)
         firsts = entries
@@ -196,6 +211,15 @@ def timeline_moments(body: str) -> tuple[list[Moment], list[str]]:
             )
         )
     return moments, untimed
+
+
+def _when(cells: list[str]) -> str:
+    """The cell of a timeline row that says when: the first, or a Date cell and the Time cell
+    after it (`| 2030-03-04 | 10:02 | … |`)."""
+    first = cells[0] if cells else ""
+    if len(cells) > 1 and TIME.search(first) is None and DAY_ONLY.fullmatch(first.strip()):
+        return f"{first} {cells[1]}"
+    return first
 
 
 def states_time_zone(text: str) -> bool:
@@ -273,7 +297,14 @@ def action_item_problems(text: str) -> list[str]:
         return ["write the action items as the template's table: | Action | Type | Owner | Due |"]
     header = list(rows[0]) if rows else _header_of(body)
     owner = next((name for name in header if "owner" in name.lower()), None)
-    due = next((name for name in header if "due" in name.lower() or "date" in name.lower()), None)
+    due = next(
+        (
+            name
+            for name in header
+            if any(word in name.lower() for word in ("due", "date", "deadline"))
+        ),
+        None,
+    )
     missing = [name for name, column in (("Owner", owner), ("Due", due)) if column is None]
     if missing:
         return [f"the action-item table has no {' or '.join(missing)} column"]
@@ -306,10 +337,13 @@ def _header_of(body: str) -> list[str]:
     return []
 
 
-def _is_a_verdict(line: str, start: int) -> bool:
-    """A judging phrase at `start` is the writer's verdict unless its sentence denies it first."""
+def _is_a_verdict(line: str, start: int, end: int) -> bool:
+    """A judging phrase at `start`–`end` is the writer's verdict unless its sentence denies it,
+    before it ("this was not human error") or right after it ("human error is not a cause")."""
     sentence_start = max(line.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "; ", ": "))
-    return NOT_A_VERDICT.search(line[sentence_start + 1 : start]) is None
+    if NOT_A_VERDICT.search(line[sentence_start + 1 : start]):
+        return False
+    return DENIED_AFTER.match(line, end) is None
 
 
 def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
@@ -330,7 +364,7 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
         own_words = QUOTED.sub(lambda match: " " * len(match[0]), line)
         for pattern in (BLAME_WORDS, person_blame):
             match = pattern.search(own_words)
-            if match and _is_a_verdict(own_words, match.start()):
+            if match and _is_a_verdict(own_words, match.start(), match.end()):
                 problems.append(f"line {number}: “{shorten(match[0], 60)}”")
                 break
     return problems

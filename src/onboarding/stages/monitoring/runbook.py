@@ -20,6 +20,8 @@ from onboarding.artefacts import alert_rules
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
+    course_template_guidance,
+    guidance_quotes,
     markdown_lines,
     section,
     sections,
@@ -28,6 +30,7 @@ from onboarding.artefacts.markdown import (
 from onboarding.protocol import shorten
 
 FILE = "docs/runbook.md"
+TEMPLATE = "templates/runbook.md"
 RULES_FILE = "monitoring/alerts.yaml"
 HEADINGS = (
     "Service overview",
@@ -72,14 +75,26 @@ def heading_problems(text: str) -> list[str]:
         where = f"`## {title}`"
         if DETAILS_BLOCK.search(body):
             problems.append(f"{where} still holds the template's collapsed example")
-        # The guidance starts at the margin; an indented quote is a message template.
-        elif re.search(r"^>", DETAILS_BLOCK.sub("", body), re.MULTILINE):
+        elif _guidance_left(body):
             problems.append(f"{where} still has the template's `>` guidance")
         elif bracket := BRACKET_PLACEHOLDER.search(body):
             problems.append(f"{where} still has the placeholder `{bracket[0]}`")
         elif not "".join(body.split()):
             problems.append(f"{where} is empty")
     return problems
+
+
+def _guidance_left(body: str) -> bool:
+    """Whether a section still has the template's `>` guidance.
+
+    The guidance starts at the margin, so an indented quote is a message template; a quote at
+    the margin is the writer's own when it reads as one (a filled-in message template under
+    its `Message template:` line), unless it repeats the guidance.
+    """
+    at_margin = "\n".join(
+        line for line in DETAILS_BLOCK.sub("", body).splitlines() if not re.match(r"\s+>", line)
+    )
+    return bool(guidance_quotes(at_margin, course_template_guidance(TEMPLATE)))
 
 
 def _alerts_section(text: str) -> str:
@@ -111,10 +126,15 @@ def entries(text: str) -> list[Entry]:
         if not rows:
             continue
         header = list(rows[0])
+        # Headers as runbooks write them: the template's, and the usual other words.
         alert = _column(header, "alert") or header[0]
-        severity = _column(header, "severity", "urgency")
-        meaning = _column(header, "mean", "what it", "description", "summary")
-        actions = _column(header, "action", "step", "do", "response")
+        severity = _column(header, "sev", "urgency", "priority")
+        meaning = _column(
+            header, "mean", "what it", "description", "summary", "impact", "symptom", "indicat"
+        )
+        actions = _column(
+            header, "action", "step", "do", "respon", "remedia", "mitigat", "triage", "fix"
+        )
         for row in rows:
             for name in _names_in(row.get(alert, "")):
                 found.append(
