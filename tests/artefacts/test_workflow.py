@@ -183,6 +183,27 @@ def test_a_job_whose_needs_were_skipped_is_skipped():
     assert all(outcome.runs for outcome in wf.simulate(template, wf.PUSH_TAG).values())
 
 
+@pytest.mark.parametrize(
+    ("condition", "runs"),
+    [
+        ("needs.unit.result == 'success'", True),
+        ("${{ success() && needs.unit.result != 'failure' }}", True),
+        ("needs.unit.outputs.version == ''", True),
+        ("needs.unit.result == 'failure'", False),
+        # Only the jobs named in `needs:` are in the context, as on GitHub.
+        ("needs.lint.result == 'success'", False),
+    ],
+)
+def test_a_condition_reads_the_results_of_the_jobs_it_needs(tmp_path, condition, runs):
+    text = (
+        "on: push\njobs:\n  lint:\n    runs-on: x\n    steps: [{run: x}]\n"
+        "  unit:\n    runs-on: x\n    steps: [{run: x}]\n"
+        f"  later:\n    needs: unit\n    if: {condition}\n    runs-on: x\n    steps: [{{run: x}}]\n"
+    )
+    outcome = wf.simulate(workflow_from(text, tmp_path), wf.PUSH_MAIN)["later"]
+    assert outcome.runs is runs, outcome.reason
+
+
 def test_needs_naming_no_job_and_cycles_are_found(tmp_path):
     text = (
         "on: push\njobs:\n  a:\n    needs: [b]\n    runs-on: x\n    steps: [{run: x}]\n"

@@ -9,6 +9,7 @@ from onboarding.artefacts.workflow_expressions import (
     ExpressionError,
     evaluate_condition,
     evaluate_expression,
+    substitute,
 )
 
 
@@ -27,6 +28,18 @@ from onboarding.artefacts.workflow_expressions import (
         ("endsWith(github.ref, '.0')", False, False, True),
         ("github['ref_type'] == 'tag'", False, False, True),
         ("always()", True, True, True),
+        # The event's payload: a push carries its ref, a pull request its base branch.
+        ("startsWith(github.event.ref, 'refs/tags/v')", False, False, True),
+        ("github.event.pull_request.base.ref == 'main'", True, False, False),
+        # fromJSON, toJSON and join, which GitHub allows in a job's `if:` too.
+        ("contains(fromJSON('[\"tag\"]'), github.ref_type)", False, False, True),
+        ("fromJSON('true') && github.ref_type == 'tag'", False, False, True),
+        ("contains(toJSON(github), 'refs/tags/')", False, False, True),
+        ("join(fromJSON('[\"refs\", \"tags\"]'), '/') == 'refs/tags'", True, True, True),
+        # Values of different types are compared as numbers: a missing value (null) equals ''.
+        ("github.event.nothing == ''", True, True, True),
+        ("vars.PUBLISH != '' && github.ref_type == 'tag'", False, False, False),
+        ("github.event.nothing == 0 && '1' == 1 && true == 1", True, True, True),
         ("failure()", False, False, False),
         (True, True, True, True),
     ],
@@ -56,3 +69,11 @@ def test_format_and_orderings():
     assert evaluate_expression("format('{0}-{1}', github.ref_name, 'x')", context) == "v1.2.0-x"
     assert evaluate_expression("1 < 2", context) is True
     assert evaluate_expression("'a' < 1", context) is False
+
+
+def test_expressions_in_text_are_filled_in_as_before_a_step_runs():
+    context = {**PULL_REQUEST.context(), "matrix": {"python": 3.12, "coverage": True}}
+    text = "uv run --python ${{ matrix.python }} pytest ${{matrix.coverage}} ${{ secrets.X }}."
+    assert substitute(text, context) == "uv run --python 3.12 pytest true ."
+    with pytest.raises(ExpressionError):
+        substitute("${{ hashFiles('uv.lock') }}", context)

@@ -504,6 +504,81 @@ OTHER_RIGHT_ANSWERS = [
     ),
     ("tag-filter-semver", [('tags: ["v*"]', 'tags: ["v*.*.*"]')]),
     (
+        "event-ref-condition",
+        [
+            (
+                "if: startsWith(github.ref, 'refs/tags/v')",
+                "if: startsWith(github.event.ref, 'refs/tags/v')",
+            )
+        ],
+    ),
+    (
+        "needs-result-condition",
+        [
+            (
+                "if: startsWith(github.ref, 'refs/tags/v')",
+                "if: github.ref_type == 'tag' && needs.integration.result == 'success'",
+            )
+        ],
+    ),
+    (
+        "fromjson-condition",
+        [
+            (
+                "if: startsWith(github.ref, 'refs/tags/v')",
+                "if: contains(fromJSON('[\"tag\"]'), github.ref_type)",
+            )
+        ],
+    ),
+    (
+        "quoted-boolean-inputs",
+        [
+            ("persist-credentials: false", "persist-credentials: 'false'"),
+            (ECR_LOGIN, ECR_LOGIN + "        with:\n          mask-password: 'true'\n"),
+        ],
+    ),
+    (
+        "gcloud-registry-login",
+        [
+            (
+                ECR_LOGIN,
+                GCP_AUTH + "      - run: gcloud auth configure-docker europe-docker.pkg.dev\n",
+            ),
+            ("${{ steps.ecr.outputs.registry }}", "europe-docker.pkg.dev/acme/bookings"),
+        ],
+    ),
+    (
+        "azure-registry-login",
+        [
+            (ECR_LOGIN, "      - run: az acr login --name acme\n"),
+            ("${{ steps.ecr.outputs.registry }}", "acme.azurecr.io"),
+        ],
+    ),
+    (
+        "unit-tests-by-ignore-glob",
+        [
+            ("  unit:\n    name: Lint and unit tests\n", "  test:\n    name: Lint and test\n"),
+            ("needs: [unit]", "needs: [test]"),
+            ("needs: [unit, integration]", "needs: [test, integration]"),
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "--ignore-glob='tests/integration/*' --ignore-glob='tests/contract/*'",
+            ),
+        ],
+    ),
+    (
+        "unit-tests-by-deselect",
+        [
+            ("  unit:\n    name: Lint and unit tests\n", "  test:\n    name: Lint and test\n"),
+            ("needs: [unit]", "needs: [test]"),
+            ("needs: [unit, integration]", "needs: [test, integration]"),
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "--deselect tests/integration --deselect=tests/contract",
+            ),
+        ],
+    ),
+    (
         "a-local-action",
         [
             (
@@ -772,6 +847,144 @@ def test_a_failure_in_one_job_stops_the_steps_still_running_in_the_others(tmp_pa
         local_run.run_jobs(steps, Copies(tmp_path), dict(os.environ), runs_here=runs_here)
     assert (tmp_path / "slow-started").exists()
     assert not list(tmp_path.glob("copy-*/finished"))
+
+
+# --- right commands that differ from the model ------------------------------------------------
+
+RIGHT_COMMANDS = [
+    (
+        "chained-runners",
+        'uv run ruff --version && uv run python -c \'open("ran", "w")\'\ntest -f ran',
+    ),
+    ("runner-after-an-assignment", "PYTHONWARNINGS=error uv run --frozen python -c 'print(1)'"),
+    ("runner-in-a-condition", "if uv run python -c 'print(1)'; then echo ran; else exit 1; fi"),
+    (
+        "uvx-and-uv-tool-run",
+        "uvx ruff --version\nuvx ruff@0.8.0 --version\nuvx --from ruff ruff --version\n"
+        "uv tool run ruff --version",
+    ),
+    ("uv-run-module", "uv run -m pytest --version"),
+    (
+        "shell-variables-after-a-runner",
+        "uv run python -c 'import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(\"x\")' "
+        '"$PWD/report.txt"\ntest -f report.txt',
+    ),
+    (
+        "github-file-commands",
+        'echo "## Unit tests" >> "$GITHUB_STEP_SUMMARY"\necho "passed=1" >> "$GITHUB_OUTPUT"\n'
+        'echo "$PWD/.venv/bin" >> "$GITHUB_PATH"\necho "REPORTS=reports" >> "$GITHUB_ENV"\n'
+        'test -d "$RUNNER_TEMP" && test "$GITHUB_WORKSPACE" = "$PWD"',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "script", [c[1] for c in RIGHT_COMMANDS], ids=[c[0] for c in RIGHT_COMMANDS]
+)
+def test_right_commands_that_differ_from_the_model_pass(tmp_path, script):
+    step = local_run.Step("unit", 1, "a step", script)
+    result = local_run.run_step(step, tmp_path)
+    assert result.passed, result.output
+
+
+def test_a_pytest_plugin_added_by_uv_run_with_is_loaded(tmp_path):
+    # The course's environment loads only the plugins of the project's packages; a package
+    # that `uv run --with` adds is the project's too, for that command.
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert True\n")
+    script = "uv run --with pytest --with 'pytest-xdist>=3' pytest -q -n 2 -p no:cacheprovider"
+    result = local_run.run_step(local_run.Step("unit", 1, "a step", script), tmp_path)
+    assert result.passed, result.output
+
+
+EXPRESSIONS_AND_ENV = f"""
+on: pull_request
+env:
+  REPORTS: reports
+jobs:
+  unit:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python: ["3.12", "3.13"]
+    env:
+      SUITE: unit
+    steps:
+      - uses: {CHECKOUT}
+      - run: |
+          mkdir -p "$REPORTS"
+          uv run --python ${{{{ matrix.python }}}} python -c 'print(1)' > "$REPORTS/$SUITE-$KIND.txt"
+        env:
+          KIND: ${{{{ runner.os }}}}-${{{{ matrix.python }}}}
+      - run: echo "FROM_AN_EARLIER_STEP=yes" >> "$GITHUB_ENV"
+      - run: |
+          test -f reports/unit-Linux-3.12.txt
+          test "${{{{ github.event_name }}}}" = pull_request
+          test "$FROM_AN_EARLIER_STEP" = yes
+          test -z "${{{{ secrets.NOT_SET_HERE }}}}"
+"""
+
+
+def test_expressions_and_env_are_filled_in_as_on_github(tmp_path):
+    # GitHub replaces `${{ }}` before the shell sees the script, and sets `env:` of the
+    # workflow, the job and the step; a matrix job here runs its first combination.
+    steps = local_run.plan(workflow_from(EXPRESSIONS_AND_ENV, tmp_path))
+    copies = Copies(tmp_path)
+    failures = local_run.run_jobs(steps, copies, local_run.environment_for(tmp_path))
+    assert failures == {}, {job: result.output for job, result in failures.items()}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "combination"),
+    [
+        (None, {}),
+        (
+            {"matrix": {"python": ["3.12", "3.13"], "os": ["ubuntu-latest"]}},
+            {"python": "3.12", "os": "ubuntu-latest"},
+        ),
+        ({"matrix": {"include": [{"python": "3.13"}, {"python": "3.12"}]}}, {"python": "3.13"}),
+        (
+            {"matrix": {"python": ["3.12"], "include": [{"python": "3.12", "extra": "cov"}]}},
+            {"python": "3.12", "extra": "cov"},
+        ),
+        ({"matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}, {}),
+    ],
+)
+def test_a_matrix_job_runs_its_first_combination(strategy, combination):
+    assert local_run.first_combination(strategy) == combination
+
+
+def test_a_step_with_an_expression_that_cannot_be_worked_out_is_skipped(tmp_path):
+    text = ONE_TEST_JOB.replace(
+        "      - run: uv run pytest",
+        "      - run: echo ${{ hashFiles('uv.lock') }}\n      - run: uv run pytest",
+    )
+    skipped, runs = local_run.plan(workflow_from(text, tmp_path))
+    assert "cannot be worked out here" in skipped.skipped
+    assert runs.skipped == ""
+
+
+def test_the_runners_env_file_is_read_as_github_reads_it():
+    text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
+    assert local_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}
+
+
+def test_a_matrix_workflow_passes_the_check(learner):
+    write_workflow(
+        learner,
+        edit(
+            MODEL,
+            (
+                "    timeout-minutes: 10\n",
+                "    timeout-minutes: 10\n    strategy:\n      matrix:\n"
+                "        python: ['3.12', '3.13']\n",
+            ),
+            (
+                "uv run --with pytest pytest -q --ignore",
+                "uv run --python ${{ matrix.python }} --with pytest pytest -q --ignore",
+            ),
+        ),
+    )
+    assert found(judge("06.1")) == {}
 
 
 # --- Exercise 06.2: next_version -----------------------------------------------------------------

@@ -374,6 +374,25 @@ class Event:
     def ref_name(self) -> str:
         return re.sub(r"^refs/(heads|tags)/", "", self.ref)
 
+    @property
+    def head_branch(self) -> str:
+        return "feature/day-view" if self.name == "pull_request" else ""
+
+    def payload(self) -> dict[str, Any]:
+        """The parts of the webhook payload (`github.event`) that conditions look at."""
+        repository = {"full_name": "acme/bookings", "name": "bookings", "default_branch": "main"}
+        if self.name == "push":
+            return {"ref": self.ref, "created": True, "deleted": False, "repository": repository}
+        if self.name in ("pull_request", "pull_request_target"):
+            pull_request = {
+                "number": 7,
+                "draft": False,
+                "base": {"ref": self.base_branch},
+                "head": {"ref": self.head_branch},
+            }
+            return {"action": "synchronize", "number": 7, "pull_request": pull_request}
+        return {"repository": repository}
+
     def context(self) -> dict[str, Any]:
         github = {
             "event_name": self.name,
@@ -381,9 +400,10 @@ class Event:
             "ref_type": self.ref_type,
             "ref_name": self.ref_name,
             "base_ref": self.base_branch,
-            "head_ref": "feature/day-view" if self.name == "pull_request" else "",
+            "head_ref": self.head_branch,
             "repository": "acme/bookings",
-            "event": {},
+            # `github.event.ref` is as good a way to ask for a tag as `github.ref`.
+            "event": self.payload(),
         }
         return {
             "github": github,
@@ -499,8 +519,11 @@ def simulate(workflow: Workflow, event: Event) -> dict[str, JobOutcome]:
                 outcome = JobOutcome(job_id, False, f"skipped: `{name}` did not run")
                 break
         if outcome.runs and "if" in job:
+            # Every needed job ran (or this one would already be skipped), and a simulated run
+            # is one in which every job succeeds: `needs.unit.result == 'success'` holds.
+            needed = {name: {"result": "success", "outputs": {}} for name in needs_of(job)}
             try:
-                allowed = evaluate_condition(job["if"], event.context())
+                allowed = evaluate_condition(job["if"], {**event.context(), "needs": needed})
             except ExpressionError as error:
                 allowed, outcome = False, JobOutcome(job_id, False, f"unreadable `if:` ({error})")
             else:

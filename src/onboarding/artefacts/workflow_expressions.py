@@ -2,18 +2,28 @@
 
 `evaluate_condition(condition, context)` reads an `if:` value the way GitHub does: with or
 without `${{ }}`, names looked up case-insensitively in the contexts (`github.ref`,
-`steps.auth.outputs.token`), strings compared without regard to case, `startsWith`,
-`endsWith`, `contains` and `format`, and the status functions. It is a small recursive-descent
+`steps.auth.outputs.token`), strings compared without regard to case and values of two types
+compared as numbers, `startsWith`, `endsWith`, `contains`, `format`, `join`, `toJSON` and
+`fromJSON`, and the status functions. It is a small recursive-descent
 parser; what it cannot read raises `ExpressionError` naming the place, and never guesses.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["STATUS_FUNCTIONS", "ExpressionError", "evaluate_condition", "evaluate_expression"]
+__all__ = [
+    "STATUS_FUNCTIONS",
+    "ExpressionError",
+    "as_text",
+    "evaluate_condition",
+    "evaluate_expression",
+    "substitute",
+]
 
 
 class ExpressionError(ValueError):
@@ -43,11 +53,68 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return found
 
 
+def as_number(value: Any) -> float:
+    """GitHub's coercion to a number: null 0, booleans 1 and 0, a string as JSON reads it ('' 0)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return 0.0
+        try:
+            number = json.loads(text)
+        except ValueError:
+            return math.nan
+        is_number = isinstance(number, int | float) and not isinstance(number, bool)
+        return float(number) if is_number else math.nan
+    return math.nan  # arrays and objects are only ever equal to themselves
+
+
 def loose_equal(left: Any, right: Any) -> bool:
-    """GitHub's `==`: strings compare without regard to case."""
+    """GitHub's `==`: strings compare without regard to case; values of two types as numbers.
+
+    So a missing value (null) equals '' and 0, as `vars.NAME != ''` relies on.
+    """
     if isinstance(left, str) and isinstance(right, str):
         return left.lower() == right.lower()
-    return left == right
+    if isinstance(left, list | dict) or isinstance(right, list | dict):
+        return left is right  # GitHub compares arrays and objects by identity
+    if type(left) is type(right):
+        return left == right
+    return as_number(left) == as_number(right)
+
+
+def _to_json(value: Any) -> str:
+    # GitHub's toJSON indents by two spaces, as `json.dumps(indent=2)` does.
+    return json.dumps(value, indent=2)
+
+
+def _from_json(text: Any) -> Any:
+    try:
+        return json.loads(str(text))
+    except ValueError:
+        raise ExpressionError(f"fromJSON() cannot read {str(text)[:40]!r} as JSON") from None
+
+
+def _join(values: Any, separator: Any = ",") -> str:
+    if isinstance(values, list):
+        return str(separator).join(as_text(value) for value in values)
+    return as_text(values)
+
+
+def as_text(value: Any) -> str:
+    """A value as GitHub turns it into text: null '', booleans 'true'/'false', 1.0 as '1'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -59,8 +126,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         else str(needle).lower() in str(haystack).lower()
     ),
     "format": lambda text, *values: re.sub(
-        r"\{(\d+)\}", lambda m: str(values[int(m[1])]), str(text)
+        r"\{(\d+)\}", lambda m: as_text(values[int(m[1])]), str(text)
     ),
+    "fromjson": _from_json,
+    "tojson": _to_json,
+    "join": _join,
 }
 ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a < b,
@@ -215,3 +285,16 @@ def evaluate_condition(condition: Any, context: Mapping[str, Any]) -> bool:
             "mixes text and `${{ }}`; write the whole condition as one expression"
         )
     return bool(evaluate_expression(text, context))
+
+
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+
+
+def substitute(text: str, context: Mapping[str, Any]) -> str:
+    """The text with each `${{ }}` replaced by its value, as GitHub does before a step runs.
+
+    GitHub fills in a `run:` script and `env:` values before the shell sees them, so
+    `--python ${{ matrix.python }}` reaches the shell as `--python 3.12`. An expression that
+    cannot be read raises ExpressionError.
+    """
+    return EXPRESSION.sub(lambda match: as_text(evaluate_expression(match[1], context)), text)

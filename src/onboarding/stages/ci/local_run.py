@@ -11,10 +11,14 @@ is recognised and skipped, with a line saying why:
   that start a background process (a server for `curl` to poll).
 
 Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in a copy of the project,
-with the course's environment first on the PATH. On GitHub each job starts on a fresh runner, so
+with the course's environment first on the PATH. As on GitHub, the `${{ }}` expressions of a
+script are filled in first (a matrix job runs its first combination), the `env:` of the
+workflow, the job and the step is set, and the runner's files ($GITHUB_ENV, $GITHUB_OUTPUT…)
+exist. On GitHub each job starts on a fresh runner, so
 the jobs here run side by side, each on its own copy (`run_jobs`); within a job the steps run in
-order and the job stops at its first failing step, as on GitHub. A command prefixed with a runner (`uv run`,
-`poetry run`, `pdm run`, `hatch run`) runs directly. pytest loads only the plugins of packages
+order and the job stops at its first failing step, as on GitHub. A command run through a runner
+(`uv run`, `uvx`, `poetry run`, `pdm run`, `hatch run`) runs directly, wherever it stands in
+the script. pytest loads only the plugins of packages
 the project depends on, as on a CI runner that installed the project alone (the course's
 environment holds many more, and loading them all costs seconds). Each step has a time limit,
 and whatever it started is stopped when it ends. Nothing here touches the learner's own files or
@@ -30,17 +34,20 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from onboarding import pytest_runs
 from onboarding.artefacts import uv_lock
 from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.workflow import PULL_REQUEST, Workflow, simulate, steps_of
+from onboarding.artefacts.workflow_expressions import ExpressionError, as_text, substitute
 from onboarding.checks import limit_paused
 from onboarding.protocol import shorten
 
@@ -90,6 +97,8 @@ class Step:
     script: str
     skipped: str = ""
     """Why it is not run here; empty when it runs."""
+    env: tuple[tuple[str, str], ...] = ()
+    """The step's environment variables from `env:` of the workflow, the job and the step."""
 
     def describe(self) -> str:
         where = f"job `{self.job}`, line {self.line}"
@@ -166,21 +175,79 @@ def why_skipped(script: str) -> str:
     return ""
 
 
+def first_combination(strategy: Any) -> dict[str, Any]:
+    """The matrix values of a job's first run; the other combinations would run the same here.
+
+    GitHub runs every combination of `strategy.matrix`; they differ in what the course's single
+    environment cannot change (a Python version, an OS), so the first one stands for them all.
+    An `include:` entry adds its values to the combination it matches, or is the whole matrix.
+    """
+    matrix = strategy.get("matrix") if isinstance(strategy, Mapping) else None
+    if not isinstance(matrix, Mapping):
+        return {}
+    combination = {
+        str(key): values[0]
+        for key, values in matrix.items()
+        if key not in ("include", "exclude") and isinstance(values, list) and values
+    }
+    includes = [entry for entry in matrix.get("include") or [] if isinstance(entry, Mapping)]
+    if not combination:
+        return dict(includes[0]) if includes else {}
+    for entry in includes:
+        if all(combination.get(key, value) == value for key, value in entry.items()):
+            combination.update({key: value for key, value in entry.items()})
+    return combination
+
+
+def _env_of(levels: list[Any], context: dict[str, Any]) -> dict[str, str]:
+    """`env:` of the workflow, the job and the step, the nearer level winning, values filled in."""
+    env: dict[str, str] = {}
+    for level in levels:
+        if not isinstance(level, Mapping):
+            continue
+        for name, value in level.items():
+            text = as_text(value)
+            try:
+                # A value may read the levels above it (`${{ env.REPORTS }}/unit`).
+                text = substitute(text, {**context, "env": dict(env)})
+            except ExpressionError:
+                pass  # left as written: the step that uses it says what went wrong
+            env[str(name)] = text
+    return env
+
+
 def plan(workflow: Workflow) -> list[Step]:
-    """Every `run:` step of the jobs a pull request starts, in order, with what happens to it."""
+    """Every `run:` step of the jobs a pull request starts, in order, with what happens to it.
+
+    As on GitHub, each script and `env:` value has its `${{ }}` expressions filled in (for a
+    pull request, and a matrix job's first combination) before the shell sees it.
+    """
     outcomes = simulate(workflow, PULL_REQUEST)
     steps = []
     for job_id, job in workflow.jobs.items():
         if not outcomes[job_id].runs:
             continue
+        context = {
+            **PULL_REQUEST.context(),
+            "matrix": first_combination(job.get("strategy")),
+            "runner": {"os": "Linux", "arch": "X64", "name": "GitHub Actions"},
+            "job": {"status": "success"},
+        }
         for index, step in steps_of(job):
             script = step.get("run")
             if not isinstance(script, str):
                 continue
+            env = _env_of([workflow.data.get("env"), job.get("env"), step.get("env")], context)
             line = workflow.line("jobs", job_id, "steps", index, "run")
+            skipped = ""
+            try:
+                script = substitute(script, {**context, "env": env})
+            except ExpressionError as error:
+                skipped = f"a `${{{{ }}}}` expression cannot be worked out here ({error})"
             first = logical_lines(script)[:1]
             name = str(step.get("name") or (f"`{shorten(first[0], 60)}`" if first else "a step"))
-            steps.append(Step(job_id, line, name, script, why_skipped(script)))
+            skipped = skipped or why_skipped(script)
+            steps.append(Step(job_id, line, name, script, skipped, tuple(env.items())))
     return steps
 
 
@@ -210,34 +277,116 @@ def missing_test_paths(script: str, project_copy: Path) -> list[str]:
     return missing
 
 
+UVX_OPTIONS_WITH_VALUE = {
+    "--from", "--with", "--with-requirements", "--with-editable", "--python", "-p", "--index",
+    "--index-url", "--directory",
+}  # fmt: skip
+
+
+def _case_pattern(options: set[str]) -> str:
+    return "|".join(sorted(options))
+
+
+RUNNERS = f"""\
+__run_here() {{  # `uv run [options] command…`: the command itself, in the course's environment
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --) shift; break ;;
+      {_case_pattern(UV_RUN_OPTIONS_WITH_VALUE)}) shift 2 ;;
+      -m|--module) shift; set -- python -m "$@"; break ;;
+      -*) shift ;;
+      *) break ;;
+    esac
+  done
+  case "${{1-}}" in *.py) set -- python "$@" ;; esac
+  "$@"
+}}
+__run_tool_here() {{  # `uvx [options] ruff@0.8.0 …`: the course's own ruff
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --) shift; break ;;
+      {_case_pattern(UVX_OPTIONS_WITH_VALUE)}) shift 2 ;;
+      -*) shift ;;
+      *) break ;;
+    esac
+  done
+  [ "$#" -gt 0 ] || return 0
+  local tool="${{1%%@*}}"
+  tool="${{tool%%[=<>~!]*}}"
+  shift
+  "$tool" "$@"
+}}
+__skipped_here() {{ echo "skipped here: $*"; }}
+uv() {{
+  case "${{1-}}" in
+    run) shift; __run_here "$@" ;;
+    tool) if [ "${{2-}}" = run ]; then shift 2; __run_tool_here "$@"; else __skipped_here uv "$@"; fi ;;
+    sync|lock|venv) __skipped_here uv "$@" ;;
+    pip) case "${{2-}}" in install|sync) __skipped_here uv "$@" ;; *) command uv "$@" ;; esac ;;
+    *) command uv "$@" ;;
+  esac
+}}
+uvx() {{ __run_tool_here "$@"; }}
+poetry() {{ case "${{1-}}" in run) shift; __run_here "$@" ;; install) __skipped_here poetry "$@" ;; *) command poetry "$@" ;; esac; }}
+pdm() {{ case "${{1-}}" in run) shift; __run_here "$@" ;; install|sync) __skipped_here pdm "$@" ;; *) command pdm "$@" ;; esac; }}
+pipenv() {{ case "${{1-}}" in run) shift; __run_here "$@" ;; install) __skipped_here pipenv "$@" ;; *) command pipenv "$@" ;; esac; }}
+hatch() {{ case "${{1-}}" in run) shift; __run_here "$@" ;; *) command hatch "$@" ;; esac; }}
+"""
+"""Runners and installers as shell functions: a runner runs its command in the course's
+environment, which has every package, and an install is skipped. Functions rather than edits of
+the script's text, so that they work wherever a command stands (after `&&`, in an `if`, after
+`VAR=value`) and leave the script's quoting and `$VARIABLES` as written. Bash reads them from
+$BASH_ENV (`Runner`), so that the line numbers of bash's own errors are the script's."""
+
+
 def runnable_script(script: str) -> str:
-    """The script as it runs here: installs dropped (the environment has them), runners stripped."""
+    """The script as it runs here: installs dropped (the environment has them); runners run
+    their command directly through the functions of `RUNNERS`."""
     lines = []
     for command in logical_lines(script):
         program = _program(command)
         if INSTALLS.match(program):
             lines.append(f": skipped here: {shlex.quote(command)}")
         else:
-            lines.append(strip_runner(command))
+            lines.append(command)
     return "\n".join(lines) + "\n"
 
 
 def pytest_plugins_of(project_copy: Path) -> list[str]:
     """The pytest plugins of the packages the project depends on (what CI would install)."""
-    from importlib.metadata import entry_points
-
     try:
         pyproject = (project_copy / "pyproject.toml").read_text(encoding="utf-8")
         needed = uv_lock.project_packages(pyproject)
     except (OSError, ValueError):
         needed = {uv_lock.TEST_RUNNER}
+    return plugins_of_packages(needed)
+
+
+def plugins_of_packages(packages: set[str]) -> list[str]:
+    """The pytest plugins that these packages (canonical names) bring."""
+    from importlib.metadata import entry_points
+
     return sorted(
         {
             entry.value
             for entry in entry_points(group="pytest11")
-            if entry.dist is not None and canonical(entry.dist.name) in needed
+            if entry.dist is not None and canonical(entry.dist.name) in packages
         }
     )
+
+
+ADDED_PACKAGES = re.compile(r"--with(?:=|\s+)(['\"]?)(?P<requirements>[^\s'\"]+)\1")
+
+
+def packages_added_by(script: str) -> set[str]:
+    """The packages a script's `uv run --with` (or `uvx --with`) adds: `'pytest-xdist>=3'`."""
+    names = set()
+    for match in ADDED_PACKAGES.finditer(script):
+        for requirement in match["requirements"].split(","):
+            name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+            if name:
+                names.add(canonical(name[0]))
+    return names
 
 
 def environment_for(project_copy: Path) -> dict[str, str]:
@@ -280,6 +429,76 @@ def _start(step: Step, project_copy: Path, environment: dict[str, str]) -> subpr
     )
 
 
+GITHUB_FILE_COMMANDS = ("GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
+"""The files a runner gives each step to write to: a step that appends a summary, sets an
+output or adds to the PATH fails without them (`>> "$GITHUB_OUTPUT"` has nowhere to go)."""
+
+
+def read_env_file(text: str) -> dict[str, str]:
+    """`NAME=value` lines, and `NAME<<DELIMITER` … `DELIMITER` blocks, as in $GITHUB_ENV."""
+    values: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        name, is_block, delimiter = line.partition("<<")
+        if is_block and "=" not in name:
+            block = []
+            for body in lines:
+                if body == delimiter:
+                    break
+                block.append(body)
+            values[name.strip()] = "\n".join(block)
+        elif "=" in line:
+            name, _, value = line.partition("=")
+            values[name.strip()] = value
+    return values
+
+
+class Runner:
+    """What a GitHub runner gives one job's steps: its files, and what earlier steps set there."""
+
+    def __init__(self, folder: Path, project_copy: Path) -> None:
+        self.files = {name: folder / name.lower() for name in GITHUB_FILE_COMMANDS}
+        for path in self.files.values():
+            path.touch()
+        (folder / "temp").mkdir()
+        runners = folder / "runners.sh"
+        runners.write_text(RUNNERS, encoding="utf-8")
+        self.variables = {
+            **{name: str(path) for name, path in self.files.items()},
+            "BASH_ENV": str(runners),
+            "RUNNER_TEMP": str(folder / "temp"),
+            "RUNNER_OS": "Linux",
+            "GITHUB_WORKSPACE": str(project_copy),
+        }
+
+    def environment(self, base: Mapping[str, str], step: Step) -> dict[str, str]:
+        """The step's environment: the base, the runner's, earlier steps' $GITHUB_ENV, its env."""
+        added_paths = self.files["GITHUB_PATH"].read_text(encoding="utf-8").split()
+        environment = {
+            **base,
+            **read_env_file(self.files["GITHUB_ENV"].read_text(encoding="utf-8")),
+            **dict(step.env),
+            **self.variables,
+        }
+        # A package that `uv run --with` adds is installed for that command on GitHub: its
+        # pytest plugin (`-n` of pytest-xdist) is loaded here too.
+        added = plugins_of_packages(packages_added_by(step.script))
+        if added and "PYTEST_PLUGINS" in environment:
+            plugins = [name for name in environment["PYTEST_PLUGINS"].split(",") if name]
+            environment["PYTEST_PLUGINS"] = ",".join(dict.fromkeys([*plugins, *added]))
+        # GitHub puts later $GITHUB_PATH lines first; the course's environment stays ahead of
+        # the system's (an added `.venv/bin` does not exist here, so it changes nothing).
+        environment["PATH"] = os.pathsep.join([*reversed(added_paths), base.get("PATH", "")])
+        return environment
+
+
+@contextlib.contextmanager
+def runner_for(project_copy: Path) -> Iterator[Runner]:
+    """A runner's files for one job, thrown away with it."""
+    with tempfile.TemporaryDirectory(prefix="onboard-runner-") as folder:
+        yield Runner(Path(folder), project_copy)
+
+
 def run_step(
     step: Step,
     project_copy: Path,
@@ -287,8 +506,10 @@ def run_step(
     environment: dict[str, str] | None = None,
 ) -> StepResult:
     """Run one step in bash, in the project's copy; stop all it started when it ends."""
-    process = _start(step, project_copy, environment or environment_for(project_copy))
-    return _finish(step, process, time_limit)
+    with runner_for(project_copy) as runner:
+        base = environment or environment_for(project_copy)
+        process = _start(step, project_copy, runner.environment(base, step))
+        return _finish(step, process, time_limit)
 
 
 def _finish(step: Step, process: subprocess.Popen, time_limit: float) -> StepResult:
@@ -363,11 +584,12 @@ def run_jobs(
     running = _RunningSteps()
 
     def first_failure(job_steps: list[Step]) -> StepResult | None:
-        with copy_of_project() as project_copy:
+        with copy_of_project() as project_copy, runner_for(project_copy) as runner:
             for step in job_steps:
                 if not runs_here(step, project_copy):
                     continue
-                result = running.run(step, project_copy, environment, time_limit)
+                step_environment = runner.environment(environment, step)
+                result = running.run(step, project_copy, step_environment, time_limit)
                 if result is None or not result.passed:
                     return result
         return None

@@ -38,6 +38,8 @@ def _words(job_id: str, job: Mapping[str, Any]) -> str:
 
 
 LATER_TESTS = re.compile(r"integration|contract|schemathesis|pact", re.IGNORECASE)
+LEAVES_OUT = re.compile(r"--(?:ignore|ignore-glob|deselect)(?:=|\s+)\S+")
+"""pytest's options that leave tests out: a job that ignores tests/integration does not run it."""
 PYTEST = re.compile(r"\bpytest\b")
 
 
@@ -46,9 +48,7 @@ def later_test_jobs(workflow: Workflow) -> list[str]:
     found = []
     for job_id, job in workflow.jobs.items():
         commands = [run for _, run in runs_of(job) if re.search(r"pytest|schemathesis", run)]
-        selects_later = any(
-            LATER_TESTS.search(re.sub(r"--ignore[= ]\S+", "", command)) for command in commands
-        )
+        selects_later = any(LATER_TESTS.search(LEAVES_OUT.sub("", command)) for command in commands)
         if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
             found.append(job_id)
     return found
@@ -187,12 +187,18 @@ def _pushes(job: Mapping[str, Any]) -> bool:
 REGISTRY_LOGINS = re.compile(
     r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login)@", re.IGNORECASE
 )
+LOGIN_COMMANDS = re.compile(
+    r"\b(?:docker|podman)\s+login\b"
+    # Each cloud's CLI can log Docker in to its registry with the identity it already has.
+    r"|\bgcloud\s+auth\s+configure-docker\b|\bdocker-credential-gcr\s+configure-docker\b"
+    r"|\baz\s+acr\s+login\b"
+)
 
 
 def _logs_in(job: Mapping[str, Any]) -> bool:
     return any(
         REGISTRY_LOGINS.match(str(step.get("uses", "")))
-        or re.search(r"\b(docker|podman)\s+login\b", str(step.get("run", "")))
+        or LOGIN_COMMANDS.search(str(step.get("run", "")))
         for _, step in steps_of(job)
     )
 
@@ -299,7 +305,9 @@ def secret_problems(workflow: Workflow) -> list[str]:
             return
         text, line = str(node), workflow.line(*path)
         key = str(path[-1]) if path else ""
-        if SECRET_KEY.search(key) and not DESCRIBES_A_CREDENTIAL.search(key):
+        # `persist-credentials: 'false'`, `mask-password: 'true'`: a switch, quoted or not.
+        is_a_switch = text.strip().lower() in ("true", "false")
+        if SECRET_KEY.search(key) and not DESCRIBES_A_CREDENTIAL.search(key) and not is_a_switch:
             if "${{" not in text and text.strip():
                 problems.append(
                     f"line {line}: `{key}` is written out in the file; store it as a repository "
