@@ -95,3 +95,14 @@ def test_a_missing_or_empty_document_is_one_clear_line(tmp_path):
 )
 def test_bracket_placeholders_but_not_task_boxes_or_links(text, placeholder):
     assert bool(markdown.BRACKET_PLACEHOLDER.search(text)) is placeholder
+
+
+def test_a_note_in_brackets_after_a_heading_names_the_same_section():
+    text = "## Timeline (UTC)\n\nten past ten\n\n## (draft)\n\nnotes\n"
+    assert markdown.section(text, "Timeline") == "\nten past ten\n"
+    assert markdown.section(text, "timeline (times in UTC)") == "\nten past ten\n"
+    # A heading that is only a note keeps it as its name.
+    assert markdown.section(text, "(draft)") == "\nnotes"
+    assert markdown.template_titles(text, ("Timeline",)) == ["Timeline", "(draft)"]
+    assert markdown.is_heading("## Timeline (UTC)", "Timeline")
+    assert not markdown.is_heading("### Timeline", "Timeline")

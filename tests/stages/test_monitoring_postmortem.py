@@ -195,14 +195,28 @@ def a_deadline_column(text: str) -> str:
     return text.replace("| Owner | Due |", "| Owner | Deadline |")
 
 
+def the_zone_in_the_timelines_heading(text: str) -> str:
+    """`## Timeline (UTC)`: the heading with a note in brackets, the only place with the zone."""
+    return text.replace("## Timeline", "## Timeline (UTC)", 1).replace(
+        "| Time (UTC) |", "| Time |", 1
+    )
+
+
 @pytest.mark.parametrize(
     "rewrite",
-    [quoting_the_notes, times_with_seconds, date_and_time_columns, a_deadline_column],
+    [
+        quoting_the_notes,
+        times_with_seconds,
+        date_and_time_columns,
+        a_deadline_column,
+        the_zone_in_the_timelines_heading,
+    ],
     ids=[
         "notes-quoted-as-a-blockquote",
         "times-with-seconds",
         "date-and-time-columns",
         "a-deadline-column",
+        "zone-in-the-heading",
     ],
 )
 def test_right_postmortems_written_other_ways_pass(model, rewrite):
@@ -356,3 +370,8 @@ def test_due_dates_in_other_formats_pass_the_whole_check(model):
         "| 2030-03-08 |", "| next Friday |"
     )
     assert postmortem.action_item_problems(text) == []
+
+
+def test_a_timeline_with_no_zone_anywhere_still_says_so(model):
+    text = model.replace("| Time (UTC) |", "| Time |", 1)
+    assert any("no time zone" in problem for problem in postmortem.timeline_problems(text))

@@ -217,8 +217,21 @@ def template_titles(text: str, headings: tuple[str, ...]) -> list[str]:
     return [title for title, _ in sections(in_template_case(text, headings))[1:]]
 
 
+QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+"""A note in brackets at the end of a heading, `## Timeline (UTC)`: the same section."""
+
+
 def _heading_key(title: str) -> str:
-    return " ".join(title.split()).casefold()
+    """What names a section: its words in any letter case or spacing, without a trailing note
+    in brackets (unless the note is all there is)."""
+    key = QUALIFIER.sub("", title) or title
+    return " ".join(key.split()).casefold()
+
+
+def is_heading(line: str, heading: str) -> bool:
+    """Whether a line is the `## ` heading of the section `heading` (as `section` finds it)."""
+    match = re.match(r"## (?!#)(.+?)\s*#*\s*$", line)
+    return match is not None and _heading_key(match[1]) == _heading_key(heading)
 
 
 def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[str], str | None]:

@@ -28,6 +28,7 @@ from onboarding.artefacts.markdown import (
     guidance_quotes,
     heading_report,
     in_template_case,
+    is_heading,
     list_items,
     markdown_lines,
     section,
@@ -230,7 +231,9 @@ def states_time_zone(text: str) -> bool:
         return True
     above = []
     for line in markdown_lines(text):
-        if re.match(r"## Timeline\s*$", line):
+        if is_heading(line, "Timeline"):
+            if TIME_ZONE.search(line):  # `## Timeline (UTC)`
+                return True
             break
         above.append(line)
     return any(TIME_ZONE.search(line) and re.search(r"\btimes?\b", line, re.I) for line in above)
