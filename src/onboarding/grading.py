@@ -30,6 +30,12 @@ from onboarding.early_kernel import EarlyKernel
 from onboarding.protocol import CheckResult
 
 DEFAULT_CELL_TIMEOUT = 30
+CHECK_CELL_TIMEOUT = 600
+"""Seconds a check cell may run. The learner's cells keep `cell_timeout`, which stops a loop that
+never ends; a check cell is the course's own code, which limits each expectation itself
+(`checks.time_limit`, paused while a child process with a limit of its own runs). A whole cell of
+expectations that run tests or CI jobs can outlast the learner's limit on a busy machine: 06.1's
+took over 30 s on two cores shared with other work, and was called an endless loop."""
 
 
 @dataclass
@@ -169,11 +175,26 @@ def _without_check_markers(cell: dict[str, Any]) -> dict[str, Any]:
 
 
 class _OutcomeCollector:
-    """pytest plugin: remember each nbval cell's outputs and failure message."""
+    """pytest plugin: remember each nbval cell's outputs and failure message, and give check
+    cells their own time limit."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_cell_timeout: int = CHECK_CELL_TIMEOUT) -> None:
         self.outcomes: list[CellOutcome] = []
         self.collection_errors: list[str] = []
+        self.check_cell_timeout = check_cell_timeout
+        self._learner_cell_timeout: Any = None
+
+    # nbval reads its one cell timeout as each cell runs: a check cell's is set around it.
+    def pytest_runtest_setup(self, item: Any) -> None:
+        cell = getattr(item, "cell", None)
+        if cell is not None and notebooks.is_check_cell(cell):
+            self._learner_cell_timeout = item.config.option.nbval_cell_timeout
+            item.config.option.nbval_cell_timeout = self.check_cell_timeout
+
+    def pytest_runtest_teardown(self, item: Any) -> None:
+        if self._learner_cell_timeout is not None:
+            item.config.option.nbval_cell_timeout = self._learner_cell_timeout
+            self._learner_cell_timeout = None
 
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
         if call.when != "call":
@@ -219,7 +240,7 @@ def run_nbval(
     uri_grammar.skip()
     import pytest
 
-    collector = _OutcomeCollector()
+    collector = _OutcomeCollector(max(cell_timeout, CHECK_CELL_TIMEOUT))
     arguments = [
         str(notebook_path),
         "--nbval-lax" if lax else "--nbval",
@@ -377,7 +398,7 @@ def summarise(
                 if result.exercise_id in results:
                     results[result.exercise_id].results.append(result)
             if outcome.timed_out:
-                problems.append(_timeout_sentence(outcome, cell_timeout))
+                problems.append(_check_timeout_sentence(outcome, cell_timeout))
             elif outcome.failed and not protocol.results_in(outcome.outputs):
                 # The check cell itself broke before it could judge: say why, credit nothing.
                 problems.append(_problem_sentence(outcome, cell_timeout))
@@ -415,6 +436,14 @@ def _problem_sentence(outcome: CellOutcome, cell_timeout: int) -> str:
                 )
             return f"{where} raised {name}: {value}{_learner_line(outcome)}."
     return f"{where} failed: {outcome.message.splitlines()[0] if outcome.message else 'no detail'}."
+
+
+def _check_timeout_sentence(outcome: CellOutcome, cell_timeout: int) -> str:
+    return (
+        f"The check in code cell {outcome.index + 1} took longer than "
+        f"{max(cell_timeout, CHECK_CELL_TIMEOUT)} s and was stopped: run `onboard check` again, "
+        "and if it stops again, tell your instructor."
+    )
 
 
 def _timeout_sentence(outcome: CellOutcome, cell_timeout: int) -> str:

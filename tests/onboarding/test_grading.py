@@ -297,3 +297,36 @@ def test_check_refuses_a_number_of_jobs_below_one(workspace):
     run = run_onboard("check", "--all", "--jobs", "0", env={"ONBOARD_WORKSPACE": str(workspace)})
     assert run.returncode == 2
     assert "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1." in run.stderr
+
+
+@pytest.mark.slow
+def test_a_check_cell_may_outlast_the_learners_cell_limit(workspace, tmp_path):
+    """A check cell limits each expectation itself; a whole cell of them that runs longer than a
+    learner's cell may (06.1's, on a busy machine) is no endless loop. A learner's cell is."""
+    course = solution_copy()
+    first_check = check_cells(course)[0]
+    source = notebooks.source_of(first_check).splitlines(keepends=True)
+    first_check["source"] = [source[0], "import time\n", "time.sleep(3)\n", *source[1:]]
+    course_path = tmp_path / "course" / WELCOME
+    course_path.parent.mkdir()
+    notebooks.write(course_path, course)
+    learner_path = write_learner(workspace, solved_copy())
+
+    verdict = grading.grade(learner_path, course_path, cell_timeout=1)
+    assert verdict.ok, verdict.to_json()
+
+    slow_learner = replace_code(
+        solved_copy(), "def booking_minutes", "import time\ntime.sleep(3)\n"
+    )
+    notebooks.write(learner_path, slow_learner)
+    verdict = grading.grade(learner_path, course_path, cell_timeout=1)
+    assert "Code cell 1 took longer than 1 s" in " ".join(verdict.problems), verdict.to_json()
+
+
+def test_a_check_cell_stopped_at_its_own_limit_is_not_called_an_endless_loop():
+    stopped = grading.CellOutcome(3, "c", "check()", True, True, "Timeout", [], timed_out=True)
+    verdict = grading.summarise(WELCOME, [stopped], solution_copy(), 30)
+    assert verdict.problems == [
+        f"The check in code cell 4 took longer than {grading.CHECK_CELL_TIMEOUT} s and was "
+        "stopped: run `onboard check` again, and if it stops again, tell your instructor."
+    ]
