@@ -120,3 +120,72 @@ def test_an_endpoint_column_holds_the_method_and_the_path_together():
         ("GET /health/live", 3),
     ]
     assert tsd.endpoints(text.replace("Endpoint", "Summary")) == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "| HTTP method | Path |",
+        "| Verb | URL |",
+        "| Method | Endpoint |",
+        "| Method | Route |",
+        "| Methods | Paths |",
+    ],
+    ids=["http-method", "verb-and-url", "method-and-endpoint", "method-and-route", "plurals"],
+)
+def test_method_and_path_columns_under_other_names(header):
+    """A method column and a path column are that, whatever words head them."""
+    text = (
+        f"## API summary\n\n{header}\n| --- | --- |\n| GET | /rooms |\n"
+        "| POST | /rooms/{room_id}/bookings |\n"
+    )
+    assert [str(endpoint) for endpoint in tsd.endpoints(text)] == [
+        "GET /rooms",
+        "POST /rooms/{room_id}/bookings",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "path"),
+    [
+        ("[/rooms](../openapi.yaml)", "/rooms"),
+        ("/bookings/\\{booking_id\\}", "/bookings/{booking_id}"),
+        ("`/bookings/{booking_id}`", "/bookings/{booking_id}"),
+    ],
+    ids=["linked", "escaped-braces", "code-span"],
+)
+def test_a_path_is_read_as_the_reader_sees_it(cell, path):
+    text = f"## API summary\n\n| Method | Path |\n| --- | --- |\n| GET | {cell} |\n"
+    assert [endpoint.path for endpoint in tsd.endpoints(text)] == [path]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/rooms/{room_id}/bookings",
+        "/rooms/{roomId}/bookings/",
+        "/rooms/:room_id/bookings",
+        "/rooms/<room_id>/bookings",
+        "/rooms/<int:room_id>/bookings",
+        "/rooms/{room_id}/bookings?limit&offset",
+    ],
+    ids=["openapi", "other-name", "colon", "angle-brackets", "converter", "query"],
+)
+def test_every_way_of_writing_a_path_parameter_has_the_specs_shape(path):
+    """Express's `:id` and Flask's `<id>` name a parameter as OpenAPI's `{id}` does."""
+    assert tsd.path_shape(path) == "/rooms/{}/bookings"
+
+
+@pytest.mark.parametrize(
+    "diagram",
+    [
+        "flowchart LR\n  client -.- api\n  api === db\n",
+        "flowchart LR\n  client --o api\n  api --x db\n",
+        "flowchart LR\n  client o--o api\n  api x--x db\n",
+        "sequenceDiagram\n  Client->API: POST /rooms/1/bookings\n  API-xClient: 201\n",
+        "sequenceDiagram\n  Client-->API: POST /rooms/1/bookings\n  API--xClient: 201\n",
+    ],
+    ids=["dotted-and-thick-lines", "circle-and-cross", "both-ends", "solid-lines", "dotted-lines"],
+)
+def test_every_mermaid_link_counts_as_a_connection(diagram):
+    assert tsd.diagram_edges(diagram) == 2

@@ -9,6 +9,8 @@ as the check cell judges it.
 from __future__ import annotations
 
 import copy
+import json
+from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 
@@ -663,8 +665,31 @@ REQUEST_PROPERTIES = (*SCHEMAS, "BookingCreate", "properties")
             lambda s: at(s, (*SCHEMAS, "Room", "properties")).pop("capacity"),
             "components.schemas.Room (a room) has no capacity (integer)",
         ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled_at", {"type": "string", "format": "date-time", "nullable": True}
+            ),
+            "components.schemas.Booking.cancelled_at is string; the exercise asks for "
+            "cancelled_at (date-time string or null) (`nullable: true` is OpenAPI 3.0; 3.1 writes"
+            ' `type: [string, "null"]`)',
+        ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled", {"allOf": [{"type": "integer"}], "description": "1 once cancelled"}
+            ),
+            "components.schemas.Booking.cancelled is integer; the exercise asks for cancelled "
+            "(boolean)",
+        ),
     ],
-    ids=["number-for-integer", "integer-for-boolean", "not-nullable", "no-format", "missing"],
+    ids=[
+        "number-for-integer",
+        "integer-for-boolean",
+        "not-nullable",
+        "no-format",
+        "missing",
+        "nullable-of-openapi-3.0",
+        "integer-inside-all-of",
+    ],
 )
 def test_a_field_of_the_wrong_type_is_named(tmp_path, monkeypatch, change, message):
     changed = copy.deepcopy(REFERENCE)
@@ -705,3 +730,183 @@ def test_fields_may_come_from_a_schema_that_extends_another(tmp_path, monkeypatc
     }
     passed, found = run_check(tmp_path, monkeypatch, dumped(changed))[FIELDS]
     assert passed, found
+
+
+# --- Right answers written another way -----------------------------------------------------------
+
+
+def booking_extends_the_request_beside_a_ref(spec: dict) -> None:
+    """OpenAPI 3.1 schemas are JSON Schema 2020-12, where `$ref` may sit beside `properties`."""
+    schemas = at(spec, SCHEMAS)
+    own = {
+        name: value
+        for name, value in schemas["Booking"]["properties"].items()
+        if name not in schemas["BookingCreate"]["properties"]
+    }
+    # A closed request schema would refuse the booking's own fields, so the extended one is open.
+    del schemas["BookingCreate"]["additionalProperties"]
+    schemas["Booking"] = {
+        "$ref": "#/components/schemas/BookingCreate",
+        "type": "object",
+        "required": list(own),
+        "properties": own,
+    }
+
+
+def validation_problem_extends_problem_beside_a_ref(spec: dict) -> None:
+    schemas = at(spec, SCHEMAS)
+    extension = schemas["ValidationProblem"]["allOf"][1]
+    schemas["ValidationProblem"] = {
+        "$ref": "#/components/schemas/Problem",
+        **extension,
+        "examples": schemas["ValidationProblem"]["examples"],
+    }
+
+
+def rename_media_type(parts: tuple, old: str, new: str):
+    def change(spec: dict) -> None:
+        content = at(spec, (*parts, "content"))
+        content[new] = content.pop(old)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(mutate(booking_extends_the_request_beside_a_ref), id="ref-beside-properties"),
+        pytest.param(
+            mutate(validation_problem_extends_problem_beside_a_ref),
+            id="error-schema-extended-beside-a-ref",
+        ),
+        pytest.param(
+            mutate(
+                rename_media_type(
+                    (*GET, "responses", "200"),
+                    "application/json",
+                    "application/json; charset=utf-8",
+                )
+            ),
+            id="json-with-a-charset",
+        ),
+        pytest.param(
+            mutate(
+                rename_media_type(
+                    (*RESPONSES, "RoomNotFound"),
+                    "application/problem+json",
+                    "application/problem+json; charset=utf-8",
+                )
+            ),
+            id="problem-json-with-a-charset",
+        ),
+        pytest.param(
+            mutate(
+                rename_media_type(
+                    (*CANCEL, "responses", "200"), "application/json", "Application/JSON"
+                )
+            ),
+            id="media-type-in-capitals",
+        ),
+        pytest.param(lambda: json.dumps(REFERENCE, indent="\t"), id="json-indented-with-tabs"),
+    ],
+)
+def test_a_right_answer_written_another_way_passes_everything(tmp_path, monkeypatch, text):
+    results = run_check(tmp_path, monkeypatch, text())
+    assert {name: found for name, (passed, found) in results.items() if not passed} == {}
+
+
+# --- The lesson's practice cells accept every way of writing a right answer -------------------
+
+RIGHT_STATUSES = {situation: status for situation, (status, _) in lesson.STATUS_SITUATIONS.items()}
+RIGHT_VERDICTS = {
+    "a new optional `note` in the booking request": "compatible",
+    "`attendees` becomes a string in the booking request": "breaking",
+    "a new `room_name` in every booking the API returns": "compatible",
+    "`cancelled_at` left out of a booking while it is live": "breaking",
+    "listing a room's bookings needs a new `day` query parameter": "breaking",
+}
+RIGHT_IDEMPOTENCE = {request: right for request, (right, _) in lesson.IDEMPOTENT.items()}
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda status: status, id="number"),
+        pytest.param(lambda status: HTTPStatus(status), id="http-status"),
+        pytest.param(str, id="quoted-as-in-yaml"),
+        pytest.param(lambda status: f" {status} ", id="quoted-with-spaces"),
+        pytest.param(lambda status: f"{status} {HTTPStatus(status).phrase}", id="with-the-phrase"),
+        pytest.param(
+            {
+                404: "four hundred and four",
+                409: "four hundred nine",
+                422: "four hundred twenty-two",
+            }.get,
+            id="in-words",
+        ),
+    ],
+)
+def test_a_status_code_may_be_written_as_the_spec_writes_it(capsys, write):
+    lesson.try_status_codes(
+        {situation: write(status) for situation, status in RIGHT_STATUSES.items()}
+    )
+    assert capsys.readouterr().out.endswith("All 5 right.\n")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param({"compatible": "compatible", "breaking": "breaking"}, id="the-hints-words"),
+        pytest.param({"compatible": "Compatible", "breaking": "BREAKING "}, id="any-case"),
+        pytest.param(
+            {"compatible": "backwards-compatible", "breaking": "backward incompatible"},
+            id="backwards",
+        ),
+        pytest.param({"compatible": "non-breaking", "breaking": "incompatible"}, id="non-breaking"),
+        pytest.param(
+            {"compatible": "compatible change", "breaking": "a breaking change"}, id="change"
+        ),
+    ],
+)
+def test_a_compatibility_verdict_may_be_worded_otherwise(capsys, words):
+    lesson.try_compatibility(
+        REFERENCE, {proposal: words[right] for proposal, right in RIGHT_VERDICTS.items()}
+    )
+    assert capsys.readouterr().out.endswith("All 5 right.\n")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param({True: True, False: False}, id="booleans"),
+        pytest.param({True: "yes", False: "No"}, id="yes-and-no"),
+        pytest.param({True: "True", False: "false"}, id="quoted-booleans"),
+    ],
+)
+def test_an_idempotence_answer_may_be_yes_or_no(capsys, words):
+    lesson.try_idempotent({request: words[right] for request, right in RIGHT_IDEMPOTENCE.items()})
+    assert capsys.readouterr().out.endswith("All 4 right.\n")
+
+
+@pytest.mark.parametrize(
+    ("cell", "answer", "message"),
+    [
+        (lesson.try_status_codes, "a client error", "is not a status code"),
+        (lesson.try_status_codes, "4042", "is not a status code"),
+        (lesson.try_status_codes, True, "is not a status code"),
+        (
+            lambda answers: lesson.try_compatibility(REFERENCE, answers),
+            "maybe",
+            "'maybe' is not a verdict",
+        ),
+        (lesson.try_idempotent, "sometimes", "'sometimes' is not True or False"),
+    ],
+    ids=["words", "four-digits", "a-boolean", "no-verdict", "no-yes-or-no"],
+)
+def test_an_answer_that_is_no_answer_is_named(capsys, cell, answer, message):
+    questions = {
+        lesson.try_status_codes: RIGHT_STATUSES,
+        lesson.try_idempotent: RIGHT_IDEMPOTENCE,
+    }.get(cell, RIGHT_VERDICTS)
+    cell(dict.fromkeys(questions, answer))
+    assert message in capsys.readouterr().out

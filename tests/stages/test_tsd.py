@@ -301,3 +301,38 @@ def test_an_api_summary_with_one_endpoint_column_is_compared_too(model_project):
     assert "openapi.yaml has `GET /rooms`, but docs/tsd.md's API summary does not" in (
         outcome(dropped, ENDPOINTS).found
     )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.replace("{room_id}", ":room_id").replace("{booking_id}", ":booking_id"),
+        lambda t: t.replace("| Method | Path |", "| HTTP method | Path |"),
+        lambda t: t.replace("| Method | Path |", "| Method | Endpoint |"),
+        lambda t: t.replace(
+            "| GET | /rooms/{room_id}/bookings |",
+            "| GET | /rooms/{room_id}/bookings?limit&offset |",
+        ),
+    ],
+    ids=["colon-parameters", "http-method-column", "endpoint-column-of-paths", "query-string"],
+)
+def test_an_api_summary_written_another_way_matches_the_spec(model_project, change):
+    """The same operations, in another notation the writer's readers know."""
+    assert change(MODEL[tsd.FILE]) != MODEL[tsd.FILE]
+    found = outcome(with_tsd(model_project, change), ENDPOINTS)
+    assert found.passed, found.found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "flowchart LR\n    accTitle: Booking service\n    accDescr: Who calls what.\n"
+        "    client -.- api\n    api --o db\n",
+        "sequenceDiagram\n    accTitle: Booking service\n    accDescr: Who calls what.\n"
+        "    Client->API: POST /rooms/1/bookings\n    API->DB: INSERT\n",
+    ],
+    ids=["open-and-circle-links", "sequence-lines"],
+)
+def test_a_diagram_drawn_with_other_links_passes(model_project, body):
+    result = with_tsd(model_project, _diagram(body))
+    assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found

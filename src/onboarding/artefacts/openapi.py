@@ -17,6 +17,7 @@ what a spec must hold, and use these to find their way around it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from onboarding import uri_grammar
-from onboarding.checks import CheckFailed, parse_yaml
+from onboarding.checks import ArtefactError, CheckFailed, parse_yaml
 from onboarding.protocol import shorten
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -147,12 +148,21 @@ def template(path: str) -> str:
     return re.sub(r"\{[^}/]*\}", "{}", path.rstrip("/") or "/")
 
 
+def media_essence(media: str) -> str:
+    """A media type without its parameters, in lower case: `application/json; charset=utf-8` is
+    application/json, as RFC 9110 compares them (type and subtype ignore case)."""
+    return media.split(";", 1)[0].strip().lower()
+
+
 def json_media(content: Any) -> str | None:
-    """The first JSON media type of a content map (application/json or any …+json)."""
+    """The first JSON media type of a content map (application/json or any …+json), as written."""
     if not isinstance(content, dict):
         return None
     for media in content:
-        if isinstance(media, str) and (media == "application/json" or media.endswith("+json")):
+        if not isinstance(media, str):
+            continue
+        essence = media_essence(media)
+        if essence == "application/json" or essence.endswith("+json"):
             return media
     return None
 
@@ -162,7 +172,14 @@ def json_media(content: Any) -> str | None:
 
 def parse_spec(text: str, name: str = "openapi.yaml") -> dict:
     """The parsed spec; ArtefactError (with line and column) or CheckFailed when it cannot be."""
-    document = parse_yaml(text, name)
+    try:
+        document = parse_yaml(text, name)
+    except ArtefactError:
+        # A spec may be written as JSON, which YAML reads too, except for tab indentation: a
+        # JSON text is as good a spec as its YAML twin. Otherwise YAML's own message stands.
+        document = _json_document(text)
+        if document is None:
+            raise
     if document is None:
         raise CheckFailed(f"{name} is empty")
     if not isinstance(document, dict):
@@ -171,6 +188,16 @@ def parse_spec(text: str, name: str = "openapi.yaml") -> dict:
             " `paths:` and `components:`"
         )
     return document
+
+
+def _json_document(text: str) -> Any:
+    """The JSON object `text` holds, or None when it is not one."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def version_problems(spec: dict) -> list[str]:

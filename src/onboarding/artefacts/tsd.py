@@ -34,6 +34,7 @@ from onboarding.artefacts.markdown import (
     section,
     section_source,
 )
+from onboarding.artefacts.openapi import template
 
 API_SECTION = "API summary"
 DATA_MODEL_SECTION = "Data model"
@@ -45,7 +46,12 @@ DIAGRAM_TYPES = re.compile(
     re.MULTILINE,
 )
 EDGE = re.compile(
-    r"-->>|-->|---|-\.->|-\.\s[^.]*\s\.->|==>|->>|-\)|--[^-\s>][^>]*-->|\|\|--|}o--|\|o--|--o\{"
+    r"-->>|-->|---|-\.->|-\.+-|-\.\s[^.]*\s\.->|==>|={3,}|->>|-\)"
+    # entity relations, identifying (--) or not (..): ||--o{, }o..||, }|--|{
+    r"|[|}][o|](?:--|\.\.)[o|][|{]"
+    # flowchart links that end in a circle or a cross: a --o b, a --x b, a x--x b
+    r"|-{2,}[ox](?![\w{])"
+    r"|--[^-\s>][^>]*-->"
     # class diagrams: inheritance, composition, aggregation, dependency, realisation
     r"|<\|--|\*--|\bo--|\.\.>|<\|\.\.|\.\.\|>"
     # C4: Rel(a, b, "uses"), BiRel(…), Rel_Down(…), Rel_U(…)
@@ -53,11 +59,20 @@ EDGE = re.compile(
     # architecture-beta: api:R -- L:db, api:R --> L:db
     r"|:[LRTB]\s*<?--?>?\s*[LRTB]:"
 )
-"""A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not), sequence
-messages, entity relations, class relations, C4 relationships and architecture edges."""
+"""A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not, dotted, thick,
+ending in a circle or a cross), entity relations, class relations, C4 relationships and
+architecture edges."""
+SEQUENCE_DIAGRAM = re.compile(r"^\s*sequenceDiagram\b", re.MULTILINE)
+MESSAGE = re.compile(r"^\s*[^\s:%][^:]*?(?:<<)?-{1,2}(?:>>|>|x|\))[^:]*:")
+"""A message of a sequence diagram, `Client->>API: POST /rooms`: an arrow between two
+participants before the colon, whichever of Mermaid's arrows (->, -->, ->>, -x, -), and dotted)."""
 
 
-COMBINED_HEADERS = ("endpoint", "operation", "route")
+METHOD_HEADERS = ("method", "methods", "http method", "http methods", "verb", "http verb")
+PATH_HEADERS = ("path", "paths", "url", "uri", "url path", "path template", "resource")
+COMBINED_HEADERS = ("endpoint", "endpoints", "operation", "operations", "route", "routes")
+"""A column that may hold the method and the path together ("POST /rooms"), or, beside a method
+column, the path alone."""
 COMBINED = re.compile(
     rf"^(?P<methods>(?:(?:{'|'.join(METHODS)})\s*[,/]?\s*)+)\s+(?P<path>/\S*)",
     re.IGNORECASE,
@@ -84,9 +99,36 @@ def _plain(cell: str) -> str:
 def _header_index(header: list[str], *names: str) -> int | None:
     wanted = {name.lower() for name in names}
     for index, cell in enumerate(header):
-        if _plain(cell).lower() in wanted:
+        if " ".join(_plain(cell).lower().split()) in wanted:
             return index
     return None
+
+
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""A backslash escape of Markdown (`\\{`): the reader sees the character alone."""
+LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)]*\)")
+
+
+def _path(cell: str) -> str:
+    """A path as the reader sees it: without code spans, bold, link syntax or backslash escapes."""
+    text = _plain(cell)
+    link = LINK.fullmatch(text)
+    if link:
+        text = _plain(link["text"])
+    return MARKDOWN_ESCAPE.sub(r"\1", text)
+
+
+def path_shape(path: str) -> str:
+    """The shape of a path the TSD lists, to compare with the spec's (`openapi.template`).
+
+    A TSD is written for people, who name a path parameter as their framework does: Express's
+    `:room_id` and Flask's `<room_id>` or `<int:room_id>` are OpenAPI's `{room_id}`. A query
+    string says which parameters the operation takes, not another operation.
+    """
+    path = re.split(r"[?#]", path, maxsplit=1)[0]
+    path = re.sub(r"(?<=/):[^/]+", "{}", path)
+    path = re.sub(r"<[^<>/]*>", "{}", path)
+    return template(path)
 
 
 def endpoints(text: str) -> list[Endpoint]:
@@ -97,23 +139,30 @@ def endpoints(text: str) -> list[Endpoint]:
     found = []
     for table in pipe_tables(DETAILS_BLOCK.sub("", body)):
         header, rows = table.header, table.rows
-        method_at, path_at = _header_index(header, "method"), _header_index(header, "path")
+        method_at = _header_index(header, *METHOD_HEADERS)
+        path_at = _header_index(header, *PATH_HEADERS)
         # One column may hold both, as people often write it: "POST /rooms/{room_id}/bookings".
         both_at = _header_index(header, *COMBINED_HEADERS)
         if (method_at is None or path_at is None) and both_at is None:
             continue
         for number, row in enumerate(rows, start=1):
+
+            def cell(at: int | None, row: list[str] = row) -> str:
+                return row[at] if at is not None and at < len(row) else ""
+
             if method_at is not None and path_at is not None:
                 if max(method_at, path_at) >= len(row):
                     continue
-                methods, path = row[method_at], _plain(row[path_at])
+                methods, path = row[method_at], _path(row[path_at])
+            elif method_at is not None and _path(cell(both_at)).startswith("/"):
+                # `| Method | Endpoint |` with the path alone under Endpoint.
+                methods, path = row[method_at] if method_at < len(row) else "", _path(cell(both_at))
             else:
                 # Bold and code spans may wrap either part; "_" stays, as in {room_id}.
-                cell = re.sub(r"[*`]", "", row[both_at]).strip() if both_at < len(row) else ""
-                combined = COMBINED.match(cell)
+                combined = COMBINED.match(re.sub(r"[*`]", "", cell(both_at)).strip())
                 if combined is None:
                     continue
-                methods, path = combined["methods"], combined["path"]
+                methods, path = combined["methods"], _path(combined["path"])
             for method in re.split(r"[\s,/]+", methods):
                 if _plain(method):
                     found.append(Endpoint(_plain(method).upper(), path, number))
@@ -142,5 +191,10 @@ def diagrams(text: str, heading: str = ARCHITECTURE_SECTION) -> list[str]:
 
 
 def diagram_edges(diagram: str) -> int:
-    """How many connections a Mermaid diagram draws (arrows and lines between nodes)."""
+    """How many connections a Mermaid diagram draws (arrows and lines between nodes).
+
+    In a sequence diagram each message is one, whatever its arrow; elsewhere every link counts.
+    """
+    if SEQUENCE_DIAGRAM.search(diagram):
+        return sum(1 for line in diagram.splitlines() if MESSAGE.match(line))
     return sum(len(EDGE.findall(line)) for line in diagram.splitlines())

@@ -8,6 +8,7 @@ and lets the learner try status codes and compatibility in small practice cells.
 from __future__ import annotations
 
 import copy
+import re
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from onboarding.artefacts.openapi import (
     resolve,
 )
 from onboarding.artefacts.openapi_compatibility import compatibility
+from onboarding.artefacts.quantities import with_digits
 from onboarding.checks import CheckFailed, Expectation, Given, practise
 
 if TYPE_CHECKING:
@@ -118,6 +120,23 @@ STATUS_SITUATIONS = {
 }
 
 
+def status_code(value: Any) -> int | None:
+    """The status code an answer names, or None.
+
+    422 as a number, or as text the way a spec quotes it ("422"), with its reason phrase
+    ("422 Unprocessable Content") or in words ("four hundred and twenty-two"); a boolean is no
+    number, though Python counts True as 1.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        code = re.fullmatch(r"\s*(\d{3})\b.*", with_digits(value), flags=re.DOTALL)
+        return int(code[1]) if code else None
+    return None
+
+
 def _status_of(situation: str, status: int, why: str):
     def run(given: Any) -> None:
         answers = given.answers
@@ -126,8 +145,9 @@ def _status_of(situation: str, status: int, why: str):
         value = answers[situation]
         if value is None or value is Ellipsis:
             raise CheckFailed("no status chosen yet")
-        if isinstance(value, bool) or not isinstance(value, int):
+        if status_code(value) is None:
             raise CheckFailed(f"{value!r} is not a status code; write a number such as 404")
+        value = status_code(value)
         if value != status:
             raise CheckFailed(f"{value} is not it: {why}")
 
@@ -176,7 +196,29 @@ PROPOSED_CHANGES: dict[str, Callable[[dict], Any]] = {
     "`cancelled_at` left out of a booking while it is live": _cancelled_at_left_out,
     "listing a room's bookings needs a new `day` query parameter": _require_a_day,
 }
-VERDICTS = ("compatible", "breaking")
+VERDICT_WORDS = {
+    **dict.fromkeys(
+        ("compatible", "backward compatible", "backwards compatible", "non breaking"),
+        "compatible",
+    ),
+    **dict.fromkeys(("nonbreaking", "not breaking", "additive"), "compatible"),
+    **dict.fromkeys(("breaking", "incompatible", "not compatible", "non compatible"), "breaking"),
+    **dict.fromkeys(("backward incompatible", "backwards incompatible"), "breaking"),
+}
+"""The words people use for each verdict, as `verdict` normalises them."""
+
+
+def verdict(value: Any) -> str | None:
+    """The verdict an answer gives, however it words it, or None.
+
+    "Backwards-compatible" and "non-breaking" are compatible; "a breaking change" and
+    "incompatible" are breaking.
+    """
+    if not isinstance(value, str):
+        return None
+    words = " ".join(re.sub(r"[-_]", " ", value.lower()).split())
+    words = re.sub(r"\s+change$", "", re.sub(r"^an?\s+", "", words))
+    return VERDICT_WORDS.get(words)
 
 
 def _verdict_of(designed: dict, proposal: str, change: Callable[[dict], Any]) -> Expectation:
@@ -187,10 +229,11 @@ def _verdict_of(designed: dict, proposal: str, change: Callable[[dict], Any]) ->
     def run(given: Any) -> None:
         answers = given.verdicts
         value = answers.get(proposal) if isinstance(answers, dict) else None
-        if value not in VERDICTS:
-            raise CheckFailed(
-                "no verdict yet" if value in (None, Ellipsis) else f"{value!r} is not a verdict"
-            )
+        if value is None or value is Ellipsis:
+            raise CheckFailed("no verdict yet")
+        if verdict(value) is None:
+            raise CheckFailed(f"{value!r} is not a verdict")
+        value = verdict(value)
         if value != right:
             why = "; ".join(item.description for item in found)
             raise CheckFailed(f"{value} is not it: the differ says {why}")
@@ -228,14 +271,27 @@ IDEMPOTENT = {
 }
 
 
+YES_OR_NO = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def yes_or_no(value: Any) -> bool | None:
+    """True or False, written as a boolean or as a word ("yes", "No", "True"); else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return YES_OR_NO.get(value.strip().lower())
+    return None
+
+
 def _idempotent(request: str, right: bool, why: str) -> Expectation:
     def run(given: Any) -> None:
         answers = given.idempotent
         value = answers.get(request, Ellipsis) if isinstance(answers, dict) else Ellipsis
         if value is Ellipsis or value is None:
             raise CheckFailed("not answered yet")
-        if not isinstance(value, bool):
+        if yes_or_no(value) is None:
             raise CheckFailed(f"{value!r} is not True or False")
+        value = yes_or_no(value)
         if value is not right:
             raise CheckFailed(f"{value} is not it: {why}")
 

@@ -20,6 +20,7 @@ from onboarding.artefacts.openapi import (
     has_example,
     json_media,
     lookup,
+    media_essence,
     operations,
     pointer_parts,
     resolve,
@@ -208,7 +209,7 @@ def error_schema_problems(spec: dict) -> list[str]:
             continue
         for media, media_object in content.items():
             at = (*located, "content", media)
-            if media != PROBLEM_JSON:
+            if not isinstance(media, str) or media_essence(media) != PROBLEM_JSON:
                 problems.append(
                     f"{where(at)}: errors are sent as {PROBLEM_JSON} (RFC 9457), not {media}"
                 )
@@ -261,13 +262,18 @@ def _shared_schema_problems(spec: dict, uses: dict[str, list[str]]) -> list[str]
 
 
 def _base_schema(spec: dict, name: str) -> str:
-    """The schema `name` extends through `allOf: [$ref …]`, followed to the root; else itself."""
+    """The schema `name` extends, followed to the root; else itself.
+
+    It extends another through `allOf: [$ref …]`, or (JSON Schema 2020-12, so OpenAPI 3.1) a
+    `$ref` written beside its own keywords.
+    """
     seen = {name}
     while True:
         schema = spec.get("components", {}).get("schemas", {}).get(name)
+        parts = _extended_parts(schema) if isinstance(schema, dict) else []
         parents = [
             pointer_parts(part["$ref"])[-1]
-            for part in (schema.get("allOf", []) if isinstance(schema, dict) else [])
+            for part in parts
             if isinstance(part, dict)
             and isinstance(part.get("$ref"), str)
             and part["$ref"].startswith("#/components/schemas/")
@@ -278,17 +284,12 @@ def _base_schema(spec: dict, name: str) -> str:
         seen.add(name)
 
 
-def _declared_properties(spec: dict, parts: Parts, depth: int = 0) -> set[str]:
+def _declared_properties(spec: dict, parts: Parts) -> set[str]:
     try:
-        schema, _ = resolve(spec, lookup(spec, parts), parts)
+        schema = lookup(spec, parts)
     except (LookupError, IndexError):
         return set()
-    if not isinstance(schema, dict) or depth > 8:
-        return set()
-    names = set(schema.get("properties", {}) if isinstance(schema.get("properties"), dict) else ())
-    for index, _part in enumerate(schema.get("allOf", []) or []):
-        names |= _declared_properties(spec, (*parts, "allOf", index), depth + 1)
-    return {str(name) for name in names}
+    return {str(name) for name in _all_properties(spec, schema)}
 
 
 def example_coverage_problems(spec: dict) -> list[str]:
@@ -381,14 +382,14 @@ def field_problems(spec: dict) -> list[str]:
         if media is None or not isinstance(content[media], dict):
             continue
         at = (*located, "content", media, "schema")
-        schema, at = resolve(spec, content[media].get("schema"), at)
+        schema, at = _follow_schema(spec, content[media].get("schema"), at)
         if not isinstance(schema, dict) or schema == {}:
             continue  # the schema expectation names a missing schema
         if inside is not None:
             if not isinstance(schema, dict) or not isinstance(schema.get(inside), dict):
                 problems.append(f"{where(at)} is not an array of rooms (`type: array`, `items:`)")
                 continue
-            schema, at = resolve(spec, schema[inside], (*at, inside))
+            schema, at = _follow_schema(spec, schema[inside], (*at, inside))
         problems += _schema_field_problems(spec, schema, at, fields, what)
     return unique(problems)
 
@@ -409,9 +410,13 @@ def _schema_field_problems(
             continue  # a schema that says nothing about the type accepts anything: lenient
         if declared != set(field.types):
             shown = " or ".join(sorted(declared, key=lambda kind: (kind == "null", kind)))
-            problems.append(
+            problem = (
                 f"{where(at)}.{field.name} is {shown or 'typeless'}; the exercise asks for {field}"
             )
+            written = properties[field.name]
+            if isinstance(written, dict) and "nullable" in written:
+                problem += ' (`nullable: true` is OpenAPI 3.0; 3.1 writes `type: [string, "null"]`)'
+            problems.append(problem)
         elif field.date_time and not date_time:
             problems.append(
                 f"{where(at)}.{field.name} is a string without `format: date-time`; the exercise"
@@ -420,15 +425,64 @@ def _schema_field_problems(
     return problems
 
 
+def _extended_parts(schema: dict) -> list[Any]:
+    """The schemas a schema must also satisfy: its `allOf` parts, and the target of a `$ref`.
+
+    In OpenAPI 3.1 a schema is JSON Schema 2020-12, where `$ref` is one keyword among others:
+    `{$ref: BookingCreate, properties: {id: …}}` is a BookingCreate with an id, as an `allOf`
+    of the two would be. (Only a bare `{$ref: …}` stands for its target alone.)
+    """
+    parts = [part for part in schema.get("allOf") or [] if isinstance(part, dict)]
+    if isinstance(schema.get("$ref"), str):
+        parts.insert(0, {"$ref": schema["$ref"]})
+    return parts
+
+
+# Keywords that describe a schema without constraining it: a `$ref` with only these beside it
+# stands for its target.
+ANNOTATIONS = frozenset(
+    {"description", "summary", "title", "$comment", "deprecated", "readOnly", "writeOnly"}
+    | {"default", "example", "examples"}
+)
+
+
+def _bare_ref(schema: dict) -> bool:
+    return isinstance(schema.get("$ref"), str) and set(schema) - {"$ref"} <= ANNOTATIONS
+
+
+def _follow_schema(spec: dict, schema: Any, parts: Parts) -> tuple[Any, Parts]:
+    """Follow a schema's bare `$ref`s to what they point at, and where; a `$ref` with keywords
+    of its own beside it is a schema of its own, and stays where it is written."""
+    for _ in range(32):
+        if not isinstance(schema, dict) or not _bare_ref(schema):
+            return schema, parts
+        ref = schema["$ref"]
+        schema = _referenced(spec, ref)
+        parts = pointer_parts(ref) if ref.startswith("#") else parts
+    return schema, parts
+
+
+def _referenced(spec: dict, ref: Any) -> Any:
+    """What one local `$ref` points at, one step only: `resolve` would also follow a `$ref` that
+    the target writes beside its own keywords, and lose those keywords."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    try:
+        return lookup(spec, pointer_parts(ref))
+    except (LookupError, IndexError):
+        return None
+
+
 def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
-    """The properties of a schema, with those of its `allOf` parts, references followed."""
-    schema, _ = resolve(spec, schema, ())
+    """The properties of a schema, with those of the schemas it extends, references followed."""
     if not isinstance(schema, dict) or depth > 8:
         return {}
+    if _bare_ref(schema):
+        return _all_properties(spec, _referenced(spec, schema["$ref"]), depth + 1)
     found = (
         dict(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else {}
     )
-    for part in schema.get("allOf") or []:
+    for part in _extended_parts(schema):
         for name, value in _all_properties(spec, part, depth + 1).items():
             found.setdefault(name, value)
     return found
@@ -437,12 +491,15 @@ def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
 def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | None, bool]:
     """The JSON types a property allows, and whether its strings are date-times.
 
-    `type: [string, "null"]`, `anyOf: [{type: string}, {type: "null"}]` and 3.0's
-    `nullable: true` all say "a string or null".
+    `type: [string, "null"]` and `anyOf: [{type: string}, {type: "null"}]` both say "a string or
+    null". A schema it extends (`allOf`, or a `$ref` beside its own keywords) must hold too, so
+    only the types all of them allow are left. 3.0's `nullable: true` says nothing in a 3.1
+    document (JSON Schema has no such keyword): `{type: string, nullable: true}` is a string.
     """
-    schema, _ = resolve(spec, schema, ())
     if not isinstance(schema, dict) or depth > 8:
         return None, False
+    if _bare_ref(schema):
+        return _field_kinds(spec, _referenced(spec, schema["$ref"]), depth + 1)
     date_time = schema.get("format") == "date-time"
     declared = schema.get("type")
     kinds: set[str] | None = None
@@ -450,15 +507,33 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
         kinds = {declared}
     elif isinstance(declared, list):
         kinds = {str(kind) for kind in declared}
+    for part in _extended_parts(schema):
+        part_kinds, part_date_time = _field_kinds(spec, part, depth + 1)
+        kinds = _allowed_by_both(kinds, part_kinds)
+        date_time = date_time or part_date_time
     for key in ("anyOf", "oneOf"):
-        if isinstance(schema.get(key), list):
-            for option in schema[key]:
-                option_kinds, option_date_time = _field_kinds(spec, option, depth + 1)
-                if option_kinds is not None:
-                    kinds = (kinds or set()) | option_kinds
-                date_time = date_time or option_date_time
-    if kinds is not None and schema.get("nullable") is True:
-        kinds.add("null")
+        if isinstance(schema.get(key), list) and schema[key]:
+            options = [_field_kinds(spec, option, depth + 1) for option in schema[key]]
+            # One option that allows any type lets the property be anything.
+            union = (
+                None
+                if any(option_kinds is None for option_kinds, _ in options)
+                else set().union(*(option_kinds for option_kinds, _ in options))
+            )
+            kinds = _allowed_by_both(kinds, union)
+            date_time = date_time or any(option_date_time for _, option_date_time in options)
     if kinds is not None and "integer" in kinds and "number" in kinds:
         kinds.discard("integer")
     return kinds, date_time
+
+
+def _allowed_by_both(first: set[str] | None, second: set[str] | None) -> set[str] | None:
+    """The types two schemas both allow (None: any type); every integer is a number too."""
+    if first is None:
+        return None if second is None else set(second)
+    if second is None:
+        return set(first)
+    both = first & second
+    if ("number" in first and "integer" in second) or ("integer" in first and "number" in second):
+        both.add("integer")
+    return both

@@ -144,7 +144,7 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
     problems = []
     documented: dict[tuple[str, str], reading.Endpoint] = {}
     for endpoint in listed:
-        key = (endpoint.method, openapi.template(endpoint.path))
+        key = (endpoint.method, reading.path_shape(endpoint.path))
         if key in documented:
             problems.append(
                 f"`{endpoint}` is listed twice in {FILE} (rows {documented[key].row} and "
