@@ -107,3 +107,32 @@ def test_a_missing_ini_or_versions_folder_says_what_to_do(tmp_path):
     (root / "alembic.ini").write_text("[other]\n")
     with pytest.raises(ArtefactError, match="has no `script_location`"):
         read_history(root)
+
+
+@pytest.mark.parametrize(
+    ("target", "lands_on"),
+    [
+        ("head-1", "0002"),
+        ("heads-1", "0002"),
+        ("r0003-1", "0002"),
+        ("r0003-2", "0001"),
+        ("0001+1", "0002"),
+        ("base+1", "0001"),
+        ("r0003@-1", "0002"),
+        ("head-3", None),
+    ],
+)
+def test_relative_targets_resolve_as_alembic_resolves_them(tmp_path, target, lands_on):
+    """`alembic downgrade head-1` or `0002-1`: a step counted from a named revision."""
+    history = read_history(a_project(tmp_path, r0003="0002"))
+    assert history.resolve(target, current="r0003") == lands_on
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("head-4", "below the first revision"), ("head+1", "above the newest revision")],
+)
+def test_relative_targets_beyond_the_history_are_refused(tmp_path, target, message):
+    history = read_history(a_project(tmp_path, r0003="0002"))
+    with pytest.raises(ValueError, match=message):
+        history.resolve(target, current="r0003")

@@ -49,6 +49,33 @@ def test_the_ids_may_be_written_as_file_names(tmp_path):
     assert verdicts(tmp_path, plan=plan) == {}
 
 
+MIGRATION_ID = "| Migration id(s) | `0002` (`migrations/versions/0002_cancelled_state.py`) |"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| Migration id(s) | 0002 (cancelled state) |",
+        "| Migration id(s) | 0002 — adds the cancelled state |",
+        "| Migration id(s) | revision 0002 |",
+        "| **Migration id(s)** | `0002` |",
+        "| `Migration ID` | 0002 |",
+    ],
+)
+def test_the_id_may_come_with_words_about_it(tmp_path, row):
+    """Words beside an id, outside backticks, describe it: only an id-like word names one."""
+    assert verdicts(tmp_path, plan=(MIGRATION_ID, row)) == {}
+
+
+def test_an_unknown_id_among_words_is_still_named(tmp_path):
+    row = "| Migration id(s) | 0003 (cancelled state) |"
+    assert verdicts(tmp_path, plan=(MIGRATION_ID, row))["ids"] == (
+        "the plan names revision `0003`, but your migrations/versions/ has only 0001, 0002; "
+        "the plan's Migration id(s) is “0003 (cancelled state)”; it should name your revision"
+        " 0002 (migrations/versions/0002_cancelled_state.py)"
+    )
+
+
 def test_a_plan_naming_another_revision_quotes_both_sides(tmp_path):
     plan = (
         "| Migration id(s) | `0002` (`migrations/versions/0002_cancelled_state.py`) |",
@@ -67,11 +94,64 @@ def test_a_plan_naming_another_revision_quotes_both_sides(tmp_path):
         "alembic downgrade -1",
         "alembic -x database=x.db downgrade 0001",
         "python -m booking_service.migrate --downgrade-to 0001",
+        # Alembic counts from a named revision too.
+        "alembic downgrade head-1",
+        "alembic downgrade 0002-1",
     ],
 )
 def test_every_way_of_typing_the_downgrade_passes(tmp_path, command):
     plan = ("- Schema rollback: `alembic downgrade 0001`", f"- Schema rollback: `{command}`")
     assert verdicts(tmp_path, plan=plan) == {}
+
+
+ROLLBACK_LINE = "- Schema rollback: `alembic downgrade 0001`"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "- Schema rollback: run alembic downgrade 0001.",
+        "- Schema rollback (alembic downgrade 0001)",
+        "- Schema rollback:\n\n  ```bash\n  alembic downgrade 0001\n  ```\n",
+        "- Schema rollback:\n\n```console\n$ alembic downgrade -1\n```\n",
+    ],
+)
+def test_the_downgrade_may_be_written_in_prose_or_in_a_code_block(tmp_path, written):
+    assert verdicts(tmp_path, plan=(ROLLBACK_LINE, written)) == {}
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["## Rollback", "## Rolling back", "## Undoing the change\n\n### Rollback plan"],
+)
+def test_the_rollback_plan_may_have_another_heading(tmp_path, heading):
+    assert verdicts(tmp_path, plan=("## Rollback plan", heading)) == {}
+
+
+@pytest.mark.parametrize(
+    ("command", "finding"),
+    [
+        (
+            "alembic downgrade head-2",
+            "the Rollback plan says `alembic downgrade head-2`, which undoes revisions 0001,"
+            " 0002 (every table dropped); undoing your revision 0002 is `alembic downgrade 0001`"
+            " (or `alembic downgrade -1`)",
+        ),
+        (
+            "alembic downgrade 0001+1",
+            "the Rollback plan says `alembic downgrade 0001+1`, which undoes nothing; undoing"
+            " your revision 0002 is `alembic downgrade 0001` (or `alembic downgrade -1`)",
+        ),
+        (
+            "alembic downgrade head-3",
+            "the Rollback plan says `alembic downgrade head-3`: head-3 goes below the first"
+            " revision",
+        ),
+    ],
+)
+def test_a_relative_downgrade_to_the_wrong_revision_is_named(tmp_path, command, finding):
+    plan = (ROLLBACK_LINE, f"- Schema rollback: `{command}`")
+    assert verdicts(tmp_path, plan=plan)["rollback"] == finding
 
 
 @pytest.mark.parametrize(
@@ -117,6 +197,79 @@ def test_expected_results_may_be_written_as_people_write_them(tmp_path, expected
     assert verdicts(tmp_path, plan=plan) == {}
 
 
+FOREIGN_KEYS = "`PRAGMA foreign_key_check;` | no rows |"
+LIVE = "`SELECT count(*) FROM bookings WHERE cancelled IS NULL OR cancelled NOT IN (0, 1);` | 0 |"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "`PRAGMA foreign_key_check;` | 0 rows |",
+        "`PRAGMA foreign_key_check;` | zero rows |",
+        "`PRAGMA foreign_key_check;` | no rows returned |",
+        "`PRAGMA foreign_key_check;` | (empty result) |",
+        "`PRAGMA foreign_key_check;` | empty result set |",
+        "`PRAGMA foreign_key_check;` | no output |",
+    ],
+)
+def test_no_rows_may_be_said_as_people_say_it(tmp_path, row):
+    assert verdicts(tmp_path, plan=(FOREIGN_KEYS, row)) == {}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "`SELECT count(*) = 0 FROM bookings WHERE cancelled NOT IN (0, 1);` | true |",
+        "`SELECT count(*) > 0 FROM bookings WHERE cancelled NOT IN (0, 1);` | `FALSE` |",
+        "`SELECT id FROM bookings WHERE cancelled = 0 ORDER BY id LIMIT 3;` | 3 rows |",
+        "`SELECT name FROM pragma_index_list('bookings') WHERE name LIKE 'idx%';` | one row |",
+    ],
+)
+def test_truth_values_and_row_counts_may_be_expected(tmp_path, row):
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+@pytest.mark.parametrize(
+    ("row", "finding"),
+    [
+        (
+            "`PRAGMA foreign_key_check;` | 1 row |",
+            "`PRAGMA foreign_key_check;` returned no rows; the plan expects 1 row",
+        ),
+        (
+            "`SELECT count(*) = 1 FROM bookings WHERE cancelled = 1;` | true |",
+            "`SELECT count(*) = 1 FROM bookings WHERE cancelled = 1;` returned 0; the plan"
+            " expects true",
+        ),
+        # A count is one row whatever it counts: its value is what the plan must expect.
+        (
+            "`SELECT count(*) FROM bookings WHERE cancelled = 1;` | 1 row |",
+            "`SELECT count(*) FROM bookings WHERE cancelled = 1;` returned 0; the plan expects"
+            " 1 row",
+        ),
+        (
+            "`SELECT id FROM bookings ORDER BY id LIMIT 3;` | 2 rows |",
+            "`SELECT id FROM bookings ORDER BY id LIMIT 3;` returned 3 rows ((1,), (2,), (3,));"
+            " the plan expects 2 rows",
+        ),
+    ],
+)
+def test_a_row_count_or_truth_value_that_does_not_hold_is_named(tmp_path, row, finding):
+    assert verdicts(tmp_path, plan=(FOREIGN_KEYS, row))["queries"] == finding
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("| Check | Query | Expected |", "| Check | Query | Result |"),
+        ("| Check | Query | Expected |", "| Check | SQL | Should return |"),
+        ("## Verification queries", "## After the run\n\n### Verification queries"),
+    ],
+)
+def test_the_queries_table_may_have_other_headers(tmp_path, old, new):
+    assert verdicts(tmp_path, plan=(old, new)) == {}
+
+
 def test_a_query_that_writes_or_fails_is_named(tmp_path):
     plan = (
         "`PRAGMA integrity_check;` | `ok` |",
@@ -140,6 +293,24 @@ def test_the_sql_for_review_must_match_what_alembic_prints(tmp_path):
         " cancelled_on TEXT`, which your revisions do not run: paste what `alembic upgrade"
         " 0001:0002 --sql` prints now"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # What the exercise notebook's review_sql() prints, pasted whole.
+        ("```sql\nBEGIN;", "```sql\n$ alembic upgrade 0001:0002 --sql\nBEGIN;"),
+        # What the terminal shows: Alembic logs to stderr beside the SQL.
+        (
+            "```sql\nBEGIN;",
+            "```sql\nINFO  [alembic.runtime.migration] Context impl SQLiteImpl.\n"
+            "INFO  [alembic.runtime.migration] Will assume transactional DDL.\nBEGIN;",
+        ),
+        ("```sql\nBEGIN;", "```sqlite\nBEGIN;"),
+    ],
+)
+def test_the_sql_may_be_pasted_with_the_command_or_in_another_block(tmp_path, old, new):
+    assert verdicts(tmp_path, plan=(old, new)) == {}
 
 
 def test_no_sql_block_at_all_says_which_command_to_run(tmp_path):
@@ -172,6 +343,23 @@ def test_a_tsd_type_that_disagrees_is_named_and_words_for_types_pass(tmp_path):
     )
     words = ("| bookings | cancelled | INTEGER |", "| bookings | cancelled | boolean |")
     assert verdicts(tmp_path, tsd=words) == {}
+
+
+def test_a_tsd_that_also_lists_alembics_own_table_passes(tmp_path):
+    """Alembic creates alembic_version in the same database; listing it is accurate."""
+    row = "| bookings | cancelled_at | TEXT | null while the booking is live |\n"
+    version = "| alembic_version | version_num | VARCHAR(32) | the revision applied last |\n"
+    assert verdicts(tmp_path, tsd=(row, row + version)) == {}
+
+
+def test_a_tsd_listing_a_column_alembics_table_lacks_is_named(tmp_path):
+    row = "| bookings | cancelled_at | TEXT | null while the booking is live |\n"
+    version = "| alembic_version | applied_at | TEXT | |\n"
+    assert verdicts(tmp_path, tsd=(row, row + version))["tsd"] == (
+        "your migrations create alembic_version.version_num (VARCHAR(32)); the TSD's data model"
+        " does not list it; the TSD lists alembic_version.applied_at, which your migrations do"
+        " not create (alembic_version has version_num)"
+    )
 
 
 def test_a_deleted_document_is_one_clear_line_and_blocks_the_rest(tmp_path):

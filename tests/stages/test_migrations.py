@@ -132,6 +132,10 @@ def test_batch_operations_and_a_partial_index_pass_too(tmp_path):
         '["room_id", "cancelled", "start", "end"]',
         '["room_id", "start", "end", "cancelled"]',
         '["room_id", "start"]',
+        # The other half of the time test: a jump to the room's bookings that end after the
+        # slot starts narrows the search as much as one to those that start before it ends.
+        '["room_id", "end", "start"]',
+        '["room_id", "end"]',
     ],
 )
 def test_any_index_the_overlap_query_searches_by_room_then_time_passes(tmp_path, columns):
@@ -146,6 +150,45 @@ def test_raw_sql_with_a_separate_backfill_passes(tmp_path):
     op.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
     op.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
     op.execute("UPDATE bookings SET cancelled = 0 WHERE cancelled IS NOT 0")
+    op.execute('CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, "end")')
+    """
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    ("cancelled_type", "cancelled_at_type"),
+    [
+        ("sa.SmallInteger()", "sa.String()"),
+        ("sa.BigInteger()", "sa.String(length=32)"),
+        # SQLite stores a boolean as the integer 0 or 1; SQLAlchemy declares it BOOLEAN.
+        ("sa.Boolean()", "sa.Unicode(32)"),
+    ],
+)
+def test_types_sqlite_stores_as_integer_and_as_text_pass(
+    tmp_path, cancelled_type, cancelled_at_type
+):
+    """SQLite gives a column its storage by the words of its type: INT…, and CHAR/CLOB/TEXT."""
+    upgrade = REF_UP.replace("sa.Integer()", cancelled_type).replace("sa.Text()", cancelled_at_type)
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    "cancelled_at",
+    [
+        'sa.Column("cancelled_at", sa.Text(), nullable=True, server_default=sa.text("NULL"))',
+        'sa.Column("cancelled_at", sa.Text(), server_default=sa.null())',
+    ],
+)
+def test_an_explicit_default_null_for_cancelled_at_passes(tmp_path, cancelled_at):
+    """DEFAULT NULL gives a new booking NULL, as no default does."""
+    upgrade = REF_UP.replace('sa.Column("cancelled_at", sa.Text(), nullable=True)', cancelled_at)
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+def test_an_explicit_default_null_in_raw_sql_passes(tmp_path):
+    upgrade = """
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
+    op.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT DEFAULT NULL")
     op.execute('CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, "end")')
     """
     assert failed(verdicts(tmp_path, upgrade)) == {}
@@ -235,6 +278,41 @@ def test_wrong_types_and_a_not_null_cancelled_at_are_named(tmp_path):
     assert problems["rows"].startswith(
         f"cancelled is '0' in {BOOKINGS} bookings made before the revision (booking 1 is the"
         " first) — expected 0: every booking made before it is live; cancelled_at is ''"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        ("sa.Integer()", "sa.Float()", "column cancelled has type FLOAT — expected INTEGER"),
+        ("sa.Integer()", "sa.Numeric()", "column cancelled has type NUMERIC — expected INTEGER"),
+        (
+            "sa.Text()",
+            "sa.DateTime()",
+            "column cancelled_at has type DATETIME — expected TEXT (UTC ISO 8601 text, like"
+            " start and end)",
+        ),
+        (
+            "sa.Text()",
+            "sa.Integer()",
+            "column cancelled_at has type INTEGER — expected TEXT (UTC ISO 8601 text, like"
+            " start and end)",
+        ),
+    ],
+)
+def test_types_sqlite_stores_otherwise_are_named(tmp_path, old, new, finding):
+    problems = failed(verdicts(tmp_path, REF_UP.replace(old, new)))
+    assert problems["schema"].startswith(finding)
+
+
+def test_a_default_other_than_null_for_cancelled_at_is_named(tmp_path):
+    upgrade = REF_UP.replace(
+        'sa.Column("cancelled_at", sa.Text(), nullable=True)',
+        'sa.Column("cancelled_at", sa.Text(), server_default=sa.text("\'NULL\'"))',
+    )
+    assert failed(verdicts(tmp_path, upgrade))["schema"] == (
+        "column cancelled_at has DEFAULT 'NULL' — expected no default, so that a new booking"
+        " gets NULL"
     )
 
 
@@ -568,5 +646,7 @@ def test_the_overlap_plan_test_reads_searches_only():
     assert scenarios.serves_overlap(
         "SEARCH bookings USING COVERING INDEX ix (room_id=? AND start<?)"
     )
+    assert scenarios.serves_overlap("SEARCH bookings USING INDEX ix (room_id=? AND end>?)")
     assert not scenarios.serves_overlap("SEARCH bookings USING INDEX ix (room_id=?)")
+    assert not scenarios.serves_overlap("SEARCH bookings USING INDEX ix (end>?)")
     assert not scenarios.serves_overlap("SCAN bookings")

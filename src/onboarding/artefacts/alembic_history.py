@@ -12,6 +12,7 @@ project (`onboarding.project.copy_for_checking`).
 
 from __future__ import annotations
 
+import re
 import traceback
 import warnings
 from collections.abc import Sequence
@@ -21,6 +22,12 @@ from pathlib import Path
 from onboarding.checks import ArtefactError, read_artefact
 
 INI = "alembic.ini"
+RELATIVE_TARGET = re.compile(r"(?:[\w-]+@)?(?P<start>\w+)?(?P<step>[+-]\d+)")
+"""A target Alembic counts from: `-1`, `head-1`, `0002-1`, `base+1`, `0002@-1`.
+
+Alembic's own pattern. A `branch@` prefix counts from the current revision on that branch; the
+course's history is one line, so that is the current revision.
+"""
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,9 @@ class History:
             return None
         if target == "head" or target == "heads":
             return self.head.id
-        if target.startswith("-") and target[1:].isdigit():
-            position = self.ids.index(current) if current in self.ids else len(self.ids) - 1
-            moved = position - int(target[1:])
-            if moved < -1:
-                raise ValueError(f"{target} goes below the first revision")
-            return self.ids[moved] if moved >= 0 else None
+        relative = RELATIVE_TARGET.fullmatch(target)
+        if relative:
+            return self._step(target, relative["start"], int(relative["step"]), current)
         if target in self.ids:
             return target
         # Alembic accepts any unambiguous start of an id, as git does.
@@ -78,6 +82,21 @@ class History:
         if len(matches) == 1:
             return matches[0]
         raise ValueError(f"no revision {target!r}; the revisions are {', '.join(self.ids)}")
+
+    def _step(self, target: str, start: str | None, step: int, current: str | None) -> str | None:
+        """The revision `step` revisions from `start` (from `current` when no start is named)."""
+        if start is None:
+            position = self.ids.index(current) if current in self.ids else len(self.ids) - 1
+        else:
+            # base is one below the first revision: base+1 is the first.
+            named = self.resolve(start, current)
+            position = -1 if named is None else self.ids.index(named)
+        moved = position + step
+        if moved < -1:
+            raise ValueError(f"{target} goes below the first revision")
+        if moved >= len(self.ids):
+            raise ValueError(f"{target} goes above the newest revision")
+        return self.ids[moved] if moved >= 0 else None
 
     def config(self):
         """Alembic's Config for this project (its own alembic.ini)."""

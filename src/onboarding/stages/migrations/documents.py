@@ -22,18 +22,20 @@ from onboarding.artefacts.data_model import family, read_data_model
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
+    FENCE,
     fenced_blocks,
-    section,
-    sections,
+    markdown_lines,
+    section_source,
     tables,
 )
 from onboarding.protocol import shorten
-from onboarding.stages.migrations.schema import Snapshot
+from onboarding.stages.migrations.schema import VERSION_TABLE, Column, Snapshot, Table
 
 PLAN = "docs/db-migration-plan.md"
 TSD = "docs/tsd.md"
 ROLLBACK_SECTION = "Rollback plan"
 QUERIES_SECTION = "Verification queries"
+SQL_FENCES = ("sql", "sqlite", "sqlite3")
 DOWNGRADE = re.compile(
     r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python3? -m \w+\.migrate\b[^`\n]*?"
     r"--downgrade(?:-to)?)[ =](?P<target>[^\s`]+))"
@@ -43,6 +45,24 @@ NUMBER_WORDS = {
     for number, word in enumerate("zero one two three four five six seven eight nine ten".split())
 }
 NO_ROWS = {"no rows", "no row", "none", "empty", "nothing", "no results"}
+NO_ROWS_SAID = re.compile(
+    r"^(?:(?:no|zero|0)\s+(?:rows?|results?|records?|output|lines?)|empty|nothing)\b"
+)
+"""Other ways of saying that a query returns nothing: `0 rows`, `no rows returned`, `empty set`."""
+ROW_COUNT = re.compile(r"^(?P<count>\d[\d,]*|[a-z]+)\s+rows?\b")
+"""`3 rows`, `one row`: how many rows the query returns, whatever they hold."""
+TRUTH_VALUES = {"true": 1, "false": 0}
+"""SQLite answers a comparison (`SELECT count(*) = 0 …`) with 1 or 0."""
+ALSO_TITLED = {
+    "rollback plan": re.compile(r"\broll(?:ing)?[ -]?back\b", re.IGNORECASE),
+    "verification queries": re.compile(r"\bverif", re.IGNORECASE),
+}
+"""Other headings a section goes by, when no heading says its template name."""
+ALEMBIC_VERSION = Table(
+    VERSION_TABLE, "", (Column("version_num", "VARCHAR(32)", True, None, True),), frozenset()
+)
+"""The table Alembic records the database's revision in, as it creates it."""
+ANY_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 
 
 # --- The migration plan ---------------------------------------------------------------------------
@@ -59,11 +79,13 @@ def revision_id_problems(plan: str, history: History) -> list[str]:
     if BRACKET_PLACEHOLDER.search(value) or not value.strip():
         shown = shorten(value.replace("`", ""), 40)
         return [f"the plan's Migration id(s) is still “{shown}”; your revision is {yours}"]
-    named = [_revision_named(token, history) for token in _tokens(value)]
+    quoted = "`" in value
+    tokens = [token for token in _tokens(value) if _names_an_id(token, quoted)]
+    named = [_revision_named(token, history) for token in tokens]
     problems = [
         f"the plan names revision `{token}`, but your migrations/versions/ has only "
         f"{', '.join(history.ids)}"
-        for token, found in zip(_tokens(value), named, strict=True)
+        for token, found in zip(tokens, named, strict=True)
         if found is None
     ]
     if yours not in named:
@@ -76,18 +98,43 @@ def revision_id_problems(plan: str, history: History) -> list[str]:
 
 
 def _header_field(text: str, label: str) -> str | None:
+    """The value of the header table's row `label` (`**Migration id(s)**` too), or of a line
+    `Migration id(s): …` when the header is a list."""
     for rows in tables(text):
         for row in rows:
             cells = list(row.values())
-            if len(cells) >= 2 and cells[0].lower().startswith(label):
+            if len(cells) >= 2 and cells[0].strip("*_` ").lower().startswith(label):
                 return cells[1]
+    for line in markdown_lines(text):
+        written = re.match(
+            rf"^\s*(?:[-*+]\s+)?[*_`]*{re.escape(label)}[^:|\n]*?:[*_`]*\s*(?P<value>.+)$",
+            line,
+            re.IGNORECASE,
+        )
+        if written:
+            return written["value"].strip()
     return None
 
 
 def _tokens(value: str) -> list[str]:
     quoted = re.findall(r"`([^`]+)`", value)
     words = quoted or re.split(r"[,;\s]+(?:and\s+)?", value)
-    return [word.strip().strip(".") for word in words if word.strip().strip(".")]
+    return [_unwrapped(word) for word in words if _unwrapped(word)]
+
+
+def _unwrapped(word: str) -> str:
+    """A word without the punctuation around it: `(0002)`, `0002.` and `0002,` are 0002."""
+    return word.strip().strip(".,;:()[]{}\"'")
+
+
+def _names_an_id(token: str, quoted: bool) -> bool:
+    """Whether a token of the Migration id(s) field is meant as a revision id.
+
+    In backticks, it is. Outside them, words around an id describe it (`0002 (cancelled
+    state)`, `revision 0002`): only a word with a digit in it, as generated ids have, is taken
+    as an id.
+    """
+    return quoted or re.search(r"\d", token) is not None
 
 
 def _revision_named(token: str, history: History) -> str | None:
@@ -112,7 +159,8 @@ def downgrade_command_problems(
     `alembic downgrade 0001`, `alembic downgrade -1` and the migration job's own option
     (`python -m booking_service.migrate --downgrade 0001`) all count.
     """
-    body = _section_like(text, heading)
+    # A command is often written in a code block: read the section's blocks too.
+    body = _section_like(text, heading, with_code=True)
     if body is not None:
         # The template's examples and placeholders name commands of another project.
         body = BRACKET_PLACEHOLDER.sub("", DETAILS_BLOCK.sub("", body))
@@ -129,7 +177,10 @@ def downgrade_command_problems(
             f"the {heading} gives no downgrade command; undoing your revision {head.id} is {undo}"
         ]
     problems = []
-    for command, target in commands:
+    for written, written_target in commands:
+        # A command at the end of a sentence: `… alembic downgrade 0001.` targets 0001.
+        target = written_target.strip(".,;:)]\"'")
+        command = written[: len(written) - len(written_target)] + target
         try:
             lands_on = history.resolve(target, current=head.id)
         except ValueError as error:
@@ -147,12 +198,46 @@ def downgrade_command_problems(
     return problems[:1]
 
 
-def _section_like(text: str, heading: str) -> str | None:
-    found = section(text, heading)
-    if found is not None:
+def _section_like(text: str, heading: str, with_code: bool = False) -> str | None:
+    """The body of a document's section `heading`, however its heading is written.
+
+    `## heading` first; else a heading of level 2 to 6 that contains its name (`### Rollback
+    plan` under another section) or another name it goes by (`## Rolling back`), level 2
+    first. Code blocks are left out unless `with_code`.
+    """
+    found = section_source(text, heading)
+    if found is None:
+        wanted = heading.lower()
+        also = ALSO_TITLED.get(wanted)
+        matching = [
+            (level != 2, position, body)
+            for position, (level, title, body) in enumerate(_sections_at_every_level(text))
+            if level >= 2 and (wanted in title.lower() or (also and also.search(title)))
+        ]
+        found = min(matching)[2] if matching else None
+    if found is None or with_code:
         return found
-    wanted = heading.lower()
-    return next((body for title, body in sections(text) if wanted in title.lower()), None)
+    return "\n".join(markdown_lines(found))
+
+
+def _sections_at_every_level(text: str) -> list[tuple[int, str, str]]:
+    """(level, title, body with its code blocks) of every heading outside code blocks; a body
+    runs to the next heading of the same level or above."""
+    lines = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL).splitlines()
+    headings, fence = [], None
+    for position, line in enumerate(lines):
+        marker = FENCE.match(line)
+        if marker:
+            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
+            continue
+        heading = ANY_HEADING.match(line) if fence is None else None
+        if heading:
+            headings.append((position, len(heading["marks"]), heading["title"]))
+    found = []
+    for number, (position, level, title) in enumerate(headings):
+        end = next((at for at, deeper, _ in headings[number + 1 :] if deeper <= level), len(lines))
+        found.append((level, title, "\n".join(lines[position + 1 : end])))
+    return found
 
 
 @dataclass(frozen=True)
@@ -170,7 +255,14 @@ def verification_queries(plan: str) -> list[Query] | str:
     for rows in tables(re.sub(r"<details>.*?</details>", "", body, flags=re.S | re.I)):
         headers = {header.lower(): header for header in (rows[0] if rows else {})}
         sql_header = next((h for k, h in headers.items() if "query" in k or "sql" in k), None)
-        expected_header = next((h for k, h in headers.items() if "expect" in k), None)
+        expected_header = next((h for k, h in headers.items() if "expect" in k), None) or next(
+            (
+                h
+                for k, h in headers.items()
+                if h != sql_header and re.search(r"result|return|output|should", k)
+            ),
+            None,
+        )
         if sql_header is None or expected_header is None:
             continue
         for row in rows:
@@ -215,8 +307,21 @@ def _as_expected(rows: list[tuple], expected: str) -> bool:
     values = [value for row in rows for value in row]
     if len(values) == 1 and str(values[0]).lower() == text.strip("'\""):
         return True
-    if text in NO_ROWS:
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    if text in NO_ROWS or NO_ROWS_SAID.match(text):
         return not rows or values in ([0], [None])
+    counted = ROW_COUNT.match(text)
+    # One number in one row is a count or a sum: "1 row" says nothing about it, so its value is
+    # what the plan must expect.
+    an_aggregate = len(values) == 1 and isinstance(values[0], int | float)
+    if counted and not an_aggregate:
+        word = counted["count"]
+        number = int(word.replace(",", "")) if word[0].isdigit() else NUMBER_WORDS.get(word)
+        if number is not None:
+            return len(rows) == number
+    if text in TRUTH_VALUES:
+        return len(values) == 1 and isinstance(values[0], int) and values[0] == TRUTH_VALUES[text]
     first = text.split(" ")[0].rstrip(",;")
     number = NUMBER_WORDS.get(first)
     if number is None and re.fullmatch(r"-?\d+(\.\d+)?", first.replace(",", "")):
@@ -259,6 +364,9 @@ def review_sql(history: History, revisions: str) -> str:
 def statements(sql: str) -> list[str]:
     """The statements of an SQL text, normalised, without transactions and Alembic's own table."""
     text = re.sub(r"--[^\n]*", "", sql)
+    # Pasted from a terminal or the notebook's review_sql(): the command typed, and the lines
+    # Alembic logs beside the SQL, are not SQL.
+    text = re.sub(r"(?m)^\s*(?:\$ .*|INFO\s+\[alembic[^\n]*)$", "", text)
     found = []
     for statement in text.split(";"):
         flat = " ".join(statement.split())
@@ -268,6 +376,11 @@ def statements(sql: str) -> list[str]:
             continue
         found.append(flat)
     return found
+
+
+def _review_blocks(plan: str) -> list[str]:
+    """The plan's code blocks marked as SQL: ```sql, or SQLite's own ```sqlite / ```sqlite3."""
+    return [block for language in SQL_FENCES for block in fenced_blocks(plan, language)]
 
 
 def _comparable(statement: str) -> str:
@@ -286,7 +399,7 @@ def review_sql_problems(plan: str, history: History) -> list[str]:
         return [
             f"`{command}` fails for your revision: {type(error).__name__}: {shorten(str(error), 100)}"
         ]
-    quoted = [s for block in fenced_blocks(plan, "sql") for s in statements(block)]
+    quoted = [s for block in _review_blocks(plan) for s in statements(block)]
     if not quoted:
         return [f"{PLAN} quotes no ```sql block; paste what `{command}` prints, for review"]
     have = {_comparable(statement) for statement in quoted}
@@ -321,6 +434,9 @@ def data_model_problems(tsd: str, schema: Snapshot) -> list[str]:
         ]
     problems = []
     built = {name: table for name, table in schema.tables.items()}
+    if _lookup(documented, VERSION_TABLE) is not None:
+        # Alembic's own table is in the same database; a TSD may list it, but need not.
+        built[VERSION_TABLE] = ALEMBIC_VERSION
     for name, table in built.items():
         listed = _lookup(documented, name)
         if listed is None:

@@ -261,7 +261,7 @@ def _new_column_problems(bookings: Table, probe: dict[str, Any] | str) -> list[s
     if cancelled is None:
         problems.append("column cancelled is missing")
     else:
-        if cancelled.type != "INTEGER":
+        if not stores_integers(cancelled.type):
             problems.append(
                 f"column cancelled has type {cancelled.type or 'none'} — expected INTEGER"
             )
@@ -281,7 +281,7 @@ def _new_column_problems(bookings: Table, probe: dict[str, Any] | str) -> list[s
     if cancelled_at is None:
         problems.append("column cancelled_at is missing")
     else:
-        if cancelled_at.type != "TEXT":
+        if not stores_text(cancelled_at.type):
             problems.append(
                 f"column cancelled_at has type {cancelled_at.type or 'none'} — expected TEXT"
                 " (UTC ISO 8601 text, like start and end)"
@@ -291,7 +291,7 @@ def _new_column_problems(bookings: Table, probe: dict[str, Any] | str) -> list[s
                 "column cancelled_at is NOT NULL — expected it to allow NULL: a live booking"
                 " has no cancellation time"
             )
-        if cancelled_at.default is not None:
+        if cancelled_at.default is not None and not is_null(cancelled_at.default):
             problems.append(
                 f"column cancelled_at has DEFAULT {cancelled_at.default} — expected no default,"
                 " so that a new booking gets NULL"
@@ -299,13 +299,38 @@ def _new_column_problems(bookings: Table, probe: dict[str, Any] | str) -> list[s
     return problems
 
 
+def stores_integers(declared: str) -> bool:
+    """Whether SQLite stores a column of this declared type as INTEGER does.
+
+    SQLite reads a column's storage from the words of its type: any type with INT in it is
+    INTEGER (SMALLINT, BIGINT…). BOOLEAN is NUMERIC, which stores 0 and 1 exactly as INTEGER
+    does; SQLite has no boolean of its own, and SQLAlchemy's Boolean declares that word.
+    """
+    return "INT" in declared.upper() or declared.upper() in ("BOOLEAN", "BOOL")
+
+
+def stores_text(declared: str) -> bool:
+    """Whether SQLite stores a column of this declared type as TEXT: CHAR, CLOB or TEXT in it."""
+    words = declared.upper()
+    return "INT" not in words and any(word in words for word in ("CHAR", "CLOB", "TEXT"))
+
+
+def is_null(default: str) -> bool:
+    """`DEFAULT NULL` (or `(NULL)`): a new row gets NULL, exactly as with no default."""
+    return default.strip().strip("()").strip().upper() == "NULL"
+
+
 def serves_overlap(plan: str) -> bool:
-    """Whether a plan jumps to the room (`room_id=?`) and then to the times (`start<?`)."""
+    """Whether a plan jumps to the room (`room_id=?`) and then to the times.
+
+    The overlap query tests `start < ?` and `"end" > ?`: a range on either narrows the room's
+    bookings to one side of the slot (`start<?` or `end>?` in the plan).
+    """
     used = re.search(r"USING (?:COVERING )?INDEX \S+ \((?P<terms>[^)]*)\)", plan)
     if not used:
         return False
     terms = used["terms"]
-    return "room_id=?" in terms and re.search(r"\bstart<\?", terms) is not None
+    return "room_id=?" in terms and re.search(r"\b(?:start<|end>)\?", terms) is not None
 
 
 def index_problems(outcome: Applied) -> list[str]:
