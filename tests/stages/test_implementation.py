@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from http import HTTPStatus
 
 import pytest
 
@@ -49,6 +50,65 @@ def test_captured_service_logs_collects_json_lines_and_restores_the_stream():
     ]
     handlers = logging.getLogger("bookings").handlers
     assert all(getattr(handler, "stream", None) is not None for handler in handlers)
+
+
+# --- The lesson's practice cells: right answers in another form -------------------------------
+
+RIGHT_STATUSES = {
+    "a booking that ends before it starts": (422, "/problems/invalid-range"),
+    "seven people in a room for six": (422, "/problems/capacity"),
+    "09:30-10:30 when 09:00-10:00 is booked": (409, "/problems/overlap"),
+    "a booking for room 99, which does not exist": (404, "/problems/room-not-found"),
+}
+
+
+@pytest.mark.parametrize(
+    ("situation", "answer"),
+    [
+        # The standard library's names for the codes are the codes.
+        ("seven people in a room for six", (HTTPStatus.UNPROCESSABLE_ENTITY, "/problems/capacity")),
+        ("09:30-10:30 when 09:00-10:00 is booked", (HTTPStatus.CONFLICT, "/problems/overlap")),
+        # A pair in square brackets is still a pair.
+        ("a booking for room 99, which does not exist", [404, "/problems/room-not-found"]),
+    ],
+    ids=["http-status-422", "http-status-409", "a-list"],
+)
+def test_a_status_answered_another_way_is_right(capsys, situation, answer):
+    lesson.check_statuses({**RIGHT_STATUSES, situation: answer})
+    assert capsys.readouterr().out.splitlines()[-1] == "All right: on with the lesson."
+
+
+@pytest.mark.parametrize(
+    "cases",
+    [
+        [pytest.param(6, 201, id="exactly full"), pytest.param(7, 422, id="one too many")],
+        [(6, HTTPStatus.CREATED), (7, HTTPStatus.UNPROCESSABLE_ENTITY)],
+        ((1, 201), (6, 201), (7, 422)),
+    ],
+    ids=["pytest-param-rows", "http-status", "a-tuple-of-pairs"],
+)
+def test_a_capacity_table_written_another_way_is_right(capsys, cases):
+    lesson.check_capacity_cases(cases)
+    assert capsys.readouterr().out.splitlines()[-1] == "All right: on with the lesson."
+
+
+@pytest.mark.parametrize(
+    ("situation", "answer"),
+    [
+        ("seven people in a room for six", (True, "/problems/capacity")),
+        ("seven people in a room for six", (HTTPStatus.CONFLICT, "/problems/capacity")),
+        ("seven people in a room for six", [422, "/problems/capacity", "extra"]),
+    ],
+    ids=["a-bool", "the-wrong-named-status", "three-values"],
+)
+def test_a_wrong_status_answer_is_still_wrong(capsys, situation, answer):
+    lesson.check_statuses({**RIGHT_STATUSES, situation: answer})
+    assert "❌ seven people in a room for six" in capsys.readouterr().out
+
+
+def test_a_pytest_param_table_without_the_boundary_is_still_wrong(capsys):
+    lesson.check_capacity_cases([pytest.param(1, 201), pytest.param(6, 201)])
+    assert "no case with 7 attendees" in capsys.readouterr().out
 
 
 # --- 04.1: the rules ------------------------------------------------------------------------------

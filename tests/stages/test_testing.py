@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 
 import httpx
+import numpy
 import psutil
 import pytest
 
 from onboarding import project
 from onboarding.artefacts import testplan
 from onboarding.stages import judge
+from onboarding.stages.testing import lesson as testing_lesson
 from onboarding.stages.testing import slo
+from onboarding.stages.testing.lesson import PRACTICE_LATENCIES
 from onboarding.stages.testing.load import (
     LoadRun,
     expand_histogram,
@@ -163,6 +166,33 @@ def test_load_test_seconds_come_from_the_environment(monkeypatch, value, expecte
     assert load_test_seconds() == expected
 
 
+# --- The lesson's practice cells -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "p95",
+    [
+        400,
+        400.0,
+        # Worked out with numpy: numpy's numbers are numbers too.
+        numpy.sort(numpy.array(PRACTICE_LATENCIES))[18],
+        numpy.percentile(PRACTICE_LATENCIES, 95, method="inverted_cdf"),
+    ],
+    ids=["int", "float", "numpy-int64", "numpy-nearest-rank"],
+)
+def test_the_practice_p95_is_right_whatever_kind_of_number(capsys, p95):
+    testing_lesson.check_p95(p95)
+    assert capsys.readouterr().out.splitlines()[-1] == "All right: on with the lesson."
+
+
+@pytest.mark.parametrize(
+    "p95", [440.0, numpy.percentile(PRACTICE_LATENCIES, 95), "400", True], ids=str
+)
+def test_a_wrong_practice_p95_is_still_wrong(capsys, p95):
+    testing_lesson.check_p95(p95)
+    assert "❌" in capsys.readouterr().out
+
+
 # --- The model passes -----------------------------------------------------------------------------
 
 
@@ -214,6 +244,162 @@ def test_no_integration_test_is_one_line(service):
     assert all("not checked until" in outcome.found for outcome in result.outcomes[1:])
 
 
+# --- 05.1 and 05.2 written another way: what the learner's own `pytest` accepts ----------------
+
+ASYNC_INTEGRATION_TEST = """
+import contextlib
+
+import httpx
+import pytest
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@contextlib.asynccontextmanager
+async def service(database):
+    app = create_app(Settings(database=database, log_level="WARNING"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def test_a_second_overlapping_booking_is_refused(tmp_path):
+    async with service(tmp_path / "bookings.db") as api:
+        room = (await api.post("/rooms", json={"name": "Ada", "capacity": 6})).json()
+        body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
+                "end": "2030-01-07T10:00:00Z", "attendees": 2}
+        first = await api.post(f"/rooms/{room['id']}/bookings", json=body)
+        assert first.status_code == 201, first.text
+        body.update(start="2030-01-07T09:30:00Z", end="2030-01-07T10:30:00Z")
+        second = await api.post(f"/rooms/{room['id']}/bookings", json=body)
+        assert second.status_code == 409, second.text
+"""
+
+SCHEMATHESIS_PARAMETRIZE_CONTRACT_TEST = """
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
+schema = schemathesis.openapi.from_path(SPEC)
+schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    database = tmp_path_factory.mktemp("contract") / "bookings.db"
+    application = create_app(Settings(database=database, log_level="WARNING"))
+    with TestClient(application) as client:
+        client.post("/rooms", json={"name": "Contract", "capacity": 10_000}).raise_for_status()
+        yield application
+
+
+@schema.hook
+def before_generate_path_parameters(context, strategy):
+    def the_room_made(parameters):
+        return {**parameters, "room_id": 1} if parameters and "room_id" in parameters else parameters
+
+    return st.one_of(strategy.map(the_room_made), strategy)
+
+
+@schema.parametrize()
+@settings(max_examples=10, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_every_answer_keeps_the_spec(case, app):
+    case.call_and_validate(app=app, checks=CHECKS)
+"""
+
+
+@pytest.mark.parametrize(
+    ("exercise", "relative", "source"),
+    [
+        # httpx.AsyncClient through ASGITransport, run by anyio's pytest plugin.
+        ("05.1", INTEGRATION, ASYNC_INTEGRATION_TEST),
+        # schemathesis's own pytest integration: `@schema.parametrize()` gives the `case`.
+        ("05.2", "tests/contract/test_contract.py", SCHEMATHESIS_PARAMETRIZE_CONTRACT_TEST),
+    ],
+    ids=["async-client-with-anyio", "schemathesis-parametrize"],
+)
+def test_tests_that_need_a_plugin_pytest_loads_by_itself_are_accepted(
+    service, exercise, relative, source
+):
+    (service / relative).write_text(source, encoding="utf-8")
+    result = judge(exercise)
+    assert result.failed == (), result.lines()
+
+
+ASYNC_CLIENT_FIXTURE_TEST = """
+import httpx
+import pytest
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+async def api(tmp_path):
+    app = create_app(Settings(database=tmp_path / "bookings.db", log_level="WARNING"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.mark.anyio
+async def test_a_second_overlapping_booking_is_refused(api):
+    room = (await api.post("/rooms", json={"name": "Ada", "capacity": 6})).json()
+    body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
+            "end": "2030-01-07T10:00:00Z", "attendees": 2}
+    assert (await api.post(f"/rooms/{room['id']}/bookings", json=body)).status_code == 201
+    body.update(start="2030-01-07T09:30:00Z", end="2030-01-07T10:30:00Z")
+    assert (await api.post(f"/rooms/{room['id']}/bookings", json=body)).status_code == 409
+"""
+
+
+def test_an_async_client_given_as_a_fixture_is_accepted(service):
+    """The check listens to each test's HTTP clients to quote what they were answered; an
+    httpx.AsyncClient awaits its hooks, and once failed with “object NoneType can't be used in
+    'await' expression”."""
+    (service / INTEGRATION).write_text(ASYNC_CLIENT_FIXTURE_TEST, encoding="utf-8")
+    result = judge("05.1")
+    assert result.failed == (), result.lines()
+
+
 # --- 05.3: the SLO as code, each limit at its boundary -------------------------------------------
 
 
@@ -261,6 +447,44 @@ def test_each_slo_mistake_is_named(service, monkeypatch, old, new, named):
     assert first_wrong == named
 
 
+MODEL_MEETS_SLO = """    if not run.latencies_ms:
+        return False
+    return (
+        percentile(run.latencies_ms, 0.95) < p95_limit_ms
+        and run.requests_per_second >= min_rps
+        and run.error_rate < max_error_rate
+    )"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # numpy's comparison gives numpy's own yes or no (numpy.bool), which `assert` takes.
+        "    import numpy as np\n\n"
+        "    p95 = np.percentile(run.latencies_ms, 95)\n"
+        "    ok = run.requests_per_second >= min_rps and run.error_rate < max_error_rate\n"
+        "    return ok and p95 < p95_limit_ms",
+        "    import statistics\n\n"
+        "    p95 = statistics.quantiles(run.latencies_ms, n=20)[-1]\n"
+        "    return all([p95 < p95_limit_ms, run.requests_per_second >= min_rps,\n"
+        "                run.error_rate < max_error_rate])",
+        "    ordered = sorted(run.latencies_ms)\n"
+        "    misses = {\n"
+        '        "latency": ordered[int(0.95 * len(ordered))] >= p95_limit_ms,\n'
+        '        "throughput": run.requests / run.seconds < min_rps,\n'
+        '        "failures": run.failures / run.requests >= max_error_rate,\n'
+        "    }\n"
+        "    return not any(misses.values())",
+    ],
+    ids=["numpy", "statistics-quantiles", "misses-by-name"],
+)
+def test_a_meets_slo_written_another_way_is_accepted(service, monkeypatch, body):
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, MODEL_MEETS_SLO, body)
+    result = judge("05.3")
+    assert result.failed == (), result.lines()
+
+
 # --- 05.4: the test plan agrees with the load test ------------------------------------------------
 
 
@@ -286,6 +510,27 @@ def test_a_plan_in_words_and_another_order_is_accepted(service):
         "| throughput | at least twenty requests a second |",
     )
     assert judge("05.4").failed == ()
+
+
+def test_a_plan_with_numbered_headings_and_its_thresholds_as_a_list_is_accepted(service):
+    text = (service / PLAN).read_text(encoding="utf-8")
+    for number, name in enumerate(testplan.SECTIONS, start=1):
+        text = text.replace(f"## {name}\n", f"## {number}. {name.replace(' and ', ' & ')}\n")
+    table = (
+        "| Measure | Threshold | Applies to |\n| --- | --- | --- |\n"
+        "| p95 latency | under 300 ms | all requests |\n"
+        "| throughput | at least 20 requests a second | all requests |\n"
+        "| failed requests | under 0.5% | all requests |\n"
+    )
+    listed = (
+        "- Latency: 95th percentile under 300 ms, for all requests\n"
+        "- Throughput: at least 1,200 requests a minute\n"
+        "- Failed requests: under 0.5 per cent\n"
+    )
+    assert table in text
+    (service / PLAN).write_text(text.replace(table, listed), encoding="utf-8")
+    result = judge("05.4")
+    assert result.failed == (), result.lines()
 
 
 def test_a_deleted_plan_is_one_clear_line_and_nothing_changes(service):

@@ -1,9 +1,11 @@
 """Reading a test plan (templates/test-plan.md): its sections, and its SLO thresholds as numbers.
 
-The thresholds table of `## SLO thresholds for load tests` has a row per measure. A row is found
-by what it measures (p95 latency, throughput, failed requests), and its threshold is read as
-people write it: "under 300 ms", "0.3 s", "at least 20 requests a second", "twenty req/s",
-"under 0.5%", "0.005", "half a percent".
+The thresholds table of `## SLO thresholds for load tests` has a row per measure (or, written as
+a list, an item per measure). A row is found by what it measures (p95 latency, throughput, failed
+requests), its threshold in the column that says so ("Threshold", "Target", "Limit"…), and the
+threshold is read as people write it: "under 300 ms", "0.3 s", "95th percentile under 300 ms",
+"at least 20 requests a second", "twenty req/s", "1,200 requests a minute", "under 0.5%",
+"0.5 per cent", "0,5 %", "0.005", "half a percent", "1 in 200".
 """
 
 from __future__ import annotations
@@ -25,11 +27,16 @@ SECTIONS = (
 THRESHOLDS_SECTION = "SLO thresholds for load tests"
 
 MEASURES = {
-    "p95 latency": re.compile(r"\bp\s*95\b|95(th)?\s*(percentile|%)", re.IGNORECASE),
-    "throughput": re.compile(
-        r"throughput|requests?\s*(a|per|/)\s*s(ec(ond)?)?\b|req/s|\brps\b", re.IGNORECASE
+    # "p95", "P95", k6's "p(95)", "95th percentile", "95th-percentile", "95%".
+    "p95 latency": re.compile(
+        r"\bp\s*95\b|\bp\s*\(\s*95\s*\)|(?<![\d.])95(th)?[\s-]*(percentile|%)", re.IGNORECASE
     ),
-    "failed requests": re.compile(r"fail|error", re.IGNORECASE),
+    "throughput": re.compile(
+        r"throughput|requests?\s*(a|per|/)\s*s(ec(ond)?)?\b|req/s|\brps\b|request\s*rate"
+        r"|per\s*second",
+        re.IGNORECASE,
+    ),
+    "failed requests": re.compile(r"fail|error|unsuccessful|\b5xx\b", re.IGNORECASE),
 }
 """What each measure's row says in its Measure cell (or, failing that, anywhere in the row)."""
 
@@ -61,8 +68,15 @@ WORDS = {
     "five hundred": 500,
     "half a": 0.5,
     "a half": 0.5,
+    "half of a": 0.5,
+    "half of one": 0.5,
 }
-_NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?|\.\d+)")
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?:(?P<grouped>[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?)"
+    r"|(?P<plain>\d+(?:[.,]\d+)?|\.\d+))"
+)
+"""A number as written: "1,200" (a comma before each three digits groups thousands), "0.5",
+".5", or "0,5" (any other comma is a decimal comma, as much of Europe writes it)."""
 _WORD_NUMBER = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
@@ -82,59 +96,168 @@ class Threshold:
 
 
 def missing_sections(text: str) -> list[str]:
-    """The template's sections the plan does not have (matched without regard to case)."""
-    present = {heading.casefold() for heading, _ in markdown.sections(text)}
-    return [name for name in SECTIONS if name.casefold() not in present]
+    """The template's sections the plan does not have.
+
+    A heading names its section however it is numbered, cased or punctuated:
+    `## 4. Environments & test data` is the template's `## Environments and test data`.
+    """
+    present = {_section_key(heading) for heading, _ in markdown.sections(text)}
+    return [name for name in SECTIONS if _section_key(name) not in present]
+
+
+_SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
+
+
+def _section_key(heading: str) -> str:
+    """A heading's words, without its number, a trailing note in brackets, case or punctuation."""
+    words = _SECTION_NUMBER.sub("", heading)
+    words = markdown.QUALIFIER.sub("", words) or words
+    words = re.sub(r"[^\w\s]", " ", words.replace("&", " and "))
+    return " ".join(words.split()).casefold()
+
+
+def _section_body(text: str, name: str) -> str | None:
+    key = _section_key(name)
+    return next(
+        (body for heading, body in markdown.sections(text) if _section_key(heading) == key), None
+    )
 
 
 def placeholders(text: str) -> list[str]:
     """The `[bracketed placeholders]` left from the template, outside its <details> examples."""
     visible = "\n".join(markdown.markdown_lines(markdown.DETAILS_BLOCK.sub("", text)))
-    return [match[0] for match in markdown.BRACKET_PLACEHOLDER.finditer(visible)]
+    # A footnote reference, `[^1]`, is the writer's own.
+    found = markdown.BRACKET_PLACEHOLDER.finditer(visible)
+    return [match[0] for match in found if not match[0].startswith("[^")]
+
+
+THRESHOLD_COLUMN = re.compile(
+    r"threshold|target|limit|objective|goal|\bslo\b|value|\bmax|\bmin", re.I
+)
+"""The header of the column that holds the thresholds; without one, the column after the label."""
+UNIT_COLUMN = re.compile(r"^\s*units?\s*$", re.IGNORECASE)
 
 
 def thresholds(text: str) -> dict[str, Threshold]:
-    """The plan's SLO thresholds by measure; a measure with no row is absent."""
-    body = markdown.section(text, THRESHOLDS_SECTION)
+    """The plan's SLO thresholds by measure; a measure with no row (nor list item) is absent."""
+    body = _section_body(text, THRESHOLDS_SECTION)
     if body is None:
         body = next(
             (b for heading, b in markdown.sections(text) if "threshold" in heading.lower()), ""
         )
+    visible = markdown.DETAILS_BLOCK.sub("", body)
     found: dict[str, Threshold] = {}
-    for table in markdown.tables(markdown.DETAILS_BLOCK.sub("", body)):
-        for row in table:
-            cells = list(row.values())
-            label = cells[0] if cells else ""
-            quoted = " | ".join(cell for cell in cells if cell)
-            for measure, pattern in MEASURES.items():
-                if measure in found or not (pattern.search(label) or pattern.search(quoted)):
-                    continue
-                threshold_cell = row.get("Threshold", cells[1] if len(cells) > 1 else "")
-                found[measure] = Threshold(measure, read_value(measure, threshold_cell), quoted)
-                break
+    # A table's rows first, as the template has them; a list's items count as rows too.
+    for label, stated, quoted in [*_table_rows(visible), *_list_rows(visible)]:
+        measure = _measure_of(label, quoted)
+        if measure is not None and measure not in found:
+            found[measure] = Threshold(measure, read_value(measure, stated), quoted)
     return found
 
 
+def _table_rows(body: str) -> list[tuple[str, str, str]]:
+    """(label, threshold as written, whole row) for each row of each table."""
+    rows = []
+    for table in markdown.pipe_tables(body):
+        named = [i for i, name in enumerate(table.header) if i and THRESHOLD_COLUMN.search(name)]
+        units = [i for i, name in enumerate(table.header) if UNIT_COLUMN.match(name)]
+        for row in table.rows:
+            cells = row + [""] * (len(table.header) - len(row))
+            column = named[0] if named else 1
+            stated = cells[column] if column < len(cells) else ""
+            if not named and _first_number(stated) is None:
+                # No column says it holds the thresholds: the first with a number does. (A named
+                # column without one is a threshold not stated, whatever other cells hold.)
+                stated = next(
+                    (cell for cell in cells[1:] if _first_number(cell) is not None), stated
+                )
+            stated = " ".join([stated, *(cells[i] for i in units if i < len(cells))])
+            quoted = " | ".join(cell for cell in cells if cell)
+            rows.append((cells[0] if cells else "", stated, quoted))
+    return rows
+
+
+def _list_rows(body: str) -> list[tuple[str, str, str]]:
+    """(label, threshold as written, whole item) for each list item: `- p95 latency: 300 ms`."""
+    rows = []
+    for item in markdown.list_items(body):
+        label, colon, rest = item.partition(":")
+        rows.append((label if colon else item, rest if colon else item, item))
+    return rows
+
+
+def _measure_of(label: str, quoted: str) -> str | None:
+    """What a row measures: named by its label, or failing that anywhere in the row."""
+    for where in (label, quoted):
+        for measure, pattern in MEASURES.items():
+            if pattern.search(where):
+                return measure
+    return None
+
+
+_IN_SECONDS = re.compile(r"\d\s*s\b|\bsec(ond)?s?\b")
+_PER_SECOND = re.compile(r"/\s*s(ec(ond)?)?\b|\b(per|a|each)\s+sec(ond)?\b|\brps\b", re.I)
+_PER_MINUTE = re.compile(r"(/|\bper\b|\ba\b|\beach\b)\s*min(ute)?\b|\brpm\b", re.I)
+_PER_HOUR = re.compile(r"(/|\bper\b|\ban?\b|\beach\b)\s*(hr|hour)\b", re.I)
+_PERCENT = re.compile(r"%|percent|\bper\s+cent\b|\bpct\b", re.IGNORECASE)
+_PER_MILLE = re.compile(r"‰|\bper\s*(mille|mil|thousand)\b", re.IGNORECASE)
+_ONE_IN = re.compile(r"^\s*(in|out\s+of)\s+", re.IGNORECASE)
+"""What follows the first number of "1 in 200" or "5 out of 1,000"."""
+
+
 def read_value(measure: str, text: str) -> float | None:
-    """The number in a threshold cell, in the load test's unit for that measure."""
+    """The number in a threshold, in the load test's unit for that measure."""
+    if measure == "p95 latency":
+        # "95th percentile under 300 ms": the 95 names the measure; the limit is the 300.
+        text = MEASURES[measure].sub(" ", text)
     number = _first_number(text)
     if number is None:
         return None
     lowered = text.lower()
     if measure == "p95 latency":
-        seconds = re.search(r"\d\s*s\b|\bsec(ond)?s?\b", lowered) and "ms" not in lowered
+        seconds = _IN_SECONDS.search(lowered) and "ms" not in lowered
         return number * 1000 if seconds else number
     if measure == "failed requests":
-        percent = "%" in lowered or "percent" in lowered
-        return number / 100 if percent else number
+        if _PERCENT.search(lowered):
+            return number / 100
+        if _PER_MILLE.search(lowered):
+            return number / 1000
+        of = _share_of(text)
+        return number / of if of else number
+    if not _PER_SECOND.search(text):
+        if _PER_MINUTE.search(text):
+            return number / 60
+        if _PER_HOUR.search(text):
+            return number / 3600
     return number
 
 
+def _share_of(text: str) -> float | None:
+    """The M of "N in M" or "N out of M" when the text's first number is such an N."""
+    first = _number_and_end(text)
+    joined = _ONE_IN.match(text[first[1] :]) if first else None
+    if first is None or joined is None:
+        return None
+    whole = _number_and_end(text[first[1] + joined.end() :], at_start=True)
+    return whole[0] if whole and whole[0] > 0 else None
+
+
 def _first_number(text: str) -> float | None:
+    found = _number_and_end(text)
+    return found[0] if found else None
+
+
+def _number_and_end(text: str, at_start: bool = False) -> tuple[float, int] | None:
+    """The first number of a text, in digits or in words, and where it ends; with `at_start`,
+    only one that opens the text."""
     digits = _NUMBER.search(text)
     words = _WORD_NUMBER.search(text)
     if digits and (not words or digits.start() <= words.start()):
-        return float(digits[1].replace(",", ""))
-    if words:
-        return float(WORDS[words[1].lower()])
+        if at_start and text[: digits.start()].strip():
+            return None
+        if digits["grouped"]:
+            return float(digits["grouped"].replace(",", "")), digits.end()
+        return float(digits["plain"].replace(",", ".")), digits.end()
+    if words and not (at_start and text[: words.start()].strip()):
+        return float(WORDS[words[1].lower()]), words.end()
     return None

@@ -15,6 +15,7 @@ Results are read as data; the `require_*` helpers turn them into the ❌ lines' 
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,6 +43,34 @@ def learners_project() -> Iterator[Path]:
         raise CheckFailed(str(error)) from None
 
 
+PLUGINS_WHEN_USED = {
+    "anyio": re.compile(r"\banyio\b|\basync\s+def\b"),
+    "hypothesispytest": re.compile(r"\bhypothesis\b"),
+    "schemathesis": re.compile(r"\bschemathesis\b"),
+}
+"""pytest plugins by entry-point name, and what in a test file shows that it relies on one.
+
+The learner's own `pytest` loads these by itself (the environment installs them), and they change
+what a test means: without anyio's, an `async def` test is an error; without schemathesis's, a
+`@schema.parametrize()` test has no `case` fixture. Child runs load no plugin unless named, and
+loading all three into every run would cost most of a second, so a session names those its
+tests refer to."""
+
+
+def plugins_for(folder: Path, arguments: Sequence[str]) -> tuple[str, ...]:
+    """The plugins of PLUGINS_WHEN_USED that the tests named in `arguments` (and their
+    conftest.py files) refer to, so a check runs them as `pytest` in the project would."""
+    sources = [*folder.glob("conftest.py"), *(folder / "tests").rglob("conftest.py")]
+    for argument in arguments:
+        path = folder / argument.partition("::")[0]
+        if path.is_dir():
+            sources.extend(path.rglob("*.py"))
+        elif path.suffix == ".py" and path.is_file():
+            sources.append(path)
+    text = "\n".join(source.read_text(encoding="utf-8", errors="replace") for source in sources)
+    return tuple(name for name, used in PLUGINS_WHEN_USED.items() if used.search(text))
+
+
 def session(
     key: str,
     folder: Path,
@@ -50,7 +79,10 @@ def session(
     course_suite: bool = False,
     stop_at_first: bool = False,
 ) -> Session:
-    """A session in a project folder: its `src/` importable, a bug planted if one is named."""
+    """A session in a project folder: its `src/` importable, a bug planted if one is named.
+
+    The learner's tests get the plugins they rely on (`plugins_for`); a course suite needs none.
+    """
     env: dict[str, str | None] = {planted.PLANTED_BUG_VARIABLE: bug.plant if bug else None}
     return Session(
         key,
@@ -59,6 +91,7 @@ def session(
         env=env,
         python_path=(folder / "src",),
         own_config=not course_suite,
+        plugins=() if course_suite else plugins_for(folder, arguments),
         forget=(planted.PACKAGE,),
     )
 

@@ -32,7 +32,9 @@ def pytest_in_project(*arguments: str) -> None:
         return
     try:
         with judging.learners_project() as copy:
-            run = pytest_runs.run(copy, *arguments, python_path=[copy / "src"])
+            # The plugins a check would load for these tests, so this cell and the check agree.
+            plugins = judging.plugins_for(copy, arguments)
+            run = pytest_runs.run(copy, *arguments, python_path=[copy / "src"], plugins=plugins)
     except CheckFailed as problem:
         print(problem)
         return

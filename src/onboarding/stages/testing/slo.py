@@ -138,8 +138,10 @@ function's defaults (05.4 compares those with the test plan)."""
 
 def verdict(given: Given, run: LoadRun, **limits: float) -> bool:
     result = meets_slo(given)(run, **{**COURSE_LIMITS, **limits})
-    # numpy's bool_ is a yes or no too; 1, 0 and None are not.
-    if not isinstance(result, bool) and type(result).__name__ != "bool_":
+    # numpy's yes or no (`numpy.bool_`, called `numpy.bool` since numpy 2) is one too, as
+    # `assert` takes it; 1, 0 and None are not.
+    numpy_bool = type(result).__module__ == "numpy" and type(result).__name__ in ("bool", "bool_")
+    if not isinstance(result, bool) and not numpy_bool:
         raise CheckFailed(
             f"meets_slo returned {result!r} ({type(result).__name__}); return True or False"
         )
