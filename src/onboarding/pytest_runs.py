@@ -551,16 +551,19 @@ def results_recorder(path: Path) -> Any:
         def pytest_pyfunc_call(self, pyfuncitem: Any) -> Iterator[None]:
             """Listen to the HTTP clients the test was given, to quote what they were answered."""
             listening = []
-            record = self._recorder(pyfuncitem.nodeid)
+            httpx = sys.modules.get("httpx")
             for value in getattr(pyfuncitem, "funcargs", {}).values():
                 hooks = getattr(value, "event_hooks", None)
                 if isinstance(hooks, dict):
+                    # An httpx.AsyncClient awaits its hooks: it gets a coroutine of its own.
+                    asynchronous = httpx is not None and isinstance(value, httpx.AsyncClient)
+                    record = self._recorder(pyfuncitem.nodeid, asynchronous)
                     value.event_hooks = {**hooks, "response": [*hooks.get("response", []), record]}
-                    listening.append(value)
+                    listening.append((value, record))
             try:
                 yield
             finally:
-                for client in listening:
+                for client, record in listening:
                     hooks = client.event_hooks
                     client.event_hooks = {
                         **hooks,
@@ -569,15 +572,23 @@ def results_recorder(path: Path) -> Any:
                         ],
                     }
 
-        def _recorder(self, nodeid: str):
+        def _recorder(self, nodeid: str, asynchronous: bool = False):
+            def keep(response: Any) -> None:
+                text = response.text
+                body = shorten(text, RESPONSE_WIDTH) if text else "no body"
+                self.responses[nodeid] = f"{response.status_code} {body}"
+
             def record(response: Any) -> None:
                 with contextlib.suppress(Exception):
                     response.read()
-                    text = response.text
-                    body = shorten(text, RESPONSE_WIDTH) if text else "no body"
-                    self.responses[nodeid] = f"{response.status_code} {body}"
+                    keep(response)
 
-            return record
+            async def record_awaited(response: Any) -> None:
+                with contextlib.suppress(Exception):
+                    await response.aread()
+                    keep(response)
+
+            return record_awaited if asynchronous else record
 
         def pytest_runtest_logreport(self, report: Any) -> None:
             nodeid = report.nodeid

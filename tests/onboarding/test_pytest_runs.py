@@ -249,3 +249,43 @@ def test_the_child_does_not_autoload_plugins_or_inherit_pytest_settings(monkeypa
     environment = pytest_runs.child_environment()
     assert environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
     assert "PYTEST_ADDOPTS" not in environment
+
+
+ASYNC_SUITE = """
+import httpx
+import pytest
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/room")
+def room():
+    return {"name": "Oak"}
+
+
+@pytest.fixture
+async def client():
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        yield client
+
+
+@pytest.mark.anyio
+async def test_a_status_surprises(client):
+    assert (await client.get("/room")).status_code == 201
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+"""
+
+
+def test_an_async_clients_last_response_is_quoted_too(tmp_path):
+    """An httpx.AsyncClient awaits its hooks: the recorder gives it a coroutine."""
+    (tmp_path / "test_async.py").write_text(ASYNC_SUITE)
+    run = pytest_runs.run(tmp_path, plugins=("anyio",))
+    case = run.case("test_a_status_surprises")
+    assert (case.outcome, case.response) == ("failed", '200 {"name":"Oak"}'), case
