@@ -56,3 +56,23 @@ def busy_cpu_seconds(stat: Path = PROC_STAT) -> float | None:
         return None
     idle, iowait = ticks[3], ticks[4]
     return (sum(ticks) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
+MAX_LOAD_STRETCH = 8.0
+"""The most a time limit stretches with the machine's load: a hang is still caught."""
+
+
+def load_stretch(load: float | None = None, cores: int | None = None) -> float:
+    """How many times its time on a quiet machine a run may take now: the runnable processes
+    per core (the 1-minute load average over the cores), from 1 to MAX_LOAD_STRETCH.
+
+    A limit meant to catch a hang on a quiet machine, stretched by this, does not fail work that
+    is only slow because others share the cores: a workshop room that checks all at once.
+    """
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:  # no load average on this system: the limit stays as it is
+            return 1.0
+    cores = cores or os.cpu_count() or 1
+    return min(MAX_LOAD_STRETCH, max(1.0, load / cores))

@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from onboarding import pytest_runs
+from onboarding import pytest_runs, timing
 from onboarding.pytest_runs import ChildRun, PytestRun, Session
 
 SUITE = """
@@ -150,7 +150,10 @@ def test_deselected_tests_are_counted(tmp_path):
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["fresh child", "warm worker"])
-def test_a_hanging_run_is_stopped_at_its_limit_with_everything_it_started(tmp_path, warm):
+def test_a_hanging_run_is_stopped_at_its_limit_with_everything_it_started(
+    tmp_path, warm, monkeypatch
+):
+    monkeypatch.setattr(timing, "load_stretch", lambda: 1.0)  # the limit as written
     (tmp_path / "test_hangs.py").write_text(
         "import subprocess, sys, time\n\n"
         "def test_waits():\n"
@@ -289,3 +292,22 @@ def test_an_async_clients_last_response_is_quoted_too(tmp_path):
     run = pytest_runs.run(tmp_path, plugins=("anyio",))
     case = run.case("test_a_status_surprises")
     assert (case.outcome, case.response) == ("failed", '200 {"name":"Oak"}'), case
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["fresh child", "warm worker"])
+@pytest.mark.parametrize(("stretch", "finishes"), [(1.0, False), (6.0, True)])
+def test_a_runs_limit_stretches_with_the_machines_load(
+    tmp_path, monkeypatch, warm, stretch, finishes
+):
+    """A room of learners checking at once slows a run: on a busy machine (a load of six per
+    core, say) it gets six times its limit, and is not called a hang."""
+    (tmp_path / "test_slow.py").write_text("import time\n\ndef test_slow():\n    time.sleep(2)\n")
+    monkeypatch.setattr(timing, "load_stretch", lambda: stretch)
+    try:
+        with ChildRun([Session("slow", tmp_path)], time_limit=1, warm=warm) as child:
+            run = child.result("slow")
+    finally:
+        pytest_runs.Worker.stop_all()  # a warm worker that finished goes back to the pool
+    assert run.timed_out is not finishes
+    if finishes:
+        assert run.counts() == "1 passed"

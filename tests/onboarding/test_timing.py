@@ -64,3 +64,17 @@ def test_idle_and_waiting_for_the_disk_are_not_busy(tmp_path):
     stat.write_text("cpu  300 0 100 5000 700 0 0 0 0 0\ncpu0 150 0 50 2500 350 0 0 0 0 0\n")
     # 300 user + 100 system ticks; the length of a tick is the kernel's to say.
     assert timing.busy_cpu_seconds(stat) == pytest.approx(400 / os.sysconf("SC_CLK_TCK"))
+
+
+@pytest.mark.parametrize(
+    ("load", "cores", "stretch"),
+    [
+        (0.3, 2, 1.0),  # a quiet machine: the limit as written
+        (2.0, 2, 1.0),  # one runnable process per core: still as written
+        (6.0, 2, 3.0),  # three per core: three times as long
+        (16.0, 2, timing.MAX_LOAD_STRETCH),  # exactly at the cap
+        (100.0, 2, timing.MAX_LOAD_STRETCH),  # beyond it: a hang is still caught
+    ],
+)
+def test_a_limit_stretches_with_the_load_per_core(load, cores, stretch):
+    assert timing.load_stretch(load, cores) == stretch
