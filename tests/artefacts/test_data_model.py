@@ -113,3 +113,12 @@ def test_stage_02_and_stage_03_read_the_same_data_model():
         for table, listed in tsd.data_model(text).items()
     } == read_data_model(section(text, "Data model"))
     assert tsd_rules.data_model_problems(text) == []
+
+
+def test_a_type_column_headed_sql_type_is_the_type():
+    body = """
+| Table | Column | SQL type |
+|-|-|-|
+| rooms | id | INTEGER |
+"""
+    assert read_data_model(body) == {"rooms": {"id": "INTEGER"}}

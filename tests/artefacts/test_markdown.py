@@ -106,3 +106,13 @@ def test_a_note_in_brackets_after_a_heading_names_the_same_section():
     assert markdown.template_titles(text, ("Timeline",)) == ["Timeline", "(draft)"]
     assert markdown.is_heading("## Timeline (UTC)", "Timeline")
     assert not markdown.is_heading("### Timeline", "Timeline")
+
+
+def test_a_table_with_one_hyphen_a_cell_is_a_table_and_a_lone_hyphen_is_not():
+    assert markdown.tables("| a | b |\n|-|:-:|\n| 1 | 2 |\n") == [[{"a": "1", "b": "2"}]]
+    assert markdown.tables("a | b\n-\n1 | 2\n") == []
+
+
+def test_a_footnote_is_no_placeholder_and_a_bracketed_blank_is():
+    assert markdown.BRACKET_PLACEHOLDER.search("Times are half-open[^1].") is None
+    assert markdown.BRACKET_PLACEHOLDER.search("Owner: [your name]")[0] == "[your name]"

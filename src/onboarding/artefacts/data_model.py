@@ -149,6 +149,8 @@ def _key(header: str) -> str:
         "name": "column",
         "field": "column",
         "datatype": "type",
+        "sqltype": "type",
+        "sqlitetype": "type",
         "constraints": "notes",
         "description": "notes",
     }.get(word, word)

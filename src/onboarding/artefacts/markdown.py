@@ -15,12 +15,17 @@ from pathlib import Path
 from onboarding.checks import CheckFailed, read_artefact
 from onboarding.protocol import shorten
 
-BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\])[^\[\]\n]+\](?![(\[:])")
-"""A `[fill me in]` left from a template (not a task box `[ ]`, nor a link `[text](url)`)."""
+BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\]|\^)[^\[\]\n]+\](?![(\[:])")
+"""A `[fill me in]` left from a template (not a task box `[ ]`, a link `[text](url)`, nor a
+footnote `[^1]`)."""
 DETAILS_BLOCK = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
 """A folded `<details>` block: the templates keep their guidance in one."""
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+TABLE_SEPARATOR = re.compile(
+    r"^\s*(?:\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?)?)\s*$"
+)
+"""The line under a table's header. GitHub takes one hyphen a cell (`|-|-|`, `|:-:|`) where the
+line has a pipe; a line of hyphens alone needs three, or it is a list item or a rule."""
 FENCE = re.compile(r"\s*(```|~~~)")
 
 
