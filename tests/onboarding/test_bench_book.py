@@ -29,18 +29,26 @@ def test_each_goal_is_met_exactly_at_its_limit(category, score, meets):
     assert bench_book.meets_goal(category, score) is meets
 
 
-def scripted_audits(monkeypatch, performances: list[int]) -> list[int]:
-    """Lighthouse replaced by runs with these performance scores, in turn; returns the calls."""
+def scripted_audits(monkeypatch, performances: list[int]) -> tuple[list[int], list[float | None]]:
+    """Lighthouse replaced by runs with these performance scores, in turn; returns the scores
+    of the runs made, and the CPU slowdown each was given (None: Lighthouse's own)."""
     calls: list[int] = []
+    slowdowns: list[float | None] = []
 
-    def audit(binary, url, report):
+    def audit(binary, url, report, slowdown=None):
         performance = performances[len(calls)]
         calls.append(performance)
+        slowdowns.append(slowdown)
         scores = {"performance": performance, "accessibility": 100, "best-practices": 100}
-        return {"scores": scores, "metrics": {"TBT": f"{performance} run"}, "failed_audits": []}
+        return {
+            "scores": scores,
+            "metrics": {"TBT": f"{performance} run"},
+            "failed_audits": [],
+            "benchmark_index": 875,  # half the host Lighthouse's 4x is made for
+        }
 
     monkeypatch.setattr(bench_book, "audit", audit)
-    return calls
+    return calls, slowdowns
 
 
 @pytest.mark.parametrize(
@@ -55,11 +63,55 @@ def scripted_audits(monkeypatch, performances: list[int]) -> list[int]:
 def test_a_page_that_misses_is_judged_by_the_median_of_three_runs(
     monkeypatch, performances, runs, judged, shown
 ):
-    calls = scripted_audits(monkeypatch, performances)
+    calls, slowdowns = scripted_audits(monkeypatch, performances)
     page = bench_book.audit_page(bench_book.CHROMIUM, "http://page", bench_book.CHROMIUM)
     assert len(calls) == runs == page["runs"]
     assert page["scores"]["performance"] == judged
     assert page["metrics"]["TBT"] == shown
+    # The runs after a miss emulate the phone Lighthouse means on this host: 2x at half its speed.
+    assert slowdowns == [None, 2.0, 2.0][:runs]
+
+
+@pytest.mark.parametrize(
+    ("benchmark_index", "slowdown"),
+    [
+        (None, 4.0),  # not measured: Lighthouse's own
+        (3000, 4.0),  # a faster host keeps Lighthouse's own
+        (1750, 4.0),  # the host 4x is made for, exactly
+        (1177, 2.7),  # this course's reference machine
+        (875, 2.0),  # half as fast: half the slowdown
+        (437.5, 1.0),  # exactly at the floor
+        (200, 1.0),  # slower still: no slowdown at all, never a speed-up
+    ],
+)
+def test_the_cpu_slowdown_is_calibrated_to_the_hosts_benchmark_index(benchmark_index, slowdown):
+    assert bench_book.cpu_slowdown(benchmark_index) == slowdown
+
+
+@pytest.mark.parametrize(("slowdown", "flag"), [(None, None), (2.7, "=2.7")])
+def test_a_calibrated_slowdown_reaches_lighthouses_command_line(
+    tmp_path, monkeypatch, slowdown, flag
+):
+    report = tmp_path / "report.json"
+    commands: list[list[str]] = []
+
+    def lighthouse(command, **options):
+        commands.append(command)
+        categories = {name: {"score": 1.0} for name in bench_book.CATEGORIES}
+        result = {
+            "categories": categories,
+            "audits": {},
+            "environment": {"benchmarkIndex": 1177},
+            "configSettings": {"throttling": {"cpuSlowdownMultiplier": slowdown or 4}},
+        }
+        report.write_text(json.dumps(result))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(bench_book.subprocess, "run", lighthouse)
+    result = bench_book.audit(tmp_path / "lighthouse", "http://page", report, slowdown)
+    flags = [word for word in commands[0] if word.startswith("--throttling.cpuSlowdownMultiplier")]
+    assert flags == ([] if flag is None else [f"--throttling.cpuSlowdownMultiplier{flag}"])
+    assert (result["benchmark_index"], result["cpu_slowdown"]) == (1177, slowdown or 4)
 
 
 def test_lighthouse_runs_ahead_of_other_work_where_it_may(tmp_path):
