@@ -170,6 +170,18 @@ def test_the_model_project_passes_09_1(learner):
     assert result.total == len(checks.LOCK_FILE)
 
 
+def test_a_dependency_that_is_no_requirement_is_named_in_one_line(learner):
+    pyproject = learner / "pyproject.toml"
+    broken = pyproject.read_text(encoding="utf-8").replace('"fastapi>=0.162"', '"fastapi>="')
+    pyproject.write_text(broken, encoding="utf-8")
+    messages = set(found(judge("09.1")).values())
+    assert messages == {
+        "pyproject.toml names a dependency `fastapi>=` that is not a valid requirement: Expected"
+        " semicolon (after name with no version specifier) or end"
+    }, messages
+    assert pyproject.read_text(encoding="utf-8") == broken  # the learner's file is untouched
+
+
 def test_the_lock_follows_the_projects_own_dependencies(learner):
     pyproject = learner / "pyproject.toml"
     pyproject.write_text(

@@ -23,10 +23,20 @@ def lock_of(given: Given) -> dict[str, Any]:
 
     def resolve() -> dict[str, Any]:
         text = project.read("pyproject.toml")
+        from packaging.requirements import InvalidRequirement
+
         try:
             return uv_lock.project_lock(text)
         except uv_lock.tomllib.TOMLDecodeError as error:
             raise ArtefactError(f"pyproject.toml is not valid TOML: {error}") from None
+        except InvalidRequirement as error:
+            # packaging's message is the reason, then the requirement with a caret under it.
+            reason, *shown = str(error).splitlines()
+            written = f"`{shown[0].strip()}` " if shown else ""
+            raise ArtefactError(
+                f"pyproject.toml names a dependency {written}that is not a valid requirement: "
+                f"{reason}"
+            ) from None
 
     return given.once("lock", resolve)
 
