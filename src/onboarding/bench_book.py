@@ -37,6 +37,9 @@ PAGES = {
 }
 CATEGORIES = {"performance": 90, "accessibility": 100, "best-practices": 95}
 """Each category Lighthouse scores, and the lowest score the book accepts."""
+TIMED_CATEGORIES = ("performance",)
+"""Scores made of timings (FCP, LCP, TBT), which move with the machine's other work: a speed
+goal, so `make bench` judges it; `make test` asserts the other categories."""
 METRICS = {
     "first-contentful-paint": "FCP",
     "largest-contentful-paint": "LCP",
