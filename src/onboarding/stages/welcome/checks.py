@@ -44,9 +44,53 @@ BOOKING_MINUTES = (
 def rooms_of(given: Given) -> list[Any]:
     """The `rooms:` list of rooms.yaml, read once per check."""
     document = given.once("rooms.yaml", lambda: load_yaml(ROOMS_FILE))
-    if not isinstance(document, dict) or not isinstance(document.get("rooms"), list):
-        raise CheckFailed(f"the file holds {type(document).__name__}, with no `rooms:` list")
-    return document["rooms"]
+    if document is None:
+        raise CheckFailed("the file is empty")
+    if not isinstance(document, dict) or "rooms" not in document:
+        keys = document if isinstance(document, dict) else {}
+        near = [key for key in keys if str(key).strip().lower() == "rooms"]
+        if near:
+            # YAML keys are case-sensitive, and so is the service that reads them.
+            raise CheckFailed(f"the key is written `{near[0]}:`; keys are exact, so write `rooms:`")
+        raise CheckFailed(f"the file holds {_described(document)}, with no `rooms:` key")
+    rooms = document["rooms"]
+    if rooms is None:
+        raise CheckFailed("`rooms:` has nothing under it")
+    if not isinstance(rooms, list):
+        raise CheckFailed(
+            f"`rooms:` holds {_described(rooms)}, not a list: start each room with `- `"
+        )
+    return rooms
+
+
+def _described(value: Any) -> str:
+    """What YAML made of a value, in the words of the file rather than Python's type names."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"the value {value!r}"
+
+
+def _name_problem(name: Any) -> str:
+    """Why a room's name is not usable text, told in terms of what is written in the file."""
+    if isinstance(name, bool | int | float):
+        read_as = "true or false" if isinstance(name, bool) else "a number"
+        return f"name {name!r}, which YAML reads as {read_as}: put it in quotes"
+    return "no `name`" if name is None else f"name {name!r}"
+
+
+def _capacity_problem(capacity: Any) -> str:
+    """Why a room's capacity is not a whole number above zero."""
+    if capacity is None:
+        return "no `capacity`"
+    if isinstance(capacity, bool):
+        return f"capacity {capacity!r}, which YAML reads as true or false: write a number of seats"
+    if isinstance(capacity, str) and capacity.strip().isdigit():
+        return f"capacity {capacity!r}, which is text: write the number without quotes"
+    if isinstance(capacity, float) and capacity.is_integer() and capacity > 0:
+        return f"capacity {capacity!r}, a decimal: write the whole number {int(capacity)}"
+    return f"capacity {capacity!r}"
 
 
 def at_least_three_rooms(given: Given) -> None:
@@ -61,10 +105,10 @@ def every_room_is_well_formed(given: Given) -> None:
             raise CheckFailed(f"room {position} is {room!r}, not a name and capacity")
         name, capacity = room.get("name"), room.get("capacity")
         if not (isinstance(name, str) and name.strip()):
-            raise CheckFailed(f"room {position} has name {name!r}")
+            raise CheckFailed(f"room {position} has {_name_problem(name)}")
         # bool is an int in Python, but `capacity: yes` is not a number of seats.
         if type(capacity) is not int or capacity <= 0:
-            raise CheckFailed(f"room {position} ({name}) has capacity {capacity!r}")
+            raise CheckFailed(f"room {position} ({name}) has {_capacity_problem(capacity)}")
 
 
 def names_are_unique(given: Given) -> None:
