@@ -162,6 +162,34 @@ def test_whole_number_reads_digits_and_words():
     ]  # fmt: skip
 
 
+def test_whole_number_reads_units_reason_phrases_and_none():
+    values = ("4 weeks", "201 Created", "four weeks", "none", "12.5", "4 or 5", "x4", "-3")
+    assert [examples.whole_number(v) for v in values] == [4, 201, 4, 0, None, None, None, None]
+
+
+def test_numbers_with_units_and_reason_phrases_pass(workspace):
+    """`weeks: 4 weeks`, `status: 201 Created`, `bookings: none`: the same answers, in words."""
+    reasons = {201: "201 Created", 409: "409 Conflict", 422: "422 Unprocessable Entity"}
+    items = examples_file(workspace)
+    for item in items:
+        item["when"]["weeks"] = f"{item['when']['weeks']} weeks"
+        item["then"]["status"] = reasons[item["then"]["status"]]
+        item["then"]["bookings"] = item["then"]["bookings"] or "none"
+    write_examples(workspace, items)
+    result = judged("10.1", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_wrong_status_with_a_reason_phrase_is_still_refused(workspace):
+    items = examples_file(workspace)
+    items[0]["then"]["status"] = "200 OK"
+    write_examples(workspace, items)
+    assert any(
+        "then.status is '200 OK'; the service answers 201" in line
+        for line in failing(judged("10.1", workspace))
+    )
+
+
 # --- 10.2 -----------------------------------------------------------------------------------------
 
 
@@ -234,6 +262,73 @@ def test_an_inline_series_body_passes(workspace):
     write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
     result = judged("10.2", workspace)
     assert result.ok, failing(result)
+
+
+def test_a_series_body_that_extends_the_booking_with_allof_passes(workspace):
+    """`allOf: [BookingCreate, {weeks}]`: the booking's fields plus weeks, in OpenAPI's words."""
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    spec["components"]["schemas"]["SeriesCreate"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/BookingCreate"},
+            {
+                "type": "object",
+                "required": ["weeks"],
+                "properties": {"weeks": {"type": ["integer"], "minimum": 2, "maximum": 12}},
+            },
+        ]
+    }
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    result = judged("10.2", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    ("weeks", "required", "message"),
+    [
+        ({"type": "string"}, ["weeks"], "no integer `weeks` property"),
+        ({"type": "integer"}, [], "the series body does not require `weeks`"),
+    ],
+)
+def test_an_allof_series_body_is_still_held_to_weeks(workspace, weeks, required, message):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    spec["components"]["schemas"]["SeriesCreate"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/BookingCreate"},
+            {"type": "object", "required": required, "properties": {"weeks": weeks}},
+        ]
+    }
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    assert any(message in line for line in failing(judged("10.2", workspace)))
+
+
+def test_other_parameter_names_and_a_json_media_type_with_parameters_pass(workspace):
+    """`/rooms/{roomId}/series`, `/series/{id}`: OpenAPI matches paths by position, not name."""
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    renamed = {
+        feature.SERIES_PATH: "/rooms/{roomId}/series",
+        feature.SERIES_ITEM_PATH: "/series/{id}",
+        feature.CANCEL_PATH: "/series/{id}/cancel",
+    }
+    for old, new in renamed.items():
+        text = yaml.safe_dump(spec["paths"].pop(old))
+        spec["paths"][new] = yaml.safe_load(
+            text.replace("room_id", "roomId").replace("series_id", "id")
+        )
+    body = spec["paths"]["/rooms/{roomId}/series"]["post"]["requestBody"]["content"]
+    body["application/json; charset=utf-8"] = body.pop("application/json")
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    result = judged("10.2", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_series_path_in_another_place_is_still_missing(workspace):
+    spec = yaml.safe_load(read(workspace, feature.SPEC_FILE))
+    spec["paths"]["/series/{id}/cancellation"] = spec["paths"].pop(feature.CANCEL_PATH)
+    write(workspace, feature.SPEC_FILE, yaml.safe_dump(spec, sort_keys=False))
+    assert any(
+        "POST /series/{series_id}/cancel is not in openapi.yaml" in line
+        for line in failing(judged("10.2", workspace))
+    )
 
 
 SERIES_ROWS = (
@@ -331,6 +426,54 @@ def test_any_share_below_100_is_a_canary(workspace, share):
     assert judged("10.6", workspace).ok
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("for 5% of the traffic", "for five percent of the traffic"),
+        ("- [ ] 100%: the flag", "- [ ] One hundred per cent: the flag"),
+        ("## Rollout steps", "## 3. Roll-out Steps"),
+        ("## Rollback plan", "## 5. Rollback Plan"),
+        ("## Monitoring checks during rollout", "## 4. Monitoring"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set `BOOKING_RECURRING_BOOKINGS=false`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set `BOOKING_RECURRING_BOOKINGS=0`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Disable the flag `BOOKING_RECURRING_BOOKINGS`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Canary: set the share of `BOOKING_RECURRING_BOOKINGS` to 0%:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  - [ ] Step 1: turn `BOOKING_RECURRING_BOOKINGS` off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Kill switch: switch the `BOOKING_RECURRING_BOOKINGS` flag off:"),
+        ("- Steps:\n", "- Rollback owner: the deployer.\n- Steps:\n"),
+    ],
+)  # fmt: skip
+def test_other_words_for_the_same_checklist_pass(workspace, old, new):
+    edit(workspace, feature.CHECKLIST_FILE, old, new)
+    result = judged("10.6", workspace)
+    assert result.ok, failing(result)
+
+
+def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
+    """ "Monitoring checks during rollout" first: the rollout is still "Rollout steps"."""
+    text = read(workspace, feature.CHECKLIST_FILE)
+    rollout = text[text.index("## Rollout steps") : text.index("## Monitoring checks")]
+    monitoring = text[text.index("## Monitoring checks") : text.index("## Rollback plan")]
+    write(
+        workspace, feature.CHECKLIST_FILE, text.replace(rollout + monitoring, monitoring + rollout)
+    )
+    result = judged("10.6", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "  - Step 1: redeploy 0.1.0 by its digest.\n  - Step 2: turn `BOOKING_RECURRING_BOOKINGS` off",
+        "  1. Keep `BOOKING_RECURRING_BOOKINGS` on and redeploy 0.1.0.\n  2. Turn it off",
+        "  1. Set `BOOKING_RECURRING_BOOKINGS=1` for 10% of the traffic",
+    ],
+)
+def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace, steps):
+    edit(workspace, feature.CHECKLIST_FILE, "  1. Turn `BOOKING_RECURRING_BOOKINGS` off", steps)
+    assert any("flag off first" in line for line in failing(judged("10.6", workspace)))
+
+
 def test_a_rollback_that_redeploys_before_the_flag_is_refused(workspace):
     edit(
         workspace,
@@ -387,6 +530,18 @@ def test_a_missing_runbook_entry_is_named(workspace):
     assert any("SeriesSlow" in line for line in failing(judged("10.7", workspace)))
 
 
+def test_an_objective_in_per_cent_is_stated(workspace):
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "slower than its SLO (95% within 0.3 s)",
+        "slower than its SLO (95 per cent within 300 ms over 30 days)",
+    )
+    edit(workspace, feature.RULES_FILE, "slower than its SLO: p95 above 0.3 s", "slow")
+    result = judged("10.7", workspace)
+    assert result.ok, failing(result)
+
+
 def test_an_entry_without_an_objective_is_refused(workspace):
     edit(
         workspace,
@@ -419,6 +574,34 @@ def test_versions_that_disagree_are_quoted(workspace):
 def test_bracketed_and_v_prefixed_headings_count(workspace):
     edit(workspace, feature.CHANGELOG_FILE, "## 0.2.0 - 2030-03-16", "## [v0.2.0] - 2030-03-16")
     assert judged("10.8", workspace).ok
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new"),
+    [
+        (feature.CHANGELOG_FILE, "## 0.2.0 - 2030-03-16", "## Version 0.2.0 (2030-03-16)"),
+        (feature.CHANGELOG_FILE, "## 0.2.0 - 2030-03-16", "## [Unreleased]\n\n## [0.2.0] - 2030-03-16"),
+        (feature.CHANGELOG_FILE, "### Added", "### Features"),
+        ("src/booking_service/__init__.py", '__version__ = "0.2.0"', '__version__: str = "0.2.0"'),
+    ],
+)  # fmt: skip
+def test_other_ways_to_write_the_release_pass(workspace, relative, old, new):
+    edit(workspace, relative, old, new)
+    result = judged("10.8", workspace)
+    assert result.ok, failing(result)
+
+
+def test_an_entry_without_an_added_or_features_section_is_refused(workspace):
+    edit(workspace, feature.CHANGELOG_FILE, "### Added", "### Changed")
+    assert any("no `### Added` section" in line for line in failing(judged("10.8", workspace)))
+
+
+def test_a_package_without_a_version_says_so(workspace):
+    write(workspace, "src/booking_service/__init__.py", '"""The booking service."""\n')
+    assert any(
+        "src/booking_service/__init__.py sets no `__version__" in line
+        for line in failing(judged("10.8", workspace))
+    )
 
 
 def test_an_entry_that_does_not_name_the_flag_is_refused(workspace):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from onboarding import project
-from onboarding.stages.capstone import feature
+from onboarding.artefacts.alembic_history import read_history
+from onboarding.stages.capstone import checks, feature
+from onboarding.stages.migrations.documents import review_sql
 from tests.stages.capstone.test_documents import edit, failing, judged, read, write
 
 MIGRATION = "migrations/versions/0003_booking_series.py"
@@ -79,6 +81,49 @@ def test_another_table_name_and_column_name_pass(workspace):
     write(workspace, feature.TSD_FILE, tsd.replace("| series_id |", "| booking_series_id |"))
     result = judged("10.3", workspace)
     assert result.ok, failing(result)
+
+
+def test_a_series_table_that_stores_its_slot_passes(workspace):
+    """A series that keeps its start, end and attendees (NOT NULL), and `created_by` for its
+    organiser: the refusal is still tried, with a series row that fills every column."""
+    edit(
+        workspace,
+        MIGRATION,
+        '        sa.Column("organiser", sa.Text(), nullable=False),\n',
+        '        sa.Column("created_by", sa.Text(), nullable=False),\n'
+        '        sa.Column("start", sa.Text(), nullable=False),\n'
+        '        sa.Column("end", sa.Text(), nullable=False),\n'
+        '        sa.Column("attendees", sa.Integer(), nullable=False),\n',
+    )
+    edit(
+        workspace,
+        feature.TSD_FILE,
+        "| series | organiser |",
+        "| series | start | TEXT | x |\n| series | end | TEXT | x |\n"
+        "| series | attendees | INTEGER | x |\n| series | created_by |",
+    )
+    history = read_history(project.locate(workspace))
+    plan = read(workspace, feature.PLAN_FILE)
+    quoted = plan[plan.index("```sql\n") + 7 : plan.index("```", plan.index("```sql\n") + 7)]
+    write(workspace, feature.PLAN_FILE, plan.replace(quoted, review_sql(history, "0002:0003")))
+    result = judged("10.3", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_series_row_the_check_cannot_store_is_one_clear_line(workspace):
+    edit(
+        workspace,
+        MIGRATION,
+        '        sa.Column("organiser", sa.Text(), nullable=False),\n',
+        '        sa.Column("organiser", sa.Text(), nullable=False),\n'
+        '        sa.Column("colour", sa.Text(), sa.CheckConstraint("colour = \'red\'"),'
+        " nullable=False),\n",
+    )
+    lines = failing(judged("10.3", workspace))
+    assert any(
+        "not tried: the check could not store a series in your series table" in line
+        for line in lines
+    ), lines
 
 
 def test_a_tsd_without_the_new_table_and_column_names_them(workspace):
@@ -173,6 +218,55 @@ def test_a_series_that_is_not_all_or_nothing_fails_the_acceptance_suite(workspac
     assert any("one clash refuses the whole series" in line for line in lines), lines
 
 
+CLASS_TESTS = '''"""Series tests as a class with fixtures, reading a private helper of series.py."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from booking_service import series
+from booking_service.series import _ONE_WEEK, check_weeks, weekly_occurrences
+
+NINE = datetime(2030, 1, 7, 9, tzinfo=UTC)
+TEN = datetime(2030, 1, 7, 10, tzinfo=UTC)
+
+
+class TestWeeklyRules:
+    @pytest.fixture
+    def four_weeks(self):
+        return weekly_occurrences(NINE, TEN, 4)
+
+    def test_one_occurrence_a_week(self, four_weeks):
+        assert [start for start, _ in four_weeks] == [NINE + n * _ONE_WEEK for n in range(4)]
+
+    def test_each_lasts_as_long_as_the_first(self, four_weeks):
+        assert all(end - start == timedelta(hours=1) for start, end in four_weeks)
+
+    @pytest.mark.parametrize("weeks", [1, series.MAX_WEEKS + 1])
+    def test_outside_the_limits_is_refused(self, weeks):
+        with pytest.raises(series.InvalidSeriesLength):
+            check_weeks(weeks)
+
+    def test_the_longest_is_allowed(self):
+        check_weeks(series.MAX_WEEKS)
+'''
+
+
+@pytest.mark.slow
+def test_tests_as_a_class_that_import_a_private_name_catch_the_planted_bugs(workspace):
+    """A private helper, and an `__all__` without the rules: the planted runs import them too."""
+    edit(
+        workspace,
+        "src/booking_service/series.py",
+        "\ndef check_weeks(",
+        "\n_ONE_WEEK = timedelta(days=7)\n"
+        '__all__ = ["create_series", "get_series", "cancel_series"]\n\n\ndef check_weeks(',
+    )
+    write(workspace, feature.TEST_FILE, CLASS_TESTS)
+    result = judged("10.4", workspace)
+    assert result.ok, failing(result)
+
+
 @pytest.mark.slow
 def test_a_service_that_does_not_import_is_one_line(workspace):
     write(workspace, "src/booking_service/series.py", "def broken(:\n")
@@ -196,6 +290,40 @@ def test_a_workflow_that_ignores_the_new_tests_is_refused(workspace):
     assert lines[0].startswith(
         "❌ a pytest step of a pull-request job runs tests/test_series.py — no pytest step"
     ), lines
+
+
+@pytest.mark.parametrize(
+    ("command", "selects"),
+    [
+        ("pytest ./tests/", True),
+        ("pytest tests/test_*.py", True),
+        ("python -m pytest -q --cov src/booking_service", True),
+        ("pytest --junitxml reports/junit.xml -k 'not slow'", True),
+        ("pytest tests/test_series.py::TestRules tests/test_api.py", True),
+        ("pytest --deselect tests/test_series.py::test_one -q", True),
+        ("pytest -q && echo tests/unit", True),
+        ("pytest tests/unit", False),
+        ("pytest --rootdir . tests/unit", False),
+        ("pytest --ignore tests/test_series.py", False),
+        ("pytest --ignore-glob=tests/test_s*.py", False),
+        ("pytest --deselect ./tests/test_series.py", False),
+    ],
+)
+def test_which_pytest_commands_select_the_new_tests(command, selects):
+    assert checks._covers(command) is selects
+
+
+def test_a_step_with_option_values_and_dot_paths_passes(workspace):
+    """`--junitxml reports/junit.xml`, `--ignore ./tests/integration`, `./tests/`: all pytest's."""
+    edit(
+        workspace,
+        ".github/workflows/ci.yml",
+        "pytest -q --ignore=tests/integration --ignore=tests/contract",
+        "pytest -q --junitxml reports/junit.xml --ignore ./tests/integration"
+        " --ignore=tests/contract ./tests/",
+    )
+    result = judged("10.5", workspace)
+    assert result.ok, failing(result)
 
 
 def test_a_deleted_workflow_is_one_line(workspace):

@@ -15,7 +15,9 @@ and runbook rules. Tests may hand over `workspace=` (where the project is).
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import shlex
 import sqlite3
 from typing import Any
 
@@ -25,7 +27,7 @@ from onboarding import project
 from onboarding.artefacts import openapi_compatibility
 from onboarding.artefacts.alembic_history import History, read_history
 from onboarding.artefacts.markdown import section, sections
-from onboarding.artefacts.quantities import is_measurable
+from onboarding.artefacts.quantities import is_measurable, with_digits
 from onboarding.checks import (
     ArtefactError,
     CheckFailed,
@@ -164,13 +166,28 @@ OPERATIONS = (
 )
 
 
+def _template(path: str) -> str:
+    """`/series/{id}` and `/series/{series_id}` are one path: OpenAPI matches by position."""
+    return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
+
+
+def operation_of(spec: dict, method: str, path: str) -> dict | None:
+    """The operation at `path` (whatever its parameters are called), or None."""
+    for written, item in spec["paths"].items():
+        if _template(str(written)) == _template(path):
+            item = _resolved(spec, item)
+            if isinstance(item, dict) and isinstance(item.get(method), dict):
+                return item[method]
+    return None
+
+
 def operations_added(given: Given) -> None:
-    paths = spec_of(given)["paths"]
+    spec = spec_of(given)
     require(
         [
             f"{method.upper()} {path} is not in {feature.SPEC_FILE}"
             for method, path in OPERATIONS
-            if not isinstance(paths.get(path), dict) or method not in paths[path]
+            if operation_of(spec, method, path) is None
         ]
     )
 
@@ -182,25 +199,52 @@ def _resolved(spec: dict, node: Any, depth: int = 0) -> Any:
             raise CheckFailed(f"{ref} is outside {feature.SPEC_FILE}; keep the spec in one file")
         node = spec
         for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")  # JSON Pointer escapes
             node = node.get(part) if isinstance(node, dict) else None
         depth += 1
     return node
 
 
+def _object_schema(spec: dict, node: Any, depth: int = 0) -> tuple[dict, set[str]]:
+    """The properties and required names of a schema, its `allOf` parts merged in.
+
+    `allOf: [BookingCreate, {weeks}]` is how OpenAPI says "the booking's fields plus weeks".
+    """
+    schema = _resolved(spec, node)
+    if not isinstance(schema, dict) or depth > 12:
+        return {}, set()
+    properties = dict(schema.get("properties") or {})
+    required = {str(name) for name in schema.get("required") or []}
+    for part in schema.get("allOf") or []:
+        more, needed = _object_schema(spec, part, depth + 1)
+        properties = {**more, **properties}
+        required |= needed
+    return properties, required
+
+
+def _json_media(content: Any) -> dict:
+    """The JSON media type of a body (`application/json`, with parameters or `+json`)."""
+    for media, value in (content or {}).items() if isinstance(content, dict) else ():
+        kind = str(media).split(";")[0].strip().lower()
+        if kind == "application/json" or kind.endswith("+json"):
+            return value if isinstance(value, dict) else {}
+    return {}
+
+
+def _is_integer(schema: Any) -> bool:
+    kinds = schema.get("type") if isinstance(schema, dict) else None
+    return kinds == "integer" or isinstance(kinds, list) and "integer" in kinds
+
+
 def series_request(given: Given) -> None:
     spec = spec_of(given)
-    operation = (spec["paths"].get(feature.SERIES_PATH) or {}).get("post") or {}
+    operation = operation_of(spec, "post", feature.SERIES_PATH) or {}
     body = _resolved(spec, operation.get("requestBody")) or {}
-    media = (body.get("content") or {}).get("application/json") or {}
-    schema = _resolved(spec, media.get("schema")) or {}
-    weeks = _resolved(spec, (schema.get("properties") or {}).get("weeks"))
-    if not isinstance(weeks, dict) or weeks.get("type") != "integer":
+    media = _json_media(body.get("content") if isinstance(body, dict) else None)
+    properties, required = _object_schema(spec, media.get("schema"))
+    if not _is_integer(_resolved(spec, properties.get("weeks"))):
         raise CheckFailed(f"POST {feature.SERIES_PATH}'s JSON body has no integer `weeks` property")
-    missing = [
-        name
-        for name in ("start", "end", "attendees", "weeks")
-        if name not in (schema.get("required") or [])
-    ]
+    missing = [name for name in ("start", "end", "attendees", "weeks") if name not in required]
     require([f"the series body does not require `{name}`" for name in missing])
     answers = {str(code) for code in (operation.get("responses") or {})}
     require(
@@ -382,6 +426,33 @@ def rolls_back(given: Given) -> None:
         require(differences(before, snapshot(db), f"`alembic downgrade {target}`"))
 
 
+SERIES_VALUES = {"room_id": None, "organiser": "amara@example.com", "weeks": 2}
+"""The series row the refusal is tried with; None stands for the room of a seeded booking."""
+
+
+def _series_row(db: sqlite3.Connection, table: str, room: int) -> dict[str, Any]:
+    """A row for the learner's series table: the usual columns, and a value for every other
+    column it requires (a series may store its slot, attendees, or its organiser by another
+    name), chosen by the column's name and type."""
+    row: dict[str, Any] = {}
+    for _, name, kind, notnull, default, primary in db.execute(f'PRAGMA table_info("{table}")'):
+        if name in SERIES_VALUES:
+            row[name] = SERIES_VALUES[name] or room
+        elif notnull and default is None and not primary:
+            kind = str(kind).upper()
+            if "room" in name.lower():
+                row[name] = room
+            elif "BOOL" in kind:
+                row[name] = 1
+            elif any(word in kind for word in ("INT", "NUM", "REAL", "FLOA", "DOUB")):
+                row[name] = 2
+            elif any(word in name.lower() for word in ("start", "end", "_at", "time", "date")):
+                row[name] = "2030-01-07T09:00:00+00:00"
+            else:
+                row[name] = "amara@example.com"
+    return row
+
+
 def refuses_with_a_series(given: Given) -> None:
     target = stage_03_head(given)
     _, after = upgraded(given)
@@ -391,13 +462,19 @@ def refuses_with_a_series(given: Given) -> None:
         scenarios.run_alembic(history(given), db, "upgrade", "head")
         with db:
             room = db.execute("SELECT room_id FROM bookings ORDER BY id LIMIT 1").fetchone()[0]
-            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-            values = {"room_id": room, "organiser": "amara@example.com", "weeks": 2}
-            names = [name for name in columns if name in values]
-            cursor = db.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                [values[name] for name in names],
-            )
+            values = _series_row(db, table, room)
+            names = ", ".join(f'"{name}"' for name in values)
+            try:
+                cursor = db.execute(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in values)})',
+                    list(values.values()),
+                )
+            except sqlite3.Error as error:
+                raise CheckFailed(
+                    f"not tried: the check could not store a series in your {table} table "
+                    f"({_error(error)}); give the columns it requires beyond room, organiser "
+                    "and weeks a server default"
+                ) from None
             db.execute(
                 f"UPDATE bookings SET {column} = ? WHERE id = (SELECT min(id) FROM bookings)",
                 [cursor.lastrowid],
@@ -559,20 +636,52 @@ IMPLEMENTATION = (
 # --- 10.5: CI -------------------------------------------------------------------------------------
 
 
+PYTEST_OPTIONS_WITH_VALUE = local_run.PYTEST_OPTIONS_WITH_VALUE | {
+    "--cov-report", "--cov-config", "--cov-fail-under", "--junit-xml", "--durations", "--tb",
+    "-n", "--numprocesses", "--dist", "--timeout", "--log-level", "--log-file", "-r",
+    "--import-mode", "--override-ini", "--config-file", "--html", "--capture",
+}  # fmt: skip
+"""Options whose value is the next word when not joined by `=`: `--cov src/x` names no test."""
+LEAVE_OUT = ("--ignore", "--ignore-glob", "--deselect")
+SHELL_OPERATORS = {"&&", "||", ";", "|"}
+
+
+def _selects(pattern: str) -> bool:
+    """Whether a path pytest is given (`tests`, `./tests/`, `tests/test_*.py`) holds the file."""
+    path = pattern.split("::")[0].removeprefix("./").rstrip("/") or "."
+    return (
+        path == "."
+        or feature.TEST_FILE.startswith(path + "/")
+        or fnmatch.fnmatchcase(feature.TEST_FILE, path)
+    )
+
+
 def _covers(command: str) -> bool:
     """Whether a pytest command line selects tests/test_series.py."""
-    words = command.split()
-    after = words[words.index("pytest") + 1 :] if "pytest" in words else words[1:]
-    if any(feature.TEST_FILE in word and word.startswith("--ignore") for word in after):
-        return False
-    paths = [
-        word for word in after if not word.startswith("-") and ("/" in word or word == "tests")
-    ]
-    return not paths or any(
-        feature.TEST_FILE == path.rstrip("/")
-        or feature.TEST_FILE.startswith(path.rstrip("/") + "/")
-        for path in paths
-    )
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    ends = [number for number, word in enumerate(words) if word in SHELL_OPERATORS]
+    start = words.index("pytest") + 1 if "pytest" in words else 1
+    end = next((number for number in ends if number >= start), len(words))
+    paths, option = [], None
+    for word in words[start:end]:
+        if option is not None:
+            name, option = option, None
+            if name in LEAVE_OUT and "::" not in word and _selects(word):
+                return False
+            continue
+        if word.startswith("-"):
+            name, joined, value = word.partition("=")
+            if name in LEAVE_OUT and joined and "::" not in value and _selects(value):
+                return False
+            if name in PYTEST_OPTIONS_WITH_VALUE and not joined:
+                option = name
+            continue
+        if "/" in word or word in ("tests", ".") or word.endswith(".py"):
+            paths.append(word)
+    return not paths or any(_selects(path) for path in paths)
 
 
 def series_steps(given: Given) -> list[local_run.Step]:
@@ -643,11 +752,23 @@ def checklist_of(given: Given) -> str:
     return read(given, feature.CHECKLIST_FILE)
 
 
-PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b)")
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
+
+
+def _titled(text: str, word: str) -> str | None:
+    """The body of the first section whose title holds `word` ("Roll-out steps", "3. Rollout")."""
+    found = [
+        (re.sub(r"[\W_]", "", re.sub(r"^[\d.)\s]+", "", title.casefold())), body)
+        for title, body in sections(text)
+    ]
+    # "Rollout steps" before "Monitoring checks during rollout", whatever their order.
+    return next((body for key, body in found if key.startswith(word)), None) or next(
+        (body for key, body in found if word in key), None
+    )
 
 
 def _rollout(text: str) -> str:
-    body = next((body for title, body in sections(text) if "rollout" in title.lower()), None)
+    body = _titled(text, "rollout")
     if body is None:
         raise CheckFailed(f"{feature.CHECKLIST_FILE} has no `## Rollout steps` section")
     return body
@@ -666,7 +787,8 @@ def canary_steps(given: Given) -> None:
     rollout = _rollout(checklist_of(given))
     if "canary" not in rollout.lower():
         raise CheckFailed("the Rollout steps have no canary step")
-    shares = [float(value) for value in PERCENT.findall(rollout)]
+    # "five percent" and "one hundred per cent" are shares too.
+    shares = [float(value) for value in PERCENT.findall(with_digits(rollout))]
     first = next((share for share in shares if share < 100), None)
     if first is None:
         raise CheckFailed(
@@ -677,18 +799,36 @@ def canary_steps(given: Given) -> None:
         raise CheckFailed(f"the Rollout steps start at {first:g}% but never reach 100%")
 
 
+TURNED_OFF = re.compile(r"(?i)\boff\b|disabl|\bfalse\b|=\s*[\"']?0\b|\b0\s*(?:%|percent|per cent)")
+"""Off, disabled, `=false`, `=0`, or a canary share of 0%: the flag no longer serves anyone."""
+
+
+def _turns_the_flag_off(step: str) -> bool:
+    return bool(
+        re.search(r"(?i)\bflag\b|" + feature.FLAG, step) and TURNED_OFF.search(with_digits(step))
+    )
+
+
+def _frames_the_plan(step: str) -> bool:
+    """A labelled bullet such as "Decision maker: …" or "Steps:" frames the plan; "Step 1: …"
+    and "Kill switch: turn the flag off" are actions all the same."""
+    return bool(
+        re.match(r"[\w ]{1,20}:(\s|$)", step)
+        and not re.match(r"(?i)step\s*\d", step)
+        and not _turns_the_flag_off(step)
+    )
+
+
 def flag_off_first(given: Given) -> None:
-    body = section(checklist_of(given), "Rollback plan")
+    text = checklist_of(given)
+    body = section(text, "Rollback plan")
+    body = _titled(text, "rollback") if body is None else body
     if body is None:
         raise CheckFailed(f"{feature.CHECKLIST_FILE} has no `## Rollback plan` section")
-    steps = re.findall(r"^\s*(?:\d+[.)]|[-*])\s+(.*)$", body, re.MULTILINE)
-    # Labelled bullets ("Decision maker: …", "Steps:") frame the plan; the actions are the rest.
-    actions = [step for step in steps if not re.match(r"(?i)[\w ]{1,20}:(\s|$)", step)]
+    steps = re.findall(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$", body, re.MULTILINE)
+    actions = [step for step in steps if not _frames_the_plan(step)]
     first = next((step for step in actions if step.strip()), "")
-    if not (
-        re.search(r"(?i)\bflag\b|" + feature.FLAG, first)
-        and re.search(r"(?i)\boff\b|disable", first)
-    ):
+    if not _turns_the_flag_off(first):
         raise CheckFailed(
             f"the Rollback plan's first step is “{shorten(first, 70)}”; turning {feature.FLAG} "
             "off comes first: it takes seconds and needs no redeploy"
@@ -697,7 +837,7 @@ def flag_off_first(given: Given) -> None:
 
 def watches_the_series(given: Given) -> None:
     text = checklist_of(given)
-    body = next((body for title, body in sections(text) if "monitoring" in title.lower()), "")
+    body = _titled(text, "monitoring") or ""
     if feature.SERIES_PATH not in body and "series" not in body.lower():
         raise CheckFailed(
             f"the checklist's monitoring checks do not watch {feature.SERIES_PATH}, the "
@@ -770,7 +910,7 @@ def states_an_objective(given: Given) -> None:
         if entry is None:
             continue  # the runbook expectation says so
         said = f"{entry.meaning} {alert.annotations.get('summary', '')}"
-        if "%" not in said and "percent" not in said.lower() or not is_measurable(said):
+        if not re.search(r"(?i)%|\bper\s?cent", said) or not is_measurable(said):
             problems.append(
                 f"the runbook entry for {alert.name} states no objective: “{shorten(entry.meaning, 70)}”"
             )
@@ -846,7 +986,12 @@ def versions_agree(given: Given) -> None:
     if declared != version:
         problems.append(f"pyproject.toml says {declared}, the release note {version}")
     package = release.package_version(read(given, "src/booking_service/__init__.py"))
-    if package != version:
+    if package is None:
+        problems.append(
+            f'src/booking_service/__init__.py sets no `__version__ = "…"`; the release note says'
+            f" {version}"
+        )
+    elif package != version:
         problems.append(
             f"src/booking_service/__init__.py says {package}, the release note {version}"
         )
@@ -856,7 +1001,8 @@ def versions_agree(given: Given) -> None:
 def note_describes_the_feature(given: Given) -> None:
     entry = release.entry_of(changelog_of(given), released_version(given))
     problems = []
-    if not re.search(r"(?im)^#{3,}\s+added\b", entry):
+    # Keep a Changelog says "Added"; conventional-changelog and towncrier say "Features".
+    if not re.search(r"(?im)^#{3,}\s+(added|(new\s+)?features?)\b", entry):
         problems.append("the release's entry has no `### Added` section")
     if not re.search(r"(?i)series|recurring|weekly", entry):
         problems.append("the release's entry does not mention the series")

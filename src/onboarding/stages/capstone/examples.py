@@ -8,6 +8,7 @@ reused for what the two files share (the `examples:` list, times, placeholders).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,15 +35,26 @@ def label(raw: Any, number: int) -> str:
     )
 
 
+NONE = ("none", "no bookings", "nothing", "no booking")
+NUMBER_THEN_WORDS = re.compile(r"(\d+)(?:\s+[A-Za-z][A-Za-z' -]*)?")
+"""A number, then words only: "4 weeks", "201 Created", "12 bookings"."""
+
+
 def whole_number(value: Any) -> int | None:
-    """12, "12" and "twelve" are 12; anything else (True, 1.5, "TODO") is None."""
+    """12, "12", "twelve", "12 weeks" and "201 Created" give their number; "none" is 0.
+
+    Anything else (True, 1.5, "TODO", "4 or 5") is None.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, str) and not is_placeholder(value):
         text = with_digits(value.strip())
-        return int(text) if text.isdigit() else None
+        if text.lower() in NONE:
+            return 0
+        number = NUMBER_THEN_WORDS.fullmatch(text)
+        return int(number[1]) if number else None
     return None
 
 

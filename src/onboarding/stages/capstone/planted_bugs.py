@@ -4,7 +4,8 @@ The seam is the module's two rule functions, whose names project/README.md fixes
 `weekly_occurrences(start, end, weeks)` and `check_weeks(weeks)`. In the checking copy the
 learner's `series.py` becomes `_unplanted_series.py`, and `series.py` becomes a shim that
 rebinds the function the bug names in that module (so their own `create_series`, which calls it
-by its module-level name, uses the buggy one too), then re-exports everything. Unset, the
+by its module-level name, uses the buggy one too), then puts that module in its own place in
+`sys.modules`, so `booking_service.series` is the learner's module, every name of it. Unset, the
 module is theirs unchanged.
 """
 
@@ -23,13 +24,17 @@ UNPLANTED = "_unplanted_series"
 
 SHIM = f'''"""The series module for this run, written by the course's check (exercise 10.4)."""
 
+import sys
+
 from onboarding.stages.capstone.planted_bugs import plant_in
 
 from . import {UNPLANTED} as _unplanted
 
 plant_in(_unplanted)
 
-from .{UNPLANTED} import *  # noqa: E402, F403 - every name a test may import from series
+# Be the learner's module itself, not a copy of its public names: a test may import a private
+# helper, a name left out of __all__, or monkeypatch the module that create_series reads.
+sys.modules[__name__] = _unplanted
 '''
 
 

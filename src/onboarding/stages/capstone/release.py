@@ -12,8 +12,14 @@ import re
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?(?P<bang>!)?: \S")
 BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE: ", re.MULTILINE)
-HEADING = re.compile(r"^##\s+\[?v?(?P<version>\d+\.\d+\.\d+)\]?", re.MULTILINE)
-VERSION_LINE = re.compile(r"""^__version__\s*=\s*["'](?P<version>[^"']+)["']""", re.MULTILINE)
+HEADING = re.compile(
+    r"^##\s+(?:(?:[Vv]ersion|[Rr]elease)\s+)?\[?v?(?P<version>\d+\.\d+\.\d+)\]?", re.MULTILINE
+)
+"""`## 0.2.0`, `## [0.2.0]`, `## v0.2.0`, `## Version 0.2.0`: a release's heading."""
+VERSION_LINE = re.compile(
+    r"""^__version__\s*(?::\s*[\w.\[\]]+\s*)?=\s*["'](?P<version>[^"']+)["']""", re.MULTILINE
+)
+"""`__version__ = "0.2.0"`, or with a type: `__version__: str = "0.2.0"`."""
 
 
 def bump_of(message: str) -> int:
@@ -44,7 +50,7 @@ def next_version(current: str, messages: list[str]) -> str:
 
 
 def newest_heading(changelog: str) -> str | None:
-    """The version of the first `## 1.2.0` (or `## [1.2.0]`, `## v1.2.0`) heading."""
+    """The version of the first release heading (`## 1.2.0`, `## [1.2.0]`, `## v1.2.0`)."""
     match = HEADING.search(changelog)
     return match["version"] if match else None
 
