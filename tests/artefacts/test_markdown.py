@@ -116,3 +116,58 @@ def test_a_table_with_one_hyphen_a_cell_is_a_table_and_a_lone_hyphen_is_not():
 def test_a_footnote_is_no_placeholder_and_a_bracketed_blank_is():
     assert markdown.BRACKET_PLACEHOLDER.search("Times are half-open[^1].") is None
     assert markdown.BRACKET_PLACEHOLDER.search("Owner: [your name]")[0] == "[your name]"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "## Timeline",
+        "## 3. Timeline",
+        "## 3) Timeline",
+        "## 2.1 Timeline",
+        "## C. Timeline",
+        "## **Timeline**",
+        "## _Timeline:_",
+        "## Timeline:",
+        "  ## Timeline",
+        "##\tTimeline",
+        "## Timeline ##",
+    ],
+)
+def test_a_section_number_emphasis_or_colon_names_the_same_section(written):
+    """Every reader of sections agrees on what names one: one heading pattern, one key."""
+    text = f"# Notes\n\n{written}\n\nten past ten\n"
+    assert markdown.section(text, "Timeline") == "\nten past ten"
+    assert markdown.section_source(text, "Timeline") == "\nten past ten"
+    assert markdown.is_heading(written, "Timeline")
+    assert markdown.template_titles(text, ("Timeline",)) == ["Timeline"]
+
+
+@pytest.mark.parametrize(
+    ("written", "heading"),
+    [
+        ("## 0.2.0 - 2030-03-16", "- 2030-03-16"),  # a version is not a section number
+        ("## 2030 plans", "plans"),
+        ("### Timeline", "Timeline"),
+        ("    ## Timeline", "Timeline"),  # indented four spaces: code, not a heading
+        ("## Timelines", "Timeline"),
+    ],
+)
+def test_what_is_not_that_section(written, heading):
+    assert markdown.section(f"{written}\n\nbody\n", heading) is None
+
+
+def test_a_defined_reference_link_and_inline_code_are_no_placeholders():
+    text = (
+        "## Scope\n\nSee [the desk PRD][desks] and [parking]; the SDK returns `list[Booking]`"
+        " and flags `TODO` comments.\n\n[desks]: https://example.com/desks\n"
+        "[Parking]: https://example.com/parking\n"
+    )
+    assert markdown.leftover_problems(text, "") == []
+    undefined = text.replace("[Parking]: https://example.com/parking\n", "")
+    assert markdown.leftover_problems(undefined, "") == [
+        "`## Scope` still has the placeholder `[parking]`"
+    ]
+    assert markdown.leftover_problems(text.replace("[desks]:", "[desk]:"), "") == [
+        "`## Scope` still has the placeholder `[desks]`"
+    ]

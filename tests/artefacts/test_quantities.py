@@ -38,6 +38,9 @@ def test_numbers_in_words_become_digits(text, digits):
         "two thirds of the rooms booked through the API",
         "Room utilisation up by 10 percentage points",
         "Adoption: 500 weekly active users",
+        "At most 5 support tickets weekly",
+        "Facilities steps in at most twice a week",
+        "Under 1 ‰ of bookings clash",
     ],
 )
 def test_measurable(text):
@@ -55,6 +58,8 @@ def test_measurable(text):
         "3 of the rooms",
         "discussed in the weekly meeting",
         "the first quarter of the year",
+        "twice as fast as the spreadsheet",
+        "once the TSD is approved",
     ],
 )
 def test_not_measurable(text):

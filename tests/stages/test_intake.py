@@ -7,6 +7,7 @@ learner's project, so most tests write a file into a project in a throwaway work
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import re
 from datetime import datetime, timezone
@@ -150,12 +151,66 @@ def test_other_spellings_of_a_role_are_accepted(written):
         ("backend", "Backend Engineer"),
         ("devops", "DevOps"),
         ("Dev-Ops", "DevOps"),
+        # The lesson's table writes the short form after the name.
+        ("Product Manager (PM)", "Product Manager"),
+        ("Tech Lead (TL)", "Tech Lead"),
+        ("SRE / QA", "QA / SRE"),
+        ("QA or SRE", "QA / SRE"),
+        ("Site Reliability Engineer", "QA / SRE"),
+        ("Quality assurance", "QA / SRE"),
+        ("QA engineer", "QA / SRE"),
+        ("the Tech Lead", "Tech Lead"),
+        ("DevOps team", "DevOps"),
+        ("Backend developer", "Backend Engineer"),
+        ("Product management", "Product Manager"),
+        ("TECH_LEAD", "Tech Lead"),
         ("Designer", None),
+        ("Software engineer", None),
+        ("Engineer", None),
+        ("PM / TL", None),
+        ("QA / Designer", None),
         (3, None),
     ],
 )
 def test_canonical_role(written, role):
     assert roles.canonical_role(written) == role
+
+
+class Role(enum.Enum):
+    """A learner's own names for the roles, as an Enum."""
+
+    PRODUCT_MANAGER = "Product Manager"
+    TECH_LEAD = "Tech Lead"
+
+
+class Numbered(enum.Enum):
+    TECH_LEAD = 2
+
+
+class TextRole(str, enum.Enum):
+    QA_SRE = "QA / SRE"
+
+
+@pytest.mark.parametrize(
+    ("member", "role"),
+    [
+        (Role.TECH_LEAD, "Tech Lead"),
+        (Numbered.TECH_LEAD, "Tech Lead"),
+        (TextRole.QA_SRE, "QA / SRE"),
+    ],
+)
+def test_a_member_of_an_enum_is_the_role_it_names(member, role):
+    assert roles.canonical_role(member) == role
+
+
+def test_an_answer_that_names_two_roles_is_told_to_choose():
+    """Hedging between two roles is still wrong, and the message says why."""
+    assert roles.role_problems({"runs load tests": "QA / DevOps"}, RUNS_LOAD_TESTS) == [
+        "'QA / DevOps' names QA / SRE and DevOps; choose the one role that owns it"
+    ]
+    assert roles.role_problems({"runs load tests": Role.TECH_LEAD}, RUNS_LOAD_TESTS) == [
+        "it belongs to QA / SRE, not Tech Lead"
+    ]
 
 
 def test_the_right_answers_have_no_problems():
@@ -204,6 +259,87 @@ def test_the_reference_examples_pass_every_check():
         acceptance.consistency_problems,
     ):
         assert check(examples) == [], check.__name__
+
+
+ALL_CHECKS = (
+    acceptance.structure_problems,
+    acceptance.coverage_problems,
+    acceptance.value_problems,
+    acceptance.status_problems,
+    acceptance.consistency_problems,
+)
+
+ANCHORED_FILE = """\
+# Shared parts, written once: the merge key `<<` copies a mapping and changes some of it.
+x-oak: &oak {name: Oak, capacity: 6}
+x-nine: &nine {room: Oak, start: 2030-01-07T09:00:00Z, end: 2030-01-07T10:00:00Z, attendees: 4}
+x-oak-busy: &busy
+  rooms: [*oak]
+  bookings: [*nine]
+feature: book a room
+examples:
+  - behaviour: happy-path
+    given: {rooms: [*oak], bookings: []}
+    when: *nine
+    then: {status: 201}
+  - behaviour: overlap
+    id: AC2
+    given: *busy
+    when: {<<: *nine, start: "2030-01-07T09:30:00Z", end: "2030-01-07T10:30:00+00:00"}
+    then: {status: 409, reason: taken, type: /problems/overlap}
+  - behaviour: back-to-back
+    given: *busy
+    when: {<<: *nine, start: "2030-01-07T11:00:00+01:00", end: "2030-01-07T12:00:00+01:00"}
+    then: {status: 201, reason: touching is not overlapping}
+  - behaviour: capacity
+    given: {<<: *busy, bookings: []}
+    when: {<<: *nine, attendees: 7}
+    then: {status: 422, reason: too many people}
+  - behaviour: invalid-range
+    given: *busy
+    when: {<<: *nine, start: "2030-01-07T11:00:00Z", end: "2030-01-07T11:00:00Z"}
+    then: {status: 422, reason: a booking must not end when it starts}
+  - behaviour: unknown-room
+    given: {rooms: [], bookings: []}
+    when: {<<: *nine, room: Birch}
+    then: {status: 404, reason: no such room}
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        yaml.safe_dump({"examples": reference_examples()}, default_flow_style=True, width=1000),
+        ANCHORED_FILE,
+    ],
+    ids=["flow-style", "anchors-merge-keys-extra-keys"],
+)
+def test_a_file_written_another_way_passes(workspace, text):
+    """Flow style, anchors, merge keys, keys of one's own, an unknown room with no rooms at all,
+    a zero-length range: all are examples the service agrees with."""
+    write(workspace, acceptance.FILE, text)
+    examples = acceptance.examples_in(project.load_yaml(acceptance.FILE))
+    assert {check.__name__: check(examples) for check in ALL_CHECKS} == {
+        check.__name__: [] for check in ALL_CHECKS
+    }
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "2030-01-07t09:30:00z",
+        "2030-01-07T10:30:00+0100",
+        "2030-01-07 09:30:00Z",
+        "2030-01-07T09:30:00.000Z",
+        "2030-01-07T09:30Z",
+        "2030-01-07T04:30:00-05:00",
+    ],
+)
+def test_times_in_any_form_the_api_reads_are_accepted(start):
+    """The service's API reads these, so an example may use them."""
+    raw = with_changes("overlap", when={"start": start})
+    assert acceptance.value_problems([raw]) == []
+    assert acceptance.consistency_problems([raw]) == []
 
 
 def test_a_missing_behaviour_is_named():
@@ -309,6 +445,29 @@ def test_an_empty_list_of_examples_is_named():
             ),
             "example 1 (overlap): given room 2's name 'Oak' is used twice",
         ),
+        (
+            with_changes("overlap", when={"start": "2030-01-07T09:30:00+01"}),
+            "example 1 (overlap): when.start '2030-01-07T09:30:00+01' is ISO 8601, but not in a "
+            "form the service's API reads; write it as 2030-01-07T09:00:00Z",
+        ),
+        (
+            with_changes("overlap", when={"start": "20300107T093000Z"}),
+            "when.start '20300107T093000Z' is ISO 8601, but not in a form the service's API reads",
+        ),
+        (
+            with_changes("overlap", when={"start": "2030-W02-1T09:30:00Z"}),
+            "when.start '2030-W02-1T09:30:00Z' is ISO 8601, but not in a form the service's API",
+        ),
+        (
+            with_changes("overlap", when={"start": "2030-01-07T09:30:00.5Z"}),
+            "example 1 (overlap): when.start '2030-01-07T09:30:00.5Z' has a fraction of a second; "
+            "the service takes whole seconds, as in 2030-01-07T09:00:00Z",
+        ),
+        (
+            with_changes("overlap", given={"rooms": [{"name": "Oak", "capacity": 10_001}]}),
+            "example 1 (overlap): given room 1's capacity is 10001; the service takes rooms for "
+            "at most 10000",
+        ),
     ],
     ids=[
         "placeholders",
@@ -322,6 +481,11 @@ def test_an_empty_list_of_examples_is_named():
         "zero-capacity",
         "room-not-text",
         "duplicate-room",
+        "hour-only-offset",
+        "basic-format",
+        "week-date",
+        "fraction-of-a-second",
+        "capacity-over-the-services-limit",
     ],
 )
 def test_a_value_that_is_not_concrete_is_named(raw, message):
@@ -496,6 +660,41 @@ def test_a_created_booking_needs_no_reason():
             "example 1 (overlap): given booking 1 is in 'Pine', which is not a given room",
         ),
         (
+            with_changes(
+                "overlap",
+                given={
+                    "bookings": [
+                        {
+                            "room": "Oak",
+                            "start": "2030-01-07T09:00:00Z",
+                            "end": "2030-01-07T10:00:00Z",
+                            "attendees": 8,
+                        }
+                    ]
+                },
+            ),
+            "example 1 (overlap): given booking 1 has 8 attendees, more than Oak seats (6); the "
+            "service would not have stored it",
+        ),
+        (
+            with_changes(
+                "overlap",
+                given={
+                    "bookings": [
+                        {
+                            "room": "Oak",
+                            "start": f"2030-01-07T{start}:00Z",
+                            "end": f"2030-01-07T{end}:00Z",
+                            "attendees": 2,
+                        }
+                        for start, end in (("09:00", "10:00"), ("09:30", "11:00"))
+                    ]
+                },
+            ),
+            "example 1 (overlap): given bookings 1 and 2 overlap in Oak; the service would not "
+            "have stored both",
+        ),
+        (
             with_changes("overlap", when={"room": "TODO"}),
             "example 1 (overlap): not checked until its parts and values are complete",
         ),
@@ -511,6 +710,8 @@ def test_a_created_booking_needs_no_reason():
         "unknown-room-is-known",
         "happy-path-is-refused",
         "booking-in-unknown-room",
+        "given-booking-over-capacity",
+        "given-bookings-overlap",
         "incomplete",
     ],
 )
@@ -708,6 +909,60 @@ def test_headings_in_another_letter_case_are_the_templates():
     assert prd.placeholder_problems(text) == prd.placeholder_problems(reference_prd()) == []
 
 
+def prd_checks(text: str) -> dict[str, list[str]]:
+    """Every problem the PRD's checks find, by check (the order advice apart)."""
+    return {
+        check.__name__: check(text)
+        for check in (
+            prd.heading_problems,
+            prd.placeholder_problems,
+            prd.acceptance_criteria_problems,
+            prd.success_metric_problems,
+        )
+    }
+
+
+NO_PRD_PROBLEMS = prd_checks(reference_prd())
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda number, heading: f"## {number}. {heading}",
+        lambda number, heading: f"## {number}) {heading}",
+        lambda number, heading: f"## 1.{number} {heading}",
+        lambda number, heading: f"## **{heading}**",
+        lambda number, heading: f"## {heading}:",
+        lambda number, heading: f"##\t{heading}",
+        lambda number, heading: f" ## {heading} ##",
+    ],
+    ids=[
+        "numbered",
+        "numbered-parenthesis",
+        "numbered-subsection",
+        "bold",
+        "colon",
+        "tab",
+        "indented-closed",
+    ],
+)
+def test_headings_numbered_or_emphasised_are_the_templates(spelling):
+    """A section number, emphasis or a colon around the template's words names its section."""
+    text = reference_prd()
+    for number, heading in enumerate(prd.PRD_HEADINGS, start=1):
+        text = text.replace(f"## {heading}\n", f"{spelling(number, heading)}\n")
+    assert text != reference_prd()
+    assert prd_checks(text) == NO_PRD_PROBLEMS
+    assert prd.heading_advice(text) is None
+
+
+def test_a_numbered_heading_is_still_counted_and_spelled():
+    text = reference_prd().replace("## Goals\n", "## 2. Goals\n") + "\n## 11. Goals\n\n- More.\n"
+    assert "`## Goals` appears 2 times" in prd.heading_problems(text)
+    misspelt = reference_prd().replace("## Non-goals\n", "## 3. Non goals\n")
+    assert prd.heading_problems(misspelt) == ["write `## 3. Non goals` exactly as `## Non-goals`"]
+
+
 def test_a_near_miss_is_not_also_reported_missing():
     text = reference_prd().replace("## Acceptance criteria", "## Acceptance critera")
     assert not any("missing" in problem for problem in prd.heading_problems(text))
@@ -766,6 +1021,19 @@ def test_links_checkboxes_and_none_are_not_placeholders():
     assert prd.placeholder_problems(text) == []
 
 
+def test_reference_links_and_inline_code_are_not_placeholders():
+    text = reference_prd().replace(
+        "- Desks, parking spaces and equipment.",
+        "- Desks: see [the desk PRD][desks] and [parking].\n- The SDK's `list[Booking]` stays.\n\n"
+        "[desks]: https://example.com/desks\n[parking]: https://example.com/parking",
+    )
+    assert prd.placeholder_problems(text) == []
+    undefined = text.replace("[parking]: https://example.com/parking", "")
+    assert prd.placeholder_problems(undefined) == [
+        "`## Non-goals` still has the placeholder `[parking]`"
+    ]
+
+
 def test_too_few_criteria_are_counted():
     text = reference_prd()
     body = markdown.section(text, "Acceptance criteria")
@@ -785,6 +1053,42 @@ def test_six_criteria_exactly_are_enough(kept, passes):
     criteria = body.split("\n- ")
     trimmed = "\n- ".join(criteria[: kept + 1]) + "\n"
     assert (prd.acceptance_criteria_problems(text.replace(body, trimmed)) == []) is passes
+
+
+def with_criteria(bullets: str) -> str:
+    """The reference PRD with `bullets` as its acceptance criteria."""
+    body = markdown.section(reference_prd(), "Acceptance criteria")
+    return reference_prd().replace(body, f"\n{bullets}\n")
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "- AC{n}: room {n}\n  - Given room {n} seats 6\n  - When someone books it for 7\n"
+        "  - Then the API answers 422",
+        "{n}. **Given** room {n} seats 6\n   **When** someone books it for 7\n"
+        "   **Then** the API answers 422",
+        "- _Given_ room {n} seats 6, _when_ someone books it for 7, _then_ the API answers 422",
+        "- [ ] Given room {n} seats 6, when someone books it for 7, then the API answers 422",
+        "* AC{n}\n\n  * Given room {n} seats 6\n  * When someone books it for 7\n"
+        "  * Then the API answers 422",
+    ],
+    ids=["sub-bullets", "numbered-lines", "underscore-emphasis", "task-boxes", "loose-sub-bullets"],
+)
+def test_criteria_written_another_way_are_counted(criterion):
+    text = with_criteria("\n".join(criterion.format(n=n) for n in range(1, 7)))
+    assert prd.acceptance_criteria_problems(text) == []
+
+
+def test_sub_bullets_are_one_criterion_with_their_parent():
+    """Six Given/When/Then sub-bullets under one bullet are one criterion, not six."""
+    bullets = "- Booking rules\n" + "\n".join(
+        f"  - Given room {n} seats 6, when someone books it for 7, then 422" for n in range(1, 7)
+    )
+    assert prd.acceptance_criteria_problems(with_criteria(bullets)) == [
+        "found 1 criterion written as Given / When / Then; write at least 6, one bullet for each "
+        "behaviour of exercise 01.2"
+    ]
 
 
 def test_a_criterion_that_is_not_given_when_then_is_named():
@@ -817,7 +1121,12 @@ def test_given_when_then_is_recognised(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["When Ann books Oak, then 201.", "Given Oak, then 201 when booked.", "Given , when , then ."],
+    [
+        "When Ann books Oak, then 201.",
+        "Given Oak, then 201 when booked.",
+        "Given , when , then .",
+        "Forgiven overlaps, whenever Ann books, thence 201.",
+    ],
 )
 def test_not_given_when_then(text):
     assert prd.split_given_when_then(text) is None
@@ -842,6 +1151,10 @@ MEASURABLE = [
     "Under thirty minutes a week",
     "Fewer than one in a thousand requests fail",
     "1 in 10,000 bookings clashes",
+    "p95 ≤ 0.3 s",
+    "Under 1 h per week",
+    "At most 5 support tickets weekly",
+    "Facilities steps in at most twice a week",
 ]
 UNMEASURABLE = [
     "Faster bookings",
@@ -855,6 +1168,7 @@ UNMEASURABLE = [
     "Zero double bookings",
     "Fewer double bookings within eight weeks",
     "Someone is happier",
+    "Twice as fast as the spreadsheet",
 ]
 
 
@@ -898,6 +1212,56 @@ def test_metrics_as_bullets():
     )
     assert prd.success_metric_problems(text) == [
         "metric 2, “Happier staff”, has no number with a unit or a rate"
+    ]
+
+
+def with_metrics(body: str) -> str:
+    return re.sub(
+        r"(?s)## Success metrics\n.*?(?=## Dependencies)",
+        lambda _: f"## Success metrics\n\n{body}\n",
+        reference_prd(),
+    )
+
+
+TWO_TABLES = """\
+### Product
+
+| Metric | Target |
+| --- | --- |
+| Double bookings | 0 per 10,000 bookings |
+
+### Operations
+
+| Metric | Target | Measured by |
+| --- | --- | --- |
+| Latency | p95 under 300 ms | histogram |
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        TWO_TABLES,
+        "Metric | Target\n--- | ---\nDouble bookings | 0 per 10,000 bookings\n"
+        "Latency | p95 under 300 ms\n",
+        "- Double bookings\n  - Target: zero per ten thousand bookings\n"
+        "- Latency\n  - Target: p95 under 300 ms\n  - Measured by: the histogram\n",
+    ],
+    ids=["two-tables", "table-without-outer-pipes", "sub-bullets"],
+)
+def test_metrics_written_another_way_are_read(body):
+    assert prd.success_metric_problems(with_metrics(body)) == []
+
+
+def test_a_vague_target_in_a_second_table_is_named_by_its_row():
+    text = with_metrics(TWO_TABLES.replace("p95 under 300 ms", "Faster than today"))
+    assert prd.success_metric_problems(text) == [
+        "metric 2, “Latency”, has no number with a unit or a rate (its target is “Faster than "
+        "today”)"
+    ]
+    nested = "- Latency\n  - Target: faster than today\n"
+    assert prd.success_metric_problems(with_metrics(nested)) == [
+        "metric 1, “Latency Target: faster than today”, has no number with a unit or a rate"
     ]
 
 

@@ -27,6 +27,9 @@ TABLE_SEPARATOR = re.compile(
 """The line under a table's header. GitHub takes one hyphen a cell (`|-|-|`, `|:-:|`) where the
 line has a pipe; a line of hyphens alone needs three, or it is a list item or a rule."""
 FENCE = re.compile(r"\s*(```|~~~)")
+SECTION_HEADING = re.compile(r"(?P<marks> {0,3}##[ \t]+)(?!#)(?P<title>.+?)(?P<end>\s*#*\s*)$")
+"""A `## ` heading line: the one pattern every reader of sections uses. As in CommonMark, up
+to three spaces may come before it and a tab after it; closing `#`s are not part of the title."""
 
 
 def read_document(path: str | Path, how_to_create: str | None = None) -> str:
@@ -74,9 +77,9 @@ def sections(text: str) -> list[tuple[str, str]]:
     """(heading, body) for each `## ` section, in order; the text before the first is ("", …)."""
     result: list[tuple[str, list[str]]] = [("", [])]
     for line in markdown_lines(text):
-        heading = re.match(r"## (?!#)(.+?)\s*#*\s*$", line)
+        heading = SECTION_HEADING.match(line)
         if heading:
-            result.append((heading[1].strip(), []))
+            result.append((heading["title"].strip(), []))
         else:
             result[-1][1].append(line)
     return [(heading, "\n".join(body)) for heading, body in result]
@@ -181,18 +184,15 @@ def section_source(text: str, heading: str) -> str | None:
         marker = FENCE.match(line)
         if marker:
             fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-        title = re.match(r"## (?!#)(.+?)\s*#*\s*$", line) if fence is None and not marker else None
+        title = SECTION_HEADING.match(line) if fence is None and not marker else None
         if title:
             if inside:
                 break
-            inside = _heading_key(title[1]) == _heading_key(heading)
+            inside = _heading_key(title["title"]) == _heading_key(heading)
             continue
         if inside:
             lines.append(line)
     return "\n".join(lines) if inside else None
-
-
-HEADING_LINE = re.compile(r"(?P<marks>## (?!#))(?P<title>.+?)(?P<end>\s*#*\s*)$")
 
 
 def in_template_case(text: str, headings: tuple[str, ...]) -> str:
@@ -209,7 +209,7 @@ def in_template_case(text: str, headings: tuple[str, ...]) -> str:
         marker = FENCE.match(line)
         if marker:
             fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-        heading = HEADING_LINE.match(line.rstrip("\r\n")) if fence is None else None
+        heading = SECTION_HEADING.match(line.rstrip("\r\n")) if fence is None else None
         if heading and _heading_key(heading["title"]) in by_key:
             ending = line[len(line.rstrip("\r\n")) :]
             line = f"{heading['marks']}{by_key[_heading_key(heading['title'])]}{ending}"
@@ -224,19 +224,29 @@ def template_titles(text: str, headings: tuple[str, ...]) -> list[str]:
 
 QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 """A note in brackets at the end of a heading, `## Timeline (UTC)`: the same section."""
+SECTION_NUMBER = re.compile(
+    r"^(?:\d{1,2}(?:\.\d+)*[.):]?|\d+(?:\.\d+)*[.):]|[A-Z][.)])\s+(?=[^\W\d_])"
+)
+"""A section number before a heading's words, `## 2. Goals`, `## 2.1 Goals`, `## B) Goals`: the
+same section. Only before a word, so `## 0.2.0 - 2030-03-16` keeps its number, and a year
+without a stop (`## 2030 plans`) is part of the title."""
+EMPHASIS = "*_"
 
 
 def _heading_key(title: str) -> str:
     """What names a section: its words in any letter case or spacing, without a trailing note
-    in brackets (unless the note is all there is)."""
+    in brackets (unless the note is all there is), a section number before them, emphasis
+    around them or a colon after them."""
     key = QUALIFIER.sub("", title) or title
-    return " ".join(key.split()).casefold()
+    key = SECTION_NUMBER.sub("", key.strip(), count=1)
+    key = key.strip().strip(EMPHASIS).strip().rstrip(":").strip(EMPHASIS).rstrip(":")
+    return " ".join((key or title).split()).casefold()
 
 
 def is_heading(line: str, heading: str) -> bool:
     """Whether a line is the `## ` heading of the section `heading` (as `section` finds it)."""
-    match = re.match(r"## (?!#)(.+?)\s*#*\s*$", line)
-    return match is not None and _heading_key(match[1]) == _heading_key(heading)
+    match = SECTION_HEADING.match(line)
+    return match is not None and _heading_key(match["title"]) == _heading_key(heading)
 
 
 def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[str], str | None]:
@@ -342,10 +352,28 @@ def guidance_quotes(body: str, guidance: str) -> list[str]:
     return found
 
 
-def leftover(body: str, guidance: str, must_have_text: bool = True) -> str | None:
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+"""Inline code, `list[Booking]`: literal text, where brackets and TODO are never a template's."""
+LINK_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*\S", re.MULTILINE)
+"""`[desks]: https://…`, which makes `[desks]` and `[the desk PRD][desks]` links."""
+
+
+def link_labels(text: str) -> frozenset[str]:
+    """The labels of a text's reference-style link definitions, in any letter case."""
+    return frozenset(_link_key(match["label"]) for match in LINK_DEFINITION.finditer(text))
+
+
+def _link_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def leftover(
+    body: str, guidance: str, must_have_text: bool = True, links: frozenset[str] = frozenset()
+) -> str | None:
     """What a section still holds of the template (placeholder, guidance, example), or None.
 
-    A `>` quotation is the writer's own unless it repeats the template's guidance.
+    A `>` quotation is the writer's own unless it repeats the template's guidance. Inline code
+    and a `[label]` that `links` (the document's `link_labels`) defines are the writer's too.
     """
     if DETAILS_BLOCK.search(body):
         return "still holds the template's collapsed example; delete it"
@@ -356,10 +384,18 @@ def leftover(body: str, guidance: str, must_have_text: bool = True) -> str | Non
                 "still has the template's guidance (the lines starting with `>`, such as"
                 f" “{shorten(quote['text'].strip(), 50)}”); delete it"
             )
-    bracket = BRACKET_PLACEHOLDER.search(body)
+    prose = CODE_SPAN.sub(" ", body)
+    bracket = next(
+        (
+            found
+            for found in BRACKET_PLACEHOLDER.finditer(prose)
+            if _link_key(found[0][1:-1]) not in links
+        ),
+        None,
+    )
     if bracket:
         return f"still has the placeholder `{bracket[0]}`"
-    word = PLACEHOLDER_WORDS.search(body)
+    word = PLACEHOLDER_WORDS.search(prose)
     if word:
         return f"still says {word[0]}"
     meaningful = [
@@ -380,6 +416,7 @@ def leftover_problems(
     """
     problems = []
     judged = None if checked is None else {_heading_key(heading) for heading in checked}
+    links = link_labels("\n".join(markdown_lines(text)))
     for title, body in sections(text):
         if _heading_key(title) == _heading_key(GUIDANCE_SECTION):
             problems.append(f"`## {title}` is the template's guidance: delete the section")
@@ -387,7 +424,7 @@ def leftover_problems(
         if title and judged is not None and _heading_key(title) not in judged:
             continue
         where = f"`## {title}`" if title else "the title block"
-        problem = leftover(body, guidance, bool(title))
+        problem = leftover(body, guidance, bool(title), links)
         if problem:
             problems.append(f"{where} {problem}")
     return problems

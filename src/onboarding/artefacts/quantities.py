@@ -14,7 +14,7 @@ import re
 
 _NUMBER = r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*"
 _UNIT = (
-    r"%|percentage ?points?|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
+    r"%|‰|percentage ?points?|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
     r"|days?|weeks?|months?|quarters?|years?|kb|mb|gb|tb|rps|rpm|qps|x|×|points?|pp"
 )
 _PERIOD = r"second|minute|hour|day|week|month|quarter|year|sprint|release"
@@ -29,7 +29,10 @@ MEASURABLE = re.compile(
             rf"{_NUMBER}\s*(?:/|out of)\s*\d+",  # 4.5 out of 5
             # 1 in 1,000 requests, 0 double bookings in 10,000 bookings
             rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?in\s+(?:a|an|every|each)?\s*{_NUMBER}",
-            rf"{_NUMBER}\s+(?:hourly|daily|weekly|monthly|yearly|annual)\b",  # 500 weekly users
+            # 500 weekly users, 5 support tickets weekly
+            rf"{_NUMBER}\s+(?:[^\W\d_]+[\s-]+){{0,3}}?(?:hourly|daily|weekly|monthly|yearly|annual)\b",
+            # a frequency: at most twice a week, once per release
+            rf"(?<!\w)(?:once|twice|thrice)\s+(?:a|an|each|every|per)\s+(?:{_PERIOD}|[^\W\d_]+)\b",
             # a share of a whole: half of all bookings (0.5 of all), two thirds of the rooms
             r"(?<![\w.])0?\.\d+\s+of\s+(?:all|the|our|every)\b",
             rf"{_NUMBER}\s+(?:halves|thirds?|quarters?|fifths?|tenths?)\s+of\b",

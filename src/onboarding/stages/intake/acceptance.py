@@ -33,7 +33,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict, RoomNotFound
+from bookings.models import MAX_CAPACITY, BookingCreate
 from onboarding.artefacts.markdown import PLACEHOLDER_WORDS
 from onboarding.checks import CheckFailed
 from onboarding.protocol import shorten
@@ -160,7 +163,7 @@ def is_placeholder(value: Any) -> bool:
 
 
 def parse_time(value: Any) -> datetime:
-    """An ISO 8601 date-time with a time-zone offset, as the service's API requires."""
+    """An ISO 8601 date-time with a time-zone offset, in a form the service's API reads."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
@@ -168,8 +171,8 @@ def parse_time(value: Any) -> datetime:
     elif isinstance(value, str) and not is_placeholder(value):
         text = value.strip()
         try:
-            # Python 3.10's fromisoformat() does not read a trailing "Z".
-            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+            # Python 3.11's fromisoformat() does not read a lower-case "z", which RFC 3339 allows.
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "zZ" else text)
         except ValueError:
             raise ValueError(
                 f"{value!r} is not an ISO 8601 date-time such as {TIME_EXAMPLE}"
@@ -182,7 +185,29 @@ def parse_time(value: Any) -> datetime:
         raise ValueError(
             f"{_shown(value)} has no time-zone offset; add Z for UTC, as in {TIME_EXAMPLE}"
         )
+    if parsed.microsecond:
+        raise ValueError(
+            f"{_shown(value)} has a fraction of a second; the service takes whole seconds, as "
+            f"in {TIME_EXAMPLE}"
+        )
+    if not _api_reads(value.isoformat() if isinstance(value, datetime) else value.strip()):
+        # Python reads more of ISO 8601 than the API does: "+01", "20300107T090000Z", weeks.
+        raise ValueError(
+            f"{_shown(value)} is ISO 8601, but not in a form the service's API reads; write it "
+            f"as {TIME_EXAMPLE}"
+        )
     return parsed
+
+
+def _api_reads(text: str) -> bool:
+    """Whether the service's API takes `text` as the start of a booking (its own parser)."""
+    try:
+        BookingCreate.model_validate(
+            {"organiser": "check", "start": text, "end": text, "attendees": 1}
+        )
+    except ValidationError:
+        return False
+    return True
 
 
 def _shown(value: Any) -> str:
@@ -207,12 +232,18 @@ class _Findings:
             except ValueError as error:
                 self.problems.append(f"{where} {error}")
                 return None
-        if kind == "count":
+        if kind in ("count", "capacity"):
             if isinstance(value, bool) or not isinstance(value, int):
                 self.problems.append(f"{where} is {value!r}; write a whole number such as 4")
                 return None
             if value < 1:
                 self.problems.append(f"{where} is {value}; it must be at least 1")
+                return None
+            if kind == "capacity" and value > MAX_CAPACITY:
+                # The service would refuse to create the room, so stage 04 could not run it.
+                self.problems.append(
+                    f"{where} is {value}; the service takes rooms for at most {MAX_CAPACITY}"
+                )
                 return None
             return value
         if not isinstance(value, str):
@@ -264,7 +295,7 @@ def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
             usable = False
             continue
         name = findings.read(room["name"], f"{where}'s name", "name")
-        capacity = findings.read(room["capacity"], f"{where}'s capacity", "count")
+        capacity = findings.read(room["capacity"], f"{where}'s capacity", "capacity")
         if name in rooms:
             findings.problems.append(f"{where}'s name {name!r} is used twice")
         if name is not None and capacity is not None:
@@ -475,14 +506,30 @@ def consistency_problems(examples: Sequence[Any]) -> list[str]:
 
 
 def _given_problems(example: Example) -> list[str]:
+    """What the service would refuse to store of the given state: stage 04 stores it first."""
     problems = []
     for position, booking in enumerate(example.bookings, start=1):
         if booking.room not in example.rooms:
             problems.append(
                 f"given booking {position} is in {booking.room!r}, which is not a given room"
             )
+        elif booking.attendees > example.rooms[booking.room]:
+            problems.append(
+                f"given booking {position} has {booking.attendees} attendees, more than "
+                f"{booking.room} seats ({example.rooms[booking.room]}); the service would not "
+                "have stored it"
+            )
         if booking.end <= booking.start:
             problems.append(f"given booking {position} does not end after it starts")
+            continue
+        for earlier, other in enumerate(example.bookings[: position - 1], start=1):
+            if other.room == booking.room and overlaps(
+                booking.start, booking.end, other.start, other.end
+            ):
+                problems.append(
+                    f"given bookings {earlier} and {position} overlap in {booking.room}; the "
+                    "service would not have stored both"
+                )
     return problems
 
 

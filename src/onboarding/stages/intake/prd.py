@@ -20,12 +20,7 @@ import re
 
 from onboarding import paths
 from onboarding.artefacts import markdown
-from onboarding.artefacts.markdown import (
-    DETAILS_BLOCK,
-    LIST_ITEM,
-    TABLE_SEPARATOR,
-    section,
-)
+from onboarding.artefacts.markdown import DETAILS_BLOCK, LIST_ITEM, section
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import CheckFailed
 from onboarding.protocol import shorten
@@ -36,15 +31,19 @@ FILE = "docs/prd.md"
 TEMPLATE = "templates/prd.md"
 
 GWT = ("given", "when", "then")
+# Each keyword as a word of its own: not inside "forgiven", but also when emphasis written with
+# underscores touches it ("_Given_ …"), where `\b` would see no edge.
+GIVEN_WHEN_THEN = re.compile(
+    r"(?<![^\W_])given(?![^\W_])(?P<given>.+?)"
+    r"(?<![^\W_])when(?![^\W_])(?P<when>.+?)"
+    r"(?<![^\W_])then(?![^\W_])(?P<then>.+)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def split_given_when_then(text: str) -> tuple[str, str, str] | None:
     """The Given, When and Then parts of a criterion written in prose, or None."""
-    match = re.search(
-        r"\bgiven\b(?P<given>.+?)\bwhen\b(?P<when>.+?)\bthen\b(?P<then>.+)",
-        text,
-        re.IGNORECASE | re.DOTALL,
-    )
+    match = GIVEN_WHEN_THEN.search(text)
     if match is None:
         return None
     parts = tuple(" ".join(match[part].strip(" ,.;:*_").split()) for part in GWT)
@@ -96,22 +95,27 @@ def placeholder_problems(text: str) -> list[str]:
 
 
 def list_items(body: str) -> list[str]:
-    """The top-level list items of a section, each with its continuation lines joined."""
+    """The top-level list items of a section, each with its continuation lines and its nested
+    items joined: a criterion written as a bullet with Given, When and Then as sub-bullets is
+    one criterion, as a reader sees it."""
     items: list[str] = []
-    current: list[str] | None = None
+    own_indent: int | None = None  # the indentation of the list's own items; deeper is nested
+    continues = False  # whether a plain line goes on with the last item
     for line in DETAILS_BLOCK.sub("", body).splitlines():
         item = LIST_ITEM.match(line)
-        if item:
-            if current is not None:
-                items.append(" ".join(current))
-            current = [item["text"].strip()]
-        elif current is not None and line.strip() and not line.lstrip().startswith(("|", "#")):
-            current.append(line.strip())
-        elif current is not None:
-            items.append(" ".join(current))
-            current = None
-    if current is not None:
-        items.append(" ".join(current))
+        indent = len(line) - len(line.lstrip(" "))
+        if item and own_indent is not None and indent > own_indent:
+            items[-1] += " " + item["text"].strip()
+            continues = True
+        elif item:
+            items.append(item["text"].strip())
+            own_indent, continues = indent, True
+        elif not line.strip():
+            continues = False  # a blank line: an indented item after it is still nested
+        elif continues and not line.lstrip().startswith(("|", "#")):
+            items[-1] += " " + line.strip()
+        else:
+            own_indent, continues = None, False  # a paragraph, table or heading ends the list
     return items
 
 
@@ -137,22 +141,16 @@ def acceptance_criteria_problems(text: str) -> list[str]:
 
 
 def metrics(body: str) -> list[tuple[str, str]]:
-    """(name, target) for each metric: each bullet, and each row of a table.
+    """(name, target) for each metric: each bullet, and each row of each table.
 
     In a table with a Target column, only that column is the target; otherwise the whole row.
     """
     found = [(item, item) for item in list_items(body)]
-    rows = [
-        [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for line in DETAILS_BLOCK.sub("", body).splitlines()
-        if line.lstrip().startswith("|") and not TABLE_SEPARATOR.match(line)
-    ]
-    if rows:
-        header, *data = rows
+    for table in markdown.pipe_tables(DETAILS_BLOCK.sub("", body)):
         target = next(
-            (index for index, cell in enumerate(header) if "target" in cell.lower()), None
+            (index for index, cell in enumerate(table.header) if "target" in cell.lower()), None
         )
-        for row in data:
+        for row in table.rows:
             if target is not None and target < len(row):
                 found.append((row[0], row[target]))
             else:

@@ -7,6 +7,7 @@ placed a duty with the role the process document makes responsible for it.
 from __future__ import annotations
 
 import difflib
+import enum
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ ROLE_ALIASES = {
     "pm": PRODUCT_MANAGER,
     "productmanager": PRODUCT_MANAGER,
     "product": PRODUCT_MANAGER,
+    "productmanagement": PRODUCT_MANAGER,
     "tl": TECH_LEAD,
     "techlead": TECH_LEAD,
     "technicallead": TECH_LEAD,
@@ -34,8 +36,17 @@ ROLE_ALIASES = {
     "qa": QA_SRE,
     "sre": QA_SRE,
     "qasre": QA_SRE,
+    "sreqa": QA_SRE,
+    "qualityassurance": QA_SRE,
+    "sitereliability": QA_SRE,
     "devops": DEVOPS,
 }
+# Words that say nothing about which role is meant: "the Tech Lead", "DevOps team", "QA engineer".
+FILLER_WORDS = frozenset(
+    ("the", "a", "an", "team", "role", "engineer", "engineers", "engineering", "developer", "dev")
+)
+# Where an answer gives a role two names: "Product Manager (PM)", "SRE / QA", "QA or SRE".
+ALTERNATIVES = re.compile(r"[/&(),;|]|\b(?:and|or)\b")
 
 
 @dataclass(frozen=True)
@@ -102,14 +113,32 @@ DUTIES: tuple[Duty, ...] = (
 
 def canonical_role(value: Any) -> str | None:
     """The role a learner meant ("PM", "qa/sre", "Backend Engineers"…), or None."""
+    named = roles_named(value)
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def roles_named(value: Any) -> set[str]:
+    """Every role an answer names: one for "Product Manager (PM)" or "SRE / QA", two for
+    "PM / TL", none for "Designer". A member of an Enum stands for its value (or its name)."""
+    if isinstance(value, enum.Enum) and not isinstance(value, str):
+        value = value.value if isinstance(value.value, str) else value.name
     if not isinstance(value, str):
-        return None
-    key = re.sub(r"[\s/&_().-]+", "", value.lower())
-    if key in ROLE_ALIASES:
-        return ROLE_ALIASES[key]
-    for role in ROLES:
-        if key == re.sub(r"[\s/&_().-]+", "", role.lower()):
-            return role
+        return set()
+    whole = _role_of_words(value)
+    if whole is not None:
+        return {whole}
+    parts = [part for part in ALTERNATIVES.split(value.lower()) if part.strip()]
+    named = {_role_of_words(part) for part in parts}
+    # A part that is no role ("QA / Designer") makes the whole answer no role.
+    return set() if not named or None in named else named  # type: ignore[return-value]
+
+
+def _role_of_words(text: str) -> str | None:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", " "))
+    for kept in (words, [word for word in words if word not in FILLER_WORDS]):
+        key = "".join(kept)
+        if key in ROLE_ALIASES:
+            return ROLE_ALIASES[key]
     return None
 
 
@@ -126,9 +155,13 @@ def role_problems(answers: Any, duty: Duty) -> list[str]:
     value = answers[duty.text]
     if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
         return ["no role chosen yet"]
-    role = canonical_role(value)
-    if role is None:
+    named = roles_named(value)
+    if len(named) > 1:
+        both = " and ".join(role for role in ROLES if role in named)
+        return [f"{value!r} names {both}; choose the one role that owns it"]
+    if not named:
         return [f"{value!r} is not one of the five roles: {', '.join(ROLES)}"]
+    (role,) = named
     if role != duty.role:
         return [f"it belongs to {duty.role}, not {role}"]
     return []
