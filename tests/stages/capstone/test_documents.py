@@ -86,6 +86,18 @@ def test_twelve_in_words_states_the_limit(workspace):
     assert judged("10.1", workspace).ok
 
 
+def test_numbered_prd_headings_are_the_templates(workspace):
+    """`## 1. Problem` … `## 10. Estimate`: numbering is a house style, not another section."""
+    text = read(workspace, feature.PRD_FILE)
+    titles = re.findall(r"(?m)^## (.+)$", text)
+    for number, title in enumerate(titles, start=1):
+        text = text.replace(f"## {title}\n", f"## {number}. {title}\n", 1)
+    write(workspace, feature.PRD_FILE, text)
+    assert "## 6. Acceptance criteria" in text
+    result = judged("10.1", workspace)
+    assert result.ok, failing(result)
+
+
 def test_broken_examples_yaml_is_one_line(workspace):
     write(workspace, feature.EXAMPLES_FILE, "examples: [unclosed\n")
     lines = failing(judged("10.1", workspace))
