@@ -1265,6 +1265,20 @@ def test_a_vague_target_in_a_second_table_is_named_by_its_row():
     ]
 
 
+@pytest.mark.parametrize("column", ["Goal", "Threshold", "Objective", "SLO", "Target value"])
+def test_a_target_column_by_another_name_is_the_target(column):
+    """A vague goal is not made measurable by a dated column beside it."""
+    table = (
+        f"| Metric | {column} | By when |\n| --- | --- | --- |\n"
+        "| Latency | p95 under 300 ms | launch |\n"
+        "| Self-service | most bookings | 8 weeks after launch |\n"
+    )
+    assert prd.success_metric_problems(with_metrics(table)) == [
+        "metric 2, “Self-service”, has no number with a unit or a rate (its target is “most "
+        "bookings”)"
+    ]
+
+
 def test_a_prd_without_metrics_is_told_so():
     text = re.sub(
         r"(?s)## Success metrics\n.*?(?=## Dependencies)",

@@ -140,15 +140,21 @@ def acceptance_criteria_problems(text: str) -> list[str]:
     return problems
 
 
+TARGET_COLUMN = re.compile(r"target|goal|threshold|objective|\bslo\b", re.IGNORECASE)
+"""The header of the column that holds a metric's target. Without one the whole row is judged,
+so a vague target beside a dated column ("8 weeks after launch") must not pass for a number."""
+
+
 def metrics(body: str) -> list[tuple[str, str]]:
     """(name, target) for each metric: each bullet, and each row of each table.
 
-    In a table with a Target column, only that column is the target; otherwise the whole row.
+    In a table with a Target (or Goal, Threshold, Objective) column, only that column is the target;
+    otherwise the whole row.
     """
     found = [(item, item) for item in list_items(body)]
     for table in markdown.pipe_tables(DETAILS_BLOCK.sub("", body)):
         target = next(
-            (index for index, cell in enumerate(table.header) if "target" in cell.lower()), None
+            (index for index, cell in enumerate(table.header) if TARGET_COLUMN.search(cell)), None
         )
         for row in table.rows:
             if target is not None and target < len(row):
