@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from onboarding import paths
 from onboarding.artefacts import markdown
 from onboarding.artefacts.markdown import DETAILS_BLOCK, LIST_ITEM, section
 from onboarding.artefacts.quantities import is_measurable
@@ -84,14 +83,9 @@ def titles(text: str) -> list[str]:
     return markdown.template_titles(text, PRD_HEADINGS)
 
 
-def template_guidance() -> str:
-    """The `>` guidance lines of the company's PRD template."""
-    return markdown.template_guidance((paths.course_root() / TEMPLATE).read_text(encoding="utf-8"))
-
-
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds a placeholder, TODO, or the template's guidance."""
-    return markdown.leftover_problems(text, template_guidance())
+    return markdown.leftover_problems(text, markdown.course_template_guidance(TEMPLATE))
 
 
 def list_items(body: str) -> list[str]:
