@@ -87,8 +87,8 @@ def sections(text: str) -> list[tuple[str, str]]:
 
 def section(text: str, heading: str) -> str | None:
     """The body of the first `## heading` section (in any letter case), or None if there is none."""
-    key = _heading_key(heading)
-    return next((body for title, body in sections(text) if _heading_key(title) == key), None)
+    key = heading_key(heading)
+    return next((body for title, body in sections(text) if heading_key(title) == key), None)
 
 
 def list_items(body: str) -> list[str]:
@@ -188,7 +188,7 @@ def section_source(text: str, heading: str) -> str | None:
         if title:
             if inside:
                 break
-            inside = _heading_key(title["title"]) == _heading_key(heading)
+            inside = heading_key(title["title"]) == heading_key(heading)
             continue
         if inside:
             lines.append(line)
@@ -203,16 +203,16 @@ def in_template_case(text: str, headings: tuple[str, ...]) -> str:
     and the checks that look a section up by its name find it. Readers of a document written
     from a template call this once, so every check after them agrees.
     """
-    by_key = {_heading_key(heading): heading for heading in headings}
+    by_key = {heading_key(heading): heading for heading in headings}
     lines, fence = [], None
     for line in text.splitlines(keepends=True):
         marker = FENCE.match(line)
         if marker:
             fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
         heading = SECTION_HEADING.match(line.rstrip("\r\n")) if fence is None else None
-        if heading and _heading_key(heading["title"]) in by_key:
+        if heading and heading_key(heading["title"]) in by_key:
             ending = line[len(line.rstrip("\r\n")) :]
-            line = f"{heading['marks']}{by_key[_heading_key(heading['title'])]}{ending}"
+            line = f"{heading['marks']}{by_key[heading_key(heading['title'])]}{ending}"
         lines.append(line)
     return "".join(lines)
 
@@ -233,7 +233,7 @@ without a stop (`## 2030 plans`) is part of the title."""
 EMPHASIS = "*_"
 
 
-def _heading_key(title: str) -> str:
+def heading_key(title: str) -> str:
     """What names a section: its words in any letter case or spacing, without a trailing note
     in brackets (unless the note is all there is), a section number before them, emphasis
     around them or a colon after them."""
@@ -246,7 +246,7 @@ def _heading_key(title: str) -> str:
 def is_heading(line: str, heading: str) -> bool:
     """Whether a line is the `## ` heading of the section `heading` (as `section` finds it)."""
     match = SECTION_HEADING.match(line)
-    return match is not None and _heading_key(match["title"]) == _heading_key(heading)
+    return match is not None and heading_key(match["title"]) == heading_key(heading)
 
 
 def heading_report(found: list[str], required: tuple[str, ...]) -> tuple[list[str], str | None]:
@@ -415,13 +415,13 @@ def leftover_problems(
     the template's own "How to use this template" section is always a problem.
     """
     problems = []
-    judged = None if checked is None else {_heading_key(heading) for heading in checked}
+    judged = None if checked is None else {heading_key(heading) for heading in checked}
     links = link_labels("\n".join(markdown_lines(text)))
     for title, body in sections(text):
-        if _heading_key(title) == _heading_key(GUIDANCE_SECTION):
+        if heading_key(title) == heading_key(GUIDANCE_SECTION):
             problems.append(f"`## {title}` is the template's guidance: delete the section")
             continue
-        if title and judged is not None and _heading_key(title) not in judged:
+        if title and judged is not None and heading_key(title) not in judged:
             continue
         where = f"`## {title}`" if title else "the title block"
         problem = leftover(body, guidance, bool(title), links)

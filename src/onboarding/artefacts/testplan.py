@@ -105,15 +105,11 @@ def missing_sections(text: str) -> list[str]:
     return [name for name in SECTIONS if _section_key(name) not in present]
 
 
-_SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
-
-
 def _section_key(heading: str) -> str:
-    """A heading's words, without its number, a trailing note in brackets, case or punctuation."""
-    words = _SECTION_NUMBER.sub("", heading)
-    words = markdown.QUALIFIER.sub("", words) or words
-    words = re.sub(r"[^\w\s]", " ", words.replace("&", " and "))
-    return " ".join(words.split()).casefold()
+    """A heading's key as every section reader has it (no number, note in brackets or letter
+    case), and also without punctuation, with `&` read as "and"."""
+    words = markdown.heading_key(heading)
+    return " ".join(re.sub(r"[^\w\s]", " ", words.replace("&", " and ")).split())
 
 
 def _section_body(text: str, name: str) -> str | None:
