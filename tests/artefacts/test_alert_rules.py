@@ -52,6 +52,17 @@ def test_a_groups_labels_go_to_each_rule_and_a_rules_own_label_wins():
     assert found.recorded()["job:errors:ratio_rate5m"][0].labels == found.records[0].labels
 
 
+def test_one_alert_name_with_two_severities_is_two_rules():
+    """Prometheus' usual pattern, which promtool accepts: the labels tell the two apart."""
+    second = GOOD.split("      - alert:")[1].replace("severity: page", "severity: ticket")
+    found = alert_rules.read(GOOD + "      - alert:" + second)
+    assert found.problems == []
+    assert [(alert.name, alert.labels["severity"], alert.line) for alert in found.alerts] == [
+        ("BookingsFastBurn", "page", 7),
+        ("BookingsFastBurn", "ticket", 14),
+    ]
+
+
 def test_yaml_that_does_not_parse_is_an_artefact_error_with_line_and_column():
     with pytest.raises(ArtefactError, match=r"alerts.yaml is not valid YAML: line 4, column 1"):
         alert_rules.read("groups:\n  - name: x\n    rules: [\n")

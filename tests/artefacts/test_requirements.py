@@ -27,6 +27,14 @@ def test_the_parser_reads_what_pip_reads():
     ]
 
 
+def test_a_hash_is_read_as_pip_compares_it():
+    """pip lower-cases a digest before comparing it; an algorithm's name it takes as written."""
+    text = f"anyio==4.16.0 --hash=sha256:{'A' * 64} --hash=SHA256:{'B' * 64}\n"
+    (entry,), invalid = parse_requirements(text)
+    assert invalid == []
+    assert entry.hashes == (A, "SHA256:" + "b" * 64)
+
+
 def test_a_missing_line_continuation_is_named_as_such():
     text = f"anyio==4.16.0 \\\n    --hash={A}\n    --hash={B}\n"
     entries, problems = parse_requirements(text)

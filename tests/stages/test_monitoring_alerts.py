@@ -104,6 +104,26 @@ def test_the_same_rules_written_by_hand_pass(tmp_path, monkeypatch):
     assert failing(three_rules(), tmp_path, monkeypatch) == {}
 
 
+def test_one_alert_name_for_each_burn_rate_passes(tmp_path, monkeypatch):
+    """Prometheus' usual pattern: one alert name, a rule per window pair, each with its severity."""
+    rules = rule_file(
+        burn("ErrorBudgetBurn", 14.4, "1h", "5m"),
+        burn("ErrorBudgetBurn", 6, "6h", "30m"),
+        burn("ErrorBudgetBurn", 1, "3d", "6h", severity="ticket", guard=False),
+    )
+    assert failing(rules, tmp_path, monkeypatch) == {}
+
+
+def test_one_alert_name_paging_for_a_slow_leak_is_named_once(tmp_path, monkeypatch):
+    rules = rule_file(
+        burn("ErrorBudgetBurn", 14.4, "1h", "5m"),
+        burn("ErrorBudgetBurn", 1, "3d", "6h", severity="page", guard=False),
+        burn("ErrorBudgetBurn", 1, "3d", "6h", severity="ticket", guard=False),
+    )
+    found = failing(rules, tmp_path, monkeypatch)
+    assert "`ErrorBudgetBurn` paged for it too" in found[expectation("a slow leak opens a ticket")]
+
+
 RECORDED = """\
 groups:
   - name: slo-recordings
@@ -577,6 +597,49 @@ def test_the_guards_limit_is_exact_and_survives_a_short_for_clause():
     one_short = three_rules().replace(">= 50", ">= 51")
     rules = alerting.read_rules(one_short)
     assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") != []
+
+
+@pytest.mark.parametrize("hold", ["5m", "10m", "15m"])
+def test_a_for_clause_longer_than_the_guards_burst_passes_every_expectation(
+    hold, tmp_path, monkeypatch
+):
+    """`for:` delays a page; it does not change how many requests are enough for one. Exactly 50
+    requests cannot keep a 5-minute window burning for 5 minutes, so the guard is judged as if
+    the burst had lasted long enough; the other days judge the `for:` in full."""
+    patient = three_rules().replace("        labels:", f"        for: {hold}\n        labels:")
+    assert failing(patient, tmp_path, monkeypatch) == {}
+
+
+def test_a_long_for_clause_does_not_hide_a_guard_one_request_too_strict(tmp_path, monkeypatch):
+    patient = three_rules().replace("        labels:", "        for: 5m\n        labels:")
+    found = failing(patient.replace(">= 50", "> 50"), tmp_path, monkeypatch)
+    assert list(found) == [expectation("exactly 50 requests are enough to page")]
+
+
+SHORT_WINDOW_ONLY = alert(
+    "FastBurn",
+    f"{ratio('5m')} > (14.4 * 0.005)\nand sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50",
+)
+
+
+@pytest.mark.parametrize("hold", ["1m", "5m", "10m"])
+@pytest.mark.parametrize(
+    ("rules", "quiet"),
+    [
+        (three_rules(guard=False), "a quiet night pages nobody"),
+        (rule_file(SHORT_WINDOW_ONLY), "a 5-minute blip pages nobody"),
+    ],
+    ids=["no-traffic-guard", "no-long-window"],
+)
+def test_a_for_clause_does_not_stand_in_for_a_guard_or_a_long_window(
+    rules, quiet, hold, tmp_path, monkeypatch
+):
+    """A 5-minute burst outlasts no long `for:`; the rule still pages when it lasts longer."""
+    patient = rules.replace("        labels:", f"        for: {hold}\n        labels:")
+    message = failing(patient, tmp_path, monkeypatch)[expectation(quiet)]
+    assert f"its `for: {hold}` only delays that: the same failures lasting {hold} longer" in (
+        message
+    )
 
 
 SERIES_ROUTE_RULE = alert(

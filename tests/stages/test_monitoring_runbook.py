@@ -6,6 +6,8 @@ entry and its line in docs/runbook.md.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from onboarding import generator
@@ -161,6 +163,234 @@ Severity: ticket. Errors are slightly high over days: look at it in working hour
     assert failing(MODEL[:start] + entries + MODEL[end:], tmp_path, monkeypatch) == {}
 
 
+def with_entries(entries: str) -> str:
+    """The model runbook with its `## Alerts` table replaced by `entries`."""
+    start = MODEL.index("| Alert | Severity |")
+    end = MODEL.index("## Common failures and fixes")
+    return MODEL[:start] + entries + MODEL[end:]
+
+
+NESTED = """\
+### Pages
+
+#### BookingsFastBurn
+
+- Severity: page
+- The budget burns 14 times too fast. 1. Roll back the last deploy.
+
+#### BookingsMediumBurn
+
+The budget burns 6 times too fast, over hours. 1. Look for a job started in the last hours.
+
+#### BookingsDown
+
+Prometheus cannot scrape the service: check the pod and its volume.
+
+### Tickets
+
+#### BookingsSlowBurn
+
+Errors are slightly high over days: look at it in working hours.
+
+"""
+GROUPED_TABLES = """\
+### Pages
+
+| Alert | What it means | First actions |
+| --- | --- | --- |
+| BookingsFastBurn | The budget burns fast | 1. Roll back. |
+| BookingsMediumBurn | The budget burns for hours | 1. Look for a backfill. |
+| BookingsDown | Nothing answers | 1. Check the pod. |
+
+### Tickets
+
+| Alert | What it means | First actions |
+| --- | --- | --- |
+| BookingsSlowBurn | Errors are slightly high | Look at it in working hours. |
+
+"""
+
+
+WITH_PARTS = """\
+### BookingsFastBurn / BookingsMediumBurn
+
+#### Severity
+
+page
+
+#### What it means
+
+The budget burns fast.
+
+#### First actions
+
+1. Roll back the last deploy.
+
+### BookingsSlowBurn
+
+Severity: ticket. Errors are slightly high over days: look at it in working hours.
+
+### BookingsDown
+
+#### Severity
+
+page
+
+#### What it means and what to do
+
+Prometheus cannot scrape the service: check the pod and its volume.
+
+"""
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        NESTED,
+        GROUPED_TABLES,
+        WITH_PARTS,
+        re.sub(r"^#", "##", NESTED, flags=re.MULTILINE),
+        NESTED.replace("### Pages\n\n", "")
+        .replace("### Tickets\n\n", "")
+        .replace("#### BookingsSlowBurn", "### BookingsSlowBurn (ticket)")
+        .replace("#### ", "### ")
+        .replace("### BookingsMediumBurn", "### BookingsMediumBurn (page)")
+        .replace("### BookingsDown", "### BookingsDown (page, wakes someone)"),
+    ],
+    ids=[
+        "headings-under-groups",
+        "a-table-per-group",
+        "parts-under-each",
+        "a-level-deeper",
+        "severity-in-the-heading",
+    ],
+)
+def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
+    """`### Pages` and `### Tickets` group the entries, and say their severity."""
+    assert failing(with_entries(entries), tmp_path, monkeypatch) == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "failing_text", "message"),
+    [
+        (
+            "### Tickets\n\n#### BookingsSlowBurn",
+            "#### BookingsSlowBurn",
+            TEXTS[4],
+            "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page` in "
+            "docs/runbook.md",
+        ),
+        ("#### BookingsDown", "#### BookingsDoubleBooking", TEXTS[2], "`BookingsDown`"),
+        ("### Pages", "### Urgent", TEXTS[4], "the entry `BookingsMediumBurn`"),
+        (
+            "#### BookingsDown",
+            "#### BookingsDown (ticket)",
+            TEXTS[4],
+            "`BookingsDown` is `page` in monitoring/alerts.yaml (line 65) but `ticket`",
+        ),
+        (
+            "Prometheus cannot scrape the service: check the pod and its volume.",
+            "",
+            TEXTS[5],
+            "the entry `BookingsDown` (docs/runbook.md, line 45) gives no first actions",
+        ),
+    ],
+    ids=[
+        "ticket-under-pages",
+        "missing-alert",
+        "group-without-severity",
+        "ticket-in-the-heading",
+        "empty-entry",
+    ],
+)
+def test_mistakes_in_grouped_entries_are_named(
+    old, new, failing_text, message, tmp_path, monkeypatch
+):
+    assert old in NESTED
+    found = failing(with_entries(NESTED.replace(old, new, 1)), tmp_path, monkeypatch)
+    assert message in found[failing_text], found
+
+
+ONE_NAME = "\n".join(
+    [
+        "groups:",
+        "  - name: slo",
+        "    rules:",
+        *(
+            line
+            for severity, expr in (("page", "vector(1) > 2"), ("ticket", "vector(1) > 3"))
+            for line in (
+                "      - alert: HighErrorRate",
+                f"        expr: {expr}",
+                f"        labels: {{severity: {severity}}}",
+                "        annotations: {runbook_url: docs/runbook.md#alerts}",
+            )
+        ),
+    ]
+)
+"""One alert name for a page and a ticket, each rule with its own severity: Prometheus' way."""
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "| Alert | Severity | What it means | First actions |\n| --- | --- | --- | --- |\n"
+        "| HighErrorRate | page | Errors burn the budget fast | 1. Roll back. |\n"
+        "| HighErrorRate | ticket | Errors leak slowly | Look in working hours. |\n\n",
+        "| Alert | Severity | What it means | First actions |\n| --- | --- | --- | --- |\n"
+        "| HighErrorRate | page or ticket | Errors burn the budget | 1. Roll back. |\n\n",
+        "| Alert | Severity | What it means | First actions |\n| --- | --- | --- | --- |\n"
+        "| HighErrorRate | Pages on-call when fast; a ticket when slow | Errors burn the budget "
+        "| 1. Roll back. |\n\n",
+        "### HighErrorRate\n\nSeverity: page (fast) / ticket (slow). Errors burn the budget: "
+        "1. roll back.\n\n",
+    ],
+    ids=["a-row-each", "one-row-both", "in-words", "one-heading-both"],
+)
+def test_one_alert_name_with_two_severities_is_fine(entries, tmp_path, monkeypatch):
+    assert failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME) == {}
+
+
+@pytest.mark.parametrize(
+    ("severity", "message"),
+    [
+        (
+            "ticket",
+            "`HighErrorRate` is also `page` in monitoring/alerts.yaml (line 4), and no entry in "
+            "docs/runbook.md says so",
+        ),
+        (
+            "",
+            "the entry `HighErrorRate` (docs/runbook.md, line 36) does not say its severity; "
+            "monitoring/alerts.yaml labels it `page` (line 4) and `ticket` (line 8)",
+        ),
+    ],
+    ids=["one-of-two", "none"],
+)
+def test_an_entry_missing_one_of_an_alerts_severities_is_named(
+    severity, message, tmp_path, monkeypatch
+):
+    entries = (
+        "| Alert | Severity | What it means | First actions |\n| --- | --- | --- | --- |\n"
+        f"| HighErrorRate | {severity} | Errors burn the budget | 1. Roll back. |\n\n"
+    )
+    found = failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME)
+    assert found == {TEXTS[4]: message}
+
+
+def test_an_alert_name_used_twice_is_named_once_when_it_has_no_entry(tmp_path, monkeypatch):
+    entries = (
+        "| Alert | Severity | What it means | First actions |\n| --- | --- | --- | --- |\n"
+        "| Other | page | Errors burn the budget | 1. Roll back. |\n\n"
+    )
+    found = failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME)
+    assert found[TEXTS[2]] == (
+        "`HighErrorRate` (monitoring/alerts.yaml, lines 4, 8) has no entry; the runbook's "
+        "`## Alerts` has: Other"
+    )
+    assert found[TEXTS[3]].endswith("which defines: HighErrorRate")
+
+
 def test_broken_alert_rules_are_left_to_exercise_08_3(tmp_path, monkeypatch):
     found = failing(MODEL, tmp_path, monkeypatch, rules="groups: [\n")
     assert found[TEXTS[2]].startswith("monitoring/alerts.yaml is not valid YAML")
@@ -174,6 +404,8 @@ def test_broken_alert_rules_are_left_to_exercise_08_3(tmp_path, monkeypatch):
         ("`BookingsFastBurn`, `BookingsMediumBurn`", ["BookingsFastBurn", "BookingsMediumBurn"]),
         ("[BookingsDown](#bookingsdown)", ["BookingsDown"]),
         ("A and B<br>C", ["A", "B", "C"]),
+        ("BookingsFastBurn (page)", ["BookingsFastBurn"]),
+        ("`BookingsDown` (severity: page), BookingsSlowBurn", ["BookingsDown", "BookingsSlowBurn"]),
     ],
 )
 def test_the_names_a_cell_gives(cell, names):

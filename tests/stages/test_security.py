@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,30 @@ def test_a_marker_written_another_way_is_the_same_marker(pinned):
 def test_a_pin_written_another_way_is_the_same_pin(pinned, old, new):
     assert old in pinned, old
     assert problems_of(pinned.replace(old, new, 1))["pins"] == []
+
+
+def test_hashes_in_upper_case_hex_are_the_same_hashes(pinned):
+    """pip compares a digest in any letter case (it lower-cases them); the algorithm it does not."""
+    upper = pinned
+    for digest in ANYIO:
+        algorithm, hexdigest = digest.split(":")
+        upper = upper.replace(digest, f"{algorithm}:{hexdigest.upper()}")
+    assert upper != pinned
+    assert problems_of(upper) == dict.fromkeys(REQUIREMENT_CHECKS, [])
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (ANYIO[1].replace("sha256:", "SHA256:"), "is not sha256:<64 hex digits>"),
+        ("sha256:" + "0" * 63 + "G", "is not sha256:<64 hex digits>"),
+        ("sha256:" + "F" * 64, "anyio has a hash the lock does not list"),
+    ],
+    ids=["algorithm-upper-case", "not-hex", "upper-case-other-hash"],
+)
+def test_upper_case_hashes_are_still_judged(pinned, new, message):
+    problems = problems_of(pinned.replace(ANYIO[1], new, 1))["hashes"]
+    assert any(message in problem for problem in problems), problems
 
 
 def test_entries_in_another_order_and_single_lines_pass(pinned):
@@ -520,6 +545,71 @@ def test_a_scanner_file_that_does_not_load_is_one_line(learner, source, message)
     assert message in result.outcomes[0].found
 
 
+SIBLING_PATTERNS = """import re
+
+PATTERNS = {
+    "AWS access key id": re.compile(r"\\bAKIA[0-9A-Z]{16}\\b"),
+    "GitHub token": re.compile(r"\\bgh[pousr]_[A-Za-z0-9]{36,}"),
+}
+"""
+"""A module of patterns beside the scanner: the model scanner flags its "GitHub token" line."""
+
+
+@pytest.mark.parametrize(
+    ("module", "statement"),
+    [
+        ("tools/secret_patterns.py", "from secret_patterns import PATTERNS"),
+        ("tools/secret_patterns.py", "from tools.secret_patterns import PATTERNS"),
+        ("tools/shapes/__init__.py", "from shapes import PATTERNS"),
+        # The standard library has a `secrets` module, often imported already; run as a
+        # command, the scanner imports the one beside it.
+        ("tools/secrets.py", "import secrets\n\nPATTERNS = secrets.PATTERNS"),
+    ],
+    ids=["beside-it", "from-the-project-root", "a-package-beside-it", "named-as-the-stdlib"],
+)
+def test_a_scanner_importing_a_module_of_its_own_passes(learner, module, statement):
+    """`python tools/find_secrets.py` finds a module beside it; the check loads it the same way,
+    writes no __pycache__ into the project, and does not scan the scanner's own patterns."""
+    (learner / module).parent.mkdir(parents=True, exist_ok=True)
+    (learner / module).write_text(SIBLING_PATTERNS, encoding="utf-8")
+    scanner = learner / scanning.SCANNER_FILE
+    source = scanner.read_text(encoding="utf-8")
+    scanner.write_text(
+        source.replace(
+            "from typing import NamedTuple", f"from typing import NamedTuple\n\n{statement}"
+        ),
+        encoding="utf-8",
+    )
+    import secrets as standard_secrets
+
+    assert found(judge("09.2")) == {}
+    assert not list(learner.rglob("__pycache__"))
+    assert not any("secret_patterns" in name or name in ("shapes", "tools") for name in sys.modules)
+    assert sys.modules["secrets"] is standard_secrets
+
+
+def test_a_scanner_reading_a_file_beside_it_passes(learner):
+    """`Path(__file__).parent` is where the scanner is, as when it runs as a command."""
+    (learner / "tools" / "allowed.txt").write_text("change-me\n", encoding="utf-8")
+    scanner = learner / scanning.SCANNER_FILE
+    source = scanner.read_text(encoding="utf-8")
+    scanner.write_text(
+        source.replace(
+            "class Finding(NamedTuple):",
+            'ALLOWED = (Path(__file__).parent / "allowed.txt").read_text().split()\n\n\n'
+            "class Finding(NamedTuple):",
+        ),
+        encoding="utf-8",
+    )
+    assert found(judge("09.2")) == {}
+
+
+def test_a_sibling_module_that_is_not_imported_is_still_scanned(learner):
+    """Only the scanner and the modules it loads are left out of the scan of the project."""
+    (learner / "tools" / "secret_patterns.py").write_text(SIBLING_PATTERNS, encoding="utf-8")
+    assert 'tools/secret_patterns.py line 5: `"GitH…"' in found(judge("09.2"))[PROJECT_CLEAN]
+
+
 def git(root: Path, *arguments: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
@@ -636,6 +726,25 @@ class Secrets(BaseSettings):
 
 DATABASE_PASSWORD = Secrets().database_password
 """
+SECRET_STR = """import os
+
+from pydantic import SecretStr
+
+EXPORT_BUCKET = "bookings-exports"
+DATABASE_PASSWORD = SecretStr(os.environ["DATABASE_PASSWORD"])
+AWS_ACCESS_KEY_ID = SecretStr(os.environ["AWS_ACCESS_KEY_ID"])
+AWS_SECRET_ACCESS_KEY = SecretStr(os.environ["AWS_SECRET_ACCESS_KEY"])
+"""
+PYDANTIC_SECRET_STR = """from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+
+class Secrets(BaseSettings):
+    database_password: SecretStr
+
+
+DATABASE_PASSWORD = Secrets().database_password
+"""
 
 FIX_CHECKS = {
     "leftover": lambda path: scanning.leftover_problems(path.read_text(encoding="utf-8")),
@@ -660,8 +769,19 @@ def fix_problems(tmp_path, text: str) -> dict[str, list[str]]:
         EXITS_WHEN_MISSING,
         RAISES_SYSTEM_EXIT,
         PYDANTIC_SETTINGS,
+        SECRET_STR,
+        PYDANTIC_SECRET_STR,
     ],
-    ids=["environment", "workload-identity", "a-helper", "sys-exit", "system-exit", "pydantic"],
+    ids=[
+        "environment",
+        "workload-identity",
+        "a-helper",
+        "sys-exit",
+        "system-exit",
+        "pydantic",
+        "secret-str",
+        "pydantic-secret-str",
+    ],
 )
 def test_every_right_fix_passes(tmp_path, text):
     assert fix_problems(tmp_path, text) == dict.fromkeys(FIX_CHECKS, [])
@@ -719,6 +839,18 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
             "Possible hardcoded password: 'letmein-2030'",
         ),
         (
+            SECRET_STR.replace('os.environ["DATABASE_PASSWORD"]', '"letmein-2030"'),
+            "environment",
+            "DATABASE_PASSWORD is SecretStr('**********'), not the value of the environment",
+        ),
+        (
+            SECRET_STR.replace(
+                'os.environ["DATABASE_PASSWORD"]', 'os.environ.get("DATABASE_PASSWORD", "")'
+            ),
+            "fail-fast",
+            "with DATABASE_PASSWORD unset, the settings load anyway",
+        ),
+        (
             FIXED + 'raise SystemExit("not today")\n',
             "environment",
             "running settings.py raised SystemExit: not today",
@@ -735,6 +867,8 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
         "other-variable",
         "new-password",
         "always-exits",
+        "secret-str-literal",
+        "secret-str-get-default",
     ],
 )
 def test_each_fix_mistake_is_named(tmp_path, text, failing, message):

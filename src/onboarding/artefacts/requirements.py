@@ -54,6 +54,13 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start or 1, " ".join(part.strip() for part in parts).strip()
 
 
+def _as_pip_compares(value: str) -> str:
+    """A `--hash` value as pip compares it: the hex digest in lower case (`sha256:ABCD…` is
+    `sha256:abcd…`), the algorithm's name as written (pip accepts only `sha256`, `sha384`…)."""
+    algorithm, colon, digest = value.partition(":")
+    return f"{algorithm}{colon}{digest.lower()}"
+
+
 def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
     """The entries of a pip requirements file, and a problem for each line that is not one."""
     from packaging.requirements import InvalidRequirement, Requirement
@@ -87,7 +94,7 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
                 canonical(requirement.name),
                 str(requirement.specifier),
                 str(requirement.marker) if requirement.marker else None,
-                tuple(match["value"] for match in HASH_OPTION.finditer(line)),
+                tuple(_as_pip_compares(match["value"]) for match in HASH_OPTION.finditer(line)),
             )
         )
     return entries, problems

@@ -2,10 +2,10 @@
 
 The runbook starts as `templates/runbook.md`. Every alert that `monitoring/alerts.yaml` defines
 needs an entry under `## Alerts` (a table row whose first cell names it, or a `### Name`
-heading), and every entry must name an alert that exists: an alert nobody can act on, and an
-entry for an alert that no longer fires, are both how on-call goes wrong. Each mismatch is named
-with both sides quoted: the alert and its line in the rules, the entry and its line in the
-runbook.
+heading, which `### Pages` or `### Tickets` may group), and every entry must name an alert that
+exists: an alert nobody can act on, and an entry for an alert that no longer fires, are both how
+on-call goes wrong. Each mismatch is named with both sides quoted: the alert and its line in the
+rules, the entry and its line in the runbook.
 
 Every `*_problems` function returns plain sentences, one per problem, and an empty list when all
 is well.
@@ -23,9 +23,9 @@ from onboarding.artefacts.markdown import (
     course_template_guidance,
     guidance_quotes,
     markdown_lines,
+    pipe_tables,
     section,
     sections,
-    tables,
 )
 from onboarding.protocol import shorten
 
@@ -43,7 +43,19 @@ HEADINGS = (
 """The `## ` headings of templates/runbook.md, without its "How to use this template"."""
 TEMPLATE_ONLY_HEADINGS = ("How to use this template",)
 SEPARATORS = re.compile(r"\s*(?:,|;|/|\band\b|<br\s*/?>)\s*", re.IGNORECASE)
-SEVERITY_WORDS = re.compile(r"\b(page|ticket)\b", re.IGNORECASE)
+SEVERITY_WORDS = re.compile(r"\b(?:(pag)(?:e|es|ed|ing)|(ticket)s?)\b", re.IGNORECASE)
+"""How an entry, or a heading over a group of entries, says its severity: `page`, `Pages`,
+`paging`, `ticket`, `### Tickets (working hours)`."""
+PART_HEADING = re.compile(
+    r"\b(mean\w*|what|why|how|description|summary|impact|symptoms?|indicat\w*|actions?|steps?|"
+    r"do|respon\w*|remedia\w*|mitigat\w*|triage|fix\w*|severity|urgency|priority|check\w*|"
+    r"diagnos\w*|investigat\w*|escalat\w*|causes?|context|dashboards?|links?|quer\w*|notes?|"
+    r"verif\w*|resol\w*|first|next|details?)\b",
+    re.IGNORECASE,
+)
+"""The headings of an entry's parts (`#### What it means`, `#### First actions`), which an
+entry's name, such as BookingsFastBurn, and a group's, such as Pages, are not."""
+ENTRY_HEADING = re.compile(r"^(?P<marks>#{3,6})\s+(?P<title>\S.*?)\s*#*\s*$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class Entry:
     """page, ticket, or "" when the entry does not say."""
     meaning: str
     actions: str
+    severities: tuple[str, ...] = ()
+    """Every severity the entry gives (`page or ticket` gives both); `severity` is the first."""
 
 
 def heading_problems(text: str) -> list[str]:
@@ -119,13 +133,18 @@ def _column(header: list[str], *words: str) -> str | None:
 
 
 def entries(text: str) -> list[Entry]:
-    """The alert entries under `## Alerts`: table rows, and `### Name` subsections."""
+    """The alert entries under `## Alerts`: table rows, and `### Name` subsections.
+
+    Headings may group the entries (`### Pages`, then `#### BookingsFastBurn`), at any depth: a
+    heading with deeper headings or a table under it is a group, and a group named for a
+    severity gives it to the entries under it that do not say their own.
+    """
     body = _alerts_section(text)
     found: list[Entry] = []
-    for rows in tables(body):
-        if not rows:
+    for table in pipe_tables(body):
+        header = list(table.header)
+        if not header:
             continue
-        header = list(rows[0])
         # Headers as runbooks write them: the template's, and the usual other words.
         alert = _column(header, "alert") or header[0]
         severity = _column(header, "sev", "urgency", "priority")
@@ -135,15 +154,19 @@ def entries(text: str) -> list[Entry]:
         actions = _column(
             header, "action", "step", "do", "respon", "remedia", "mitigat", "triage", "fix"
         )
-        for row in rows:
+        grouped_as = _severities(table.heading)
+        for cells in table.rows:
+            row = dict(zip(header, (cells + [""] * len(header))[: len(header)], strict=True))
+            severities = _severities(row.get(severity or "", "")) or grouped_as
             for name in _names_in(row.get(alert, "")):
                 found.append(
                     Entry(
                         name,
                         _line_of(text, name),
-                        _severity(row.get(severity or "", "")),
+                        severities[0] if severities else "",
                         row.get(meaning or "", "").strip(),
                         row.get(actions or "", "").strip(),
+                        severities,
                     )
                 )
     found += _subsections(text, body)
@@ -154,33 +177,71 @@ def _names_in(cell: str) -> list[str]:
     """The alert names one cell gives (`BookingsFastBurn / BookingsMediumBurn` gives two)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cell)  # a link: keep its text
     plain = plain.replace("`", "").replace("*", "")
+    plain = re.sub(r"\([^()]*\)", " ", plain)  # a qualifier: `BookingsFastBurn (page)`
     return [part.strip() for part in SEPARATORS.split(plain) if part.strip()]
 
 
-def _severity(cell: str) -> str:
-    found = SEVERITY_WORDS.search(cell)
-    return found[1].lower() if found else ""
+def _severities(cell: str) -> tuple[str, ...]:
+    """Every severity a cell, line or heading names (`Pages` is page), in order, once each."""
+    return tuple(
+        dict.fromkeys("page" if paged else "ticket" for paged, _ in SEVERITY_WORDS.findall(cell))
+    )
 
 
 def _subsections(text: str, body: str) -> list[Entry]:
     found = []
     lines = markdown_lines(body)
-    heads = [i for i, line in enumerate(lines) if re.match(r"###\s+\S", line)]
-    for position, index in enumerate(heads):
-        end = heads[position + 1] if position + 1 < len(heads) else len(lines)
-        content = "\n".join(lines[index + 1 : end]).strip()
-        severity_line = re.search(r"severity\W+(\w+)", content, re.IGNORECASE)
-        for name in _names_in(lines[index].lstrip("#").strip()):
+    heads = [
+        (index, len(match["marks"]), match["title"])
+        for index, line in enumerate(lines)
+        if (match := ENTRY_HEADING.match(line))
+    ]
+    groups: list[tuple[int, tuple[str, ...]]] = []  # (level, severity) of the open groups
+    position = 0
+    while position < len(heads):
+        index, level, title = heads[position]
+        # The headings under this one, up to the next of its level or higher.
+        last = next(
+            (later for later in range(position + 1, len(heads)) if heads[later][1] <= level),
+            len(heads),
+        )
+        below = heads[position + 1 : last]
+        own_end = heads[position + 1][0] if below else _end(heads, last, lines)
+        groups = [(depth, said) for depth, said in groups if depth < level]
+        if (below and not all(PART_HEADING.search(part) for _, _, part in below)) or (
+            not below and pipe_tables("\n".join(lines[index + 1 : own_end]))
+        ):
+            # A group of entries: the headings, or the table, under it hold them.
+            groups.append((level, _severities(title)))
+            position += 1
+            continue
+        # An entry, with its parts (`#### First actions`) under it, if it has any.
+        content = "\n".join(lines[index + 1 : _end(heads, last, lines)]).strip()
+        severity_line = re.search(r"severity\W+([^.;\n]+)", content, re.IGNORECASE)
+        severities = _severities(severity_line[1]) if severity_line else ()
+        if not severities:
+            # `### BookingsFastBurn (page)`, or the group's `### Pages`.
+            severities = _severities(" ".join(re.findall(r"\(([^()]*)\)", title))) or next(
+                (said for _, said in reversed(groups) if said), ()
+            )
+        for name in _names_in(title):
             found.append(
                 Entry(
                     name,
                     _line_of(text, name),
-                    _severity(severity_line[1]) if severity_line else "",
+                    severities[0] if severities else "",
                     content,
                     content,
+                    severities,
                 )
             )
+        position = last
     return found
+
+
+def _end(heads: list[tuple[int, int, str]], position: int, lines: list[str]) -> int:
+    """The line where the heading at `position` starts; the end of the text past the last."""
+    return heads[position][0] if position < len(heads) else len(lines)
 
 
 def _entry_names(found: list[Entry]) -> str:
@@ -188,7 +249,28 @@ def _entry_names(found: list[Entry]) -> str:
 
 
 def _alert_names(rules: alert_rules.RuleFile) -> str:
-    return ", ".join(alert.name for alert in rules.alerts) or "none"
+    return ", ".join(dict.fromkeys(alert.name for alert in rules.alerts)) or "none"
+
+
+def _by_name(rules: alert_rules.RuleFile) -> dict[str, list[alert_rules.Rule]]:
+    """The alerts of each name: one name may be several rules (a page and a ticket, say)."""
+    found: dict[str, list[alert_rules.Rule]] = {}
+    for alert in rules.alerts:
+        found.setdefault(alert.name, []).append(alert)
+    return found
+
+
+def _lines(alerts: list[alert_rules.Rule]) -> str:
+    numbers = ", ".join(str(alert.line) for alert in alerts)
+    return f"line{'s' if len(alerts) > 1 else ''} {numbers}"
+
+
+def _labelled(alerts: list[alert_rules.Rule]) -> dict[str, list[alert_rules.Rule]]:
+    """The rules of one alert name by their `severity` label ("" for none)."""
+    found: dict[str, list[alert_rules.Rule]] = {}
+    for alert in alerts:
+        found.setdefault(alert.labels.get("severity", "").strip().lower(), []).append(alert)
+    return found
 
 
 def missing_entry_problems(text: str, rules: alert_rules.RuleFile) -> list[str]:
@@ -198,10 +280,10 @@ def missing_entry_problems(text: str, rules: alert_rules.RuleFile) -> list[str]:
     if not found and not section(text, "Alerts"):
         return ["there is no `## Alerts` section to hold the entries"]
     return [
-        f"`{alert.name}` ({RULES_FILE}, line {alert.line}) has no entry; the runbook's "
+        f"`{name}` ({RULES_FILE}, {_lines(alerts)}) has no entry; the runbook's "
         f"`## Alerts` has: {_entry_names(found)}"
-        for alert in rules.alerts
-        if alert.name not in names
+        for name, alerts in _by_name(rules).items()
+        if name not in names
     ]
 
 
@@ -220,24 +302,50 @@ def extra_entry_problems(text: str, rules: alert_rules.RuleFile) -> list[str]:
 
 
 def severity_problems(text: str, rules: alert_rules.RuleFile) -> list[str]:
-    """Each entry gives its alert's severity, as the rules label it."""
-    by_name = {alert.name: alert for alert in rules.alerts}
+    """Each entry gives its alert's severity, as the rules label it.
+
+    One alert name may be several rules with a severity each (Prometheus' way of paging at one
+    burn rate and opening a ticket at another): its entries then give every one of them, in
+    one entry (`page or ticket`) or one each.
+    """
+    by_name = _by_name(rules)
     problems = []
+    given: dict[str, set[str]] = {}
+    wrong = set()
     for entry in entries(text):
-        alert = by_name.get(entry.name)
-        if alert is None:
+        alerts = by_name.get(entry.name)
+        if alerts is None:
             continue
-        labelled = alert.labels.get("severity", "").strip().lower()
-        if not entry.severity:
+        labelled = {severity: found for severity, found in _labelled(alerts).items() if severity}
+        if not entry.severities:
+            described = " and ".join(
+                f"`{severity}` ({_lines(found)})" for severity, found in labelled.items()
+            )
             problems.append(
                 f"the entry `{entry.name}` ({FILE}, line {entry.line}) does not say its "
-                f"severity; {RULES_FILE} labels it `{labelled or 'nothing'}` (line {alert.line})"
+                f"severity; {RULES_FILE} labels it {described or f'`nothing` ({_lines(alerts)})'}"
             )
-        elif labelled and entry.severity != labelled:
+            wrong.add(entry.name)
+            continue
+        given.setdefault(entry.name, set()).update(entry.severities)
+        unlabelled = [severity for severity in entry.severities if severity not in labelled]
+        if labelled and unlabelled:
+            described = " and ".join(f"`{severity}`" for severity in labelled)
+            lines = _lines([alert for found in labelled.values() for alert in found])
             problems.append(
-                f"`{entry.name}` is `{labelled}` in {RULES_FILE} (line {alert.line}) but "
-                f"`{entry.severity}` in {FILE} (line {entry.line})"
+                f"`{entry.name}` is {described} in {RULES_FILE} ({lines}) but `{unlabelled[0]}` "
+                f"in {FILE} (line {entry.line})"
             )
+            wrong.add(entry.name)
+    for name, severities in given.items():
+        if name in wrong:
+            continue
+        for severity, found in _labelled(by_name[name]).items():
+            if severity and severity not in severities:
+                problems.append(
+                    f"`{name}` is also `{severity}` in {RULES_FILE} ({_lines(found)}), and no "
+                    f"entry in {FILE} says so"
+                )
     return problems
 
 

@@ -88,9 +88,19 @@ LOCK_FILE = (
 
 
 # ----------------------------------------------------------------------------------- 09.2
+def project_scanner_of(given: Given) -> scanning.Scanner:
+    """The learner's scanner, tools/find_secrets.py in their project, and the files it is made of."""
+    return given.once(
+        "scanner",
+        lambda: scanning.load_project_scanner(
+            project.read(scanning.SCANNER_FILE), root=project.locate()
+        ),
+    )
+
+
 def scanner_of(given: Given):
     """The learner's find_secrets(), from tools/find_secrets.py in their project."""
-    return given.once("scanner", lambda: scanning.load_scanner(project.read(scanning.SCANNER_FILE)))
+    return project_scanner_of(given).find_secrets
 
 
 def _missed_in(file: str):
@@ -101,7 +111,8 @@ def project_is_clean(given: Given) -> None:
     root = project.locate()
     if not root.is_dir():
         raise CheckFailed(f"there is no project in {project.FOLDER}/ yet: run `onboard start`")
-    require(scanning.repository_problems(scanner_of(given), root))
+    scanner = project_scanner_of(given)
+    require(scanning.repository_problems(scanner.find_secrets, root, scanner.own_files))
 
 
 SCANNER = (

@@ -24,7 +24,9 @@ def project_lock() -> dict[str, dict[str, Any]]:
 def try_scanner(text: str) -> None:
     """Run the project's find_secrets() on a text and print what it finds, or why it cannot."""
     try:
-        find_secrets = scanning.load_scanner(project.read(scanning.SCANNER_FILE))
+        find_secrets = scanning.load_project_scanner(
+            project.read(scanning.SCANNER_FILE), root=project.locate()
+        ).find_secrets
         findings = find_secrets(text)
     except NotImplementedError:
         print(f"{scanning.SCANNER_FILE}: find_secrets() is not written yet")

@@ -7,6 +7,7 @@ is well. No message ever shows a whole secret: values are cut to their first fou
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import re
@@ -14,9 +15,10 @@ import runpy
 import subprocess
 import sys
 import tempfile
+import threading
 import types
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,35 +115,110 @@ SCANNER_FILE = "tools/find_secrets.py"
 
 _LOADS = itertools.count(1)
 """Numbers the scanner's loads, so that each runs as a module of its own name."""
+_IMPORTING = threading.Lock()
+"""Held while a scanner loads: `sys.path` and `sys.modules` are the process's, not the load's."""
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """The learner's `find_secrets`, and the project files it is made of."""
+
+    find_secrets: Callable[[str], Any]
+    own_files: frozenset[str] = frozenset({SCANNER_FILE})
+    """Project-relative paths of the scanner and of the modules of the project it imports."""
 
 
 def load_scanner(source: str, name: str = SCANNER_FILE) -> Callable[[str], Any]:
-    """`find_secrets` from the scanner's source, run in a namespace of its own.
+    """`find_secrets` from the scanner's source, run in a namespace of its own."""
+    return load_project_scanner(source, name).find_secrets
 
-    The source is compiled from its text rather than imported, so that nothing (not even a
-    `__pycache__` folder) is written into the learner's project, and every call reads the file
-    as it is now.
+
+def load_project_scanner(
+    source: str, name: str = SCANNER_FILE, root: Path | None = None
+) -> Scanner:
+    """The scanner of the project in `root` (or a source alone), loaded as Python runs it.
+
+    The source is compiled from its text rather than imported, so that every call reads the
+    file as it is now. As `python tools/find_secrets.py` would, it finds the modules beside it
+    (and, as pytest would, the project's own packages), and `__file__` is its path. Nothing is
+    written into the learner's project (no `__pycache__` folder), and the modules it imports
+    from the project are forgotten afterwards, so that the next load reads them afresh.
     """
     # A name of its own for each load, so that two checks loading at once do not share one.
     module = types.ModuleType(f"find_secrets_under_check_{next(_LOADS)}")
     namespace: dict[str, Any] = module.__dict__
-    # A dataclass looks its module up in sys.modules while the class is made, to read the
-    # annotations that `from __future__ import annotations` left as strings; without an entry
-    # there, `@dataclass class Finding` would not load.
-    sys.modules[module.__name__] = module
-    try:
-        exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
-    except SyntaxError as error:
-        raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
-    except (Exception, SystemExit) as error:  # the learner's module may raise anything, or exit
-        raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
-    finally:
-        # Only while it loads: the next check loads the file afresh, as it is then.
-        sys.modules.pop(module.__name__, None)
+    folders: list[Path] = []
+    if root is not None:
+        script = root / name
+        namespace["__file__"] = str(script)
+        folders = [script.parent, root]
+    with _IMPORTING:
+        # A module of the scanner's own named as one already imported (`tools/secrets.py`, say)
+        # is the one it imports when it runs as a command: the other steps aside meanwhile.
+        shadowed = {
+            module_name: sys.modules.pop(module_name)
+            for module_name in _module_names(folders[:1])
+            if module_name in sys.modules
+        }
+        modules_before = set(sys.modules)
+        path_before, bytecode_before = list(sys.path), sys.dont_write_bytecode
+        sys.path[:0] = [str(folder) for folder in folders]
+        sys.dont_write_bytecode = True
+        importlib.invalidate_caches()  # a module written a moment ago is found
+        # A dataclass looks its module up in sys.modules while the class is made, to read the
+        # annotations that `from __future__ import annotations` left as strings; without an
+        # entry there, `@dataclass class Finding` would not load.
+        sys.modules[module.__name__] = module
+        try:
+            exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
+        except SyntaxError as error:
+            raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
+        except (Exception, SystemExit) as error:  # the learner's module may raise anything
+            raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
+        finally:
+            sys.path[:] = path_before
+            sys.dont_write_bytecode = bytecode_before
+            # Only while it loads: the next check loads the files afresh, as they are then.
+            sys.modules.pop(module.__name__, None)
+            imported = _forget_project_modules(set(sys.modules) - modules_before, root)
+            sys.modules.update(shadowed)
     function = namespace.get("find_secrets")
     if not callable(function):
         raise CheckFailed(f"{name} defines no function find_secrets(text)")
-    return function
+    return Scanner(function, frozenset({name, *imported}))
+
+
+def _module_names(folders: list[Path]) -> set[str]:
+    """The names of the modules and packages in the folders, as `import` finds them there."""
+    names = set()
+    for folder in folders:
+        if folder.is_dir():
+            names |= {path.stem for path in folder.glob("*.py")}
+            names |= {path.parent.name for path in folder.glob("*/__init__.py")}
+    return names
+
+
+def _forget_project_modules(names: set[str], root: Path | None) -> set[str]:
+    """Drop the newly imported modules that are the project's; the relative paths of their files.
+
+    A folder without `__init__.py` (`from tools.patterns import …`) is a namespace package: it
+    has no file, only its folders.
+    """
+    if root is None:
+        return set()
+    project_root = root.resolve()
+    files = set()
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        file = getattr(module, "__file__", None)
+        places = [file] if file else list(getattr(module, "__path__", None) or [])
+        inside = [Path(place).resolve() for place in places]
+        if not inside or not all(path.is_relative_to(project_root) for path in inside):
+            continue
+        if file:
+            files.add(inside[0].relative_to(project_root).as_posix())
+        sys.modules.pop(module_name, None)
+    return files
 
 
 # ------------------------------------------------------------- 09.2: the learner's own repository
@@ -243,14 +320,19 @@ def history_texts(root: Path) -> Iterator[tuple[Place, str]]:
             yield Place(paths[object_id], first_commit.get(object_id, "")), text
 
 
-def repository_problems(find_secrets: Callable[[str], Any], root: Path) -> list[str]:
+def repository_problems(
+    find_secrets: Callable[[str], Any],
+    root: Path,
+    own_files: Collection[str] = (SCANNER_FILE,),
+) -> list[str]:
     """What the learner's scanner finds in their project, working tree and history alike.
 
-    The scanner's own file is left out: its patterns name the shapes of secrets.
+    The scanner's own files (its file, and the project's modules it imports) are left out:
+    their patterns name the shapes of secrets.
     """
     problems, seen_texts = [], set()
     for place, text in [*working_tree_texts(root), *history_texts(root)]:
-        if place.path == SCANNER_FILE:
+        if place.path in own_files:
             continue  # its own patterns describe secrets without being any, as gitleaks' do
         if text in seen_texts:
             continue  # the same content in the tree and in history: report it once
@@ -343,12 +425,25 @@ def environment_problems(path: str | Path) -> list[str]:
             "environment) or neither (workload identity gives the job its credentials)"
         )
     for name in ("DATABASE_PASSWORD", *aws_defined):
-        if name in module and module[name] != FROM_THE_VAULT[name]:
+        if name in module and _secret_value(module[name]) != FROM_THE_VAULT[name]:
             problems.append(
                 f"{name} is {shorten(redact(repr(module[name])), 30)}, not the value of the "
                 f"environment variable {name}"
             )
     return problems
+
+
+def _secret_value(value: Any) -> Any:
+    """The value a setting holds: pydantic's `SecretStr` (and `SecretBytes`) hide it from
+    reprs and logs, which is better still, and give it up with `get_secret_value()`."""
+    reveal = getattr(value, "get_secret_value", None)
+    if not callable(reveal):
+        return value
+    try:
+        revealed = reveal()
+    except Exception:  # noqa: BLE001 - the learner's own class may raise anything
+        return value
+    return revealed.decode("utf-8", "replace") if isinstance(revealed, bytes) else revealed
 
 
 def fail_fast_problems(path: str | Path) -> list[str]:
