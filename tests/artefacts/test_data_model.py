@@ -1,5 +1,7 @@
 """onboarding.artefacts.data_model: the tables and columns a TSD's Data model section lists."""
 
+import pytest
+
 from onboarding.artefacts import tsd
 from onboarding.artefacts.data_model import Column, columns, family, read_data_model
 from onboarding.artefacts.markdown import section
@@ -122,3 +124,47 @@ def test_a_type_column_headed_sql_type_is_the_type():
 | rooms | id | INTEGER |
 """
     assert read_data_model(body) == {"rooms": {"id": "INTEGER"}}
+
+
+@pytest.mark.parametrize(
+    "name_line",
+    [
+        "### The rooms table",
+        "### `rooms` table",
+        "### Table: rooms",
+        "### Table `rooms`",
+        "**rooms** table",
+        "The `rooms` table:",
+        "#### 3.1 rooms",
+        "### rooms (reference data)",
+    ],
+)
+def test_a_table_named_with_the_word_table_or_a_number_is_that_table(name_line):
+    """`### The rooms table` names rooms, not a table called “table”."""
+    body = f"{name_line}\n\n| Column | Type |\n| --- | --- |\n| id | INTEGER |\n"
+    assert read_data_model(body) == {"rooms": {"id": "INTEGER"}}
+
+
+@pytest.mark.parametrize(
+    "indexes",
+    [
+        "### Indexes\n\n| Name | Table | Columns |\n| --- | --- | --- |\n"
+        "| idx_bookings_room_time | bookings | room_id, start, end |\n",
+        "**Indexes**\n\n| Name | Columns |\n| --- | --- |\n| idx_bookings_room_time | room_id, start |\n",
+        "| Table | Index | Columns |\n| --- | --- | --- |\n| bookings | idx_bookings_room_time | room_id |\n",
+        "### Constraints\n\n| Name | Column | Rule |\n| --- | --- | --- |\n"
+        "| ck_bookings_attendees_at_least_one | attendees | at least 1 |\n",
+    ],
+    ids=["named-by-heading", "named-by-caption", "index-column", "constraints-one-column-each"],
+)
+def test_a_table_of_indexes_beside_the_columns_is_not_columns(indexes):
+    """Indexes are part of a data model; a table listing them lists no columns."""
+    body = (
+        "| Table | Column | Type |\n| --- | --- | --- |\n| bookings | id | INTEGER |\n\n" + indexes
+    )
+    assert read_data_model(body) == {"bookings": {"id": "INTEGER"}}
+
+
+def test_a_column_table_with_an_index_column_is_still_columns():
+    body = "### bookings\n\n| Column | Type | Index |\n| --- | --- | --- |\n| room_id | INTEGER | yes |\n"
+    assert read_data_model(body) == {"bookings": {"room_id": "INTEGER"}}

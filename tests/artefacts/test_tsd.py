@@ -189,3 +189,114 @@ def test_every_way_of_writing_a_path_parameter_has_the_specs_shape(path):
 )
 def test_every_mermaid_link_counts_as_a_connection(diagram):
     assert tsd.diagram_edges(diagram) == 2
+
+
+@pytest.mark.parametrize(
+    ("diagram", "links"),
+    [
+        ("flowchart LR\n  client & admin --> api\n", 2),
+        ("flowchart LR\n  api --> db & cache\n", 2),
+        ("flowchart LR\n  client & admin --> api & worker\n", 4),
+        ("graph TD\n  a --> b & c --> d\n", 4),
+        ("flowchart LR\n  client & admin -->|HTTPS| api\n", 2),
+        ("flowchart LR\n  client & admin -- calls --> api\n", 2),
+        ('flowchart LR\n  client["Web & mobile"] & admin --> api[(API)]\n', 2),
+        ("flowchart LR\n  client --> api; api --> db & cache\n", 3),
+    ],
+    ids=[
+        "many-to-one",
+        "one-to-many",
+        "many-to-many",
+        "chained",
+        "with-a-label",
+        "with-a-text-label",
+        "ampersand-in-a-node-label",
+        "statements-on-one-line",
+    ],
+)
+def test_mermaids_ampersand_shorthand_counts_one_link_per_pair(diagram, links):
+    """`a & b --> c` is Mermaid's shorthand for `a --> c` and `b --> c`."""
+    assert tsd.diagram_edges(diagram) == links
+
+
+@pytest.mark.parametrize(
+    "diagram",
+    [
+        'flowchart LR\n  client["Web & mobile"] --> api\n',
+        "flowchart LR\n  client -->|reads & writes| api\n",
+        'flowchart LR\n  client -- "reads & writes" --> api\n',
+        "flowchart LR\n  client{{Auth & booking}} --> api\n",
+        'erDiagram\n  ROOM ||--o{ BOOKING : "holds & lists"\n',
+        'C4Context\n  Rel(user, api, "books & cancels")\n',
+    ],
+    ids=["node-label", "pipe-label", "quoted-label", "hexagon-label", "er-label", "c4-label"],
+)
+def test_an_ampersand_inside_a_label_is_one_link(diagram):
+    assert tsd.diagram_edges(diagram) == 1
+
+
+NUMBERED = """# TSD: Meeting-room booking service
+
+## 1. Context
+
+Who books rooms.
+
+## 2) API summary
+
+| Method | Path |
+| --- | --- |
+| GET | /rooms |
+
+## 3 - Data model
+
+### 3.1 rooms
+
+| Column | Type |
+| --- | --- |
+| id | INTEGER |
+
+### 3.2. bookings
+
+| Column | Type |
+| --- | --- |
+| id | INTEGER |
+
+## 4. Architecture
+
+```mermaid
+flowchart LR
+  client --> api
+  api --> db
+```
+"""
+
+
+def test_numbered_headings_are_the_same_sections():
+    """`## 1. Context`, `## 2) API summary`, `### 3.1 rooms`: numbering is a style of heading."""
+    assert [str(endpoint) for endpoint in tsd.endpoints(NUMBERED)] == ["GET /rooms"]
+    assert list(tsd.data_model(NUMBERED)) == ["rooms", "bookings"]
+    assert len(tsd.diagrams(NUMBERED)) == 1
+    assert tsd.unnumbered("## 1. Context\n### 2.1 Create a booking\n## 3 Data model\n") == (
+        "## Context\n### Create a booking\n## Data model\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "## 2FA and sessions",
+        "## 404 responses",
+        "## 2024 roadmap",
+        "## v1.2 changes",
+        "## 0.2.0 - 2030-03-16",
+        "## 3 000 rooms",
+    ],
+)
+def test_a_heading_that_starts_with_a_number_word_keeps_it(heading):
+    """A number that is part of the title, not a section number, stays."""
+    assert tsd.unnumbered(heading + "\n") == heading + "\n"
+
+
+def test_numbers_in_a_code_block_are_not_headings():
+    text = "```python\n## 1. not a heading\n```\n"
+    assert tsd.unnumbered(text) == text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,13 @@ from onboarding.stages.migrations.checks import DOCUMENTS
 KEYS = ["exists", "ids", "rollback", "queries", "sql", "tsd"]
 PLAN = "docs/db-migration-plan.md"
 TSD = "docs/tsd.md"
+REVISION = "migrations/versions/0002_cancelled_state.py"
 MODEL = project.reference("03")
+MODEL_SQL_BLOCK = MODEL[PLAN][
+    MODEL[PLAN].index("```sql\n") : MODEL[PLAN].index("```\n", MODEL[PLAN].index("```sql\n") + 3)
+    + 3
+]
+"""The model plan's SQL for review, fences included."""
 
 
 def workspace_with(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -22,9 +29,12 @@ def workspace_with(tmp_path: Path, files: dict[str, str]) -> Path:
     return workspace
 
 
-def verdicts(tmp_path: Path, **changes: tuple[str, str]) -> dict[str, str]:
-    """The findings of 03.2 with each document edited: `plan=(old, new)`, `tsd=(old, new)`."""
-    files = {}
+def verdicts(
+    tmp_path: Path, revision: str | None = None, **changes: tuple[str, str]
+) -> dict[str, str]:
+    """The findings of 03.2 with each document edited: `plan=(old, new)`, `tsd=(old, new)`;
+    `revision` is the text of the learner's revision file, when not the model's."""
+    files = {} if revision is None else {REVISION: revision}
     for name, (old, new) in changes.items():
         path = PLAN if name == "plan" else TSD
         assert old in MODEL[path], old
@@ -270,6 +280,13 @@ def test_the_queries_table_may_have_other_headers(tmp_path, old, new):
     assert verdicts(tmp_path, plan=(old, new)) == {}
 
 
+def test_a_query_with_an_escaped_pipe_runs_as_the_reader_sees_it(tmp_path):
+    """A pipe table needs `\\|` for `|`, even in code: `||` joins text in SQL."""
+    row = "`SELECT version_num \\|\\| '' FROM alembic_version;` | `0002` |"
+    plan = ("`SELECT version_num FROM alembic_version;` | `0002` |", row)
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
 def test_a_query_that_writes_or_fails_is_named(tmp_path):
     plan = (
         "`PRAGMA integrity_check;` | `ok` |",
@@ -307,18 +324,202 @@ def test_the_sql_for_review_must_match_what_alembic_prints(tmp_path):
             "INFO  [alembic.runtime.migration] Will assume transactional DDL.\nBEGIN;",
         ),
         ("```sql\nBEGIN;", "```sqlite\nBEGIN;"),
+        # The language tag is the writer's choice: the template's own example says ```text.
+        ("```sql\nBEGIN;", "```text\nBEGIN;"),
+        ("```sql\nBEGIN;", "```\nBEGIN;"),
+        (MODEL_SQL_BLOCK, MODEL_SQL_BLOCK.replace("```sql", "~~~").replace("```", "~~~")),
+        ("```sql\nBEGIN;", "```console\n$ alembic upgrade 0001:0002 --sql\nBEGIN;"),
+        ("```sql\nBEGIN;", "```SQL\nBEGIN;"),
+        # Beside it, the command in a shell block, and notes in a text block, are not the SQL.
+        (
+            "`alembic upgrade 0001:0002 --sql`:\n",
+            "```bash\nalembic upgrade 0001:0002 --sql > review.sql\n```\n\n"
+            "```text\nReviewed by Sam on Monday.\n```\n",
+        ),
+        # SQL elsewhere in the plan (a backfill, a query to try) is not the SQL for review.
+        (
+            "## Verification queries\n",
+            "## Verification queries\n\n```sql\nSELECT count(*) FROM bookings;\n```\n",
+        ),
+        # The template's collapsed example, left in place, is not the writer's SQL.
+        (
+            "## Backfill plan\n",
+            "<details>\n<summary>Example</summary>\n\n```text\n"
+            "ALTER TABLE bookings ADD COLUMN starts_at TEXT;\n```\n\n</details>\n\n"
+            "## Backfill plan\n",
+        ),
+    ],
+    ids=[
+        "with-the-command",
+        "with-alembics-log",
+        "sqlite-tag",
+        "text-tag",
+        "bare-fence",
+        "tilde-fence",
+        "console-tag",
+        "upper-case-tag",
+        "shell-and-notes-beside",
+        "sql-in-another-section",
+        "template-example-kept",
     ],
 )
 def test_the_sql_may_be_pasted_with_the_command_or_in_another_block(tmp_path, old, new):
     assert verdicts(tmp_path, plan=(old, new)) == {}
 
 
-def test_no_sql_block_at_all_says_which_command_to_run(tmp_path):
-    plan = ("```sql\nBEGIN;", "```text\nBEGIN;")
-    assert verdicts(tmp_path, plan=plan)["sql"] == (
-        f"{PLAN} quotes no ```sql block; paste what `alembic upgrade 0001:0002 --sql` prints,"
-        " for review"
+DOWNGRADE_BLOCK = """```sql
+BEGIN;
+
+DROP INDEX idx_bookings_room_time;
+
+ALTER TABLE bookings DROP COLUMN cancelled_at;
+
+ALTER TABLE bookings DROP COLUMN cancelled;
+
+UPDATE alembic_version SET version_num='0001' WHERE alembic_version.version_num = '0002';
+
+COMMIT;
+```"""
+"""What `alembic downgrade 0002:0001 --sql` would print for the model revision."""
+
+
+def test_the_rollbacks_sql_may_be_quoted_for_review_too(tmp_path):
+    """Reviewers read the downgrade's SQL as well: it is SQL the revisions run."""
+    both = f"{MODEL_SQL_BLOCK}\n\nAnd the rollback's, for review:\n\n{DOWNGRADE_BLOCK}"
+    assert verdicts(tmp_path, plan=(MODEL_SQL_BLOCK, both)) == {}
+
+
+def test_the_rollbacks_sql_alone_is_not_the_review(tmp_path):
+    found = verdicts(tmp_path, plan=(MODEL_SQL_BLOCK, DOWNGRADE_BLOCK))["sql"]
+    assert found.startswith(
+        "the plan's SQL lacks `ALTER TABLE bookings ADD COLUMN cancelled INTEGER DEFAULT 0"
     )
+    assert "which your revisions do not run" not in found
+
+
+def test_no_sql_block_at_all_says_which_command_to_run(tmp_path):
+    expected = (
+        f"{PLAN} quotes no SQL in a code block; paste what `alembic upgrade 0001:0002 --sql`"
+        " prints, for review, under `## SQL for review`"
+    )
+    assert verdicts(tmp_path, plan=(MODEL_SQL_BLOCK, "Nothing to review yet."))["sql"] == expected
+    # A block that is not SQL (the command alone, in a text block) is no review either.
+    command = "```text\nalembic upgrade 0001:0002 --sql\n```"
+    assert verdicts(tmp_path, plan=(MODEL_SQL_BLOCK, command))["sql"] == expected
+
+
+@pytest.mark.parametrize("fence", ["```text", "```", "```console"])
+def test_other_sql_in_a_block_of_another_tag_is_still_compared(tmp_path, fence):
+    plan = (
+        "```sql\nBEGIN;\n\n-- Running upgrade 0001 -> 0002\n\n"
+        "ALTER TABLE bookings ADD COLUMN cancelled INTEGER",
+        f"{fence}\nBEGIN;\n\n-- Running upgrade 0001 -> 0002\n\n"
+        "ALTER TABLE bookings ADD COLUMN cancelled_on INTEGER",
+    )
+    found = verdicts(tmp_path, plan=plan)["sql"]
+    assert found.startswith("the plan's SQL lacks `ALTER TABLE bookings ADD COLUMN cancelled")
+    assert "the plan quotes `ALTER TABLE bookings ADD COLUMN cancelled_on INTEGER" in found
+
+
+REBUILT_BOOKINGS = """```sql
+BEGIN;
+
+CREATE TABLE _alembic_tmp_bookings (
+    id INTEGER NOT NULL,
+    room_id INTEGER NOT NULL,
+    organiser TEXT NOT NULL,
+    start TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    attendees INTEGER NOT NULL,
+    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),
+    cancelled_at TEXT,
+    PRIMARY KEY (id),
+    CONSTRAINT fk_bookings_room_id_rooms FOREIGN KEY(room_id) REFERENCES rooms (id),
+    CONSTRAINT ck_bookings_attendees_at_least_one CHECK (attendees >= 1),
+    CONSTRAINT ck_bookings_end_after_start CHECK ("end" > start)
+);
+
+INSERT INTO _alembic_tmp_bookings (id, room_id, organiser, start, "end", attendees)
+SELECT bookings.id, bookings.room_id, bookings.organiser, bookings.start, bookings."end",
+bookings.attendees FROM bookings;
+
+DROP TABLE bookings;
+
+ALTER TABLE _alembic_tmp_bookings RENAME TO bookings;
+
+CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, "end");
+
+COMMIT;
+```"""
+"""What a rebuild of bookings in batch mode runs, constraints in the order they were declared."""
+REBUILDING_REVISION = (
+    MODEL[REVISION]
+    .replace(
+        '    op.add_column(\n        "bookings",\n',
+        '    with op.batch_alter_table("bookings", recreate="always") as batch:\n'
+        "        batch.add_column(\n",
+    )
+    .replace(
+        '    op.add_column("bookings", sa.Column("cancelled_at", sa.Text(), nullable=True))',
+        '        batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))',
+    )
+)
+
+
+def test_a_batch_rebuild_that_alembic_cannot_print_offline_passes(tmp_path):
+    """`recreate="always"` passes 03.1; `--sql` alone cannot print it (batch mode reads the
+    table back first), so its SQL is what it runs on a database at the revision before."""
+    assert 'recreate="always"' in REBUILDING_REVISION
+    assert REBUILDING_REVISION.count("batch.add_column(") == 2
+    plan = (MODEL_SQL_BLOCK, REBUILT_BOOKINGS)
+    assert verdicts(tmp_path, REBUILDING_REVISION, plan=plan) == {}
+
+
+def test_a_batch_rebuild_quoted_as_an_add_column_is_named(tmp_path):
+    found = verdicts(tmp_path, REBUILDING_REVISION)["sql"]
+    assert found.startswith(
+        "the plan's SQL lacks `CREATE TABLE _alembic_tmp_bookings ( id INTEGER NOT NULL,"
+    )
+    # `alembic upgrade --sql` fails for this revision: the finding says where its SQL comes from.
+    assert "…`, which your revision runs (review_sql() prints it);" in found
+    assert "the plan's SQL lacks `DROP TABLE bookings`" in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    cancelled_at TEXT,\n", ""),
+        (
+            "    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),\n"
+            "    cancelled_at TEXT,\n",
+            "    cancelled_at TEXT,\n"
+            "    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),\n",
+        ),
+        ("    CONSTRAINT ck_bookings_attendees_at_least_one CHECK (attendees >= 1),\n", ""),
+    ],
+    ids=["a-column-left-out", "columns-in-another-order", "a-constraint-left-out"],
+)
+def test_a_rebuild_quoted_with_another_table_is_named(tmp_path, old, new):
+    """Constraints may come in any order (SQLAlchemy's changes between runs); columns may not."""
+    assert old in REBUILT_BOOKINGS
+    plan = (MODEL_SQL_BLOCK, REBUILT_BOOKINGS.replace(old, new))
+    found = verdicts(tmp_path, REBUILDING_REVISION, plan=plan)["sql"]
+    assert found.startswith("the plan's SQL lacks `CREATE TABLE _alembic_tmp_bookings (")
+
+
+def _numbered(text: str) -> str:
+    """Every `## ` and `### ` heading numbered: `## 3. SQL for review`, `### 8.1 Before`."""
+    count = iter(range(1, 100))
+    return re.sub(r"(?m)^(##+) ", lambda m: f"{m[1]} {next(count)}. ", text)
+
+
+def test_numbered_headings_in_the_plan_and_the_tsd_pass(tmp_path):
+    files = {PLAN: _numbered(MODEL[PLAN]), TSD: _numbered(MODEL[TSD])}
+    assert "## 3. SQL for review" in files[PLAN] and "## 3. Data model" in files[TSD]
+    workspace = workspace_with(tmp_path, files)
+    given = Given(workspace=workspace, bookings=300)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in DOCUMENTS]
+    assert [result.found for result in results if not result.passed] == []
 
 
 def test_a_tsd_that_contradicts_the_schema_quotes_both_sides(tmp_path):

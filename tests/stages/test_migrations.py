@@ -126,6 +126,19 @@ def test_batch_operations_and_a_partial_index_pass_too(tmp_path):
     assert failed(verdicts(tmp_path, upgrade, downgrade)) == {}
 
 
+def test_a_batch_rebuild_of_the_whole_table_passes(tmp_path):
+    """`recreate="always"` copies bookings into a new table with its constraints (03.2 then
+    holds the plan to the rebuild's SQL, which `--sql` alone cannot print)."""
+    upgrade = """
+    with op.batch_alter_table("bookings", recreate="always") as batch:
+        batch.add_column(sa.Column("cancelled", sa.Integer(), nullable=False,
+                                   server_default=sa.text("0")))
+        batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
 @pytest.mark.parametrize(
     "columns",
     [

@@ -336,3 +336,93 @@ def test_an_api_summary_written_another_way_matches_the_spec(model_project, chan
 def test_a_diagram_drawn_with_other_links_passes(model_project, body):
     result = with_tsd(model_project, _diagram(body))
     assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
+
+
+def _numbered(style: str):
+    """A change that numbers every `## ` heading in `style` (`{n}.`) and gives the data model
+    a numbered `###` heading per table."""
+
+    def number(text: str) -> str:
+        count = iter(range(1, 100))
+        text = re.sub(r"(?m)^## ", lambda _: f"## {style.format(n=next(count))} ", text)
+        return text.replace(
+            "| Table | Column | Type | Notes |",
+            "### 3.1 All tables\n\n| Table | Column | Type | Notes |",
+        )
+
+    return number
+
+
+@pytest.mark.parametrize("style", ["{n}.", "{n})", "{n}.0", "{n} -", "{n}:", "{n}"])
+def test_numbered_headings_pass_every_check(model_project, style):
+    """`## 1. Context`, `## 2) Architecture`: numbering the sections is a style, not a name."""
+    numbered = _numbered(style)(MODEL[tsd.FILE])
+    assert f"## {style.format(n=1)} Context" in numbered
+    result = with_tsd(model_project, _numbered(style))
+    assert result.ok, result.lines()
+    assert not any(item.advice for item in result.outcomes)
+
+
+def test_a_numbered_heading_still_has_to_name_its_section(model_project):
+    result = with_tsd(
+        model_project, lambda t: _numbered("{n}.")(t).replace("1. Context", "1. Contexts")
+    )
+    assert "write `## Contexts` exactly as `## Context`" in outcome(result, HEADINGS).found
+    failed = [item.text for item in result.outcomes if not item.passed]
+    assert failed == [HEADINGS], failed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "flowchart LR\n    client & admin --> api\n",
+        "flowchart LR\n    client --> api --> db & cache\n",
+        "graph TD\n    client & admin -->|HTTPS| api\n",
+    ],
+    ids=["many-to-one", "one-to-many", "labelled"],
+)
+def test_a_diagram_using_mermaids_ampersand_shorthand_passes(model_project, body):
+    """`client & admin --> api` is two links, one from each."""
+    result = with_tsd(model_project, _diagram(body))
+    assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'flowchart LR\n    client["Web & mobile"] --> api\n',
+        "flowchart LR\n    client -->|reads & writes| api\n",
+        "flowchart LR\n    client & admin\n    admin --> api\n",
+    ],
+    ids=["ampersand-in-a-node", "ampersand-in-a-link-label", "ampersand-without-a-link"],
+)
+def test_an_ampersand_that_is_not_the_shorthand_is_not_a_link(model_project, body):
+    found = outcome(with_tsd(model_project, _diagram(body)), DIAGRAM)
+    assert not found.passed
+    assert "the diagram draws 1 connection; show how a request flows" in found.found
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "accTitle: Booking service [v2]: components and request flow",
+        "accDescr: The client calls the API over HTTPS [JSON]; the API writes SQLite.",
+    ],
+    ids=["title", "description"],
+)
+def test_brackets_of_the_writers_own_in_the_accessible_text_pass(model_project, line):
+    body = "flowchart LR\n    " + line + "\n    client --> api\n    api --> db\n"
+    result = with_tsd(model_project, _diagram(body))
+    assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
+
+
+def test_the_templates_accessible_description_left_is_named(model_project):
+    description = (
+        "accDescr: [Say in one or two sentences what the diagram shows, for a reader who cannot"
+        " see it.]"
+    )
+    assert description in TEMPLATE
+    body = f"flowchart LR\n    {description}\n    client --> api\n    api --> db\n"
+    found = outcome(with_tsd(model_project, _diagram(body)), DIAGRAM)
+    assert not found.passed
+    assert found.found == "the diagram's accDescr is still the template's placeholder"

@@ -103,13 +103,20 @@ def read_data_model(body: str) -> DataModel:
     return model
 
 
+NOT_COLUMNS = frozenset({"index", "indexes", "indices", "constraints", "keys", "triggers", "views"})
+"""Names of tables that list something else of a data model than columns (`### Indexes`)."""
+
+
 def _table_columns(table: PipeTable) -> list[Column]:
     keys = [_key(cell) for cell in table.header]
-    if "column" not in keys:
+    if "column" not in keys or "columns" in keys:
+        # `| Name | Columns |` lists indexes or keys, each over several columns.
         return []
     # One table of every column names each row's table; a table of one table's columns is named
     # by the line above it (`### rooms`, `**rooms**`, `Table rooms:`) or its heading.
     own_name = _caption_name(table.caption) or _heading_name(table.heading)
+    if "table" not in keys and own_name.lower() in NOT_COLUMNS:
+        return []
     found = []
     for row in table.rows:
 
@@ -172,14 +179,27 @@ def _type(cell: str) -> str:
 
 
 def _caption_name(caption: str) -> str:
-    """`### rooms`, `**rooms**`, `` `rooms` ``, `Table rooms:` -> rooms; "" for a sentence."""
-    text = re.sub(r"^#+\s*", "", caption).strip().rstrip(":")
-    text = re.sub(r"^(?:the\s+)?table\s+", "", _plain(text), flags=re.IGNORECASE)
+    """`### rooms`, `**rooms**`, `` `rooms` ``, `Table rooms:`, `The rooms table`, `3.1 rooms`,
+    `rooms (reference data)` -> rooms; "" for a sentence."""
+    text = re.sub(r"^#+\s*", "", caption).strip().rstrip(":").strip()
+    # A note in brackets after the name, and the markup around it, are not the name.
+    text = re.sub(r"\s*\([^()]*\)$", "", text).replace("`", "").replace("*", "")
+    text = re.sub(r"^\d+(?:\.\d+)*[.)]?\s+", "", text)
+    text = re.sub(r"^(?:the\s+)?table\b\s*:?\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^the\s+|\s+table$", "", text, flags=re.IGNORECASE)
     text = _plain(text)
     return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else ""
 
 
 def _heading_name(heading: str) -> str:
-    """A heading's last name-like word: `Table `rooms``, `bookings` -> rooms, bookings."""
-    words = re.findall(r"`?([A-Za-z_]\w*)`?", heading)
+    """A heading's name (as `_caption_name` reads it), or else its last name-like word other
+    than "table": `Table `rooms``, `bookings`, `Where bookings live` -> rooms, bookings, live."""
+    named = _caption_name(heading)
+    if named:
+        return named
+    words = [
+        word
+        for word in re.findall(r"`?([A-Za-z_]\w*)`?", heading)
+        if word.lower() not in ("table", "tables")
+    ]
     return words[-1] if words else ""

@@ -17,6 +17,9 @@ The shapes are the ones `templates/tsd.md` documents:
   reads it, for stage 02 and stage 03 alike);
 - **Architecture**: a ```` ```mermaid ```` diagram.
 
+Headings may be numbered (`## 3. Data model`, `### 3.1 rooms`): `unnumbered` takes the numbers
+off before a section is looked up.
+
 Stage 02 compares the endpoints with the project's `openapi.yaml`; stage 03 compares the data
 model with the schema the project's migrations produce. Nothing here judges: it reads.
 """
@@ -25,10 +28,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from onboarding.artefacts.data_model import Column, columns
 from onboarding.artefacts.markdown import (
     DETAILS_BLOCK,
+    FENCE,
     fenced_blocks,
     pipe_tables,
     section,
@@ -62,6 +67,10 @@ EDGE = re.compile(
 """A connection in a Mermaid diagram: flowchart arrows and lines (labelled or not, dotted, thick,
 ending in a circle or a cross), entity relations, class relations, C4 relationships and
 architecture edges."""
+FLOWCHART_TYPES = ("flowchart", "graph")
+"""The diagrams in which `a & b --> c` is shorthand for a link from each of a and b to c."""
+LABEL_CLOSERS = {"[": "]", "(": ")", "{": "}", '"': '"', "|": "|"}
+"""What ends a node's or a link's label in a flowchart (`a["Web & mobile"]`, `-->|x & y|`)."""
 SEQUENCE_DIAGRAM = re.compile(r"^\s*sequenceDiagram\b", re.MULTILINE)
 MESSAGE = re.compile(r"^\s*[^\s:%][^:]*?(?:<<)?-{1,2}(?:>>|>|x|\))[^:]*:")
 """A message of a sequence diagram, `Client->>API: POST /rooms`: an arrow between two
@@ -133,7 +142,7 @@ def path_shape(path: str) -> str:
 
 def endpoints(text: str) -> list[Endpoint]:
     """The operations the API summary lists, in its order ([] when it lists none)."""
-    body = section(text, API_SECTION)
+    body = section(unnumbered(text), API_SECTION)
     if body is None:
         return []
     found = []
@@ -175,7 +184,7 @@ def data_model(text: str) -> dict[str, list[Column]]:
     The section is read as stage 03 reads it (`onboarding.artefacts.data_model`), placeholders
     included: stage 02 says what is missing, stage 03 compares with the schema.
     """
-    body = section(text, DATA_MODEL_SECTION)
+    body = section(unnumbered(text), DATA_MODEL_SECTION)
     tables: dict[str, list[Column]] = {}
     for column in columns(body or ""):
         tables.setdefault(column.table, []).append(column)
@@ -184,7 +193,7 @@ def data_model(text: str) -> dict[str, list[Column]]:
 
 def diagrams(text: str, heading: str = ARCHITECTURE_SECTION) -> list[str]:
     """The Mermaid diagrams of a section, as written (outside the template's examples)."""
-    source = section_source(text, heading)
+    source = section_source(unnumbered(text), heading)
     if source is None:
         return []
     return fenced_blocks(DETAILS_BLOCK.sub("", source), "mermaid")
@@ -194,7 +203,66 @@ def diagram_edges(diagram: str) -> int:
     """How many connections a Mermaid diagram draws (arrows and lines between nodes).
 
     In a sequence diagram each message is one, whatever its arrow; elsewhere every link counts.
+    In a flowchart, `client & admin --> api` is Mermaid's shorthand for two links, one from
+    each; an `&` inside a label (`api["Auth & booking"]`) is text.
     """
     if SEQUENCE_DIAGRAM.search(diagram):
         return sum(1 for line in diagram.splitlines() if MESSAGE.match(line))
+    kind = DIAGRAM_TYPES.search(diagram)
+    if kind and kind[1] in FLOWCHART_TYPES:
+        return sum(
+            _flowchart_links(statement)
+            for line in diagram.splitlines()
+            for statement in _labels_blanked(line).split(";")
+        )
     return sum(len(EDGE.findall(line)) for line in diagram.splitlines())
+
+
+def _flowchart_links(statement: str) -> int:
+    """The links of one flowchart statement, its labels blanked: `a & b --> c --> d` is 3."""
+    ends = [0]
+    for link in EDGE.finditer(statement):
+        ends += [link.start(), link.end()]
+    ends.append(len(statement))
+    groups = [statement[start:end] for start, end in zip(ends[::2], ends[1::2], strict=True)]
+    sizes = [group.count("&") + 1 for group in groups]
+    return sum(before * after for before, after in pairwise(sizes))
+
+
+def _labels_blanked(line: str) -> str:
+    """A flowchart line with the text of its labels turned into spaces, their brackets kept."""
+    kept, expecting = [], []
+    for character in line:
+        if expecting and character == expecting[-1]:
+            expecting.pop()
+            kept.append(character if not expecting else " ")
+        elif character in LABEL_CLOSERS and (not expecting or expecting[-1] != '"'):
+            kept.append(character if not expecting else " ")
+            expecting.append(LABEL_CLOSERS[character])
+        else:
+            kept.append(" " if expecting else character)
+    return "".join(kept)
+
+
+NUMBERED_HEADING = re.compile(
+    r"^(?P<marks> {0,3}#{1,6}[ \t]+)"
+    r"(?:\d+(?:\.\d+)+\.?|\d+[.):]|\d+[ \t]*[\u2013\u2014-]|\d{1,2}|[IVX]+[.)]|[A-Z][.)])"
+    r"[ \t]+(?=[^\W\d_])"
+)
+"""A heading's number: `## 1. Context`, `## 2) API summary`, `### 2.1 Create a booking`,
+`## 3 - Data model`, `## 4 Scaling`, `## IV. Scaling`, `## B) Security`. A number that is the
+title's own (`## 404 responses`, `## 2030 plans`, `## 0.2.0 - 2030-03-16`) stays."""
+
+
+def unnumbered(text: str) -> str:
+    """The text with its headings' numbers taken off, outside code blocks: `## 1. Context` is
+    `## Context`, the section the template names. Numbering headings is a style, not a name."""
+    lines, fence = [], None
+    for line in text.splitlines(keepends=True):
+        marker = FENCE.match(line)
+        if marker:
+            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
+        elif fence is None:
+            line = NUMBERED_HEADING.sub(r"\g<marks>", line)
+        lines.append(line)
+    return "".join(lines)

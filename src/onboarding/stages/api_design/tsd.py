@@ -44,8 +44,8 @@ def _template() -> str:
 
 
 def titles(text: str) -> list[str]:
-    """The `## ` headings, the template's ones as the template writes them."""
-    return markdown.template_titles(text, REQUIRED_HEADINGS)
+    """The `## ` headings, the template's ones as the template writes them (unnumbered)."""
+    return markdown.template_titles(reading.unnumbered(text), REQUIRED_HEADINGS)
 
 
 def heading_problems(text: str) -> list[str]:
@@ -58,11 +58,31 @@ def heading_advice(text: str) -> str | None:
 
 def placeholder_problems(text: str) -> list[str]:
     """Every section, the template's optional ones included, is written or deleted."""
-    return markdown.leftover_problems(text, markdown.template_guidance(_template()))
+    return markdown.leftover_problems(
+        reading.unnumbered(text), markdown.template_guidance(_template())
+    )
 
 
 def _skeleton_diagrams() -> list[str]:
     return [_flat(block) for block in reading.diagrams(_template())]
+
+
+ACCESSIBLE_TEXT = re.compile(r"\s*(accTitle|accDescr)\s*:\s*(.*)")
+BRACKETED = re.compile(r"\[[^\]]+\]")
+
+
+def _skeleton_placeholders() -> set[str]:
+    """The bracketed placeholders of the sketch's accTitle and accDescr (`[Service name]`).
+
+    Only those: brackets of the writer's own (`accTitle: Booking API [v2]`) are text.
+    """
+    return {
+        placeholder
+        for block in reading.diagrams(_template())
+        for line in block.splitlines()
+        if (accessible := ACCESSIBLE_TEXT.match(line))
+        for placeholder in BRACKETED.findall(accessible[2])
+    }
 
 
 def _flat(diagram: str) -> str:
@@ -71,6 +91,7 @@ def _flat(diagram: str) -> str:
 
 def diagram_problems(text: str) -> list[str]:
     """`## Architecture` draws the service's components in Mermaid, not the template's sketch."""
+    text = reading.unnumbered(text)
     blocks = reading.diagrams(text)
     if section(text, reading.ARCHITECTURE_SECTION) is None:
         return [f"there is no `## {reading.ARCHITECTURE_SECTION}` section"]
@@ -95,8 +116,8 @@ def diagram_problems(text: str) -> list[str]:
                 "`flowchart LR`"
             )
         for line in block.splitlines():
-            accessible = re.match(r"\s*(accTitle|accDescr)\s*:\s*(.*)", line)
-            if accessible and re.search(r"\[[^\]]+\]", accessible[2]):
+            accessible = ACCESSIBLE_TEXT.match(line)
+            if accessible and set(BRACKETED.findall(accessible[2])) & _skeleton_placeholders():
                 problems.append(f"{name}'s {accessible[1]} is still the template's placeholder")
         edges = reading.diagram_edges(block)
         if edges < MIN_EDGES:
@@ -129,6 +150,7 @@ def operations_of(spec: dict) -> dict[tuple[str, str], str]:
 
 def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
     """The API summary lists exactly the spec's operations; each mismatch quotes both sides."""
+    text = reading.unnumbered(text)
     if section(text, reading.API_SECTION) is None:
         return [f"there is no `## {reading.API_SECTION}` section"]
     listed = [
@@ -168,6 +190,7 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
 
 def data_model_problems(text: str) -> list[str]:
     """The data model names its tables and each column's type, in a shape stage 03 can read."""
+    text = reading.unnumbered(text)
     if section(text, reading.DATA_MODEL_SECTION) is None:
         return [f"there is no `## {reading.DATA_MODEL_SECTION}` section"]
     tables = {
@@ -193,7 +216,7 @@ def data_model_problems(text: str) -> list[str]:
 
 
 def scaling_problems(text: str) -> list[str]:
-    body = section(text, "Scaling considerations")
+    body = section(reading.unnumbered(text), "Scaling considerations")
     if body is None:
         return ["there is no `## Scaling considerations` section"]
     own = [

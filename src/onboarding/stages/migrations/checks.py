@@ -300,8 +300,8 @@ DOCUMENTS = (
     Expectation(
         "its SQL for review is what `alembic upgrade 0001:<your revision> --sql` prints",
         against_the_history(documents.review_sql_problems),
-        hint="Run the command in the project folder, and paste its output into an ```sql block"
-        " under SQL for review.",
+        hint="Run review_sql() (the cell under the exercise) or the command in the project"
+        " folder, and paste what it prints into a code block under SQL for review.",
     ),
     Expectation(
         "docs/tsd.md's data model lists the tables and columns your migrations create",

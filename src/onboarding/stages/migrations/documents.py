@@ -35,7 +35,15 @@ PLAN = "docs/db-migration-plan.md"
 TSD = "docs/tsd.md"
 ROLLBACK_SECTION = "Rollback plan"
 QUERIES_SECTION = "Verification queries"
+REVIEW_SECTION = "SQL for review"
 SQL_FENCES = ("sql", "sqlite", "sqlite3")
+CODE_FENCE = re.compile(r"(?m)^\s*(?:```|~~~)\s*(\S*)")
+"""A line that opens (or closes) a code block, with its language tag ("" when it has none)."""
+SQL_KEYWORDS = frozenset(
+    "ALTER ANALYZE ATTACH BEGIN COMMIT CREATE DELETE DETACH DROP END INSERT PRAGMA REINDEX"
+    " RELEASE REPLACE ROLLBACK SAVEPOINT SELECT UPDATE VACUUM WITH".split()
+)
+"""The words an SQL statement starts with in SQLite."""
 DOWNGRADE = re.compile(
     r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python3? -m \w+\.migrate\b[^`\n]*?"
     r"--downgrade(?:-to)?)[ =](?P<target>[^\s`]+))"
@@ -56,6 +64,7 @@ TRUTH_VALUES = {"true": 1, "false": 0}
 ALSO_TITLED = {
     "rollback plan": re.compile(r"\broll(?:ing)?[ -]?back\b", re.IGNORECASE),
     "verification queries": re.compile(r"\bverif", re.IGNORECASE),
+    "sql for review": re.compile(r"\bsql\b", re.IGNORECASE),
 }
 """Other headings a section goes by, when no heading says its template name."""
 ALEMBIC_VERSION = Table(
@@ -266,8 +275,12 @@ def verification_queries(plan: str) -> list[Query] | str:
         if sql_header is None or expected_header is None:
             continue
         for row in rows:
-            sql = " ".join(re.findall(r"`([^`]+)`", row[sql_header])) or row[sql_header]
-            queries.append(Query(sql.strip(), row[expected_header].strip()))
+            # A pipe in a table cell is written `\|`, in code too; the reader sees `|`.
+            cell, expected = (
+                row[header].replace("\\|", "|") for header in (sql_header, expected_header)
+            )
+            sql = " ".join(re.findall(r"`([^`]+)`", cell)) or cell
+            queries.append(Query(sql.strip(), expected.strip()))
     if not queries:
         return f"the {QUERIES_SECTION} section has no table with a Query and an Expected column"
     return queries
@@ -350,15 +363,65 @@ def open_read_only(source: sqlite3.Connection) -> sqlite3.Connection:
 # --- The SQL for review ---------------------------------------------------------------------------
 
 
-def review_sql(history: History, revisions: str) -> str:
-    """What `alembic upgrade REVISIONS --sql` prints for the learner's project."""
+def review_sql(history: History, revisions: str, direction: str = "upgrade") -> str:
+    """What `alembic upgrade REVISIONS --sql` prints for the learner's project (or `alembic
+    downgrade`, with `direction="downgrade"` and REVISIONS such as `0002:0001`).
+
+    Some correct revisions cannot be printed without a database: batch mode rebuilding a table
+    (`batch_alter_table(…, recreate="always")`, or a change SQLite cannot make in place) reads
+    the table back first, and a revision may read data to decide what to do (the downgrade that
+    refuses while a booking is cancelled). For those, the SQL is what the revisions run on an
+    empty database at the revision they start from: the same statements `--sql` prints when it
+    can (`copy_from=` gives batch mode the table instead of a database).
+    """
     from alembic import command
 
     config = history.config()
     config.attributes["configure_logger"] = False
     config.output_buffer = io.StringIO()
-    command.upgrade(config, revisions, sql=True)
+    try:
+        getattr(command, direction)(config, revisions, sql=True)
+    except Exception:  # noqa: BLE001 - the revision may need a database; the run below says
+        return sql_run_on_a_database(history, revisions, direction)
     return config.output_buffer.getvalue()
+
+
+NEEDS_A_DATABASE = "-- Run on a database: "
+"""How `sql_run_on_a_database` starts what it prints, so that a reader can tell."""
+
+
+def sql_run_on_a_database(history: History, revisions: str, direction: str = "upgrade") -> str:
+    """The statements that change something, as `alembic DIRECTION` over REVISIONS (`A:B`, or
+    `B` from nothing) runs them on an empty in-memory database, in the shape `--sql` prints.
+
+    An error of the learner's revision propagates, as it would from `alembic upgrade`.
+    """
+    from onboarding.stages.migrations.scenarios import WRITES, first_keyword, run_alembic
+
+    start, _, end = revisions.rpartition(":")
+    ran: list[str] = []
+
+    def keep(sql: str) -> None:
+        # Reading the table back (SELECT, PRAGMA table_info) and BEGIN/COMMIT are not the change.
+        if first_keyword(sql) in WRITES:
+            ran.append(sql.strip().rstrip(";"))
+
+    db = sqlite3.connect(":memory:")
+    try:
+        if start and start != "base":
+            run_alembic(history, db, "upgrade", start)
+        db.set_trace_callback(keep)
+        run_alembic(history, db, direction, end)
+    finally:
+        db.close()
+    note = (
+        f"{NEEDS_A_DATABASE}`alembic {direction} {revisions} --sql` cannot print this SQL alone:"
+        "\n-- the revision reads the database (batch mode reads back the table it rebuilds, or a"
+        f"\n-- query decides what to do). This is what it runs on an empty database at"
+        f" {start or 'base'}."
+    )
+    body = "".join(f"{statement};\n\n" for statement in ran)
+    return f"{note}\n\nBEGIN;\n\n{body}COMMIT;\n"
 
 
 def statements(sql: str) -> list[str]:
@@ -379,12 +442,84 @@ def statements(sql: str) -> list[str]:
 
 
 def _review_blocks(plan: str) -> list[str]:
-    """The plan's code blocks marked as SQL: ```sql, or SQLite's own ```sqlite / ```sqlite3."""
-    return [block for language in SQL_FENCES for block in fenced_blocks(plan, language)]
+    """The SQL the plan quotes for review: the code blocks of its SQL for review section, or,
+    when that section quotes none, of the whole plan.
+
+    A block marked as SQL (```sql, SQLite's own ```sqlite / ```sqlite3) counts whatever it
+    holds. The language tag is the writer's choice, so a block marked otherwise, or not at all
+    (```text, as the template's example is), counts when all it holds is SQL: a block of shell
+    commands or of notes is not the review. The template's collapsed examples are not the
+    writer's SQL.
+    """
+    section = _section_like(plan, REVIEW_SECTION, with_code=True)
+    for text in (section, plan):
+        blocks = _sql_blocks(text or "")
+        if blocks:
+            return blocks
+    return []
+
+
+def _sql_blocks(text: str) -> list[str]:
+    marked = [block for language in SQL_FENCES for block in fenced_blocks(text, language)]
+    own = DETAILS_BLOCK.sub("", text)
+    languages = {tag.lower() for tag in CODE_FENCE.findall(own)} - set(SQL_FENCES)
+    unmarked = [
+        block
+        for language in sorted(languages)
+        for block in fenced_blocks(own, language)
+        if _only_sql(block)
+    ]
+    return marked + unmarked
+
+
+def _only_sql(block: str) -> bool:
+    found = statements(block)
+    return bool(found) and all(
+        re.match(r"[A-Za-z]+", statement) and statement.split()[0].upper() in SQL_KEYWORDS
+        for statement in found
+    )
+
+
+TABLE_CONSTRAINT = re.compile(r"(?i)(constraint|primary\s+key|foreign\s+key|unique|check)\b")
+"""The start of a table constraint in CREATE TABLE, as opposed to a column."""
 
 
 def _comparable(statement: str) -> str:
-    return statement.lower().replace('"', "")
+    """A statement as the comparison sees it: in any letter case, quotes or not, and with a
+    CREATE TABLE's constraints in any order.
+
+    Batch mode rebuilds a table with its constraints in the order SQLAlchemy finds them in a
+    set, which changes from one run to the next; SQLite does not care about their order.
+    """
+    text = " ".join(statement.lower().replace('"', "").split())
+    table = re.fullmatch(r"(create (?:temp(?:orary)? )?table [^(]+)\((.*)\)(.*)", text)
+    if table is None:
+        return text
+    items = [item.strip() for item in _top_level_items(table[2])]
+    columns = [item for item in items if not TABLE_CONSTRAINT.match(item)]
+    constraints = sorted(item for item in items if TABLE_CONSTRAINT.match(item))
+    return f"{table[1].strip()} ({', '.join(columns + constraints)}){table[3]}"
+
+
+def _top_level_items(body: str) -> list[str]:
+    """The comma-separated parts of a text, outside brackets and quotes."""
+    items, current, depth, quote = [], [], 0, None
+    for character in body:
+        if quote:
+            quote = None if character == quote else quote
+        elif character in "'`[":
+            quote = "]" if character == "[" else character
+        elif character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(character)
+    items.append("".join(current))
+    return items
 
 
 def review_sql_problems(plan: str, history: History) -> list[str]:
@@ -393,7 +528,8 @@ def review_sql_problems(plan: str, history: History) -> list[str]:
     revisions = f"{head.down_revision}:{head.id}" if head.down_revision else head.id
     command = f"alembic upgrade {revisions} --sql"
     try:
-        expected = statements(review_sql(history, revisions))
+        printed = review_sql(history, revisions)
+        expected = statements(printed)
         everything = statements(review_sql(history, f"base:{head.id}"))
     except Exception as error:  # noqa: BLE001 - the learner's revision may fail offline
         return [
@@ -401,11 +537,21 @@ def review_sql_problems(plan: str, history: History) -> list[str]:
         ]
     quoted = [s for block in _review_blocks(plan) for s in statements(block)]
     if not quoted:
-        return [f"{PLAN} quotes no ```sql block; paste what `{command}` prints, for review"]
+        return [
+            f"{PLAN} quotes no SQL in a code block; paste what `{command}` prints, for review,"
+            f" under `## {REVIEW_SECTION}`"
+        ]
     have = {_comparable(statement) for statement in quoted}
-    known = {_comparable(statement) for statement in everything}
+    known = {_comparable(statement) for statement in everything + _undoing(history)}
+    # A revision that reads the database cannot be printed by the command alone: say where the
+    # SQL comes from, so that the learner does not run a command that fails.
+    source = (
+        "your revision runs (review_sql() prints it)"
+        if printed.startswith(NEEDS_A_DATABASE)
+        else f"`{command}` prints"
+    )
     problems = [
-        f"the plan's SQL lacks `{shorten(statement, 70)}`, which `{command}` prints"
+        f"the plan's SQL lacks `{shorten(statement, 70)}`, which {source}"
         for statement in expected
         if _comparable(statement) not in have
     ]
@@ -416,6 +562,16 @@ def review_sql_problems(plan: str, history: History) -> list[str]:
         if _comparable(statement) not in known
     ]
     return problems
+
+
+def _undoing(history: History) -> list[str]:
+    """What the downgrades print (`alembic downgrade HEAD:base --sql`): a plan may quote its
+    rollback's SQL for review too. [] when a downgrade cannot run: the rollback's check says so.
+    """
+    try:
+        return statements(review_sql(history, f"{history.head.id}:base", "downgrade"))
+    except Exception:  # noqa: BLE001 - the learner's downgrade may raise anything
+        return []
 
 
 # --- The TSD's data model -------------------------------------------------------------------------
