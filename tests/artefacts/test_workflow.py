@@ -204,6 +204,72 @@ def test_a_condition_reads_the_results_of_the_jobs_it_needs(tmp_path, condition,
     assert outcome.runs is runs, outcome.reason
 
 
+@pytest.mark.parametrize(
+    ("matrix", "combinations"),
+    [
+        (None, [{}]),
+        ("${{ fromJSON(needs.plan.outputs.matrix) }}", [{}]),
+        (
+            {"python": ["3.12", "3.13"], "os": ["ubuntu-latest", "macos-latest"]},
+            [
+                {"python": "3.12", "os": "ubuntu-latest"},
+                {"python": "3.12", "os": "macos-latest"},
+                {"python": "3.13", "os": "ubuntu-latest"},
+                {"python": "3.13", "os": "macos-latest"},
+            ],
+        ),
+        # An exclude entry need only match in part.
+        (
+            {"python": ["3.12", "3.13"], "os": ["ubuntu", "macos"], "exclude": [{"os": "macos"}]},
+            [{"python": "3.12", "os": "ubuntu"}, {"python": "3.13", "os": "ubuntu"}],
+        ),
+        # GitHub's own example: an include adds to the combinations whose original values it
+        # keeps, may overwrite what an earlier include added, and is its own combination when it
+        # fits none.
+        (
+            {
+                "fruit": ["apple", "pear"],
+                "animal": ["cat", "dog"],
+                "include": [
+                    {"color": "green"},
+                    {"color": "pink", "animal": "cat"},
+                    {"fruit": "apple", "shape": "circle"},
+                    {"fruit": "banana"},
+                    {"fruit": "banana", "animal": "cat"},
+                ],
+            },
+            [
+                {"fruit": "apple", "animal": "cat", "color": "pink", "shape": "circle"},
+                {"fruit": "apple", "animal": "dog", "color": "green", "shape": "circle"},
+                {"fruit": "pear", "animal": "cat", "color": "pink"},
+                {"fruit": "pear", "animal": "dog", "color": "green"},
+                {"fruit": "banana"},
+                {"fruit": "banana", "animal": "cat"},
+            ],
+        ),
+        (
+            {"include": [{"python": "3.13"}, {"python": "3.12"}]},
+            [{"python": "3.13"}, {"python": "3.12"}],
+        ),
+    ],
+    ids=["none", "expression", "product", "exclude", "include", "include-only"],
+)
+def test_a_matrix_expands_as_github_expands_it(matrix, combinations):
+    job = {"strategy": {"matrix": matrix}} if matrix is not None else {}
+    assert wf.matrix_combinations(job) == combinations
+
+
+def test_the_commands_of_every_combination_are_read(tmp_path):
+    job = {
+        "strategy": {"matrix": {"suite": ["unit", "integration"]}},
+        "steps": [{"run": "pytest tests/${{ matrix.suite }} --python ${{ github.ref }}"}],
+    }
+    assert wf.runs_of_every_combination(job) == [
+        (0, "pytest tests/unit --python ${{ github.ref }}"),
+        (0, "pytest tests/integration --python ${{ github.ref }}"),
+    ]
+
+
 def test_needs_naming_no_job_and_cycles_are_found(tmp_path):
     text = (
         "on: push\njobs:\n  a:\n    needs: [b]\n    runs-on: x\n    steps: [{run: x}]\n"

@@ -163,6 +163,35 @@ GCP_AUTH = (
     "          service_account: ${{ vars.PUBLISHER_SERVICE_ACCOUNT }}\n"
 )
 UNIT_TESTS = "uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract"
+BUILD_STEP = MODEL[MODEL.index("      - uses: docker/build-push-action@") :]
+"""The model's build-and-push step, the last of the file: the place of another build tool."""
+BAKE_STEP = (
+    "      - uses: docker/bake-action@3acf805d94d93a86cce4ca44798a76464a75b88c # v6.9.0\n"
+    "        with:\n"
+    "          files: docker-bake.hcl\n"
+    "          push: true\n"
+)
+BUILDAH_COMMANDS = (
+    "      - name: Build and push with buildah\n"
+    "        env:\n"
+    "          IMAGE: ${{ steps.ecr.outputs.registry }}/bookings:${{ github.ref_name }}\n"
+    "        run: |\n"
+    '          buildah build --tag "$IMAGE" .\n'
+    '          buildah push "$IMAGE"\n'
+)
+BUILDAH_ACTIONS = (
+    "      - id: build\n"
+    "        uses: redhat-actions/buildah-build@7a95fa7ee0f02d552a32753e7414641a04307056 # v2.13\n"
+    "        with:\n"
+    "          image: bookings\n"
+    "          tags: ${{ steps.meta.outputs.tags }}\n"
+    "          containerfiles: ./Dockerfile\n"
+    "      - uses: redhat-actions/push-to-registry@5ed88d269cf581ea9ef6dd6806d01562096bee9c # v2.8\n"
+    "        with:\n"
+    "          image: ${{ steps.build.outputs.image }}\n"
+    "          tags: ${{ steps.build.outputs.tags }}\n"
+    "          registry: ${{ steps.ecr.outputs.registry }}\n"
+)
 
 MISTAKES = [
     (
@@ -231,6 +260,34 @@ MISTAKES = [
         "on a pull request, job `unit` does not run (skipped by its `if:`)",
     ),
     (
+        "unit-tests-step-not-on-prs",
+        [
+            (
+                f"      - run: {UNIT_TESTS}\n",
+                f"      - if: github.event_name == 'push'\n        run: {UNIT_TESTS}\n",
+            )
+        ],
+        UNIT,
+        "is skipped by its `if:`; the unit tests must run on every pull request",
+    ),
+    (
+        "unit-test-failures-ignored",
+        [
+            (
+                f"      - run: {UNIT_TESTS}\n",
+                f"      - run: {UNIT_TESTS}\n        continue-on-error: true\n",
+            )
+        ],
+        UNIT,
+        "`continue-on-error: true`, so failing tests would not fail the pull request",
+    ),
+    (
+        "later-job-failures-ignored",
+        [("    needs: [unit]\n", "    needs: [unit]\n    continue-on-error: true\n")],
+        LATER,
+        "job `integration` has `continue-on-error: true`",
+    ),
+    (
         "no-unit-tests",
         [
             ("  unit:\n    name: Lint and unit tests", "  lint:\n    name: Lint"),
@@ -296,6 +353,30 @@ MISTAKES = [
         [("uses: docker/build-push-action@", "uses: actions/upload-artifact@")],
         IMAGE,
         "no job builds the image",
+    ),
+    (
+        "bake-action-not-pushed",
+        [(BUILD_STEP, BAKE_STEP.replace("push: true", "push: false"))],
+        IMAGE,
+        "builds the image but never pushes it",
+    ),
+    (
+        "buildah-not-pushed",
+        [(BUILD_STEP, BUILDAH_COMMANDS.replace('          buildah push "$IMAGE"\n', ""))],
+        IMAGE,
+        "builds the image but never pushes it",
+    ),
+    (
+        "buildah-push-without-login",
+        [(ECR_LOGIN, ""), (BUILD_STEP, BUILDAH_COMMANDS)],
+        IMAGE,
+        "pushes without logging in",
+    ),
+    (
+        "buildah-build-only-action",
+        [(BUILD_STEP, BUILDAH_ACTIONS.split("      - uses: redhat-actions/push-to-registry")[0])],
+        IMAGE,
+        "builds the image but never pushes it",
     ),
     (
         "password-inline",
@@ -579,6 +660,77 @@ OTHER_RIGHT_ANSWERS = [
         ],
     ),
     (
+        "py.test-entry-point",
+        [("uv run --with pytest pytest -q", "uv run py.test -q")],
+    ),
+    (
+        "pytest-of-the-synced-environment",
+        [("uv run --with pytest pytest -q", ".venv/bin/pytest -q")],
+    ),
+    (
+        "python-m-pytest-of-the-synced-environment",
+        [("uv run --with pytest pytest -q", ".venv/bin/python -m pytest -q")],
+    ),
+    (
+        "later-suites-from-a-matrix",
+        [
+            (
+                "  integration:\n    name: Integration and contract tests\n",
+                "  slow:\n    name: Slower tests\n    strategy:\n      matrix:\n"
+                "        suite: [integration, contract]\n",
+            ),
+            ("pytest -q tests/integration tests/contract", "pytest -q tests/${{ matrix.suite }}"),
+            ("needs: [unit, integration]", "needs: [unit, slow]"),
+        ],
+    ),
+    ("docker-bake-action", [(BUILD_STEP, BAKE_STEP)]),
+    (
+        "depot-build-push-action",
+        [
+            (
+                "docker/build-push-action@bcafcacb16a39f128d818304e6c9c0c18556b85f # v7.1.0",
+                "depot/build-push-action@2583627a84956d07561420dcc1d0eb1f2af3fac0 # v1.15.0",
+            ),
+            (
+                "          sbom: true\n          provenance: mode=max\n",
+                "          project: abc123xyz\n",
+            ),
+        ],
+    ),
+    ("buildah-commands", [(BUILD_STEP, BUILDAH_COMMANDS)]),
+    (
+        "buildah-login-command",
+        [
+            (ECR_LOGIN, ""),
+            ("${{ steps.ecr.outputs.registry }}", "registry.example.com"),
+            (
+                BUILD_STEP,
+                BUILDAH_COMMANDS.replace(
+                    "          buildah build",
+                    '          buildah login --username bot --password-stdin registry.example.com <<< "$TOKEN"\n'
+                    "          buildah build",
+                )
+                .replace("${{ steps.ecr.outputs.registry }}", "registry.example.com")
+                .replace(
+                    "        env:\n",
+                    "        env:\n          TOKEN: ${{ secrets.REGISTRY_TOKEN }}\n",
+                ),
+            ),
+        ],
+    ),
+    ("buildah-actions", [(BUILD_STEP, BUILDAH_ACTIONS)]),
+    (
+        "experimental-combinations-may-fail",
+        [
+            (
+                "    timeout-minutes: 10\n",
+                "    timeout-minutes: 10\n    continue-on-error: ${{ matrix.experimental }}\n"
+                "    strategy:\n      matrix:\n        python: ['3.13']\n        experimental: [false]\n"
+                "        include:\n          - python: '3.14'\n            experimental: true\n",
+            )
+        ],
+    ),
+    (
         "a-local-action",
         [
             (
@@ -698,6 +850,8 @@ def test_bad_input_is_one_line_and_the_rest_is_not_checked(learner, text, expect
         ("# only a comment\n", "it runs nothing"),
         ("uv run pytest -q", ""),
         ("uv sync\nuv run pytest -q", ""),
+        ("uv sync --locked && uv run pytest -q", ""),
+        ("python -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pytest", ""),
         ("echo a && echo b", ""),
     ],
 )
@@ -745,6 +899,13 @@ def test_steps_share_one_hypothesis_storage_instead_of_one_per_copy(tmp_path, mo
     assert result.returncode == 0, result.output
     assert not (copy / ".hypothesis").exists()
     assert (storage / "unicode_data").is_dir()
+
+
+def test_test_paths_written_as_a_pattern_are_found_when_files_match(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_rules.py").touch()
+    script = ".venv/bin/pytest tests/test_*.py\npython3 -m pytest 'tests/it_*.py'"
+    assert local_run.missing_test_paths(script, tmp_path) == ["tests/it_*.py"]
 
 
 def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):
@@ -887,6 +1048,137 @@ def test_right_commands_that_differ_from_the_model_pass(tmp_path, script):
     assert result.passed, result.output
 
 
+def one_job(*steps: str, strategy: str = "") -> str:
+    """A pull-request workflow of one job `unit`, with these steps (YAML, indented as steps)."""
+    return (
+        f"on: pull_request\njobs:\n  unit:\n    runs-on: ubuntu-latest\n{strategy}"
+        f"    steps:\n      - uses: {CHECKOUT}\n" + "".join(steps)
+    )
+
+
+def failures_of(text: str, tmp_path: Path) -> dict[str, str]:
+    """What each failing job of the workflow printed, its steps run as the check runs them."""
+    steps = [step for step in local_run.plan(workflow_from(text, tmp_path)) if not step.skipped]
+    failures = local_run.run_jobs(steps, Copies(tmp_path), local_run.environment_for(tmp_path))
+    return {job: result.output for job, result in failures.items()}
+
+
+SYNCED_ENVIRONMENT_COMMANDS = [
+    ("venv-bin-pytest", "      - run: .venv/bin/pytest --version\n"),
+    ("venv-bin-py.test", "      - run: ./.venv/bin/py.test --version\n"),
+    ("venv-bin-python", "      - run: .venv/bin/python -m pytest --version\n"),
+    (
+        "workspace-venv",
+        "      - run: $GITHUB_WORKSPACE/.venv/bin/python -c 'import pytest'\n",
+    ),
+    (
+        "activated",
+        "      - run: |\n          source .venv/bin/activate\n          pytest --version\n"
+        "          python -c 'import sys, pytest; assert sys.prefix'\n",
+    ),
+    ("activated-with-a-dot", "      - run: . .venv/bin/activate && py.test --version\n"),
+    ("github-workspace", "      - run: ${{ github.workspace }}/.venv/bin/pytest --version\n"),
+    (
+        "github-workspace-in-env",
+        '      - run: cd "$ROOT" && test "$PWD" = "$GITHUB_WORKSPACE" && test -x .venv/bin/pytest\n'
+        "        env:\n          ROOT: ${{ github.workspace }}\n",
+    ),
+    ("synced-in-the-same-step", None),
+]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [c[1] for c in SYNCED_ENVIRONMENT_COMMANDS],
+    ids=[c[0] for c in SYNCED_ENVIRONMENT_COMMANDS],
+)
+def test_the_environment_uv_sync_makes_can_be_used_by_its_path(tmp_path, step):
+    # `uv sync` makes .venv/ on GitHub; its commands are the course's environment's here.
+    steps = (
+        ["      - run: uv sync --locked\n", step]
+        if step
+        else ["      - run: |\n          uv sync\n          .venv/bin/pytest --version\n"]
+    )
+    assert failures_of(one_job(*steps), tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [
+            "      - run: python -m venv .venv\n",
+            "      - run: .venv/bin/pip install -e .\n",
+            "      - run: .venv/bin/pytest --version\n",
+        ],
+        ["      - run: python3 -m venv env && env/bin/python -m pytest --version\n"],
+        [
+            "      - run: uv venv --python 3.13 ci-env\n",
+            "      - run: ci-env/bin/pytest --version\n",
+        ],
+        [
+            "      - run: uv sync\n        env:\n          UV_PROJECT_ENVIRONMENT: build/env\n",
+            "      - run: build/env/bin/pytest --version\n",
+        ],
+    ],
+    ids=["python-m-venv", "named-folder", "uv-venv-named", "uv-project-environment"],
+)
+def test_an_environment_made_another_way_can_be_used_by_its_path(tmp_path, steps):
+    assert failures_of(one_job(*steps), tmp_path) == {}
+
+
+def test_commands_chained_to_an_install_run(tmp_path):
+    # `uv sync && pytest` runs pytest on GitHub: a failing test there fails here too.
+    text = one_job(
+        "      - run: |\n"
+        "          uv sync --locked && uv run python -c 'print(\"the tests ran\")' && exit 3\n"
+    )
+    failures = failures_of(text, tmp_path)
+    assert "the tests ran" in failures["unit"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "uv sync && pip install -r requirements.txt && pip3 install x",
+        "python -m pip install -e . || exit 1",
+        "python3 -m venv .venv && . .venv/bin/activate && python -m pip install -e '.[dev]'",
+        "uv venv && .venv/bin/python -m pip install pytest && .venv/bin/pip install -e .",
+    ],
+)
+def test_installs_chained_to_other_commands_are_skipped(tmp_path, script):
+    text = one_job(f"      - run: {script}\n")
+    assert failures_of(text, tmp_path) == {}
+
+
+def test_steps_run_one_by_one_on_one_copy_each_find_the_synced_environment(tmp_path):
+    # Another stage runs chosen steps one at a time on one copy (`run_step`): each finds .venv/,
+    # and the copy is left without it.
+    text = one_job("      - run: uv sync\n", *["      - run: .venv/bin/pytest --version\n"] * 2)
+    for step in local_run.plan(workflow_from(text, tmp_path))[1:]:
+        assert local_run.run_step(step, tmp_path).passed
+    assert not (tmp_path / ".venv").is_symlink()
+
+
+def test_the_synced_environment_does_not_exist_before_uv_sync(tmp_path):
+    # On GitHub, .venv/ exists only once something made it: without `uv sync`, nothing is there.
+    failures = failures_of(one_job("      - run: .venv/bin/pytest --version\n"), tmp_path)
+    assert "No such file or directory" in failures["unit"]
+
+
+def test_an_install_into_the_synced_environment_is_skipped(tmp_path):
+    steps = local_run.plan(
+        workflow_from(
+            one_job(
+                "      - run: uv venv\n",
+                "      - run: .venv/bin/python -m pip install -e .\n",
+                "      - run: .venv/bin/pip install pytest\n",
+            ),
+            tmp_path,
+        )
+    )
+    assert [step.skipped.startswith("it installs") for step in steps] == [True, True, True]
+
+
 def test_a_pytest_plugin_added_by_uv_run_with_is_loaded(tmp_path):
     # The course's environment loads only the plugins of the project's packages; a package
     # that `uv run --with` adds is the project's too, for that command.
@@ -917,7 +1209,7 @@ jobs:
           KIND: ${{{{ runner.os }}}}-${{{{ matrix.python }}}}
       - run: echo "FROM_AN_EARLIER_STEP=yes" >> "$GITHUB_ENV"
       - run: |
-          test -f reports/unit-Linux-3.12.txt
+          test -f "reports/unit-Linux-${{{{ matrix.python }}}}.txt"
           test "${{{{ github.event_name }}}}" = pull_request
           test "$FROM_AN_EARLIER_STEP" = yes
           test -z "${{{{ secrets.NOT_SET_HERE }}}}"
@@ -926,7 +1218,7 @@ jobs:
 
 def test_expressions_and_env_are_filled_in_as_on_github(tmp_path):
     # GitHub replaces `${{ }}` before the shell sees the script, and sets `env:` of the
-    # workflow, the job and the step; a matrix job here runs its first combination.
+    # workflow, the job and the step; a matrix job here runs each of its combinations.
     steps = local_run.plan(workflow_from(EXPRESSIONS_AND_ENV, tmp_path))
     copies = Copies(tmp_path)
     failures = local_run.run_jobs(steps, copies, local_run.environment_for(tmp_path))
@@ -953,6 +1245,74 @@ def test_a_matrix_job_runs_its_first_combination(strategy, combination):
     assert local_run.first_combination(strategy) == combination
 
 
+SUITE_MATRIX = "    strategy:\n      matrix:\n        suite: [first, second]\n"
+
+
+def test_every_combination_of_a_matrix_is_run(tmp_path):
+    # The second combination fails: on GitHub that fails the pull request too.
+    text = one_job('      - run: test "${{ matrix.suite }}" = first\n', strategy=SUITE_MATRIX)
+    failures = failures_of(text, tmp_path)
+    assert list(failures) == ["unit (second)"]
+
+
+EXPERIMENTAL_MATRIX = (
+    "    continue-on-error: ${{ matrix.experimental }}\n"
+    "    strategy:\n      matrix:\n        suite: [first]\n        experimental: [false]\n"
+    "        include:\n          - suite: second\n            experimental: true\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("failing", "failures"),
+    [("second", []), ("first", ["unit (first, false)"])],
+    ids=["allowed-to-fail", "must-pass"],
+)
+def test_a_combination_allowed_to_fail_fails_nothing(tmp_path, failing, failures):
+    text = one_job(
+        f'      - run: test "${{{{ matrix.suite }}}}" != {failing}\n', strategy=EXPERIMENTAL_MATRIX
+    )
+    assert sorted(failures_of(text, tmp_path)) == failures
+
+
+def test_a_step_allowed_to_fail_does_not_stop_its_job(tmp_path):
+    text = one_job(
+        "      - run: exit 1\n        continue-on-error: true\n",
+        "      - run: echo the job went on; exit 2\n",
+    )
+    assert "the job went on" in failures_of(text, tmp_path)["unit"]
+
+
+def test_combinations_that_run_the_same_here_run_once(tmp_path):
+    strategy = (
+        "    strategy:\n      matrix:\n        python: ['3.12', '3.13']\n"
+        "        os: [ubuntu-latest, ubuntu-24.04-arm]\n"
+    )
+    text = one_job(
+        "      - run: uv run --python ${{ matrix.python }} --with pytest pytest -q\n",
+        strategy=strategy,
+    )
+    (step,) = local_run.plan(workflow_from(text, tmp_path))
+    assert step.job == "unit"
+
+
+@pytest.mark.parametrize(
+    ("condition", "runs"),
+    [
+        ("matrix.suite == 'second'", ["unit (second)"]),
+        ("failure()", []),  # runs only after a failing step: not in a run that passes
+        ("always()", ["unit (first)", "unit (second)"]),
+        # An earlier step's output cannot be known here: the step runs, to be judged.
+        ("steps.changes.outputs.python == 'true'", ["unit (first)", "unit (second)"]),
+    ],
+)
+def test_a_steps_if_is_honoured_in_each_combination(tmp_path, condition, runs):
+    text = one_job(
+        f"      - if: {condition}\n        run: echo ${{{{ matrix.suite }}}}; exit 1\n",
+        strategy=SUITE_MATRIX,
+    )
+    assert sorted(failures_of(text, tmp_path)) == runs
+
+
 def test_a_step_with_an_expression_that_cannot_be_worked_out_is_skipped(tmp_path):
     text = ONE_TEST_JOB.replace(
         "      - run: uv run pytest",
@@ -966,6 +1326,15 @@ def test_a_step_with_an_expression_that_cannot_be_worked_out_is_skipped(tmp_path
 def test_the_runners_env_file_is_read_as_github_reads_it():
     text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
     assert local_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}
+
+
+@pytest.mark.parametrize(
+    "pytest_command",
+    [".venv/bin/pytest -q", "uv run py.test -q", "uv run --with pytest py.test -q"],
+)
+def test_other_ways_to_run_pytest_pass_the_check(learner, pytest_command):
+    write_workflow(learner, MODEL.replace("uv run --with pytest pytest -q", pytest_command))
+    assert found(judge("06.1")) == {}
 
 
 def test_a_matrix_workflow_passes_the_check(learner):

@@ -352,6 +352,55 @@ def test_a_correct_flag_passes_and_random_or_hash_based_ones_do_not():
     assert "in 100 calls" in found["the same user gets the same answer 100 times in a row"]
 
 
+def seeded_generator_flag(flag_name, user_id, rollout_percent, killed=False):
+    # A generator of its own, seeded with text: CPython hashes the text (SHA-512) into the seed,
+    # and `random()` is documented to give the same sequence for the same seed in every process
+    # and every version, so this is a stable hash of the flag and the user, as the rules ask.
+    return not killed and random.Random(f"{flag_name}:{user_id}").random() * 100 < rollout_percent
+
+
+def md5_percent_flag(flag_name, user_id, rollout_percent, killed=False):
+    # Another hash, 100 buckets instead of 10,000, and no separator: right all the same.
+    digest = hashlib.md5((flag_name + user_id).encode()).hexdigest()
+    return False if killed else int(digest, 16) % 100 < rollout_percent
+
+
+def blake2_fraction_flag(flag_name, user_id, rollout_percent, killed=False):
+    if killed:
+        return False
+    digest = hashlib.blake2b(f"{flag_name}/{user_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") / 2**64 * 100 < rollout_percent
+
+
+@pytest.mark.parametrize(
+    "is_enabled", [seeded_generator_flag, md5_percent_flag, blake2_fraction_flag]
+)
+def test_other_stable_flags_pass(is_enabled):
+    assert judge("04.5", is_enabled=is_enabled).failed == ()
+
+
+def shared_generator_flag(flag_name, user_id, rollout_percent, killed=False):
+    random.seed(f"{flag_name}:{user_id}")
+    return not killed and random.random() * 100 < rollout_percent
+
+
+def generator_seeded_by_hash_flag(flag_name, user_id, rollout_percent, killed=False):
+    return not killed and random.Random(hash((flag_name, user_id))).random() * 100 < rollout_percent
+
+
+def test_flags_that_lean_on_the_shared_generator_or_on_hash_are_refused():
+    found = verdicts(judge("04.5", is_enabled=shared_generator_flag))
+    assert (
+        "reseeds or draws from the `random` module's shared generator"
+        in (found["the same user gets the same answer 100 times in a row"])
+    )
+    found = verdicts(judge("04.5", is_enabled=generator_seeded_by_hash_flag))
+    assert (
+        "got a different answer in a new process"
+        in (found["the same users are enabled in a new process"])
+    )
+
+
 def test_one_is_not_true():
     def numbers(flag_name, user_id, rollout_percent, killed=False):
         return int(sha_flag(flag_name, user_id, rollout_percent, killed))

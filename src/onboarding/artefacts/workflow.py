@@ -16,6 +16,7 @@ Nothing here knows about exercises: the stage packages judge what these function
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import shutil
@@ -29,7 +30,7 @@ from typing import Any
 import yaml
 
 from onboarding import uri_grammar
-from onboarding.artefacts.workflow_expressions import ExpressionError, evaluate_condition
+from onboarding.artefacts.workflow_expressions import ExpressionError, as_text, evaluate_condition
 from onboarding.checks import ArtefactError, load_yaml, read_artefact
 from onboarding.protocol import shorten
 
@@ -318,6 +319,77 @@ def uses_of(job: Mapping[str, Any]) -> list[tuple[int, str]]:
     return [
         (i, str(step["uses"])) for i, step in steps_of(job) if isinstance(step.get("uses"), str)
     ]
+
+
+def matrix_combinations(job: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The values of `matrix` in each run of a job, as GitHub expands `strategy.matrix`.
+
+    Every combination of the lists' values, less those an `exclude:` entry matches (in part);
+    an `include:` entry adds its values to each combination whose original values it does not
+    change, or is a combination of its own when it fits none. A job without a matrix, or with
+    one written as an expression (`${{ fromJSON(…) }}`), runs once, with no values.
+    """
+    strategy = job.get("strategy")
+    matrix = strategy.get("matrix") if isinstance(strategy, Mapping) else None
+    if not isinstance(matrix, Mapping):
+        return [{}]
+    axes = {
+        str(key): values
+        for key, values in matrix.items()
+        if key not in ("include", "exclude") and isinstance(values, list) and values
+    }
+    combinations = (
+        [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+        if axes
+        else []  # only `include:` entries: each is a combination
+    )
+    excludes = [entry for entry in as_list(matrix.get("exclude")) if isinstance(entry, Mapping)]
+    combinations = [
+        combination
+        for combination in combinations
+        if not any(
+            all(combination.get(str(key)) == value for key, value in entry.items())
+            for entry in excludes
+        )
+    ]
+    originals = [dict(combination) for combination in combinations]
+    added = []
+    for entry in as_list(matrix.get("include")):
+        if not isinstance(entry, Mapping):
+            continue
+        entry = {str(key): value for key, value in entry.items()}
+        fits = [
+            combination
+            for original, combination in zip(originals, combinations, strict=True)
+            if all(original[key] == value for key, value in entry.items() if key in original)
+        ]
+        for combination in fits:
+            combination.update(entry)
+        if not fits:
+            added.append(entry)
+    return combinations + added or [{}]
+
+
+MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}", re.IGNORECASE)
+
+
+def with_matrix_values(text: str, combination: Mapping[str, Any]) -> str:
+    """The text with each `${{ matrix.NAME }}` replaced by its value; other expressions kept."""
+
+    def value(match: re.Match[str]) -> str:
+        found = {key.lower(): item for key, item in combination.items()}.get(match[1].lower())
+        return match[0] if found is None else as_text(found)
+
+    return MATRIX_VALUE.sub(value, text)
+
+
+def runs_of_every_combination(job: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """(index, script) for each `run:` step in each run of a matrix job, matrix values filled in."""
+    found = []
+    for combination in matrix_combinations(job):
+        for index, script in runs_of(job):
+            found.append((index, with_matrix_values(script, combination)))
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from onboarding.artefacts.workflow import (
     as_list,
     needs_problems,
     runs_of,
+    runs_of_every_combination,
     schema_problems,
     simulate,
     steps_of,
@@ -31,6 +32,7 @@ from onboarding.artefacts.workflow import (
     uses_of,
 )
 from onboarding.protocol import shorten
+from onboarding.stages.ci import local_run
 
 
 def _words(job_id: str, job: Mapping[str, Any]) -> str:
@@ -40,14 +42,19 @@ def _words(job_id: str, job: Mapping[str, Any]) -> str:
 LATER_TESTS = re.compile(r"integration|contract|schemathesis|pact", re.IGNORECASE)
 LEAVES_OUT = re.compile(r"--(?:ignore|ignore-glob|deselect)(?:=|\s+)\S+")
 """pytest's options that leave tests out: a job that ignores tests/integration does not run it."""
-PYTEST = re.compile(r"\bpytest\b")
+PYTEST = re.compile(r"\b(?:pytest|py\.test)\b")
+"""pytest, by either of its entry points (`py.test` still ships with it)."""
 
 
 def later_test_jobs(workflow: Workflow) -> list[str]:
     """Jobs that run integration or contract tests (their name or their test command says so)."""
     found = []
     for job_id, job in workflow.jobs.items():
-        commands = [run for _, run in runs_of(job) if re.search(r"pytest|schemathesis", run)]
+        commands = [
+            run
+            for _, run in runs_of_every_combination(job)
+            if PYTEST.search(run) or "schemathesis" in run
+        ]
         selects_later = any(LATER_TESTS.search(LEAVES_OUT.sub("", command)) for command in commands)
         if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
             found.append(job_id)
@@ -60,7 +67,7 @@ def unit_jobs(workflow: Workflow) -> list[str]:
     later = set(later_test_jobs(workflow))
     found = []
     for job_id, job in workflow.jobs.items():
-        commands = [run for _, run in runs_of(job) if PYTEST.search(run)]
+        commands = [run for _, run in runs_of_every_combination(job) if PYTEST.search(run)]
         if not commands:
             continue
         says_unit = "unit" in _words(job_id, job) or any("unit" in run for run in commands)
@@ -69,18 +76,30 @@ def unit_jobs(workflow: Workflow) -> list[str]:
     return found
 
 
-BUILD_ACTION = re.compile(r"^docker/build-push-action@", re.IGNORECASE)
+BUILD_ACTION = re.compile(
+    r"^(?:docker/build-push-action|docker/bake-action|depot/build-push-action|depot/bake-action"
+    r"|redhat-actions/buildah-build)@",
+    re.IGNORECASE,
+)
+"""Actions that build an image: Docker's build-push and bake actions, Depot's drop-in versions
+of them, and Red Hat's buildah action."""
+PUSH_ACTION = re.compile(r"^redhat-actions/push-to-registry@", re.IGNORECASE)
+"""An action that only pushes an image that an earlier step built."""
 DOCKER_COMMAND = re.compile(
-    r"\bdocker\s+(?:buildx\s+)?(?:build|push|image\s+push)\b|\bpodman\s+(?:build|push)\b"
+    r"\bdocker\s+(?:buildx\s+)?(?:build|bake|push|image\s+push)\b"
+    r"|\b(?:podman|buildah)\s+(?:build|bud|build-using-dockerfile|push)\b"
+)
+PUSH_COMMAND = re.compile(
+    r"\bdocker\s+(?:image\s+)?push\b|\s--push\b|\b(?:podman|buildah)\s+push\b"
 )
 
 
 def image_jobs(workflow: Workflow) -> list[str]:
-    """Jobs that build an image (docker/build-push-action, or docker build/push commands)."""
+    """Jobs that build an image: a build action, or docker, podman or buildah commands."""
     return [
         job_id
         for job_id, job in workflow.jobs.items()
-        if any(BUILD_ACTION.match(uses) for _, uses in uses_of(job))
+        if any(BUILD_ACTION.match(uses) or PUSH_ACTION.match(uses) for _, uses in uses_of(job))
         or any(DOCKER_COMMAND.search(run) for _, run in runs_of(job))
     ]
 
@@ -126,14 +145,55 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
     if not triggered_by(workflow, PULL_REQUEST):
         return ["not checked until the workflow starts on pull requests (see above)"]
     outcomes = simulate(workflow, PULL_REQUEST)
-    if any(outcomes[job_id].runs for job_id in units):
-        return []
-    return [
-        f"line {workflow.line('jobs', job_id)}: on a pull request, job `{job_id}` does not "
-        f"run ({outcomes[job_id].reason}); the unit tests must run on every pull request, "
-        "so give the job no `if:` and no `needs:` on a job that is skipped for pull requests"
-        for job_id in units
+    running = [job_id for job_id in units if outcomes[job_id].runs]
+    if not running:
+        return [
+            f"line {workflow.line('jobs', job_id)}: on a pull request, job `{job_id}` does not "
+            f"run ({outcomes[job_id].reason}); the unit tests must run on every pull request, "
+            "so give the job no `if:` and no `needs:` on a job that is skipped for pull requests"
+            for job_id in units
+        ]
+    # The job runs, but its pytest steps may not: a step's own `if:` can skip them.
+    pytest_steps = [
+        step
+        for step in local_run.plan(workflow)
+        if step.job.partition(" (")[0] in running and PYTEST.search(step.script)
     ]
+    skipped = [step for step in pytest_steps if step.skipped.startswith("its `if:`")]
+    if pytest_steps and len(skipped) == len(pytest_steps):
+        return [
+            f"line {step.line}: on a pull request, the step {step.name} of job `{step.job}` is "
+            "skipped by its `if:`; the unit tests must run on every pull request, so give the "
+            "step no `if:`"
+            for step in dict.fromkeys(skipped)
+        ]
+    return failures_ignored(workflow, running)
+
+
+def failures_ignored(workflow: Workflow, job_ids: list[str]) -> list[str]:
+    """`continue-on-error: true` on a test job or its pytest step: failing tests pass the run.
+
+    Only the literal `true`: `${{ matrix.experimental }}` lets chosen combinations fail, and
+    the others must still pass.
+    """
+    problems = []
+    for job_id in job_ids:
+        job = workflow.jobs[job_id]
+        if job.get("continue-on-error") is True:
+            problems.append(
+                f"line {workflow.line('jobs', job_id, 'continue-on-error')}: job `{job_id}` has "
+                "`continue-on-error: true`, so failing tests would not fail the pull request; "
+                "remove it"
+            )
+            continue
+        for index, step in steps_of(job):
+            if step.get("continue-on-error") is True and PYTEST.search(str(step.get("run", ""))):
+                problems.append(
+                    f"line {workflow.line('jobs', job_id, 'steps', index, 'continue-on-error')}: "
+                    f"the pytest step of job `{job_id}` has `continue-on-error: true`, so failing "
+                    "tests would not fail the pull request; remove it"
+                )
+    return problems
 
 
 def later_job_problems(workflow: Workflow) -> list[str]:
@@ -165,7 +225,7 @@ def later_job_problems(workflow: Workflow) -> list[str]:
                 f"not run ({outcomes[job_id].reason}); integration and contract tests belong to "
                 "every pull request too, in the later stage"
             ]
-    return []
+    return failures_ignored(workflow, waiting)
 
 
 def _truthy(value: Any) -> bool:
@@ -174,21 +234,29 @@ def _truthy(value: Any) -> bool:
 
 def _pushes(job: Mapping[str, Any]) -> bool:
     for _, step in steps_of(job):
-        if BUILD_ACTION.match(str(step.get("uses", ""))):
+        uses = str(step.get("uses", ""))
+        if PUSH_ACTION.match(uses):
+            return True
+        if BUILD_ACTION.match(uses):
             inputs = step.get("with") or {}
-            if _truthy(inputs.get("push")) or re.search(r"push=true", str(inputs.get("outputs"))):
+            # build-push-action's `outputs:`, or bake-action's `set: *.output=type=registry`.
+            written_to = f"{inputs.get('outputs')} {inputs.get('set')}"
+            if _truthy(inputs.get("push")) or re.search(
+                r"push=true|output=type=registry", written_to
+            ):
                 return True
-        run = str(step.get("run", ""))
-        if re.search(r"\bdocker\s+(?:image\s+)?push\b|\s--push\b|\bpodman\s+push\b", run):
+        if PUSH_COMMAND.search(str(step.get("run", ""))):
             return True
     return False
 
 
 REGISTRY_LOGINS = re.compile(
-    r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login)@", re.IGNORECASE
+    r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login"
+    r"|redhat-actions/podman-login)@",
+    re.IGNORECASE,
 )
 LOGIN_COMMANDS = re.compile(
-    r"\b(?:docker|podman)\s+login\b"
+    r"\b(?:docker|podman|buildah)\s+login\b"
     # Each cloud's CLI can log Docker in to its registry with the identity it already has.
     r"|\bgcloud\s+auth\s+configure-docker\b|\bdocker-credential-gcr\s+configure-docker\b"
     r"|\baz\s+acr\s+login\b"
@@ -199,6 +267,8 @@ def _logs_in(job: Mapping[str, Any]) -> bool:
     return any(
         REGISTRY_LOGINS.match(str(step.get("uses", "")))
         or LOGIN_COMMANDS.search(str(step.get("run", "")))
+        # push-to-registry logs in itself when it is given the registry's credentials.
+        or (PUSH_ACTION.match(str(step.get("uses", ""))) and "password" in (step.get("with") or {}))
         for _, step in steps_of(job)
     )
 
@@ -209,7 +279,7 @@ def image_job_problems(workflow: Workflow) -> list[str]:
     if not images:
         return [
             f"line {workflow.line('jobs')}: no job builds the image (docker/build-push-action, "
-            "or `docker build`)"
+            "docker/bake-action, or a `docker build` or `buildah build` command)"
         ]
     job_id = images[0]
     job = workflow.jobs[job_id]
@@ -218,7 +288,8 @@ def image_job_problems(workflow: Workflow) -> list[str]:
     if not _pushes(job):
         problems.append(
             f"line {line}: job `{job_id}` builds the image but never pushes it: give "
-            "docker/build-push-action `push: true`"
+            "docker/build-push-action (or docker/bake-action) `push: true`, or run "
+            "`docker push` (`buildah push`) after the build"
         )
     elif not _logs_in(job):
         problems.append(

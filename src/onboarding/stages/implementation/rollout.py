@@ -32,16 +32,30 @@ def enabled_users(
 
 
 def require_stable_answers(is_enabled: Callable[..., Any]) -> None:
-    for user in USERS[:20]:
-        answers = [is_enabled("recurring_bookings", user, TARGET_PERCENT) for _ in range(100)]
-        kinds = sorted({type(answer).__name__ for answer in answers})
-        if kinds != ["bool"]:
-            raise CheckFailed(f"is_enabled returned {'/'.join(kinds)}, expected True or False")
-        if len(set(answers)) > 1:
+    shared_state = random.getstate()
+    try:
+        for user in USERS[:20]:
+            answers = [is_enabled("recurring_bookings", user, TARGET_PERCENT) for _ in range(100)]
+            kinds = sorted({type(answer).__name__ for answer in answers})
+            if kinds != ["bool"]:
+                raise CheckFailed(f"is_enabled returned {'/'.join(kinds)}, expected True or False")
+            if len(set(answers)) > 1:
+                raise CheckFailed(
+                    f"{user!r} got {answers.count(True)} True and {answers.count(False)} False "
+                    "in 100 calls"
+                )
+        # Stable answers from `random.seed(user_id)` still reseed the generator that the whole
+        # program shares: every other use of `random` (a retry's jitter, a sample) then repeats
+        # whatever the last flag check left it. A generator of its own, `random.Random(key)`,
+        # touches nothing else, and its `random()` is documented to repeat across versions.
+        if random.getstate() != shared_state:
             raise CheckFailed(
-                f"{user!r} got {answers.count(True)} True and {answers.count(False)} False "
-                "in 100 calls"
+                "is_enabled gives stable answers, but it reseeds or draws from the `random` "
+                "module's shared generator, which makes every other use of `random` in the "
+                "program predictable; hash the flag name and user id with hashlib instead"
             )
+    finally:
+        random.setstate(shared_state)
 
 
 def require_share(is_enabled: Callable[..., Any]) -> None:
