@@ -302,6 +302,12 @@ def test_a_workflow_that_ignores_the_new_tests_is_refused(workspace):
         ("pytest tests/test_series.py::TestRules tests/test_api.py", True),
         ("pytest --deselect tests/test_series.py::test_one -q", True),
         ("pytest -q && echo tests/unit", True),
+        ("uv sync --locked && .venv/bin/pytest -q", True),
+        ("py.test tests", True),
+        ("uv run --with pytest py.test -x", True),
+        ("./.venv/bin/python -m pytest tests/test_series.py", True),
+        ("echo pytest tests/unit", False),
+        (".venv/bin/pytest tests/unit", False),
         ("pytest tests/unit", False),
         ("pytest --rootdir . tests/unit", False),
         ("pytest --ignore tests/test_series.py", False),
@@ -321,6 +327,18 @@ def test_a_step_with_option_values_and_dot_paths_passes(workspace):
         "pytest -q --ignore=tests/integration --ignore=tests/contract",
         "pytest -q --junitxml reports/junit.xml --ignore ./tests/integration"
         " --ignore=tests/contract ./tests/",
+    )
+    result = judged("10.5", workspace)
+    assert result.ok, failing(result)
+
+
+def test_a_step_that_runs_pytest_from_the_synced_venv_passes(workspace):
+    """`uv sync`, then `.venv/bin/py.test`: the same tests, called by another of their names."""
+    edit(
+        workspace,
+        ".github/workflows/ci.yml",
+        "uv run --with pytest pytest -q --ignore=tests/integration",
+        ".venv/bin/py.test -q --ignore=tests/integration",
     )
     result = judged("10.5", workspace)
     assert result.ok, failing(result)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 import sqlite3
 from typing import Any
 
@@ -643,7 +642,6 @@ PYTEST_OPTIONS_WITH_VALUE = local_run.PYTEST_OPTIONS_WITH_VALUE | {
 }  # fmt: skip
 """Options whose value is the next word when not joined by `=`: `--cov src/x` names no test."""
 LEAVE_OUT = ("--ignore", "--ignore-glob", "--deselect")
-SHELL_OPERATORS = {"&&", "||", ";", "|"}
 
 
 def _selects(pattern: str) -> bool:
@@ -656,17 +654,22 @@ def _selects(pattern: str) -> bool:
     )
 
 
-def _covers(command: str) -> bool:
-    """Whether a pytest command line selects tests/test_series.py."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    ends = [number for number, word in enumerate(words) if word in SHELL_OPERATORS]
-    start = words.index("pytest") + 1 if "pytest" in words else 1
-    end = next((number for number in ends if number >= start), len(words))
+def _pytest_commands(line: str) -> list[list[str]]:
+    """The arguments of each command of a script line that runs pytest, however it is called
+    (`pytest`, `py.test`, `.venv/bin/pytest`, `python -m pytest`, behind `uv run`)."""
+    commands = re.split(r"&&|\|\||[;|]", line)
+    found = (local_run.pytest_arguments(command.strip()) for command in commands)
+    return [arguments for arguments in found if arguments is not None]
+
+
+def _covers(line: str) -> bool:
+    """Whether a script line runs pytest on a selection that holds tests/test_series.py."""
+    return any(_selects_the_new_tests(arguments) for arguments in _pytest_commands(line))
+
+
+def _selects_the_new_tests(arguments: list[str]) -> bool:
     paths, option = [], None
-    for word in words[start:end]:
+    for word in arguments:
         if option is not None:
             name, option = option, None
             if name in LEAVE_OUT and "::" not in word and _selects(word):
@@ -692,17 +695,14 @@ def series_steps(given: Given) -> list[local_run.Step]:
         found = [
             step
             for step in steps
-            if any(
-                re.search(r"\bpytest\b", line) and _covers(local_run.strip_runner(line))
-                for line in local_run.logical_lines(step.script)
-            )
+            if any(_covers(line) for line in local_run.logical_lines(step.script))
         ]
         if not found:
             commands = [
                 f"`{shorten(line, 60)}`"
                 for step in steps
                 for line in local_run.logical_lines(step.script)
-                if re.search(r"\bpytest\b", line)
+                if _pytest_commands(line)
             ]
             raise CheckFailed(
                 f"no pytest step of a pull-request job runs {feature.TEST_FILE}: "
