@@ -208,6 +208,21 @@ def test_a_renamed_path_parameter_is_no_change():
     assert compatibility(REFERENCE, changed(rename)) == []
 
 
+def test_a_path_item_moved_to_components_is_no_change():
+    """OpenAPI 3.1's components/pathItems: the operations are the same, written elsewhere."""
+
+    def move(spec: dict) -> None:
+        spec.setdefault("components", {})["pathItems"] = {
+            "Bookings": spec["paths"]["/rooms/{room_id}/bookings"]
+        }
+        spec["paths"]["/rooms/{room_id}/bookings"] = {"$ref": "#/components/pathItems/Bookings"}
+
+    assert compatibility(REFERENCE, changed(move)) == []
+    removed = changed(move)
+    del removed["components"]["pathItems"]["Bookings"]["post"]
+    assert breaking_changes(REFERENCE, removed)
+
+
 def test_a_shared_schema_is_reported_once():
     """Booking is returned by four operations; its new field is one change."""
     found = compatibility(

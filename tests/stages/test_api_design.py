@@ -763,6 +763,185 @@ def validation_problem_extends_problem_beside_a_ref(spec: dict) -> None:
     }
 
 
+PROBLEM_MEDIA = openapi.PROBLEM_JSON
+
+
+def example_under_the_media_type(spec: dict) -> None:
+    """One `example:` beside the schema instead of named `examples:`."""
+    for parts in (
+        (*CREATE, "requestBody"),
+        (*CREATE, "responses", "201"),
+        (*CREATE, "responses", "409"),
+    ):
+        content = at(spec, (*parts, "content"))
+        media = content[next(iter(content))]
+        media["example"] = next(iter(media.pop("examples").values()))["value"]
+
+
+def examples_from_components(spec: dict) -> None:
+    shared = spec["components"].setdefault("examples", {})
+    for code in ("201", "409"):
+        content = at(spec, (*CREATE, "responses", code, "content"))
+        media = content[next(iter(content))]
+        name, example = next(iter(media["examples"].items()))
+        shared[name] = example
+        media["examples"] = {name: {"$ref": f"#/components/examples/{name}"}}
+
+
+def request_example_on_the_schema(keyword: str):
+    """The request's example on its schema: 3.1's `examples: [...]`, or `example:` beside a $ref."""
+
+    def change(spec: dict) -> None:
+        media = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+        value = media.pop("examples")["one-hour"]["value"]
+        request = at(spec, (*SCHEMAS, "BookingCreate"))
+        request.pop("examples", None)
+        if keyword == "examples":
+            request["examples"] = [value]
+        else:
+            media["schema"] = {"$ref": "#/components/schemas/BookingCreate", "example": value}
+
+    return change
+
+
+def shared_request_body_and_responses(spec: dict) -> None:
+    """The request body, and the 201, the 409 and the rooms' 200, written once in components."""
+    components = spec["components"]
+    components["requestBodies"] = {"BookingCreate": at(spec, CREATE).pop("requestBody")}
+    at(spec, CREATE)["requestBody"] = {"$ref": "#/components/requestBodies/BookingCreate"}
+    for operation, code, name in (
+        (CREATE, "201", "BookingCreated"),
+        (CREATE, "409", "Overlap"),
+        (ROOMS, "200", "Rooms"),
+    ):
+        responses = at(spec, (*operation, "responses"))
+        components["responses"][name] = responses.pop(code)
+        responses[code] = {"$ref": f"#/components/responses/{name}"}
+
+
+def parameters_on_each_operation(spec: dict) -> None:
+    """Each operation lists its path parameter itself, written out, not once on the path."""
+    for path in (
+        "/rooms/{room_id}/bookings",
+        "/bookings/{booking_id}",
+        "/bookings/{booking_id}/cancel",
+    ):
+        item = spec["paths"][path]
+        shared = [
+            at(spec, openapi.pointer_parts(parameter["$ref"]))
+            for parameter in item.pop("parameters")
+        ]
+        for method in ("get", "post"):
+            if method in item:
+                item[method]["parameters"] = copy.deepcopy(shared) + item[method].get(
+                    "parameters", []
+                )
+
+
+def exclusive_minimum_for_ids(spec: dict) -> None:
+    """`exclusiveMinimum: 0` (a number in JSON Schema 2020-12) is `minimum: 1` for an integer."""
+    for name in ("RoomId", "BookingId"):
+        schema = at(spec, ("components", "parameters", name, "schema"))
+        del schema["minimum"]
+        schema["exclusiveMinimum"] = 0
+
+
+def camel_case_operation_ids_and_no_tags(spec: dict) -> None:
+    spec.pop("tags")
+    for _, _, operation in openapi.operations(spec):
+        first, *rest = operation["operationId"].split("_")
+        operation["operationId"] = first + "".join(word.capitalize() for word in rest)
+        operation.pop("tags")
+
+
+def a_default_error_response_and_servers(spec: dict) -> None:
+    spec["servers"] = [{"url": "https://bookings.example.com", "description": "production"}]
+    for _, _, operation in openapi.operations(spec):
+        operation["responses"]["default"] = {
+            "description": "Anything else that went wrong.",
+            "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+
+
+def date_times_from_a_shared_schema(spec: dict) -> None:
+    """`start` and `cancelled_at` built on one DateTime schema, the latter `anyOf` it and null."""
+    at(spec, SCHEMAS)["DateTime"] = {"type": "string", "format": "date-time"}
+    at(spec, REQUEST_PROPERTIES)["start"] = {
+        "$ref": "#/components/schemas/DateTime",
+        "description": "When the booking starts.",
+    }
+    at(spec, BOOKING_PROPERTIES)["cancelled_at"] = {
+        "anyOf": [{"$ref": "#/components/schemas/DateTime"}, {"type": "null"}]
+    }
+
+
+def the_room_list_from_components(spec: dict) -> None:
+    media = at(spec, (*ROOMS, "responses", "200", "content", "application/json"))
+    at(spec, SCHEMAS)["RoomList"] = media.pop("schema")
+    media["schema"] = {"$ref": "#/components/schemas/RoomList"}
+
+
+def problem_members_from_a_base_schema(spec: dict) -> None:
+    """Problem declares type, title and status through `allOf` with a schema of its own."""
+    problem = at(spec, (*SCHEMAS, "Problem"))
+    at(spec, SCHEMAS)["ProblemMembers"] = {
+        "type": "object",
+        "properties": problem.pop("properties"),
+        "required": problem.pop("required", []),
+    }
+    problem["allOf"] = [{"$ref": "#/components/schemas/ProblemMembers"}]
+
+
+def error_schema_refs_with_a_description_or_an_alias(spec: dict) -> None:
+    media = at(spec, (*CREATE, "responses", "409", "content", PROBLEM_MEDIA))
+    media["schema"] = {"$ref": "#/components/schemas/Problem", "description": "The overlap."}
+    at(spec, SCHEMAS)["NotFoundProblem"] = {"$ref": "#/components/schemas/Problem"}
+    media = at(spec, (*RESPONSES, "BookingNotFound", "content", PROBLEM_MEDIA))
+    media["schema"] = {"$ref": "#/components/schemas/NotFoundProblem"}
+
+
+def a_path_item_from_components(spec: dict) -> None:
+    """OpenAPI 3.1's components/pathItems: a path whose operations are written there."""
+    spec["components"]["pathItems"] = {"Rooms": spec["paths"]["/rooms"]}
+    spec["paths"]["/rooms"] = {"$ref": "#/components/pathItems/Rooms"}
+
+
+def one_booking_schema_with_read_only_fields(spec: dict) -> None:
+    """One schema for the request and the booking, the service's own fields readOnly and left
+    out of `required`, so that a request without them matches it."""
+    booking = at(spec, (*SCHEMAS, "Booking"))
+    own = ("id", "room_id", "cancelled", "cancelled_at")
+    for name in own:
+        booking["properties"][name]["readOnly"] = True
+    booking["required"] = [name for name in booking["required"] if name not in own]
+    booking.pop("additionalProperties", None)
+    media = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+    media["schema"] = {"$ref": "#/components/schemas/Booking"}
+
+
+def nullable_as(schema: dict):
+    return put(BOOKING_PROPERTIES, "cancelled_at", schema)
+
+
+ROOM_NOT_FOUND_IN_LIST = (
+    '        "404":\n          $ref: "#/components/responses/RoomNotFound"\n'
+    '        "422":\n          $ref: "#/components/responses/ValidationFailed"\n    post:'
+)
+ROOM_NOT_FOUND_IN_CREATE = (
+    '        "404":\n          $ref: "#/components/responses/RoomNotFound"\n        "409":'
+)
+
+
+def the_room_not_found_reused_by_a_yaml_alias() -> str:
+    """YAML's own reuse: an anchor (`&name`) on one 404 and an alias (`*name`) on another."""
+    assert ROOM_NOT_FOUND_IN_LIST in REFERENCE_TEXT and ROOM_NOT_FOUND_IN_CREATE in REFERENCE_TEXT
+    anchored = ROOM_NOT_FOUND_IN_LIST.replace('"404":', '"404": &room-not-found')
+    text = REFERENCE_TEXT.replace(ROOM_NOT_FOUND_IN_LIST, anchored, 1)
+    return text.replace(
+        ROOM_NOT_FOUND_IN_CREATE, '        "404": *room-not-found\n        "409":', 1
+    )
+
+
 def rename_media_type(parts: tuple, old: str, new: str):
     def change(spec: dict) -> None:
         content = at(spec, (*parts, "content"))
@@ -808,11 +987,107 @@ def rename_media_type(parts: tuple, old: str, new: str):
             id="media-type-in-capitals",
         ),
         pytest.param(lambda: json.dumps(REFERENCE, indent="\t"), id="json-indented-with-tabs"),
+        pytest.param(replace("openapi: 3.1.0", "openapi: 3.1.1"), id="openapi-3.1.1"),
+        pytest.param(
+            mutate(put((), "jsonSchemaDialect", "https://spec.openapis.org/oas/3.1/dialect/base")),
+            id="json-schema-dialect",
+        ),
+        pytest.param(mutate(example_under_the_media_type), id="example-beside-the-schema"),
+        pytest.param(mutate(examples_from_components), id="examples-from-components"),
+        pytest.param(
+            mutate(request_example_on_the_schema("examples")), id="examples-on-the-schema"
+        ),
+        pytest.param(mutate(request_example_on_the_schema("example")), id="example-beside-a-ref"),
+        pytest.param(
+            mutate(shared_request_body_and_responses), id="request-body-and-responses-in-components"
+        ),
+        pytest.param(mutate(parameters_on_each_operation), id="parameters-on-each-operation"),
+        pytest.param(mutate(exclusive_minimum_for_ids), id="exclusive-minimum-for-ids"),
+        pytest.param(mutate(camel_case_operation_ids_and_no_tags), id="camel-case-ids-no-tags"),
+        pytest.param(mutate(a_default_error_response_and_servers), id="default-response-servers"),
+        pytest.param(mutate(date_times_from_a_shared_schema), id="date-times-from-components"),
+        pytest.param(mutate(the_room_list_from_components), id="room-list-from-components"),
+        pytest.param(mutate(problem_members_from_a_base_schema), id="problem-members-from-all-of"),
+        pytest.param(
+            mutate(error_schema_refs_with_a_description_or_an_alias),
+            id="error-schema-ref-with-description-or-alias",
+        ),
+        pytest.param(mutate(a_path_item_from_components), id="path-item-from-components"),
+        pytest.param(mutate(one_booking_schema_with_read_only_fields), id="one-read-only-schema"),
+        pytest.param(
+            mutate(nullable_as({"type": ["null", "string"], "format": "date-time"})),
+            id="null-first-in-a-type-list",
+        ),
+        pytest.param(
+            mutate(
+                nullable_as({"oneOf": [{"type": "string", "format": "date-time"}, {"const": None}]})
+            ),
+            id="null-as-const",
+        ),
+        pytest.param(
+            mutate(
+                nullable_as(
+                    {"anyOf": [{"type": "string", "format": "date-time"}, {"enum": [None]}]}
+                )
+            ),
+            id="null-as-enum",
+        ),
+        pytest.param(
+            mutate(
+                put(
+                    REQUEST_PROPERTIES,
+                    "start",
+                    {"type": "string", "format": "date-time", "pattern": r"^\d{4}-\d{2}-\d{2}T"},
+                )
+            ),
+            id="date-time-with-a-pattern-too",
+        ),
+        pytest.param(
+            mutate(put(REQUEST_PROPERTIES, "attendees", {"type": ["integer"], "minimum": 1})),
+            id="type-as-a-list-of-one",
+        ),
+        pytest.param(the_room_not_found_reused_by_a_yaml_alias, id="yaml-anchor-and-alias"),
     ],
 )
 def test_a_right_answer_written_another_way_passes_everything(tmp_path, monkeypatch, text):
     results = run_check(tmp_path, monkeypatch, text())
     assert {name: found for name, (passed, found) in results.items() if not passed} == {}
+
+
+def test_a_path_item_from_components_is_judged_where_it_is_written(tmp_path, monkeypatch):
+    """Following a path item's `$ref` finds its operations, and its mistakes too."""
+    spec = copy.deepcopy(REFERENCE)
+    a_path_item_from_components(spec)
+    rooms = spec["components"]["pathItems"]["Rooms"]
+    rooms["get"]["responses"]["200"]["content"]["application/json"]["examples"]["two-rooms"][
+        "value"
+    ][0]["capacity"] = "six"
+    results = run_check(tmp_path, monkeypatch, dumped(spec))
+    passed, found = results[EXAMPLES]
+    assert not passed
+    assert found.startswith(
+        "components.pathItems.Rooms.get.responses.200.content.application/json.examples"
+        ".two-rooms.value at [0].capacity: 'six' is not of type 'integer'"
+    )
+    del rooms["get"]
+    passed, found = run_check(tmp_path, monkeypatch, dumped(spec))[OPERATIONS]
+    assert not passed
+    assert "no operation to list rooms: expected GET /rooms (that path has POST only)" in found
+
+
+def test_an_example_beside_a_ref_is_checked_against_the_schema(tmp_path, monkeypatch):
+    spec = copy.deepcopy(REFERENCE)
+    request_example_on_the_schema("example")(spec)
+    media = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+    media["schema"]["example"]["attendees"] = "four"
+    results = run_check(tmp_path, monkeypatch, dumped(spec))
+    assert results[COVERAGE][0]
+    passed, found = results[EXAMPLES]
+    assert not passed
+    assert (
+        "paths./rooms/{room_id}/bookings.post.requestBody.content.application/json.schema.example"
+        " at .attendees: 'four' is not of type 'integer'"
+    ) in found
 
 
 # --- The lesson's practice cells accept every way of writing a right answer -------------------

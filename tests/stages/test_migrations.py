@@ -207,6 +207,175 @@ def test_an_explicit_default_null_in_raw_sql_passes(tmp_path):
     assert failed(verdicts(tmp_path, upgrade)) == {}
 
 
+REFUSE_WHILE_CANCELLED = """
+if op.get_bind().execute(sa.text("SELECT count(*) FROM bookings WHERE cancelled")).scalar_one():
+    raise RuntimeError("cancelled bookings exist")
+"""
+INDEX = 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])\n'
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade"),
+    [
+        pytest.param(REF_UP.replace('sa.text("0")', "sa.false()"), REF_DOWN, id="default-sa-false"),
+        pytest.param(
+            REF_UP.replace(
+                'sa.CheckConstraint("cancelled IN (0, 1)")',
+                'sa.CheckConstraint("cancelled IN (0, 1)", name="ck_bookings_cancelled")',
+            ),
+            REF_DOWN,
+            id="named-check-constraint",
+        ),
+        pytest.param(
+            REF_UP.replace(
+                'sa.Integer(), sa.CheckConstraint("cancelled IN (0, 1)")',
+                'sa.Boolean(create_constraint=True, name="ck_bookings_cancelled")',
+            ).replace('sa.text("0")', "sa.false()"),
+            REF_DOWN,
+            id="boolean-with-its-constraint",
+        ),
+        pytest.param(
+            """
+            with op.batch_alter_table("bookings") as batch:
+                batch.add_column(sa.Column("cancelled", sa.Integer(), nullable=False,
+                                           server_default=sa.text("0")))
+                batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+                batch.create_check_constraint("ck_bookings_cancelled", "cancelled IN (0, 1)")
+            """
+            + INDEX,
+            REFUSE_WHILE_CANCELLED
+            + textwrap.dedent("""
+            op.drop_index("idx_bookings_room_time", table_name="bookings")
+            with op.batch_alter_table("bookings") as batch:
+                batch.drop_constraint("ck_bookings_cancelled", type_="check")
+                batch.drop_column("cancelled_at")
+                batch.drop_column("cancelled")
+            """),
+            id="create-check-constraint-in-batch-mode",
+        ),
+        pytest.param(
+            """
+            op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=False,
+                                                server_default=sa.text("0")))
+            op.add_column("bookings", sa.Column(
+                "cancelled_at", sa.Text(),
+                sa.CheckConstraint("cancelled = 1 OR cancelled_at IS NULL", name="ck_cancelled_at"),
+            ))
+            """
+            + INDEX,
+            REF_DOWN,
+            id="a-check-that-ties-cancelled-at-to-cancelled",
+        ),
+        pytest.param(
+            """
+            op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=True))
+            op.add_column("bookings", sa.Column("cancelled_at", sa.Text()))
+            op.execute("UPDATE bookings SET cancelled = 0")
+            with op.batch_alter_table("bookings") as batch:
+                batch.alter_column("cancelled", existing_type=sa.Integer(), nullable=False,
+                                   server_default=sa.text("0"))
+            """
+            + INDEX,
+            REF_DOWN,
+            id="nullable-backfill-then-not-null",
+        ),
+        pytest.param(
+            """
+            with op.batch_alter_table("bookings") as batch:
+                batch.add_column(sa.Column("cancelled", sa.Integer(), nullable=False,
+                                           server_default="0"))
+                batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+                batch.create_index("idx_bookings_room_time", ["room_id", "start", "end"])
+            """,
+            REFUSE_WHILE_CANCELLED
+            + textwrap.dedent("""
+            with op.batch_alter_table("bookings") as batch:
+                batch.drop_index("idx_bookings_room_time")
+                batch.drop_column("cancelled_at")
+                batch.drop_column("cancelled")
+            """),
+            id="index-in-batch-mode",
+        ),
+        pytest.param(
+            ADD_COLUMNS
+            + 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"],'
+            " if_not_exists=True)\n",
+            REF_DOWN.replace('table_name="bookings")', 'table_name="bookings", if_exists=True)'),
+            id="if-not-exists-and-if-exists",
+        ),
+        pytest.param(
+            ADD_COLUMNS + 'op.create_index("idx_bookings_room_time", "bookings",'
+            ' ["room_id", "start", sa.text(\'"end" DESC\')])\n',
+            REF_DOWN,
+            id="index-with-a-descending-column",
+        ),
+        pytest.param(
+            REF_UP,
+            """
+            if op.get_bind().execute(
+                sa.text("SELECT EXISTS (SELECT 1 FROM bookings WHERE cancelled <> 0)")
+            ).scalar():
+                raise RuntimeError("cancelled bookings exist")
+            op.execute(sa.text("DROP INDEX IF EXISTS idx_bookings_room_time"))
+            op.execute("ALTER TABLE bookings DROP COLUMN cancelled_at")
+            op.execute("ALTER TABLE bookings DROP COLUMN cancelled")
+            """,
+            id="downgrade-in-raw-sql",
+        ),
+        pytest.param(
+            ADD_COLUMNS + INDEX,
+            """
+            bookings = sa.table("bookings", sa.column("cancelled"), sa.column("cancelled_at"))
+            cancelled = op.get_bind().execute(
+                sa.select(sa.func.count()).select_from(bookings).where(
+                    sa.or_(bookings.c.cancelled == 1, bookings.c.cancelled_at.is_not(None)))
+            ).scalar()
+            if cancelled:
+                raise Exception(f"{cancelled} cancelled bookings")
+            op.drop_index(op.f("idx_bookings_room_time"), table_name="bookings")
+            with op.batch_alter_table("bookings", recreate="always") as batch:
+                batch.drop_column("cancelled_at")
+                batch.drop_column("cancelled")
+            """,
+            id="downgrade-by-a-table-rebuild",
+        ),
+    ],
+)
+def test_other_ways_of_writing_the_revision_pass(tmp_path, upgrade, downgrade):
+    assert failed(verdicts(tmp_path, upgrade, downgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda text: text.replace('revision = "0002"', 'revision = "a1b2c3d4e5f6"'), id="hex-id"
+        ),
+        pytest.param(
+            lambda text: text.replace('down_revision = "0001"', 'down_revision = ("0001",)'),
+            id="down-revision-as-a-tuple-of-one",
+        ),
+        pytest.param(
+            # Alembic's own script template (1.13 and later) annotates the identifiers.
+            lambda text: text.replace(
+                'revision = "0002"\ndown_revision = "0001"',
+                'revision: str = "0002"\n'
+                'down_revision: Union[str, Sequence[str], None] = "0001"\n'
+                "branch_labels: Union[str, Sequence[str], None] = None",
+            ).replace("import sqlalchemy", "from typing import Sequence, Union\nimport sqlalchemy"),
+            id="annotated-identifiers",
+        ),
+    ],
+)
+def test_revision_identifiers_of_other_styles_pass(tmp_path, change):
+    text = change(revision(REF_UP, REF_DOWN))
+    assert text != revision(REF_UP, REF_DOWN)
+    workspace = workspace_with(tmp_path, {LEARNERS: text})
+    given = Given(workspace=workspace, bookings=BOOKINGS)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in REVISION]
+    assert [r.found for r in results if not r.passed] == []
+
+
 # --- Schema mistakes ----------------------------------------------------------------------------
 
 
@@ -367,6 +536,23 @@ def test_a_partial_index_the_query_cannot_use_is_named(tmp_path):
     )
     assert problems["schema"].startswith(
         "index idx_c has a WHERE clause (cancelled = 1) that the overlap query's `cancelled = 0`"
+        " does not imply"
+    )
+
+
+@pytest.mark.parametrize("where", ["NOT cancelled", "cancelled = FALSE", "cancelled IS 0"])
+def test_a_partial_index_sqlite_cannot_match_to_cancelled_0_is_named(tmp_path, where):
+    """SQLite uses a partial index only when the query's WHERE contains the index's terms as
+    written: `NOT cancelled` means the same for 0 and 1, but the overlap query cannot use it."""
+    upgrade = ADD_COLUMNS + (
+        f'op.create_index("idx_c", "bookings", ["room_id", "start", "end"],'
+        f' sqlite_where=sa.text("{where}"))\n'
+    )
+    problems = failed(
+        verdicts(tmp_path, upgrade, REF_DOWN.replace("idx_bookings_room_time", "idx_c"))
+    )
+    assert problems["schema"].startswith(
+        f"index idx_c has a WHERE clause ({where}) that the overlap query's `cancelled = 0`"
         " does not imply"
     )
 

@@ -131,16 +131,27 @@ def walk(node: Any, parts: Parts = ()) -> Iterator[tuple[Any, Parts]]:
                 yield from walk(value, (*parts, index))
 
 
-def operations(spec: dict) -> Iterator[tuple[str, str, dict]]:
-    """Each (path, method, operation) of the spec, in the file's order."""
+def path_items(spec: dict) -> Iterator[tuple[str, dict, Parts]]:
+    """Each (path, path item, where the item is written) of the spec, in the file's order.
+
+    OpenAPI 3.1 lets a path item be a `$ref` to one under components/pathItems: its operations
+    are the path's, written there.
+    """
     paths = spec.get("paths")
     if not isinstance(paths, dict):
         return
     for path, item in paths.items():
+        item, located = resolve(spec, item, ("paths", path))
         if isinstance(item, dict):
-            for method in METHODS:
-                if isinstance(item.get(method), dict):
-                    yield str(path), method, item[method]
+            yield str(path), item, located
+
+
+def operations(spec: dict) -> Iterator[tuple[str, str, dict]]:
+    """Each (path, method, operation) of the spec, in the file's order."""
+    for path, item, _ in path_items(spec):
+        for method in METHODS:
+            if isinstance(item.get(method), dict):
+                yield path, method, item[method]
 
 
 def template(path: str) -> str:
@@ -502,14 +513,13 @@ def _example_holders(spec: dict) -> Iterator[tuple[dict, Parts]]:
             yield from media(value, parts)
             yield from headers(value, parts)
 
-    paths = spec.get("paths")
-    for path, item in paths.items() if isinstance(paths, dict) else ():
-        yield from parameters(item, ("paths", path))
+    for _, item, located in path_items(spec):
+        yield from parameters(item, located)
         for method in METHODS:
-            operation = item.get(method) if isinstance(item, dict) else None
+            operation = item.get(method)
             if not isinstance(operation, dict):
                 continue
-            at = ("paths", path, method)
+            at = (*located, method)
             yield from parameters(operation, at)
             body = operation.get("requestBody")
             if isinstance(body, dict) and "$ref" not in body:
@@ -632,5 +642,18 @@ def has_example(spec: dict, media_object: Any) -> bool:
         return False
     if "example" in media_object or media_object.get("examples"):
         return True
-    schema, _ = resolve(spec, media_object.get("schema"), ())
-    return isinstance(schema, dict) and bool(schema.get("examples") or "example" in schema)
+    # In 3.1 a schema may write its example beside its `$ref` or on what the `$ref` points at.
+    schema = media_object.get("schema")
+    for _ in range(32):
+        if not isinstance(schema, dict):
+            return False
+        if schema.get("examples") or "example" in schema:
+            return True
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return False
+        try:
+            schema = lookup(spec, pointer_parts(ref))
+        except (LookupError, IndexError):
+            return False
+    return False

@@ -27,7 +27,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from onboarding.artefacts.openapi import json_media, operations, pointer_parts, resolve, template
+from onboarding.artefacts.openapi import (
+    METHODS,
+    json_media,
+    path_items,
+    pointer_parts,
+    resolve,
+    template,
+)
 
 SCHEMAS_REF = "#/components/schemas/"
 MAX_DEPTH = 12
@@ -93,10 +100,10 @@ def breaking_changes(old_spec: dict, new_spec: dict) -> list[Change]:
 def _operations_by_shape(spec: dict) -> dict[tuple[str, str], tuple[str, dict, dict]]:
     """(METHOD, path shape) → (path as written, operation, path item), for every operation."""
     found = {}
-    paths = spec.get("paths") if isinstance(spec.get("paths"), dict) else {}
-    for path, method, operation in operations(spec):
-        item = paths.get(path) if isinstance(paths.get(path), dict) else {}
-        found[(method.upper(), template(path))] = (path, operation, item)
+    for path, item, _ in path_items(spec):
+        for method in METHODS:
+            if isinstance(item.get(method), dict):
+                found[(method.upper(), template(path))] = (path, item[method], item)
     return found
 
 
