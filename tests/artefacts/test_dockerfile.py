@@ -72,3 +72,59 @@ def test_a_stage_knows_the_stages_it_is_built_on():
     assert dockerfile.base_stage(stages, other) is None
     # Stage names are case-insensitive, as Docker reads them.
     assert dockerfile.lineage(stages, runtime) == [runtime, builder, base]
+
+
+def test_a_runs_heredoc_is_part_of_it_and_later_lines_keep_their_numbers():
+    text = (
+        "FROM python:3.14-slim\n"
+        "RUN <<EOF\n"
+        "groupadd --system app\n"
+        "# FROM is a word of the script here, not an instruction\n"
+        "useradd --system app\n"
+        "EOF\n"
+        "COPY <<-EOT /app/notes.txt\n"
+        "\tUSER root\n"
+        "\tEOT\n"
+        "USER app\n"
+    )
+    instructions = dockerfile.parse_dockerfile(text)
+    assert [(i.keyword, i.line) for i in instructions] == [
+        ("FROM", 1),
+        ("RUN", 2),
+        ("COPY", 7),
+        ("USER", 10),
+    ]
+    assert "useradd --system app" in instructions[1].value
+    assert instructions[2].value == "<<-EOT /app/notes.txt"
+
+
+def test_variables_are_the_args_and_envs_a_stage_sees():
+    instructions = dockerfile.parse_dockerfile(
+        "ARG UID=10001\n"
+        "FROM python:3.14-slim AS base\n"
+        "ARG UID\n"
+        "ENV HOME_DIR=/home/app PORT=8000\n"
+        "FROM base AS runtime\n"
+        "ARG GID=${UID}\n"
+        "ENV DATA=${HOME_DIR}/data\n"
+    )
+    runtime = dockerfile.stages(instructions)[-1]
+    assert dockerfile.variables(instructions, runtime) == {
+        "UID": "10001",
+        "HOME_DIR": "/home/app",
+        "PORT": "8000",
+        "GID": "10001",
+        "DATA": "/home/app/data",
+    }
+    assert dockerfile.variables(instructions, runtime, runtime=True) == {
+        "HOME_DIR": "/home/app",
+        "PORT": "8000",
+        "DATA": "/home/app/data",
+    }
+
+
+def test_substitute_knows_defaults_and_leaves_unknown_names():
+    values = {"A": "1", "EMPTY": ""}
+    assert dockerfile.substitute("$A ${A} ${B:-8000} ${EMPTY:-x} $B ${B}", values) == (
+        "1 1 8000 x $B ${B}"
+    )

@@ -105,6 +105,8 @@ USER_LINES = (
     "    && mkdir -p /data && chown app:app /data\n"
 )
 
+CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "8000"]'
+
 MISTAKES = [
     (
         "one-stage",
@@ -303,6 +305,98 @@ MISTAKES = [
         "copies a secrets file into the image",
     ),
     (
+        "sh-c-without-exec",
+        [(CMD, f'CMD ["sh", "-c", "uvicorn --factory {APP} --host 0.0.0.0"]')],
+        RUN,
+        "the command is in shell form",
+    ),
+    (
+        "init-without-a-server",
+        [(CMD, 'ENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "booking_service"]')],
+        RUN,
+        "the command starts no ASGI server",
+    ),
+    (
+        "gunicorn-on-localhost",
+        [
+            (
+                CMD,
+                f'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-b", "localhost", "{APP}()"]',
+            )
+        ],
+        RUN,
+        "gunicorn listens on localhost",
+    ),
+    (
+        "uvicorn-host-from-arg",
+        [
+            ("USER 10001:10001", "ARG UVICORN_HOST=0.0.0.0\nUSER 10001:10001"),
+            ('"--host", "0.0.0.0", ', ""),
+        ],
+        RUN,
+        "uvicorn listens on 127.0.0.1 (its default)",
+    ),
+    (
+        "uvicorn-factory-false-in-env",
+        [
+            ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UVICORN_FACTORY=false \\"),
+            ('"--factory", ', ""),
+        ],
+        RUN,
+        "add `--factory`",
+    ),
+    (
+        "expose-arg-of-another-port",
+        [("EXPOSE 8000", "ARG PORT=80\nEXPOSE ${PORT}")],
+        RUN,
+        "EXPOSE ${PORT}, but uvicorn listens on port 8000",
+    ),
+    (
+        "root-from-an-arg",
+        [(USER_LINES, "ARG APP_UID=0\n" + USER_LINES), ("USER 10001:10001", "USER ${APP_UID}")],
+        USER,
+        "`USER ${APP_UID}` runs the service as root",
+    ),
+    (
+        "nonroot-on-a-python-image",
+        [("USER 10001:10001", "USER nonroot")],
+        USER,
+        "never creates `nonroot`",
+    ),
+    (
+        "heredoc-creates-another-user",
+        [
+            (USER_LINES, "RUN <<EOF\nuseradd --system other\nEOF\n"),
+            ("USER 10001:10001", "USER app"),
+        ],
+        USER,
+        "never creates `app`",
+    ),
+    (
+        "uv-locked-arg-off",
+        [
+            ("ARG UV_VERSION=0.13.9", "ARG UV_VERSION=0.13.9\nARG UV_LOCKED=0"),
+            (
+                "RUN uv sync --locked --no-dev --no-install-project",
+                "RUN uv sync --no-dev --no-install-project",
+            ),
+        ],
+        LOCK,
+        "`uv sync` without `--locked`",
+    ),
+    (
+        "secret-in-a-file-variable",
+        [("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 DB_PASSWORD_FILE=hunter2hunter2 \\")],
+        SECRETS,
+        "ENV DB_PASSWORD_FILE puts a secret",
+    ),
+    (
+        "copy-env-production",
+        [("COPY src ./src", "COPY src ./src\nCOPY .env.production ./")],
+        SECRETS,
+        "copies a secrets file into the image",
+    ),
+    (
         "add-url",
         [("COPY README.md ./", "ADD https://example.com/tool.tgz /opt/")],
         ADD,
@@ -322,9 +416,6 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
     assert not result.passed, f"{expectation!r} passed"
     assert message in result.found, result.found
     assert result.line().startswith("❌") and "Hint:" in result.line()
-
-
-CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "8000"]'
 
 
 @pytest.mark.parametrize(
@@ -461,6 +552,177 @@ CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "80
                 )
             ],
             "granian-unknown-option-before-the-app",
+        ),
+        # A heredoc's lines belong to its RUN (BuildKit's `RUN <<EOF`).
+        (
+            [
+                (
+                    USER_LINES,
+                    "RUN <<EOF\ngroupadd --system --gid 10001 app\n"
+                    "useradd --system --uid 10001 --gid app --no-create-home app\n"
+                    "mkdir -p /data && chown app:app /data\nEOF\n",
+                ),
+                ("USER 10001:10001", "USER app"),
+            ],
+            "user-created-in-a-heredoc",
+        ),
+        (
+            [
+                (
+                    "RUN uv sync --locked --no-dev --no-install-project",
+                    "RUN <<EOF\nset -e\nuv sync --locked --no-dev --no-install-project\nEOF",
+                )
+            ],
+            "uv-sync-in-a-heredoc",
+        ),
+        (
+            [
+                (BUILDER, "ARG PYTHON=3.13\nFROM python:${PYTHON}-slim-bookworm AS builder"),
+                (RUNTIME, "FROM python:${PYTHON}-slim-bookworm AS runtime"),
+            ],
+            "bookworm-base-from-an-arg",
+        ),
+        (
+            [
+                ("COPY --from=builder", "COPY --link --from=builder"),
+                ("COPY pyproject.toml uv.lock ./", "COPY --link pyproject.toml uv.lock ./"),
+                (
+                    "COPY migrations ./migrations",
+                    "COPY --link --chown=10001:10001 migrations ./migrations",
+                ),
+            ],
+            "copy-link",
+        ),
+        # uv's documented way: the lock file bind-mounted for the RUN, the cache kept between builds.
+        (
+            [
+                ("COPY pyproject.toml uv.lock ./\n", ""),
+                (
+                    "RUN uv sync --locked --no-dev --no-install-project",
+                    "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+                    "    --mount=type=bind,source=uv.lock,target=uv.lock \\\n"
+                    "    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n"
+                    "    uv sync --locked --no-dev --no-install-project",
+                ),
+                ("COPY src ./src", "COPY pyproject.toml uv.lock ./\nCOPY src ./src"),
+            ],
+            "mount-cache-and-bind-the-lock",
+        ),
+        (
+            [
+                ("ARG UV_VERSION=0.13.9", "ARG UV_VERSION=0.13.9\nARG UV_LOCKED=1"),
+                (
+                    "uv sync --locked --no-dev --no-install-project",
+                    "uv sync --no-dev --no-install-project",
+                ),
+                ("uv sync --locked --no-dev --no-editable", "uv sync --no-dev --no-editable"),
+            ],
+            "uv-locked-by-arg",
+        ),
+        ([(CMD, 'ENTRYPOINT ["tini", "--"]\n' + CMD)], "tini-as-init"),
+        ([(CMD, 'ENTRYPOINT ["/usr/bin/dumb-init", "--"]\n' + CMD)], "dumb-init-as-init"),
+        (
+            [(CMD, f'ENTRYPOINT ["uvicorn", "--factory", "{APP}"]\nCMD ["--host", "0.0.0.0"]')],
+            "entrypoint-with-the-app-cmd-with-options",
+        ),
+        # A shell that replaces itself with the server: the server is PID 1 and gets SIGTERM.
+        (
+            [(CMD, f"CMD exec uvicorn --factory {APP} --host 0.0.0.0 --port ${{PORT:-8000}}")],
+            "shell-form-with-exec",
+        ),
+        (
+            [(CMD, f'CMD ["sh", "-c", "exec uvicorn --factory {APP} --host 0.0.0.0"]')],
+            "sh-c-with-exec",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    f'CMD ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "--bind", ":8000", "{APP}()"]',
+                )
+            ],
+            "gunicorn-bind-every-address",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    f'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0", "{APP}()"]',
+                )
+            ],
+            "gunicorn-bind-without-port",
+        ),
+        # uvicorn reads UVICORN_<OPTION> from the environment.
+        (
+            [
+                (
+                    "PYTHONUNBUFFERED=1 \\",
+                    "PYTHONUNBUFFERED=1 UVICORN_HOST=0.0.0.0 UVICORN_FACTORY=true \\",
+                ),
+                (CMD, f'CMD ["uvicorn", "{APP}", "--port", "8000"]'),
+            ],
+            "uvicorn-options-from-env",
+        ),
+        (
+            [(CMD, CMD.replace('"uvicorn"', '"/app/.venv/bin/python", "-m", "uvicorn"'))],
+            "venv-python",
+        ),
+        (
+            [
+                (USER_LINES, "ARG APP_UID=10001\n" + USER_LINES),
+                ("USER 10001:10001", "USER ${APP_UID}"),
+            ],
+            "user-from-an-arg",
+        ),
+        (
+            [
+                (USER_LINES, "RUN addgroup -S app && adduser -S -G app app\n"),
+                ("USER 10001:10001", "USER app:app"),
+            ],
+            "alpine-adduser",
+        ),
+        # Distroless images have no shell to create a user, and come with `nonroot`.
+        (
+            [
+                (
+                    RUNTIME,
+                    f"FROM gcr.io/distroless/python3-debian12:nonroot@sha256:{'a' * 64} AS runtime",
+                ),
+                (USER_LINES, ""),
+                ("USER 10001:10001", "USER nonroot"),
+            ],
+            "distroless-nonroot",
+        ),
+        ([("EXPOSE 8000", "ARG PORT=8000\nEXPOSE ${PORT}")], "expose-from-an-arg"),
+        ([("EXPOSE 8000", "ENV PORT=8000\nEXPOSE $PORT/tcp")], "expose-from-env"),
+        (
+            [("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 DB_PASSWORD_FILE=/run/secrets/db \\")],
+            "where-a-secret-is-mounted",
+        ),
+        ([("COPY src ./src", "COPY src ./src\nCOPY .env.example ./")], "env-example"),
+        (
+            [
+                (
+                    "EXPOSE 8000\n",
+                    'EXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request as r; '
+                    "r.urlopen('http://localhost:8000/health/ready')\"\n",
+                )
+            ],
+            "healthcheck-shell-form-on-readiness",
+        ),
+        (
+            [
+                (
+                    BUILDER,
+                    f"FROM {BASE} AS base\nRUN apt-get update && apt-get install -y curl\nFROM base AS builder",
+                ),
+                (RUNTIME, "FROM base AS runtime"),
+                (
+                    "EXPOSE 8000\n",
+                    "EXPOSE 8000\nHEALTHCHECK CMD curl -fsS http://localhost:8000/health/live\n",
+                ),
+            ],
+            "healthcheck-curl-installed-in-a-base-stage",
         ),
         ([("EXPOSE 8000\n", "EXPOSE 8000\n" + HEALTHCHECK)], "healthcheck-on-liveness"),
         ([("EXPOSE 8000\n", "EXPOSE 8000\nHEALTHCHECK NONE\n")], "healthcheck-none"),

@@ -77,6 +77,38 @@ def test_a_job_that_lets_the_exception_end_it_passes_too(tmp_path):
     assert verdicts(tmp_path, {JOB: plain}) == {}
 
 
+def alembic_command_job(run: str) -> str:
+    """A job that runs Alembic's own command line, as a child process."""
+    return (
+        "import os\nimport subprocess\nimport sys\n\n\ndef main() -> int:\n"
+        "    assert os.environ['BOOKING_DATABASE']\n"
+        f"    {run}\n\n\n"
+        "if __name__ == '__main__':\n    sys.exit(main())\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        alembic_command_job(
+            "return subprocess.run([sys.executable, '-m', 'alembic', 'upgrade', 'head']).returncode"
+        ),
+        # The image's PATH starts with the environment's commands, where `alembic` is.
+        alembic_command_job("return subprocess.call(['alembic', 'upgrade', 'head'])"),
+        "from alembic.config import main\n\nif __name__ == '__main__':\n"
+        "    main(argv=['upgrade', 'head'])\n",
+    ],
+    ids=["python-m-alembic", "alembic-command", "alembic-config-main"],
+)
+def test_a_job_that_runs_alembics_command_line_passes(tmp_path, job):
+    assert verdicts(tmp_path, {JOB: job}) == {}
+
+
+def test_a_job_that_ignores_the_alembic_commands_exit_code_is_named(tmp_path):
+    job = alembic_command_job("subprocess.run(['alembic', 'upgrade', 'head'])\n    return 0")
+    assert FAILS in verdicts(tmp_path, {JOB: job})
+
+
 def test_a_missing_job_says_where_it_goes(tmp_path):
     assert verdicts(tmp_path, {JOB: None})[UPGRADES] == (
         "migrate.py does not exist yet — stage 07 adds it to your project as"

@@ -410,3 +410,51 @@ def test_broken_alert_rules_are_left_to_exercise_08_3(tmp_path, monkeypatch):
 )
 def test_the_names_a_cell_gives(cell, names):
     assert runbook._names_in(cell) == names
+
+
+PROPERTY_TABLE = """\
+### HighErrorRate
+
+| Severity | page |
+| --- | --- |
+| Owner | bookings team |
+
+Errors burn the budget fast. 1. Roll back the last deploy.
+
+"""
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        PROPERTY_TABLE,
+        PROPERTY_TABLE.replace(
+            "| Severity | page |\n| --- | --- |\n",
+            "| Property | Value |\n| --- | --- |\n| Severity | page |\n",
+        ),
+        PROPERTY_TABLE.replace(
+            "| Severity | page |\n| --- | --- |\n",
+            "| Alert | HighErrorRate |\n| --- | --- |\n| Severity | page |\n",
+        ),
+        PROPERTY_TABLE.replace(
+            "Errors burn the budget fast. 1. Roll back the last deploy.",
+            "#### What it means\n\nErrors burn the budget fast.\n\n#### First actions\n\n"
+            "1. Roll back the last deploy.",
+        ),
+    ],
+    ids=["severity-first", "under-a-header", "naming-the-alert", "with-parts"],
+)
+def test_an_entry_with_a_property_table_is_fine(entry, tmp_path, monkeypatch):
+    """A small table of the entry's properties (severity, owner) is not a table of entries."""
+    rules = ONE_NAME.replace("severity: ticket", "severity: page")
+    assert failing(with_entries(entry), tmp_path, monkeypatch, rules=rules) == {}
+
+
+def test_a_property_table_giving_the_wrong_severity_is_named(tmp_path, monkeypatch):
+    rules = ONE_NAME.replace("severity: ticket", "severity: page")
+    entry = PROPERTY_TABLE.replace("| Severity | page |", "| Severity | ticket |")
+    found = failing(with_entries(entry), tmp_path, monkeypatch, rules=rules)
+    assert found == {
+        TEXTS[4]: "`HighErrorRate` is `page` in monitoring/alerts.yaml (lines 4, 8) but `ticket` "
+        "in docs/runbook.md (line 34)"
+    }

@@ -588,6 +588,52 @@ def test_a_scanner_importing_a_module_of_its_own_passes(learner, module, stateme
     assert sys.modules["secrets"] is standard_secrets
 
 
+@pytest.mark.parametrize(
+    ("module", "statement"),
+    [
+        ("tools/secret_patterns.py", "from secret_patterns import PATTERNS"),
+        ("tools/secret_patterns.py", "from tools.secret_patterns import PATTERNS"),
+        ("tools/shapes/__init__.py", "from shapes import PATTERNS"),
+        ("tools/secrets.py", "import secrets"),
+    ],
+    ids=["beside-it", "from-the-project-root", "a-package-beside-it", "named-as-the-stdlib"],
+)
+def test_a_scanner_importing_a_module_of_its_own_when_called_passes(learner, module, statement):
+    """An import inside find_secrets() runs when it is called, after the scanner has loaded:
+    `python tools/find_secrets.py` still has the folder on its path then, and so has the check,
+    only while the call lasts."""
+    (learner / module).parent.mkdir(parents=True, exist_ok=True)
+    (learner / module).write_text(SIBLING_PATTERNS, encoding="utf-8")
+    scanner = learner / scanning.SCANNER_FILE
+    source = scanner.read_text(encoding="utf-8")
+    signature = "def find_secrets(text: str) -> list[Finding]:\n"
+    assert signature in source
+    scanner.write_text(
+        source.replace(signature, f"{signature}    {statement}\n\n", 1), encoding="utf-8"
+    )
+    import secrets as standard_secrets
+
+    path_before = list(sys.path)
+    assert found(judge("09.2")) == {}
+    assert sys.path == path_before
+    assert not list(learner.rglob("__pycache__"))
+    assert not any("secret_patterns" in name or name in ("shapes", "tools") for name in sys.modules)
+    assert sys.modules["secrets"] is standard_secrets
+
+
+def test_a_scanner_whose_call_imports_a_missing_module_is_named(learner):
+    scanner = learner / scanning.SCANNER_FILE
+    source = scanner.read_text(encoding="utf-8")
+    signature = "def find_secrets(text: str) -> list[Finding]:\n"
+    scanner.write_text(
+        source.replace(signature, f"{signature}    import no_such_patterns  # noqa\n\n", 1),
+        encoding="utf-8",
+    )
+    result = judge("09.2")
+    assert not result.outcomes[0].passed
+    assert "ModuleNotFoundError: No module named 'no_such_patterns'" in result.outcomes[0].found
+
+
 def test_a_scanner_reading_a_file_beside_it_passes(learner):
     """`Path(__file__).parent` is where the scanner is, as when it runs as a command."""
     (learner / "tools" / "allowed.txt").write_text("change-me\n", encoding="utf-8")

@@ -38,16 +38,61 @@ class Stage:
 
 
 def parse_dockerfile(text: str) -> list[Instruction]:
-    """Instructions (comments dropped, continuation lines joined) with their line numbers."""
+    """Instructions (comments dropped, continuation lines joined) with their line numbers.
+
+    A heredoc (`RUN <<EOF` … `EOF`) is part of its instruction, its lines joined with `; `.
+    """
     from dockerfile_parse import DockerfileParser
 
     # A file object keeps dockerfile-parse from reading or writing ./Dockerfile itself.
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
+    parser = DockerfileParser(fileobj=io.BytesIO(inline_heredocs(text).encode("utf-8")))
     return [
         Instruction(item["instruction"].upper(), item["value"].strip(), item["startline"] + 1)
         for item in parser.structure
         if item["instruction"].upper() != "COMMENT"
     ]
+
+
+HEREDOC = re.compile(r"(?<!<)<<(?P<dash>-?)(?P<quote>[\"']?)(?P<word>[A-Za-z_][\w.-]*)(?P=quote)")
+"""A heredoc's start in a RUN, COPY or ADD (`<<EOF`, `<<-EOF`, `<<'EOF'`), as BuildKit reads it."""
+HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
+
+
+def inline_heredocs(text: str) -> str:
+    """The text with each RUN's heredoc moved onto the line that opens it.
+
+    dockerfile-parse reads a heredoc's lines as instructions of their own (`useradd app` as a
+    USERADD). Joined with `; ` onto the opening line, a RUN's are part of its command; a COPY's
+    or ADD's, a file's content, are dropped. Blank lines take their place, so every later
+    instruction keeps its line number.
+    """
+    lines = text.splitlines()
+    keyword, continued = "", False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if not continued and stripped and not stripped.startswith("#"):
+            keyword = stripped.split()[0].upper()
+        continued = (continued or bool(stripped)) and line.rstrip().endswith("\\")
+        if stripped.startswith("#") or keyword not in HEREDOC_KEYWORDS:
+            index += 1
+            continue
+        opening = index
+        for marker in HEREDOC.finditer(line):
+            body = []
+            index += 1
+            while index < len(lines):
+                content = lines[index].lstrip("\t") if marker["dash"] else lines[index]
+                lines[index] = ""
+                if content == marker["word"]:
+                    break
+                body.append(content.strip())
+                index += 1
+            if keyword == "RUN":  # a COPY's or ADD's heredoc is a file's content, not a command
+                lines[opening] += " " + "; ".join(part for part in body if part)
+        index += 1
+    return "\n".join(lines) + "\n"
 
 
 def check_dockerfile(text: str, name: str = "Dockerfile") -> list[Instruction]:
@@ -126,7 +171,50 @@ def global_args(instructions: Sequence[Instruction]) -> dict[str, str]:
 
 
 def substitute(text: str, values: dict[str, str]) -> str:
-    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: values.get(m[1], m[0]), text)
+    """`$NAME`, `${NAME}` and `${NAME:-default}` replaced as the build replaces them; a name
+    without a value and without a default is left as written."""
+
+    def value(match: re.Match[str]) -> str:
+        name, default = match["braced"] or match["plain"], match["default"]
+        if values.get(name):
+            return values[name]
+        if default is not None:
+            return default
+        return values.get(name, match[0])
+
+    return re.sub(
+        r"\$(?:\{(?P<braced>[A-Za-z_]\w*)(?::?-(?P<default>[^}]*))?\}|(?P<plain>[A-Za-z_]\w*))",
+        value,
+        text,
+    )
+
+
+def variables(
+    instructions: Sequence[Instruction], stage: Stage, runtime: bool = False
+) -> dict[str, str]:
+    """The ARG and ENV values the instructions of `stage` see, as the build sets them.
+
+    A stage has what the stages it is built FROM set, in order; an ARG it declares without a
+    default takes the one given before the first FROM. With `runtime`, only the ENV values: the
+    container's environment, which a shell-form CMD sees; ARGs end with the build.
+    """
+    built = stages(instructions)
+    stage = next(candidate for candidate in built if candidate.line == stage.line)
+    global_values = global_args(instructions)
+    values: dict[str, str] = {}
+    from_env: set[str] = set()
+    for ancestor in reversed(lineage(built, stage)):
+        for instruction in ancestor.instructions:
+            if instruction.keyword not in ("ARG", "ENV"):
+                continue
+            for name, setting in settings(instruction):
+                if setting is None:
+                    setting = global_values.get(name, values.get(name))
+                if setting is not None:
+                    values[name] = substitute(setting.strip("'\""), values)
+                    if instruction.keyword == "ENV":
+                        from_env.add(name)
+    return {name: value for name, value in values.items() if not runtime or name in from_env}
 
 
 def command_words(instruction: Instruction) -> tuple[list[str], bool]:

@@ -55,6 +55,11 @@ def start_job(root: Path, database: Path) -> subprocess.Popen:
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])
         ),
+        # The environment's commands come first, as the image's `ENV PATH="/app/.venv/bin:…"`
+        # puts them: a job may run `alembic upgrade head` as a command.
+        "PATH": os.pathsep.join(
+            filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])
+        ),
     }
     # Compiled modules are kept, as any Python run keeps them: a job that imports Alembic then
     # starts in half a second, not three.

@@ -84,7 +84,8 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
 
 
 LOCK_SYNC = re.compile(r"\buv\s+sync\b")
-# uv reads UV_LOCKED=1 and UV_FROZEN=1 as --locked and --frozen, set by ENV or before the command.
+# uv reads UV_LOCKED=1 and UV_FROZEN=1 as --locked and --frozen, set by ENV, by ARG (whose value
+# the RUNs after it see) or before the command.
 UV_LOCK_VARIABLES = ("UV_LOCKED", "UV_FROZEN")
 UV_TRUE = ("1", "true", "yes", "y", "on", "t")
 UV_LOCK_PREFIX = re.compile(r"\bUV_(?:LOCKED|FROZEN)=(?:1|true|yes|y|on|t)\b", re.IGNORECASE)
@@ -109,10 +110,11 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
                 sources = [w for w in value.split() if not w.startswith("--")][:-1]
                 if any(Path(s).name == "uv.lock" or s in (".", "./") for s in sources):
                     copied_lock = True
-            if instruction.keyword == "ENV":
+            # An ARG's value is in the environment of the RUNs after it, as an ENV's is.
+            if instruction.keyword in ("ENV", "ARG"):
                 for name, setting in dockerfile.settings(instruction):
-                    if name in UV_LOCK_VARIABLES:
-                        locked_by_env = (setting or "").lower() in UV_TRUE
+                    if name in UV_LOCK_VARIABLES and setting is not None:
+                        locked_by_env = setting.strip("'\"").lower() in UV_TRUE
             if instruction.keyword != "RUN":
                 continue
             if LOCK_SYNC.search(value):
@@ -195,7 +197,9 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
             "root; create a user in that stage and add `USER 10001:10001` before CMD"
         ]
     last = users[-1]
-    name = last.value.split(":")[0].strip()
+    # `USER ${APP_UID}`: the build puts in the ARG's or ENV's value.
+    user = dockerfile.substitute(last.value, dockerfile.variables(instructions, final))
+    name = user.split(":")[0].strip()
     if name in ("root", "0"):
         return [
             f"line {last.line}: `USER {last.value}` runs the service as root; use an unprivileged user"
@@ -207,6 +211,7 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
     if (
         not name.isdigit()
         and name != "nobody"
+        and name not in _image_users(instructions, built, final)
         and not re.search(rf"\b(useradd|adduser)\b[^&;]*\b{re.escape(name)}\b", created)
     ):
         return [
@@ -215,6 +220,28 @@ def user_problems(instructions: Sequence[Instruction]) -> list[str]:
             "create it with `useradd` in this stage, or use a numeric id"
         ]
     return []
+
+
+IMAGE_USERS = {
+    "gcr.io/distroless/": ("nonroot",),
+    "cgr.dev/chainguard/": ("nonroot",),
+}
+"""Unprivileged users that base images come with: distroless and Chainguard images have no
+shell to create one, and give `nonroot` (uid 65532) instead."""
+
+
+def _image_users(
+    instructions: Sequence[Instruction],
+    built: Sequence[dockerfile.Stage],
+    stage: dockerfile.Stage,
+) -> tuple[str, ...]:
+    """The users that the image `stage` starts from (through its base stages) comes with."""
+    image = dockerfile.lineage(built, stage)[-1].image
+    image = dockerfile.substitute(image, dockerfile.global_args(instructions)).lower()
+    for prefix, users in IMAGE_USERS.items():
+        if image.removeprefix("docker.io/").startswith(prefix):
+            return users
+    return ()
 
 
 # The service's health endpoints. Liveness suits Docker's HEALTHCHECK, whose failure leads to a
@@ -374,14 +401,60 @@ def _served_target(words: list[str], program: str) -> str | None:
 
 
 def _bind(value: str | None) -> tuple[str | None, str]:
+    """The host and port of gunicorn's or hypercorn's `--bind`: `0.0.0.0:8000`, `[::]:8000`,
+    `0.0.0.0` (port 8000), or `:8000`, which listens on every address as `0.0.0.0` does."""
     if value is None:
         return None, "8000"
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        return host, rest.removeprefix(":") or "8000"
+    if ":" not in value:
+        return value, "8000"
     host, _, port = value.rpartition(":")
-    return (host.strip("[]") or None), (port or "8000")
+    return (host or "0.0.0.0"), (port or "8000")
 
 
-def served(words: list[str]) -> Served | None:
-    """Read a server command (`uvicorn …`, `python -m gunicorn …`); None if it starts no server."""
+INIT_PROGRAMS = ("tini", "tini-static", "dumb-init", "docker-init", "catatonit")
+"""Small init processes that run as PID 1, start the command after them and pass it signals."""
+SHELLS = ("sh", "bash", "dash", "ash")
+UVICORN_ENVIRONMENT = {"UVICORN_HOST": "--host", "UVICORN_PORT": "--port", "UVICORN_APP": ""}
+"""uvicorn reads each of its options from UVICORN_<OPTION> too (`ENV UVICORN_HOST=0.0.0.0`)."""
+
+
+def _after_init(words: list[str]) -> list[str]:
+    """The command an init process (`tini --`) starts: the words after its own options."""
+    if not words or Path(words[0]).name not in INIT_PROGRAMS:
+        return words
+    rest = words[1:]
+    if "--" in rest:
+        return rest[rest.index("--") + 1 :]
+    while rest and rest[0].startswith("-"):
+        rest = rest[1:]
+    return rest
+
+
+def _from_environment(words: list[str], environment: dict[str, str]) -> list[str]:
+    """uvicorn's options that the environment gives and the command does not, as options."""
+    added = []
+    for variable, option in UVICORN_ENVIRONMENT.items():
+        value = environment.get(variable)
+        if not value:
+            continue
+        if option and _option(words, option) is None:
+            added += [option, value]
+        elif not option and _served_target(words, "uvicorn") is None:
+            added.append(value)
+    if environment.get("UVICORN_FACTORY", "").lower() in ("1", "true", "t", "yes", "y", "on"):
+        added.append("--factory")
+    return words + added
+
+
+def served(words: list[str], environment: dict[str, str] | None = None) -> Served | None:
+    """Read a server command (`uvicorn …`, `python -m gunicorn …`); None if it starts no server.
+
+    `environment` is the container's (its ENV), which uvicorn reads options from too.
+    """
+    words = _after_init(words)
     if (
         len(words) >= 3
         and re.fullmatch(r"python3?(\.\d+)?", Path(words[0]).name)
@@ -392,6 +465,8 @@ def served(words: list[str]) -> Served | None:
         return None
     program = Path(words[0]).name
     rest = words[1:]
+    if program == "uvicorn":
+        rest = _from_environment(rest, environment or {})
     if program in ("uvicorn", "granian"):
         problems: tuple[str, ...] = ()
         if program == "granian" and (_option(rest, "--interface") or "rsgi") != "asgi":
@@ -486,6 +561,28 @@ def builds_app_with_factory(root: Path | None, target: str, app: str) -> bool | 
     return False
 
 
+def _through_a_shell(
+    words: list[str], exec_form: bool, environment: dict[str, str]
+) -> tuple[list[str], bool]:
+    """The command a shell runs, and whether the server gets the container's signals.
+
+    A command in shell form, or `["sh", "-c", "…"]`, runs in a shell that is PID 1 and does not
+    pass SIGTERM on, unless it replaces itself with the server (`exec uvicorn …`); the shell
+    puts in the container's variables (`--port ${PORT:-8000}`).
+    """
+    script = None
+    if not exec_form:
+        script = words
+    elif len(words) >= 3 and Path(words[0]).name in SHELLS and words[1] == "-c":
+        script = dockerfile.split_words(words[2])
+    if script is None:
+        return words, True
+    script = [dockerfile.substitute(word, environment) for word in script]
+    if script[:1] == ["exec"]:
+        return script[1:], True
+    return script, False
+
+
 def run_problems(
     instructions: Sequence[Instruction], app: str = PROJECT_APP, root: Path | None = None
 ) -> list[str]:
@@ -502,13 +599,16 @@ def run_problems(
         part, is_exec = dockerfile.command_words(instruction)
         words += part
         exec_form = exec_form and is_exec
+    environment = dockerfile.variables(instructions, final, runtime=True)
+    words, signalled = _through_a_shell(words, exec_form, environment)
     problems = []
-    if not exec_form:
+    if not signalled:
         problems.append(
             f"line {last.line}: the command is in shell form, so a shell is PID 1 and the server "
-            'never gets SIGTERM; write it as a JSON list, `CMD ["uvicorn", …]`'
+            'never gets SIGTERM; write it as a JSON list, `CMD ["uvicorn", …]` (or have the '
+            "shell replace itself: `exec uvicorn …`)"
         )
-    serving = served(words)
+    serving = served(words, environment)
     if serving is None:
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
@@ -548,8 +648,11 @@ def run_problems(
             f"nothing outside the container can reach; add `{serving.host_option}`"
         )
     port = serving.port
+    values = dockerfile.variables(instructions, final)
     exposed = {
-        word.split("/")[0] for expose in final.all("EXPOSE") for word in expose.value.split()
+        dockerfile.substitute(word, values).split("/")[0]
+        for expose in final.all("EXPOSE")
+        for word in expose.value.split()
     }
     if not exposed:
         problems.append(
@@ -619,8 +722,29 @@ SECRET_PARTS = {
 }
 
 
-def looks_secret(name: str) -> bool:
+SECRET_FILE_SUFFIXES = ("_FILE", "_PATH", "_DIR")
+"""`DATABASE_PASSWORD_FILE=/run/secrets/db`: where the platform mounts a secret, not the secret."""
+ENV_TEMPLATES = (".example", ".sample", ".template", ".dist")
+"""`.env.example`: a copy with no values, kept in the repository to show the settings."""
+
+
+def looks_secret(name: str, value: str | None = None) -> bool:
+    """Whether a setting's name says it holds a secret (a path to a mounted secret does not)."""
+    if (
+        value is not None
+        and name.upper().endswith(SECRET_FILE_SUFFIXES)
+        and value.strip("'\"").startswith("/")
+    ):
+        return False
     return any(part in SECRET_PARTS for part in re.split(r"[_\-.]", name.upper()))
+
+
+def _secrets_file(source: str) -> bool:
+    """Whether a copied file holds secrets: a `.env` (not its `.example`), or a `.pem` key."""
+    name = Path(source).name
+    if name.startswith(".env"):
+        return not name.endswith(ENV_TEMPLATES)
+    return Path(source).suffix == ".pem"
 
 
 def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
@@ -629,7 +753,7 @@ def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
     for instruction in instructions:
         if instruction.keyword in ("ENV", "ARG"):
             for name, value in dockerfile.settings(instruction):
-                if looks_secret(name) and value:
+                if looks_secret(name, value) and value:
                     where = (
                         "the image's settings"
                         if instruction.keyword == "ENV"
@@ -642,7 +766,7 @@ def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
                     )
         if instruction.keyword in ("COPY", "ADD"):
             sources = [w for w in instruction.value.split() if not w.startswith("--")][:-1]
-            if any(Path(s).name.startswith(".env") or Path(s).suffix == ".pem" for s in sources):
+            if any(_secrets_file(source) for source in sources):
                 problems.append(
                     f"line {instruction.line}: `{instruction.keyword} {instruction.value}` copies "
                     "a secrets file into the image; leave it out (and list it in .dockerignore)"

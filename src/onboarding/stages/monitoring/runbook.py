@@ -20,6 +20,7 @@ from onboarding.artefacts import alert_rules
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
+    PipeTable,
     course_template_guidance,
     guidance_quotes,
     markdown_lines,
@@ -55,6 +56,13 @@ PART_HEADING = re.compile(
 )
 """The headings of an entry's parts (`#### What it means`, `#### First actions`), which an
 entry's name, such as BookingsFastBurn, and a group's, such as Pages, are not."""
+PROPERTY_NAME = re.compile(
+    r"\W*(?:severity|urgency|priority|owner|owning|team|service|on-?call|contact|escalat\w*|"
+    r"dashboards?|runbook|labels?|expr\w*|query|threshold|for|window|property|field)\b",
+    re.IGNORECASE,
+)
+"""The first cell of a row of an entry's own small table (`| Severity | page |`, `| Owner | …
+|`), which names one of its properties, not an alert."""
 ENTRY_HEADING = re.compile(r"^(?P<marks>#{3,6})\s+(?P<title>\S.*?)\s*#*\s*$")
 
 
@@ -143,8 +151,8 @@ def entries(text: str) -> list[Entry]:
     found: list[Entry] = []
     for table in pipe_tables(body):
         header = list(table.header)
-        if not header:
-            continue
+        if not header or _is_property_table(table):
+            continue  # an entry's own properties: `_subsections` reads them with its entry
         # Headers as runbooks write them: the template's, and the usual other words.
         alert = _column(header, "alert") or header[0]
         severity = _column(header, "sev", "urgency", "priority")
@@ -171,6 +179,20 @@ def entries(text: str) -> list[Entry]:
                 )
     found += _subsections(text, body)
     return found
+
+
+def _is_property_table(table: PipeTable) -> bool:
+    """Whether a table gives one entry's properties, a name and a value a row.
+
+    Two columns whose first names properties (`Severity`, `Owner`): in a row, as an alert's
+    name never does, or in the header when it has no `Alert` column (`| Alert | HighErrorRate |`
+    over `| Severity | page |` is one entry's table too).
+    """
+    header = list(table.header)
+    return len(header) == 2 and (
+        any(PROPERTY_NAME.match(cells[0]) for cells in table.rows if cells)
+        or (_column(header, "alert") is None and bool(PROPERTY_NAME.match(header[0])))
+    )
 
 
 def _names_in(cell: str) -> list[str]:
@@ -208,8 +230,9 @@ def _subsections(text: str, body: str) -> list[Entry]:
         below = heads[position + 1 : last]
         own_end = heads[position + 1][0] if below else _end(heads, last, lines)
         groups = [(depth, said) for depth, said in groups if depth < level]
+        tables = pipe_tables("\n".join(lines[index + 1 : own_end]))
         if (below and not all(PART_HEADING.search(part) for _, _, part in below)) or (
-            not below and pipe_tables("\n".join(lines[index + 1 : own_end]))
+            not below and any(not _is_property_table(table) for table in tables)
         ):
             # A group of entries: the headings, or the table, under it hold them.
             groups.append((level, _severities(title)))

@@ -124,8 +124,14 @@ class Scanner:
     """The learner's `find_secrets`, and the project files it is made of."""
 
     find_secrets: Callable[[str], Any]
-    own_files: frozenset[str] = frozenset({SCANNER_FILE})
-    """Project-relative paths of the scanner and of the modules of the project it imports."""
+    own_files: Collection[str] = frozenset({SCANNER_FILE})
+    """Project-relative paths of the scanner and of the modules of the project it imports; a
+    module that `find_secrets()` imports when called joins them then."""
+
+
+PROBE = 'EXPORT_BUCKET = "bookings-exports"\n'
+"""A text without a secret that the scanner runs on once it has loaded, so that the modules it
+imports only when called are known as its own before the project is scanned."""
 
 
 def load_scanner(source: str, name: str = SCANNER_FILE) -> Callable[[str], Any]:
@@ -140,7 +146,8 @@ def load_project_scanner(
 
     The source is compiled from its text rather than imported, so that every call reads the
     file as it is now. As `python tools/find_secrets.py` would, it finds the modules beside it
-    (and, as pytest would, the project's own packages), and `__file__` is its path. Nothing is
+    (and, as pytest would, the project's own packages), and `__file__` is its path, both while
+    it loads and while `find_secrets()` runs (which may import a module only then). Nothing is
     written into the learner's project (no `__pycache__` folder), and the modules it imports
     from the project are forgotten afterwards, so that the next load reads them afresh.
     """
@@ -152,6 +159,42 @@ def load_project_scanner(
         script = root / name
         namespace["__file__"] = str(script)
         folders = [script.parent, root]
+    own_files = {name}
+    # A dataclass looks its module up in sys.modules while the class is made, to read the
+    # annotations that `from __future__ import annotations` left as strings; without an
+    # entry there, `@dataclass class Finding` would not load.
+    with _as_a_command(folders, root, module, own_files):
+        try:
+            exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
+        except SyntaxError as error:
+            raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
+        except (Exception, SystemExit) as error:  # the learner's module may raise anything
+            raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
+    function = namespace.get("find_secrets")
+    if not callable(function):
+        raise CheckFailed(f"{name} defines no function find_secrets(text)")
+
+    def run_as_a_command(text: str) -> Any:
+        with _as_a_command(folders, root, module, own_files):
+            return function(text)
+
+    try:
+        run_as_a_command(PROBE)
+    except (Exception, SystemExit):  # noqa: S110 - the checks' own calls say what went wrong
+        pass
+    return Scanner(run_as_a_command, own_files)
+
+
+@contextmanager
+def _as_a_command(
+    folders: list[Path], root: Path | None, module: types.ModuleType, own_files: set[str]
+) -> Iterator[None]:
+    """Python's imports as `python tools/find_secrets.py` has them, for as long as this lasts.
+
+    The scanner's folder and the project's come first on `sys.path`, its module is in
+    `sys.modules`, and no bytecode is written; afterwards all is as it was, and the project's
+    modules imported meanwhile are forgotten, their files added to `own_files`.
+    """
     with _IMPORTING:
         # A module of the scanner's own named as one already imported (`tools/secrets.py`, say)
         # is the one it imports when it runs as a command: the other steps aside meanwhile.
@@ -165,27 +208,16 @@ def load_project_scanner(
         sys.path[:0] = [str(folder) for folder in folders]
         sys.dont_write_bytecode = True
         importlib.invalidate_caches()  # a module written a moment ago is found
-        # A dataclass looks its module up in sys.modules while the class is made, to read the
-        # annotations that `from __future__ import annotations` left as strings; without an
-        # entry there, `@dataclass class Finding` would not load.
         sys.modules[module.__name__] = module
         try:
-            exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the learner's own file
-        except SyntaxError as error:
-            raise CheckFailed(f"{name} line {error.lineno}: SyntaxError: {error.msg}") from None
-        except (Exception, SystemExit) as error:  # the learner's module may raise anything
-            raise CheckFailed(f"{name} does not load: {type(error).__name__}: {error}") from None
+            yield
         finally:
             sys.path[:] = path_before
             sys.dont_write_bytecode = bytecode_before
-            # Only while it loads: the next check loads the files afresh, as they are then.
+            # Only meanwhile: the next check loads the files afresh, as they are then.
             sys.modules.pop(module.__name__, None)
-            imported = _forget_project_modules(set(sys.modules) - modules_before, root)
+            own_files |= _forget_project_modules(set(sys.modules) - modules_before, root)
             sys.modules.update(shadowed)
-    function = namespace.get("find_secrets")
-    if not callable(function):
-        raise CheckFailed(f"{name} defines no function find_secrets(text)")
-    return Scanner(function, frozenset({name, *imported}))
 
 
 def _module_names(folders: list[Path]) -> set[str]:
