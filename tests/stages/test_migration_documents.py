@@ -104,6 +104,8 @@ def test_a_plan_naming_another_revision_quotes_both_sides(tmp_path):
         "alembic downgrade -1",
         "alembic -x database=x.db downgrade 0001",
         "python -m booking_service.migrate --downgrade-to 0001",
+        "python3.14 -m booking_service.migrate --downgrade-to 0001",
+        "uv run python -m alembic downgrade 0001",
         # Alembic counts from a named revision too.
         "alembic downgrade head-1",
         "alembic downgrade 0002-1",

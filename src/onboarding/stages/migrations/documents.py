@@ -45,7 +45,7 @@ SQL_KEYWORDS = frozenset(
 )
 """The words an SQL statement starts with in SQLite."""
 DOWNGRADE = re.compile(
-    r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python3? -m \w+\.migrate\b[^`\n]*?"
+    r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python(?:3(?:\.\d+)?)? -m \w+\.migrate\b[^`\n]*?"
     r"--downgrade(?:-to)?)[ =](?P<target>[^\s`]+))"
 )
 NUMBER_WORDS = {
