@@ -829,6 +829,30 @@ def test_an_image_without_the_migrations_is_named():
     )
 
 
+@pytest.mark.parametrize(
+    "copy",
+    ["COPY alembic.ini migrations ./\n", "COPY alembic.ini ./\nCOPY migrations/ .\n"],
+)
+def test_migrations_copied_as_their_contents_are_named(copy):
+    """Docker copies a source folder's contents, so `COPY migrations ./` loses the folder."""
+    text = edit(MODEL, ("COPY alembic.ini ./\nCOPY migrations ./migrations\n", copy))
+    found = run_dockerfile_check(text, only=JOB)[JOB].found
+    assert "COPY puts what is inside migrations/ into /app, not a migrations/ folder" in found
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "COPY alembic.ini ./\nCOPY migrations/ ./migrations/\n",
+        "COPY alembic.ini ./\nCOPY migrations /app/migrations\n",
+        "COPY . .\n",
+    ],
+)
+def test_migrations_copied_as_a_folder_pass(copy):
+    text = edit(MODEL, ("COPY alembic.ini ./\nCOPY migrations ./migrations\n", copy))
+    assert run_dockerfile_check(text, only=JOB)[JOB].passed
+
+
 def test_migrations_copied_from_the_build_stage_count():
     text = edit(
         MODEL,

@@ -676,6 +676,16 @@ def migration_files_problems(instructions: Sequence[Instruction]) -> list[str]:
     final = built[-1]
     by_name = {stage.name: stage for stage in built if stage.name}
     by_name.update({str(index): stage for index, stage in enumerate(built)})
+    flattened = [
+        f"line {copy.line}: COPY puts what is inside migrations/ into {copy.destination}, not a"
+        " migrations/ folder (Docker copies a folder's contents); write"
+        " `COPY migrations ./migrations`"
+        for stage in built
+        for copy in dockerfile.copies(stage)
+        if copy.from_stage is None and any(_flattens(copy, source) for source in copy.sources)
+    ]
+    if flattened:
+        return flattened
     missing = []
     for wanted in MIGRATION_FILES:
         if not any(_brings(copy, wanted, by_name) for copy in dockerfile.copies(final)):
@@ -687,6 +697,18 @@ def migration_files_problems(instructions: Sequence[Instruction]) -> list[str]:
         "`python -m booking_service.migrate` in the image finds no migrations; "
         f"`COPY alembic.ini ./` and `COPY migrations ./migrations`"
     ]
+
+
+MIGRATION_FOLDER = "migrations"
+
+
+def _flattens(copy: dockerfile.Copy, source: str) -> bool:
+    """`COPY migrations ./`: a folder given as a source lands as its contents, so the image has
+    env.py and versions/ where alembic.ini expects migrations/."""
+    return (
+        PurePosixPath(source.rstrip("/")).name == MIGRATION_FOLDER
+        and PurePosixPath(copy.destination).name != MIGRATION_FOLDER
+    )
 
 
 def _brings(copy: dockerfile.Copy, wanted: str, stages_by_name: dict) -> bool:
