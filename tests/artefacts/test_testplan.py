@@ -53,6 +53,18 @@ def values(text: str) -> dict[str, float | None]:
         # k6 writes its thresholds so: `http_req_duration: p(95)<300`.
         ("| http_req_duration | p(95) < 300 ms | all |", "p95 latency", 300.0),
         ("| http_req_failed | rate < 0.005 | all |", "failed requests", 0.005),
+        ("| http_reqs | rate >= 20 | all |", "throughput", 20.0),
+        # The unit is the one after the number, whatever another unit in brackets says.
+        ("| p95 latency | 0.3 s (300 ms) | all |", "p95 latency", 300.0),
+        ("| Throughput | 1,200 a minute (20 req/s) | all |", "throughput", 20.0),
+        ("| Failed requests | 0.005 (0.5%) | all |", "failed requests", 0.005),
+        # Units run on, or in words; thousands as k.
+        ("| p95 latency | 300ms | all |", "p95 latency", 300.0),
+        ("| p95 latency | three hundred milliseconds | all |", "p95 latency", 300.0),
+        ("| p95 latency | ≤ 0.3 seconds | all |", "p95 latency", 300.0),
+        ("| Throughput | 20rps | all |", "throughput", 20.0),
+        ("| Throughput | 1.2k requests a minute | all |", "throughput", 20.0),
+        ("| 95th pct latency | 300 ms | all |", "p95 latency", 300.0),
     ],
     ids=[
         "95th-percentile-in-the-threshold",
@@ -73,6 +85,16 @@ def values(text: str) -> dict[str, float | None]:
         "hyphenated-percentile",
         "k6-p-of-95",
         "k6-failed-rate",
+        "k6-request-rate",
+        "seconds-then-milliseconds-in-brackets",
+        "a-minute-then-a-second-in-brackets",
+        "fraction-then-percent-in-brackets",
+        "ms-without-a-space",
+        "milliseconds-in-words",
+        "at-most-in-seconds",
+        "rps-without-a-space",
+        "thousands-as-k",
+        "95th-pct",
     ],
 )
 def test_a_threshold_written_another_way_is_the_same_number(row, measure, expected):
@@ -99,8 +121,51 @@ def test_a_threshold_written_another_way_is_the_same_number(row, measure, expect
             "| p95 latency | 0.3 | s |\n| throughput | 20 | requests a second |\n"
             "| failed requests | 0.5 | % |",
         ),
+        # The measure's column after the threshold's, or after another column.
+        (
+            "| Threshold | Measure |",
+            "| under 300 ms | p95 latency |\n| at least 20 req/s | throughput |\n"
+            "| under 0.5% | failed requests |",
+        ),
+        (
+            "| Applies to | Metric | Target |",
+            "| all | p95 latency | 300 ms |\n| all | throughput | 20 req/s |\n"
+            "| all | failed requests | 0.5% |",
+        ),
+        # Extra columns: what the last run measured, beside the threshold; an owner.
+        (
+            "| Measure | Measured value (last run) | Threshold | Owner |",
+            "| p95 latency | 120 ms | under 300 ms | SRE |\n"
+            "| throughput | 35 req/s | at least 20 req/s | SRE |\n"
+            "| failed requests | 0.1% | under 0.5% | SRE |",
+        ),
+        (
+            "| Measure | Threshold | Unit | Applies to | Owner |",
+            "| p95 latency | 300 | ms | all | SRE |\n| throughput | 20 | req/s | all | SRE |\n"
+            "| failed requests | 0.5 | % | all | SRE |",
+        ),
+        # The unit in brackets after the label, or after the header.
+        (
+            "| Measure | Threshold |",
+            "| p95 latency (s) | 0.3 |\n| throughput (requests a minute) | 1,200 |\n"
+            "| failed requests (%) | 0.5 |",
+        ),
+        (
+            "| Measure | Threshold (ms, req/s, %) |",
+            "| p95 latency | < 300 |\n| throughput | >= 20 |\n| failed requests | < 0.5 |",
+        ),
     ],
-    ids=["target-column-last", "lower-case-header", "unit-column"],
+    ids=[
+        "target-column-last",
+        "lower-case-header",
+        "unit-column",
+        "threshold-column-first",
+        "metric-column-second",
+        "measured-value-column-before-the-threshold",
+        "unit-and-owner-columns",
+        "unit-in-the-label",
+        "units-in-the-header",
+    ],
 )
 def test_the_threshold_column_is_found_by_its_name(header, rows):
     assert values(plan(rows, header)) == pytest.approx(MODEL_SLO)
@@ -151,11 +216,40 @@ def test_a_missing_section_is_still_missing():
         ("| Failed requests | under 1 per cent | all |", "failed requests", 0.01),
         ("| Failed requests | under 0.5 | all |", "failed requests", 0.5),
         ("| p99 latency | under 300 ms | all |", "p95 latency", None),
+        # A unit in brackets elsewhere does not make another number the same one.
+        ("| p95 latency | 300 s (300 ms) | all |", "p95 latency", 300_000.0),
+        ("| Failed requests | 0.5 (0.5%) | all |", "failed requests", 0.5),
+        ("| Throughput | 20 a minute (20 req/s) | all |", "throughput", 20 / 60),
+        ("| Throughput | 20k req/s | all |", "throughput", 20_000.0),
     ],
-    ids=["other-latency", "other-rate", "other-share", "a-bare-half-is-not-a-percent", "p99"],
+    ids=[
+        "other-latency",
+        "other-rate",
+        "other-share",
+        "a-bare-half-is-not-a-percent",
+        "p99",
+        "seconds-beside-milliseconds",
+        "a-fraction-beside-a-percent",
+        "a-minute-beside-a-second",
+        "thousands",
+    ],
 )
 def test_another_number_stays_another_number(row, measure, expected):
     assert values(plan(row)).get(measure) == expected
+
+
+def test_a_measured_value_beside_a_wrong_threshold_is_not_the_threshold():
+    text = plan(
+        "| p95 latency | 300 ms | under 200 ms |", "| Measure | Measured value | Threshold |"
+    )
+    assert values(text)["p95 latency"] == 200.0
+
+
+def test_a_unit_in_brackets_after_a_label_does_not_rescale_another_rows_number():
+    text = plan(
+        "| failed requests (%) | 0.005 |\n| p95 latency (ms) | 0.3 |", "| Measure | Limit |"
+    )
+    assert values(text) == {"failed requests": 0.00005, "p95 latency": 0.3}
 
 
 def test_a_threshold_left_open_is_not_read_from_another_column():
@@ -173,6 +267,14 @@ def test_without_a_threshold_column_the_cell_with_a_number_is_the_threshold():
 def test_an_availability_of_99_95_percent_is_not_the_p95():
     text = plan("| Availability | 99.95% | all |\n| p95 latency | under 300 ms | all |")
     assert values(text)["p95 latency"] == 300.0
+
+
+def test_a_reference_link_is_not_a_placeholder():
+    text = (
+        "## Risks\n\nSee the [TSD][tsd] and [Staging]; owner: [name].\n\n"
+        "[tsd]: docs/tsd.md\n[staging]: https://staging.example.com\n"
+    )
+    assert testplan.placeholders(text) == ["[name]"]
 
 
 def test_a_footnote_is_not_a_placeholder():

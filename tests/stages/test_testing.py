@@ -193,6 +193,30 @@ def test_a_wrong_practice_p95_is_still_wrong(capsys, p95):
     assert "❌" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "integration or contract",
+        "(contract or integration) and not load",
+        # As typed in a shell: the quotes, and the -m before them, are the shell's.
+        '"integration or contract"',
+        "-m 'integration or contract'",
+    ],
+    ids=["plain", "another-order", "shell-quotes", "with-the-option"],
+)
+def test_the_ci_stage_expression_is_right_however_it_is_written(capsys, expression):
+    testing_lesson.check_ci_stage_expression(expression)
+    assert capsys.readouterr().out.splitlines()[-1] == "All right: on with the lesson."
+
+
+@pytest.mark.parametrize(
+    "expression", ["not load", '"not load"', "-m contract", '"integration or contract'], ids=str
+)
+def test_a_wrong_ci_stage_expression_is_still_wrong(capsys, expression):
+    testing_lesson.check_ci_stage_expression(expression)
+    assert "❌" in capsys.readouterr().out
+
+
 # --- The model passes -----------------------------------------------------------------------------
 
 
@@ -485,6 +509,120 @@ def test_a_meets_slo_written_another_way_is_accepted(service, monkeypatch, body)
     assert result.failed == (), result.lines()
 
 
+OWN_LOAD_RUN_PROPERTY = (
+    "    @property\n"
+    "    def p95_ms(self) -> float:\n"
+    "        return percentile(self.latencies_ms, 0.95)\n\n"
+    "    @classmethod\n"
+    "    def from_locust_json"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "body"),
+    [
+        # A measure of the learner's own LoadRun: the check's runs must be their LoadRun too.
+        (
+            {SLO: ("    @classmethod\n    def from_locust_json", OWN_LOAD_RUN_PROPERTY)},
+            "    return (run.p95_ms < p95_limit_ms and run.requests_per_second >= min_rps\n"
+            "            and run.error_rate < max_error_rate)",
+        ),
+        # A helper module beside slo.py, imported as test_load.py imports slo (pytest puts
+        # tests/load/ on sys.path).
+        (
+            {
+                "tests/load/thresholds.py": (
+                    None,
+                    "def below(value, limit):\n    return value < limit\n",
+                )
+            },
+            "    from thresholds import below\n\n"
+            "    return (below(percentile(run.latencies_ms, 0.95), p95_limit_ms)\n"
+            "            and not below(run.requests_per_second, min_rps)\n"
+            "            and below(run.error_rate, max_error_rate))",
+        ),
+    ],
+    ids=["own-load-run-property", "helper-module-beside-it"],
+)
+def test_a_meets_slo_with_helpers_of_its_own_is_accepted(service, monkeypatch, files, body):
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    for relative, (old, new) in files.items():
+        if old is None:
+            (service / relative).write_text(new, encoding="utf-8")
+        else:
+            change(service, relative, old, new)
+    change(service, SLO, MODEL_MEETS_SLO, body)
+    result = judge("05.3")
+    assert result.failed == (), result.lines()
+
+
+SHAPED_LOCUSTFILE = '''
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from locust import HttpUser, LoadTestShape, between, task
+
+
+class Booker(HttpUser):
+    wait_time = between(0.05, 0.1)
+
+    def on_start(self):
+        made = self.client.post("/rooms", json={"name": f"Load {id(self)}", "capacity": 10})
+        self.room_id = made.json()["id"]
+        self.hours = itertools.count()
+
+    @task(3)
+    def look(self):
+        self.client.get(f"/rooms/{self.room_id}/bookings", name="GET bookings")
+
+    @task
+    def book(self):
+        start = datetime(2030, 1, 7, tzinfo=UTC) + timedelta(hours=next(self.hours))
+        body = {"organiser": "load@example.com", "start": start.isoformat(),
+                "end": (start + timedelta(hours=1)).isoformat(), "attendees": 2}
+        self.client.post(f"/rooms/{self.room_id}/bookings", json=body, name="POST bookings")
+
+
+class StepUp(LoadTestShape):
+    """Two users, then five, for a minute: the check's --run-time still ends it."""
+
+    def tick(self):
+        if self.get_run_time() > 60:
+            return None
+        return (2, 2) if self.get_run_time() < 1 else (5, 5)
+'''
+
+
+def test_a_locustfile_with_weights_waits_on_start_and_a_shape_is_judged_on_a_real_run(service):
+    """Locust's other ways to write a scenario still give the check a run to judge."""
+    (service / "tests/load/locustfile.py").write_text(SHAPED_LOCUSTFILE, encoding="utf-8")
+    found = verdicts(judge("05.3"))
+    assert failed(found) == [], found
+
+
+def test_a_run_is_the_learners_own_load_run_only_when_it_can_be_built_from_the_measurements():
+    import dataclasses
+    import types
+
+    @dataclasses.dataclass
+    class Measured:
+        latencies_ms: tuple
+        requests: int
+        failures: int
+        seconds: float
+
+    @dataclasses.dataclass
+    class FromHistogram:
+        histogram: dict
+        seconds: float
+
+    own = slo.as_learners_run(types.SimpleNamespace(LoadRun=Measured), slo.SLOW_RUN)
+    assert isinstance(own, Measured) and own.latencies_ms == slo.SLOW_RUN.latencies_ms
+    other = types.SimpleNamespace(LoadRun=FromHistogram)
+    assert slo.as_learners_run(other, slo.SLOW_RUN) is slo.SLOW_RUN
+    assert slo.as_learners_run(types.SimpleNamespace(), slo.SLOW_RUN) is slo.SLOW_RUN
+
+
 # --- 05.4: the test plan agrees with the load test ------------------------------------------------
 
 
@@ -553,3 +691,212 @@ def test_the_plan_parser_reads_numbers_in_words():
         "| throughput | at least twenty requests a second |\n"
     )
     assert testplan.thresholds(text)["throughput"].value == 20
+
+
+# --- Other correct answers: tests in classes, own fixtures, another contract tool --------------
+
+CLASS_WITH_OWN_CLIENT_TEST = """
+import pytest
+from fastapi.testclient import TestClient
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+NINE_TO_TEN = ("2030-01-07T09:00:00Z", "2030-01-07T10:00:00Z")
+
+
+class TestOverlapAcrossRequests:
+    @pytest.mark.parametrize(
+        "second",
+        [("2030-01-07T09:30:00Z", "2030-01-07T10:30:00Z"), NINE_TO_TEN],
+        ids=["half-overlapping", "the-same-slot"],
+    )
+    def test_a_second_booking_in_the_way_is_refused(self, tmp_path, second):
+        app = create_app(Settings(database=tmp_path / "bookings.db", log_level="WARNING"))
+        with TestClient(app) as api:
+            room = api.post("/rooms", json={"name": "Ada", "capacity": 6}).json()
+            url = f"/rooms/{room['id']}/bookings"
+            body = {"organiser": "a@example.com", "attendees": 2}
+            first = api.post(url, json={**body, "start": NINE_TO_TEN[0], "end": NINE_TO_TEN[1]})
+            assert first.status_code == 201, first.text
+            again = api.post(url, json={**body, "start": second[0], "end": second[1]})
+            assert again.status_code == 409, again.text
+"""
+
+OWN_CONFTEST_FIXTURE = """
+import pytest
+from fastapi.testclient import TestClient
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+
+@pytest.fixture
+def room(tmp_path):
+    app = create_app(Settings(database=tmp_path / "bookings.db", log_level="WARNING"))
+    with TestClient(app) as api:
+        made = api.post("/rooms", json={"name": "Ada", "capacity": 6}).json()
+        yield api, f"/rooms/{made['id']}/bookings"
+"""
+
+OWN_CONFTEST_FIXTURE_TEST = """
+def test_an_overlap_in_a_later_request_is_refused(room):
+    api, url = room
+    body = {"organiser": "a@example.com", "attendees": 2}
+    slot = {"start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}
+    assert api.post(url, json={**body, **slot}).status_code == 201
+    slot = {"start": "2030-01-07T09:30:00Z", "end": "2030-01-07T10:30:00Z"}
+    assert api.post(url, json={**body, **slot}).status_code == 409
+"""
+
+JSONSCHEMA_CONTRACT_TEST = """
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
+REGISTRY = Registry().with_resource("spec.yaml", DRAFT202012.create_resource(SPEC))
+
+
+def keeps_the_spec(path, method, response):
+    documented = SPEC["paths"][path][method]["responses"]
+    assert str(response.status_code) in documented, (response.status_code, response.text)
+    promised = documented[str(response.status_code)]
+    while "$ref" in promised:
+        promised = SPEC["components"]["responses"][promised["$ref"].rpartition("/")[2]]
+    media_type = response.headers["content-type"].partition(";")[0]
+    schema = promised["content"][media_type]["schema"]
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "spec.yaml" + schema["$ref"]}, registry=REGISTRY
+    )
+    validator.validate(response.json())
+
+
+@pytest.fixture
+def api(tmp_path):
+    app = create_app(Settings(database=tmp_path / "bookings.db", log_level="WARNING"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize("attendees", [2, 6, 7], ids=["fits", "full", "too-many"])
+def test_a_booking_is_answered_as_the_spec_says(api, attendees):
+    room = api.post("/rooms", json={"name": "Ada", "capacity": 6})
+    keeps_the_spec("/rooms", "post", room)
+    body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
+            "end": "2030-01-07T10:00:00Z", "attendees": attendees}
+    booked = api.post(f"/rooms/{room.json()['id']}/bookings", json=body)
+    keeps_the_spec("/rooms/{room_id}/bookings", "post", booked)
+"""
+
+LIVE_SERVER_CONTRACT_TEST = """
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error, status_code_conformance
+
+schema = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "openapi.yaml")
+
+
+@pytest.fixture(scope="module")
+def room_id(live_server):
+    import httpx
+
+    made = httpx.post(f"{live_server.url}/rooms", json={"name": "Contract", "capacity": 10_000})
+    return made.json()["id"]
+
+
+# The operations that change something: the learner's choice of what to run over the network.
+CHANGES = [result.ok() for result in schema.get_all_operations() if result.ok().method == "post"]
+
+
+@pytest.mark.parametrize("operation", CHANGES, ids=lambda operation: operation.label)
+def test_every_answer_keeps_the_spec(operation, live_server, room_id):
+    def in_the_room(case):
+        if case.path_parameters and "room_id" in case.path_parameters:
+            case.path_parameters = {**case.path_parameters, "room_id": room_id}
+        return case
+
+    strategy = operation.as_strategy()
+
+    @settings(max_examples=10, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=st.one_of(strategy, strategy.map(in_the_room)))
+    def check(case):
+        case.call_and_validate(
+            base_url=live_server.url, checks=[not_a_server_error, status_code_conformance]
+        )
+
+    check()
+"""
+
+
+SCHEMATHESIS_CLI_CONTRACT_TEST = """
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def test_schemathesis_finds_no_broken_promise(live_server):
+    room = {"name": "Contract (CLI)", "capacity": 10_000}
+    httpx.post(f"{live_server.url}/rooms", json=room).raise_for_status()
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "run", str(SPEC), "--url", live_server.url,
+        "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
+        "--include-method", "POST", "--mode", "positive", "--phases", "examples,fuzzing",
+        "--max-examples", "10", "--generation-deterministic",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+"""
+
+
+@pytest.mark.parametrize(
+    ("exercise", "files"),
+    [
+        # A test class, parametrised with ids, each test making its own TestClient (a context
+        # manager: the app's start-up migrates) on a database file in tmp_path.
+        ("05.1", {INTEGRATION: CLASS_WITH_OWN_CLIENT_TEST}),
+        # A fixture of its own, in tests/integration/conftest.py.
+        (
+            "05.1",
+            {
+                "tests/integration/conftest.py": OWN_CONFTEST_FIXTURE,
+                INTEGRATION: OWN_CONFTEST_FIXTURE_TEST,
+            },
+        ),
+        # Another tool: each answer checked against the spec's schemas with jsonschema.
+        ("05.2", {"tests/contract/test_contract.py": JSONSCHEMA_CONTRACT_TEST}),
+        # What the exercise's text suggests: schemathesis sends to the real server (live_server).
+        ("05.2", {"tests/contract/test_contract.py": LIVE_SERVER_CONTRACT_TEST}),
+        # Schemathesis's command line, run by a test against the real server.
+        ("05.2", {"tests/contract/test_contract.py": SCHEMATHESIS_CLI_CONTRACT_TEST}),
+    ],
+    ids=[
+        "class-parametrised-own-client",
+        "own-conftest-fixture",
+        "jsonschema",
+        "live-server",
+        "schemathesis-cli",
+    ],
+)
+def test_tests_organised_another_way_are_accepted(service, exercise, files):
+    for relative, source in files.items():
+        (service / relative).write_text(source, encoding="utf-8")
+    result = judge(exercise)
+    assert result.failed == (), result.lines()

@@ -4,8 +4,10 @@ The thresholds table of `## SLO thresholds for load tests` has a row per measure
 a list, an item per measure). A row is found by what it measures (p95 latency, throughput, failed
 requests), its threshold in the column that says so ("Threshold", "Target", "Limit"…), and the
 threshold is read as people write it: "under 300 ms", "0.3 s", "95th percentile under 300 ms",
-"at least 20 requests a second", "twenty req/s", "1,200 requests a minute", "under 0.5%",
-"0.5 per cent", "0,5 %", "0.005", "half a percent", "1 in 200".
+"at least 20 requests a second", "twenty req/s", "1,200 requests a minute", "1.2k requests a
+minute", "under 0.5%", "0.5 per cent", "0,5 %", "0.005", "half a percent", "1 in 200". Its unit
+is the one written after the number ("0.3 s (300 ms)", "0.005 (0.5%)"), or else the one in
+brackets in the row's label or the column's header ("p95 latency (ms)", "Threshold (%)").
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ SECTIONS = (
 THRESHOLDS_SECTION = "SLO thresholds for load tests"
 
 MEASURES = {
-    # "p95", "P95", k6's "p(95)", "95th percentile", "95th-percentile", "95%".
+    # "p95", "P95", k6's "p(95)", "95th percentile", "95th-percentile", "95th pct", "95%".
     "p95 latency": re.compile(
-        r"\bp\s*95\b|\bp\s*\(\s*95\s*\)|(?<![\d.])95(th)?[\s-]*(percentile|%)", re.IGNORECASE
+        r"\bp\s*95\b|\bp\s*\(\s*95\s*\)|(?<![\d.])95(th)?[\s-]*(percentile|pctl?\b|%)",
+        re.IGNORECASE,
     ),
     "throughput": re.compile(
         r"throughput|requests?\s*(a|per|/)\s*s(ec(ond)?)?\b|req/s|\brps\b|request\s*rate"
-        r"|per\s*second",
+        r"|per\s*second|\bhttp_reqs\b",  # k6's count of requests, whose `rate` is per second
         re.IGNORECASE,
     ),
     "failed requests": re.compile(r"fail|error|unsuccessful|\b5xx\b", re.IGNORECASE),
@@ -77,6 +80,8 @@ _NUMBER = re.compile(
 )
 """A number as written: "1,200" (a comma before each three digits groups thousands), "0.5",
 ".5", or "0,5" (any other comma is a decimal comma, as much of Europe writes it)."""
+_THOUSANDS = re.compile(r"k(?![\w%])", re.IGNORECASE)
+"""The k of "1.2k requests a minute"."""
 _WORD_NUMBER = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
@@ -122,16 +127,32 @@ def _section_body(text: str, name: str) -> str | None:
 def placeholders(text: str) -> list[str]:
     """The `[bracketed placeholders]` left from the template, outside its <details> examples."""
     visible = "\n".join(markdown.markdown_lines(markdown.DETAILS_BLOCK.sub("", text)))
-    # A footnote reference, `[^1]`, is the writer's own.
-    found = markdown.BRACKET_PLACEHOLDER.finditer(visible)
-    return [match[0] for match in found if not match[0].startswith("[^")]
+    defined = {label.casefold() for label in _LINK_DEFINITION.findall(visible)}
+    # A footnote reference, `[^1]`, is the writer's own; so is a reference link, `[TSD][tsd]`
+    # or `[tsd]` with `[tsd]: docs/tsd.md` below it.
+    return [
+        match[0]
+        for match in markdown.BRACKET_PLACEHOLDER.finditer(visible)
+        if not match[0].startswith("[^")
+        and visible[match.start() - 1 : match.start()] != "]"
+        and match[0][1:-1].strip().casefold() not in defined
+    ]
 
 
-THRESHOLD_COLUMN = re.compile(
-    r"threshold|target|limit|objective|goal|\bslo\b|value|\bmax|\bmin", re.I
-)
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\[\]\n]+)\]:", re.MULTILINE)
+"""A reference link's definition: `[tsd]: docs/tsd.md`."""
+
+
+THRESHOLD_COLUMN = re.compile(r"threshold|target|limit|objective|goal|\bslo\b|pass", re.I)
 """The header of the column that holds the thresholds; without one, the column after the label."""
+WEAK_THRESHOLD_COLUMN = re.compile(r"value|\bmax|\bmin", re.IGNORECASE)
+"""A header that may name the thresholds' column when none says so plainly: "Value" does, but
+"Measured value" beside a "Threshold" column does not."""
+LABEL_COLUMN = re.compile(r"measure|metric|\bsli\b|indicator|\bkpi\b|\bwhat\b", re.IGNORECASE)
+"""The header of the column that names each row's measure; without one, the first column."""
 UNIT_COLUMN = re.compile(r"^\s*units?\s*$", re.IGNORECASE)
+_UNIT_NOTE = re.compile(r"\(([^()]*)\)")
+"""A unit in brackets after a label or a header: "p95 latency (ms)", "Threshold (%)"."""
 
 
 def thresholds(text: str) -> dict[str, Threshold]:
@@ -155,21 +176,31 @@ def _table_rows(body: str) -> list[tuple[str, str, str]]:
     """(label, threshold as written, whole row) for each row of each table."""
     rows = []
     for table in markdown.pipe_tables(body):
-        named = [i for i, name in enumerate(table.header) if i and THRESHOLD_COLUMN.search(name)]
-        units = [i for i, name in enumerate(table.header) if UNIT_COLUMN.match(name)]
+        header = table.header
+        label_at = next((i for i, name in enumerate(header) if LABEL_COLUMN.search(name)), 0)
+        others = [i for i in range(len(header)) if i != label_at]
+        named = [i for i in others if THRESHOLD_COLUMN.search(header[i])] or [
+            i for i in others if WEAK_THRESHOLD_COLUMN.search(header[i])
+        ]
+        units = [i for i in others if UNIT_COLUMN.match(header[i])]
         for row in table.rows:
-            cells = row + [""] * (len(table.header) - len(row))
-            column = named[0] if named else 1
+            cells = row + [""] * (len(header) - len(row))
+            label = cells[label_at] if label_at < len(cells) else ""
+            column = named[0] if named else next(iter(others), 0)
             stated = cells[column] if column < len(cells) else ""
             if not named and _first_number(stated) is None:
                 # No column says it holds the thresholds: the first with a number does. (A named
                 # column without one is a threshold not stated, whatever other cells hold.)
-                stated = next(
-                    (cell for cell in cells[1:] if _first_number(cell) is not None), stated
+                column, stated = next(
+                    ((i, cells[i]) for i in others if _first_number(cells[i]) is not None),
+                    (column, stated),
                 )
-            stated = " ".join([stated, *(cells[i] for i in units if i < len(cells))])
+            # A unit may stand in a column of its own, or in brackets after the row's label or
+            # the column's header: "p95 latency (ms) | 300", "Threshold (%) … 0.5".
+            notes = [*_UNIT_NOTE.findall(label), *_UNIT_NOTE.findall(header[column])]
+            stated = " ".join([stated, *(cells[i] for i in units if i < len(cells)), *notes])
             quoted = " | ".join(cell for cell in cells if cell)
-            rows.append((cells[0] if cells else "", stated, quoted))
+            rows.append((label, stated, quoted))
     return rows
 
 
@@ -192,6 +223,7 @@ def _measure_of(label: str, quoted: str) -> str | None:
 
 
 _IN_SECONDS = re.compile(r"\d\s*s\b|\bsec(ond)?s?\b")
+_TIME_UNIT = re.compile(r"\b(?P<ms>ms|msecs?|milliseconds?)\b|\b(?P<s>s|secs?|seconds?)\b", re.I)
 _PER_SECOND = re.compile(r"/\s*s(ec(ond)?)?\b|\b(per|a|each)\s+sec(ond)?\b|\brps\b", re.I)
 _PER_MINUTE = re.compile(r"(/|\bper\b|\ba\b|\beach\b)\s*min(ute)?\b|\brpm\b", re.I)
 _PER_HOUR = re.compile(r"(/|\bper\b|\ban?\b|\beach\b)\s*(hr|hour)\b", re.I)
@@ -199,6 +231,14 @@ _PERCENT = re.compile(r"%|percent|\bper\s+cent\b|\bpct\b", re.IGNORECASE)
 _PER_MILLE = re.compile(r"‰|\bper\s*(mille|mil|thousand)\b", re.IGNORECASE)
 _ONE_IN = re.compile(r"^\s*(in|out\s+of)\s+", re.IGNORECASE)
 """What follows the first number of "1 in 200" or "5 out of 1,000"."""
+UNITS = {
+    "p95 latency": _TIME_UNIT,
+    "throughput": re.compile(
+        "|".join(p.pattern for p in (_PER_SECOND, _PER_MINUTE, _PER_HOUR)), re.I
+    ),
+    "failed requests": re.compile(f"{_PERCENT.pattern}|{_PER_MILLE.pattern}", re.IGNORECASE),
+}
+"""A unit of each measure, as written after its number."""
 
 
 def read_value(measure: str, text: str) -> float | None:
@@ -206,26 +246,43 @@ def read_value(measure: str, text: str) -> float | None:
     if measure == "p95 latency":
         # "95th percentile under 300 ms": the 95 names the measure; the limit is the 300.
         text = MEASURES[measure].sub(" ", text)
-    number = _first_number(text)
-    if number is None:
+    found = _number_and_end(text)
+    if found is None:
         return None
-    lowered = text.lower()
+    number, end = found
+    unit = _unit_text(measure, text, end)
     if measure == "p95 latency":
+        written = _TIME_UNIT.search(unit)
+        if written:
+            return number if written["ms"] else number * 1000
+        lowered = unit.lower()
         seconds = _IN_SECONDS.search(lowered) and "ms" not in lowered
         return number * 1000 if seconds else number
     if measure == "failed requests":
-        if _PERCENT.search(lowered):
+        if _PERCENT.search(unit):
             return number / 100
-        if _PER_MILLE.search(lowered):
+        if _PER_MILLE.search(unit):
             return number / 1000
         of = _share_of(text)
         return number / of if of else number
-    if not _PER_SECOND.search(text):
-        if _PER_MINUTE.search(text):
+    if not _PER_SECOND.search(unit):
+        if _PER_MINUTE.search(unit):
             return number / 60
-        if _PER_HOUR.search(text):
+        if _PER_HOUR.search(unit):
             return number / 3600
     return number
+
+
+def _unit_text(measure: str, text: str, end: int) -> str:
+    """Where the unit of the number ending at `end` is written: what follows it up to the next
+    number ("0.3 s (300 ms)" is in seconds, "0.005 (0.5%)" a bare fraction); when nothing
+    there is a unit and no other number follows, anywhere in the text."""
+    after = text[end:]
+    following = _number_start(after)
+    up_to_next = after if following is None else after[:following]
+    if UNITS[measure].search(up_to_next) or following is not None:
+        return up_to_next
+    return text
 
 
 def _share_of(text: str) -> float | None:
@@ -243,6 +300,13 @@ def _first_number(text: str) -> float | None:
     return found[0] if found else None
 
 
+def _number_start(text: str) -> int | None:
+    digits = _NUMBER.search(text)
+    words = _WORD_NUMBER.search(text)
+    starts = [found.start() for found in (digits, words) if found]
+    return min(starts) if starts else None
+
+
 def _number_and_end(text: str, at_start: bool = False) -> tuple[float, int] | None:
     """The first number of a text, in digits or in words, and where it ends; with `at_start`,
     only one that opens the text."""
@@ -252,8 +316,13 @@ def _number_and_end(text: str, at_start: bool = False) -> tuple[float, int] | No
         if at_start and text[: digits.start()].strip():
             return None
         if digits["grouped"]:
-            return float(digits["grouped"].replace(",", "")), digits.end()
-        return float(digits["plain"].replace(",", ".")), digits.end()
+            value = float(digits["grouped"].replace(",", ""))
+        else:
+            value = float(digits["plain"].replace(",", "."))
+        thousands = _THOUSANDS.match(text, digits.end())
+        if thousands:
+            return value * 1000, thousands.end()
+        return value, digits.end()
     if words and not (at_start and text[: words.start()].strip()):
         return float(WORDS[words[1].lower()]), words.end()
     return None

@@ -9,6 +9,7 @@ throwaway copy, are in `try_it`.
 from __future__ import annotations
 
 import numbers
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -112,10 +113,16 @@ def _selects(expression: str, markers: tuple[str, ...]) -> bool:
     return bool(Expression.compile(expression).evaluate(lambda name, **_: name in markers))
 
 
+SHELL_FORM = re.compile(r"""^\s*(?:-m\s*=?\s*)?(?P<quote>["']?)(?P<expression>.*?)(?P=quote)\s*$""")
+"""The expression as typed after `pytest` in a shell: `-m "integration or contract"`."""
+
+
 def _ci_stage_expression(given: Given) -> None:
     expression = given.expression
     if not isinstance(expression, str) or not expression.strip():
         raise CheckFailed('write the -m expression as a string, such as "integration"')
+    # The shell's quotes (and the -m before them) are not part of what pytest parses.
+    expression = SHELL_FORM.match(expression)["expression"]
     try:
         chosen = sorted(
             name for name, markers in MARKED_TESTS.items() if _selects(expression, markers)

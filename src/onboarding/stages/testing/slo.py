@@ -6,22 +6,29 @@ limit used, each at its exact boundary (p95 *below* the limit, throughput *at le
 *fewer* failed requests than `max_error_rate`), the 95th percentile rather than the mean or the
 maximum; then one real, short load test with their own locustfile, against the course's service
 with a slow overlap check planted, which must be judged a miss.
+
+The function gets each run as the learner's own `LoadRun` when their file defines one that can
+be built from the measurements (a property of their own, `run.p95_ms`, then works), and slo.py
+may import modules beside it, as tests/load/test_load.py imports slo.py itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.util
 import inspect
+import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from onboarding import numbers, planted
-from onboarding.checks import CheckFailed, Given
+from onboarding.checks import CheckFailed, Given, limit_paused
 from onboarding.stages.implementation import judging
 from onboarding.stages.testing.load import LoadRun, run_load_test
 from onboarding.stages.testing.planted_bugs import SLOW_BOOKING, SLOW_DELAY_SECONDS
@@ -69,6 +76,23 @@ PLANTED_USERS = 5
 PLANTED_SECONDS = 2
 
 
+@contextlib.contextmanager
+def importable_beside(folder: Path) -> Iterator[None]:
+    """Let code in `folder` import the modules beside it, as pytest lets tests/load/test_load.py
+    import slo.py; afterwards forget those modules, so the next check reads them afresh."""
+    before = set(sys.modules)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(folder))
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules.get(name), "__file__", None) or ""
+            if Path(origin).parent == folder:
+                sys.modules.pop(name, None)
+
+
 def load_module(path: Path) -> ModuleType:
     """Import a learner's .py file afresh, under a name of its own (edits always count)."""
     name = f"{path.stem}_{uuid.uuid4().hex[:8]}"
@@ -78,7 +102,8 @@ def load_module(path: Path) -> ModuleType:
     # Dataclasses (and pickling) look a class's module up by name while the module runs.
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with importable_beside(path.parent):
+            spec.loader.exec_module(module)
     except SyntaxError as error:
         raise CheckFailed(
             f"{SLO_FILE} has a syntax error on line {error.lineno}: {error.msg}"
@@ -89,7 +114,11 @@ def load_module(path: Path) -> ModuleType:
 
 
 def learners_slo(given: Given) -> ModuleType:
-    """The learner's tests/load/slo.py, loaded from a throwaway copy of their project."""
+    """The learner's tests/load/slo.py, loaded from a throwaway copy of their project.
+
+    Its folder is copied to a temporary one that lives as long as the module does, so that
+    meets_slo can still import a module beside it when it is called.
+    """
 
     def load() -> ModuleType:
         with judging.learners_project() as copy:
@@ -99,7 +128,16 @@ def learners_slo(given: Given) -> ModuleType:
                     f"{SLO_FILE} does not exist yet — run the first cell of the exercise "
                     "notebook (`onboard begin 5`) to get it"
                 )
-            return load_module(path)
+            folder = tempfile.TemporaryDirectory(prefix="onboard-05-slo-")
+            shutil.copytree(
+                path.parent,
+                folder.name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+            module = load_module(Path(folder.name) / path.name)
+            module.__dict__.setdefault("__onboard_folder__", folder)
+            return module
 
     return given.once("slo module", load)
 
@@ -136,8 +174,41 @@ COURSE_LIMITS = {
 function's defaults (05.4 compares those with the test plan)."""
 
 
+RUN_FIELDS = {field.name for field in dataclasses.fields(LoadRun)}
+
+
+def as_learners_run(module: ModuleType, run: LoadRun) -> Any:
+    """`run` as the learner's own LoadRun, when slo.py defines one that takes only measurements
+    this run has (latencies_ms, requests, failures, seconds…); otherwise the course's run,
+    which has the same fields and properties."""
+    own = getattr(module, "LoadRun", None)
+    if not isinstance(own, type) or own is LoadRun:
+        return run
+    try:
+        parameters = inspect.signature(own).parameters.values()
+    except (TypeError, ValueError):
+        return run
+    named = [p for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    required = {p.name for p in named if p.default is inspect.Parameter.empty}
+    if not required or not required <= RUN_FIELDS:
+        return run
+    given = {p.name: getattr(run, p.name) for p in named if p.name in RUN_FIELDS}
+    try:
+        return own(**given)
+    except Exception:  # noqa: BLE001 - a LoadRun the check cannot build: the course's will do
+        return run
+
+
+def call_meets_slo(given: Given, run: LoadRun, **limits: float) -> Any:
+    """The learner's meets_slo on `run`, as their own LoadRun, with modules beside it importable."""
+    module = learners_slo(given)
+    function = meets_slo(given)
+    with importable_beside(Path(module.__file__ or SLO_FILE).parent):
+        return function(as_learners_run(module, run), **limits)
+
+
 def verdict(given: Given, run: LoadRun, **limits: float) -> bool:
-    result = meets_slo(given)(run, **{**COURSE_LIMITS, **limits})
+    result = call_meets_slo(given, run, **{**COURSE_LIMITS, **limits})
     # numpy's yes or no (`numpy.bool_`, called `numpy.bool` since numpy 2) is one too, as
     # `assert` takes it; 1, 0 and None are not.
     numpy_bool = type(result).__module__ == "numpy" and type(result).__name__ in ("bool", "bool_")
@@ -275,13 +346,18 @@ def slowed_service_run() -> LoadRun:
         )
         # Locust starts while the server does (both take about a second): its requests
         # wait in the server's listening socket, and the locustfile's set-up requests come
-        # before its clock starts.
-        with starting_server(
-            PROJECT_FACTORY,
-            app_dir=service / "src",
-            extra_env=SLOW_BOOKING.env,
-            env_prefix=PROJECT_ENV_PREFIX,
-        ) as server:
+        # before its clock starts. Both children have limits of their own (the server's
+        # start-up, Locust's run), so the check's limit waits: on a busy machine they may take
+        # longer than it with nothing wrong.
+        with (
+            limit_paused(),
+            starting_server(
+                PROJECT_FACTORY,
+                app_dir=service / "src",
+                extra_env=SLOW_BOOKING.env,
+                env_prefix=PROJECT_ENV_PREFIX,
+            ) as server,
+        ):
             return run_load_test(
                 server.base_url,
                 users=PLANTED_USERS,

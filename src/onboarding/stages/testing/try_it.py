@@ -44,7 +44,7 @@ def load_test_my_service(users: int = 10, seconds: int = 5) -> None:
             ) as base_url:
                 run = run_load_test(base_url, users=users, seconds=seconds, locustfile=locustfile)
             print("\n".join(summary_lines(run)))
-            verdict = slo.meets_slo(Given())(run)
+            verdict = slo.call_meets_slo(Given(), run)
     except CheckFailed as problem:
         print(problem)
         return
