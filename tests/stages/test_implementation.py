@@ -120,6 +120,54 @@ def test_the_model_project_passes_every_exercise_of_stage_04(service):
         assert result.failed == (), (exercise, result.lines())
 
 
+# The rules as another engineer writes them: a negated comparison, an early return, keyword
+# arguments, max/min for the overlap, a helper class, next(), and the id passed positionally.
+RULES_WRITTEN_OTHERWISE = '''
+def check_time_range(start: datetime, end: datetime) -> None:
+    if not start < end:
+        raise InvalidTimeRange()
+
+
+def check_capacity(attendees: int, capacity: int) -> None:
+    if attendees <= capacity:
+        return
+    raise CapacityExceeded(attendees=attendees, capacity=capacity)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return max(a_start, b_start) < min(a_end, b_end)
+
+
+class _Room:
+    """The bookings that count for one room: live ones only."""
+
+    def __init__(self, existing: Sequence[Booking], room_id: int) -> None:
+        self.live = [b for b in existing if b.room_id == room_id and b.cancelled is False]
+
+    def first_in_the_way(self, start: datetime, end: datetime) -> Booking | None:
+        return next((b for b in self.live if overlaps(b.start, b.end, start, end)), None)
+
+
+def check_no_overlap(
+    existing: Sequence[Booking], room_id: int, start: datetime, end: datetime
+) -> None:
+    in_the_way = _Room(existing, room_id).first_in_the_way(start, end)
+    if in_the_way is not None:
+        raise OverlapConflict(in_the_way.id)
+
+
+'''
+
+
+def test_rules_written_another_way_pass(service):
+    path = service / RULES
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("def check_time_range"), text.index("@dataclass(frozen=True)")
+    path.write_text(text[:start] + RULES_WRITTEN_OTHERWISE.lstrip() + text[end:], encoding="utf-8")
+    result = judge("04.1")
+    assert result.failed == (), result.lines()
+
+
 def test_wrong_rules_are_named_each_by_its_scenario(service):
     change(service, RULES, "if end <= start:", "if end < start:")
     change(service, RULES, "if attendees > capacity:", "if attendees >= capacity:")
@@ -163,6 +211,74 @@ def test_a_missing_rules_file_is_one_clear_line_and_nothing_else_is_judged(servi
 
 
 # --- 04.2: routes and data access ---------------------------------------------------------------
+
+
+# The data access written another way: every booking of the room handed to the rule, times
+# stored by isoformat(), filtering, sorting and paging in Python, cancelled set to True.
+CRUD_WRITTEN_OTHERWISE = """
+def create_booking(db: Database, room_id: int, booking: BookingCreate, rules: Rules) -> Booking:
+    with write_transaction(db):
+        capacity = get_room(db, room_id).capacity
+        rules.check_time_range(booking.start, booking.end)
+        rules.check_capacity(booking.attendees, capacity)
+        # Every booking of the room, as the rule decides which count.
+        existing = [Booking(**row) for row in db["bookings"].rows_where("room_id = ?", [room_id])]
+        rules.check_no_overlap(existing, room_id, booking.start, booking.end)
+        new_id = db["bookings"].insert(
+            {**booking.model_dump(), "room_id": room_id,
+             "start": booking.start.isoformat(), "end": booking.end.isoformat()}
+        ).last_pk
+    return get_booking(db, new_id)
+
+
+def get_booking(db: Database, booking_id: int) -> Booking:
+    rows = list(db["bookings"].rows_where("id = ?", [booking_id]))
+    if not rows:
+        raise BookingNotFound(booking_id)
+    return Booking(**rows[0])
+
+
+def list_room_bookings(
+    db: Database,
+    room_id: int,
+    *,
+    include_cancelled: bool = False,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> list[Booking]:
+    get_room(db, room_id)
+    bookings = [Booking(**row) for row in db["bookings"].rows_where("room_id = ?", [room_id])]
+    wanted = [b for b in bookings if include_cancelled or not b.cancelled]
+    wanted.sort(key=lambda b: (b.start, b.id))
+    return wanted[offset : offset + limit]
+
+
+def cancel_booking(db: Database, booking_id: int, *, now: datetime | None = None) -> Booking:
+    booking = get_booking(db, booking_id)
+    if booking.cancelled:
+        return booking
+    with write_transaction(db):
+        db["bookings"].update(
+            booking_id, {"cancelled": True, "cancelled_at": datetime.now(UTC).isoformat()}
+        )
+    return get_booking(db, booking_id)
+"""
+
+
+def test_data_access_and_routes_written_another_way_pass(service):
+    crud = service / CRUD
+    text = crud.read_text(encoding="utf-8")
+    start = text.index("def create_booking")
+    crud.write_text(text[:start] + CRUD_WRITTEN_OTHERWISE.lstrip(), encoding="utf-8")
+    # A Location that is a path rather than a URL, written by hand.
+    change(
+        service,
+        "src/booking_service/api/bookings.py",
+        'response.headers["Location"] = str(request.url_for("get_booking", booking_id=created.id))',
+        'response.headers["location"] = f"/bookings/{created.id}"',
+    )
+    result = judge("04.2")
+    assert result.failed == (), result.lines()
 
 
 def test_a_service_that_does_not_import_is_one_clear_line(service):
@@ -213,6 +329,142 @@ def test_one_test_for_all_examples_is_refused(service):
     first = "tests/test_acceptance.py runs one test per example of docs/acceptance_criteria.yaml"
     assert "pytest ran 1 test(s)" in found[first]
     assert "parametrize" in found[first]
+
+
+# --- 04.3: acceptance tests written another way -------------------------------------------------
+
+ACCEPTANCE_HEAD = '''
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+import yaml
+
+CRITERIA = Path(__file__).resolve().parents[1] / "docs" / "acceptance_criteria.yaml"
+EXAMPLES = yaml.safe_load(CRITERIA.read_text(encoding="utf-8"))["examples"]
+
+
+def run_example(client, example):
+    """Given, when: the status the service answers to the example's request."""
+    rooms = {}
+    for room in example["given"].get("rooms") or []:
+        rooms[room["name"]] = client.post("/rooms", json=room).json()["id"]
+    for booking in example["given"].get("bookings") or []:
+        body = {key: booking[key] for key in ("start", "end", "attendees")}
+        made = client.post(
+            f"/rooms/{rooms[booking['room']]}/bookings", json={"organiser": "a@b.c", **body}
+        )
+        assert made.status_code == HTTPStatus.CREATED, made.text
+    when = example["when"]
+    body = {key: when[key] for key in ("start", "end", "attendees")}
+    room_id = rooms.get(when["room"], 424242)
+    return client.post(f"/rooms/{room_id}/bookings", json={"organiser": "x@y.z", **body})
+'''
+
+ACCEPTANCE_WRITTEN_OTHERWISE = {
+    # A class, pytest.param ids, HTTPStatus, and a test of the file itself beside the examples'.
+    "a-class-and-a-test-of-the-file": ACCEPTANCE_HEAD
+    + """
+
+def test_every_example_promises_a_status():
+    assert all(example["then"]["status"] for example in EXAMPLES)
+
+
+class TestAcceptanceCriteria:
+    @pytest.mark.parametrize(
+        "example", [pytest.param(example, id=example["behaviour"]) for example in EXAMPLES]
+    )
+    def test_example(self, client, example):
+        response = run_example(client, example)
+        assert response.status_code == HTTPStatus(example["then"]["status"])
+""",
+    # pytest's own hook parametrizes, with pytest's default ids (example0, example1, ...).
+    "pytest-generate-tests-default-ids": ACCEPTANCE_HEAD
+    + """
+
+def pytest_generate_tests(metafunc):
+    if "example" in metafunc.fixturenames:
+        metafunc.parametrize("example", EXAMPLES)
+
+
+def test_acceptance_criterion(client, example):
+    assert run_example(client, example).status_code == example["then"]["status"]
+""",
+    # The accepted and the refused examples in two tests, with default ids.
+    "two-tests-split-by-outcome": ACCEPTANCE_HEAD
+    + """
+ACCEPTED = [example for example in EXAMPLES if example["then"]["status"] not in (409, 422)]
+REFUSED = [example for example in EXAMPLES if example["then"]["status"] in (409, 422)]
+
+
+@pytest.mark.parametrize("example", ACCEPTED)
+def test_an_accepted_example(client, example):
+    assert run_example(client, example).status_code == example["then"]["status"]
+
+
+@pytest.mark.parametrize("example", REFUSED)
+def test_a_refused_example(client, example):
+    response = run_example(client, example)
+    assert response.status_code == example["then"]["status"], example["then"]["reason"]
+""",
+}
+
+
+@pytest.mark.parametrize(
+    "tests", list(ACCEPTANCE_WRITTEN_OTHERWISE.values()), ids=list(ACCEPTANCE_WRITTEN_OTHERWISE)
+)
+def test_acceptance_tests_written_another_way_pass(service, tests):
+    (service / ACCEPTANCE).write_text(tests, encoding="utf-8")
+    result = judge("04.3")
+    assert result.failed == (), result.lines()
+
+
+def test_split_acceptance_tests_that_do_not_assert_the_refusals_are_refused(service):
+    tests = ACCEPTANCE_WRITTEN_OTHERWISE["two-tests-split-by-outcome"].replace(
+        '    assert response.status_code == example["then"]["status"], example["then"]["reason"]',
+        "    assert response.status_code in (201, 409, 422)",
+    )
+    (service / ACCEPTANCE).write_text(tests, encoding="utf-8")
+    found = verdicts(judge("04.3"))
+    refusals = "the test of each refused example fails when your service accepts every booking"
+    assert failed(found) == [refusals]
+    # Only the invalid range's test fails: the database refuses 10:00-09:00 with a 500.
+    assert "1 test(s) failed when your service accepted every booking" in found[refusals]
+    assert "for the 3 refused example(s)" in found[refusals]
+
+
+def test_behaviours_pytest_escapes_in_ids_are_still_found(service):
+    criteria = service / "docs/acceptance_criteria.yaml"
+    text = criteria.read_text(encoding="utf-8")
+    # pytest writes a non-ASCII id escaped (capacity \\u2013 one too many), so the id of the
+    # test is not the behaviour as the file spells it.
+    criteria.write_text(
+        text.replace("behaviour: capacity", "behaviour: capacity – one too many"),
+        encoding="utf-8",
+    )
+    result = judge("04.3")
+    assert result.failed == (), result.lines()
+
+
+SKIPS_THE_REFUSALS = (
+    ACCEPTANCE_HEAD
+    + """
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example["behaviour"] for example in EXAMPLES])
+def test_acceptance_criterion(client, example):
+    if example["then"]["status"] in (409, 422):
+        pytest.skip("refusals come later")
+    assert run_example(client, example).status_code == example["then"]["status"]
+"""
+)
+
+
+def test_acceptance_tests_that_skip_the_refusals_are_refused(service):
+    (service / ACCEPTANCE).write_text(SKIPS_THE_REFUSALS, encoding="utf-8")
+    found = verdicts(judge("04.3"))
+    assert "skipped" in found["every acceptance test passes against your service"]
+    refusals = "the test of each refused example fails when your service accepts every booking"
+    assert "overlap" in found[refusals] and "skipped" in found[refusals]
 
 
 # --- 04.4: unit tests judged as pytest judges them ----------------------------------------------
@@ -267,6 +519,193 @@ def test_tests_in_a_class_asserting_through_helpers_are_tests(service):
     (service / UNIT_TESTS).write_text(TESTS_IN_A_CLASS_WITH_A_HELPER, encoding="utf-8")
     result = judge("04.4")
     assert result.failed == (), result.lines()
+
+
+UNITTEST_WITH_MOCKED_BOOKINGS = '''
+import unittest
+from datetime import datetime, timedelta, timezone
+from unittest import mock
+
+from booking_service import rules
+from booking_service.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
+from booking_service.models import Booking
+
+START = datetime(2031, 5, 5, 13, tzinfo=timezone.utc)
+HALF_HOUR = timedelta(minutes=30)
+
+
+def booking(start, end, room_id=4, cancelled=False, booking_id=1):
+    """A stand-in for a stored booking: the rules read only these attributes."""
+    return mock.Mock(id=booking_id, room_id=room_id, start=start, end=end, cancelled=cancelled)
+
+
+def stored(start, end):
+    return Booking(id=1, room_id=4, organiser="kai@example.com", start=start, end=end,
+                   attendees=1, cancelled=False)
+
+
+class RulesTest(unittest.TestCase):
+    def test_a_zero_length_booking_is_refused(self):
+        with self.assertRaises(InvalidTimeRange):
+            rules.check_time_range(START, START)
+
+    def test_a_full_room_is_fine_and_one_more_is_not(self):
+        self.assertIsNone(rules.check_capacity(8, 8))
+        with self.assertRaises(CapacityExceeded):
+            rules.check_capacity(9, 8)
+
+    def test_touching_bookings_do_not_overlap(self):
+        self.assertFalse(rules.overlaps(START, START + HALF_HOUR, START + HALF_HOUR, START + 2 * HALF_HOUR))
+
+    def test_a_booking_running_into_another_is_refused(self):
+        existing = [stored(START, START + 2 * HALF_HOUR)]
+        with self.assertRaises(OverlapConflict):
+            rules.RULES.check_no_overlap(existing, 4, START - HALF_HOUR, START + HALF_HOUR)
+
+    def test_cancelled_and_other_rooms_bookings_are_ignored(self):
+        rules.check_no_overlap([booking(START, START + HALF_HOUR, cancelled=True)], 4, START, START + HALF_HOUR)
+        rules.check_no_overlap([booking(START, START + HALF_HOUR, room_id=5)], 4, START, START + HALF_HOUR)
+'''
+
+
+PROPERTIES_AND_THE_API = """
+from datetime import UTC, timedelta
+from http import HTTPStatus
+
+import pytest
+from fastapi import status
+from fastapi.testclient import TestClient
+from hypothesis import given, strategies as st
+
+from booking_service.core.config import Settings
+from booking_service.errors import CapacityExceeded, InvalidTimeRange
+from booking_service.main import create_app
+from booking_service.rules import check_capacity, check_time_range
+
+moments = st.datetimes(timezones=st.just(UTC))
+
+
+@given(moments)
+def test_a_booking_of_no_length_is_refused(moment):
+    with pytest.raises(InvalidTimeRange):
+        check_time_range(moment, moment)
+
+
+@given(st.integers(min_value=1, max_value=500))
+def test_a_room_takes_exactly_its_capacity(capacity):
+    check_capacity(capacity, capacity)
+    with pytest.raises(CapacityExceeded):
+        check_capacity(capacity + 1, capacity)
+
+
+@pytest.fixture
+def api(tmp_path):
+    with TestClient(create_app(Settings(database=tmp_path / "rooms.db", log_level="ERROR"))) as c:
+        yield c
+
+
+def book(api, room, start, end):
+    body = {"organiser": "kai@example.com", "start": f"2031-05-05T{start}:00Z",
+            "end": f"2031-05-05T{end}:00Z", "attendees": 1}
+    return api.post(f"/rooms/{room}/bookings", json=body)
+
+
+@pytest.mark.anyio
+async def test_a_free_slot_is_booked_over_asgi(tmp_path):
+    import httpx
+    from booking_service.core.db import migrate
+
+    database = tmp_path / "async.db"
+    migrate(database)  # ASGITransport does not run the app's lifespan
+    app = create_app(Settings(database=database, log_level="ERROR"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        room = (await client.post("/rooms", json={"name": "Fir", "capacity": 2})).json()
+        body = {"organiser": "kai@example.com", "start": "2031-05-05T13:00:00Z",
+                "end": "2031-05-05T14:00:00Z", "attendees": 2}
+        answer = await client.post(f"/rooms/{room['id']}/bookings", json=body)
+    assert answer.status_code == HTTPStatus.CREATED
+
+
+class TestThroughTheApi:
+    def room(self, api, name):
+        return api.post("/rooms", json={"name": name, "capacity": 3}).json()["id"]
+
+    def test_back_to_back_is_fine(self, api):
+        room = self.room(api, "Ash")
+        assert book(api, room, "13:00", "14:00").status_code == status.HTTP_201_CREATED
+        assert book(api, room, "14:00", "15:00").status_code == status.HTTP_201_CREATED
+
+    def test_around_an_existing_booking_is_a_conflict(self, api):
+        room = self.room(api, "Ash")
+        book(api, room, "13:00", "14:00")
+        assert book(api, room, "12:00", "15:00").status_code == HTTPStatus.CONFLICT
+
+    def test_a_cancelled_slot_is_free(self, api):
+        room = self.room(api, "Ash")
+        first = book(api, room, "13:00", "14:00").json()
+        api.post(f"/bookings/{first['id']}/cancel")
+        assert book(api, room, "13:00", "14:00").status_code == HTTPStatus.CREATED
+
+    def test_another_rooms_booking_is_not_in_the_way(self):
+        from booking_service.models import Booking
+        from booking_service.rules import RULES
+
+        start = Booking.model_fields["start"].annotation.fromisoformat("2031-05-05T13:00:00+00:00")
+        other = Booking(id=1, room_id=2, organiser="kai@example.com", start=start,
+                        end=start + timedelta(hours=1), attendees=1, cancelled=False)
+        RULES.check_no_overlap([other], 1, start, start + timedelta(hours=1))
+"""
+
+
+@pytest.mark.parametrize(
+    "tests",
+    [UNITTEST_WITH_MOCKED_BOOKINGS, PROPERTIES_AND_THE_API],
+    ids=["unittest-with-mock-bookings", "hypothesis-anyio-and-an-own-client-fixture"],
+)
+def test_unit_tests_written_another_way_catch_every_bug(service, tests):
+    (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
+    result = judge("04.4")
+    assert result.failed == (), result.lines()
+
+
+ONLY_LIVE_STAND_IN_BOOKINGS = """
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from booking_service.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
+from booking_service.rules import check_capacity, check_no_overlap, check_time_range, overlaps
+
+NINE, HOUR = datetime(2031, 5, 5, 9, tzinfo=UTC), timedelta(hours=1)
+
+
+def test_time_range_and_capacity():
+    with pytest.raises(InvalidTimeRange):
+        check_time_range(NINE, NINE)
+    check_capacity(6, 6)
+    with pytest.raises(CapacityExceeded):
+        check_capacity(7, 6)
+    assert not overlaps(NINE, NINE + HOUR, NINE + HOUR, NINE + 2 * HOUR)
+
+
+def test_a_booking_running_into_a_live_one_is_refused():
+    live = SimpleNamespace(id=1, room_id=1, start=NINE, end=NINE + HOUR, cancelled=False)
+    with pytest.raises(OverlapConflict):
+        check_no_overlap([live], 1, NINE - HOUR / 2, NINE + HOUR / 2)
+"""
+
+
+def test_stand_in_bookings_do_not_catch_a_bug_no_test_looks_for(service):
+    # No test of a cancelled booking or of another room's: a planted bug that crashed on a
+    # SimpleNamespace would fail the overlap test, and count as caught.
+    (service / UNIT_TESTS).write_text(ONLY_LIVE_STAND_IN_BOOKINGS, encoding="utf-8")
+    missed = failed(verdicts(judge("04.4")))
+    assert missed == [
+        "your tests catch a cancelled booking still blocking its slot",
+        "your tests catch a booking in another room blocking the slot",
+    ]
 
 
 def test_bugs_the_tests_miss_are_each_named(service):

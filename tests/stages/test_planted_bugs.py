@@ -7,8 +7,11 @@ factory is given (`create_app(settings, rules=...)`): nothing is patched.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 
@@ -44,6 +47,44 @@ def stored(start=NINE, end=NINE + HOUR, *, room_id=1, cancelled=False, booking_i
     )
 
 
+@dataclass(frozen=True)
+class PlainBooking:
+    """A learner's own stand-in for a stored booking: the rules read only these attributes."""
+
+    id: int
+    room_id: int
+    start: datetime
+    end: datetime
+    cancelled: bool
+
+
+def namespace(start=NINE, end=NINE + HOUR, *, room_id=1, cancelled=False, booking_id=1):
+    return SimpleNamespace(
+        id=booking_id, room_id=room_id, start=start, end=end, cancelled=cancelled
+    )
+
+
+def mocked(start=NINE, end=NINE + HOUR, *, room_id=1, cancelled=False, booking_id=1):
+    # spec=Booking: every attribute of a Booking answers, model_copy() too (with a new Mock).
+    return mock.Mock(
+        spec=Booking, id=booking_id, room_id=room_id, start=start, end=end, cancelled=cancelled
+    )
+
+
+def plain(start=NINE, end=NINE + HOUR, *, room_id=1, cancelled=False, booking_id=1):
+    return PlainBooking(booking_id, room_id, start, end, cancelled)
+
+
+BOOKING_KINDS = [
+    pytest.param(stored, id="Booking"),
+    pytest.param(namespace, id="SimpleNamespace"),
+    pytest.param(mocked, id="Mock"),
+    pytest.param(plain, id="dataclass"),
+]
+"""The ways a unit test may hand `existing` its bookings: a planted bug must show (and change
+nothing else) whichever the test uses, since the correct rules only read attributes."""
+
+
 def raises(action) -> bool:
     try:
         action()
@@ -67,21 +108,23 @@ def test_an_unknown_bug_lists_the_known_ones():
 
 
 WITNESSES = {
-    "zero-length-accepted": lambda r: not raises(lambda: r.check_time_range(NINE, NINE)),
-    "full-room-refused": lambda r: raises(lambda: r.check_capacity(6, 6)),
-    "one-too-many-accepted": lambda r: not raises(lambda: r.check_capacity(7, 6)),
-    "back-to-back-refused": lambda r: (
+    "zero-length-accepted": lambda r, stored=stored: (
+        not raises(lambda: r.check_time_range(NINE, NINE))
+    ),
+    "full-room-refused": lambda r, stored=stored: raises(lambda: r.check_capacity(6, 6)),
+    "one-too-many-accepted": lambda r, stored=stored: not raises(lambda: r.check_capacity(7, 6)),
+    "back-to-back-refused": lambda r, stored=stored: (
         r.overlaps(NINE, NINE + HOUR, NINE + HOUR, NINE + 2 * HOUR)
         and raises(lambda: r.check_no_overlap([stored()], 1, NINE + HOUR, NINE + 2 * HOUR))
     ),
-    "earlier-start-missed": lambda r: (
+    "earlier-start-missed": lambda r, stored=stored: (
         not r.overlaps(NINE - HOUR / 2, NINE + HOUR / 2, NINE, NINE + HOUR)
         and not raises(lambda: r.check_no_overlap([stored()], 1, NINE - HOUR / 2, NINE + HOUR / 2))
     ),
-    "cancelled-blocks": lambda r: raises(
+    "cancelled-blocks": lambda r, stored=stored: raises(
         lambda: r.check_no_overlap([stored(cancelled=True)], 1, NINE, NINE + HOUR)
     ),
-    "other-room-blocks": lambda r: raises(
+    "other-room-blocks": lambda r, stored=stored: raises(
         lambda: r.check_no_overlap([stored(room_id=2)], 1, NINE, NINE + HOUR)
     ),
 }
@@ -91,16 +134,18 @@ def test_every_bug_has_a_witness():
     assert set(WITNESSES) == set(KEYS)
 
 
+@pytest.mark.parametrize("booking", BOOKING_KINDS)
 @pytest.mark.parametrize("key", KEYS)
-def test_the_witness_shows_the_bug_in_the_planted_rules_only(key):
+def test_the_witness_shows_the_bug_in_the_planted_rules_only(key, booking):
     """An input on which the planted rules and the correct ones disagree."""
     buggy = planted.plant(bug_named(key).plant, reference.RULES)
-    assert WITNESSES[key](buggy)
-    assert not WITNESSES[key](reference.RULES)
+    assert WITNESSES[key](buggy, booking)
+    assert not WITNESSES[key](reference.RULES, booking)
 
 
+@pytest.mark.parametrize("booking", BOOKING_KINDS)
 @pytest.mark.parametrize("key", KEYS)
-def test_a_planted_bug_changes_nothing_else(key):
+def test_a_planted_bug_changes_nothing_else(key, booking):
     """Away from its boundary each bug answers as the correct rules do."""
     buggy = planted.plant(bug_named(key).plant, reference.RULES)
     buggy.check_time_range(NINE, NINE + HOUR)
@@ -108,8 +153,34 @@ def test_a_planted_bug_changes_nothing_else(key):
     assert buggy.overlaps(NINE + HOUR / 4, NINE + HOUR / 2, NINE, NINE + HOUR)
     assert not buggy.overlaps(NINE, NINE + HOUR, NINE + 3 * HOUR, NINE + 4 * HOUR)
     with pytest.raises(OverlapConflict) as caught:
-        buggy.check_no_overlap([stored(booking_id=7)], 1, NINE + HOUR / 4, NINE + HOUR / 2)
+        buggy.check_no_overlap([booking(booking_id=7)], 1, NINE + HOUR / 4, NINE + HOUR / 2)
     assert caught.value.extensions == {"conflicting_booking_id": 7}
+    # A cancelled booking, or one of another room, is in nobody's way (but where the bug is).
+    if key != "cancelled-blocks":
+        buggy.check_no_overlap([booking(cancelled=True)], 1, NINE, NINE + HOUR)
+    if key != "other-room-blocks":
+        buggy.check_no_overlap([booking(room_id=2)], 1, NINE, NINE + HOUR)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_planted_bug_takes_the_rules_arguments_by_name(key):
+    """A test may name every argument, as the rules' signatures spell them. (overlaps() is
+    left out: this service calls its arguments start_a, ..., the project's a_start, ..., which
+    the planted overlaps() use.)"""
+    buggy = planted.plant(bug_named(key).plant, reference.RULES)
+    buggy.check_time_range(start=NINE, end=NINE + HOUR)
+    buggy.check_capacity(attendees=2, capacity=6)
+    with pytest.raises(OverlapConflict):
+        buggy.check_no_overlap(existing=[stored()], room_id=1, start=NINE, end=NINE + HOUR)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_planted_bug_reads_existing_once(key):
+    """`existing` may be any iterable, as for the correct rules: a generator is read only once,
+    so a bug that walked it twice would see nothing the second time, and fail for that."""
+    buggy = planted.plant(bug_named(key).plant, reference.RULES)
+    with pytest.raises(OverlapConflict):
+        buggy.check_no_overlap(iter([stored()]), 1, NINE + HOUR / 4, NINE + HOUR / 2)
 
 
 def test_a_bug_goes_into_the_service_through_its_factory():

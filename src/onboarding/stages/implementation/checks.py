@@ -12,8 +12,8 @@ from typing import Any
 
 from onboarding import project
 from onboarding.checks import CheckFailed, Expectation, Given, load_yaml, require
-from onboarding.pytest_runs import PytestRun
-from onboarding.stages.implementation import judging, rollout
+from onboarding.pytest_runs import CaseResult, PytestRun
+from onboarding.stages.implementation import judging, rollout, scenarios
 from onboarding.stages.implementation.planted_bugs import ACCEPTS_EVERYTHING, BUGS
 from onboarding.stages.implementation.scenarios import SCENARIOS
 
@@ -146,22 +146,63 @@ def acceptance_runs(given: Given) -> dict[str, PytestRun]:
     return given.once("04.3", make)
 
 
-def _tests_of_examples(run: PytestRun, wanted: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Each example's behaviour, and the test that ran it: by id, or by position."""
-    by_behaviour = {}
+def _test_function(case: CaseResult) -> str:
+    """The test function a case belongs to: its node id without the parameters' id."""
+    return case.nodeid.partition("[")[0]
+
+
+def _behaviour(position: int, example: dict[str, Any]) -> str:
+    return str(example.get("behaviour", f"example {position + 1}"))
+
+
+def _named_by_id(run: PytestRun, wanted: Sequence[dict[str, Any]]) -> dict[str, CaseResult]:
+    """The examples whose behaviour is a test's id, and that test."""
+    named = {}
     for position, example in enumerate(wanted):
-        behaviour = str(example.get("behaviour", f"example {position + 1}"))
-        named = [case for case in run.cases if f"[{behaviour}]" in case.name]
-        in_order = run.cases[position] if position < len(run.cases) else None
-        by_behaviour[behaviour] = named[0] if named else in_order
-    return by_behaviour
+        behaviour = _behaviour(position, example)
+        cases = [case for case in run.cases if f"[{behaviour}]" in case.name]
+        if cases:
+            named[behaviour] = cases[0]
+    return named
+
+
+def _one_test_over_the_examples(
+    run: PytestRun, wanted: Sequence[dict[str, Any]]
+) -> list[CaseResult] | None:
+    """The cases of the one test function that runs once per example, in their order."""
+    by_function: dict[str, list[CaseResult]] = {}
+    for case in run.cases:
+        by_function.setdefault(_test_function(case), []).append(case)
+    sized = [cases for cases in by_function.values() if len(cases) == len(wanted)]
+    return sized[0] if len(sized) == 1 else None
+
+
+def _tests_of_examples(
+    run: PytestRun, wanted: Sequence[dict[str, Any]]
+) -> dict[str, CaseResult | None] | None:
+    """Each example's behaviour, and the test that ran it: by id, or by position in the test
+    parametrized over the examples; None when the tests cannot be told apart by example (say,
+    two tests with pytest's own ids, one for the accepted examples, one for the refused)."""
+    named = _named_by_id(run, wanted)
+    behaviours = [_behaviour(position, example) for position, example in enumerate(wanted)]
+    if len(named) == len(wanted):
+        return dict(named)
+    in_order = _one_test_over_the_examples(run, wanted)
+    if in_order is None:
+        return None
+    return {
+        behaviour: named.get(behaviour, in_order[position] if position < len(in_order) else None)
+        for position, behaviour in enumerate(behaviours)
+    }
 
 
 def one_test_per_example(given: Given) -> None:
     wanted = examples(given)
     run = acceptance_runs(given)[judging.LEARNERS]
     judging.require_collected(run, ACCEPTANCE_TESTS)
-    if run.total != len(wanted):
+    # A test of the file itself beside the examples' tests is fine: each example has its own.
+    each_named = len({id(case) for case in _named_by_id(run, wanted).values()}) == len(wanted)
+    if run.total != len(wanted) and not each_named and not _one_test_over_the_examples(run, wanted):
         raise CheckFailed(
             f"pytest ran {run.total} test(s) from {ACCEPTANCE_TESTS} for the {len(wanted)} "
             f"example(s) of {CRITERIA}: parametrize one test over the file's examples"
@@ -172,6 +213,12 @@ def acceptance_tests_pass(given: Given) -> None:
     run = acceptance_runs(given)[judging.LEARNERS]
     judging.require_finished(run, "your acceptance tests")
     require(judging.failures(run))
+    if run.skipped:
+        skipped = [f"{case.name} ({case.message})" for case in run.skipped]
+        raise CheckFailed(
+            f"{len(skipped)} of {run.total} test(s) were skipped, and a skipped test checks "
+            f"nothing: {scenarios.join(skipped)}"
+        )
 
 
 def refusals_are_asserted(given: Given) -> None:
@@ -183,18 +230,43 @@ def refusals_are_asserted(given: Given) -> None:
     if not wanted:
         raise CheckFailed(f"{CRITERIA} has no example of a refused booking (a 409 or a 422)")
     runs = acceptance_runs(given)
-    judging.require_finished(runs[ACCEPTS_EVERYTHING.key], "your acceptance tests")
-    tests = _tests_of_examples(runs[ACCEPTS_EVERYTHING.key], examples(given))
-    let_through = [
-        f"{behaviour} ({tests[behaviour].name if tests[behaviour] else 'no test'})"
-        for behaviour in (str(example.get("behaviour")) for example in wanted)
+    everything = runs[ACCEPTS_EVERYTHING.key]
+    judging.require_finished(everything, "your acceptance tests")
+    tests = _tests_of_examples(everything, examples(given))
+    if tests is None:
+        # Which test ran which example is unknown, but only a refused example's test can fail
+        # when every booking is accepted: so there must be as many failures as refusals.
+        if len(everything.broken) < len(wanted):
+            raise CheckFailed(
+                f"{len(everything.broken)} test(s) failed when your service accepted every "
+                f"booking, for the {len(wanted)} refused example(s) of {CRITERIA}; each refused "
+                "example's test must fail (give each test its example's behaviour as id, and "
+                "the ❌ line will name the tests)"
+            )
+        return
+    refused = [str(example.get("behaviour")) for example in wanted]
+    passed = [
+        f"{behaviour} ({tests[behaviour].name if tests.get(behaviour) else 'no test'})"
+        for behaviour in refused
         if tests.get(behaviour) is None or tests[behaviour].outcome == "passed"
     ]
-    if let_through:
-        raise CheckFailed(
+    skipped = [
+        f"{behaviour} ({tests[behaviour].name})"
+        for behaviour in refused
+        if tests.get(behaviour) is not None and tests[behaviour].outcome == "skipped"
+    ]
+    problems = []
+    if passed:
+        problems.append(
             "these examples' tests passed when your service accepted every booking: "
-            + "; ".join(let_through)
+            + "; ".join(passed)
         )
+    if skipped:
+        problems.append(
+            "these examples' tests were skipped, so they assert nothing: " + "; ".join(skipped)
+        )
+    if problems:
+        raise CheckFailed("; and ".join(problems))
 
 
 ACCEPTANCE = (

@@ -17,6 +17,26 @@ from onboarding.planted import PlantedBug, errors_of
 HERE = __name__
 
 
+class SeenAs:
+    """A stored booking as a planted bug sees it: `changes` over the booking's own attributes.
+
+    The correct rules only read `id`, `room_id`, `start`, `end` and `cancelled`, so a unit test
+    may hand them a `Booking`, a dataclass, a `SimpleNamespace` or a `Mock`. A bug must work on
+    any of them, or a test would fail, or pass, for the wrong reason: pydantic's `model_copy`
+    does not exist on a dataclass or a namespace, and on a `Mock` it gives a `Mock` whose every
+    attribute is another `Mock`.
+    """
+
+    def __init__(self, booking: Any, **changes: Any) -> None:
+        self._booking = booking
+        self._changes = changes
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self._booking, name)
+
+
 def zero_length_accepted(rules: Any) -> Any:
     correct = rules.check_time_range
 
@@ -64,6 +84,7 @@ def back_to_back_refused(rules: Any) -> Any:
         )
 
     def check_no_overlap(existing: Any, room_id: int, start: datetime, end: datetime) -> None:
+        existing = list(existing)  # read twice below; a generator would be empty the second time
         for booking in existing:
             live_here = booking.room_id == room_id and not booking.cancelled
             if live_here and touching(start, end, booking.start, booking.end):
@@ -91,7 +112,7 @@ def cancelled_blocks(rules: Any) -> Any:
     correct_check = rules.check_no_overlap
 
     def check_no_overlap(existing: Any, room_id: int, start: datetime, end: datetime) -> None:
-        live = [booking.model_copy(update={"cancelled": False}) for booking in existing]
+        live = [SeenAs(booking, cancelled=False) for booking in existing]
         correct_check(live, room_id, start, end)
 
     return replace(rules, check_no_overlap=check_no_overlap)
@@ -101,7 +122,7 @@ def other_room_blocks(rules: Any) -> Any:
     correct_check = rules.check_no_overlap
 
     def check_no_overlap(existing: Any, room_id: int, start: datetime, end: datetime) -> None:
-        here = [booking.model_copy(update={"room_id": room_id}) for booking in existing]
+        here = [SeenAs(booking, room_id=room_id) for booking in existing]
         correct_check(here, room_id, start, end)
 
     return replace(rules, check_no_overlap=check_no_overlap)
