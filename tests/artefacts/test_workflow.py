@@ -322,3 +322,63 @@ def test_the_courses_own_workflows_do_what_lesson_06_teaches(path):
             line = workflow.line("jobs", job_id, "steps", index, "uses")
             assert reference.is_commit_sha, f"{path.name} line {line}: {text} is not a SHA pin"
             assert wf.version_comment(workflow, line), f"{path.name} line {line}: no # vX comment"
+
+
+COMPOSITE_ACTION = """\
+name: Set up
+runs:
+  using: composite
+  steps:
+    - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867
+    - run: uv sync
+      shell: bash
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "uses", "runs"),
+    [
+        (
+            {".github/actions/setup/action.yml": COMPOSITE_ACTION},
+            "./.github/actions/setup",
+            ["uv sync"],
+        ),
+        (
+            {".github/actions/setup/action.yaml": COMPOSITE_ACTION},
+            "./.github/actions/setup/",
+            ["uv sync"],
+        ),
+        (
+            {".github/actions/setup/action.yml": COMPOSITE_ACTION.replace("composite", "node20")},
+            "./.github/actions/setup",
+            [],
+        ),
+        ({}, "./.github/actions/setup", []),
+        ({"../outside/action.yml": COMPOSITE_ACTION}, "./../outside", []),
+        ({}, "astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867", []),
+    ],
+    ids=[
+        "action-yml",
+        "action-yaml",
+        "not-composite",
+        "missing",
+        "outside-the-repository",
+        "remote",
+    ],
+)
+def test_the_steps_of_a_local_composite_action_are_read(tmp_path, files, uses, runs):
+    repository = tmp_path / "repository"
+    for name, text in files.items():
+        (repository / name).parent.mkdir(parents=True, exist_ok=True)
+        (repository / name).write_text(text, encoding="utf-8")
+    (repository / ".github" / "workflows").mkdir(parents=True)
+    path = repository / ".github" / "workflows" / "ci.yml"
+    path.write_text("on: push\njobs: {}\n", encoding="utf-8")
+    workflow = wf.read_workflow(path)
+    assert workflow.repository == repository
+    steps = wf.local_action_steps(workflow, uses)
+    assert [step["run"] for step in steps if "run" in step] == runs
+
+
+def test_a_workflow_read_from_elsewhere_has_no_repository(tmp_path):
+    assert workflow_from("on: push\njobs: {}\n", tmp_path).repository is None

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from onboarding import notebooks, project, pytest_runs
+from onboarding.artefacts import makefile
 from onboarding.artefacts import workflow as wf
 from onboarding.checks import Given, run_expectations
 from onboarding.protocol import CheckResult
@@ -297,6 +298,25 @@ MISTAKES = [
         ],
         UNIT,
         "no job runs the unit tests",
+    ),
+    (
+        # tox, nox, just… read their tasks from files of their own: the message says so.
+        "unit-tests-through-tox",
+        [(UNIT_TESTS, "uv run --with tox tox -e py")],
+        UNIT,
+        "line 36 runs `tox -e py`, whose tasks are written in a file of its own",
+    ),
+    (
+        "unit-tests-in-an-unreadable-local-action",
+        [
+            (
+                "    timeout-minutes: 10\n    steps:",
+                "    timeout-minutes: 10\n    steps:\n      - uses: ./.github/actions/unit-tests",
+            ),
+            (UNIT_TESTS, "echo tested"),
+        ],
+        UNIT,
+        "uses `./.github/actions/unit-tests`, which is not a composite action the check can read",
     ),
     (
         "no-later-job",
@@ -730,6 +750,131 @@ OTHER_RIGHT_ANSWERS = [
             )
         ],
     ),
+    (
+        "on-as-a-list",
+        [
+            (
+                'on:\n  pull_request:\n  push:\n    branches: [main]\n    tags: ["v*"]\n',
+                "on: [pull_request, push]\n",
+            )
+        ],
+    ),
+    (
+        "pull-request-branches-and-types",
+        [
+            (
+                "  pull_request:\n",
+                "  pull_request:\n    branches:\n      - main\n    types: [opened, synchronize, reopened]\n",
+            ),
+            ('tags: ["v*"]', "tags:\n      - 'v[0-9]+.[0-9]+.[0-9]+'"),
+        ],
+    ),
+    (
+        "pull-request-as-a-flow-mapping",
+        [
+            ("  pull_request:\n", "  pull_request: {branches: [main]}\n"),
+            ('tags: ["v*"]', "tags: ['v*']"),
+        ],
+    ),
+    (
+        "extra-triggers",
+        [("  pull_request:\n", "  pull_request:\n  merge_group:\n  workflow_dispatch:\n")],
+    ),
+    (
+        "concurrency-as-one-line",
+        [
+            (
+                "concurrency:\n  group: ci-${{ github.ref }}\n  cancel-in-progress: ${{ github.event_name == 'pull_request' }}\n",
+                "concurrency: ${{ github.workflow }}-${{ github.head_ref || github.run_id }}\n",
+            )
+        ],
+    ),
+    (
+        "concurrency-per-job",
+        [
+            (
+                "concurrency:\n  group: ci-${{ github.ref }}\n  cancel-in-progress: ${{ github.event_name == 'pull_request' }}\n",
+                "",
+            ),
+            (
+                "    timeout-minutes: 10\n",
+                "    timeout-minutes: 10\n    concurrency:\n      group: unit-${{ github.ref }}\n      cancel-in-progress: true\n",
+            ),
+        ],
+    ),
+    (
+        "pip-install-uv",
+        [
+            (
+                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0\n        with:\n          python-version: '3.13'\n      - run: pip install uv\n      # Stage",
+            )
+        ],
+    ),
+    ("needs-as-one-name", [("needs: [unit]", "needs: unit")]),
+    (
+        "working-directory-defaults",
+        [
+            (
+                "    timeout-minutes: 10\n",
+                "    timeout-minutes: 10\n    defaults:\n      run:\n        shell: bash\n        working-directory: .\n",
+            )
+        ],
+    ),
+    (
+        "yaml-anchors",
+        [
+            (
+                "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "      - &checkout\n        uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - &setup-uv\n        uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+            ),
+            (
+                "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      - run: uv sync\n      # The runner",
+                "      - *checkout\n      - *setup-uv\n      - run: uv sync\n      # The runner",
+            ),
+        ],
+    ),
+    (
+        "tag-condition-with-the-event",
+        [
+            (
+                "if: startsWith(github.ref, 'refs/tags/v')",
+                "if: github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')",
+            )
+        ],
+    ),
+    (
+        "checkout-pinned-without-a-comment",
+        [
+            (
+                " # v6.0.2\n        with:\n          persist-credentials: false\n    ",
+                "\n        with:\n          persist-credentials: false\n    ",
+            )
+        ],
+    ),
+    (
+        "setup-uv-activates-the-environment",
+        [
+            (
+                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n"
+                "        with:\n          activate-environment: true\n      # Stage",
+            ),
+            ("uv run --with pytest pytest -q --ignore", "pytest -q --ignore"),
+        ],
+    ),
+    ("uv-run-python-m-pytest", [("uv run --with pytest pytest -q", "uv run python -m pytest -q")]),
+    (
+        "ignore-options-with-spaces",
+        [
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "--ignore tests/integration --ignore tests/contract",
+            )
+        ],
+    ),
+    ("image-needs-only-the-later-job", [("needs: [unit, integration]", "needs: integration")]),
+    ("runs-on-a-named-image", [("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-24.04\n")]),
     (
         "a-local-action",
         [
@@ -1179,6 +1324,123 @@ def test_an_install_into_the_synced_environment_is_skipped(tmp_path):
     assert [step.skipped.startswith("it installs") for step in steps] == [True, True, True]
 
 
+MODEL_PYPROJECT = project.reference("06")["pyproject.toml"]
+PYTEST_IN_AN_EXTRA = MODEL_PYPROJECT.replace(
+    "[dependency-groups]",
+    '[project.optional-dependencies]\ntest = ["pytest>=9.2"]\n\n[dependency-groups]\n'
+    'contract = ["schemathesis>=4.30"]\nlint = ["ruff"]',
+)
+
+
+def pytest_left_out(tmp_path: Path, *scripts: str, pyproject: str = MODEL_PYPROJECT) -> list[str]:
+    """Why the steps' pytest commands would find no pytest on GitHub (one reason per step)."""
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    text = one_job(*(f"      - run: {script}\n" for script in scripts))
+    steps = local_run.plan(workflow_from(text, tmp_path))
+    reasons = (local_run.pytest_left_out(step, tmp_path) for step in steps if not step.skipped)
+    return [reason for reason in reasons if reason]
+
+
+@pytest.mark.parametrize(
+    ("scripts", "installer"),
+    [
+        (["uv sync --no-dev", ".venv/bin/pytest -q"], "`uv sync --no-dev`"),
+        (["uv sync --locked --no-group dev", ".venv/bin/python -m pytest"], "--no-group dev"),
+        (["uv sync --only-group lint", "source .venv/bin/activate && pytest"], "--only-group"),
+        (["uv sync --no-default-groups && .venv/bin/pytest"], "--no-default-groups"),
+        (["uv run --no-dev pytest -q"], "`uv run --no-dev`"),
+        (["uv run --frozen --no-dev python -m pytest"], "`uv run --frozen --no-dev`"),
+        (["uv sync --no-dev", "uv run --no-sync pytest"], "`uv sync --no-dev`"),
+        # `uv sync` is exact: the second removes what the first installed.
+        (["uv sync", "uv sync --no-dev", ".venv/bin/pytest"], "`uv sync --no-dev`"),
+    ],
+    ids=[
+        "no-dev-venv-pytest",
+        "no-group-dev",
+        "only-another-group",
+        "no-default-groups",
+        "uv-run-no-dev",
+        "uv-run-no-dev-python-m",
+        "uv-run-no-sync",
+        "a-later-sync-removes-it",
+    ],
+)
+def test_pytest_left_out_of_the_environment_is_refused(tmp_path, scripts, installer):
+    # The stand-in .venv/ here has every command; on GitHub pytest comes with the dev group.
+    (reason,) = pytest_left_out(tmp_path, *scripts)
+    assert "so the runner has no pytest" in reason and installer in reason
+    assert "the group `dev`" in reason
+
+
+@pytest.mark.parametrize(
+    "scripts",
+    [
+        ["uv run --no-dev --with pytest pytest -q"],
+        ["uv run --no-dev --with 'pytest>=9' --with httpx pytest -q"],
+        ["uv sync --no-dev", "uv run pytest -q"],  # `uv run` installs the dev group itself
+        ["uv sync", "uv run --no-dev pytest"],  # and leaves what is there, unless --exact
+        ["uv sync --only-dev", ".venv/bin/pytest"],
+        ["uv sync --only-group dev", ".venv/bin/pytest"],
+        ["uv sync --no-default-groups --group dev", ".venv/bin/pytest"],
+        ["uv sync --no-dev", "uv pip install pytest", ".venv/bin/pytest"],
+        ["uv sync --no-dev && .venv/bin/pip install pytest && .venv/bin/pytest"],
+        ["uv sync --no-dev", "uvx pytest --version"],
+        ["uv sync --no-dev", "uv tool install pytest", "pytest --version"],
+        ["uv sync --no-dev", "uv run python -m booking_service.migrate --help || true"],
+    ],
+    ids=[
+        "with-pytest",
+        "with-a-pytest-range",
+        "uv-run-after-no-dev",
+        "uv-run-no-dev-after-sync",
+        "only-dev",
+        "only-group-dev",
+        "group-dev-again",
+        "uv-pip-install-pytest",
+        "pip-install-pytest",
+        "uvx-pytest",
+        "uv-tool-install-pytest",
+        "no-pytest-command",
+    ],
+)
+def test_pytest_that_the_environment_has_is_not_refused(tmp_path, scripts):
+    assert pytest_left_out(tmp_path, *scripts) == []
+
+
+@pytest.mark.parametrize(
+    ("scripts", "refused"),
+    [
+        (["uv sync --no-dev --extra test", ".venv/bin/pytest"], False),
+        (["uv sync --no-dev --all-extras", ".venv/bin/pytest"], False),
+        # schemathesis needs pytest: its group brings pytest along.
+        (["uv sync --only-group contract", ".venv/bin/pytest"], False),
+        (["uv sync --no-dev", ".venv/bin/pytest"], True),
+        (["uv sync --only-group lint --extra test", ".venv/bin/pytest"], True),
+    ],
+    ids=["extra", "all-extras", "a-group-that-needs-pytest", "no-dev", "only-group-no-project"],
+)
+def test_pytest_from_an_extra_or_another_group_is_found(tmp_path, scripts, refused):
+    assert bool(pytest_left_out(tmp_path, *scripts, pyproject=PYTEST_IN_AN_EXTRA)) is refused
+
+
+def test_pytest_left_out_is_found_in_a_make_recipe(tmp_path):
+    (tmp_path / "Makefile").write_text("test:\n\t.venv/bin/pytest -q\n", encoding="utf-8")
+    assert pytest_left_out(tmp_path, "uv sync --no-dev", "make test")
+    assert not pytest_left_out(tmp_path, "uv sync", "make test")
+
+
+def test_pytest_left_out_fails_the_check_saying_why(learner):
+    write_workflow(
+        learner,
+        MODEL.replace("      - run: uv sync\n", "      - run: uv sync --no-dev\n").replace(
+            "uv run --with pytest pytest -q", ".venv/bin/pytest -q"
+        ),
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit`, line" in message and "would fail on GitHub:" in message
+    assert "`uv sync --no-dev`" in message and "(job `integration`, line" in message
+
+
 def test_a_pytest_plugin_added_by_uv_run_with_is_loaded(tmp_path):
     # The course's environment loads only the plugins of the project's packages; a package
     # that `uv run --with` adds is the project's too, for that command.
@@ -1323,6 +1585,59 @@ def test_a_step_with_an_expression_that_cannot_be_worked_out_is_skipped(tmp_path
     assert runs.skipped == ""
 
 
+@pytest.mark.parametrize(
+    "job_defaults",
+    [
+        "    defaults:\n      run:\n        working-directory: docs\n",
+        "    defaults:\n      run:\n        working-directory: ${{ github.workspace }}/docs\n",
+    ],
+    ids=["relative", "under-the-workspace"],
+)
+def test_a_working_directory_is_where_the_script_runs(tmp_path, job_defaults):
+    text = one_job(
+        "      - run: mkdir docs\n        working-directory: .\n",
+        '      - run: test "$(basename "$PWD")" = docs && test "$GITHUB_WORKSPACE" = "$(dirname "$PWD")"\n',
+        strategy=job_defaults,
+    )
+    assert failures_of(text, tmp_path) == {}
+
+
+def test_a_working_directory_the_project_does_not_have_fails(tmp_path):
+    text = one_job("      - run: 'true'\n        working-directory: service\n")
+    steps = local_run.plan(workflow_from(text, tmp_path))
+    failures = local_run.run_jobs(steps, Copies(tmp_path), local_run.environment_for(tmp_path))
+    assert "working directory `service` is not a folder of the project" in local_run.failure_of(
+        failures["unit"]
+    )
+
+
+def test_a_local_composite_actions_steps_run_with_its_inputs(tmp_path):
+    action = tmp_path / ".github" / "actions" / "check" / "action.yml"
+    action.parent.mkdir(parents=True)
+    action.write_text(
+        "name: Check\ninputs:\n  suite:\n    default: unit\n  python:\n    default: '3.12'\n"
+        "runs:\n  using: composite\n  steps:\n"
+        '    - run: test "${{ inputs.suite }}-${{ inputs.python }}" = unit-3.13 && echo "$SUITE"\n'
+        "      shell: bash\n      env:\n        SUITE: the ${{ inputs.suite }} tests\n"
+        "    - run: exit 4\n      shell: bash\n",
+        encoding="utf-8",
+    )
+    text = one_job(
+        "      - uses: ./.github/actions/check\n        with:\n          python: '3.13'\n"
+    )
+    path = tmp_path / ".github" / "workflows" / "ci.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    steps = local_run.plan(wf.read_workflow(path))
+    assert [step.line for step in steps] == [7, 7]
+    failures = local_run.run_jobs(steps, Copies(tmp_path), local_run.environment_for(tmp_path))
+    # The first step passed: its inputs are the action's defaults and the step's `with:`.
+    assert dict(steps[0].env)["SUITE"] == "the unit tests"
+    assert "of `./.github/actions/check` (job `unit`, line 7) failed with exit code 4" in (
+        local_run.failure_of(failures["unit"])
+    )
+
+
 def test_the_runners_env_file_is_read_as_github_reads_it():
     text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
     assert local_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}
@@ -1330,11 +1645,159 @@ def test_the_runners_env_file_is_read_as_github_reads_it():
 
 @pytest.mark.parametrize(
     "pytest_command",
-    [".venv/bin/pytest -q", "uv run py.test -q", "uv run --with pytest py.test -q"],
+    [
+        ".venv/bin/pytest -q",
+        "uv run py.test -q",
+        "uv run --with pytest py.test -q",
+        "uv run --no-dev --with pytest pytest -q",
+    ],
 )
 def test_other_ways_to_run_pytest_pass_the_check(learner, pytest_command):
     write_workflow(learner, MODEL.replace("uv run --with pytest pytest -q", pytest_command))
     assert found(judge("06.1")) == {}
+
+
+MAKEFILE = """\
+PYTEST ?= uv run --with pytest pytest -q
+
+.PHONY: lint test test-later
+
+lint:
+\tuv run --with ruff ruff check .
+
+test: lint
+\t@$(PYTEST) --ignore=tests/integration --ignore=tests/contract
+
+test-later:
+\t$(PYTEST) tests/integration tests/contract
+"""
+UNIT_STEPS = (
+    "      - run: uv run --with ruff ruff check .\n",
+    "      - run: uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract\n",
+)
+
+
+def unit_steps_replaced_by(step: str) -> str:
+    """The model, its unit job linting and testing with `step` instead of its two steps."""
+    return edit(MODEL, (UNIT_STEPS[0], ""), (UNIT_STEPS[1], step))
+
+
+SETUP_ACTION = """\
+name: Set up the project
+description: uv and the project's environment
+runs:
+  using: composite
+  steps:
+    - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6
+    - run: uv sync {options}
+      shell: bash
+"""
+SETUP_UV = "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n"
+
+
+def with_setup_action(text: str, tests_from_the_venv: bool = True) -> str:
+    """Each job sets up uv and the project with the composite action instead of two steps."""
+    text = text.replace(SETUP_UV, "      - uses: ./.github/actions/setup\n")
+    text = text.replace("      - run: uv sync\n", "")
+    if tests_from_the_venv:
+        text = text.replace("uv run --with pytest pytest -q", ".venv/bin/pytest -q")
+    return text
+
+
+@pytest.mark.parametrize(
+    ("command", "commands"),
+    [
+        (
+            "make test",
+            [
+                "uv run --with ruff ruff check .",
+                "uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract",
+            ],
+        ),
+        (
+            "make -C . test-later",
+            ["uv run --with pytest pytest -q tests/integration tests/contract"],
+        ),
+        ("make", ["uv run --with ruff ruff check ."]),  # the first target
+        (
+            "make PYTEST=.venv/bin/pytest test-later",
+            [".venv/bin/pytest tests/integration tests/contract"],
+        ),
+        ("make absent", []),
+        ("gmake lint lint", ["uv run --with ruff ruff check ."]),
+    ],
+)
+def test_a_make_command_runs_its_targets_recipes(command, commands):
+    assert makefile.recipe(MAKEFILE, *makefile.make_arguments(command)) == commands
+
+
+@pytest.mark.parametrize(
+    ("files", "workflow"),
+    [
+        (
+            {"Makefile": MAKEFILE},
+            edit(
+                unit_steps_replaced_by("      - run: make test\n"),
+                (
+                    "uv run --with pytest pytest -q tests/integration tests/contract",
+                    "make test-later",
+                ),
+            ),
+        ),
+        (
+            {".github/actions/setup/action.yml": SETUP_ACTION.format(options="--locked")},
+            with_setup_action(MODEL),
+        ),
+        (
+            {
+                ".github/actions/setup/action.yml": SETUP_ACTION.format(options="")
+                + "    - run: uv run --with pytest pytest -q --ignore=tests/integration "
+                "--ignore=tests/contract\n      shell: bash\n"
+            },
+            with_setup_action(unit_steps_replaced_by(""), tests_from_the_venv=False),
+        ),
+    ],
+    ids=["make-targets", "composite-setup-action", "composite-action-runs-the-tests"],
+)
+def test_project_files_a_workflow_calls_are_read(learner, files, workflow):
+    for name, text in files.items():
+        (learner / name).parent.mkdir(parents=True, exist_ok=True)
+        (learner / name).write_text(text, encoding="utf-8")
+    write_workflow(learner, workflow)
+    assert found(judge("06.1")) == {}
+
+
+@pytest.mark.parametrize(
+    ("files", "workflow", "expectation", "message"),
+    [
+        (
+            {"Makefile": MAKEFILE.replace("@$(PYTEST)", "echo")},
+            unit_steps_replaced_by("      - run: make test\n"),
+            UNIT,
+            "no job runs the unit tests",
+        ),
+        ({}, unit_steps_replaced_by("      - run: make test\n"), UNIT, "`make test`"),
+        (
+            {".github/actions/setup/action.yml": SETUP_ACTION.format(options="--no-dev")},
+            with_setup_action(MODEL),
+            COMMANDS,
+            "which `uv sync --no-dev` leaves out",
+        ),
+        (
+            {"Makefile": MAKEFILE.replace("--ignore=tests/integration", "tests/test_absent.py")},
+            unit_steps_replaced_by("      - run: make test\n"),
+            COMMANDS,
+            "`make test`",
+        ),
+    ],
+    ids=["target-runs-no-pytest", "no-makefile", "action-leaves-pytest-out", "target-fails"],
+)
+def test_project_files_a_workflow_calls_are_judged(learner, files, workflow, expectation, message):
+    for name, text in files.items():
+        (learner / name).parent.mkdir(parents=True, exist_ok=True)
+        (learner / name).write_text(text, encoding="utf-8")
+    write_workflow(learner, workflow)
+    assert message in found(judge("06.1"))[expectation]
 
 
 def test_a_matrix_workflow_passes_the_check(learner):

@@ -71,6 +71,13 @@ class Workflow:
         return self.lines.get(key, 1)
 
     @property
+    def repository(self) -> Path | None:
+        """The repository's folder, when the workflow was read from its `.github/workflows/`."""
+        if self.path is None or self.path.parent.name != "workflows":
+            return None
+        return self.path.parents[2] if self.path.parent.parent.name == ".github" else None
+
+    @property
     def jobs(self) -> dict[str, dict[str, Any]]:
         jobs = self.data.get("jobs")
         if not isinstance(jobs, dict):
@@ -417,6 +424,54 @@ class ActionReference:
     @property
     def is_commit_sha(self) -> bool:
         return re.fullmatch(r"[0-9a-f]{40}", self.ref) is not None
+
+
+ACTION_FILES = ("action.yml", "action.yaml")
+
+
+def local_action(workflow: Workflow, uses: str) -> dict[str, Any] | None:
+    """The action.yml of a composite action of the workflow's own repository
+    (`uses: ./.github/actions/setup`); None for any other action, or one that cannot be read."""
+    root = workflow.repository
+    if root is None or not ActionReference(uses).is_local:
+        return None
+    folder = (root / uses).resolve()
+    if not folder.is_relative_to(root.resolve()):
+        return None
+    for name in ACTION_FILES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            action = yaml.load(path.read_text(encoding="utf-8"), Loader=_WorkflowLoader)  # noqa: S506
+        except (yaml.YAMLError, UnicodeDecodeError):
+            return None
+        runs = action.get("runs") if isinstance(action, dict) else None
+        if not isinstance(runs, dict) or runs.get("using") != "composite":
+            return None
+        return action
+    return None
+
+
+def local_action_steps(workflow: Workflow, uses: str) -> list[dict[str, Any]]:
+    """The steps of a composite action of the workflow's own repository; [] for any other."""
+    action = local_action(workflow, uses)
+    steps = as_list(action["runs"].get("steps")) if action else []
+    return [step for step in steps if isinstance(step, dict)]
+
+
+def action_inputs(action: Mapping[str, Any], given: Any) -> dict[str, str]:
+    """The `inputs` context of an action's steps: each input's `default:`, then the `with:`
+    that the step using it gives."""
+    declared = action.get("inputs")
+    inputs = {
+        str(name): as_text(spec.get("default", ""))
+        for name, spec in (declared.items() if isinstance(declared, Mapping) else [])
+        if isinstance(spec, Mapping)
+    }
+    if isinstance(given, Mapping):
+        inputs.update({str(name): as_text(value) for name, value in given.items()})
+    return inputs
 
 
 def version_comment(workflow: Workflow, line: int) -> str | None:

@@ -5,7 +5,8 @@ machine, so that a workflow whose tests fail is caught before it is pushed. What
 is recognised and skipped, with a line saying why:
 
 - steps of jobs that a pull request does not start (the image job runs on tags only);
-- `uses:` steps: actions run on GitHub's runners only;
+- `uses:` steps: actions run on GitHub's runners only (but the `run:` steps of a composite action
+  of the repository's own, `uses: ./.github/actions/setup`, run as the job's);
 - installs (`uv sync`, `pip install`…): the course's environment already has every package
   (after `uv sync`, `.venv/bin/pytest` and `source .venv/bin/activate` run its commands);
 - steps whose `if:` does not hold when the steps before them pass (`if: failure()`);
@@ -21,7 +22,10 @@ the jobs here run side by side, each on its own copy (`run_jobs`); within a job 
 order and the job stops at its first failing step, as on GitHub, unless `continue-on-error:`
 lets that step (or its job) fail. A command run through a runner
 (`uv run`, `uvx`, `poetry run`, `pdm run`, `hatch run`) runs directly, wherever it stands in
-the script. pytest loads only the plugins of packages
+the script; `make` runs its recipes in bash too, so they find the same runners. A step runs in
+its `working-directory:`. A pytest command that would find no pytest on GitHub fails without
+running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
+no dev group (`pytest_left_out`). pytest loads only the plugins of packages
 the project depends on, as on a CI runner that installed the project alone (the course's
 environment holds many more, and loading them all costs seconds). Each step has a time limit,
 and whatever it started is stopped when it ends. Nothing here touches the learner's own files or
@@ -48,11 +52,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from onboarding import pytest_runs
-from onboarding.artefacts import uv_lock
+from onboarding.artefacts import makefile, uv_lock
 from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.workflow import (
     PULL_REQUEST,
     Workflow,
+    action_inputs,
+    local_action,
+    local_action_steps,
     matrix_combinations,
     simulate,
     steps_of,
@@ -141,6 +148,12 @@ class Step:
     may_fail: bool = False
     """`continue-on-error:` holds for the step or its job (`${{ matrix.experimental }}`): its
     failure fails nothing, as on GitHub."""
+    installed_before: tuple[str, ...] = ()
+    """The install commands of the earlier steps of its job (`uv sync --no-dev`), in order:
+    what the project's environment holds when this step starts (`pytest_left_out`)."""
+    working_directory: str = ""
+    """Where the script runs, from `working-directory:` or `defaults.run.working-directory`;
+    empty for the project's folder."""
 
     def describe(self) -> str:
         where = f"job `{self.job}`, line {self.line}"
@@ -154,6 +167,8 @@ class StepResult:
     step: Step
     returncode: int | None
     output: str
+    would_fail_because: str = ""
+    """Why the step would fail on GitHub although it was not run here (`pytest_left_out`)."""
 
     @property
     def passed(self) -> bool:
@@ -301,6 +316,38 @@ def _step_if_holds(step: Mapping[str, Any], context: dict[str, Any]) -> bool:
         return True
 
 
+def _run_steps(
+    workflow: Workflow, job: Mapping[str, Any]
+) -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, dict[str, str]]]:
+    """(index, step, None, {}) for each `run:` step of a job, and (index, inner step, the
+    `uses:` step, its inputs) for each `run:` step of a composite action of the repository's
+    own that the job uses."""
+    for index, step in steps_of(job):
+        if isinstance(step.get("run"), str):
+            yield index, step, None, {}
+        elif isinstance(step.get("uses"), str):
+            action = local_action(workflow, step["uses"])
+            if action is None:
+                continue
+            inputs = action_inputs(action, step.get("with"))
+            for inner in local_action_steps(workflow, step["uses"]):
+                if isinstance(inner.get("run"), str):
+                    yield index, inner, step, inputs
+
+
+def _working_directory(workflow: Workflow, job: Mapping[str, Any], step: Mapping[str, Any]) -> str:
+    """`working-directory:` of the step, else `defaults.run.working-directory` of the job or the
+    workflow."""
+    if step.get("working-directory") is not None:
+        return as_text(step["working-directory"])
+    for level in (job, workflow.data):
+        defaults = level.get("defaults")
+        run = defaults.get("run") if isinstance(defaults, Mapping) else None
+        if isinstance(run, Mapping) and run.get("working-directory") is not None:
+            return as_text(run["working-directory"])
+    return ""
+
+
 def _steps_of_one_run(
     workflow: Workflow, job_id: str, job: Mapping[str, Any], combination: dict[str, Any]
 ) -> list[Step]:
@@ -313,30 +360,55 @@ def _steps_of_one_run(
         "runner": {"os": "Linux", "arch": "X64", "name": "GitHub Actions"},
         "job": {"status": "success"},
     }
-    steps, made = [], ""
-    for index, step in steps_of(job):
-        script = step.get("run")
-        if not isinstance(script, str):
-            continue
-        env = _env_of([workflow.data.get("env"), job.get("env"), step.get("env")], context)
-        line = workflow.line("jobs", job_id, "steps", index, "run")
+    steps, made, installed = [], "", ()
+    for index, step, action, inputs in _run_steps(workflow, job):
+        script = step["run"]
+        context["inputs"] = inputs
+        levels = [workflow.data.get("env"), job.get("env")]
+        levels += [action.get("env"), step.get("env")] if action else [step.get("env")]
+        env = _env_of(levels, context)
+        line = workflow.line("jobs", job_id, "steps", index, "uses" if action else "run")
         skipped = ""
         try:
             script = substitute(script, {**context, "env": env})
+            directory = substitute(_working_directory(workflow, job, step), {**context, "env": env})
         except ExpressionError as error:
             skipped = f"a `${{{{ }}}}` expression cannot be worked out here ({error})"
+            directory = ""
         first = logical_lines(script)[:1]
         name = str(step.get("name") or (f"`{shorten(first[0], 60)}`" if first else "a step"))
+        if action:
+            name = f"{name} of `{action['uses']}`"
         if not skipped and not _step_if_holds(step, {**context, "env": env, "steps": {}}):
             skipped = "its `if:` does not hold when the steps before it pass"
         skipped = skipped or why_skipped(script)
-        if not skipped or skipped.startswith("it installs"):
+        runs_or_installs = not skipped or skipped.startswith("it installs")
+        if runs_or_installs:
             made = environment_made_by(script, env) or made
         may_fail = any(
             _holds(level.get("continue-on-error"), {**context, "env": env}) for level in (job, step)
         )
-        steps.append(Step(job_id, line, name, script, skipped, tuple(env.items()), made, may_fail))
+        steps.append(
+            Step(
+                job_id,
+                line,
+                name,
+                script,
+                skipped,
+                tuple(env.items()),
+                made,
+                may_fail,
+                installed,
+                directory,
+            )
+        )
+        if runs_or_installs:
+            installed += tuple(command for command in commands_of(script) if _may_install(command))
     return steps
+
+
+PYTHON_OPTION = re.compile(r"\s(?:--python|-p)(?:=|\s+)\S+")
+"""A Python version chosen for an install (`uv sync --python 3.13`), which changes nothing here."""
 
 
 def _what_runs(steps: list[Step]) -> tuple[Any, ...]:
@@ -347,6 +419,8 @@ def _what_runs(steps: list[Step]) -> tuple[Any, ...]:
             step.skipped,
             step.env,
             step.project_environment,
+            step.working_directory,
+            tuple(PYTHON_OPTION.sub("", command) for command in step.installed_before),
             tuple(strip_runner(command) for command in logical_lines(step.script)),
         )
         for step in steps
@@ -399,6 +473,226 @@ def pytest_arguments(command: str) -> list[str] | None:
     if re.fullmatch(r"python[\d.]*", program) and words[1:3] == ["-m", "pytest"]:
         return words[3:]
     return None
+
+
+def commands_of(script: str) -> list[str]:
+    """The simple commands of a script, in order: `uv sync && pytest` is two."""
+    return [
+        part.strip()
+        for line in logical_lines(script)
+        for part in SHELL_OPERATORS.split(line)
+        if part.strip()
+    ]
+
+
+OTHER_INSTALLS = (["uv", "add"], ["uv", "pip"], ["uv", "tool"])
+"""uv commands that may install pytest besides the project's groups (`uv tool install pytest`)."""
+
+
+def _may_install(command: str) -> bool:
+    """Whether a command installs packages: an install (`INSTALLS`), `uv add`, `uv tool install`,
+    `pipx install`…"""
+    words = _program(command).split()
+    return (
+        bool(INSTALLS.match(_program(command)))
+        or words[:2] in OTHER_INSTALLS
+        or words[:1] == ["pipx"]
+    )
+
+
+# ------------------------------------------------------- what the project's environment holds
+UV_SELECTION_OPTIONS_WITH_VALUE = {"--group", "--no-group", "--only-group", "--extra", "--no-extra"}
+"""Options of `uv sync` and `uv run` that choose the project's groups and extras."""
+
+
+@dataclass(frozen=True)
+class _Project:
+    """What `uv sync` and `uv run` install of a project: its pyproject.toml, as uv reads it."""
+
+    dependencies: tuple[str, ...]
+    extras: dict[str, tuple[str, ...]]
+    groups: dict[str, tuple[str, ...]]
+    default_groups: tuple[str, ...]
+
+    @classmethod
+    def read(cls, pyproject_text: str) -> _Project:
+        data = uv_lock.tomllib.loads(pyproject_text)  # tomli on Python 3.10
+        project = data.get("project", {})
+        tables = data.get("dependency-groups", {})
+        uv = data.get("tool", {}).get("uv", {})
+
+        def group(name: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+            found: list[str] = []
+            for item in tables.get(name, []):
+                if isinstance(item, str):
+                    found.append(item)
+                elif isinstance(item, dict) and item.get("include-group") not in seen | {name}:
+                    found += group(str(item["include-group"]), seen | {name})
+            return tuple(found)
+
+        groups = {str(name): group(str(name)) for name in tables}
+        # uv's table from before dependency groups: uv installs it as the group `dev`.
+        groups["dev"] = groups.get("dev", ()) + tuple(uv.get("dev-dependencies", []))
+        defaults = uv.get("default-groups", ["dev"])
+        return cls(
+            tuple(project.get("dependencies", [])),
+            {str(k): tuple(v) for k, v in project.get("optional-dependencies", {}).items()},
+            groups,
+            tuple(groups) if defaults == "all" else tuple(map(str, defaults)),
+        )
+
+    def selected(self, options: list[str]) -> tuple[tuple[str, ...], set[str], set[str]]:
+        """What uv installs with these options: the requirements, the groups and the extras."""
+        groups, left_out, extras = set(self.default_groups), set(), set()
+        only: set[str] | None = None
+        with_project, all_extras = True, False
+        words = list(options)
+        while words:
+            option, _, value = words.pop(0).partition("=")
+            if option in UV_SELECTION_OPTIONS_WITH_VALUE and not value and words:
+                value = words.pop(0)
+            if option == "--no-dev":
+                left_out.add("dev")
+            elif option == "--dev":
+                groups.add("dev")
+            elif option == "--only-dev":
+                only, with_project = {*(only or ()), "dev"}, False
+            elif option == "--group":
+                groups.add(value)
+            elif option == "--no-group":
+                left_out.add(value)
+            elif option == "--only-group":
+                only, with_project = {*(only or ()), value}, False
+            elif option == "--all-groups":
+                groups |= set(self.groups)
+            elif option == "--no-default-groups":
+                groups -= set(self.default_groups)
+            elif option == "--extra":
+                extras.add(value)
+            elif option == "--all-extras":
+                all_extras = True
+        chosen = (groups if only is None else only) - left_out
+        extras = set(self.extras) if all_extras else extras
+        requirements = list(self.dependencies) if with_project else []
+        for name in sorted(extras if with_project else ()):
+            requirements += self.extras.get(name, ())
+        for name in sorted(chosen):
+            requirements += self.groups.get(name, ())
+        return tuple(requirements), chosen, extras
+
+    def holding_pytest(self) -> list[str]:
+        """Where pyproject.toml lists pytest (or a package that brings it): `the group `dev``."""
+        places = [
+            f"the group `{name}`" for name, reqs in self.groups.items() if brings_pytest(reqs)
+        ]
+        places += [
+            f"the extra `{name}`" for name, reqs in self.extras.items() if brings_pytest(reqs)
+        ]
+        return places
+
+
+def brings_pytest(requirements: tuple[str, ...] | list[str]) -> bool:
+    """Whether installing these requirements installs pytest: itself, or through a package that
+    needs it (pytest-cov, schemathesis), as the course's uv.lock records what needs what."""
+    graph = uv_lock._course_graph()
+    todo = [canonical(name) for name in map(_requirement_name, requirements) if name]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name == uv_lock.TEST_RUNNER or (name.startswith("pytest-") and name not in graph):
+            return True  # a plugin the course does not know needs pytest all the same
+        if name in seen:
+            continue
+        seen.add(name)
+        for package in graph.get(name, []):
+            todo += [canonical(edge["name"]) for edge in package.get("dependencies", [])]
+    return False
+
+
+def _requirement_name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return match[1] if match else ""
+
+
+def _uv_words(command: str) -> list[str]:
+    try:
+        return shlex.split(_program(command))
+    except ValueError:
+        return _program(command).split()
+
+
+def _uv_run_options(words: list[str]) -> tuple[list[str], list[str]]:
+    """`uv run [options] command…` -> (options, the packages its `--with` adds)."""
+    options, added = [], []
+    rest = words[2:]
+    while rest and rest[0].startswith("-") and rest[0] != "--":
+        option = rest.pop(0)
+        name, _, value = option.partition("=")
+        if name in UV_RUN_OPTIONS_WITH_VALUE | UV_SELECTION_OPTIONS_WITH_VALUE and not value:
+            value = rest.pop(0) if rest else ""
+        if name == "--with":
+            added += value.split(",")
+        options.append(f"{name}={value}" if value else name)
+    return options, added
+
+
+def pytest_left_out(step: Step, project_copy: Path) -> str:
+    """Why a pytest command of the step would find no pytest on GitHub, or "" when it would.
+
+    The stand-in for `.venv/` here holds every command of the course's environment; on GitHub,
+    `uv sync --no-dev` (or `uv run --no-dev`) installs the project without the group that lists
+    pytest, and the command is not found. Judged only when uv made the environment: after any
+    other install (`pip install pytest`) what the environment holds is not known here.
+    """
+    try:
+        project = _Project.read((project_copy / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    # The `uv sync` that made the environment and whether it installed pytest (None: nothing
+    # did); `known` is false once another install may have added pytest.
+    synced: tuple[str, bool] | None = None
+    known = True
+    script = makefile.expand(step.script, project_copy)  # `make test` runs its recipe
+    for command in [*step.installed_before, *commands_of(script)]:
+        words = _uv_words(command)
+        if words[:2] == ["uv", "sync"]:
+            requirements = project.selected(words[2:])[0]
+            has_pytest = brings_pytest(requirements)
+            if "--inexact" in words and synced is not None:
+                has_pytest = has_pytest or synced[1]
+            synced, known = (shlex.join(words), has_pytest), True
+            continue
+        if _may_install(command):
+            known = False  # it may install pytest: what the environment holds is not known here
+            continue
+        if not known or pytest_arguments(command) is None:
+            continue
+        if words[:2] == ["uv", "run"]:
+            options, added = _uv_run_options(words)
+            if brings_pytest(added):
+                continue
+            if "--no-sync" not in options:
+                has_pytest = brings_pytest(project.selected(options)[0])
+                # `uv run` adds what it needs and leaves what is there, unless `--exact`.
+                if has_pytest or (synced and synced[1] and "--exact" not in options):
+                    continue
+                return _without_pytest(f"`{shlex.join(words[:2] + options)}`", project)
+        if synced is not None and not synced[1]:
+            return _without_pytest(f"`{synced[0]}`", project)
+    return ""
+
+
+def _without_pytest(installer: str, project: _Project) -> str:
+    places = project.holding_pytest()
+    where = (
+        f"pyproject.toml lists pytest in {' and '.join(places)}, which {installer} leaves out"
+        if places
+        else f"{installer} installs no pytest, as pyproject.toml lists it nowhere"
+    )
+    return (
+        f"{where}, so the runner has no pytest; let that command install it, or run "
+        "`uv run --with pytest pytest`"
+    )
 
 
 def missing_test_paths(script: str, project_copy: Path) -> list[str]:
@@ -494,6 +788,7 @@ python3() {{ __python_here python3 "$@"; }}
 pip() {{ case "${{1-}}" in install|uninstall) __skipped_here pip "$@" ;; *) command pip "$@" ;; esac; }}
 pip3() {{ case "${{1-}}" in install|uninstall) __skipped_here pip3 "$@" ;; *) command pip3 "$@" ;; esac; }}
 virtualenv() {{ __skipped_here virtualenv "$@"; }}
+make() {{ command make SHELL=bash "$@"; }}  # recipes in bash, which reads these functions too
 """
 """Runners and installers as shell functions: a runner runs its command in the course's
 environment, which has every package, and an install is skipped. Functions rather than edits of
@@ -571,6 +866,23 @@ def environment_for(project_copy: Path) -> dict[str, str]:
     }
 
 
+def working_folder(step: Step, project_copy: Path) -> Path:
+    """The folder the step's script runs in: the copy, or its `working-directory:` there."""
+    directory = step.working_directory.replace(WORKSPACE, str(project_copy))
+    return project_copy / directory if directory else project_copy
+
+
+def why_it_would_fail(step: Step, project_copy: Path) -> str:
+    """Why the step would fail on GitHub before it does anything, or "" (then it is run)."""
+    folder = working_folder(step, project_copy)
+    if not folder.is_dir() or not folder.resolve().is_relative_to(project_copy.resolve()):
+        return (
+            f"its working directory `{step.working_directory}` is not a folder of the project; "
+            "a relative `working-directory:` starts from the project's folder"
+        )
+    return pytest_left_out(step, project_copy)
+
+
 def _start(step: Step, project_copy: Path, environment: dict[str, str]) -> subprocess.Popen:
     script = runnable_script(step.script).replace(WORKSPACE, str(project_copy))
     return subprocess.Popen(
@@ -584,7 +896,7 @@ def _start(step: Step, project_copy: Path, environment: dict[str, str]) -> subpr
             "-c",
             script,
         ],
-        cwd=project_copy,
+        cwd=working_folder(step, project_copy),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -750,6 +1062,9 @@ def run_step(
     """Run one step in bash, in the project's copy; stop all it started when it ends."""
     with runner_for(project_copy) as runner:
         base = environment or environment_for(project_copy)
+        reason = why_it_would_fail(step, project_copy)
+        if reason:
+            return StepResult(step, 1, reason, would_fail_because=reason)
         runner.prepare(step)
         process = _start(step, project_copy, runner.environment(base, step))
         return _finish(step, process, time_limit)
@@ -831,6 +1146,11 @@ def run_jobs(
             for step in job_steps:
                 if not runs_here(step, project_copy):
                     continue
+                reason = why_it_would_fail(step, project_copy)
+                if reason:
+                    if step.may_fail:
+                        continue
+                    return StepResult(step, 1, reason, would_fail_because=reason)
                 runner.prepare(step)
                 step_environment = runner.environment(environment, step)
                 result = running.run(step, project_copy, step_environment, time_limit)
@@ -878,4 +1198,6 @@ def failure_of(result: StepResult) -> str:
     where = f"{step.name} (job `{step.job}`, line {step.line})"
     if result.returncode is None:
         return f"{where} took longer than {STEP_TIME_LIMIT:g} s and was stopped"
+    if result.would_fail_because:
+        return f"{where} would fail on GitHub: {result.would_fail_because}"
     return f"{where} failed with exit code {result.returncode}: {summary_of(result.output)}"

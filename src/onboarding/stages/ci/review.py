@@ -10,9 +10,11 @@ then simulate which jobs run for a pull request, a push to main and a pushed tag
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
+from onboarding.artefacts import makefile
 from onboarding.artefacts.workflow import (
     PULL_REQUEST,
     PUSH_MAIN,
@@ -22,6 +24,7 @@ from onboarding.artefacts.workflow import (
     actionlint_problems,
     ancestors,
     as_list,
+    local_action_steps,
     needs_problems,
     runs_of,
     runs_of_every_combination,
@@ -46,14 +49,26 @@ PYTEST = re.compile(r"\b(?:pytest|py\.test)\b")
 """pytest, by either of its entry points (`py.test` still ships with it)."""
 
 
+def scripts_of(workflow: Workflow, job: Mapping[str, Any]) -> list[str]:
+    """A job's `run:` scripts in each run of its matrix, each `make TARGET` followed by what the
+    project's Makefile runs for it, and the `run:` steps of its local composite actions."""
+    project = workflow.repository
+    scripts = [script for _, script in runs_of_every_combination(job)]
+    for _, uses in uses_of(job):
+        scripts += [
+            str(step["run"])
+            for step in local_action_steps(workflow, uses)
+            if isinstance(step.get("run"), str)
+        ]
+    return [makefile.expand(script, project) for script in scripts]
+
+
 def later_test_jobs(workflow: Workflow) -> list[str]:
     """Jobs that run integration or contract tests (their name or their test command says so)."""
     found = []
     for job_id, job in workflow.jobs.items():
         commands = [
-            run
-            for _, run in runs_of_every_combination(job)
-            if PYTEST.search(run) or "schemathesis" in run
+            run for run in scripts_of(workflow, job) if PYTEST.search(run) or "schemathesis" in run
         ]
         selects_later = any(LATER_TESTS.search(LEAVES_OUT.sub("", command)) for command in commands)
         if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
@@ -67,7 +82,7 @@ def unit_jobs(workflow: Workflow) -> list[str]:
     later = set(later_test_jobs(workflow))
     found = []
     for job_id, job in workflow.jobs.items():
-        commands = [run for _, run in runs_of_every_combination(job) if PYTEST.search(run)]
+        commands = [run for run in scripts_of(workflow, job) if PYTEST.search(run)]
         if not commands:
             continue
         says_unit = "unit" in _words(job_id, job) or any("unit" in run for run in commands)
@@ -141,7 +156,11 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
     """A unit-test job exists, and a pull request runs it."""
     units = unit_jobs(workflow)
     if not units:
-        return [f"line {workflow.line('jobs')}: no job runs the unit tests (pytest)"]
+        unread = unread_test_commands(workflow)
+        return [
+            f"line {workflow.line('jobs')}: no job runs the unit tests (pytest)"
+            + (f"; {unread[0]}" if unread else "")
+        ]
     if not triggered_by(workflow, PULL_REQUEST):
         return ["not checked until the workflow starts on pull requests (see above)"]
     outcomes = simulate(workflow, PULL_REQUEST)
@@ -157,7 +176,8 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
     pytest_steps = [
         step
         for step in local_run.plan(workflow)
-        if step.job.partition(" (")[0] in running and PYTEST.search(step.script)
+        if step.job.partition(" (")[0] in running
+        and PYTEST.search(makefile.expand(step.script, workflow.repository))
     ]
     skipped = [step for step in pytest_steps if step.skipped.startswith("its `if:`")]
     if pytest_steps and len(skipped) == len(pytest_steps):
@@ -168,6 +188,54 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
             for step in dict.fromkeys(skipped)
         ]
     return failures_ignored(workflow, running)
+
+
+TASK_RUNNERS = re.compile(r"^(?:tox|nox|just|task|poe|invoke|hatch\s+(?:run|test)|pdm\s+run)\b")
+"""Commands that run tasks written in a file of their own (tox.ini, noxfile.py, justfile…)."""
+READ_INSTEAD = (
+    "the check finds pytest in a `run:` step, in the recipe of a Makefile target that a step "
+    "calls (`make test`), or in a composite action of the repository "
+    "(`uses: ./.github/actions/NAME`)"
+)
+
+
+def unread_test_commands(workflow: Workflow) -> list[str]:
+    """What the jobs run that may run pytest where the check cannot see it, in plain words."""
+    notes = []
+    project = workflow.repository
+    text = makefile.read_makefile(project) if project is not None else None
+    for job_id, job in workflow.jobs.items():
+        for index, script in runs_of(job):
+            line = workflow.line("jobs", job_id, "steps", index, "run")
+            for command in local_run.commands_of(script):
+                program = local_run.strip_runner(command)
+                arguments = makefile.make_arguments(program)
+                if arguments is not None:
+                    shown = shlex.join(["make", *arguments[0]])
+                    why = (
+                        "the project has no Makefile to read it from"
+                        if text is None
+                        else f"the Makefile's recipe for `{shown}` runs no pytest"
+                    )
+                    notes.append(f"line {line} runs `{shown}`, but {why}")
+                elif TASK_RUNNERS.match(program):
+                    notes.append(
+                        f"line {line} runs `{shorten(program, 40)}`, whose tasks are written in "
+                        f"a file of its own that the check does not read: {READ_INSTEAD}"
+                    )
+        for index, uses in uses_of(job):
+            if uses.startswith("./") and not local_action_steps(workflow, uses):
+                line = workflow.line("jobs", job_id, "steps", index, "uses")
+                notes.append(
+                    f"line {line} uses `{uses}`, which is not a composite action the check can "
+                    f"read (its action.yml with `runs: using: composite`): {READ_INSTEAD}"
+                )
+        if isinstance(job.get("uses"), str):
+            notes.append(
+                f"line {workflow.line('jobs', job_id, 'uses')}: job `{job_id}` calls the "
+                f"reusable workflow `{job['uses']}`, which the check does not read: {READ_INSTEAD}"
+            )
+    return notes
 
 
 def failures_ignored(workflow: Workflow, job_ids: list[str]) -> list[str]:
@@ -187,7 +255,8 @@ def failures_ignored(workflow: Workflow, job_ids: list[str]) -> list[str]:
             )
             continue
         for index, step in steps_of(job):
-            if step.get("continue-on-error") is True and PYTEST.search(str(step.get("run", ""))):
+            script = makefile.expand(str(step.get("run", "")), workflow.repository)
+            if step.get("continue-on-error") is True and PYTEST.search(script):
                 problems.append(
                     f"line {workflow.line('jobs', job_id, 'steps', index, 'continue-on-error')}: "
                     f"the pytest step of job `{job_id}` has `continue-on-error: true`, so failing "
