@@ -40,7 +40,12 @@ def get_rules(request: Request) -> Rules:
 RulesDep = Annotated[Rules, Depends(get_rules)]
 
 
-# Ids are SQLite rowids: positive 64-bit integers. A larger number can name no row and would
-# overflow the query, so it is malformed input (422), as the spec says, not a server error.
-MAX_ROW_ID = 2**63 - 1
+# SQLite's integers are signed 64-bit: 2**63 - 1 is the largest it can store or bind in a query.
+# A larger number in a request would overflow the query, so every integer that reaches SQLite
+# (an id, a page's offset) stops there: past it, the request is malformed (422), as the spec
+# says, not a server error.
+SQLITE_MAX_INTEGER = 2**63 - 1
+
+# Ids are SQLite rowids: positive 64-bit integers. A larger number can name no row.
+MAX_ROW_ID = SQLITE_MAX_INTEGER
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -234,6 +234,16 @@ def test_bad_paging_is_422(client, room, params, location):
     assert [error["location"] for error in response.json()["errors"]] == [location]
 
 
+def test_an_offset_past_sqlites_largest_integer_is_malformed_not_a_server_error(client, room):
+    """SQLite cannot bind 2**63: such an offset used to answer 500; the spec bounds it (422)."""
+    url = f"/rooms/{room['id']}/bookings"
+    assert client.get(url, params={"offset": 2**63 - 1}).json() == []
+    response = client.get(url, params={"offset": 2**63})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [error["location"] for error in response.json()["errors"]] == ["query.offset"]
+
+
 # --- Malformed input --------------------------------------------------------------------
 
 
