@@ -65,6 +65,12 @@ def values(text: str) -> dict[str, float | None]:
         ("| Throughput | 20rps | all |", "throughput", 20.0),
         ("| Throughput | 1.2k requests a minute | all |", "throughput", 20.0),
         ("| 95th pct latency | 300 ms | all |", "p95 latency", 300.0),
+        # Numbers in words, as many words as they take.
+        ("| Throughput | one thousand two hundred requests a minute | all |", "throughput", 20.0),
+        ("| Failed requests | under zero point five percent | all |", "failed requests", 0.005),
+        ("| Failed requests | fewer than one in two hundred | all |", "failed requests", 0.005),
+        ("| Failed requests | under half a percent | all |", "failed requests", 0.005),
+        ("| Failed requests | under a half percent | all |", "failed requests", 0.005),
     ],
     ids=[
         "95th-percentile-in-the-threshold",
@@ -95,6 +101,11 @@ def values(text: str) -> dict[str, float | None]:
         "rps-without-a-space",
         "thousands-as-k",
         "95th-pct",
+        "a-minute-in-words",
+        "a-decimal-point-in-words",
+        "one-in-two-hundred-in-words",
+        "half-a-percent",
+        "a-half-percent",
     ],
 )
 def test_a_threshold_written_another_way_is_the_same_number(row, measure, expected):
@@ -221,6 +232,11 @@ def test_a_missing_section_is_still_missing():
         ("| Failed requests | 0.5 (0.5%) | all |", "failed requests", 0.5),
         ("| Throughput | 20 a minute (20 req/s) | all |", "throughput", 20 / 60),
         ("| Throughput | 20k req/s | all |", "throughput", 20_000.0),
+        # A number in words is all its words: not the first of them.
+        ("| p95 latency | under six hundred milliseconds | all |", "p95 latency", 600.0),
+        ("| Throughput | at least twenty-five requests a second | all |", "throughput", 25.0),
+        ("| Throughput | at least sixty requests a second | all |", "throughput", 60.0),
+        ("| Failed requests | fewer than one in a thousand | all |", "failed requests", 0.001),
     ],
     ids=[
         "other-latency",
@@ -232,6 +248,10 @@ def test_a_missing_section_is_still_missing():
         "a-fraction-beside-a-percent",
         "a-minute-beside-a-second",
         "thousands",
+        "six-hundred-in-words",
+        "twenty-five-in-words",
+        "sixty-in-words",
+        "one-in-a-thousand-in-words",
     ],
 )
 def test_another_number_stays_another_number(row, measure, expected):

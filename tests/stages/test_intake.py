@@ -504,6 +504,36 @@ def test_one_is_the_least_capacity_and_the_least_attendees():
     )
 
 
+def test_the_services_largest_capacity_is_the_limit():
+    """The other limit of a room, at its edge: MAX_CAPACITY passes, one more fails."""
+    at_limit = with_changes("overlap", given={"rooms": [{"name": "Oak", "capacity": 10_000}]})
+    assert not any("at most" in p for p in acceptance.value_problems([at_limit]))
+    over = with_changes("overlap", given={"rooms": [{"name": "Oak", "capacity": 10_001}]})
+    assert any("at most 10000" in p for p in acceptance.value_problems([over]))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"when": {"attendees": "four"}},
+            "example 1 (overlap): when.attendees is 'four', a number in words; write it in "
+            "digits, 4: stage 04's tests send this value to the service, which reads only digits",
+        ),
+        (
+            {"given": {"rooms": [{"name": "Oak", "capacity": "six"}]}},
+            "given room 1's capacity is 'six', a number in words; write it in digits, 6",
+        ),
+    ],
+    ids=["attendees", "capacity"],
+)
+def test_a_count_in_words_is_refused_with_its_digits(changes, message):
+    """Unlike prose, this file is data that stage 04 sends to the service as it is: "four" would
+    be a 422 there, so it is named here, with the digits to write instead."""
+    problems = acceptance.value_problems([with_changes("overlap", **changes)])
+    assert any(message in problem for problem in problems), problems
+
+
 def test_times_that_yaml_reads_as_datetimes_are_accepted():
     """Unquoted `2030-01-07T09:00:00Z` is a datetime to PyYAML, and as good as the quoted text."""
     raw = with_changes(

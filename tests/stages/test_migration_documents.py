@@ -242,6 +242,37 @@ def test_truth_values_and_row_counts_may_be_expected(tmp_path, row):
 
 
 @pytest.mark.parametrize(
+    "expected", ["300", "`300`", "300 bookings", "three hundred", "Three hundred bookings"]
+)
+def test_a_count_may_be_expected_in_digits_or_in_words(tmp_path, expected):
+    """The migrated copy holds 300 bookings: "three hundred" is that number, not 3."""
+    row = f"`SELECT count(*) FROM bookings;` | {expected} |"
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+@pytest.mark.parametrize(
+    ("expected", "limit"), [("twelve rows", 12), ("a dozen rows", 12), ("one row", 1)]
+)
+def test_a_row_count_may_be_written_in_words(tmp_path, expected, limit):
+    row = f"`SELECT id FROM bookings ORDER BY id LIMIT {limit};` | {expected} |"
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected", "returned"),
+    [
+        ("SELECT count(*) FROM bookings;", "three", "300"),
+        ("SELECT count(*) FROM bookings;", "three hundred and one", "300"),
+        ("SELECT id FROM bookings ORDER BY id LIMIT 12;", "eleven rows", "12 rows"),
+    ],
+)
+def test_a_number_in_words_is_all_its_words(tmp_path, sql, expected, returned):
+    """Three is not the 300 of "three hundred", nor is 300 "three hundred and one"."""
+    finding = verdicts(tmp_path, plan=(LIVE, f"`{sql}` | {expected} |"))["queries"]
+    assert f"returned {returned}" in finding and f"the plan expects {expected}" in finding
+
+
+@pytest.mark.parametrize(
     ("row", "finding"),
     [
         (

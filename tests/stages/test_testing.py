@@ -685,12 +685,21 @@ def test_a_deleted_plan_is_one_clear_line_and_nothing_changes(service):
     assert after == before
 
 
-def test_the_plan_parser_reads_numbers_in_words():
+@pytest.mark.parametrize(
+    ("threshold", "value"),
+    [
+        ("at least twenty requests a second", 20),
+        ("at least one thousand two hundred requests a minute", 20),
+        # Every word of the number: twenty-five is not the model's twenty.
+        ("at least twenty-five requests a second", 25),
+    ],
+)
+def test_the_plan_parser_reads_numbers_in_words(threshold, value):
     text = (
         "## SLO thresholds for load tests\n\n| Measure | Threshold |\n| --- | --- |\n"
-        "| throughput | at least twenty requests a second |\n"
+        f"| throughput | {threshold} |\n"
     )
-    assert testplan.thresholds(text)["throughput"].value == 20
+    assert testplan.thresholds(text)["throughput"].value == pytest.approx(value)
 
 
 # --- Other correct answers: tests in classes, own fixtures, another contract tool --------------

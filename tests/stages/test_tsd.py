@@ -256,6 +256,26 @@ def _diagram(body: str):
 
 
 @pytest.mark.parametrize(
+    ("scaling", "measurable"),
+    [
+        ("About 2 requests a second at peak; SQLite is fine to 50 writes a second.", True),
+        ("About two requests a second at peak; SQLite is fine to fifty writes a second.", True),
+        ("Twenty thousand bookings a year, a dozen rooms.", True),
+        ("p95 under three hundred ms until about a hundred users.", True),
+        ("It scales well enough for now, for one office.", False),
+        ("Twice as fast as the spreadsheet.", False),
+    ],
+)
+def test_scaling_numbers_may_be_written_in_words(scaling, measurable):
+    text = re.sub(
+        r"(?s)## Scaling considerations\n.*?(?=## Security)",
+        f"## Scaling considerations\n\n{scaling}\n\n",
+        MODEL[tsd.FILE],
+    )
+    assert (tsd.scaling_problems(text) == []) is measurable
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "flowchart LR\n    client --> api\n    api --> db\n",

@@ -208,6 +208,10 @@ def test_other_correct_rooms_files_pass(rooms_file, text):
             "room 1 (A) has capacity '4', which is text: write the number without quotes",
         ),
         (
+            "rooms: [{name: A, capacity: four}, {name: B, capacity: 2}, {name: C, capacity: 2}]",
+            "room 1 (A) has capacity 'four', a number in words: write it in digits, 4",
+        ),
+        (
             "rooms: [{name: A, capacity: 4.0}, {name: B, capacity: 2}, {name: C, capacity: 2}]",
             "room 1 (A) has capacity 4.0, a decimal: write the whole number 4",
         ),

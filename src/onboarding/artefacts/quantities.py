@@ -56,18 +56,34 @@ _SMALL = {
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _WORD = "|".join(sorted((*_SMALL, *_SCALES), key=len, reverse=True))
+_DIGIT = "zero|one|two|three|four|five|six|seven|eight|nine"
 NUMBER_WORDS = re.compile(
-    rf"\b(?:a\s+)?(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.IGNORECASE
+    rf"\b(?:a\s+)?(?:{_WORD})"
+    # "twenty-five", "one hundred and twenty", "two and a half"
+    rf"(?:(?:[\s-]+|\s+and\s+|\s+and\s+a\s+(?=half\b))(?:{_WORD}))*"
+    rf"(?:\s+point(?:[\s-]+(?:{_DIGIT}))+)?\b",  # "ninety-nine point five"
+    re.IGNORECASE,
 )
 
 
-def _value_of(words: str) -> float | None:
-    """'ten thousand' -> 10000, 'twenty-five' -> 25, 'a hundred' -> 100, 'half' -> 0.5."""
+def value_of_words(words: str) -> float | None:
+    """'ten thousand' -> 10000, 'twenty-five' -> 25, 'a hundred' -> 100, 'half' -> 0.5,
+    'a dozen' -> 12, 'two and a half' -> 2.5, 'zero point five' -> 0.5; None for other words."""
+    whole, _, decimals = words.lower().partition("point")
+    value = _whole_value(whole)
+    if value is None or not decimals:
+        return value
+    digits = [_SMALL.get(token) for token in re.split(r"[\s-]+", decimals.strip())]
+    if not digits or any(digit is None or digit > 9 for digit in digits):
+        return None
+    return value + float("0." + "".join(str(int(digit)) for digit in digits))
+
+
+def _whole_value(words: str) -> float | None:
     total, current = 0.0, 0.0
-    tokens = [token for token in re.split(r"[\s-]+", words.lower()) if token not in ("and", "")]
-    if tokens and tokens[0] == "a":
-        tokens = tokens[1:]
-        current = 1.0
+    # "a" is the one of "a hundred" (a scale multiplies nothing into 1) and of "a dozen" and
+    # "two and a half": never a number to add of its own.
+    tokens = [token for token in re.split(r"[\s-]+", words) if token not in ("and", "a", "")]
     for token in tokens:
         if token in _SMALL:
             current += _SMALL[token]
@@ -85,7 +101,7 @@ def with_digits(text: str) -> str:
     """The text with numbers written in words turned into digits ("zero" -> "0")."""
 
     def digits(match: re.Match) -> str:
-        value = _value_of(match[0])
+        value = value_of_words(match[0])
         if value is None:
             return match[0]
         return f"{value:g}" if value != int(value) else str(int(value))

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from onboarding.artefacts import markdown
+from onboarding.artefacts.quantities import NUMBER_WORDS, value_of_words
 
 SECTIONS = (
     "Scope",
@@ -43,37 +44,6 @@ MEASURES = {
 }
 """What each measure's row says in its Measure cell (or, failing that, anywhere in the row)."""
 
-WORDS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "a hundred": 100,
-    "one hundred": 100,
-    "two hundred": 200,
-    "three hundred": 300,
-    "four hundred": 400,
-    "five hundred": 500,
-    "half a": 0.5,
-    "a half": 0.5,
-    "half of a": 0.5,
-    "half of one": 0.5,
-}
 _NUMBER = re.compile(
     r"(?<![\w.,])(?:(?P<grouped>[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?)"
     r"|(?P<plain>\d+(?:[.,]\d+)?|\.\d+))"
@@ -82,10 +52,10 @@ _NUMBER = re.compile(
 ".5", or "0,5" (any other comma is a decimal comma, as much of Europe writes it)."""
 _THOUSANDS = re.compile(r"k(?![\w%])", re.IGNORECASE)
 """The k of "1.2k requests a minute"."""
-_WORD_NUMBER = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+_HALF_OF_ONE = re.compile(r"\bhalf\s+(?:of\s+)?(?:a|one)\b", re.IGNORECASE)
+"""The half of "half a percent" or "under half of one percent": a number in itself."""
+_WORD_NUMBER = re.compile(f"{_HALF_OF_ONE.pattern}|{NUMBER_WORDS.pattern}", re.IGNORECASE)
+"""A number in words: "twenty", "three hundred", "twenty-five", "zero point five"."""
 
 
 @dataclass(frozen=True)
@@ -324,5 +294,6 @@ def _number_and_end(text: str, at_start: bool = False) -> tuple[float, int] | No
             return value * 1000, thousands.end()
         return value, digits.end()
     if words and not (at_start and text[: words.start()].strip()):
-        return float(WORDS[words[1].lower()]), words.end()
+        value = 0.5 if _HALF_OF_ONE.fullmatch(words[0]) else value_of_words(words[0])
+        return (value, words.end()) if value is not None else None
     return None

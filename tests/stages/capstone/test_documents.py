@@ -14,7 +14,7 @@ import yaml
 
 from onboarding import project, protocol
 from onboarding.checks import Given, run_expectations
-from onboarding.stages.capstone import EXERCISES, baseline, examples, feature, release
+from onboarding.stages.capstone import EXERCISES, baseline, checks, examples, feature, release
 
 
 def judged(exercise_id: str, workspace) -> protocol.CheckResult:
@@ -77,6 +77,25 @@ def test_a_prd_that_never_states_the_limit_is_refused(workspace):
     assert "does not state the longest series (12 weeks" in line
 
 
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("2 to 12 weeks", True),
+        ("two to twelve weeks", True),
+        ("Two to Twelve weeks", True),
+        ("at most a dozen weeks", True),
+        ("a 12-week series at most", True),
+        ("at most 11 weeks", False),
+        ("at most 13 weeks", False),
+        ("up to 120 weeks", False),
+        ("12.5 weeks", False),
+        ("twelve hundred bookings", False),
+    ],
+)
+def test_the_longest_series_is_read_in_digits_or_words(text, states):
+    assert checks.states_the_longest_series(text) is states
+
+
 def test_twelve_in_words_states_the_limit(workspace):
     edit(
         workspace, feature.PRD_FILE, "2 to 12 consecutive weeks", "two to twelve consecutive weeks"
@@ -132,6 +151,46 @@ def test_wrong_answers_in_the_examples(workspace, behaviour, change, message):
     write_examples(workspace, items)
     lines = failing(judged("10.1", workspace))
     assert any(message in line for line in lines), lines
+
+
+def _series_example(behaviour: str, weeks, status: int) -> dict:
+    stored = examples.whole_number(weeks) if status == 201 else 0
+    return {
+        "behaviour": behaviour,
+        "given": {"rooms": [{"name": "Oak", "capacity": 6}], "bookings": []},
+        "when": {
+            "room": "Oak",
+            "start": "2030-01-07T09:00:00Z",
+            "end": "2030-01-07T10:00:00Z",
+            "attendees": 4,
+            "weeks": weeks,
+        },
+        "then": {"status": status, "bookings": stored},
+    }
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "weeks", "status", "passes"),
+    [
+        # A series is 2 to 12 weeks: both limits are series, one step past either is not.
+        ("weekly-series", 1, 201, False),
+        ("weekly-series", 2, 201, True),
+        ("weekly-series", "two", 201, True),
+        ("weekly-series", 12, 201, True),
+        ("weekly-series", 13, 201, False),
+        # The longest series is exactly 12 weeks; too long is 13 or more.
+        ("longest-series", 11, 201, False),
+        ("longest-series", 12, 201, True),
+        ("longest-series", "twelve", 201, True),
+        ("longest-series", 13, 201, False),
+        ("series-too-long", 12, 422, False),
+        ("series-too-long", 13, 422, True),
+        ("series-too-long", "thirteen", 422, True),
+    ],
+)
+def test_the_limits_of_a_series_in_the_examples(behaviour, weeks, status, passes):
+    problems = examples.answer_problems([_series_example(behaviour, weeks, status)])
+    assert (problems == []) is passes, problems
 
 
 def test_an_overlap_example_whose_booking_misses_every_week_is_refused(workspace):
@@ -431,11 +490,22 @@ def test_a_rollout_straight_to_100_percent_is_not_a_canary(workspace):
     )
 
 
-@pytest.mark.parametrize("share", ["99%", "1 percent", "0.5%"])
+@pytest.mark.parametrize("share", ["99%", "1 percent", "0.5%", "ninety-nine per cent"])
 def test_any_share_below_100_is_a_canary(workspace, share):
     text = read(workspace, feature.CHECKLIST_FILE)
     write(workspace, feature.CHECKLIST_FILE, re.sub(r"\b(5|25|50)%", share, text))
     assert judged("10.6", workspace).ok
+
+
+@pytest.mark.parametrize("share", ["0%", "zero percent"])
+def test_a_canary_of_no_one_is_not_a_canary(workspace, share):
+    """The other side of the canary's range: 0% is the flag off, whoever it names."""
+    text = read(workspace, feature.CHECKLIST_FILE)
+    write(workspace, feature.CHECKLIST_FILE, re.sub(r"\b(5|25|50)%", share, text))
+    assert any(
+        "no share below 100% for the canary (and above 0%" in line
+        for line in failing(judged("10.6", workspace))
+    )
 
 
 @pytest.mark.parametrize(

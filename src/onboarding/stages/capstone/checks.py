@@ -70,11 +70,17 @@ def prd_of(given: Given) -> str:
     return read(given, feature.PRD_FILE)
 
 
+def states_the_longest_series(text: str) -> bool:
+    """Whether a text names the longest series, in digits or in words ("12", "twelve", "a
+    dozen"), and not only inside a longer number ("120", "twelve hundred")."""
+    return bool(re.search(rf"(?<![\w.,]){feature.MAX_WEEKS}(?![.,]?\d)", with_digits(text)))
+
+
 def prd_names_the_feature(given: Given) -> None:
     text = prd_of(given).lower()
     if not re.search(r"\b(recurring|weekly|series|repeat)", text):
         raise CheckFailed(f"{feature.PRD_FILE} never says recurring, weekly, series or repeat")
-    if not re.search(rf"\b({feature.MAX_WEEKS}|twelve)\b", text):
+    if not states_the_longest_series(text):
         raise CheckFailed(
             f"{feature.PRD_FILE} does not state the longest series ({feature.MAX_WEEKS} weeks, "
             "as Facilities agreed)"
@@ -789,10 +795,12 @@ def canary_steps(given: Given) -> None:
         raise CheckFailed("the Rollout steps have no canary step")
     # "five percent" and "one hundred per cent" are shares too.
     shares = [float(value) for value in PERCENT.findall(with_digits(rollout))]
-    first = next((share for share in shares if share < 100), None)
+    # 0% is the flag off: it serves no one, so it is where a rollout starts, not a canary.
+    first = next((share for share in shares if 0 < share < 100), None)
     if first is None:
         raise CheckFailed(
-            "the Rollout steps give no share below 100% for the canary: "
+            "the Rollout steps give no share below 100% for the canary (and above 0%, which "
+            "serves no one): "
             + (", ".join(f"{share:g}%" for share in shares) or "no percentage at all")
         )
     if 100 not in shares:

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict, RoomNotFound
 from bookings.models import MAX_CAPACITY, BookingCreate
 from onboarding.artefacts.markdown import PLACEHOLDER_WORDS
+from onboarding.artefacts.quantities import with_digits
 from onboarding.checks import CheckFailed
 from onboarding.protocol import shorten
 
@@ -233,6 +234,15 @@ class _Findings:
                 self.problems.append(f"{where} {error}")
                 return None
         if kind in ("count", "capacity"):
+            in_words = with_digits(value.strip()) if isinstance(value, str) else ""
+            if in_words.isdigit() and int(in_words) > 0 and not value.strip().isdigit():
+                # Prose may say "four"; this file is data: stage 04's tests send each value to
+                # the service as it is, and the service reads a number only in digits.
+                self.problems.append(
+                    f"{where} is {value!r}, a number in words; write it in digits, {in_words}: "
+                    "stage 04's tests send this value to the service, which reads only digits"
+                )
+                return None
             if isinstance(value, bool) or not isinstance(value, int):
                 self.problems.append(f"{where} is {value!r}; write a whole number such as 4")
                 return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onboarding.artefacts.quantities import with_digits
 from onboarding.checks import CheckFailed, Expectation, Given, equal, load_yaml, raises
 
 ROOMS_FILE = "rooms.yaml"
@@ -88,6 +89,13 @@ def _capacity_problem(capacity: Any) -> str:
         return f"capacity {capacity!r}, which YAML reads as true or false: write a number of seats"
     if isinstance(capacity, str) and capacity.strip().isdigit():
         return f"capacity {capacity!r}, which is text: write the number without quotes"
+    in_digits = with_digits(capacity.strip()) if isinstance(capacity, str) else ""
+    if in_digits.isdigit() and int(in_digits) > 0:
+        # A configuration value, not prose: the service reads a number of seats only in digits.
+        return (
+            f"capacity {capacity!r}, a number in words: write it in digits, "
+            f"{in_digits}, as the service reads numbers"
+        )
     if isinstance(capacity, float) and capacity.is_integer() and capacity > 0:
         return f"capacity {capacity!r}, a decimal: write the whole number {int(capacity)}"
     return f"capacity {capacity!r}"
