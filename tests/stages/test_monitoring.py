@@ -171,6 +171,56 @@ def test_route_templates_as_the_learners_routes_declare_them_are_right(
     assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
 
 
+class AsgiMetrics:
+    """A learner's middleware written as a pure ASGI class rather than a function: it reads the
+    status from the `http.response.start` message and the route from the scope the router
+    fills in, and times with time.monotonic()."""
+
+    def __init__(self, app, requests, duration):
+        self.app, self.requests, self.duration = app, requests, duration
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.monotonic(), 500
+
+        async def send_and_note(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.duration.labels(scope["method"], route, str(status)).observe(
+                time.monotonic() - started
+            )
+
+
+def test_a_pure_asgi_middleware_class_with_a_code_on_the_histogram_is_right(tmp_path):
+    """The histogram may carry more labels than method and route: the check adds them up."""
+
+    def instrument(app, registry):
+        requests = Counter(
+            "http_requests", "Requests.", ["method", "route", "code"], registry=registry
+        )
+        duration = Histogram(
+            "http_request_duration_seconds",
+            "Latency.",
+            ["method", "route", "code"],
+            buckets=(0.01, 0.1, 0.3, 1, 5),
+            registry=registry,
+        )
+        app.add_middleware(AsgiMetrics, requests=requests, duration=duration)
+
+    scrape = scrape_of(instrument, tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
+
+
 def test_the_project_models_metrics_module_is_the_one_the_solution_runs():
     """The model answer lives in the project blueprint, not in the stage package."""
     model = COURSE_ROOT / "project" / "stage_08" / "src" / "booking_service" / "metrics.py"
@@ -319,6 +369,20 @@ def with_a_helper(long, short, slo, threshold=14.4, min_requests=50):
 
 def test_right_answers_written_differently_pass():
     assert judged(multiplying, with_a_helper) == []
+
+
+def ratio_against_the_budget(long, short, slo, threshold=14.4, min_requests=50):
+    """Right without burn_rate(): each window's error ratio against threshold × the budget,
+    the form the alert rules of 08.3 take; unpacks each Window as (errors, requests)."""
+    allowed = threshold * (1 - slo)
+    (long_errors, long_requests), (short_errors, short_requests) = long, short
+    if long_requests < min_requests or short_requests == 0:
+        return False
+    return long_errors / long_requests > allowed and short_errors / short_requests > allowed
+
+
+def test_comparing_error_ratios_with_the_allowed_ratio_passes():
+    assert judged(multiplying, ratio_against_the_budget) == []
 
 
 def unguarded(errors, requests, slo):

@@ -134,6 +134,9 @@ def test_the_unsolved_skeleton_fails():
         ("| SRE | 2030-03-13 |", "| SRE | ASAP |", "actions", "has no due date (found “ASAP”)"),
         ("| SRE | 2030-03-13 |", "| Lee/Sam | 2030-03-13 |", "actions", "has several owners"),
         ("| Owner | Due |", "| Who | Due |", "actions", "has no Owner column"),
+        ("| SRE | 2030-03-13 |", "| @priya/@sam | 2030-03-13 |", "actions", "has several owners"),
+        ("| SRE | 2030-03-13 |", "| @priya, @sam | 2030-03-13 |", "actions", "has several owners"),
+        ("| Owner | Due |", "| Owner | Ticket |", "actions", "has no Due column"),
         (
             "- Trigger: a data backfill",
             "- Trigger: human error. A data backfill",
@@ -195,6 +198,16 @@ def a_deadline_column(text: str) -> str:
     return text.replace("| Owner | Due |", "| Owner | Deadline |")
 
 
+def tracker_column_names(text: str) -> str:
+    """The owner and due columns as an issue tracker names them."""
+    return text.replace("| Owner | Due |", "| Assignee | Target date |")
+
+
+def owners_as_handles(text: str) -> str:
+    """Owners as chat handles; a team's handle has a slash in it and is still one owner."""
+    return text.replace("| SRE |", "| @acme/sre |").replace("| Tech lead |", "| @priya |")
+
+
 def the_zone_in_the_timelines_heading(text: str) -> str:
     """`## Timeline (UTC)`: the heading with a note in brackets, the only place with the zone."""
     return text.replace("## Timeline", "## Timeline (UTC)", 1).replace(
@@ -210,6 +223,8 @@ def the_zone_in_the_timelines_heading(text: str) -> str:
         date_and_time_columns,
         a_deadline_column,
         the_zone_in_the_timelines_heading,
+        tracker_column_names,
+        owners_as_handles,
     ],
     ids=[
         "notes-quoted-as-a-blockquote",
@@ -217,6 +232,8 @@ def the_zone_in_the_timelines_heading(text: str) -> str:
         "date-and-time-columns",
         "a-deadline-column",
         "zone-in-the-heading",
+        "tracker-column-names",
+        "owners-as-handles",
     ],
 )
 def test_right_postmortems_written_other_ways_pass(model, rewrite):

@@ -458,3 +458,79 @@ def test_a_property_table_giving_the_wrong_severity_is_named(tmp_path, monkeypat
         TEXTS[4]: "`HighErrorRate` is `page` in monitoring/alerts.yaml (lines 4, 8) but `ticket` "
         "in docs/runbook.md (line 34)"
     }
+
+
+MODEL_HEADER = "| Alert | Severity | What it means | First actions |"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "| Alert | Severity | Why it fires | What to do first |",
+        "| Alert | Severity | Cause | First steps |",
+        "| Alert | Severity | Trigger | Response |",
+        "| Alert | Severity | When it fires | What to do |",
+        "| Alert | Severity | Explanation | Immediate actions |",
+        "| Alert | Level | Meaning | Actions |",
+        "| Alert | Escalation level | Severity | What it means | First actions |",
+    ],
+    ids=["why", "cause", "trigger", "when-it-fires", "explanation", "level", "escalation-level"],
+)
+def test_a_table_whose_columns_are_headed_other_ways_is_fine(header, tmp_path, monkeypatch):
+    """What makes an alert fire says what it means; `Level` says its severity."""
+    assert MODEL_HEADER in MODEL
+    document = MODEL.replace(MODEL_HEADER, header)
+    if "Escalation level" in header:
+        document = document.replace(
+            "| --- | --- | --- | --- |", "| --- | --- | --- | --- | --- |", 1
+        )
+        document = re.sub(r"(?m)^\| (Bookings\w+) \|", r"| \1 | L1 |", document)
+    assert failing(document, tmp_path, monkeypatch) == {}
+
+
+def entries_with_parts(meaning: str, actions: str, grouped: bool = False) -> str:
+    """The model's entries as `### Name` subsections, each with two `#### ` parts; grouped,
+    under `### Pages` and `### Tickets`, one level deeper."""
+    deeper = "#" if grouped else ""
+    entries = ""
+    for name, severity in (
+        ("BookingsFastBurn", "page"),
+        ("BookingsMediumBurn", "page"),
+        ("BookingsDown", "page"),
+        ("BookingsSlowBurn", "ticket"),
+    ):
+        if grouped and name in ("BookingsFastBurn", "BookingsSlowBurn"):
+            entries += f"### {severity.title()}s\n\n"
+        said = "" if grouped else f"Severity: {severity}\n\n"
+        entries += (
+            f"{deeper}### {name}\n\n{said}{deeper}#### {meaning}\n\nErrors burn the budget.\n\n"
+            f"{deeper}#### {actions}\n\n1. Roll back the last deploy.\n\n"
+        )
+    start = MODEL.index(MODEL_HEADER)
+    return MODEL[:start] + entries + MODEL[MODEL.index("## Common failures and fixes") :]
+
+
+@pytest.mark.parametrize(
+    ("meaning", "actions"),
+    [
+        ("When it fires", "What to do"),
+        ("Trigger", "Response"),
+        ("Condition", "Remediation"),
+        ("Explanation", "Procedure"),
+    ],
+)
+def test_entry_parts_headed_other_ways_are_parts_not_entries(
+    meaning, actions, tmp_path, monkeypatch
+):
+    assert failing(entries_with_parts(meaning, actions), tmp_path, monkeypatch) == {}
+
+
+def test_a_table_with_no_column_saying_what_an_alert_means_is_still_named(tmp_path, monkeypatch):
+    document = MODEL.replace(MODEL_HEADER, "| Alert | Severity | Owner | First actions |")
+    assert "does not say what it means" in failing(document, tmp_path, monkeypatch)[TEXTS[5]]
+
+
+def test_entries_with_such_parts_grouped_by_severity_are_fine(tmp_path, monkeypatch):
+    """Under `### Pages`, the headings naming alerts are entries, and theirs are parts."""
+    document = entries_with_parts("When it fires", "What to do", grouped=True)
+    assert failing(document, tmp_path, monkeypatch) == {}

@@ -9,7 +9,8 @@ template's order is advice), a time zone stated once above the timeline ("All ti
 UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"),
 "human error" quoted from the notes (in quotation marks or as a `>` blockquote) or discussed
 ("this was not human error", "human error is not a root cause"), timeline times with seconds or
-after a Date column, and a Deadline column for the due dates. Judging
+after a Date column, an Assignee column for the owners, a Deadline or Target date column for
+the due dates, and a team's handle (`@acme/sre`) as one owner. Judging
 words used as a verdict, a person named as the cause, and an action with no date at all are not.
 """
 
@@ -103,6 +104,15 @@ VAGUE_OWNERS = re.compile(
 )
 ONE_ROLE = ("QA / SRE", "QA/SRE")
 """Owners that look like two but are one role of the process document."""
+TEAM_HANDLE = re.compile(r"@[\w.-]+/[\w.-]+")
+"""A team's handle, such as `@acme/sre`: one owner, whose name holds a slash."""
+SEVERAL_OWNERS = re.compile(r"\b(and|&)\b|,|/")
+OWNER_HEADER = re.compile(
+    r"\b(?:owners?(?:hip)?|owned\s+by|assignee|assigned(?:\s+to)?|responsible|dri)\b", re.IGNORECASE
+)
+"""How people head the owner column: Owner, Assignee (as trackers say), Responsible, DRI."""
+DUE_HEADER = re.compile(r"\b(?:due|dates?|deadline|target|eta)\b", re.IGNORECASE)
+"""How people head the due-date column: Due, Due date, Deadline, Target date, ETA."""
 # Words that judge people rather than describe what happened.
 BLAME_WORDS = re.compile(
     r"\b(human error|careless(?:ly|ness)?|negligen(?:t|tly|ce)|sloppy|lazy|laziness|"
@@ -299,15 +309,8 @@ def action_item_problems(text: str) -> list[str]:
     if rows is None:
         return ["write the action items as the template's table: | Action | Type | Owner | Due |"]
     header = list(rows[0]) if rows else _header_of(body)
-    owner = next((name for name in header if "owner" in name.lower()), None)
-    due = next(
-        (
-            name
-            for name in header
-            if any(word in name.lower() for word in ("due", "date", "deadline"))
-        ),
-        None,
-    )
+    owner = next((name for name in header if OWNER_HEADER.search(name)), None)
+    due = next((name for name in header if name != owner and DUE_HEADER.search(name)), None)
     missing = [name for name, column in (("Owner", owner), ("Due", due)) if column is None]
     if missing:
         return [f"the action-item table has no {' or '.join(missing)} column"]
@@ -323,7 +326,10 @@ def action_item_problems(text: str) -> list[str]:
         who, when = row.get(owner or "", ""), row.get(due or "", "")
         if VAGUE_OWNERS.match(who) or BRACKET_PLACEHOLDER.search(who):
             problems.append(f"“{name}” has no single owner (found “{who}”)")
-        elif re.search(r"\b(and|&)\b|,|/", who) and who.strip().upper() not in ONE_ROLE:
+        elif (
+            SEVERAL_OWNERS.search(TEAM_HANDLE.sub("@team", who))
+            and who.strip().upper() not in ONE_ROLE
+        ):
             problems.append(f"“{name}” has several owners (“{who}”); give it one")
         if not is_due_date(when):
             problems.append(

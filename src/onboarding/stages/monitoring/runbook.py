@@ -51,7 +51,8 @@ PART_HEADING = re.compile(
     r"\b(mean\w*|what|why|how|description|summary|impact|symptoms?|indicat\w*|actions?|steps?|"
     r"do|respon\w*|remedia\w*|mitigat\w*|triage|fix\w*|severity|urgency|priority|check\w*|"
     r"diagnos\w*|investigat\w*|escalat\w*|causes?|context|dashboards?|links?|quer\w*|notes?|"
-    r"verif\w*|resol\w*|first|next|details?)\b",
+    r"verif\w*|resol\w*|first|next|details?|when|trigger\w*|condition\w*|fires|firing|"
+    r"explan\w*|background|procedure\w*|recover\w*|workarounds?)\b",
     re.IGNORECASE,
 )
 """The headings of an entry's parts (`#### What it means`, `#### First actions`), which an
@@ -155,9 +156,21 @@ def entries(text: str) -> list[Entry]:
             continue  # an entry's own properties: `_subsections` reads them with its entry
         # Headers as runbooks write them: the template's, and the usual other words.
         alert = _column(header, "alert") or header[0]
-        severity = _column(header, "sev", "urgency", "priority")
+        # The looser words only where no column has the usual ones (`Escalation level` is not
+        # the severity when there is a `Severity` column too).
+        severity = _column(header, "sev", "urgency", "priority") or _column(header, "level")
         meaning = _column(
             header, "mean", "what it", "description", "summary", "impact", "symptom", "indicat"
+        ) or _column(
+            # What makes an alert fire says what it means: `Why it fires`, `Trigger`, `Cause`.
+            header,
+            "why",
+            "fires",
+            "trigger",
+            "condition",
+            "cause",
+            "explan",
+            "detail",
         )
         actions = _column(
             header, "action", "step", "do", "respon", "remedia", "mitigat", "triage", "fix"

@@ -41,6 +41,9 @@ from onboarding.stages.security.codebase import (
 def finding_lines(find_secrets: Callable[[str], Any], text: str) -> list[int]:
     """The line numbers of what `find_secrets(text)` reports, whatever shape each finding has."""
     found = find_secrets(text)
+    if isinstance(found, Iterator):
+        # A generator that yields each finding is a list made lazily: the command loops over it.
+        found = list(found)
     if not isinstance(found, (list, tuple)):
         raise CheckFailed(f"find_secrets() returned {type(found).__name__}, not a list of findings")
     lines = []
@@ -176,7 +179,10 @@ def load_project_scanner(
 
     def run_as_a_command(text: str) -> Any:
         with _as_a_command(folders, root, module, own_files):
-            return function(text)
+            found = function(text)
+            # A generator runs its body only as it is consumed: consume it here, where the
+            # imports it makes are the command's.
+            return list(found) if isinstance(found, Iterator) else found
 
     try:
         run_as_a_command(PROBE)
@@ -504,8 +510,12 @@ class BanditIssue:
     text: str
 
 
-def bandit_issues(text: str) -> list[BanditIssue]:
-    """Run bandit's checks on a Python source text; nothing leaves the machine."""
+def bandit_issues(text: str, *, ignore_nosec: bool = False) -> list[BanditIssue]:
+    """Run bandit's checks on a Python source text; nothing leaves the machine.
+
+    With `ignore_nosec`, a `# nosec` comment silences nothing: where the question is whether
+    the unsafe code is gone, a comment that hides it from bandit does not make it go.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scanned.py"
         path.write_text(text, encoding="utf-8")
@@ -514,7 +524,9 @@ def bandit_issues(text: str) -> list[BanditIssue]:
             warnings.filterwarnings("ignore", message="The verify_requirements argument")
             from bandit.core import config, manager
 
-            scan = manager.BanditManager(config.BanditConfig(), "file", quiet=True)
+            scan = manager.BanditManager(
+                config.BanditConfig(), "file", quiet=True, ignore_nosec=ignore_nosec
+            )
             scan.discover_files([str(path)])
             scan.run_tests()
         return sorted(
