@@ -1373,6 +1373,29 @@ def test_pytest_left_out_of_the_environment_is_refused(tmp_path, scripts, instal
 
 
 @pytest.mark.parametrize(
+    ("env", "scripts", "refused"),
+    [
+        ("UV_NO_DEV: '1'", ["uv sync", ".venv/bin/pytest -q"], True),
+        ("UV_NO_DEV: 'true'", ["uv run pytest -q"], True),
+        ("UV_NO_DEV: '1'\n      UV_NO_SYNC: '1'", ["uv sync --dev", "uv run pytest"], False),
+        ("UV_NO_DEV: '1'", ["uv sync --dev", ".venv/bin/pytest -q"], False),
+        ("UV_NO_DEV: '0'", ["uv sync", ".venv/bin/pytest -q"], False),
+        ("UV_NO_SYNC: '1'", ["uv sync --no-dev", "uv run pytest -q"], True),
+    ],
+    ids=["no-dev-sync", "no-dev-run", "dev-on-the-line-wins", "dev-flag", "zero", "no-sync"],
+)
+def test_uv_settings_in_the_jobs_env_count_as_its_options(tmp_path, env, scripts, refused):
+    """`env: UV_NO_DEV: 1` is `--no-dev` on every uv command of the job, as uv reads it."""
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = one_job(
+        *(f"      - run: {script}\n" for script in scripts), strategy=f"    env:\n      {env}\n"
+    )
+    steps = local_run.plan(workflow_from(text, tmp_path))
+    reasons = [local_run.pytest_left_out(step, tmp_path) for step in steps if not step.skipped]
+    assert any("so the runner has no pytest" in reason for reason in reasons) is refused, reasons
+
+
+@pytest.mark.parametrize(
     "scripts",
     [
         ["uv run --no-dev --with pytest pytest -q"],

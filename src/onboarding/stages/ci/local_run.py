@@ -652,10 +652,12 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
     # did); `known` is false once another install may have added pytest.
     synced: tuple[str, bool] | None = None
     known = True
+    from_env = _uv_options_from_env(dict(step.env))
     script = makefile.expand(step.script, project_copy)  # `make test` runs its recipe
     for command in [*step.installed_before, *commands_of(script)]:
         words = _uv_words(command)
         if words[:2] == ["uv", "sync"]:
+            words = [*words, *_not_overridden(from_env, words[2:])]
             requirements = project.selected(words[2:])[0]
             has_pytest = brings_pytest(requirements)
             if "--inexact" in words and synced is not None:
@@ -669,6 +671,7 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
             continue
         if words[:2] == ["uv", "run"]:
             options, added = _uv_run_options(words)
+            options += _not_overridden(from_env, options)
             if brings_pytest(added):
                 continue
             if "--no-sync" not in options:
@@ -680,6 +683,27 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
         if synced is not None and not synced[1]:
             return _without_pytest(f"`{synced[0]}`", project)
     return ""
+
+
+UV_ENV_OPTIONS = {"UV_NO_DEV": "--no-dev", "UV_NO_SYNC": "--no-sync"}
+"""Settings uv reads from the environment as it reads these options (`env: UV_NO_DEV: 1`)."""
+UV_TRUE = {"1", "true", "yes", "on"}
+
+
+def _uv_options_from_env(env: dict[str, str]) -> list[str]:
+    return [
+        option
+        for name, option in UV_ENV_OPTIONS.items()
+        if env.get(name, "").strip().lower() in UV_TRUE
+    ]
+
+
+def _not_overridden(from_env: list[str], options: list[str]) -> list[str]:
+    """The options the environment sets that the command line does not settle itself: `--dev`
+    on the command line wins over `UV_NO_DEV`."""
+    named = {option.partition("=")[0] for option in options}
+    settled = {"--no-dev": {"--dev", "--no-dev", "--only-dev"}, "--no-sync": {"--no-sync"}}
+    return [option for option in from_env if not named & settled[option]]
 
 
 def _without_pytest(installer: str, project: _Project) -> str:
