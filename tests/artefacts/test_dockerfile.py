@@ -128,3 +128,30 @@ def test_substitute_knows_defaults_and_leaves_unknown_names():
     assert dockerfile.substitute("$A ${A} ${B:-8000} ${EMPTY:-x} $B ${B}", values) == (
         "1 1 8000 x $B ${B}"
     )
+
+
+COPIES = """FROM python:3.14-slim AS runtime
+WORKDIR /app
+COPY docker-entrypoint.sh ./
+COPY --chmod=755 scripts/start.sh /app/bin/start.sh
+COPY deploy ./deploy
+COPY tools /usr/local/bin/
+WORKDIR /app/work
+"""
+
+
+def test_the_project_file_a_path_of_the_image_came_from():
+    built = dockerfile.stages(dockerfile.parse_dockerfile(COPIES))
+    final = built[-1]
+    assert str(dockerfile.workdir(built, final)) == "/app/work"
+
+    def sources(path):
+        return dockerfile.project_source(built, final, path)
+
+    assert "docker-entrypoint.sh" in sources("/app/docker-entrypoint.sh")
+    assert "scripts/start.sh" in sources("/app/bin/start.sh")
+    assert "deploy/gunicorn.py" in sources("/app/deploy/gunicorn.py")
+    # A bare name, as the shell finds it on PATH.
+    assert "tools/entrypoint.sh" in sources("entrypoint.sh")
+    # Relative to the last WORKDIR, where no COPY put a file.
+    assert "deploy/gunicorn.conf.py" not in sources("./gunicorn.conf.py")

@@ -397,6 +397,96 @@ MISTAKES = [
         "copies a secrets file into the image",
     ),
     (
+        "uv-run-that-syncs-at-start-up",
+        [(CMD, CMD.replace('"uvicorn"', '"uv", "run", "--no-dev", "uvicorn"'))],
+        RUN,
+        "`uv run` without `--no-sync` syncs the environment each time the container starts",
+    ),
+    *(
+        (
+            f"uv-run-{option.strip('-')}-still-syncs",
+            [(CMD, CMD.replace('"uvicorn"', f'"uv", "run", "{option}", "uvicorn"'))],
+            RUN,
+            f"`uv run {option}` keeps the lock file but still syncs the environment",
+        )
+        for option in ("--frozen", "--locked")
+    ),
+    (
+        "uv-run-locked-by-env-still-syncs",
+        [
+            ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_LOCKED=1 \\"),
+            (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
+        ],
+        RUN,
+        "`uv run` without `--no-sync`",
+    ),
+    (
+        "uv-run-sync-variable-off",
+        [
+            ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_NO_SYNC=0 \\"),
+            (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
+        ],
+        RUN,
+        "`uv run` without `--no-sync`",
+    ),
+    (
+        "uv-run-of-a-server-on-localhost",
+        [
+            (
+                CMD,
+                CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"').replace(
+                    "0.0.0.0", "127.0.0.1"
+                ),
+            )
+        ],
+        RUN,
+        "uvicorn listens on 127.0.0.1, which nothing outside the container can reach",
+    ),
+    (
+        "gunicorn-cmd-args-on-localhost",
+        [
+            (
+                "PYTHONUNBUFFERED=1 \\",
+                'PYTHONUNBUFFERED=1 GUNICORN_CMD_ARGS="--bind=127.0.0.1:8000'
+                ' -k uvicorn_worker.UvicornWorker" \\',
+            ),
+            (CMD, f'CMD ["gunicorn", "{APP}()"]'),
+        ],
+        RUN,
+        "gunicorn listens on 127.0.0.1",
+    ),
+    (
+        "gunicorn-command-line-overrides-cmd-args",
+        [
+            (
+                "PYTHONUNBUFFERED=1 \\",
+                'PYTHONUNBUFFERED=1 GUNICORN_CMD_ARGS="--bind=0.0.0.0:8000'
+                ' -k uvicorn_worker.UvicornWorker" \\',
+            ),
+            (CMD, f'CMD ["gunicorn", "-b", "localhost:8000", "{APP}()"]'),
+        ],
+        RUN,
+        "gunicorn listens on localhost",
+    ),
+    (
+        "gunicorn-cmd-args-without-uvicorn-workers",
+        [
+            (
+                "PYTHONUNBUFFERED=1 \\",
+                'PYTHONUNBUFFERED=1 GUNICORN_CMD_ARGS="--bind=0.0.0.0:8000" \\',
+            ),
+            (CMD, f'CMD ["gunicorn", "{APP}()"]'),
+        ],
+        RUN,
+        "gunicorn's own workers speak WSGI",
+    ),
+    (
+        "entrypoint-script-nobody-copies",
+        [(CMD, 'ENTRYPOINT ["./docker-entrypoint.sh"]\n' + CMD)],
+        RUN,
+        "the command runs `./docker-entrypoint.sh`, which no COPY brings from the project",
+    ),
+    (
         "add-url",
         [("COPY README.md ./", "ADD https://example.com/tool.tgz /opt/")],
         ADD,
@@ -620,6 +710,46 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
             "uv-locked-by-arg",
         ),
         ([(CMD, 'ENTRYPOINT ["tini", "--"]\n' + CMD)], "tini-as-init"),
+        # uv's Docker guide serves through `uv run`, kept from syncing at start-up.
+        *(
+            ([(CMD, CMD.replace('"uvicorn"', f'"uv", "run", {options}"uvicorn"'))], name)
+            for options, name in [
+                ('"--no-sync", ', "uv-run-no-sync"),
+                ('"--no-sync", "--no-dev", ', "uv-run-no-sync-no-dev"),
+                ('"--no-sync", "--", ', "uv-run-no-sync-double-dash"),
+                ('"--no-sync", "--env-file", ".env.defaults", ', "uv-run-option-with-a-value"),
+                ('"--no-sync", "python", "-m", ', "uv-run-python-m-uvicorn"),
+            ]
+        ),
+        (
+            [
+                ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_NO_SYNC=1 \\"),
+                (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
+            ],
+            "uv-run-no-sync-by-env",
+        ),
+        (
+            [
+                (
+                    CMD,
+                    'ENTRYPOINT ["tini", "--"]\n'
+                    + CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"'),
+                )
+            ],
+            "tini-then-uv-run",
+        ),
+        # gunicorn reads its options from GUNICORN_CMD_ARGS too.
+        (
+            [
+                (
+                    "PYTHONUNBUFFERED=1 \\",
+                    'PYTHONUNBUFFERED=1 GUNICORN_CMD_ARGS="--bind=0.0.0.0:8000 --workers=2'
+                    ' -k uvicorn_worker.UvicornWorker" \\',
+                ),
+                (CMD, f'CMD ["gunicorn", "{APP}()"]'),
+            ],
+            "gunicorn-cmd-args-in-env",
+        ),
         ([(CMD, 'ENTRYPOINT ["/usr/bin/dumb-init", "--"]\n' + CMD)], "dumb-init-as-init"),
         (
             [(CMD, f'ENTRYPOINT ["uvicorn", "--factory", "{APP}"]\nCMD ["--host", "0.0.0.0"]')],
@@ -753,6 +883,182 @@ def test_fastapi_run_passes_when_the_module_builds_the_app_with_the_factory(tmp_
     )
 
 
+ENTRYPOINT_SCRIPT = (
+    "#!/bin/sh\nset -e\n# migrations first, then the server\npython -m booking_service.migrate\n"
+)
+SERVER_LINE = f"uvicorn --factory {APP} \\\n  --host 0.0.0.0 --port ${{PORT:-8000}}\n"
+
+
+def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+# An entrypoint script from the project, judged by the command it ends with.
+@pytest.mark.parametrize(
+    ("files", "command"),
+    [
+        (
+            {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec "$@"\n'},
+            'COPY docker-entrypoint.sh ./\nENTRYPOINT ["./docker-entrypoint.sh"]\n' + CMD,
+        ),
+        (
+            {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + "exec " + SERVER_LINE},
+            'COPY docker-entrypoint.sh ./\nENTRYPOINT ["./docker-entrypoint.sh"]',
+        ),
+        (
+            {"scripts/entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec "$@"\n'},
+            "COPY --chmod=755 scripts/entrypoint.sh /app/entrypoint.sh\n"
+            'ENTRYPOINT ["tini", "--", "/app/entrypoint.sh"]\n' + CMD,
+        ),
+        (
+            {"scripts/entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec "$@"\n'},
+            "COPY scripts /usr/local/bin/\n"
+            'ENTRYPOINT ["entrypoint.sh"]\n'
+            + CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"'),
+        ),
+        (
+            {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec >>/proc/1/fd/1 2>&1\nexec "$@"\n'},
+            'COPY docker-entrypoint.sh ./\nENTRYPOINT ["sh", "docker-entrypoint.sh"]\n' + CMD,
+        ),
+        # gosu drops root after the script's setup, and replaces itself with the server.
+        (
+            {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec gosu app "$@"\n'},
+            'COPY docker-entrypoint.sh ./\nENTRYPOINT ["./docker-entrypoint.sh"]\n' + CMD,
+        ),
+    ],
+    ids=[
+        "exec-the-cmd",
+        "exec-the-server",
+        "copied-to-a-path",
+        "found-on-path",
+        "run-by-sh",
+        "exec-gosu",
+    ],
+)
+def test_an_entrypoint_script_that_execs_the_server_passes(tmp_path, files, command):
+    root = _with_project_files(tmp_path, files)
+    result = run_dockerfile_check(edit(MODEL, (CMD, command)), only=RUN, root=root)[RUN]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("script", "command", "message"),
+    [
+        (
+            ENTRYPOINT_SCRIPT + SERVER_LINE,
+            'ENTRYPOINT ["./docker-entrypoint.sh"]',
+            "`./docker-entrypoint.sh` starts the server without `exec`, so the script's shell"
+            " stays PID 1",
+        ),
+        (
+            ENTRYPOINT_SCRIPT + '"$@"\n',
+            'ENTRYPOINT ["./docker-entrypoint.sh"]\n' + CMD,
+            "starts the server without `exec`",
+        ),
+        (
+            ENTRYPOINT_SCRIPT + "exec " + SERVER_LINE.replace("0.0.0.0", "127.0.0.1"),
+            'ENTRYPOINT ["./docker-entrypoint.sh"]',
+            "uvicorn listens on 127.0.0.1",
+        ),
+        (
+            ENTRYPOINT_SCRIPT + 'exec "$@"\n',
+            'ENTRYPOINT ["./docker-entrypoint.sh"]\nCMD ["python", "-m", "booking_service"]',
+            "the command starts no ASGI server",
+        ),
+        (
+            ENTRYPOINT_SCRIPT + "exec " + SERVER_LINE,
+            "ENTRYPOINT ./docker-entrypoint.sh",
+            "the command is in shell form",
+        ),
+    ],
+    ids=["no-exec", "no-exec-of-the-cmd", "exec-on-localhost", "exec-of-no-server", "shell-form"],
+)
+def test_wrong_entrypoint_scripts_are_named(tmp_path, script, command, message):
+    root = _with_project_files(tmp_path, {"docker-entrypoint.sh": script})
+    text = edit(MODEL, (CMD, "COPY docker-entrypoint.sh ./\n" + command))
+    found = run_dockerfile_check(text, only=RUN, root=root)[RUN].found
+    assert message in found, found
+
+
+GUNICORN_CMD = f'CMD ["gunicorn", "{APP}()"]'
+GUNICORN_SETTINGS = 'bind = "0.0.0.0:8000"\nworker_class = "uvicorn_worker.UvicornWorker"\n'
+
+
+# gunicorn's config file, read from the project as plain assignments (never run).
+@pytest.mark.parametrize(
+    ("files", "command"),
+    [
+        ({"gunicorn.conf.py": GUNICORN_SETTINGS}, "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD),
+        (
+            {"gunicorn.conf.py": 'import multiprocessing\nbind = ["[::]:8000"]\n'
+             "workers = multiprocessing.cpu_count()\n"
+             'worker_class = "uvicorn_worker.UvicornWorker"\n'
+             f'wsgi_app = "{APP}()"\n'},
+            'COPY gunicorn.conf.py ./\nCMD ["gunicorn"]',
+        ),
+        (
+            {"deploy/gunicorn.py": GUNICORN_SETTINGS},
+            "COPY deploy ./deploy\n"
+            f'CMD ["gunicorn", "-c", "deploy/gunicorn.py", "{APP}()"]',
+        ),
+    ],
+    ids=["default-name", "list-bind-and-wsgi-app", "named-with-c"],
+)  # fmt: skip
+def test_gunicorn_configured_by_its_config_file_passes(tmp_path, files, command):
+    root = _with_project_files(tmp_path, files)
+    result = run_dockerfile_check(edit(MODEL, (CMD, command)), only=RUN, root=root)[RUN]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("settings", "command", "message"),
+    [
+        (
+            GUNICORN_SETTINGS.replace("0.0.0.0", "127.0.0.1"),
+            "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
+            "gunicorn listens on 127.0.0.1, which nothing outside the container can reach",
+        ),
+        # In the project, but never copied into the image: gunicorn would not read it.
+        (GUNICORN_SETTINGS, GUNICORN_CMD, "gunicorn listens on 127.0.0.1 (its default)"),
+        (
+            GUNICORN_SETTINGS,
+            f'CMD ["gunicorn", "-c", "gunicorn.conf.py", "{APP}()"]',
+            "gunicorn reads its settings from `gunicorn.conf.py`, which no COPY brings",
+        ),
+        (
+            GUNICORN_SETTINGS.replace("8000", "8080"),
+            "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
+            "EXPOSE 8000, but gunicorn listens on port 8080",
+        ),
+        (
+            'import os\nbind = os.environ["BIND"]\nworker_class = "uvicorn_worker.UvicornWorker"\n',
+            "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
+            "gunicorn listens on 127.0.0.1 (its default)",
+        ),
+        (
+            'bind = "0.0.0.0:8000"\n',
+            "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
+            "gunicorn's own workers speak WSGI",
+        ),
+    ],
+    ids=[
+        "localhost",
+        "not-copied",
+        "named-not-copied",
+        "other-port",
+        "computed-bind",
+        "no-workers",
+    ],
+)
+def test_wrong_gunicorn_config_files_are_named(tmp_path, settings, command, message):
+    root = _with_project_files(tmp_path, {"gunicorn.conf.py": settings})
+    found = run_dockerfile_check(edit(MODEL, (CMD, command)), only=RUN, root=root)[RUN].found
+    assert message in found, found
+
+
 @pytest.mark.parametrize(
     ("command", "message"),
     [
@@ -801,6 +1107,9 @@ def test_uvicorns_options_that_take_a_value_are_the_ones_its_cli_has():
         # An option no list knows yet: its value is not a module, so the app is still found.
         (["uvicorn", "--an-option-from-a-newer-uvicorn", "75", APP], APP),
         (["fastapi", "run", "--a-newer-option", "5", "src/booking_service/asgi.py"],
+         "booking_service.asgi:app"),
+        (["uv", "run", "--no-sync", "--python", "3.14", "--", "uvicorn", "--factory", APP], APP),
+        (["uv", "run", "--frozen", "fastapi", "run", "src/booking_service/asgi.py"],
          "booking_service.asgi:app"),
         # Nothing looks like the app: the first word that is not an option is named as given.
         (["uvicorn", "--factory", "main"], "main"),

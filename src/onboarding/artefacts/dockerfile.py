@@ -283,3 +283,50 @@ def copies(stage: Stage) -> list[Copy]:
             Copy(tuple(paths[:-1]), str(workdir / paths[-1]), source_stage, instruction.line)
         )
     return found
+
+
+def workdir(built: Sequence[Stage], stage: Stage) -> PurePosixPath:
+    """The working directory the stage ends with: where its CMD runs and relative paths start."""
+    current = PurePosixPath("/")
+    for ancestor in reversed(lineage(built, stage)):
+        for instruction in ancestor.instructions:
+            if instruction.keyword == "WORKDIR":
+                current = current / instruction.value.strip().strip("\"'")
+    return current
+
+
+def project_source(built: Sequence[Stage], stage: Stage, image_path: str) -> list[str]:
+    """Where in the build context a file of the final image may come from, latest COPY first.
+
+    `image_path` is as a command names it: absolute, relative to the WORKDIR (`./start.sh`), or
+    a bare name that the shell finds on PATH (`docker-entrypoint.sh`). Each candidate is a path
+    relative to the build context; the caller reads the first one that exists, since whether a
+    source is a file or a folder decides where a COPY puts it.
+    """
+    bare = "/" not in image_path
+    wanted = workdir(built, stage) / image_path
+    candidates: list[str] = []
+    for ancestor in reversed(lineage(built, stage)):
+        for copy in copies(ancestor):
+            if copy.from_stage is not None:
+                continue
+            destination = PurePosixPath(copy.destination)
+            for source in copy.sources:
+                source_path = PurePosixPath(source.rstrip("/") or ".")
+                found: list[PurePosixPath] = []
+                if bare:
+                    if destination.name == image_path:
+                        found.append(source_path)
+                    if source_path.name == image_path:
+                        found.append(source_path)
+                    found.append(source_path / image_path)  # a folder's contents
+                else:
+                    if destination == wanted:
+                        found.append(source_path)  # a file copied to that very path
+                    if wanted.is_relative_to(destination) and wanted != destination:
+                        inside = wanted.relative_to(destination)
+                        found.append(source_path / inside)  # a folder's contents
+                        if inside == PurePosixPath(source_path.name):
+                            found.append(source_path)  # a file copied into a folder
+                candidates[:0] = [str(path) for path in found]
+    return candidates

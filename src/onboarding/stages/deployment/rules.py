@@ -18,6 +18,7 @@ from typing import NamedTuple
 from onboarding.artefacts import dockerfile
 from onboarding.artefacts.dockerfile import Instruction
 from onboarding.protocol import shorten
+from onboarding.stages.ci.local_run import strip_runner
 
 
 def multi_stage_problems(instructions: Sequence[Instruction]) -> list[str]:
@@ -416,6 +417,8 @@ def _bind(value: str | None) -> tuple[str | None, str]:
 
 INIT_PROGRAMS = ("tini", "tini-static", "dumb-init", "docker-init", "catatonit")
 """Small init processes that run as PID 1, start the command after them and pass it signals."""
+USER_SWITCHERS = ("gosu", "su-exec")
+"""`gosu app uvicorn …`: they take a user, then replace themselves with the command."""
 SHELLS = ("sh", "bash", "dash", "ash")
 UVICORN_ENVIRONMENT = {"UVICORN_HOST": "--host", "UVICORN_PORT": "--port", "UVICORN_APP": ""}
 """uvicorn reads each of its options from UVICORN_<OPTION> too (`ENV UVICORN_HOST=0.0.0.0`)."""
@@ -423,6 +426,8 @@ UVICORN_ENVIRONMENT = {"UVICORN_HOST": "--host", "UVICORN_PORT": "--port", "UVIC
 
 def _after_init(words: list[str]) -> list[str]:
     """The command an init process (`tini --`) starts: the words after its own options."""
+    if len(words) >= 3 and Path(words[0]).name in USER_SWITCHERS:
+        return words[2:]
     if not words or Path(words[0]).name not in INIT_PROGRAMS:
         return words
     rest = words[1:]
@@ -449,12 +454,82 @@ def _from_environment(words: list[str], environment: dict[str, str]) -> list[str
     return words + added
 
 
-def served(words: list[str], environment: dict[str, str] | None = None) -> Served | None:
+UV_NO_SYNC_OPTIONS = ("--no-sync",)
+UV_NO_SYNC_VARIABLES = ("UV_NO_SYNC",)
+"""Only these keep `uv run` from syncing: `--frozen` and `--locked` (and UV_FROZEN, UV_LOCKED)
+keep the lock file as it is, but still sync the environment to it (a dev group the image left
+out is installed at start-up); `--no-sync` implies `--frozen`, not the other way round."""
+
+
+def _after_uv_run(
+    words: list[str], environment: dict[str, str]
+) -> tuple[list[str], tuple[str, ...]]:
+    """The command `uv run [options] [--]` starts, and what is wrong with how it starts it.
+
+    A plain `uv run` syncs the project's environment before it starts the command: at every
+    container start it may download packages and rewrite the environment, which the lesson keeps
+    owned by root and exactly as the lock file built it. `--no-sync` (or UV_NO_SYNC) keeps it
+    as it is.
+    """
+    if words[:2] != ["uv", "run"]:
+        return words, ()
+    command = shlex.split(strip_runner(shlex.join(words)))
+    options = words[2 : len(words) - len(command)]
+    if any(option in UV_NO_SYNC_OPTIONS for option in options) or any(
+        environment.get(name, "").lower() in UV_TRUE for name in UV_NO_SYNC_VARIABLES
+    ):
+        return command, ()
+    lock_only = [option for option in options if option in ("--frozen", "--locked")]
+    return command, (
+        (
+            f"`uv run {lock_only[0]}` keeps the lock file but still syncs the environment; "
+            if lock_only
+            else ""
+        )
+        + "`uv run` without `--no-sync` syncs the environment each time the container starts, "
+        "downloading and installing packages into the image's root-owned environment; write "
+        "`uv run --no-sync …` (or `ENV UV_NO_SYNC=1`), or start the server directly",
+    )
+
+
+GUNICORN_CONFIG = "gunicorn.conf.py"
+"""The config file gunicorn reads from its working directory unless `-c` names another."""
+
+
+def _gunicorn_config(text: str) -> dict[str, object]:
+    """The plain assignments of a gunicorn config file (`bind = "0.0.0.0:8000"`), not run."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}
+    found: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = None  # computed when gunicorn runs it: the check cannot say
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = value
+    return found
+
+
+def served(
+    words: list[str],
+    environment: dict[str, str] | None = None,
+    read_file: Callable[[str], str | None] | None = None,
+) -> Served | None:
     """Read a server command (`uvicorn …`, `python -m gunicorn …`); None if it starts no server.
 
-    `environment` is the container's (its ENV), which uvicorn reads options from too.
+    `environment` is the container's (its ENV), which uvicorn and gunicorn read options from
+    too. `read_file` gives the text of a file of the image by its path (None when the check
+    cannot read it), for gunicorn's config file.
     """
+    environment = environment or {}
     words = _after_init(words)
+    words, runner_problems = _after_uv_run(words, environment)
     if (
         len(words) >= 3
         and re.fullmatch(r"python3?(\.\d+)?", Path(words[0]).name)
@@ -463,10 +538,19 @@ def served(words: list[str], environment: dict[str, str] | None = None) -> Serve
         words = words[2:]
     if not words:
         return None
+    serving = _serving(words, environment, read_file or (lambda path: None))
+    if serving is None or not runner_problems:
+        return serving
+    return serving._replace(problems=runner_problems + serving.problems)
+
+
+def _serving(
+    words: list[str], environment: dict[str, str], read_file: Callable[[str], str | None]
+) -> Served | None:
     program = Path(words[0]).name
     rest = words[1:]
     if program == "uvicorn":
-        rest = _from_environment(rest, environment or {})
+        rest = _from_environment(rest, environment)
     if program in ("uvicorn", "granian"):
         problems: tuple[str, ...] = ()
         if program == "granian" and (_option(rest, "--interface") or "rsgi") != "asgi":
@@ -484,14 +568,38 @@ def served(words: list[str], environment: dict[str, str] | None = None) -> Serve
         )
     if program in ("gunicorn", "hypercorn"):
         target = _served_target(rest, program)
-        host, port = _bind(_option(rest, "--bind", "-b"))
+        bind = _option(rest, "--bind", "-b")
         problems: tuple[str, ...] = ()
+        worker = _option(rest, "--worker-class", "-k")
         if program == "gunicorn":
-            worker = _option(rest, "--worker-class", "-k") or ""
-            if "uvicorn" not in worker.lower():
-                problems = (
+            # gunicorn reads its config file, then GUNICORN_CMD_ARGS, then its command line,
+            # each overriding the one before.
+            from_env = dockerfile.split_words(environment.get("GUNICORN_CMD_ARGS", ""))
+            named = _option(rest, "-c", "--config") or _option(from_env, "-c", "--config")
+            # A config path is the working directory's, never looked up on PATH.
+            text = read_file(str(PurePosixPath(".", named or GUNICORN_CONFIG)))
+            if named and text is None:
+                problems += (
+                    f"gunicorn reads its settings from `{named}`, which no COPY brings from the "
+                    "project into the image",
+                )
+            config = _gunicorn_config(text or "")
+            configured_bind = config.get("bind")
+            if isinstance(configured_bind, list | tuple) and configured_bind:
+                configured_bind = configured_bind[0]
+            bind = bind or _option(from_env, "--bind", "-b")
+            if bind is None and isinstance(configured_bind, str):
+                bind = configured_bind
+            worker = worker or _option(from_env, "--worker-class", "-k")
+            if worker is None and isinstance(config.get("worker_class"), str):
+                worker = str(config["worker_class"])
+            if target is None and isinstance(config.get("wsgi_app"), str):
+                target = str(config["wsgi_app"])
+            if "uvicorn" not in (worker or "").lower():
+                problems += (
                     "gunicorn's own workers speak WSGI, not ASGI: add `-k uvicorn_worker.UvicornWorker`",
                 )
+        host, port = _bind(bind)
         factory = bool(target and target.endswith(")"))
         return Served(
             program,
@@ -583,6 +691,85 @@ def _through_a_shell(
     return script, False
 
 
+def _image_files(
+    instructions: Sequence[Instruction], root: Path | None
+) -> Callable[[str], str | None]:
+    """Reads a file of the final image that a COPY brought from the project (None otherwise)."""
+    built = dockerfile.stages(instructions)
+    final = built[-1]
+
+    def read(image_path: str) -> str | None:
+        if root is None:
+            return None
+        project = root.resolve()
+        for source in dockerfile.project_source(built, final, image_path):
+            path = (project / source).resolve()
+            if path.is_relative_to(project) and path.is_file():
+                return path.read_text(encoding="utf-8", errors="replace")
+        return None
+
+    return read
+
+
+SCRIPT_SUFFIXES = (".sh", ".bash")
+
+
+def _entrypoint_script(
+    words: list[str], read_file: Callable[[str], str | None]
+) -> tuple[str, str | None, list[str]] | None:
+    """A shell script the command runs (`./docker-entrypoint.sh`, `sh /app/start.sh`): its name,
+    its text from the project (None if no COPY brings it), and the arguments it gets (the CMD,
+    after an ENTRYPOINT). None when the command runs no script."""
+    if len(words) >= 2 and Path(words[0]).name in SHELLS and not words[1].startswith("-"):
+        return words[1], read_file(words[1]), words[2:]
+    if not words or Path(words[0]).name in OPTIONS_WITH_A_VALUE or words[0] == "uv":
+        return None
+    text = read_file(words[0])
+    if text is None and not words[0].endswith(SCRIPT_SUFFIXES):
+        return None
+    return words[0], text, words[1:]
+
+
+def _script_lines(text: str) -> list[str]:
+    """The script's commands: comments and blank lines dropped, continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", text)
+    lines = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def _script_command(
+    text: str, arguments: list[str], environment: dict[str, str]
+) -> tuple[list[str], bool]:
+    """The command an entrypoint script ends by starting, and whether it gets the signals.
+
+    The script's last `exec` replaces its shell with the command, which then is PID 1; `"$@"`
+    stands for the script's arguments, the CMD. Without `exec`, its last command runs as a child
+    of the shell, which does not pass SIGTERM on.
+    """
+
+    def command(line: str) -> list[str]:
+        words: list[str] = []
+        for word in dockerfile.split_words(line):
+            if word in ("$@", "${@}", "$*", "${*}"):
+                words += arguments
+            else:
+                words.append(dockerfile.substitute(word, environment))
+        return words
+
+    lines = _script_lines(text)
+    for line in reversed(lines):
+        words = command(line)
+        # `exec >>log 2>&1` only redirects the shell's output: it starts nothing.
+        started = [word for word in words[1:] if not re.match(r"\d*[<>]", word)]
+        if words[:1] == ["exec"] and started:
+            return started, True
+    return (command(lines[-1]) if lines else []), False
+
+
 def run_problems(
     instructions: Sequence[Instruction], app: str = PROJECT_APP, root: Path | None = None
 ) -> list[str]:
@@ -608,7 +795,26 @@ def run_problems(
             'never gets SIGTERM; write it as a JSON list, `CMD ["uvicorn", …]` (or have the '
             "shell replace itself: `exec uvicorn …`)"
         )
-    serving = served(words, environment)
+    read_file = _image_files(instructions, root)
+    words = _after_init(words)
+    script = _entrypoint_script(words, read_file)
+    if script is not None:
+        name, text, words = script
+        if text is None:
+            return [
+                *problems,
+                f"line {last.line}: the command runs `{name}`, which no COPY brings from the "
+                "project into the image, so nothing shows which server it starts; COPY the "
+                'script in, and end it with `exec uvicorn …` or `exec "$@"`',
+            ]
+        words, script_signalled = _script_command(text, words, environment)
+        if not script_signalled and served(words, environment, read_file) is not None:
+            problems.append(
+                f"line {last.line}: `{name}` starts the server without `exec`, so the script's "
+                "shell stays PID 1 and the server never gets SIGTERM; end the script with "
+                '`exec uvicorn …` (or `exec "$@"` to run the CMD)'
+            )
+    serving = served(words, environment, read_file)
     if serving is None:
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
