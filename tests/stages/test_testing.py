@@ -8,6 +8,7 @@ helpers start real child processes; each test that starts one also proves none i
 from __future__ import annotations
 
 import json
+import sys
 
 import httpx
 import numpy
@@ -554,6 +555,24 @@ def test_a_meets_slo_with_helpers_of_its_own_is_accepted(service, monkeypatch, f
     change(service, SLO, MODEL_MEETS_SLO, body)
     result = judge("05.3")
     assert result.failed == (), result.lines()
+
+
+def test_a_meets_slo_that_imports_the_locustfile_is_named_and_the_kernel_keeps_its_socket(
+    service, monkeypatch
+):
+    """Importing locustfile.py would import Locust, whose gevent patches break a kernel."""
+    import socket
+
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, MODEL_MEETS_SLO, "    from locustfile import Booker\n\n" + MODEL_MEETS_SLO)
+    plain_socket = socket.socket
+    result = judge("05.3")
+    assert socket.socket is plain_socket
+    assert "locust" not in sys.modules
+    found = " ".join(outcome.found for outcome in result.failed)
+    assert "slo.py imports locustfile, which would import Locust into this notebook's kernel" in (
+        found
+    ), result.lines()
 
 
 SHAPED_LOCUSTFILE = '''

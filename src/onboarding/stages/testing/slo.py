@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.abc
 import importlib.util
 import inspect
 import shutil
@@ -76,15 +77,34 @@ PLANTED_USERS = 5
 PLANTED_SECONDS = 2
 
 
+KERNEL_BREAKERS = ("locust", "locustfile", "gevent")
+"""Modules the learner's slo.py may not import here: Locust patches the standard library with
+gevent the moment it is imported (see `load`), which would break the notebook's kernel."""
+
+
+class _RefuseKernelBreakers(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] in KERNEL_BREAKERS:
+            raise ImportError(
+                f"{SLO_FILE} imports {name}, which would import Locust into this notebook's "
+                "kernel, where its gevent patches break Jupyter; keep the limits in slo.py and "
+                "let locustfile.py import them from there"
+            )
+
+
 @contextlib.contextmanager
 def importable_beside(folder: Path) -> Iterator[None]:
     """Let code in `folder` import the modules beside it, as pytest lets tests/load/test_load.py
     import slo.py; afterwards forget those modules, so the next check reads them afresh."""
     before = set(sys.modules)
     sys.path.insert(0, str(folder))
+    refuse = _RefuseKernelBreakers()
+    sys.meta_path.insert(0, refuse)
     try:
         yield
     finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(refuse)
         with contextlib.suppress(ValueError):
             sys.path.remove(str(folder))
         for name in set(sys.modules) - before:
