@@ -641,12 +641,6 @@ IMPLEMENTATION = (
 # --- 10.5: CI -------------------------------------------------------------------------------------
 
 
-PYTEST_OPTIONS_WITH_VALUE = local_run.PYTEST_OPTIONS_WITH_VALUE | {
-    "--cov-report", "--cov-config", "--cov-fail-under", "--junit-xml", "--durations", "--tb",
-    "-n", "--numprocesses", "--dist", "--timeout", "--log-level", "--log-file", "-r",
-    "--import-mode", "--override-ini", "--config-file", "--html", "--capture",
-}  # fmt: skip
-"""Options whose value is the next word when not joined by `=`: `--cov src/x` names no test."""
 LEAVE_OUT = ("--ignore", "--ignore-glob", "--deselect")
 
 
@@ -663,8 +657,7 @@ def _selects(pattern: str) -> bool:
 def _pytest_commands(line: str) -> list[list[str]]:
     """The arguments of each command of a script line that runs pytest, however it is called
     (`pytest`, `py.test`, `.venv/bin/pytest`, `python -m pytest`, behind `uv run`)."""
-    commands = re.split(r"&&|\|\||[;|]", line)
-    found = (local_run.pytest_arguments(command.strip()) for command in commands)
+    found = (local_run.pytest_arguments(command) for command in local_run.commands_of(line))
     return [arguments for arguments in found if arguments is not None]
 
 
@@ -685,7 +678,7 @@ def _selects_the_new_tests(arguments: list[str]) -> bool:
             name, joined, value = word.partition("=")
             if name in LEAVE_OUT and joined and "::" not in value and _selects(value):
                 return False
-            if name in PYTEST_OPTIONS_WITH_VALUE and not joined:
+            if name in local_run.PYTEST_OPTIONS_WITH_VALUE and not joined:
                 option = name
             continue
         if "/" in word or word in ("tests", ".") or word.endswith(".py"):

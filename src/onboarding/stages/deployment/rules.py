@@ -18,7 +18,7 @@ from typing import NamedTuple
 from onboarding.artefacts import dockerfile
 from onboarding.artefacts.dockerfile import Instruction
 from onboarding.protocol import shorten
-from onboarding.stages.ci.local_run import strip_runner
+from onboarding.stages.ci.local_run import UV_TRUE, strip_runner
 
 
 def multi_stage_problems(instructions: Sequence[Instruction]) -> list[str]:
@@ -88,7 +88,6 @@ LOCK_SYNC = re.compile(r"\buv\s+sync\b")
 # uv reads UV_LOCKED=1 and UV_FROZEN=1 as --locked and --frozen, set by ENV, by ARG (whose value
 # the RUNs after it see) or before the command.
 UV_LOCK_VARIABLES = ("UV_LOCKED", "UV_FROZEN")
-UV_TRUE = ("1", "true", "yes", "y", "on", "t")
 UV_LOCK_PREFIX = re.compile(r"\bUV_(?:LOCKED|FROZEN)=(?:1|true|yes|y|on|t)\b", re.IGNORECASE)
 PIP_INSTALL = re.compile(r"\b(?:uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
 
