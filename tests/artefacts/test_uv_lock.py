@@ -73,7 +73,7 @@ def test_the_names_alone_are_the_locks_names(dependencies):
 
 
 def test_emptying_the_files_keeps_every_package_and_whether_it_has_files():
-    full, graph = uv_lock._course_lock(), uv_lock._course_graph()
+    full, graph = uv_lock._course_lock(), uv_lock.course_graph()
     assert full.keys() == graph.keys()
     for name, versions in full.items():
         for package, emptied in zip(versions, graph[name], strict=True):

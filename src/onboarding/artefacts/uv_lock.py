@@ -55,7 +55,7 @@ def _course_lock() -> Packages:
 
 
 @functools.lru_cache(maxsize=1)
-def _course_graph() -> Packages:
+def course_graph() -> Packages:
     """The course's lock with every file entry emptied (`sdist = {}`, `wheels = []`).
 
     What depends on what is all `project_packages()` needs; without the files' URLs and hashes
@@ -138,7 +138,7 @@ def project_lock(pyproject_text: str) -> dict[str, dict[str, Any]]:
 
 def project_packages(pyproject_text: str) -> set[str]:
     """The names of the packages `project_lock()` gives, read from the lock without its files."""
-    chosen, _ = _closure(pyproject_text, _course_graph())
+    chosen, _ = _closure(pyproject_text, course_graph())
     return {name for name, package in chosen.items() if "sdist" in package or "wheels" in package}
 
 

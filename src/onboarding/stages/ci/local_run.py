@@ -599,7 +599,7 @@ class _Project:
 def brings_pytest(requirements: tuple[str, ...] | list[str]) -> bool:
     """Whether installing these requirements installs pytest: itself, or through a package that
     needs it (pytest-cov, schemathesis), as the course's uv.lock records what needs what."""
-    graph = uv_lock._course_graph()
+    graph = uv_lock.course_graph()
     todo = [canonical(name) for name in map(_requirement_name, requirements) if name]
     seen: set[str] = set()
     while todo:
