@@ -162,16 +162,24 @@ def test_a_planted_bug_changes_nothing_else(key, booking):
         buggy.check_no_overlap([booking(room_id=2)], 1, NINE, NINE + HOUR)
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_a_planted_bug_takes_the_rules_arguments_by_name(key):
-    """A test may name every argument, as the rules' signatures spell them. (overlaps() is
-    left out: this service calls its arguments start_a, ..., the project's a_start, ..., which
-    the planted overlaps() use.)"""
-    buggy = planted.plant(bug_named(key).plant, reference.RULES)
-    buggy.check_time_range(start=NINE, end=NINE + HOUR)
-    buggy.check_capacity(attendees=2, capacity=6)
+@pytest.mark.parametrize("rules", [reference.RULES, *KEYS], ids=["correct", *KEYS])
+def test_the_rules_take_their_arguments_by_the_exercises_names(rules):
+    """A learner's test may name every argument as stage 04's exercise spells them, and 04.4 runs
+    it against this service's correct rules and against each planted bug alike."""
+    rules_under_test = (
+        rules
+        if rules is reference.RULES
+        else planted.plant(bug_named(rules).plant, reference.RULES)
+    )
+    assert rules_under_test.overlaps(
+        a_start=NINE, a_end=NINE + HOUR, b_start=NINE, b_end=NINE + HOUR
+    )
+    rules_under_test.check_time_range(start=NINE, end=NINE + HOUR)
+    rules_under_test.check_capacity(attendees=2, capacity=6)
     with pytest.raises(OverlapConflict):
-        buggy.check_no_overlap(existing=[stored()], room_id=1, start=NINE, end=NINE + HOUR)
+        rules_under_test.check_no_overlap(
+            existing=[stored()], room_id=1, start=NINE, end=NINE + HOUR
+        )
 
 
 @pytest.mark.parametrize("key", KEYS)

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import onboarding.stages.capstone.feature as feature
+from bookings.rules import overlaps
 from onboarding.artefacts.quantities import with_digits
-from onboarding.stages.intake.acceptance import is_placeholder, overlaps, parse_time
+from onboarding.stages.intake.acceptance import is_placeholder, parse_time
 
 EXPECTED_STATUS = {
     "weekly-series": 201,

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict, RoomNotFound
 from bookings.models import MAX_CAPACITY, BookingCreate
+from bookings.rules import overlaps
 from onboarding.artefacts.markdown import PLACEHOLDER_WORDS
 from onboarding.artefacts.quantities import with_digits
 from onboarding.checks import CheckFailed
@@ -446,11 +447,6 @@ def status_problems(examples: Sequence[Any]) -> list[str]:
                     "the rule it breaks"
                 )
     return problems
-
-
-def overlaps(start_a: datetime, end_a: datetime, start_b: datetime, end_b: datetime) -> bool:
-    """The service's rule (`bookings.crud.overlaps`): back to back is not an overlap."""
-    return start_a < end_b and start_b < end_a
 
 
 def service_answer(example: Example) -> Answer:
