@@ -11,7 +11,7 @@ import pytest
 from onboarding import project
 from onboarding.checks import Given, evaluate
 from onboarding.protocol import Outcome
-from onboarding.stages.migrations import checks, scenarios
+from onboarding.stages.migrations import checks, scenarios, schema
 from onboarding.stages.migrations.checks import REVISION
 
 # The scenarios do not depend on the size; a small database keeps the tests fast. One test
@@ -693,6 +693,113 @@ def test_a_batch_rebuild_that_drops_an_unnamed_check_is_named(tmp_path):
     assert problems["rollback"] == (
         'the downgrade dropped `CHECK ("end" > start)` from table bookings'
     )
+
+
+def _rebuild_upgrade(attendees_check: str, times_check: str) -> str:
+    """An upgrade() that rebuilds bookings by hand, with the two CHECKs worded its own way."""
+    return f"""
+    op.execute(
+        'CREATE TABLE bookings_new (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL'
+        ' REFERENCES rooms (id), organiser TEXT NOT NULL, start TEXT NOT NULL,'
+        ' "end" TEXT NOT NULL, attendees INTEGER NOT NULL, cancelled INTEGER NOT NULL'
+        ' DEFAULT 0, cancelled_at TEXT, CHECK ({attendees_check}), CHECK ({times_check}))'
+    )
+    op.execute(
+        'INSERT INTO bookings_new (id, room_id, organiser, start, "end", attendees)'
+        ' SELECT id, room_id, organiser, start, "end", attendees FROM bookings'
+    )
+    op.execute("DROP TABLE bookings")
+    op.execute("ALTER TABLE bookings_new RENAME TO bookings")
+    op.create_index("idx_bookings_room_time", "bookings", ["room_id", "start", "end"])
+    """
+
+
+@pytest.mark.parametrize(
+    ("attendees_check", "times_check"),
+    [
+        ("attendees >= 1", '"end" > start'),
+        ("attendees > 0", 'start < "end"'),
+        ("(attendees) >= (1)", '(("end" > start))'),
+        ("NOT (attendees < 1)", 'NOT (start >= "end")'),
+    ],
+    ids=["as-written", "mirrored-and-integer-bound", "extra-parentheses", "negated"],
+)
+def test_a_hand_written_rebuild_with_checks_worded_otherwise_passes(
+    tmp_path, attendees_check, times_check
+):
+    """A CHECK is compared by the rows it admits, not by its text (upgrade and rollback both)."""
+    upgrade = _rebuild_upgrade(attendees_check, times_check)
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    ("attendees_check", "times_check", "dropped"),
+    [
+        ("attendees >= 0", '"end" > start', "CHECK (attendees >= 1)"),
+        ("attendees >= 1", 'start <= "end"', 'CHECK ("end" > start)'),
+        ("attendees >= 1", 'start < "end" OR attendees = 0', 'CHECK ("end" > start)'),
+    ],
+    ids=["no-attendees-allowed", "equal-times-allowed", "an-or-that-lets-more-in"],
+)
+def test_a_hand_written_rebuild_with_another_check_is_named(
+    tmp_path, attendees_check, times_check, dropped
+):
+    problems = failed(verdicts(tmp_path, _rebuild_upgrade(attendees_check, times_check)))
+    assert f"upgrade() dropped `{dropped}` from table bookings" in problems["schema"]
+
+
+def _table(name: str, *columns: tuple[str, str], sql: str = "") -> schema.Table:
+    return schema.Table(
+        name,
+        sql,
+        tuple(schema.Column(column, kind, True, None, False) for column, kind in columns),
+        frozenset(),
+    )
+
+
+ROOMS = _table("rooms", ("id", "INTEGER"), ("name", "TEXT"), ("capacity", "INTEGER"))
+BOOKINGS_TABLE = _table(
+    "bookings", ("start", "TEXT"), ("end", "TEXT"), ("attendees", "INTEGER"), ("price", "REAL")
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second", "same"),
+    [
+        (ROOMS, "capacity > 0", "capacity >= 1", True),
+        (ROOMS, "capacity > 0", "0 < capacity", True),
+        (ROOMS, "capacity > 0", "((capacity > 0))", True),
+        (ROOMS, "capacity > 0", "capacity IS NULL OR capacity > 0", True),
+        (ROOMS, "length(name) > 3", "length(name) >= 4", True),
+        (BOOKINGS_TABLE, '"end" > start', 'start < "end"', True),
+        (BOOKINGS_TABLE, '"end" > start AND attendees >= 1', 'attendees > 0 AND start < "end"', True),
+        (BOOKINGS_TABLE, "price > 0", "price >= 0.5", False),
+        (ROOMS, "capacity > 1", "capacity >= 1", False),
+        (ROOMS, "capacity > 0", "capacity > 0 AND capacity <> 57", False),
+        (ROOMS, "length(name) > 3", "length(name) > 4", False),
+        (BOOKINGS_TABLE, '"end" > start AND attendees >= 1', '"end" > start', False),
+        (BOOKINGS_TABLE, 'start <= "end"', 'start < "end"', False),
+        (ROOMS, "capacity > 0", "capacity > 1e999", False),
+        (ROOMS, "capacity > 0", "no_such_function(capacity) > 0", False),
+    ],
+)  # fmt: skip
+def test_checks_are_the_same_when_they_admit_the_same_rows(table, first, second, same):
+    assert schema.same_check(f"CHECK ({first})", f"CHECK ({second})", table, table) is same
+    assert schema.same_check(f"CHECK ({second})", f"CHECK ({first})", table, table) is same
+
+
+def test_a_check_that_admits_other_rows_is_dropped_and_added():
+    before = _table("rooms", ("capacity", "INTEGER"), sql="CREATE TABLE rooms (capacity INTEGER"
+                    " CONSTRAINT ck CHECK (capacity >= 1))")  # fmt: skip
+    reworded = _table("rooms", ("capacity", "INTEGER"), sql="CREATE TABLE rooms (capacity INTEGER"
+                      " CHECK (0 < capacity))")  # fmt: skip
+    wrong = _table("rooms", ("capacity", "INTEGER"), sql="CREATE TABLE rooms (capacity INTEGER"
+                   " CHECK (capacity > 1))")  # fmt: skip
+    assert schema.table_differences(before, reworded, "the downgrade") == []
+    assert schema.table_differences(before, wrong, "the downgrade") == [
+        "the downgrade dropped `CHECK (capacity >= 1)` from table rooms",
+        "the downgrade added `CHECK (capacity > 1)` to table rooms",
+    ]
 
 
 def test_a_downgrade_that_always_raises_fails_the_rollback_with_the_error(tmp_path):

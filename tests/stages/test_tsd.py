@@ -343,6 +343,77 @@ def test_an_api_summary_written_another_way_matches_the_spec(model_project, chan
     assert found.passed, found.found
 
 
+def _with_servers(servers: str):
+    """A change of the model spec that declares `servers` (YAML, as under `servers:`)."""
+    return lambda spec: spec.replace("\npaths:\n", f"\nservers:\n{servers}paths:\n", 1)
+
+
+def _prefixed(prefix: str):
+    """A change of the TSD that writes every path of its API summary with `prefix` before it."""
+    return lambda text: re.sub(r"(?m)^(\| (?:GET|POST) \| )/", rf"\g<1>{prefix}/", text)
+
+
+@pytest.mark.parametrize(
+    "servers",
+    [
+        "  - url: /v1\n",
+        "  - url: https://api.example.com/v1\n",
+        "  - url: https://api.example.com/v1/\n",
+        "  - url: http://localhost:8000\n  - url: https://api.example.com/v1\n",
+        "  - url: https://api.example.com/{version}\n    variables:\n      version:\n"
+        "        default: v1\n        enum: [v1]\n",
+    ],
+    ids=["relative", "absolute", "trailing-slash", "one-of-two", "server-variable"],
+)
+def test_paths_written_with_a_servers_base_are_the_specs_paths(model_project, servers):
+    """`/v1/rooms` is the URL a client calls when the spec serves `/rooms` from `/v1`."""
+    spec = _with_servers(servers)(MODEL["openapi.yaml"])
+    assert spec != MODEL["openapi.yaml"]
+    save(model_project, "openapi.yaml", spec)
+    assert "| GET | /v1/rooms |" in _prefixed("/v1")(MODEL[tsd.FILE])
+    found = outcome(with_tsd(model_project, _prefixed("/v1")), ENDPOINTS)
+    assert found.passed, found.found
+    # The paths as the spec writes them stay right too.
+    assert outcome(judged(), ENDPOINTS).passed
+
+
+@pytest.mark.parametrize(
+    ("servers", "spec_prefix", "tsd_prefix", "message"),
+    [
+        ("  - url: /v1\n", "", "/v2", "openapi.yaml has no path /v2/rooms"),
+        ("", "", "/v1", "openapi.yaml has no path /v1/rooms"),
+        ("  - url: /\n", "", "/v1", "openapi.yaml has no path /v1/rooms"),
+        ("  - url: https://api.example.com\n", "", "/v1", "openapi.yaml has no path /v1/rooms"),
+        # The converse: the spec's paths hold the /v1 and its server is the root, so /rooms is
+        # not a URL the service serves.
+        ("  - url: /\n", "/v1", "", "openapi.yaml has no path /rooms"),
+    ],
+    ids=["another-base", "no-servers", "root-server", "host-only", "base-left-out"],
+)
+def test_a_base_no_server_declares_is_still_refused(
+    model_project, servers, spec_prefix, tsd_prefix, message
+):
+    spec = MODEL["openapi.yaml"]
+    if spec_prefix:
+        spec = re.sub(r"(?m)^  /", f"  {spec_prefix}/", spec)
+        assert f"\n  {spec_prefix}/rooms:\n" in spec
+    save(model_project, "openapi.yaml", _with_servers(servers)(spec) if servers else spec)
+    found = outcome(with_tsd(model_project, _prefixed(tsd_prefix)), ENDPOINTS)
+    assert not found.passed
+    assert message in found.found
+
+
+def test_a_path_listed_with_and_without_the_base_is_listed_twice(model_project):
+    save(model_project, "openapi.yaml", _with_servers("  - url: /v1\n")(MODEL["openapi.yaml"]))
+
+    def twice(text: str) -> str:
+        row = "| GET | /rooms | List the rooms | 200 | none |\n"
+        return text.replace(row, row + row.replace("/rooms", "/v1/rooms"))
+
+    found = outcome(with_tsd(model_project, twice), ENDPOINTS).found
+    assert found == "`GET /v1/rooms` is listed twice in docs/tsd.md (rows 1 and 2)"
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -10,6 +10,7 @@ the schema the project's migrations produce; `onboarding.artefacts.tsd.data_mode
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from onboarding import paths, project
 from onboarding.artefacts import markdown, openapi
@@ -128,8 +129,21 @@ def diagram_problems(text: str) -> list[str]:
     return problems
 
 
-def spec_operations() -> dict[tuple[str, str], str]:
-    """(METHOD, path shape) -> the path as the project's openapi.yaml writes it."""
+class SpecOperations(dict[tuple[str, str], str]):
+    """(METHOD, path shape) -> the path as the spec writes it; and, for each operation, the path
+    prefixes of the servers it is served from (`servers: [{url: /v1}]` gives ("/v1",))."""
+
+    def __init__(
+        self,
+        operations: dict[tuple[str, str], str],
+        server_bases: dict[tuple[str, str], tuple[str, ...]] | None = None,
+    ) -> None:
+        super().__init__(operations)
+        self.server_bases = server_bases or {}
+
+
+def spec_operations() -> SpecOperations:
+    """The operations of the project's openapi.yaml, as `operations_of` gives them."""
     try:
         spec = openapi.parse_spec(project.read(SPEC_FILE), SPEC_FILE)
     except (ArtefactError, CheckFailed) as error:
@@ -140,12 +154,68 @@ def spec_operations() -> dict[tuple[str, str], str]:
     return operations_of(spec)
 
 
-def operations_of(spec: dict) -> dict[tuple[str, str], str]:
+def operations_of(spec: dict) -> SpecOperations:
     """(METHOD, path shape) -> path, for a spec already read (the capstone reads its own)."""
-    return {
-        (method.upper(), openapi.template(path)): path
-        for path, method, _ in openapi.operations(spec)
-    }
+    found: dict[tuple[str, str], str] = {}
+    bases: dict[tuple[str, str], tuple[str, ...]] = {}
+    items = spec.get("paths") if isinstance(spec.get("paths"), dict) else {}
+    for path, method, operation in openapi.operations(spec):
+        key = (method.upper(), openapi.template(path))
+        found[key] = path
+        # OpenAPI lets a path item, or one operation, name servers of its own instead.
+        item = items.get(path) if isinstance(items.get(path), dict) else {}
+        for holder in (operation, item, spec):
+            if isinstance(holder.get("servers"), list) and holder["servers"]:
+                bases[key] = server_bases(holder["servers"])
+                break
+    return SpecOperations(found, bases)
+
+
+SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+def server_bases(servers: list) -> tuple[str, ...]:
+    """The path prefixes of a list of Server Objects, without the trailing slash; a server at
+    the root adds none. `/v1`, `https://api.example.com/v1/` and `https://{host}/{version}`
+    with `version: {default: v1}` all give `/v1` (each value a variable may take counts)."""
+    bases: list[str] = []
+    for server in servers:
+        url = server.get("url") if isinstance(server, dict) else None
+        if not isinstance(url, str):
+            continue
+        urls = [url]
+        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        for name in dict.fromkeys(SERVER_VARIABLE.findall(url)):
+            variable = variables.get(name) if isinstance(variables.get(name), dict) else {}
+            values = [variable.get("default"), *(variable.get("enum") or [])]
+            values = [str(value) for value in dict.fromkeys(values) if value is not None]
+            urls = [u.replace(f"{{{name}}}", value) for u in urls for value in values]
+        for each in urls:
+            base = urlsplit(each).path.rstrip("/")
+            if base.startswith("/") and base not in bases:
+                bases.append(base)
+    return tuple(bases)
+
+
+def _spec_shape(shape: str, spec: dict[tuple[str, str], str]) -> str:
+    """The spec's path shape that a TSD's path shape names.
+
+    A path the spec has is itself. A path written with the base of a server the spec declares
+    (`/v1/rooms`, when `servers: [{url: /v1}]` and `paths: {/rooms: …}`) is that spec path: it
+    is the URL a client calls. Only a declared base is taken off (`/v2/rooms` stays itself),
+    and nothing is ever added: when the spec's own paths hold the `/v1` and its server is `/`,
+    `/rooms` is a URL the service does not serve, so a TSD that leaves the `/v1` out is wrong.
+    """
+    shapes = {path_shape for _, path_shape in spec}
+    if shape in shapes:
+        return shape
+    bases = getattr(spec, "server_bases", {})
+    for key, prefixes in bases.items():
+        for base in prefixes:
+            prefix = openapi.template(base)
+            if shape.startswith(prefix + "/") and openapi.template(shape[len(prefix) :]) == key[1]:
+                return key[1]
+    return shape
 
 
 def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
@@ -166,7 +236,7 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
     problems = []
     documented: dict[tuple[str, str], reading.Endpoint] = {}
     for endpoint in listed:
-        key = (endpoint.method, reading.path_shape(endpoint.path))
+        key = (endpoint.method, _spec_shape(reading.path_shape(endpoint.path), spec))
         if key in documented:
             problems.append(
                 f"`{endpoint}` is listed twice in {FILE} (rows {documented[key].row} and "

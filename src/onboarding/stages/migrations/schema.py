@@ -9,10 +9,13 @@ Alembic's batch mode rebuilds a table, and writes its definition its own way.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from onboarding.protocol import shorten
@@ -255,9 +258,9 @@ def table_differences(before: Table, after: Table, actor: str) -> list[str]:
 
 def lost_constraints(before: Table, after: Table) -> list[str]:
     lost = []
-    kept = {normalise(check) for check in check_constraints(after.sql)}
+    kept = check_constraints(after.sql)
     for check in check_constraints(before.sql):
-        if normalise(check) not in kept:
+        if not any(same_check(check, other, before, after) for other in kept):
             lost.append(f"dropped `{check}` from table {before.name}")
     for column, table, target in sorted(before.foreign_keys - after.foreign_keys):
         lost.append(f"dropped the foreign key {before.name}.{column} → {table}({target})")
@@ -265,8 +268,170 @@ def lost_constraints(before: Table, after: Table) -> list[str]:
 
 
 def added_checks(before: Table, after: Table) -> list[str]:
-    had = {normalise(check) for check in check_constraints(before.sql)}
-    return [check for check in check_constraints(after.sql) if normalise(check) not in had]
+    had = check_constraints(before.sql)
+    return [
+        check
+        for check in check_constraints(after.sql)
+        if not any(same_check(other, check, before, after) for other in had)
+    ]
+
+
+# --- CHECK constraints compared by meaning ---------------------------------------------------
+#
+# A hand-written rebuild may word a CHECK its own way: `start < "end"` for `"end" > start`,
+# `capacity >= 1` for `capacity > 0`, extra parentheses, the operands of an AND swapped. Rules
+# that rewrite one wording into another would each cover one habit and miss the next (NOT,
+# BETWEEN, IN, mirrored operands inside an OR…), so SQLite is asked instead: two CHECKs are the
+# same when they admit and refuse the same rows among probe rows that cover the boundaries the
+# expressions draw. Each column either expression names takes, in turn, NULL, every constant of
+# both expressions with its negation and their neighbours (±1; for REAL also ±0.5 and the
+# nearest reals either side), typical values of its type, and text of each small length; the
+# rows are the cross product, so two columns compared with each other are seen less than, equal
+# to and greater than each other. Both expressions run on a table with the real column types,
+# so SQLite's own affinity and comparison rules apply. A row passes as it would in the table: a
+# CHECK refuses a row only when its expression is false, and NULL lets it in.
+#
+# The simplification: values between the probes are assumed to behave as the probes around
+# them, and an INTEGER column is probed with integers only (what the course's columns hold), so
+# that `capacity > 0` is `capacity >= 1` although SQLite's loose typing would let 0.5 into such
+# a column. A REAL column is probed with numbers, any other column with numbers and text. When
+# the probes cannot run (an unknown function, a huge constant, too many rows), only the same
+# text (`normalise`) is the same CHECK.
+
+TOKEN = re.compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
+    r"|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_$]*"
+)
+"""The pieces of an SQL expression the probes need: strings, quoted and bare names, numbers."""
+MAX_PROBE_ROWS = 50_000
+MAX_PROBE_STEPS = 100_000
+"""How many times (each 1,000 SQLite instructions) the probe query may run before it gives up."""
+TYPICAL_INTEGERS = (-2, -1, 0, 1, 2, 10, 100)
+TYPICAL_REALS = (-1.5, -0.5, 0.5, 1.5, 2.5)
+TYPICAL_TEXTS = (
+    "",
+    " ",
+    "0",
+    "1",
+    "a",
+    "b",
+    "ab",
+    "B",
+    "2030-01-01T09:00:00Z",
+    "2030-01-01T10:00:00Z",
+)
+
+
+def same_check(first: str, second: str, before: Table, after: Table) -> bool:
+    """Whether two `CHECK (…)` clauses of one table admit the same rows (see above)."""
+    if normalise(first) == normalise(second):
+        return True
+    columns = {column.name: column.type for column in (*after.columns, *before.columns)}
+    return _same_verdicts(
+        before.name, _expression(first), _expression(second), tuple(columns.items())
+    )
+
+
+def _expression(check: str) -> str:
+    """`CHECK ("end" > start)` without the CHECK and its parentheses: `"end" > start`."""
+    return check[check.index("(") + 1 : check.rindex(")")]
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (section 3.1 of its datatype page)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if not declared or "BLOB" in declared:
+        return "BLOB"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+@lru_cache(maxsize=256)
+def _same_verdicts(
+    table: str, first: str, second: str, columns: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether two CHECK expressions of `table`, whose columns are (name, declared type), let
+    the same probe rows in."""
+    names = {name.lower(): name for name, _ in columns}
+    numbers: set[float] = set()
+    texts: set[str] = set()
+    used: dict[str, None] = {}
+    for token in TOKEN.findall(f"{first} {second}"):
+        if token.startswith("'"):
+            texts.add(token[1:-1].replace("''", "'"))
+        elif token[0] in '"`[':
+            name = token[1:-1].replace(token[0] * 2, token[0]) if token[0] != "[" else token[1:-1]
+            if name.lower() in names:
+                used[names[name.lower()]] = None
+        elif token[0].isdigit() or token[0] == ".":
+            numbers.add(float(int(token, 16)) if token[:2].lower() == "0x" else float(token))
+        elif token.lower() in names:
+            used[names[token.lower()]] = None
+    if not all(math.isfinite(number) and abs(number) < 2**53 for number in numbers):
+        return False  # too large to probe around exactly
+    types = dict(columns)
+    values = [_probe_values(_affinity(types[name]), numbers, texts) for name in used]
+    if math.prod(len(each) for each in values) > MAX_PROBE_ROWS:
+        return False
+    passes = "CASE WHEN ({0}) THEN 1 WHEN ({0}) IS NULL THEN 1 ELSE 0 END"
+    db = sqlite3.connect(":memory:")
+    steps = iter(range(MAX_PROBE_STEPS))
+    db.set_progress_handler(lambda: next(steps, None) is None, 1_000)
+    try:
+        db.execute(
+            f"CREATE TABLE {quote(table)} ("
+            + ", ".join(f"{quote(name)} {declared}" for name, declared in columns)
+            + ")"
+        )
+        if used:
+            db.executemany(
+                f"INSERT INTO {quote(table)} ({', '.join(map(quote, used))})"
+                f" VALUES ({', '.join('?' for _ in used)})",
+                itertools.product(*values),
+            )
+        else:
+            db.execute(f"INSERT INTO {quote(table)} DEFAULT VALUES")
+        differing = db.execute(
+            f"SELECT count(*) FROM {quote(table)}"
+            f" WHERE ({passes.format(first)}) <> ({passes.format(second)})"
+        ).fetchone()[0]
+    except (sqlite3.Error, OverflowError, ValueError):
+        return False
+    finally:
+        db.close()
+    return differing == 0
+
+
+def _probe_values(affinity: str, numbers: set[float], texts: set[str]) -> list[Any]:
+    """The values one column takes in the probe rows, NULL first."""
+    around = {sign * number + step for number in numbers for sign in (1, -1) for step in (-1, 0, 1)}
+    integers = set(TYPICAL_INTEGERS)
+    integers |= {int(bound(value)) for value in around for bound in (math.floor, math.ceil)}
+    reals = {float(value) for value in integers} | set(TYPICAL_REALS)
+    reals |= {value + step for value in around for step in (-0.5, 0.5)}
+    # The reals just either side of each constant: `price > 0` is not `price >= 0.5`.
+    reals |= {
+        math.nextafter(sign * number, towards)
+        for number in numbers
+        for sign in (1, -1)
+        for towards in (-math.inf, math.inf)
+    }
+    strings = set(TYPICAL_TEXTS) | texts
+    strings |= {text + "a" for text in texts} | {text[:-1] for text in texts if text}
+    # Lengths: `length(name) > 3` needs names of 2, 3 and 4 characters.
+    strings |= {"x" * size for size in integers if 0 <= size <= 64}
+    if affinity == "INTEGER":
+        chosen: list[Any] = sorted(integers)
+    elif affinity == "REAL":
+        chosen = sorted(integers | reals)
+    else:
+        chosen = sorted(integers | reals) + sorted(strings)
+    return [None, *chosen]
 
 
 def row_differences(before: Table, after: Table, actor: str) -> list[str]:
