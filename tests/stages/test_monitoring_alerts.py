@@ -104,6 +104,54 @@ def test_the_same_rules_written_by_hand_pass(tmp_path, monkeypatch):
     assert failing(three_rules(), tmp_path, monkeypatch) == {}
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("expr: |", "expr: >"),
+        ("expr: |", "expr: |-"),
+        ("severity: page", 'severity: "page"'),
+        ("severity: ticket", "severity: 'ticket'"),
+        ("labels:\n          severity: page", "labels: {severity: page}"),
+        ("for: 3m", "for: 180s"),
+        ("for: 3m", "for: 3m\n        keep_firing_for: 5m"),
+        ("docs/runbook.md#alerts", "docs/runbook.md#BookingsFastBurn"),
+        # PromQL has comments, and a block scalar keeps them on their own lines.
+        (
+            "          and\n          sum(",
+            "          and\n          # enough traffic\n          sum(",
+        ),
+    ],
+    ids=[
+        "folded-expr",
+        "stripped-expr",
+        "double-quoted-severity",
+        "single-quoted-severity",
+        "flow-labels",
+        "for-in-seconds",
+        "keep-firing-for",
+        "runbook-anchor-case",
+        "promql-comment",
+    ],
+)
+def test_the_model_written_in_other_yaml_and_promql_styles_passes(old, new, tmp_path, monkeypatch):
+    assert old in MODEL
+    assert failing(MODEL.replace(old, new), tmp_path, monkeypatch) == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("for: 3m", "for: 180", "is `180`, not a duration"),
+        ("severity: page", 'severity: "critical"', "has severity `critical`"),
+        ('runbook_url: "docs/runbook.md#alerts"', 'runbook_url: ""', "no `runbook_url`"),
+    ],
+    ids=["for-without-unit", "other-severity", "empty-runbook-url"],
+)
+def test_those_styles_do_not_hide_a_mistake(old, new, message, tmp_path, monkeypatch):
+    found = failing(MODEL.replace(old, new, 1), tmp_path, monkeypatch)
+    assert any(message in text for text in found.values()), found
+
+
 def test_one_alert_name_for_each_burn_rate_passes(tmp_path, monkeypatch):
     """Prometheus' usual pattern: one alert name, a rule per window pair, each with its severity."""
     rules = rule_file(

@@ -203,6 +203,15 @@ def tracker_column_names(text: str) -> str:
     return text.replace("| Owner | Due |", "| Assignee | Target date |")
 
 
+def a_by_when_column(text: str) -> str:
+    """`| DRI | By when |`: the owner and the date as a team's checklist heads them."""
+    return text.replace("| Owner | Due |", "| DRI | By when |")
+
+
+def a_by_column(text: str) -> str:
+    return text.replace("| Owner | Due |", "| Owner | By |")
+
+
 def owners_as_handles(text: str) -> str:
     """Owners as chat handles; a team's handle has a slash in it and is still one owner."""
     return text.replace("| SRE |", "| @acme/sre |").replace("| Tech lead |", "| @priya |")
@@ -225,6 +234,8 @@ def the_zone_in_the_timelines_heading(text: str) -> str:
         the_zone_in_the_timelines_heading,
         tracker_column_names,
         owners_as_handles,
+        a_by_when_column,
+        a_by_column,
     ],
     ids=[
         "notes-quoted-as-a-blockquote",
@@ -234,12 +245,19 @@ def the_zone_in_the_timelines_heading(text: str) -> str:
         "zone-in-the-heading",
         "tracker-column-names",
         "owners-as-handles",
+        "a-by-when-column",
+        "a-by-column",
     ],
 )
 def test_right_postmortems_written_other_ways_pass(model, rewrite):
     rewritten = rewrite(model)
     assert rewritten != model
     assert all_problems(rewritten) == dict.fromkeys(CHECKS, [])
+
+
+def test_a_column_saying_who_raised_an_item_is_no_due_date(model):
+    raised_by = model.replace("| Owner | Due |", "| Owner | Raised by |")
+    assert all_problems(raised_by)["actions"] == ["the action-item table has no Due column"]
 
 
 def test_fewer_than_three_action_items_are_counted(model):

@@ -256,6 +256,13 @@ Prometheus cannot scrape the service: check the pod and its volume.
         .replace("#### ", "### ")
         .replace("### BookingsMediumBurn", "### BookingsMediumBurn (page)")
         .replace("### BookingsDown", "### BookingsDown (page, wakes someone)"),
+        NESTED.replace("#### Booking", "#### Alert: Booking"),
+        NESTED.replace("### Pages\n\n", "")
+        .replace("### Tickets\n\n", "")
+        .replace("#### BookingsSlowBurn", "### BookingsSlowBurn — ticket")
+        .replace("#### BookingsMediumBurn", "### BookingsMediumBurn - page")
+        .replace("#### BookingsDown", "### BookingsDown: nothing answers, page"),
+        NESTED.replace("#### BookingsFastBurn", "#### BookingsFastBurn {#bookingsfastburn}"),
     ],
     ids=[
         "headings-under-groups",
@@ -263,6 +270,9 @@ Prometheus cannot scrape the service: check the pod and its volume.
         "parts-under-each",
         "a-level-deeper",
         "severity-in-the-heading",
+        "alert-colon-name",
+        "severity-after-a-dash",
+        "heading-id",
     ],
 )
 def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
@@ -289,6 +299,19 @@ def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
             "`BookingsDown` is `page` in monitoring/alerts.yaml (line 65) but `ticket`",
         ),
         (
+            "### Tickets\n\n#### BookingsSlowBurn",
+            "#### BookingsSlowBurn — page",
+            TEXTS[4],
+            "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page`",
+        ),
+        ("#### BookingsDown", "#### Alert: BookingsDownward", TEXTS[2], "`BookingsDown`"),
+        (
+            "#### BookingsDown",
+            "#### BookingsDown {#bookingsdown} (ticket)",
+            TEXTS[4],
+            "`BookingsDown` is `page` in monitoring/alerts.yaml (line 65) but `ticket`",
+        ),
+        (
             "Prometheus cannot scrape the service: check the pod and its volume.",
             "",
             TEXTS[5],
@@ -300,6 +323,9 @@ def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
         "missing-alert",
         "group-without-severity",
         "ticket-in-the-heading",
+        "page-after-a-dash-for-a-ticket",
+        "alert-colon-other-name",
+        "heading-id-under-tickets",
         "empty-entry",
     ],
 )
@@ -406,6 +432,15 @@ def test_broken_alert_rules_are_left_to_exercise_08_3(tmp_path, monkeypatch):
         ("A and B<br>C", ["A", "B", "C"]),
         ("BookingsFastBurn (page)", ["BookingsFastBurn"]),
         ("`BookingsDown` (severity: page), BookingsSlowBurn", ["BookingsDown", "BookingsSlowBurn"]),
+        ("Alert: BookingsFastBurn", ["BookingsFastBurn"]),
+        ("BookingsFastBurn — page", ["BookingsFastBurn"]),
+        ("BookingsDown: nothing answers", ["BookingsDown"]),
+        ("BookingsFastBurn {#bookingsfastburn}", ["BookingsFastBurn"]),
+        ("Bookings-FastBurn", ["Bookings-FastBurn"]),
+        (
+            "BookingsFastBurn / BookingsMediumBurn — page, at once",
+            ["BookingsFastBurn", "BookingsMediumBurn"],
+        ),
     ],
 )
 def test_the_names_a_cell_gives(cell, names):

@@ -250,6 +250,116 @@ def test_a_marker_written_another_way_is_the_same_marker(pinned):
     assert problems_of(other)["markers"] == []
 
 
+def marker_verdict(locked: str | None, written: str | None, requires_python: str | None):
+    """What the marker check says of h11 locked with the marker `locked`, written `written`."""
+    lock = {"h11": dict(LOCK["h11"], **({"marker": locked} if locked else {}))}
+    entry = "h11==0.16.0" + (f" ; {written}" if written else "")
+    entries, invalid = security.checks.parse_requirements(entry + "\n")
+    assert invalid == []
+    return locking.marker_problems(entries, lock, requires_python)
+
+
+ALWAYS_ON_SUPPORTED_PYTHONS = "(python_full_version < '3.11') or (python_full_version >= '3.11')"
+"""The marker the course's lock gives python-dateutil and tzdata: true on every Python."""
+
+
+@pytest.mark.parametrize(
+    ("locked", "written", "requires_python"),
+    [
+        ('python_version >= "3.12"', 'python_full_version >= "3.12"', ">=3.11"),
+        ('python_version > "3.11"', "python_full_version>='3.12'", ">=3.11"),
+        ("python_full_version < '3.11'", 'python_version < "3.11"', ">=3.10"),
+        (
+            'sys_platform == "linux" and python_version >= "3.12"',
+            "python_version >= '3.12' and sys_platform == 'linux'",
+            ">=3.11",
+        ),
+        ("sys_platform == 'win32'", 'platform_system == "Windows"', ">=3.11"),
+        ("sys_platform != 'win32'", 'os_name == "posix"', ">=3.11"),
+        (ALWAYS_ON_SUPPORTED_PYTHONS, None, ">=3.11"),
+        (None, 'python_version >= "3"', ">=3.11"),
+        (None, 'python_version >= "3.11"', ">=3.11"),
+        # Never true where the project runs, however it is written.
+        ("python_full_version < '3.11'", 'python_version < "3.10"', ">=3.11"),
+    ],
+    ids=[
+        "full-version",
+        "greater-than-minor",
+        "full-version-below",
+        "and-reordered",
+        "platform-system",
+        "os-name",
+        "always-true-dropped",
+        "always-true-added",
+        "requires-python-bound-added",
+        "never-true-either-way",
+    ],
+)
+def test_a_marker_that_means_the_same_for_the_project_is_the_same_marker(
+    locked, written, requires_python
+):
+    assert marker_verdict(locked, written, requires_python) == []
+
+
+@pytest.mark.parametrize(
+    ("locked", "written", "requires_python", "message"),
+    [
+        ('python_version >= "3.12"', 'python_version < "3.12"', ">=3.11", "has the marker"),
+        ('python_version >= "3.11"', 'python_version > "3.11"', None, "has the marker"),
+        ('python_version >= "3.12"', 'python_full_version > "3.12"', ">=3.11", "has the marker"),
+        ("python_full_version < '3.11.4'", 'python_version < "3.11"', None, "has the marker"),
+        ('sys_platform == "linux"', 'sys_platform == "win32"', ">=3.11", "has the marker"),
+        ('sys_platform == "linux"', 'os_name == "posix"', ">=3.11", "has the marker"),
+        (
+            'sys_platform == "linux" and python_version >= "3.12"',
+            'sys_platform == "linux" or python_version >= "3.12"',
+            ">=3.11",
+            "has the marker",
+        ),
+        ("python_full_version < '3.11'", None, ">=3.11", "lost its marker"),
+        (ALWAYS_ON_SUPPORTED_PYTHONS, 'python_version >= "3.12"', ">=3.11", "has the marker"),
+        (None, 'python_version >= "3.12"', ">=3.11", "that the lock does not"),
+        (None, 'python_version >= "3.11"', ">=3.10", "that the lock does not"),
+        # The course names no machines: a marker on one is judged as written.
+        (None, 'platform_machine != "ppc64le"', ">=3.11", "that the lock does not"),
+    ],
+    ids=[
+        "negated",
+        "off-by-one",
+        "off-by-one-patch",
+        "patch-bound",
+        "other-platform",
+        "posix-is-not-linux",
+        "and-is-not-or",
+        "never-true-dropped",
+        "always-true-narrowed",
+        "bound-inside-requires-python",
+        "bound-above-requires-python",
+        "machine",
+    ],
+)
+def test_a_marker_that_means_something_else_is_still_refused(
+    locked, written, requires_python, message
+):
+    problems = marker_verdict(locked, written, requires_python)
+    assert any(message in problem for problem in problems), problems
+
+
+def test_the_project_lock_passes_with_its_markers_written_by_meaning(learner):
+    """The course's lock marks python-dateutil and tzdata with a marker true on every Python,
+    and tomli with one true on none the project supports: by meaning, written otherwise."""
+    lock = uv_lock.project_lock((learner / "pyproject.toml").read_text(encoding="utf-8"))
+    assert lock["python-dateutil"]["marker"] == ALWAYS_ON_SUPPORTED_PYTHONS
+    del lock["python-dateutil"]["marker"]
+    lock["tomli"]["marker"] = 'python_version < "3.11"'
+    lock["colorama"]["marker"] = 'platform_system == "Windows"'
+    (learner / "requirements.txt").write_text(model_pinned_requirements()(lock), encoding="utf-8")
+    assert found(judge("09.1")) == {}
+    lock["colorama"]["marker"] = 'sys_platform == "linux"'
+    (learner / "requirements.txt").write_text(model_pinned_requirements()(lock), encoding="utf-8")
+    assert "colorama has the marker" in found(judge("09.1"))[checks.LOCK_FILE[-1].text]
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
@@ -679,11 +789,18 @@ PATTERNS = {
         ("tools/secret_patterns.py", "from secret_patterns import PATTERNS"),
         ("tools/secret_patterns.py", "from tools.secret_patterns import PATTERNS"),
         ("tools/shapes/__init__.py", "from shapes import PATTERNS"),
+        ("tools/shapes/patterns.py", "from shapes.patterns import PATTERNS"),
         # The standard library has a `secrets` module, often imported already; run as a
         # command, the scanner imports the one beside it.
         ("tools/secrets.py", "import secrets\n\nPATTERNS = secrets.PATTERNS"),
     ],
-    ids=["beside-it", "from-the-project-root", "a-package-beside-it", "named-as-the-stdlib"],
+    ids=[
+        "beside-it",
+        "from-the-project-root",
+        "a-package-beside-it",
+        "a-namespace-package-beside-it",
+        "named-as-the-stdlib",
+    ],
 )
 def test_a_scanner_importing_a_module_of_its_own_passes(learner, module, statement):
     """`python tools/find_secrets.py` finds a module beside it; the check loads it the same way,
@@ -737,6 +854,62 @@ def test_a_scanner_importing_a_module_of_its_own_when_called_passes(learner, mod
     assert not list(learner.rglob("__pycache__"))
     assert not any("secret_patterns" in name or name in ("shapes", "tools") for name in sys.modules)
     assert sys.modules["secrets"] is standard_secrets
+
+
+SCANNER_SEEING_SECRETS = """import importlib
+import sys
+import threading
+
+from secrets import PATTERNS
+
+
+def find_secrets(text):
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(importlib.import_module("secrets")))
+    other.start()
+    other.join()
+    return [PATTERNS, seen[0], sys.modules.get("secrets")]
+"""
+"""A scanner whose own `secrets` module stands beside it, and which reports what the rest of
+the process (another thread, `sys.modules`) finds as `secrets` while it runs."""
+
+
+def test_a_scanner_module_named_as_a_standard_one_never_stands_in_for_it(learner):
+    """`tools/secrets.py` is the scanner's `secrets`, and nobody else's: a kernel thread that
+    imports `secrets` while the scanner runs gets the standard library's."""
+    import secrets as standard_secrets
+
+    (learner / "tools" / "secrets.py").write_text(SIBLING_PATTERNS, encoding="utf-8")
+    scanner = scanning.load_project_scanner(SCANNER_SEEING_SECRETS, root=learner)
+    own_patterns, imported_elsewhere, in_sys_modules = scanner.find_secrets("")
+    assert set(own_patterns) == {"AWS access key id", "GitHub token"}
+    assert imported_elsewhere is standard_secrets
+    assert in_sys_modules is standard_secrets
+    assert sys.modules["secrets"] is standard_secrets
+    assert "tools/secrets.py" in scanner.own_files
+    assert not list(learner.rglob("__pycache__"))
+
+
+@pytest.mark.parametrize("folder", ["yaml", "tools/yaml"], ids=["at-the-root", "beside-it"])
+def test_a_folder_named_as_an_installed_package_does_not_stand_in_for_it(learner, folder):
+    """A folder without `__init__.py` is a namespace package, which a module or a regular
+    package of that name anywhere on the path wins over: `python tools/find_secrets.py` with a
+    `yaml/` folder of settings in the project still imports PyYAML."""
+    import yaml as installed_yaml
+
+    (learner / folder).mkdir(parents=True, exist_ok=True)
+    (learner / folder / "settings.yml").write_text("level: 1\n", encoding="utf-8")
+    scanner = learner / scanning.SCANNER_FILE
+    source = scanner.read_text(encoding="utf-8")
+    scanner.write_text(
+        source.replace(
+            "from typing import NamedTuple",
+            "from typing import NamedTuple\n\nimport yaml\n\nassert yaml.safe_load('a: 1') == {'a': 1}",
+        ),
+        encoding="utf-8",
+    )
+    assert found(judge("09.2")) == {}
+    assert sys.modules["yaml"] is installed_yaml
 
 
 def test_a_scanner_whose_call_imports_a_missing_module_is_named(learner):

@@ -118,6 +118,12 @@ def project_requirements(pyproject_text: str) -> list[str]:
     return wanted
 
 
+def requires_python(pyproject_text: str) -> str | None:
+    """The Python versions the project supports, as its `requires-python` says (None: unsaid)."""
+    value = tomllib.loads(pyproject_text).get("project", {}).get("requires-python")
+    return value if isinstance(value, str) else None
+
+
 def project_lock(pyproject_text: str) -> dict[str, dict[str, Any]]:
     """Every package the project needs, with its locked version, file hashes and marker."""
     chosen, markers = _closure(pyproject_text, _course_lock())

@@ -111,8 +111,11 @@ OWNER_HEADER = re.compile(
     r"\b(?:owners?(?:hip)?|owned\s+by|assignee|assigned(?:\s+to)?|responsible|dri)\b", re.IGNORECASE
 )
 """How people head the owner column: Owner, Assignee (as trackers say), Responsible, DRI."""
-DUE_HEADER = re.compile(r"\b(?:due|dates?|deadline|target|eta)\b", re.IGNORECASE)
-"""How people head the due-date column: Due, Due date, Deadline, Target date, ETA."""
+DUE_HEADER = re.compile(
+    r"\b(?:due|dates?|deadline|target|eta)\b|^\W*(?:by|(?:by\s+)?when)\W*$", re.IGNORECASE
+)
+"""How people head the due-date column: Due, Due date, Deadline, Target date, ETA; and `By`,
+`When`, `By when` as the whole header (`Raised by` is not a date)."""
 # Words that judge people rather than describe what happened.
 BLAME_WORDS = re.compile(
     r"\b(human error|careless(?:ly|ness)?|negligen(?:t|tly|ce)|sloppy|lazy|laziness|"

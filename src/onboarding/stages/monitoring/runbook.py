@@ -208,12 +208,30 @@ def _is_property_table(table: PipeTable) -> bool:
     )
 
 
+ENTRY_LABEL = re.compile(r"^alert(?:\s+name)?\s*:\s*", re.IGNORECASE)
+"""`Alert: BookingsFastBurn`: a heading that says what it names before the name."""
+AFTER_THE_NAME = re.compile(r"\s+[—–-]\s+|:\s")
+"""Where a name's qualifier starts: `BookingsFastBurn — page`, `BookingsDown: nothing answers`."""
+HEADING_ID = re.compile(r"\{[#.][^{}]*\}")
+"""A heading's id or class, as Pandoc, kramdown and MyST write them: `{#bookingsfastburn}`."""
+
+
 def _names_in(cell: str) -> list[str]:
     """The alert names one cell gives (`BookingsFastBurn / BookingsMediumBurn` gives two)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cell)  # a link: keep its text
     plain = plain.replace("`", "").replace("*", "")
+    plain = HEADING_ID.sub(" ", plain)
     plain = re.sub(r"\([^()]*\)", " ", plain)  # a qualifier: `BookingsFastBurn (page)`
+    # What follows a dash or a colon qualifies the names (`A / B — page, at once`): not a name.
+    plain = AFTER_THE_NAME.split(ENTRY_LABEL.sub("", plain.strip()), maxsplit=1)[0]
     return [part.strip() for part in SEPARATORS.split(plain) if part.strip()]
+
+
+def _qualifiers(title: str) -> str:
+    """What a heading says besides its names: `(page)`, or `— page` after the name."""
+    title = ENTRY_LABEL.sub("", HEADING_ID.sub(" ", title.strip()))
+    after = AFTER_THE_NAME.split(title, maxsplit=1)[1:]
+    return " ".join([*re.findall(r"\(([^()]*)\)", title), *after])
 
 
 def _severities(cell: str) -> tuple[str, ...]:
@@ -256,8 +274,8 @@ def _subsections(text: str, body: str) -> list[Entry]:
         severity_line = re.search(r"severity\W+([^.;\n]+)", content, re.IGNORECASE)
         severities = _severities(severity_line[1]) if severity_line else ()
         if not severities:
-            # `### BookingsFastBurn (page)`, or the group's `### Pages`.
-            severities = _severities(" ".join(re.findall(r"\(([^()]*)\)", title))) or next(
+            # `### BookingsFastBurn (page)` or `— page`, or the group's `### Pages`.
+            severities = _severities(_qualifiers(title)) or next(
                 (said for _, said in reversed(groups) if said), ()
             )
         for name in _names_in(title):

@@ -81,7 +81,13 @@ LOCK_FILE = (
     ),
     Expectation(
         "environment markers are kept where the lock has one",
-        _against_the_lock(locking.marker_problems),
+        lambda given: require(
+            locking.marker_problems(
+                entries_of(given),
+                lock_of(given),
+                uv_lock.requires_python(project.read("pyproject.toml")),
+            )
+        ),
         hint='Write `name==version ; marker` when package.get("marker") is set.',
     ),
 )

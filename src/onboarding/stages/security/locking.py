@@ -97,31 +97,142 @@ def hash_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str
     return problems
 
 
-def marker_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str]:
-    """Environment markers are kept where the lock has one, and added nowhere else."""
-    from packaging.markers import InvalidMarker, Marker
+PLATFORMS = (
+    {"sys_platform": "linux", "os_name": "posix", "platform_system": "Linux"},
+    {"sys_platform": "darwin", "os_name": "posix", "platform_system": "Darwin"},
+    {"sys_platform": "win32", "os_name": "nt", "platform_system": "Windows"},
+)
+"""The platforms the course names, each with the three marker names that say which it is (so
+`os_name == "nt"` and `platform_system == "Windows"` mean `sys_platform == "win32"`)."""
+MARKER_NAMES_MODELLED = {"python_version", "python_full_version", *PLATFORMS[0]}
+"""The marker names that `marker_environments()` gives values to. A marker naming any other
+(`platform_machine`, `implementation_name`, `extra`…) is compared as text, which cannot let a
+different marker through: the course does not say which machines or interpreters a project
+supports, so a meaning there cannot be judged."""
+LATE_RELEASE = 99
+"""A patch or minor number later than any release: `3.11.99` stands for "the last 3.11"."""
+NOT_OPERATORS = {"and", "or", "not", "in"}
 
+
+def _names_in(marker: str) -> set[str]:
+    """The environment marker names a marker uses (its quoted values taken out first)."""
+    unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", " ", marker)
+    return set(re.findall(r"[a-z_]+", unquoted)) - NOT_OPERATORS
+
+
+def _python_releases(texts: Sequence[str], requires_python: str | None) -> list[tuple[int, ...]]:
+    """Python releases on which every marker of `texts` takes each value it can take.
+
+    A marker compares `python_version` (3.12) and `python_full_version` (3.12.4) with the
+    versions written in it, so its value changes only at those versions (and, for
+    `python_version`, at the next minor release): sampling each version it names, the release
+    just after it, the one just before, and the next minor and major releases meets every value
+    it has. The bounds of `requires-python` are sampled too, and then only the releases the
+    project supports are kept.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    named = set()
+    for text in [*texts, requires_python or ""]:
+        for number in re.findall(r"\d+(?:\.\d+)*", text):
+            major, minor, patch = (tuple(int(part) for part in number.split("."))[:3] + (0, 0))[:3]
+            named.add((major, minor, patch))
+    releases = set()
+    for major, minor, patch in named:
+        if patch:
+            before = (major, minor, patch - 1)
+        elif minor:
+            before = (major, minor - 1, LATE_RELEASE)
+        else:
+            before = (major - 1, LATE_RELEASE, LATE_RELEASE)
+        releases |= {
+            (major, minor, patch),
+            (major, minor, patch + 1),
+            before,
+            (major, minor + 1, 0),
+            (major + 1, 0, 0),
+        }
+    try:
+        supported = SpecifierSet(requires_python or "")
+    except InvalidSpecifier:
+        supported = SpecifierSet()
+    return sorted(r for r in releases if ".".join(map(str, r)) in supported)
+
+
+def marker_environments(
+    markers: Sequence[str], requires_python: str | None
+) -> list[dict[str, str]]:
+    """Every environment the course supports that tells the markers apart: each Python release
+    `_python_releases()` samples, on each platform the course names.
+
+    The simplification: a project runs on CPython, on one of the three platforms, at a Python
+    version its `requires-python` allows; what a marker does anywhere else (a PyPy, a BSD, a
+    Python the project refuses to install on) is not judged.
+    """
+    return [
+        {
+            "python_version": f"{major}.{minor}",
+            "python_full_version": f"{major}.{minor}.{patch}",
+            **platform,
+        }
+        for major, minor, patch in _python_releases(markers, requires_python)
+        for platform in PLATFORMS
+    ]
+
+
+def same_meaning(first: str | None, second: str | None, requires_python: str | None) -> bool:
+    """Whether two markers (None: no marker) select the same supported environments.
+
+    `python_version >= "3.12"` and `python_full_version>='3.12'` are the same marker, and so are
+    the operands of an `and` in either order; a marker that holds on every supported environment
+    (`python_version >= "3"` in a project that requires Python 3.11) is the same as none.
+    """
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
+    try:
+        parsed = [Marker(text) if text else None for text in (first, second)]
+    except InvalidMarker:
+        return False
+    if str(parsed[0]) == str(parsed[1]):
+        return True  # the same text, once quotes and spaces are normalised
+    written = [str(marker) for marker in parsed if marker is not None]
+    if any(_names_in(text) - MARKER_NAMES_MODELLED for text in written):
+        return False
+    environments = marker_environments(written, requires_python)
+    if not environments:
+        return False
+    try:
+        return all(
+            len({marker.evaluate(environment) if marker else True for marker in parsed}) == 1
+            for environment in environments
+        )
+    except UndefinedComparison:  # `python_version > "latest"`: not a version to compare
+        return False
+
+
+def marker_problems(
+    entries: Sequence[Entry], lock: Mapping[str, Any], requires_python: str | None = None
+) -> list[str]:
+    """Environment markers are kept where the lock has one, and added nowhere else.
+
+    A marker is judged by what it means for the project (`same_meaning()`), on the Pythons
+    `requires_python` (the project's `requires-python`) allows, not by how it is written.
+    """
     markers = {canonical(name): package.get("marker") for name, package in lock.items()}
     problems = []
     for entry in entries:
         if entry.name not in markers:
             continue
-        wanted = markers[entry.name]
-        try:
-            same = (
-                wanted is not None
-                and entry.marker is not None
-                and (Marker(entry.marker) == Marker(wanted))
-            )
-        except InvalidMarker:
-            same = False
+        wanted = markers[entry.name] or None
+        if same_meaning(entry.marker, wanted, requires_python):
+            continue
         if wanted and entry.marker is None:
             problems.append(
                 f"{entry.name} lost its marker; write `{entry.name}==… ; {wanted}` so that it is "
                 "only installed where it is needed"
             )
-        elif wanted and not same:
+        elif wanted:
             problems.append(f"{entry.name} has the marker `{entry.marker}`, not `{wanted}`")
-        elif not wanted and entry.marker:
+        else:
             problems.append(f"{entry.name} has a marker (`{entry.marker}`) that the lock does not")
     return problems
