@@ -23,7 +23,7 @@ from typing import Any
 import tomllib
 
 from onboarding import project
-from onboarding.artefacts import openapi_compatibility
+from onboarding.artefacts import openapi_compatibility, workflow_run
 from onboarding.artefacts.alembic_history import History, read_history
 from onboarding.artefacts.markdown import section, sections
 from onboarding.artefacts.quantities import is_measurable, with_digits
@@ -686,21 +686,21 @@ def _selects_the_new_tests(arguments: list[str]) -> bool:
     return not paths or any(_selects(path) for path in paths)
 
 
-def series_steps(given: Given) -> list[local_run.Step]:
+def series_steps(given: Given) -> list[workflow_run.Step]:
     """The steps of pull-request jobs with a pytest command that selects tests/test_series.py."""
 
-    def find() -> list[local_run.Step]:
+    def find() -> list[workflow_run.Step]:
         steps = [step for step in local_run.plan(ci_checks.workflow_of(given)) if not step.skipped]
         found = [
             step
             for step in steps
-            if any(_covers(line) for line in local_run.logical_lines(step.script))
+            if any(_covers(line) for line in workflow_run.logical_lines(step.script))
         ]
         if not found:
             commands = [
                 f"`{shorten(line, 60)}`"
                 for step in steps
-                for line in local_run.logical_lines(step.script)
+                for line in workflow_run.logical_lines(step.script)
                 if _pytest_commands(line)
             ]
             raise CheckFailed(
@@ -719,7 +719,7 @@ def series_steps_pass(given: Given) -> None:
         for step in series_steps(given):
             result = local_run.run_step(step, copy)
             if not result.passed:
-                failures.append(local_run.failure_of(result))
+                failures.append(workflow_run.failure_of(result))
     require(failures)
 
 

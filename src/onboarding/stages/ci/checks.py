@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from onboarding import project
+from onboarding.artefacts import workflow_run
 from onboarding.artefacts.workflow import Workflow, read_workflow
 from onboarding.checks import CheckFailed, Expectation, Given, equal, raises, require
 from onboarding.stages.ci import local_run, review
@@ -39,7 +40,7 @@ def _in_the_course_project(paths: list[str]) -> bool:
     )
 
 
-def _judged_here(step: local_run.Step, project_copy: Path) -> bool:
+def _judged_here(step: workflow_run.Step, project_copy: Path) -> bool:
     """Whether a step can be judged: not when it tests folders no project has at this stage."""
     missing = local_run.missing_test_paths(step.script, project_copy)
     # When the course's project has no such folder at this stage either (a stage that adds it
@@ -60,7 +61,7 @@ def test_commands_pass(given: Given) -> None:
         local_run.environment_for(project.locate()),
         runs_here=_judged_here,
     )
-    require([local_run.failure_of(result) for result in failures.values()])
+    require([workflow_run.failure_of(result) for result in failures.values()])
 
 
 WORKFLOW = (

@@ -1,82 +1,51 @@
-"""Run a workflow's pull-request commands here, on a throwaway copy of the learner's project.
+"""Stage 06's rules for running a workflow's pull-request commands here, on a throwaway copy of
+the learner's project.
 
 GitHub runs the workflow on its runners; exercise 06.1 runs the same `run:` steps on this
-machine, so that a workflow whose tests fail is caught before it is pushed. What cannot run here
-is recognised and skipped, with a line saying why:
+machine, so that a workflow whose tests fail is caught before it is pushed. The simulator of a
+runner, `onboarding.artefacts.workflow_run`, plans and runs the steps: it leaves out the jobs a
+pull request does not start (the image job runs on tags only), `uses:` steps other than those of
+a composite action of the repository's own, and steps whose `if:` does not hold when the steps
+before them pass; it fills in expressions and `env:`, runs matrices, and gives each job a copy
+and a runner's files. This module is the course's `Machine` for it: what the course's
+environment does in place of GitHub's runner. What else cannot run here is recognised and
+skipped, with a line saying why (`why_skipped`):
 
-- steps of jobs that a pull request does not start (the image job runs on tags only);
-- `uses:` steps: actions run on GitHub's runners only (but the `run:` steps of a composite action
-  of the repository's own, `uses: ./.github/actions/setup`, run as the job's);
 - installs (`uv sync`, `pip install`…): the course's environment already has every package
   (after `uv sync`, `.venv/bin/pytest` and `source .venv/bin/activate` run its commands);
-- steps whose `if:` does not hold when the steps before them pass (`if: failure()`);
 - steps that build or push images, sign, deploy, log in to a cloud or push to git, and steps
   that start a background process (a server for `curl` to poll).
 
-Every other step runs in bash, as GitHub runs it (`-e -o pipefail`), in a copy of the project,
-with the course's environment first on the PATH. As on GitHub, the `${{ }}` expressions of a
-script are filled in first (a matrix job runs each combination that does something different
-here), the `env:` of the workflow, the job and the step is set, and the runner's files
-($GITHUB_ENV, $GITHUB_OUTPUT…) exist. On GitHub each job starts on a fresh runner, so
-the jobs here run side by side, each on its own copy (`run_jobs`); within a job the steps run in
-order and the job stops at its first failing step, as on GitHub, unless `continue-on-error:`
-lets that step (or its job) fail. A command run through a runner
-(`uv run`, `uvx`, `poetry run`, `pdm run`, `hatch run`) runs directly, wherever it stands in
-the script; `make` runs its recipes in bash too, so they find the same runners. A step runs in
-its `working-directory:`. A pytest command that would find no pytest on GitHub fails without
+Every other step runs with the course's environment first on the PATH. A matrix job runs each
+combination that does something different here: the Python version of `uv run --python` changes
+nothing. A command run through a runner (`uv run`, `uvx`, `poetry run`, `pdm run`, `hatch run`)
+runs directly, wherever it stands in the script; `make` runs its recipes in bash too, so they
+find the same runners. A pytest command that would find no pytest on GitHub fails without
 running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
-no dev group (`pytest_left_out`). pytest loads only the plugins of packages
-the project depends on, as on a CI runner that installed the project alone (the course's
-environment holds many more, and loading them all costs seconds). Each step has a time limit,
-and whatever it started is stopped when it ends. Nothing here touches the learner's own files or
-git history.
+no dev group (`pytest_left_out`). pytest loads only the plugins of packages the project depends
+on, as on a CI runner that installed the project alone (the course's environment holds many
+more, and loading them all costs seconds).
+
+`plan`, `run_step` and `run_jobs` are the simulator's, run with this machine (`HERE`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
+import functools
 import os
 import re
 import shlex
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from onboarding import pytest_runs
-from onboarding.artefacts import makefile, uv_lock
+from onboarding.artefacts import makefile, uv_lock, workflow_run
 from onboarding.artefacts.requirements import canonical
-from onboarding.artefacts.workflow import (
-    PULL_REQUEST,
-    Workflow,
-    action_inputs,
-    local_action,
-    local_action_steps,
-    matrix_combinations,
-    simulate,
-    steps_of,
-)
-from onboarding.artefacts.workflow_expressions import (
-    ExpressionError,
-    as_text,
-    evaluate_condition,
-    substitute,
-)
-from onboarding.checks import limit_paused
+from onboarding.artefacts.workflow_run import Machine, Runner, Step, logical_lines
 from onboarding.protocol import shorten
-
-STEP_TIME_LIMIT = 120.0
-"""Seconds one step may run; a test suite that takes longer belongs in a later or nightly job."""
-JOBS_SIDE_BY_SIDE = os.cpu_count() or 1
-"""How many jobs run at once: one per core (more would only share the cores, and slow each)."""
 
 INSTALLS = re.compile(
     r"^(?:uv\s+(?:sync|pip\s+install|pip\s+sync|venv|python\s+install|lock)"
@@ -129,74 +98,6 @@ PYTEST_OPTIONS_WITH_VALUE = {
 test path (stage 06's missing paths and the capstone's selection both read it)."""
 
 
-WORKSPACE = "${{ github.workspace }}"
-"""What `${{ github.workspace }}` stays as when a step's script and `env:` are filled in (and
-shown): the folder is each job's own copy, known only when the step runs, which puts the copy's
-path in its place, as $GITHUB_WORKSPACE holds it."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """One `run:` step of a pull-request job, and what happens to it here."""
-
-    job: str
-    line: int
-    name: str
-    script: str
-    skipped: str = ""
-    """Why it is not run here; empty when it runs."""
-    env: tuple[tuple[str, str], ...] = ()
-    """The step's environment variables from `env:` of the workflow, the job and the step."""
-    project_environment: str = ""
-    """The folder of the project's environment (`.venv`) when this step or an earlier one of
-    its job made it (`uv sync`); empty when nothing did."""
-    may_fail: bool = False
-    """`continue-on-error:` holds for the step or its job (`${{ matrix.experimental }}`): its
-    failure fails nothing, as on GitHub."""
-    installed_before: tuple[str, ...] = ()
-    """The install commands of the earlier steps of its job (`uv sync --no-dev`), in order:
-    what the project's environment holds when this step starts (`pytest_left_out`)."""
-    working_directory: str = ""
-    """Where the script runs, from `working-directory:` or `defaults.run.working-directory`;
-    empty for the project's folder."""
-
-    def describe(self) -> str:
-        where = f"job `{self.job}`, line {self.line}"
-        if self.skipped:
-            return f"skipped: {self.name} ({where}): {self.skipped}"
-        return f"runs: {self.name} ({where})"
-
-
-@dataclass(frozen=True)
-class StepResult:
-    step: Step
-    returncode: int | None
-    output: str
-    would_fail_because: str = ""
-    """Why the step would fail on GitHub although it was not run here (`pytest_left_out`)."""
-
-    @property
-    def passed(self) -> bool:
-        return self.returncode == 0
-
-
-def logical_lines(script: str) -> list[str]:
-    """The commands of a shell script: continuations joined, comments and blank lines dropped."""
-    commands, pending = [], ""
-    for raw in script.splitlines():
-        line = raw.rstrip()
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        line = (pending + line).strip()
-        pending = ""
-        if line and not line.startswith("#"):
-            commands.append(line)
-    if pending.strip():
-        commands.append(pending.strip())
-    return commands
-
-
 def _program(command: str) -> str:
     """The command without `VAR=value` assignments and `sudo` in front."""
     words = command.split()
@@ -221,6 +122,10 @@ def strip_runner(command: str) -> str:
     return shlex.join(words)
 
 
+ALREADY_INSTALLED = "it installs dependencies, and the course's environment already has them"
+"""Why an install is skipped: on GitHub it runs, so what it installs counts for later steps."""
+
+
 def why_skipped(script: str) -> str:
     """Why a `run:` script cannot run here, or "" when it can."""
     commands = [_program(command) for command in logical_lines(script)]
@@ -233,7 +138,7 @@ def why_skipped(script: str) -> str:
         if command.endswith("&") and not command.endswith("&&"):
             return f"`{shorten(command, 40)}` starts a background process; run this step yourself"
     if all(_only_an_install(command) for command in commands):
-        return "it installs dependencies, and the course's environment already has them"
+        return ALREADY_INSTALLED
     return ""
 
 
@@ -244,28 +149,6 @@ def _only_an_install(command: str) -> bool:
     """An install alone on its line (`uv sync --locked`); `uv sync && pytest` runs pytest too."""
     program = _program(command)
     return bool(INSTALLS.match(program)) and not SHELL_OPERATORS.search(program)
-
-
-def first_combination(strategy: Any) -> dict[str, Any]:
-    """The matrix values of a job's first run (`workflow.matrix_combinations`)."""
-    return matrix_combinations({"strategy": strategy})[0]
-
-
-def _env_of(levels: list[Any], context: dict[str, Any]) -> dict[str, str]:
-    """`env:` of the workflow, the job and the step, the nearer level winning, values filled in."""
-    env: dict[str, str] = {}
-    for level in levels:
-        if not isinstance(level, Mapping):
-            continue
-        for name, value in level.items():
-            text = as_text(value)
-            try:
-                # A value may read the levels above it (`${{ env.REPORTS }}/unit`).
-                text = substitute(text, {**context, "env": dict(env)})
-            except ExpressionError:
-                pass  # left as written: the step that uses it says what went wrong
-            env[str(name)] = text
-    return env
 
 
 def environment_made_by(script: str, env: Mapping[str, str]) -> str:
@@ -296,170 +179,8 @@ def environment_made_by(script: str, env: Mapping[str, str]) -> str:
     return made
 
 
-def _holds(value: Any, context: dict[str, Any]) -> bool:
-    """Whether a switch such as `continue-on-error:` is on: `true`, or an expression that is."""
-    if value is None:
-        return False
-    try:
-        return evaluate_condition(value, context) is True if "${{" in str(value) else value is True
-    except ExpressionError:
-        return False
-
-
-def _step_if_holds(step: Mapping[str, Any], context: dict[str, Any]) -> bool:
-    """Whether a step's `if:` holds in a run where every earlier step passed.
-
-    A condition on an earlier step's outputs cannot be known here, nor one this evaluator cannot
-    read: such a step runs, so that what it does is judged.
-    """
-    condition = step.get("if")
-    if condition is None or re.search(r"\bsteps\s*\.", str(condition)):
-        return True
-    try:
-        return evaluate_condition(condition, context)
-    except ExpressionError:
-        return True
-
-
-def _run_steps(
-    workflow: Workflow, job: Mapping[str, Any]
-) -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, dict[str, str]]]:
-    """(index, step, None, {}) for each `run:` step of a job, and (index, inner step, the
-    `uses:` step, its inputs) for each `run:` step of a composite action of the repository's
-    own that the job uses."""
-    for index, step in steps_of(job):
-        if isinstance(step.get("run"), str):
-            yield index, step, None, {}
-        elif isinstance(step.get("uses"), str):
-            action = local_action(workflow, step["uses"])
-            if action is None:
-                continue
-            inputs = action_inputs(action, step.get("with"))
-            for inner in local_action_steps(workflow, step["uses"]):
-                if isinstance(inner.get("run"), str):
-                    yield index, inner, step, inputs
-
-
-def _working_directory(workflow: Workflow, job: Mapping[str, Any], step: Mapping[str, Any]) -> str:
-    """`working-directory:` of the step, else `defaults.run.working-directory` of the job or the
-    workflow."""
-    if step.get("working-directory") is not None:
-        return as_text(step["working-directory"])
-    for level in (job, workflow.data):
-        defaults = level.get("defaults")
-        run = defaults.get("run") if isinstance(defaults, Mapping) else None
-        if isinstance(run, Mapping) and run.get("working-directory") is not None:
-            return as_text(run["working-directory"])
-    return ""
-
-
-def _steps_of_one_run(
-    workflow: Workflow, job_id: str, job: Mapping[str, Any], combination: dict[str, Any]
-) -> list[Step]:
-    github = PULL_REQUEST.context()["github"]
-    context = {
-        **PULL_REQUEST.context(),
-        # The copy's own path takes the place of this one when the step runs (`Runner`).
-        "github": {**github, "workspace": WORKSPACE},
-        "matrix": combination,
-        "runner": {"os": "Linux", "arch": "X64", "name": "GitHub Actions"},
-        "job": {"status": "success"},
-    }
-    steps, made, installed = [], "", ()
-    for index, step, action, inputs in _run_steps(workflow, job):
-        script = step["run"]
-        context["inputs"] = inputs
-        levels = [workflow.data.get("env"), job.get("env")]
-        levels += [action.get("env"), step.get("env")] if action else [step.get("env")]
-        env = _env_of(levels, context)
-        line = workflow.line("jobs", job_id, "steps", index, "uses" if action else "run")
-        skipped = ""
-        try:
-            script = substitute(script, {**context, "env": env})
-            directory = substitute(_working_directory(workflow, job, step), {**context, "env": env})
-        except ExpressionError as error:
-            skipped = f"a `${{{{ }}}}` expression cannot be worked out here ({error})"
-            directory = ""
-        first = logical_lines(script)[:1]
-        name = str(step.get("name") or (f"`{shorten(first[0], 60)}`" if first else "a step"))
-        if action:
-            name = f"{name} of `{action['uses']}`"
-        if not skipped and not _step_if_holds(step, {**context, "env": env, "steps": {}}):
-            skipped = "its `if:` does not hold when the steps before it pass"
-        skipped = skipped or why_skipped(script)
-        runs_or_installs = not skipped or skipped.startswith("it installs")
-        if runs_or_installs:
-            made = environment_made_by(script, env) or made
-        may_fail = any(
-            _holds(level.get("continue-on-error"), {**context, "env": env}) for level in (job, step)
-        )
-        steps.append(
-            Step(
-                job_id,
-                line,
-                name,
-                script,
-                skipped,
-                tuple(env.items()),
-                made,
-                may_fail,
-                installed,
-                directory,
-            )
-        )
-        if runs_or_installs:
-            installed += tuple(command for command in commands_of(script) if _may_install(command))
-    return steps
-
-
 PYTHON_OPTION = re.compile(r"\s(?:--python|-p)(?:=|\s+)\S+")
 """A Python version chosen for an install (`uv sync --python 3.13`), which changes nothing here."""
-
-
-def _what_runs(steps: list[Step]) -> tuple[Any, ...]:
-    """What the steps do here: a runner's options (`uv run --python 3.13`) change nothing."""
-    return tuple(
-        (
-            step.line,
-            step.skipped,
-            step.env,
-            step.project_environment,
-            step.working_directory,
-            tuple(PYTHON_OPTION.sub("", command) for command in step.installed_before),
-            tuple(strip_runner(command) for command in logical_lines(step.script)),
-        )
-        for step in steps
-    )
-
-
-def plan(workflow: Workflow) -> list[Step]:
-    """Every `run:` step of the jobs a pull request starts, in order, with what happens to it.
-
-    As on GitHub, each script and `env:` value has its `${{ }}` expressions filled in (for a
-    pull request) before the shell sees it, and a step whose `if:` does not hold is skipped. A
-    matrix job runs once for each of its combinations that does something different here: the
-    course's single environment cannot change a Python version or an OS, so combinations that
-    differ only in those run once. Each run that remains is a job of its own, named as GitHub
-    names it: `unit (3.13)`.
-    """
-    outcomes = simulate(workflow, PULL_REQUEST)
-    steps = []
-    for job_id, job in workflow.jobs.items():
-        if not outcomes[job_id].runs:
-            continue
-        runs: dict[tuple[Any, ...], tuple[dict[str, Any], list[Step]]] = {}
-        for combination in matrix_combinations(job):
-            run = _steps_of_one_run(workflow, job_id, job, combination)
-            same = runs.get(_what_runs(run))
-            # Of two runs that do the same, the one whose failures count stands for both.
-            if same is None or sum(s.may_fail for s in run) < sum(s.may_fail for s in same[1]):
-                runs[_what_runs(run)] = (combination, run)
-        for combination, run in runs.values():
-            if len(runs) > 1:
-                label = f"{job_id} ({', '.join(as_text(value) for value in combination.values())})"
-                run = [dataclasses.replace(step, job=label) for step in run]
-            steps.extend(run)
-    return steps
 
 
 def pytest_arguments(command: str) -> list[str] | None:
@@ -824,7 +545,8 @@ make() {{ command make SHELL=bash "$@"; }}  # recipes in bash, which reads these
 environment, which has every package, and an install is skipped. Functions rather than edits of
 the script's text, so that they work wherever a command stands (after `&&`, in an `if`, after
 `VAR=value`) and leave the script's quoting and `$VARIABLES` as written. Bash reads them from
-$BASH_ENV (`Runner`), so that the line numbers of bash's own errors are the script's."""
+$BASH_ENV (`Machine.shell_functions`), so that the line numbers of bash's own errors are the
+script's."""
 
 
 def runnable_script(script: str) -> str:
@@ -896,175 +618,52 @@ def environment_for(project_copy: Path) -> dict[str, str]:
     }
 
 
-def working_folder(step: Step, project_copy: Path) -> Path:
-    """The folder the step's script runs in: the copy, or its `working-directory:` there."""
-    directory = step.working_directory.replace(WORKSPACE, str(project_copy))
-    return project_copy / directory if directory else project_copy
+# ---------------------------------------------------------------------- the course's machine
+def _stand_in_environment(runner_folder: Path) -> Path:
+    """A stand-in for `.venv/`: the course's environment's commands under the same names.
 
-
-def why_it_would_fail(step: Step, project_copy: Path) -> str:
-    """Why the step would fail on GitHub before it does anything, or "" (then it is run)."""
-    folder = working_folder(step, project_copy)
-    if not folder.is_dir() or not folder.resolve().is_relative_to(project_copy.resolve()):
-        return (
-            f"its working directory `{step.working_directory}` is not a folder of the project; "
-            "a relative `working-directory:` starts from the project's folder"
-        )
-    return pytest_left_out(step, project_copy)
-
-
-def _start(step: Step, project_copy: Path, environment: dict[str, str]) -> subprocess.Popen:
-    script = runnable_script(step.script).replace(WORKSPACE, str(project_copy))
-    return subprocess.Popen(
-        [
-            "bash",
-            "--noprofile",
-            "--norc",
-            "-e",
-            "-o",
-            "pipefail",
-            "-c",
-            script,
-        ],
-        cwd=working_folder(step, project_copy),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-        start_new_session=True,
-    )
-
-
-GITHUB_FILE_COMMANDS = ("GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
-"""The files a runner gives each step to write to: a step that appends a summary, sets an
-output or adds to the PATH fails without them (`>> "$GITHUB_OUTPUT"` has nowhere to go)."""
-
-
-def read_env_file(text: str) -> dict[str, str]:
-    """`NAME=value` lines, and `NAME<<DELIMITER` … `DELIMITER` blocks, as in $GITHUB_ENV."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, is_block, delimiter = line.partition("<<")
-        if is_block and "=" not in name:
-            block = []
-            for body in lines:
-                if body == delimiter:
-                    break
-                block.append(body)
-            values[name.strip()] = "\n".join(block)
-        elif "=" in line:
-            name, _, value = line.partition("=")
-            values[name.strip()] = value
-    return values
-
-
-class Runner:
-    """What a GitHub runner gives one job's steps: its files, and what earlier steps set there."""
-
-    def __init__(self, folder: Path, project_copy: Path) -> None:
-        self.folder, self.project_copy = folder, project_copy
-        self.links: list[Path] = []
-        self.files = {name: folder / name.lower() for name in GITHUB_FILE_COMMANDS}
-        for path in self.files.values():
-            path.touch()
-        (folder / "temp").mkdir()
-        runners = folder / "runners.sh"
-        runners.write_text(RUNNERS, encoding="utf-8")
-        self.variables = {
-            **{name: str(path) for name, path in self.files.items()},
-            "BASH_ENV": str(runners),
-            "RUNNER_TEMP": str(folder / "temp"),
-            "RUNNER_OS": "Linux",
-            "GITHUB_WORKSPACE": str(project_copy),
-        }
-
-    def prepare(self, step: Step) -> None:
-        """Give the copy the project's environment that `uv sync` made for this step's job."""
-        name = PurePosixPath(step.project_environment)
-        if not step.project_environment or name.is_absolute() or ".." in name.parts:
-            return  # nothing made it, or it lies outside the project: not this copy's to have
-        target = self.project_copy / name
-        if target.exists():
-            return  # the learner's own, copied with the project, or made for an earlier step
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(self._project_environment(), target_is_directory=True)
-        self.links.append(target)
-
-    def close(self) -> None:
-        """Take the links to the project's environment out of the copy: they die with the runner."""
-        for link in self.links:
-            if link.is_symlink():
-                link.unlink()
-
-    def _project_environment(self) -> Path:
-        """A stand-in for `.venv/`: the course's environment's commands under the same names.
-
-        Not a link to the course's environment itself: a step's `pip install` or `uv add`
-        through it would change that environment for every check that follows.
-        """
-        folder = self.folder / "project-environment"
-        if folder.exists():
-            return folder
-        commands = folder / "bin"
-        commands.mkdir(parents=True)
-        course = Path(sys.executable).parent
-        for path in sorted(course.iterdir()):
-            name = path.name
-            if name.startswith(("activate", "deactivate")):
-                continue
-            if re.fullmatch(r"python[\d.]*", name):
-                # A link would not find the environment's packages: Python looks for them
-                # beside the path it was started by.
-                _write_command(
-                    commands / name,
-                    'case "${1-} ${2-} ${3-}" in "-m pip install"*|"-m pip uninstall"*'
-                    '|"-m venv "*|"-m virtualenv "*) echo "skipped here: python $*"; exit 0 ;; '
-                    "esac\n"
-                    f'exec {shlex.quote(sys.executable)} "$@"',
-                )
-            elif re.fullmatch(r"pip[\d.]*", name):
-                _write_command(
-                    commands / name,
-                    'case "${1-}" in install|uninstall) echo "skipped here: pip $*"; exit 0 ;; esac\n'
-                    f'exec {shlex.quote(str(path))} "$@"',
-                )
-            else:
-                (commands / name).symlink_to(path)
-        (commands / "activate").write_text(
-            "# What `source .venv/bin/activate` does: the environment's commands come first.\n"
-            f"export VIRTUAL_ENV={shlex.quote(sys.prefix)}\n"
-            f'export PATH={shlex.quote(str(commands))}":$PATH"\n'
-            "deactivate() { :; }\n",
-            encoding="utf-8",
-        )
-        (folder / "pyvenv.cfg").write_text(
-            f"home = {course}\ninclude-system-site-packages = false\n", encoding="utf-8"
-        )
+    Not a link to the course's environment itself: a step's `pip install` or `uv add`
+    through it would change that environment for every check that follows.
+    """
+    folder = runner_folder / "project-environment"
+    if folder.exists():
         return folder
-
-    def environment(self, base: Mapping[str, str], step: Step) -> dict[str, str]:
-        """The step's environment: the base, the runner's, earlier steps' $GITHUB_ENV, its env."""
-        added_paths = self.files["GITHUB_PATH"].read_text(encoding="utf-8").split()
-        step_env = {
-            name: value.replace(WORKSPACE, str(self.project_copy)) for name, value in step.env
-        }
-        environment = {
-            **base,
-            **read_env_file(self.files["GITHUB_ENV"].read_text(encoding="utf-8")),
-            **step_env,
-            **self.variables,
-        }
-        # A package that `uv run --with` adds is installed for that command on GitHub: its
-        # pytest plugin (`-n` of pytest-xdist) is loaded here too.
-        added = plugins_of_packages(packages_added_by(step.script))
-        if added and "PYTEST_PLUGINS" in environment:
-            plugins = [name for name in environment["PYTEST_PLUGINS"].split(",") if name]
-            environment["PYTEST_PLUGINS"] = ",".join(dict.fromkeys([*plugins, *added]))
-        # GitHub puts later $GITHUB_PATH lines first; the course's environment stays ahead of
-        # the system's (an added `.venv/bin` does not exist here, so it changes nothing).
-        environment["PATH"] = os.pathsep.join([*reversed(added_paths), base.get("PATH", "")])
-        return environment
+    commands = folder / "bin"
+    commands.mkdir(parents=True)
+    course = Path(sys.executable).parent
+    for path in sorted(course.iterdir()):
+        name = path.name
+        if name.startswith(("activate", "deactivate")):
+            continue
+        if re.fullmatch(r"python[\d.]*", name):
+            # A link would not find the environment's packages: Python looks for them
+            # beside the path it was started by.
+            _write_command(
+                commands / name,
+                'case "${1-} ${2-} ${3-}" in "-m pip install"*|"-m pip uninstall"*'
+                '|"-m venv "*|"-m virtualenv "*) echo "skipped here: python $*"; exit 0 ;; '
+                "esac\n"
+                f'exec {shlex.quote(sys.executable)} "$@"',
+            )
+        elif re.fullmatch(r"pip[\d.]*", name):
+            _write_command(
+                commands / name,
+                'case "${1-}" in install|uninstall) echo "skipped here: pip $*"; exit 0 ;; esac\n'
+                f'exec {shlex.quote(str(path))} "$@"',
+            )
+        else:
+            (commands / name).symlink_to(path)
+    (commands / "activate").write_text(
+        "# What `source .venv/bin/activate` does: the environment's commands come first.\n"
+        f"export VIRTUAL_ENV={shlex.quote(sys.prefix)}\n"
+        f'export PATH={shlex.quote(str(commands))}":$PATH"\n'
+        "deactivate() { :; }\n",
+        encoding="utf-8",
+    )
+    (folder / "pyvenv.cfg").write_text(
+        f"home = {course}\ninclude-system-site-packages = false\n", encoding="utf-8"
+    )
+    return folder
 
 
 def _write_command(path: Path, body: str) -> None:
@@ -1072,162 +671,70 @@ def _write_command(path: Path, body: str) -> None:
     path.chmod(0o755)
 
 
-@contextlib.contextmanager
-def runner_for(project_copy: Path) -> Iterator[Runner]:
-    """A runner's files for one job, thrown away with it."""
-    with tempfile.TemporaryDirectory(prefix="onboard-runner-") as folder:
-        runner = Runner(Path(folder), project_copy)
-        try:
-            yield runner
-        finally:
-            runner.close()
+class CourseMachine(Machine):
+    """The course's environment in place of GitHub's runner: stage 06's rules for the simulator."""
+
+    shell_functions = RUNNERS
+
+    def why_skipped(self, script: str) -> str:
+        return why_skipped(script)
+
+    def installs_only(self, script: str) -> bool:
+        return why_skipped(script) == ALREADY_INSTALLED
+
+    def environment_made_by(self, script: str, env: Mapping[str, str]) -> str:
+        return environment_made_by(script, env)
+
+    def installs_of(self, script: str) -> tuple[str, ...]:
+        return tuple(command for command in commands_of(script) if _may_install(command))
+
+    def what_runs(self, step: Step) -> tuple[Any, ...]:
+        """What the step does here: a runner's options (`uv run --python 3.13`) and the Python
+        version of an install change nothing."""
+        *settings, installed, commands = super().what_runs(step)
+        return (
+            *settings,
+            tuple(PYTHON_OPTION.sub("", command) for command in installed),
+            tuple(strip_runner(command) for command in commands),
+        )
+
+    def base_environment(self, project_copy: Path) -> dict[str, str]:
+        return environment_for(project_copy)
+
+    def would_fail_because(self, step: Step, project_copy: Path) -> str:
+        return pytest_left_out(step, project_copy)
+
+    def prepare(self, runner: Runner, step: Step) -> None:
+        """Give the copy the project's environment that `uv sync` made for this step's job."""
+        name = PurePosixPath(step.project_environment)
+        if not step.project_environment or name.is_absolute() or ".." in name.parts:
+            return  # nothing made it, or it lies outside the project: not this copy's to have
+        target = runner.project_copy / name
+        if target.exists():
+            return  # the learner's own, copied with the project, or made for an earlier step
+        runner.link(target, _stand_in_environment(runner.folder))
+
+    def script_as_run(self, script: str) -> str:
+        return runnable_script(script)
+
+    def step_environment(self, environment: dict[str, str], step: Step) -> dict[str, str]:
+        # A package that `uv run --with` adds is installed for that command on GitHub: its
+        # pytest plugin (`-n` of pytest-xdist) is loaded here too.
+        added = plugins_of_packages(packages_added_by(step.script))
+        if added and "PYTEST_PLUGINS" in environment:
+            plugins = [name for name in environment["PYTEST_PLUGINS"].split(",") if name]
+            environment["PYTEST_PLUGINS"] = ",".join(dict.fromkeys([*plugins, *added]))
+        return environment
 
 
-def run_step(
-    step: Step,
-    project_copy: Path,
-    time_limit: float = STEP_TIME_LIMIT,
-    environment: dict[str, str] | None = None,
-) -> StepResult:
-    """Run one step in bash, in the project's copy; stop all it started when it ends."""
-    with runner_for(project_copy) as runner:
-        base = environment or environment_for(project_copy)
-        reason = why_it_would_fail(step, project_copy)
-        if reason:
-            return StepResult(step, 1, reason, would_fail_because=reason)
-        runner.prepare(step)
-        process = _start(step, project_copy, runner.environment(base, step))
-        return _finish(step, process, time_limit)
+HERE = CourseMachine()
+"""The machine that runs stage 06's steps (and the capstone's): the course's environment."""
 
 
-def _finish(step: Step, process: subprocess.Popen, time_limit: float) -> StepResult:
-    try:
-        with limit_paused():  # the step has its own limit, `time_limit`
-            output, _ = process.communicate(timeout=time_limit)
-        returncode: int | None = process.returncode
-    except subprocess.TimeoutExpired:
-        output, returncode = f"stopped after {time_limit:g} s", None
-    finally:
-        _stop_group(process)
-    return StepResult(step, returncode, output or "")
-
-
-def jobs_of(steps: list[Step]) -> dict[str, list[Step]]:
-    """The steps of each job, in order; the jobs in the workflow's order."""
-    jobs: dict[str, list[Step]] = {}
-    for step in steps:
-        jobs.setdefault(step.job, []).append(step)
-    return jobs
-
-
-class _RunningSteps:
-    """The steps running now, in several threads; `stop()` ends them all and starts no more."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._processes: set[subprocess.Popen] = set()
-        self._stopped = False
-
-    def run(
-        self, step: Step, project_copy: Path, environment: dict[str, str], time_limit: float
-    ) -> StepResult | None:
-        """The step's result; None when `stop()` came first."""
-        with self._lock:
-            if self._stopped:
-                return None
-            process = _start(step, project_copy, environment)
-            self._processes.add(process)
-        try:
-            return _finish(step, process, time_limit)
-        finally:
-            with self._lock:
-                self._processes.discard(process)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            for process in self._processes:
-                # The thread that started the step waits for it and collects it.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
-
-
-def run_jobs(
-    steps: list[Step],
-    copy_of_project: Callable[[], AbstractContextManager[Path]],
-    environment: dict[str, str],
-    runs_here: Callable[[Step, Path], bool] = lambda step, project_copy: True,
-    time_limit: float = STEP_TIME_LIMIT,
-) -> dict[str, StepResult]:
-    """Run each job's steps in order on a copy of its own, the jobs side by side.
-
-    Returns the failing step's result for each job that failed, in the workflow's order of jobs;
-    a job stops at its first failing step, as on GitHub. A step for which `runs_here(step, copy)`
-    is false is passed over. The jobs are independent, as on GitHub's fresh runners: a job does
-    not see what another wrote, and a job whose `needs:` failed still runs here, so that one
-    check names every job's failure. If the waiting is interrupted, every step still running is
-    stopped before the interruption goes on.
-    """
-    jobs = jobs_of(steps)
-    running = _RunningSteps()
-
-    def first_failure(job_steps: list[Step]) -> StepResult | None:
-        with copy_of_project() as project_copy, runner_for(project_copy) as runner:
-            for step in job_steps:
-                if not runs_here(step, project_copy):
-                    continue
-                reason = why_it_would_fail(step, project_copy)
-                if reason:
-                    if step.may_fail:
-                        continue
-                    return StepResult(step, 1, reason, would_fail_because=reason)
-                runner.prepare(step)
-                step_environment = runner.environment(environment, step)
-                result = running.run(step, project_copy, step_environment, time_limit)
-                if result is None or not (result.passed or step.may_fail):
-                    return result
-        return None
-
-    workers = max(1, min(len(jobs), JOBS_SIDE_BY_SIDE))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ci-job") as pool:
-        futures = {job: pool.submit(first_failure, job_steps) for job, job_steps in jobs.items()}
-        try:
-            # A job that breaks (its copy cannot be made, say) ends the wait at once.
-            with limit_paused():  # each step has its own limit, `time_limit`
-                finished, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
-            for future in finished:
-                future.result()  # raises what broke a job; `except` stops the other jobs
-            failures = {job: future.result() for job, future in futures.items()}
-        except BaseException:
-            running.stop()
-            raise
-    return {job: failure for job, failure in failures.items() if failure is not None}
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if process.poll() is None:
-        process.kill()
-    process.communicate()
-
-
-def summary_of(output: str) -> str:
-    """The line of a failed command's output that says most: pytest's summary, or the last."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if re.search(r"\b(failed|error|errors|passed|not found|no tests ran)\b", line, re.I):
-            return shorten(line, 120)
-    return shorten(lines[-1], 120) if lines else "it printed nothing"
-
-
-def failure_of(result: StepResult) -> str:
-    step = result.step
-    where = f"{step.name} (job `{step.job}`, line {step.line})"
-    if result.returncode is None:
-        return f"{where} took longer than {STEP_TIME_LIMIT:g} s and was stopped"
-    if result.would_fail_because:
-        return f"{where} would fail on GitHub: {result.would_fail_because}"
-    return f"{where} failed with exit code {result.returncode}: {summary_of(result.output)}"
+# The simulator's own functions, with the course's environment as the machine that runs the steps.
+plan = functools.partial(workflow_run.plan, machine=HERE)
+"""Every `run:` step of the jobs a pull request starts, with what happens to it here."""
+run_step = functools.partial(workflow_run.run_step, machine=HERE)
+"""Run one step in the course's environment, in the project's copy."""
+run_jobs = functools.partial(workflow_run.run_jobs, machine=HERE)
+"""Run each job's steps in the course's environment, each job on a copy of its own."""

@@ -1,0 +1,278 @@
+"""The simulator of a GitHub runner: plans a workflow's pull-request steps and runs them.
+
+These tests use the plain `Machine`, which runs every script as written; what the course's
+environment does differently (installs skipped, `uv run` in its own environment, pytest left
+out by `uv sync --no-dev`) is stage 06's, tested in tests/stages/test_ci.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from onboarding.artefacts import workflow as wf
+from onboarding.artefacts import workflow_run
+
+CHECKOUT = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
+
+
+def workflow_from(text: str, tmp_path: Path) -> wf.Workflow:
+    path = tmp_path / "ci.yml"
+    path.write_text(text, encoding="utf-8")
+    return wf.read_workflow(path)
+
+
+def one_job(*steps: str, strategy: str = "") -> str:
+    """A pull-request workflow of one job `unit`, with these steps (YAML, indented as steps)."""
+    return (
+        f"on: pull_request\njobs:\n  unit:\n    runs-on: ubuntu-latest\n{strategy}"
+        f"    steps:\n      - uses: {CHECKOUT}\n" + "".join(steps)
+    )
+
+
+def failures_of(text: str, tmp_path: Path) -> dict[str, str]:
+    """What each failing job of the workflow printed, its steps run as written."""
+    steps = [step for step in workflow_run.plan(workflow_from(text, tmp_path)) if not step.skipped]
+    failures = workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ))
+    return {job: result.output for job, result in failures.items()}
+
+
+# --- running steps and jobs ----------------------------------------------------------------------
+
+
+def test_a_step_that_runs_too_long_is_stopped(tmp_path):
+    step = workflow_run.Step("unit", 3, "`sleep 30`", "sleep 30")
+    result = workflow_run.run_step(step, tmp_path, time_limit=0.5)
+    assert result.returncode is None
+    assert "took longer than" in workflow_run.failure_of(result)
+
+
+class Copies:
+    """`copy_of_project` for run_jobs: a folder of its own per call, kept to look at afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.made = root, []
+
+    @contextlib.contextmanager
+    def __call__(self):
+        folder = Path(tempfile.mkdtemp(prefix="copy-", dir=self.root))
+        self.made.append(folder)
+        yield folder
+
+    def contents(self) -> list[set[str]]:
+        return sorted(({path.name for path in copy.iterdir()} for copy in self.made), key=sorted)
+
+
+def steps_of_jobs(**scripts: list[str]) -> list[workflow_run.Step]:
+    return [
+        workflow_run.Step(job, number, f"`{script}`", script)
+        for job, job_scripts in scripts.items()
+        for number, script in enumerate(job_scripts, start=1)
+    ]
+
+
+def test_a_job_stops_at_its_first_failing_step_and_the_others_go_on(tmp_path):
+    copies = Copies(tmp_path)
+    steps = steps_of_jobs(
+        lint=["touch linted", "exit 3", "touch after-the-failure"],
+        unit=["touch tested"],
+        later=["true", "echo bad output; exit 1"],
+    )
+    failures = workflow_run.run_jobs(steps, copies, dict(os.environ))
+    assert list(failures) == ["lint", "later"]
+    assert [failures[job].returncode for job in failures] == [3, 1]
+    assert failures["later"].step.line == 2
+    assert "exit code 1: bad output" in workflow_run.failure_of(failures["later"])
+    # One copy per job: what a job wrote is in its own copy only, and nothing ran after `exit 3`.
+    assert copies.contents() == [set(), {"linted"}, {"tested"}]
+
+
+def test_steps_a_job_cannot_judge_are_passed_over(tmp_path):
+    copies = Copies(tmp_path)
+    steps = steps_of_jobs(unit=["exit 1", "touch judged"])
+    failures = workflow_run.run_jobs(
+        steps, copies, dict(os.environ), runs_here=lambda step, copy: step.line == 2
+    )
+    assert failures == {}
+    assert copies.contents() == [{"judged"}]
+
+
+def test_jobs_run_side_by_side(tmp_path, monkeypatch):
+    # Each job waits until the other has started: they pass only if both run at the same time.
+    monkeypatch.setattr(workflow_run, "JOBS_SIDE_BY_SIDE", 2)
+    wait_for = "touch ../{me}; for _ in $(seq 200); do [ -e ../{other} ] && exit 0; sleep 0.05; done; exit 1"
+    steps = steps_of_jobs(
+        a=[wait_for.format(me="a-started", other="b-started")],
+        b=[wait_for.format(me="b-started", other="a-started")],
+    )
+    assert workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ)) == {}
+
+
+def test_a_failure_in_one_job_stops_the_steps_still_running_in_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(workflow_run, "JOBS_SIDE_BY_SIDE", 2)
+    steps = steps_of_jobs(slow=["touch ../slow-started; sleep 20; touch finished"], broken=["true"])
+
+    def runs_here(step: workflow_run.Step, copy: Path) -> bool:
+        if step.job == "broken":
+            for _ in range(200):  # the copy cannot break before the slow step is running
+                if (tmp_path / "slow-started").exists():
+                    break
+                time.sleep(0.05)
+            raise OSError("the copy could not be made")
+        return True
+
+    with pytest.raises(OSError, match="could not be made"):
+        workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ), runs_here=runs_here)
+    assert (tmp_path / "slow-started").exists()
+    assert not list(tmp_path.glob("copy-*/finished"))
+
+
+# --- planning: matrices, `if:`, expressions, working directories, composite actions -----------
+
+
+@pytest.mark.parametrize(
+    ("strategy", "combination"),
+    [
+        (None, {}),
+        (
+            {"matrix": {"python": ["3.12", "3.13"], "os": ["ubuntu-latest"]}},
+            {"python": "3.12", "os": "ubuntu-latest"},
+        ),
+        ({"matrix": {"include": [{"python": "3.13"}, {"python": "3.12"}]}}, {"python": "3.13"}),
+        (
+            {"matrix": {"python": ["3.12"], "include": [{"python": "3.12", "extra": "cov"}]}},
+            {"python": "3.12", "extra": "cov"},
+        ),
+        ({"matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}, {}),
+    ],
+)
+def test_a_matrix_job_runs_its_first_combination(strategy, combination):
+    assert workflow_run.first_combination(strategy) == combination
+
+
+SUITE_MATRIX = "    strategy:\n      matrix:\n        suite: [first, second]\n"
+
+
+def test_every_combination_of_a_matrix_is_run(tmp_path):
+    # The second combination fails: on GitHub that fails the pull request too.
+    text = one_job('      - run: test "${{ matrix.suite }}" = first\n', strategy=SUITE_MATRIX)
+    failures = failures_of(text, tmp_path)
+    assert list(failures) == ["unit (second)"]
+
+
+EXPERIMENTAL_MATRIX = (
+    "    continue-on-error: ${{ matrix.experimental }}\n"
+    "    strategy:\n      matrix:\n        suite: [first]\n        experimental: [false]\n"
+    "        include:\n          - suite: second\n            experimental: true\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("failing", "failures"),
+    [("second", []), ("first", ["unit (first, false)"])],
+    ids=["allowed-to-fail", "must-pass"],
+)
+def test_a_combination_allowed_to_fail_fails_nothing(tmp_path, failing, failures):
+    text = one_job(
+        f'      - run: test "${{{{ matrix.suite }}}}" != {failing}\n', strategy=EXPERIMENTAL_MATRIX
+    )
+    assert sorted(failures_of(text, tmp_path)) == failures
+
+
+def test_a_step_allowed_to_fail_does_not_stop_its_job(tmp_path):
+    text = one_job(
+        "      - run: exit 1\n        continue-on-error: true\n",
+        "      - run: echo the job went on; exit 2\n",
+    )
+    assert "the job went on" in failures_of(text, tmp_path)["unit"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "runs"),
+    [
+        ("matrix.suite == 'second'", ["unit (second)"]),
+        ("failure()", []),  # runs only after a failing step: not in a run that passes
+        ("always()", ["unit (first)", "unit (second)"]),
+        # An earlier step's output cannot be known here: the step runs, to be judged.
+        ("steps.changes.outputs.python == 'true'", ["unit (first)", "unit (second)"]),
+    ],
+)
+def test_a_steps_if_is_honoured_in_each_combination(tmp_path, condition, runs):
+    text = one_job(
+        f"      - if: {condition}\n        run: echo ${{{{ matrix.suite }}}}; exit 1\n",
+        strategy=SUITE_MATRIX,
+    )
+    assert sorted(failures_of(text, tmp_path)) == runs
+
+
+def test_a_step_with_an_expression_that_cannot_be_worked_out_is_skipped(tmp_path):
+    text = one_job(
+        "      - run: echo ${{ hashFiles('uv.lock') }}\n",
+        "      - run: uv run pytest tests/unit tests/integration tests/contract\n",
+    )
+    skipped, runs = workflow_run.plan(workflow_from(text, tmp_path))
+    assert "cannot be worked out here" in skipped.skipped
+    assert runs.skipped == ""
+
+
+@pytest.mark.parametrize(
+    "job_defaults",
+    [
+        "    defaults:\n      run:\n        working-directory: docs\n",
+        "    defaults:\n      run:\n        working-directory: ${{ github.workspace }}/docs\n",
+    ],
+    ids=["relative", "under-the-workspace"],
+)
+def test_a_working_directory_is_where_the_script_runs(tmp_path, job_defaults):
+    text = one_job(
+        "      - run: mkdir docs\n        working-directory: .\n",
+        '      - run: test "$(basename "$PWD")" = docs && test "$GITHUB_WORKSPACE" = "$(dirname "$PWD")"\n',
+        strategy=job_defaults,
+    )
+    assert failures_of(text, tmp_path) == {}
+
+
+def test_a_working_directory_the_project_does_not_have_fails(tmp_path):
+    text = one_job("      - run: 'true'\n        working-directory: service\n")
+    steps = workflow_run.plan(workflow_from(text, tmp_path))
+    failures = workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ))
+    assert "working directory `service` is not a folder of the project" in workflow_run.failure_of(
+        failures["unit"]
+    )
+
+
+def test_a_local_composite_actions_steps_run_with_its_inputs(tmp_path):
+    action = tmp_path / ".github" / "actions" / "check" / "action.yml"
+    action.parent.mkdir(parents=True)
+    action.write_text(
+        "name: Check\ninputs:\n  suite:\n    default: unit\n  python:\n    default: '3.12'\n"
+        "runs:\n  using: composite\n  steps:\n"
+        '    - run: test "${{ inputs.suite }}-${{ inputs.python }}" = unit-3.13 && echo "$SUITE"\n'
+        "      shell: bash\n      env:\n        SUITE: the ${{ inputs.suite }} tests\n"
+        "    - run: exit 4\n      shell: bash\n",
+        encoding="utf-8",
+    )
+    text = one_job(
+        "      - uses: ./.github/actions/check\n        with:\n          python: '3.13'\n"
+    )
+    path = tmp_path / ".github" / "workflows" / "ci.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    steps = workflow_run.plan(wf.read_workflow(path))
+    assert [step.line for step in steps] == [7, 7]
+    failures = workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ))
+    # The first step passed: its inputs are the action's defaults and the step's `with:`.
+    assert dict(steps[0].env)["SUITE"] == "the unit tests"
+    assert "of `./.github/actions/check` (job `unit`, line 7) failed with exit code 4" in (
+        workflow_run.failure_of(failures["unit"])
+    )
+
+
+def test_the_runners_env_file_is_read_as_github_reads_it():
+    text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
+    assert workflow_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}
