@@ -171,3 +171,75 @@ def test_a_defined_reference_link_and_inline_code_are_no_placeholders():
     assert markdown.leftover_problems(text.replace("[desks]:", "[desk]:"), "") == [
         "`## Scope` still has the placeholder `[desks]`"
     ]
+
+
+# --- Setext headings: a title underlined with `===` or `---` ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Timeline\n---",
+        "Timeline\n--------",
+        "Timeline\n-",
+        "Timeline\n   ---   ",
+        "**Timeline**\n---",
+        "Timeline (UTC)\n---",
+        "Timeline\r\n---",
+    ],
+)
+def test_a_setext_heading_underlined_with_hyphens_is_a_section(written):
+    """CommonMark's other way to write a level-2 heading: every reader of sections sees it."""
+    text = f"Notes\n=====\n\n{written}\n\nten past ten\n"
+    assert markdown.section(text, "Timeline") == "\nten past ten"
+    assert markdown.section_source(text, "Timeline") == "\nten past ten"
+    assert markdown.template_titles(text, ("Timeline",)) == ["Timeline"]
+    assert any(markdown.is_heading(line, "Timeline") for line in markdown.markdown_lines(text))
+
+
+def test_setext_headings_keep_their_level_and_the_text_its_lines():
+    text = "Notes\n=====\n\nTimeline\n---\nten past ten\n\nRoot cause\n----------\n\nDNS\n"
+    assert markdown.setext_as_atx(text) == (
+        "\n# Notes\n\n\n## Timeline\nten past ten\n\n\n## Root cause\n\nDNS\n"
+    )
+    # `===` is a level-1 heading, the document's title: not a `## ` section.
+    assert [title for title, _ in markdown.sections(text)] == ["", "Timeline", "Root cause"]
+    assert markdown.section(text, "Notes") is None
+    # A title over two lines is one heading (CommonMark joins a paragraph's lines).
+    assert markdown.section("Root\ncause\n---\nDNS", "Root cause") == "DNS"
+    # `in_template_case` writes a Setext heading in the template's case like any other.
+    assert markdown.template_titles("root CAUSE\n---\n", ("Root cause",)) == ["Root cause"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Notes\n\n---\n\nTimeline",  # after a blank line: a thematic break
+        "---\ntitle: Timeline\n---\n\nnotes",  # YAML front matter
+        "- Timeline\n---",  # under a list item: a thematic break
+        "- first\nTimeline\n---",  # under a list item's lazy line: a thematic break
+        "> Timeline\n---",  # under a quotation: a thematic break
+        "- Timeline\n  ---",  # a heading inside a list item is not the document's section
+        "> Timeline\n> ---",  # nor one inside a quotation
+        "```\nTimeline\n---\n```",  # in a code fence
+        "    Timeline\n---",  # under indented code
+        "<!-- Timeline -->\n---",  # under a comment
+        "Timeline\n    ---",  # indented four spaces: the paragraph goes on
+        "Timeline\n***",  # stars and underscores are only rules
+        "Timeline\n= =",
+        "| Timeline |\n---\n| 09:00 |",  # a table's delimiter row
+        "| Timeline |\n|---|\n| 09:00 |\n--",  # under a table's row
+    ],
+)
+def test_what_is_not_a_setext_heading(text):
+    assert markdown.setext_as_atx(text) == text
+    assert markdown.section(text, "Timeline") is None
+
+
+def test_a_table_stays_a_table_next_to_setext_headings():
+    text = "Endpoints\n---\n\n| Method | Path |\n|---|---|\n| GET | /rooms |\n"
+    (table,) = markdown.pipe_tables(text)
+    assert (table.heading, table.rows) == ("Endpoints", [["GET", "/rooms"]])
+    assert markdown.tables(markdown.section(text, "Endpoints")) == [
+        [{"Method": "GET", "Path": "/rooms"}]
+    ]

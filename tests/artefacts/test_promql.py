@@ -144,6 +144,24 @@ def test_regular_expressions_are_anchored_at_both_ends():
     assert len(value('requests_total{code=~"5.."}')) == 1
 
 
+@pytest.mark.parametrize(
+    ("selector", "series", "bookings"),
+    [
+        ('requests_total{route="/rooms/{id}/series"}', True, False),
+        ('requests_total{route=~"/rooms/[^/]+/series"}', True, False),
+        ('requests_total{route=~"/rooms/.*"}', True, True),
+        ('requests_total{route=~"series"}', False, False),  # anchored: the whole value
+        ('requests_total{route=~".*"}', True, True),
+        ('requests_total{code="500"}', True, True),  # no matcher of the route: every route
+        ('requests_total{route!~".*/series",route=~"/rooms/.*"}', False, True),
+    ],
+)
+def test_a_selector_selects_a_label_value_as_prometheus_matches_it(selector, series, bookings):
+    (found,) = promql.selectors(promql.parse(selector).root)
+    assert found.selects("route", "/rooms/{id}/series") is series
+    assert found.selects("route", "/rooms/{id}/bookings") is bookings
+
+
 def test_a_comparison_filters_and_bool_keeps_zero_or_one():
     assert value("sum(rate(requests_total[1h])) > 100") == []
     assert only(value("sum(rate(requests_total[1h])) > 10")) == pytest.approx(12.0)

@@ -986,6 +986,33 @@ def test_headings_numbered_or_emphasised_are_the_templates(spelling):
     assert prd.heading_advice(text) is None
 
 
+def setext(text: str) -> str:
+    """The PRD with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+def test_setext_headings_are_the_templates(workspace):
+    """`Goals` underlined with `---` is CommonMark's other way to write `## Goals`."""
+    text = setext(reference_prd())
+    assert "\nGoals\n-----\n" in text and "\n## " not in text
+    assert prd_checks(text) == NO_PRD_PROBLEMS
+    assert prd.heading_advice(text) is None
+    write(workspace, prd.FILE, text)
+    assert lines(judged("01.3"))[-1] == "Exercise 01.3: all 5 checks passed."
+
+
+def test_a_setext_heading_mistake_is_still_named():
+    text = setext(drop_section(reference_prd(), "Estimate"))
+    assert "missing: `## Estimate`" in prd.heading_problems(text)
+    # Under a blank line, `---` is a thematic break: the title above it is no heading.
+    broken = setext(reference_prd()).replace("Goals\n-----\n", "Goals\n\n-----\n")
+    assert "missing: `## Goals`" in prd.heading_problems(broken)
+
+
 def test_a_numbered_heading_is_still_counted_and_spelled():
     text = reference_prd().replace("## Goals\n", "## 2. Goals\n") + "\n## 11. Goals\n\n- More.\n"
     assert "`## Goals` appears 2 times" in prd.heading_problems(text)

@@ -43,6 +43,10 @@ class Rule:
     def where(self) -> str:
         return f"line {self.line}"
 
+    def selectors(self) -> list[promql.Selector]:
+        """Every selector of the rule's expression (none when it does not parse)."""
+        return promql.selectors(self.expression.root) if self.expression else []
+
 
 @dataclass
 class RuleFile:

@@ -2,6 +2,8 @@
 
 Only what the document checks need: the text outside comments and code fences, its `## `
 sections, its list items and tables, and what looks like a placeholder left from a template.
+A Setext heading (a title underlined with `===` or `---`) is a heading as CommonMark says:
+every reader here sees it as the `# ` or `## ` heading it is (`setext_as_atx`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+
+from markdown_it import MarkdownIt
 
 from onboarding.checks import CheckFailed, read_artefact
 from onboarding.protocol import shorten
@@ -29,7 +33,12 @@ line has a pipe; a line of hyphens alone needs three, or it is a list item or a 
 FENCE = re.compile(r"\s*(```|~~~)")
 SECTION_HEADING = re.compile(r"(?P<marks> {0,3}##[ \t]+)(?!#)(?P<title>.+?)(?P<end>\s*#*\s*)$")
 """A `## ` heading line: the one pattern every reader of sections uses. As in CommonMark, up
-to three spaces may come before it and a tab after it; closing `#`s are not part of the title."""
+to three spaces may come before it and a tab after it; closing `#`s are not part of the title.
+A Setext heading underlined with `---` is one too, once `setext_as_atx` has written it so."""
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""One line with its ending, split where CommonMark (and so markdown-it) ends a line."""
+FRONT_MATTER_END = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?")
+_COMMONMARK = MarkdownIt("commonmark").enable("table")
 
 
 def read_document(path: str | Path, how_to_create: str | None = None) -> str:
@@ -40,8 +49,42 @@ def read_document(path: str | Path, how_to_create: str | None = None) -> str:
     return text
 
 
+def setext_as_atx(text: str) -> str:
+    """The text with each Setext heading written as the ATX heading it is, line for line.
+
+    `Title` over `===` becomes `# Title`, over `---` `## Title`; the heading takes the underline's
+    line and the title's lines are left blank, so the text keeps its number of lines. What is a
+    heading is CommonMark's decision, made by its parser (markdown-it, with GitHub's tables): a
+    `---` after a blank line, a list item or a quotation is a thematic break, a `---` under a
+    table's header is its delimiter row, and code, HTML comments and headings inside a list item
+    or a quotation stay as written. YAML front matter (between two `---` lines at the very top,
+    which CommonMark does not know) is left as it is too.
+    """
+    lines = LINE.findall(text)
+    start = 0
+    if lines and lines[0].rstrip() == "---":  # YAML front matter, as Jekyll and Hugo write it
+        end = next((n for n in range(1, len(lines)) if FRONT_MATTER_END.fullmatch(lines[n])), None)
+        start = 0 if end is None else end + 1
+    for token in _COMMONMARK.parse("".join(lines[start:])):
+        # Only a heading of the document itself: level 0, not one inside a list or a quotation.
+        if token.type != "heading_open" or token.markup not in ("=", "-") or token.level:
+            continue
+        first, after = (start + row for row in token.map)
+        underline = after - 1
+        title = " ".join(line.strip() for line in lines[first:underline])
+        if title.endswith("#"):
+            title += " #"  # a closing sequence, so that the title keeps its own `#`
+        for row in range(first, underline):
+            lines[row] = lines[row][len(lines[row].rstrip("\r\n")) :]
+        ending = lines[underline][len(lines[underline].rstrip("\r\n")) :]
+        lines[underline] = f"{'#' * (1 if token.markup == '=' else 2)} {title}{ending}"
+    return "".join(lines)
+
+
 def markdown_lines(text: str) -> list[str]:
-    """The lines of a Markdown text outside HTML comments and fenced code blocks."""
+    """The lines of a Markdown text outside HTML comments and fenced code blocks, Setext
+    headings written as ATX ones."""
+    text = setext_as_atx(text)
     text = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL)
     lines, fence = [], None
     for line in text.splitlines():
@@ -178,7 +221,7 @@ QUOTE = re.compile(r"^\s*>\s?(?P<text>.*)$")
 
 def section_source(text: str, heading: str) -> str | None:
     """The raw text of the first `## heading` section, code fences included (comments not)."""
-    text = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL)
+    text = re.sub(r"<!--.*?(-->|\Z)", "", setext_as_atx(text), flags=re.DOTALL)
     lines, inside, fence = [], False, None
     for line in text.splitlines():
         marker = FENCE.match(line)
@@ -197,7 +240,8 @@ def section_source(text: str, heading: str) -> str | None:
 
 def in_template_case(text: str, headings: tuple[str, ...]) -> str:
     """The text with every `## ` heading that is one of `headings` but for letter case or
-    spacing written as the template writes it (outside code fences).
+    spacing written as the template writes it (outside code fences); Setext headings are
+    written as ATX ones (`setext_as_atx`).
 
     A heading names a section: `## problem statement` is the template's `## Problem Statement`,
     and the checks that look a section up by its name find it. Readers of a document written
@@ -205,7 +249,7 @@ def in_template_case(text: str, headings: tuple[str, ...]) -> str:
     """
     by_key = {heading_key(heading): heading for heading in headings}
     lines, fence = [], None
-    for line in text.splitlines(keepends=True):
+    for line in setext_as_atx(text).splitlines(keepends=True):
         marker = FENCE.match(line)
         if marker:
             fence = marker[1] if fence is None else (None if marker[1] == fence else fence)

@@ -182,7 +182,8 @@ class Matcher:
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        # Prometheus anchors regular expressions at both ends.
+        # Prometheus anchors regular expressions at both ends: `re.fullmatch`. Prometheus reads
+        # them as RE2, whose syntax is Python's for what a course's selectors write.
         found = re.fullmatch(self.value, actual) is not None
         return found if self.op == "=~" else not found
 
@@ -202,6 +203,13 @@ class Selector(Node):
     def all_matchers(self) -> tuple[Matcher, ...]:
         named = (Matcher("__name__", "=", self.name),) if self.name else ()
         return named + self.matchers
+
+    def selects(self, label: str, value: str) -> bool:
+        """Whether every matcher of `label` takes `value` (`route="/rooms"`, `route=~"/rooms.*"`):
+        with none, every value is selected."""
+        return all(
+            matcher.matches({label: value}) for matcher in self.matchers if matcher.name == label
+        )
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,34 @@ def test_numbered_prd_headings_are_the_templates(workspace):
     assert result.ok, failing(result)
 
 
+def setext(text: str) -> str:
+    """A document with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "relative"),
+    [
+        ("10.1", feature.PRD_FILE),
+        ("10.2", feature.TSD_FILE),
+        ("10.6", feature.CHECKLIST_FILE),
+        ("10.7", feature.RUNBOOK_FILE),
+        ("10.8", feature.CHANGELOG_FILE),
+    ],
+)
+def test_setext_headings_are_headings(workspace, exercise_id, relative):
+    """`Rollout steps` underlined with `---` is CommonMark's other way to write the `## `."""
+    text = setext(read(workspace, relative))
+    assert "\n## " not in text
+    write(workspace, relative, text)
+    result = judged(exercise_id, workspace)
+    assert result.ok, failing(result)
+
+
 def test_broken_examples_yaml_is_one_line(workspace):
     write(workspace, feature.EXAMPLES_FILE, "examples: [unclosed\n")
     lines = failing(judged("10.1", workspace))
@@ -509,6 +537,38 @@ def test_a_canary_of_no_one_is_not_a_canary(workspace, share):
 
 
 @pytest.mark.parametrize(
+    "everyone",
+    [
+        "All traffic: the flag is on for everyone",
+        "All users: the flag is on",
+        "Full rollout: the flag is on",
+        "Roll out to all traffic",
+        "The whole of the traffic: the flag is on",
+        "Everyone: the flag is on",
+    ],
+)
+def test_the_whole_traffic_in_words_is_100_percent(workspace, everyone):
+    edit(workspace, feature.CHECKLIST_FILE, "100%: the flag is on for everyone", everyone)
+    result = judged("10.6", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "vague",
+    [
+        "Most traffic: the flag is on",
+        "More users: the flag is on",
+        "Widen the rollout: the flag is on",
+        "The flag is on for all beta users",
+        "Not yet for all traffic: the flag stays at 50%",
+    ],
+)
+def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
+    edit(workspace, feature.CHECKLIST_FILE, "100%: the flag is on for everyone", vague)
+    assert any("never reach 100%" in line for line in failing(judged("10.6", workspace)))
+
+
+@pytest.mark.parametrize(
     ("old", "new"),
     [
         ("for 5% of the traffic", "for five percent of the traffic"),
@@ -595,6 +655,55 @@ def test_no_alert_on_the_series_route_is_refused(workspace):
     )
 
 
+@pytest.mark.parametrize(
+    "selector",
+    [
+        'route=~"/rooms/\\\\{room_id\\\\}/series"',
+        'route=~"/rooms/[^/]+/series"',
+        'route=~"/rooms/.*/series"',
+        'route=~".*/series.*"',
+        'route=~"/rooms/\\\\{room_id\\\\}/series|/series/.*"',
+        'route="/rooms/{room_id}/series",code=~"5.."',
+    ],
+)
+def test_a_route_matched_by_a_regex_selects_the_series(workspace, selector):
+    """Prometheus anchors `=~` at both ends; a regex that matches the series route (and other
+    routes of the feature) selects it as `route="…"` does."""
+    edit(workspace, feature.RULES_FILE, 'route="/rooms/{room_id}/series"', selector)
+    result = judged("10.7", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        'route=~".*"',  # every route: the alert no longer isolates the feature
+        'route=~".+"',
+        'route=~"/rooms/.*"',  # and booking a room
+        'route=~"/series/.*"',  # the series' other routes, not the one the canary turns on
+        'route=~"series"',  # anchored: matches no route
+        'route!="/rooms/{room_id}/series"',
+        'route!~"/rooms/\\\\{room_id\\\\}/series"',
+    ],
+)
+def test_a_regex_that_does_not_isolate_the_series_is_refused(workspace, selector):
+    edit(workspace, feature.RULES_FILE, 'route="/rooms/{room_id}/series"', selector)
+    assert any(
+        'no alert of monitoring/alerts.yaml selects route="/rooms/{room_id}/series"' in line
+        for line in failing(judged("10.7", workspace))
+    )
+
+
+def test_a_regex_that_takes_every_route_is_named(workspace):
+    edit(workspace, feature.RULES_FILE, 'route="/rooms/{room_id}/series"', 'route=~".*"')
+    lines = failing(judged("10.7", workspace))
+    assert any(
+        'selects route="/rooms/{room_id}/series" alone: `SeriesSlow` also selects '
+        "/rooms/{room_id}/bookings" in line
+        for line in lines
+    ), lines
+
+
 def test_broken_rules_yaml_is_one_line(workspace):
     write(workspace, feature.RULES_FILE, "groups: [\n")
     lines = failing(judged("10.7", workspace))
@@ -673,8 +782,30 @@ def test_other_ways_to_write_the_release_pass(workspace, relative, old, new):
     assert result.ok, failing(result)
 
 
-def test_an_entry_without_an_added_or_features_section_is_refused(workspace):
-    edit(workspace, feature.CHANGELOG_FILE, "### Added", "### Changed")
+@pytest.mark.parametrize(
+    "added", ["**Added**", "__Added__", "**Added:**", "Added:", "**New features**"]
+)
+def test_a_category_in_bold_on_its_own_line_is_a_section(workspace, added):
+    """Many changelogs label their categories in bold rather than with `### `."""
+    edit(workspace, feature.CHANGELOG_FILE, "### Added", added)
+    edit(workspace, feature.CHANGELOG_FILE, "### Changed", added.replace("Added", "Changed"))
+    result = judged("10.8", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "### Changed",
+        "**Changed**",
+        "",  # no category at all: the bullets straight under the version
+        "We **added** recurring bookings:",
+        "- **Added** recurring bookings",
+        "**Added** recurring weekly bookings, behind the flag.",
+    ],
+)
+def test_an_entry_without_an_added_or_features_section_is_refused(workspace, entry):
+    edit(workspace, feature.CHANGELOG_FILE, "### Added", entry)
     assert any("no `### Added` section" in line for line in failing(judged("10.8", workspace)))
 
 

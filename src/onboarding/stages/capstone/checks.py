@@ -796,8 +796,55 @@ def canary_steps(given: Given) -> None:
             "serves no one): "
             + (", ".join(f"{share:g}%" for share in shares) or "no percentage at all")
         )
-    if 100 not in shares:
+    if 100 not in shares and not any(_reaches_everyone(step) for step in _steps(rollout)):
         raise CheckFailed(f"the Rollout steps start at {first:g}% but never reach 100%")
+
+
+WHOLE_AUDIENCE = re.compile(
+    r"(?i)\b(?:all\s+(?:of\s+)?(?:the\s+|our\s+)?(?:traffic|users|requests|clients|customers)"
+    r"|every\s+(?:user|request|client|customer)|everyone|everybody"
+    r"|(?:the\s+)?whole\s+(?:of\s+the\s+)?traffic)\b"
+)
+"""Words for 100% of the traffic: all traffic, all users, everyone, the whole traffic. Only
+whole phrases: "all beta users" and "most traffic" are a share, not everyone."""
+TURNED_ON = re.compile(r"(?i)\b(?:on|enabled?|roll(?:ed)?\s*out|serves?|released?|live)\b")
+FULL_ROLLOUT = re.compile(
+    r"(?i)\bfull(?:y)?[\s-]+roll(?:ed)?[\s-]*out\b|\broll(?:ed)?\s*out\s+fully\b"
+)
+NEGATED = re.compile(r"(?i)\b(?:not|never)\b|n't\b")
+CLAUSE_END = re.compile(r"(?i);|\.(?:\s|$)|\b(?:if|then|unless|otherwise)\b")
+"""Where a step's clause ends: "the flag is on for everyone; turn it off if errors rise" turns
+it on for everyone, and only then says when it goes off."""
+
+
+def _steps(body: str) -> list[str]:
+    """The steps of a section: each list item with its continuation lines, each paragraph."""
+    steps: list[str] = []
+    after_blank = True
+    for line in body.splitlines():
+        if not line.strip():
+            after_blank = True
+            continue
+        if after_blank or re.match(r"\s*(?:[-*+]|\d+[.)])\s", line):
+            steps.append(line.strip())
+        else:
+            steps[-1] += " " + line.strip()
+        after_blank = False
+    return steps
+
+
+def _reaches_everyone(step: str) -> bool:
+    """A step that turns the feature on for all the traffic in words ("all traffic: the flag is
+    on", "full rollout"), not one that turns it off for everyone or says it is not yet."""
+    return any(
+        not NEGATED.search(clause)
+        and not TURNED_OFF.search(with_digits(clause))
+        and bool(
+            FULL_ROLLOUT.search(clause)
+            or (WHOLE_AUDIENCE.search(clause) and TURNED_ON.search(clause))
+        )
+        for clause in CLAUSE_END.split(step)
+    )
 
 
 TURNED_OFF = re.compile(r"(?i)\boff\b|disabl|\bfalse\b|=\s*[\"']?0\b|\b0\s*(?:%|percent|per cent)")
@@ -892,10 +939,50 @@ def rules_of(given: Given):
     return given.once("rules", lambda: alerting.read_rules(read(given, feature.RULES_FILE)))
 
 
+OTHER_ROUTES = tuple(route.route for route in alerting.ROUTES) + tuple(
+    path for _, path, _ in alerting.PROBES
+)
+"""The routes the service served before the capstone: an alert on the series selects none."""
+
+
+def isolates_the_series(alert) -> bool:
+    """Whether a selector of the alert takes the series route and no route the service had
+    before: `route="…"`, or a regular expression (`route=~"/rooms/.*/series"`, which may take the
+    feature's other routes too). `route=~".*"` takes every route: the series would not show."""
+    return any(
+        selector.selects("route", feature.SERIES_PATH)
+        and not any(selector.selects("route", route) for route in OTHER_ROUTES)
+        for selector in alert.selectors()
+    )
+
+
 def series_alerts(given: Given) -> list:
-    found = [alert for alert in rules_of(given).alerts if feature.SERIES_PATH in alert.expr]
+    alerts = rules_of(given).alerts
+    found = [alert for alert in alerts if isolates_the_series(alert)]
     if not found:
-        raise CheckFailed(f'no alert of {feature.RULES_FILE} selects route="{feature.SERIES_PATH}"')
+        widest = next(
+            (
+                (alert.name, route)
+                for alert in alerts
+                for selector in alert.selectors()
+                # A selector that picks routes (`=`, `=~`) tried to pick the series; one that
+                # only leaves some out (`route!~"/health/.+"`) is an alert on the whole API.
+                if any(m.name == "route" and m.op in ("=", "=~") for m in selector.matchers)
+                and selector.selects("route", feature.SERIES_PATH)
+                for route in OTHER_ROUTES
+                if selector.selects("route", route)
+            ),
+            None,
+        )
+        raise CheckFailed(
+            f'no alert of {feature.RULES_FILE} selects route="{feature.SERIES_PATH}"'
+            + (
+                f" alone: `{widest[0]}` also selects {widest[1]}, so the series' own errors or "
+                "latency would not show"
+                if widest
+                else ""
+            )
+        )
     return found
 
 
@@ -1002,8 +1089,7 @@ def versions_agree(given: Given) -> None:
 def note_describes_the_feature(given: Given) -> None:
     entry = release.entry_of(changelog_of(given), released_version(given))
     problems = []
-    # Keep a Changelog says "Added"; conventional-changelog and towncrier say "Features".
-    if not re.search(r"(?im)^#{3,}\s+(added|(new\s+)?features?)\b", entry):
+    if not release.has_added_section(entry):
         problems.append("the release's entry has no `### Added` section")
     if not re.search(r"(?i)series|recurring|weekly", entry):
         problems.append("the release's entry does not mention the series")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from onboarding.artefacts.markdown import setext_as_atx
+
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?(?P<bang>!)?: \S")
 BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE: ", re.MULTILINE)
@@ -50,19 +52,38 @@ def next_version(current: str, messages: list[str]) -> str:
 
 
 def newest_heading(changelog: str) -> str | None:
-    """The version of the first release heading (`## 1.2.0`, `## [1.2.0]`, `## v1.2.0`)."""
-    match = HEADING.search(changelog)
+    """The version of the first release heading (`## 1.2.0`, `## [1.2.0]`, `## v1.2.0`, or
+    `1.2.0` underlined with `---`)."""
+    match = HEADING.search(setext_as_atx(changelog))
     return match["version"] if match else None
 
 
 def entry_of(changelog: str, version: str) -> str:
     """The text under the heading of `version`, up to the next version's heading."""
+    changelog = setext_as_atx(changelog)
     headings = list(HEADING.finditer(changelog))
     for number, match in enumerate(headings):
         if match["version"] == version:
             end = headings[number + 1].start() if number + 1 < len(headings) else len(changelog)
             return changelog[match.end() : end]
     return ""
+
+
+CATEGORY = r"(?:added|(?:new\s+)?features?)"
+"""Keep a Changelog says "Added"; conventional-changelog and towncrier say "Features"."""
+ADDED_HEADING = re.compile(rf"(?im)^ {{0,3}}#{{3,}}[ \t]+{CATEGORY}\b")
+"""`### Added`, a level below the version's `## ` heading."""
+ADDED_LABEL = re.compile(
+    rf"(?im)^ {{0,3}}(?P<emphasis>\*\*|__|\*|_)?{CATEGORY}:?(?P=emphasis)?:?[ \t]*$"
+)
+"""`**Added**`, `**Added:**`, `_Added_` or `Added:` alone on its line: many changelogs label a
+category so rather than with a heading, and a reader sees the same list under it. A line that
+goes on after the word (`**Added** recurring bookings`) is a sentence, not a label."""
+
+
+def has_added_section(entry: str) -> bool:
+    """Whether a release's entry has its Added (or Features) category, as a heading or a label."""
+    return bool(ADDED_HEADING.search(entry) or ADDED_LABEL.search(entry))
 
 
 def package_version(init_text: str) -> str | None:
