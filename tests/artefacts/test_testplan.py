@@ -193,6 +193,111 @@ def test_thresholds_written_as_a_list_are_read():
 
 
 @pytest.mark.parametrize(
+    ("header", "rows"),
+    [
+        (
+            "| p95 latency | Throughput | Failed requests |",
+            "| under 300 ms | at least 20 req/s | under 0.5% |",
+        ),
+        # A first column that names each row: the thresholds' row, not the last run's.
+        (
+            "| | p95 latency (ms) | Throughput (req/s) | Error rate (%) |",
+            "| Last run | 120 | 35 | 0.1 |\n| Threshold | < 300 | >= 20 | < 0.5 |",
+        ),
+        ("| p(95) | http_reqs | http_req_failed |", "| < 0.3 s | 1,200 a minute | < 1 in 200 |"),
+    ],
+    ids=["one-row-of-thresholds", "a-row-named-threshold", "k6-names"],
+)
+def test_a_table_turned_sideways_is_read_by_its_columns(header, rows):
+    assert values(plan(rows, header)) == pytest.approx(MODEL_SLO)
+
+
+def test_a_sideways_table_of_measured_values_holds_no_threshold():
+    rows = "| GET /rooms | 120 ms | 35 req/s | 0.1% |\n| POST /bookings | 180 ms | 12 req/s | 0% |"
+    found = testplan.thresholds(plan(rows, "| Endpoint | p95 | Throughput | Errors |"))
+    assert found == {}
+
+
+def test_a_sideways_table_keeps_each_threshold_with_its_comparison():
+    text = plan("| under 300 ms | at least 20 req/s | ≤ 0.5% |", "| p95 | RPS | Errors |")
+    found = testplan.thresholds(text)
+    assert [found[measure].inclusive for measure in MODEL_SLO] == [False, True, True]
+    assert found["p95 latency"].quoted == "p95 | under 300 ms"
+
+
+@pytest.mark.parametrize(
+    ("row", "inclusive"),
+    [
+        ("| Success rate | at least 99.5% | all |", True),
+        ("| Successful requests | ≥ 99.5 % | all |", True),
+        ("| Success rate (non-5xx) | above 99.5% | all |", False),
+        ("| Requests that succeed | more than 995 in 1,000 | all |", False),
+        ("| Success rate | 99.5% | all |", None),
+    ],
+    ids=["at-least", "a-sign", "non-5xx-above", "in-a-thousand", "no-comparison"],
+)
+def test_a_success_rate_stands_for_the_failed_requests(row, inclusive):
+    found = testplan.thresholds(plan(row))["failed requests"]
+    assert found.value == pytest.approx(0.005)
+    assert found.inclusive is inclusive
+
+
+def test_a_failed_requests_row_wins_over_a_success_rate():
+    rows = "| Success rate | at least 99% | all |\n| Failed requests | under 0.5% | all |"
+    assert values(plan(rows))["failed requests"] == pytest.approx(0.005)
+
+
+def test_an_unsuccessful_requests_row_is_not_a_success_rate():
+    found = testplan.thresholds(plan("| Unsuccessful requests | under 0.5% | all |"))
+    assert found["failed requests"].value == pytest.approx(0.005)
+    assert found["failed requests"].inclusive is False
+
+
+@pytest.mark.parametrize(
+    ("measure", "threshold", "inclusive"),
+    [
+        ("p95 latency", "under 300 ms", False),
+        ("p95 latency", "below 0.3 s", False),
+        ("p95 latency", "less than 300 ms", False),
+        ("p95 latency", "p(95)<300", False),
+        ("p95 latency", "95% of requests under 300 ms", False),
+        ("p95 latency", "≤ 300 ms", True),
+        ("p95 latency", "<= 300 ms", True),
+        ("p95 latency", "at most 300 ms", True),
+        ("p95 latency", "no more than three hundred milliseconds", True),
+        ("p95 latency", "up to 300 ms", True),
+        ("p95 latency", "95% of requests within 300 ms", True),
+        ("p95 latency", "less than or equal to 300 ms", True),
+        ("p95 latency", "at or below 300 ms", True),
+        ("p95 latency", "300 ms or less", True),
+        ("p95 latency", "must not exceed 300 ms", True),
+        ("throughput", "at least 20 req/s", True),
+        ("throughput", ">= 20", True),
+        ("throughput", "no fewer than 20 requests a second", True),
+        ("throughput", "20 req/s or more", True),
+        ("throughput", "more than 20 req/s", False),
+        ("throughput", "> 20 rps", False),
+        ("throughput", "above twenty requests a second", False),
+        ("failed requests", "below 1 %", False),
+        ("failed requests", "fewer than 1 in 200", False),
+        ("failed requests", "at most 0.5%", True),
+        ("failed requests", "≤ 0.5%", True),
+        # Nothing said, or both ways, or words that name a duration or a condition, not a limit.
+        ("p95 latency", "300 ms", None),
+        ("p95 latency", "max 300 ms", None),
+        ("p95 latency", "300 ms under load", None),
+        ("p95 latency", "under 300 ms, at most 300 ms on staging", None),
+        ("p95 latency", "fail if above 300 ms", None),
+        ("throughput", "20 req/s over a 5 minute run", None),
+        ("throughput", "20 req/s sustained over 5 minutes", None),
+        ("throughput", "min 20 req/s", None),
+    ],
+)
+def test_the_comparison_is_read_from_the_thresholds_words(measure, threshold, inclusive):
+    assert testplan.inclusive(measure, threshold) is inclusive
+
+
+@pytest.mark.parametrize(
     "headings",
     [
         [f"## {number}. {name}" for number, name in enumerate(testplan.SECTIONS, start=1)],

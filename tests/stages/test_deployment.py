@@ -13,6 +13,7 @@ from onboarding.artefacts import dockerfile
 from onboarding.checks import ArtefactError, Given, evaluate, require
 from onboarding.protocol import Outcome
 from onboarding.stages.deployment import DOCKERFILE_CHECKS, canary, checks, rollout, rules
+from onboarding.stages.deployment import lesson as deployment_lesson
 from tests.conftest import COURSE_ROOT
 from tests.stages.notebook_artefacts import edit
 
@@ -106,6 +107,9 @@ USER_LINES = (
 )
 
 CMD = f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--port", "8000"]'
+VENV_COPY = "COPY --from=builder /app/.venv /app/.venv"
+UV_IN_RUNTIME = (VENV_COPY, VENV_COPY + "\nCOPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/")
+"""The final stage gets uv from uv's image, as a CMD that serves through `uv run` needs."""
 
 MISTAKES = [
     (
@@ -398,14 +402,14 @@ MISTAKES = [
     ),
     (
         "uv-run-that-syncs-at-start-up",
-        [(CMD, CMD.replace('"uvicorn"', '"uv", "run", "--no-dev", "uvicorn"'))],
+        [UV_IN_RUNTIME, (CMD, CMD.replace('"uvicorn"', '"uv", "run", "--no-dev", "uvicorn"'))],
         RUN,
         "`uv run` without `--no-sync` syncs the environment each time the container starts",
     ),
     *(
         (
             f"uv-run-{option.strip('-')}-still-syncs",
-            [(CMD, CMD.replace('"uvicorn"', f'"uv", "run", "{option}", "uvicorn"'))],
+            [UV_IN_RUNTIME, (CMD, CMD.replace('"uvicorn"', f'"uv", "run", "{option}", "uvicorn"'))],
             RUN,
             f"`uv run {option}` keeps the lock file but still syncs the environment",
         )
@@ -415,6 +419,7 @@ MISTAKES = [
         "uv-run-locked-by-env-still-syncs",
         [
             ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_LOCKED=1 \\"),
+            UV_IN_RUNTIME,
             (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
         ],
         RUN,
@@ -424,6 +429,7 @@ MISTAKES = [
         "uv-run-sync-variable-off",
         [
             ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_NO_SYNC=0 \\"),
+            UV_IN_RUNTIME,
             (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
         ],
         RUN,
@@ -432,12 +438,13 @@ MISTAKES = [
     (
         "uv-run-of-a-server-on-localhost",
         [
+            UV_IN_RUNTIME,
             (
                 CMD,
                 CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"').replace(
                     "0.0.0.0", "127.0.0.1"
                 ),
-            )
+            ),
         ],
         RUN,
         "uvicorn listens on 127.0.0.1, which nothing outside the container can reach",
@@ -712,7 +719,13 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
         ([(CMD, 'ENTRYPOINT ["tini", "--"]\n' + CMD)], "tini-as-init"),
         # uv's Docker guide serves through `uv run`, kept from syncing at start-up.
         *(
-            ([(CMD, CMD.replace('"uvicorn"', f'"uv", "run", {options}"uvicorn"'))], name)
+            (
+                [
+                    UV_IN_RUNTIME,
+                    (CMD, CMD.replace('"uvicorn"', f'"uv", "run", {options}"uvicorn"')),
+                ],
+                name,
+            )
             for options, name in [
                 ('"--no-sync", ', "uv-run-no-sync"),
                 ('"--no-sync", "--no-dev", ', "uv-run-no-sync-no-dev"),
@@ -724,17 +737,19 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
         (
             [
                 ("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_NO_SYNC=1 \\"),
+                UV_IN_RUNTIME,
                 (CMD, CMD.replace('"uvicorn"', '"uv", "run", "uvicorn"')),
             ],
             "uv-run-no-sync-by-env",
         ),
         (
             [
+                UV_IN_RUNTIME,
                 (
                     CMD,
                     'ENTRYPOINT ["tini", "--"]\n'
                     + CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"'),
-                )
+                ),
             ],
             "tini-then-uv-run",
         ),
@@ -867,6 +882,65 @@ def test_good_variations_pass(replacements, name):
     assert {text: r.found for text, r in results.items() if not r.passed} == {}, name
 
 
+UV_RUN_CMD = CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"')
+
+
+# The usual ways to get uv into the final stage, for a CMD that serves through `uv run`.
+@pytest.mark.parametrize(
+    "replacements",
+    [
+        [UV_IN_RUNTIME],
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=docker.io/astral/uv:0.13.9 /uv /usr/local/bin/uv")],
+        [
+            (BUILDER, "FROM ghcr.io/astral-sh/uv:0.13.9 AS uv\n" + BUILDER),
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=uv /uv /bin/uv"),
+        ],
+        # The build stage installs uv with pip (as the model's does): its binary, copied over.
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=builder /usr/local/bin/uv /usr/local/bin/uv")],
+        [(USER_LINES, USER_LINES + 'RUN pip install --no-cache-dir "uv==0.13.9"\n')],
+        [(USER_LINES, USER_LINES + "RUN python -m pip install uv==0.13.9\n")],
+        [(RUNTIME, "FROM ghcr.io/astral-sh/uv:python3.14-bookworm-slim AS runtime")],
+        # A base stage of the final one has it.
+        [
+            (BUILDER, f"FROM {BASE} AS base\nRUN pip install uv==0.13.9\nFROM base AS builder"),
+            (RUNTIME, "FROM base AS runtime"),
+        ],
+    ],
+    ids=[
+        "copied-from-uvs-image",
+        "copied-from-docker-hubs-uv-image",
+        "copied-from-a-stage-of-uvs-image",
+        "copied-from-the-build-stage",
+        "pip-installed",
+        "python-m-pip-installed",
+        "uvs-python-image",
+        "installed-in-a-base-stage",
+    ],
+)
+def test_a_uv_run_cmd_passes_when_the_final_stage_has_uv(replacements):
+    result = run_dockerfile_check(edit(MODEL, *replacements, (CMD, UV_RUN_CMD)), only=RUN)[RUN]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    "replacements",
+    [
+        [],  # the model's build stage installs uv; only its .venv reaches the final stage
+        [(USER_LINES, USER_LINES + "RUN pip install uvicorn==0.38.0\n")],
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=builder /app/README.md ./")],
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=ghcr.io/astral-sh/ruff:0.14.0 /ruff /bin/")],
+    ],
+    ids=["only-the-venv-copied", "pip-installs-uvicorn", "another-file-of-the-builder", "ruff"],
+)
+def test_a_uv_run_cmd_without_uv_in_the_final_stage_is_named(replacements):
+    result = run_dockerfile_check(edit(MODEL, *replacements, (CMD, UV_RUN_CMD)), only=RUN)[RUN]
+    assert not result.passed
+    assert "the command starts the server with `uv run`, but the final stage (FROM on line" in (
+        result.found
+    ), result.found
+    assert "has no uv" in result.found and "COPY --from=ghcr.io/astral-sh/uv:" in result.found
+
+
 def test_fastapi_run_passes_when_the_module_builds_the_app_with_the_factory(tmp_path):
     text = edit(MODEL, (CMD, 'CMD ["fastapi", "run", "--entrypoint", "booking_service.asgi:app"]'))
     package = tmp_path / "src" / "booking_service"
@@ -887,6 +961,15 @@ ENTRYPOINT_SCRIPT = (
     "#!/bin/sh\nset -e\n# migrations first, then the server\npython -m booking_service.migrate\n"
 )
 SERVER_LINE = f"uvicorn --factory {APP} \\\n  --host 0.0.0.0 --port ${{PORT:-8000}}\n"
+
+
+SERVER_ON_ITS_VARIABLES = f'exec uvicorn --factory {APP} --host "$HOST" --port "${{PORT}}"\n'
+SCRIPT_SETTINGS = (
+    "export HOST=0.0.0.0\nexport PORT=8000\n",
+    'export HOST="0.0.0.0" PORT=8000\n',
+    "HOST=0.0.0.0\nPORT=${PORT:-8000}\n",
+    "HOST=0.0.0.0 PORT=8000\nexport HOST PORT\n",
+)
 
 
 def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -915,6 +998,7 @@ def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
         ),
         (
             {"scripts/entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec "$@"\n'},
+            "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/\n"
             "COPY scripts /usr/local/bin/\n"
             'ENTRYPOINT ["entrypoint.sh"]\n'
             + CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"'),
@@ -928,6 +1012,14 @@ def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
             {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + 'exec gosu app "$@"\n'},
             'COPY docker-entrypoint.sh ./\nENTRYPOINT ["./docker-entrypoint.sh"]\n' + CMD,
         ),
+        # The script's own variables, set before the line that starts the server.
+        *(
+            (
+                {"docker-entrypoint.sh": ENTRYPOINT_SCRIPT + setting + SERVER_ON_ITS_VARIABLES},
+                'COPY docker-entrypoint.sh ./\nENTRYPOINT ["./docker-entrypoint.sh"]',
+            )
+            for setting in SCRIPT_SETTINGS
+        ),
     ],
     ids=[
         "exec-the-cmd",
@@ -936,6 +1028,10 @@ def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
         "found-on-path",
         "run-by-sh",
         "exec-gosu",
+        "export-port",
+        "export-two-at-once",
+        "assigned-with-a-default",
+        "exported-after-assigning",
     ],
 )
 def test_an_entrypoint_script_that_execs_the_server_passes(tmp_path, files, command):
@@ -973,8 +1069,28 @@ def test_an_entrypoint_script_that_execs_the_server_passes(tmp_path, files, comm
             "ENTRYPOINT ./docker-entrypoint.sh",
             "the command is in shell form",
         ),
+        (
+            ENTRYPOINT_SCRIPT + "export HOST=0.0.0.0 PORT=9000\n" + SERVER_ON_ITS_VARIABLES,
+            'ENTRYPOINT ["./docker-entrypoint.sh"]',
+            "EXPOSE 8000, but uvicorn listens on port 9000",
+        ),
+        (
+            # Set for one command only, not for the lines after it.
+            ENTRYPOINT_SCRIPT.replace("python -m", "HOST=0.0.0.0 PORT=8000 python -m")
+            + SERVER_ON_ITS_VARIABLES,
+            'ENTRYPOINT ["./docker-entrypoint.sh"]',
+            "uvicorn listens on $HOST",
+        ),
     ],
-    ids=["no-exec", "no-exec-of-the-cmd", "exec-on-localhost", "exec-of-no-server", "shell-form"],
+    ids=[
+        "no-exec",
+        "no-exec-of-the-cmd",
+        "exec-on-localhost",
+        "exec-of-no-server",
+        "shell-form",
+        "export-of-another-port",
+        "set-for-one-command-only",
+    ],
 )
 def test_wrong_entrypoint_scripts_are_named(tmp_path, script, command, message):
     root = _with_project_files(tmp_path, {"docker-entrypoint.sh": script})
@@ -1230,7 +1346,40 @@ def run_canary_check(canary_decision) -> dict[str, Outcome]:
     return {e.text: evaluate(e.text, lambda e=e: e.run(given), e.hint) for e in checks.CANARY}
 
 
-@pytest.mark.parametrize("implementation", [reference_canary_decision, differences_of_rates])
+def allowed_increase_of_the_p95(baseline, canary, thresholds):
+    """Another right answer, algebraically the same: how much slower, against how much slower
+    the ratio allows (`base * (ratio - 1)` rounds differently from `base * ratio`)."""
+    if canary["requests"] < thresholds["min_requests"]:
+        return "hold"
+    increase = canary["errors"] / canary["requests"] - baseline["errors"] / baseline["requests"]
+    slower = canary["p95_ms"] - baseline["p95_ms"]
+    too_slow = slower > baseline["p95_ms"] * (thresholds["max_p95_ratio"] - 1)
+    return "rollback" if increase > thresholds["max_error_rate_increase"] or too_slow else "promote"
+
+
+def relative_slowdown_in_percent(baseline, canary, thresholds):
+    """Another right answer: the slowdown as a percentage of the baseline's p95."""
+    if canary["requests"] < thresholds["min_requests"]:
+        return "hold"
+    canary_rate = canary["errors"] / canary["requests"]
+    if (
+        canary_rate
+        > baseline["errors"] / baseline["requests"] + thresholds["max_error_rate_increase"]
+    ):
+        return "rollback"
+    slowdown = (canary["p95_ms"] / baseline["p95_ms"] - 1) * 100
+    return "rollback" if slowdown > (thresholds["max_p95_ratio"] - 1) * 100 else "promote"
+
+
+@pytest.mark.parametrize(
+    "implementation",
+    [
+        reference_canary_decision,
+        differences_of_rates,
+        allowed_increase_of_the_p95,
+        relative_slowdown_in_percent,
+    ],
+)
 def test_right_canary_decisions_pass_every_case(implementation):
     assert {t: r.found for t, r in run_canary_check(implementation).items() if not r.passed} == {}
 
@@ -1259,6 +1408,22 @@ def strict_at_the_limits(baseline, canary, thresholds):
     if canary["p95_ms"] >= baseline["p95_ms"] * thresholds["max_p95_ratio"]:
         return "rollback"
     return "promote"
+
+
+def allowed_increase_or_equal(baseline, canary, thresholds):
+    """The difference form with `>=`: a canary exactly at the p95 limit rolls back."""
+    decision = reference_canary_decision(baseline, canary, {**thresholds, "max_p95_ratio": 1e9})
+    slower = canary["p95_ms"] - baseline["p95_ms"]
+    allowed = baseline["p95_ms"] * (thresholds["max_p95_ratio"] - 1)
+    return "rollback" if decision == "promote" and slower >= allowed else decision
+
+
+def allowed_increase_one_step_off(baseline, canary, thresholds):
+    """The difference form against the ratio itself, not the ratio less one: far too lenient."""
+    decision = reference_canary_decision(baseline, canary, {**thresholds, "max_p95_ratio": 1e9})
+    slower = canary["p95_ms"] - baseline["p95_ms"]
+    too_slow = slower > baseline["p95_ms"] * thresholds["max_p95_ratio"]
+    return "rollback" if decision == "promote" and too_slow else decision
 
 
 def fixed_thresholds(baseline, canary, thresholds):
@@ -1321,6 +1486,16 @@ def says_true(baseline, canary, thresholds):
             "expected 'promote', got 'rollback'",
         ),
         (
+            allowed_increase_or_equal,
+            "a p95 exactly 1.2 times the baseline's is promoted",
+            "expected 'promote', got 'rollback'",
+        ),
+        (
+            allowed_increase_one_step_off,
+            "a p95 one millisecond above that limit rolls back",
+            "expected 'rollback', got 'promote'",
+        ),
+        (
             fixed_thresholds,
             "the thresholds come from the argument, not from fixed numbers",
             "expected 'promote', got 'hold'",
@@ -1365,10 +1540,11 @@ def test_the_cases_follow_the_course_numbers_and_sit_at_each_limit():
         {case.canary["requests"] for case in canary.CANARY_CASES if case.thresholds is None}
     )
     assert limits["min_requests"] - 1 in requests and limits["min_requests"] in requests
+    base = canary.BINARY_BASELINE_P95_MS
     p95s = {
-        case.canary["p95_ms"] for case in canary.CANARY_CASES if case.baseline["p95_ms"] == 200.0
+        case.canary["p95_ms"] for case in canary.CANARY_CASES if case.baseline["p95_ms"] == base
     }
-    assert 200.0 * limits["max_p95_ratio"] in p95s and 200.0 * limits["max_p95_ratio"] + 1 in p95s
+    assert base * limits["max_p95_ratio"] in p95s and base * limits["max_p95_ratio"] + 1 in p95s
     expectations = [case.expectation for case in canary.CANARY_CASES]
     assert len(set(expectations)) == len(expectations)
     assert {case.expected for case in canary.CANARY_CASES} == {"promote", "hold", "rollback"}
@@ -1503,3 +1679,26 @@ def test_the_exercise_starts_from_the_shuffled_order():
     namespace: dict = {}
     exec(cell, namespace)
     assert namespace["deployment_order"] == rollout.SHUFFLED_ORDER
+
+
+@pytest.mark.parametrize(
+    "my_cmd",
+    [
+        'CMD ["uvicorn", "--factory", "bookings.main:create_app", "--host", "0.0.0.0", "--port", "8000"]',
+        'CMD ["python", "-m", "uvicorn", "bookings.main:create_app", "--factory", "--host=0.0.0.0", "--port=8000"]',
+        'CMD ["uv", "run", "--no-sync", "uvicorn", "--factory", "bookings.main:create_app", "--host", "0.0.0.0", "--port", "8000"]',
+        "CMD exec uvicorn --factory bookings.main:create_app --host 0.0.0.0 --port 8000",
+    ],
+    ids=["model", "python-m-options-after-the-app", "uv-run-no-sync", "shell-form-exec"],
+)
+def test_lesson_07s_practice_accepts_every_command_that_serves_the_factory(my_cmd, capsys):
+    """The practice judges the CMD alone, in an image that has whatever a CMD may need: uv too."""
+    deployment_lesson.practise(deployment_lesson.SERVER_COMMAND, my_cmd=my_cmd)
+    assert capsys.readouterr().out.startswith("✅"), my_cmd
+
+
+def test_lesson_07s_practice_still_refuses_a_command_the_platform_cannot_reach(capsys):
+    my_cmd = 'CMD ["uvicorn", "bookings.main:create_app", "--port", "8000"]'
+    deployment_lesson.practise(deployment_lesson.SERVER_COMMAND, my_cmd=my_cmd)
+    printed = capsys.readouterr().out
+    assert printed.startswith("❌") and "add `--factory`" in printed and "0.0.0.0" in printed

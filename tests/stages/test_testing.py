@@ -690,6 +690,138 @@ def test_a_plan_with_numbered_headings_and_its_thresholds_as_a_list_is_accepted(
     assert result.failed == (), result.lines()
 
 
+P95_ROW, RATE_ROW, ERRORS_ROW = (
+    "| p95 latency | under 300 ms |",
+    "| throughput | at least 20 requests a second |",
+    "| failed requests | under 0.5% |",
+)
+P95_PASSES_AT_LIMIT = (
+    "percentile(run.latencies_ms, 0.95) < p95_limit_ms",
+    "percentile(run.latencies_ms, 0.95) <= p95_limit_ms",
+)
+ERRORS_PASS_AT_LIMIT = ("run.error_rate < max_error_rate", "run.error_rate <= max_error_rate")
+RATE_FAILS_AT_LIMIT = ("run.requests_per_second >= min_rps", "run.requests_per_second > min_rps")
+SIDEWAYS = (
+    "| Measure | Threshold | Applies to |\n| --- | --- | --- |\n"
+    f"{P95_ROW} all requests |\n{RATE_ROW} all requests |\n{ERRORS_ROW} all requests |\n",
+    "| p95 latency | Throughput | Failed requests |\n| --- | --- | --- |\n"
+    "| under 300 ms | at least 20 req/s | under 0.5% |\n",
+)
+"""The model's thresholds table turned sideways: a column per measure."""
+
+
+# The plan's comparison and meets_slo's, exactly at the limit: the same, or one side silent.
+@pytest.mark.parametrize(
+    ("plan_rows", "code"),
+    [
+        ([], []),  # the model: under, at least, under; and <, >=, <
+        ([(P95_ROW, "| p95 latency | ≤ 300 ms |")], [P95_PASSES_AT_LIMIT]),
+        ([(P95_ROW, "| p95 latency | at most 300 ms |")], [P95_PASSES_AT_LIMIT]),
+        ([(P95_ROW, "| p95 latency | 300 ms or less |")], [P95_PASSES_AT_LIMIT]),
+        ([(RATE_ROW, "| throughput | more than 20 requests a second |")], [RATE_FAILS_AT_LIMIT]),
+        ([(ERRORS_ROW, "| failed requests | no more than 0.5% |")], [ERRORS_PASS_AT_LIMIT]),
+        # Words that do not say: either comparison in the code.
+        ([(P95_ROW, "| p95 latency | 300 ms |")], []),
+        ([(P95_ROW, "| p95 latency | 300 ms |")], [P95_PASSES_AT_LIMIT]),
+        ([(P95_ROW, "| p95 latency | max 300 ms |")], [P95_PASSES_AT_LIMIT]),
+        ([(RATE_ROW, "| throughput | 20 req/s |")], [RATE_FAILS_AT_LIMIT]),
+        # A success rate for the failed requests: more than 99.5% succeed is under 0.5% failed.
+        ([(ERRORS_ROW, "| success rate | above 99.5% |")], []),
+        ([(ERRORS_ROW, "| successful requests | at least 99.5% |")], [ERRORS_PASS_AT_LIMIT]),
+        ([SIDEWAYS], []),
+    ],
+    ids=[
+        "model",
+        "at-most-as-a-sign-and-code-inclusive",
+        "at-most-and-code-inclusive",
+        "or-less-and-code-inclusive",
+        "more-than-and-code-strict",
+        "no-more-than-and-code-inclusive",
+        "bare-number-and-code-strict",
+        "bare-number-and-code-inclusive",
+        "max-and-code-inclusive",
+        "bare-rate-and-code-strict",
+        "success-rate-above",
+        "success-rate-at-least-and-code-inclusive",
+        "table-turned-sideways",
+    ],
+)
+def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, plan_rows, code):
+    for old, new in plan_rows:
+        change(service, PLAN, old, new)
+    for old, new in code:
+        change(service, SLO, old, new)
+    result = judge("05.4")
+    assert result.failed == (), result.lines()
+
+
+P95_CHECK = "its p95 latency threshold is the one your load test asserts"
+RATE_CHECK = "its throughput threshold is the one your load test asserts"
+ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
+
+
+@pytest.mark.parametrize(
+    ("plan_rows", "code", "named", "message"),
+    [
+        (
+            [(P95_ROW, "| p95 latency | ≤ 300 ms |")],
+            [],
+            P95_CHECK,
+            "docs/test-plan.md says “p95 latency | ≤ 300 ms | all requests”, so a p95 of exactly"
+            " 300 ms meets the SLO, but meets_slo in tests/load/slo.py says it misses it; write"
+            " “under 300 ms” in the plan, or change meets_slo's comparison",
+        ),
+        ([(P95_ROW, "| p95 latency | at most 300 ms |")], [], P95_CHECK, "write “under 300 ms”"),
+        ([], [P95_PASSES_AT_LIMIT], P95_CHECK, "write “at most 300 ms”"),
+        (
+            [(RATE_ROW, "| throughput | more than 20 requests a second |")],
+            [],
+            RATE_CHECK,
+            "so exactly 20 requests a second misses the SLO, but meets_slo in tests/load/slo.py"
+            " says it meets it; write “at least 20 requests a second”",
+        ),
+        ([], [RATE_FAILS_AT_LIMIT], RATE_CHECK, "write “more than 20 requests a second”"),
+        (
+            [(ERRORS_ROW, "| failed requests | at most 0.5% |")],
+            [],
+            ERRORS_CHECK,
+            "so exactly 0.50% failed meets the SLO",
+        ),
+        ([], [ERRORS_PASS_AT_LIMIT], ERRORS_CHECK, "write “at most 0.50%”"),
+        # At least 99.5% succeeding lets exactly 0.5% fail.
+        ([(ERRORS_ROW, "| success rate | ≥ 99.5% |")], [], ERRORS_CHECK, "write “under 0.50%”"),
+        # Another number is still another number, whichever way it is told.
+        (
+            [(ERRORS_ROW, "| success rate | above 99% |")],
+            [],
+            ERRORS_CHECK,
+            "docs/test-plan.md says “success rate | above 99% | all requests”, but",
+        ),
+    ],
+    ids=[
+        "at-most-as-a-sign-and-code-strict",
+        "at-most-and-code-strict",
+        "under-and-code-inclusive",
+        "more-than-and-code-inclusive",
+        "at-least-and-code-strict",
+        "errors-at-most-and-code-strict",
+        "errors-under-and-code-inclusive",
+        "success-at-least-and-code-strict",
+        "success-rate-of-another-number",
+    ],
+)
+def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(
+    service, plan_rows, code, named, message
+):
+    for old, new in plan_rows:
+        change(service, PLAN, old, new)
+    for old, new in code:
+        change(service, SLO, old, new)
+    found = verdicts(judge("05.4"))
+    assert failed(found) == [named], found
+    assert message in found[named], found[named]
+
+
 def test_a_deleted_plan_is_one_clear_line_and_nothing_changes(service):
     (service / PLAN).unlink()
     before = sorted(

@@ -8,6 +8,11 @@ threshold is read as people write it: "under 300 ms", "0.3 s", "95th percentile 
 minute", "under 0.5%", "0.5 per cent", "0,5 %", "0.005", "half a percent", "1 in 200". Its unit
 is the one written after the number ("0.3 s (300 ms)", "0.005 (0.5%)"), or else the one in
 brackets in the row's label or the column's header ("p95 latency (ms)", "Threshold (%)").
+
+A table may also stand sideways, a column per measure and a row of thresholds; a success-rate
+row ("at least 99.5% of requests succeed") stands for the failed requests' (at most 0.5%) when
+the plan has no row of those. Whether the limit itself passes is read from the threshold's words
+("under 300 ms" no, "at most 300 ms" yes) when they say it.
 """
 
 from __future__ import annotations
@@ -68,6 +73,9 @@ class Threshold:
     None when the row states no number that can be read."""
     quoted: str
     """The row as written, for a message that quotes it."""
+    inclusive: bool | None = None
+    """Whether a value exactly at the limit passes ("at most 300 ms", "at least 20 req/s"), or
+    not ("under 300 ms", "more than 20 req/s"); None when the words do not say ("300 ms")."""
 
 
 def missing_sections(text: str) -> list[str]:
@@ -134,12 +142,32 @@ def thresholds(text: str) -> dict[str, Threshold]:
         )
     visible = markdown.DETAILS_BLOCK.sub("", body)
     found: dict[str, Threshold] = {}
+    success: Threshold | None = None
     # A table's rows first, as the template has them; a list's items count as rows too.
     for label, stated, quoted in [*_table_rows(visible), *_list_rows(visible)]:
         measure = _measure_of(label, quoted)
-        if measure is not None and measure not in found:
-            found[measure] = Threshold(measure, read_value(measure, stated), quoted)
+        if measure == SUCCESS:
+            success = success or _as_failures(stated, quoted)
+        elif measure is not None and measure not in found:
+            value = read_value(measure, stated)
+            found[measure] = Threshold(measure, value, quoted, inclusive(measure, stated))
+    if success is not None:
+        found.setdefault(success.measure, success)
     return found
+
+
+SUCCESS = "successful requests"
+"""A row of the share of requests that succeed: the failed requests' row, told the other way."""
+_SUCCEEDED = re.compile(r"\bsucce(?:ss|ed)", re.IGNORECASE)
+_FAILED = re.compile(r"fail|error|unsuccessful", re.IGNORECASE)
+
+
+def _as_failures(stated: str, quoted: str) -> Threshold:
+    """A success rate's row as the failed requests' threshold: at least 99.5% succeed is at most
+    0.5% failed, more than 99.5% is under 0.5%."""
+    succeeded = read_value("failed requests", stated)
+    value = None if succeeded is None else 1 - succeeded
+    return Threshold("failed requests", value, quoted, inclusive("throughput", stated))
 
 
 def _table_rows(body: str) -> list[tuple[str, str, str]]:
@@ -147,6 +175,10 @@ def _table_rows(body: str) -> list[tuple[str, str, str]]:
     rows = []
     for table in markdown.pipe_tables(body):
         header = table.header
+        sideways = _sideways_rows(table)
+        if sideways is not None:
+            rows += sideways
+            continue
         label_at = next((i for i, name in enumerate(header) if LABEL_COLUMN.search(name)), 0)
         others = [i for i in range(len(header)) if i != label_at]
         named = [i for i in others if THRESHOLD_COLUMN.search(header[i])] or [
@@ -174,6 +206,34 @@ def _table_rows(body: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _sideways_rows(table: markdown.PipeTable) -> list[tuple[str, str, str]] | None:
+    """(label, threshold, column) for each measure of a table turned sideways: its headers name
+    two measures or more (`| p95 latency | Throughput | Failed requests |`), and a row holds the
+    thresholds: the one a cell names ("Threshold"), or the table's only row. (Rows of measured
+    values, one per endpoint or per run, are no thresholds.) None for a table the right way up."""
+    header = table.header
+    columns = {
+        at: name
+        for at, name in enumerate(header)
+        if _measure_of(name, name) is not None and not LABEL_COLUMN.search(name)
+    }
+    if len({_measure_of(name, name) for name in columns.values()}) < 2:
+        return None
+    rows = [row + [""] * (len(header) - len(row)) for row in table.rows]
+    named = [
+        row
+        for row in rows
+        if any(THRESHOLD_COLUMN.search(row[at]) for at in range(len(header)) if at not in columns)
+    ]
+    chosen = named[0] if named else rows[0] if len(rows) == 1 else None
+    if chosen is None:
+        return []
+    return [
+        (name, " ".join([chosen[at], *_UNIT_NOTE.findall(name)]), f"{name} | {chosen[at]}")
+        for at, name in columns.items()
+    ]
+
+
 def _list_rows(body: str) -> list[tuple[str, str, str]]:
     """(label, threshold as written, whole item) for each list item: `- p95 latency: 300 ms`."""
     rows = []
@@ -184,12 +244,68 @@ def _list_rows(body: str) -> list[tuple[str, str, str]]:
 
 
 def _measure_of(label: str, quoted: str) -> str | None:
-    """What a row measures: named by its label, or failing that anywhere in the row."""
+    """What a row measures: named by its label, or failing that anywhere in the row. A share of
+    successful requests is SUCCESS ("success rate (non-5xx)" too), unless failures are named."""
     for where in (label, quoted):
+        if _SUCCEEDED.search(where) and not _FAILED.search(where):
+            return SUCCESS
         for measure, pattern in MEASURES.items():
             if pattern.search(where):
                 return measure
     return None
+
+
+_NUMBER_AFTER = rf"(?=\s*(?:\d|\.\d|{NUMBER_WORDS.pattern}))"
+"""A number next: "under 300 ms" compares, "under load" and "over a 60 s run" do not."""
+_AT_OR_BELOW = re.compile(
+    r"\b(?:at\s+most|no\s+more\s+than|not\s+more\s+than|no\s+(?:higher|greater|longer|slower)"
+    rf"\s+than|(?:up\s+to|within){_NUMBER_AFTER}|at\s+or\s+(?:below|under)|(?:less|lower|fewer)\s+than\s+or\s+"
+    r"equal|(?:does|do|must|should|shall|may)\s+not\s+exceed|not\s+exceeding|or\s+(?:less|"
+    r"fewer|lower|below|under)\b)|≤|⩽|<=|=<",
+    re.IGNORECASE,
+)
+_BELOW = re.compile(
+    rf"\b(?:(?:under|below){_NUMBER_AFTER}|(?:less|lower|fewer|shorter)\s+than\b)"
+    r"|(?<![<=])<(?![<=])",
+    re.IGNORECASE,
+)
+_AT_OR_ABOVE = re.compile(
+    r"\b(?:at\s+least|no\s+(?:less|fewer|lower)\s+than|not\s+(?:less|fewer|lower)\s+than|"
+    r"at\s+or\s+above|(?:more|greater|higher)\s+than\s+or\s+equal|or\s+(?:more|higher|"
+    r"greater|above)\b)|≥|⩾|>=|=>",
+    re.IGNORECASE,
+)
+_ABOVE = re.compile(
+    rf"\b(?:above{_NUMBER_AFTER}|(?:more|greater|higher)\s+than\b|exceed(?:s|ing)?\b)"
+    r"|(?<![>=])>(?![>=])",
+    re.IGNORECASE,
+)
+COMPARISONS = {
+    # (the words that let the limit itself pass, the words that do not), by the way the measure
+    # must stay: latency and failures below their limit, throughput above it.
+    "p95 latency": (_AT_OR_BELOW, _BELOW),
+    "failed requests": (_AT_OR_BELOW, _BELOW),
+    "throughput": (_AT_OR_ABOVE, _ABOVE),
+}
+"""Strict: "under", "below", "less than", "fewer than", "<"; "more than", "above", ">" ("over"
+says neither: "20 req/s over a 5 minute run" is a duration).
+Inclusive: "at most", "no more than", "up to", "within" (a limit one is within includes it),
+"does not exceed", "or less", "≤", "<="; "at least", "no less than", "or more", "≥", ">=".
+"max" and "min" say neither: they head columns as often as they state a comparison."""
+
+
+def inclusive(measure: str, text: str) -> bool | None:
+    """Whether the threshold's words let a value exactly at the limit pass; None when they do
+    not say, or say both ways (words of the other direction, "fail above 300 ms", say neither:
+    they name when the test fails, which the check does not read)."""
+    at_or, strictly = COMPARISONS[measure]
+    if measure == "p95 latency":
+        text = MEASURES[measure].sub(" ", text)  # the 95% of "95% of requests under 300 ms"
+    says_inclusive = bool(at_or.search(text))
+    says_strict = bool(strictly.search(at_or.sub(" ", text)))
+    if says_inclusive == says_strict:
+        return None
+    return says_inclusive
 
 
 _IN_SECONDS = re.compile(r"\d\s*s\b|\bsec(ond)?s?\b")

@@ -747,26 +747,53 @@ def _script_command(
 
     The script's last `exec` replaces its shell with the command, which then is PID 1; `"$@"`
     stands for the script's arguments, the CMD. Without `exec`, its last command runs as a child
-    of the shell, which does not pass SIGTERM on.
+    of the shell, which does not pass SIGTERM on. The variables the script sets before that line
+    (`export PORT=8000`, `PORT=${PORT:-8000}`) count as the container's do: `--port "$PORT"`.
     """
 
-    def command(line: str) -> list[str]:
+    def command(line: str, variables: dict[str, str]) -> list[str]:
         words: list[str] = []
         for word in dockerfile.split_words(line):
             if word in ("$@", "${@}", "$*", "${*}"):
                 words += arguments
             else:
-                words.append(dockerfile.substitute(word, environment))
+                words.append(dockerfile.substitute(word, variables))
         return words
 
     lines = _script_lines(text)
-    for line in reversed(lines):
-        words = command(line)
+    # The variables each line sees: the container's, then what the lines before it set.
+    seen: list[dict[str, str]] = []
+    variables = dict(environment)
+    for line in lines:
+        seen.append(variables)
+        variables = {**variables, **_script_assignments(line, variables)}
+    for line, variables in reversed(list(zip(lines, seen, strict=True))):
+        words = command(line, variables)
         # `exec >>log 2>&1` only redirects the shell's output: it starts nothing.
         started = [word for word in words[1:] if not re.match(r"\d*[<>]", word)]
         if words[:1] == ["exec"] and started:
             return started, True
-    return (command(lines[-1]) if lines else []), False
+    return (command(lines[-1], seen[-1]) if lines else []), False
+
+
+_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_]\w*)=(?P<value>.*)", re.DOTALL)
+
+
+def _script_assignments(line: str, variables: dict[str, str]) -> dict[str, str]:
+    """The variables a script's line sets: `export NAME=value …`, or a line of `NAME=value`s
+    only (before a command, `NAME=value command` sets it for that command alone)."""
+    words = dockerfile.split_words(line)
+    if words[:1] == ["export"]:
+        words = [word for word in words[1:] if not word.startswith("-")]
+        words = [word for word in words if _ASSIGNMENT.fullmatch(word)]
+    if not words or not all(_ASSIGNMENT.fullmatch(word) for word in words):
+        return {}
+    found: dict[str, str] = {}
+    for word in words:
+        match = _ASSIGNMENT.fullmatch(word)
+        assert match is not None
+        found[match["name"]] = dockerfile.substitute(match["value"], {**variables, **found})
+    return found
 
 
 def run_problems(
@@ -816,6 +843,13 @@ def run_problems(
     serving = served(words, environment, read_file)
     if serving is None:
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
+    if _after_init(words)[:2] == ["uv", "run"] and not final_stage_has_uv(instructions):
+        problems.append(
+            f"line {last.line}: the command starts the server with `uv run`, but the final stage "
+            f"(FROM on line {final.line}) has no uv (uv installed in a build stage stays there); copy it in "
+            f"with `COPY --from={UV_IMAGE}:<version> /uv /uvx /bin/`, or start the server "
+            'directly: `CMD ["uvicorn", …]`'
+        )
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
     name = serving.server
     factory_name = app.partition(":")[2]
@@ -870,6 +904,61 @@ def run_problems(
             f"line {expose.line}: EXPOSE {expose.value}, but {name} listens on port {port}"
         )
     return problems
+
+
+UV_IMAGE = "ghcr.io/astral-sh/uv"
+UV_IMAGES = (UV_IMAGE + ":", UV_IMAGE + "@", "astral/uv:", "astral/uv@")
+"""uv's own images (on GitHub's registry, and Docker Hub's `astral/uv`): the bare one holds
+only the uv and uvx binaries; the `python3.14-bookworm-slim` kinds are Python images with uv."""
+UV_INSTALL = re.compile(
+    r"\b(?:pip3?|pipx|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+tool)\s+install\b[^&;|]*?"
+    r"(?<![\w./-])[\"']?uv(?![\w./-])"  # pip install uv, "uv==0.13.9", uv[...]
+    r"|astral\.sh/uv/(?:[\w.]+/)?install\.sh"  # uv's installer script
+    r"|\b(?:apk\s+add|apt(?:-get)?\s+install)\b[^&;|]*?(?<![\w./-])uv(?![\w./-])"
+)
+"""A RUN that installs uv into the stage."""
+
+
+def final_stage_has_uv(instructions: Sequence[Instruction]) -> bool:
+    """Whether the final stage can run `uv`: its base image is one of uv's, a RUN of it (or of a
+    stage it is built on) installs uv, or a COPY brings uv's binary in from uv's image or from
+    a stage that has it."""
+    built = dockerfile.stages(instructions)
+    return _stage_has_uv(instructions, built, built[-1])
+
+
+def _stage_has_uv(
+    instructions: Sequence[Instruction],
+    built: Sequence[dockerfile.Stage],
+    stage: dockerfile.Stage,
+) -> bool:
+    values = dockerfile.global_args(instructions)
+    chain = dockerfile.lineage(built, stage)
+    image = dockerfile.substitute(chain[-1].image, values).lower().removeprefix("docker.io/")
+    if image.startswith(UV_IMAGES):
+        return True
+    by_name = {candidate.name: candidate for candidate in built if candidate.name}
+    by_name.update({str(index): candidate for index, candidate in enumerate(built)})
+    position = next(index for index, candidate in enumerate(built) if candidate is stage)
+    for ancestor in chain:
+        if any(UV_INSTALL.search(run.value) for run in ancestor.all("RUN")):
+            return True
+        for copy in dockerfile.copies(ancestor):
+            if copy.from_stage is None:
+                continue
+            source = dockerfile.substitute(copy.from_stage, values).removeprefix("docker.io/")
+            if source.startswith(UV_IMAGES):
+                return True
+            earlier = by_name.get(source)
+            # `COPY --from=builder /usr/local/bin/uv /bin/uv`: a build stage's uv, copied in.
+            if (
+                earlier is not None
+                and built.index(earlier) < position
+                and any(PurePosixPath(path).name in ("uv", "bin") for path in copy.sources)
+                and _stage_has_uv(instructions, built, earlier)
+            ):
+                return True
+    return False
 
 
 MIGRATION_FILES = ("alembic.ini", "migrations")

@@ -3,16 +3,24 @@
 Its structure is the company's template's; its SLO thresholds must be the numbers the load test
 asserts (the defaults of `meets_slo` in tests/load/slo.py), each mismatch one line quoting both
 sides; and it must say where each of the project's test folders runs.
+
+A threshold is also the same comparison: when the plan's words say whether a value exactly at
+the limit passes ("under 300 ms" no, "at most 300 ms" yes), meets_slo must say the same of a run
+exactly at its own default limit, which the check gives it. Where the words do not say
+("p95: 300 ms"), or meets_slo's verdict there cannot be told, either is accepted.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from fractions import Fraction
 
+import onboarding.stages.testing.slo as slo
 from onboarding import project
 from onboarding.artefacts import markdown, testplan
 from onboarding.checks import CheckFailed, Given, require
+from onboarding.stages.testing.load import LoadRun
 from onboarding.stages.testing.slo import SLO_FILE, asserted_limits
 
 PLAN = "docs/test-plan.md"
@@ -56,8 +64,72 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
             raise CheckFailed(f"“{found.quoted}” states no number, but {said}")
         if not _same(found.value, float(asserted)):
             raise CheckFailed(f"{PLAN} says “{found.quoted}”, but {said}")
+        if found.inclusive is None:
+            return
+        code_inclusive = _passes_at_limit(given, measure)
+        if code_inclusive is not None and code_inclusive != found.inclusive:
+            at_limit = AT_LIMIT[measure].format(value=float(asserted))
+            strict, inclusive = WORDS[measure]
+            raise CheckFailed(
+                f"{PLAN} says “{found.quoted}”, so {at_limit} "
+                f"{'meets' if found.inclusive else 'misses'} the SLO, but meets_slo in {SLO_FILE} "
+                f"says it {'meets' if code_inclusive else 'misses'} it; write "
+                f"“{(inclusive if code_inclusive else strict).format(value=float(asserted))}” "
+                "in the plan, or change meets_slo's comparison"
+            )
 
     return require_same
+
+
+AT_LIMIT = {
+    "p95 latency": "a p95 of exactly {value:g} ms",
+    "throughput": "exactly {value:g} requests a second",
+    "failed requests": "exactly {value:.2%} failed",
+}
+WORDS = {
+    # (strict, inclusive): how the plan says meets_slo's comparison.
+    "p95 latency": ("under {value:g} ms", "at most {value:g} ms"),
+    "throughput": ("more than {value:g} requests a second", "at least {value:g} requests a second"),
+    "failed requests": ("under {value:.2%}", "at most {value:.2%}"),
+}
+REQUESTS = 1000
+
+
+def _passes_at_limit(given: Given, measure: str) -> bool | None:
+    """Whether meets_slo says yes to a run exactly at its own default limit of `measure`, every
+    other measure well inside its limit; None when it says no to a run well inside all three
+    (or fails), or when no run of whole requests sits exactly at that limit."""
+    limits = {name: float(value) for name, value in asserted_limits(given).items()}
+    p95_limit, min_rps, max_errors = (limits[name] for name in slo.LIMITS)
+    if p95_limit <= 0 or max_errors <= 0:
+        return None
+    fast = [p95_limit / 2] * REQUESTS
+    quick = REQUESTS / (2 * min_rps) if min_rps > 0 else 10.0  # twice the rate asked
+    inside = LoadRun.from_latencies(fast, seconds=quick)
+    if measure == "p95 latency":
+        # Ranks 941 to 1000 at the limit: every percentile method gives it as the p95.
+        slow = [p95_limit] * (REQUESTS * 6 // 100)
+        at_limit = LoadRun.from_latencies(fast[len(slow) :] + slow, seconds=quick)
+    elif measure == "throughput":
+        at_limit = LoadRun.from_latencies(fast, seconds=REQUESTS / min_rps if min_rps > 0 else 0)
+        if at_limit.requests_per_second != min_rps:
+            return None
+    else:
+        share = Fraction(max_errors).limit_denominator(REQUESTS * 100)
+        requests = share.denominator * -(-REQUESTS // share.denominator)
+        failures = share.numerator * requests // share.denominator
+        seconds = requests / (2 * min_rps) if min_rps > 0 else 10.0
+        at_limit = LoadRun.from_latencies(
+            [p95_limit / 2] * requests, seconds=seconds, failures=failures
+        )
+        if at_limit.error_rate != max_errors:
+            return None
+    try:
+        if not slo.verdict(given, inside, **limits):
+            return None
+        return slo.verdict(given, at_limit, **limits)
+    except Exception:  # noqa: BLE001 - 05.3 names what is wrong with meets_slo itself
+        return None
 
 
 def _same(left: float, right: float) -> bool:
