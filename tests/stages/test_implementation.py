@@ -18,6 +18,7 @@ import pytest
 from onboarding import project
 from onboarding.stages import judge
 from onboarding.stages.implementation import lesson, rollout
+from onboarding.stages.implementation.planted_bugs import BUGS
 from tests.stages.project_checks import change, failed, verdicts
 
 RULES = "src/booking_service/rules.py"
@@ -667,6 +668,111 @@ def test_unit_tests_written_another_way_catch_every_bug(service, tests):
     (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
     result = judge("04.4")
     assert result.failed == (), result.lines()
+
+
+OWN_HELPERS_IN_THE_RULES = '''
+
+def is_live(booking, room_id):
+    """Whether a stored booking is in the way of a new one in room `room_id`."""
+    return booking.room_id == room_id and not booking.cancelled
+
+
+def check_booking(existing, room_id, start, end, attendees, capacity):
+    """Every rule, in the order the service applies them."""
+    check_time_range(start, end)
+    check_capacity(attendees, capacity)
+    check_no_overlap(existing, room_id, start, end)
+'''
+
+TESTS_THROUGH_OWN_HELPERS = """
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from booking_service.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
+from booking_service.rules import check_booking, is_live, overlaps
+
+NINE, HOUR = datetime(2031, 5, 5, 9, tzinfo=UTC), timedelta(hours=1)
+
+
+def stored(room_id=1, cancelled=False):
+    return SimpleNamespace(id=4, room_id=room_id, start=NINE, end=NINE + HOUR, cancelled=cancelled)
+
+
+def test_only_live_bookings_of_the_room_are_in_the_way():
+    assert is_live(stored(), 1)
+    assert not is_live(stored(cancelled=True), 1)
+    assert not is_live(stored(room_id=2), 1)
+
+
+def test_the_time_range_and_the_capacity():
+    with pytest.raises(InvalidTimeRange):
+        check_booking([], 1, NINE, NINE, 2, 6)
+    check_booking([], 1, NINE, NINE + HOUR, 6, 6)
+    with pytest.raises(CapacityExceeded):
+        check_booking([], 1, NINE, NINE + HOUR, 7, 6)
+
+
+def test_overlaps():
+    assert not overlaps(NINE + HOUR, NINE + 2 * HOUR, NINE, NINE + HOUR)
+    check_booking([stored()], 1, NINE + HOUR, NINE + 2 * HOUR, 2, 6)
+    with pytest.raises(OverlapConflict):
+        check_booking([stored()], 1, NINE - HOUR / 2, NINE + HOUR / 2, 2, 6)
+    check_booking([stored(cancelled=True), stored(room_id=2)], 1, NINE, NINE + HOUR, 2, 6)
+"""
+
+FIXTURES_OF_THEIR_OWN = '''
+"""Test helpers of the learner's own: stored bookings and request bodies."""
+
+from booking_service.models import Booking
+
+
+def stored(start, end, *, room_id=1, cancelled=False, booking_id=1):
+    return Booking(id=booking_id, room_id=room_id, organiser="amara@example.com", start=start,
+                   end=end, attendees=2, cancelled=cancelled)
+
+
+def booking_body(start="2030-01-07T09:00:00Z", end="2030-01-07T10:00:00Z", attendees=2):
+    return {"organiser": "amara@example.com", "start": start, "end": end, "attendees": attendees}
+'''
+
+
+def helpers_in_their_rules(service):
+    rules = service / RULES
+    rules.write_text(rules.read_text(encoding="utf-8") + OWN_HELPERS_IN_THE_RULES, "utf-8")
+    (service / UNIT_TESTS).write_text(TESTS_THROUGH_OWN_HELPERS, encoding="utf-8")
+
+
+def fixtures_in_their_package(service):
+    (service / "src/booking_service/testing.py").write_text(FIXTURES_OF_THEIR_OWN, "utf-8")
+    tests = (service / UNIT_TESTS).read_text(encoding="utf-8")
+    tests = tests[: tests.index("def stored(")] + tests[tests.index("def test_") :]
+    tests = tests.replace(
+        "from booking_service.models import Booking\n",
+        "from booking_service.testing import booking_body, stored\n",
+    )
+    (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "make", [helpers_in_their_rules, fixtures_in_their_package], ids=lambda make: make.__name__
+)
+def test_unit_tests_that_import_the_learner_s_own_helpers_pass(service, make):
+    """Their tests run against the course's service with what they added to theirs beside it: a
+    helper of their rules.py (whose calls to the rules reach the planted bug), a module of
+    fixtures in their package."""
+    make(service)
+    result = judge("04.4")
+    assert result.failed == (), result.lines()
+
+
+def test_tests_of_an_own_helper_alone_catch_no_planted_bug(service):
+    helpers_in_their_rules(service)
+    only_the_helper = TESTS_THROUGH_OWN_HELPERS.split("def test_the_time_range")[0]
+    (service / UNIT_TESTS).write_text(only_the_helper, encoding="utf-8")
+    found = verdicts(judge("04.4"))
+    assert failed(found) == [f"your tests catch {bug.bug}" for bug in BUGS]
 
 
 ONLY_LIVE_STAND_IN_BOOKINGS = """

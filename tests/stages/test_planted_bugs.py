@@ -19,6 +19,7 @@ from bookings import rules as reference
 from bookings.errors import CapacityExceeded, InvalidTimeRange, OverlapConflict
 from bookings.models import Booking
 from onboarding import planted, project
+from onboarding.checks import CheckFailed
 from onboarding.stages.implementation import judging
 from onboarding.stages.implementation.lesson import fresh_client
 from onboarding.stages.implementation.planted_bugs import (
@@ -299,3 +300,96 @@ def test_planting_in_the_learner_s_own_service_goes_through_their_rules(learners
     results = judging.run_sessions(sessions)
     assert results["as written"].counts() == "1 passed"
     assert results["planted"].counts() == "1 failed"
+
+
+def test_the_course_s_service_takes_the_learner_s_own_additions_along(learners, tmp_path):
+    """Their modules the course lacks come along (never in place of one of the course's), and
+    their rules.py sits beside the shim for the names only it has."""
+    service = learners / "src" / "booking_service"
+    (service / "testing.py").write_text("FIXTURE = 'mine'\n")
+    (service / "data").mkdir()
+    (service / "data" / "rooms.json").write_bytes(b"[]")
+    (service / "rules").mkdir()  # would be imported instead of the course's rules.py
+    (service / "rules" / "__init__.py").write_text("raise RuntimeError('not the course rules')\n")
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    copied = copy / "src" / "booking_service"
+    assert (copied / "testing.py").read_text() == "FIXTURE = 'mine'\n"
+    assert (copied / "data" / "rooms.json").read_bytes() == b"[]"
+    assert not (copied / "rules").exists()
+    assert "attendees >= capacity" in (copied / f"{planted.LEARNERS_RULES}.py").read_text()
+    assert "attendees > capacity" in (copied / f"{planted.UNPLANTED_RULES}.py").read_text()
+    assert (copied / "main.py").read_text() == project.reference("04")[
+        "src/booking_service/main.py"
+    ]
+
+
+OWN_HELPERS = """
+from .their_own import in_room
+
+
+def is_live(booking, room_id):
+    return in_room(booking, room_id) and not booking.cancelled
+
+
+def fits(attendees, capacity):
+    check_capacity(attendees, capacity)
+    return True
+"""
+
+
+def test_the_learner_s_helpers_call_the_rules_of_the_run(learners, tmp_path):
+    """Their own helper that calls a rule reaches the course's rules, and the bug planted in
+    them; a name neither rules.py has is still an import error."""
+    rules = learners / "src" / "booking_service" / "rules.py"
+    rules.write_text(rules.read_text() + OWN_HELPERS)
+    (rules.parent / "their_own.py").write_text(
+        "def in_room(booking, room_id):\n    return booking.room_id == room_id\n"
+    )
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "from types import SimpleNamespace\n\n"
+        "from booking_service import rules\n"
+        "from booking_service.rules import fits, is_live\n\n"
+        "def test_a_full_room_fits():\n"
+        "    assert fits(6, 6)\n\n"
+        "def test_a_cancelled_booking_is_not_live():\n"
+        "    assert not is_live(SimpleNamespace(room_id=1, cancelled=True), 1)\n\n"
+        "def test_an_unknown_name_is_still_unknown():\n"
+        "    import pytest\n\n"
+        "    with pytest.raises(ImportError, match='no_such_helper'):\n"
+        "        from booking_service.rules import no_such_helper  # noqa: F401\n"
+        "    assert not hasattr(rules, '__wrapped__')\n"
+    )
+    bug = bug_named("full-room-refused")
+    results = judging.run_sessions(
+        [
+            judging.session("correct", copy, "tests/test_helpers.py"),
+            judging.session(bug.key, copy, "tests/test_helpers.py", bug=bug),
+        ]
+    )
+    # Their own check_capacity refuses a full room; the course's does only with the bug.
+    assert results["correct"].counts() == "3 passed"
+    assert results[bug.key].counts() == "1 failed, 2 passed"
+
+
+def test_a_helper_of_rules_that_do_not_load_beside_the_course_s_service_says_why(
+    learners, tmp_path
+):
+    rules = learners / "src" / "booking_service" / "rules.py"
+    rules.write_text(rules.read_text() + "\nfrom .nowhere import span\n" + OWN_HELPERS)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "from booking_service.rules import is_live\n\ndef test_it():\n    assert is_live\n"
+    )
+    run = judging.run_sessions([judging.session("run", copy, "tests/test_helpers.py")])["run"]
+    with pytest.raises(CheckFailed) as caught:
+        judging.require_collected(run, "tests/test_helpers.py")
+    assert "src/booking_service/rules.py" in str(caught.value)
+    assert "No module named 'booking_service.nowhere'" in str(caught.value)
+    assert planted.LEARNERS_RULES not in str(caught.value)
