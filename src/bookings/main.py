@@ -17,7 +17,7 @@ from .api import api_router
 from .api.problems import install_problem_handlers
 from .core.config import Settings
 from .core.logs import ROOT_LOGGER, configure_logging
-from .migrations import upgrade
+from .migrations import upgrade_at_start
 from .rules import RULES, Rules
 
 access_log = logging.getLogger(f"{ROOT_LOGGER}.access")
@@ -35,8 +35,10 @@ def create_app(settings: Settings | None = None, rules: Rules | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Migrating at startup keeps a fresh checkout runnable with one command; it is
-        # harmless when the database is already up to date.
-        upgrade(settings.database)
+        # harmless when the database is already up to date. Production turns it off and runs
+        # the migration job instead (BOOKINGS_MIGRATE_ON_START=false).
+        if settings.migrate_on_start:
+            upgrade_at_start(settings.database)
         yield
 
     app = FastAPI(

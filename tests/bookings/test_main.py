@@ -2,14 +2,16 @@
 
 import json
 import logging
+import sqlite3
 import sys
+from contextlib import closing
 
 from fastapi.testclient import TestClient
 
 from bookings.core.config import Settings
 from bookings.core.logs import JsonFormatter, configure_logging
 from bookings.main import create_app
-from bookings.migrations import current_revision, head
+from bookings.migrations import current_revision, head, revisions
 from bookings.testing import create_room
 
 
@@ -97,3 +99,31 @@ def test_configure_logging_adds_one_handler_however_often_it_is_called():
     json_handlers = [h for h in logger.handlers if isinstance(h.formatter, JsonFormatter)]
     assert len(json_handlers) == 1
     assert logger.level == logging.WARNING
+
+
+def test_a_production_start_leaves_migrating_to_the_job(db_path):
+    """BOOKINGS_MIGRATE_ON_START=false: the app starts without touching the schema."""
+    app = create_app(Settings(database=db_path, migrate_on_start=False))
+    with TestClient(app) as client:
+        assert client.get("/health/live").status_code == 200
+        assert client.get("/health/ready").status_code == 503
+    assert not db_path.exists()
+
+
+def test_a_release_starts_on_a_database_a_newer_release_migrated(db_path, caplog):
+    """A rollback starts the previous image on its successor's schema: the app starts, leaves
+    the schema as it is, says so in the log, and is ready (expand/contract keeps it usable)."""
+    with TestClient(create_app(Settings(database=db_path))):
+        pass
+    with closing(sqlite3.connect(db_path)) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    with (
+        caplog.at_level(logging.WARNING),
+        TestClient(create_app(Settings(database=db_path))) as client,
+    ):
+        ready = client.get("/health/ready")
+        assert client.post("/rooms", json={"name": "Ada", "capacity": 4}).status_code == 201
+    assert ready.status_code == 200, ready.json()
+    assert ready.json() == {"status": "ok", "schema_version": len(revisions())}
+    assert current_revision(db_path) == "0099_from_the_future"
+    assert "newer than this release" in caplog.text

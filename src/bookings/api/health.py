@@ -18,7 +18,12 @@ from fastapi import APIRouter
 
 from ..core.db import open_database
 from ..errors import NotReady
-from ..migrations import MigrationError, current_revision, head, schema_version
+from ..migrations import (
+    current_revision,
+    head,
+    is_ahead_of_this_release,
+    schema_version,
+)
 from ..models import Health, Problem, Readiness
 from .deps import SettingsDep
 
@@ -49,13 +54,17 @@ def get_readiness(settings: SettingsDep) -> Readiness:
         with closing(open_database(settings.database)) as db:
             # One indexed read of a small table: cheap enough for a probe every few seconds,
             # and it proves the file opens, is a database and has been migrated.
-            version = schema_version(current_revision(db))
-    except MigrationError as error:
-        raise NotReady(f"This release cannot use the database: {error}.") from None
+            revision = current_revision(db)
     except sqlite3.Error as error:
         logger.warning("readiness check failed", exc_info=error)
         raise NotReady(f"The database cannot be read: {error}.") from None
     needed = required_schema_version()
+    if is_ahead_of_this_release(revision):
+        # Migrated by a newer release's job (expand/contract keeps it usable by this one): the
+        # old release keeps serving while the new one rolls out, and after a rollback. It
+        # reports the newest schema it knows, which the database has, and more.
+        return Readiness(status="ok", schema_version=needed)
+    version = schema_version(revision)
     if version < needed:
         raise NotReady(f"The database schema is at version {version}; this release needs {needed}.")
     return Readiness(status="ok", schema_version=version)

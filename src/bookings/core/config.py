@@ -13,6 +13,8 @@ from pathlib import Path
 
 ENV_PREFIX = "BOOKINGS_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,10 @@ class Settings:
 
     database: Path = Path("bookings.db")
     log_level: str = "INFO"
+    migrate_on_start: bool = True
+    """Apply the migrations when the app starts: one command runs a fresh checkout. In
+    production the migration job does that before the deploy, and this is off
+    (BOOKINGS_MIGRATE_ON_START=false): replicas starting together would race each other."""
 
     def __post_init__(self) -> None:
         # Normalise here so a bad value fails when the app is built, not on the first log line.
@@ -37,4 +43,19 @@ class Settings:
         return cls(
             database=Path(environ.get(f"{ENV_PREFIX}DATABASE") or cls.database),
             log_level=environ.get(f"{ENV_PREFIX}LOG_LEVEL") or cls.log_level,
+            migrate_on_start=_switch(
+                environ, f"{ENV_PREFIX}MIGRATE_ON_START", cls.migrate_on_start
+            ),
         )
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off variable: unset or empty keeps the default; anything but a yes or a no fails."""
+    value = (environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS or value in FALSE_WORDS:
+        return value in TRUE_WORDS
+    raise ValueError(
+        f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, got {environ[name]!r}"
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from sqlalchemy.pool import StaticPool
 from sqlite_utils import Database
 
 MIGRATIONS_DIR = Path(__file__).parent
+logger = logging.getLogger(__name__)
 DATABASE_VARIABLE = "BOOKINGS_DATABASE"
 """The service's setting for its database file (see `bookings.core.config`)."""
 VERSION_TABLE = "alembic_version"
@@ -80,6 +82,31 @@ def schema_version(revision: str | None) -> int:
             f"the database is at revision {revision}, which these migrations do not know"
         )
     return revisions().index(revision) + 1
+
+
+def is_ahead_of_this_release(revision: str | None) -> bool:
+    """Whether the database was migrated by a newer release: its revision is not one of ours.
+
+    Under expand/contract a newer release's revisions only add what this one can ignore, so a
+    database ahead of the code is one this release can still serve, and the one it meets when
+    the deploy is rolled back.
+    """
+    return revision is not None and revision not in revisions()
+
+
+def upgrade_at_start(target: Target) -> Moved | None:
+    """`upgrade()` for the app's start-up: nothing when the database is ahead of this release.
+
+    A rolled-back release starts on the database its successor's migration job moved on; Alembic
+    cannot upgrade from a revision it does not know, and must not downgrade, so it leaves it.
+    """
+    revision = current_revision(target)
+    if is_ahead_of_this_release(revision):
+        logger.warning(
+            "database at revision %s, newer than this release's %s: not migrating", revision, head()
+        )
+        return None
+    return upgrade(target)
 
 
 def current_revision(target: Target) -> str | None:
@@ -158,9 +185,9 @@ def connected(target: Target) -> Iterator[Connection]:
 def transactional_engine(url: str, **options: Any) -> Engine:
     """An engine whose transactions include ALTER, CREATE and DROP.
 
-    Python's sqlite3 module (before Python 3.16) opens a transaction only before INSERT,
-    UPDATE or DELETE, so an ALTER TABLE would commit on its own and a revision that failed
-    halfway would leave its first changes behind. This engine turns that off and lets
+    Python's sqlite3 module, in its default (legacy) transaction handling, opens a transaction
+    only before INSERT, UPDATE or DELETE, so an ALTER TABLE would commit on its own and a
+    revision that failed halfway would leave its first changes behind. This engine turns that off and lets
     SQLAlchemy send BEGIN itself, so each revision commits with its alembic_version row, or not
     at all.
     """

@@ -38,3 +38,22 @@ def test_settings_are_immutable():
     """Settings cannot be changed after they are built."""
     with pytest.raises(AttributeError):
         Settings().log_level = "DEBUG"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("written", "migrates"),
+    [("false", False), ("0", False), ("No", False), (" off ", False), ("true", True), ("1", True),
+     ("YES", True), ("on", True), ("", True)],
+)  # fmt: skip
+def test_migrating_at_start_is_a_switch(written, migrates):
+    """BOOKINGS_MIGRATE_ON_START: on unless said otherwise, in the usual words for yes and no."""
+    settings = Settings.from_env({"BOOKINGS_MIGRATE_ON_START": written})
+    assert settings.migrate_on_start is migrates
+
+
+def test_a_switch_that_is_neither_yes_nor_no_is_refused():
+    """A typo does not quietly keep the default: it names the variable and the allowed words."""
+    with pytest.raises(
+        ValueError, match=r"BOOKINGS_MIGRATE_ON_START must be one of 1, true.*got 'flase'"
+    ):
+        Settings.from_env({"BOOKINGS_MIGRATE_ON_START": "flase"})
