@@ -14,8 +14,9 @@ SQLite needs two settings here:
 - `render_as_batch=True`: SQLite's ALTER TABLE cannot change or drop a constraint, so Alembic's
   batch mode rebuilds the table instead (copy, drop, rename), and autogenerate writes batch
   operations;
-- real transactions for schema changes: Python's sqlite3 module (before Python 3.16) opens a
-  transaction only before INSERT, UPDATE or DELETE, so an ALTER TABLE would commit on its own.
+- real transactions for schema changes: Python's sqlite3 module, in its default (legacy)
+  transaction handling, opens a transaction only before INSERT, UPDATE or DELETE, so an ALTER
+  TABLE would commit on its own.
   The engine below turns that off and lets SQLAlchemy send BEGIN, so that each revision and
   its `alembic_version` update commit together, or not at all.
 """
