@@ -324,6 +324,32 @@ def test_a_missing_section_is_still_missing():
     assert testplan.missing_sections(text) == ["Risks"]
 
 
+def setext_plan(underline: str = "\n") -> str:
+    """A plan whose title and sections are Setext headings; `underline` goes between each
+    section's title and its `---` (a blank line makes the `---` a thematic break)."""
+    sections = "\n\n".join(
+        f"{name}{underline}{'-' * len(name)}\n\nText."
+        for name in testplan.SECTIONS
+        if name != testplan.THRESHOLDS_SECTION
+    )
+    thresholds = plan("| p95 latency | under 300 ms | all |").replace(
+        f"## {testplan.THRESHOLDS_SECTION}\n",
+        f"{testplan.THRESHOLDS_SECTION}{underline}{'-' * len(testplan.THRESHOLDS_SECTION)}\n",
+    )
+    return f"Test plan\n=========\n\n{sections}\n\n{thresholds}"
+
+
+def test_setext_sections_and_thresholds_are_read():
+    """`Risks` underlined with `---` is CommonMark's other way to write `## Risks`."""
+    assert "\n## " not in setext_plan()
+    assert testplan.missing_sections(setext_plan()) == []
+    assert values(setext_plan()) == {"p95 latency": 300.0}
+
+
+def test_a_thematic_break_under_a_blank_line_makes_no_section():
+    assert testplan.missing_sections(setext_plan("\n\n")) == list(testplan.SECTIONS)
+
+
 @pytest.mark.parametrize(
     ("row", "measure", "expected"),
     [

@@ -281,6 +281,55 @@ def test_numbered_headings_are_the_same_sections():
     )
 
 
+SETEXT_NUMBERED = """TSD
+===
+
+1.0 Context
+-----------
+
+Who books rooms.
+
+2 API summary
+-------------
+
+| Method | Path |
+| --- | --- |
+| GET | /rooms |
+
+3 - Data model
+--------------
+
+### 3.1 rooms
+
+| Column | Type |
+| --- | --- |
+| id | INTEGER |
+
+IV. Architecture
+----------------
+
+```mermaid
+flowchart LR
+  client --> api
+  api --> db
+```
+"""
+
+
+def test_numbered_setext_headings_are_the_same_sections():
+    """`3 - Data model` underlined with `---` is `## 3 - Data model`, numbered all the same."""
+    assert [str(endpoint) for endpoint in tsd.endpoints(SETEXT_NUMBERED)] == ["GET /rooms"]
+    assert list(tsd.data_model(SETEXT_NUMBERED)) == ["rooms"]
+    assert len(tsd.diagrams(SETEXT_NUMBERED)) == 1
+    # Line for line: the title's line is left blank, the heading takes its underline's.
+    assert tsd.unnumbered("3 - Data model\n--------------\n") == "\n## Data model\n"
+
+
+def test_a_thematic_break_under_a_blank_line_makes_no_section():
+    text = SETEXT_NUMBERED.replace("3 - Data model\n--------------\n", "3 - Data model\n\n---\n")
+    assert tsd.data_model(text) == {}
+
+
 @pytest.mark.parametrize(
     "heading",
     [

@@ -140,6 +140,68 @@ def test_the_rollback_plan_may_have_another_heading(tmp_path, heading):
     assert verdicts(tmp_path, plan=("## Rollback plan", heading)) == {}
 
 
+def setext(text: str) -> str:
+    """A document with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+def setext_findings(tmp_path: Path, plan: str = MODEL[PLAN], tsd: str = MODEL[TSD]) -> dict:
+    """The findings of 03.2 with both documents' headings written as Setext headings."""
+    files = {PLAN: setext(plan), TSD: setext(tsd)}
+    assert "\n## " not in files[PLAN] + files[TSD]
+    given = Given(workspace=workspace_with(tmp_path, files), bookings=300)
+    results = {
+        key: evaluate(e.text, lambda e=e: e.run(given))
+        for key, e in zip(KEYS, DOCUMENTS, strict=True)
+    }
+    return {key: result.found for key, result in results.items() if not result.passed}
+
+
+@pytest.mark.parametrize(
+    ("document", "old", "new"),
+    [
+        (PLAN, "## Rollback plan", "## Rollback plan"),
+        (PLAN, "## Rollback plan", "## Rolling back"),
+        (PLAN, "## Verification queries", "## Verifying the run"),
+        (PLAN, "## SQL for review", "## The SQL, for review"),
+        # A number the section's key keeps: the heading still names the section.
+        (TSD, "## Data model", "## 3 - Data model"),
+    ],
+    ids=["the-model", "rolling-back", "verifying", "sql-for-review", "numbered-data-model"],
+)
+def test_setext_headings_are_the_sections_under_any_name(tmp_path, document, old, new):
+    """`Rolling back` underlined with `---` is CommonMark's other way to write `## Rolling back`."""
+    assert old in MODEL[document]
+    documents = {PLAN: MODEL[PLAN], TSD: MODEL[TSD], document: MODEL[document].replace(old, new)}
+    assert setext_findings(tmp_path, documents[PLAN], documents[TSD]) == {}
+
+
+def test_a_setext_section_ends_the_subsection_above_it(tmp_path):
+    """`### Rollback plan` ends at the next `---` heading: a downgrade there is not its."""
+    plan = MODEL[PLAN].replace(
+        "## Rollback plan\n",
+        "## Undoing the change\n\n### Rollback plan\n\n- Code rollback: redeploy 1.0.0.\n\n"
+        "## Data recovery\n",
+    )
+    assert setext_findings(tmp_path, plan=plan)["rollback"] == (
+        "the Rollback plan gives no downgrade command; undoing your revision 0002 is"
+        " `alembic downgrade 0001` (or `alembic downgrade -1`)"
+    )
+
+
+def test_a_thematic_break_under_a_blank_line_makes_no_section(tmp_path):
+    plan = setext(MODEL[PLAN]).replace("Rollback plan\n-------------\n", "Rolling back\n\n---\n")
+    assert "Rolling back\n\n---\n" in plan
+    assert verdicts(tmp_path, plan=(MODEL[PLAN], plan))["rollback"] == (
+        "docs/db-migration-plan.md has no `## Rollback plan` section; undoing your revision 0002"
+        " is `alembic downgrade 0001` (or `alembic downgrade -1`)"
+    )
+
+
 @pytest.mark.parametrize(
     ("command", "finding"),
     [

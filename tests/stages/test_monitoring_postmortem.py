@@ -255,6 +255,37 @@ def test_right_postmortems_written_other_ways_pass(model, rewrite):
     assert all_problems(rewritten) == dict.fromkeys(CHECKS, [])
 
 
+def setext(text: str) -> str:
+    """A document with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+def test_setext_headings_are_the_templates(model):
+    """`Timeline` underlined with `---` is CommonMark's other way to write `## Timeline`."""
+    text = setext(
+        model.replace("| Time (UTC) |", "| Time |").replace("## Timeline", "## Timeline (UTC)")
+    )
+    assert "\nTimeline (UTC)\n--------------\n" in text and "\n## " not in text
+    assert all_problems(text) == dict.fromkeys(CHECKS, [])
+    assert postmortem.heading_advice(text) is None
+
+
+def test_a_setext_postmortems_mistakes_are_named_at_their_lines(model):
+    text = setext(model).replace(
+        "Summary\n-------\n", "Summary\n-------\n\nJordan forgot the lock.\n"
+    )
+    line = text.splitlines().index("Jordan forgot the lock.") + 1
+    assert all_problems(text)["blame"] == [f"line {line}: “Jordan forgot”"]
+    # Under a blank line, `---` is a thematic break: the title above it is no heading.
+    broken = setext(model).replace("Timeline\n--------\n", "Timeline\n\n--------\n")
+    assert all_problems(broken)["headings"] == ["missing: `## Timeline`"]
+    assert all_problems(broken)["timeline"] == ["there is no `## Timeline` section"]
+
+
 def test_a_column_saying_who_raised_an_item_is_no_due_date(model):
     raised_by = model.replace("| Owner | Due |", "| Owner | Raised by |")
     assert all_problems(raised_by)["actions"] == ["the action-item table has no Due column"]

@@ -142,6 +142,52 @@ def test_sections_in_another_order_and_extra_sections_are_fine(tmp_path, monkeyp
     assert failing(document, tmp_path, monkeypatch) == {}
 
 
+def setext(text: str) -> str:
+    """A document with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+NAMED_ABOVE_THE_ALERTS = (
+    "- Depends on: its volume only; no other services.",
+    "- Depends on: its volume only; a full volume fires BookingsSlowBurn first.",
+)
+"""An alert's name in a section above `## Alerts`: its entry's line is the one below."""
+
+
+def test_setext_headings_are_the_templates_sections(tmp_path, monkeypatch):
+    """`Alerts` underlined with `---` is CommonMark's other way to write `## Alerts`."""
+    document = setext(edit(MODEL, NAMED_ABOVE_THE_ALERTS))
+    assert "\nAlerts\n------\n" in document and "\n## " not in document
+    assert failing(document, tmp_path, monkeypatch) == {}
+
+
+def test_an_entry_under_a_setext_heading_is_named_at_its_own_line(tmp_path, monkeypatch):
+    """Each Setext heading takes one line more than its `## ` form: the model's line 38 is 42."""
+    document = setext(
+        edit(
+            MODEL,
+            NAMED_ABOVE_THE_ALERTS,
+            ("| BookingsSlowBurn | ticket |", "| BookingsSlowBurn | page |"),
+        )
+    )
+    assert document.splitlines()[41].startswith("| BookingsSlowBurn | page |")
+    assert failing(document, tmp_path, monkeypatch) == {
+        TEXTS[4]: "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page` "
+        "in docs/runbook.md (line 42)"
+    }
+
+
+def test_a_thematic_break_under_a_blank_line_makes_no_alerts_section(tmp_path, monkeypatch):
+    document = setext(MODEL).replace("\nAlerts\n------\n", "\nAlerts\n\n------\n")
+    found = failing(document, tmp_path, monkeypatch)
+    assert found[TEXTS[1]] == "missing: `## Alerts`"
+    assert found[TEXTS[2]] == "there is no `## Alerts` section to hold the entries"
+
+
 def test_entries_as_subsections_and_rows_naming_two_alerts_are_fine(tmp_path, monkeypatch):
     start = MODEL.index("| Alert | Severity |")
     end = MODEL.index("## Common failures and fixes")

@@ -17,8 +17,8 @@ The shapes are the ones `templates/tsd.md` documents:
   reads it, for stage 02 and stage 03 alike);
 - **Architecture**: a ```` ```mermaid ```` diagram.
 
-Headings may be numbered (`## 3. Data model`, `### 3.1 rooms`): `unnumbered` takes the numbers
-off before a section is looked up.
+Headings may be numbered (`## 3. Data model`, `### 3.1 rooms`), and written as Setext headings
+(`3 - Data model` over `---`): `unnumbered` takes the numbers off before a section is looked up.
 
 Stage 02 compares the endpoints with the project's `openapi.yaml`; stage 03 compares the data
 model with the schema the project's migrations produce. Nothing here judges: it reads.
@@ -38,6 +38,7 @@ from onboarding.artefacts.markdown import (
     pipe_tables,
     section,
     section_source,
+    setext_as_atx,
 )
 from onboarding.artefacts.openapi import template
 
@@ -256,9 +257,12 @@ title's own (`## 404 responses`, `## 2030 plans`, `## 0.2.0 - 2030-03-16`) stays
 
 def unnumbered(text: str) -> str:
     """The text with its headings' numbers taken off, outside code blocks: `## 1. Context` is
-    `## Context`, the section the template names. Numbering headings is a style, not a name."""
+    `## Context`, the section the template names. Numbering headings is a style, not a name.
+
+    A Setext heading (`3 - Data model` over `---`) is numbered as its `## ` form is, so it is
+    written so first (`setext_as_atx`, which keeps the number of lines)."""
     lines, fence = [], None
-    for line in text.splitlines(keepends=True):
+    for line in setext_as_atx(text).splitlines(keepends=True):
         marker = FENCE.match(line)
         if marker:
             fence = marker[1] if fence is None else (None if marker[1] == fence else fence)

@@ -26,6 +26,7 @@ from onboarding.artefacts.markdown import (
     fenced_blocks,
     markdown_lines,
     section_source,
+    setext_as_atx,
     tables,
 )
 from onboarding.artefacts.quantities import with_digits
@@ -228,8 +229,9 @@ def _section_like(text: str, heading: str, with_code: bool = False) -> str | Non
 
 def _sections_at_every_level(text: str) -> list[tuple[int, str, str]]:
     """(level, title, body with its code blocks) of every heading outside code blocks; a body
-    runs to the next heading of the same level or above."""
-    lines = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL).splitlines()
+    runs to the next heading of the same level or above. A Setext heading (`Rolling back` over
+    `---`) is a heading as its `## ` form is."""
+    lines = re.sub(r"<!--.*?(-->|\Z)", "", setext_as_atx(text), flags=re.DOTALL).splitlines()
     headings, fence = [], None
     for position, line in enumerate(lines):
         marker = FENCE.match(line)

@@ -23,10 +23,12 @@ from onboarding.artefacts.markdown import (
     PipeTable,
     course_template_guidance,
     guidance_quotes,
+    is_heading,
     markdown_lines,
     pipe_tables,
     section,
     sections,
+    setext_as_atx,
 )
 from onboarding.protocol import shorten
 
@@ -127,10 +129,13 @@ def _alerts_section(text: str) -> str:
     return ""
 
 
-def _line_of(text: str, name: str, after: str = "## Alerts") -> int:
-    """The first line mentioning `name` below the `after` heading (1-based; 0 if none)."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().lower() == after.lower()), 0)
+def _line_of(text: str, name: str, heading: str = "Alerts") -> int:
+    """The first line mentioning `name` below the `## heading` line (1-based; 0 if none).
+
+    The heading may be a Setext one (`Alerts` over `---`): `setext_as_atx` writes it as `## `
+    on its underline's line, and keeps every other line where it is."""
+    lines = setext_as_atx(text).splitlines()
+    start = next((i for i, line in enumerate(lines) if is_heading(line, heading)), 0)
     for index in range(start, len(lines)):
         if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", lines[index]):
             return index + 1
