@@ -131,6 +131,8 @@ def setext(text: str) -> str:
     [
         ("10.1", feature.PRD_FILE),
         ("10.2", feature.TSD_FILE),
+        ("10.3", feature.PLAN_FILE),
+        ("10.3", feature.TSD_FILE),
         ("10.6", feature.CHECKLIST_FILE),
         ("10.7", feature.RUNBOOK_FILE),
         ("10.8", feature.CHANGELOG_FILE),
@@ -219,6 +221,92 @@ def _series_example(behaviour: str, weeks, status: int) -> dict:
 def test_the_limits_of_a_series_in_the_examples(behaviour, weeks, status, passes):
     problems = examples.answer_problems([_series_example(behaviour, weeks, status)])
     assert (problems == []) is passes, problems
+
+
+def _booking(day: str, start: str = "09:00", end: str = "10:00", attendees: int = 2) -> dict:
+    """A given booking of Oak on `day` ("01-21": 2030's month and day); the series of
+    `_series_example` books Mondays from 2030-01-07, 09:00 to 10:00."""
+    return {
+        "room": "Oak",
+        "start": f"2030-{day}T{start}:00Z",
+        "end": f"2030-{day}T{end}:00Z",
+        "attendees": attendees,
+    }
+
+
+def _with(example: dict, when: dict | None = None, bookings=(), rooms=None) -> dict:
+    given = {"rooms": rooms or example["given"]["rooms"], "bookings": list(bookings)}
+    return {**example, "given": given, "when": {**example["when"], **(when or {})}}
+
+
+# Each week of a series is a booking: stage 01's rules (room, time range, capacity, overlap)
+# hold for every one of them, in the service's order, and the first refusal is the series'.
+@pytest.mark.parametrize(
+    ("example", "message"),
+    [
+        (_with(_series_example("weekly-series", 4, 201), {"attendees": 7}),
+         "example 1 (weekly-series): the service refuses this series with 422 (capacity): "
+         "every week, 7 attendees do not fit in Oak (capacity 6)"),
+        (_with(_series_example("longest-series", 12, 201), {"end": "2030-01-07T08:00:00Z"}),
+         "example 1 (longest-series): the service refuses this series with 422 (time range): "
+         "every week, its end 2030-01-07T08:00Z is not after its start 2030-01-07T09:00Z"),
+        (_with(_series_example("weekly-series", 4, 201), {"room": "Elm"}),
+         "example 1 (weekly-series): the service refuses this series with 404 (unknown room): "
+         "every week, there is no room 'Elm' among the given rooms"),
+        (_with(_series_example("weekly-series", 4, 201), bookings=[_booking("01-21", "09:30", "10:30")]),
+         "example 1 (weekly-series): the service refuses this series with 409 (overlap): "
+         "week 3, it overlaps given booking 1 (Oak from 2030-01-21T09:30Z to 2030-01-21T10:30Z)"),
+        (_with(_series_example("longest-series", 12, 201), bookings=[_booking("03-25", "09:59", "10:30")]),
+         "example 1 (longest-series): the service refuses this series with 409 (overlap): week 12"),
+        (_with(_series_example("series-overlap", 4, 409), {"attendees": 7}, bookings=[_booking("01-21")]),
+         "example 1 (series-overlap): the service refuses this series with 422 (capacity) "
+         "before it looks for an overlap: every week, 7 attendees do not fit in Oak"),
+        (_with(_series_example("series-overlap", 1, 409), bookings=[_booking("01-07")]),
+         "example 1 (series-overlap): 1 weeks is not a series the service books (2 to 12)"),
+        (_with(_series_example("weekly-series", 4, 201), bookings=[_booking("01-01", attendees=9)]),
+         "example 1 (weekly-series): given booking 1 has 9 attendees, more than Oak seats (6)"),
+        (_with(_series_example("weekly-series", 4, 201), {"start": "TODO"}),
+         "example 1 (weekly-series): placeholders left in when.start"),
+        (_with(_series_example("series-overlap", 4, 409), {"attendees": "many"}, bookings=[_booking("01-21")]),
+         "example 1 (series-overlap): when.attendees is 'many'; write a whole number such as 4"),
+    ],
+)  # fmt: skip
+def test_every_week_of_a_series_example_follows_the_booking_rules(example, message):
+    problems = examples.answer_problems([example])
+    assert any(message in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        # Exactly at the limits: a full room, back to back with a given booking (before a week
+        # and after one), a clash just past the longest series' last week, the last week's clash.
+        _with(_series_example("weekly-series", 4, 201), {"attendees": 6}),
+        _with(_series_example("weekly-series", 4, 201), bookings=[_booking("01-14", "10:00", "11:00"), _booking("01-28", "08:00", "09:00")]),
+        _with(_series_example("longest-series", 12, 201), bookings=[_booking("04-01")]),
+        _with(_series_example("series-overlap", 12, 409), bookings=[_booking("03-25", "09:59", "11:00")]),
+        # Another room's booking at the same time is no clash; numbers in words; other offsets.
+        _with(_series_example("weekly-series", 4, 201), bookings=[_booking("01-14") | {"room": "Elm"}], rooms=[{"name": "Oak", "capacity": 6}, {"name": "Elm", "capacity": 4}]),
+        _with(_series_example("weekly-series", "four", 201), {"attendees": "six"}, rooms=[{"name": "Oak", "capacity": "six"}]),
+        _with(_series_example("weekly-series", 4, 201), {"start": "2030-01-07T10:00:00+01:00", "end": "2030-01-07T11:00:00+01:00"}, bookings=[_booking("01-14", "10:00", "11:00")]),
+        # A series too long is refused for its length first: nothing else about it is asked.
+        _with(_series_example("series-too-long", 13, 422), {"attendees": 7}, bookings=[_booking("01-14")]),
+    ],
+)  # fmt: skip
+def test_series_examples_at_the_limits_of_the_booking_rules_pass(example):
+    assert examples.answer_problems([example]) == []
+
+
+def test_a_series_example_the_service_would_refuse_is_named_in_the_check(workspace):
+    items = examples_file(workspace)
+    longest = next(e for e in items if e["behaviour"] == "longest-series")
+    longest["when"]["attendees"] = 7
+    write_examples(workspace, items)
+    [line] = failing(judged("10.1", workspace))
+    assert (
+        "example 4 (longest-series): the service refuses this series with 422 (capacity): every"
+        " week, 7 attendees do not fit in Oak (capacity 6)" in line
+    ), line
 
 
 def test_an_overlap_example_whose_booking_misses_every_week_is_refused(workspace):
@@ -494,6 +582,51 @@ def test_series_rows_in_an_endpoint_column_and_another_order_pass(workspace):
     assert result.ok, failing(result)
 
 
+# --- 10.3 -----------------------------------------------------------------------------------------
+
+MODEL_QUERY = "| The series table is there and empty | `SELECT count(*) FROM series;` | 0 |"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("| [check] | [SQL] | [result] |", "the Verification queries table still has the template's row `[SQL]`"),
+        ("| The series table is empty | `SELECT count(*) FROM series;` | 3 |", "`SELECT count(*) FROM series;` returned 0; the plan expects 3"),
+        ("| Series are stored | `SELECT count(*) FROM booking_series;` | 0 |", "fails on your migrated database: no such table: booking_series"),
+        ("| Clean up | `DELETE FROM series;` | 0 |", "`DELETE FROM series;` changes the database: a verification query only reads"),
+    ],
+)  # fmt: skip
+def test_the_plans_verification_queries_are_run_on_the_migrated_database(workspace, row, message):
+    edit(workspace, feature.PLAN_FILE, MODEL_QUERY, row)
+    lines = failing(judged("10.3", workspace))
+    assert any(message in line for line in lines), lines
+
+
+def test_a_plan_without_verification_queries_names_its_own_file(workspace):
+    text = read(workspace, feature.PLAN_FILE)
+    start = text.index("## Verification queries")
+    write(workspace, feature.PLAN_FILE, text[:start] + text[text.index("## Rollback plan") :])
+    lines = failing(judged("10.3", workspace))
+    assert any(
+        "docs/migrations/0003-booking-series.md has no `## Verification queries` section" in line
+        for line in lines
+    ), lines
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| The series table is empty | `SELECT * FROM series` | no rows |",
+        "| Every booking is kept | `SELECT count(*) FROM bookings;` | 500 |",
+        "| The new column is nullable | `SELECT \"notnull\" FROM pragma_table_info('bookings') WHERE name = 'series_id'` | false |",
+    ],
+)  # fmt: skip
+def test_other_right_verification_queries_pass(workspace, row):
+    edit(workspace, feature.PLAN_FILE, MODEL_QUERY, row)
+    result = judged("10.3", workspace)
+    assert result.ok, failing(result)
+
+
 # --- 10.6 -----------------------------------------------------------------------------------------
 
 
@@ -742,6 +875,149 @@ def test_an_entry_without_an_objective_is_refused(workspace):
     )
     edit(workspace, feature.RULES_FILE, "slower than its SLO: p95 above 0.3 s", "slow")
     assert any("states no objective" in line for line in failing(judged("10.7", workspace)))
+
+
+def without_the_objective(workspace) -> None:
+    """The model's series entry and alert with the objective taken out of both."""
+    edit(workspace, feature.RUNBOOK_FILE, " (95% within 0.3 s)", "")
+    edit(workspace, feature.RULES_FILE, "slower than its SLO: p95 above 0.3 s", "slow")
+
+
+OBJECTIVE = "95% of series booked within 0.3 s, over 30 days"
+SERIES_ACTIONS = "single bookings keep working. |"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param(
+            [
+                (feature.RUNBOOK_FILE, "| What it means | First actions |", "| What it means | First actions | Objective |"),
+                (feature.RUNBOOK_FILE, "| --- | --- | --- | --- |\n| BookingsFastBurn", "| --- | --- | --- | --- | --- |\n| BookingsFastBurn"),
+                (feature.RUNBOOK_FILE, SERIES_ACTIONS, f"{SERIES_ACTIONS} {OBJECTIVE} |"),
+            ],
+            id="an Objective column",
+        ),
+        pytest.param(
+            [
+                (feature.RUNBOOK_FILE, "| What it means | First actions |", "| What it means | First actions | SLO |"),
+                (feature.RUNBOOK_FILE, "| --- | --- | --- | --- |\n| BookingsFastBurn", "| --- | --- | --- | --- | --- |\n| BookingsFastBurn"),
+                (feature.RUNBOOK_FILE, SERIES_ACTIONS, f"{SERIES_ACTIONS} 95 per cent within 300 ms |"),
+            ],
+            id="an SLO column, in words",
+        ),
+        pytest.param(
+            [(feature.RUNBOOK_FILE, "1. Is a migration", f"0. The objective: {OBJECTIVE}. 1. Is a migration")],
+            id="in the first actions",
+        ),
+        pytest.param(
+            [(feature.RULES_FILE, 'summary: "Booking a series is slow"', f'summary: "Booking a series is slow"\n          description: "{OBJECTIVE}"')],
+            id="in the alert's description",
+        ),
+    ],
+)  # fmt: skip
+def test_the_objective_in_any_part_of_the_entry_is_stated(workspace, edits):
+    without_the_objective(workspace)
+    for relative, old, new in edits:
+        edit(workspace, relative, old, new)
+    result = judged("10.7", workspace)
+    assert result.ok, failing(result)
+
+
+def test_an_entry_written_as_a_subsection_passes(workspace):
+    """`### SeriesSlow` with its objective and first actions under it, not a row of the table."""
+    text = "\n".join(
+        line
+        for line in read(workspace, feature.RUNBOOK_FILE).splitlines()
+        if not line.startswith("| SeriesSlow")
+    )
+    subsection = (
+        "### SeriesSlow (ticket)\n\n"
+        f"Objective: {OBJECTIVE}.\n\n"
+        "#### First actions\n\n"
+        "1. Is a migration holding the write lock?\n"
+        "2. If users complain, switch the `BOOKING_RECURRING_BOOKINGS` flag off.\n\n"
+    )
+    write(
+        workspace,
+        feature.RUNBOOK_FILE,
+        text.replace("## Common failures", subsection + "## Common failures"),
+    )
+    without = text.replace(
+        "## Common failures", subsection.replace("flag off", "flag on") + "## Common failures"
+    )
+    result = judged("10.7", workspace)
+    assert result.ok, failing(result)
+    write(workspace, feature.RUNBOOK_FILE, without)
+    lines = failing(judged("10.7", workspace))
+    assert any("never turns BOOKING_RECURRING_BOOKINGS off" in line for line in lines), lines
+
+
+def test_the_flags_share_is_not_the_objective(workspace):
+    """Setting the flag to 0% turns it off; the share is the rollout's, not an objective."""
+    without_the_objective(workspace)
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "turn `BOOKING_RECURRING_BOOKINGS` off",
+        "set `BOOKING_RECURRING_BOOKINGS` to 0% of the traffic",
+    )
+    lines = failing(judged("10.7", workspace))
+    assert len(lines) == 1 and "states no objective" in lines[0], lines
+
+
+def test_an_objective_in_another_alerts_entry_is_not_the_series(workspace):
+    without_the_objective(workspace)
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "| Errors are slightly above what the SLO allows, over days |",
+        f"| Errors are slightly above what the SLO allows, over days; series: {OBJECTIVE} |",
+    )
+    assert any("states no objective" in line for line in failing(judged("10.7", workspace)))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "set `BOOKING_RECURRING_BOOKINGS=false`: single bookings keep working.",
+        "disable the flag `BOOKING_RECURRING_BOOKINGS`; single bookings keep working.",
+        "switch the recurring-bookings flag off (`BOOKING_RECURRING_BOOKINGS`); single bookings keep working.",
+        "turn `BOOKING_RECURRING_BOOKINGS` off, then tell the PM: single bookings keep working.",
+    ],
+)
+def test_other_words_for_turning_the_flag_off_pass(workspace, action):
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "turn `BOOKING_RECURRING_BOOKINGS` off: single bookings keep working.",
+        action,
+    )
+    result = judged("10.7", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "page the tech lead.",
+        "keep `BOOKING_RECURRING_BOOKINGS` on and redeploy 0.1.0.",
+        "do not turn `BOOKING_RECURRING_BOOKINGS` off: redeploy 0.1.0 instead.",
+        "check that `BOOKING_RECURRING_BOOKINGS` is on. 4. Turn off the nightly backup.",
+    ],
+)
+def test_first_actions_that_never_turn_the_flag_off_are_refused(workspace, action):
+    edit(
+        workspace,
+        feature.RUNBOOK_FILE,
+        "turn `BOOKING_RECURRING_BOOKINGS` off: single bookings keep working.",
+        action,
+    )
+    lines = failing(judged("10.7", workspace))
+    assert any(
+        "the runbook entry for SeriesSlow never turns BOOKING_RECURRING_BOOKINGS off" in line
+        for line in lines
+    ), lines
 
 
 # --- 10.8 -----------------------------------------------------------------------------------------

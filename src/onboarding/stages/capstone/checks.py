@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import tomllib
@@ -25,7 +26,7 @@ import tomllib
 from onboarding import project
 from onboarding.artefacts import openapi_compatibility, workflow_run
 from onboarding.artefacts.alembic_history import History, read_history
-from onboarding.artefacts.markdown import section, sections
+from onboarding.artefacts.markdown import pipe_tables, section, sections, setext_as_atx
 from onboarding.artefacts.quantities import is_measurable, with_digits
 from onboarding.checks import (
     ArtefactError,
@@ -353,10 +354,12 @@ def _error(error: BaseException) -> str:
     return f"{type(error).__name__}: {shorten(str(error), 110)}"
 
 
-def upgraded(given: Given) -> tuple[Snapshot, Snapshot]:
-    def make() -> tuple[Snapshot, Snapshot]:
+def migrated(given: Given) -> sqlite3.Connection:
+    """A read-only copy of the seeded database upgraded to the head: the schema the feature
+    runs on, and where the plan's verification queries are tried."""
+
+    def make() -> sqlite3.Connection:
         with scenarios.copy_of(seeded(given)) as db:
-            before = snapshot(db)
             try:
                 scenarios.run_alembic(history(given), db, "upgrade", "head")
             except NotImplementedError:
@@ -365,9 +368,13 @@ def upgraded(given: Given) -> tuple[Snapshot, Snapshot]:
                 ) from None
             except Exception as error:  # noqa: BLE001 - the finding is which error
                 raise CheckFailed(f"`alembic upgrade head` fails: {_error(error)}") from None
-            return before, snapshot(db)
+            return documents.open_read_only(db)
 
-    return given.once("upgraded", make)
+    return given.once("migrated to head", make)
+
+
+def upgraded(given: Given) -> tuple[Snapshot, Snapshot]:
+    return given.once("upgraded", lambda: (snapshot(seeded(given)), snapshot(migrated(given))))
 
 
 def expands(given: Given) -> None:
@@ -505,6 +512,32 @@ def plan_of(given: Given) -> str:
     return read(given, feature.PLAN_FILE)
 
 
+def of_the_plan(problems: list[str]) -> list[str]:
+    """Stage 03's plan problems, naming the capstone's plan: stage 03's functions name its own
+    file, `docs/db-migration-plan.md`, which still describes revision 0002."""
+    return [problem.replace(documents.PLAN, feature.PLAN_FILE) for problem in problems]
+
+
+def against_the_plan(
+    problems: Callable[[str, History], list[str]],
+) -> Callable[[Given], None]:
+    """Stage 03's rule `problems(plan, history)`, on the capstone's plan and every revision."""
+    return against_the_history(
+        lambda plan, revisions: of_the_plan(problems(plan, revisions)), plan_of, history
+    )
+
+
+def plan_sql(given: Given) -> None:
+    """The plan's SQL, as stage 03 judges it: what `alembic upgrade --sql` prints for the
+    revision, and verification queries that give, on the migrated database, what they expect."""
+    require(
+        of_the_plan(
+            documents.review_sql_problems(plan_of(given), history(given))
+            + documents.query_problems(plan_of(given), migrated(given))
+        )
+    )
+
+
 def tsd_matches_the_schema(given: Given) -> None:
     """Stage 03's rule, after the new revision: the TSD's data model is the schema at the head."""
     require(documents.data_model_problems(tsd_of(given), upgraded(given)[1]))
@@ -551,20 +584,21 @@ MIGRATION = (
     ),
     Expectation(
         f"{feature.PLAN_FILE} names your new revision in its Migration id(s)",
-        against_the_history(documents.revision_id_problems, plan_of, history),
+        against_the_plan(documents.revision_id_problems),
         hint="Write the revision's id in the plan's header table.",
         required=True,
     ),
     Expectation(
         "the plan's Rollback plan gives the downgrade that undoes your new revision",
-        against_the_history(documents.rollback_problems, plan_of, history),
+        against_the_plan(documents.rollback_problems),
         hint="`alembic downgrade <the revision before yours>`, as it is typed.",
     ),
     Expectation(
         "the plan quotes what `alembic upgrade --sql` prints for your revision",
-        against_the_history(documents.review_sql_problems, plan_of, history),
+        plan_sql,
         hint="Run `alembic upgrade <before>:<yours> --sql` in your project and paste it in a "
-        "```sql block.",
+        "```sql block. Under Verification queries, each row is a read-only query in backticks "
+        "and what it gives on the migrated database (0, `ok`, no rows…).",
     ),
 )
 
@@ -851,10 +885,12 @@ TURNED_OFF = re.compile(r"(?i)\boff\b|disabl|\bfalse\b|=\s*[\"']?0\b|\b0\s*(?:%|
 """Off, disabled, `=false`, `=0`, or a canary share of 0%: the flag no longer serves anyone."""
 
 
+def _names_the_flag(text: str) -> bool:
+    return bool(re.search(r"(?i)\bflag\b|" + feature.FLAG, text))
+
+
 def _turns_the_flag_off(step: str) -> bool:
-    return bool(
-        re.search(r"(?i)\bflag\b|" + feature.FLAG, step) and TURNED_OFF.search(with_digits(step))
-    )
+    return _names_the_flag(step) and bool(TURNED_OFF.search(with_digits(step)))
 
 
 def _frames_the_plan(step: str) -> bool:
@@ -990,17 +1026,66 @@ def runbook_of(given: Given) -> str:
     return read(given, feature.RUNBOOK_FILE)
 
 
+def entry_cells(text: str, entry: runbook.Entry) -> list[str]:
+    """Every cell of the Alerts table's row that is the entry: an `Objective` or `SLO` column
+    too, which `runbook.entries` reads no part of. Nothing for an entry written as a
+    subsection, whose whole text is its meaning and its actions already."""
+    body = section(setext_as_atx(text), "Alerts") or ""
+    said = [part for part in (entry.meaning, entry.actions) if part]
+    for table in pipe_tables(body):
+        for row in table.rows:
+            cells = [cell.strip() for cell in row]
+            # The row that gave the entry its parts, and names it: not another alert's row
+            # that says "as for SeriesSlow".
+            if all(part in cells for part in said) and any(
+                re.search(rf"(?<!\w){re.escape(entry.name)}(?!\w)", cell) for cell in cells
+            ):
+                return cells
+    return []
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of each step of a text: "1. Check the lock. 2. If users complain, turn the
+    flag off" gives "Check the lock", "users complain, turn the flag off" and the rest."""
+    steps = re.split(r"(?i)<br\s*/?>|\n|(?:^|\s)(?:\d+[.)]|[-*+])\s", text)
+    return [clause for step in steps for clause in CLAUSE_END.split(step) if clause.strip()]
+
+
 def states_an_objective(given: Given) -> None:
-    entries = {entry.name: entry for entry in runbook.entries(runbook_of(given))}
+    """The series alert's entry states its objective, in any of its cells or the alert's
+    summary or description, and among its actions turns the flag off (stage 10.6's words)."""
+    text = runbook_of(given)
+    entries = {entry.name: entry for entry in runbook.entries(text)}
     problems = []
     for alert in series_alerts(given):
         entry = entries.get(alert.name)
         if entry is None:
             continue  # the runbook expectation says so
-        said = f"{entry.meaning} {alert.annotations.get('summary', '')}"
+        cells = entry_cells(text, entry) or [entry.meaning, entry.actions]
+        annotations = [alert.annotations.get(name, "") for name in ("summary", "description")]
+        # A share of the flag (0% is off, 5% a canary) is the rollout's, not the objective: a
+        # clause that names the flag states none.
+        said = " ".join(
+            clause
+            for clause in _clauses(" ".join([*cells, *annotations]))
+            if not _names_the_flag(clause)
+        )
         if not re.search(r"(?i)%|\bper\s?cent", said) or not is_measurable(said):
             problems.append(
                 f"the runbook entry for {alert.name} states no objective: “{shorten(entry.meaning, 70)}”"
+            )
+        # A row's "What it means" describes the alert; every other part may act. A subsection
+        # is one text, its meaning and actions alike, and an entry with no actions is all said.
+        described = entry.meaning if entry.actions not in ("", entry.meaning) else None
+        acting = [cell for cell in cells if cell != described]
+        if not any(
+            _turns_the_flag_off(clause) and not NEGATED.search(clause)
+            for clause in _clauses("\n".join(acting))
+        ):
+            problems.append(
+                f"the runbook entry for {alert.name} never turns {feature.FLAG} off: its first "
+                f"actions are “{shorten(entry.actions or ' '.join(acting), 70)}”; add “turn {feature.FLAG} off”, "
+                "which stops new series in seconds, with no redeploy"
             )
     require(problems)
 
@@ -1033,7 +1118,8 @@ OBSERVABILITY = (
     Expectation(
         "the series alert's runbook entry states its objective, as a percentage",
         states_an_objective,
-        hint="For example: 95% of series booked within 0.3 s, over 30 days.",
+        hint="For example: 95% of series booked within 0.3 s, over 30 days. Among the first "
+        f"actions: turn {feature.FLAG} off.",
     ),
 )
 

@@ -3,20 +3,23 @@
 The same shape as stage 01's `docs/acceptance_criteria.yaml` (given rooms and bookings, a `when`
 request, a `then` answer), with `when.weeks`, the number of weekly occurrences, and
 `then.bookings`, how many bookings of the series are stored afterwards. Stage 01's readers are
-reused for what the two files share (the `examples:` list, times, placeholders).
+reused for what the two files share (the `examples:` list, times, placeholders), and so are its
+booking rules: each week of a series is a booking that stage 01's `service_answer` judges, in the
+service's order, so a 201 example breaks no rule in any week and a 409 one overlaps in one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import onboarding.stages.capstone.feature as feature
-from bookings.rules import overlaps
 from onboarding.artefacts.quantities import with_digits
-from onboarding.stages.intake.acceptance import is_placeholder, parse_time
+from onboarding.stages.intake import acceptance
+from onboarding.stages.intake.acceptance import is_placeholder
 
 EXPECTED_STATUS = {
     "weekly-series": 201,
@@ -86,12 +89,6 @@ def coverage_problems(examples: Sequence[Any]) -> list[str]:
     return [f"no example shows {behaviour}" for behaviour in BEHAVIOURS if behaviour not in shown]
 
 
-def _occurrences(when: dict) -> list[tuple[datetime, datetime]]:
-    start, end = parse_time(when.get("start")), parse_time(when.get("end"))
-    weeks = whole_number(when.get("weeks")) or 0
-    return [(start + WEEK * n, end + WEEK * n) for n in range(min(weeks, feature.MAX_WEEKS))]
-
-
 def answer_problems(examples: Sequence[Any]) -> list[str]:
     """Each example's `then` is what the service answers for its `given` and `when`."""
     problems = []
@@ -121,42 +118,110 @@ def answer_problems(examples: Sequence[Any]) -> list[str]:
             problems.append(
                 f"{name}: then.bookings is {then.get('bookings')!r}; it is {wanted} ({why})"
             )
-        problems += _behaviour_problems(name, behaviour, weeks, raw)
+        problems += _behaviour_problems(name, number, weeks, raw)
     return problems
 
 
-def _behaviour_problems(name: str, behaviour: str, weeks: int, raw: dict) -> list[str]:
+def _behaviour_problems(name: str, number: int, weeks: int, raw: dict) -> list[str]:
+    behaviour = raw["behaviour"]
     low, high = feature.MIN_WEEKS, feature.MAX_WEEKS
-    if behaviour == "weekly-series" and not low <= weeks <= high:
-        return [f"{name}: {weeks} weeks is not a series the service books ({low} to {high})"]
+    if behaviour == "series-too-long":
+        # The service refuses the length before it looks at the room or any week.
+        if weeks <= high:
+            return [f"{name}: {weeks} weeks is allowed; too long is more than {high}"]
+        return []
     if behaviour == "longest-series" and weeks != high:
         return [f"{name}: the longest series has exactly {high} weeks, not {weeks}"]
-    if behaviour == "series-too-long" and weeks <= high:
-        return [f"{name}: {weeks} weeks is allowed; too long is more than {high}"]
-    if behaviour == "series-overlap":
-        return _overlap_problems(name, raw)
-    return []
+    if not low <= weeks <= high:
+        return [f"{name}: {weeks} weeks is not a series the service books ({low} to {high})"]
+    return _rule_problems(name, number, weeks, raw)
 
 
-def _overlap_problems(name: str, raw: dict) -> list[str]:
-    when = raw["when"]
-    given = raw.get("given") if isinstance(raw.get("given"), dict) else {}
-    try:
-        occurrences = _occurrences(when)
-        clashes = [
-            booking
-            for booking in given.get("bookings") or []
-            if isinstance(booking, dict)
-            and booking.get("room") == when.get("room")
-            and any(
-                overlaps(
-                    start, end, parse_time(booking.get("start")), parse_time(booking.get("end"))
-                )
-                for start, end in occurrences
+RULE_NAMES = {
+    "unknown-room": "unknown room",
+    "invalid-range": "time range",
+    "capacity": "capacity",
+    "overlap": "overlap",
+}
+"""Stage 01's rules (`acceptance.service_answer`'s), as a message names them."""
+STAND_IN = "happy-path"
+"""The stage-01 behaviour a series example is read as: a booking, whatever its answer."""
+
+
+def _as_a_booking(raw: dict) -> dict:
+    """The example in stage 01's shape, its `when` the first week's booking.
+
+    This file is read by no service (stage 04's tests send stage 01's file, not this one), so a
+    count in words is that count here, as `weeks` is: "six" seats six.
+    """
+    given = dict(raw["given"]) if isinstance(raw.get("given"), dict) else {}
+    for part, count in (("rooms", "capacity"), ("bookings", "attendees")):
+        if isinstance(given.get(part), list):
+            given[part] = [_counted(item, count) for item in given[part]]
+    return {
+        **raw,
+        "behaviour": STAND_IN,
+        "given": given,
+        "when": _counted(raw.get("when"), "attendees"),
+        "then": {"status": acceptance.CREATED},
+    }
+
+
+def _counted(item: Any, field: str) -> Any:
+    """`item` with its count `field` as a number when it is one in words or digits; anything
+    else as it is, for stage 01 to name."""
+    if not isinstance(item, dict) or not isinstance(item.get(field), str):
+        return item
+    number = whole_number(item[field])
+    return item if number is None else {**item, field: number}
+
+
+def series_answer(example: acceptance.Example, weeks: int) -> tuple[int, acceptance.Answer]:
+    """What the reference service answers to the series, and the week it answers for.
+
+    Each week is a booking that goes through stage 01's rules in the service's order; the first
+    week refused is the series' answer (all or nothing), and week 0 is "every week is booked".
+    """
+    for week in range(weeks):
+        request = replace(
+            example.request,
+            start=example.request.start + WEEK * week,
+            end=example.request.end + WEEK * week,
+        )
+        answer = acceptance.service_answer(replace(example, request=request))
+        if answer.rule != "created":
+            return week + 1, answer
+    return 0, acceptance.Answer(acceptance.CREATED, "created", "every week breaks no rule")
+
+
+def _rule_problems(name: str, number: int, weeks: int, raw: dict) -> list[str]:
+    """The example's series through the booking rules: a 201 breaks none, a 409 overlaps."""
+    behaviour, stand_in = raw["behaviour"], _as_a_booking(raw)
+    example, problems = acceptance.example_and_problems(stand_in, number)
+    if example is None:
+        # Stage 01 names the example by the behaviour it was read as; show this file's name.
+        said = f"{acceptance.label(stand_in, number)}: "
+        given = raw.get("given") if isinstance(raw.get("given"), dict) else {}
+        return [f"{name}: {problem.removeprefix(said)}" for problem in problems] or (
+            acceptance.given_structure_problems(given, name)
+            or [f"{name}: not checked against the booking rules until its parts are complete"]
+        )
+    problems = [f"{name}: {problem}" for problem in acceptance.given_problems(example)]
+    week, answer = series_answer(example, weeks)
+    if answer.rule == "created":
+        if behaviour == "series-overlap":
+            problems.append(
+                f"{name}: no given booking of {example.request.room!r} overlaps any week of the "
+                "series"
             )
-        ]
-    except ValueError as error:
-        return [f"{name}: {error}"]
-    if not clashes:
-        return [f"{name}: no given booking of {when.get('room')!r} overlaps any week of the series"]
-    return []
+        return problems
+    # Only an overlap depends on the week; every other rule refuses every week alike.
+    which = f"week {week}" if answer.rule == "overlap" else "every week"
+    refused = (
+        f"{name}: the service refuses this series with {answer.status} ({RULE_NAMES[answer.rule]})"
+    )
+    if behaviour != "series-overlap":
+        problems.append(f"{refused}: {which}, {answer.why}")
+    elif answer.rule != "overlap":
+        problems.append(f"{refused} before it looks for an overlap: {which}, {answer.why}")
+    return problems

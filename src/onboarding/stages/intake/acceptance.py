@@ -285,7 +285,7 @@ def _read_slot(raw: Any, where: str, findings: _Findings) -> Slot | None:
     return None if any(value is None for value in values) else Slot(*values)
 
 
-def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
+def example_and_problems(raw: Any, number: int) -> tuple[Example | None, list[str]]:
     """The example and the problems with its values; None when it cannot be used as it is."""
     if not isinstance(raw, dict):
         return None, []
@@ -337,7 +337,7 @@ def _parse(raw: Any, number: int) -> tuple[Example | None, list[str]]:
 def parse_example(raw: Any, number: int = 1) -> Example:
     """Parse one example, or raise ExampleError listing what is missing or wrong."""
     problems = structure_problems([raw]) + value_problems([raw])
-    example, _ = _parse(raw, number)
+    example, _ = example_and_problems(raw, number)
     if problems or example is None:
         raise ExampleError("; ".join(problems) or f"example {number} cannot be used")
     return example
@@ -370,7 +370,7 @@ def structure_problems(examples: Sequence[Any]) -> list[str]:
                 problems.append(f"{name} has no `{part}:` mapping")
         given, when, then = raw.get("given"), raw.get("when"), raw.get("then")
         if isinstance(given, dict):
-            problems += _given_structure(given, name)
+            problems += given_structure_problems(given, name)
         if isinstance(when, dict):
             missing = [field for field in BOOKING_FIELDS if field not in when]
             if missing:
@@ -380,7 +380,7 @@ def structure_problems(examples: Sequence[Any]) -> list[str]:
     return problems
 
 
-def _given_structure(given: dict, name: str) -> list[str]:
+def given_structure_problems(given: dict, name: str) -> list[str]:
     problems = []
     rooms = given.get("rooms")
     if not isinstance(rooms, list):
@@ -415,7 +415,7 @@ def value_problems(examples: Sequence[Any]) -> list[str]:
     """Names, counts and times are real values: no placeholders, times with an offset."""
     problems = []
     for number, raw in enumerate(examples, start=1):
-        problems += _parse(raw, number)[1]
+        problems += example_and_problems(raw, number)[1]
     return problems
 
 
@@ -500,18 +500,18 @@ def consistency_problems(examples: Sequence[Any]) -> list[str]:
         if known_behaviour(raw) is None:
             continue
         name = label(raw, number)
-        example, _ = _parse(raw, number)
+        example, _ = example_and_problems(raw, number)
         if example is None:
             problems.append(f"{name}: not checked until its parts and values are complete")
             continue
-        problems += [f"{name}: {problem}" for problem in _given_problems(example)]
+        problems += [f"{name}: {problem}" for problem in given_problems(example)]
         problem = _behaviour_problem(example)
         if problem:
             problems.append(f"{name}: {problem}")
     return problems
 
 
-def _given_problems(example: Example) -> list[str]:
+def given_problems(example: Example) -> list[str]:
     """What the service would refuse to store of the given state: stage 04 stores it first."""
     problems = []
     for position, booking in enumerate(example.bookings, start=1):
