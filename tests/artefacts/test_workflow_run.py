@@ -273,6 +273,33 @@ def test_a_local_composite_actions_steps_run_with_its_inputs(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("output", "summary"),
+    [
+        ("F\n1 failed in 0.12s\nmake: *** [Makefile:5: test] Error 1\n", "1 failed in 0.12s"),
+        (
+            "ERROR: file or directory not found: tests/unitt\n\nno tests ran in 0.01s\n"
+            "make[1]: *** [Makefile:8: unit] Error 4\ngmake: *** [Makefile:3: test] Error 2\n",
+            "ERROR: file or directory not found: tests/unitt",
+        ),
+        (
+            "no tests ran in 0.01s\nERROR: file or directory not found: tests/x\n",
+            "ERROR: file or directory not found: tests/x",
+        ),
+        (
+            "make: *** No rule to make target 'tests'.  Stop.\n",
+            "make: *** No rule to make target 'tests'. Stop.",
+        ),
+        ("", "it printed nothing"),
+    ],
+    ids=["make-after-pytest", "nested-make", "usage-error-first", "make-alone", "nothing"],
+)
+def test_a_failures_summary_is_the_line_that_says_why(output, summary):
+    # make's own line names the Makefile's line, not what failed; pytest's usage error (a test
+    # path that does not exist) says more than its "no tests ran" after it.
+    assert workflow_run.summary_of(output) == summary
+
+
 def test_the_runners_env_file_is_read_as_github_reads_it():
     text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
     assert workflow_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}

@@ -7,6 +7,7 @@ commands on a copy of the project; 06.2 judges `next_version()`.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -161,6 +162,18 @@ GCP_AUTH = (
     "          service_account: ${{ vars.PUBLISHER_SERVICE_ACCOUNT }}\n"
 )
 UNIT_TESTS = "uv run --with pytest pytest -q --ignore=tests/integration --ignore=tests/contract"
+LINT_STEP = "      - run: uv run --with ruff ruff check .\n"
+LINT_JOB = (
+    f"  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {CHECKOUT}\n"
+    "        with:\n          persist-credentials: false\n      - run: uvx ruff check .\n\n"
+)
+"""A job of its own that lints, as the company's template has it."""
+TESTS_RENAMED = [
+    ("  unit:\n    name: Lint and unit tests\n", "  test:\n    name: Lint and test\n"),
+    ("needs: [unit]", "needs: [test]"),
+    ("needs: [unit, integration]", "needs: [test, integration]"),
+]
+"""The unit job named so that neither its name nor its title says `unit`."""
 BUILD_STEP = MODEL[MODEL.index("      - uses: docker/build-push-action@") :]
 """The model's build-and-push step, the last of the file: the place of another build tool."""
 BAKE_STEP = (
@@ -278,6 +291,65 @@ MISTAKES = [
         ],
         UNIT,
         "`continue-on-error: true`, so failing tests would not fail the pull request",
+    ),
+    (
+        "unit-job-runs-every-test",
+        [(UNIT_TESTS, "uv run --with pytest pytest -q")],
+        UNIT,
+        "runs tests/integration and tests/contract too",
+    ),
+    (
+        "unit-job-runs-the-tests-folder",
+        [("--ignore=tests/integration --ignore=tests/contract", "tests")],
+        UNIT,
+        "runs tests/integration and tests/contract too",
+    ),
+    (
+        "unit-job-ignores-only-integration",
+        [("--ignore=tests/integration --ignore=tests/contract", "--ignore=tests/integration")],
+        UNIT,
+        "runs tests/contract too",
+    ),
+    (
+        "unit-job-marker-leaves-contract-in",
+        [("--ignore=tests/integration --ignore=tests/contract", '-m "not integration"')],
+        UNIT,
+        "runs tests/contract too",
+    ),
+    (
+        "unit-job-runs-the-later-tests-in-a-second-step",
+        [
+            (
+                f"      - run: {UNIT_TESTS}\n",
+                f"      - run: {UNIT_TESTS}\n      - run: uv run pytest -q tests/contract\n",
+            )
+        ],
+        UNIT,
+        "the unit-test job runs the fast tests only",
+    ),
+    ("no-lint-step", [(LINT_STEP, "")], UNIT, "no job lints the code on a pull request"),
+    (
+        "format-check-is-not-lint",
+        [("ruff ruff check .", "ruff ruff format --check .")],
+        UNIT,
+        "no job lints the code on a pull request",
+    ),
+    (
+        "pre-commit-on-staged-files-only",
+        [("uv run --with ruff ruff check .", "uvx pre-commit run")],
+        UNIT,
+        "`pre-commit run` without `--all-files` checks only the files staged for a commit",
+    ),
+    (
+        "lint-only-on-push",
+        [
+            (
+                LINT_STEP,
+                "      - if: github.event_name == 'push'\n        run: uv run --with ruff ruff check .\n",
+            )
+        ],
+        UNIT,
+        "no job lints the code on a pull request",
     ),
     (
         "later-job-failures-ignored",
@@ -444,8 +516,8 @@ MISTAKES = [
         "action-unpinned",
         [
             (
-                "astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
-                "astral-sh/setup-uv\n      # Stage",
+                "astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
+                "astral-sh/setup-uv\n      # With a lock file",
             )
         ],
         PINNED,
@@ -803,8 +875,8 @@ OTHER_RIGHT_ANSWERS = [
         "pip-install-uv",
         [
             (
-                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
-                "      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0\n        with:\n          python-version: '3.13'\n      - run: pip install uv\n      # Stage",
+                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
+                "      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0\n        with:\n          python-version: '3.13'\n      - run: pip install uv\n      # With a lock file",
             )
         ],
     ),
@@ -822,8 +894,8 @@ OTHER_RIGHT_ANSWERS = [
         "yaml-anchors",
         [
             (
-                "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
-                "      - &checkout\n        uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - &setup-uv\n        uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
+                "      - &checkout\n        uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - &setup-uv\n        uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
             ),
             (
                 "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n        with:\n          persist-credentials: false\n      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      - run: uv sync\n      # The runner",
@@ -853,9 +925,9 @@ OTHER_RIGHT_ANSWERS = [
         "setup-uv-activates-the-environment",
         [
             (
-                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # Stage",
+                "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
                 "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n"
-                "        with:\n          activate-environment: true\n      # Stage",
+                "        with:\n          activate-environment: true\n      # With a lock file",
             ),
             ("uv run --with pytest pytest -q --ignore", "pytest -q --ignore"),
         ],
@@ -869,6 +941,101 @@ OTHER_RIGHT_ANSWERS = [
                 "--ignore tests/integration --ignore tests/contract",
             )
         ],
+    ),
+    (
+        "unit-tests-by-marker-expression",
+        [
+            *TESTS_RENAMED,
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                '-m "not integration and not contract"',
+            ),
+        ],
+    ),
+    (
+        "unit-tests-by-marker-expression-in-brackets",
+        [
+            *TESTS_RENAMED,
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "-m 'not (integration or contract)'",
+            ),
+        ],
+    ),
+    (
+        "unit-tests-by-keyword-expression",
+        [
+            *TESTS_RENAMED,
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                '-k "not integration and not contract"',
+            ),
+        ],
+    ),
+    (
+        "unit-tests-by-their-folder",
+        [*TESTS_RENAMED, ("--ignore=tests/integration --ignore=tests/contract", "tests/unit")],
+    ),
+    (
+        "unit-tests-by-their-files",
+        [
+            *TESTS_RENAMED,
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "tests/test_rules.py tests/test_project.py tests/test_acceptance.py",
+            ),
+        ],
+    ),
+    (
+        "unit-tests-by-a-file-pattern",
+        [*TESTS_RENAMED, ("--ignore=tests/integration --ignore=tests/contract", "tests/test_*.py")],
+    ),
+    (
+        "ignore-options-written-as-folders",
+        [
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "--ignore=./tests/integration/ --ignore tests/contract/",
+            )
+        ],
+    ),
+    (
+        "ignore-globs-anywhere",
+        [
+            *TESTS_RENAMED,
+            (
+                "--ignore=tests/integration --ignore=tests/contract",
+                "--ignore-glob='*/integration/*' --ignore-glob='*/contract/*'",
+            ),
+        ],
+    ),
+    ("lint-with-uvx-ruff", [("uv run --with ruff ruff check .", "uvx ruff check .")]),
+    (
+        "lint-with-ruff-options-first",
+        [("uv run --with ruff ruff check .", "uvx ruff --quiet check --output-format=github")],
+    ),
+    (
+        "lint-with-python-m-ruff",
+        [("uv run --with ruff ruff check .", "uv run python -m ruff check")],
+    ),
+    ("lint-with-flake8", [("uv run --with ruff ruff check .", "uv run --with flake8 flake8 src")]),
+    ("lint-with-pylint", [("uv run --with ruff ruff check .", "uv run --with pylint pylint src")]),
+    (
+        "lint-with-pre-commit",
+        [
+            (
+                "uv run --with ruff ruff check .",
+                "uvx pre-commit run --all-files --show-diff-on-failure",
+            )
+        ],
+    ),
+    (
+        "lint-and-format-check-in-one-step",
+        [("uv run --with ruff ruff check .", "uvx ruff format --check . && uvx ruff check .")],
+    ),
+    (
+        "lint-in-a-job-of-its-own",
+        [(LINT_STEP, ""), ("jobs:\n  unit:\n", f"jobs:\n{LINT_JOB}  unit:\n")],
     ),
     ("image-needs-only-the-later-job", [("needs: [unit, integration]", "needs: integration")]),
     ("runs-on-a-named-image", [("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-24.04\n")]),
@@ -893,6 +1060,140 @@ def test_right_answers_that_differ_from_the_model_pass(tmp_path, replacements):
     # that actionlint rejects would be a right answer the check refuses.
     for expectation in (SCHEMA, LINT, TRIGGERS, UNIT, LATER, IMAGE, SECRETS, PINNED):
         assert JUDGED_BY[expectation](workflow) == [], expectation
+
+
+@pytest.mark.parametrize(
+    ("arguments", "later"),
+    [
+        ("-q", ["tests/integration", "tests/contract"]),
+        ("tests", ["tests/integration", "tests/contract"]),
+        (".", ["tests/integration", "tests/contract"]),
+        ("tests/unit", []),
+        ("tests/test_rules.py tests/test_project.py", []),
+        ("tests/test_*.py", []),
+        ("tests/* --ignore=tests/contract", ["tests/integration"]),
+        ("--ignore=tests/integration", ["tests/contract"]),
+        ("--ignore tests/integration --ignore ./tests/contract/", []),
+        ("--ignore=tests", []),
+        ("--ignore=tests/integration/test_api.py --ignore=tests/contract", ["tests/integration"]),
+        ("--ignore-glob=tests/integration/* --ignore-glob=tests/contract/*", []),
+        ("--ignore-glob=*/integration/* --ignore-glob=*contract*", []),
+        ("--deselect tests/integration --deselect=tests/contract/", []),
+        (
+            "--deselect tests/integration/test_api.py --deselect=tests/contract",
+            ["tests/integration"],
+        ),
+        ("-m 'not integration and not contract'", []),
+        ("-m 'not (integration or contract)'", []),
+        ("-m 'not integration'", ["tests/contract"]),
+        ("-m integration", ["tests/integration"]),
+        ("-m slow -m 'not integration and not contract'", []),  # the last -m wins
+        ("-m 'not integration and not contract' -m slow", []),
+        ("-k 'not integration and not contract'", []),
+        ("-k 'not Integration'", ["tests/contract"]),
+        ("tests/integration tests/contract", ["tests/integration", "tests/contract"]),
+        ("tests/integration/test_api.py::test_one", ["tests/integration"]),
+    ],
+)
+def test_which_later_folders_a_pytest_command_runs(arguments, later):
+    assert review.later_folders_run(shlex.split(arguments)) == later
+
+
+@pytest.mark.parametrize("expression", ["not (integration", "integration and", "not", "a b"])
+def test_an_expression_that_cannot_be_read_is_left_to_pytest(expression):
+    assert review.later_folders_run(["-m", expression]) is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "command", "later"),
+    [
+        ("addopts = \"-m 'not integration and not contract'\"", "pytest -q", []),
+        ('addopts = ["-m", "not integration and not contract"]', "pytest", []),
+        ("addopts = \"-m 'not integration and not contract'\"", "pytest -m contract", ["c"]),
+        ('testpaths = ["tests/unit"]', "pytest -q", []),
+        ('testpaths = ["tests"]', "pytest -q", ["i", "c"]),
+        ('testpaths = ["tests/unit"]', "pytest tests", ["i", "c"]),
+    ],
+)
+def test_the_projects_pytest_settings_count(tmp_path, settings, command, later):
+    """pytest reads `addopts` before the command line and runs `testpaths` when given no path."""
+    (tmp_path / "pyproject.toml").write_text(
+        f"[project]\nname = 'x'\n\n[tool.pytest.ini_options]\n{settings}\n", encoding="utf-8"
+    )
+    folders = {"i": "tests/integration", "c": "tests/contract"}
+    arguments = local_run.pytest_arguments(command)
+    assert review.later_folders_run(arguments, tmp_path) == [folders[f] for f in later]
+
+
+@pytest.mark.parametrize(
+    ("command", "verdict"),
+    [
+        ("ruff check .", "lints"),
+        ("uv run --with ruff ruff check .", "lints"),
+        ("uvx ruff check --output-format=github .", "lints"),
+        ("uvx --from ruff==0.8.0 ruff check", "lints"),
+        ("uv tool run ruff check", "lints"),
+        ("pipx run ruff check src", "lints"),
+        (".venv/bin/ruff --config ruff.toml check", "lints"),
+        ("python -m ruff check .", "lints"),
+        ("uv run flake8 src tests", "lints"),
+        ("poetry run pylint src", "lints"),
+        ("pre-commit run --all-files", "lints"),
+        ("uvx pre-commit run -a", "lints"),
+        ("pre-commit run --from-ref origin/main --to-ref HEAD", "lints"),
+        ("tox -e lint", "lints"),
+        ("uv run nox -s lint", "lints"),
+        ("ruff format --check .", "format"),
+        ("pre-commit run", "staged"),
+        ("uvx pre-commit run ruff", "staged"),
+        ("ruff --version", ""),
+        ("echo ruff check", ""),
+        ("pip install ruff", ""),
+        ("mypy src", ""),
+        ("tox -e py", ""),
+    ],
+)
+def test_what_lints_the_code(command, verdict):
+    assert review.lint_verdict(command) == verdict
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "      - uses: astral-sh/ruff-action@v3\n",
+        "      - uses: pre-commit/action@v3.0.1\n",
+    ],
+    ids=["ruff-action", "pre-commit-action"],
+)
+def test_a_lint_action_lints(tmp_path, step):
+    workflow = workflow_from(edit(MODEL, (LINT_STEP, step)), tmp_path)
+    assert review.unit_job_problems(workflow) == []
+
+
+def test_a_make_target_that_lints_counts_and_one_that_does_not_is_refused(tmp_path):
+    """`make lint` is what its recipe runs: the Makefile is read from the workflow's project."""
+    project = tmp_path / "project"
+    write_workflow(project, edit(MODEL, (LINT_STEP, "      - run: make lint\n")))
+    (project / "Makefile").write_text(MAKEFILE, encoding="utf-8")
+    assert review.unit_job_problems(wf.read_workflow(project / checks.WORKFLOW_FILE)) == []
+    (project / "Makefile").write_text(
+        MAKEFILE.replace("ruff check", "ruff format --check"), encoding="utf-8"
+    )
+    (problem,) = review.unit_job_problems(wf.read_workflow(project / checks.WORKFLOW_FILE))
+    assert "no job lints the code on a pull request; `ruff format --check` checks only" in problem
+
+
+def test_one_unit_job_that_leaves_the_later_tests_out_is_enough(tmp_path):
+    """A second job on every test (say, on another OS) does not undo the unit job's scope."""
+    everything = (
+        f"  everything:\n    runs-on: macos-latest\n    steps:\n      - uses: {CHECKOUT}\n"
+        "      - run: uv run pytest -q\n\n"
+    )
+    workflow = workflow_from(
+        edit(MODEL, ("  integration:\n", everything + "  integration:\n")), tmp_path
+    )
+    assert review.unit_jobs(workflow) == ["unit", "everything"]
+    assert review.unit_job_problems(workflow) == []
 
 
 # --- running the pull-request commands -----------------------------------------------------------
@@ -953,9 +1254,39 @@ def test_a_test_folder_the_course_project_has_must_exist(learner):
     assert "tests/integration" in found(judge("06.1"))[COMMANDS]
 
 
-def test_a_test_folder_no_project_has_yet_is_not_judged(learner, monkeypatch):
-    monkeypatch.setattr(checks, "_in_the_course_project", lambda paths: False)
-    assert COMMANDS not in found(judge("06.1"))
+TYPO_MAKEFILE = (
+    "PYTEST ?= uv run --with pytest pytest -q\n\ntest-later:\n"
+    "\t$(PYTEST) tests/integratoin tests/contract\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("makefile_text", "command"),
+    [
+        (None, "uv run --with pytest pytest -q tests/integratoin tests/contract"),
+        (TYPO_MAKEFILE, "make test-later"),
+        (TYPO_MAKEFILE.replace("test-later:", "test-later: lint") + "lint:\n\ttrue\n", "make"),
+    ],
+    ids=["direct", "make-recipe", "make-first-target"],
+)
+def test_a_test_path_the_project_lacks_is_named_however_pytest_is_run(
+    learner, makefile_text, command
+):
+    """A path no project has (a typo) fails on GitHub: the check says so, for pytest run
+    directly or through a make recipe, in the same words."""
+    if makefile_text is not None:
+        (learner / "Makefile").write_text(makefile_text, encoding="utf-8")
+    write_workflow(
+        learner,
+        edit(MODEL, ("uv run --with pytest pytest -q tests/integration tests/contract", command)),
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    line = MODEL[: MODEL.index("pytest -q tests/integration")].count("\n") + 1
+    # Only the step's name, the command as written, differs.
+    assert message.partition(" (job ")[2] == (
+        f"`integration`, line {line}) failed: pytest is given `tests/integratoin`, which your "
+        "project does not have"
+    )
 
 
 @pytest.mark.parametrize(
@@ -1050,6 +1381,13 @@ def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):
         "tests/integration",
         "tests/contract/test_a.py",
     ]
+
+
+def test_missing_test_paths_are_found_in_a_make_recipe(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "Makefile").write_text("test:\n\tuv run pytest -q tests tests/unitt\n")
+    assert local_run.missing_test_paths("make test", tmp_path) == ["tests/unitt"]
+    assert local_run.missing_test_paths("make lint", tmp_path) == []
 
 
 def test_every_failing_job_is_named_in_the_workflows_order(learner):
@@ -1354,6 +1692,125 @@ def test_pytest_left_out_is_found_in_a_make_recipe(tmp_path):
     assert not pytest_left_out(tmp_path, "uv sync", "make test")
 
 
+PIP_DYNAMIC = MODEL_PYPROJECT.replace(
+    'readme = "README.md"', 'readme = "README.md"\ndynamic = ["dependencies"]'
+).replace('dependencies = [\n    "alembic', 'old-dependencies = [\n    "alembic')
+PIP_EXTRA_OF_EXTRAS = PYTEST_IN_AN_EXTRA.replace(
+    'test = ["pytest>=9.2"]', 'test = ["pytest>=9.2"]\nall = ["booking-service[test]"]'
+)
+
+
+@pytest.mark.parametrize(
+    ("scripts", "files", "installer"),
+    [
+        (["pip install -e .", "pytest -q"], {}, "`pip install -e .`"),
+        (
+            [
+                "python -m pip install --upgrade pip",
+                "python -m pip install -e .",
+                "python -m pytest",
+            ],
+            {},
+            "`python -m pip install -e .`",
+        ),
+        (["pip install .", "pytest"], {}, "`pip install .`"),
+        # `.[dev]` is an extra of [project.optional-dependencies], not uv's group `dev`.
+        (["pip install -e '.[dev]'", "pytest"], {}, "`pip install -e '.[dev]'`"),
+        (["uv pip install --system -e .", "pytest"], {}, "`uv pip install --system -e .`"),
+        (
+            ["python -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pytest"],
+            {},
+            "`.venv/bin/pip install -e .`",
+        ),
+        (
+            ["pip install -r requirements-dev.txt", "pytest"],
+            {"requirements-dev.txt": "-e .  # the project\nruff==0.8.0\n"},
+            "`pip install -r requirements-dev.txt`",
+        ),
+        (
+            ["uv sync --no-dev", ".venv/bin/pip install -e .", ".venv/bin/pytest"],
+            {},
+            "`uv sync --no-dev` and `.venv/bin/pip install -e .`",
+        ),
+        (["pip install -e .", "uv run --no-sync pytest"], {}, "`pip install -e .`"),
+    ],
+    ids=[
+        "editable",
+        "python-m-pip",
+        "not-editable",
+        "extra-that-is-a-group",
+        "uv-pip",
+        "in-a-venv",
+        "requirements-file-without-pytest",
+        "sync-then-pip",
+        "uv-run-no-sync",
+    ],
+)
+def test_pytest_left_out_by_pip_is_refused(tmp_path, scripts, files, installer):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (reason,) = pytest_left_out(tmp_path, *scripts)
+    assert "so the runner has no pytest" in reason and installer in reason, reason
+    assert "the group `dev`" in reason and "pip install --group dev" in reason
+
+
+@pytest.mark.parametrize(
+    ("scripts", "files", "pyproject"),
+    [
+        (["pip install -e . pytest", "pytest"], {}, MODEL_PYPROJECT),
+        (["pip install -e .", "python -m pip install 'pytest>=9'", "pytest"], {}, MODEL_PYPROJECT),
+        (["pip install -e '.[test]'", "pytest"], {}, PYTEST_IN_AN_EXTRA),
+        (["pip install -U pip && pip install -e .[all]", "pytest"], {}, PIP_EXTRA_OF_EXTRAS),
+        (["pip install --group dev", "pytest"], {}, MODEL_PYPROJECT),
+        (["pip install -e . --group=pyproject.toml:dev", "pytest"], {}, MODEL_PYPROJECT),
+        (["uv pip install -r pyproject.toml --extra test", "pytest"], {}, PYTEST_IN_AN_EXTRA),
+        (
+            ["pip install -r requirements-dev.txt", "pytest"],
+            {
+                "requirements-dev.txt": "-r requirements.txt\n-e .\npytest-cov>=6\n",
+                "requirements.txt": "fastapi\n",
+            },
+            MODEL_PYPROJECT,
+        ),
+        (["pip install -e .", "uv run pytest -q"], {}, MODEL_PYPROJECT),
+        # What cannot be known here is not refused: a file the copy lacks, a URL, another
+        # build backend's list of dependencies.
+        (["pip install -r requirements-dev.txt", "pytest"], {}, MODEL_PYPROJECT),
+        (["pip install -e . git+https://example.org/x.git", "pytest"], {}, MODEL_PYPROJECT),
+        (["pip install -e .", "pytest"], {}, PIP_DYNAMIC),
+    ],
+    ids=[
+        "pytest-in-the-same-command",
+        "pytest-in-a-later-command",
+        "extra-with-pytest",
+        "extra-of-extras",
+        "pip-group",
+        "pip-group-with-a-path",
+        "uv-pip-requirements-pyproject",
+        "requirements-file-with-a-plugin",
+        "uv-run-syncs-the-group",
+        "requirements-file-not-in-the-copy",
+        "a-url",
+        "dynamic-dependencies",
+    ],
+)
+def test_pytest_that_pip_installs_is_not_refused(tmp_path, scripts, files, pyproject):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert pytest_left_out(tmp_path, *scripts, pyproject=pyproject) == []
+
+
+def test_pytest_left_out_by_pip_fails_the_check_saying_why(learner):
+    write_workflow(
+        learner,
+        MODEL.replace("      - run: uv sync\n", "      - run: pip install -e .\n").replace(
+            "uv run --with pytest pytest -q", "pytest -q"
+        ),
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    assert "would fail on GitHub:" in message and "`pip install -e .` leaves out" in message
+
+
 def test_pytest_left_out_fails_the_check_saying_why(learner):
     write_workflow(
         learner,
@@ -1533,6 +1990,7 @@ def test_a_make_command_runs_its_targets_recipes(command, commands):
         (
             {
                 ".github/actions/setup/action.yml": SETUP_ACTION.format(options="")
+                + "    - run: uv run --with ruff ruff check .\n      shell: bash\n"
                 + "    - run: uv run --with pytest pytest -q --ignore=tests/integration "
                 "--ignore=tests/contract\n      shell: bash\n"
             },

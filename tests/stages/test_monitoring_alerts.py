@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from onboarding import generator, numbers
+from onboarding.artefacts import alert_rules
 from onboarding.checks import Given, run_expectations
 from onboarding.protocol import Outcome
 from onboarding.stages.monitoring import alerting
@@ -150,6 +151,94 @@ def test_the_model_written_in_other_yaml_and_promql_styles_passes(old, new, tmp_
 def test_those_styles_do_not_hide_a_mistake(old, new, message, tmp_path, monkeypatch):
     found = failing(MODEL.replace(old, new, 1), tmp_path, monkeypatch)
     assert any(message in text for text in found.values()), found
+
+
+def labelling_of(runbook_line: str) -> list[str]:
+    """08.3's labelling problems of the three rules, the first with `runbook_line` instead of
+    its `runbook_url: docs/runbook.md#alerts`."""
+    line = "          runbook_url: docs/runbook.md#alerts\n"
+    text = three_rules().replace(line, f"          {runbook_line}\n", 1)
+    assert text != three_rules() or runbook_line == line.strip()
+    return alerting.labelling_problems(alert_rules.read(text, alerting.RULES_FILE))
+
+
+@pytest.mark.parametrize(
+    "runbook_line",
+    [
+        "runbook_url: docs/runbook.md#alerts",
+        "runbook_url: docs/runbook.md",
+        "runbook_url: ./docs/runbook.md#fastburn",
+        "runbook_url: ../docs/runbook.md#fastburn",
+        "runbook_url: https://github.com/acme/bookings/blob/main/docs/runbook.md#fastburn",
+        "runbook_url: https://git.example.com/bookings/-/blob/main/docs/runbook.md",
+        'runbook_url: "docs/runbook.md#{{ $labels.alertname | toLower }}"',
+        "runbook_url: 'https://github.com/acme/bookings/blob/main/docs/runbook.md#{{ "
+        "$labels.alertname }}'",
+        "runbook: docs/runbook.md#alerts",
+        "runbook_url: https://github.com/acme/bookings/blob/main/docs/runbook.md?plain=1#L10",
+    ],
+    ids=[
+        "model",
+        "no-anchor",
+        "dot-slash",
+        "from-the-rules-folder",
+        "github",
+        "gitlab",
+        "anchor-from-a-template",
+        "url-with-a-template",
+        "runbook-annotation",
+        "query-and-line",
+    ],
+)
+def test_a_runbook_url_pointing_at_the_runbook_passes(runbook_line):
+    assert labelling_of(runbook_line) == []
+
+
+@pytest.mark.parametrize(
+    ("runbook_line", "message"),
+    [
+        ('runbook_url: ""', "`FastBurn` has no `runbook_url` annotation"),
+        ("runbook_url: TODO", "`FastBurn`'s runbook_url is `TODO`, a placeholder"),
+        ("runbook_url: docs/runbook.md#TODO", "a placeholder"),
+        ("runbook_url: <link to the runbook entry>", "a placeholder"),
+        ("runbook_url: '[runbook]'", "a placeholder"),
+        (
+            "runbook_url: https://wiki.example.com/bookings/alerts",
+            "does not point at docs/runbook.md",
+        ),
+        ("runbook_url: docs/postmortem.md#alerts", "does not point at docs/runbook.md"),
+        ("runbook_url: runbook", "does not point at docs/runbook.md"),
+        ("runbook_url: docs/runbook.md.bak", "does not point at docs/runbook.md"),
+        ("runbook_url: docs/my-runbook.md", "does not point at docs/runbook.md"),
+        ('runbook_url: "{{ $labels.runbook }}"', "does not point at docs/runbook.md"),
+    ],
+    ids=[
+        "empty",
+        "todo",
+        "todo-anchor",
+        "angle-brackets",
+        "square-brackets",
+        "a-wiki",
+        "another-document",
+        "a-word",
+        "another-file",
+        "a-file-named-alike",
+        "only-a-template",
+    ],
+)
+def test_a_runbook_url_that_does_not_point_at_the_runbook_is_named(runbook_line, message):
+    (problem,) = labelling_of(runbook_line)
+    assert message in problem
+    assert "docs/runbook.md" in problem
+
+
+def test_a_placeholder_runbook_url_fails_the_check(tmp_path, monkeypatch):
+    found = failing(
+        three_rules().replace("runbook_url: docs/runbook.md#alerts", "runbook_url: TODO", 1),
+        tmp_path,
+        monkeypatch,
+    )
+    assert list(found) == [expectation("every alert has `severity: page` or `ticket`")], found
 
 
 def test_one_alert_name_for_each_burn_rate_passes(tmp_path, monkeypatch):

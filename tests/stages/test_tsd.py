@@ -255,6 +255,17 @@ def _diagram(body: str):
     return lambda text: re.sub(r"(?s)(```mermaid\n).*?(```)", lambda m: m[1] + body + m[2], text)
 
 
+ACCESSIBLE = "    accTitle: Booking service\n    accDescr: Who calls what.\n"
+"""A diagram's accessible title and description, for a body that tests something else."""
+EDGES = "    client --> api\n    api --> db\n"
+
+
+def _accessible(body: str) -> str:
+    """A diagram body with an accessible title and description after its type."""
+    kind, rest = body.split("\n", 1)
+    return f"{kind}\n{ACCESSIBLE}{rest}"
+
+
 @pytest.mark.parametrize(
     ("scaling", "measurable"),
     [
@@ -289,7 +300,7 @@ def test_scaling_numbers_may_be_written_in_words(scaling, measurable):
 def test_a_diagram_with_exactly_the_least_connections_passes(model_project, body):
     """The threshold at its limit: two connections pass, in any kind of diagram."""
     assert tsd.MIN_EDGES == 2
-    result = with_tsd(model_project, _diagram(body))
+    result = with_tsd(model_project, _diagram(_accessible(body)))
     assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
 
 
@@ -454,6 +465,36 @@ def test_numbered_headings_pass_every_check(model_project, style):
     assert not any(item.advice for item in result.outcomes)
 
 
+def setext(text: str) -> str:
+    """A document with every ATX heading of levels 1 and 2 written as a Setext heading."""
+    return re.sub(
+        r"(?m)^(#{1,2}) (.+)$",
+        lambda found: f"{found[2]}\n{('=' if found[1] == '#' else '-') * len(found[2])}",
+        text,
+    )
+
+
+@pytest.mark.parametrize("style", [None, "{n}.0", "{n} -", "{n}:", "{n}"])
+def test_setext_headings_numbered_or_not_pass_every_check(model_project, style):
+    """`Context` underlined with `---` is CommonMark's other way to write `## Context`.
+
+    (`1. Context` over `---` is no heading in CommonMark: a list item, then a thematic break.)
+    """
+    result = with_tsd(model_project, lambda text: setext(_numbered(style)(text) if style else text))
+    assert "\n## " not in setext(MODEL[tsd.FILE])
+    assert result.ok, result.lines()
+    assert not any(item.advice for item in result.outcomes)
+
+
+def test_a_thematic_break_under_a_blank_line_makes_no_section(model_project):
+    def broken(text: str) -> str:
+        return setext(text).replace("Data model\n----------\n", "Data model\n\n----------\n")
+
+    result = with_tsd(model_project, broken)
+    assert outcome(result, HEADINGS).found == "missing: `## Data model`"
+    assert outcome(result, DATA_MODEL).found == "there is no `## Data model` section"
+
+
 def test_a_numbered_heading_still_has_to_name_its_section(model_project):
     result = with_tsd(
         model_project, lambda t: _numbered("{n}.")(t).replace("1. Context", "1. Contexts")
@@ -474,7 +515,7 @@ def test_a_numbered_heading_still_has_to_name_its_section(model_project):
 )
 def test_a_diagram_using_mermaids_ampersand_shorthand_passes(model_project, body):
     """`client & admin --> api` is two links, one from each."""
-    result = with_tsd(model_project, _diagram(body))
+    result = with_tsd(model_project, _diagram(_accessible(body)))
     assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
 
 
@@ -494,15 +535,16 @@ def test_an_ampersand_that_is_not_the_shorthand_is_not_a_link(model_project, bod
 
 
 @pytest.mark.parametrize(
-    "line",
+    "lines",
     [
-        "accTitle: Booking service [v2]: components and request flow",
-        "accDescr: The client calls the API over HTTPS [JSON]; the API writes SQLite.",
+        "accTitle: Booking service [v2]: components and request flow\n    accDescr: Who calls what.",
+        "accTitle: Booking service\n"
+        "    accDescr: The client calls the API over HTTPS [JSON]; the API writes SQLite.",
     ],
     ids=["title", "description"],
 )
-def test_brackets_of_the_writers_own_in_the_accessible_text_pass(model_project, line):
-    body = "flowchart LR\n    " + line + "\n    client --> api\n    api --> db\n"
+def test_brackets_of_the_writers_own_in_the_accessible_text_pass(model_project, lines):
+    body = "flowchart LR\n    " + lines + "\n" + EDGES
     result = with_tsd(model_project, _diagram(body))
     assert outcome(result, DIAGRAM).passed, outcome(result, DIAGRAM).found
 
@@ -513,7 +555,70 @@ def test_the_templates_accessible_description_left_is_named(model_project):
         " see it.]"
     )
     assert description in TEMPLATE
-    body = f"flowchart LR\n    {description}\n    client --> api\n    api --> db\n"
+    body = f"flowchart LR\n    accTitle: Booking service\n    {description}\n{EDGES}"
     found = outcome(with_tsd(model_project, _diagram(body)), DIAGRAM)
     assert not found.passed
     assert found.found == "the diagram's accDescr is still the template's placeholder"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "flowchart LR\n    accTitle: Booking service\n    accDescr {\n        The client calls"
+        " the API.\n        The API writes SQLite.\n    }\n" + EDGES,
+        "flowchart LR\n    accTitle: Booking service\n    accDescr { Who calls what. }\n" + EDGES,
+        "flowchart LR\n    accTitle: Booking service\n    accDescr\n    {\n    Who calls what.\n"
+        "    }\n" + EDGES,
+        "flowchart LR\n" + EDGES + ACCESSIBLE,
+        "sequenceDiagram\n    accDescr: Who calls what.\n    accTitle: Booking service\n"
+        "    Client->>API: POST /rooms/1/bookings\n    API->>DB: INSERT\n",
+    ],
+    ids=[
+        "description-block",
+        "block-on-one-line",
+        "brace-on-its-own-line",
+        "at-the-end",
+        "sequence",
+    ],
+)
+def test_an_accessible_title_and_description_written_another_way_pass(model_project, body):
+    """Mermaid's block form `accDescr { … }`, over several lines or one, and in any place."""
+    found = outcome(with_tsd(model_project, _diagram(body)), DIAGRAM)
+    assert found.passed, found.found
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        ("flowchart LR\n" + EDGES, "no `accTitle:` and no `accDescr:`"),
+        ("flowchart LR\n    accTitle: Booking service\n" + EDGES, "no `accDescr:`"),
+        ("flowchart LR\n    accDescr: Who calls what.\n" + EDGES, "no `accTitle:`"),
+        ("flowchart LR\n    accTitle:\n    accDescr: Who calls what.\n" + EDGES, "no `accTitle:`"),
+        ("flowchart LR\n    accTitle: Booking\n    accDescr {\n    }\n" + EDGES, "no `accDescr:`"),
+        ("flowchart LR\n    accTitle: TODO\n    accDescr: TBD\n" + EDGES, "no `accTitle:` and no"),
+        ("flowchart LR\n    %% accTitle: Booking\n    accDescr: Who.\n" + EDGES, "no `accTitle:`"),
+    ],
+    ids=["neither", "no-description", "no-title", "empty-title", "empty-block", "todo", "comment"],
+)
+def test_a_diagram_without_an_accessible_title_or_description_fails(model_project, body, missing):
+    result = with_tsd(model_project, _diagram(body))
+    found = outcome(result, DIAGRAM)
+    assert not found.passed
+    assert f"the diagram has {missing}" in found.found
+    assert "screen reader" in found.found
+    failed = [item.text for item in result.outcomes if not item.passed]
+    assert failed == [DIAGRAM], failed
+
+
+def test_only_a_diagram_in_the_architecture_section_counts(model_project):
+    """A diagram elsewhere (under `## Context`) does not draw the architecture."""
+
+    def moved(text: str) -> str:
+        diagram = re.search(r"(?s)```mermaid\n.*?```\n", text)[0]
+        text = text.replace(diagram, "")
+        return text.replace("## Context\n", "## Context\n\n" + diagram + "\n", 1)
+
+    assert "```mermaid" in moved(MODEL[tsd.FILE])
+    found = outcome(with_tsd(model_project, moved), DIAGRAM)
+    assert not found.passed
+    assert "`## Architecture` has no ```mermaid diagram" in found.found

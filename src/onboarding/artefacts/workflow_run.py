@@ -652,18 +652,36 @@ def _stop_group(process: subprocess.Popen) -> None:
 
 
 # ---------------------------------------------------------------------- what a failure says
+MAKE_REPORT = re.compile(r"^g?make(?:\[\d+\])?: \*\*\* \[")
+"""make's own line for a recipe that failed (`make: *** [Makefile:5: test] Error 1`): it names
+the Makefile's line, not what failed, which the recipe's command printed before it."""
+USAGE_ERROR = re.compile(r"^ERROR: ")
+"""pytest's line for a command it cannot run (`ERROR: file or directory not found: tests/x`):
+it says more than the `no tests ran` after it."""
+
+
 def summary_of(output: str) -> str:
-    """The line of a failed command's output that says most: pytest's summary, or the last."""
+    """The line of a failed command's output that says most: pytest's usage error or summary,
+    or the last."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
+    telling = [line for line in lines if not MAKE_REPORT.match(line)] or lines
+    for line in telling:
+        if USAGE_ERROR.match(line):
+            return shorten(line, 120)
+    for line in reversed(telling):
         if re.search(r"\b(failed|error|errors|passed|not found|no tests ran)\b", line, re.I):
             return shorten(line, 120)
-    return shorten(lines[-1], 120) if lines else "it printed nothing"
+    return shorten(telling[-1], 120) if telling else "it printed nothing"
+
+
+def place_of(step: Step) -> str:
+    """The step as a failure names it: `name (job `unit`, line 12)`."""
+    return f"{step.name} (job `{step.job}`, line {step.line})"
 
 
 def failure_of(result: StepResult) -> str:
     step = result.step
-    where = f"{step.name} (job `{step.job}`, line {step.line})"
+    where = place_of(step)
     if result.returncode is None:
         return f"{where} took longer than {STEP_TIME_LIMIT:g} s and was stopped"
     if result.would_fail_because:

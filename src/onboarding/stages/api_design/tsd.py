@@ -68,8 +68,31 @@ def _skeleton_diagrams() -> list[str]:
     return [_flat(block) for block in reading.diagrams(_template())]
 
 
-ACCESSIBLE_TEXT = re.compile(r"\s*(accTitle|accDescr)\s*:\s*(.*)")
+ACCESSIBLE_LINE = re.compile(r"^[ \t]*(?P<key>accTitle|accDescr)[ \t]*:[ \t]*(?P<value>.*)$", re.M)
+"""Mermaid's one-line accessible title or description, `accTitle: …`, `accDescr: …`."""
+ACCESSIBLE_BLOCK = re.compile(r"^[ \t]*accDescr\s*\{(?P<value>[^}]*)\}", re.M)
+"""Mermaid's other way to write the description, `accDescr { … }`: up to the first `}`, over as
+many lines as it takes (the `{` may stand on a line of its own)."""
+ACCESSIBLE_KEYS = ("accTitle", "accDescr")
 BRACKETED = re.compile(r"\[[^\]]+\]")
+
+
+def accessible_texts(diagram: str) -> dict[str, str]:
+    """A Mermaid diagram's `accTitle` and `accDescr`, each its first one (stripped, a block
+    description's lines joined); a comment (`%% accTitle: …`) is not one."""
+    found: dict[str, str] = {}
+    for match in sorted(
+        [*ACCESSIBLE_LINE.finditer(diagram), *ACCESSIBLE_BLOCK.finditer(diagram)],
+        key=lambda match: match.start(),
+    ):
+        key = match.groupdict().get("key") or "accDescr"
+        found.setdefault(key, " ".join(match["value"].split()))
+    return found
+
+
+def _is_written(value: str) -> bool:
+    """Whether an accessible text says something: not empty, not only TODO or TBD."""
+    return bool(re.search(r"\w", markdown.PLACEHOLDER_WORDS.sub("", value)))
 
 
 def _skeleton_placeholders() -> set[str]:
@@ -80,10 +103,27 @@ def _skeleton_placeholders() -> set[str]:
     return {
         placeholder
         for block in reading.diagrams(_template())
-        for line in block.splitlines()
-        if (accessible := ACCESSIBLE_TEXT.match(line))
-        for placeholder in BRACKETED.findall(accessible[2])
+        for value in accessible_texts(block).values()
+        for placeholder in BRACKETED.findall(value)
     }
+
+
+def _accessibility_problems(name: str, diagram: str) -> list[str]:
+    """A diagram's accTitle and accDescr are there, and are the writer's own."""
+    texts = accessible_texts(diagram)
+    missing = [key for key in ACCESSIBLE_KEYS if not _is_written(texts.get(key, ""))]
+    if missing:
+        return [
+            f"{name} has {' and '.join(f'no `{key}:`' for key in missing)}: a screen reader "
+            "reads the title and the description to someone who cannot see the picture, so "
+            "write them (`accTitle: Booking service: components`, `accDescr: The calendar "
+            "plug-in calls …`, or `accDescr { … }` over several lines)"
+        ]
+    return [
+        f"{name}'s {key} is still the template's placeholder"
+        for key in ACCESSIBLE_KEYS
+        if set(BRACKETED.findall(texts[key])) & _skeleton_placeholders()
+    ]
 
 
 def _flat(diagram: str) -> str:
@@ -116,10 +156,7 @@ def diagram_problems(text: str) -> list[str]:
                 f"{name} starts with “{first.strip()}”, not a Mermaid diagram type such as "
                 "`flowchart LR`"
             )
-        for line in block.splitlines():
-            accessible = ACCESSIBLE_TEXT.match(line)
-            if accessible and set(BRACKETED.findall(accessible[2])) & _skeleton_placeholders():
-                problems.append(f"{name}'s {accessible[1]} is still the template's placeholder")
+        problems += _accessibility_problems(name, block)
         edges = reading.diagram_edges(block)
         if edges < MIN_EDGES:
             problems.append(

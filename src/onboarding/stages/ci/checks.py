@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from onboarding import project
 from onboarding.artefacts import workflow_run
@@ -31,21 +31,22 @@ def _judged_by(problems: Callable[[Workflow], list[str]]) -> Callable[[Given], N
     return lambda given: require(problems(workflow_of(given)))
 
 
-def _in_the_course_project(paths: list[str]) -> bool:
-    """Whether the course's own project at this stage has these paths (files or folders)."""
-    model = project.reference(STAGE)
-    return all(
-        any(name == path or name.startswith(path.rstrip("/") + "/") for name in model)
-        for path in (PurePosixPath(p).as_posix() for p in paths)
-    )
-
-
-def _judged_here(step: workflow_run.Step, project_copy: Path) -> bool:
-    """Whether a step can be judged: not when it tests folders no project has at this stage."""
-    missing = local_run.missing_test_paths(step.script, project_copy)
-    # When the course's project has no such folder at this stage either (a stage that adds it
-    # is not in the course yet), there is nothing to judge the step against.
-    return not missing or _in_the_course_project(missing)
+def failure_of(result: workflow_run.StepResult, project_root: Path) -> str:
+    """What a failed step says: when pytest was given a test path the project does not have,
+    that path, in the same words whether pytest ran directly or in a `make` recipe."""
+    step = result.step
+    if result.returncode not in (None, 0) and not result.would_fail_because:
+        folder = workflow_run.working_folder(step, project_root)
+        missing = local_run.missing_test_paths(step.script, folder)
+        # Only those pytest itself did not find: a step may make a folder before it tests it.
+        missing = [path for path in missing if f"not found: {path}" in result.output]
+        if missing:
+            paths = ", ".join(f"`{path}`" for path in missing)
+            return (
+                f"{workflow_run.place_of(step)} failed: pytest is given {paths}, which your "
+                "project does not have"
+            )
+    return workflow_run.failure_of(result)
 
 
 def test_commands_pass(given: Given) -> None:
@@ -55,13 +56,9 @@ def test_commands_pass(given: Given) -> None:
         raise CheckFailed(
             "no `run:` step of a job that pull requests start can run here, so nothing was tested"
         )
-    failures = local_run.run_jobs(
-        steps,
-        project.copy_for_checking,
-        local_run.environment_for(project.locate()),
-        runs_here=_judged_here,
-    )
-    require([workflow_run.failure_of(result) for result in failures.values()])
+    root = project.locate()
+    failures = local_run.run_jobs(steps, project.copy_for_checking, local_run.environment_for(root))
+    require([failure_of(result, root) for result in failures.values()])
 
 
 WORKFLOW = (

@@ -22,9 +22,9 @@ nothing. A command run through a runner (`uv run`, `uvx`, `poetry run`, `pdm run
 runs directly, wherever it stands in the script; `make` runs its recipes in bash too, so they
 find the same runners. A pytest command that would find no pytest on GitHub fails without
 running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
-no dev group (`pytest_left_out`). pytest loads only the plugins of packages the project depends
-on, as on a CI runner that installed the project alone (the course's environment holds many
-more, and loading them all costs seconds).
+no dev group, and `pip install -e .` no dependency group at all (`pytest_left_out`). pytest
+loads only the plugins of packages the project depends on, as on a CI runner that installed the
+project alone (the course's environment holds many more, and loading them all costs seconds).
 
 `plan`, `run_step` and `run_jobs` are the simulator's, run with this machine (`HERE`).
 """
@@ -44,6 +44,7 @@ from typing import Any
 from onboarding import pytest_runs
 from onboarding.artefacts import makefile, uv_lock, workflow_run
 from onboarding.artefacts.requirements import canonical
+from onboarding.artefacts.requirements import logical_lines as requirements_file_lines
 from onboarding.artefacts.workflow_run import Machine, Runner, Step, logical_lines
 from onboarding.protocol import shorten
 
@@ -61,6 +62,10 @@ MAKES_PROJECT_ENVIRONMENT = re.compile(
 )
 """Installs that make the project's own environment, `.venv/`, whose commands later steps may
 run by their path (`.venv/bin/pytest`) or after `source .venv/bin/activate`."""
+MAKES_EMPTY_ENVIRONMENT = re.compile(
+    r"^(?:uv\s+venv|(?:\S*/)?python[\d.]*\s+-m\s+(?:venv|virtualenv)|virtualenv)\b"
+)
+"""Commands that make an environment with no package of the project's (pytest neither)."""
 PROJECT_ENVIRONMENT = ".venv"
 VENV_OPTIONS_WITH_VALUE = {
     "--python", "-p", "--prompt", "--index", "--index-url", "--extra-index-url", "--directory",
@@ -211,6 +216,38 @@ def commands_of(script: str) -> list[str]:
     ]
 
 
+TOOL_RUNNERS = (["uvx"], ["uv", "tool", "run"], ["pipx", "run"])
+"""Commands that run a tool from a package of its own: `uvx ruff check .`."""
+
+
+def tool_words(command: str) -> list[str]:
+    """The words of the tool a command runs, whatever runs it: `ruff check .` for `ruff check .`,
+    `uv run --with ruff ruff check .`, `uvx ruff check .`, `pipx run ruff check .` and
+    `python -m ruff check .` alike; [] for a command that cannot be split into words."""
+    text = strip_runner(_program(command))
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return []
+    for runner in TOOL_RUNNERS:
+        if words[: len(runner)] == runner:
+            words = words[len(runner) :]
+            while words and words[0].startswith("-"):
+                option = words.pop(0)
+                if option in UVX_OPTIONS_WITH_VALUE and "=" not in option and words:
+                    words.pop(0)
+            break
+    if (
+        words
+        and re.fullmatch(r"python[\d.]*", PurePosixPath(words[0]).name)
+        and words[1:2] == ["-m"]
+    ):
+        words = words[2:]
+    if words:
+        words[0] = PurePosixPath(words[0]).name  # `.venv/bin/ruff` is ruff
+    return words
+
+
 OTHER_INSTALLS = (["uv", "add"], ["uv", "pip"], ["uv", "tool"])
 """uv commands that may install pytest besides the project's groups (`uv tool install pytest`)."""
 
@@ -239,6 +276,11 @@ class _Project:
     extras: dict[str, tuple[str, ...]]
     groups: dict[str, tuple[str, ...]]
     default_groups: tuple[str, ...]
+    name: str = ""
+    lists_its_requirements: bool = True
+    """Whether `[project]` lists the dependencies and extras itself: not when it has no such
+    table (another tool's, such as `[tool.poetry]`) or names them `dynamic` (a build backend
+    works them out), and then what `pip install .` installs is not known here."""
 
     @classmethod
     def read(cls, pyproject_text: str) -> _Project:
@@ -260,12 +302,29 @@ class _Project:
         # uv's table from before dependency groups: uv installs it as the group `dev`.
         groups["dev"] = groups.get("dev", ()) + tuple(uv.get("dev-dependencies", []))
         defaults = uv.get("default-groups", ["dev"])
+        dynamic = set(project.get("dynamic", []))
         return cls(
             tuple(project.get("dependencies", [])),
             {str(k): tuple(v) for k, v in project.get("optional-dependencies", {}).items()},
             groups,
             tuple(groups) if defaults == "all" else tuple(map(str, defaults)),
+            str(project.get("name", "")),
+            bool(project) and not dynamic & {"dependencies", "optional-dependencies"},
         )
+
+    def extra(self, name: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        """The requirements of an extra, with those of the project's own extras it names
+        (`all = ["booking-service[test,lint]"]`)."""
+        found: list[str] = []
+        for requirement in self.extras.get(name, ()):
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*\[([^\]]*)\]", requirement)
+            if match and self.name and canonical(match[1]) == canonical(self.name):
+                for inner in match[2].split(","):
+                    if inner.strip() and inner.strip() not in seen | {name}:
+                        found += self.extra(inner.strip(), seen | {name})
+            else:
+                found.append(requirement)
+        return tuple(found)
 
     def selected(self, options: list[str]) -> tuple[tuple[str, ...], set[str], set[str]]:
         """What uv installs with these options: the requirements, the groups and the extras."""
@@ -301,7 +360,7 @@ class _Project:
         extras = set(self.extras) if all_extras else extras
         requirements = list(self.dependencies) if with_project else []
         for name in sorted(extras if with_project else ()):
-            requirements += self.extras.get(name, ())
+            requirements += self.extra(name)
         for name in sorted(chosen):
             requirements += self.groups.get(name, ())
         return tuple(requirements), chosen, extras
@@ -362,21 +421,164 @@ def _uv_run_options(words: list[str]) -> tuple[list[str], list[str]]:
     return options, added
 
 
+# ------------------------------------------------------------------ what a pip install installs
+PIP_INSTALL = re.compile(
+    r"^(?:uv\s+pip|(?:\S*/)?(?:python[\d.]*\s+-m\s+)?pip[\d.]*)\s+install(?:\s|$)"
+)
+"""`pip install`, `python -m pip install`, `.venv/bin/pip install`, `uv pip install`."""
+PIP_OPTIONS_WITH_VALUE = {
+    "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-c", "--constraint",
+    "-t", "--target", "--prefix", "--root", "--src", "--python", "-p", "--platform",
+    "--python-version", "--implementation", "--abi", "--upgrade-strategy", "--no-binary",
+    "--only-binary", "--progress-bar", "--log", "--cache-dir", "--timeout", "--retries",
+    "--proxy", "--cert", "--client-cert", "--trusted-host", "--exists-action", "--report",
+    "-C", "--config-settings", "--config-setting", "--global-option", "--root-user-action",
+    "--keyring-provider", "--index-strategy", "--resolution", "--prerelease",
+    "--python-platform", "--override", "--overrides", "--exclude-newer", "--index",
+    "--default-index", "--link-mode", "--compile-bytecode", "--no-build-isolation-package",
+}  # fmt: skip
+"""Options of `pip install` and `uv pip install` whose value is the next word: their value is
+not something to install."""
+PROJECT_ROOT = re.compile(
+    r"^(?:\.|\./|\$GITHUB_WORKSPACE/?|\$\{GITHUB_WORKSPACE\}/?)(?:\[(?P<extras>[^\]]*)\])?$"
+)
+"""The project's own folder as pip is given it: `.`, `./`, `.[dev,test]`."""
+REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:[<>=!~;].*)?$")
+"""A requirement pip finds on an index by its name: `pytest`, `pytest>=8`, `ruff==0.8.0`."""
+
+
+def pip_installed(command: str, project: _Project, project_copy: Path) -> tuple[str, ...] | None:
+    """What a `pip install …` (or `uv pip install …`) command installs, as requirements; None for
+    another command, and for one whose installs cannot be known here: a path or URL, a package's
+    extras, a requirements file the copy does not have, a project whose pyproject.toml does not
+    list its dependencies. Left unknown, such an install may bring pytest: the judgement stays
+    lenient, as a workflow is refused only for what is sure to fail on GitHub."""
+    program = _program(command)
+    match = PIP_INSTALL.match(program)
+    if match is None:
+        return None
+    try:
+        words = shlex.split(program[match.end() :])
+    except ValueError:
+        return None
+    targets: list[str] = []
+    files: list[str] = []
+    groups: list[str] = []
+    extras: list[str] = []
+    while words:
+        word = words.pop(0)
+        option, equals, value = word.partition("=")
+        if not word.startswith("-"):
+            targets.append(word)
+            continue
+        joined = option[:2] in ("-e", "-r", "-c") and len(option) > 2 and not equals
+        if joined:  # `-e.`, `-rrequirements.txt`: the value joined to a short option
+            option, value = option[:2], word[2:]
+        elif not equals and option in (
+            {"-e", "--editable", "-r", "--requirement", "--group", "--extra"}
+            | PIP_OPTIONS_WITH_VALUE
+        ):
+            value = words.pop(0) if words else ""
+        if option in ("-e", "--editable"):
+            targets.append(value)
+        elif option in ("-r", "--requirement"):
+            files.append(value)
+        elif option == "--group":  # pip 25.1 and uv: `--group dev`, `--group path:dev`
+            path, _, name = value.rpartition(":")
+            if path not in ("", "pyproject.toml", "./pyproject.toml"):
+                return None
+            groups.append(name)
+        elif option == "--extra":  # uv: the extras of `-r pyproject.toml`
+            extras.append(value)
+        elif option == "--all-extras":
+            extras += list(project.extras)
+    requirements: list[str] = []
+    for target in targets:
+        found = _pip_target(target, project)
+        if found is None:
+            return None
+        requirements += found
+    for path in files:
+        found = _requirements_file(path, project, project_copy, extras, set())
+        if found is None:
+            return None
+        requirements += found
+    for name in groups:
+        if name not in project.groups:
+            return None
+        requirements += project.groups[name]
+    if not (targets or files or groups):
+        return None  # an install of nothing this reader recognises
+    return tuple(requirements)
+
+
+def _pip_target(target: str, project: _Project) -> list[str] | None:
+    """What one thing pip is given installs: the project (with its extras) or a package."""
+    root = PROJECT_ROOT.match(target.strip())
+    if root is not None:
+        if not project.lists_its_requirements:
+            return None
+        extras = [name.strip() for name in (root["extras"] or "").split(",") if name.strip()]
+        # `.[dev]` names an extra of [project.optional-dependencies]; pip knows nothing of
+        # uv's [dependency-groups], and an extra that does not exist adds nothing.
+        return [*project.dependencies, *(r for name in extras for r in project.extra(name))]
+    requirement = REQUIREMENT.match(target.strip())
+    return [requirement["name"]] if requirement else None
+
+
+def _requirements_file(
+    path: str, project: _Project, project_copy: Path, extras: list[str], seen: set[Path]
+) -> list[str] | None:
+    """The requirements a requirements file installs, with the files it includes (`-r`)."""
+    if PurePosixPath(path).name == "pyproject.toml":  # `uv pip install -r pyproject.toml`
+        if not project.lists_its_requirements or path not in ("pyproject.toml", "./pyproject.toml"):
+            return None
+        return [*project.dependencies, *(r for name in extras for r in project.extra(name))]
+    file = (project_copy / path).resolve()
+    if file in seen or not file.is_relative_to(project_copy.resolve()) or not file.is_file():
+        return None  # not in the copy: what it lists cannot be known here
+    seen.add(file)
+    found: list[str] = []
+    for _, line in requirements_file_lines(file.read_text(encoding="utf-8", errors="replace")):
+        words = line.split()
+        option, _, value = words[0].partition("=")
+        value = value or (words[1] if len(words) > 1 else "")
+        if option in ("-r", "--requirement"):
+            included = file.parent.relative_to(project_copy.resolve()) / value
+            inner = _requirements_file(included.as_posix(), project, project_copy, [], seen)
+        elif option in ("-e", "--editable"):
+            inner = _pip_target(value, project)
+        elif option in ("-c", "--constraint") or line.startswith("-"):
+            continue  # an index, a constraint or another option: it installs nothing itself
+        else:
+            inner = _pip_target(re.sub(r"\s--hash\S*.*$", "", line), project)
+        if inner is None:
+            return None
+        found += inner
+    return found
+
+
 def pytest_left_out(step: Step, project_copy: Path) -> str:
     """Why a pytest command of the step would find no pytest on GitHub, or "" when it would.
 
     The stand-in for `.venv/` here holds every command of the course's environment; on GitHub,
     `uv sync --no-dev` (or `uv run --no-dev`) installs the project without the group that lists
-    pytest, and the command is not found. Judged only when uv made the environment: after any
-    other install (`pip install pytest`) what the environment holds is not known here.
+    pytest, and the command is not found. So does `pip install -e .` when pytest is in a
+    dependency group (pip installs `[project.dependencies]`, and the extras it is given, but a
+    group only with `--group`). After an install whose packages cannot be known here
+    (`pip_installed`, `uv tool install`…), what the environment holds is not known, and
+    nothing is refused.
     """
     try:
         project = _Project.read((project_copy / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
     # The `uv sync` that made the environment and whether it installed pytest (None: nothing
-    # did); `known` is false once another install may have added pytest.
+    # did); the pip installs since then that brought no pytest, and whether one brought it;
+    # `known` is false once another install may have added pytest.
     synced: tuple[str, bool] | None = None
+    pip_installs: list[str] = []
+    pip_brought_pytest = False
     known = True
     from_env = _uv_options_from_env(dict(step.env))
     script = makefile.expand(step.script, project_copy)  # `make test` runs its recipe
@@ -389,11 +591,23 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
             if "--inexact" in words and synced is not None:
                 has_pytest = has_pytest or synced[1]
             synced, known = (shlex.join(words), has_pytest), True
+            pip_installs, pip_brought_pytest = [], False
+            continue
+        if PIP_INSTALL.match(_program(command)):
+            installed = pip_installed(command, project, project_copy)
+            if installed is None:
+                known = False  # a file, URL or project not read here may list pytest
+            elif brings_pytest(installed):
+                pip_brought_pytest = True
+            else:
+                pip_installs.append(shlex.join(words))
+            continue
+        if MAKES_EMPTY_ENVIRONMENT.match(_program(command)):
             continue
         if _may_install(command):
             known = False  # it may install pytest: what the environment holds is not known here
             continue
-        if not known or pytest_arguments(command) is None:
+        if not known or pip_brought_pytest or pytest_arguments(command) is None:
             continue
         if words[:2] == ["uv", "run"]:
             options, added = _uv_run_options(words)
@@ -405,9 +619,12 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
                 # `uv run` adds what it needs and leaves what is there, unless `--exact`.
                 if has_pytest or (synced and synced[1] and "--exact" not in options):
                     continue
-                return _without_pytest(f"`{shlex.join(words[:2] + options)}`", project)
-        if synced is not None and not synced[1]:
-            return _without_pytest(f"`{synced[0]}`", project)
+                return _without_pytest([shlex.join(words[:2] + options)], project)
+        if synced is not None and synced[1]:
+            continue
+        installers = ([synced[0]] if synced is not None else []) + pip_installs
+        if installers:
+            return _without_pytest(installers, project)
     return ""
 
 
@@ -433,23 +650,44 @@ def _not_overridden(from_env: list[str], options: list[str]) -> list[str]:
     return [option for option in from_env if not named & settled[option]]
 
 
-def _without_pytest(installer: str, project: _Project) -> str:
+def _without_pytest(installers: list[str], project: _Project) -> str:
+    installer = " and ".join(f"`{command}`" for command in installers)
     places = project.holding_pytest()
     where = (
-        f"pyproject.toml lists pytest in {' and '.join(places)}, which {installer} leaves out"
+        f"pyproject.toml lists pytest in {' and '.join(places)}, which {installer} "
+        f"{'leave' if len(installers) > 1 else 'leaves'} out"
         if places
-        else f"{installer} installs no pytest, as pyproject.toml lists it nowhere"
+        else f"{installer} {'install' if len(installers) > 1 else 'installs'} no pytest, as "
+        "pyproject.toml lists it nowhere"
     )
-    return (
-        f"{where}, so the runner has no pytest; let that command install it, or run "
-        "`uv run --with pytest pytest`"
-    )
+    if not any(PIP_INSTALL.match(_program(command)) for command in installers):
+        return (
+            f"{where}, so the runner has no pytest; let that command install it, or run "
+            "`uv run --with pytest pytest`"
+        )
+    extras = [name for name, reqs in project.extras.items() if brings_pytest(project.extra(name))]
+    groups = [name for name, reqs in project.groups.items() if brings_pytest(reqs)]
+    if extras:
+        fix = (
+            f"install the project with that extra, `pip install -e '.[{extras[0]}]'`, or name "
+            "pytest in that command"
+        )
+    elif groups:
+        fix = (
+            "pip installs the extras of [project.optional-dependencies] (`.[NAME]`), not uv's "
+            f"dependency groups: install the group with `pip install --group {groups[0]}` "
+            "(pip 25.1 or later), or name pytest in that command"
+        )
+    else:
+        fix = "name pytest in that command (`pip install -e . pytest`)"
+    return f"{where}, so the runner has no pytest; {fix}"
 
 
 def missing_test_paths(script: str, project_copy: Path) -> list[str]:
-    """The paths a pytest command of the script names that the project does not have."""
+    """The paths a pytest command of the script names that the project does not have, with
+    those of the recipes a `make` command of the script runs (`make test`)."""
     missing = []
-    for command in logical_lines(script):
+    for command in logical_lines(makefile.expand(script, project_copy)):
         arguments = pytest_arguments(command)
         if arguments is None:
             continue

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import onboarding.stages.ci.local_run as local_run  # named in full: see below the imports
@@ -36,6 +39,11 @@ from onboarding.artefacts.workflow import (
     uses_of,
 )
 from onboarding.protocol import shorten
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 # local_run is named in full because this module depends on it alone, not on the package
 # `onboarding.stages.ci`, whose checks import this module: `from onboarding.stages.ci import …`
@@ -74,10 +82,29 @@ def later_test_jobs(workflow: Workflow) -> list[str]:
         commands = [
             run for run in scripts_of(workflow, job) if PYTEST.search(run) or "schemathesis" in run
         ]
-        selects_later = any(LATER_TESTS.search(LEAVES_OUT.sub("", command)) for command in commands)
+        selects_later = any(
+            _selects_later_tests(command, workflow.repository)
+            for script in commands
+            for command in local_run.commands_of(script)
+        )
         if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
             found.append(job_id)
     return found
+
+
+def _selects_later_tests(command: str, project: Path | None) -> bool:
+    """Whether a command is aimed at the integration or contract tests: pytest running one of
+    their folders and naming it (`pytest tests/integration`, `-m contract`), or schemathesis.
+    A bare `pytest` runs them too, but is the unit job's mistake (`unit_scope_problems`);
+    `-m "not integration"` names a folder it leaves out, and selects only the other."""
+    arguments = local_run.pytest_arguments(command)
+    if arguments is None:
+        return bool(LATER_TESTS.search(command))
+    named = LEAVES_OUT.sub("", command)
+    folders = later_folders_run(arguments, project)
+    if folders is None:  # an expression the check cannot read: what the command names counts
+        return bool(LATER_TESTS.search(named))
+    return any(re.search(PurePosixPath(folder).name, named, re.IGNORECASE) for folder in folders)
 
 
 def unit_jobs(workflow: Workflow) -> list[str]:
@@ -93,6 +120,195 @@ def unit_jobs(workflow: Workflow) -> list[str]:
         if says_unit or job_id not in later:
             found.append(job_id)
     return found
+
+
+# ------------------------------------------------------------- what a pytest command selects
+LATER_FOLDERS = ("tests/integration", "tests/contract")
+"""Where the project keeps the tests of the later job (stage 05). Its tests/conftest.py marks
+each test with its folder's name (`integration`, `contract`), so `-m` selects them too."""
+SAMPLE_TEST = "test_sample.py"
+"""A test file inside a folder, to see whether a pattern (`--ignore-glob`) takes it."""
+ROOT = "/project"
+"""Where pytest runs, as `--ignore-glob` sees it: pytest makes a relative pattern absolute."""
+
+
+@dataclass
+class PytestSelection:
+    """What one pytest command is given that says which tests run."""
+
+    paths: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    ignore_globs: list[str] = field(default_factory=list)
+    deselected: list[str] = field(default_factory=list)
+    markers: str | None = None
+    keywords: str | None = None
+
+
+def pytest_selection(arguments: list[str], project: Path | None = None) -> PytestSelection:
+    """What a pytest command's arguments select, with the `addopts` and `testpaths` of the
+    project's pyproject.toml (pytest reads `addopts` before the command line: a later `-m`
+    wins)."""
+    addopts, testpaths = _pytest_settings(project)
+    selection = PytestSelection()
+    words = [*addopts, *arguments]
+    while words:
+        word = words.pop(0)
+        name, joined, value = word.partition("=")
+        if word.startswith("--") and joined:
+            option = name
+        elif word in local_run.PYTEST_OPTIONS_WITH_VALUE:
+            option, value = word, (words.pop(0) if words else "")
+        elif re.fullmatch(r"-[mk].+", word):  # `-mslow`: a short option joined to its value
+            option, value = word[:2], word[2:]
+        else:
+            if not word.startswith("-"):
+                selection.paths.append(word.split("::")[0])
+            continue
+        if option == "--ignore":
+            selection.ignored.append(value)
+        elif option == "--ignore-glob":
+            selection.ignore_globs.append(value)
+        elif option == "--deselect":
+            selection.deselected.append(value)
+        elif option == "-m":
+            selection.markers = value
+        elif option == "-k":
+            selection.keywords = value
+    if not selection.paths:
+        selection.paths = list(testpaths) or ["."]
+    return selection
+
+
+def _pytest_settings(project: Path | None) -> tuple[list[str], list[str]]:
+    """(addopts, testpaths) of the project's pyproject.toml, `[tool.pytest.ini_options]` or
+    pytest 9's `[tool.pytest]`; nothing when there is no project or no such table."""
+    if project is None or not (project / "pyproject.toml").is_file():
+        return [], []
+    try:
+        data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return [], []
+    tables = data.get("tool", {}).get("pytest", {})
+    table = tables.get("ini_options", tables) if isinstance(tables, dict) else {}
+    addopts, testpaths = table.get("addopts", []), table.get("testpaths", [])
+    try:
+        addopts = shlex.split(addopts) if isinstance(addopts, str) else list(map(str, addopts))
+    except ValueError:
+        addopts = []
+    testpaths = testpaths.split() if isinstance(testpaths, str) else list(map(str, testpaths))
+    return addopts, testpaths
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """A path's parts as pytest is given it: `./tests/integration/` is (tests, integration)."""
+    path = path.removeprefix("./").rstrip("/")
+    return () if path in ("", ".") else PurePosixPath(path).parts
+
+
+def _holds(path: str, folder: str) -> bool:
+    """Whether `path` (a folder, a file, or a shell pattern such as `tests/*`) is `folder` or
+    a folder that holds it."""
+    wanted, parts = _parts(path), _parts(folder)
+    return len(wanted) <= len(parts) and all(map(fnmatchcase, parts, wanted))
+
+
+def _covers(path: str, folder: str) -> bool:
+    """Whether pytest given `path` runs tests of `folder`: it is the folder, holds it, or is in
+    it (`tests/integration/test_api.py`)."""
+    wanted, parts = _parts(path), _parts(folder)
+    return all(map(fnmatchcase, parts, wanted))
+
+
+def runs_folder(selection: PytestSelection, folder: str) -> bool | None:
+    """Whether the tests of a later folder run; None when a `-m` or `-k` expression cannot be
+    read."""
+    if not any(_covers(path, folder) for path in selection.paths):
+        return False
+    if any(_holds(ignored, folder) for ignored in selection.ignored):
+        return False
+    absolute = f"{ROOT}/{folder}"
+    for pattern in selection.ignore_globs:
+        pattern = pattern if pattern.startswith("/") else f"{ROOT}/{pattern.removeprefix('./')}"
+        if fnmatchcase(absolute, pattern) or fnmatchcase(f"{absolute}/{SAMPLE_TEST}", pattern):
+            return False
+    # pytest leaves out each test whose id starts with one of the `--deselect` prefixes.
+    if any(f"{folder}/".startswith(prefix) for prefix in selection.deselected if prefix):
+        return False
+    marker = PurePosixPath(folder).name
+    for expression, matches in (
+        (selection.markers, lambda name: name == marker),
+        # `-k` matches a part of a name of the test or of a folder it is in, in any case.
+        (
+            selection.keywords,
+            lambda name: any(name.lower() in p.lower() for p in folder.split("/")),
+        ),
+    ):
+        if expression is not None and expression.strip():
+            verdict = _evaluate(expression, matches)
+            if verdict is None or not verdict:
+                return verdict
+    return True
+
+
+def later_folders_run(arguments: list[str], project: Path | None = None) -> list[str] | None:
+    """The later folders (`LATER_FOLDERS`) that a pytest command runs; None when an expression
+    it selects by cannot be read."""
+    selection = pytest_selection(arguments, project)
+    verdicts = {folder: runs_folder(selection, folder) for folder in LATER_FOLDERS}
+    if None in verdicts.values():
+        return None
+    return [folder for folder, runs in verdicts.items() if runs]
+
+
+EXPRESSION_TOKEN = re.compile(r"\s*(?:(?P<bracket>[()])|(?P<name>[\w:+\-.\[\]\\/]+))")
+
+
+def _evaluate(expression: str, matches: Any) -> bool | None:
+    """A `-m` or `-k` expression (`not integration and not contract`, `not (a or b)`) for one
+    test, each name true when `matches(name)` is; None when it cannot be read."""
+    tokens: list[str] = []
+    at = 0
+    while at < len(expression):
+        token = EXPRESSION_TOKEN.match(expression, at)
+        if token is None or token.end() == at:
+            if expression[at:].strip():
+                return None
+            break
+        tokens.append(token["bracket"] or token["name"])
+        at = token.end()
+
+    def either() -> bool:
+        value = both()
+        while tokens and tokens[0] == "or":
+            tokens.pop(0)
+            value = both() or value
+        return value
+
+    def both() -> bool:
+        value = negated()
+        while tokens and tokens[0] == "and":
+            tokens.pop(0)
+            value = negated() and value
+        return value
+
+    def negated() -> bool:
+        token = tokens.pop(0)  # an IndexError when the expression stops short
+        if token == "not":
+            return not negated()
+        if token == "(":
+            value = either()
+            if tokens.pop(0) != ")":
+                raise ValueError(expression)
+            return value
+        if token in (")", "and", "or"):
+            raise ValueError(expression)
+        return bool(matches(token))
+
+    try:
+        value = either()
+    except (IndexError, ValueError):
+        return None
+    return None if tokens else value
 
 
 BUILD_ACTION = re.compile(
@@ -191,7 +407,114 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
             "step no `if:`"
             for step in dict.fromkeys(skipped)
         ]
-    return failures_ignored(workflow, running)
+    return (
+        unit_scope_problems(workflow, running, pytest_steps)
+        + lint_step_problems(workflow, running)
+        + failures_ignored(workflow, running)
+    )
+
+
+def unit_scope_problems(
+    workflow: Workflow, running: list[str], pytest_steps: list[local_run.Step]
+) -> list[str]:
+    """The unit job runs everything but tests/integration and tests/contract: those are the
+    later job's. One running unit job whose pytest commands all leave them out is enough."""
+    offending: dict[str, list[tuple[local_run.Step, str, list[str]]]] = {}
+    for step in pytest_steps:
+        if step.skipped.startswith("its `if:`"):
+            continue
+        job_id = step.job.partition(" (")[0]
+        offending.setdefault(job_id, [])
+        for command in local_run.commands_of(makefile.expand(step.script, workflow.repository)):
+            arguments = local_run.pytest_arguments(command)
+            folders = (
+                None if arguments is None else later_folders_run(arguments, workflow.repository)
+            )
+            if folders:  # None: not pytest, or an expression the check cannot read
+                offending[job_id].append((step, command, folders))
+    if not offending or any(not found for found in offending.values()):
+        return []
+    problems = []
+    for found in offending.values():
+        for step, command, folders in found:
+            problems.append(
+                f"line {step.line}: `{shorten(command, 60)}` in job `{step.job}` runs "
+                f"{' and '.join(folders)} too; the unit-test job runs the fast tests only, and "
+                "the later job those: add `--ignore=tests/integration --ignore=tests/contract` "
+                '(or `-m "not integration and not contract"`)'
+            )
+    return list(dict.fromkeys(problems))
+
+
+LINTERS = ("flake8", "pylint", "pyflakes")
+"""Linters that lint when run as they are; ruff lints with its `check` command."""
+RUFF_OPTIONS_WITH_VALUE = {"--config"}
+LINT_TASK = re.compile(r"^(?:tox|nox|just|task|poe|invoke|hatch|pdm)$")
+"""Task runners whose tasks the check cannot read (`tox -e lint`): a task named lint counts."""
+LINT_ACTIONS = re.compile(
+    r"^(?:astral-sh/ruff-action|chartboost/ruff-action|pre-commit/action|py-actions/flake8"
+    r"|wearerequired/lint-action)@",
+    re.IGNORECASE,
+)
+"""Actions that lint: ruff's own (`ruff check` unless told otherwise), pre-commit's (on every
+file), flake8's, and lint-action."""
+PRE_COMMIT_ON_EVERY_FILE = {"--all-files", "-a", "--from-ref", "--source", "--files"}
+
+
+def lint_verdict(command: str) -> str:
+    """ "lints" when a command lints the code; otherwise why it does not, when it looks like a
+    lint ("format", "staged"), or ""."""
+    words = local_run.tool_words(command)
+    if not words:
+        return ""
+    tool, rest = words[0], words[1:]
+    if tool == "ruff":
+        while rest and rest[0].startswith("-"):
+            option = rest.pop(0)
+            if option in RUFF_OPTIONS_WITH_VALUE and rest:
+                rest.pop(0)
+        if rest[:1] == ["check"]:
+            return "lints"
+        return "format" if rest[:1] == ["format"] else ""
+    if tool in LINTERS:
+        return "lints"
+    if tool in ("pre-commit", "prek") and rest[:1] == ["run"]:
+        every_file = any(word.partition("=")[0] in PRE_COMMIT_ON_EVERY_FILE for word in rest)
+        return "lints" if every_file else "staged"
+    if LINT_TASK.match(tool) and any("lint" in word for word in rest):
+        return "lints"
+    return ""
+
+
+def lint_step_problems(workflow: Workflow, running: list[str]) -> list[str]:
+    """A job that a pull request starts lints the code: the unit job, or a job of its own (the
+    company's template has one)."""
+    outcomes = simulate(workflow, PULL_REQUEST)
+    verdicts = [
+        lint_verdict(command)
+        for step in local_run.plan(workflow)
+        if not step.skipped.startswith("its `if:`")
+        for command in local_run.commands_of(makefile.expand(step.script, workflow.repository))
+    ]
+    for job_id, job in workflow.jobs.items():
+        if outcomes[job_id].runs:
+            verdicts += ["lints" for _, uses in uses_of(job) if LINT_ACTIONS.match(uses)]
+    if "lints" in verdicts:
+        return []
+    why = ""
+    if "staged" in verdicts:
+        why = (
+            "; `pre-commit run` without `--all-files` checks only the files staged for a "
+            "commit, and a runner has none"
+        )
+    elif "format" in verdicts:
+        why = "; `ruff format --check` checks only the layout, not what the code does"
+    return [
+        f"line {workflow.line('jobs', running[0])}: no job lints the code on a pull request"
+        f"{why}: add a step such as `uv run --with ruff ruff check .` to job `{running[0]}`, "
+        "before its tests (flake8, pylint, `pre-commit run --all-files`, or a `make` target "
+        "that runs one of them, count too)"
+    ]
 
 
 TASK_RUNNERS = re.compile(r"^(?:tox|nox|just|task|poe|invoke|hatch\s+(?:run|test)|pdm\s+run)\b")

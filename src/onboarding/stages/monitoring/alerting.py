@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from urllib.parse import urlsplit
 
 from onboarding import numbers
 from onboarding.artefacts import alert_rules, promql
@@ -342,9 +343,52 @@ def labelling_problems(rules: alert_rules.RuleFile) -> list[str]:
                 f"{alert.where}: `{alert.name}` has severity `{severity}`; use page (wake "
                 "someone) or ticket (working hours)"
             )
-        if not any(alert.annotations.get(key, "").strip() for key in RUNBOOK_ANNOTATIONS):
-            problems.append(f"{alert.where}: `{alert.name}` has no `runbook_url` annotation")
+        links = [
+            str(alert.annotations.get(key) or "").strip()
+            for key in RUNBOOK_ANNOTATIONS
+            if str(alert.annotations.get(key) or "").strip()
+        ]
+        if not links:
+            problems.append(
+                f"{alert.where}: `{alert.name}` has no `runbook_url` annotation; add one that "
+                f"links its entry in {RUNBOOK_FILE}, such as `runbook_url: {RUNBOOK_FILE}#alerts`"
+            )
+        elif not any(points_at_the_runbook(link) for link in links):
+            problems.append(f"{alert.where}: `{alert.name}`'s {runbook_link_problem(links[0])}")
     return problems
+
+
+RUNBOOK_FILE = "docs/runbook.md"
+"""Where each alert's runbook entry is (exercise 08.4)."""
+TEMPLATE_PART = re.compile(r"\{\{.*?\}\}")
+"""A part of an annotation Prometheus fills in when the alert fires: `{{ $labels.alertname }}`."""
+LINK_PLACEHOLDER = re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b|<[^<>]*>|\[[^\[\]]*\]", re.IGNORECASE)
+"""What is left to fill in: TODO, `<link>`, `[runbook]`."""
+
+
+def points_at_the_runbook(link: str) -> bool:
+    """Whether an annotation links the runbook: a path in the repository (`docs/runbook.md`,
+    `../docs/runbook.md`) or the file's URL in the repository's host, with or without a
+    `#section`; a `{{ … }}` part that Prometheus fills in may stand anywhere."""
+    text = TEMPLATE_PART.sub("", link)
+    if LINK_PLACEHOLDER.search(text):
+        return False
+    path = urlsplit(text).path.removeprefix("./")
+    return path == RUNBOOK_FILE or path.endswith(f"/{RUNBOOK_FILE}")
+
+
+def runbook_link_problem(link: str) -> str:
+    """What is wrong with a runbook link that does not point at the runbook, in words."""
+    if LINK_PLACEHOLDER.search(TEMPLATE_PART.sub("", link)):
+        return (
+            f"runbook_url is `{shorten(link, 50)}`, a placeholder: link the alert's entry in "
+            f"{RUNBOOK_FILE}, such as `{RUNBOOK_FILE}#alerts`"
+        )
+    return (
+        f"runbook_url `{shorten(link, 60)}` does not point at {RUNBOOK_FILE}, where the alert's "
+        f"entry is (exercise 08.4): write `{RUNBOOK_FILE}#…`, or the file's URL in your "
+        "repository"
+    )
 
 
 def severity_of(alert: alert_rules.Rule) -> str:
