@@ -259,3 +259,34 @@ def test_booking_latency_is_measured_on_booking_requests_only():
 )
 def test_the_selector_reader_agrees_with_prometheus(matchers, labels, expected):
     assert selects(matchers, labels) is expected
+
+
+TEST_ID = re.compile(r"`((?:[\w-]+/)*test_\w+\.py)::(test_\w+)`")
+
+
+def named_tests(texts) -> list[tuple[str, str, str]]:
+    """(template, file, test) for every `file.py::test_name` a template names."""
+    return [(name, *found) for name, text in texts for found in TEST_ID.findall(text)]
+
+
+def missing_tests(named, tests_folder) -> list[str]:
+    missing = []
+    for template, file, test in named:
+        path = tests_folder / file
+        if not path.is_file() or not re.search(rf"^def {test}\(", path.read_text(), re.M):
+            missing.append(f"{template}: {file}::{test}")
+    return missing
+
+
+def test_every_test_a_template_names_is_one_of_the_services_tests():
+    """The test plan's example points at real tests of the booking service (tests/bookings/)."""
+    named = named_tests(template_texts())
+    assert named, "no template names a test any more"
+    assert missing_tests(named, COURSE_ROOT / "tests" / "bookings") == []
+
+
+def test_a_test_a_template_names_that_does_not_exist_is_reported():
+    texts = [("test-plan.md", "`test_crud.py::test_capacity`, `api/test_bookings.py::test_gone`")]
+    assert missing_tests(named_tests(texts), COURSE_ROOT / "tests" / "bookings") == [
+        "test-plan.md: api/test_bookings.py::test_gone"
+    ]
