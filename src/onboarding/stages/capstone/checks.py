@@ -512,18 +512,14 @@ def plan_of(given: Given) -> str:
     return read(given, feature.PLAN_FILE)
 
 
-def of_the_plan(problems: list[str]) -> list[str]:
-    """Stage 03's plan problems, naming the capstone's plan: stage 03's functions name its own
-    file, `docs/db-migration-plan.md`, which still describes revision 0002."""
-    return [problem.replace(documents.PLAN, feature.PLAN_FILE) for problem in problems]
-
-
 def against_the_plan(
-    problems: Callable[[str, History], list[str]],
+    problems: Callable[..., list[str]],
 ) -> Callable[[Given], None]:
-    """Stage 03's rule `problems(plan, history)`, on the capstone's plan and every revision."""
+    """Stage 03's rule `problems(plan, history, file)`, on the capstone's plan and every
+    revision. Its messages name the capstone's plan: stage 03's own, `docs/db-migration-plan.md`,
+    still describes revision 0002."""
     return against_the_history(
-        lambda plan, revisions: of_the_plan(problems(plan, revisions)), plan_of, history
+        lambda plan, revisions: problems(plan, revisions, feature.PLAN_FILE), plan_of, history
     )
 
 
@@ -531,10 +527,8 @@ def plan_sql(given: Given) -> None:
     """The plan's SQL, as stage 03 judges it: what `alembic upgrade --sql` prints for the
     revision, and verification queries that give, on the migrated database, what they expect."""
     require(
-        of_the_plan(
-            documents.review_sql_problems(plan_of(given), history(given))
-            + documents.query_problems(plan_of(given), migrated(given))
-        )
+        documents.review_sql_problems(plan_of(given), history(given), feature.PLAN_FILE)
+        + documents.query_problems(plan_of(given), migrated(given), feature.PLAN_FILE)
     )
 
 

@@ -75,13 +75,13 @@ ANY_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 # --- The migration plan ---------------------------------------------------------------------------
 
 
-def revision_id_problems(plan: str, history: History) -> list[str]:
+def revision_id_problems(plan: str, history: History, file: str = PLAN) -> list[str]:
     """The plan's `Migration id(s)` field names the project's newest revision, and only real ones."""
     value = _header_field(plan, "migration id")
     yours = history.head.id
     if value is None:
         return [
-            f"{PLAN} has no `Migration id(s)` row in its header table; your revision is {yours}"
+            f"{file} has no `Migration id(s)` row in its header table; your revision is {yours}"
         ]
     if BRACKET_PLACEHOLDER.search(value) or not value.strip():
         shown = shorten(value.replace("`", ""), 40)
@@ -153,9 +153,9 @@ def _revision_named(token: str, history: History) -> str | None:
     return None
 
 
-def rollback_problems(plan: str, history: History) -> list[str]:
+def rollback_problems(plan: str, history: History, file: str = PLAN) -> list[str]:
     """The rollback plan gives a command that undoes the newest revision, and only it."""
-    return downgrade_command_problems(plan, ROLLBACK_SECTION, history, PLAN)
+    return downgrade_command_problems(plan, ROLLBACK_SECTION, history, file)
 
 
 def downgrade_command_problems(
@@ -254,11 +254,11 @@ class Query:
     expected: str
 
 
-def verification_queries(plan: str) -> list[Query] | str:
+def verification_queries(plan: str, file: str = PLAN) -> list[Query] | str:
     """The plan's verification queries; a string says why there are none to run."""
     body = _section_like(plan, QUERIES_SECTION)
     if body is None:
-        return f"{PLAN} has no `## {QUERIES_SECTION}` section"
+        return f"{file} has no `## {QUERIES_SECTION}` section"
     queries = []
     for rows in tables(re.sub(r"<details>.*?</details>", "", body, flags=re.S | re.I)):
         headers = {header.lower(): header for header in (rows[0] if rows else {})}
@@ -285,9 +285,9 @@ def verification_queries(plan: str) -> list[Query] | str:
     return queries
 
 
-def query_problems(plan: str, migrated: sqlite3.Connection) -> list[str]:
+def query_problems(plan: str, migrated: sqlite3.Connection, file: str = PLAN) -> list[str]:
     """Each verification query runs on the migrated database and gives what the plan expects."""
-    queries = verification_queries(plan)
+    queries = verification_queries(plan, file)
     if isinstance(queries, str):
         return [queries]
     problems = []
@@ -518,7 +518,7 @@ def _top_level_items(body: str) -> list[str]:
     return items
 
 
-def review_sql_problems(plan: str, history: History) -> list[str]:
+def review_sql_problems(plan: str, history: History, file: str = PLAN) -> list[str]:
     """The plan quotes, in an ```sql block, what `alembic upgrade --sql` prints for the revision."""
     head = history.head
     revisions = f"{head.down_revision}:{head.id}" if head.down_revision else head.id
@@ -534,7 +534,7 @@ def review_sql_problems(plan: str, history: History) -> list[str]:
     quoted = [s for block in _review_blocks(plan) for s in statements(block)]
     if not quoted:
         return [
-            f"{PLAN} quotes no SQL in a code block; paste what `{command}` prints, for review,"
+            f"{file} quotes no SQL in a code block; paste what `{command}` prints, for review,"
             f" under `## {REVIEW_SECTION}`"
         ]
     have = {_comparable(statement) for statement in quoted}
