@@ -53,9 +53,10 @@ setup: $(SYNCED) ## create .venv from the lock file (fast when nothing changed)
 start: setup ## set everything up and open the course in JupyterLab
 	$(BIN)/onboard start --port $(PORT)
 
-# --dist loadfile keeps each test file (and so each notebook's cells) on one worker.
+# --dist loadfile keeps each test file (and so each notebook's cells) on one worker; the longest
+# files go first (tests/longest_files_first.txt), and --no-loadscope-reorder keeps that order.
 test: setup ## set everything up and run the whole test suite
-	$(BIN)/pytest -n 2 --dist loadfile tests
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests
 
 exercises: setup ## regenerate exercises/ from solutions/
 	$(BIN)/onboard author generate

@@ -11,10 +11,35 @@ from pathlib import Path
 import psutil
 import pytest
 
-from onboarding import paths
+from onboarding import bench_suite, paths
 
 COURSE_ROOT = paths.course_root()
 BIN = Path(sys.executable).parent
+
+
+def longest_files_first() -> list[str]:
+    """The test files `tests/longest_files_first.txt` names, longest first (`make bench` reads
+    the same list, and names a long file missing from it)."""
+    return bench_suite.listed_first(COURSE_ROOT)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Hand the longest test files to the workers first (why: tests/longest_files_first.txt).
+
+    A stable sort: each file's tests stay together and in their order, and files not listed
+    keep pytest's order after the listed ones. `make test` passes `--no-loadscope-reorder`, since
+    pytest-xdist would otherwise reorder the files by how many tests each has, which put the
+    four-test accessibility audit last.
+    """
+    place = {name: rank for rank, name in enumerate(longest_files_first())}
+
+    def rank(item) -> int:
+        try:
+            return place.get(item.path.relative_to(config.rootpath).as_posix(), len(place))
+        except ValueError:  # a test outside the course's folder, as pytester's are
+            return len(place)
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -36,6 +36,30 @@ SHOWN_FILES = 12
 BAR_WIDTH = 16
 
 
+ORDER_FILE = Path("tests") / "longest_files_first.txt"
+"""The files `make test` hands its workers first; the suite's conftest reads it."""
+LISTED_FROM_S = 30.0
+"""A file whose tests take this long or longer belongs in ORDER_FILE."""
+
+
+def listed_first(root: Path) -> list[str]:
+    """The test files ORDER_FILE names, longest first; none if the course has no such file."""
+    try:
+        lines = (root / ORDER_FILE).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def long_files_not_listed(by_file: Sequence[Sequence], listed: Sequence[str]) -> list[str]:
+    """Files that took LISTED_FROM_S or longer but are not in ORDER_FILE, longest first.
+
+    Only missing files are named, not a different order among listed ones: two files of
+    similar length trade places from run to run, and which goes first hardly matters.
+    """
+    return [name for name, seconds in by_file if seconds >= LISTED_FROM_S and name not in listed]
+
+
 def make_test(root: Path) -> list[str]:
     return ["make", "-C", str(root), "test"]
 
@@ -121,8 +145,12 @@ def floor_verdict(
     return f"a perfect schedule could meet the goal of {goal_s:g} s"
 
 
-def report(console, figure: dict, goal_s: float) -> None:
-    """The files that cost most, as a table with bars, and the floor any schedule has."""
+def report(console, figure: dict, goal_s: float, listed: Sequence[str] = ()) -> None:
+    """The files that cost most, as a table with bars, and the floor any schedule has.
+
+    `listed` is the suite's order (ORDER_FILE): a long file missing from it starts late, and
+    the report says so.
+    """
     from rich.table import Table
 
     total = figure["test_seconds_s"] or 1.0
@@ -159,3 +187,12 @@ def report(console, figure: dict, goal_s: float) -> None:
         )
     verdict = floor_verdict(figure["schedule_floor_s"], cpu_floor, goal_s, figure["workers"])
     console.print(f"So {verdict}.")
+    if listed:
+        missing = long_files_not_listed(figure["by_file"], listed)
+        if missing:
+            console.print(
+                f"Took {LISTED_FROM_S:g} s or more but not in {ORDER_FILE.as_posix()}, so "
+                f"handed out after the listed files: {', '.join(missing)}. Add them by their "
+                "time, so that they start early.",
+                style="yellow",
+            )

@@ -189,3 +189,35 @@ def test_a_failing_make_test_stops_the_bench_and_keeps_what_it_measured(
     assert "[100%] 1 failed" in printed
     saved = json.loads((tmp_path / bench.RESULTS / "latest.json").read_text())
     assert saved["check_all"] == {"median_s": 15.0} and "make_test_warm" not in saved
+
+
+def test_a_long_file_missing_from_the_suites_order_is_named_exactly_from_its_limit():
+    limit = bench_suite.LISTED_FROM_S
+    figure = figure_with(0)
+    figure["by_file"] = [
+        ["tests/test_listed.py", 90.0],
+        ["tests/test_at_the_limit.py", limit],
+        ["tests/test_just_under.py", limit - 0.1],
+    ]
+    console = Console(record=True, width=200)
+    bench_suite.report(console, figure, goal_s=150.0, listed=["tests/test_listed.py"])
+    sentences = " ".join(console.export_text().split())
+    assert "not in tests/longest_files_first.txt" in sentences
+    assert "tests/test_at_the_limit.py" in sentences.split("not in tests/longest_files_first")[1]
+    assert "test_just_under" not in sentences.split("not in tests/longest_files_first")[1]
+
+
+def test_when_every_long_file_is_listed_the_report_says_nothing_of_the_order():
+    figure = figure_with(3)
+    console = Console(record=True, width=200)
+    listed = [name for name, _ in figure["by_file"]]
+    figure["by_file"] = [[name, 100.0] for name in listed]
+    bench_suite.report(console, figure, goal_s=150.0, listed=list(reversed(listed)))
+    assert "longest_files_first" not in console.export_text()
+
+
+def test_the_courses_order_file_is_read_and_a_course_without_one_has_none(tmp_path):
+    from onboarding import paths
+
+    assert "tests/test_course_notebooks.py" in bench_suite.listed_first(paths.course_root())
+    assert bench_suite.listed_first(tmp_path) == []
