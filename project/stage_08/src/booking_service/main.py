@@ -20,7 +20,7 @@ from . import metrics
 from .api import api_router
 from .api.problems import install_problem_handlers
 from .core.config import Settings
-from .core.db import migrate
+from .core.db import migrate_at_start
 from .core.logs import ROOT_LOGGER, configure_logging
 from .rules import RULES, Rules
 
@@ -39,8 +39,10 @@ def create_app(settings: Settings | None = None, rules: Rules | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Migrating at start-up keeps a fresh checkout runnable with one command; it changes
-        # nothing when the database is already up to date.
-        migrate(settings.database)
+        # nothing when the database is already up to date, or ahead of this release. Production
+        # turns it off and runs the migration job instead (BOOKING_MIGRATE_ON_START=false).
+        if settings.migrate_on_start:
+            migrate_at_start(settings.database)
         yield
 
     app = FastAPI(

@@ -3,7 +3,8 @@
 A failed liveness probe gets the container restarted, so liveness checks nothing outside the
 process: a restart cannot fix a database. A failed readiness probe only takes the container out
 of the load balancer until it passes again, so readiness checks what a request needs: the
-database, with the schema this code needs.
+database, with at least the schema this code needs (a newer one, which a newer release's
+migration job left, will do).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from contextlib import closing
 
 from fastapi import APIRouter
 
-from ..core.db import current_revision, open_database, revisions
+from ..core.db import (
+    current_revision,
+    is_ahead_of_this_release,
+    open_database,
+    revisions,
+)
 from ..errors import NotReady
 from ..models import Health, Problem, Readiness
 from .deps import SettingsDep
@@ -48,9 +54,18 @@ def get_readiness(settings: SettingsDep) -> Readiness:
     known = revisions()
     if revision is None:
         raise NotReady("The database has no Alembic revision; run the migrations.")
-    if revision not in known:
-        # A newer release migrated it: the code was rolled back, the database was not.
-        raise NotReady(f"The database is at revision {revision}, which this release does not know.")
+    if is_ahead_of_this_release(revision):
+        # A newer release's migration job moved it on: this release is still serving while the
+        # new one rolls out, or it was rolled back. Expand/contract keeps the newer schema usable
+        # by this code, so it stays ready (503 would take every old replica out of the load
+        # balancer during each deploy); the warning says that the code is behind its database.
+        logger.warning(
+            "database at revision %s, newer than this release's %s: serving it as it is",
+            revision,
+            known[-1],
+        )
+        # The newest schema this release knows, which the database has, and more.
+        return Readiness(status="ok", schema_version=len(known))
     if revision != known[-1]:
         raise NotReady(f"The database is at revision {revision}; this release needs {known[-1]}.")
     # The revision's place in the history: 1 for the first, and so on.

@@ -5,12 +5,14 @@ FastAPI dependency, and each test points the app at a file of its own.
 
 The schema has one source, the project's Alembic revisions in migrations/: `migrate()` runs
 them, as the migration job of stage 07 does, so a database the service created and one the job
-upgraded are the same, `alembic_version` table included.
+upgraded are the same, `alembic_version` table included. `migrate_at_start()` is the start-up's
+variant: it leaves a database a newer release migrated as it is.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -27,6 +29,8 @@ BUSY_TIMEOUT_SECONDS = 5.0
 
 # The project's folder: src/booking_service/core/db.py is three folders below it.
 PROJECT = Path(__file__).resolve().parents[3]
+
+logger = logging.getLogger(__name__)
 
 
 def open_database(path: str | Path) -> Database:
@@ -78,6 +82,16 @@ def current_revision(db: Database) -> str | None:
     return row[0] if row else None
 
 
+def is_ahead_of_this_release(revision: str | None) -> bool:
+    """Whether a newer release migrated the database: its revision is not one of this release's.
+
+    That is what an old release finds while a new release's migration job runs, and after a
+    rollback. Under expand/contract the newer revisions only add what this code can ignore, so
+    the old release can still serve the database.
+    """
+    return revision is not None and revision not in revisions()
+
+
 def migrate(database: str | Path) -> str | None:
     """Bring the database at `database` to the newest revision (`alembic upgrade head`).
 
@@ -88,6 +102,26 @@ def migrate(database: str | Path) -> str | None:
     command.upgrade(alembic_config(database), "head")
     with closing(open_database(database)) as db:
         return current_revision(db)
+
+
+def migrate_at_start(database: str | Path) -> str | None:
+    """`migrate()` for the service's start-up: a database ahead of this release is left as it is.
+
+    A rolled-back release starts on the database its successor's job moved on. Alembic cannot
+    upgrade from a revision it does not know, and start-up must never downgrade, so it logs a
+    warning and serves the database as it is. Return the revision the database is at.
+    """
+    if Path(database).is_file():
+        with closing(open_database(database)) as db:
+            revision = current_revision(db)
+        if is_ahead_of_this_release(revision):
+            logger.warning(
+                "database at revision %s, newer than this release's %s: not migrating",
+                revision,
+                revisions()[-1],
+            )
+            return revision
+    return migrate(database)
 
 
 @contextmanager
