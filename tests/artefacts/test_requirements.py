@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from onboarding.artefacts.requirements import canonical, parse_requirements
 
 A, B, C = "sha256:" + "a" * 64, "sha256:" + "b" * 64, "sha256:" + "c" * 64
@@ -52,3 +54,63 @@ def test_a_line_that_is_no_requirement_is_named():
 
 def test_names_are_compared_as_pypi_compares_them():
     assert canonical("Typing_Extensions") == canonical("typing.extensions") == "typing-extensions"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # pip's options are shell words (it splits them with shlex): quotes are taken off.
+        f"anyio==4.16.0 --hash=\"{A}\" --hash '{B}'\n",
+        # A backslash right after the version: the next line's indentation is the space.
+        f"anyio==4.16.0\\\n    --hash={A} \\\n    --hash={B}\n",
+        # Spaces around the marker's `;` and inside it are the requirement's, not pip's.
+        f"anyio==4.16.0;python_version>='3.11' --hash={A} --hash={B}\n",
+    ],
+    ids=["quoted-hashes", "backslash-after-version", "marker-without-spaces"],
+)
+def test_spellings_pip_reads_as_the_same_entry(text):
+    (entry,), problems = parse_requirements(text)
+    assert problems == []
+    assert entry.name == "anyio" and entry.specifier == "==4.16.0"
+    assert entry.hashes in ((A,), (A, B))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # pip continues a line only when the backslash is its very last character.
+        (
+            f"anyio==4.16.0 \\  \n    --hash={A}\n",
+            "line 1: the backslash `\\` is not the last character of the line",
+        ),
+        (
+            f"anyio==4.16.0 \\  # pinned\n    --hash={A}\n",
+            "line 1: the backslash `\\` is not the last character of the line",
+        ),
+        # pip splits an entry from its options at spaces only: a tab, or nothing, is no split.
+        (f"anyio==4.16.0\t--hash={A}\n", "line 1: `--hash` must follow a space"),
+        (f"anyio==4.16.0 \\\n\t--hash={A}\n", "line 1: `--hash` must follow a space"),
+        (f"anyio==4.16.0\\\n--hash={A}\n", "line 1: `--hash` must follow a space"),
+        ("anyio==4.16.0 --hash='sha256:abc\n", "line 1: the options `--hash='sha256:abc`"),
+    ],
+    ids=[
+        "spaces-after-backslash",
+        "comment-after-backslash",
+        "tab-before-hash",
+        "tab-indented-hash",
+        "glued-hash",
+        "unclosed-quote",
+    ],
+)
+def test_what_pip_would_refuse_is_named(text, message):
+    _, problems = parse_requirements(text)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(message), problems
+
+
+def test_a_comment_line_ends_an_entry_as_pip_reads_it():
+    """pip ends an entry at a comment line even after a backslash: what follows is on its own."""
+    text = f"anyio==4.16.0 \\\n    # the hashes:\n    --hash={A}\n"
+    entries, problems = parse_requirements(text)
+    assert [entry.hashes for entry in entries] == [()]
+    assert len(problems) == 1 and problems[0].startswith("line 3: `--hash=")

@@ -400,6 +400,30 @@ def test_upper_case_hashes_are_still_judged(pinned, new, message):
     assert any(message in problem for problem in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        # pip accepts sha384 and sha512 too, but the lock lists sha256 hashes: a hash of another
+        # algorithm cannot be compared with them, so it is one the lock does not list.
+        ("sha512:" + "a" * 128, "anyio: `sha512:aaaaaaaaaaaaaaaa…` is a sha512 hash"),
+        ("sha384:" + "a" * 96, "anyio: `sha384:aaaaaaaaaaaaaaaa…` is a sha384 hash"),
+        ("sha512:" + "a" * 64, "is not sha512:<128 hex digits>"),
+        # pip refuses any other algorithm, and an algorithm's name in upper case, outright.
+        ("md5:" + "a" * 32, "pip refuses `--hash` with any algorithm but sha256, sha384 or sha512"),
+        (
+            ANYIO[1].replace("sha256:", "SHA256:"),
+            "pip refuses `--hash` with any algorithm but sha256, sha384 or sha512",
+        ),
+        # pip starts a comment only at a `#` after whitespace: here the `#` is in the hash.
+        (ANYIO[1] + "#pinned", "a `#` starts a comment only after a space"),
+    ],
+    ids=["sha512", "sha384", "sha512-too-short", "md5", "algorithm-upper-case", "glued-comment"],
+)
+def test_a_hash_the_lock_cannot_vouch_for_is_named(pinned, new, message):
+    problems = problems_of(pinned.replace(ANYIO[1], new, 1))["hashes"]
+    assert any(message in problem for problem in problems), problems
+
+
 def test_entries_in_another_order_and_single_lines_pass(pinned):
     entries = []
     for name, package in sorted(LOCK.items(), reverse=True):
@@ -432,14 +456,36 @@ def uv_export_style(lock) -> str:
     [
         lambda text: text,
         lambda text: text.replace("\n", "\r\n"),
-        lambda text: text.replace("    ", "\t"),
+        # Tabs anywhere but before an option: pip splits an entry from its options at spaces.
+        lambda text: text.replace("    #", "\t#").replace(" ; ", "\t;\t"),
         lambda text: text.replace("anyio==", "anyio[trio]=="),
         lambda text: text.replace("--hash=", "--hash "),
+        lambda text: text.replace(" \\\n    --hash", " --hash"),
+        lambda text: re.sub(r"--hash=(\S+)", r'--hash="\1"', text),
     ],
-    ids=["uv-export", "crlf", "tabs", "extras", "hash-with-a-space"],
+    ids=[
+        "uv-export",
+        "crlf",
+        "tabs-elsewhere",
+        "extras",
+        "hash-with-a-space",
+        "hashes-on-the-requirements-line",
+        "quoted-hashes",
+    ],
 )
 def test_a_uv_export_style_file_passes(transform):
     assert problems_of(transform(uv_export_style(LOCK))) == dict.fromkeys(REQUIREMENT_CHECKS, [])
+
+
+def test_a_file_indented_with_tabs_is_refused_as_pip_refuses_it():
+    """pip starts an entry's options at the first word, split at spaces only, that begins with
+    `-`: after a tab, `--hash=…` is still part of the requirement, which is then invalid
+    (`pip install -r` stops at it). So a file that pip cannot install is not accepted."""
+    text = uv_export_style(LOCK).replace("    --hash", "\t--hash")
+    _, invalid = security.checks.parse_requirements(text)
+    assert len(invalid) == len(LOCK), invalid
+    assert invalid[0].startswith("line 4: `--hash` must follow a space, but here it follows a tab")
+    assert invalid[0].endswith("indent the lines of an entry with spaces, not tabs")
 
 
 def test_an_unhashed_requirement_is_named():
@@ -1123,6 +1169,38 @@ load_dotenv()  # a developer's .env; in production the variables are set already
 DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]
 """
 
+SECRET_STR_RENAMED = """import os
+
+import pydantic
+from pydantic import SecretStr as Hidden
+
+DATABASE_PASSWORD = Hidden(os.environ["DATABASE_PASSWORD"])
+AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
+AWS_SECRET_ACCESS_KEY = pydantic.SecretStr(os.environ["AWS_SECRET_ACCESS_KEY"])
+"""
+SECRET_BYTES = """import os
+
+from pydantic import SecretBytes
+
+DATABASE_PASSWORD = SecretBytes(os.environ["DATABASE_PASSWORD"].encode())
+"""
+FIELD_NOT_IN_REPR = """from pydantic import Field
+from pydantic_settings import BaseSettings
+
+
+class Secrets(BaseSettings):
+    database_password: str = Field(repr=False)
+
+
+DATABASE_PASSWORD = Secrets().database_password
+"""
+EMPTY_CHECKED_WITH_A_REASON = """import os
+
+DATABASE_PASSWORD = os.environ.get("DATABASE_PASSWORD", "")
+if DATABASE_PASSWORD == "":  # nosec B105  # an unset variable's empty value, no password
+    raise RuntimeError("DATABASE_PASSWORD is not set")
+"""
+
 FIX_CHECKS = {
     "leftover": lambda path: scanning.leftover_problems(path.read_text(encoding="utf-8")),
     "environment": scanning.environment_problems,
@@ -1152,6 +1230,10 @@ def fix_problems(tmp_path, text: str) -> dict[str, list[str]]:
         FIELD_ALIASES,
         GETENV_THEN_CHECK,
         DOTENV_FOR_DEVELOPMENT,
+        SECRET_STR_RENAMED,
+        SECRET_BYTES,
+        FIELD_NOT_IN_REPR,
+        EMPTY_CHECKED_WITH_A_REASON,
     ],
     ids=[
         "environment",
@@ -1166,6 +1248,10 @@ def fix_problems(tmp_path, text: str) -> dict[str, list[str]]:
         "field-aliases",
         "getenv-then-check",
         "dotenv",
+        "secret-str-renamed",
+        "secret-bytes",
+        "field-not-in-repr",
+        "empty-checked-with-nosec",
     ],
 )
 def test_every_right_fix_passes(tmp_path, text):
@@ -1250,6 +1336,30 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
             "environment",
             "running settings.py raised ValidationError",
         ),
+        # bandit reports these, and CI runs bandit: the message says why it is a false alarm
+        # and how to write the line so that bandit agrees.
+        (
+            EMPTY_CHECKED_WITH_A_REASON.split("  # nosec")[0] + "\n    raise SystemExit(1)\n",
+            "bandit",
+            "bandit B105 on line 4: Possible hardcoded password: '' (an empty string is no "
+            "password, but bandit reports comparing a password with one: write `if not "
+            "DATABASE_PASSWORD:` instead, or end the line with `# nosec B105  # <why it is no "
+            "password>`)",
+        ),
+        (
+            FIXED.replace(
+                'DATABASE_PASSWORD = os.environ["DATABASE_PASSWORD"]',
+                'DATABASE_PASSWORD_VARIABLE = "DATABASE_PASSWORD"\n'
+                "DATABASE_PASSWORD = os.environ[DATABASE_PASSWORD_VARIABLE]",
+            ),
+            "bandit",
+            "(`DATABASE_PASSWORD` names an environment variable, not a password",
+        ),
+        (
+            FIXED + 'if DATABASE_PASSWORD == "letmein-2030":\n    raise SystemExit("old")\n',
+            "bandit",
+            "Possible hardcoded password: 'letmein-2030'",
+        ),
     ],
     ids=[
         "leftover",
@@ -1266,6 +1376,9 @@ def test_the_solution_notebooks_fix_passes(tmp_path, monkeypatch):
         "secret-str-get-default",
         "env-prefix-default",
         "env-prefix-other-variable",
+        "empty-compared",
+        "variable-name-in-a-password-name",
+        "password-compared",
     ],
 )
 def test_each_fix_mistake_is_named(tmp_path, text, failing, message):

@@ -1,20 +1,26 @@
 """pip requirements files, read as pip reads them: entries, their pins, markers and hashes.
 
 `parse_requirements(text)` returns one `Entry` per requirement (continuation lines joined,
-comments dropped) and a plain sentence for each line that is not one. A line that holds only a
-`--hash` option is named for what it almost always is: the line before it lost the backslash
-that continues an entry, so pip would read the hash as an entry of its own.
+comments dropped) and a plain sentence for each line that is not one, or that pip would refuse.
+It follows pip's own reader (`pip/_internal/req/req_file.py`) where spelling matters: a line
+continues only when a backslash is its very last character; a line that starts with a comment
+ends the entry before it; an entry's options start at the first word, split at spaces, that
+begins with `-`, and are shell words (quotes are taken off). A line that holds only a `--hash`
+option is named for what it almost always is: the line before it lost the backslash that
+continues an entry, so pip would read the hash as an entry of its own.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from onboarding.protocol import shorten
 
-HASH_OPTION = re.compile(r"--hash(?:=|\s+)(?P<value>\S+)")
+COMMENT = re.compile(r"(^|\s+)#.*$")
+"""pip's COMMENT_RE: a `#` at the start of a line or after whitespace starts a comment."""
 PER_REQUIREMENT_OPTION = re.compile(r"^--(hash|config-settings|global-option)\b")
 
 
@@ -36,22 +42,29 @@ def canonical(name: str) -> str:
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(first line number, text) of each entry: continuations joined, comments dropped."""
+    """(first line number, text) of each entry: continuations joined, comments dropped.
+
+    As pip joins them: a line ending in a backslash (its very last character) continues onto the
+    next, glued to it without a space, unless it starts with a comment; a comment line ends the
+    entry it follows.
+    """
     start, parts = None, []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = re.sub(r"(^|\s)#.*$", "", raw)
-        if start is None:
-            start = number
-        if line.rstrip().endswith("\\"):
-            parts.append(line.rstrip()[:-1])
+    for number, line in enumerate(text.splitlines(), start=1):
+        is_comment = COMMENT.match(line) is not None
+        if line.endswith("\\") and not is_comment:
+            if not parts:
+                start = number
+            parts.append(line.strip("\\"))
             continue
-        parts.append(line)
-        joined = " ".join(part.strip() for part in parts).strip()
-        if joined:
-            yield start, joined
+        first = start if parts else number
+        joined = COMMENT.sub("", "".join([*parts, " " + line if is_comment else line])).strip()
         start, parts = None, []
-    if parts and " ".join(parts).strip():
-        yield start or 1, " ".join(part.strip() for part in parts).strip()
+        if joined:
+            yield first, joined
+    if parts:
+        joined = COMMENT.sub("", "".join(parts)).strip()
+        if joined:
+            yield start or 1, joined
 
 
 def _as_pip_compares(value: str) -> str:
@@ -61,25 +74,83 @@ def _as_pip_compares(value: str) -> str:
     return f"{algorithm}{colon}{digest.lower()}"
 
 
+def _split_options(line: str) -> tuple[str, str]:
+    """pip's `break_args_options`: the requirement, then its options from the first word that
+    starts with `-`, words being split at spaces only (a tab does not start an option)."""
+    words = line.split(" ")
+    for position, word in enumerate(words):
+        if word.startswith("-"):
+            return " ".join(words[:position]), " ".join(words[position:])
+    return line, ""
+
+
+def _hash_values(options: list[str]) -> tuple[str, ...]:
+    """The values of the `--hash` options among an entry's option words."""
+    values = []
+    for position, word in enumerate(options):
+        if word.startswith("--hash="):
+            values.append(word.removeprefix("--hash="))
+        elif word == "--hash" and position + 1 < len(options):
+            values.append(options[position + 1])
+    return tuple(_as_pip_compares(value) for value in values)
+
+
 def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
     """The entries of a pip requirements file, and a problem for each line that is not one."""
     from packaging.requirements import InvalidRequirement, Requirement
 
+    raw_lines = text.splitlines()
     entries: list[Entry] = []
     problems: list[str] = []
+    continuation_broken = False
     for number, line in logical_lines(text):
         if PER_REQUIREMENT_OPTION.match(line):
-            before = f"line {number - 1}" if number > 1 else "the line before"
-            problems.append(
-                f"line {number}: `{shorten(line, 40)}` stands on a line of its own: {before} "
-                "does not end with a backslash `\\`, the line continuation that joins an entry's "
-                "options to it"
-            )
+            if not continuation_broken:  # else the line before was named already
+                before = f"line {number - 1}" if number > 1 else "the line before"
+                problems.append(
+                    f"line {number}: `{shorten(line, 40)}` stands on a line of its own: {before} "
+                    "does not end with a backslash `\\`, the line continuation that joins an "
+                    "entry's options to it"
+                )
             continue
+        continuation_broken = False
         if line.startswith("-"):
             # Global options (--index-url, -r, -e): not requirements; pip reads them elsewhere.
             continue
-        requirement_text = re.split(r"\s--?[a-z]", " " + line, maxsplit=1)[0].strip()
+        requirement_text, options_text = _split_options(line)
+        requirement_text = requirement_text.strip()
+        if requirement_text.endswith("\\"):
+            # Spaces or a comment after the backslash: pip ends the entry on this line, and
+            # reads the requirement with the backslash in it.
+            continuation_broken = True
+            last = raw_lines[number - 1] if number <= len(raw_lines) else line
+            problems.append(
+                f"line {number}: the backslash `\\` is not the last character of the line "
+                f"(`{shorten(last.strip(), 40)}` has spaces or a comment after it), so pip does "
+                "not continue the entry onto the next line: end the line with the backslash"
+            )
+            continue
+        if "--hash" in requirement_text:  # after a tab or glued on: not an option to pip
+            after_a_tab = "\t--hash" in requirement_text
+            problems.append(
+                f"line {number}: `--hash` must follow a space, but here it follows "
+                f"{'a tab' if after_a_tab else 'no space'}, so pip reads "
+                f"`{shorten(requirement_text, 40)}` as the requirement: "
+                + (
+                    "indent the lines of an entry with spaces, not tabs"
+                    if after_a_tab
+                    else "put a space before `--hash` (or before the backslash that ends the line)"
+                )
+            )
+            continue
+        try:
+            options = shlex.split(options_text)
+        except ValueError as error:  # an unclosed quote: pip cannot split the options either
+            problems.append(
+                f"line {number}: the options `{shorten(options_text, 40)}` cannot be read "
+                f"({error}): close the quote, or write the hashes without quotes"
+            )
+            continue
         try:
             requirement = Requirement(requirement_text)
         except InvalidRequirement as error:
@@ -94,7 +165,7 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
                 canonical(requirement.name),
                 str(requirement.specifier),
                 str(requirement.marker) if requirement.marker else None,
-                tuple(_as_pip_compares(match["value"]) for match in HASH_OPTION.finditer(line)),
+                _hash_values(options),
             )
         )
     return entries, problems

@@ -68,6 +68,36 @@ def pin_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str]
     return problems
 
 
+HEX_DIGITS = {"sha256": 64, "sha384": 96, "sha512": 128}
+"""The algorithms pip's `--hash` accepts (its STRONG_HASHES, names in lower case only), each with
+the length of its hex digest. pip compares the digest in any letter case."""
+
+
+def _hash_problem(name: str, value: str) -> str | None:
+    """What is wrong with one `--hash` value as pip reads it (None: a well-formed sha256)."""
+    algorithm, _, digest = value.partition(":")
+    shown = f"`{value[:23]}…`" if len(value) > 24 else f"`{value}`"
+    if algorithm not in HEX_DIGITS:
+        return (
+            f"{name}: {shown} is not sha256:<64 hex digits> (pip refuses `--hash` with any "
+            "algorithm but sha256, sha384 or sha512, written in lower case)"
+        )
+    if "#" in digest:
+        return (
+            f"{name}: {shown} has a `#` in it: a `#` starts a comment only after a space, so pip "
+            "reads it as part of the hash"
+        )
+    if not re.fullmatch(f"[0-9a-f]{{{HEX_DIGITS[algorithm]}}}", digest):
+        return f"{name}: {shown} is not {algorithm}:<{HEX_DIGITS[algorithm]} hex digits>"
+    if algorithm != "sha256":
+        return (
+            f"{name}: {shown} is a {algorithm} hash, which pip accepts, but the lock lists the "
+            "sha256 hashes of the files: write those, since a hash that cannot be compared with "
+            "the lock's could be of any file"
+        )
+    return None
+
+
 def hash_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str]:
     """Each requirement carries every hash the lock lists for it, and no other."""
     hashes = {canonical(name): set(package["hashes"]) for name, package in lock.items()}
@@ -80,16 +110,14 @@ def hash_problems(entries: Sequence[Entry], lock: Mapping[str, Any]) -> list[str
         if not given:
             problems.append(f"{entry.name} has no --hash")
             continue
-        malformed = sorted(h for h in given if not re.fullmatch(r"sha256:[0-9a-f]{64}", h))
-        if malformed:
-            problems.append(
-                f"{entry.name}: `{malformed[0][:23]}…` is not sha256:<64 hex digits>"
-                if len(malformed[0]) > 24
-                else f"{entry.name}: `{malformed[0]}` is not sha256:<64 hex digits>"
-            )
+        unusable = sorted(
+            problem for value in given if (problem := _hash_problem(entry.name, value))
+        )
+        if unusable:
+            problems.append(unusable[0])
         elif given - wanted:
             problems.append(f"{entry.name} has a hash the lock does not list")
-        if wanted - given and not malformed:
+        if wanted - given and not unusable:
             problems.append(
                 f"{entry.name} has {len(given & wanted)} of its {len(wanted)} hashes (pip needs "
                 "the hash of whichever file it downloads, so list them all)"
