@@ -63,6 +63,55 @@ def test_one_alert_name_with_two_severities_is_two_rules():
     ]
 
 
+MERGED = """\
+groups:
+  - name: bookings
+    rules:
+      - alert: BookingsFastBurn
+        expr: vector(1) > 2
+        labels: &paging
+          severity: page
+          team: rooms
+        annotations: &runbook
+          runbook_url: docs/runbook.md#alerts
+      - alert: BookingsSlowBurn
+        expr: vector(1) > 3
+        labels:
+          <<: *paging
+          severity: ticket
+        annotations:
+          <<: [*runbook, {summary: ignored, runbook_url: ignored}]
+          summary: leaking
+      - alert: BookingsDown
+        expr: up == 0
+        labels: *paging
+        annotations: *runbook
+"""
+
+
+def test_yaml_anchors_and_merge_keys_are_read_as_prometheus_reads_them():
+    """`<<: *anchor` merges the anchored mapping, and the mapping's own keys win over it."""
+    found = alert_rules.read(MERGED)
+    assert found.problems == []
+    assert [(alert.name, alert.labels, alert.annotations) for alert in found.alerts] == [
+        (
+            "BookingsFastBurn",
+            {"severity": "page", "team": "rooms"},
+            {"runbook_url": "docs/runbook.md#alerts"},
+        ),
+        (
+            "BookingsSlowBurn",
+            {"severity": "ticket", "team": "rooms"},
+            {"summary": "leaking", "runbook_url": "docs/runbook.md#alerts"},
+        ),
+        (
+            "BookingsDown",
+            {"severity": "page", "team": "rooms"},
+            {"runbook_url": "docs/runbook.md#alerts"},
+        ),
+    ]
+
+
 def test_yaml_that_does_not_parse_is_an_artefact_error_with_line_and_column():
     with pytest.raises(ArtefactError, match=r"alerts.yaml is not valid YAML: line 4, column 1"):
         alert_rules.read("groups:\n  - name: x\n    rules: [\n")
@@ -120,6 +169,11 @@ def test_yaml_that_does_not_parse_is_an_artefact_error_with_line_and_column():
             "groups:\n  - name: a\n    rules:\n      - record: r\n        expr: up\n"
             "        for: 5m\n",
             "record `r` has an unknown key `for`",
+        ),
+        (
+            "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up == 0\n"
+            "        labels:\n          <<: page\n",
+            "line 7: `<<:` in the labels of alert `A` must merge a mapping",
         ),
     ],
 )

@@ -139,6 +139,99 @@ def test_the_model_written_in_other_yaml_and_promql_styles_passes(old, new, tmp_
     assert failing(MODEL.replace(old, new), tmp_path, monkeypatch) == {}
 
 
+GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        rule_file(
+            alert(
+                "FastBurn",
+                f"(14.4 * 0.005) < {ratio('1h')}\nand (14.4 * 0.005) < {ratio('5m')}\n"
+                f"and 50 <= sum(increase(http_requests_total{{{SLI}}}[1h]))",
+            ),
+            burn("MediumBurn", 6, "6h", "30m"),
+            burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+        ),
+        three_rules().replace("]))", "])) by (job)"),
+        three_rules().replace('code=~"5.."', 'code=~"^5..$"'),
+        three_rules().replace('code=~"5.."', 'code=~"5\\\\d\\\\d"'),
+        three_rules().replace('code=~"5.."', "code=~`5[0-9][0-9]`"),
+        three_rules().replace('code=~"5.."', 'code!~"[1-4].."'),
+        three_rules().replace(
+            'route!~"/health/.+|/metrics"', 'route!~"/health/.*",route!="/metrics"'
+        ),
+        three_rules().replace("* 0.005)", "* (1 - 0.995))"),
+        three_rules()
+        .replace(" > (14.4 * 0.005)", " / 0.005 > 14.4")
+        .replace(" > (6 * 0.005)", " / (1 - 0.995) > 6"),
+        three_rules().replace("(14.4 * 0.005)", "7.2e-2").replace("(6 * 0.005)", "3 / 100"),
+        three_rules().replace(
+            GUARD, GUARD.replace("increase(", "rate(").replace(">=", "* 3600 >=")
+        ),
+        three_rules().replace(
+            "and\n          " + GUARD, "unless\n          " + GUARD.replace(">=", "<")
+        ),
+        three_rules().replace(GUARD, GUARD.replace("[1h]", "[60m]").replace(">= 50", "> 49")),
+        three_rules().replace(
+            " / sum(rate(http_requests_total{", " / sum(rate(http_request_duration_seconds_count{"
+        ),
+        three_rules().replace("rate(", "increase("),
+        three_rules().replace("[3d]", "[72h]").replace("[6h]", "[360m]"),
+        three_rules().replace("\n          and\n", "\n          and on()\n"),
+    ],
+    ids=[
+        "threshold-on-the-left",
+        "sum-then-by",
+        "anchored-regex",
+        "escaped-digits",
+        "raw-string-and-class",
+        "not-1xx-to-4xx",
+        "two-route-matchers",
+        "budget-as-1-minus-slo",
+        "burn-rate-compared",
+        "thresholds-as-numbers",
+        "guard-as-rate-times-3600",
+        "guard-with-unless",
+        "guard-over-60m-above-49",
+        "histogram-count-as-all-requests",
+        "increase-for-the-ratio",
+        "windows-in-hours-and-minutes",
+        "and-on-nothing",
+    ],
+)
+def test_other_promql_spellings_of_the_same_rules_pass(rules, tmp_path, monkeypatch):
+    assert rules != three_rules()
+    assert failing(rules, tmp_path, monkeypatch) == {}
+
+
+def with_anchors(rules: str) -> str:
+    """The rules with the first alert's labels and annotations anchored, and the others
+    reusing them as YAML allows: an alias, and a merge key whose own keys win."""
+    labels = "        labels:\n          severity: page\n"
+    annotations = "        annotations:\n          runbook_url: docs/runbook.md#alerts\n"
+    first, rest = rules.split(labels + annotations, 1)
+    rest = rest.replace(labels, "        labels: *page\n").replace(
+        "          severity: ticket\n", "          <<: *page\n          severity: ticket\n"
+    )
+    rest = rest.replace(
+        annotations, "        annotations:\n          <<: *runbook\n          summary: burning\n"
+    )
+    return (
+        first
+        + "        labels: &page\n          severity: page\n"
+        + "        annotations: &runbook\n          runbook_url: docs/runbook.md#alerts\n"
+        + rest
+    )
+
+
+def test_rules_sharing_labels_through_yaml_anchors_and_merge_keys_pass(tmp_path, monkeypatch):
+    rules = with_anchors(three_rules())
+    assert "<<: *page" in rules and "labels: *page" in rules and "<<: *runbook" in rules
+    assert failing(rules, tmp_path, monkeypatch) == {}
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -634,6 +727,17 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
             '`route="/v1/bookings"` matches none of its values',
         ),
         (
+            three_rules().replace("sum(rate(", "sum by (job) (rate("),
+            "a fast burn pages",
+            "every part holds, but `and` keeps only series whose labels match on both sides, "
+            'and here they differ ({job="bookings"} and {})',
+        ),
+        (
+            with_anchors(three_rules()).replace("<<: *page", "<<: page"),
+            "monitoring/alerts.yaml is a Prometheus rule file",
+            "`<<:` in the labels of alert `SlowBurn` must merge a mapping",
+        ),
+        (
             rule_file(
                 alert("FastBurn", f"max_over_time({ratio('5m')}[1h:5m]) > 0.072"),
                 burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
@@ -659,6 +763,8 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
         "no-runbook-link",
         "a-label-the-service-lacks",
         "a-route-that-does-not-exist",
+        "and-across-other-labels",
+        "merge-key-of-a-text",
         "a-subquery",
     ],
 )
@@ -736,7 +842,7 @@ def test_the_guards_limit_is_exact_and_survives_a_short_for_clause():
     assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") != []
 
 
-@pytest.mark.parametrize("hold", ["5m", "10m", "15m"])
+@pytest.mark.parametrize("hold", ["5m", "300s", "10m", "15m"])
 def test_a_for_clause_longer_than_the_guards_burst_passes_every_expectation(
     hold, tmp_path, monkeypatch
 ):

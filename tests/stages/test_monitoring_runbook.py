@@ -309,6 +309,14 @@ Prometheus cannot scrape the service: check the pod and its volume.
         .replace("#### BookingsMediumBurn", "### BookingsMediumBurn - page")
         .replace("#### BookingsDown", "### BookingsDown: nothing answers, page"),
         NESTED.replace("#### BookingsFastBurn", "#### BookingsFastBurn {#bookingsfastburn}"),
+        "### Availability\n\n"
+        + NESTED.replace("#### ", "##### ")
+        .replace("### Pages", "#### Pages")
+        .replace("### Tickets", "#### Tickets"),
+        NESTED.replace("#### ", "##### "),
+        NESTED.replace("#### BookingsFastBurn", "#### 1. BookingsFastBurn")
+        .replace("#### BookingsMediumBurn", "#### 2) BookingsMediumBurn")
+        .replace("#### BookingsDown", "#### 3.1 BookingsDown"),
     ],
     ids=[
         "headings-under-groups",
@@ -319,6 +327,9 @@ Prometheus cannot scrape the service: check the pod and its volume.
         "alert-colon-name",
         "severity-after-a-dash",
         "heading-id",
+        "groups-within-a-group",
+        "entries-two-levels-below-their-group",
+        "numbered-headings",
     ],
 )
 def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
@@ -351,6 +362,7 @@ def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
             "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page`",
         ),
         ("#### BookingsDown", "#### Alert: BookingsDownward", TEXTS[2], "`BookingsDown`"),
+        ("#### BookingsDown", "#### 3. BookingsDownward", TEXTS[3], "`BookingsDownward`"),
         (
             "#### BookingsDown",
             "#### BookingsDown {#bookingsdown} (ticket)",
@@ -371,6 +383,7 @@ def test_entries_grouped_by_severity_are_fine(entries, tmp_path, monkeypatch):
         "ticket-in-the-heading",
         "page-after-a-dash-for-a-ticket",
         "alert-colon-other-name",
+        "numbered-other-name",
         "heading-id-under-tickets",
         "empty-entry",
     ],
@@ -403,6 +416,22 @@ ONE_NAME = "\n".join(
 """One alert name for a page and a ticket, each rule with its own severity: Prometheus' way."""
 
 
+SAME_NAME_IN_EACH_GROUP = """\
+### Pages
+
+#### HighErrorRate
+
+Errors burn the budget fast: 1. roll back the last deploy.
+
+### Tickets
+
+#### HighErrorRate
+
+Errors leak slowly: look at it in working hours.
+
+"""
+
+
 @pytest.mark.parametrize(
     "entries",
     [
@@ -416,8 +445,9 @@ ONE_NAME = "\n".join(
         "| 1. Roll back. |\n\n",
         "### HighErrorRate\n\nSeverity: page (fast) / ticket (slow). Errors burn the budget: "
         "1. roll back.\n\n",
+        SAME_NAME_IN_EACH_GROUP,
     ],
-    ids=["a-row-each", "one-row-both", "in-words", "one-heading-both"],
+    ids=["a-row-each", "one-row-both", "in-words", "one-heading-both", "a-heading-per-group"],
 )
 def test_one_alert_name_with_two_severities_is_fine(entries, tmp_path, monkeypatch):
     assert failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME) == {}
@@ -448,6 +478,15 @@ def test_an_entry_missing_one_of_an_alerts_severities_is_named(
     )
     found = failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME)
     assert found == {TEXTS[4]: message}
+
+
+def test_an_alert_name_under_one_group_of_its_two_severities_is_named(tmp_path, monkeypatch):
+    entries = SAME_NAME_IN_EACH_GROUP.split("### Tickets")[0]
+    found = failing(with_entries(entries), tmp_path, monkeypatch, rules=ONE_NAME)
+    assert found == {
+        TEXTS[4]: "`HighErrorRate` is also `ticket` in monitoring/alerts.yaml (line 8), and no "
+        "entry in docs/runbook.md says so"
+    }
 
 
 def test_an_alert_name_used_twice_is_named_once_when_it_has_no_entry(tmp_path, monkeypatch):

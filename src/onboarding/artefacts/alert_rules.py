@@ -114,11 +114,23 @@ class _Reader:
             self.problem(node, f"{what} must be a mapping of `key: value` lines")
             return None
         entries: dict[str, tuple[Any, Any]] = {}
+        merged: list[tuple[Any, Any]] = []
         for key, value in node.value:
+            if key.tag == MERGE_TAG:
+                if _merges_mappings(value):
+                    merged += _merged_pairs(value)
+                else:
+                    self.problem(
+                        key, f"`<<:` in {what} must merge a mapping, such as `<<: *common`"
+                    )
+                continue
             text = str(_scalar(key))
             if text in entries:
                 self.problem(key, f"`{text}` is given twice in {what}")
             entries[text] = (key, value)
+        # A merged mapping (`<<: *common`) gives only the keys the mapping does not give itself.
+        for key, value in merged:
+            entries.setdefault(str(_scalar(key)), (key, value))
         return entries
 
     def unknown_keys(self, entries: dict[str, tuple[Any, Any]], allowed: tuple, what: str) -> None:
@@ -244,6 +256,38 @@ class _Reader:
                 self.problem(key_node, f"`{key}` in {what} is not a valid label name")
             found[key] = str(_scalar(value) if _is_scalar(value) else "")
         return found
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+"""The tag of YAML's merge key, `<<: *anchor`, which Prometheus' YAML reader honours."""
+
+
+def _merges_mappings(node: Any) -> bool:
+    """Whether a merge key's value is what YAML can merge: a mapping, or a list of them."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return all(isinstance(item, yaml.MappingNode) for item in node.value)
+    return isinstance(node, yaml.MappingNode)
+
+
+def _merged_pairs(node: Any) -> list[tuple[Any, Any]]:
+    """The (key, value) nodes a merge key brings in: one mapping, or a list of them where the
+    first to give a key wins; merge keys inside them are followed too."""
+    import yaml
+
+    sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    pairs: list[tuple[Any, Any]] = []
+    for source in sources:
+        own = [(key, value) for key, value in source.value if key.tag != MERGE_TAG]
+        inherited = [
+            pair
+            for key, value in source.value
+            if key.tag == MERGE_TAG and _merges_mappings(value)
+            for pair in _merged_pairs(value)
+        ]
+        pairs += own + inherited
+    return pairs
 
 
 def _is_scalar(node: Any) -> bool:

@@ -518,7 +518,36 @@ def explain(alert: alert_rules.Rule, scenario: Scenario, rules: alert_rules.Rule
     parts = []
     for part in promql.conjuncts(alert.expression.root):
         parts.append(_describe_part(alert.expression, part, history))
-    return "; ".join(parts)
+    return "; ".join([*parts, *_unmatched_labels(alert.expression, history)])
+
+
+def _unmatched_labels(expression: promql.Expression, history: promql.History) -> list[str]:
+    """Why a chain whose every part holds is empty: `and` keeps only series whose labels match
+    on both sides, and `sum by (job)` beside a plain `sum` never does. Without this, the parts
+    all read "holds" and the learner cannot see why nothing fired."""
+    label_sets = []
+    try:
+        if promql.evaluate(expression, history) != []:
+            return []
+        for part in promql.conjuncts(expression.root):
+            value = promql.evaluate(_sub(expression, part), history)
+            if not isinstance(value, list):
+                continue  # a number matches any labels
+            if not value:
+                return []  # an empty part explains the empty chain by itself
+            label_sets.append(
+                "{" + ", ".join(f'{k}="{v}"' for k, v in value[0].labels if k != "__name__") + "}"
+            )
+    except (promql.Unsupported, promql.EvaluationError):
+        return []
+    shown = list(dict.fromkeys(label_sets))
+    if len(shown) < 2:
+        return []
+    return [
+        f"every part holds, but `and` keeps only series whose labels match on both sides, and "
+        f"here they differ ({' and '.join(shown)}): aggregate every part the same way (all "
+        "`sum by (job)`, or all `sum`), or write `and on()`"
+    ]
 
 
 def _describe_part(

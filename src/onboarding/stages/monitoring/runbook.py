@@ -219,6 +219,9 @@ AFTER_THE_NAME = re.compile(r"\s+[—–-]\s+|:\s")
 """Where a name's qualifier starts: `BookingsFastBurn — page`, `BookingsDown: nothing answers`."""
 HEADING_ID = re.compile(r"\{[#.][^{}]*\}")
 """A heading's id or class, as Pandoc, kramdown and MyST write them: `{#bookingsfastburn}`."""
+ORDINAL = re.compile(r"^\d+(?:\.\d+)*[.)]?\s+")
+"""A heading's number, which numbers the entries, not names them: `1. BookingsFastBurn`,
+`2) BookingsDown`, `3.1 BookingsSlowBurn`."""
 
 
 def _names_in(cell: str) -> list[str]:
@@ -228,7 +231,8 @@ def _names_in(cell: str) -> list[str]:
     plain = HEADING_ID.sub(" ", plain)
     plain = re.sub(r"\([^()]*\)", " ", plain)  # a qualifier: `BookingsFastBurn (page)`
     # What follows a dash or a colon qualifies the names (`A / B — page, at once`): not a name.
-    plain = AFTER_THE_NAME.split(ENTRY_LABEL.sub("", plain.strip()), maxsplit=1)[0]
+    plain = ORDINAL.sub("", ENTRY_LABEL.sub("", plain.strip()))
+    plain = AFTER_THE_NAME.split(plain, maxsplit=1)[0]
     return [part.strip() for part in SEPARATORS.split(plain) if part.strip()]
 
 
