@@ -45,6 +45,23 @@ def test_copies_know_their_stage_and_absolute_destination():
     )
 
 
+def test_copies_know_whether_their_destination_is_a_folder():
+    text = (
+        "FROM python:3.14-slim\nWORKDIR /app\n"
+        "COPY --from=uv /uv /uvx /bin\n"  # several sources: always into a folder
+        "COPY --from=uv /uv /usr/local/bin/\n"
+        "COPY start.sh .\n"
+        "COPY --from=uv /uv /opt/uv\n"  # one source, no slash: the file's own path
+    )
+    final = dockerfile.stages(dockerfile.parse_dockerfile(text))[-1]
+    assert [(c.destination, c.into_folder) for c in dockerfile.copies(final)] == [
+        ("/bin", True),
+        ("/usr/local/bin", True),
+        ("/app", True),
+        ("/opt/uv", False),
+    ]
+
+
 def test_commands_and_settings():
     instructions = dockerfile.parse_dockerfile(TEXT)
     cmd = next(i for i in instructions if i.keyword == "CMD")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -941,6 +943,192 @@ def test_a_uv_run_cmd_without_uv_in_the_final_stage_is_named(replacements):
     assert "has no uv" in result.found and "COPY --from=ghcr.io/astral-sh/uv:" in result.found
 
 
+BUILDER_UV = 'RUN pip install --no-cache-dir "uv==${UV_VERSION}"'
+"""The model's build stage installs uv with the image's pip, into /usr/local/bin."""
+VENV_PATH = 'ENV PATH="/app/.venv/bin:${PATH}" \\\n'
+"""The model's final stage puts the virtual environment's bin/ first on PATH."""
+UV_COPIED_TO_BIN = (
+    VENV_COPY,
+    VENV_COPY + "\nCOPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/",
+)
+UV_IN_THE_VENV = (
+    BUILDER_UV,
+    'RUN python -m venv /app/.venv && /app/.venv/bin/pip install "uv==0.13.9"',
+)
+INSTALLER = "RUN curl -LsSf https://astral.sh/uv/0.13.9/install.sh | sh"
+"""uv's installer script, which puts uv in ~/.local/bin."""
+
+
+def uv_run_by(program: str) -> tuple[str, str]:
+    return (CMD, CMD.replace('"uvicorn"', f'"{program}", "run", "--no-sync", "uvicorn"'))
+
+
+# uv run by its path, or found on PATH in a virtual environment the final stage copies: the rule
+# reads where each COPY and install puts uv, not only whether a stage has it.
+@pytest.mark.parametrize(
+    "replacements",
+    [
+        [UV_COPIED_TO_BIN, uv_run_by("/bin/uv")],
+        [
+            (
+                VENV_COPY,
+                VENV_COPY + f"\nCOPY --from=ghcr.io/astral-sh/uv@sha256:{'0' * 64} /uv /bin/uv",
+            ),
+            uv_run_by("/bin/uv"),
+        ],
+        [
+            (
+                VENV_COPY,
+                VENV_COPY + "\nCOPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv",
+            ),
+            uv_run_by("/usr/local/bin/uv"),
+        ],
+        [
+            (BUILDER_UV, INSTALLER),
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=builder /root/.local/bin /usr/local/bin"),
+            uv_run_by("/usr/local/bin/uv"),
+        ],
+        [
+            (
+                VENV_COPY,
+                VENV_COPY + "\nCOPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /root/.local/bin/",
+            ),
+            uv_run_by("/root/.local/bin/uv"),
+        ],
+        [
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=builder /usr/local/bin/uv /bin/"),
+            uv_run_by("/bin/uv"),
+        ],
+        [
+            (
+                VENV_COPY,
+                VENV_COPY
+                + "\nARG UV_VERSION\nCOPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/",
+            ),
+            uv_run_by("/bin/uv"),
+        ],
+        # uv inside the copied virtual environment: by its path, or on PATH by the model's ENV.
+        [UV_IN_THE_VENV, uv_run_by("/app/.venv/bin/uv")],
+        [UV_IN_THE_VENV, uv_run_by("uv")],
+        [UV_IN_THE_VENV, (CMD, "WORKDIR /app\n" + uv_run_by(".venv/bin/uv")[1])],
+        [
+            (
+                BUILDER_UV,
+                'ENV PATH="/app/.venv/bin:$PATH"\nRUN python3 -m venv /app/.venv\nRUN pip install uv',
+            ),
+            uv_run_by("uv"),
+        ],
+        [
+            (
+                "RUN uv sync --locked --no-dev --no-editable",
+                "RUN uv sync --locked --no-dev --no-editable"
+                " && uv pip install --python /app/.venv/bin/python uv==0.13.9",
+            ),
+            uv_run_by("/app/.venv/bin/uv"),
+        ],
+        [
+            (USER_LINES, USER_LINES + f'{INSTALLER}\nENV PATH="/root/.local/bin:$PATH"\n'),
+            uv_run_by("uv"),
+        ],
+        [
+            (
+                USER_LINES,
+                USER_LINES
+                + INSTALLER.replace("| sh", "| env UV_INSTALL_DIR=/usr/local/bin sh")
+                + "\n",
+            ),
+            uv_run_by("uv"),
+        ],
+    ],
+    ids=[
+        "bin-uv-copied-from-uvs-image",
+        "bin-uv-from-an-image-pinned-by-digest",
+        "usr-local-bin-uv",
+        "installer-folder-copied",
+        "root-local-bin-uv",
+        "builders-uv-into-bin",
+        "uvs-image-of-an-arg-version",
+        "venv-uv-by-path",
+        "venv-uv-on-path",
+        "venv-uv-relative-to-workdir",
+        "venv-pip-found-on-path",
+        "uv-pip-into-the-venv",
+        "installer-with-its-folder-on-path",
+        "installer-into-usr-local-bin",
+    ],
+)
+def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(replacements):
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN)[RUN]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("replacements", "message"),
+    [
+        (
+            [UV_COPIED_TO_BIN, uv_run_by("/usr/local/bin/uv")],
+            "`/usr/local/bin/uv run`, but the final stage has uv only at /bin/uv; run that path",
+        ),
+        (
+            [uv_run_by("/bin/uv")],
+            "`/bin/uv run`, but the final stage (FROM on line 22) has no uv (uv is at"
+            " /usr/local/bin/uv in the `builder` stage, and the final stage copies only /app/.venv"
+            " from them; the check cannot see a uv that `uv sync` installs as one of the"
+            " project's dependencies)",
+        ),
+        (
+            [UV_IN_THE_VENV, (VENV_PATH, ""), uv_run_by("uv")],
+            "the final stage's uv is at /app/.venv/bin/uv, which is not on the PATH",
+        ),
+        # A virtual environment that is not first on PATH: pip is the image's, uv lands there.
+        (
+            [
+                (BUILDER_UV, "RUN python -m venv /app/.venv && pip install uv==0.13.9"),
+                uv_run_by("uv"),
+            ],
+            "has no uv (uv is at /usr/local/bin/uv in the `builder` stage",
+        ),
+        # `uv venv` makes an environment without pip: a bare pip is still the image's.
+        (
+            [
+                (
+                    BUILDER_UV,
+                    'ENV PATH="/app/.venv/bin:$PATH"\nRUN uv venv /app/.venv\nRUN pip install uv',
+                ),
+                uv_run_by("uv"),
+            ],
+            "has no uv (uv is at /usr/local/bin/uv in the `builder` stage",
+        ),
+        (
+            [UV_IN_THE_VENV, uv_run_by("/usr/local/bin/uv")],
+            "the final stage has uv only at /app/.venv/bin/uv",
+        ),
+        (
+            [(USER_LINES, USER_LINES + INSTALLER + "\n"), uv_run_by("uv")],
+            "the final stage's uv is at /root/.local/bin/uv, which is not on the PATH",
+        ),
+        (
+            [(USER_LINES, USER_LINES + "RUN pipx install uv==0.13.9\n"), uv_run_by("uv")],
+            "the final stage's uv is at /root/.local/bin/uv, which is not on the PATH",
+        ),
+    ],
+    ids=[
+        "another-path",
+        "by-path-never-copied",
+        "venv-not-on-path",
+        "venv-not-first-on-path",
+        "venv-without-pip",
+        "venv-uv-by-the-system-path",
+        "installer-folder-not-on-path",
+        "pipx-folder-not-on-path",
+    ],
+)
+def test_a_uv_run_cmd_whose_uv_is_not_there_is_named(replacements, message):
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN)[RUN]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
 def test_fastapi_run_passes_when_the_module_builds_the_app_with_the_factory(tmp_path):
     text = edit(MODEL, (CMD, 'CMD ["fastapi", "run", "--entrypoint", "booking_service.asgi:app"]'))
     package = tmp_path / "src" / "booking_service"
@@ -1020,6 +1208,13 @@ def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
             )
             for setting in SCRIPT_SETTINGS
         ),
+        (
+            {
+                "entrypoint.sh": "#!/bin/sh\nset -e\nexport PORT=8000\n"
+                f'exec uvicorn --factory {APP} --host 0.0.0.0 --port "$PORT"\n'
+            },
+            'COPY entrypoint.sh ./\nENTRYPOINT ["./entrypoint.sh"]',
+        ),
     ],
     ids=[
         "exec-the-cmd",
@@ -1032,6 +1227,7 @@ def _with_project_files(tmp_path: Path, files: dict[str, str]) -> Path:
         "export-two-at-once",
         "assigned-with-a-default",
         "exported-after-assigning",
+        "export-port-only",
     ],
 )
 def test_an_entrypoint_script_that_execs_the_server_passes(tmp_path, files, command):
@@ -1371,6 +1567,85 @@ def relative_slowdown_in_percent(baseline, canary, thresholds):
     return "rollback" if slowdown > (thresholds["max_p95_ratio"] - 1) * 100 else "promote"
 
 
+def rate(metrics: dict) -> float:
+    return metrics["errors"] / metrics["requests"]
+
+
+def decided_by(too_many_errors, too_slow):
+    """A canary_decision that holds below min_requests, then rolls back on either rule."""
+
+    def canary_decision(baseline, canary, thresholds):
+        if canary["requests"] < thresholds["min_requests"]:
+            return "hold"
+        if too_many_errors(baseline, canary, thresholds) or too_slow(baseline, canary, thresholds):
+            return "rollback"
+        return "promote"
+
+    return canary_decision
+
+
+def error_rate_above(baseline, canary, thresholds):
+    return rate(canary) > rate(baseline) + thresholds["max_error_rate_increase"]
+
+
+def p95_above(baseline, canary, thresholds):
+    return canary["p95_ms"] > baseline["p95_ms"] * thresholds["max_p95_ratio"]
+
+
+# Every spelling of the same two inequalities, in floats, percentages or exact arithmetic: the
+# cases' numbers sit exactly at each limit in all of them (see the canary module's docstring).
+ERROR_RATE_SPELLINGS = {
+    "difference-of-rates": lambda b, c, t: rate(c) - rate(b) > t["max_error_rate_increase"],
+    "percentage-points": lambda b, c, t: (
+        rate(c) * 100 - rate(b) * 100 > t["max_error_rate_increase"] * 100
+    ),
+    "percent-of-counts": lambda b, c, t: (
+        c["errors"] * 100 / c["requests"]
+        > b["errors"] * 100 / b["requests"] + t["max_error_rate_increase"] * 100
+    ),
+    "cross-multiplied": lambda b, c, t: (
+        c["errors"] * b["requests"]
+        > b["errors"] * c["requests"] + t["max_error_rate_increase"] * c["requests"] * b["requests"]
+    ),
+    "allowed-error-count": lambda b, c, t: (
+        c["errors"] > c["requests"] * (rate(b) + t["max_error_rate_increase"])
+    ),
+    "fractions": lambda b, c, t: (
+        Fraction(c["errors"], c["requests"]) - Fraction(b["errors"], b["requests"])
+        > Fraction(str(t["max_error_rate_increase"]))
+    ),
+    "decimals": lambda b, c, t: (
+        Decimal(c["errors"]) / c["requests"] - Decimal(b["errors"]) / b["requests"]
+        > Decimal(str(t["max_error_rate_increase"]))
+    ),
+}
+P95_SPELLINGS = {
+    "ratio-of-p95s": lambda b, c, t: c["p95_ms"] / b["p95_ms"] > t["max_p95_ratio"],
+    "divided-by-the-ratio": lambda b, c, t: c["p95_ms"] / t["max_p95_ratio"] > b["p95_ms"],
+    "relative-slowdown": lambda b, c, t: (
+        (c["p95_ms"] - b["p95_ms"]) / b["p95_ms"] > t["max_p95_ratio"] - 1
+    ),
+    "percent-of-the-baseline": lambda b, c, t: (
+        100 * c["p95_ms"] / b["p95_ms"] > 100 * t["max_p95_ratio"]
+    ),
+    "whole-percent-slower": lambda b, c, t: (
+        100 * (c["p95_ms"] - b["p95_ms"]) / b["p95_ms"] > round((t["max_p95_ratio"] - 1) * 100)
+    ),
+    "baseline-plus-allowance": lambda b, c, t: (
+        c["p95_ms"] > b["p95_ms"] + b["p95_ms"] * (t["max_p95_ratio"] - 1)
+    ),
+    "fractions": lambda b, c, t: (
+        Fraction(str(c["p95_ms"])) > Fraction(str(b["p95_ms"])) * Fraction(str(t["max_p95_ratio"]))
+    ),
+    "fractions-of-the-floats": lambda b, c, t: (
+        Fraction(c["p95_ms"]) > Fraction(b["p95_ms"]) * Fraction(t["max_p95_ratio"])
+    ),
+    "decimals": lambda b, c, t: (
+        Decimal(str(c["p95_ms"])) > Decimal(str(b["p95_ms"])) * Decimal(str(t["max_p95_ratio"]))
+    ),
+}
+
+
 @pytest.mark.parametrize(
     "implementation",
     [
@@ -1378,6 +1653,16 @@ def relative_slowdown_in_percent(baseline, canary, thresholds):
         differences_of_rates,
         allowed_increase_of_the_p95,
         relative_slowdown_in_percent,
+        *(decided_by(spelling, p95_above) for spelling in ERROR_RATE_SPELLINGS.values()),
+        *(decided_by(error_rate_above, spelling) for spelling in P95_SPELLINGS.values()),
+    ],
+    ids=[
+        "reference",
+        "differences-of-rates",
+        "allowed-increase-of-the-p95",
+        "relative-slowdown-in-percent",
+        *(f"errors-{name}" for name in ERROR_RATE_SPELLINGS),
+        *(f"p95-{name}" for name in P95_SPELLINGS),
     ],
 )
 def test_right_canary_decisions_pass_every_case(implementation):
@@ -1532,6 +1817,71 @@ def test_wrong_canary_decisions_fail_the_right_case(implementation, failing, fou
     assert not result.passed
     assert result.found == found
     assert result.hint
+
+
+# The same inequalities with `>=`, in each kind of arithmetic: a canary exactly at a limit rolls
+# back, so each is refused.
+AT_OR_ABOVE_THE_LIMIT = {
+    "error-rate-in-floats": (
+        lambda b, c, t: rate(c) - rate(b) >= t["max_error_rate_increase"],
+        p95_above,
+    ),
+    "error-rate-in-percentage-points": (
+        lambda b, c, t: rate(c) * 100 - rate(b) * 100 >= t["max_error_rate_increase"] * 100,
+        p95_above,
+    ),
+    "error-rate-in-fractions": (
+        lambda b, c, t: (
+            Fraction(c["errors"], c["requests"]) - Fraction(b["errors"], b["requests"])
+            >= Fraction(str(t["max_error_rate_increase"]))
+        ),
+        p95_above,
+    ),
+    "p95-ratio": (
+        error_rate_above,
+        lambda b, c, t: c["p95_ms"] / b["p95_ms"] >= t["max_p95_ratio"],
+    ),
+    "p95-percent-of-the-baseline": (
+        error_rate_above,
+        lambda b, c, t: 100 * c["p95_ms"] / b["p95_ms"] >= 100 * t["max_p95_ratio"],
+    ),
+    "p95-relative-slowdown": (
+        error_rate_above,
+        lambda b, c, t: (c["p95_ms"] - b["p95_ms"]) / b["p95_ms"] >= t["max_p95_ratio"] - 1,
+    ),
+    "p95-in-fractions": (
+        error_rate_above,
+        lambda b, c, t: (
+            Fraction(str(c["p95_ms"]))
+            >= Fraction(str(b["p95_ms"])) * Fraction(str(t["max_p95_ratio"]))
+        ),
+    ),
+    "p95-in-decimals": (
+        error_rate_above,
+        lambda b, c, t: (
+            Decimal(str(c["p95_ms"]))
+            >= Decimal(str(b["p95_ms"])) * Decimal(str(t["max_p95_ratio"]))
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", AT_OR_ABOVE_THE_LIMIT)
+def test_rolling_back_exactly_at_a_limit_is_refused_in_every_arithmetic(name):
+    implementation = decided_by(*AT_OR_ABOVE_THE_LIMIT[name])
+    limit = (
+        "an error rate 0.5 points above the baseline's (exactly the limit) is promoted"
+        if name.startswith("error-rate")
+        else "a p95 exactly 1.2 times the baseline's is promoted"
+    )
+    failed = {
+        text for text, result in run_canary_check(implementation).items() if not result.passed
+    }
+    assert failed == {limit} | (
+        {"exactly at the limit above a baseline that has errors too is promoted"}
+        if name.startswith("error-rate")
+        else set()
+    )
 
 
 def test_the_cases_follow_the_course_numbers_and_sit_at_each_limit():

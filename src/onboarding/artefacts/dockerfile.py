@@ -259,6 +259,9 @@ class Copy:
     destination: str
     from_stage: str | None
     line: int
+    into_folder: bool = False
+    """Whether the destination is a folder the sources go into (`/bin/`, `.`, or several
+    sources), not the path a single file is copied to."""
 
 
 def copies(stage: Stage) -> list[Copy]:
@@ -279,8 +282,15 @@ def copies(stage: Stage) -> list[Copy]:
             (option.split("=", 1)[1].lower() for option in options if option.startswith("--from=")),
             None,
         )
+        into_folder = len(paths) > 2 or paths[-1].endswith("/") or paths[-1] in (".", "..")
         found.append(
-            Copy(tuple(paths[:-1]), str(workdir / paths[-1]), source_stage, instruction.line)
+            Copy(
+                tuple(paths[:-1]),
+                str(workdir / paths[-1]),
+                source_stage,
+                instruction.line,
+                into_folder,
+            )
         )
     return found
 

@@ -12,6 +12,7 @@ import ast
 import re
 import shlex
 from collections.abc import Callable, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -460,6 +461,11 @@ keep the lock file as it is, but still sync the environment to it (a dev group t
 out is installed at start-up); `--no-sync` implies `--frozen`, not the other way round."""
 
 
+def _is_uv_run(words: list[str]) -> bool:
+    """`uv run …`, with uv named or given by its path (`/bin/uv run …`)."""
+    return len(words) >= 2 and PurePosixPath(words[0]).name == "uv" and words[1] == "run"
+
+
 def _after_uv_run(
     words: list[str], environment: dict[str, str]
 ) -> tuple[list[str], tuple[str, ...]]:
@@ -470,9 +476,9 @@ def _after_uv_run(
     owned by root and exactly as the lock file built it. `--no-sync` (or UV_NO_SYNC) keeps it
     as it is.
     """
-    if words[:2] != ["uv", "run"]:
+    if not _is_uv_run(words):
         return words, ()
-    command = shlex.split(strip_runner(shlex.join(words)))
+    command = shlex.split(strip_runner(shlex.join(["uv", *words[1:]])))
     options = words[2 : len(words) - len(command)]
     if any(option in UV_NO_SYNC_OPTIONS for option in options) or any(
         environment.get(name, "").lower() in UV_TRUE for name in UV_NO_SYNC_VARIABLES
@@ -721,7 +727,7 @@ def _entrypoint_script(
     after an ENTRYPOINT). None when the command runs no script."""
     if len(words) >= 2 and Path(words[0]).name in SHELLS and not words[1].startswith("-"):
         return words[1], read_file(words[1]), words[2:]
-    if not words or Path(words[0]).name in OPTIONS_WITH_A_VALUE or words[0] == "uv":
+    if not words or Path(words[0]).name in OPTIONS_WITH_A_VALUE or _is_uv_run(words):
         return None
     text = read_file(words[0])
     if text is None and not words[0].endswith(SCRIPT_SUFFIXES):
@@ -843,13 +849,9 @@ def run_problems(
     serving = served(words, environment, read_file)
     if serving is None:
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
-    if _after_init(words)[:2] == ["uv", "run"] and not final_stage_has_uv(instructions):
-        problems.append(
-            f"line {last.line}: the command starts the server with `uv run`, but the final stage "
-            f"(FROM on line {final.line}) has no uv (uv installed in a build stage stays there); copy it in "
-            f"with `COPY --from={UV_IMAGE}:<version> /uv /uvx /bin/`, or start the server "
-            'directly: `CMD ["uvicorn", …]`'
-        )
+    started = _after_init(words)
+    if _is_uv_run(started):
+        problems += _uv_problems(instructions, started[0], environment, last.line)
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
     name = serving.server
     factory_name = app.partition(":")[2]
@@ -909,7 +911,8 @@ def run_problems(
 UV_IMAGE = "ghcr.io/astral-sh/uv"
 UV_IMAGES = (UV_IMAGE + ":", UV_IMAGE + "@", "astral/uv:", "astral/uv@")
 """uv's own images (on GitHub's registry, and Docker Hub's `astral/uv`): the bare one holds
-only the uv and uvx binaries; the `python3.14-bookworm-slim` kinds are Python images with uv."""
+only the uv and uvx binaries, at /uv and /uvx; the `python3.14-bookworm-slim` kinds are Python
+images with uv in /usr/local/bin."""
 UV_INSTALL = re.compile(
     r"\b(?:pip3?|pipx|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+tool)\s+install\b[^&;|]*?"
     r"(?<![\w./-])[\"']?uv(?![\w./-])"  # pip install uv, "uv==0.13.9", uv[...]
@@ -917,48 +920,281 @@ UV_INSTALL = re.compile(
     r"|\b(?:apk\s+add|apt(?:-get)?\s+install)\b[^&;|]*?(?<![\w./-])uv(?![\w./-])"
 )
 """A RUN that installs uv into the stage."""
+UV_INSTALLER = re.compile(r"astral\.sh/uv/(?:[\w.]+/)?install\.sh")
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+"""The PATH of the Debian-based images (python's and uv's) when no ENV sets it."""
+SYSTEM_FOLDERS = frozenset(DEFAULT_PATH.split(":"))
+SYSTEM_BIN = PurePosixPath("/usr/local/bin")
+"""Where the image's own Python puts the commands of what pip installs."""
+SHELL_SEPARATOR = re.compile(r"&&|\|\||[;|&]")
 
 
-def final_stage_has_uv(instructions: Sequence[Instruction]) -> bool:
-    """Whether the final stage can run `uv`: its base image is one of uv's, a RUN of it (or of a
-    stage it is built on) installs uv, or a COPY brings uv's binary in from uv's image or from
-    a stage that has it."""
-    built = dockerfile.stages(instructions)
-    return _stage_has_uv(instructions, built, built[-1])
-
-
-def _stage_has_uv(
+def uv_locations(
     instructions: Sequence[Instruction],
     built: Sequence[dockerfile.Stage],
     stage: dockerfile.Stage,
-) -> bool:
+) -> set[PurePosixPath]:
+    """Where the uv binaries of `stage` are: in its base image if that is one of uv's, where a
+    RUN of it (or of a stage it is built on) installs uv, and where a COPY puts uv's binary, or
+    a folder holding it, from uv's image or from a stage that has it.
+
+    A RUN's install is placed as the tool places it: pip puts uv beside the pip (or python) that
+    runs, which PATH finds (a virtual environment's, once its bin/ comes first); `--user`, pipx
+    and uv's installer put it in ~/.local/bin. A uv that `uv sync` installs as one of the
+    project's dependencies is not found: that needs the lock file, which these rules do not read.
+    """
     values = dockerfile.global_args(instructions)
     chain = dockerfile.lineage(built, stage)
-    image = dockerfile.substitute(chain[-1].image, values).lower().removeprefix("docker.io/")
+    found: set[PurePosixPath] = set()
+    image = _image_reference(chain[-1].image, values)
     if image.startswith(UV_IMAGES):
-        return True
+        found |= _uv_image_paths(image)
     by_name = {candidate.name: candidate for candidate in built if candidate.name}
     by_name.update({str(index): candidate for index, candidate in enumerate(built)})
-    position = next(index for index, candidate in enumerate(built) if candidate is stage)
-    for ancestor in chain:
-        if any(UV_INSTALL.search(run.value) for run in ancestor.all("RUN")):
-            return True
-        for copy in dockerfile.copies(ancestor):
-            if copy.from_stage is None:
-                continue
-            source = dockerfile.substitute(copy.from_stage, values).removeprefix("docker.io/")
-            if source.startswith(UV_IMAGES):
-                return True
-            earlier = by_name.get(source)
-            # `COPY --from=builder /usr/local/bin/uv /bin/uv`: a build stage's uv, copied in.
-            if (
-                earlier is not None
-                and built.index(earlier) < position
-                and any(PurePosixPath(path).name in ("uv", "bin") for path in copy.sources)
-                and _stage_has_uv(instructions, built, earlier)
-            ):
-                return True
-    return False
+    environment: dict[str, str] = {}
+    workdir = PurePosixPath("/")
+    venvs: dict[PurePosixPath, bool] = {}
+    for ancestor in reversed(chain):
+        position = next(index for index, candidate in enumerate(built) if candidate is ancestor)
+        copies = {copy.line: copy for copy in dockerfile.copies(ancestor)}
+        for instruction in ancestor.instructions:
+            if instruction.keyword == "WORKDIR":
+                workdir = workdir / dockerfile.substitute(
+                    instruction.value.strip().strip("\"'"), environment
+                )
+            elif instruction.keyword in ("ENV", "ARG"):
+                for name, setting in dockerfile.settings(instruction):
+                    if setting is None:
+                        setting = values.get(name, environment.get(name))
+                    if setting is not None:
+                        environment[name] = dockerfile.substitute(setting.strip("'\""), environment)
+            elif instruction.keyword == "RUN":
+                found |= _installed_uv(instruction.value, environment, workdir, venvs)
+                venvs.update(_made_venvs(instruction.value, environment, workdir))
+            elif (copy := copies.get(instruction.line)) is not None and copy.from_stage:
+                source = _image_reference(copy.from_stage, values)
+                if source.startswith(UV_IMAGES):
+                    found |= _copied(copy, _uv_image_paths(source))
+                elif (earlier := by_name.get(source)) is not None and any(
+                    candidate is earlier for candidate in built[:position]
+                ):
+                    found |= _copied(copy, uv_locations(instructions, built, earlier))
+    return found
+
+
+def _image_reference(image: str, values: dict[str, str]) -> str:
+    return dockerfile.substitute(image, values).lower().removeprefix("docker.io/")
+
+
+def _uv_image_paths(image: str) -> set[PurePosixPath]:
+    """Where one of uv's images has uv: the bare image (a version tag) at /uv, the Python and
+    distribution kinds (`python3.14-bookworm-slim`, `alpine`) in /usr/local/bin."""
+    name = image.partition("@")[0]
+    tag = name.rpartition(":")[2] if ":" in name.rpartition("/")[2] else ""
+    bare, derived = PurePosixPath("/uv"), SYSTEM_BIN / "uv"
+    if not tag or "$" in tag:  # a digest alone, or an ARG the check cannot resolve: either kind
+        return {bare, derived}
+    return {bare} if re.fullmatch(r"v?\d+(\.\d+)*|latest", tag) else {derived}
+
+
+def _copied(copy: dockerfile.Copy, locations: set[PurePosixPath]) -> set[PurePosixPath]:
+    """Where a COPY puts the uv binaries at `locations` of its source: a binary named as a
+    source, or one inside a folder named as a source (`COPY --from=builder /root/.local/bin
+    /usr/local/bin` copies what the folder holds)."""
+    destination = PurePosixPath(copy.destination)
+    into_folder = copy.into_folder or str(destination) in SYSTEM_FOLDERS | {"/"}
+    found = set()
+    for source in copy.sources:
+        source_path = PurePosixPath("/", source)
+        for location in locations:
+            if location == source_path or fnmatchcase(str(location), str(source_path)):
+                found.add(destination / location.name if into_folder else destination)
+            elif location.is_relative_to(source_path):
+                found.add(destination / location.relative_to(source_path))
+    return found
+
+
+def _shell_commands(run: str) -> list[tuple[list[str], dict[str, str]]]:
+    """A RUN's commands as words, each with the variables set before it (`NAME=value pip …`)."""
+    commands = []
+    for part in SHELL_SEPARATOR.split(run):
+        words = dockerfile.split_words(part)
+        inline: dict[str, str] = {}
+        while words and (match := _ASSIGNMENT.fullmatch(words[0])):
+            inline[match["name"]] = match["value"]
+            words = words[1:]
+        if words[:1] in (["env"], ["sudo"]):
+            words = words[1:]
+        if words:
+            commands.append((words, inline))
+    return commands
+
+
+def _installed_uv(
+    run: str,
+    environment: dict[str, str],
+    workdir: PurePosixPath,
+    venvs: dict[PurePosixPath, bool],
+) -> set[PurePosixPath]:
+    """Where a RUN installs uv (see `uv_locations`); empty when it installs none."""
+    found: set[PurePosixPath] = set()
+    home = PurePosixPath(environment.get("HOME") or "/root")
+    if UV_INSTALLER.search(run):
+        # `curl … | env UV_INSTALL_DIR=/usr/local/bin sh`: the setting is the shell's, after the pipe.
+        inline = re.search(r"\bUV_INSTALL_DIR=[\"']?([^\s\"']+)", run)
+        folder = (inline[1] if inline else None) or environment.get("UV_INSTALL_DIR")
+        folder = folder or environment.get("XDG_BIN_HOME")
+        if folder:
+            found.add(workdir / folder / "uv")
+        else:  # ~/.local/bin, or ~/.cargo/bin for the installers of uv before 0.5
+            version = re.search(r"astral\.sh/uv/(\d+)\.(\d+)", run)
+            old = version is not None and (int(version[1]), int(version[2])) < (0, 5)
+            found.add(home / (".cargo/bin/uv" if old else ".local/bin/uv"))
+    for words, inline in _shell_commands(run):
+        command = " ".join(words)
+        if UV_INSTALL.search(command) and not UV_INSTALLER.search(command):
+            found |= _uv_install_target(words, {**environment, **inline}, workdir, venvs, home)
+    return found
+
+
+def _uv_install_target(
+    words: list[str],
+    environment: dict[str, str],
+    workdir: PurePosixPath,
+    venvs: dict[PurePosixPath, bool],
+    home: PurePosixPath,
+) -> set[PurePosixPath]:
+    program = PurePosixPath(words[0]).name
+    if program in ("apt-get", "apt", "apk"):
+        return {PurePosixPath("/usr/bin/uv")}
+    if program == "pipx":
+        return {workdir / (environment.get("PIPX_BIN_DIR") or home / ".local/bin") / "uv"}
+    if program == "uv" and words[1:2] == ["tool"]:
+        folder = environment.get("UV_TOOL_BIN_DIR") or environment.get("XDG_BIN_HOME")
+        return {workdir / (folder or home / ".local/bin") / "uv"}
+    options = words[words.index("install") + 1 :] if "install" in words else []
+    for option in ("--prefix", "--target"):
+        if (folder := _option(options, option)) is not None:
+            return {workdir / folder / "bin" / "uv"}
+    if program == "uv":  # uv pip install: the environment it is told, or the active one
+        if "--system" in options or environment.get("UV_SYSTEM_PYTHON", "").lower() in UV_TRUE:
+            return {SYSTEM_BIN / "uv"}
+        python = _option(options, "--python", "-p") or environment.get("UV_PYTHON")
+        if python and "/" in python:
+            interpreter = workdir / python
+            venv = interpreter.parent.parent if interpreter.parent.name == "bin" else interpreter
+            return {venv / "bin" / "uv"}
+        return {workdir / (environment.get("VIRTUAL_ENV") or ".venv") / "bin" / "uv"}
+    if "--user" in options:
+        return {home / ".local/bin/uv"}
+    if "/" in words[0]:  # /app/.venv/bin/pip, /venv/bin/python -m pip: uv goes beside it
+        return {(workdir / words[0]).parent / "uv"}
+    # A bare pip or python is the first on PATH: a virtual environment's bin/ put before the
+    # image's folders finds its own (one that `uv venv` made has python, but no pip).
+    needs_pip = program.startswith("pip")
+    for folder in _path_folders(environment):
+        if folder.name == "bin" and (has_pip := venvs.get(folder.parent)) is not None:
+            if has_pip or not needs_pip:
+                return {folder / "uv"}
+        if str(folder) in SYSTEM_FOLDERS:
+            break
+    return {SYSTEM_BIN / "uv"}
+
+
+def _made_venvs(
+    run: str, environment: dict[str, str], workdir: PurePosixPath
+) -> dict[PurePosixPath, bool]:
+    """The virtual environments a RUN makes, each with whether it has pip."""
+    made: dict[PurePosixPath, bool] = {}
+    for words, inline in _shell_commands(run):
+        program = PurePosixPath(words[0]).name
+        variables = {**environment, **inline}
+        if re.fullmatch(r"python3?(\.\d+)?", program) and words[1:3] == ["-m", "venv"]:
+            folders = _positionals(words[3:], {"--prompt"})
+            made.update({workdir / folder: "--without-pip" not in words for folder in folders})
+        elif program == "virtualenv":
+            folders = _positionals(words[1:], {"--prompt", "-p", "--python"})
+            made.update({workdir / folder: "--no-pip" not in words for folder in folders})
+        elif program == "uv" and words[1:2] == ["venv"]:
+            folders = _positionals(words[2:], {"--prompt", "-p", "--python"}) or [".venv"]
+            made[workdir / folders[0]] = "--seed" in words
+        elif program == "uv" and words[1:2] == ["sync"]:
+            folder = variables.get("UV_PROJECT_ENVIRONMENT") or ".venv"
+            made.setdefault(workdir / folder, False)
+    return made
+
+
+def _path_folders(environment: dict[str, str]) -> list[PurePosixPath]:
+    """The folders of the container's PATH, in order (`ENV PATH=/app/.venv/bin:$PATH` puts one
+    before the image's own)."""
+    value = dockerfile.substitute(environment.get("PATH") or DEFAULT_PATH, {"PATH": DEFAULT_PATH})
+    return [PurePosixPath(folder) for folder in value.split(":") if folder.startswith("/")]
+
+
+def _uv_problems(
+    instructions: Sequence[Instruction], program: str, environment: dict[str, str], line: int
+) -> list[str]:
+    """Whether the final stage has the uv that a `uv run` command runs: the one PATH finds, or
+    the one at the path the command names."""
+    built = dockerfile.stages(instructions)
+    final = built[-1]
+    locations = uv_locations(instructions, built, final)
+    folders = _path_folders(environment)
+    if "/" in program:
+        wanted = dockerfile.workdir(built, final) / program
+        if wanted in locations:
+            return []
+    elif any(location.parent in folders for location in locations):
+        return []
+    opening = f"line {line}: the command starts the server with `{program} run`, but"
+    directly = 'or start the server directly: `CMD ["uvicorn", …]`'
+    if locations:
+        where = ", ".join(sorted(str(location) for location in locations))
+        if "/" in program:
+            return [f"{opening} the final stage has uv only at {where}; run that path, {directly}"]
+        first = min(locations)
+        return [
+            f"{opening} the final stage's uv is at {where}, which is not on the PATH "
+            f"({':'.join(map(str, folders))}); run it by its path, add "
+            f'`ENV PATH="{first.parent}:$PATH"`, {directly}'
+        ]
+    return [
+        f"{opening} the final stage (FROM on line {final.line}) has no uv"
+        f"{_uv_elsewhere(instructions, built, final)}; copy it in with "
+        f"`COPY --from={UV_IMAGE}:<version> /uv /uvx /bin/`, {directly}"
+    ]
+
+
+def _uv_elsewhere(
+    instructions: Sequence[Instruction],
+    built: Sequence[dockerfile.Stage],
+    final: dockerfile.Stage,
+) -> str:
+    """Where the build stages have uv, which stays there unless the final stage copies it, and
+    the one place the check cannot look."""
+    unseen = (
+        "the check cannot see a uv that `uv sync` installs as one of the project's dependencies"
+    )
+    final_lineage = dockerfile.lineage(built, final)
+    others = [
+        f"{location} in the `{stage.name or index}` stage"
+        for index, stage in enumerate(built)
+        if not any(stage is ancestor for ancestor in final_lineage)
+        for location in sorted(uv_locations(instructions, built, stage))
+    ]
+    if not others:
+        return f" (none of its COPYs or RUNs puts uv there; {unseen})"
+    names = {stage.name for stage in built if stage.name} | {str(i) for i in range(len(built))}
+    copied = sorted(
+        {
+            source
+            for copy in dockerfile.copies(final)
+            if copy.from_stage in names
+            for source in copy.sources
+        }
+    )
+    what = f"copies only {', '.join(copied)} from them" if copied else "copies none of it"
+    return f" (uv is at {', '.join(others)}, and the final stage {what}; {unseen})"
 
 
 MIGRATION_FILES = ("alembic.ini", "migrations")
