@@ -74,3 +74,37 @@ def test_a_script_gains_the_commands_of_each_make_it_runs(tmp_path):
         "uv run ruff check      src tests",
     ]
     assert makefile.expand("make lint", None) == "make lint"
+
+
+SUB_MAKES = """\
+PYTEST_FLAGS = -q
+
+ci:
+\t$(MAKE) lint
+\t${MAKE} --no-print-directory test PYTEST_FLAGS=-x
+\tmake -f other.mk docs
+
+lint:
+\truff check .
+
+test:
+\tpytest $(PYTEST_FLAGS) tests
+
+loop:
+\t$(MAKE) loop
+"""
+
+
+def test_a_recipe_that_calls_make_is_followed_into_the_target_it_calls():
+    assert makefile.recipe(SUB_MAKES, ["ci"]) == [
+        "make lint",
+        "ruff check .",
+        "make --no-print-directory test PYTEST_FLAGS=-x",
+        "pytest -x tests",
+        # Another Makefile is not this one: its targets are not read.
+        "make -f other.mk docs",
+    ]
+
+
+def test_a_target_that_calls_itself_through_make_stops():
+    assert makefile.recipe(SUB_MAKES, ["loop"]) == ["make loop"] * (makefile.SUB_MAKE_DEPTH + 1)

@@ -251,8 +251,28 @@ def test_a_condition_reads_the_results_of_the_jobs_it_needs(tmp_path, condition,
             {"include": [{"python": "3.13"}, {"python": "3.12"}]},
             [{"python": "3.13"}, {"python": "3.12"}],
         ),
+        # Lists and matrices written as expressions of literals are their values.
+        (
+            {"suite": '${{ fromJSON(\'["integration", "contract"]\') }}'},
+            [{"suite": "integration"}, {"suite": "contract"}],
+        ),
+        (
+            '${{ fromJSON(\'{"suite": ["integration", "contract"]}\') }}',
+            [{"suite": "integration"}, {"suite": "contract"}],
+        ),
+        ({"suite": "${{ fromJSON(needs.plan.outputs.suites) }}"}, [{}]),
     ],
-    ids=["none", "expression", "product", "exclude", "include", "include-only"],
+    ids=[
+        "none",
+        "expression",
+        "product",
+        "exclude",
+        "include",
+        "include-only",
+        "list-from-json",
+        "matrix-from-json",
+        "list-from-another-job",
+    ],
 )
 def test_a_matrix_expands_as_github_expands_it(matrix, combinations):
     job = {"strategy": {"matrix": matrix}} if matrix is not None else {}
@@ -267,6 +287,17 @@ def test_the_commands_of_every_combination_are_read(tmp_path):
     assert wf.runs_of_every_combination(job) == [
         (0, "pytest tests/unit --python ${{ github.ref }}"),
         (0, "pytest tests/integration --python ${{ github.ref }}"),
+    ]
+
+
+def test_a_key_of_a_matrix_value_that_is_a_mapping_is_filled_in():
+    job = {
+        "strategy": {"matrix": {"cfg": [{"suite": "integration"}, {"suite": "contract"}]}},
+        "steps": [{"run": "pytest tests/${{ matrix.cfg.suite }} ${{ matrix.cfg.absent }}"}],
+    }
+    assert wf.runs_of_every_combination(job) == [
+        (0, "pytest tests/integration ${{ matrix.cfg.absent }}"),
+        (0, "pytest tests/contract ${{ matrix.cfg.absent }}"),
     ]
 
 

@@ -190,6 +190,29 @@ BUILDAH_COMMANDS = (
     '          buildah build --tag "$IMAGE" .\n'
     '          buildah push "$IMAGE"\n'
 )
+IMAGE_ENV = (
+    "        env:\n"
+    "          IMAGE: ${{ steps.ecr.outputs.registry }}/bookings:${{ github.ref_name }}\n"
+)
+OTHER_BUILDERS = {
+    "buildx-build-push": '      - run: docker buildx build --push --tag "$IMAGE" .\n' + IMAGE_ENV,
+    "buildx-output-registry": (
+        '      - run: docker buildx build --output type=registry --tag "$IMAGE" .\n' + IMAGE_ENV
+    ),
+    "buildx-output-push": (
+        '      - run: docker buildx build -o type=image,name="$IMAGE",push=true .\n' + IMAGE_ENV
+    ),
+    "buildx-bake-push": "      - run: docker buildx bake --push\n",
+    "podman-commands": (
+        '      - run: |\n          podman build -t "$IMAGE" .\n          podman push "$IMAGE"\n'
+        + IMAGE_ENV
+    ),
+    "buildah-bud": (
+        '      - run: |\n          buildah bud -t "$IMAGE" .\n          buildah push "$IMAGE"\n'
+        + IMAGE_ENV
+    ),
+}
+"""Builders other than docker/build-push-action, each building and pushing the image."""
 BUILDAH_ACTIONS = (
     "      - id: build\n"
     "        uses: redhat-actions/buildah-build@7a95fa7ee0f02d552a32753e7414641a04307056 # v2.13\n"
@@ -460,6 +483,27 @@ MISTAKES = [
         [(ECR_LOGIN, ""), (BUILD_STEP, BUILDAH_COMMANDS)],
         IMAGE,
         "pushes without logging in",
+    ),
+    (
+        "buildx-build-to-the-local-store",
+        [(BUILD_STEP, OTHER_BUILDERS["buildx-output-registry"].replace("registry", "docker", 1))],
+        IMAGE,
+        "builds the image but never pushes it",
+    ),
+    (
+        "podman-not-pushed",
+        [(BUILD_STEP, OTHER_BUILDERS["podman-commands"].replace('podman push "$IMAGE"', "true"))],
+        IMAGE,
+        "or run `docker push` (`podman push`, `buildah push`) after the build",
+    ),
+    (
+        "builder-the-check-does-not-know",
+        [(BUILD_STEP, "      - run: /kaniko/executor --destination example/bookings\n")],
+        IMAGE,
+        "no job builds the image with a builder the check knows: use docker/build-push-action, "
+        "docker/bake-action, Depot's versions of them, redhat-actions/buildah-build, or a "
+        "`docker build`, `docker buildx build`, `docker buildx bake`, `podman build` or "
+        "`buildah build` (`buildah bud`) command",
     ),
     (
         "buildah-build-only-action",
@@ -772,6 +816,59 @@ OTHER_RIGHT_ANSWERS = [
             ("needs: [unit, integration]", "needs: [unit, slow]"),
         ],
     ),
+    *(
+        (
+            f"later-suites-from-{form}",
+            [
+                (
+                    "  integration:\n    name: Integration and contract tests\n",
+                    f"  slow:\n    name: Slower tests\n    strategy:\n      matrix:\n{matrix}",
+                ),
+                ("pytest -q tests/integration tests/contract", f"pytest -q tests/{suite}"),
+                ("needs: [unit, integration]", "needs: [unit, slow]"),
+            ],
+        )
+        for form, matrix, suite in [
+            (
+                "an-include-list",
+                "        include:\n          - suite: integration\n          - suite: contract\n",
+                "${{ matrix.suite }}",
+            ),
+            (
+                "mappings",
+                "        cfg: [{suite: integration}, {suite: contract}]\n",
+                "${{ matrix.cfg.suite }}",
+            ),
+            (
+                "a-fromjson-list",
+                '        suite: ${{ fromJSON(\'["integration", "contract"]\') }}\n',
+                "${{ matrix.suite }}",
+            ),
+        ]
+    ),
+    (
+        "activated-python3-m-pytest",
+        [("uv run --with pytest pytest -q", ". .venv/bin/activate && python3 -m pytest -q")],
+    ),
+    (
+        "uv-run-python3-m-pytest",
+        [("uv run --with pytest pytest -q", "uv run python3 -m pytest -q")],
+    ),
+    *(
+        (
+            name,
+            [
+                (
+                    "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n      # With a lock file",
+                    f"      - run: {install}\n      # With a lock file",
+                )
+            ],
+        )
+        for name, install in [
+            ("pipx-install-uv", "pipx install uv"),
+            ("uv-standalone-installer", "curl -LsSf https://astral.sh/uv/install.sh | sh"),
+        ]
+    ),
     ("docker-bake-action", [(BUILD_STEP, BAKE_STEP)]),
     (
         "depot-build-push-action",
@@ -787,6 +884,7 @@ OTHER_RIGHT_ANSWERS = [
         ],
     ),
     ("buildah-commands", [(BUILD_STEP, BUILDAH_COMMANDS)]),
+    *((name, [(BUILD_STEP, step)]) for name, step in OTHER_BUILDERS.items()),
     (
         "buildah-login-command",
         [
@@ -1266,8 +1364,13 @@ TYPO_MAKEFILE = (
         (None, "uv run --with pytest pytest -q tests/integratoin tests/contract"),
         (TYPO_MAKEFILE, "make test-later"),
         (TYPO_MAKEFILE.replace("test-later:", "test-later: lint") + "lint:\n\ttrue\n", "make"),
+        (
+            None,
+            "uv sync --locked && uv run --with pytest pytest -q tests/integratoin tests/contract",
+        ),
+        (TYPO_MAKEFILE + "ci:\n\t@$(MAKE) test-later\n", "uv sync && make ci"),
     ],
-    ids=["direct", "make-recipe", "make-first-target"],
+    ids=["direct", "make-recipe", "make-first-target", "after-an-install", "make-calls-make"],
 )
 def test_a_test_path_the_project_lacks_is_named_however_pytest_is_run(
     learner, makefile_text, command
@@ -1326,6 +1429,16 @@ def test_bad_input_is_one_line_and_the_rest_is_not_checked(learner, text, expect
         ("uv sync --locked && uv run pytest -q", ""),
         ("python -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pytest", ""),
         ("echo a && echo b", ""),
+        # uv installed without setup-uv: the course's environment has it.
+        ("pipx install uv", "it installs dependencies"),
+        ("curl -LsSf https://astral.sh/uv/install.sh | sh", "it installs dependencies"),
+        (
+            "wget -qO- https://astral.sh/uv/install.sh | sh -s -- --quiet",
+            "it installs dependencies",
+        ),
+        # A download piped elsewhere, or an installer chained to tests, still runs.
+        ("curl -fsS localhost:8000/health | python -m json.tool", ""),
+        ("curl -LsSf https://astral.sh/uv/install.sh | sh && uv run pytest -q", ""),
     ],
 )
 def test_what_cannot_run_here_is_recognised(script, reason):
@@ -1383,11 +1496,31 @@ def test_missing_test_paths_are_found_and_options_are_not_paths(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("script", "missing"),
+    [
+        ("uv sync --locked && uv run pytest -q tests/unitt", ["tests/unitt"]),
+        ("uv run pytest tests/unitt | tee report.txt", ["tests/unitt"]),
+        ("cd tests && python3 -m pytest unit/test_a.py", ["unit/test_a.py"]),
+        ("cd tests && py.test ../tests", []),
+        # A folder the shell works out: pytest says what it did not find.
+        ('cd "$SERVICE" && pytest tests/unitt', []),
+    ],
+)
+def test_missing_test_paths_are_found_in_each_command_from_its_folder(tmp_path, script, missing):
+    (tmp_path / "tests").mkdir()
+    assert local_run.missing_test_paths(script, tmp_path) == missing
+
+
 def test_missing_test_paths_are_found_in_a_make_recipe(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "Makefile").write_text("test:\n\tuv run pytest -q tests tests/unitt\n")
     assert local_run.missing_test_paths("make test", tmp_path) == ["tests/unitt"]
     assert local_run.missing_test_paths("make lint", tmp_path) == []
+    (tmp_path / "Makefile").write_text(
+        "ci:\n\t$(MAKE) test\ntest:\n\tcd tests && uv run pytest -q ../tests unit/test_a.py\n"
+    )
+    assert local_run.missing_test_paths("uv sync && make ci", tmp_path) == ["unit/test_a.py"]
 
 
 def test_every_failing_job_is_named_in_the_workflows_order(learner):
@@ -1418,6 +1551,11 @@ RIGHT_COMMANDS = [
         "uv tool run ruff --version",
     ),
     ("uv-run-module", "uv run -m pytest --version"),
+    (
+        "pipx-run-and-install",
+        "pipx run ruff --version\npipx run --spec ruff ruff --version\n"
+        "pipx install uv && uv run python -c 'print(1)'",
+    ),
     (
         "shell-variables-after-a-runner",
         "uv run python -c 'import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(\"x\")' "
@@ -1484,6 +1622,46 @@ def test_the_environment_uv_sync_makes_can_be_used_by_its_path(tmp_path, step):
         if step
         else ["      - run: |\n          uv sync\n          .venv/bin/pytest --version\n"]
     )
+    assert failures_of(one_job(*steps), tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "sync", ["uv sync", "uv sync --frozen", "uv sync --locked --all-groups", "uv sync --all-extras"]
+)
+@pytest.mark.parametrize(
+    "step",
+    [
+        "      - run: .venv/bin/pytest --version\n",
+        "      - run: |\n          source .venv/bin/activate\n          python3 -m pytest --version\n",
+    ],
+    ids=["by-its-path", "activated"],
+)
+def test_every_uv_sync_makes_the_environment(tmp_path, sync, step):
+    """`--frozen`, `--locked` and the groups change what is installed, not where."""
+    assert failures_of(one_job(f"      - run: {sync}\n", step), tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [
+            "      - run: pipx install uv\n",
+            "      - run: uv sync\n",
+            "      - run: .venv/bin/pytest --version\n",
+        ],
+        [
+            "      - run: curl -LsSf https://astral.sh/uv/install.sh | sh\n",
+            "      - run: uv sync --locked\n",
+            "      - run: uv run --frozen pytest --version\n",
+        ],
+        [
+            "      - run: python -m pip install --upgrade pip uv\n",
+            "      - run: uv sync\n      - run: . .venv/bin/activate && py.test --version\n",
+        ],
+    ],
+    ids=["pipx-install-uv", "uv-standalone-installer", "pip-install-uv"],
+)
+def test_uv_installed_without_setup_uv_runs(tmp_path, steps):
     assert failures_of(one_job(*steps), tmp_path) == {}
 
 
@@ -1889,6 +2067,9 @@ def test_combinations_that_run_the_same_here_run_once(tmp_path):
         "uv run py.test -q",
         "uv run --with pytest py.test -q",
         "uv run --no-dev --with pytest pytest -q",
+        "source .venv/bin/activate && pytest -q",
+        ". .venv/bin/activate && python3 -m pytest -q",
+        "uv run python3 -m pytest -q",
     ],
 )
 def test_other_ways_to_run_pytest_pass_the_check(learner, pytest_command):

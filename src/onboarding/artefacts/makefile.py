@@ -73,10 +73,19 @@ def _fill_in(text: str, variables: dict[str, str], depth: int = 0) -> str:
     return filled if filled == text else _fill_in(filled, variables, depth + 1)
 
 
-def recipe(text: str, targets: list[str], overrides: dict[str, str] | None = None) -> list[str]:
+SUB_MAKE_DEPTH = 5
+"""How deep `$(MAKE) TARGET` in a recipe is followed: a target that calls itself stops there."""
+
+
+def recipe(
+    text: str, targets: list[str], overrides: dict[str, str] | None = None, depth: int = 0
+) -> list[str]:
     """The commands `make TARGET…` runs, prerequisites first; [] for targets it has no rule for.
-    `overrides` are the variables set on make's command line (`make PYTEST=pytest test`)."""
+    `overrides` are the variables set on make's command line (`make PYTEST=pytest test`). A
+    recipe's `$(MAKE) TARGET` (or `make TARGET`) on the same Makefile is followed by the commands
+    that target runs, as the make it starts would run them."""
     rules, variables, first = _rules(text)
+    variables.setdefault("MAKE", "make")  # make's own variable, for calling make from a recipe
     variables.update(overrides or {})
     commands: list[str] = []
     done: set[str] = set()
@@ -88,7 +97,15 @@ def recipe(text: str, targets: list[str], overrides: dict[str, str] | None = Non
         prerequisites, lines = rules[target]
         for prerequisite in prerequisites:
             run(prerequisite)
-        commands.extend(_fill_in(line.lstrip("@+-").strip(), variables) for line in lines)
+        for line in lines:
+            command = _fill_in(line.lstrip("@+-").strip(), variables)
+            commands.append(command)
+            inner = make_arguments(command)
+            if inner is not None and depth < SUB_MAKE_DEPTH and not _other_makefile(command):
+                # The inner make sees the outer's command-line variables, as GNU make passes them.
+                commands.extend(
+                    recipe(text, inner[0], {**(overrides or {}), **inner[1]}, depth + 1)
+                )
 
     for target in targets or [first]:
         run(target)
@@ -114,6 +131,17 @@ def make_arguments(command: str) -> tuple[list[str], dict[str, str]] | None:
         elif not word.startswith("-"):
             targets.append(word)
     return targets, variables
+
+
+def _other_makefile(command: str) -> bool:
+    """Whether a make command reads another Makefile (`-f other.mk`, `-C folder`)."""
+    words = command.split()
+    return any(
+        word in ("-C", "-f", "--directory", "--file")
+        or word.startswith(("--directory=", "--file=", "--makefile="))
+        or (word[:2] in ("-C", "-f") and len(word) > 2)
+        for word in words[1:]
+    ) and not re.search(r"(?:^|\s)-C\s*\.(?:\s|$)", command)
 
 
 def expand(script: str, project: Path | None) -> str:

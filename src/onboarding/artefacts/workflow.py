@@ -30,7 +30,12 @@ from typing import Any
 import yaml
 
 from onboarding import uri_grammar
-from onboarding.artefacts.workflow_expressions import ExpressionError, as_text, evaluate_condition
+from onboarding.artefacts.workflow_expressions import (
+    ExpressionError,
+    as_text,
+    evaluate_condition,
+    evaluate_expression,
+)
 from onboarding.checks import ArtefactError, load_yaml, read_artefact
 from onboarding.protocol import shorten
 
@@ -333,13 +338,16 @@ def matrix_combinations(job: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     Every combination of the lists' values, less those an `exclude:` entry matches (in part);
     an `include:` entry adds its values to each combination whose original values it does not
-    change, or is a combination of its own when it fits none. A job without a matrix, or with
-    one written as an expression (`${{ fromJSON(…) }}`), runs once, with no values.
+    change, or is a combination of its own when it fits none. A matrix or list written as an
+    expression of literals (`${{ fromJSON('["integration", "contract"]') }}`) counts as its
+    value. A job without a matrix, or with one that only a run can work out (another job's
+    outputs), runs once, with no values.
     """
     strategy = job.get("strategy")
-    matrix = strategy.get("matrix") if isinstance(strategy, Mapping) else None
+    matrix = _literal(strategy.get("matrix")) if isinstance(strategy, Mapping) else None
     if not isinstance(matrix, Mapping):
         return [{}]
+    matrix = {key: _literal(value) for key, value in matrix.items()}
     axes = {
         str(key): values
         for key, values in matrix.items()
@@ -377,14 +385,34 @@ def matrix_combinations(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     return combinations + added or [{}]
 
 
-MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}", re.IGNORECASE)
+def _literal(value: Any) -> Any:
+    """A matrix (or one of its lists) written as an expression that needs no context, such as
+    `${{ fromJSON('["integration", "contract"]') }}`, as its value; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not (text.startswith("${{") and text.endswith("}}") and text.count("${{") == 1):
+        return value
+    try:
+        return evaluate_expression(text[3:-2], {})
+    except ExpressionError:
+        return value
+
+
+MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix((?:\.[A-Za-z0-9_-]+)+)\s*\}\}", re.IGNORECASE)
 
 
 def with_matrix_values(text: str, combination: Mapping[str, Any]) -> str:
-    """The text with each `${{ matrix.NAME }}` replaced by its value; other expressions kept."""
+    """The text with each `${{ matrix.NAME }}` replaced by its value, and `${{ matrix.NAME.KEY }}`
+    by a key of a value that is a mapping (`cfg: [{suite: integration}]`); other expressions
+    kept."""
 
     def value(match: re.Match[str]) -> str:
-        found = {key.lower(): item for key, item in combination.items()}.get(match[1].lower())
+        found: Any = combination
+        for name in match[1].lower().split(".")[1:]:
+            if not isinstance(found, Mapping):
+                return match[0]
+            found = {str(key).lower(): item for key, item in found.items()}.get(name)
         return match[0] if found is None else as_text(found)
 
     return MATRIX_VALUE.sub(value, text)

@@ -11,7 +11,8 @@ and a runner's files. This module is the course's `Machine` for it: what the cou
 environment does in place of GitHub's runner. What else cannot run here is recognised and
 skipped, with a line saying why (`why_skipped`):
 
-- installs (`uv sync`, `pip install`…): the course's environment already has every package
+- installs (`uv sync`, `pip install`, `pipx install uv`, uv's own `curl … | sh` installer…): the
+  course's environment already has every package
   (after `uv sync`, `.venv/bin/pytest` and `source .venv/bin/activate` run its commands);
 - steps that build or push images, sign, deploy, log in to a cloud or push to git, and steps
   that start a background process (a server for `curl` to poll).
@@ -53,6 +54,8 @@ INSTALLS = re.compile(
     # `pip install`, `python -m pip install`, `.venv/bin/pip install`, `.venv/bin/python -m pip …`
     r"|(?:\S*/)?(?:python[\d.]*\s+-m\s+)?pip[\d.]*\s+install"
     r"|poetry\s+install|pdm\s+(?:install|sync)"
+    # `pipx install uv`: a tool of its own, as setup-uv would give it
+    r"|pipx\s+(?:install|upgrade|inject|ensurepath)"
     r"|pip-sync|pipenv\s+install|hatch\s+env\s+create"
     r"|(?:\S*/)?python[\d.]*\s+-m\s+(?:venv|virtualenv)|virtualenv)\b"
 )
@@ -150,9 +153,20 @@ def why_skipped(script: str) -> str:
 SHELL_OPERATORS = re.compile(r"&&|\|\||[;|&]")
 
 
+DOWNLOADED_INSTALLER = re.compile(
+    r"^(?:curl|wget)\s[^|;&]*\|\s*(?:sudo\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:ba|z|da)?sh"
+    r"(?:\s+-s(?:\s+--(?:\s+[^|;&]*)?)?)?$"
+)
+"""An installer downloaded and piped to the shell, alone on its line: uv's own
+(`curl -LsSf https://astral.sh/uv/install.sh | sh`), which needs the network to run; the course's
+environment has what it installs."""
+
+
 def _only_an_install(command: str) -> bool:
     """An install alone on its line (`uv sync --locked`); `uv sync && pytest` runs pytest too."""
     program = _program(command)
+    if DOWNLOADED_INSTALLER.match(program):
+        return True
     return bool(INSTALLS.match(program)) and not SHELL_OPERATORS.search(program)
 
 
@@ -687,7 +701,16 @@ def missing_test_paths(script: str, project_copy: Path) -> list[str]:
     """The paths a pytest command of the script names that the project does not have, with
     those of the recipes a `make` command of the script runs (`make test`)."""
     missing = []
-    for command in logical_lines(makefile.expand(script, project_copy)):
+    folder = project_copy
+    # Each command on its own (`uv sync && pytest tests/x`), from the folder a `cd` before it
+    # went to.
+    for command in commands_of(makefile.expand(script, project_copy)):
+        words = _program(command).split()
+        if words[:1] == ["cd"]:
+            if len(words) != 2 or re.search(r"[$~`'\"\\]|^-", words[1]):
+                break  # a folder known only when the shell runs: what follows is pytest's to say
+            folder = folder / words[1]
+            continue
         arguments = pytest_arguments(command)
         if arguments is None:
             continue
@@ -703,9 +726,7 @@ def missing_test_paths(script: str, project_copy: Path) -> list[str]:
             if looks_like_path and not word.startswith("-") and "::" not in word:
                 # `tests/test_*.py`: the shell gives pytest the files the pattern matches.
                 is_pattern = any(char in word for char in "*?[")
-                found = (
-                    any(project_copy.glob(word)) if is_pattern else (project_copy / word).exists()
-                )
+                found = any(folder.glob(word)) if is_pattern else (folder / word).exists()
                 if not found:
                     missing.append(word)
     return missing
@@ -713,7 +734,7 @@ def missing_test_paths(script: str, project_copy: Path) -> list[str]:
 
 UVX_OPTIONS_WITH_VALUE = {
     "--from", "--with", "--with-requirements", "--with-editable", "--python", "-p", "--index",
-    "--index-url", "--directory",
+    "--index-url", "--directory", "--spec",
 }  # fmt: skip
 
 
@@ -777,6 +798,7 @@ python3() {{ __python_here python3 "$@"; }}
 pip() {{ case "${{1-}}" in install|uninstall) __skipped_here pip "$@" ;; *) command pip "$@" ;; esac; }}
 pip3() {{ case "${{1-}}" in install|uninstall) __skipped_here pip3 "$@" ;; *) command pip3 "$@" ;; esac; }}
 virtualenv() {{ __skipped_here virtualenv "$@"; }}
+pipx() {{ case "${{1-}}" in run) shift; __run_tool_here "$@" ;; install|upgrade|inject|ensurepath) __skipped_here pipx "$@" ;; *) command pipx "$@" ;; esac; }}
 make() {{ command make SHELL=bash "$@"; }}  # recipes in bash, which reads these functions too
 """
 """Runners and installers as shell functions: a runner runs its command in the course's

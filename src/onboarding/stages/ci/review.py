@@ -326,7 +326,15 @@ DOCKER_COMMAND = re.compile(
 )
 PUSH_COMMAND = re.compile(
     r"\bdocker\s+(?:image\s+)?push\b|\s--push\b|\b(?:podman|buildah)\s+push\b"
+    # buildx's exporters: `--output type=registry`, `-o type=image,name=…,push=true`.
+    r"|\s(?:--output|-o)(?:=|\s+)['\"]?\S*(?:type=registry|push=true)"
 )
+BUILDERS_UNDERSTOOD = (
+    "docker/build-push-action, docker/bake-action, Depot's versions of them, "
+    "redhat-actions/buildah-build, or a `docker build`, `docker buildx build`, "
+    "`docker buildx bake`, `podman build` or `buildah build` (`buildah bud`) command"
+)
+"""The image builders the check recognises, as its message names them when it finds none."""
 
 
 def image_jobs(workflow: Workflow) -> list[str]:
@@ -674,8 +682,8 @@ def image_job_problems(workflow: Workflow) -> list[str]:
     images = image_jobs(workflow)
     if not images:
         return [
-            f"line {workflow.line('jobs')}: no job builds the image (docker/build-push-action, "
-            "docker/bake-action, or a `docker build` or `buildah build` command)"
+            f"line {workflow.line('jobs')}: no job builds the image with a builder the check "
+            f"knows: use {BUILDERS_UNDERSTOOD}"
         ]
     job_id = images[0]
     job = workflow.jobs[job_id]
@@ -685,7 +693,8 @@ def image_job_problems(workflow: Workflow) -> list[str]:
         problems.append(
             f"line {line}: job `{job_id}` builds the image but never pushes it: give "
             "docker/build-push-action (or docker/bake-action) `push: true`, or run "
-            "`docker push` (`buildah push`) after the build"
+            "`docker push` (`podman push`, `buildah push`) after the build, or build with "
+            "`docker buildx build --push`"
         )
     elif not _logs_in(job):
         problems.append(
