@@ -1137,6 +1137,137 @@ def test_criteria_written_another_way_are_counted(criterion):
     assert prd.acceptance_criteria_problems(text) == []
 
 
+# The same six criteria, spelled as Gherkin scenarios or as a table with Given/When/Then columns:
+# the exercise asks for Given / When / Then, and these are its two other common spellings.
+GHERKIN_CRITERIA = (
+    '```gherkin\nFeature: Book a room\n\n  Background:\n    Given room "Oak" seats 6\n\n'
+    + "\n".join(
+        f"  Scenario: AC{n}\n    Given Oak is free at {n}:00\n    And it is a weekday\n"
+        f"    When someone books Oak at {n}:00 for 7\n    Then the API answers 422\n"
+        "    And nothing is stored"
+        for n in range(1, 7)
+    )
+    + "\n```"
+)
+GHERKIN_OUTLINE = (
+    '```gherkin\nScenario Outline: a booking\'s answer\n  Given room "Oak" seats <seats>\n'
+    "  When someone books it for <people>\n  Then the API answers <status>\n\n  Examples:\n"
+    "    | seats | people | status |\n    | --- | --- | --- |\n"
+    + "\n".join(f"    | 6 | {n} | 201 |" for n in range(1, 7))
+    + "\n```"
+)
+GWT_TABLE = "| AC | Given | When | Then |\n| --- | --- | --- | --- |\n" + "\n".join(
+    f"| AC{n} | room {n} seats 6 | someone books it for 7 | the API answers 422 |"
+    for n in range(1, 7)
+)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        GHERKIN_CRITERIA,
+        GHERKIN_CRITERIA.replace("```gherkin", "```cucumber"),
+        GHERKIN_CRITERIA.replace("```gherkin", "~~~").replace("```", "~~~"),
+        GHERKIN_OUTLINE,
+        GWT_TABLE,
+        GWT_TABLE.replace("| Given | When | Then |", "| **Given** | **When** | **Then** |"),
+        "Traceability:\n\n| AC | Requirement |\n| --- | --- |\n| AC1 | R4 |\n\n" + GWT_TABLE,
+        "- Given Oak is free, when Ann books it, then the API answers 201.\n\n"
+        + "\n".join(GWT_TABLE.split("\n")[:-1]),
+    ],
+    ids=["gherkin", "cucumber", "tilde-fence", "outline", "table", "bold-headers",
+         "beside-another-table", "bullets-and-table"],
+)  # fmt: skip
+def test_criteria_as_gherkin_or_a_table_are_counted(criteria):
+    """A ```gherkin block and a Given/When/Then table are the same criteria, read as one
+    structure: each scenario (each row of an outline's examples) or row is one criterion."""
+    text = with_criteria(criteria)
+    assert prd_checks(text) == NO_PRD_PROBLEMS
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (
+            GHERKIN_CRITERIA.replace("    Then the API answers 422\n    And nothing is stored", "", 1),
+            "criterion 1 is not written as Given / When / Then: “Given room \"Oak\" seats 6 and "
+            "Oak is free at 1:00…”",
+        ),
+        (
+            GHERKIN_CRITERIA.replace("    When someone books Oak at 3:00 for 7\n", ""),
+            "criterion 3 is not written as Given / When / Then",
+        ),
+        (
+            GWT_TABLE.replace("| the API answers 422 |", "| |", 1),
+            "criterion 1 is not written as Given / When / Then: “Given room 1 seats 6 when "
+            "someone books it for 7…”",
+        ),
+        (
+            "\n".join(GWT_TABLE.split("\n")[:6]),
+            "found 4 criteria written as Given / When / Then; write at least 6",
+        ),
+        (
+            "  Scenario:".join(GHERKIN_CRITERIA.split("  Scenario:")[:6]) + "\n```",
+            "found 5 criteria written as Given / When / Then; write at least 6",
+        ),
+        (
+            "```gherkin\n" + "\n".join(f"Given room {n} is free" for n in range(6)) + "\n```",
+            "found 0 criteria written as Given / When / Then; write at least 6",
+        ),
+        (
+            "```python\n"
+            + "\n".join(f"# Given {n} rooms, when booked, then 201" for n in range(6))
+            + "\n```",
+            "found 0 criteria written as Given / When / Then; write at least 6",
+        ),
+    ],
+    ids=["gherkin-no-then", "gherkin-no-when", "table-empty-then", "table-too-few",
+         "gherkin-too-few", "gherkin-no-scenario", "other-code"],
+)  # fmt: skip
+def test_a_wrong_criterion_as_gherkin_or_a_table_is_still_refused(criteria, message):
+    problems = prd.acceptance_criteria_problems(with_criteria(criteria))
+    assert any(problem.startswith(message) for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (
+            GHERKIN_CRITERIA.replace("Oak is free at 2:00", "[context]"),
+            "`## Acceptance criteria` still has the placeholder `[context]`",
+        ),
+        (
+            GHERKIN_CRITERIA.replace("the API answers 422", "TODO", 1),
+            "`## Acceptance criteria` still says TODO",
+        ),
+        (
+            GWT_TABLE.replace("someone books it for 7", "[action]", 1),
+            "`## Acceptance criteria` still has the placeholder `[action]`",
+        ),
+        (
+            GWT_TABLE.replace("the API answers 422", "TBD", 1),
+            "`## Acceptance criteria` still says TBD",
+        ),
+    ],
+    ids=["gherkin-bracket", "gherkin-todo", "table-bracket", "table-tbd"],
+)
+def test_a_placeholder_in_gherkin_or_a_table_is_named(criteria, message):
+    assert message in prd.placeholder_problems(with_criteria(criteria))
+
+
+def test_criteria_as_gherkin_pass_the_check_cell(workspace):
+    write(workspace, prd.FILE, with_criteria(GHERKIN_CRITERIA))
+    assert lines(judged("01.3"))[-1] == "Exercise 01.3: all 5 checks passed."
+
+
+def test_a_gherkin_block_elsewhere_is_not_the_criteria():
+    """Scenarios count only under `## Acceptance criteria`; one under `## Requirements` does not
+    make up for too few criteria."""
+    text = with_criteria("- Given Oak is free, when Ann books it, then 201.")
+    text = text.replace("## Requirements\n", f"## Requirements\n\n{GHERKIN_CRITERIA}\n")
+    assert "found 1 criterion" in prd.acceptance_criteria_problems(text)[-1]
+
+
 def test_sub_bullets_are_one_criterion_with_their_parent():
     """Six Given/When/Then sub-bullets under one bullet are one criterion, not six."""
     bullets = "- Booking rules\n" + "\n".join(

@@ -14,7 +14,15 @@ import yaml
 
 from onboarding import project, protocol
 from onboarding.checks import Given, run_expectations
-from onboarding.stages.capstone import EXERCISES, baseline, checks, examples, feature, release
+from onboarding.stages.capstone import (
+    EXERCISES,
+    baseline,
+    checks,
+    examples,
+    feature,
+    flag_words,
+    release,
+)
 
 
 def judged(exercise_id: str, workspace) -> protocol.CheckResult:
@@ -642,6 +650,82 @@ def test_a_checklist_without_the_flag_is_refused(workspace):
     )
 
 
+def with_rollout(workspace, steps: str) -> None:
+    """The model checklist with `steps` as its whole `## Rollout steps` section."""
+    text = read(workspace, feature.CHECKLIST_FILE)
+    rollout = text[text.index("## Rollout steps") : text.index("## Monitoring checks")]
+    write(
+        workspace, feature.CHECKLIST_FILE, text.replace(rollout, f"## Rollout steps\n\n{steps}\n\n")
+    )
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "1. Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+        "2. Turn the flag on for 5% of the traffic; watch it for an hour.\n"
+        "3. 25%, then 50%, a day each.\n4. 100%: the flag is on for everyone.",
+        "- Deploy 0.2.0 dark (`BOOKING_RECURRING_BOOKINGS=false`).\n"
+        "- Set `BOOKING_RECURRING_BOOKINGS=true` for the beta group, 5% of users.\n"
+        "- Enable the flag for all users.",
+        "1. Ship 0.2.0 with the flag off.\n2. Five per cent of users get `BOOKING_RECURRING_BOOKINGS`.\n"
+        "3. Raise the flag to one hundred per cent.",
+    ],
+    ids=["no-word-canary", "true-and-enable", "in-words"],
+)
+def test_a_canary_without_the_word_passes(workspace, steps):
+    """The canary is the flag on for a share below 100% first, whatever the step is called."""
+    with_rollout(workspace, steps)
+    result = judged("10.6", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    "canary",
+    [
+        "Canary: the plug-in's beta group gets `BOOKING_RECURRING_BOOKINGS`",
+        "Canary: release the series endpoints behind the flag to 5% of users",
+        "Canary: activate the flag for 5% of the traffic",
+    ],
+)
+def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
+    with_rollout(
+        workspace,
+        f"1. Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n2. {canary}.\n"
+        "3. 25%, then 50%.\n4. 100%: everyone.",
+    )
+    result = judged("10.6", workspace)
+    assert result.ok, failing(result)
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: send 5% of the traffic to 0.2.0.\n"
+            "- 100%: all traffic on 0.2.0; the flag stays off.",
+            "the Rollout steps never turn the flag on",
+        ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off; we never turn the flag on.\n"
+            "- Canary: 5% of the traffic, then 100%.",
+            "the Rollout steps never turn the flag on",
+        ),
+        (
+            "1. Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off; keep errors under 5%.\n"
+            "2. 100%: the flag is on for everyone.",
+            "the Rollout steps have no canary step",
+        ),
+    ],
+    ids=["flag-never-on", "never-turned-on", "share-is-not-the-flags"],
+)
+def test_a_rollout_that_never_turns_the_flag_on_for_a_share_is_refused(workspace, steps, message):
+    with_rollout(workspace, steps)
+    lines = failing(judged("10.6", workspace))
+    assert any(message in line for line in lines), lines
+
+
 def test_a_rollout_straight_to_100_percent_is_not_a_canary(workspace):
     text = read(workspace, feature.CHECKLIST_FILE)
     text = re.sub(r"\b(5|25|50)%", "100%", text)
@@ -716,6 +800,15 @@ def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  - [ ] Step 1: turn `BOOKING_RECURRING_BOOKINGS` off:"),
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Kill switch: switch the `BOOKING_RECURRING_BOOKINGS` flag off:"),
         ("- Steps:\n", "- Rollback owner: the deployer.\n- Steps:\n"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Turn off the feature flag `BOOKING_RECURRING_BOOKINGS`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Switch the flag off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Flip `BOOKING_RECURRING_BOOKINGS` to false:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set it to 0 % (`BOOKING_RECURRING_BOOKINGS`):"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Turn off `series_bookings`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Flag `BOOKING_RECURRING_BOOKINGS` **off**:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Make sure the flag is off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Roll back with the flag, `BOOKING_RECURRING_BOOKINGS=0`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Do not redeploy, turn the flag off:"),
     ],
 )  # fmt: skip
 def test_other_words_for_the_same_checklist_pass(workspace, old, new):
@@ -742,11 +835,49 @@ def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
         "  - Step 1: redeploy 0.1.0 by its digest.\n  - Step 2: turn `BOOKING_RECURRING_BOOKINGS` off",
         "  1. Keep `BOOKING_RECURRING_BOOKINGS` on and redeploy 0.1.0.\n  2. Turn it off",
         "  1. Set `BOOKING_RECURRING_BOOKINGS=1` for 10% of the traffic",
+        # "off" and "false" on their own are not the flag turned off:
+        "  1. We never turn the flag off",
+        "  1. Don't switch the flag off yet; redeploy 0.1.0",
+        "  1. Keep `BOOKING_RECURRING_BOOKINGS` on until off-peak traffic",
+        "  1. Check the flag dashboard, then turn off the alert",
+        "  1. Set `BOOKING_RECURRING_BOOKINGS=1`; the false alarms stop",
+        "  1. Redeploy 0.1.0; the flag was off-by-default anyway",
+        "  1. Disable the alerts on the flag dashboard",
     ],
 )
 def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace, steps):
     edit(workspace, feature.CHECKLIST_FILE, "  1. Turn `BOOKING_RECURRING_BOOKINGS` off", steps)
     assert any("flag off first" in line for line in failing(judged("10.6", workspace)))
+
+
+@pytest.mark.parametrize(
+    ("step", "turns_it_off"),
+    [
+        ("Turn `BOOKING_RECURRING_BOOKINGS` off: the series endpoints answer 404", True),
+        ("Switch the flag off", True),
+        ("Turn off the feature flag `BOOKING_RECURRING_BOOKINGS`", True),
+        ("Turn off `series_bookings`", True),
+        ("Set `BOOKING_RECURRING_BOOKINGS=false`", True),
+        ("BOOKING_RECURRING_BOOKINGS = off", True),
+        ("Set it to 0 % (`BOOKING_RECURRING_BOOKINGS`)", True),
+        ("set `BOOKING_RECURRING_BOOKINGS` to zero percent", True),
+        ("Make sure the flag is set to false", True),
+        ("Do not redeploy, turn the flag off", True),
+        ("Turn the flag off, not the whole service", True),
+        ("We never turn the flag off", False),
+        ("the flag is not off", False),
+        ("Keep the flag on until off-peak traffic", False),
+        ("Keep the flag on; turn off the backup", False),
+        ("turn the flag on, then off", False),
+        ("Set `BOOKING_RECURRING_BOOKINGS=1`; the false alarms stop", False),
+        ("set `BOOKING_RECURRING_BOOKINGS` to 0.5%", False),
+        ("set the flag to 0.2.0", False),
+        ("Turn it off", False),  # "it" is the flag only in a step that names the flag
+    ],
+)
+def test_what_turns_the_flag_off(step, turns_it_off):
+    """A statement that the flag goes off, false or to 0%, not the word "off" or "false" near it."""
+    assert flag_words.turns_the_flag_off(step) is turns_it_off
 
 
 def test_a_rollback_that_redeploys_before_the_flag_is_refused(workspace):
@@ -984,6 +1115,10 @@ def test_an_objective_in_another_alerts_entry_is_not_the_series(workspace):
         "disable the flag `BOOKING_RECURRING_BOOKINGS`; single bookings keep working.",
         "switch the recurring-bookings flag off (`BOOKING_RECURRING_BOOKINGS`); single bookings keep working.",
         "turn `BOOKING_RECURRING_BOOKINGS` off, then tell the PM: single bookings keep working.",
+        "switch the flag off: single bookings keep working.",
+        "set `BOOKING_RECURRING_BOOKINGS` to 0 %: single bookings keep working.",
+        "turn off `series_bookings`: single bookings keep working.",
+        "make sure `BOOKING_RECURRING_BOOKINGS` is off: single bookings keep working.",
     ],
 )
 def test_other_words_for_turning_the_flag_off_pass(workspace, action):
@@ -1004,6 +1139,9 @@ def test_other_words_for_turning_the_flag_off_pass(workspace, action):
         "keep `BOOKING_RECURRING_BOOKINGS` on and redeploy 0.1.0.",
         "do not turn `BOOKING_RECURRING_BOOKINGS` off: redeploy 0.1.0 instead.",
         "check that `BOOKING_RECURRING_BOOKINGS` is on. 4. Turn off the nightly backup.",
+        "we never turn `BOOKING_RECURRING_BOOKINGS` off: redeploy 0.1.0 instead.",
+        "keep `BOOKING_RECURRING_BOOKINGS` on and wait for off-peak traffic.",
+        "keep `BOOKING_RECURRING_BOOKINGS` on: the false alarms stop by themselves.",
     ],
 )
 def test_first_actions_that_never_turn_the_flag_off_are_refused(workspace, action):

@@ -40,7 +40,15 @@ from onboarding.checks import (
 from onboarding.protocol import shorten
 from onboarding.pytest_runs import PytestRun
 from onboarding.stages.api_design import tsd
-from onboarding.stages.capstone import baseline, examples, feature, judging, planted_bugs, release
+from onboarding.stages.capstone import (
+    baseline,
+    examples,
+    feature,
+    flag_words,
+    judging,
+    planted_bugs,
+    release,
+)
 from onboarding.stages.ci import checks as ci_checks
 from onboarding.stages.ci import local_run
 from onboarding.stages.implementation import judging as runs_of_stage_04
@@ -805,15 +813,26 @@ def names_the_flag(given: Given) -> None:
     text = checklist_of(given)
     if feature.FLAG not in text:
         raise CheckFailed(f"{feature.CHECKLIST_FILE} never names the flag `{feature.FLAG}`")
-    rollout = _rollout(text)
-    if feature.FLAG not in rollout and "flag" not in rollout.lower():
-        raise CheckFailed("the Rollout steps never turn the flag on")
+    steps = _steps(_rollout(text))
+    if not any(flag_words.turns_the_flag_on(step) for step in steps):
+        # Naming the flag is not enough: "deploy with the flag off" and a canary of the
+        # deployment alone would leave the series endpoints answering 404 for everyone.
+        raise CheckFailed(
+            "the Rollout steps never turn the flag on: no step says the flag is on, or gives "
+            f"its share, such as “turn {feature.FLAG} on for 5% of the traffic”"
+        )
 
 
 def canary_steps(given: Given) -> None:
     rollout = _rollout(checklist_of(given))
-    if "canary" not in rollout.lower():
-        raise CheckFailed("the Rollout steps have no canary step")
+    # A canary by its name, or by what it is: the flag on for a share below 100% first.
+    if "canary" not in rollout.lower() and not any(
+        0 < share < 100 for step in _steps(rollout) for share in flag_words.flag_on_shares(step)
+    ):
+        raise CheckFailed(
+            "the Rollout steps have no canary step: turn the flag on for a share below 100% "
+            "first, such as 5% of the traffic"
+        )
     # "five percent" and "one hundred per cent" are shares too.
     shares = [float(value) for value in PERCENT.findall(with_digits(rollout))]
     # 0% is the flag off: it serves no one, so it is where a rollout starts, not a canary.
@@ -876,15 +895,8 @@ def _reaches_everyone(step: str) -> bool:
 
 
 TURNED_OFF = re.compile(r"(?i)\boff\b|disabl|\bfalse\b|=\s*[\"']?0\b|\b0\s*(?:%|percent|per cent)")
-"""Off, disabled, `=false`, `=0`, or a canary share of 0%: the flag no longer serves anyone."""
-
-
-def _names_the_flag(text: str) -> bool:
-    return bool(re.search(r"(?i)\bflag\b|" + feature.FLAG, text))
-
-
-def _turns_the_flag_off(step: str) -> bool:
-    return _names_the_flag(step) and bool(TURNED_OFF.search(with_digits(step)))
+"""Any sign of off, disabled, `=false`, `=0`, or a share of 0%: a clause with one does not turn
+the feature on for everyone. (Whether a step turns the flag off is `flag_words`' to say.)"""
 
 
 def _frames_the_plan(step: str) -> bool:
@@ -893,7 +905,7 @@ def _frames_the_plan(step: str) -> bool:
     return bool(
         re.match(r"[\w ]{1,20}:(\s|$)", step)
         and not re.match(r"(?i)step\s*\d", step)
-        and not _turns_the_flag_off(step)
+        and not flag_words.turns_the_flag_off(step)
     )
 
 
@@ -906,7 +918,7 @@ def flag_off_first(given: Given) -> None:
     steps = re.findall(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$", body, re.MULTILINE)
     actions = [step for step in steps if not _frames_the_plan(step)]
     first = next((step for step in actions if step.strip()), "")
-    if not _turns_the_flag_off(first):
+    if not flag_words.turns_the_flag_off(first):
         raise CheckFailed(
             f"the Rollback plan's first step is “{shorten(first, 70)}”; turning {feature.FLAG} "
             "off comes first: it takes seconds and needs no redeploy"
@@ -1038,11 +1050,22 @@ def entry_cells(text: str, entry: runbook.Entry) -> list[str]:
     return []
 
 
+def _action_steps(text: str) -> list[str]:
+    """The steps of a cell of actions: "1. Check the lock. 2. If users complain, turn the flag
+    off" gives "Check the lock." and "If users complain, turn the flag off"."""
+    steps = re.split(r"(?i)<br\s*/?>|\n|(?:^|\s)(?:\d+[.)]|[-*+])\s", text)
+    return [step for step in steps if step.strip()]
+
+
 def _clauses(text: str) -> list[str]:
     """The clauses of each step of a text: "1. Check the lock. 2. If users complain, turn the
     flag off" gives "Check the lock", "users complain, turn the flag off" and the rest."""
-    steps = re.split(r"(?i)<br\s*/?>|\n|(?:^|\s)(?:\d+[.)]|[-*+])\s", text)
-    return [clause for step in steps for clause in CLAUSE_END.split(step) if clause.strip()]
+    return [
+        clause
+        for step in _action_steps(text)
+        for clause in CLAUSE_END.split(step)
+        if clause.strip()
+    ]
 
 
 def states_an_objective(given: Given) -> None:
@@ -1062,7 +1085,7 @@ def states_an_objective(given: Given) -> None:
         said = " ".join(
             clause
             for clause in _clauses(" ".join([*cells, *annotations]))
-            if not _names_the_flag(clause)
+            if not flag_words.names_the_flag(clause)
         )
         if not re.search(r"(?i)%|\bper\s?cent", said) or not is_measurable(said):
             problems.append(
@@ -1073,8 +1096,7 @@ def states_an_objective(given: Given) -> None:
         described = entry.meaning if entry.actions not in ("", entry.meaning) else None
         acting = [cell for cell in cells if cell != described]
         if not any(
-            _turns_the_flag_off(clause) and not NEGATED.search(clause)
-            for clause in _clauses("\n".join(acting))
+            flag_words.turns_the_flag_off(step) for step in _action_steps("\n".join(acting))
         ):
             problems.append(
                 f"the runbook entry for {alert.name} never turns {feature.FLAG} off: its first "

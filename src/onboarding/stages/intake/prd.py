@@ -10,16 +10,19 @@ writer:
 - nothing is left of the template: its placeholders, its `>` guidance, its collapsed examples, its
   "How to use this template" section. A quotation of the request (`> From: Facilities…`) is the
   writer's own and stays;
-- at least six acceptance criteria written as Given / When / Then;
+- at least six acceptance criteria written as Given / When / Then: as bullets (the exercise's
+  spelling), as the scenarios of a ```gherkin block, or as the rows of a table with Given, When
+  and Then columns. All three are read into one list of criteria, judged alike;
 - every success metric measurable: a number with a unit or a rate, in digits or in words.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from onboarding.artefacts import markdown
-from onboarding.artefacts.markdown import DETAILS_BLOCK, LIST_ITEM, section
+from onboarding.artefacts.markdown import DETAILS_BLOCK, FENCE, LIST_ITEM, TABLE_SEPARATOR, section
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import CheckFailed
 from onboarding.protocol import shorten
@@ -85,7 +88,10 @@ def titles(text: str) -> list[str]:
 
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds a placeholder, TODO, or the template's guidance."""
-    return markdown.leftover_problems(text, markdown.course_template_guidance(TEMPLATE))
+    # A Gherkin block is the criteria written another way, not code: judged as their text.
+    return markdown.leftover_problems(
+        gherkin_as_prose(text), markdown.course_template_guidance(TEMPLATE)
+    )
 
 
 def list_items(body: str) -> list[str]:
@@ -113,12 +119,204 @@ def list_items(body: str) -> list[str]:
     return items
 
 
-def acceptance_criteria_problems(text: str) -> list[str]:
-    """Enough criteria, and every bullet under `## Acceptance criteria` is Given/When/Then."""
+GHERKIN_LANGUAGES = ("gherkin", "cucumber", "feature")
+PLAIN_LANGUAGES = ("", "text", "txt", "plain")
+"""A block labelled so is Gherkin when it holds a `Scenario:`; one in another language (a YAML
+`example:` key) is that language's."""
+SCENARIO = re.compile(
+    r"^\s*(?P<kind>scenario\s+outline|scenario\s+template|scenario|example|background)\s*:\s*"
+    r"(?P<name>.*)$",
+    re.IGNORECASE,
+)
+STEP = re.compile(r"^\s*(?P<keyword>given|when|then|and|but|\*)\s+(?P<text>.*\S)", re.IGNORECASE)
+EXAMPLES = re.compile(r"^\s*(?:examples|scenarios)\s*:", re.IGNORECASE)
+
+
+def fenced_code(text: str) -> list[tuple[int, int, str, list[str]]]:
+    """(first line, last line, language, body lines) of each fenced code block, in order; a
+    fence left open runs to the end of the text, as CommonMark reads it."""
+    blocks: list[tuple[int, int, str, list[str]]] = []
+    lines = text.splitlines()
+    opening: tuple[int, str, str] | None = None  # line, marker, language
+    for number, line in enumerate(lines):
+        marker = FENCE.match(line)
+        if marker is None:
+            continue
+        if opening is None:
+            info = re.match(r"\s*(?:`{3,}|~{3,})\s*([^\s`{]*)", line)
+            opening = (number, marker[1], info[1].lower() if info else "")
+        elif marker[1] == opening[1]:
+            blocks.append((opening[0], number, opening[2], lines[opening[0] + 1 : number]))
+            opening = None
+    if opening is not None:
+        blocks.append((opening[0], len(lines) - 1, opening[2], lines[opening[0] + 1 :]))
+    return blocks
+
+
+def is_gherkin(language: str, body: list[str]) -> bool:
+    """A block of Gherkin: labelled so, or an unlabelled (or plain text) one that holds a
+    `Scenario:`."""
+    if language in GHERKIN_LANGUAGES:
+        return True
+    return language in PLAIN_LANGUAGES and any(
+        (heading := SCENARIO.match(line)) and heading["kind"].lower() != "background"
+        for line in body
+    )
+
+
+def _steps_as_prose(steps: list[tuple[str, str]]) -> str:
+    """Gherkin steps as one sentence: `And`, `But` and a repeated keyword read as "and"."""
+    words, previous = [], None
+    for keyword, text in steps:
+        keyword = keyword.lower()
+        joined = "and" if keyword in ("and", "but", "*") or keyword == previous else keyword
+        previous = previous if joined == "and" else keyword
+        words.append(f"{joined} {text}")
+    prose = " ".join(words)
+    return prose[:1].upper() + prose[1:]
+
+
+@dataclass
+class _Scenario:
+    name: str
+    outline: bool
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    """(keyword, text) of each step, in order."""
+    rows: list[dict[str, str]] = field(default_factory=list)
+    """An outline's examples, each row by its column names."""
+
+
+def gherkin_criteria(body: list[str]) -> list[str]:
+    """The criteria of a block of Gherkin, each as the sentence its steps make.
+
+    Each `Scenario:` is one criterion, with the `Background:` steps before its own (Gherkin
+    runs them before every scenario); a `Scenario Outline:` is one criterion for each row of its
+    `Examples:`, its `<names>` filled in. A block with no scenario heading at all is read as
+    paragraphs of steps, one criterion each.
+    """
+    background: list[tuple[str, str]] = []
+    scenarios: list[_Scenario] = []
+    current: list[tuple[str, str]] | None = None
+    headed = any(SCENARIO.match(line) for line in body)
+    header: list[str] | None = None  # the current Examples table's header, once read
+    in_examples = False
+    for line in body:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue  # a Gherkin comment
+        heading = SCENARIO.match(line)
+        if heading:
+            kind = heading["kind"].lower()
+            if kind == "background":
+                current = background
+            else:
+                scenarios.append(_Scenario(heading["name"], outline=kind.startswith("scenario ")))
+                current = scenarios[-1].steps
+            in_examples, header = False, None
+            continue
+        if EXAMPLES.match(line):
+            in_examples, header = True, None
+            continue
+        if stripped.startswith("|") and in_examples and scenarios:
+            if TABLE_SEPARATOR.match(stripped):
+                continue
+            cells = markdown.row_cells(stripped)
+            if header is None:
+                header = cells
+            else:
+                scenarios[-1].rows.append(dict(zip(header, cells, strict=False)))
+            continue
+        step = STEP.match(line)
+        if step:
+            if current is None:  # steps with no heading: a paragraph is a criterion
+                scenarios.append(_Scenario("", outline=False))
+                current = scenarios[-1].steps
+            current.append((step["keyword"], step["text"]))
+        elif not stripped and not headed:
+            current = None
+    criteria = []
+    for scenario in scenarios:
+        prose = _steps_as_prose(background + scenario.steps) or f"Scenario: {scenario.name}"
+        rows = scenario.rows if scenario.outline else []
+        criteria += [_filled_in(prose, row) for row in rows or [{}]]
+    return criteria
+
+
+def _filled_in(prose: str, row: dict[str, str]) -> str:
+    """An outline's steps with each `<name>` replaced by the value of its column in `row`."""
+    return re.sub(r"<([^<>]+)>", lambda found: row.get(found[1], found[0]), prose)
+
+
+def _column_keyword(header: str) -> str | None:
+    """ "given", "when" or "then" for a table column headed so (`**Given**`, `Then (result)`)."""
+    found = re.match(r"\W*(given|when|then)\b", header, re.IGNORECASE)
+    return found[1].lower() if found else None
+
+
+def table_criteria(body: str) -> list[str]:
+    """The criteria of the section's tables, each as a sentence: every row of a table with
+    Given, When and Then columns, and the rows of any other table that read as one."""
+    criteria = []
+    for table in markdown.pipe_tables(DETAILS_BLOCK.sub("", body)):
+        columns = {
+            keyword: index
+            for index, cell in reversed(list(enumerate(table.header)))
+            if (keyword := _column_keyword(cell))
+        }
+        for row in table.rows:
+            if len(columns) < len(GWT):
+                # A table of something else (which requirement each criterion proves…): only
+                # a row that is itself a criterion counts.
+                joined = " ".join(row)
+                criteria += [joined] if split_given_when_then(joined) else []
+                continue
+            cells = {
+                keyword: re.sub(
+                    rf"^\W*{keyword}\b\W*",
+                    "",
+                    row[index] if index < len(row) else "",
+                    flags=re.IGNORECASE,
+                )
+                for keyword, index in columns.items()
+            }
+            prose = " ".join(f"{keyword} {cells[keyword]}".strip() for keyword in GWT)
+            criteria.append(prose[:1].upper() + prose[1:])
+    return criteria
+
+
+def criteria(text: str) -> list[str] | None:
+    """Every criterion under `## Acceptance criteria`, as the sentence it makes: each bullet,
+    each row of a table, each Gherkin scenario. None when there is no such section."""
     body = section(text, "Acceptance criteria")
     if body is None:
+        return None
+    source = DETAILS_BLOCK.sub("", markdown.section_source(text, "Acceptance criteria") or "")
+    scenarios = [
+        criterion
+        for _, _, language, code in fenced_code(source)
+        if is_gherkin(language, code)
+        for criterion in gherkin_criteria(code)
+    ]
+    return list_items(body) + table_criteria(body) + scenarios
+
+
+def gherkin_as_prose(text: str) -> str:
+    """The text with each Gherkin block's steps as lines of text, outside their fence (and
+    without Gherkin comments), so that what judges prose finds a placeholder left in them."""
+    lines = text.splitlines()
+    for first, last, language, code in reversed(fenced_code(text)):
+        if is_gherkin(language, code):
+            kept = [line for line in code if not line.strip().startswith("#")]
+            lines[first : last + 1] = ["", *kept, ""]
+    return "\n".join(lines)
+
+
+def acceptance_criteria_problems(text: str) -> list[str]:
+    """Enough criteria, and every criterion under `## Acceptance criteria` (bullet, table row or
+    Gherkin scenario) is Given/When/Then."""
+    items = criteria(text)
+    if items is None:
         return ["there is no `## Acceptance criteria` section"]
-    items = list_items(body)
     problems = [
         f"criterion {number} is not written as Given / When / Then: “{shorten(item, 50)}”"
         for number, item in enumerate(items, start=1)
