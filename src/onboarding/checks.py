@@ -29,6 +29,7 @@ import json
 import linecache
 import os
 import signal
+import sysconfig
 import threading
 import time
 import traceback
@@ -449,13 +450,49 @@ def describe_exception(error: BaseException) -> str:
             f"`{error.name}` is not defined — run the cell that defines it "
             "(and fix any error it shows) before this check"
         )
-    message = f"your code raised {type(error).__name__}: {error}"
     frame = learner_frame(error.__traceback__)
+    if frame is None and raised_by_the_course(error.__traceback__):
+        # A reader of the course's met an answer it did not foresee (a YAML merge key once):
+        # saying "your code raised" would send the learner hunting for a bug of the course's.
+        return (
+            f"the check itself failed on your answer with {type(error).__name__}: {error} — "
+            "that is a gap in the course's check, not a verdict on your answer: tell your "
+            "instructor or the course's authors, with the answer that caused it"
+        )
+    message = f"your code raised {type(error).__name__}: {error}"
     if frame is not None:
         filename, lineno = frame
         text = linecache.getline(filename, lineno).strip()
         message += f" (line {lineno} of your cell" + (f": `{text}`)" if text else ")")
     return message
+
+
+COURSE_PACKAGE = Path(__file__).resolve().parent
+"""The toolkit's and the stages' code: a frame here is the course's, never the learner's."""
+LIBRARY_FOLDERS = ("site-packages", "dist-packages")
+
+
+def raised_by_the_course(tb: TracebackType | None) -> bool:
+    """Whether the innermost frame that is neither a library's nor Python's own is the course's.
+
+    Libraries are skipped because the course's readers call them with the learner's text (a
+    YAML parser); a learner's module (a migration, their service) is neither, so an error that
+    passes through one of theirs stays theirs.
+    """
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    for frame in reversed(traceback.extract_tb(tb)):
+        path = Path(frame.filename)
+        if not path.is_absolute():
+            continue  # "<string>", "<frozen …>": code with no file of its own
+        resolved = path.resolve()
+        if resolved.is_relative_to(COURSE_PACKAGE):
+            return True  # checked first: installed from a wheel, the course is a library too
+        if any(part in LIBRARY_FOLDERS for part in resolved.parts) or resolved.is_relative_to(
+            stdlib
+        ):
+            continue
+        return False
+    return False
 
 
 def learner_frame(tb: TracebackType | None) -> tuple[str, int] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import linecache
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,50 @@ def test_learner_exception_names_the_line_not_a_traceback():
         "(line 3 of your cell: `return total / len(values)`)"
     )
     assert "Traceback" not in result.line()
+
+
+def test_a_course_reader_that_crashes_on_an_answer_is_not_blamed_on_the_learner():
+    from onboarding.artefacts.quantities import with_digits
+
+    namespace: dict = {"with_digits": with_digits}
+    run_as_notebook_cell("def check():\n    return with_digits(None)\n", namespace, cell=2)
+    result = checks.evaluate("the target is measurable", namespace["check"])
+    assert not result.passed
+    assert result.found.startswith("the check itself failed on your answer with TypeError: ")
+    assert "gap in the course's check, not a verdict on your answer" in result.found
+    assert "your code raised" not in result.found
+
+
+def compiled_as(path: Path, source: str) -> dict:
+    """Functions whose frames name `path`, as if they were written in that file."""
+    namespace: dict = {}
+    exec(compile(source, str(path), "exec"), namespace)
+    return namespace
+
+
+def test_whose_error_it_is_goes_by_the_innermost_frame_that_is_no_librarys(tmp_path):
+    reader = checks.COURSE_PACKAGE / "artefacts" / "an_imagined_reader.py"
+    theirs = tmp_path / "migrations" / "versions" / "0002.py"
+    learners = compiled_as(theirs, "import json\ndef upgrade(text):\n    return json.loads(text)\n")
+    course = compiled_as(
+        reader,
+        "import json\n"
+        "def read(text):\n    return json.loads(text)\n"
+        "def run(step, text):\n    return step(text)\n",
+    )
+
+    def raised(call) -> BaseException:
+        with pytest.raises(Exception) as caught:
+            call()
+        return caught.value
+
+    # The course's reader handed the learner's text to a library (json, in Python's own folder).
+    course_error = raised(lambda: course["read"]("{"))
+    assert checks.raised_by_the_course(course_error.__traceback__)
+    # The course ran the learner's module, whose call into the library failed: theirs.
+    learner_error = raised(lambda: course["run"](learners["upgrade"], "{"))
+    assert not checks.raised_by_the_course(learner_error.__traceback__)
+    assert checks.describe_exception(learner_error).startswith("your code raised JSONDecodeError")
 
 
 def test_a_check_calling_a_missing_function_says_which_cell_to_run():
