@@ -61,3 +61,24 @@ def test_a_line_prometheus_rejects_is_named_with_its_number():
 def test_html_served_at_metrics_is_rejected():
     with pytest.raises(exposition.ExpositionError, match="line 1"):
         exposition.parse("<html><body>Not found</body></html>\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "kind"),
+    [
+        # A counter's family drops `_total`, as prometheus_client writes it in the text format.
+        ("# TYPE http_requests_total counter\nhttp_requests_total 3\n", "http_requests", "counter"),
+        # Any other type, or none, keeps the whole name: a check can tell what it was.
+        (
+            "# TYPE http_requests_total gauge\nhttp_requests_total 3\n",
+            "http_requests_total",
+            "gauge",
+        ),
+        ("http_requests_total 3\n", "http_requests_total", "unknown"),
+    ],
+    ids=["counter", "gauge", "untyped"],
+)
+def test_a_family_is_named_as_prometheus_names_it(text, family, kind):
+    families = exposition.parse(text)
+    assert list(families) == [family]
+    assert families[family].type == kind

@@ -8,9 +8,13 @@ project in a child process are in test_monitoring_project.py.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import math
 import re
 import time
 from dataclasses import asdict
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     Summary,
     generate_latest,
@@ -155,6 +160,61 @@ def test_other_buckets_and_another_unmatched_label_are_right_too(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "choices",
+    [
+        dict(labels=("route", "code", "method")),
+        # prometheus_client takes `_total` off a counter's name and serves it back on.
+        dict(name="http_requests_total"),
+        # An empty label is how Prometheus writes "no value": still one fixed value.
+        dict(unmatched=""),
+        dict(buckets=(0.1, 3e-1, 1)),
+    ],
+    ids=["labels-in-another-order", "counter-named-with-total", "empty-unmatched", "bucket-3e-1"],
+)
+def test_right_instrumentations_written_other_ways_pass(choices, tmp_path):
+    scrape = scrape_of(make_instrument(**choices), tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
+
+
+def test_a_base_http_middleware_class_with_keyword_labels_is_right(tmp_path):
+    """Starlette's BaseHTTPMiddleware, the route's `path_format`, labels given by keyword in
+    another order, and the status code left an int for prometheus_client to write as text."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    def instrument(app, registry):
+        requests = Counter(
+            "http_requests", "Requests.", ["method", "route", "code"], registry=registry
+        )
+        duration = Histogram(
+            "http_request_duration_seconds",
+            "Latency.",
+            ["method", "route"],
+            buckets=(0.1, 0.3, 1),
+            registry=registry,
+        )
+
+        class Metrics(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                started, code = time.perf_counter(), 500
+                try:
+                    response = await call_next(request)
+                    code = response.status_code
+                    return response
+                finally:
+                    matched = request.scope.get("route")
+                    route = matched.path_format if matched else "unmatched"
+                    requests.labels(code=code, route=route, method=request.method).inc()
+                    duration.labels(route=route, method=request.method).observe(
+                        time.perf_counter() - started
+                    )
+
+        app.add_middleware(Metrics)
+
+    scrape = scrape_of(instrument, tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
+
+
+@pytest.mark.parametrize(
     "template_as_declared",
     [
         lambda template: re.sub(r"\{(\w+_id)\}", r"{\1:int}", template),
@@ -237,6 +297,17 @@ def test_the_project_models_metrics_module_is_the_one_the_solution_runs():
         (dict(labels=("method", "code")), "counter", "missing label(s): `route`"),
         (dict(name="requests"), "counter", "no metric called `http_requests_total`"),
         (dict(buckets=(0.1, 0.25, 0.5)), "histogram", "no bucket boundary at 0.3 s"),
+        (
+            dict(buckets=(100, 300, 1000)),
+            "histogram",
+            "300 looks like milliseconds, but the metric's name says seconds",
+        ),
+        (
+            # Each route's function name rather than its path template.
+            dict(template_as_declared=lambda template: template.strip("/").replace("/", "_")),
+            "routes",
+            'route values that are no route\'s path template: route="rooms"',
+        ),
         (dict(histogram=False), "histogram", "no metric called `http_request_duration_seconds`"),
         (dict(summary=True), "histogram", "is a summary, not a histogram"),
         (dict(route="path"), "routes", 'raw paths as labels: route="/rooms/1/bookings"'),
@@ -250,6 +321,35 @@ def test_each_instrumentation_mistake_is_named(mistake, failing, message, tmp_pa
     scrape = scrape_of(make_instrument(**mistake), tmp_path)
     problems = CHECKS[failing](scrape)
     assert any(message in problem for problem in problems), problems
+
+
+def test_a_gauge_named_like_the_counter_is_named_as_a_gauge(tmp_path):
+    """A gauge keeps `_total` in its family's name: say what it is, not that it is missing."""
+
+    def instrument(app, registry):
+        Gauge("http_requests_total", "Requests.", ["method", "route", "code"], registry=registry)
+
+    scrape = scrape_of(instrument, tmp_path)
+    assert instrumentation.counter_problems(scrape) == [
+        "`http_requests_total` is a gauge, not a counter: create it with Counter(…), which only "
+        "goes up, so that rate() can read it"
+    ]
+
+
+def test_an_untyped_counter_is_named_as_untyped():
+    """A scrape written by hand, with no `# TYPE` line: Prometheus reads it as untyped."""
+    scrape = Scrape(exposition.parse('http_requests_total{method="GET"} 3\n'), [])
+    assert instrumentation.counter_problems(scrape)[0].startswith(
+        "`http_requests_total` is an untyped metric, not a counter"
+    )
+
+
+def test_the_metrics_found_leave_out_the_created_timestamps(tmp_path):
+    scrape = scrape_of(make_instrument(name="requests"), tmp_path)
+    assert instrumentation.counter_problems(scrape) == [
+        "no metric called `http_requests_total`; /metrics has "
+        "`http_request_duration_seconds` (histogram), `requests` (counter)"
+    ]
 
 
 def test_raw_paths_are_still_counted_under_their_template(tmp_path):
@@ -385,6 +485,120 @@ def test_comparing_error_ratios_with_the_allowed_ratio_passes():
     assert judged(multiplying, ratio_against_the_budget) == []
 
 
+class PagingPolicy:
+    """Right, written as a class: the notebook binds its methods to the two names."""
+
+    @staticmethod
+    def burn_rate(errors, requests, slo):
+        return model_burn_rate(errors, requests, slo)
+
+    @classmethod
+    def should_page(cls, long, short, slo, threshold=14.4, min_requests=50):
+        burning = all(cls.burn_rate(*window, slo) > threshold for window in (long, short))
+        return long.requests >= min_requests and burning
+
+
+def exact_burn_rate(errors, requests, slo):
+    """Right with exact arithmetic: Fractions inside, a float out, as the prompt asks."""
+    budget = 1 - Fraction(str(slo))
+    if not 0 < budget < 1:
+        raise ValueError(f"an SLO of {slo} leaves no budget")
+    return float(Fraction(errors, requests) / budget) if requests else 0.0
+
+
+def exact_should_page(long, short, slo, threshold=14.4, min_requests=50):
+    budget, limit = 1 - Fraction(str(slo)), Fraction(str(threshold))
+    if long.requests < min_requests:
+        return False
+    return all(
+        window.requests and Fraction(window.errors, window.requests) / budget > limit
+        for window in (long, short)
+    )
+
+
+def decimal_burn_rate(errors, requests, slo):
+    if not 0 < slo < 1:
+        raise ValueError(slo)
+    if requests == 0:
+        return 0.0
+    return float(Decimal(errors) / Decimal(requests) / (1 - Decimal(str(slo))))
+
+
+def isclose_at_the_limit(long, short, slo, threshold=14.4, min_requests=50):
+    """Right: a burn rate within rounding of the threshold counts as at it, so it does not page."""
+
+    def above(window):
+        rate = model_burn_rate(*window, slo)
+        return rate > threshold and not math.isclose(rate, threshold)
+
+    return long.requests >= min_requests and above(long) and above(short)
+
+
+def cross_multiplied(long, short, slo, threshold=14.4, min_requests=50):
+    """Right without dividing: errors against threshold × budget × requests."""
+    allowed = threshold * (1 - slo)
+    return (
+        long.requests >= min_requests
+        and long.errors > allowed * long.requests
+        and short.errors > allowed * short.requests
+    )
+
+
+class NoBudget(ValueError):
+    """A learner's own error for an impossible SLO: a ValueError, as the prompt asks."""
+
+
+def raises_its_own_value_error(errors, requests, slo):
+    if not 0 < slo < 1:
+        raise NoBudget(f"an SLO of {slo} leaves no error budget")
+    return model_burn_rate(errors, requests, slo)
+
+
+def keyword_only_settings(long, short, slo, *, threshold=14.4, min_requests=50):
+    return model_should_page(long, short, slo, threshold, min_requests)
+
+
+def numpy_all(long, short, slo, threshold=14.4, min_requests=50):
+    """Right: numpy.all() answers with NumPy's own True or False."""
+    import numpy
+
+    rates = numpy.array([model_burn_rate(*window, slo) for window in (long, short)])
+    return numpy.all(rates > threshold) & (long.requests >= min_requests)
+
+
+@pytest.mark.parametrize(
+    ("burn_rate", "should_page"),
+    [
+        (PagingPolicy.burn_rate, PagingPolicy.should_page),
+        (exact_burn_rate, exact_should_page),
+        (decimal_burn_rate, model_should_page),
+        (model_burn_rate, isclose_at_the_limit),
+        (model_burn_rate, cross_multiplied),
+        (raises_its_own_value_error, model_should_page),
+        (model_burn_rate, keyword_only_settings),
+        pytest.param(
+            model_burn_rate,
+            numpy_all,
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("numpy") is None, reason="needs NumPy"
+            ),
+        ),
+    ],
+    ids=[
+        "class-methods",
+        "fractions",
+        "decimals",
+        "math-isclose",
+        "cross-multiplied",
+        "value-error-subclass",
+        "keyword-only-settings",
+        "numpy-bool",
+    ],
+)
+def test_more_right_answers_written_differently_pass(burn_rate, should_page):
+    assert judged(burn_rate, should_page) == []
+
+
 def unguarded(errors, requests, slo):
     return errors / requests / (1 - slo)
 
@@ -431,6 +645,22 @@ def truthy_not_bool(long, short, slo, threshold=14.4, min_requests=50):
     return 1 if model_should_page(long, short, slo, threshold, min_requests) else 0
 
 
+def returns_a_fraction(errors, requests, slo):
+    if not 0 < slo < 1:
+        raise ValueError(slo)
+    return Fraction(errors, requests) / (1 - Fraction(str(slo))) if requests else Fraction(0)
+
+
+def converts_a_percentage(errors, requests, slo):
+    return model_burn_rate(errors, requests, slo / 100 if slo > 1 else slo)
+
+
+def min_requests_in_both_windows(long, short, slo, threshold=14.4, min_requests=50):
+    return short.requests >= min_requests and model_should_page(
+        long, short, slo, threshold, min_requests
+    )
+
+
 @pytest.mark.parametrize(
     ("burn_rate", "should_page", "expected"),
     [
@@ -460,6 +690,14 @@ def truthy_not_bool(long, short, slo, threshold=14.4, min_requests=50):
             "❌ a fast burn (18× over 1 h, 20× over 5 min) pages "
             "— expected True, got 1 (int): return True or False",
         ),
+        (
+            returns_a_fraction,
+            model_should_page,
+            "❌ 5 errors in 1,000 requests at a 99.5% SLO burn the budget at 1× — expected 1.0, "
+            "got Fraction(1, 1) (Fraction)",
+        ),
+        (converts_a_percentage, model_should_page, "❌ an SLO of 99.5 (a percentage) raises"),
+        (model_burn_rate, min_requests_in_both_windows, "❌ 50 requests are enough"),
     ],
     ids=[
         "zero-division",
@@ -473,6 +711,9 @@ def truthy_not_bool(long, short, slo, threshold=14.4, min_requests=50):
         "fixed-14.4",
         "at-the-limit",
         "int-not-bool",
+        "fraction-not-float",
+        "percentage-converted",
+        "min-requests-in-the-short-window",
     ],
 )
 def test_each_burn_rate_mistake_fails_its_case(burn_rate, should_page, expected):

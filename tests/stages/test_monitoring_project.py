@@ -222,10 +222,74 @@ def instrument(app, registry=None):
 '''
 
 
-@pytest.mark.parametrize("module", [MODULE_LEVEL, MOUNTED], ids=["module-level", "mounted"])
+BASE_HTTP_MIDDLEWARE = '''\
+"""Starlette's BaseHTTPMiddleware, labels by keyword, and the scrape served as plain text."""
+
+import time
+
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.middleware.base import BaseHTTPMiddleware
+
+
+class Metrics(BaseHTTPMiddleware):
+    def __init__(self, app, registry):
+        super().__init__(app)
+        self.requests = Counter("http_requests_total", "Requests.", ["route", "method", "code"],
+                                registry=registry)
+        self.duration = Histogram("http_request_duration_seconds", "Latency.",
+                                  ["route", "method"], buckets=[0.05, 0.3, 2.0],
+                                  registry=registry)
+
+    async def dispatch(self, request, call_next):
+        started, code = time.perf_counter(), 500
+        try:
+            response = await call_next(request)
+            code = response.status_code
+            return response
+        finally:
+            matched = request.scope.get("route")
+            route = matched.path_format if matched else "none"
+            self.requests.labels(method=request.method, route=route, code=code).inc()
+            self.duration.labels(method=request.method, route=route).observe(
+                time.perf_counter() - started
+            )
+
+
+def instrument(app, registry=None):
+    registry = registry or CollectorRegistry()
+    app.add_middleware(Metrics, registry=registry)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics():
+        return PlainTextResponse(generate_latest(registry).decode())
+
+    return registry
+'''
+
+
+@pytest.mark.parametrize(
+    "module",
+    [MODULE_LEVEL, MOUNTED, BASE_HTTP_MIDDLEWARE],
+    ids=["module-level", "mounted", "base-http-middleware"],
+)
 def test_other_right_ways_to_serve_metrics_pass(solved, module):
     write(solved, METRICS, module)
     assert judge_metrics(solved) == {}
+
+
+def test_route_names_instead_of_templates_are_named(solved):
+    model = project.path(METRICS, solved).read_text(encoding="utf-8")
+    write(
+        solved,
+        METRICS,
+        model.replace(
+            'route = getattr(request.scope.get("route"), "path", None) or UNMATCHED',
+            'route = getattr(request.scope.get("route"), "name", None) or UNMATCHED',
+        ),
+    )
+    found = judge_metrics(solved)
+    assert found[TEXTS[4]].startswith("route values that are no route's path template: ")
 
 
 def test_a_service_that_hangs_is_stopped_and_named(solved, monkeypatch):

@@ -411,6 +411,27 @@ def _link_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+def placeholders(body: str, links: frozenset[str] = frozenset()) -> list[str]:
+    """The `[placeholders]` a text still holds of a template, in order.
+
+    Not inline code (`rows[0]`), a footnote (`[^1]`), a task box (`[x]`), a link, nor a
+    reference-style link the document defines (`links`, its `link_labels`): `[tsd]` with
+    `[tsd]: docs/tsd.md` below it. A label nothing defines is left as written on the page.
+    """
+    prose = CODE_SPAN.sub(" ", body)
+    return [
+        found[0]
+        for found in BRACKET_PLACEHOLDER.finditer(prose)
+        if _link_key(found[0][1:-1]) not in links
+    ]
+
+
+def placeholder(body: str, links: frozenset[str] = frozenset()) -> str | None:
+    """The first of `placeholders(body, links)`, or None."""
+    found = placeholders(body, links)
+    return found[0] if found else None
+
+
 def leftover(
     body: str, guidance: str, must_have_text: bool = True, links: frozenset[str] = frozenset()
 ) -> str | None:
@@ -428,18 +449,10 @@ def leftover(
                 "still has the template's guidance (the lines starting with `>`, such as"
                 f" “{shorten(quote['text'].strip(), 50)}”); delete it"
             )
-    prose = CODE_SPAN.sub(" ", body)
-    bracket = next(
-        (
-            found
-            for found in BRACKET_PLACEHOLDER.finditer(prose)
-            if _link_key(found[0][1:-1]) not in links
-        ),
-        None,
-    )
+    bracket = placeholder(body, links)
     if bracket:
-        return f"still has the placeholder `{bracket[0]}`"
-    word = PLACEHOLDER_WORDS.search(prose)
+        return f"still has the placeholder `{bracket}`"
+    word = PLACEHOLDER_WORDS.search(CODE_SPAN.sub(" ", body))
     if word:
         return f"still says {word[0]}"
     meaningful = [

@@ -10,8 +10,9 @@ is the one written after the number ("0.3 s (300 ms)", "0.005 (0.5%)"), or else 
 brackets in the row's label or the column's header ("p95 latency (ms)", "Threshold (%)").
 
 A table may also stand sideways, a column per measure and a row of thresholds; a success-rate
-row ("at least 99.5% of requests succeed") stands for the failed requests' (at most 0.5%) when
-the plan has no row of those. Whether the limit itself passes is read from the threshold's words
+or availability row ("at least 99.5% of requests succeed") stands for the failed requests' (at
+most 0.5%) when the plan has no row of those. A threshold whose words hold other numbers is read
+from its own clause ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 req/s"). Whether the limit itself passes is read from the threshold's words
 ("under 300 ms" no, "at most 300 ms" yes) when they say it.
 """
 
@@ -41,7 +42,7 @@ MEASURES = {
         re.IGNORECASE,
     ),
     "throughput": re.compile(
-        r"throughput|requests?\s*(a|per|/)\s*s(ec(ond)?)?\b|req/s|\brps\b|request\s*rate"
+        r"throughput|requests?\s*(a|per|/)\s*s(ec(ond)?)?\b|req/s|\b[rq]ps\b|request\s*rate"
         r"|per\s*second|\bhttp_reqs\b",  # k6's count of requests, whose `rate` is per second
         re.IGNORECASE,
     ),
@@ -105,16 +106,7 @@ def _section_body(text: str, name: str) -> str | None:
 def placeholders(text: str) -> list[str]:
     """The `[bracketed placeholders]` left from the template, outside its <details> examples."""
     visible = "\n".join(markdown.markdown_lines(markdown.DETAILS_BLOCK.sub("", text)))
-    defined = {label.casefold() for label in _LINK_DEFINITION.findall(visible)}
-    # A footnote reference, `[^1]`, is the writer's own; so is a reference link, `[TSD][tsd]`
-    # or `[tsd]` with `[tsd]: docs/tsd.md` below it.
-    return [
-        match[0]
-        for match in markdown.BRACKET_PLACEHOLDER.finditer(visible)
-        if not match[0].startswith("[^")
-        and visible[match.start() - 1 : match.start()] != "]"
-        and match[0][1:-1].strip().casefold() not in defined
-    ]
+    return markdown.placeholders(visible, markdown.link_labels(visible))
 
 
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\[\]\n]+)\]:", re.MULTILINE)
@@ -149,6 +141,7 @@ def thresholds(text: str) -> dict[str, Threshold]:
         if measure == SUCCESS:
             success = success or _as_failures(stated, quoted)
         elif measure is not None and measure not in found:
+            stated = _clause(measure, stated)
             value = read_value(measure, stated)
             found[measure] = Threshold(measure, value, quoted, inclusive(measure, stated))
     if success is not None:
@@ -158,16 +151,52 @@ def thresholds(text: str) -> dict[str, Threshold]:
 
 SUCCESS = "successful requests"
 """A row of the share of requests that succeed: the failed requests' row, told the other way."""
-_SUCCEEDED = re.compile(r"\bsucce(?:ss|ed)", re.IGNORECASE)
+_SUCCEEDED = re.compile(r"\bsucce(?:ss|ed)|\bavailab(?:le|ility)\b", re.IGNORECASE)
+"""A share of requests that succeed: a success rate, or an availability SLO told per request."""
 _FAILED = re.compile(r"fail|error|unsuccessful", re.IGNORECASE)
 
 
 def _as_failures(stated: str, quoted: str) -> Threshold:
     """A success rate's row as the failed requests' threshold: at least 99.5% succeed is at most
     0.5% failed, more than 99.5% is under 0.5%."""
+    stated = _clause("failed requests", stated)
     succeeded = read_value("failed requests", stated)
     value = None if succeeded is None else 1 - succeeded
     return Threshold("failed requests", value, quoted, inclusive("throughput", stated))
+
+
+_CLAUSE_BREAK = re.compile(r";|,(?!\d)")
+"""Where a threshold's words split into clauses: "p99 under 1 s, p95 under 300 ms" (never at the
+comma of "1,200" or "0,5")."""
+
+
+def _clause(measure: str, stated: str) -> str:
+    """The clause of a threshold's words that states `measure`'s limit, when they hold others
+    ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 req/s"): the first with a number
+    beside the measure's own name (p95) or unit (a rate, a percentage, "1 in 200"). Otherwise
+    all the words."""
+    clauses = _CLAUSE_BREAK.split(stated)
+    if len(clauses) < 2:
+        return stated
+    if measure == "p95 latency":
+        names = MEASURES[measure]
+        return next(
+            (
+                c
+                for c in clauses
+                if names.search(c) and _number_start(names.sub(" ", c)) is not None
+            ),
+            stated,
+        )
+    return next(
+        (
+            c
+            for c in clauses
+            if (UNITS[measure].search(c) and _number_start(c) is not None)
+            or (measure == "failed requests" and _share_of(c) is not None)  # "1 in 200"
+        ),
+        stated,
+    )
 
 
 def _table_rows(body: str) -> list[tuple[str, str, str]]:
@@ -246,7 +275,9 @@ def _list_rows(body: str) -> list[tuple[str, str, str]]:
 def _measure_of(label: str, quoted: str) -> str | None:
     """What a row measures: named by its label, or failing that anywhere in the row. A share of
     successful requests is SUCCESS ("success rate (non-5xx)" too), unless failures are named."""
-    for where in (label, quoted):
+    for written in (label, quoted):
+        # A name in code reads as words: `p95_limit_ms` and `min_rps`, meets_slo's parameters.
+        where = f"{written} {written.replace('_', ' ')}"
         if _SUCCEEDED.search(where) and not _FAILED.search(where):
             return SUCCESS
         for measure, pattern in MEASURES.items():
@@ -261,23 +292,23 @@ _AT_OR_BELOW = re.compile(
     r"\b(?:at\s+most|no\s+more\s+than|not\s+more\s+than|no\s+(?:higher|greater|longer|slower)"
     rf"\s+than|(?:up\s+to|within){_NUMBER_AFTER}|at\s+or\s+(?:below|under)|(?:less|lower|fewer)\s+than\s+or\s+"
     r"equal|(?:does|do|must|should|shall|may)\s+not\s+exceed|not\s+exceeding|or\s+(?:less|"
-    r"fewer|lower|below|under)\b)|≤|⩽|<=|=<",
+    r"fewer|lower|below|under)\b)|≤|⩽|<=|=<|\binclusive\b(?!\s+of)",
     re.IGNORECASE,
 )
 _BELOW = re.compile(
     rf"\b(?:(?:under|below){_NUMBER_AFTER}|(?:less|lower|fewer|shorter)\s+than\b)"
-    r"|(?<![<=])<(?![<=])",
+    r"|(?<![<=])<(?![<=])|\bexclusive\b(?!\s+of)",
     re.IGNORECASE,
 )
 _AT_OR_ABOVE = re.compile(
     r"\b(?:at\s+least|no\s+(?:less|fewer|lower)\s+than|not\s+(?:less|fewer|lower)\s+than|"
     r"at\s+or\s+above|(?:more|greater|higher)\s+than\s+or\s+equal|or\s+(?:more|higher|"
-    r"greater|above)\b)|≥|⩾|>=|=>",
+    r"greater|above)\b)|≥|⩾|>=|=>|\binclusive\b(?!\s+of)",
     re.IGNORECASE,
 )
 _ABOVE = re.compile(
     rf"\b(?:above{_NUMBER_AFTER}|(?:more|greater|higher)\s+than\b|exceed(?:s|ing)?\b)"
-    r"|(?<![>=])>(?![>=])",
+    r"|(?<![>=])>(?![>=])|\bexclusive\b(?!\s+of)",
     re.IGNORECASE,
 )
 COMPARISONS = {
@@ -291,6 +322,7 @@ COMPARISONS = {
 says neither: "20 req/s over a 5 minute run" is a duration).
 Inclusive: "at most", "no more than", "up to", "within" (a limit one is within includes it),
 "does not exceed", "or less", "≤", "<="; "at least", "no less than", "or more", "≥", ">=".
+A limit called "inclusive" or "exclusive" says it too ("inclusive of retries" does not).
 "max" and "min" say neither: they head columns as often as they state a comparison."""
 
 
@@ -310,7 +342,7 @@ def inclusive(measure: str, text: str) -> bool | None:
 
 _IN_SECONDS = re.compile(r"\d\s*s\b|\bsec(ond)?s?\b")
 _TIME_UNIT = re.compile(r"\b(?P<ms>ms|msecs?|milliseconds?)\b|\b(?P<s>s|secs?|seconds?)\b", re.I)
-_PER_SECOND = re.compile(r"/\s*s(ec(ond)?)?\b|\b(per|a|each)\s+sec(ond)?\b|\brps\b", re.I)
+_PER_SECOND = re.compile(r"/\s*s(ec(ond)?)?\b|\b(per|a|each)\s+sec(ond)?\b|\b[rq]ps\b", re.I)
 _PER_MINUTE = re.compile(r"(/|\bper\b|\ba\b|\beach\b)\s*min(ute)?\b|\brpm\b", re.I)
 _PER_HOUR = re.compile(r"(/|\bper\b|\ban?\b|\beach\b)\s*(hr|hour)\b", re.I)
 _PERCENT = re.compile(r"%|percent|\bper\s+cent\b|\bpct\b", re.IGNORECASE)

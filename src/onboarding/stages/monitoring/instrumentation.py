@@ -155,20 +155,37 @@ def second_app_problems(scrape: Scrape) -> list[str]:
 
 
 def _names(scrape: Scrape) -> str:
+    """The service's own metric families, for a message: not the client library's process
+    metrics, nor the `_created` timestamps prometheus_client serves beside each metric."""
     return ", ".join(
         f"`{name}` ({family.type})"
         for name, family in sorted(scrape.families.items())
         if not name.startswith(("python_", "process_"))
+        and not (name.endswith("_created") and name.removesuffix("_created") in scrape.families)
     )
+
+
+def _kind(metric_type: str) -> str:
+    """A metric type as a sentence names it: "a gauge", "an untyped metric"."""
+    if metric_type in ("unknown", "untyped"):
+        return "an untyped metric"
+    return f"a {metric_type}"
 
 
 def counter_problems(scrape: Scrape) -> list[str]:
     """A counter `http_requests_total` with exactly the labels method, route and code."""
     found = scrape.family(COUNTER)
     if found is None:
+        # A gauge (or an untyped line) keeps its whole name as its family's name.
+        misnamed = scrape.family(f"{COUNTER}_total")
+        if misnamed is not None:
+            return [
+                f"`{COUNTER}_total` is {_kind(misnamed.type)}, not a counter: create it with "
+                "Counter(…), which only goes up, so that rate() can read it"
+            ]
         return [f"no metric called `{COUNTER}_total`; /metrics has {_names(scrape) or 'nothing'}"]
     if found.type != "counter":
-        return [f"`{COUNTER}_total` is a {found.type}, not a counter"]
+        return [f"`{COUNTER}_total` is {_kind(found.type)}, not a counter"]
     labels = found.label_names("_total")
     if not found.samples or labels == set():
         return ["`http_requests_total` has no labels, so it cannot be split by route or status"]
@@ -216,10 +233,17 @@ def histogram_problems(scrape: Scrape) -> list[str]:
     )
     if not any(abs(bound - SLO_BUCKET) < 1e-9 for bound in bounds):
         shown = ", ".join(f"{bound:g}" for bound in bounds if bound != float("inf"))
+        in_milliseconds = any(abs(bound - numbers.LATENCY_OBJECTIVE_MS) < 1e-9 for bound in bounds)
         problems.append(
             f"no bucket boundary at {SLO_BUCKET:g} s (found {shown or 'none'}); the latency SLO "
             f"counts bookings answered within {numbers.LATENCY_OBJECTIVE_MS} ms, which needs "
             f"`buckets=(…, {SLO_BUCKET:g}, …)`"
+            + (
+                f"; {numbers.LATENCY_OBJECTIVE_MS} looks like milliseconds, but the metric's "
+                "name says seconds: observe seconds and give the buckets in seconds"
+                if in_milliseconds
+                else ""
+            )
         )
     return problems
 
@@ -247,10 +271,28 @@ def _route_values(scrape: Scrape) -> list[str]:
 
 def route_label_problems(scrape: Scrape) -> list[str]:
     """The route label holds templates, one value per route, never a raw path."""
-    values = [value for value in _route_values(scrape) if value != METRICS_PATH]
+    # The scrape's own requests (`/metrics`, `/metrics/` behind a mount) are the service's to
+    # label as it likes.
+    values = [value for value in _route_values(scrape) if not value.startswith(METRICS_PATH)]
     if not values:
         return ["no series has a `route` label"]
     problems = []
+    # One value may stand for the requests that matched no route ("unmatched", "none", "");
+    # several values that are not paths at all name something else, such as each route's
+    # function name. (A path this module does not know may be a route of the learner's own.)
+    unknown = [
+        value
+        for value in values
+        if normalise_route(value) == UNMATCHED and not value.startswith("/")
+    ]
+    if len(unknown) > 1:
+        problems.append(
+            "route values that are no route's path template: "
+            + ", ".join(f'route="{value}"' for value in unknown[:3])
+            + "; label each request with the template it matched, such as "
+            "`/bookings/{booking_id}` (`request.scope['route'].path`), and give the requests "
+            "that match no route one fixed value"
+        )
     raw = [
         value
         for value in values

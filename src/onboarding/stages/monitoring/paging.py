@@ -255,18 +255,33 @@ def _page_cases() -> tuple[PageCase, ...]:
 PAGE_CASES = _page_cases()
 
 
+def as_truth(value: Any) -> bool | None:
+    """`value` as True or False when it is one, else None.
+
+    1 and 0 are not: an int is a count, not an answer. NumPy's own True and False (what
+    `numpy.all()` returns) are, without importing NumPy to know them.
+    """
+    if type(value) is bool:
+        return value
+    kind = type(value)
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"):
+        return bool(value)
+    return None
+
+
 def page_case(case: PageCase) -> Expectation:
     """The learner's should_page() answers True or False, a bool, as the case expects."""
 
     def run(given: Given) -> None:
         value = case.run(given.should_page)
-        if type(value) is not bool:
+        answer = as_truth(value)
+        if answer is None:
             raise CheckFailed(
                 f"expected {case.expected}, got {value!r} ({type(value).__name__}): return "
                 "True or False"
             )
-        if value is not case.expected:
-            raise CheckFailed(f"expected {case.expected}, got {value}")
+        if answer is not case.expected:
+            raise CheckFailed(f"expected {case.expected}, got {answer}")
 
     return Expectation(case.text, run, case.hint)
 

@@ -10,7 +10,9 @@ UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", 
 "human error" quoted from the notes (in quotation marks or as a `>` blockquote) or discussed
 ("this was not human error", "human error is not a root cause"), timeline times with seconds or
 after a Date column, an Assignee column for the owners, a Deadline or Target date column for
-the due dates, and a team's handle (`@acme/sre`) as one owner. Judging
+the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
+(`Priya (SRE, on call)`) as one owner, times on the 12-hour clock or as ISO timestamps
+(`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]` defined below). Judging
 words used as a verdict, a person named as the cause, and an action with no date at all are not.
 """
 
@@ -23,6 +25,7 @@ from datetime import date
 
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
+    CODE_SPAN,
     DETAILS_BLOCK,
     TABLE_SEPARATOR,
     course_template_guidance,
@@ -30,8 +33,10 @@ from onboarding.artefacts.markdown import (
     heading_report,
     in_template_case,
     is_heading,
+    link_labels,
     list_items,
     markdown_lines,
+    placeholder,
     section,
     sections,
     tables,
@@ -61,14 +66,20 @@ PEOPLE = ("Jordan", "Priya", "Sam")
 """The people named in the incident notes: a postmortem describes what they did, never blames."""
 
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
-# Seconds may follow, as log lines give them (10:02:30).
-TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])")
-DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
+# Seconds may follow, as log lines give them (10:02:30), and so may AM or PM (1:05 pm).
+TIME = re.compile(
+    r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+    r"(?:\s?(?P<half>[AaPp])\.?[Mm]\b\.?)?"
+)
+# An ISO 8601 timestamp runs the time on after a T: 2030-03-04T10:02Z.
+DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)(?!\d)")
 DAY_ONLY = re.compile(r"\d{4}-\d\d-\d\d|(?:\w{3,9},?\s+)?\d{1,2}\s+\w{3,9}(?:\s+\d{4})?")
 """A Date cell of a timeline (2030-03-04, Mon 4 March 2030), before its Time cell."""
 TIME_ZONE = re.compile(
     r"\b(?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|JST|AEST|AEDT|[ECMP][SD]T)\b"
     r"|\d:\d\d ?(?:Z|[+-]\d\d:?\d\d)\b"
+    # An offset alone in brackets, as in a `Time (+00:00)` header, or the zone in words.
+    r"|\(\s*(?:Z|[+-]\d\d:?\d\d)\s*\)|\bCoordinated Universal Time\b|\bZulu\b"
     # A zone by its IANA name, as in "local time (Europe/Berlin)".
     r"|\b(?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Z][A-Za-z_]+"
 )
@@ -107,6 +118,8 @@ ONE_ROLE = ("QA / SRE", "QA/SRE")
 TEAM_HANDLE = re.compile(r"@[\w.-]+/[\w.-]+")
 """A team's handle, such as `@acme/sre`: one owner, whose name holds a slash."""
 SEVERAL_OWNERS = re.compile(r"\b(and|&)\b|,|/")
+ASIDE = re.compile(r"\([^()]*\)")
+"""A note in brackets after an owner, `Priya (SRE, on call)`: about the one owner."""
 OWNER_HEADER = re.compile(
     r"\b(?:owners?(?:hip)?|owned\s+by|assignee|assigned(?:\s+to)?|responsible|dri)\b", re.IGNORECASE
 )
@@ -125,7 +138,9 @@ BLAME_WORDS = re.compile(
 )
 BLAME_VERBS = (
     r"(?:forgot|forgetting|failed to|fail to|ignored|neglected|didn'?t bother|did not bother|"
-    r"should(?:n'?t| not)? have|messed up|screwed up|broke|caused|was slow|were slow|"
+    r"should(?:n'?t| not)? have|messed up|screwed up|caused|was slow|were slow|"
+    # "broke the work down", "broke the news" describe, "broke production" judges.
+    r"broke(?!\s+(?:[\w'-]+\s+){0,2}?(?:down|into|up)\b|\s+the\s+news\b)|"
     r"mistake|fault|blame)"
 )
 QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
@@ -138,7 +153,7 @@ DENIED_AFTER = re.compile(
 )
 """Right after a judging word, these deny it: "human error is not a root cause"."""
 NOT_A_VERDICT = re.compile(
-    r"\b(?:not|no|never|nor|without|rather than|instead of|avoid(?:s|ed|ing)?|beyond|"
+    r"\b(?:not|no|never|nor|without|rather than|instead of|avoid(?:s|ed|ing)?|beyond|tempting|"
     r"(?:is|was|were|are)n't|doesn't|don't|didn't)\b",
     re.IGNORECASE,
 )
@@ -170,17 +185,20 @@ def heading_advice(text: str) -> str | None:
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds the template's placeholders, guidance or examples."""
     problems = []
+    links = link_labels(text)
     for title, body in sections(in_template_case(text, POSTMORTEM_HEADINGS)):
         if title not in POSTMORTEM_HEADINGS:
             continue
         where = f"`## {title}`"
+        # Inline code (`rows[0]`) is literal text, never a template's placeholder.
+        prose = CODE_SPAN.sub(" ", body)
         if DETAILS_BLOCK.search(body):
             problems.append(f"{where} still holds the template's collapsed example")
         elif guidance_quotes(body, course_template_guidance(TEMPLATE)):
             problems.append(f"{where} still has the template's `>` guidance")
-        elif bracket := BRACKET_PLACEHOLDER.search(body):
-            problems.append(f"{where} still has the placeholder `{bracket[0]}`")
-        elif word := PLACEHOLDER_WORDS.search(body):
+        elif bracket := placeholder(body, links):
+            problems.append(f"{where} still has the placeholder `{bracket}`")
+        elif word := PLACEHOLDER_WORDS.search(prose):
             problems.append(f"{where} still says {word[0]}")
         elif not [
             line for line in body.splitlines() if line.strip() and not TABLE_SEPARATOR.match(line)
@@ -221,10 +239,18 @@ def timeline_moments(body: str) -> tuple[list[Moment], list[str]]:
             Moment(
                 entry,
                 date(int(day["year"]), int(day["month"]), int(day["day"])) if day else None,
-                int(time["hour"]) * 60 + int(time["minute"]),
+                _minutes_of(time),
             )
         )
     return moments, untimed
+
+
+def _minutes_of(time: re.Match[str]) -> int:
+    """Minutes after midnight of a TIME match, on the 24-hour clock (12:10 AM is 0:10)."""
+    hour = int(time["hour"])
+    if time["half"] and hour <= 12:
+        hour = hour % 12 + (12 if time["half"].lower() == "p" else 0)
+    return hour * 60 + int(time["minute"])
 
 
 def _when(cells: list[str]) -> str:
@@ -330,7 +356,7 @@ def action_item_problems(text: str) -> list[str]:
         if VAGUE_OWNERS.match(who) or BRACKET_PLACEHOLDER.search(who):
             problems.append(f"“{name}” has no single owner (found “{who}”)")
         elif (
-            SEVERAL_OWNERS.search(TEAM_HANDLE.sub("@team", who))
+            SEVERAL_OWNERS.search(_without_asides(TEAM_HANDLE.sub("@team", who)))
             and who.strip().upper() not in ONE_ROLE
         ):
             problems.append(f"“{name}” has several owners (“{who}”); give it one")
@@ -340,6 +366,15 @@ def action_item_problems(text: str) -> list[str]:
                 "Fri 15 Mar, or a delay such as +5 days"
             )
     return problems
+
+
+def _without_asides(owner: str) -> str:
+    """An owner cell without its notes in brackets, unless a note names a second owner
+    (`SRE (Priya and Sam)`)."""
+    return ASIDE.sub(
+        lambda aside: aside[0] if re.search(r"\band\b|&", aside[0], re.IGNORECASE) else "",
+        owner,
+    )
 
 
 def _header_of(body: str) -> list[str]:
@@ -366,7 +401,12 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
     """
     named = "|".join(re.escape(person) for person in people)
     person_blame = re.compile(
-        rf"\b(?P<who>{named})(?:'s)?\b(?:[\s,]+[\w'-]+){{0,3}}?[\s,]+{BLAME_VERBS}", re.IGNORECASE
+        # Up to three words, or a clause about the person between commas ("Jordan, who ran
+        # it, forgot"; "Sam, the tech lead, ignored"), may come between them and the verdict.
+        rf"\b(?P<who>{named})(?:'s)?\b(?:,\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{{0,60}},)?"
+        rf"(?:[\s,]+[\w'-]+){{0,3}}?"
+        rf"[\s,]+{BLAME_VERBS}",
+        re.IGNORECASE,
     )
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):

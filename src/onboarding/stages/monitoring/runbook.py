@@ -24,8 +24,10 @@ from onboarding.artefacts.markdown import (
     course_template_guidance,
     guidance_quotes,
     is_heading,
+    link_labels,
     markdown_lines,
     pipe_tables,
+    placeholder,
     section,
     sections,
     setext_as_atx,
@@ -87,6 +89,7 @@ def heading_problems(text: str) -> list[str]:
     """The template's six sections are there (in any order); its own guidance is gone."""
     found = [title for title, _ in sections(text)[1:]]
     lowered = {title.lower() for title in found}
+    links = link_labels(text)
     problems = []
     missing = [heading for heading in HEADINGS if heading.lower() not in lowered]
     if missing:
@@ -102,8 +105,8 @@ def heading_problems(text: str) -> list[str]:
             problems.append(f"{where} still holds the template's collapsed example")
         elif _guidance_left(body):
             problems.append(f"{where} still has the template's `>` guidance")
-        elif bracket := BRACKET_PLACEHOLDER.search(body):
-            problems.append(f"{where} still has the placeholder `{bracket[0]}`")
+        elif bracket := placeholder(body, links):
+            problems.append(f"{where} still has the placeholder `{bracket}`")
         elif not "".join(body.split()):
             problems.append(f"{where} is empty")
     return problems
