@@ -71,6 +71,11 @@ def values(text: str) -> dict[str, float | None]:
         ("| Failed requests | fewer than one in two hundred | all |", "failed requests", 0.005),
         ("| Failed requests | under half a percent | all |", "failed requests", 0.005),
         ("| Failed requests | under a half percent | all |", "failed requests", 0.005),
+        # Queries a second; and meets_slo's own parameter names as the labels.
+        ("| QPS | at least 20 | all |", "throughput", 20.0),
+        ("| `p95_limit_ms` | 300 | all |", "p95 latency", 300.0),
+        ("| `min_rps` | 20 | all |", "throughput", 20.0),
+        ("| `max_error_rate` | 0.005 | all |", "failed requests", 0.005),
     ],
     ids=[
         "95th-percentile-in-the-threshold",
@@ -106,6 +111,10 @@ def values(text: str) -> dict[str, float | None]:
         "one-in-two-hundred-in-words",
         "half-a-percent",
         "a-half-percent",
+        "queries-a-second",
+        "p95-limit-parameter",
+        "min-rps-parameter",
+        "max-error-rate-parameter",
     ],
 )
 def test_a_threshold_written_another_way_is_the_same_number(row, measure, expected):
@@ -233,8 +242,21 @@ def test_a_sideways_table_keeps_each_threshold_with_its_comparison():
         ("| Success rate (non-5xx) | above 99.5% | all |", False),
         ("| Requests that succeed | more than 995 in 1,000 | all |", False),
         ("| Success rate | 99.5% | all |", None),
+        # A success rate as a fraction, and an availability SLO counted in requests.
+        ("| Success rate | at least 0.995 | all |", True),
+        ("| Availability | at least 99.5% | all |", True),
+        ("| Availability | > 0.995 | all |", False),
     ],
-    ids=["at-least", "a-sign", "non-5xx-above", "in-a-thousand", "no-comparison"],
+    ids=[
+        "at-least",
+        "a-sign",
+        "non-5xx-above",
+        "in-a-thousand",
+        "no-comparison",
+        "a-fraction",
+        "availability",
+        "availability-as-a-fraction",
+    ],
 )
 def test_a_success_rate_stands_for_the_failed_requests(row, inclusive):
     found = testplan.thresholds(plan(row))["failed requests"]
@@ -245,6 +267,11 @@ def test_a_success_rate_stands_for_the_failed_requests(row, inclusive):
 def test_a_failed_requests_row_wins_over_a_success_rate():
     rows = "| Success rate | at least 99% | all |\n| Failed requests | under 0.5% | all |"
     assert values(plan(rows))["failed requests"] == pytest.approx(0.005)
+
+
+def test_an_availability_of_another_number_is_another_failed_requests_threshold():
+    found = testplan.thresholds(plan("| Availability | 99.9% | all |"))["failed requests"]
+    assert found.value == pytest.approx(0.001)
 
 
 def test_an_unsuccessful_requests_row_is_not_a_success_rate():
@@ -291,10 +318,61 @@ def test_an_unsuccessful_requests_row_is_not_a_success_rate():
         ("throughput", "20 req/s over a 5 minute run", None),
         ("throughput", "20 req/s sustained over 5 minutes", None),
         ("throughput", "min 20 req/s", None),
+        # A limit called exclusive or inclusive; "inclusive of" names what is counted.
+        ("p95 latency", "300 ms (exclusive)", False),
+        ("p95 latency", "300 ms, inclusive", True),
+        ("throughput", "20 req/s (inclusive)", True),
+        ("failed requests", "0.5% exclusive", False),
+        ("p95 latency", "under 300 ms, inclusive of network time", False),
     ],
 )
 def test_the_comparison_is_read_from_the_thresholds_words(measure, threshold, inclusive):
     assert testplan.inclusive(measure, threshold) is inclusive
+
+
+@pytest.mark.parametrize(
+    ("row", "measure", "value", "inclusive"),
+    [
+        ("| Latency | p99 ≤ 1 s, p95 < 300 ms | all |", "p95 latency", 300.0, False),
+        ("| Latency | p95 under 300 ms; p99 at most 1 s | all |", "p95 latency", 300.0, False),
+        # A p99 of the model's number does not stand for a p95 of another.
+        ("| Latency | p99 < 300 ms, p95 < 500 ms | all |", "p95 latency", 500.0, False),
+        ("| Throughput | over 60 s, at least 20 req/s | all |", "throughput", 20.0, True),
+        (
+            "| Failed requests | over a 60 s run, under 0.5% | all |",
+            "failed requests",
+            0.005,
+            False,
+        ),
+        (
+            "| Failed requests | in 60 s; fewer than 1 in 200 | all |",
+            "failed requests",
+            0.005,
+            False,
+        ),
+        ("| Success rate | for a 60 s run, at least 99.5% | all |", "failed requests", 0.005, True),
+        # A comma inside a number splits nothing.
+        ("| Throughput | at least 1,200 requests a minute | all |", "throughput", 20.0, True),
+        ("| Failed requests | under 0,5 % | all |", "failed requests", 0.005, False),
+    ],
+    ids=[
+        "p99-then-p95",
+        "p95-then-p99",
+        "the-p95-not-the-p99",
+        "a-duration-then-the-rate",
+        "a-duration-then-the-share",
+        "a-duration-then-one-in-so-many",
+        "a-duration-then-the-success-rate",
+        "thousands-comma",
+        "decimal-comma",
+    ],
+)
+def test_a_threshold_beside_other_numbers_is_read_from_its_own_clause(
+    row, measure, value, inclusive
+):
+    found = testplan.thresholds(plan(row))[measure]
+    assert found.value == pytest.approx(value)
+    assert found.inclusive is inclusive
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ helpers start real child processes; each test that starts one also proves none i
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import httpx
@@ -230,15 +231,32 @@ def test_the_model_project_passes_every_exercise_of_stage_05(service):
 # --- 05.1: integration tests ----------------------------------------------------------------------
 
 
-def test_integration_tests_that_miss_the_overlap_bug_are_named(service):
-    (service / INTEGRATION).write_text(
-        "def test_a_room_can_be_booked(client):\n"
-        '    room = client.post("/rooms", json={"name": "Ada", "capacity": 6}).json()\n'
-        '    body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",\n'
-        '            "end": "2030-01-07T10:00:00Z", "attendees": 2}\n'
-        "    assert client.post(f\"/rooms/{room['id']}/bookings\", json=body).status_code == 201\n",
-        encoding="utf-8",
-    )
+ONE_BOOKING_TEST = (
+    "def test_a_room_can_be_booked(client):\n"
+    '    room = client.post("/rooms", json={"name": "Ada", "capacity": 6}).json()\n'
+    '    body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",\n'
+    '            "end": "2030-01-07T10:00:00Z", "attendees": 2}\n'
+    "    assert client.post(f\"/rooms/{room['id']}/bookings\", json=body).status_code == 201\n"
+)
+EITHER_ANSWER_TEST = (
+    "def test_a_second_overlapping_booking_is_answered(client):\n"
+    '    room = client.post("/rooms", json={"name": "Ada", "capacity": 6}).json()\n'
+    "    url = f\"/rooms/{room['id']}/bookings\"\n"
+    '    body = {"organiser": "a@example.com", "attendees": 2}\n'
+    '    slot = {"start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}\n'
+    "    assert client.post(url, json={**body, **slot}).status_code == 201\n"
+    '    slot = {"start": "2030-01-07T09:30:00Z", "end": "2030-01-07T10:30:00Z"}\n'
+    "    assert client.post(url, json={**body, **slot}).status_code in (201, 409)\n"
+)
+
+
+# Tests that look right and pass on the buggy service too: one booking only; or a second,
+# overlapping one that may be accepted.
+@pytest.mark.parametrize(
+    "source", [ONE_BOOKING_TEST, EITHER_ANSWER_TEST], ids=["one-booking", "either-answer"]
+)
+def test_integration_tests_that_miss_the_overlap_bug_are_named(service, source):
+    (service / INTEGRATION).write_text(source, encoding="utf-8")
     found = verdicts(judge("05.1"))
     missed = "they fail when your service's overlap check ignores bookings made by earlier requests"
     assert failed(found) == [missed]
@@ -259,6 +277,55 @@ def test_a_surprising_status_shows_the_response_body(service):
     assert "test_an_unknown_room_is_booked" in problem
     assert "404" in problem
     assert "/problems/" in problem, problem  # the body the service answered, not only the code
+
+
+NO_PROVIDER_STATE_CONTRACT_TEST = """
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error, status_code_conformance
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+schema = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "openapi.yaml")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    application = create_app(
+        Settings(database=tmp_path_factory.mktemp("c") / "b.db", log_level="WARNING")
+    )
+    with TestClient(application):  # migrates; but no room is made
+        yield application
+
+
+@pytest.mark.parametrize(
+    "operation", [result.ok() for result in schema.get_all_operations()], ids=lambda op: op.label
+)
+def test_every_answer_keeps_the_spec(operation, app):
+    @settings(max_examples=10, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def check(case):
+        case.call_and_validate(app=app, checks=[not_a_server_error, status_code_conformance])
+
+    check()
+"""
+
+
+def test_contract_tests_without_a_provider_state_are_named(service):
+    """Every booking request then meets a room that does not exist: a 404, before the bug."""
+    (service / "tests/contract/test_contract.py").write_text(
+        NO_PROVIDER_STATE_CONTRACT_TEST, encoding="utf-8"
+    )
+    found = verdicts(judge("05.2"))
+    missed = "they fail when your service answers 500 to a booking"
+    assert failed(found) == [missed], found
+    assert "would not catch a server error there" in found[missed]
 
 
 def test_no_integration_test_is_one_line(service):
@@ -500,14 +567,78 @@ MODEL_MEETS_SLO = """    if not run.latencies_ms:
         '        "failures": run.failures / run.requests >= max_error_rate,\n'
         "    }\n"
         "    return not any(misses.values())",
+        # Early returns, each limit on its own line, the percentile's nearest rank by hand.
+        "    if not run.latencies_ms:\n"
+        "        return False\n"
+        "    ordered = sorted(run.latencies_ms)\n"
+        "    p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]\n"
+        "    if p95 >= p95_limit_ms:\n"
+        "        return False\n"
+        "    if run.requests_per_second < min_rps:\n"
+        "        return False\n"
+        "    return run.error_rate < max_error_rate",
+        # The same limits told the other way: successes above 1 - max_error_rate, the requests
+        # a run of that length must reach, percentages and seconds.
+        "    p95_seconds = percentile(run.latencies_ms, 0.95) / 1000\n"
+        "    succeeded = 1 - run.error_rate\n"
+        "    return (p95_seconds < p95_limit_ms / 1000\n"
+        "            and run.requests >= min_rps * run.seconds\n"
+        "            and succeeded * 100 > (1 - max_error_rate) * 100)",
+        # Counts instead of rates: fewer failed requests than the share allows.
+        "    return (percentile(run.latencies_ms, 0.95) < p95_limit_ms\n"
+        "            and len(run.latencies_ms) / run.seconds >= min_rps\n"
+        "            and run.failures < max_error_rate * run.requests)",
+        # numpy's own nearest-rank method, and not-any over the misses.
+        "    import numpy as np\n\n"
+        '    p95 = float(np.quantile(run.latencies_ms, 0.95, method="inverted_cdf"))\n'
+        "    return not (p95 >= p95_limit_ms or run.requests_per_second < min_rps\n"
+        "                or run.error_rate >= max_error_rate)",
+        # A class of its own that holds the limits; meets_slo hands the run to it.
+        "    return Objective(p95_limit_ms, min_rps, max_error_rate).met_by(run)\n\n\n"
+        "@dataclass(frozen=True)\n"
+        "class Objective:\n"
+        "    p95_limit_ms: float\n"
+        "    min_rps: float\n"
+        "    max_error_rate: float\n\n"
+        "    def met_by(self, run):\n"
+        "        return (percentile(run.latencies_ms, 0.95) < self.p95_limit_ms\n"
+        "                and run.requests_per_second >= self.min_rps\n"
+        "                and run.error_rate < self.max_error_rate)",
     ],
-    ids=["numpy", "statistics-quantiles", "misses-by-name"],
+    ids=[
+        "numpy",
+        "statistics-quantiles",
+        "misses-by-name",
+        "early-returns",
+        "successes-percent-and-seconds",
+        "counts-not-rates",
+        "numpy-inverted-cdf-not-any",
+        "own-class",
+    ],
 )
 def test_a_meets_slo_written_another_way_is_accepted(service, monkeypatch, body):
     monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
     change(service, SLO, MODEL_MEETS_SLO, body)
     result = judge("05.3")
     assert result.failed == (), result.lines()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    run: LoadRun,\n", "    run: LoadRun,\n    *,\n"),
+        ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float = 0.5 / 100"),
+        ("min_rps: float = MIN_REQUESTS_PER_SECOND", "min_rps: float = 1200 / 60"),
+    ],
+    ids=["keyword-only-limits", "error-rate-as-a-sum", "rate-per-minute-as-a-sum"],
+)
+def test_a_meets_slo_signature_written_another_way_is_accepted(service, monkeypatch, old, new):
+    """05.4 reads the same defaults: 0.5 / 100 is the plan's 0.5%, 1200 / 60 its 20 a second."""
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, old, new)
+    for exercise in ("05.3", "05.4"):
+        result = judge(exercise)
+        assert result.failed == (), result.lines()
 
 
 OWN_LOAD_RUN_PROPERTY = (
@@ -619,6 +750,22 @@ def test_a_locustfile_with_weights_waits_on_start_and_a_shape_is_judged_on_a_rea
     assert failed(found) == [], found
 
 
+def test_a_locustfile_of_fast_http_users_is_judged_on_a_real_run(service, monkeypatch):
+    """Locust's other HTTP client, geventhttpclient's FastHttpUser, gives the same statistics."""
+    locustfile = "tests/load/locustfile.py"
+    change(service, locustfile, "import HttpUser,", "import FastHttpUser,")
+    change(service, locustfile, "class Booker(HttpUser):", "class Booker(FastHttpUser):")
+    runs = []
+    measured = slo.slowed_service_run
+    monkeypatch.setattr(slo, "slowed_service_run", lambda: runs.append(measured()) or runs[-1])
+    found = verdicts(judge("05.3"))
+    assert failed(found) == [], found
+    # Judged a miss for being slow, not for measuring nothing.
+    (run,) = runs
+    assert run.requests > 0 and run.error_rate < 0.5, run
+    assert percentile(run.latencies_ms, 0.95) > slo.P95_LIMIT_MS
+
+
 def test_a_run_is_the_learners_own_load_run_only_when_it_can_be_built_from_the_measurements():
     import dataclasses
     import types
@@ -728,6 +875,18 @@ SIDEWAYS = (
         # A success rate for the failed requests: more than 99.5% succeed is under 0.5% failed.
         ([(ERRORS_ROW, "| success rate | above 99.5% |")], []),
         ([(ERRORS_ROW, "| successful requests | at least 99.5% |")], [ERRORS_PASS_AT_LIMIT]),
+        # An availability SLO counted in requests, as a fraction: the same share told again.
+        ([(ERRORS_ROW, "| availability | above 0.995 |")], []),
+        ([(ERRORS_ROW, "| availability | ≥ 99.5% |")], [ERRORS_PASS_AT_LIMIT]),
+        # meets_slo's own parameter names for labels.
+        (
+            [
+                (P95_ROW, "| `p95_limit_ms` | < 300 |"),
+                (RATE_ROW, "| `min_rps` | >= 20 |"),
+                (ERRORS_ROW, "| `max_error_rate` | < 0.005 |"),
+            ],
+            [],
+        ),
         ([SIDEWAYS], []),
     ],
     ids=[
@@ -743,6 +902,9 @@ SIDEWAYS = (
         "bare-rate-and-code-strict",
         "success-rate-above",
         "success-rate-at-least-and-code-inclusive",
+        "availability-as-a-fraction",
+        "availability-at-least-and-code-inclusive",
+        "meets-slo-parameter-names",
         "table-turned-sideways",
     ],
 )
@@ -785,17 +947,43 @@ ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
             [(ERRORS_ROW, "| failed requests | at most 0.5% |")],
             [],
             ERRORS_CHECK,
-            "so exactly 0.50% failed meets the SLO",
+            "so exactly 0.5% failed meets the SLO",
         ),
-        ([], [ERRORS_PASS_AT_LIMIT], ERRORS_CHECK, "write “at most 0.50%”"),
+        ([], [ERRORS_PASS_AT_LIMIT], ERRORS_CHECK, "write “at most 0.5%”"),
         # At least 99.5% succeeding lets exactly 0.5% fail.
-        ([(ERRORS_ROW, "| success rate | ≥ 99.5% |")], [], ERRORS_CHECK, "write “under 0.50%”"),
+        ([(ERRORS_ROW, "| success rate | ≥ 99.5% |")], [], ERRORS_CHECK, "write “under 0.5%”"),
         # Another number is still another number, whichever way it is told.
         (
             [(ERRORS_ROW, "| success rate | above 99% |")],
             [],
             ERRORS_CHECK,
             "docs/test-plan.md says “success rate | above 99% | all requests”, but",
+        ),
+        # Another number: the message tells the limit as meets_slo compares, not as the model.
+        (
+            [(P95_ROW, "| p95 latency | under 200 ms |")],
+            [P95_PASSES_AT_LIMIT],
+            P95_CHECK,
+            "but tests/load/slo.py asserts p95 ≤ 300 ms (p95_limit_ms=300.0)",
+        ),
+        (
+            [(RATE_ROW, "| throughput | at least 10 requests a second |")],
+            [RATE_FAILS_AT_LIMIT],
+            RATE_CHECK,
+            "but tests/load/slo.py asserts more than 20 requests a second (min_rps=20.0)",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | under 1% |")],
+            [ERRORS_PASS_AT_LIMIT],
+            ERRORS_CHECK,
+            "but tests/load/slo.py asserts at most 0.5% failed (max_error_rate=0.005)",
+        ),
+        # A percentage with the digits it needs: 0.00125 is 0.125%, not a rounded 0.12%.
+        (
+            [],
+            [("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float = 0.00125")],
+            ERRORS_CHECK,
+            "but tests/load/slo.py asserts under 0.125% failed (max_error_rate=0.00125)",
         ),
     ],
     ids=[
@@ -808,6 +996,10 @@ ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
         "errors-under-and-code-inclusive",
         "success-at-least-and-code-strict",
         "success-rate-of-another-number",
+        "another-p95-and-code-inclusive",
+        "another-rate-and-code-strict",
+        "another-error-rate-and-code-inclusive",
+        "error-rate-of-three-decimals",
     ],
 )
 def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(
@@ -820,6 +1012,59 @@ def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(
     found = verdicts(judge("05.4"))
     assert failed(found) == [named], found
     assert message in found[named], found[named]
+
+
+FOLDERS_CHECK = (
+    "it says where each of your test folders runs: tests/integration, tests/contract, tests/load"
+)
+
+
+def plan_naming_the_folders_only_as(service, words: str) -> None:
+    """The model's plan with every folder path and `-m` command said otherwise, then `words`
+    at the start of *Who runs what, and when*."""
+    text = (service / PLAN).read_text(encoding="utf-8")
+    text = re.sub(r"`?tests/(integration|contract|load)[^`\s|]*`?", r"the \1 tests", text)
+    text = re.sub(r"`[^`\n]*-m [^`\n]*`", "the usual command", text)
+    heading = "## Who runs what, and when\n\n"
+    assert heading in text
+    (service / PLAN).write_text(text.replace(heading, f"{heading}{words}\n\n"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "`pytest -m integration`, `pytest -m contract` and `pytest -m load`.",
+        # A shell's brace expansion names each folder.
+        "CI runs `pytest tests/{integration,contract}`; the nightly job `pytest tests/load`.",
+        # The markers as the tests carry them.
+        "Tests marked `@pytest.mark.integration` or `@pytest.mark.contract` run in CI, "
+        "`@pytest.mark.load` nightly.",
+    ],
+    ids=["markers-selected", "brace-expansion", "markers-as-marked"],
+)
+def test_a_plan_naming_its_test_folders_another_way_is_accepted(service, words):
+    plan_naming_the_folders_only_as(service, words)
+    found = verdicts(judge("05.4"))
+    assert found[FOLDERS_CHECK] == "", found
+
+
+@pytest.mark.parametrize(
+    ("words", "missing"),
+    [
+        ("Every test runs in CI.", "tests/integration, tests/contract, tests/load"),
+        # `-m "not load"` runs everything but the load test: it does not say where that runs.
+        (
+            '`pytest -m "not load"` on every pull request; `pytest tests/integration` too.',
+            "tests/contract, tests/load",
+        ),
+    ],
+    ids=["none", "only-excluded"],
+)
+def test_a_plan_that_never_says_where_a_test_folder_runs_is_named(service, words, missing):
+    plan_naming_the_folders_only_as(service, words)
+    found = verdicts(judge("05.4"))
+    assert failed(found) == [FOLDERS_CHECK], found
+    assert found[FOLDERS_CHECK] == f"it never names {missing} (nor the marker that selects it)"
 
 
 def test_a_deleted_plan_is_one_clear_line_and_nothing_changes(service):
@@ -1026,6 +1271,183 @@ def test_schemathesis_finds_no_broken_promise(live_server):
 """
 
 
+REQUESTS_LIVE_SERVER_TEST = """
+import uuid
+
+import requests
+
+
+def test_an_overlap_booked_in_a_later_request_is_refused(live_server):
+    with requests.Session() as http:
+        name = f"Ada {uuid.uuid4().hex[:8]}"
+        room = http.post(f"{live_server.url}/rooms", json={"name": name, "capacity": 6}).json()
+        url = f"{live_server.url}/rooms/{room['id']}/bookings"
+        body = {"organiser": "a@example.com", "attendees": 2}
+        slot = {"start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}
+        assert http.post(url, json={**body, **slot}).status_code == 201
+        slot = {"start": "2030-01-07T09:30:00Z", "end": "2030-01-07T10:30:00Z"}
+        second = http.post(url, json={**body, **slot})
+        assert second.status_code == 409, second.text
+        assert second.json()["type"] == "/problems/overlap"
+"""
+
+HTTPX_CLIENT_LIVE_SERVER_TEST = """
+import uuid
+
+import httpx
+
+
+def test_an_overlap_booked_in_a_later_request_is_refused(live_server):
+    with httpx.Client(base_url=live_server.url, timeout=10) as http:
+        room = http.post("/rooms", json={"name": f"Ada {uuid.uuid4().hex[:8]}", "capacity": 6})
+        url = f"/rooms/{room.json()['id']}/bookings"
+        body = {"organiser": "a@example.com", "attendees": 2}
+        first = http.post(url, json={**body, "start": "2030-01-07T09:00:00Z",
+                                     "end": "2030-01-07T10:00:00Z"})
+        second = http.post(url, json={**body, "start": "2030-01-07T09:30:00Z",
+                                      "end": "2030-01-07T10:30:00Z"})
+    assert (first.status_code, second.status_code) == (201, 409), second.text
+"""
+
+UNITTEST_CASE_TEST = """
+import unittest
+
+from fastapi.testclient import TestClient
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+
+class OverlapAcrossRequests(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+        from pathlib import Path
+
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        app = create_app(Settings(database=Path(folder.name) / "bookings.db", log_level="WARNING"))
+        self.api = self.enterContext(TestClient(app))
+
+    def test_a_second_overlapping_booking_is_refused(self):
+        room = self.api.post("/rooms", json={"name": "Ada", "capacity": 6}).json()
+        url = f"/rooms/{room['id']}/bookings"
+        body = {"organiser": "a@example.com", "attendees": 2}
+        first = self.api.post(url, json={**body, "start": "2030-01-07T09:00:00Z",
+                                         "end": "2030-01-07T10:00:00Z"})
+        self.assertEqual(first.status_code, 201, first.text)
+        second = self.api.post(url, json={**body, "start": "2030-01-07T09:30:00Z",
+                                          "end": "2030-01-07T10:30:00Z"})
+        self.assertEqual(second.status_code, 409, second.text)
+"""
+
+SCHEMATHESIS_CALL_THEN_VALIDATE_CONTRACT_TEST = """
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from booking_service.core.config import Settings
+from booking_service.main import create_app
+
+schema = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "openapi.yaml")
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory):
+    app = create_app(Settings(database=tmp_path_factory.mktemp("c") / "b.db", log_level="WARNING"))
+    with TestClient(app) as client:
+        room = client.post("/rooms", json={"name": "Contract", "capacity": 10_000}).json()
+        yield app, room["id"]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_the_service_answers_as_the_spec_says(operation, state):
+    app, room_id = state
+
+    def in_the_room(case):
+        if case.path_parameters and "room_id" in case.path_parameters:
+            case.path_parameters = {**case.path_parameters, "room_id": room_id}
+        return case
+
+    strategy = operation.as_strategy()
+
+    @settings(max_examples=10, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=st.one_of(strategy, strategy.map(in_the_room)))
+    def answered_as_promised(case):
+        # Sent, then judged, in two steps.
+        response = case.call(app=app)
+        case.validate_response(response, checks=CHECKS)
+
+    answered_as_promised()
+"""
+
+REQUESTS_OPENAPI_VALIDATOR_CONTRACT_TEST = """
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from openapi_schema_validator import OAS31Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
+REGISTRY = Registry().with_resource("spec", DRAFT202012.create_resource(SPEC))
+
+
+def promised(path, method, status):
+    answers = SPEC["paths"][path][method]["responses"]
+    assert str(status) in answers, f"{method.upper()} {path} may not answer {status}"
+    answer = answers[str(status)]
+    while "$ref" in answer:
+        answer = SPEC["components"]["responses"][answer["$ref"].rpartition("/")[2]]
+    return answer
+
+
+def keeps_the_spec(path, method, response):
+    answer = promised(path, method, response.status_code)
+    for header in answer.get("headers", {}):
+        assert header in response.headers, f"no {header} header"
+    if "content" not in answer:
+        return
+    media_type = response.headers["content-type"].partition(";")[0]
+    schema = answer["content"][media_type]["schema"]
+    OAS31Validator({"$ref": "spec" + schema["$ref"]}, registry=REGISTRY).validate(response.json())
+
+
+@pytest.mark.parametrize("attendees", [2, 10_001], ids=["fits", "too-many"])
+def test_a_booking_is_answered_as_the_spec_says(live_server, attendees):
+    with requests.Session() as http:
+        room = http.post(f"{live_server.url}/rooms",
+                         json={"name": f"Contract {uuid.uuid4().hex[:8]}", "capacity": 10_000})
+        keeps_the_spec("/rooms", "post", room)
+        body = {"organiser": "a@example.com", "start": "2030-01-07T09:00:00Z",
+                "end": "2030-01-07T10:00:00Z", "attendees": attendees}
+        booked = http.post(f"{live_server.url}/rooms/{room.json()['id']}/bookings", json=body)
+        keeps_the_spec("/rooms/{room_id}/bookings", "post", booked)
+"""
+
+
 @pytest.mark.parametrize(
     ("exercise", "files"),
     [
@@ -1046,6 +1468,17 @@ def test_schemathesis_finds_no_broken_promise(live_server):
         ("05.2", {"tests/contract/test_contract.py": LIVE_SERVER_CONTRACT_TEST}),
         # Schemathesis's command line, run by a test against the real server.
         ("05.2", {"tests/contract/test_contract.py": SCHEMATHESIS_CLI_CONTRACT_TEST}),
+        # Other clients over a real socket: requests, httpx.Client; and unittest's TestCase.
+        ("05.1", {INTEGRATION: REQUESTS_LIVE_SERVER_TEST}),
+        ("05.1", {INTEGRATION: HTTPX_CLIENT_LIVE_SERVER_TEST}),
+        ("05.1", {INTEGRATION: UNITTEST_CASE_TEST}),
+        # Schemathesis sending and judging in two steps, with every check it has.
+        (
+            "05.2",
+            {"tests/contract/test_contract.py": SCHEMATHESIS_CALL_THEN_VALIDATE_CONTRACT_TEST},
+        ),
+        # Hand-written, with requests against the real server and openapi-schema-validator.
+        ("05.2", {"tests/contract/test_contract.py": REQUESTS_OPENAPI_VALIDATOR_CONTRACT_TEST}),
     ],
     ids=[
         "class-parametrised-own-client",
@@ -1053,6 +1486,11 @@ def test_schemathesis_finds_no_broken_promise(live_server):
         "jsonschema",
         "live-server",
         "schemathesis-cli",
+        "requests-live-server",
+        "httpx-client-live-server",
+        "unittest-test-case",
+        "schemathesis-call-then-validate",
+        "requests-openapi-schema-validator",
     ],
 )
 def test_tests_organised_another_way_are_accepted(service, exercise, files):

@@ -26,9 +26,25 @@ from onboarding.stages.testing.slo import SLO_FILE, asserted_limits
 PLAN = "docs/test-plan.md"
 TEST_FOLDERS = ("tests/integration", "tests/contract", "tests/load")
 LIMIT_OF = {
-    "p95 latency": ("p95_limit_ms", "p95 < {value:g} ms"),
-    "throughput": ("min_rps", "at least {value:g} requests a second"),
-    "failed requests": ("max_error_rate", "under {value:.2%} failed"),
+    "p95 latency": "p95_limit_ms",
+    "throughput": "min_rps",
+    "failed requests": "max_error_rate",
+}
+"""The parameter of meets_slo whose default is each measure's limit."""
+ASSERTS = {
+    # (comparison unknown, strict, inclusive): what meets_slo asserts, told as it compares, so
+    # that a meets_slo letting 300 ms pass is not quoted as asserting "p95 < 300 ms".
+    "p95 latency": ("a p95 limit of {value} ms", "p95 < {value} ms", "p95 ≤ {value} ms"),
+    "throughput": (
+        "a limit of {value} requests a second",
+        "more than {value} requests a second",
+        "at least {value} requests a second",
+    ),
+    "failed requests": (
+        "a limit of {value} failed",
+        "under {value} failed",
+        "at most {value} failed",
+    ),
 }
 
 
@@ -52,29 +68,35 @@ def require_sections(given: Given) -> None:
 
 
 def _threshold_matches(measure: str) -> Callable[[Given], None]:
-    parameter, wording = LIMIT_OF[measure]
+    parameter = LIMIT_OF[measure]
 
     def require_same(given: Given) -> None:
         found = testplan.thresholds(plan_text(given)).get(measure)
         asserted = asserted_limits(given)[parameter]
-        said = f"{SLO_FILE} asserts {wording.format(value=asserted)} ({parameter}={asserted!r})"
-        if found is None:
-            raise CheckFailed(f"the SLO thresholds table has no row for {measure}, but {said}")
-        if found.value is None:
-            raise CheckFailed(f"“{found.quoted}” states no number, but {said}")
-        if not _same(found.value, float(asserted)):
+        if found is None or found.value is None or not _same(found.value, float(asserted)):
+            code_inclusive = _passes_at_limit(given, measure)
+            unknown, strict, inclusive = ASSERTS[measure]
+            stated = {None: unknown, False: strict, True: inclusive}[code_inclusive]
+            said = (
+                f"{SLO_FILE} asserts {stated.format(value=_as_written(measure, asserted))} "
+                f"({parameter}={asserted!r})"
+            )
+            if found is None:
+                raise CheckFailed(f"the SLO thresholds table has no row for {measure}, but {said}")
+            if found.value is None:
+                raise CheckFailed(f"“{found.quoted}” states no number, but {said}")
             raise CheckFailed(f"{PLAN} says “{found.quoted}”, but {said}")
         if found.inclusive is None:
             return
         code_inclusive = _passes_at_limit(given, measure)
         if code_inclusive is not None and code_inclusive != found.inclusive:
-            at_limit = AT_LIMIT[measure].format(value=float(asserted))
-            strict, inclusive = WORDS[measure]
+            value = _as_written(measure, asserted)
+            at_limit = AT_LIMIT[measure].format(value=value)
             raise CheckFailed(
                 f"{PLAN} says “{found.quoted}”, so {at_limit} "
                 f"{'meets' if found.inclusive else 'misses'} the SLO, but meets_slo in {SLO_FILE} "
                 f"says it {'meets' if code_inclusive else 'misses'} it; write "
-                f"“{(inclusive if code_inclusive else strict).format(value=float(asserted))}” "
+                f"“{WORDS[measure][code_inclusive].format(value=value)}” "
                 "in the plan, or change meets_slo's comparison"
             )
 
@@ -82,15 +104,16 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
 
 
 AT_LIMIT = {
-    "p95 latency": "a p95 of exactly {value:g} ms",
-    "throughput": "exactly {value:g} requests a second",
-    "failed requests": "exactly {value:.2%} failed",
+    "p95 latency": "a p95 of exactly {value} ms",
+    "throughput": "exactly {value} requests a second",
+    "failed requests": "exactly {value} failed",
 }
 WORDS = {
-    # (strict, inclusive): how the plan says meets_slo's comparison.
-    "p95 latency": ("under {value:g} ms", "at most {value:g} ms"),
-    "throughput": ("more than {value:g} requests a second", "at least {value:g} requests a second"),
-    "failed requests": ("under {value:.2%}", "at most {value:.2%}"),
+    # (strict, inclusive), indexed by whether the limit itself passes: how the plan says
+    # meets_slo's comparison, each {value} as `_as_written` has it.
+    "p95 latency": ("under {value} ms", "at most {value} ms"),
+    "throughput": ("more than {value} requests a second", "at least {value} requests a second"),
+    "failed requests": ("under {value}", "at most {value}"),
 }
 REQUESTS = 1000
 
@@ -132,17 +155,40 @@ def _passes_at_limit(given: Given, measure: str) -> bool | None:
         return None
 
 
+def _as_written(measure: str, value: float) -> str:
+    """A limit as the plan would write it: 300 (ms), 20 (a second), a fraction as a percentage
+    with the digits it needs (0.005 is "0.5%", 0.00125 "0.125%")."""
+    if measure == "failed requests":
+        return f"{float(value) * 100:.6g}%"
+    return f"{float(value):g}"
+
+
 def _same(left: float, right: float) -> bool:
     return abs(left - right) <= 1e-9 * max(1.0, abs(left), abs(right))
 
 
+_BRACES = re.compile(r"(?P<parent>[\w./-]*/)\{(?P<names>[\w.-]+(?:,[\w.-]+)+)\}")
+"""A shell's brace expansion: `tests/{integration,contract}` names both folders."""
+
+
+def _names_folder(text: str, folder: str) -> bool:
+    """Whether the plan names a test folder: its path, or its marker as `-m` selects it (not
+    `-m "not load"`, which runs every folder but that one) or as the tests mark themselves
+    (`pytest.mark.load`)."""
+    marker = re.escape(folder.rpartition("/")[2])
+    return bool(
+        re.search(
+            rf"{re.escape(folder)}\b|-m[^|\n]*(?<!\bnot\s)\b{marker}\b|\bmark\.{marker}\b", text
+        )
+    )
+
+
 def require_test_folders(given: Given) -> None:
-    text = plan_text(given)
-    missing = [
-        folder
-        for folder in TEST_FOLDERS
-        if not re.search(rf"{re.escape(folder)}\b|-m[^|\n]*\b{folder.rpartition('/')[2]}\b", text)
-    ]
+    text = _BRACES.sub(
+        lambda found: " ".join(found["parent"] + name for name in found["names"].split(",")),
+        plan_text(given),
+    )
+    missing = [folder for folder in TEST_FOLDERS if not _names_folder(text, folder)]
     if missing:
         raise CheckFailed(f"it never names {', '.join(missing)} (nor the marker that selects it)")
 
