@@ -154,8 +154,19 @@ def test_a_table_named_with_the_word_table_or_a_number_is_that_table(name_line):
         "| Table | Index | Columns |\n| --- | --- | --- |\n| bookings | idx_bookings_room_time | room_id |\n",
         "### Constraints\n\n| Name | Column | Rule |\n| --- | --- | --- |\n"
         "| ck_bookings_attendees_at_least_one | attendees | at least 1 |\n",
+        "### Indexes\n\n| Index | Table | Column |\n| --- | --- | --- |\n"
+        "| idx_bookings_room_time | bookings | room_id, start, end |\n",
+        "| Constraint | Table | Column | Rule |\n| --- | --- | --- | --- |\n"
+        "| ck_rooms_capacity_positive | rooms | capacity | above 0 |\n",
     ],
-    ids=["named-by-heading", "named-by-caption", "index-column", "constraints-one-column-each"],
+    ids=[
+        "named-by-heading",
+        "named-by-caption",
+        "index-column",
+        "constraints-one-column-each",
+        "an-index-a-row-with-a-table-column",
+        "a-constraint-a-row-with-a-table-column",
+    ],
 )
 def test_a_table_of_indexes_beside_the_columns_is_not_columns(indexes):
     """Indexes are part of a data model; a table listing them lists no columns."""

@@ -77,6 +77,18 @@ def test_the_id_may_come_with_words_about_it(tmp_path, row):
     assert verdicts(tmp_path, plan=(MIGRATION_ID, row)) == {}
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "- **Migration id(s):** 0002",
+        "**Migration IDs:** `0002`",
+        "| Migration ID(s) | 0002, 0002_cancelled_state.py |",
+    ],
+)
+def test_the_id_may_be_given_in_a_list_or_another_spelling(tmp_path, header):
+    assert verdicts(tmp_path, plan=(MIGRATION_ID, header)) == {}
+
+
 def test_an_unknown_id_among_words_is_still_named(tmp_path):
     row = "| Migration id(s) | 0003 (cancelled state) |"
     assert verdicts(tmp_path, plan=(MIGRATION_ID, row))["ids"] == (
@@ -109,6 +121,13 @@ def test_a_plan_naming_another_revision_quotes_both_sides(tmp_path):
         # Alembic counts from a named revision too.
         "alembic downgrade head-1",
         "alembic downgrade 0002-1",
+        "alembic downgrade base+1",
+        # The shell takes the quotes off: the target is 0001.
+        "alembic downgrade '0001'",
+        'alembic downgrade "0001"',
+        "alembic downgrade -- -1",
+        "alembic -c alembic.ini downgrade 0001",
+        "python -m booking_service.migrate --downgrade=0001",
     ],
 )
 def test_every_way_of_typing_the_downgrade_passes(tmp_path, command):
@@ -262,6 +281,24 @@ def test_a_query_giving_another_result_quotes_both_sides(tmp_path):
     assert verdicts(tmp_path, plan=plan)["queries"] == (
         "`SELECT count(*) FROM pragma_index_list('bookings') WHERE na…` returned 1;"
         " the plan expects 2"
+    )
+
+
+@pytest.mark.parametrize(
+    "expected", ["`0002` (this revision)", "0002 (head)", "'0002'", '`"0002"`', "0002."]
+)
+def test_an_expected_text_may_come_with_words_about_it(tmp_path, expected):
+    plan = ("`SELECT version_num FROM alembic_version;` | `0002` |",
+            f"`SELECT version_num FROM alembic_version;` | {expected} |")  # fmt: skip
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+@pytest.mark.parametrize("expected", ["`0001`", "0001 (this revision)", "0002x", "ok"])
+def test_an_expected_text_that_differs_is_named(tmp_path, expected):
+    plan = ("`SELECT version_num FROM alembic_version;` | `0002` |",
+            f"`SELECT version_num FROM alembic_version;` | {expected} |")  # fmt: skip
+    assert verdicts(tmp_path, plan=plan)["queries"] == (
+        f"`SELECT version_num FROM alembic_version;` returned '0002'; the plan expects {expected}"
     )
 
 
@@ -615,6 +652,118 @@ def test_numbered_headings_in_the_plan_and_the_tsd_pass(tmp_path):
     given = Given(workspace=workspace, bookings=300)
     results = [evaluate(e.text, lambda e=e: e.run(given)) for e in DOCUMENTS]
     assert [result.found for result in results if not result.passed] == []
+
+
+def _reordered(text: str, *titles: str) -> str:
+    """The document with its `## ` sections in another order: `titles` first, then the rest."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    head, rest = parts[0], parts[1:]
+    first = [part for title in titles for part in rest if part.startswith(f"## {title}\n")]
+    assert len(first) == len(titles), titles
+    moved = [part if part.endswith("\n\n") else part + "\n" for part in first]
+    return head + "".join(moved + [part for part in rest if part not in first])
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ("Rollback plan", "Verification queries"),
+        ("Verification queries", "Checklist", "Rollback plan", "SQL for review"),
+        ("Checklist", "Expand and contract (zero-downtime)", "Backfill plan", "SQL for review"),
+    ],
+    ids=["rollback-first", "queries-and-checklist-first", "sql-for-review-last"],
+)
+def test_the_plans_sections_may_come_in_another_order(tmp_path, titles):
+    plan = _reordered(MODEL[PLAN], *titles)
+    assert plan != MODEL[PLAN]
+    assert verdicts(tmp_path, plan=(MODEL[PLAN], plan)) == {}
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        lambda n, title: f"## {n}) {title}",
+        lambda n, title: f"## {n} - {title}",
+        lambda n, title: f"## Step {n}: {title}",
+        lambda n, title: f"## {n}.1 {title.upper()}",
+        lambda n, title: f"## {title}:",
+    ],
+    ids=["parenthesis", "dash", "step-n", "sub-number-upper-case", "colon"],
+)
+def test_headings_numbered_or_written_otherwise_pass(tmp_path, style):
+    count = iter(range(1, 100))
+    plan = re.sub(r"(?m)^## (.+)$", lambda m: style(next(count), m[1]), MODEL[PLAN])
+    assert "## Rollback plan\n" not in plan
+    assert verdicts(tmp_path, plan=(MODEL[PLAN], plan)) == {}
+
+
+DATA_MODEL_TABLE = MODEL[TSD][
+    MODEL[TSD].index("| Table | Column | Type | Notes |") : MODEL[TSD].index("\n\n- An index")
+]
+PER_TABLE = """### bookings
+
+| Column | Type | Notes |
+| --- | --- | --- |
+| `cancelled_at` | TIMESTAMP | null while live |
+| `cancelled` | BOOLEAN (0/1) | default 0 |
+| `attendees` | int | at least 1 |
+| "end" | datetime | after start |
+| start | ISO 8601 text | UTC |
+| organiser | varchar(254) | |
+| bookings.room_id | Integer | foreign key |
+| id | INTEGER | primary key |
+
+### rooms
+
+| Column | Type |
+| --- | --- |
+| capacity | INTEGER |
+| name | string |
+| id | INTEGER |
+
+### Indexes
+
+| Index | Table | Column |
+| --- | --- | --- |
+| idx_bookings_room_time | bookings | room_id, start, end |"""
+LISTED = """- rooms: id INTEGER, name TEXT, capacity INTEGER
+- bookings: id, room_id, organiser, start, end, attendees, cancelled INTEGER, cancelled_at TEXT"""
+
+
+@pytest.mark.parametrize(
+    "data_model", [PER_TABLE, LISTED], ids=["a-table-per-table-in-any-order", "a-list"]
+)
+def test_the_tsds_data_model_may_be_written_in_other_shapes(tmp_path, data_model):
+    assert verdicts(tmp_path, tsd=(DATA_MODEL_TABLE, data_model)) == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        (
+            "| `cancelled` | BOOLEAN (0/1) | default 0 |\n",
+            "",
+            "your migrations create bookings.cancelled (INTEGER); the TSD's data model does not"
+            " list it",
+        ),
+        (
+            "| `cancelled` | BOOLEAN (0/1) |",
+            "| `cancelled` | TEXT |",
+            "the TSD says bookings.cancelled is TEXT; your migrations make it INTEGER",
+        ),
+        (
+            "| idx_bookings_room_time | bookings | room_id, start, end |",
+            "| idx_bookings_room_time | bookings | room_id, start, end |\n\n### bookings\n\n"
+            "| Column | Type |\n| --- | --- |\n| reason | TEXT |",
+            "the TSD lists bookings.reason, which your migrations do not create",
+        ),
+    ],
+    ids=["a-new-column-left-out", "another-type", "a-column-not-created"],
+)
+def test_a_tsd_in_another_shape_that_contradicts_the_schema_is_named(tmp_path, old, new, finding):
+    assert old in PER_TABLE
+    found = verdicts(tmp_path, tsd=(DATA_MODEL_TABLE, PER_TABLE.replace(old, new)))["tsd"]
+    assert found.startswith(finding)
 
 
 def test_a_tsd_that_contradicts_the_schema_quotes_both_sides(tmp_path):

@@ -339,6 +339,24 @@ INDEX = 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "star
             """,
             id="downgrade-by-a-table-rebuild",
         ),
+        pytest.param(
+            """
+            with op.batch_alter_table("bookings", recreate="always") as batch:
+                batch.add_column(sa.Column("cancelled", sa.Integer(),
+                                           sa.CheckConstraint("cancelled IN (0, 1)"),
+                                           nullable=False, server_default=sa.false()))
+                batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+                batch.create_index("idx_bookings_room_time", ["room_id", "start", "end"])
+            """,
+            REFUSE_WHILE_CANCELLED
+            + textwrap.dedent("""
+            op.drop_index("idx_bookings_room_time", table_name="bookings")
+            with op.batch_alter_table("bookings", recreate="always") as batch:
+                batch.drop_column("cancelled_at")
+                batch.drop_column("cancelled")
+            """),
+            id="both-ways-by-a-table-rebuild-with-the-check",
+        ),
     ],
 )
 def test_other_ways_of_writing_the_revision_pass(tmp_path, upgrade, downgrade):
@@ -496,6 +514,41 @@ def test_a_default_other_than_null_for_cancelled_at_is_named(tmp_path):
         "column cancelled_at has DEFAULT 'NULL' — expected no default, so that a new booking"
         " gets NULL"
     )
+
+
+@pytest.mark.parametrize(
+    "check",
+    ["cancelled BETWEEN 0 AND 1", "cancelled = 0 OR cancelled = 1", "cancelled >= 0"],
+)
+def test_any_check_that_admits_live_and_cancelled_bookings_passes(tmp_path, check):
+    upgrade = REF_UP.replace('"cancelled IN (0, 1)"', f'"{check}"')
+    assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "refused"),
+    [
+        (
+            '"cancelled IN (0, 1)"',
+            '"cancelled IN (0)"',
+            "IntegrityError: CHECK constraint failed: cancelled IN (0)",
+        ),
+        (
+            'sa.Column("cancelled_at", sa.Text(), nullable=True)',
+            'sa.Column("cancelled_at", sa.Text(), sa.CheckConstraint("cancelled_at IS NULL"))',
+            "IntegrityError: CHECK constraint failed: cancelled_at IS NULL",
+        ),
+    ],
+    ids=["cancelled-can-only-be-0", "cancelled-at-can-only-be-null"],
+)
+def test_a_check_that_refuses_to_cancel_a_booking_is_named(tmp_path, old, new, refused):
+    problems = failed(verdicts(tmp_path, REF_UP.replace(old, new)))
+    assert problems["schema"] == (
+        "a booking cannot be cancelled: setting cancelled = 1 and cancelled_at to its time is"
+        f" refused ({refused}) — a CHECK on the new columns must admit a cancelled booking as"
+        " well as a live one"
+    )
+    assert problems["refusal"] == "not checked: a booking cannot be cancelled (see above)"
 
 
 def test_a_missing_index_is_named(tmp_path):
@@ -695,14 +748,15 @@ def test_a_batch_rebuild_that_drops_an_unnamed_check_is_named(tmp_path):
     )
 
 
-def _rebuild_upgrade(attendees_check: str, times_check: str) -> str:
-    """An upgrade() that rebuilds bookings by hand, with the two CHECKs worded its own way."""
+def _rebuild_upgrade(*checks: str) -> str:
+    """An upgrade() that rebuilds bookings by hand, with its CHECKs worded its own way."""
+    clauses = "".join(f", CHECK ({check})" for check in checks)
     return f"""
     op.execute(
         'CREATE TABLE bookings_new (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL'
         ' REFERENCES rooms (id), organiser TEXT NOT NULL, start TEXT NOT NULL,'
         ' "end" TEXT NOT NULL, attendees INTEGER NOT NULL, cancelled INTEGER NOT NULL'
-        ' DEFAULT 0, cancelled_at TEXT, CHECK ({attendees_check}), CHECK ({times_check}))'
+        ' DEFAULT 0, cancelled_at TEXT{clauses})'
     )
     op.execute(
         'INSERT INTO bookings_new (id, room_id, organiser, start, "end", attendees)'
@@ -730,6 +784,72 @@ def test_a_hand_written_rebuild_with_checks_worded_otherwise_passes(
     """A CHECK is compared by the rows it admits, not by its text (upgrade and rollback both)."""
     upgrade = _rebuild_upgrade(attendees_check, times_check)
     assert failed(verdicts(tmp_path, upgrade)) == {}
+
+
+@pytest.mark.parametrize(
+    "checks",
+    [('attendees >= 1 AND "end" > start',), ('start < "end" AND NOT attendees < 1',)],
+    ids=["merged", "merged-and-reworded"],
+)
+def test_a_rebuild_with_the_checks_merged_passes(tmp_path, checks):
+    """`CHECK (a AND b)` is the rule `CHECK (a)` and `CHECK (b)` make together (upgrade and
+    rollback both)."""
+    assert failed(verdicts(tmp_path, _rebuild_upgrade(*checks))) == {}
+
+
+@pytest.mark.parametrize(
+    "checks",
+    [
+        ('attendees >= 1 AND "end" > start AND cancelled IN (0, 1)',),
+        ('start < "end" AND attendees > 0', "cancelled IN (0, 1)"),
+    ],
+    ids=["merged-with-the-new-check", "merged-beside-the-new-check"],
+)
+def test_a_rebuild_with_a_check_on_the_new_column_passes_the_schema(tmp_path, checks):
+    """The new column holds its default in every booking written as before: 0 IN (0, 1).
+    (REF_DOWN's drop_column cannot drop a column a table CHECK names: only the schema counts.)"""
+    problems = failed(verdicts(tmp_path, _rebuild_upgrade(*checks)))
+    assert "schema" not in problems and "rows" not in problems
+
+
+@pytest.mark.parametrize(
+    ("checks", "finding"),
+    [
+        (
+            ('attendees >= 0 AND "end" > start',),
+            "upgrade() dropped `CHECK (attendees >= 1)` from table bookings",
+        ),
+        (
+            ('attendees >= 1 AND "end" >= start',),
+            'upgrade() dropped `CHECK ("end" > start)` from table bookings',
+        ),
+        (
+            ("attendees >= 1", '"end" > start', "attendees <= 100"),
+            "upgrade() added `CHECK (attendees <= 100)` to table bookings, which refuses a"
+            " booking revision 0001 accepts",
+        ),
+        (
+            ('attendees BETWEEN 1 AND 1000 AND "end" > start AND cancelled IN (0, 1)',),
+            'upgrade() added `CHECK (attendees BETWEEN 1 AND 1000 AND "end" > start AND'
+            " cancelled IN (0, 1))` to table bookings, which refuses a booking revision 0001"
+            " accepts",
+        ),
+        (
+            ("attendees >= 1", '"end" > start', "attendees <= 1000 AND cancelled IN (0, 1)"),
+            "upgrade() added `CHECK (attendees <= 1000 AND cancelled IN (0, 1))` to table"
+            " bookings, which refuses a booking revision 0001 accepts",
+        ),
+    ],
+    ids=[
+        "merged-and-weaker",
+        "merged-and-equal-times-allowed",
+        "an-extra-rule-on-an-old-column",
+        "merged-and-stronger",
+        "a-stronger-rule-beside-a-new-check",
+    ],
+)
+def test_a_rebuild_whose_checks_together_admit_other_bookings_is_named(tmp_path, checks, finding):
+    assert finding in failed(verdicts(tmp_path, _rebuild_upgrade(*checks)))["schema"]
 
 
 @pytest.mark.parametrize(
@@ -786,6 +906,68 @@ BOOKINGS_TABLE = _table(
 def test_checks_are_the_same_when_they_admit_the_same_rows(table, first, second, same):
     assert schema.same_check(f"CHECK ({first})", f"CHECK ({second})", table, table) is same
     assert schema.same_check(f"CHECK ({second})", f"CHECK ({first})", table, table) is same
+
+
+@pytest.mark.parametrize(
+    ("declared", "first", "second", "same"),
+    [
+        ("INTEGER", "0", "'0'", True),
+        ("INTEGER", "0", "(0)", True),
+        ("INTEGER", "0", "FALSE", True),
+        ("INTEGER", "'0'", "false", True),
+        ("INTEGER", "0", "0.0", True),
+        ("INTEGER", None, "NULL", True),
+        ("TEXT", "0", "'0'", True),
+        ("TEXT", "CURRENT_TIMESTAMP", "current_timestamp", True),
+        ("INTEGER", "0", "1", False),
+        ("INTEGER", None, "0", False),
+        ("INTEGER", "FALSE", "TRUE", False),
+        ("TEXT", "0", "0.0", False),
+        ("BLOB", "0", "'0'", False),
+        ("TEXT", "CURRENT_TIMESTAMP", "CURRENT_DATE", False),
+        ("TEXT", "CURRENT_TIMESTAMP", "(datetime('now'))", False),
+    ],
+)
+def test_defaults_are_the_same_when_sqlite_stores_the_same_value(declared, first, second, same):
+    """Compared by what a row written without the column gets: its value and its type."""
+    one, other = (schema.Column("c", declared, True, default, False) for default in (first, second))
+    assert (one.differences(other) == []) is same
+    assert (other.differences(one) == []) is same
+
+
+SEPARATE = (
+    'CREATE TABLE bookings (start TEXT, "end" TEXT, attendees INTEGER, price REAL,'
+    ' CHECK (attendees >= 1), CHECK ("end" > start))'
+)
+
+
+@pytest.mark.parametrize(
+    ("checks", "same"),
+    [
+        ('CHECK (attendees >= 1 AND "end" > start)', True),
+        ('CHECK (start < "end" AND NOT attendees < 1)', True),
+        ('CHECK (attendees > 0) CHECK (attendees >= 1) CHECK ("end" > start)', True),
+        ('CHECK (attendees >= 0 AND "end" > start)', False),
+        ('CHECK (attendees >= 1 AND "end" > start AND price > 0)', False),
+        ('CHECK (attendees >= 1 OR "end" > start)', False),
+        ("CHECK (attendees >= 1)", False),
+    ],
+    ids=["merged", "merged-reworded", "repeated", "weaker", "stronger", "or", "one-lost"],
+)
+def test_checks_merged_or_split_are_the_same_rule_when_they_admit_the_same_rows(checks, same):
+    """Compared as a whole: a row is refused when any CHECK of the table is false."""
+    split = _table(
+        "bookings",
+        ("start", "TEXT"),
+        ("end", "TEXT"),
+        ("attendees", "INTEGER"),
+        ("price", "REAL"),
+        sql=SEPARATE,
+    )
+    merged = schema.Table(split.name, f"CREATE TABLE bookings (…, {checks})", split.columns,
+                          frozenset())  # fmt: skip
+    for before, after in ((split, merged), (merged, split)):
+        assert (schema.table_differences(before, after, "the downgrade") == []) is same
 
 
 def test_a_check_that_admits_other_rows_is_dropped_and_added():

@@ -105,12 +105,18 @@ def read_data_model(body: str) -> DataModel:
 
 NOT_COLUMNS = frozenset({"index", "indexes", "indices", "constraints", "keys", "triggers", "views"})
 """Names of tables that list something else of a data model than columns (`### Indexes`)."""
+OTHER_SUBJECTS = frozenset(
+    {"index", "indexname", "indexes", "indices", "constraint", "constraintname", "trigger", "view"}
+)
+"""First headers of a table whose rows are something else than columns: `| Index | Table |
+Column |` lists an index a row, with the columns it covers."""
 
 
 def _table_columns(table: PipeTable) -> list[Column]:
     keys = [_key(cell) for cell in table.header]
-    if "column" not in keys or "columns" in keys:
-        # `| Name | Columns |` lists indexes or keys, each over several columns.
+    if "column" not in keys or "columns" in keys or keys[0] in OTHER_SUBJECTS:
+        # `| Name | Columns |` lists indexes or keys, each over several columns; a table whose
+        # rows are indexes (`| Index | Table | Column |`) names their columns, not the table's.
         return []
     # One table of every column names each row's table; a table of one table's columns is named
     # by the line above it (`### rooms`, `**rooms**`, `Table rooms:`) or its heading.

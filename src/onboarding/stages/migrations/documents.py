@@ -48,7 +48,7 @@ SQL_KEYWORDS = frozenset(
 """The words an SQL statement starts with in SQLite."""
 DOWNGRADE = re.compile(
     r"(?P<command>(?:alembic\b[^`\n]*?\bdowngrade|python(?:3(?:\.\d+)?)? -m \w+\.migrate\b[^`\n]*?"
-    r"--downgrade(?:-to)?)[ =](?P<target>[^\s`]+))"
+    r"--downgrade(?:-to)?)[ =](?:--\s+)?(?P<target>[^\s`]+))"
 )
 NO_ROWS = {"no rows", "no row", "none", "empty", "nothing", "no results"}
 NO_ROWS_SAID = re.compile(
@@ -317,7 +317,7 @@ def query_problems(plan: str, migrated: sqlite3.Connection, file: str = PLAN) ->
 def _as_expected(rows: list[tuple], expected: str) -> bool:
     text = " ".join(expected.replace("`", "").split()).strip().rstrip(".").lower()
     values = [value for row in rows for value in row]
-    if len(values) == 1 and str(values[0]).lower() == text.strip("'\""):
+    if len(values) == 1 and str(values[0]).lower() in _texts_said(expected):
         return True
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
@@ -338,6 +338,15 @@ def _as_expected(rows: list[tuple], expected: str) -> bool:
         number = float(first.replace(",", ""))
         return len(values) == 1 and isinstance(values[0], int | float) and values[0] == number
     return len(values) == 1 and str(values[0]).lower() == text.strip("'\"")
+
+
+def _texts_said(expected: str) -> set[str]:
+    """The values an expected result names: all of it (`ok`), or the part before a note in
+    brackets (`` `0002` (this revision) ``, `0002 (head)`), in any case and without the quotes
+    around it."""
+    whole = " ".join(expected.replace("`", "").split()).strip().rstrip(".")
+    said = {whole, re.sub(r"\s*\([^()]*\)$", "", whole)}
+    return {text.strip().rstrip(".").strip("'\"").lower() for text in said}
 
 
 def _shown(rows: list[tuple]) -> str:

@@ -45,12 +45,15 @@ from onboarding.stages.migrations.schema import (
     quote,
     show,
     snapshot,
+    stricter_checks,
     table_differences,
 )
 
 SEEDED_BOOKINGS = 10_000
 CANCELLED_BOOKING = 42
 """The booking the refusal scenario cancels before it tries to downgrade."""
+CANCEL = "UPDATE bookings SET cancelled = 1, cancelled_at = '2030-01-01T12:00:00Z' WHERE id = ?"
+"""What the service does to cancel a booking."""
 NEW_COLUMNS = ("cancelled", "cancelled_at")
 OVERLAP = 'SELECT id FROM bookings{indexed} WHERE room_id = ?{live} AND start < ? AND "end" > ?'
 """The service's overlap query: one room's live bookings that meet a time range."""
@@ -150,6 +153,8 @@ class Applied:
     """What a booking inserted without the new columns gets, or why inserting it failed."""
     plans: dict[str, str] = field(default_factory=dict)
     """For each new index on bookings: the overlap query's plan when it must use that index."""
+    cancelling: str | None = None
+    """Why the new schema refuses to cancel a booking, as the service does (None: it accepts)."""
 
 
 def applied(history: History, source: sqlite3.Connection) -> Applied:
@@ -158,7 +163,26 @@ def applied(history: History, source: sqlite3.Connection) -> Applied:
         before = snapshot(db)
         run_alembic(history, db, "upgrade", "head")
         after = snapshot(db)
-        return Applied(before, after, _probe_defaults(db), _plans(db, before, after))
+        return Applied(
+            before, after, _probe_defaults(db), _plans(db, before, after), _probe_cancelling(db)
+        )
+
+
+def _probe_cancelling(db: sqlite3.Connection) -> str | None:
+    """Cancel the first booking, as the service does, and undo it: the error, if refused."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(bookings)").fetchall()}
+    first = db.execute("SELECT min(id) FROM bookings").fetchone()[0]
+    if not set(NEW_COLUMNS) <= columns or first is None:
+        return None  # the missing columns are named on their own
+    db.execute("SAVEPOINT cancelling")
+    try:
+        db.execute(CANCEL, [first])
+        return None
+    except sqlite3.IntegrityError as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        db.execute("ROLLBACK TO cancelling")
+        db.execute("RELEASE cancelling")
 
 
 def _probe_defaults(db: sqlite3.Connection) -> dict[str, Any] | str:
@@ -225,6 +249,12 @@ def schema_problems(outcome: Applied) -> list[str]:
     if bookings is None:
         return ["table bookings is gone"]
     problems = _new_column_problems(bookings, outcome.probe)
+    if outcome.cancelling:
+        problems.append(
+            "a booking cannot be cancelled: setting cancelled = 1 and cancelled_at to its time"
+            f" is refused ({outcome.cancelling}) — a CHECK on the new columns must admit a"
+            " cancelled booking as well as a live one"
+        )
     old = before.tables["bookings"]
     for column in old.columns:
         now = bookings.column(column.name)
@@ -238,6 +268,11 @@ def schema_problems(outcome: Applied) -> list[str]:
     if found_order != expected_order and len(found_order) == len(expected_order):
         problems.append("upgrade() changed the order of the existing columns of bookings")
     problems += [f"upgrade() {change}" for change in lost_constraints(old, bookings)]
+    problems += [
+        f"upgrade() added `{check}` to table bookings, which refuses a booking revision 0001"
+        " accepts"
+        for check in stricter_checks(old, bookings)
+    ]
     known = set(expected_order) | set(NEW_COLUMNS)
     for column in bookings.columns:
         if column.name not in known:
@@ -453,11 +488,10 @@ def refusal_problems(history: History, source: sqlite3.Connection) -> list[str]:
         if not set(NEW_COLUMNS) <= set(columns):
             return ["not checked: the new columns are missing (see above)"]
         with db:
-            db.execute(
-                "UPDATE bookings SET cancelled = 1, cancelled_at = '2030-01-01T12:00:00Z'"
-                " WHERE id = ?",
-                [CANCELLED_BOOKING],
-            )
+            try:
+                db.execute(CANCEL, [CANCELLED_BOOKING])
+            except sqlite3.IntegrityError:
+                return ["not checked: a booking cannot be cancelled (see above)"]
         before = snapshot(db)
         try:
             run_alembic(history, db, "downgrade", history.base.id)

@@ -38,7 +38,7 @@ class Column:
             changes.append(f"type {self.type or 'none'} → {other.type or 'none'}")
         if self.notnull != other.notnull:
             changes.append("NOT NULL → nullable" if self.notnull else "nullable → NOT NULL")
-        if _default(self.default) != _default(other.default):
+        if not same_default(self, other):
             changes.append(f"DEFAULT {self.default or 'none'} → {other.default or 'none'}")
         if self.pk != other.pk:
             changes.append("lost its PRIMARY KEY" if self.pk else "became a PRIMARY KEY")
@@ -176,8 +176,38 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", re.sub(r'["`\[\]]', "", text)).lower()
 
 
+def same_default(first: Column, second: Column) -> bool:
+    """Whether a row written without the column gets the same value in both: `DEFAULT 0`,
+    `DEFAULT (0)`, `DEFAULT '0'` and `DEFAULT FALSE` all give an INTEGER column the integer 0.
+    """
+    if first.default == second.default and first.type == second.type:
+        return True
+    stored = stored_default(first.type, first.default), stored_default(second.type, second.default)
+    if None in stored:  # SQLite cannot say: the same text is the same default
+        return _default(first.default) == _default(second.default)
+    return stored[0] == stored[1]
+
+
+@lru_cache(maxsize=256)
+def stored_default(declared: str, default: str | None) -> tuple[str, Any] | None:
+    """What SQLite stores, as (its type, the value), in a row written without a column of this
+    declared type and DEFAULT; None when SQLite refuses the default, or when it depends on
+    the time (`CURRENT_TIMESTAMP`, `(datetime('now'))`), so that two runs may differ."""
+    if default is not None and re.search(r"(?i)\bcurrent_|\w\s*\(", default):
+        return None
+    db = sqlite3.connect(":memory:")
+    try:
+        written = "" if default is None else f" DEFAULT {default}"
+        db.execute(f"CREATE TABLE probe (id INTEGER PRIMARY KEY, value {declared}{written})")
+        db.execute("INSERT INTO probe (id) VALUES (1)")
+        return db.execute("SELECT typeof(value), value FROM probe").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+
+
 def _default(text: str | None) -> str | None:
-    # DEFAULT 0, DEFAULT '0' and DEFAULT (0) give an INTEGER column the same value.
     return None if text is None else normalise(text).strip("()'")
 
 
@@ -259,9 +289,10 @@ def table_differences(before: Table, after: Table, actor: str) -> list[str]:
 def lost_constraints(before: Table, after: Table) -> list[str]:
     lost = []
     kept = check_constraints(after.sql)
-    for check in check_constraints(before.sql):
-        if not any(same_check(check, other, before, after) for other in kept):
-            lost.append(f"dropped `{check}` from table {before.name}")
+    if not same_rules(before, after):
+        for check in check_constraints(before.sql):
+            if not any(same_check(check, other, before, after) for other in kept):
+                lost.append(f"dropped `{check}` from table {before.name}")
     for column, table, target in sorted(before.foreign_keys - after.foreign_keys):
         lost.append(f"dropped the foreign key {before.name}.{column} → {table}({target})")
     return lost
@@ -269,11 +300,70 @@ def lost_constraints(before: Table, after: Table) -> list[str]:
 
 def added_checks(before: Table, after: Table) -> list[str]:
     had = check_constraints(before.sql)
+    if same_rules(before, after):
+        return []
     return [
         check
         for check in check_constraints(after.sql)
         if not any(same_check(other, check, before, after) for other in had)
     ]
+
+
+def stricter_checks(before: Table, after: Table) -> list[str]:
+    """The CHECKs of `after` that refuse a row `before` admits, its new columns at their
+    defaults: a row written as before the change (naming only the old columns) is refused.
+
+    A CHECK on a new column (`cancelled IN (0, 1)`) admits every such row, so it is not one.
+    """
+    if same_rules(before, after):
+        return []
+    had = _conjunction(check_constraints(before.sql))
+    return [
+        check
+        for check in check_constraints(after.sql)
+        if not _admits_no_more(after, had, _expression(check), before)
+    ]
+
+
+def same_rules(before: Table, after: Table) -> bool:
+    """Whether the CHECKs of two versions of a table, taken together, admit the same rows.
+
+    One `CHECK (a AND b)` is the same rule as `CHECK (a)` and `CHECK (b)`: a row is refused
+    when any of them is false. A column only `after` has takes its default, as it does in a row
+    written without it.
+    """
+    had, has = check_constraints(before.sql), check_constraints(after.sql)
+    if sorted(map(normalise, had)) == sorted(map(normalise, has)):
+        return True
+    columns, fixed = _probe_columns(before, after)
+    return (
+        _disagreements(before.name, _conjunction(had), _conjunction(has), columns, fixed, "differ")
+        == 0
+    )
+
+
+def _admits_no_more(after: Table, premise: str, conclusion: str, before: Table) -> bool:
+    """Whether every probe row `premise` admits, `conclusion` admits too."""
+    columns, fixed = _probe_columns(before, after)
+    return _disagreements(after.name, premise, conclusion, columns, fixed, "implies") == 0
+
+
+def _conjunction(checks: Sequence[str]) -> str:
+    return " AND ".join(f"({_expression(check)})" for check in checks) or "1"
+
+
+def _probe_columns(
+    before: Table, after: Table
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(name, declared type) of every column, and (name, default) of those only `after` has."""
+    columns = {column.name: column.type for column in (*after.columns, *before.columns)}
+    old = {column.name for column in before.columns}
+    fixed = tuple(
+        (column.name, column.default if column.default is not None else "NULL")
+        for column in after.columns
+        if column.name not in old
+    )
+    return tuple(columns.items()), fixed
 
 
 # --- CHECK constraints compared by meaning ---------------------------------------------------
@@ -297,6 +387,12 @@ def added_checks(before: Table, after: Table) -> list[str]:
 # a column. A REAL column is probed with numbers, any other column with numbers and text. When
 # the probes cannot run (an unknown function, a huge constant, too many rows), only the same
 # text (`normalise`) is the same CHECK.
+#
+# A table's CHECKs are also compared together (`same_rules`), since a row must pass every one:
+# `CHECK (a AND b)` is `CHECK (a)` with `CHECK (b)`, merged or split. A column that only the
+# newer table has is not probed but holds its default, as in a row written without it; that is
+# how `stricter_checks` tells a CHECK on a new column (`cancelled IN (0, 1)`, which every such
+# row passes) from one that refuses rows the older table admitted.
 
 TOKEN = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
@@ -351,12 +447,31 @@ def _affinity(declared: str) -> str:
     return "NUMERIC"
 
 
-@lru_cache(maxsize=256)
 def _same_verdicts(
     table: str, first: str, second: str, columns: tuple[tuple[str, str], ...]
 ) -> bool:
     """Whether two CHECK expressions of `table`, whose columns are (name, declared type), let
     the same probe rows in."""
+    return _disagreements(table, first, second, columns, (), "differ") == 0
+
+
+@lru_cache(maxsize=256)
+def _disagreements(
+    table: str,
+    first: str,
+    second: str,
+    columns: tuple[tuple[str, str], ...],
+    fixed: tuple[tuple[str, str], ...],
+    how: str,
+) -> int | None:
+    """How many probe rows two CHECK expressions of `table` judge differently (`how="differ"`),
+    or `first` admits and `second` refuses (`how="implies"`); None when the probes cannot run.
+
+    `columns` are (name, declared type); the columns in `fixed`, (name, default), are not
+    probed: each row holds their default.
+    """
+    held = {name for name, _ in fixed}
+    defaults = dict(fixed)
     names = {name.lower(): name for name, _ in columns}
     numbers: set[float] = set()
     texts: set[str] = set()
@@ -366,18 +481,18 @@ def _same_verdicts(
             texts.add(token[1:-1].replace("''", "'"))
         elif token[0] in '"`[':
             name = token[1:-1].replace(token[0] * 2, token[0]) if token[0] != "[" else token[1:-1]
-            if name.lower() in names:
+            if name.lower() in names and names[name.lower()] not in held:
                 used[names[name.lower()]] = None
         elif token[0].isdigit() or token[0] == ".":
             numbers.add(float(int(token, 16)) if token[:2].lower() == "0x" else float(token))
-        elif token.lower() in names:
+        elif token.lower() in names and names[token.lower()] not in held:
             used[names[token.lower()]] = None
     if not all(math.isfinite(number) and abs(number) < 2**53 for number in numbers):
-        return False  # too large to probe around exactly
+        return None  # too large to probe around exactly
     types = dict(columns)
     values = [_probe_values(_affinity(types[name]), numbers, texts) for name in used]
     if math.prod(len(each) for each in values) > MAX_PROBE_ROWS:
-        return False
+        return None
     passes = "CASE WHEN ({0}) THEN 1 WHEN ({0}) IS NULL THEN 1 ELSE 0 END"
     db = sqlite3.connect(":memory:")
     steps = iter(range(MAX_PROBE_STEPS))
@@ -385,7 +500,11 @@ def _same_verdicts(
     try:
         db.execute(
             f"CREATE TABLE {quote(table)} ("
-            + ", ".join(f"{quote(name)} {declared}" for name, declared in columns)
+            + ", ".join(
+                f"{quote(name)} {declared}"
+                + (f" DEFAULT ({defaults[name]})" if name in defaults else "")
+                for name, declared in columns
+            )
             + ")"
         )
         if used:
@@ -396,15 +515,15 @@ def _same_verdicts(
             )
         else:
             db.execute(f"INSERT INTO {quote(table)} DEFAULT VALUES")
-        differing = db.execute(
-            f"SELECT count(*) FROM {quote(table)}"
-            f" WHERE ({passes.format(first)}) <> ({passes.format(second)})"
-        ).fetchone()[0]
+        verdicts = f"({passes.format(first)})", f"({passes.format(second)})"
+        counted = (
+            " <> ".join(verdicts) if how == "differ" else "{} = 1 AND {} = 0".format(*verdicts)
+        )
+        return db.execute(f"SELECT count(*) FROM {quote(table)} WHERE {counted}").fetchone()[0]
     except (sqlite3.Error, OverflowError, ValueError):
-        return False
+        return None
     finally:
         db.close()
-    return differing == 0
 
 
 def _probe_values(affinity: str, numbers: set[float], texts: set[str]) -> list[Any]:
