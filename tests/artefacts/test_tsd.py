@@ -145,14 +145,22 @@ def test_method_and_path_columns_under_other_names(header):
     ]
 
 
+@pytest.mark.parametrize("methods", ["GET, POST", "GET / POST", "GET<br>POST", "get<br/>post"])
+def test_one_row_may_name_several_methods_of_a_path(methods):
+    text = f"## API summary\n\n| Method | Path |\n| --- | --- |\n| {methods} | /rooms |\n"
+    assert [str(endpoint) for endpoint in tsd.endpoints(text)] == ["GET /rooms", "POST /rooms"]
+
+
 @pytest.mark.parametrize(
     ("cell", "path"),
     [
         ("[/rooms](../openapi.yaml)", "/rooms"),
         ("/bookings/\\{booking_id\\}", "/bookings/{booking_id}"),
         ("`/bookings/{booking_id}`", "/bookings/{booking_id}"),
+        ("`/rooms` (every room)", "/rooms"),
+        ("**/bookings/{booking_id}** cancelled or not", "/bookings/{booking_id}"),
     ],
-    ids=["linked", "escaped-braces", "code-span"],
+    ids=["linked", "escaped-braces", "code-span", "code-span-and-a-note", "bold-and-a-note"],
 )
 def test_a_path_is_read_as_the_reader_sees_it(cell, path):
     text = f"## API summary\n\n| Method | Path |\n| --- | --- |\n| GET | {cell} |\n"
@@ -168,12 +176,38 @@ def test_a_path_is_read_as_the_reader_sees_it(cell, path):
         "/rooms/<room_id>/bookings",
         "/rooms/<int:room_id>/bookings",
         "/rooms/{room_id}/bookings?limit&offset",
+        "https://bookings.example.com/rooms/{room_id}/bookings",
+        "http://localhost:8000/rooms/:room_id/bookings",
     ],
-    ids=["openapi", "other-name", "colon", "angle-brackets", "converter", "query"],
+    ids=[
+        "openapi",
+        "other-name",
+        "colon",
+        "angle-brackets",
+        "converter",
+        "query",
+        "whole-url",
+        "whole-url-with-a-port",
+    ],
 )
 def test_every_way_of_writing_a_path_parameter_has_the_specs_shape(path):
-    """Express's `:id` and Flask's `<id>` name a parameter as OpenAPI's `{id}` does."""
+    """Express's `:id` and Flask's `<id>` name a parameter as OpenAPI's `{id}` does; a whole
+    URL names its path."""
     assert tsd.path_shape(path) == "/rooms/{}/bookings"
+
+
+def test_a_whole_urls_base_stays_part_of_its_path():
+    """Only the scheme and the host go: whether a base such as /v2 is right is the spec's say."""
+    assert tsd.path_shape("https://api.example.com/v2/rooms/{id}") == "/v2/rooms/{}"
+    text = (
+        "## API summary\n\n| Method | URL |\n| --- | --- |\n"
+        "| GET | https://api.example.com/v1/rooms |\n\n| Endpoint |\n| --- |\n"
+        "| POST https://api.example.com/v1/rooms |\n"
+    )
+    assert [str(endpoint) for endpoint in tsd.endpoints(text)] == [
+        "GET https://api.example.com/v1/rooms",
+        "POST https://api.example.com/v1/rooms",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
@@ -307,6 +308,24 @@ CASES = [
         " starts with /",
         id="path-without-slash",
     ),
+    pytest.param(
+        replace('type: [string, "null"]', "type: [string, null]"),
+        OPENAPI_OK,
+        "components.schemas.Booking.properties.cancelled_at.type: YAML reads the bare null here as"
+        ' no value, not as the type "null": quote it, as in `type: [string, "null"]`',
+        id="unquoted-null-type",
+    ),
+    pytest.param(
+        mutate(
+            lambda spec: at(spec, REQUEST_PROPERTIES)["attendees"].update(
+                minimum=0, exclusiveMinimum=True
+            )
+        ),
+        OPENAPI_OK,
+        "components.schemas.BookingCreate.properties.attendees.exclusiveMinimum: True is not of"
+        " type 'number' — `exclusiveMinimum: true` is OpenAPI 3.0; in 3.1 it is the limit itself",
+        id="exclusive-minimum-of-openapi-3.0",
+    ),
     # --- operations
     pytest.param(
         mutate(delete(("paths",), "/bookings/{booking_id}/cancel")),
@@ -326,6 +345,13 @@ CASES = [
         "no operation to list a room's bookings: expected GET /rooms/{room_id}/bookings"
         " (that path has PUT, POST only)",
         id="wrong-method",
+    ),
+    pytest.param(
+        mutate(lambda spec: spec["paths"].__setitem__("/v1/rooms", spec["paths"].pop("/rooms"))),
+        OPERATIONS,
+        "no operation to list rooms: expected GET /rooms (found GET /v1/rooms: a base such as /v1"
+        " belongs in `servers:`, as `servers: [{url: /v1}]`, and the paths follow it)",
+        id="path-with-a-base",
     ),
     # --- status codes
     pytest.param(
@@ -568,6 +594,16 @@ def found_blocked(found: str) -> bool:
     return found.startswith("not checked until")
 
 
+def test_a_nested_path_is_no_base():
+    """`/rooms/{room_id}/bookings/{booking_id}` ends as the booking's path does, but what comes
+    before it is a path of its own, not a base that belongs in `servers:`."""
+    changed = copy.deepcopy(REFERENCE)
+    paths = changed["paths"]
+    paths["/rooms/{room_id}/bookings/{booking_id}"] = paths.pop("/bookings/{booking_id}")
+    problems = spec_checks.operation_problems(changed)
+    assert problems == ["no operation to get one booking: expected GET /bookings/{booking_id}"]
+
+
 def test_many_problems_are_summed_up():
     """A ❌ line shows three problems and counts the rest."""
     changed = copy.deepcopy(REFERENCE)
@@ -680,6 +716,67 @@ REQUEST_PROPERTIES = (*SCHEMAS, "BookingCreate", "properties")
             "components.schemas.Booking.cancelled is integer; the exercise asks for cancelled "
             "(boolean)",
         ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled_at", {"oneOf": [{"type": "string"}, {"const": None}]}
+            ),
+            "components.schemas.Booking.cancelled_at is a string without `format: date-time`",
+        ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled_at", {"oneOf": [{"type": "integer"}, {"enum": [None]}]}
+            ),
+            "components.schemas.Booking.cancelled_at is integer or null; the exercise asks for "
+            "cancelled_at (date-time string or null)",
+        ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled_at",
+                {
+                    "anyOf": [
+                        {"type": "string", "format": "date-time"},
+                        {"type": "string"},
+                        {"type": "null"},
+                    ]
+                },
+            ),
+            "components.schemas.Booking.cancelled_at is a string without `format: date-time`",
+        ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "cancelled_at", {"anyOf": [{"type": "string", "format": "date-time"}, {}]}
+            ),
+            "components.schemas.Booking.cancelled_at does not say its type, so any value matches"
+            " it; add `type:`, the exercise asks for cancelled_at (date-time string or null)",
+        ),
+        (
+            lambda s: at(s, REQUEST_PROPERTIES).__setitem__("attendees", {"minimum": 1}),
+            "components.schemas.BookingCreate.attendees does not say its type",
+        ),
+        (
+            lambda s: at(s, REQUEST_PROPERTIES).__setitem__("start", {"format": "date-time"}),
+            "components.schemas.BookingCreate.start does not say its type",
+        ),
+        (
+            lambda s: at(s, BOOKING_PROPERTIES).__setitem__(
+                "roomId", at(s, BOOKING_PROPERTIES).pop("room_id")
+            ),
+            "components.schemas.Booking (the booking) has no room_id (integer); it has roomId"
+            " instead: name each field as the exercise does (room_id)",
+        ),
+        (
+            lambda s: at(s, REQUEST_PROPERTIES).__setitem__(
+                "organizer", at(s, REQUEST_PROPERTIES).pop("organiser")
+            ),
+            "components.schemas.BookingCreate (the booking request) has no organiser (string); it"
+            " has organizer instead",
+        ),
+        (
+            lambda s: at(s, REQUEST_PROPERTIES).__setitem__(
+                "start", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"}
+            ),
+            "components.schemas.BookingCreate.start is a string without `format: date-time`",
+        ),
     ],
     ids=[
         "number-for-integer",
@@ -689,6 +786,15 @@ REQUEST_PROPERTIES = (*SCHEMAS, "BookingCreate", "properties")
         "missing",
         "nullable-of-openapi-3.0",
         "integer-inside-all-of",
+        "const-null-beside-a-plain-string",
+        "enum-null-beside-an-integer",
+        "date-time-or-any-string",
+        "date-time-or-anything",
+        "no-type",
+        "format-without-a-type",
+        "camel-case-name",
+        "american-spelling",
+        "pattern-instead-of-format",
     ],
 )
 def test_a_field_of_the_wrong_type_is_named(tmp_path, monkeypatch, change, message):
@@ -919,6 +1025,54 @@ def one_booking_schema_with_read_only_fields(spec: dict) -> None:
     media["schema"] = {"$ref": "#/components/schemas/Booking"}
 
 
+def schemas_written_inline(spec: dict) -> None:
+    """The request, the booking and the room written where they are used, not in components."""
+    schemas = at(spec, SCHEMAS)
+    request = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+    request["schema"] = copy.deepcopy(schemas["BookingCreate"])
+    created = at(spec, (*CREATE, "responses", "201", "content", "application/json"))
+    created["schema"] = copy.deepcopy(schemas["Booking"])
+    rooms = at(spec, (*ROOMS, "responses", "200", "content", "application/json"))
+    rooms["schema"]["items"] = copy.deepcopy(schemas["Room"])
+
+
+def error_responses_by_reference_chains_and_ranges(spec: dict) -> None:
+    """OpenAPI 3.1's Reference Object with a `description` beside the `$ref`, a shared response
+    that is itself a `$ref` to another, and a `4XX` range for anything else."""
+    responses = at(spec, (*GET, "responses"))
+    responses["404"] = {
+        "$ref": "#/components/responses/BookingNotFound",
+        "description": "No booking has that id.",
+    }
+    at(spec, RESPONSES)["NoSuchBooking"] = {"$ref": "#/components/responses/BookingNotFound"}
+    at(spec, (*CANCEL, "responses"))["404"] = {"$ref": "#/components/responses/NoSuchBooking"}
+    responses["4XX"] = {"$ref": "#/components/responses/ValidationFailed"}
+
+
+def the_booking_request_merged_into_the_booking() -> str:
+    """YAML's merge key: the booking's properties are the request's (`<<: *request`), with the
+    booking's own written after it, instead of writing the four again."""
+    request = (
+        "      properties:\n        organiser:\n          type: string\n          minLength: 1"
+    )
+    booking = re.compile(
+        r"(    Booking:\n(?:      .*\n)*?      properties:\n)((?:        .*\n)+?)(        cancelled:)"
+    )
+    match = booking.search(REFERENCE_TEXT)
+    assert request in REFERENCE_TEXT and match and "organiser:" in match[2]
+    own = "".join(re.findall(r"        (?:id|room_id):\n(?:          .*\n)*", match[2]))
+    text = booking.sub(lambda m: m[1] + "        <<: *request\n" + own + m[3], REFERENCE_TEXT, 1)
+    merged = text.replace(request, request.replace(":\n", ": &request\n", 1), 1)
+    written = merged[match.start() : merged.index("\n    Health:")]
+    assert "<<: *request\n        id:" in written and "        organiser:\n" not in written
+    return merged
+
+
+def crlf_lines_after_a_byte_order_mark() -> str:
+    """As an editor on Windows may save it."""
+    return "\ufeff" + REFERENCE_TEXT.replace("\n", "\r\n")
+
+
 def nullable_as(schema: dict):
     return put(BOOKING_PROPERTIES, "cancelled_at", schema)
 
@@ -1047,6 +1201,35 @@ def rename_media_type(parts: tuple, old: str, new: str):
             id="type-as-a-list-of-one",
         ),
         pytest.param(the_room_not_found_reused_by_a_yaml_alias, id="yaml-anchor-and-alias"),
+        pytest.param(the_booking_request_merged_into_the_booking, id="yaml-merge-key"),
+        pytest.param(crlf_lines_after_a_byte_order_mark, id="crlf-and-byte-order-mark"),
+        pytest.param(replace('"201":', "'201':"), id="single-quoted-status-code"),
+        pytest.param(mutate(schemas_written_inline), id="schemas-inline"),
+        pytest.param(
+            mutate(error_responses_by_reference_chains_and_ranges),
+            id="response-refs-with-description-chains-and-4xx-range",
+        ),
+        pytest.param(
+            mutate(put(BOOKING_PROPERTIES, "cancelled", {"enum": [True, False]})),
+            id="boolean-as-an-enum",
+        ),
+        pytest.param(
+            mutate(
+                nullable_as(
+                    {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/Booking/properties/start"},
+                            {"const": None},
+                        ]
+                    }
+                )
+            ),
+            id="null-beside-a-ref-to-a-date-time",
+        ),
+        pytest.param(
+            replace('start: "2030-01-07T10:00:00+01:00"', 'start: "2030-01-07t10:00:00+01:00"'),
+            id="date-time-with-a-lower-case-t",
+        ),
     ],
 )
 def test_a_right_answer_written_another_way_passes_everything(tmp_path, monkeypatch, text):

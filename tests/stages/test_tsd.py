@@ -206,6 +206,20 @@ def test_a_deleted_tsd_is_one_clear_line(model_project):
             SCALING,
             "`## Scaling considerations` gives no numbers",
         ),
+        (
+            lambda t: re.sub(
+                r"(?m)^\| (GET|POST) \| (/\S*) \| ([^|]*) \|.*$",
+                r"- `\1 \2`: \3",
+                t.replace(
+                    "| Method | Path | Purpose | Success | Errors |\n"
+                    "| --- | --- | --- | --- | --- |\n",
+                    "",
+                ),
+            ),
+            ENDPOINTS,
+            "it lists 8 operations as a bulleted list (“GET /rooms”): put them in a"
+            " `| Method | Path |` table instead, one row each",
+        ),
     ],
     ids=[
         "near-miss-heading",
@@ -217,6 +231,7 @@ def test_a_deleted_tsd_is_one_clear_line(model_project):
         "placeholder-title",
         "untyped-column",
         "no-numbers",
+        "endpoints-as-a-list",
     ],
 )
 def test_each_mistake_is_named(model_project, change, expectation, message):
@@ -248,6 +263,46 @@ def test_a_tsd_written_another_way_passes(model_project):
     result = with_tsd(model_project, rewrite)
     assert result.ok, result.lines()
     assert outcome(result, HEADINGS).advice.startswith("`## Context` comes after")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda t: re.sub(r"(?s)```mermaid\n(.*?)```", r"~~~mermaid\n\1~~~", t),
+            id="tilde-fence",
+        ),
+        pytest.param(
+            lambda t: t.replace(
+                "```mermaid\nflowchart LR\n",
+                "```mermaid\n---\ntitle: Booking service\n---\n%%{init: {'theme': 'neutral'}}%%\n"
+                "flowchart LR\n",
+            ),
+            id="front-matter-and-init-directive",
+        ),
+        pytest.param(
+            lambda t: t.replace("## Architecture\n", "## Architecture:\n").replace(
+                "## Data model\n", "## Data model (SQLite)\n"
+            ),
+            id="heading-with-a-colon-or-a-qualifier",
+        ),
+        pytest.param(lambda t: "\ufeff" + t.replace("\n", "\r\n"), id="crlf-and-byte-order-mark"),
+        pytest.param(
+            lambda t: re.sub(r"(?m)^\| (GET|POST) \| (/\S*) \|", r"| \2 | \1 |", t).replace(
+                "| Method | Path |", "| Path | Method |"
+            ),
+            id="path-column-first",
+        ),
+        pytest.param(
+            lambda t: re.sub(r"(?m)^\| ((?:GET|POST|Method|---) \|.*) \|$", r"\1", t),
+            id="api-table-without-outer-pipes",
+        ),
+    ],
+)
+def test_a_tsd_in_another_form_passes_every_check(model_project, change):
+    assert change(MODEL[tsd.FILE]) != MODEL[tsd.FILE]
+    result = with_tsd(model_project, change)
+    assert result.ok, result.lines()
 
 
 def _diagram(body: str):
@@ -398,8 +453,21 @@ def test_paths_written_with_a_servers_base_are_the_specs_paths(model_project, se
         # The converse: the spec's paths hold the /v1 and its server is the root, so /rooms is
         # not a URL the service serves.
         ("  - url: /\n", "/v1", "", "openapi.yaml has no path /rooms"),
+        (
+            "  - url: https://api.example.com/v1\n",
+            "",
+            "https://api.example.com/v2",
+            "openapi.yaml has no path https://api.example.com/v2/rooms",
+        ),
     ],
-    ids=["another-base", "no-servers", "root-server", "host-only", "base-left-out"],
+    ids=[
+        "another-base",
+        "no-servers",
+        "root-server",
+        "host-only",
+        "base-left-out",
+        "whole-url-with-another-base",
+    ],
 )
 def test_a_base_no_server_declares_is_still_refused(
     model_project, servers, spec_prefix, tsd_prefix, message
@@ -412,6 +480,34 @@ def test_a_base_no_server_declares_is_still_refused(
     found = outcome(with_tsd(model_project, _prefixed(tsd_prefix)), ENDPOINTS)
     assert not found.passed
     assert message in found.found
+
+
+@pytest.mark.parametrize(
+    ("servers", "url", "header"),
+    [
+        ("", "https://bookings.example.com", "| Method | URL |"),
+        ("  - url: https://api.example.com/v1\n", "https://api.example.com/v1", "| Method | URL |"),
+        ("  - url: /v1\n", "http://localhost:8000/v1", "| Method | Path |"),
+    ],
+    ids=["no-servers", "the-servers-url", "a-local-host"],
+)
+def test_an_api_summary_of_whole_urls_names_the_specs_paths(model_project, servers, url, header):
+    """A `URL` column holds what a client calls: the host says where the service runs, not
+    which operation; the path after it is compared as a path is."""
+    save(model_project, "openapi.yaml", _with_servers(servers)(MODEL["openapi.yaml"]))
+    assert "| Method | Path |" in MODEL[tsd.FILE]
+    found = outcome(
+        with_tsd(model_project, lambda t: _prefixed(url)(t).replace("| Method | Path |", header)),
+        ENDPOINTS,
+    )
+    assert found.passed, found.found
+
+    def combined(text: str) -> str:
+        text = re.sub(r"(?m)^\| (GET|POST) \| (/\S*) \|", rf"| \1 {url}\2 |", text)
+        return text.replace("| Method | Path |", "| Endpoint |")
+
+    found = outcome(with_tsd(model_project, combined), ENDPOINTS)
+    assert found.passed, found.found
 
 
 def test_a_path_listed_with_and_without_the_base_is_listed_twice(model_project):

@@ -420,7 +420,27 @@ def _explain(message: str, parts: Parts) -> str:
         return message + " — a path holds operations: get, put, post, delete, patch, …"
     if message.startswith("Path parameter") and message.endswith("was not resolved"):
         return message + " — each {name} in a path needs a parameter with `in: path`"
+    if _is_type_keyword(parts) and "None" in message and "is not one of" in message:
+        # The validator's list of the seven types hides the cause: YAML's own null.
+        return (
+            'YAML reads the bare null here as no value, not as the type "null": quote it, as in'
+            ' `type: [string, "null"]`'
+        )
+    boolean = message.startswith(("True is not", "False is not"))
+    if boolean and parts and parts[-1] in ("exclusiveMinimum", "exclusiveMaximum"):
+        return message + (
+            f" — `{parts[-1]}: true` is OpenAPI 3.0; in 3.1 it is the limit itself, such as"
+            f" `{parts[-1]}: 0` for “more than 0”"
+        )
     return message
+
+
+def _is_type_keyword(parts: Parts) -> bool:
+    """Whether `parts` ends at a schema's `type:` (or an item of its list), not at a property
+    that is named type, as a problem's is."""
+    if parts and isinstance(parts[-1], int):
+        parts = parts[:-1]
+    return len(parts) > 0 and parts[-1] == "type" and (len(parts) < 2 or parts[-2] != "properties")
 
 
 def error_response_sites(spec: dict) -> Iterator[tuple[Any, Parts, Parts]]:

@@ -84,10 +84,14 @@ COMBINED_HEADERS = ("endpoint", "endpoints", "operation", "operations", "route",
 """A column that may hold the method and the path together ("POST /rooms"), or, beside a method
 column, the path alone."""
 COMBINED = re.compile(
-    rf"^(?P<methods>(?:(?:{'|'.join(METHODS)})\s*[,/]?\s*)+)\s+(?P<path>/\S*)",
+    rf"^(?P<methods>(?:(?:{'|'.join(METHODS)})\s*[,/]?\s*)+)\s+"
+    r"(?P<path>(?:\w[\w+.-]*://[^/\s]*)?/\S*)",
     re.IGNORECASE,
 )
-"""A cell that names the method(s) and the path together: "POST /rooms", "GET, PUT /rooms/{id}"."""
+"""A cell that names the method(s) and the path together: "POST /rooms", "GET, PUT /rooms/{id}",
+or the whole URL, "GET https://bookings.example.com/rooms"."""
+ABSOLUTE_URL = re.compile(r"^\w[\w+.-]*://[^/\s?#]*")
+"""The scheme and host of an absolute URL, `https://bookings.example.com`."""
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,21 @@ LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)]*\)")
 
 
 def _path(cell: str) -> str:
-    """A path as the reader sees it: without code spans, bold, link syntax or backslash escapes."""
+    """A path as the reader sees it: without code spans, bold, link syntax or backslash escapes,
+    and without a note after it (`` `/rooms` (every room) ``): a path has no spaces."""
     text = _plain(cell)
     link = LINK.fullmatch(text)
     if link:
         text = _plain(link["text"])
-    return MARKDOWN_ESCAPE.sub(r"\1", text)
+    text = MARKDOWN_ESCAPE.sub(r"\1", text)
+    words = text.split()
+    if len(words) > 1 and _is_path(words[0]):
+        return words[0].rstrip("*`")
+    return text
+
+
+def _is_path(text: str) -> bool:
+    return text.startswith("/") or ABSOLUTE_URL.match(text) is not None
 
 
 def path_shape(path: str) -> str:
@@ -133,8 +146,11 @@ def path_shape(path: str) -> str:
 
     A TSD is written for people, who name a path parameter as their framework does: Express's
     `:room_id` and Flask's `<room_id>` or `<int:room_id>` are OpenAPI's `{room_id}`. A query
-    string says which parameters the operation takes, not another operation.
+    string says which parameters the operation takes, not another operation. A whole URL, as a
+    `URL` column may hold it (`https://bookings.example.com/v1/rooms`), names its path: the host
+    is where the service runs, not which operation (a base of the path is judged as written).
     """
+    path = ABSOLUTE_URL.sub("", path) or "/"
     path = re.split(r"[?#]", path, maxsplit=1)[0]
     path = re.sub(r"(?<=/):[^/]+", "{}", path)
     path = re.sub(r"<[^<>/]*>", "{}", path)
@@ -164,7 +180,7 @@ def endpoints(text: str) -> list[Endpoint]:
                 if max(method_at, path_at) >= len(row):
                     continue
                 methods, path = row[method_at], _path(row[path_at])
-            elif method_at is not None and _path(cell(both_at)).startswith("/"):
+            elif method_at is not None and _is_path(_path(cell(both_at))):
                 # `| Method | Endpoint |` with the path alone under Endpoint.
                 methods, path = row[method_at] if method_at < len(row) else "", _path(cell(both_at))
             else:
@@ -173,7 +189,8 @@ def endpoints(text: str) -> list[Endpoint]:
                 if combined is None:
                     continue
                 methods, path = combined["methods"], _path(combined["path"])
-            for method in re.split(r"[\s,/]+", methods):
+            # `GET, POST`, `GET / POST` and `GET<br>POST` name two operations of the path.
+            for method in re.split(r"(?:<br\s*/?>|[\s,/])+", methods, flags=re.IGNORECASE):
                 if _plain(method):
                     found.append(Endpoint(_plain(method).upper(), path, number))
     return found

@@ -9,6 +9,8 @@ mistake, each naming where it is as a JSON path; reading and validating the docu
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +102,7 @@ def operation_problems(spec: dict) -> list[str]:
             continue
         problem = f"no operation to {wanted.task}: expected {wanted.label}"
         found = _methods_at(spec, wanted.path)
+        prefixed = _prefixed_path(spec, wanted)
         if wanted is CANCEL_BOOKING and "delete" in _methods_at(spec, GET_BOOKING.path):
             problem += (
                 " (found DELETE on the booking: a cancelled booking stays readable, so"
@@ -107,8 +110,29 @@ def operation_problems(spec: dict) -> list[str]:
             )
         elif found:
             problem += f" (that path has {', '.join(m.upper() for m in found)} only)"
+        elif prefixed is not None:
+            path, base = prefixed
+            problem += (
+                f" (found {wanted.method.upper()} {path}: a base such as {base} belongs in"
+                f" `servers:`, as `servers: [{{url: {base}}}]`, and the paths follow it)"
+            )
         problems.append(problem)
     return problems
+
+
+def _prefixed_path(spec: dict, wanted: Operation) -> tuple[str, str] | None:
+    """The spec's path for `wanted` written under a fixed base (`/v1/rooms`), and the base.
+
+    The exercise's paths are relative to the servers, so `/v1/rooms` is another URL; the learner
+    who wrote it meant the API's version or prefix, which OpenAPI puts in `servers:`.
+    """
+    shape = template(wanted.path)
+    for path, method, _ in operations(spec):
+        written = template(path)
+        base = written[: -len(shape)]
+        if method == wanted.method and written.endswith(shape) and base and "{" not in base:
+            return path, base
+    return None
 
 
 def _methods_at(spec: dict, path: str) -> list[str]:
@@ -399,15 +423,33 @@ def _schema_field_problems(
 ) -> list[str]:
     properties = _all_properties(spec, schema)
     problems = []
-    missing = [str(field) for field in fields if field.name not in properties]
+    missing = [field for field in fields if field.name not in properties]
     if missing:
-        problems.append(f"{where(at)} ({what}) has no {', '.join(missing)}")
+        problem = f"{where(at)} ({what}) has no {', '.join(map(str, missing))}"
+        wanted_names = {field.name for field in fields}
+        others = [name for name in map(str, properties) if name not in wanted_names]
+        near: dict[str, str] = {}
+        for field in missing:
+            written = _near_name(field.name, others)
+            if written is not None:
+                near[field.name] = written
+        if near:
+            problem += (
+                f"; it has {', '.join(near.values())} instead: name each field as the exercise"
+                f" does ({', '.join(near)}), since that is the JSON the service sends"
+            )
+        problems.append(problem)
     for field in fields:
         if field.name not in properties:
             continue
         declared, date_time = _field_kinds(spec, properties[field.name])
         if declared is None:
-            continue  # a schema that says nothing about the type accepts anything: lenient
+            # No `type:` anywhere (or an option that allows anything): any value matches it.
+            problems.append(
+                f"{where(at)}.{field.name} does not say its type, so any value matches it; add"
+                f" `type:`, the exercise asks for {field}"
+            )
+            continue
         if declared != set(field.types):
             shown = " or ".join(sorted(declared, key=lambda kind: (kind == "null", kind)))
             problem = (
@@ -423,6 +465,20 @@ def _schema_field_problems(
                 f" asks for {field}"
             )
     return problems
+
+
+def _near_name(wanted: str, names: list[str]) -> str | None:
+    """A property that looks meant as `wanted`: `roomId` or `room-id` for room_id, `organizer`
+    for organiser, `canceled_at` for cancelled_at."""
+
+    def bare(name: str) -> str:
+        return re.sub(r"[_\-\s]", "", name).lower()
+
+    for name in names:
+        if bare(name) == bare(wanted):
+            return name
+    close = difflib.get_close_matches(bare(wanted), [bare(name) for name in names], 1, 0.8)
+    return next((name for name in names if close and bare(name) == close[0]), None)
 
 
 def _extended_parts(schema: dict) -> list[Any]:
@@ -507,6 +563,11 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
         kinds = {declared}
     elif isinstance(declared, list):
         kinds = {str(kind) for kind in declared}
+    # `const: null` and `enum: [true, false]` name their values, and so their types.
+    if "const" in schema:
+        kinds = _allowed_by_both(kinds, {_json_type(schema["const"])})
+    if isinstance(schema.get("enum"), list):
+        kinds = _allowed_by_both(kinds, {_json_type(value) for value in schema["enum"]})
     for part in _extended_parts(schema):
         part_kinds, part_date_time = _field_kinds(spec, part, depth + 1)
         kinds = _allowed_by_both(kinds, part_kinds)
@@ -521,10 +582,34 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
                 else set().union(*(option_kinds for option_kinds, _ in options))
             )
             kinds = _allowed_by_both(kinds, union)
-            date_time = date_time or any(option_date_time for _, option_date_time in options)
+            # Its strings are date-times only if every option that allows a string says so:
+            # `anyOf: [{format: date-time}, {type: string}]` takes any string.
+            string_options = [
+                option_date_time
+                for option_kinds, option_date_time in options
+                if option_kinds is None or "string" in option_kinds
+            ]
+            date_time = date_time or (bool(string_options) and all(string_options))
     if kinds is not None and "integer" in kinds and "number" in kinds:
         kinds.discard("integer")
     return kinds, date_time
+
+
+def _json_type(value: Any) -> str:
+    """The JSON Schema type of a value YAML or JSON read: None is "null", 1 is "integer"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string"
 
 
 def _allowed_by_both(first: set[str] | None, second: set[str] | None) -> set[str] | None:

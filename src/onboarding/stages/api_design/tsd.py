@@ -255,6 +255,15 @@ def _spec_shape(shape: str, spec: dict[tuple[str, str], str]) -> str:
     return shape
 
 
+def _bulleted_operations(body: str) -> list[str]:
+    """The list items of a section that name an operation (`- GET /rooms: every room`)."""
+    return [
+        f"{found['methods'].strip()} {found['path'].rstrip(':,.;')}"
+        for item in markdown.list_items(body)
+        if (found := reading.COMBINED.match(re.sub(r"[*`]", "", item).strip())) is not None
+    ]
+
+
 def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
     """The API summary lists exactly the spec's operations; each mismatch quotes both sides."""
     text = reading.unnumbered(text)
@@ -266,10 +275,17 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
         if not BRACKET_PLACEHOLDER.search(f"{endpoint.method} {endpoint.path}")
     ]
     if not listed:
-        return [
+        problem = (
             f"`## {reading.API_SECTION}` has no table with `Method` and `Path` columns (or an "
             "`Endpoint` column such as `POST /rooms`) listing the operations"
-        ]
+        )
+        bulleted = _bulleted_operations(section(text, reading.API_SECTION) or "")
+        if bulleted:
+            problem += (
+                f"; it lists {len(bulleted)} operations as a bulleted list (“{bulleted[0]}”):"
+                " put them in a `| Method | Path |` table instead, one row each"
+            )
+        return [problem]
     problems = []
     documented: dict[tuple[str, str], reading.Endpoint] = {}
     for endpoint in listed:
