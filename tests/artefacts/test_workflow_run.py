@@ -273,6 +273,27 @@ def test_a_local_composite_actions_steps_run_with_its_inputs(tmp_path):
     )
 
 
+class ActivatingMachine(workflow_run.Machine):
+    """A machine for which an action `example/activate` puts `env/` on the PATH."""
+
+    def installs_of_action(self, uses, inputs):
+        return (f"activate {inputs.get('folder', 'env')}",) if uses.startswith("example/") else ()
+
+
+def test_what_an_action_leaves_for_later_steps_is_the_machines_to_say(tmp_path):
+    text = one_job(
+        "      - uses: example/activate@v1\n        with:\n          folder: ${{ env.FOLDER }}\n",
+        "      - run: 'true'\n",
+        "      - uses: example/activate@v1\n        if: github.event_name == 'push'\n",
+        "      - uses: other/action@v1\n",
+        "      - run: 'true'\n",
+        strategy="    env:\n      FOLDER: ci-env\n",
+    )
+    steps = workflow_run.plan(workflow_from(text, tmp_path), machine=ActivatingMachine())
+    # Only the `run:` steps are steps; an action whose `if:` does not hold leaves nothing.
+    assert [step.installed_before for step in steps] == [("activate ci-env",)] * 2
+
+
 @pytest.mark.parametrize(
     ("output", "summary"),
     [

@@ -1771,6 +1771,12 @@ def pytest_left_out(tmp_path: Path, *scripts: str, pyproject: str = MODEL_PYPROJ
         (["uv sync --no-dev", "uv run --no-sync pytest"], "`uv sync --no-dev`"),
         # `uv sync` is exact: the second removes what the first installed.
         (["uv sync", "uv sync --no-dev", ".venv/bin/pytest"], "`uv sync --no-dev`"),
+        # Bare `pip` is the runner's: what it installs is not in .venv/.
+        (["uv sync --no-dev", "pip install pytest", ".venv/bin/pytest"], "`uv sync --no-dev`"),
+        (
+            ["uv sync --no-dev", "pip install -r requirements-dev.txt", ".venv/bin/pytest"],
+            "`uv sync --no-dev`",
+        ),
     ],
     ids=[
         "no-dev-venv-pytest",
@@ -1781,6 +1787,8 @@ def pytest_left_out(tmp_path: Path, *scripts: str, pyproject: str = MODEL_PYPROJ
         "uv-run-no-dev-python-m",
         "uv-run-no-sync",
         "a-later-sync-removes-it",
+        "pip-installs-into-the-runner-not-the-venv",
+        "unknown-pip-install-into-the-runner",
     ],
 )
 def test_pytest_left_out_of_the_environment_is_refused(tmp_path, scripts, installer):
@@ -1999,6 +2007,287 @@ def test_pytest_left_out_fails_the_check_saying_why(learner):
     message = found(judge("06.1"))[COMMANDS]
     assert "(job `unit`, line" in message and "would fail on GitHub:" in message
     assert "`uv sync --no-dev`" in message and "(job `integration`, line" in message
+
+
+# --- bare `pytest`: the one on the PATH, which is the runner's unless an environment is put there
+
+
+def run(script: str) -> str:
+    """A `run:` step of one_job, as a block when the script has several lines."""
+    if "\n" not in script:
+        return f"      - run: {script}\n"
+    return "      - run: |\n" + "".join(f"          {line}\n" for line in script.splitlines())
+
+
+def setup_uv(**inputs: str) -> str:
+    """astral-sh/setup-uv, pinned as the model pins it, with these inputs."""
+    given = "".join(
+        f"          {name.replace('_', '-')}: {value}\n" for name, value in inputs.items()
+    )
+    return (
+        "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n"
+        + (f"        with:\n{given}" if given else "")
+    )
+
+
+SETUP_PYTHON = (
+    "      - uses: actions/setup-python@a309ff8b426b58ec0e2a45f0f869d46889d02405 # v6.2.0\n"
+    "        with:\n          python-version: '3.13'\n"
+)
+
+
+def pytest_not_found(tmp_path: Path, *steps: str, env: str = "") -> list[str]:
+    """Why the steps' pytest commands would find no pytest on GitHub (one reason per step)."""
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = one_job(*steps, strategy=f"    env:\n      {env}\n" if env else "")
+    steps_run = [step for step in local_run.plan(workflow_from(text, tmp_path)) if not step.skipped]
+    reasons = (local_run.pytest_left_out(step, tmp_path) for step in steps_run)
+    return [reason for reason in reasons if reason]
+
+
+@pytest.mark.parametrize(
+    ("steps", "command"),
+    [
+        ([setup_uv(), run("uv sync"), run("pytest -q")], "`pytest -q`"),
+        ([setup_uv(), run("uv sync --locked"), run("python -m pytest")], "`python -m pytest`"),
+        ([setup_uv(), run("uv sync --locked && pytest -q")], "`pytest -q`"),
+        ([setup_uv(enable_cache="true"), run("uv sync"), run("py.test")], "`py.test`"),
+        ([setup_uv(activate_environment="false"), run("uv sync"), run("pytest")], "`pytest`"),
+        # An activation or a PATH lasts until its step ends.
+        ([setup_uv(), run("uv sync"), run("source .venv/bin/activate"), run("pytest")], "`pytest`"),
+        (
+            [setup_uv(), run("uv sync"), run('export PATH="$PWD/.venv/bin:$PATH"'), run("pytest")],
+            "`pytest`",
+        ),
+        # A line for $GITHUB_PATH counts from the next step on.
+        ([setup_uv(), run('uv sync\necho "$PWD/.venv/bin" >> "$GITHUB_PATH"\npytest')], "`pytest`"),
+        (
+            [setup_uv(), run("uv venv"), run("uv pip install -e . pytest"), run("pytest")],
+            "`pytest`",
+        ),
+        # After the runner's folders, `.venv/bin` gives its `pytest`, but not its `python`.
+        (
+            [
+                setup_uv(),
+                run("uv sync"),
+                run('export PATH="$PATH:$PWD/.venv/bin"\npython -m pytest'),
+            ],
+            "`python -m pytest`",
+        ),
+        # setup-uv activates its own environment; `uv sync` without `--active` fills `.venv`.
+        (
+            [
+                setup_uv(activate_environment="true", venv_path="ci-env"),
+                run("uv sync"),
+                run("pytest"),
+            ],
+            "`pytest`",
+        ),
+    ],
+    ids=[
+        "uv-sync-then-pytest",
+        "python-m-pytest",
+        "in-the-same-step",
+        "setup-uv-without-activation",
+        "activation-switched-off",
+        "activated-in-an-earlier-step",
+        "path-exported-in-an-earlier-step",
+        "github-path-in-the-same-step",
+        "uv-pip-into-the-venv",
+        "venv-after-the-runners-python",
+        "another-environment-activated",
+    ],
+)
+def test_bare_pytest_after_uv_sync_is_refused(tmp_path, steps, command):
+    # `uv sync` installs into .venv/, which is not on GitHub's PATH: bare pytest is the
+    # runner's Python's, which has none.
+    (reason,) = pytest_not_found(tmp_path, *steps)
+    assert reason.startswith(command) and "runner's own Python, which has no pytest" in reason
+    assert "which is not on the PATH" in reason, reason
+
+
+def test_bare_pytest_names_the_fix_for_its_environment(tmp_path):
+    (from_uv,) = pytest_not_found(tmp_path, setup_uv(), run("uv sync"), run("pytest -q"))
+    assert "`uv sync` installs into `.venv/`" in from_uv
+    assert "run `uv run pytest -q` instead" in from_uv and "`activate-environment: true`" in from_uv
+    (from_venv,) = pytest_not_found(
+        tmp_path, run("python -m venv env"), run("env/bin/pip install -e . pytest"), run("pytest")
+    )
+    assert "`env/bin/pip install -e . pytest` installs into `env/`" in from_venv
+    assert "run `env/bin/pytest` instead, or `source env/bin/activate` first" in from_venv
+
+
+@pytest.mark.parametrize(
+    ("steps", "env"),
+    [
+        ([setup_uv(activate_environment="true"), run("uv sync --locked"), run("pytest -q")], ""),
+        ([setup_uv(activate_environment="True"), run("uv sync"), run("python -m pytest")], ""),
+        (
+            [
+                setup_uv(activate_environment="true"),
+                run("uv pip install -e . pytest"),
+                run("pytest"),
+            ],
+            "",
+        ),
+        (
+            [
+                setup_uv(activate_environment="true", venv_path="ci-env"),
+                run("uv sync --active"),
+                run("pytest"),
+            ],
+            "",
+        ),
+        (
+            [SETUP_PYTHON, setup_uv(), run("uv pip install -e . pytest"), run("pytest")],
+            "UV_SYSTEM_PYTHON: '1'",
+        ),
+        (
+            [
+                setup_uv(),
+                run('echo "UV_SYSTEM_PYTHON=1" >> "$GITHUB_ENV"'),
+                run("uv pip install -e . pytest"),
+                run("pytest"),
+            ],
+            "",
+        ),
+        ([setup_uv(), run("uv pip install --system -e . pytest"), run("pytest -q")], ""),
+        ([SETUP_PYTHON, run("python -m pip install -e . pytest"), run("python -m pytest")], ""),
+        ([SETUP_PYTHON, run("pip install --group dev"), run("pytest")], ""),
+        (
+            [
+                setup_uv(),
+                run("uv sync"),
+                run('echo "$PWD/.venv/bin" >> "$GITHUB_PATH"'),
+                run("pytest"),
+            ],
+            "",
+        ),
+        (
+            [
+                setup_uv(),
+                run("uv sync"),
+                run('echo "${{ github.workspace }}/.venv/bin" >> $GITHUB_PATH'),
+                run("python -m pytest -q"),
+            ],
+            "",
+        ),
+        ([setup_uv(), run("uv sync"), run("source .venv/bin/activate\npytest -q")], ""),
+        ([setup_uv(), run("uv sync"), run('export PATH="$PWD/.venv/bin:$PATH"\npytest')], ""),
+        ([setup_uv(), run("uv sync"), run("PATH=$PATH:$PWD/.venv/bin && pytest")], ""),
+        (
+            [
+                run("python -m venv .venv"),
+                run(". .venv/bin/activate && pip install -e . pytest && pytest"),
+            ],
+            "",
+        ),
+        ([setup_uv(), run("uv sync"), run("uv run pytest -q")], ""),
+        ([setup_uv(), run("uv sync"), run("uv tool install pytest"), run("pytest")], ""),
+        # A project environment outside the project is there to be found on the PATH.
+        ([setup_uv(), run("uv sync"), run("pytest")], "UV_PROJECT_ENVIRONMENT: /usr/local"),
+    ],
+    ids=[
+        "setup-uv-activates",
+        "setup-uv-activates-python-m",
+        "setup-uv-activates-uv-pip",
+        "sync-into-the-active-environment",
+        "uv-system-python",
+        "uv-system-python-for-later-steps",
+        "uv-pip-system",
+        "setup-python-pip",
+        "pip-group",
+        "github-path",
+        "github-path-workspace",
+        "activated-in-the-same-step",
+        "path-exported-in-the-same-step",
+        "path-appended-in-the-same-step",
+        "pip-into-an-activated-venv",
+        "uv-run",
+        "uv-tool-install",
+        "project-environment-outside-the-project",
+    ],
+)
+def test_bare_pytest_that_finds_pytest_on_the_path_is_not_refused(tmp_path, steps, env):
+    assert pytest_not_found(tmp_path, *steps, env=env) == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "env", "says"),
+    [
+        # An activated environment holds what was installed into it, and no more.
+        (
+            [setup_uv(activate_environment="true"), run("uv sync --no-dev"), run("pytest -q")],
+            "",
+            "which `uv sync --no-dev` leaves out",
+        ),
+        # UV_SYSTEM_PYTHON is for `uv pip`; `uv sync` still installs into .venv/.
+        (
+            [SETUP_PYTHON, setup_uv(), run("uv sync"), run("pytest")],
+            "UV_SYSTEM_PYTHON: '1'",
+            "`uv sync` installs into `.venv/`, which is not on the PATH",
+        ),
+    ],
+    ids=["activated-without-the-dev-group", "system-python-is-not-for-uv-sync"],
+)
+def test_what_puts_pytest_on_the_path_does_not_put_it_everywhere(tmp_path, steps, env, says):
+    (reason,) = pytest_not_found(tmp_path, *steps, env=env)
+    assert says in reason, reason
+
+
+SETUP_ACTIVATED = """\
+name: Set up the project
+description: uv, and the project's environment on the PATH
+runs:
+  using: composite
+  steps:
+    - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6
+      with:
+        activate-environment: ${{ inputs.activate }}
+    - run: uv sync --locked
+      shell: bash
+inputs:
+  activate:
+    description: whether to put the environment on the PATH
+    default: "true"
+"""
+
+
+@pytest.mark.parametrize(("activate", "refused"), [("true", False), ("false", True)])
+def test_setup_uv_in_a_composite_action_counts(tmp_path, activate, refused):
+    action = tmp_path / ".github" / "actions" / "setup" / "action.yml"
+    action.parent.mkdir(parents=True)
+    action.write_text(SETUP_ACTIVATED, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = one_job(
+        f"      - uses: ./.github/actions/setup\n        with:\n          activate: {activate}\n",
+        run("pytest -q"),
+    )
+    workflow_file = tmp_path / ".github" / "workflows" / "ci.yml"
+    workflow_file.parent.mkdir(parents=True)
+    workflow_file.write_text(text, encoding="utf-8")
+    steps = local_run.plan(wf.read_workflow(workflow_file))
+    reasons = [local_run.pytest_left_out(step, tmp_path) for step in steps if not step.skipped]
+    assert any(reasons) is refused, reasons
+
+
+def test_bare_pytest_fails_the_check_naming_the_step_and_the_fix(learner):
+    write_workflow(learner, MODEL.replace("uv run --with pytest pytest -q", "pytest -q"))
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit`, line" in message and "would fail on GitHub:" in message
+    assert "`uv sync` installs into `.venv/`, which is not on the PATH" in message
+    assert "`uv run pytest -q" in message and "`activate-environment: true`" in message
+
+
+def test_bare_pytest_with_setup_uv_activating_the_environment_passes_the_check(learner):
+    setup = "      - uses: astral-sh/setup-uv@681c641aba71e4a1c380be3ab5e12ad51f415867 # v7.1.6\n"
+    write_workflow(
+        learner,
+        MODEL.replace(
+            setup, setup + "        with:\n          activate-environment: true\n"
+        ).replace("uv run --with pytest pytest -q", "pytest -q"),
+    )
+    assert found(judge("06.1")) == {}
 
 
 def test_a_pytest_plugin_added_by_uv_run_with_is_loaded(tmp_path):

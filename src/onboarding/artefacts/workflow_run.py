@@ -17,7 +17,8 @@ What it simulates, for the jobs that a pull request starts (`workflow.simulate`)
   by side, and a job stopping at its first failing step.
 
 What it does not simulate: `uses:` actions other than local composite ones (they run on GitHub's
-runners only), `services:`, `container:`, events other than a pull request, operating systems or
+runners only; what one leaves for later steps, such as an environment on the PATH, is the
+machine's to say), `services:`, `container:`, events other than a pull request, operating systems or
 Python versions other than this machine's, a step's outputs (a step whose `if:` reads them
 runs), secrets (empty here), caches, and artefacts passed between jobs.
 
@@ -169,6 +170,12 @@ class Machine:
         """The script's commands that install packages (`Step.installed_before`)."""
         return ()
 
+    def installs_of_action(self, uses: str, inputs: Mapping[str, str]) -> tuple[str, ...]:
+        """What a `uses:` step that does not run here does for the job's later steps, as the
+        commands that would do the same (`Step.installed_before`): an action that makes and
+        activates an environment, say. `inputs` are its `with:`, expressions filled in."""
+        return ()
+
     def what_runs(self, step: Step) -> tuple[Any, ...]:
         """What the step does here: matrix combinations whose steps all do the same run once.
         Its last two items are the install commands before the step and the script's commands."""
@@ -258,19 +265,21 @@ def _step_if_holds(step: Mapping[str, Any], context: dict[str, Any]) -> bool:
 def _run_steps(
     workflow: Workflow, job: Mapping[str, Any]
 ) -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, dict[str, str]]]:
-    """(index, step, None, {}) for each `run:` step of a job, and (index, inner step, the
-    `uses:` step, its inputs) for each `run:` step of a composite action of the repository's
-    own that the job uses."""
+    """(index, step, None, {}) for each `run:` step of a job and each `uses:` step of an action
+    that runs on GitHub only, and (index, inner step, the `uses:` step, its inputs) for each
+    step of a composite action of the repository's own that the job uses. The `uses:` steps
+    come too because what they do (an environment put on the PATH) counts for later steps."""
     for index, step in steps_of(job):
         if isinstance(step.get("run"), str):
             yield index, step, None, {}
         elif isinstance(step.get("uses"), str):
             action = local_action(workflow, step["uses"])
             if action is None:
+                yield index, step, None, {}
                 continue
             inputs = action_inputs(action, step.get("with"))
             for inner in local_action_steps(workflow, step["uses"]):
-                if isinstance(inner.get("run"), str):
+                if isinstance(inner.get("run"), str) or isinstance(inner.get("uses"), str):
                     yield index, inner, step, inputs
 
 
@@ -305,11 +314,16 @@ def _steps_of_one_run(
     }
     steps, made, installed = [], "", ()
     for index, step, action, inputs in _run_steps(workflow, job):
-        script = step["run"]
         context["inputs"] = inputs
         levels = [workflow.data.get("env"), job.get("env")]
         levels += [action.get("env"), step.get("env")] if action else [step.get("env")]
         env = _env_of(levels, context)
+        if not isinstance(step.get("run"), str):
+            commands = _installs_of_action(step, {**context, "env": env}, machine)
+            made = machine.environment_made_by("\n".join(commands), env) or made
+            installed += commands
+            continue
+        script = step["run"]
         line = workflow.line("jobs", job_id, "steps", index, "uses" if action else "run")
         skipped = ""
         try:
@@ -351,6 +365,24 @@ def _steps_of_one_run(
         if happens:
             installed += machine.installs_of(script)
     return steps
+
+
+def _installs_of_action(
+    step: Mapping[str, Any], context: dict[str, Any], machine: Machine
+) -> tuple[str, ...]:
+    """What a `uses:` step does for later steps (`Machine.installs_of_action`), when it runs:
+    its `if:` holds and its `with:` can be filled in."""
+    if not _step_if_holds(step, {**context, "steps": {}}):
+        return ()
+    given = step.get("with")
+    try:
+        inputs = {
+            str(name): substitute(as_text(value), context)
+            for name, value in (given.items() if isinstance(given, Mapping) else [])
+        }
+    except ExpressionError:
+        return ()
+    return machine.installs_of_action(str(step["uses"]), inputs)
 
 
 def plan(workflow: Workflow, machine: Machine = PLAIN) -> list[Step]:

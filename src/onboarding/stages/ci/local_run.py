@@ -23,7 +23,8 @@ nothing. A command run through a runner (`uv run`, `uvx`, `poetry run`, `pdm run
 runs directly, wherever it stands in the script; `make` runs its recipes in bash too, so they
 find the same runners. A pytest command that would find no pytest on GitHub fails without
 running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
-no dev group, and `pip install -e .` no dependency group at all (`pytest_left_out`). pytest
+no dev group, `pip install -e .` no dependency group at all, and bare `pytest` after `uv sync` is
+the runner's, as `.venv/bin` is not on GitHub's PATH (`pytest_left_out`). pytest
 loads only the plugins of packages the project depends on, as on a CI runner that installed the
 project alone (the course's environment holds many more, and loading them all costs seconds).
 
@@ -38,7 +39,7 @@ import re
 import shlex
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -46,6 +47,7 @@ from onboarding import pytest_runs
 from onboarding.artefacts import makefile, uv_lock, workflow_run
 from onboarding.artefacts.requirements import canonical
 from onboarding.artefacts.requirements import logical_lines as requirements_file_lines
+from onboarding.artefacts.workflow import ActionReference
 from onboarding.artefacts.workflow_run import Machine, Runner, Step, logical_lines
 from onboarding.protocol import shorten
 
@@ -572,73 +574,357 @@ def _requirements_file(
     return found
 
 
+# ------------------------------------------------------- where a job's commands find pytest
+RUNNER_PYTHON = "the runner's Python"
+"""The runner's own Python among the environments a job installs into (the image's, or
+`actions/setup-python`'s): bare `pip install` installs there, and bare `pytest` runs from there
+unless an environment was put first on the PATH. A virtual environment's key is its folder."""
+ELSEWHERE = "?"
+"""An environment whose folder cannot be known here (`/opt/venv`, `$HOME/env`): what it holds
+is not known, so a command that may run from it is not refused."""
+STEP_ENDS = "deactivate"
+"""Put after an earlier step's commands in `Step.installed_before` when that step activated an
+environment or changed its PATH: those last until the step ends, as `deactivate` would end
+them (what a later step keeps is what $GITHUB_PATH and $GITHUB_ENV say)."""
+WORKSPACE_PREFIX = re.compile(
+    r"^(?:\$\{?(?:GITHUB_WORKSPACE|PWD)\}?|\$\(pwd\)|\$\{\{\s*github\.workspace\s*\}\})(?:/|$)"
+)
+"""The project's folder written in front of a path: `$PWD/.venv` is `.venv`."""
+GITHUB_FILE_WRITE = re.compile(
+    r"^(?:echo|printf(?:\s+'%s\\n'|\s+\"%s\\n\")?)\s+(?P<value>.+?)\s*>>\s*"
+    r"(?P<quote>['\"]?)\$\{?(?P<file>GITHUB_PATH|GITHUB_ENV)\}?(?P=quote)$"
+)
+"""A line added to $GITHUB_PATH or $GITHUB_ENV: `echo "$PWD/.venv/bin" >> "$GITHUB_PATH"`."""
+PATH_ASSIGNMENT = re.compile(r"^(?:export\s+)?PATH=(?P<value>\S+)$")
+"""`export PATH="$PWD/.venv/bin:$PATH"`: the folders in front come first for the rest of the step."""
+SOURCED = {"source", "."}
+
+
+def _folder(path: str) -> str:
+    """A folder of the project as a command names it (`./.venv`, `$PWD/.venv`, `${{
+    github.workspace }}/.venv` are all `.venv`); `ELSEWHERE` for one outside the project or one
+    known only when the shell runs."""
+    path = WORKSPACE_PREFIX.sub("", path.strip()).rstrip("/") or "."
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or re.search(r"[$~`]", path) or ".." in pure.parts:
+        return ELSEWHERE
+    return pure.as_posix()
+
+
+def _environment_of_program(word: str) -> str:
+    """The environment whose command this is: `.venv/bin/pytest` is `.venv`'s."""
+    parent = PurePosixPath(word).parent
+    return _folder(str(parent.parent)) if parent.name == "bin" else ELSEWHERE
+
+
+def _environment_of_bin(path: str) -> str:
+    """The environment whose commands a folder on the PATH holds: `$PWD/.venv/bin` is `.venv`'s."""
+    pure = PurePosixPath(path.strip().rstrip("/"))
+    return _folder(str(pure.parent)) if pure.name == "bin" else ELSEWHERE
+
+
+def _shell_words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def changes_the_environment(command: str) -> bool:
+    """Whether a command changes where later commands find their programs: an activation, a new
+    PATH, or a line for $GITHUB_PATH or $GITHUB_ENV (`Step.installed_before` keeps them)."""
+    words = _shell_words(command)
+    return bool(
+        (words[:1] and words[0] in SOURCED and len(words) > 1 and words[1].endswith("activate"))
+        or PATH_ASSIGNMENT.match(command.strip())
+        or GITHUB_FILE_WRITE.match(command.strip())
+    )
+
+
+def setup_uv_commands(inputs: Mapping[str, str]) -> tuple[str, ...]:
+    """What astral-sh/setup-uv does for later steps, as commands that would do the same.
+
+    With `activate-environment: true` it runs `uv venv` on `venv-path` (default: `.venv` in its
+    `working-directory`, the workspace unless given), adds the environment's `bin` to the PATH
+    and exports VIRTUAL_ENV (action.yml and `activateEnvironment()` in src/setup-uv.ts of
+    astral-sh/setup-uv; the input is read with `core.getBooleanInput`, so `true`, `True` and
+    `TRUE` count). Without it, setup-uv puts only uv itself (and uv's tool folder) on the PATH:
+    the environment `uv sync` makes is not on it, and bare `pytest` is the runner's.
+    """
+    if inputs.get("activate-environment", "").strip() not in ("true", "True", "TRUE"):
+        return ()
+    working = inputs.get("working-directory", "").strip() or "."
+    venv = inputs.get("venv-path", "").strip() or PROJECT_ENVIRONMENT
+    path = venv if venv.startswith(("/", "~")) else f"{working}/{venv}"
+    folder = _folder(path)
+    # One outside the project stays as written: the steps after it then may find anything.
+    made, where = (folder, f"$GITHUB_WORKSPACE/{folder}") if folder != ELSEWHERE else (path, path)
+    return (
+        f"uv venv {shlex.quote(made)}",
+        f'echo "{where}/bin" >> "$GITHUB_PATH"',
+        f'echo "VIRTUAL_ENV={where}" >> "$GITHUB_ENV"',
+    )
+
+
+@dataclass
+class _Environment:
+    """What the job's installs put in one environment."""
+
+    installs: list[str] = field(default_factory=list)
+    """Every install into it since it was made, as written."""
+    without_pytest: list[str] = field(default_factory=list)
+    """Those that brought no pytest."""
+    has_pytest: bool = False
+    """Whether pytest is there, or may be (an install whose packages are not known here)."""
+
+
+class _Job:
+    """Where a job's commands install, and where a pytest command looks: step by step, as the
+    runner's PATH and the activations of a step decide.
+
+    The runner's Python (`RUNNER_PYTHON`) is the one on the PATH, and has no pytest, until a
+    step installs it there (`pip install`, `uv pip install --system`). `uv sync` installs into
+    the project's environment (`.venv`, or $UV_PROJECT_ENVIRONMENT), which is not on the PATH:
+    bare `pytest` finds it only once the environment is activated in the same step
+    (`source .venv/bin/activate`), or put on the PATH for later steps ($GITHUB_PATH, or
+    setup-uv's `activate-environment: true`, which `setup_uv_commands` spells out).
+    """
+
+    def __init__(self, project: _Project, project_copy: Path, env: Mapping[str, str]) -> None:
+        self.project, self.project_copy = project, project_copy
+        self.from_env = _uv_options_from_env(dict(env))
+        self.system = env.get("UV_SYSTEM_PYTHON", "").strip().lower() in UV_TRUE
+        outside = env.get("UV_PROJECT_ENVIRONMENT", "").strip()
+        # A project environment outside the project (`/usr/local`, `$pythonLocation`) is there
+        # to be found on the PATH: its packages count as the runner's.
+        self.project_folder = _folder(outside or PROJECT_ENVIRONMENT)
+        if self.project_folder == ELSEWHERE:
+            self.project_folder = RUNNER_PYTHON
+        self.environments: dict[str, _Environment] = {ELSEWHERE: _Environment(has_pytest=True)}
+        self.job_path: list[str] = []
+        """The environments $GITHUB_PATH put first on the PATH, the last added first."""
+        self.job_virtual_env = ""
+        self.path: list[str] = []
+        """This step's: the job's, and what the step activated itself."""
+        self.path_after: list[str] = []
+        """The environments this step put after the old PATH (`PATH=$PATH:.venv/bin`)."""
+        self.virtual_env = ""
+        self.tools_on_path = False
+        """Whether `uv tool install` or `pipx install` put commands on the PATH."""
+        self.known = True
+        """False after an install whose target is not followed here (`poetry install`)."""
+
+    # ----------------------------------------------------------------------- following
+    def follow_earlier(self, command: str) -> None:
+        """An install or a change of the PATH of an earlier step (`Step.installed_before`)."""
+        if command == STEP_ENDS:
+            self.path, self.virtual_env = list(self.job_path), self.job_virtual_env
+            self.path_after = []
+        else:
+            self._follow(command, later_steps_too=True)
+
+    def follow(self, command: str) -> str:
+        """A command of the step itself: why it would find no pytest on GitHub, or ""."""
+        return self._follow(command, later_steps_too=False)
+
+    def _follow(self, command: str, later_steps_too: bool) -> str:
+        raw = command.strip()
+        words = _uv_words(command)
+        written = GITHUB_FILE_WRITE.match(raw)
+        if written:
+            # What a step adds to these files counts from the next step on.
+            if later_steps_too:
+                self._add_to_the_job(written["file"], " ".join(_shell_words(written["value"])))
+            return ""
+        assigned = PATH_ASSIGNMENT.match(raw)
+        if assigned:
+            entries = assigned["value"].strip("'\"").split(":")
+            old = next((i for i, entry in enumerate(entries) if "PATH" in entry), len(entries))
+            # Folders in front of the old PATH come before the runner's Python; those after it
+            # are searched only for what the runner's folders lack (`pytest`, not `python`).
+            self.path[:0] = [_environment_of_bin(entry) for entry in entries[:old]]
+            self.path_after += [_environment_of_bin(entry) for entry in entries[old + 1 :]]
+            return ""
+        if words[:1] and words[0] in SOURCED and len(words) > 1:
+            if PurePosixPath(words[1]).name == "activate":
+                folder = _environment_of_program(words[1])
+                self.path.insert(0, folder)
+                self.virtual_env = folder
+            return ""
+        if words[:2] == ["uv", "sync"]:
+            self._sync(words)
+            return ""
+        if PIP_INSTALL.match(_program(command)):
+            self._pip_install(command, words)
+            return ""
+        if MAKES_EMPTY_ENVIRONMENT.match(_program(command)):
+            made = _folder(environment_made_by(command, {}))
+            if made != ELSEWHERE:
+                self.environments[made] = _Environment()
+            return ""
+        if words[:3] == ["uv", "tool", "install"] or words[:2] == ["pipx", "install"]:
+            self.tools_on_path = True  # on the PATH from now on: uv's and pipx's tool folder
+            return ""
+        if _may_install(command):
+            self.known = False  # it may install pytest: what the environment holds is not known
+            return ""
+        return self._pytest_found(command, words)
+
+    def _add_to_the_job(self, file: str, value: str) -> None:
+        if file == "GITHUB_PATH":
+            folder = _environment_of_bin(value)
+            self.job_path.insert(0, folder)
+            self.path.insert(0, folder)
+            return
+        name, _, setting = value.partition("=")
+        if name == "VIRTUAL_ENV":
+            self.job_virtual_env = self.virtual_env = _folder(setting)
+        elif name == "UV_SYSTEM_PYTHON":
+            self.system = setting.strip().lower() in UV_TRUE
+
+    def _sync(self, words: list[str]) -> None:
+        words = [*words, *_not_overridden(self.from_env, words[2:])]
+        has_pytest = brings_pytest(self.project.selected(words[2:])[0])
+        # `--active` syncs the activated environment instead of the project's own.
+        folder = self.virtual_env if "--active" in words and self.virtual_env else None
+        folder = folder or self.project_folder
+        before = self.environments.get(folder)
+        if "--inexact" in words and before is not None:
+            has_pytest = has_pytest or before.has_pytest
+        synced = shlex.join(words)
+        # `uv sync` is exact: it removes what earlier installs put there.
+        self.environments[folder] = _Environment(
+            [synced], [] if has_pytest else [synced], has_pytest
+        )
+        self.known = True
+
+    def _pip_install(self, command: str, words: list[str]) -> None:
+        folder = self._pip_target(words)
+        environment = self.environments.setdefault(folder, _Environment())
+        installed = pip_installed(command, self.project, self.project_copy)
+        environment.installs.append(shlex.join(words))
+        if installed is None or brings_pytest(installed):
+            environment.has_pytest = True  # a file, URL or project not read here may list it
+        else:
+            environment.without_pytest.append(shlex.join(words))
+
+    def _pip_target(self, words: list[str]) -> str:
+        """The environment a `pip install` (or `uv pip install`) installs into."""
+        options = {word.partition("=")[0] for word in words}
+        if options & {"-t", "--target", "--prefix", "--root", "--python", "-p"}:
+            return ELSEWHERE
+        if words[:2] == ["uv", "pip"]:
+            if "--system" in options or self.system:
+                return RUNNER_PYTHON
+            if self.virtual_env:
+                return self.virtual_env
+            # uv finds `.venv` in the folder; without one it refuses to install, which is
+            # that step's failure, not a missing pytest's.
+            return PROJECT_ENVIRONMENT if PROJECT_ENVIRONMENT in self.environments else ELSEWHERE
+        if "/" in words[0]:
+            return _environment_of_program(words[0])
+        return self.path[0] if self.path else RUNNER_PYTHON  # the `pip` first on the PATH
+
+    # ------------------------------------------------------------------- judging pytest
+    def _pytest_found(self, command: str, words: list[str]) -> str:
+        if not self.known or pytest_arguments(command) is None:
+            return ""
+        program = _program(command)
+        if RUNNER_PREFIX.match(program) and words[:2] != ["uv", "run"]:
+            return ""  # poetry's, pdm's or hatch's own environment: not followed here
+        looked_in: list[str] = []
+        if words[:2] == ["uv", "run"]:
+            options, added = _uv_run_options(words)
+            options += _not_overridden(self.from_env, options)
+            if brings_pytest(added):
+                return ""
+            if "--no-sync" not in options:
+                project_environment = self.environments.get(self.project_folder)
+                has_pytest = brings_pytest(self.project.selected(options)[0])
+                # `uv run` adds what it needs and leaves what is there, unless `--exact`.
+                if has_pytest or (
+                    project_environment is not None
+                    and project_environment.has_pytest
+                    and "--exact" not in options
+                ):
+                    return ""
+                return _without_pytest([shlex.join(words[:2] + options)], self.project)
+            looked_in.append(self.project_folder)  # `uv run` puts it first on the PATH
+        first = _shell_words(strip_runner(program))[0]
+        is_python = re.fullmatch(r"python[\d.]*", PurePosixPath(first).name) is not None
+        if "/" in first:
+            looked_in = [_environment_of_program(first)]
+        else:
+            if self.tools_on_path and not is_python:
+                return ""  # `uv tool install pytest` may have put it on the PATH
+            looked_in += [*self.path, RUNNER_PYTHON, *self.path_after]
+        if is_python:
+            looked_in = looked_in[:1]  # the first `python` on the PATH, and its packages only
+        found = [self.environments.get(folder, _Environment()) for folder in looked_in]
+        if any(environment.has_pytest for environment in found):
+            return ""
+        installers = [install for environment in found for install in environment.without_pytest]
+        elsewhere = {
+            folder: environment
+            for folder, environment in self.environments.items()
+            if folder not in looked_in and folder != ELSEWHERE and environment.installs
+        }
+        on_the_path = RUNNER_PYTHON in looked_in
+        if on_the_path and any(environment.has_pytest for environment in elsewhere.values()):
+            return self._not_on_the_path(command, elsewhere)
+        if installers:
+            return _without_pytest(installers, self.project)
+        if on_the_path and elsewhere:
+            return self._not_on_the_path(command, elsewhere)
+        return ""
+
+    def _not_on_the_path(self, command: str, elsewhere: dict[str, _Environment]) -> str:
+        holders = [folder for folder, env in elsewhere.items() if env.has_pytest] or list(elsewhere)
+        folder = holders[0]
+        installs = elsewhere[folder].installs
+        installer = " and ".join(f"`{install}`" for install in installs)
+        shown = strip_runner(_program(command))
+        if folder == self.project_folder:
+            fix = (
+                f"run `uv run {shorten(shown, 60)}` instead, or give astral-sh/setup-uv "
+                "`activate-environment: true`"
+            )
+        else:
+            fix = (
+                f"run `{folder}/bin/{shorten(shown, 60)}` instead, or `source "
+                f"{folder}/bin/activate` first in the same step"
+            )
+        return (
+            f"`{shorten(shown, 60)}` runs from the runner's own Python, which has no pytest: "
+            f"{installer} {'install' if len(installs) > 1 else 'installs'} into `{folder}/`, "
+            f"which is not on the PATH; {fix}"
+        )
+
+
 def pytest_left_out(step: Step, project_copy: Path) -> str:
     """Why a pytest command of the step would find no pytest on GitHub, or "" when it would.
 
-    The stand-in for `.venv/` here holds every command of the course's environment; on GitHub,
-    `uv sync --no-dev` (or `uv run --no-dev`) installs the project without the group that lists
-    pytest, and the command is not found. So does `pip install -e .` when pytest is in a
-    dependency group (pip installs `[project.dependencies]`, and the extras it is given, but a
-    group only with `--group`). After an install whose packages cannot be known here
-    (`pip_installed`, `uv tool install`…), what the environment holds is not known, and
-    nothing is refused.
+    The stand-in for `.venv/` here holds every command of the course's environment, and the
+    course's environment is first on the PATH; on GitHub, pytest is only where the job installed
+    it (`_Job`). So `uv sync --no-dev` (or `uv run --no-dev`) installs the project without the
+    group that lists pytest; `pip install -e .` installs no dependency group (pip installs
+    `[project.dependencies]`, and the extras it is given, but a group only with `--group`); and
+    bare `pytest` after `uv sync` is the runner's, which has none, as `.venv/bin` is not on the
+    PATH. After an install whose packages cannot be known here (`pip_installed`, `uv tool
+    install`…), what the environment holds is not known, and nothing is refused.
     """
     try:
         project = _Project.read((project_copy / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    # The `uv sync` that made the environment and whether it installed pytest (None: nothing
-    # did); the pip installs since then that brought no pytest, and whether one brought it;
-    # `known` is false once another install may have added pytest.
-    synced: tuple[str, bool] | None = None
-    pip_installs: list[str] = []
-    pip_brought_pytest = False
-    known = True
-    from_env = _uv_options_from_env(dict(step.env))
-    script = makefile.expand(step.script, project_copy)  # `make test` runs its recipe
-    for command in [*step.installed_before, *commands_of(script)]:
-        words = _uv_words(command)
-        if words[:2] == ["uv", "sync"]:
-            words = [*words, *_not_overridden(from_env, words[2:])]
-            requirements = project.selected(words[2:])[0]
-            has_pytest = brings_pytest(requirements)
-            if "--inexact" in words and synced is not None:
-                has_pytest = has_pytest or synced[1]
-            synced, known = (shlex.join(words), has_pytest), True
-            pip_installs, pip_brought_pytest = [], False
-            continue
-        if PIP_INSTALL.match(_program(command)):
-            installed = pip_installed(command, project, project_copy)
-            if installed is None:
-                known = False  # a file, URL or project not read here may list pytest
-            elif brings_pytest(installed):
-                pip_brought_pytest = True
-            else:
-                pip_installs.append(shlex.join(words))
-            continue
-        if MAKES_EMPTY_ENVIRONMENT.match(_program(command)):
-            continue
-        if _may_install(command):
-            known = False  # it may install pytest: what the environment holds is not known here
-            continue
-        if not known or pip_brought_pytest or pytest_arguments(command) is None:
-            continue
-        if words[:2] == ["uv", "run"]:
-            options, added = _uv_run_options(words)
-            options += _not_overridden(from_env, options)
-            if brings_pytest(added):
-                continue
-            if "--no-sync" not in options:
-                has_pytest = brings_pytest(project.selected(options)[0])
-                # `uv run` adds what it needs and leaves what is there, unless `--exact`.
-                if has_pytest or (synced and synced[1] and "--exact" not in options):
-                    continue
-                return _without_pytest([shlex.join(words[:2] + options)], project)
-        if synced is not None and synced[1]:
-            continue
-        installers = ([synced[0]] if synced is not None else []) + pip_installs
-        if installers:
-            return _without_pytest(installers, project)
+    job = _Job(project, project_copy, dict(step.env))
+    for command in step.installed_before:
+        job.follow_earlier(command)
+    job.follow_earlier(STEP_ENDS)
+    for command in commands_of(makefile.expand(step.script, project_copy)):  # `make test` too
+        reason = job.follow(command)
+        if reason:
+            return reason
     return ""
 
 
@@ -946,7 +1232,24 @@ class CourseMachine(Machine):
         return environment_made_by(script, env)
 
     def installs_of(self, script: str) -> tuple[str, ...]:
-        return tuple(command for command in commands_of(script) if _may_install(command))
+        """Its installs, and what changes where later commands find their programs: an
+        activation counts for the installs after it in the step, then ends (`STEP_ENDS`)."""
+        commands = commands_of(script)
+        kept = tuple(
+            command
+            for command in commands
+            if _may_install(command) or changes_the_environment(command)
+        )
+        ends = any(
+            changes_the_environment(command) and not GITHUB_FILE_WRITE.match(command.strip())
+            for command in commands
+        )
+        return kept + ((STEP_ENDS,) if ends else ())
+
+    def installs_of_action(self, uses: str, inputs: Mapping[str, str]) -> tuple[str, ...]:
+        if ActionReference(uses).name.lower() == "astral-sh/setup-uv":
+            return setup_uv_commands(inputs)
+        return ()
 
     def what_runs(self, step: Step) -> tuple[Any, ...]:
         """What the step does here: a runner's options (`uv run --python 3.13`) and the Python
