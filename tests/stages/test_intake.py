@@ -1097,8 +1097,8 @@ def test_too_few_criteria_are_counted():
     kept = "\n- ".join(body.split("\n- ")[:4])
     problems = prd.acceptance_criteria_problems(text.replace(body, kept + "\n"))
     assert problems == [
-        "found 3 criteria written as Given / When / Then; write at least 6, one bullet for each "
-        "behaviour of exercise 01.2"
+        "found 3 criteria written as Given / When / Then; write at least 6, one for each behaviour "
+        "of exercise 01.2 (a bullet, a gherkin scenario or a table row)"
     ]
 
 
@@ -1274,8 +1274,8 @@ def test_sub_bullets_are_one_criterion_with_their_parent():
         f"  - Given room {n} seats 6, when someone books it for 7, then 422" for n in range(1, 7)
     )
     assert prd.acceptance_criteria_problems(with_criteria(bullets)) == [
-        "found 1 criterion written as Given / When / Then; write at least 6, one bullet for each "
-        "behaviour of exercise 01.2"
+        "found 1 criterion written as Given / When / Then; write at least 6, one for each behaviour "
+        "of exercise 01.2 (a bullet, a gherkin scenario or a table row)"
     ]
 
 

@@ -83,8 +83,8 @@ def prd_content(read_prd: Callable[[Given], str], metric_examples: str) -> tuple
         Expectation(
             "at least six acceptance criteria, each written as Given / When / Then",
             judged_by(prd.acceptance_criteria_problems, read_prd),
-            hint="One bullet each: Given <the state before>, when <one action>, then <what anyone "
-            "can observe>.",
+            hint="One criterion each (a bullet, a gherkin scenario or a table row): Given <the state "
+            "before>, when <one action>, then <what anyone can observe>.",
         ),
         Expectation(
             "every success metric is measurable",

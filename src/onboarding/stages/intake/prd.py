@@ -326,8 +326,8 @@ def acceptance_criteria_problems(text: str) -> list[str]:
     if written < MIN_ACCEPTANCE_CRITERIA:
         problems.append(
             f"found {written} {'criterion' if written == 1 else 'criteria'} written as Given / "
-            f"When / Then; write at least {MIN_ACCEPTANCE_CRITERIA}, one bullet for each "
-            "behaviour of exercise 01.2"
+            f"When / Then; write at least {MIN_ACCEPTANCE_CRITERIA}, one for each behaviour of "
+            "exercise 01.2 (a bullet, a gherkin scenario or a table row)"
         )
     return problems
 
