@@ -81,6 +81,39 @@ def test_fenced_blocks_by_language():
     assert markdown.fenced_blocks(DOCUMENT, "sql") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "bodies"),
+    [
+        ("1. Run it:\n\n   ```sql\n   SELECT 1;\n   ```\n", ["SELECT 1;"]),
+        ("10. Run it:\n\n    ```sql\n    SELECT 1;\n    ```\n", ["SELECT 1;"]),
+        ("> ```sql\n> SELECT 1;\n> ```\n", ["SELECT 1;"]),
+        ("````sql\nSELECT 1;\n```\n-- still SQL\n````\n", ["SELECT 1;\n```\n-- still SQL"]),
+        ("~~~sql\nSELECT 1;\n```\n~~~~\n", ["SELECT 1;\n```"]),
+        ("```sql\nSELECT 1;\n```sql\nSELECT 2;\n```\n", ["SELECT 1;\n```sql\nSELECT 2;"]),
+        ("```sql\nSELECT 1;\n", ["SELECT 1;"]),
+        ("```SQL title=\"review\"\nSELECT 1;\n```\n", ["SELECT 1;"]),
+        ("```{sql}\nSELECT 1;\n```\n", ["SELECT 1;"]),
+        ("<!--\n```sql\nSELECT 0;\n```\n-->\n\n    ```sql\n    SELECT 0;\n    ```\n", []),
+        ("```sqlite\nSELECT 0;\n```\n", []),
+    ],
+    ids=["in-a-list-item", "deeper-list-item", "in-a-quotation", "longer-fence", "tilde-fence",
+         "info-does-not-close", "left-open", "upper-case-with-title", "myst-braces",
+         "comment-and-indented-code", "another-language"],
+)  # fmt: skip
+def test_fences_are_read_as_commonmark_reads_them(text, bodies):
+    """One reader of fences, CommonMark's: a fence closes only with a bare fence of its own
+    character at least as long, and one left open runs to the end of the text."""
+    assert markdown.fenced_blocks(text, "sql") == bodies
+
+
+def test_code_fences_know_their_lines():
+    text = "# Plan\n\n```Gherkin\nGiven a room\n```\n\n~~~\nleft open\n"
+    assert markdown.code_fences(text) == [
+        markdown.CodeFence(first=2, last=4, language="gherkin", lines=["Given a room"]),
+        markdown.CodeFence(first=6, last=7, language="", lines=["left open"]),
+    ]
+
+
 def test_a_missing_or_empty_document_is_one_clear_line(tmp_path):
     with pytest.raises(ArtefactError, match="tsd.md does not exist yet"):
         markdown.read_document(tmp_path / "tsd.md")

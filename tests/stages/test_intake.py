@@ -1255,6 +1255,45 @@ def test_a_placeholder_in_gherkin_or_a_table_is_named(criteria, message):
     assert message in prd.placeholder_problems(with_criteria(criteria))
 
 
+DOC_STRING = '''    Then the API answers 422 with
+      """json
+      {"detail": "too many people", "rooms": [1, 2]}
+      Scenario: AC0 is not a scenario
+      When this line is not a step
+      # nor is this a comment
+      """
+'''
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        GHERKIN_CRITERIA.replace("    Then the API answers 422\n", DOC_STRING),
+        GHERKIN_CRITERIA.replace("    Then the API answers 422\n", DOC_STRING.replace('"""', "```")),
+        "````gherkin\n"
+        + GHERKIN_CRITERIA.removeprefix("```gherkin\n").removesuffix("```")
+        .replace("    Then the API answers 422\n", DOC_STRING.replace('"""', "```"))
+        + "````",
+    ],
+    ids=["quotes", "backticks", "backticks-in-a-longer-fence"],
+)  # fmt: skip
+def test_a_gherkin_doc_string_is_the_steps_text_not_steps(criteria):
+    """A doc string under a step (a JSON body) is literal text: its lines are neither
+    scenarios, steps nor comments, and `[1, 2]` in it is no placeholder."""
+    assert prd_checks(with_criteria(criteria)) == NO_PRD_PROBLEMS
+    assert len(prd.criteria(with_criteria(criteria)) or []) == 6
+
+
+def test_a_then_inside_a_doc_string_is_not_the_scenarios_then():
+    criteria = GHERKIN_CRITERIA.replace(
+        "    Then the API answers 422\n",
+        '    And the request body is\n      """\n      Then the API answers 422\n      """\n',
+        1,
+    )
+    problems = prd.acceptance_criteria_problems(with_criteria(criteria))
+    assert problems[0].startswith("criterion 1 is not written as Given / When / Then"), problems
+
+
 def test_criteria_as_gherkin_pass_the_check_cell(workspace):
     write(workspace, prd.FILE, with_criteria(GHERKIN_CRITERIA))
     assert lines(judged("01.3"))[-1] == "Exercise 01.3: all 5 checks passed."

@@ -31,6 +31,8 @@ TABLE_SEPARATOR = re.compile(
 """The line under a table's header. GitHub takes one hyphen a cell (`|-|-|`, `|:-:|`) where the
 line has a pipe; a line of hyphens alone needs three, or it is a list item or a rule."""
 FENCE = re.compile(r"\s*(```|~~~)")
+FENCE_LANGUAGE = re.compile(r"\{?([^\s{}]*)")
+"""The language of a code fence's info string: its first word, without braces."""
 SECTION_HEADING = re.compile(r"(?P<marks> {0,3}##[ \t]+)(?!#)(?P<title>.+?)(?P<end>\s*#*\s*)$")
 """A `## ` heading line: the one pattern every reader of sections uses. As in CommonMark, up
 to three spaces may come before it and a tab after it; closing `#`s are not part of the title.
@@ -97,23 +99,54 @@ def markdown_lines(text: str) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class CodeFence:
+    """A fenced code block of a Markdown text, where CommonMark finds one."""
+
+    first: int
+    """The index of its opening fence's line (lines split as `LINE` splits them)."""
+    last: int
+    """The index of its closing fence's line; the last line of the document (or of the list
+    item or quotation holding it) when it is left open."""
+    language: str
+    """The first word of its info string, in lower case: `sql` for ```` ```SQL title ````,
+    `mermaid` for a MyST ```` ```{mermaid} ````; "" when there is none."""
+    lines: list[str]
+    """Its body, without the indentation of the list item or quotation that holds it."""
+
+
+def code_fences(text: str) -> list[CodeFence]:
+    """Every fenced code block of a text, in order, as CommonMark reads them.
+
+    The one reader of fences: an opening fence of three or more backticks or tildes, indented
+    up to three spaces (more inside a list item, as the item's own text is), closed by a fence of
+    the same character at least as long; a fence left open runs to the end. A fence inside an
+    HTML comment or an indented code block is none. markdown-it, CommonMark's parser, decides.
+    """
+    return [
+        CodeFence(
+            first=token.map[0],
+            last=token.map[1] - 1,
+            language=_fence_language(token.info),
+            # markdown-it ends every line with "\n"; other characters do not end one.
+            lines=token.content.removesuffix("\n").split("\n") if token.content else [],
+        )
+        for token in _COMMONMARK.parse(text)
+        if token.type == "fence" and token.map
+    ]
+
+
+def _fence_language(info: str) -> str:
+    """The language an info string names: its first word, without MyST's braces (`{mermaid}`)
+    or attributes written onto it (`python{linenos}`)."""
+    return FENCE_LANGUAGE.match(info.strip())[1].lower()  # type: ignore[index]
+
+
 def fenced_blocks(text: str, language: str) -> list[str]:
     """The bodies of the code fences of one language (```mermaid, ```sql…), in order."""
-    blocks, current, fence = [], None, None
-    for line in text.splitlines():
-        marker = re.match(r"\s*(```|~~~)\s*(\S*)", line)
-        if marker and fence is None:
-            fence = marker[1]
-            current = [] if marker[2].lower() == language.lower() else None
-            continue
-        if marker and marker[1] == fence:
-            if current is not None:
-                blocks.append("\n".join(current))
-            fence, current = None, None
-            continue
-        if current is not None:
-            current.append(line)
-    return blocks
+    return [
+        "\n".join(fence.lines) for fence in code_fences(text) if fence.language == language.lower()
+    ]
 
 
 def sections(text: str) -> list[tuple[str, str]]:

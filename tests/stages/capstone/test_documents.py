@@ -717,8 +717,14 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
             "2. 100%: the flag is on for everyone.",
             "the Rollout steps have no canary step",
         ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: 5% of the traffic to 0.2.0, with the errors on `/rooms/{room_id}/series`"
+            " watched.\n- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
     ],
-    ids=["flag-never-on", "never-turned-on", "share-is-not-the-flags"],
+    ids=["flag-never-on", "never-turned-on", "share-is-not-the-flags", "a-route-is-not-the-flag"],
 )
 def test_a_rollout_that_never_turns_the_flag_on_for_a_share_is_refused(workspace, steps, message):
     with_rollout(workspace, steps)
@@ -762,6 +768,8 @@ def test_a_canary_of_no_one_is_not_a_canary(workspace, share):
         "Roll out to all traffic",
         "The whole of the traffic: the flag is on",
         "Everyone: the flag is on",
+        "Everyone: the flag is on, and the canary's extra alert is turned off",
+        "All users: the flag is on, switched during off-peak hours",
     ],
 )
 def test_the_whole_traffic_in_words_is_100_percent(workspace, everyone):
@@ -778,6 +786,11 @@ def test_the_whole_traffic_in_words_is_100_percent(workspace, everyone):
         "Widen the rollout: the flag is on",
         "The flag is on for all beta users",
         "Not yet for all traffic: the flag stays at 50%",
+        # everyone, but with the flag or the feature off
+        "All traffic on 0.2.0, the flag at 0%",
+        "All users get 0.2.0 live: the series endpoints stay off",
+        "Full rollout, with the feature disabled",
+        "Roll out to all users with `BOOKING_RECURRING_BOOKINGS=false`",
     ],
 )
 def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
@@ -843,6 +856,7 @@ def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
         "  1. Set `BOOKING_RECURRING_BOOKINGS=1`; the false alarms stop",
         "  1. Redeploy 0.1.0; the flag was off-by-default anyway",
         "  1. Disable the alerts on the flag dashboard",
+        "  1. Disable the flag alerts; redeploy 0.1.0",
     ],
 )
 def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace, steps):
@@ -873,6 +887,30 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("set `BOOKING_RECURRING_BOOKINGS` to 0.5%", False),
         ("set the flag to 0.2.0", False),
         ("Turn it off", False),  # "it" is the flag only in a step that names the flag
+        # The flag by another name of the learner's, in code:
+        ("Turn off `recurring_bookings`", True),
+        ("Switch `RECURRING_BOOKINGS` off", True),
+        ("Set `flags.recurring-bookings` to false", True),
+        ("Set `series_enabled` to false", True),
+        ("Set `recurring_bookings=false`", True),
+        ("Set `weekly_bookings` to 0", True),
+        ("Turn the `recurring_series` flag off", True),
+        # The feature's other names in code are no flag: a table, a column, a route, a file.
+        ("Set `series_id` to 0 on the broken bookings", False),
+        ("The `recurring_series` table is off limits: stop writing to it", False),
+        ("Disable `POST /rooms/{room_id}/series` at the gateway", False),
+        ("Turn off `/series/{series_id}` in the proxy", False),
+        ("Switch off `series.py`'s worker", False),
+        ("Scale `booking_service.series` down to 0", False),
+        # "disable the flag", but not the flag's alerts or dashboard; a share or a time of day
+        ("Disable the flag now", True),
+        ("Disable the flag in the admin panel", True),
+        ("Keep the flag at 0%", True),
+        ("The flag stays at 0 % until Monday", True),
+        ("Disable the flag alerts", False),
+        ("Disable the flag's alerts", False),
+        ("Turn off the flag dashboard", False),
+        ("The flag is set at 0:00 UTC", False),
     ],
 )
 def test_what_turns_the_flag_off(step, turns_it_off):
@@ -1119,6 +1157,7 @@ def test_an_objective_in_another_alerts_entry_is_not_the_series(workspace):
         "set `BOOKING_RECURRING_BOOKINGS` to 0 %: single bookings keep working.",
         "turn off `series_bookings`: single bookings keep working.",
         "make sure `BOOKING_RECURRING_BOOKINGS` is off: single bookings keep working.",
+        "set `recurring_bookings=false`: single bookings keep working.",
     ],
 )
 def test_other_words_for_turning_the_flag_off_pass(workspace, action):
@@ -1142,6 +1181,7 @@ def test_other_words_for_turning_the_flag_off_pass(workspace, action):
         "we never turn `BOOKING_RECURRING_BOOKINGS` off: redeploy 0.1.0 instead.",
         "keep `BOOKING_RECURRING_BOOKINGS` on and wait for off-peak traffic.",
         "keep `BOOKING_RECURRING_BOOKINGS` on: the false alarms stop by themselves.",
+        "disable `POST /rooms/{room_id}/series` at the gateway, then page the tech lead.",
     ],
 )
 def test_first_actions_that_never_turn_the_flag_off_are_refused(workspace, action):

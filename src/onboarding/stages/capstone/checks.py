@@ -882,21 +882,18 @@ def _steps(body: str) -> list[str]:
 
 def _reaches_everyone(step: str) -> bool:
     """A step that turns the feature on for all the traffic in words ("all traffic: the flag is
-    on", "full rollout"), not one that turns it off for everyone or says it is not yet."""
+    on", "full rollout"), not one that turns it off for everyone or says it is not yet. Only a
+    statement that the flag or the feature goes off is one (`flag_words`): "all users: the flag
+    is on, off-peak first" reaches everyone."""
     return any(
         not NEGATED.search(clause)
-        and not TURNED_OFF.search(with_digits(clause))
+        and not flag_words.turns_the_feature_off(clause)
         and bool(
             FULL_ROLLOUT.search(clause)
             or (WHOLE_AUDIENCE.search(clause) and TURNED_ON.search(clause))
         )
         for clause in CLAUSE_END.split(step)
     )
-
-
-TURNED_OFF = re.compile(r"(?i)\boff\b|disabl|\bfalse\b|=\s*[\"']?0\b|\b0\s*(?:%|percent|per cent)")
-"""Any sign of off, disabled, `=false`, `=0`, or a share of 0%: a clause with one does not turn
-the feature on for everyone. (Whether a step turns the flag off is `flag_words`' to say.)"""
 
 
 def _frames_the_plan(step: str) -> bool:

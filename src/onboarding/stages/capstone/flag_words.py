@@ -10,7 +10,8 @@ off, false or at 0%:
 - "turn the flag off", "switch off `BOOKING_RECURRING_BOOKINGS`", "turn off `series_bookings`";
 - "the flag is off", "`BOOKING_RECURRING_BOOKINGS` **off**", "the flag is set to false";
 - "`BOOKING_RECURRING_BOOKINGS=false`", "`…=0`", "set the share of the flag to 0%", "set it to
-  0 %" (where the step names the flag), "disable the flag";
+  0 %" (where the step names the flag), "keep the flag at 0%", "disable the flag" (not "disable
+  the flag alerts", which are another thing);
 
 and no "not", "never" or "n't" before it in its part of the sentence ("Do not redeploy, turn
 the flag off" turns it off; "Don't turn the flag off" does not).
@@ -29,14 +30,25 @@ FLAG_PHRASE = (
     rf"(?:flag|toggle|kill[\s-]?switch)\b(?:\s+{FLAG_NAME})?"
 )
 """The flag by its kind: "the flag", "the recurring-bookings flag", "the feature flag `…`"."""
-FEATURE_CODE = r"`[^`\n]*(?:series|recurring)[^`\n]*`"
-"""The flag by a name in code of the learner's own that names the feature: `series_bookings`."""
+FEATURE_WORD = r"(?:series|recurring|recurrence|weekly|repeat)"
+FLAG_WORD = r"(?:bookings|flag|feature|toggle|enabl|switch)"
+FILE_NAME = r"[\w.-]*\.(?:py|md|ya?ml|toml|json|txt|cfg|ini|sql)(?![\w.-])"
+FEATURE_CODE = (
+    rf"`(?=[\w.-]*{FEATURE_WORD})(?=[\w.-]*{FLAG_WORD})(?!{FILE_NAME})"
+    r"[A-Za-z_][\w.-]*(?:`|(?=\s*=))"  # the whole code span, or its name before `=false`
+)
+"""The flag by a name in code of the learner's own: `recurring_bookings`, `series_enabled`,
+`flags.recurring-bookings`, `RECURRING_BOOKINGS=false`. A name, not a path, a route or a
+file, that names the feature (series, recurring, weekly) and what a flag switches (its
+bookings, or the words flag, feature, toggle, enabled): the feature's other names in code, the
+table `recurring_series`, the column `series_id`, `series.py` or `/series/{series_id}`, are no
+flag, and "errors on `/rooms/{room_id}/series`" turns nothing on."""
 PRONOUN = r"\bit\b"
 
 OFF_WORD = r"[*_`]*\boff\b[*_`]*(?![\w-])"
 """"off" as a word: not "off-peak", "off-by-default" or "offset"."""
-ZERO = r"0(?:\.0+)?(?:\s*(?:%|percent\b|per\s+cent\b))?(?!\.?\d)"
-"""0, 0% or 0 per cent: not 0.5% nor the version 0.1.0."""
+ZERO = r"0(?:\.0+)?(?:\s*(?:%|percent\b|per\s+cent\b))?(?![.:]?\d)"
+"""0, 0% or 0 per cent: not 0.5%, the version 0.1.0 nor the time 0:00."""
 SWITCH = (
     r"\b(?:(?:turn|switch|flip|toggl|shut|dial|kill)\w*"
     r"|set|sets|setting|put|puts|putting|keep|keeps|keeping|leave|leaves|leaving)"
@@ -47,6 +59,18 @@ STATE = (
     r"|turned|switched|flipped|toggled|set|put|dialled|dialed|rolled|down)"
 )
 OFF_VALUE = rf"[`'\"]?(?:off(?![\w-])|false\b|disabled\b|no\b|{ZERO})"
+MODIFIED = (
+    r"(?:[`'’]s\b|\s+(?:alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk"
+    r"|client|cache|check|metric|log|history|audit|rule|notification|evaluation|monitor|test|job"
+    r"|webhook|pipeline|owner|definition|config|configuration|setting)s?\b)"
+)
+"""What follows "the flag" when it names another thing: the flag's alerts, "the flag dashboard".
+Turning those off leaves the flag as it was ("Disable the flag alerts")."""
+FEATURE_PHRASE = (
+    r"(?:(?:the|our|its|this|that)\s+)?(?:[\w`'-]+\s+){0,2}?"
+    r"(?:feature|endpoints?|routes?|series)\b"
+)
+"""The feature the flag guards, by its kind: "the feature", "the series endpoints"."""
 NEGATED = re.compile(r"(?i)\b(?:not|never)\b|n't\b")
 SENTENCE_PART = re.compile(r"[,:;()]|\b(?:if|then|unless|otherwise)\b|\.(?:\s|$)", re.IGNORECASE)
 
@@ -60,15 +84,16 @@ def _statements(reference: str) -> re.Pattern[str]:
                 # turn the flag off; switch the `…` flag straight off
                 rf"{SWITCH}\s+{flag}\s+(?:(?:back|straight|right|immediately)\s+)?{OFF_WORD}",
                 # turn off the flag; switch off `series_bookings`
-                rf"{SWITCH}\s+{OFF_WORD}\s+{flag}",
-                # set the share of `…` to 0%; roll the flag back to false; set it to 0 %
-                rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}\s+(?:(?:back|down)\s+)?to\s+{OFF_VALUE}",
-                # the flag is off; `…` **off**; the flag is set to false; `…=false`
-                rf"{flag}(?:\s+{STATE})*\s+(?:to\s+{OFF_VALUE}|{OFF_WORD}|disabled\b)",
+                rf"{SWITCH}\s+{OFF_WORD}\s+{flag}(?!{MODIFIED})",
+                # set the share of `…` to 0%; roll the flag back to false; keep it at 0 %
+                rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}\s+(?:(?:back|down)\s+)?(?:to|at)\s+"
+                rf"{OFF_VALUE}",
+                # the flag is off; `…` **off**; the flag is set to false; it stays at 0%
+                rf"{flag}(?:\s+{STATE})*\s+(?:(?:to|at)\s+{OFF_VALUE}|{OFF_WORD}|disabled\b)",
                 rf"{flag}\s*(?:=|:|->|→)\s*{OFF_VALUE}",
                 rf"{FLAG}\s*=\s*{OFF_VALUE}",
                 # disable the flag
-                rf"\bdisabl\w*\s+{flag}",
+                rf"\bdisabl\w*\s+{flag}(?!{MODIFIED})",
             )
         ),
         re.IGNORECASE,
@@ -77,6 +102,8 @@ def _statements(reference: str) -> re.Pattern[str]:
 
 _NAMED = _statements(f"{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}")
 _NAMED_OR_IT = _statements(f"{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{PRONOUN}")
+_FEATURE = _statements(f"{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{FEATURE_PHRASE}")
+_FEATURE_OR_IT = _statements(f"{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{FEATURE_PHRASE}|{PRONOUN}")
 
 
 def names_the_flag(text: str) -> bool:
@@ -90,7 +117,21 @@ def turns_the_flag_off(step: str) -> bool:
     "It" is the flag only in a step that names the flag: "Set it to 0% (`…`)".
     """
     text = with_digits(step)
-    statements = _NAMED_OR_IT if names_the_flag(text) else _NAMED
+    return _says_off(text, _NAMED_OR_IT if names_the_flag(text) else _NAMED)
+
+
+def turns_the_feature_off(step: str) -> bool:
+    """Whether a step says the flag, or the feature it guards, goes off, unnegated: "the flag
+    is off", and also "the series endpoints stay off" and "the feature is disabled". What a
+    rollout step that turns the feature on for everyone must not say."""
+    text = with_digits(step)
+    names = names_the_flag(text) or re.search(FEATURE_PHRASE, text, re.IGNORECASE)
+    return _says_off(text, _FEATURE_OR_IT if names else _FEATURE)
+
+
+def _says_off(text: str, statements: re.Pattern[str]) -> bool:
+    """Whether one of `statements` is in the text with no "not" or "never" before it in its
+    part of the sentence."""
     for statement in statements.finditer(text):
         parts = list(SENTENCE_PART.finditer(text, 0, statement.start()))
         start = parts[-1].end() if parts else 0

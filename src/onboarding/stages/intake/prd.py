@@ -22,7 +22,14 @@ import re
 from dataclasses import dataclass, field
 
 from onboarding.artefacts import markdown
-from onboarding.artefacts.markdown import DETAILS_BLOCK, FENCE, LIST_ITEM, TABLE_SEPARATOR, section
+from onboarding.artefacts.markdown import (
+    DETAILS_BLOCK,
+    LINE,
+    LIST_ITEM,
+    TABLE_SEPARATOR,
+    code_fences,
+    section,
+)
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import CheckFailed
 from onboarding.protocol import shorten
@@ -130,27 +137,26 @@ SCENARIO = re.compile(
 )
 STEP = re.compile(r"^\s*(?P<keyword>given|when|then|and|but|\*)\s+(?P<text>.*\S)", re.IGNORECASE)
 EXAMPLES = re.compile(r"^\s*(?:examples|scenarios)\s*:", re.IGNORECASE)
+# The line that opens or closes a Gherkin doc string: three double quotes (or three backticks),
+# an opening one perhaps with its content type after it (`"""json`).
+DOC_STRING = re.compile(r'^\s*(?P<delimiter>"""|```)')
 
 
-def fenced_code(text: str) -> list[tuple[int, int, str, list[str]]]:
-    """(first line, last line, language, body lines) of each fenced code block, in order; a
-    fence left open runs to the end of the text, as CommonMark reads it."""
-    blocks: list[tuple[int, int, str, list[str]]] = []
-    lines = text.splitlines()
-    opening: tuple[int, str, str] | None = None  # line, marker, language
-    for number, line in enumerate(lines):
-        marker = FENCE.match(line)
-        if marker is None:
-            continue
-        if opening is None:
-            info = re.match(r"\s*(?:`{3,}|~{3,})\s*([^\s`{]*)", line)
-            opening = (number, marker[1], info[1].lower() if info else "")
-        elif marker[1] == opening[1]:
-            blocks.append((opening[0], number, opening[2], lines[opening[0] + 1 : number]))
-            opening = None
-    if opening is not None:
-        blocks.append((opening[0], len(lines) - 1, opening[2], lines[opening[0] + 1 :]))
-    return blocks
+def outside_doc_strings(body: list[str]) -> list[str]:
+    """The lines of a Gherkin block outside its doc strings. A doc string is the text a step
+    carries (a request's JSON body, an email), literal as code is: its lines are never steps,
+    headings or comments, however they begin."""
+    kept: list[str] = []
+    delimiter: str | None = None
+    for line in body:
+        found = DOC_STRING.match(line)
+        if delimiter is None and found:
+            delimiter = found["delimiter"]
+        elif delimiter is not None and found and found["delimiter"] == delimiter:
+            delimiter = None
+        elif delimiter is None:
+            kept.append(line)
+    return kept
 
 
 def is_gherkin(language: str, body: list[str]) -> bool:
@@ -160,7 +166,7 @@ def is_gherkin(language: str, body: list[str]) -> bool:
         return True
     return language in PLAIN_LANGUAGES and any(
         (heading := SCENARIO.match(line)) and heading["kind"].lower() != "background"
-        for line in body
+        for line in outside_doc_strings(body)
     )
 
 
@@ -192,8 +198,9 @@ def gherkin_criteria(body: list[str]) -> list[str]:
     Each `Scenario:` is one criterion, with the `Background:` steps before its own (Gherkin
     runs them before every scenario); a `Scenario Outline:` is one criterion for each row of its
     `Examples:`, its `<names>` filled in. A block with no scenario heading at all is read as
-    paragraphs of steps, one criterion each.
+    paragraphs of steps, one criterion each. A step's doc string is its own text, never steps.
     """
+    body = outside_doc_strings(body)
     background: list[tuple[str, str]] = []
     scenarios: list[_Scenario] = []
     current: list[tuple[str, str]] | None = None
@@ -293,21 +300,28 @@ def criteria(text: str) -> list[str] | None:
     source = DETAILS_BLOCK.sub("", markdown.section_source(text, "Acceptance criteria") or "")
     scenarios = [
         criterion
-        for _, _, language, code in fenced_code(source)
-        if is_gherkin(language, code)
-        for criterion in gherkin_criteria(code)
+        for fence in code_fences(source)
+        if is_gherkin(fence.language, fence.lines)
+        for criterion in gherkin_criteria(fence.lines)
     ]
     return list_items(body) + table_criteria(body) + scenarios
 
 
 def gherkin_as_prose(text: str) -> str:
     """The text with each Gherkin block's steps as lines of text, outside their fence (and
-    without Gherkin comments), so that what judges prose finds a placeholder left in them."""
-    lines = text.splitlines()
-    for first, last, language, code in reversed(fenced_code(text)):
-        if is_gherkin(language, code):
-            kept = [line for line in code if not line.strip().startswith("#")]
-            lines[first : last + 1] = ["", *kept, ""]
+    without Gherkin comments or doc strings), so that what judges prose finds a placeholder
+    left in them."""
+    # Lines as CommonMark splits them, which is how the fences' lines are numbered.
+    lines = [line.rstrip("\r\n") for line in LINE.findall(text)]
+    for fence in reversed(code_fences(text)):
+        if is_gherkin(fence.language, fence.lines):
+            # A doc string is literal, as code is: `[1, 2]` in a JSON body is no placeholder.
+            kept = [
+                line
+                for line in outside_doc_strings(fence.lines)
+                if not line.strip().startswith("#")
+            ]
+            lines[fence.first : fence.last + 1] = ["", *kept, ""]
     return "\n".join(lines)
 
 
