@@ -24,6 +24,14 @@ from their rules.py, copied beside the shim as `_learners_rules.py`, whose own c
 rules are pointed at the rules of the run, so a helper that checks a booking with them meets the
 planted bug as the tests that call the rules directly do.
 
+A helper the learner added to another module that the course's service has too (a
+`make_booking()` factory in their models.py) comes along the same way: their module is copied
+beside the course's as `_learners_models.py`, and the course's module, asked for a name it
+lacks, looks it up there (`learners_module_name`). Their module's own imports reach the course's
+modules, so a helper that calls a rule (`from .rules import check_capacity`) calls the rules of
+the run. Packages (`__init__.py`) are left out: Python asks a package for its submodules' names
+before it imports them, and must not load the learner's code for that.
+
 The stage packages declare their bugs (`PlantedBug` values); this module knows how to build the
 reference copy and how to plant a bug in it.
 """
@@ -33,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,7 +55,9 @@ PLANTED_BUG_VARIABLE = "ONBOARD_PLANTED_BUG"
 PACKAGE = "booking_service"
 SERVICE_FOLDER = f"src/{PACKAGE}"
 UNPLANTED_RULES = "_unplanted_rules"
-LEARNERS_RULES = "_learners_rules"
+LEARNERS_PREFIX = "_learners_"
+"""The learner's own copy of a module the course's service also has sits beside it so named."""
+LEARNERS_RULES = f"{LEARNERS_PREFIX}rules"
 """The learner's own rules.py, beside the course's, for the names only theirs has."""
 
 RULES_SHIM = f'''"""The booking rules for this run, written by the course's check.
@@ -71,6 +82,17 @@ def __getattr__(name):
     # A name these rules lack: a helper of the learner's own rules.py, if there is one.
     return learners_name(__package__, name, RULES)
 '''
+
+# Appended to a module of the course's service that the learner has too, written otherwise.
+MODULE_FALLBACK = """
+
+def __getattr__(name):
+    # Written by the course's check: a name this module lacks may be a helper of the
+    # learner's own copy of it, kept beside it as {prefix}<this module's name>.py.
+    from onboarding.planted import learners_module_name
+
+    return learners_module_name(__name__, name)
+"""
 
 
 @dataclass(frozen=True)
@@ -115,33 +137,70 @@ def learners_name(package: str, name: str, rules: Any) -> Any:
     so their helpers call the rules under test: the correct ones, or the planted bug. A name
     neither has is an AttributeError, which `from ... import` reports as it always does.
     """
-    missing = AttributeError(f"module '{package}.rules' has no attribute '{name}'")
-    module_name = f"{package}.{LEARNERS_RULES}"
-    if name.startswith("__") and name.endswith("__"):
-        raise missing  # Python and tools probe for these (__path__, __wrapped__): not a helper
-    try:
-        learners = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name == module_name:
-            raise missing from None  # no rules.py of theirs: the course's names are all there is
-        raise _not_loaded(name, error) from error
-    except Exception as error:
-        raise _not_loaded(name, error) from error
+    module = f"{package}.rules"
+    learners = _learners_copy(module, name)
     for rule in dataclasses.fields(rules):
         setattr(learners, rule.name, getattr(rules, rule.name))
     learners.RULES = rules
+    return _name_in(learners, module, name)
+
+
+def learners_module_name(module: str, name: str) -> Any:
+    """`name` from the learner's own copy of `module` (a module of the course's service that
+    they have too, such as `booking_service.models`), for that module's `__getattr__`.
+
+    Their copy imports the course's modules as their original did its siblings, rules.py
+    included, so a helper of theirs that calls a rule calls the rules of this run.
+    """
+    return _name_in(_learners_copy(module, name), module, name)
+
+
+def _learners_copy(module: str, name: str) -> Any:
+    """The learner's own copy of the course's `module`, kept beside it as `_learners_<leaf>`,
+    loaded to look up `name`: an AttributeError when they have no such module (the course's
+    names are all there is), an ImportError saying why when theirs does not load."""
+    package, _, leaf = module.rpartition(".")
+    own = f"{package}.{LEARNERS_PREFIX}{leaf}"
+    if name.startswith("__") and name.endswith("__"):
+        # Python and tools probe for these (__path__, __wrapped__): not a helper
+        raise _missing(module, name)
+    try:
+        return importlib.import_module(own)
+    except ModuleNotFoundError as error:
+        if error.name == own:
+            raise _missing(module, name) from None
+        raise _not_loaded(name, error, _file_of(module)) from error
+    except Exception as error:
+        raise _not_loaded(name, error, _file_of(module)) from error
+
+
+def _name_in(learners: Any, module: str, name: str) -> Any:
     if not hasattr(learners, name):
-        raise missing
+        raise _missing(module, name)
     return getattr(learners, name)
 
 
-def _not_loaded(name: str, error: Exception) -> ImportError:
-    # The error may name the copy's file; the learner knows it as their rules.py.
-    reason = str(error).replace(f"{LEARNERS_RULES}.py", "rules.py")
+def _missing(module: str, name: str) -> AttributeError:
+    return AttributeError(f"module '{module}' has no attribute '{name}'")
+
+
+def _file_of(module: str) -> str:
+    """`booking_service.api.deps` as the learner knows it: src/booking_service/api/deps.py."""
+    return "src/" + module.replace(".", "/") + ".py"
+
+
+def _not_loaded(name: str, error: Exception, file: str) -> ImportError:
+    # The error may name the copy's file; the learner knows it by its own name.
+    leaf = file.rpartition("/")[2]
+    reason = str(error).replace(
+        f"{LEARNERS_PREFIX}{leaf.removesuffix('.py')}", leaf.removesuffix(".py")
+    )
     return ImportError(
-        f"{name} is not a name of the course's rules.py, and your src/{PACKAGE}/rules.py, which "
-        f"might define it, did not load beside the course's service ({type(error).__name__}: "
-        f"{reason}); your tests run against the course's service, with your own modules beside it"
+        f"{name} is not a name of the course's {leaf}, and your {file}, which might define it,"
+        f" did not load beside the course's service ({type(error).__name__}: {reason}); your"
+        " tests run against the course's service, with your own modules beside it: a helper"
+        " that only your tests use is best kept in tests/ (a conftest.py fixture, or a module"
+        " of tests/)"
     )
 
 
@@ -204,6 +263,7 @@ def write_copy(
             files[f"{SERVICE_FOLDER}/{LEARNERS_RULES}.py"] = own_rules.read_text(
                 encoding="utf-8", errors="replace"
             )
+        files.update(_learners_counterparts(learners / SERVICE_FOLDER, files))
     if learners_rules:
         files[rules_path] = (
             own_rules.read_text(encoding="utf-8", errors="replace") if own_rules.is_file() else ""
@@ -240,3 +300,37 @@ def learners_additions(package: Path, course_files: Mapping[str, str]) -> list[s
         if path.is_file() and relative not in course and not (inside_a_course_module or compiled):
             added.append(relative)
     return added
+
+
+def _learners_counterparts(package: Path, course_files: Mapping[str, str]) -> dict[str, str]:
+    """For each module of the course's service that the learner's package (`package`) has too,
+    written otherwise: their copy beside it (`_learners_models.py`), and the course's module
+    with a fallback to it for the names it lacks. By path in the project.
+
+    rules.py has its own fallback (the shim, or the learner's rules themselves), and a package's
+    `__init__.py` none (see the module's docstring).
+    """
+    prefix = SERVICE_FOLDER + "/"
+    written: dict[str, str] = {}
+    for path, course_text in course_files.items():
+        relative = path.removeprefix(prefix)
+        folder, _, leaf = relative.rpartition("/")
+        own = package / relative
+        if (
+            not path.startswith(prefix)
+            or not leaf.endswith(".py")
+            or leaf.startswith(LEARNERS_PREFIX)
+            or leaf == "__init__.py"
+            or relative in ("rules.py", f"{UNPLANTED_RULES}.py")
+            or not own.is_file()
+        ):
+            continue
+        own_text = own.read_text(encoding="utf-8", errors="replace")
+        # The course's own `__getattr__` is not replaced: its names would be lost.
+        if own_text == course_text or re.search(r"^def __getattr__\(", course_text, re.M):
+            continue
+        written[f"{prefix}{folder + '/' if folder else ''}{LEARNERS_PREFIX}{leaf}"] = own_text
+        written[path] = (
+            course_text.rstrip("\n") + "\n" + MODULE_FALLBACK.format(prefix=LEARNERS_PREFIX)
+        )
+    return written

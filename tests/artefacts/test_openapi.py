@@ -46,3 +46,64 @@ def test_references_are_followed_and_located():
     assert parts == ("components", "schemas", "Room")
     assert set(node["properties"]) == {"id", "name", "capacity"}
     assert openapi.resolve(spec, {"$ref": "#/components/schemas/Nope"}, ())[0] is None
+
+
+def secret_spec(request_example: dict, response_example: dict, schema_example: dict) -> dict:
+    """One schema for both sides: `id` readOnly and `secret` writeOnly, both in `required`,
+    one of them through `allOf`."""
+    thing = {"$ref": "#/components/schemas/Thing"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Things", "version": "1"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": thing, "example": request_example}
+                        }
+                    },
+                    "responses": {"201": {"$ref": "#/components/responses/Created"}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "allOf": [{"$ref": "#/components/schemas/Named"}],
+                    "required": ["id", "name", "secret"],
+                    "properties": {
+                        "id": {"type": "integer", "readOnly": True},
+                        "secret": {"$ref": "#/components/schemas/Secret"},
+                    },
+                    "examples": [schema_example],
+                },
+                "Named": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                },
+                "Secret": {"type": "string", "writeOnly": True},
+            },
+            "responses": {
+                "Created": {
+                    "description": "Made.",
+                    "content": {"application/json": {"schema": thing, "example": response_example}},
+                }
+            },
+        },
+    }
+
+
+def test_read_only_and_write_only_properties_are_required_on_their_own_side_only():
+    """OpenAPI: a readOnly property in `required` is required in responses only, a writeOnly
+    one in requests only; a schema's own example may show either side."""
+    spec = secret_spec({"name": "a", "secret": "s"}, {"id": 1, "name": "a"}, {"id": 1, "name": "a"})
+    assert openapi.example_problems(spec) == []
+    spec = secret_spec({"id": 1, "name": "a"}, {"name": "a", "secret": "s"}, {"name": "a"})
+    assert openapi.example_problems(spec) == [
+        "paths./things.post.requestBody.content.application/json.example: 'secret' is a"
+        " required property",
+        "components.responses.Created.content.application/json.example: 'id' is a required"
+        " property",
+        "components.schemas.Thing.examples[0]: 'secret' is a required property",
+    ]

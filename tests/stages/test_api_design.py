@@ -205,6 +205,65 @@ def shared_example(spec: dict) -> None:
     media["examples"]["created"] = {"$ref": "#/components/examples/Broken"}
 
 
+ROOMS_MEDIA = (*ROOMS, "responses", "200", "content", "application/json")
+BOOKING_OWN_FIELDS = ("id", "room_id", "cancelled", "cancelled_at")
+
+
+def rooms_in_a_page(
+    array: str = "items", *, page: dict | None = None, item: dict | None = None, wrap=None
+):
+    """GET /rooms answering a page of rooms, `{items: [...], next: ...}`, instead of a bare
+    array: `page` for the wrapper's other properties, `item` for the listed items' schema,
+    `wrap(spec, schema)` to write the wrapper otherwise (from components, through allOf)."""
+
+    def change(spec: dict) -> None:
+        media = at(spec, ROOMS_MEDIA)
+        listed = media["schema"] if item is None else {"type": "array", "items": item}
+        others = {"next": {"type": ["string", "null"], "description": "The next page."}}
+        others = others if page is None else page
+        wrapper = {
+            "type": "object",
+            "required": [array],
+            "properties": {array: listed, **others},
+        }
+        media["schema"] = wrapper if wrap is None else wrap(spec, wrapper)
+        for example in media["examples"].values():
+            rooms = example["value"]
+            extra = {"next": None} if "next" in others else {}
+            example["value"] = {array: rooms, **extra}
+
+    return change
+
+
+def one_booking_schema_read_only_and_required(read_only_id: dict | None = None):
+    """One schema for the request and the booking whose own fields are readOnly and still
+    listed in `required`: OpenAPI 3.1 does not require a readOnly property in a request, so a
+    request without them matches it. `read_only_id`: the id written as a shared schema."""
+
+    def change(spec: dict) -> None:
+        booking = at(spec, (*SCHEMAS, "Booking"))
+        for name in BOOKING_OWN_FIELDS:
+            booking["properties"][name]["readOnly"] = True
+        if read_only_id is not None:
+            at(spec, SCHEMAS)["BookingId"] = read_only_id
+            booking["properties"]["id"] = {"$ref": "#/components/schemas/BookingId"}
+        booking.pop("additionalProperties", None)
+        media = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+        media["schema"] = {"$ref": "#/components/schemas/Booking"}
+
+    return change
+
+
+def then(*changes):
+    """One change after another, to the same spec."""
+
+    def change(spec: dict) -> None:
+        for each in changes:
+            each(spec)
+
+    return change
+
+
 CASES = [
     # --- parsing
     pytest.param(
@@ -562,6 +621,91 @@ CASES = [
         EXAMPLES,
         "examples.overlap.value at .instance: 'not a uri ^^' is not a 'uri-reference'",
         id="example-wrong-format",
+    ),
+    # readOnly spares a request its properties, and nothing else
+    pytest.param(
+        mutate(
+            then(
+                one_booking_schema_read_only_and_required(),
+                delete(
+                    (*CREATE, "requestBody", "content", "application/json", "examples", "one-hour")
+                    + ("value",),
+                    "organiser",
+                ),
+            )
+        ),
+        EXAMPLES,
+        "paths./rooms/{room_id}/bookings.post.requestBody.content.application/json.examples."
+        "one-hour.value: 'organiser' is a required property",
+        id="read-only-schema-request-example-missing-field",
+    ),
+    pytest.param(
+        mutate(
+            then(
+                one_booking_schema_read_only_and_required(),
+                delete(
+                    (*CREATE, "responses", "201", "content", "application/json", "examples")
+                    + ("created", "value"),
+                    "id",
+                ),
+            )
+        ),
+        EXAMPLES,
+        "paths./rooms/{room_id}/bookings.post.responses.201.content.application/json.examples."
+        "created.value: 'id' is a required property",
+        id="read-only-field-missing-from-a-response",
+    ),
+    pytest.param(
+        mutate(
+            then(
+                one_booking_schema_read_only_and_required(),
+                lambda spec: at(spec, (*SCHEMAS, "Booking", "examples", 0)).pop("organiser"),
+            )
+        ),
+        EXAMPLES,
+        "components.schemas.Booking.examples[0]: 'organiser' is a required property",
+        id="read-only-schema-example-missing-field",
+    ),
+    # --- the listed rooms
+    pytest.param(
+        mutate(
+            lambda spec: at(spec, ROOMS_MEDIA).update(
+                schema={
+                    "type": "object",
+                    "properties": {"count": {"type": "array", "items": {"type": "integer"}}},
+                },
+                examples={"ids": {"value": {"count": [1, 2]}}},
+            )
+        ),
+        FIELDS,
+        "paths./rooms.get.responses.200.content.application/json.schema.properties.count.items"
+        " (a room) has no id (integer), name (string), capacity (integer)",
+        id="page-of-numbers",
+    ),
+    pytest.param(
+        mutate(
+            lambda spec: at(spec, ROOMS_MEDIA).update(
+                schema={"type": "object", "properties": {"total": {"type": "integer"}}},
+                examples={"none": {"value": {"total": 2}}},
+            )
+        ),
+        FIELDS,
+        "paths./rooms.get.responses.200.content.application/json.schema has no array of rooms",
+        id="no-list-of-rooms",
+    ),
+    pytest.param(
+        mutate(
+            rooms_in_a_page(
+                item={
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                }
+            )
+        ),
+        FIELDS,
+        "paths./rooms.get.responses.200.content.application/json.schema.properties.items.items"
+        " (a room) has no capacity (integer)",
+        id="page-of-rooms-without-capacity",
     ),
 ]
 
@@ -1025,6 +1169,18 @@ def one_booking_schema_with_read_only_fields(spec: dict) -> None:
     media["schema"] = {"$ref": "#/components/schemas/Booking"}
 
 
+def room_page_from_components(spec: dict, wrapper: dict) -> dict:
+    at(spec, SCHEMAS)["RoomPage"] = wrapper
+    return {"$ref": "#/components/schemas/RoomPage"}
+
+
+def rooms_beside_a_shared_page(spec: dict, wrapper: dict) -> dict:
+    """A page's own fields in a shared Page schema, the rooms added to it with `allOf`."""
+    next_page = wrapper["properties"].pop("next")
+    at(spec, SCHEMAS)["Page"] = {"type": "object", "properties": {"next": next_page}}
+    return {"allOf": [{"$ref": "#/components/schemas/Page"}, wrapper]}
+
+
 def schemas_written_inline(spec: dict) -> None:
     """The request, the booking and the room written where they are used, not in components."""
     schemas = at(spec, SCHEMAS)
@@ -1168,6 +1324,36 @@ def rename_media_type(parts: tuple, old: str, new: str):
         ),
         pytest.param(mutate(a_path_item_from_components), id="path-item-from-components"),
         pytest.param(mutate(one_booking_schema_with_read_only_fields), id="one-read-only-schema"),
+        pytest.param(
+            mutate(one_booking_schema_read_only_and_required()),
+            id="read-only-fields-also-required",
+        ),
+        pytest.param(
+            mutate(
+                one_booking_schema_read_only_and_required(
+                    {"type": "integer", "minimum": 1, "readOnly": True}
+                )
+            ),
+            id="read-only-from-a-shared-schema",
+        ),
+        pytest.param(mutate(rooms_in_a_page()), id="rooms-in-a-page"),
+        pytest.param(mutate(rooms_in_a_page("data", page={})), id="rooms-in-a-data-wrapper"),
+        pytest.param(
+            mutate(rooms_in_a_page("rooms", wrap=room_page_from_components)),
+            id="room-page-from-components",
+        ),
+        pytest.param(
+            mutate(rooms_in_a_page(wrap=rooms_beside_a_shared_page)),
+            id="rooms-beside-a-shared-page-with-all-of",
+        ),
+        pytest.param(
+            mutate(
+                rooms_in_a_page(
+                    page={"links": {"type": "array", "items": {"type": "string"}}},
+                )
+            ),
+            id="rooms-beside-another-array",
+        ),
         pytest.param(
             mutate(nullable_as({"type": ["null", "string"], "format": "date-time"})),
             id="null-first-in-a-type-list",

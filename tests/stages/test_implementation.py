@@ -755,13 +755,37 @@ def fixtures_in_their_package(service):
     (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
 
 
+A_FACTORY_IN_THEIR_MODELS = '''
+
+def make_booking(start, end, *, room_id=1, cancelled=False, booking_id=1):
+    """A stored booking, for tests."""
+    return Booking(id=booking_id, room_id=room_id, organiser="amara@example.com", start=start,
+                   end=end, attendees=2, cancelled=cancelled)
+'''
+
+
+def a_factory_in_their_models(service):
+    """A helper added to a module the course's service has too: their models.py."""
+    models = service / "src/booking_service/models.py"
+    models.write_text(models.read_text(encoding="utf-8") + A_FACTORY_IN_THEIR_MODELS, "utf-8")
+    tests = (service / UNIT_TESTS).read_text(encoding="utf-8")
+    tests = tests[: tests.index("def stored(")] + tests[tests.index("def booking_body(") :]
+    tests = tests.replace(
+        "from booking_service.models import Booking\n",
+        "from booking_service.models import make_booking as stored\n",
+    )
+    (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
+
+
 @pytest.mark.parametrize(
-    "make", [helpers_in_their_rules, fixtures_in_their_package], ids=lambda make: make.__name__
+    "make",
+    [helpers_in_their_rules, fixtures_in_their_package, a_factory_in_their_models],
+    ids=lambda make: make.__name__,
 )
 def test_unit_tests_that_import_the_learner_s_own_helpers_pass(service, make):
     """Their tests run against the course's service with what they added to theirs beside it: a
     helper of their rules.py (whose calls to the rules reach the planted bug), a module of
-    fixtures in their package."""
+    fixtures in their package, a factory in a module the course's service has too."""
     make(service)
     result = judge("04.4")
     assert result.failed == (), result.lines()

@@ -393,3 +393,84 @@ def test_a_helper_of_rules_that_do_not_load_beside_the_course_s_service_says_why
     assert "src/booking_service/rules.py" in str(caught.value)
     assert "No module named 'booking_service.nowhere'" in str(caught.value)
     assert planted.LEARNERS_RULES not in str(caught.value)
+
+
+MODELS_HELPER = '''
+
+def make_booking(attendees=2, capacity=6, **fields):
+    """A stored booking for tests, checked against its room as the service would."""
+    from datetime import UTC, datetime
+
+    from .rules import check_capacity
+
+    check_capacity(attendees, capacity)
+    values = {
+        "id": 1,
+        "room_id": 1,
+        "organiser": "amara@example.com",
+        "start": datetime(2030, 1, 7, 9, tzinfo=UTC),
+        "end": datetime(2030, 1, 7, 10, tzinfo=UTC),
+        "attendees": attendees,
+        "cancelled": False,
+    }
+    return Booking(**(values | fields))
+'''
+
+
+def test_a_helper_in_another_module_of_the_learner_s_comes_along(learners, tmp_path):
+    """A factory they added to their models.py, which the course's service has too, can be
+    imported by their tests; it builds their Booking and calls the rules of the run."""
+    models = learners / "src" / "booking_service" / "models.py"
+    models.write_text(models.read_text() + MODELS_HELPER)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "import pytest\n\n"
+        "from booking_service import models\n"
+        "from booking_service.models import Booking, make_booking\n\n"
+        "def test_a_full_room_is_bookable():\n"
+        "    assert make_booking(6, 6).attendees == 6\n\n"
+        "def test_the_factory_builds_the_course_s_booking():\n"
+        "    assert type(make_booking()).__name__ == Booking.__name__\n\n"
+        "def test_an_unknown_name_is_still_unknown():\n"
+        "    with pytest.raises(ImportError, match='no_such_helper'):\n"
+        "        from booking_service.models import no_such_helper  # noqa: F401\n"
+        "    assert not hasattr(models, '__wrapped__')\n"
+    )
+    bug = bug_named("full-room-refused")
+    results = judging.run_sessions(
+        [
+            judging.session("correct", copy, "tests/test_helpers.py"),
+            judging.session(bug.key, copy, "tests/test_helpers.py", bug=bug),
+        ]
+    )
+    assert results["correct"].counts() == "3 passed"
+    assert results[bug.key].counts() == "1 failed, 2 passed"
+    copied = copy / "src" / "booking_service"
+    assert "def make_booking" in (copied / "_learners_models.py").read_text()
+    # Modules they left as the course wrote them, and packages, are the course's as they are.
+    reference = project.reference("04")
+    assert (copied / "main.py").read_text() == reference["src/booking_service/main.py"]
+    assert (copied / "__init__.py").read_text() == reference["src/booking_service/__init__.py"]
+
+
+def test_a_helper_of_another_module_that_does_not_load_says_why(learners, tmp_path):
+    models = learners / "src" / "booking_service" / "models.py"
+    models.write_text(models.read_text() + "\nfrom .nowhere import span\n" + MODELS_HELPER)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "from booking_service.models import make_booking\n\n"
+        "def test_it():\n    assert make_booking\n"
+    )
+    run = judging.run_sessions([judging.session("run", copy, "tests/test_helpers.py")])["run"]
+    with pytest.raises(CheckFailed) as caught:
+        judging.require_collected(run, "tests/test_helpers.py")
+    message = str(caught.value)
+    assert "make_booking is not a name of the course's models.py" in message
+    assert "src/booking_service/models.py" in message
+    assert "No module named 'booking_service.nowhere'" in message
+    assert "conftest.py" in message
+    assert planted.LEARNERS_PREFIX not in message

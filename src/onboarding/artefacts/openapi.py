@@ -16,6 +16,7 @@ what a spec must hold, and use these to find their way around it.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -598,7 +599,23 @@ def example_problems(spec: dict) -> list[str]:
     from referencing.jsonschema import DRAFT202012
 
     uri = "urn:course:openapi"
-    registry = Registry().with_resource(uri, Resource(spec, specification=DRAFT202012))
+    registries: dict[str, Any] = {}
+
+    def registry(direction: str) -> Any:
+        # The spec as a request or a response sees it (see `_directed`), built when first used.
+        if direction not in registries:
+            resource = Resource(_directed(spec, direction), specification=DRAFT202012)
+            registries[direction] = Registry().with_resource(uri, resource)
+        return registries[direction]
+
+    def first_error(site: ExampleSite, direction: str) -> Any:
+        validator = Draft202012Validator(
+            {"$ref": uri + pointer(site.schema_at)},
+            registry=registry(direction),
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        return best_match(validator.iter_errors(site.value))
+
     problems = []
     for site in example_sites(spec):
         at = where(site.at)
@@ -617,13 +634,12 @@ def example_problems(spec: dict) -> list[str]:
                 " timestamp, not as text; put date-times in quotes"
             )
             continue
-        validator = Draft202012Validator(
-            {"$ref": uri + pointer(site.schema_at)},
-            registry=registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-        )
+        # A schema's own example may show either side: it is right if it is right for one.
+        direction = _direction(site.at)
         try:
-            error = best_match(validator.iter_errors(site.value))
+            error = first_error(site, direction or REQUEST)
+            if error is not None and direction is None and first_error(site, RESPONSE) is None:
+                error = None
         except Exception as failure:  # noqa: BLE001 - a schema can be unusable in many ways
             problems.append(f"{at}: could not be checked ({shorten(str(failure), 80)})")
             continue
@@ -631,6 +647,80 @@ def example_problems(spec: dict) -> list[str]:
             message = shorten(first_line(error.message), 120)
             problems.append(f"{at}{_inside(tuple(error.absolute_path))}: {message}")
     return unique(problems)
+
+
+REQUEST, RESPONSE = "request", "response"
+
+
+def _direction(parts: Parts) -> str | None:
+    """Whether what is written at `parts` is sent by a client (request) or by the service
+    (response); None for a schema of components/schemas, which either may use."""
+    if parts[:1] == ("paths",):
+        rest = parts[2:]
+    elif parts[:2] == ("components", "pathItems"):
+        rest = parts[3:]
+    elif parts[:2] in (("components", "requestBodies"), ("components", "parameters")):
+        return REQUEST
+    elif parts[:2] in (("components", "responses"), ("components", "headers")):
+        return RESPONSE
+    else:
+        return None
+    if rest[:1] == ("parameters",) or rest[1:2] in (("requestBody",), ("parameters",)):
+        return REQUEST
+    if rest[1:2] == ("responses",):
+        return RESPONSE
+    return None
+
+
+def _directed(spec: dict, direction: str) -> dict:
+    """The spec as one direction sees it: OpenAPI's `readOnly` properties are not required in a
+    request, nor `writeOnly` ones in a response, even if the schema lists them in `required`
+    (JSON Schema alone would ask for them). The spec itself when it has neither keyword."""
+    flag = "readOnly" if direction == REQUEST else "writeOnly"
+    if not any(isinstance(node, dict) and node.get(flag) is True for node, _ in walk(spec)):
+        return spec
+    directed = copy.deepcopy(spec)
+    for node, _ in walk(directed):
+        required = node.get("required") if isinstance(node, dict) else None
+        if isinstance(required, list):
+            flagged = _flagged_properties(directed, node, flag)
+            node["required"] = [name for name in required if name not in flagged]
+    return directed
+
+
+def _flagged_properties(spec: dict, schema: dict, flag: str, depth: int = 0) -> set[str]:
+    """The properties of `schema`, and of the schemas it extends (`allOf`, `$ref`), that say
+    `flag: true`, themselves or in the schema their `$ref` points at."""
+    if depth > 8:
+        return set()
+    flagged = set()
+    properties = schema.get("properties")
+    for name, value in properties.items() if isinstance(properties, dict) else ():
+        for _ in range(32):
+            if not isinstance(value, dict):
+                break
+            if value.get(flag) is True:
+                flagged.add(name)
+                break
+            value = local_target(spec, value.get("$ref"))
+    extended = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
+    for part in [*extended, local_target(spec, schema.get("$ref"))]:
+        if isinstance(part, dict):
+            part = local_target(spec, part.get("$ref")) if set(part) == {"$ref"} else part
+            if isinstance(part, dict):
+                flagged |= _flagged_properties(spec, part, flag, depth + 1)
+    return flagged
+
+
+def local_target(spec: dict, ref: Any) -> Any:
+    """What one local `$ref` points at, one step only; None for anything else. (`resolve`
+    would also follow a `$ref` that the target writes beside its own keywords, and lose them.)"""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    try:
+        return lookup(spec, pointer_parts(ref))
+    except (LookupError, IndexError):
+        return None
 
 
 def _inside(parts: Parts) -> str:

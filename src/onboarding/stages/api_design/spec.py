@@ -21,6 +21,7 @@ from onboarding.artefacts.openapi import (
     error_response_sites,
     has_example,
     json_media,
+    local_target,
     lookup,
     media_essence,
     operations,
@@ -387,11 +388,11 @@ def field_problems(spec: dict) -> list[str]:
     """The create request, the booking it returns, and a listed room have the named fields."""
     problems = []
     sites = [
-        (CREATE_BOOKING, ("requestBody",), None, BOOKING_REQUEST, "the booking request"),
-        (CREATE_BOOKING, ("responses", "201"), None, BOOKING, "the booking"),
-        (LIST_ROOMS, ("responses", "200"), "items", ROOM, "a room"),
+        (CREATE_BOOKING, ("requestBody",), False, BOOKING_REQUEST, "the booking request"),
+        (CREATE_BOOKING, ("responses", "201"), False, BOOKING, "the booking"),
+        (LIST_ROOMS, ("responses", "200"), True, ROOM, "a room"),
     ]
-    for wanted, route, inside, fields, what in sites:
+    for wanted, route, listed, fields, what in sites:
         found = find_operation(spec, wanted)
         if found is None:
             continue  # the operations expectation names it
@@ -409,13 +410,62 @@ def field_problems(spec: dict) -> list[str]:
         schema, at = _follow_schema(spec, content[media].get("schema"), at)
         if not isinstance(schema, dict) or schema == {}:
             continue  # the schema expectation names a missing schema
-        if inside is not None:
-            if not isinstance(schema, dict) or not isinstance(schema.get(inside), dict):
-                problems.append(f"{where(at)} is not an array of rooms (`type: array`, `items:`)")
+        if listed:
+            found = _listed_items(spec, schema, at, fields)
+            if found is None:
+                problems.append(
+                    f"{where(at)} has no array of rooms: write `type: array` with `items:` (a"
+                    " room), or an object with one property that is such an array, as a page"
+                    " of rooms (`items:`, `next:`) has"
+                )
                 continue
-            schema, at = _follow_schema(spec, schema[inside], (*at, inside))
+            schema, at = found
         problems += _schema_field_problems(spec, schema, at, fields, what)
     return unique(problems)
+
+
+def _listed_items(
+    spec: dict, schema: dict, at: Parts, fields: tuple[Field, ...]
+) -> tuple[Any, Parts] | None:
+    """The schema of a listed item, and where it is written: the `items:` of an array, or of
+    the array inside a wrapper object (`{items: [...], next: ...}`, a page of a list).
+
+    The exercise asks what a listed room holds, not that the list be bare. Of a wrapper's
+    arrays, the one whose items declare the most of `fields` is the list; None when there is
+    no array at all.
+    """
+    if isinstance(schema.get("items"), dict):
+        return _follow_schema(spec, schema["items"], (*at, "items"))
+    wanted = {field.name for field in fields}
+    arrays = []
+    for value, located in _located_properties(spec, schema, at):
+        value, located = _follow_schema(spec, value, located)
+        if isinstance(value, dict) and isinstance(value.get("items"), dict):
+            items = _follow_schema(spec, value["items"], (*located, "items"))
+            arrays.append((len(wanted & set(map(str, _all_properties(spec, items[0])))), items))
+    if not arrays:
+        return None
+    return max(arrays, key=lambda scored: scored[0])[1]
+
+
+def _located_properties(
+    spec: dict, schema: Any, at: Parts, depth: int = 0
+) -> Iterator[tuple[Any, Parts]]:
+    """Each property of a schema and of the schemas it extends, with where it is written."""
+    schema, at = _follow_schema(spec, schema, at)
+    if not isinstance(schema, dict) or depth > 8:
+        return
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for name, value in properties.items():
+            yield value, (*at, "properties", name)
+    parts = schema.get("allOf")
+    for index, part in enumerate(parts if isinstance(parts, list) else []):
+        yield from _located_properties(spec, part, (*at, "allOf", index), depth + 1)
+    if isinstance(schema.get("$ref"), str):
+        ref = schema["$ref"]
+        target = pointer_parts(ref) if ref.startswith("#") else at
+        yield from _located_properties(spec, local_target(spec, ref), target, depth + 1)
 
 
 def _schema_field_problems(
@@ -513,20 +563,9 @@ def _follow_schema(spec: dict, schema: Any, parts: Parts) -> tuple[Any, Parts]:
         if not isinstance(schema, dict) or not _bare_ref(schema):
             return schema, parts
         ref = schema["$ref"]
-        schema = _referenced(spec, ref)
+        schema = local_target(spec, ref)
         parts = pointer_parts(ref) if ref.startswith("#") else parts
     return schema, parts
-
-
-def _referenced(spec: dict, ref: Any) -> Any:
-    """What one local `$ref` points at, one step only: `resolve` would also follow a `$ref` that
-    the target writes beside its own keywords, and lose those keywords."""
-    if not isinstance(ref, str) or not ref.startswith("#"):
-        return None
-    try:
-        return lookup(spec, pointer_parts(ref))
-    except (LookupError, IndexError):
-        return None
 
 
 def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
@@ -534,7 +573,7 @@ def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
     if not isinstance(schema, dict) or depth > 8:
         return {}
     if _bare_ref(schema):
-        return _all_properties(spec, _referenced(spec, schema["$ref"]), depth + 1)
+        return _all_properties(spec, local_target(spec, schema["$ref"]), depth + 1)
     found = (
         dict(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else {}
     )
@@ -555,7 +594,7 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
     if not isinstance(schema, dict) or depth > 8:
         return None, False
     if _bare_ref(schema):
-        return _field_kinds(spec, _referenced(spec, schema["$ref"]), depth + 1)
+        return _field_kinds(spec, local_target(spec, schema["$ref"]), depth + 1)
     date_time = schema.get("format") == "date-time"
     declared = schema.get("type")
     kinds: set[str] | None = None
