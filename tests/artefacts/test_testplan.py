@@ -201,6 +201,89 @@ def test_thresholds_written_as_a_list_are_read():
     assert values(text) == pytest.approx(MODEL_SLO)
 
 
+def prose(text: str) -> str:
+    return f"## SLO thresholds for load tests\n\n{text.strip()}\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The p95 latency stays under 300 ms, the service serves at least twenty requests a "
+        "second, and fewer than 0.5% of requests fail.",
+        "p95 latency stays under 300 ms.\nThroughput is at least 20 req/s. The error rate "
+        "stays below 0.5 %.",
+        # Bullets with no label before a colon, the measure after its number.
+        "- p95 latency stays under 300 ms\n- Throughput: at least twenty requests a second\n"
+        "- fewer than one in two hundred requests fail",
+        # Other numbers in the sentence are conditions of the run, in other units.
+        "With 20 users for 60 s, the p95 latency stays under 300 ms; the error rate stays under"
+        " 0.005 while the service serves at least 1,200 requests a minute.",
+        # The measure in a clause of its own, its limit in the next clause that compares.
+        "The p95 latency, measured over a 60 s run, stays under 300 ms. At least 99.5% of "
+        "requests succeed at 20 requests a second or more.",
+        # A number before its colon: the item is its own threshold.
+        "- The p95 latency stays under 300 ms: all endpoints\n- 20 req/s or more: all requests\n"
+        "- Under half a percent of requests fail",
+    ],
+    ids=[
+        "one-sentence",
+        "a-sentence-each",
+        "bullets-without-labels",
+        "beside-the-runs-conditions",
+        "measure-then-limit-and-a-success-rate",
+        "number-before-the-colon",
+    ],
+)
+def test_thresholds_written_as_sentences_are_read(text):
+    assert values(prose(text)) == pytest.approx(MODEL_SLO)
+
+
+def test_a_thresholds_sentence_keeps_its_comparison_and_is_quoted():
+    found = testplan.thresholds(prose("Throughput: the service serves at least 20 req/s."))
+    assert found["throughput"].inclusive is True
+    assert found["throughput"].quoted == "Throughput: the service serves at least 20 req/s."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A p99 is no p95; nor is a latency of no percentile.
+        ("The p99 latency stays under 300 ms.", {}),
+        ("Latency stays under 300 ms for every request.", {}),
+        ("The p95 latency stays under 1 s, and the p99 under 300 ms.", {"p95 latency": 1000.0}),
+        # A rate beside the failures is the throughput's, not the failures'.
+        (
+            "Under 1% of requests fail at 20 requests a second.",
+            {"failed requests": 0.01, "throughput": 20.0},
+        ),
+        ("A bare half: the error rate stays under 0.5.", {"failed requests": 0.5}),
+        # A table's row wins over a sentence about the same measure.
+        (
+            "| Measure | Threshold |\n| --- | --- |\n| p95 latency | under 200 ms |\n\n"
+            "We aim for a p95 latency under 300 ms.",
+            {"p95 latency": 200.0},
+        ),
+        # The template's guidance and a note without a measure state nothing.
+        (
+            "> The pass/fail numbers. Take them from the SLO document.\n\n"
+            "`tests/load/slo.py` asserts exactly these numbers; the run takes 60 s.",
+            {},
+        ),
+    ],
+    ids=[
+        "p99",
+        "latency-of-no-percentile",
+        "p95-then-p99",
+        "a-rate-beside-the-failures",
+        "a-bare-half-is-not-a-percent",
+        "a-row-wins",
+        "guidance-and-notes",
+    ],
+)
+def test_a_sentence_for_another_measure_is_not_the_threshold(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(
     ("header", "rows"),
     [

@@ -604,6 +604,20 @@ MODEL_MEETS_SLO = """    if not run.latencies_ms:
         "        return (percentile(run.latencies_ms, 0.95) < self.p95_limit_ms\n"
         "                and run.requests_per_second >= self.min_rps\n"
         "                and run.error_rate < self.max_error_rate)",
+        # A run that measured nothing: a guard of its own, the throughput ahead of the
+        # percentile, or no guard at all (the percentile of no latencies raises, and the load
+        # test fails on the error as surely as on False).
+        "    if run.requests == 0:\n"
+        "        return False\n"
+        "    return (percentile(run.latencies_ms, 0.95) < p95_limit_ms\n"
+        "            and run.requests_per_second >= min_rps\n"
+        "            and run.error_rate < max_error_rate)",
+        "    return (run.requests_per_second >= min_rps\n"
+        "            and percentile(run.latencies_ms, 0.95) < p95_limit_ms\n"
+        "            and run.error_rate < max_error_rate)",
+        "    return (percentile(run.latencies_ms, 0.95) < p95_limit_ms\n"
+        "            and run.requests_per_second >= min_rps\n"
+        "            and run.error_rate < max_error_rate)",
     ],
     ids=[
         "numpy",
@@ -614,6 +628,9 @@ MODEL_MEETS_SLO = """    if not run.latencies_ms:
         "counts-not-rates",
         "numpy-inverted-cdf-not-any",
         "own-class",
+        "guard-on-no-requests",
+        "throughput-ahead-of-the-percentile",
+        "no-guard-the-percentile-raises",
     ],
 )
 def test_a_meets_slo_written_another_way_is_accepted(service, monkeypatch, body):
@@ -621,6 +638,26 @@ def test_a_meets_slo_written_another_way_is_accepted(service, monkeypatch, body)
     change(service, SLO, MODEL_MEETS_SLO, body)
     result = judge("05.3")
     assert result.failed == (), result.lines()
+
+
+SLOWED_CHECK = "it says no to a real load test of your service with its overlap check made slow"
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "    if not run.latencies_ms:\n        return True\n",
+        # "Nothing failed": a run of no requests has an error rate of 0.
+        "    if run.requests == 0:\n        return run.error_rate < max_error_rate\n",
+    ],
+    ids=["no-latencies-pass", "no-requests-judged-by-errors-alone"],
+)
+def test_a_meets_slo_that_passes_a_run_that_measured_nothing_is_named(service, monkeypatch, guard):
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, MODEL_MEETS_SLO, guard + MODEL_MEETS_SLO.partition("False\n")[2])
+    found = verdicts(judge("05.3"))
+    assert failed(found) == [SLOWED_CHECK], found
+    assert "a load test that measured no requests at all" in found[SLOWED_CHECK]
 
 
 @pytest.mark.parametrize(
@@ -855,6 +892,15 @@ SIDEWAYS = (
     "| under 300 ms | at least 20 req/s | under 0.5% |\n",
 )
 """The model's thresholds table turned sideways: a column per measure."""
+PROSE_THRESHOLDS = (
+    "The p95 latency stays under 300 ms, the service serves at least twenty requests a second,"
+    " and fewer than 0.5% of requests fail.\n"
+)
+BULLETED_THRESHOLDS = (
+    "- p95 latency stays under 300 ms\n"
+    "- Throughput: at least twenty requests a second\n"
+    "- Fewer than half a percent of requests fail\n"
+)
 
 
 # The plan's comparison and meets_slo's, exactly at the limit: the same, or one side silent.
@@ -888,6 +934,12 @@ SIDEWAYS = (
             [],
         ),
         ([SIDEWAYS], []),
+        # The failed requests as a bare fraction, as max_error_rate is, or a percentage spaced.
+        ([(ERRORS_ROW, "| failed requests | under 0.005 |")], []),
+        ([(ERRORS_ROW, "| failed requests | under 0.5 % |")], []),
+        # The thresholds in sentences, or in bullets without labels, instead of a table.
+        ([(SIDEWAYS[0], PROSE_THRESHOLDS)], []),
+        ([(SIDEWAYS[0], BULLETED_THRESHOLDS)], []),
     ],
     ids=[
         "model",
@@ -906,6 +958,10 @@ SIDEWAYS = (
         "availability-at-least-and-code-inclusive",
         "meets-slo-parameter-names",
         "table-turned-sideways",
+        "errors-as-a-bare-fraction",
+        "errors-as-a-spaced-percentage",
+        "thresholds-as-sentences",
+        "thresholds-as-bullets-without-labels",
     ],
 )
 def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, plan_rows, code):
@@ -920,6 +976,7 @@ def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, 
 P95_CHECK = "its p95 latency threshold is the one your load test asserts"
 RATE_CHECK = "its throughput threshold is the one your load test asserts"
 ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
+HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float = 0.5")
 
 
 @pytest.mark.parametrize(
@@ -985,6 +1042,44 @@ ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
             ERRORS_CHECK,
             "but tests/load/slo.py asserts under 0.125% failed (max_error_rate=0.00125)",
         ),
+        # A percentage where a fraction belongs: 0.5 lets half the requests fail.
+        (
+            [],
+            [HALF_FAILING],
+            ERRORS_CHECK,
+            "but tests/load/slo.py asserts under 50% failed (max_error_rate=0.5): "
+            "max_error_rate is a fraction of the requests, as run.error_rate is, not a "
+            "percentage, so the plan's 0.5% is max_error_rate=0.005",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | under 0.5 |")],
+            [HALF_FAILING],
+            ERRORS_CHECK,
+            "docs/test-plan.md says “failed requests | under 0.5 | all requests” and "
+            "tests/load/slo.py asserts max_error_rate=0.5, which lets 50% of the requests "
+            "fail: max_error_rate is a fraction of the requests, as run.error_rate is, not a "
+            "percentage (0.5% is max_error_rate=0.005); write the same share in both",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | under 50% |")],
+            [HALF_FAILING],
+            ERRORS_CHECK,
+            "which lets 50% of the requests fail",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | under 0.5 |")],
+            [],
+            ERRORS_CHECK,
+            "the plan's 0.5 has no unit, so it reads as a fraction of the requests, 50%; "
+            "write “0.5%”",
+        ),
+        # A thresholds sentence of the p99 states no p95.
+        (
+            [(SIDEWAYS[0], PROSE_THRESHOLDS.replace("p95", "p99"))],
+            [],
+            P95_CHECK,
+            "has no row for p95 latency",
+        ),
     ],
     ids=[
         "at-most-as-a-sign-and-code-strict",
@@ -1000,6 +1095,11 @@ ERRORS_CHECK = "its failed-requests threshold is the one your load test asserts"
         "another-rate-and-code-strict",
         "another-error-rate-and-code-inclusive",
         "error-rate-of-three-decimals",
+        "percent-in-the-plan-and-code",
+        "the-same-bare-half-in-both",
+        "half-failing-in-both",
+        "a-bare-half-in-the-plan",
+        "a-sentence-of-the-p99",
     ],
 )
 def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(

@@ -14,6 +14,11 @@ or availability row ("at least 99.5% of requests succeed") stands for the failed
 most 0.5%) when the plan has no row of those. A threshold whose words hold other numbers is read
 from its own clause ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 req/s"). Whether the limit itself passes is read from the threshold's words
 ("under 300 ms" no, "at most 300 ms" yes) when they say it.
+
+A measure that no row states may be stated in a sentence: "The p95 latency stays under 300 ms,
+the service serves at least twenty requests a second, and fewer than 0.5% of requests fail."
+Each clause that names a measure gives it the number in that measure's unit, never a number in
+another's ("20 users", "60 s", "20 req/s" beside a latency).
 """
 
 from __future__ import annotations
@@ -144,6 +149,12 @@ def thresholds(text: str) -> dict[str, Threshold]:
             stated = _clause(measure, stated)
             value = read_value(measure, stated)
             found[measure] = Threshold(measure, value, quoted, inclusive(measure, stated))
+    # Then sentences, for a measure no row states: "p95 latency stays under 300 ms".
+    for measure, threshold in _prose_thresholds(visible).items():
+        if measure == SUCCESS:
+            success = success or threshold
+        else:
+            found.setdefault(measure, threshold)
     if success is not None:
         found.setdefault(success.measure, success)
     return found
@@ -264,12 +275,142 @@ def _sideways_rows(table: markdown.PipeTable) -> list[tuple[str, str, str]] | No
 
 
 def _list_rows(body: str) -> list[tuple[str, str, str]]:
-    """(label, threshold as written, whole item) for each list item: `- p95 latency: 300 ms`."""
+    """(label, threshold as written, whole item) for each list item: `- p95 latency: 300 ms`.
+    An item whose number comes before its colon ("p95 under 300 ms: all requests") is its
+    own threshold."""
     rows = []
     for item in markdown.list_items(body):
         label, colon, rest = item.partition(":")
+        if colon and _number_start(rest) is None:
+            colon = ""
         rows.append((label if colon else item, rest if colon else item, item))
     return rows
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\D)")
+"""Where a paragraph's sentences end (not at the point of "0.5", nor before a number)."""
+_PROSE_CLAUSE_BREAK = re.compile(
+    rf";|,(?!\d)|\s(?:and|while|but|whereas|with)\s(?!\s*(?:{NUMBER_WORDS.pattern}))",
+    re.IGNORECASE,
+)
+"""Where a sentence's clauses split: "p95 stays under 300 ms, and p99 under 1 s"; never inside
+a number ("two hundred and fifty", "1,200")."""
+_TABLE_LINE = re.compile(r"\|")
+_NOT_PROSE = re.compile(r"^\s*(?:#|>|<)")
+"""A heading, the template's `>` guidance, or HTML: no sentence of the plan's own."""
+
+
+def _sentences(body: str) -> list[str]:
+    """The sentences of a section's paragraphs and list items, outside its tables."""
+    paragraphs: list[list[str]] = [[]]
+    for line in markdown.markdown_lines(body):
+        item = markdown.LIST_ITEM.match(line)
+        if not line.strip() or _TABLE_LINE.search(line) or _NOT_PROSE.match(line) or item:
+            paragraphs.append([item["text"]] if item else [])
+            paragraphs.append([])
+        else:
+            paragraphs[-1].append(line.strip())
+    return [
+        sentence
+        for lines in paragraphs
+        if lines
+        for sentence in _SENTENCE_END.split(" ".join(lines))
+        if sentence.strip()
+    ]
+
+
+def _prose_thresholds(body: str) -> dict[str, Threshold]:
+    """The thresholds stated in sentences: each measure's first clause that names it ("p95
+    latency stays under 300 ms"; "at least twenty requests a second"; "fewer than 0.5% of
+    requests fail") with a number in that measure's unit, or with no unit at all. A number in
+    another measure's unit ("20 req/s" beside a latency) is never taken for this one; nor is a
+    p99's, which names no p95. A measure named in a clause of its own ("The p95 latency,
+    measured over a 60 s run, stays under 300 ms") takes the next clause that compares."""
+    found: dict[str, Threshold] = {}
+    for sentence in _sentences(body):
+        named_before: list[str] = []
+        for clause in _PROSE_CLAUSE_BREAK.split(sentence):
+            measures = _measures_named(clause)
+            if not measures:
+                measures = [m for m in named_before if _compares(m, clause)]
+            else:
+                named_before = []
+            for measure in measures:
+                if measure in found:
+                    continue
+                reading = "failed requests" if measure == SUCCESS else measure
+                at = _number_in_unit(reading, clause)
+                if at is None:
+                    named_before.append(measure)
+                    continue
+                value = read_value(reading, clause[at:])
+                if measure == SUCCESS:
+                    value = None if value is None else 1 - value
+                way = "throughput" if measure == SUCCESS else measure  # more succeed: fewer fail
+                found[measure] = Threshold(reading, value, sentence, inclusive(way, clause))
+    return found
+
+
+_REQUESTS_A_MINUTE = re.compile(
+    r"\breq(?:uest)?s?\s*(?:/|\ba\b|\bper\b|\beach\b)\s*(?:min(?:ute)?|h(?:ou)?r)\b", re.I
+)
+"""A throughput per minute or per hour, which names its measure in a sentence ("at least 1,200
+requests a minute"); in a table its row names it."""
+
+
+def _measures_named(clause: str) -> list[str]:
+    """What a clause of a sentence names: any of the measures, or a share that succeeds."""
+    named = f"{clause} {clause.replace('_', ' ')}"
+    measures = [measure for measure, pattern in MEASURES.items() if pattern.search(named)]
+    if "throughput" not in measures and _REQUESTS_A_MINUTE.search(named):
+        measures.insert(1 if "p95 latency" in measures else 0, "throughput")
+    if _SUCCEEDED.search(named) and not _FAILED.search(named):
+        measures = [m for m in measures if m != "failed requests"] + [SUCCESS]
+    return measures
+
+
+def _compares(measure: str, clause: str) -> bool:
+    """Whether a clause states a limit ("stays under 300 ms"), rather than a condition of the
+    run ("measured over a 60 s run")."""
+    at_or, strictly = COMPARISONS["throughput" if measure == SUCCESS else measure]
+    return bool(at_or.search(clause) or strictly.search(clause))
+
+
+def _number_in_unit(measure: str, clause: str) -> int | None:
+    """Where the clause's number for `measure` starts: the first followed by that measure's
+    unit, or else the first followed by no unit of any measure; None when there is neither."""
+    text = (
+        MEASURES[measure].sub(lambda m: " " * len(m[0]), clause)
+        if measure == "p95 latency"
+        else clause
+    )
+    bare = None
+    position = 0
+    while (start := _number_start(text[position:])) is not None:
+        start += position
+        number = _number_and_end(text[start:], at_start=True)
+        if number is None:
+            position = start + 1
+            continue
+        end = start + number[1]
+        following = _number_start(text[end:])
+        unit = text[end:] if following is None else text[end : end + following]
+        if _in_unit(measure, unit, text[start:]):
+            return start
+        if bare is None and not any(_in_unit(other, unit, text[start:]) for other in UNITS):
+            bare = start
+        position = end
+    return bare
+
+
+def _in_unit(measure: str, unit: str, from_number: str) -> bool:
+    """Whether a number, followed by `unit`, is in `measure`'s unit: a latency's time is not the
+    second of "20 requests a second"; a share may be "1 in 200"."""
+    if measure == "p95 latency":
+        return bool(UNITS[measure].search(unit)) and not UNITS["throughput"].search(unit)
+    if measure == "failed requests" and _share_of(from_number) is not None:
+        return True
+    return bool(UNITS[measure].search(unit))
 
 
 def _measure_of(label: str, quoted: str) -> str | None:

@@ -8,6 +8,10 @@ A threshold is also the same comparison: when the plan's words say whether a val
 the limit passes ("under 300 ms" no, "at most 300 ms" yes), meets_slo must say the same of a run
 exactly at its own default limit, which the check gives it. Where the words do not say
 ("p95: 300 ms"), or meets_slo's verdict there cannot be told, either is accepted.
+
+max_error_rate is a fraction, as run.error_rate is (0.005 is 0.5%): a plan and a meets_slo a
+factor of 100 apart are told so, and a max_error_rate of 0.5 or more (half the requests may
+fail: 0.5 meant as 0.5%) is refused even when the plan says the same bare 0.5.
 """
 
 from __future__ import annotations
@@ -85,7 +89,15 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
                 raise CheckFailed(f"the SLO thresholds table has no row for {measure}, but {said}")
             if found.value is None:
                 raise CheckFailed(f"“{found.quoted}” states no number, but {said}")
-            raise CheckFailed(f"{PLAN} says “{found.quoted}”, but {said}")
+            unit = _unit_confusion(measure, found, float(asserted))
+            raise CheckFailed(f"{PLAN} says “{found.quoted}”, but {said}{unit}")
+        if measure == "failed requests" and float(asserted) >= NO_SLO_ERROR_RATE:
+            raise CheckFailed(
+                f"{PLAN} says “{found.quoted}” and {SLO_FILE} asserts "
+                f"max_error_rate={asserted!r}, which {_lets_fail(float(asserted))}: "
+                f"{FRACTION} ({_as_written(measure, float(asserted) / 100)} is "
+                f"max_error_rate={float(asserted) / 100:g}); write the same share in both"
+            )
         if found.inclusive is None:
             return
         code_inclusive = _passes_at_limit(given, measure)
@@ -101,6 +113,39 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
             )
 
     return require_same
+
+
+NO_SLO_ERROR_RATE = 0.5
+"""A max_error_rate that lets half the requests fail or more is no SLO: it is a percentage
+written where a fraction belongs (0.5 meant as 0.5%), even when the plan says the same bare
+number."""
+FRACTION = "max_error_rate is a fraction of the requests, as run.error_rate is, not a percentage"
+
+
+def _unit_confusion(measure: str, found: testplan.Threshold, asserted: float) -> str:
+    """What to add to a mismatch of the failed requests that is a factor of 100 apart: one side
+    wrote a percentage where a fraction belongs; "" for any other mismatch."""
+    if measure != "failed requests" or not found.value or not asserted:
+        return ""
+    if _same(found.value * 100, asserted):
+        return (
+            f": {FRACTION}, so the plan's {_as_written(measure, found.value)} is "
+            f"max_error_rate={found.value:g}"
+        )
+    if _same(found.value, asserted * 100) and not testplan.UNITS[measure].search(found.quoted):
+        return (
+            f": the plan's {found.value:g} has no unit, so it reads as a fraction of the "
+            f"requests, {_as_written(measure, found.value)}; write "
+            f"“{_as_written(measure, asserted)}”"
+        )
+    if asserted >= NO_SLO_ERROR_RATE:
+        return f": {FRACTION}, and max_error_rate={asserted:g} {_lets_fail(asserted)}"
+    return ""
+
+
+def _lets_fail(max_error_rate: float) -> str:
+    share = "every request" if max_error_rate >= 1 else f"{max_error_rate:.0%} of the requests"
+    return f"lets {share} fail"
 
 
 AT_LIMIT = {

@@ -5,7 +5,8 @@ that file from a throwaway copy and gives the function runs whose percentiles ar
 limit used, each at its exact boundary (p95 *below* the limit, throughput *at least* `min_rps`,
 *fewer* failed requests than `max_error_rate`), the 95th percentile rather than the mean or the
 maximum; then one real, short load test with their own locustfile, against the course's service
-with a slow overlap check planted, which must be judged a miss.
+with a slow overlap check planted, which must be judged a miss, as must a run that measured no
+requests at all (a service too slow to answer within the run gives one).
 
 The function gets each run as the learner's own `LoadRun` when their file defines one that can
 be built from the measurements (a property of their own, `run.p95_ms`, then works), and slo.py
@@ -392,8 +393,35 @@ def planted_slow_run(given: Given) -> LoadRun:
     return given.once(SLOWED_SERVICE_RUN, slowed_service_run)
 
 
+NOTHING_MEASURED = LoadRun.from_latencies([], seconds=PLANTED_SECONDS)
+"""A load test that measured no request: what a service too slow to answer within the run
+gives (or a locustfile whose users never reach it). It proves nothing, so it misses the SLO."""
+
+
+def says_yes(given: Given, run: LoadRun) -> bool:
+    """The learner's verdict on `run`. On a run of no requests, an error counts as a no: the
+    percentile of no latencies cannot be computed, and test_load.py fails on the error as
+    surely as on False (`statistics.quantiles`, `numpy.percentile` and the starting file's
+    `percentile` all raise there)."""
+    if run.requests:
+        return verdict(given, run)
+    try:
+        return verdict(given, run)
+    except CheckFailed:
+        raise
+    except Exception:  # noqa: BLE001 - any error of the learner's code stops the load test
+        return False
+
+
 def require_planted_slow_service_fails(given: Given) -> None:
-    if verdict(given, planted_slow_run(given)):
+    if says_yes(given, NOTHING_MEASURED):
+        raise CheckFailed(
+            "meets_slo said yes to a load test that measured no requests at all (0 requests "
+            f"in {PLANTED_SECONDS} s), as a service too slow to answer gives: a run that measured "
+            "nothing must miss the SLO; return False when run.requests is 0, or let its "
+            "throughput of 0 requests a second fail it"
+        )
+    if says_yes(given, planted_slow_run(given)):
         raise CheckFailed(
             "meets_slo said yes to a real run against a service whose overlap check takes "
             f"{SLOW_DELAY_SECONDS * 1000:.0f} ms longer"
