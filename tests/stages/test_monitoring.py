@@ -176,6 +176,75 @@ def test_right_instrumentations_written_other_ways_pass(choices, tmp_path):
     assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
 
 
+@pytest.mark.parametrize(
+    "buckets",
+    [
+        # The library's default buckets with the objective added.
+        tuple(sorted({*Histogram.DEFAULT_BUCKETS, 0.3})),
+        # +Inf written out, as prometheus_client allows.
+        (0.1, 0.3, 1.0, float("inf")),
+        # 300 ms given as a fraction that is exactly 0.3.
+        (0.1, 300 / 1000, 1.0),
+    ],
+    ids=["default-buckets-plus-0.3", "explicit-inf", "300-over-1000"],
+)
+def test_buckets_written_other_ways_with_exactly_0_3_pass(buckets, tmp_path):
+    scrape = scrape_of(make_instrument(buckets=buckets), tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
+
+
+def test_a_boundary_that_is_only_nearly_0_3_is_named(tmp_path):
+    """Buckets made by arithmetic, `i * 0.1`, give 0.30000000000000004: Prometheus serves it as
+    `le="0.30000000000000004"`, a bucket the SLO's `le="0.3"` never selects."""
+    buckets = tuple(step * 0.1 for step in range(1, 11))
+    assert 0.3 not in buckets
+    scrape = scrape_of(make_instrument(buckets=buckets), tmp_path)
+    assert instrumentation.histogram_problems(scrape) == [
+        "the bucket boundary is 0.30000000000000004, not exactly 0.3: floating-point arithmetic "
+        'such as `3 * 0.1` gives it, and the latency SLO selects `le="0.3"`; write 0.3 itself '
+        "in `buckets=(…)`"
+    ]
+
+
+def test_a_counter_and_histogram_named_through_namespace_and_unit_are_right(tmp_path):
+    """prometheus_client builds the names from parts: namespace `http` and name `requests`
+    serve `http_requests_total`; unit `seconds` ends the histogram's name with `_seconds`."""
+
+    def instrument(app, registry):
+        requests = Counter(
+            "requests",
+            "Requests.",
+            ["method", "route", "code"],
+            namespace="http",
+            registry=registry,
+        )
+        duration = Histogram(
+            "request_duration",
+            "Latency.",
+            ["method", "route"],
+            namespace="http",
+            unit="seconds",
+            buckets=(0.1, 0.3, 1),
+            registry=registry,
+        )
+
+        @app.middleware("http")
+        async def measure(request, call_next):
+            started, code = time.perf_counter(), "500"
+            try:
+                response = await call_next(request)
+                code = str(response.status_code)
+                return response
+            finally:
+                matched = request.scope.get("route")
+                route = matched.path if matched else "unmatched"
+                requests.labels(request.method, route, code).inc()
+                duration.labels(request.method, route).observe(time.perf_counter() - started)
+
+    scrape = scrape_of(instrument, tmp_path)
+    assert {name: check(scrape) for name, check in CHECKS.items()} == dict.fromkeys(CHECKS, [])
+
+
 def test_a_base_http_middleware_class_with_keyword_labels_is_right(tmp_path):
     """Starlette's BaseHTTPMiddleware, the route's `path_format`, labels given by keyword in
     another order, and the status code left an int for prometheus_client to write as text."""
@@ -566,6 +635,24 @@ def numpy_all(long, short, slo, threshold=14.4, min_requests=50):
     return numpy.all(rates > threshold) & (long.requests >= min_requests)
 
 
+def numpy_float_burn_rate(errors, requests, slo):
+    """Right: NumPy's float64 is a float."""
+    import numpy
+
+    if not 0 < slo < 1:
+        raise ValueError(slo)
+    return numpy.float64(0.0) if requests == 0 else numpy.divide(errors, requests) / (1 - slo)
+
+
+def slowest_window_by_keyword(long, short, slo, threshold=14.4, min_requests=50):
+    """Right: the slower of the two windows above the threshold, burn_rate() called by keyword
+    with each Window's fields."""
+    if not long.requests >= min_requests:
+        return False
+    slowest = min(model_burn_rate(**window._asdict(), slo=slo) for window in (long, short))
+    return slowest > threshold
+
+
 @pytest.mark.parametrize(
     ("burn_rate", "should_page"),
     [
@@ -576,6 +663,14 @@ def numpy_all(long, short, slo, threshold=14.4, min_requests=50):
         (model_burn_rate, cross_multiplied),
         (raises_its_own_value_error, model_should_page),
         (model_burn_rate, keyword_only_settings),
+        (model_burn_rate, slowest_window_by_keyword),
+        pytest.param(
+            numpy_float_burn_rate,
+            model_should_page,
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("numpy") is None, reason="needs NumPy"
+            ),
+        ),
         pytest.param(
             model_burn_rate,
             numpy_all,
@@ -592,6 +687,8 @@ def numpy_all(long, short, slo, threshold=14.4, min_requests=50):
         "cross-multiplied",
         "value-error-subclass",
         "keyword-only-settings",
+        "slowest-window-by-keyword",
+        "numpy-float64",
         "numpy-bool",
     ],
 )
@@ -651,6 +748,11 @@ def returns_a_fraction(errors, requests, slo):
     return Fraction(errors, requests) / (1 - Fraction(str(slo))) if requests else Fraction(0)
 
 
+def as_a_percentage(errors, requests, slo):
+    """Wrong: the burn rate is a multiple of the budget (14.4×), not a percentage (1440)."""
+    return 100 * model_burn_rate(errors, requests, slo)
+
+
 def converts_a_percentage(errors, requests, slo):
     return model_burn_rate(errors, requests, slo / 100 if slo > 1 else slo)
 
@@ -698,6 +800,12 @@ def min_requests_in_both_windows(long, short, slo, threshold=14.4, min_requests=
         ),
         (converts_a_percentage, model_should_page, "❌ an SLO of 99.5 (a percentage) raises"),
         (model_burn_rate, min_requests_in_both_windows, "❌ 50 requests are enough"),
+        (
+            as_a_percentage,
+            model_should_page,
+            "❌ 5 errors in 1,000 requests at a 99.5% SLO burn the budget at 1× — expected 1, "
+            "got 100",
+        ),
     ],
     ids=[
         "zero-division",
@@ -714,6 +822,7 @@ def min_requests_in_both_windows(long, short, slo, threshold=14.4, min_requests=
         "fraction-not-float",
         "percentage-converted",
         "min-requests-in-the-short-window",
+        "burn-rate-as-a-percentage",
     ],
 )
 def test_each_burn_rate_mistake_fails_its_case(burn_rate, should_page, expected):

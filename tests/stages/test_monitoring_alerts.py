@@ -180,6 +180,26 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
         three_rules().replace("rate(", "increase("),
         three_rules().replace("[3d]", "[72h]").replace("[6h]", "[360m]"),
         three_rules().replace("\n          and\n", "\n          and on()\n"),
+        three_rules().replace("> (", ">= ("),
+        three_rules().replace(" > (14.4 * 0.005)", " * 100 > 7.2"),
+        three_rules().replace("sum(", "sum without (method, route, code) ("),
+        rule_file(
+            alert(
+                "FastBurn",
+                f"{GUARD}\nand {ratio('1h')} > (14.4 * 0.005)\nand {ratio('5m')} > (14.4 * 0.005)",
+            ),
+            burn("MediumBurn", 6, "6h", "30m"),
+            burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=False),
+        ),
+        rule_file(
+            burn("FastBurn", 14.4, "1h", "5m"),
+            burn("MediumBurn", 6, "6h", "30m"),
+            burn("SlowBurn", 1, "3d", "6h", severity="ticket", guard=True),
+        ),
+        three_rules().replace(
+            "        labels:\n          severity: ticket",
+            "        for: 1h\n        labels:\n          severity: ticket",
+        ),
     ],
     ids=[
         "threshold-on-the-left",
@@ -199,6 +219,12 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
         "increase-for-the-ratio",
         "windows-in-hours-and-minutes",
         "and-on-nothing",
+        "at-or-above-the-threshold",
+        "ratio-as-a-percentage",
+        "sum-without",
+        "guard-first",
+        "a-guarded-ticket",
+        "a-ticket-held-for-an-hour",
     ],
 )
 def test_other_promql_spellings_of_the_same_rules_pass(rules, tmp_path, monkeypatch):
@@ -224,6 +250,18 @@ def with_anchors(rules: str) -> str:
         + "        annotations: &runbook\n          runbook_url: docs/runbook.md#alerts\n"
         + rest
     )
+
+
+def test_each_alert_in_a_group_of_its_own_passes(tmp_path, monkeypatch):
+    rules = (
+        three_rules()
+        .replace(
+            "      - alert: MediumBurn", "  - name: medium\n    rules:\n      - alert: MediumBurn"
+        )
+        .replace("      - alert: SlowBurn", "  - name: slow\n    rules:\n      - alert: SlowBurn")
+    )
+    assert rules.count("- name:") == 3
+    assert failing(rules, tmp_path, monkeypatch) == {}
 
 
 def test_rules_sharing_labels_through_yaml_anchors_and_merge_keys_pass(tmp_path, monkeypatch):
@@ -631,6 +669,18 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
             "your selectors count the probes (/health/live, /health/ready) and /metrics too",
         ),
         (
+            # PromQL anchors a regex at both ends: `/health` is not `/health/live`.
+            three_rules().replace('route!~"/health/.+|/metrics"', 'route!~"/health|/metrics"'),
+            "a fast burn pages",
+            "your selectors count the probes (/health/live, /health/ready) and /metrics too",
+        ),
+        (
+            # A ratio as a percentage compared with the threshold as a fraction.
+            three_rules().replace(" > (14.4 * 0.005)", " * 100 > 0.072"),
+            "a 5-minute blip pages nobody",
+            "after a 5-minute blip, and `FastBurn` fired",
+        ),
+        (
             three_rules(errors='code=~"[45].."'),
             "409s and 422s fire nothing",
             "with 30% of requests answered 409 or 422, and `FastBurn` fired",
@@ -748,6 +798,8 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
     ],
     ids=[
         "counts-the-probes",
+        "probes-regex-unanchored",
+        "percentage-against-a-fraction",
         "counts-4xx",
         "long-window-only",
         "short-window-only",

@@ -27,6 +27,12 @@ def published():
         (lesson.error_budget, (MONTH, 207.36)),
         (lesson.six_times_rule, (0.03, 0.05)),
         (lesson.blameless_rewrite, ("The backfill ran in one transaction; nothing batched it.",)),
+        (
+            lesson.blameless_rewrite,
+            (
+                "The engineer ran the backfill in one transaction; nothing prompted them to batch it.",
+            ),
+        ),
     ],
 )
 def test_right_answers_get_well_done_and_nothing_is_published(practise, answers, capsys, published):
@@ -49,6 +55,13 @@ def test_right_answers_get_well_done_and_nothing_is_published(practise, answers,
         (lesson.six_times_rule, (0.03, 5), "as a fraction"),
         (lesson.blameless_rewrite, (lesson.BLAMEFUL,), "that is the original sentence"),
         (lesson.blameless_rewrite, ("Human error: Jordan forgot to batch it.",), "still judging"),
+        # The name swapped for a role still blames whoever holds it.
+        (
+            lesson.blameless_rewrite,
+            ("The engineer forgot to batch the backfill, so every booking failed.",),
+            "still judging: “The engineer forgot to batch the backfill, so every booking "
+            "failed.” blames the engineer",
+        ),
         (lesson.blameless_rewrite, ("",), "write the sentence as a string"),
     ],
 )

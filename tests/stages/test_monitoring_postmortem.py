@@ -314,6 +314,38 @@ def due_dates_written_otherwise(text: str) -> str:
     )
 
 
+def bold_times(text: str) -> str:
+    return times(text, r"**\1**", "| Time (UTC) |")
+
+
+def an_approximate_time(text: str) -> str:
+    """A time the notes only give roughly: `~10:09`."""
+    return text.replace("| 10:09 |", "| ~10:09 |", 1)
+
+
+def the_zone_as_z_in_the_header(text: str) -> str:
+    return text.replace("| Time (UTC) |", "| Time (Z) |", 1)
+
+
+def a_timeline_as_a_list(text: str) -> str:
+    """The timeline as a list under "All times UTC.", one `- 10:02 …` item per event."""
+    listed = text.replace("| Time (UTC) | Event |\n| --- | --- |\n", "All times UTC.\n\n", 1)
+    return re.sub(r"(?m)^\| (\d\d:\d\d) \| (.*) \|$", r"- \1: \2", listed)
+
+
+def roles_in_the_story(text: str) -> str:
+    """The story told with the roles who acted, and what the system did not do for them."""
+    return (
+        text.replace("| The page is acknowledged;", "| The on-call engineer acknowledges the page;")
+        .replace("| Backfill stopped;", "| The engineer who started the backfill stops it;", 1)
+        .replace(
+            "- The runbook had no entry for lock contention.",
+            "- The runbook had no entry for lock contention, so the on-call engineer had no "
+            "pointer to running jobs. QA had no test that ran two writes at once.",
+        )
+    )
+
+
 @pytest.mark.parametrize(
     "rewrite",
     [
@@ -329,6 +361,11 @@ def due_dates_written_otherwise(text: str) -> str:
         due_dates_written_otherwise,
         reference_style_links,
         brackets_in_inline_code,
+        bold_times,
+        an_approximate_time,
+        the_zone_as_z_in_the_header,
+        a_timeline_as_a_list,
+        roles_in_the_story,
     ],
     ids=[
         "numbered-headings",
@@ -343,6 +380,11 @@ def due_dates_written_otherwise(text: str) -> str:
         "due-dates-written-otherwise",
         "reference-style-links",
         "brackets-in-inline-code",
+        "bold-times",
+        "an-approximate-time",
+        "the-zone-as-z-in-the-header",
+        "a-timeline-as-a-list",
+        "roles-in-the-story",
     ],
 )
 def test_more_right_postmortems_pass(model, rewrite):
@@ -381,6 +423,14 @@ def test_right_postmortems_written_other_ways_pass(model, rewrite):
     rewritten = rewrite(model)
     assert rewritten != model
     assert all_problems(rewritten) == dict.fromkeys(CHECKS, [])
+
+
+def test_a_timeline_as_a_list_is_still_held_to_time_order(model):
+    listed = a_timeline_as_a_list(model).replace("- 10:09:", "- 10:29:", 1)
+    assert "- 10:29: Facilities calls" in listed
+    assert "“10:12: The page is acknowledged; incident channel…” comes after a later time" in (
+        " ".join(postmortem.timeline_problems(listed))
+    )
 
 
 def setext(text: str) -> str:
@@ -479,6 +529,123 @@ def test_a_verdict_is_still_blame(sentence):
     assert postmortem.blame_problems(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # What a role did, in the timeline's words.
+        "The on-call engineer rolled back at 14:32.",
+        "The DBA ran the migration at 10:02.",
+        "| 10:12 | The on-call engineer acknowledged the page and opened the incident channel. |",
+        "The help desk paged the on-call engineer; no alert had fired.",
+        "The tech lead decided to stop the backfill.",
+        "| 10:26 | The engineer who started the backfill stopped it; the transaction rolled back. |",
+        "The incident commander declared SEV2 at 10:12.",
+        "The on-call engineer was paged at 10:09 by the help desk.",
+        "The team lead asked the DBA to stop the job.",
+        "The engineer broke the backfill into batches of 1,000 rows.",
+        "The DBA then ran the backfill in batches, which caused no lock waits.",
+        # What the system let happen, with a role in the sentence.
+        "We had no alert for lock waits.",
+        "QA had no test that ran two writes at once, so the race could not be seen.",
+        "QA tested one request at a time, so no test could see the race.",
+        "Nothing told the on-call engineer that a backfill was running.",
+        "The runbook gave the on-call engineer no entry for `database is locked`.",
+        "The reviewer approved the script, because the checklist did not ask about locks.",
+        "The developer who wrote the script was not told that SQLite allows one writer.",
+        "The on-call engineer, who had never seen this error, followed the generic 500s entry.",
+        "The on-call engineer did not forget anything: the runbook had no entry.",
+        "Even an experienced DBA could not have seen the lock from the dashboard.",
+        "It was nobody's fault: the on-call engineer followed the runbook.",
+        # A role word that is not the subject, or a failure that is no one's.
+        "Waiting for the DBA caused a ten-minute delay.",
+        "The on-call engineer's pager failed to ring.",
+        "The DBA's migration plan said nothing about batching.",
+        "The SRE dashboard failed to show lock waits.",
+        "The QA environment caused no alerts.",
+        "The on-call rota was unclear, which caused the delay.",
+        "Our alerts failed to fire because reads kept succeeding.",
+        "The alert should have fired at 10:05, but the SLO counted every request.",
+        "Users failed to book rooms for 23 minutes.",
+        "The on-call engineer failed to reach the DBA by phone, so the decision waited.",
+        "The help desk failed to get through to the on-call engineer at first.",
+        "Priya failed to reach Jordan by phone at first.",
+        # What the process owes a role or a person: an action, not a verdict.
+        "QA should have a concurrency test for the booking path.",
+        "The DBA should have a way to see who holds the lock.",
+        "SRE should have access to the job scheduler.",
+        "The on-call engineer should not have to guess which job is running.",
+        "The on-call engineer should have been paged by an alert, not by the help desk.",
+        "Priya should have a second pager.",
+        "Jordan shouldn't have to run backfills by hand.",
+        "QA should have received the script for review.",
+        "The engineer who was on call caused no harm by restarting the pod.",
+    ],
+)
+def test_a_role_described_without_fault_is_not_blame(sentence):
+    assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("The on-call engineer forgot to check the dashboard.", "the on-call engineer"),
+        ("The DBA failed to batch the backfill.", "the DBA"),
+        ("QA should have caught it.", "QA"),
+        ("The on-call engineer should have checked the dashboard.", "the on-call engineer"),
+        ("The reviewer should have spotted the single transaction.", "the reviewer"),
+        ("The on-call engineer should have been faster.", "the on-call engineer"),
+        ("The on-call engineer was slow to respond.", "the on-call engineer"),
+        ("The developer broke production.", "the developer"),
+        ("The DBA caused the outage by running the backfill.", "the DBA"),
+        ("The help desk had forgotten the escalation path.", "the help desk"),
+        ("QA is to blame for the missing test.", "QA"),
+        ("It was the DBA's fault.", "the DBA"),
+        ("The DBA's mistake was to run it at ten.", "the DBA"),
+        # A clause about the role, or an adverb, between them and the verdict.
+        ("The DBA, who ran the migration, forgot the lock.", "the DBA"),
+        ("The engineer who ran the backfill forgot that SQLite locks the table.", "the engineer"),
+        ("- The backend team simply forgot to announce the job.", "the backend team"),
+        ("Because the tech lead ignored the warning, the backfill ran.", "the tech lead"),
+        ("| 10:24 | SRE neglected the lock-wait alert. |", "SRE"),
+    ],
+)
+def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentence, role):
+    shown = sentence.strip("-| ").removeprefix("10:24 | ")
+    assert postmortem.blame_problems(sentence) == [
+        f"line 1: “{shown}” blames {role}; say instead what the system or process allowed, "
+        f"such as “nothing prompted {role} to …” or “no review or alert caught …”"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Jordan should have batched the backfill.",
+        "Jordan should have been more careful.",
+        "Jordan failed to batch the backfill.",
+    ],
+)
+def test_a_verdict_on_a_person_after_should_have_or_failed_to_is_still_blame(sentence):
+    assert postmortem.blame_problems(sentence)
+
+
+def test_role_blame_in_the_postmortem_is_named_at_its_line(model):
+    text = model.replace(
+        "- The runbook had no entry for lock contention.",
+        "- The on-call engineer forgot to check the dashboard; the runbook had no entry.",
+    )
+    line = next(
+        number
+        for number, content in enumerate(text.splitlines(), start=1)
+        if "forgot to check" in content
+    )
+    assert all_problems(text)["blame"] == [
+        f"line {line}: “The on-call engineer forgot to check the dashboard; the runbook had no "
+        "entry.” blames the on-call engineer; say instead what the system or process allowed, such as “nothing prompted "
+        "the on-call engineer to …” or “no review or alert caught …”"
+    ]
+
+
 def timeline_with(header: str, above: str = "") -> str:
     rows = "".join(f"| 10:0{n} | Event {n}. |\n" for n in range(5))
     return f"# Postmortem\n\n{above}## Timeline\n\n{header}\n| --- | --- |\n{rows}"
@@ -564,6 +731,15 @@ def test_a_multi_day_timeline_needs_dates_to_go_back_in_time():
         "within 2 weeks",
         "tomorrow",
         "EOW",
+        # Delays in words, or without "in".
+        "in two weeks",
+        "within five working days",
+        "in a week",
+        "within one sprint",
+        "2 weeks",
+        "ten days",
+        "by Friday",
+        "2030-03-11 (Mon)",
     ],
 )
 def test_due_dates_as_people_write_them_are_dates(due):
@@ -584,6 +760,10 @@ def test_due_dates_as_people_write_them_are_dates(due):
         "n/a",
         "when possible",
         "ongoing",
+        "a few weeks",
+        "within days",
+        "in a while",
+        "some weeks",
     ],
 )
 def test_no_date_is_still_caught(due):
@@ -592,6 +772,13 @@ def test_no_date_is_still_caught(due):
 
 def test_qa_sre_is_one_owner(model):
     text = model.replace("| SRE | 2030-03-13 |", "| QA / SRE | 2030-03-13 |")
+    assert postmortem.action_item_problems(text) == []
+
+
+def test_due_dates_in_words_pass_the_whole_check(model):
+    text = model.replace("| 2030-03-13 |", "| in two weeks |").replace(
+        "| 2030-03-15 |", "| within five working days |"
+    )
     assert postmortem.action_item_problems(text) == []
 
 

@@ -654,3 +654,113 @@ def test_entries_with_such_parts_grouped_by_severity_are_fine(tmp_path, monkeypa
     """Under `### Pages`, the headings naming alerts are entries, and theirs are parts."""
     document = entries_with_parts("When it fires", "What to do", grouped=True)
     assert failing(document, tmp_path, monkeypatch) == {}
+
+
+def alerts_table() -> str:
+    return MODEL[MODEL.index(MODEL_HEADER) : MODEL.index("## Common failures and fixes")]
+
+
+def with_columns(order: list[int]) -> str:
+    """The model's `## Alerts` table with its columns in `order`."""
+    lines = []
+    for line in alerts_table().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        lines.append("| " + " | ".join(cells[i] for i in order) + " |" if cells[0] else line)
+    return with_entries("\n".join(lines) + "\n\n")
+
+
+def with_rows_reversed() -> str:
+    header, separator, *rows = alerts_table().strip().splitlines()
+    return with_entries("\n".join([header, separator, *reversed(rows)]) + "\n\n")
+
+
+HEADED_WITH_SEVERITY = """\
+### BookingsFastBurn (page)
+
+The budget burns 14.4 times too fast.
+
+**First actions**
+
+- Roll back the last deploy.
+- Find the failing route on the SLO dashboard.
+
+### BookingsMediumBurn (page)
+
+The budget burns 6 times too fast, over hours.
+
+**First actions**
+
+- Look for a job started in the last hours.
+
+### BookingsSlowBurn (ticket)
+
+Errors are slightly high, over days.
+
+**First actions**
+
+- Look at it the same working day.
+
+### BookingsDown (page)
+
+Prometheus cannot scrape the service.
+
+**First actions**
+
+- `curl` `/health/ready`: its 503 body says why.
+
+"""
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        with_columns([1, 0, 3, 2]),
+        with_rows_reversed(),
+        MODEL.replace("| page |", "| Page |").replace("| ticket |", "| Ticket |"),
+        MODEL.replace("Roll it back. 2. On", "Roll it back.<br>2. On"),
+        with_entries(HEADED_WITH_SEVERITY),
+    ],
+    ids=[
+        "severity-column-first",
+        "rows-in-another-order",
+        "severity-capitalised",
+        "actions-on-lines-of-their-own",
+        "severity-in-the-heading-and-bulleted-actions",
+    ],
+)
+def test_more_runbooks_written_other_ways_pass(document, tmp_path, monkeypatch):
+    assert document != MODEL
+    assert failing(document, tmp_path, monkeypatch) == {}
+
+
+@pytest.mark.parametrize(
+    ("document", "failing_text", "message"),
+    [
+        (
+            with_entries(
+                HEADED_WITH_SEVERITY.replace(
+                    "### BookingsSlowBurn (ticket)", "### BookingsSlowBurn (page)"
+                )
+            ),
+            4,
+            "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page`",
+        ),
+        (
+            with_columns([1, 0, 3, 2]).replace(
+                "| ticket | BookingsSlowBurn |", "| page | BookingsSlowBurn |"
+            ),
+            4,
+            "`BookingsSlowBurn` is `ticket` in monitoring/alerts.yaml (line 48) but `page`",
+        ),
+        (
+            # Prometheus' alert names are case-sensitive.
+            MODEL.replace("| BookingsFastBurn |", "| BookingsFastburn |"),
+            2,
+            "`BookingsFastBurn` (monitoring/alerts.yaml, line 8) has no entry",
+        ),
+    ],
+    ids=["heading-severity-differs", "moved-severity-column-differs", "name-in-another-case"],
+)
+def test_those_ways_do_not_hide_a_mistake(document, failing_text, message, tmp_path, monkeypatch):
+    found = failing(document, tmp_path, monkeypatch)
+    assert message in found.get(TEXTS[failing_text], ""), found

@@ -355,7 +355,7 @@ POSTMORTEM = (
         "the wording is blameless",
         _postmortem(postmortem.blame_problems),
         hint="Say what the system allowed: “the backfill ran in one transaction”, not "
-        "“Jordan forgot”.",
+        "“Jordan forgot” or “the DBA forgot”.",
     ),
 )
 

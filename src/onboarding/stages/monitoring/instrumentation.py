@@ -231,7 +231,16 @@ def histogram_problems(scrape: Scrape) -> list[str]:
     bounds = sorted(
         {float(s.labels["le"]) for s in found.samples_named("_bucket") if "le" in s.labels}
     )
-    if not any(abs(bound - SLO_BUCKET) < 1e-9 for bound in bounds):
+    # Exactly: Prometheus matches `le="0.3"` as text, so a boundary of 0.30000000000000004
+    # (what `3 * 0.1` makes) is another bucket, which the SLO's query never selects.
+    near = [bound for bound in bounds if bound != SLO_BUCKET and abs(bound - SLO_BUCKET) < 1e-9]
+    if near and SLO_BUCKET not in bounds:
+        problems.append(
+            f"the bucket boundary is {near[0]!r}, not exactly {SLO_BUCKET:g}: floating-point "
+            f"arithmetic such as `3 * 0.1` gives it, and the latency SLO selects "
+            f'`le="{SLO_BUCKET:g}"`; write {SLO_BUCKET:g} itself in `buckets=(…)`'
+        )
+    elif SLO_BUCKET not in bounds:
         shown = ", ".join(f"{bound:g}" for bound in bounds if bound != float("inf"))
         in_milliseconds = any(abs(bound - numbers.LATENCY_OBJECTIVE_MS) < 1e-9 for bound in bounds)
         problems.append(

@@ -13,7 +13,9 @@ after a Date column, an Assignee column for the owners, a Deadline or Target dat
 the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
 (`Priya (SRE, on call)`) as one owner, times on the 12-hour clock or as ISO timestamps
 (`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]` defined below). Judging
-words used as a verdict, a person named as the cause, and an action with no date at all are not.
+words used as a verdict, a person or a role named as the cause ("Jordan forgot", "the DBA
+failed to batch it", "QA should have caught it"), and an action with no date at all are not;
+a role's action told without fault ("the on-call engineer rolled back at 14:32") is fine.
 """
 
 from __future__ import annotations
@@ -66,9 +68,10 @@ PEOPLE = ("Jordan", "Priya", "Sam")
 """The people named in the incident notes: a postmortem describes what they did, never blames."""
 
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
-# Seconds may follow, as log lines give them (10:02:30), and so may AM or PM (1:05 pm).
+# Seconds may follow, as log lines give them (10:02:30), and so may AM or PM (1:05 pm), or a
+# colon that ends the time, as in a list item `- 10:02: the backfill starts`.
 TIME = re.compile(
-    r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+    r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?!\d|:\d)"
     r"(?:\s?(?P<half>[AaPp])\.?[Mm]\b\.?)?"
 )
 # An ISO 8601 timestamp runs the time on after a T: 2030-03-04T10:02Z.
@@ -91,7 +94,12 @@ WEEKDAYS = (
     r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
     r"|sat(?:urday)?|sun(?:day)?"
 )
-DELAY = r"(?:working\s+|business\s+)?(?:days?|weeks?|months?|d|w)\b"
+DELAY = r"(?:working\s+|business\s+)?(?:days?|weeks?|months?|sprints?|d|w)\b"
+COUNT = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|"
+    r"twenty|thirty)"
+)
+"""How many days or weeks, in figures or in words: 5, five."""
 DUE_DATE = re.compile(
     rf"""
       \d{{4}}-\d{{1,2}}-\d{{1,2}}                       # 2030-03-11
@@ -104,7 +112,8 @@ DUE_DATE = re.compile(
     | \bq[1-4]\b                                        # Q2 2030
     | \b(?:sprint|week|wk|cw|kw)\s*\d+\b                # sprint 14, week 11
     | \+\s*\d+\s*{DELAY}                                # +5 days
-    | \b(?:in|within)\s+\d+\s+{DELAY}                   # within 5 working days
+    | \b(?:in|within)\s+(?:{COUNT}|an?)\s+{DELAY}        # within 5 working days, in a week
+    | \b{COUNT}\s+(?:working\s+|business\s+)?(?:days?|weeks?|months?|sprints?)\b  # two weeks
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -136,12 +145,58 @@ BLAME_WORDS = re.compile(
     r"(?:his|her|their) (?:fault|mistake))\b",
     re.IGNORECASE,
 )
-BLAME_VERBS = (
-    r"(?:forgot|forgetting|failed to|fail to|ignored|neglected|didn'?t bother|did not bother|"
-    r"should(?:n'?t| not)? have|messed up|screwed up|caused|was slow|were slow|"
+# "Failed to reach the DBA" or "failed to book a room" tells what happened, not who erred.
+FAILED_TO = (
+    r"fail(?:ed|s)? to(?!\s+(?:reach|contact|connect|get\s+(?:through|hold)|book|cancel|"
+    r"log\s*in|sign\s*in|load|open)\b)"
+)
+# "Should have caught it" judges; "should have a runbook entry" and "should have been paged"
+# say what the process owes someone. So a past participle must follow, and "been" only when
+# it judges ("should have been more careful").
+SHOULD_HAVE = (
+    r"should(?:n'?t| not)? have\s+(?:"
+    r"been\s+(?!(?:able|allowed|permitted|possible|given|told|paged|alerted|warned|informed|"
+    r"involved|consulted|asked|notified|called|included|looped|trained|shown|blocked|stopped|"
+    r"prevented|protected|required)\b)"
+    # "Should have received the script" says what the process owed them, too.
+    r"|(?!(?:been|received|gotten|got|heard)\b)[a-z]+(?:ed|en|wn|ght|ne|un|t)\b|read\b|said\b)"
+)
+JUDGING_ACTS = (
+    rf"forgot|forgetting|(?:had|has|have) forgotten|{FAILED_TO}|ignored|neglected|"
+    rf"didn'?t bother|did not bother|{SHOULD_HAVE}|messed up|screwed up|"
+    r"caused(?!\s+(?:no|nothing|none)\b)|was slow|"
     # "broke the work down", "broke the news" describe, "broke production" judges.
-    r"broke(?!\s+(?:[\w'-]+\s+){0,2}?(?:down|into|up)\b|\s+the\s+news\b)|"
-    r"mistake|fault|blame)"
+    r"were slow|broke(?!\s+(?:[\w'-]+\s+){0,2}?(?:down|into|up)\b|\s+the\s+news\b)"
+)
+"""What someone did, in words that judge it: "forgot", "failed to", "should have caught"."""
+BLAME_VERBS = rf"(?:{JUDGING_ACTS}|mistake|fault|blame)"
+ROLE = (
+    r"(?:(?:the|our|an?|their|one|each)\s+)?"
+    r"(?:(?:on-?call|backend|back-end|frontend|front-end|tech|team|release|database|incident|"
+    r"help|product|platform|data|senior|junior|duty|service|support|ops|devops|infrastructure|"
+    r"infra|QA|SRE|security|lead|backfill|migration)\s+){0,2}"
+    r"(?:engineers?|developers?|devs?|operators?|administrators?|admins?|reviewers?|authors?|"
+    r"leads?|managers?|commanders?|responders?|testers?|analysts?|architects?|owners?|"
+    r"teams?|person|desk|DBAs?|QA|SREs?|DevOps|ops|on-?call)"
+)
+"""A role or a team rather than a person: the on-call engineer, the DBA, QA, the tech lead."""
+ROLE_BLAME = re.compile(
+    # The role is the subject of its clause: at the start of a sentence, a list item or a
+    # table cell, or after a word that opens a clause ("because the DBA forgot").
+    r"(?:^\s*(?:[-*+]\s+)?|[.!?;:,|]\s*|\b(?:and|but|because|so|then|when|while|since|as|"
+    r"after|before|until|that|if)\s+)"
+    rf"(?P<role>{ROLE})\b"
+    # A clause about them between commas ("the DBA, who ran it, forgot"), or a short one
+    # without ("the engineer who ran the backfill forgot").
+    r"(?:,\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{0,60},"
+    r"|\s+(?:who|that)(?:\s+[\w'-]+){1,4}?(?=\s))?"
+    # Only adverbs may come between ("simply forgot"): in "the QA environment caused…" or
+    # "waiting for the DBA caused…" the role is not the cause.
+    r"(?:\s+(?:[a-z]+ly|then|also|just|still|again))*"
+    rf"\s+(?:{JUDGING_ACTS}|(?:is|was|are|were) to blame)"
+    # Their mistake, in so many words: "the DBA's mistake", "it was QA's fault".
+    rf"|\b(?P<owner>{ROLE})'s\s+(?:mistake|fault|error|oversight|negligence)\b",
+    re.IGNORECASE,
 )
 QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
 """Words in quotation marks are someone's words quoted, not the postmortem's own verdict."""
@@ -394,7 +449,7 @@ def _is_a_verdict(line: str, start: int, end: int) -> bool:
 
 
 def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
-    """Blameless language: no judging words, and no person named as the cause.
+    """Blameless language: no judging words, and no person or role named as the cause.
 
     Quoted words (the notes quoted, a term discussed) and blockquotes are someone else's
     words; a sentence that denies the verdict ("this was not human error") is not one.
@@ -419,4 +474,43 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
             if match and _is_a_verdict(own_words, match.start(), match.end()):
                 problems.append(f"line {number}: “{shorten(match[0], 60)}”")
                 break
+        else:
+            if blamed := _role_blamed(own_words):
+                problems.append(f"line {number}: {blamed}")
     return problems
+
+
+def _role_blamed(line: str) -> str | None:
+    """What to say about a sentence that blames a role ("the DBA failed to batch it"), or None.
+
+    Blaming a role is blaming whoever holds it: the fix it points to is "be more careful".
+    """
+    for match in ROLE_BLAME.finditer(line):
+        role = match["role"] or match["owner"]
+        start = match.start("role") if match["role"] else match.start("owner")
+        if not _is_a_verdict(line, start, match.end()):
+            continue
+        sentence = _sentence_around(line, start, match.end())
+        role = _lowered(role.strip())
+        return (
+            f"“{shorten(sentence, 80)}” blames {role}; say instead what the system or process "
+            f"allowed, such as “nothing prompted {role} to …” or “no review or alert caught …”"
+        )
+    return None
+
+
+def _sentence_around(line: str, start: int, end: int) -> str:
+    """The sentence (or table cell) of a line that holds `start`–`end`."""
+    left = max(line.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "|"))
+    ends = [found for mark in (". ", "! ", "? ", "|") if (found := line.find(mark, end)) >= 0]
+    right = min(ends) + 1 if ends else len(line)
+    sentence = line[left + 1 : right].strip().strip("|").strip()
+    return re.sub(r"^[-*+]\s+", "", sentence)
+
+
+def _lowered(role: str) -> str:
+    """A role as it reads inside a sentence: "the DBA", "QA", "the on-call engineer"."""
+    first, _, rest = role.partition(" ")
+    return (
+        f"{first.lower()} {rest}" if rest and first.lower() in ("the", "our", "an", "a") else role
+    )
