@@ -518,7 +518,13 @@ def test_a_default_other_than_null_for_cancelled_at_is_named(tmp_path):
 
 @pytest.mark.parametrize(
     "check",
-    ["cancelled BETWEEN 0 AND 1", "cancelled = 0 OR cancelled = 1", "cancelled >= 0"],
+    [
+        "cancelled BETWEEN 0 AND 1",
+        "cancelled = 0 OR cancelled = 1",
+        "cancelled >= 0",
+        "cancelled IN (FALSE, TRUE)",
+        "typeof(cancelled) = 'integer' AND cancelled IN (0, 1)",
+    ],
 )
 def test_any_check_that_admits_live_and_cancelled_bookings_passes(tmp_path, check):
     upgrade = REF_UP.replace('"cancelled IN (0, 1)"', f'"{check}"')
@@ -744,7 +750,8 @@ def test_a_batch_rebuild_that_drops_an_unnamed_check_is_named(tmp_path):
     """
     problems = failed(verdicts(tmp_path, REF_UP, downgrade))
     assert problems["rollback"] == (
-        'the downgrade dropped `CHECK ("end" > start)` from table bookings'
+        'the downgrade dropped `CHECK ("end" > start)` from table bookings: a booking with'
+        " start = '2030-01-01T09:00:00Z' and end = '2030-01-01T09:00:00Z' is now admitted"
     )
 
 
@@ -800,10 +807,42 @@ def test_a_rebuild_with_the_checks_merged_passes(tmp_path, checks):
 @pytest.mark.parametrize(
     "checks",
     [
+        ("attendees >= 1", '"end" > start', "attendees IS NOT NULL"),
+        ('attendees >= 1 AND "end" > start AND room_id IS NOT NULL',),
+        ('"end" > start AND attendees >= 1 AND length(organiser) >= 0',),
+        ('(attendees > 0 AND ("end" > start)) AND organiser IS NOT NULL',),
+        ("attendees >= 1", 'start < "end" OR attendees = 0'),
+    ],
+    ids=[
+        "a-check-the-not-null-already-makes",
+        "merged-with-a-not-null-column",
+        "merged-with-a-part-every-booking-passes",
+        "merged-in-parentheses",
+        "an-or-whose-other-side-no-booking-meets",
+    ],
+)
+def test_a_rebuild_with_checks_that_add_nothing_to_the_table_passes(tmp_path, checks):
+    """A CHECK that refuses only what the columns' NOT NULL already refuses is no new rule, and
+    a merged CHECK naming four columns is judged part by part (its top-level ANDs)."""
+    assert failed(verdicts(tmp_path, _rebuild_upgrade(*checks))) == {}
+
+
+@pytest.mark.parametrize(
+    "checks",
+    [
         ('attendees >= 1 AND "end" > start AND cancelled IN (0, 1)',),
         ('start < "end" AND attendees > 0', "cancelled IN (0, 1)"),
+        (
+            "attendees >= 1",
+            '"end" > start',
+            "cancelled IN (0, 1) AND (cancelled = 1) = (cancelled_at IS NOT NULL)",
+        ),
     ],
-    ids=["merged-with-the-new-check", "merged-beside-the-new-check"],
+    ids=[
+        "merged-with-the-new-check",
+        "merged-beside-the-new-check",
+        "cancelled-and-its-time-kept-in-step",
+    ],
 )
 def test_a_rebuild_with_a_check_on_the_new_column_passes_the_schema(tmp_path, checks):
     """The new column holds its default in every booking written as before: 0 IN (0, 1).
@@ -839,6 +878,21 @@ def test_a_rebuild_with_a_check_on_the_new_column_passes_the_schema(tmp_path, ch
             "upgrade() added `CHECK (attendees <= 1000 AND cancelled IN (0, 1))` to table"
             " bookings, which refuses a booking revision 0001 accepts",
         ),
+        (
+            ("attendees >= 1", '"end" > start', "attendees IS NOT NULL AND attendees <= 100"),
+            "upgrade() added `CHECK (attendees IS NOT NULL AND attendees <= 100)` to table"
+            " bookings, which refuses a booking revision 0001 accepts (attendees = 101)",
+        ),
+        (
+            ('attendees >= 1 AND "end" > start AND length(organiser) > 0',),
+            'upgrade() added `CHECK (attendees >= 1 AND "end" > start AND length(organiser) > 0)`'
+            " to table bookings, which refuses a booking revision 0001 accepts (organiser = '')",
+        ),
+        (
+            ('attendees >= 0 AND "end" > start AND room_id IS NOT NULL',),
+            "upgrade() dropped `CHECK (attendees >= 1)` from table bookings: a booking with"
+            " attendees = 0 is now admitted",
+        ),
     ],
     ids=[
         "merged-and-weaker",
@@ -846,6 +900,9 @@ def test_a_rebuild_with_a_check_on_the_new_column_passes_the_schema(tmp_path, ch
         "an-extra-rule-on-an-old-column",
         "merged-and-stronger",
         "a-stronger-rule-beside-a-new-check",
+        "not-null-and-stronger",
+        "merged-with-a-fourth-column-and-stronger",
+        "merged-with-a-fourth-column-and-weaker",
     ],
 )
 def test_a_rebuild_whose_checks_together_admit_other_bookings_is_named(tmp_path, checks, finding):
@@ -853,11 +910,32 @@ def test_a_rebuild_whose_checks_together_admit_other_bookings_is_named(tmp_path,
 
 
 @pytest.mark.parametrize(
+    ("checks", "finding"),
+    [
+        (
+            ('attendees >= 0 AND "end" > start',),
+            "upgrade() dropped `CHECK (attendees >= 1)` from table bookings: a booking with"
+            " attendees = 0 is now admitted",
+        ),
+        (
+            ('attendees >= 1 AND "end" >= start',),
+            'upgrade() dropped `CHECK ("end" > start)` from table bookings: a booking with'
+            " start = '2030-01-01T09:00:00Z' and end = '2030-01-01T09:00:00Z' is now admitted",
+        ),
+    ],
+    ids=["attendees-weaker", "times-weaker"],
+)
+def test_a_weaker_merged_check_names_only_the_rule_it_no_longer_enforces(tmp_path, checks, finding):
+    """The other CHECK, still enforced inside the merged one, is not said to be dropped."""
+    assert failed(verdicts(tmp_path, _rebuild_upgrade(*checks)))["schema"] == finding
+
+
+@pytest.mark.parametrize(
     ("attendees_check", "times_check", "dropped"),
     [
         ("attendees >= 0", '"end" > start', "CHECK (attendees >= 1)"),
         ("attendees >= 1", 'start <= "end"', 'CHECK ("end" > start)'),
-        ("attendees >= 1", 'start < "end" OR attendees = 0', 'CHECK ("end" > start)'),
+        ("attendees >= 1", 'start < "end" OR attendees = 1', 'CHECK ("end" > start)'),
     ],
     ids=["no-attendees-allowed", "equal-times-allowed", "an-or-that-lets-more-in"],
 )
@@ -970,7 +1048,7 @@ def test_checks_merged_or_split_are_the_same_rule_when_they_admit_the_same_rows(
         assert (schema.table_differences(before, after, "the downgrade") == []) is same
 
 
-def test_a_check_that_admits_other_rows_is_dropped_and_added():
+def test_a_check_that_admits_other_rows_is_named_with_a_row_it_refuses():
     before = _table("rooms", ("capacity", "INTEGER"), sql="CREATE TABLE rooms (capacity INTEGER"
                     " CONSTRAINT ck CHECK (capacity >= 1))")  # fmt: skip
     reworded = _table("rooms", ("capacity", "INTEGER"), sql="CREATE TABLE rooms (capacity INTEGER"
@@ -979,9 +1057,94 @@ def test_a_check_that_admits_other_rows_is_dropped_and_added():
                    " CHECK (capacity > 1))")  # fmt: skip
     assert schema.table_differences(before, reworded, "the downgrade") == []
     assert schema.table_differences(before, wrong, "the downgrade") == [
-        "the downgrade dropped `CHECK (capacity >= 1)` from table rooms",
-        "the downgrade added `CHECK (capacity > 1)` to table rooms",
+        "the downgrade added `CHECK (capacity > 1)` to table rooms, which refuses a room with"
+        " capacity = 1",
     ]
+
+
+@pytest.mark.parametrize(
+    ("not_null", "finding"),
+    [
+        (True, []),
+        (
+            False,
+            [
+                "the downgrade added `CHECK (capacity IS NOT NULL)` to table rooms, which refuses"
+                " a room with capacity = NULL"
+            ],
+        ),
+    ],
+    ids=["on-a-not-null-column-adds-nothing", "on-a-nullable-column-is-stricter"],
+)
+def test_a_not_null_check_is_judged_with_the_columns_own_not_null(not_null, finding):
+    """The rows a table admits are those its NOT NULL columns and its CHECKs all admit."""
+    columns = (schema.Column("capacity", "INTEGER", not_null, None, False),)
+    sql = "CREATE TABLE rooms (capacity INTEGER, CHECK (capacity >= 1))"
+    before = schema.Table("rooms", sql, columns, frozenset())
+    after = schema.Table(
+        "rooms", sql[:-1] + ", CHECK (capacity IS NOT NULL))", columns, frozenset()
+    )
+    assert schema.table_differences(before, after, "the downgrade") == finding
+    dropped = (
+        "the downgrade dropped `CHECK (capacity IS NOT NULL)` from table rooms: a room with"
+        " capacity = NULL is now admitted"
+    )
+    assert schema.table_differences(after, before, "the downgrade") == (
+        [] if not_null else [dropped]
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "reason"),
+    [
+        (
+            'length(organiser || start || "end") BETWEEN 3 AND 300',
+            "(with the rules it meets, on organiser, start, end) has more combinations of values"
+            " than the check can try — write each rule as a CHECK of its own, or join rules with"
+            " AND so that each part names one or two columns",
+        ),
+        (
+            "attendees < 1e999",
+            "holds a number too large to try the values around it — compare with a smaller one",
+        ),
+        (
+            "no_such_function(attendees) > 0",
+            "cannot be tried here (SQLite says: no such function: no_such_function) — use"
+            " SQLite's own functions and operators only",
+        ),
+    ],
+    ids=["too-many-combinations", "a-huge-number", "an-unknown-function"],
+)
+def test_a_check_the_probes_cannot_try_is_refused_and_says_how_to_write_it(check, reason):
+    columns = tuple(
+        schema.Column(name, kind, True, None, False)
+        for name, kind in (("organiser", "TEXT"), ("start", "TEXT"), ("end", "TEXT"),
+                           ("attendees", "INTEGER"))
+    )  # fmt: skip
+    before = schema.Table("bookings", SEPARATE, columns, frozenset())
+    after = schema.Table("bookings", f"{SEPARATE[:-1]}, CHECK ({check}))", columns, frozenset())
+    assert schema.table_differences(before, after, "upgrade()") == [
+        "upgrade() changed the CHECKs of table bookings in a way the check cannot compare:"
+        f" `CHECK ({check})` {reason}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "parts"),
+    [
+        ('attendees >= 1 AND "end" > start', ["attendees >= 1", '"end" > start']),
+        ("(a AND (b)) AND NOT (c AND d)", ["a", "b", "NOT (c AND d)"]),
+        ("x BETWEEN 1 AND 9 AND y NOT BETWEEN 1 AND 9", ["x BETWEEN 1 AND 9", "y NOT BETWEEN 1 AND 9"]),
+        ("x = 'a AND b' AND \"and\" > 1", ["x = 'a AND b'", '"and" > 1']),
+        ("(a) OR (b)", ["(a) OR (b)"]),
+        ("a OR b AND c", ["a OR b AND c"]),
+        ("CASE WHEN a AND b THEN 1 END AND c", ["CASE WHEN a AND b THEN 1 END AND c"]),
+    ],
+    ids=["two", "nested", "between", "quoted", "or", "or-binds-looser", "case"],
+)  # fmt: skip
+def test_a_check_is_split_only_on_its_top_level_and(expression, parts):
+    """A row must pass every part; an OR or a CASE keeps the expression whole."""
+    assert schema.conjuncts(expression) == parts
 
 
 def test_a_downgrade_that_always_raises_fails_the_rollback_with_the_error(tmp_path):

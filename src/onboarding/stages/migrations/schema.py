@@ -278,55 +278,68 @@ def table_differences(before: Table, after: Table, actor: str) -> list[str]:
     if problems:
         return problems
     problems = [f"{actor} {change}" for change in lost_constraints(before, after)]
-    problems += [
-        f"{actor} added `{check}` to table {before.name}" for check in added_checks(before, after)
-    ]
+    problems += [f"{actor} {change}" for change in added_checks(before, after)]
     if not problems and [c.name for c in before.columns] != [c.name for c in after.columns]:
         problems.append(f"{actor} changed the order of the columns of {before.name}")
     return problems
 
 
 def lost_constraints(before: Table, after: Table) -> list[str]:
+    """The CHECKs of `before` that `after` no longer enforces, and its lost foreign keys.
+
+    A CHECK is lost when the rules of `after`, all together, admit a row it refuses: the message
+    shows that row. A merged `CHECK (a AND b)` that weakens `b` loses `CHECK (b)` only.
+    """
     lost = []
-    kept = check_constraints(after.sql)
     if not same_rules(before, after):
+        noun = NOUNS.get(before.name, ("row", "rows"))[0]
         for check in check_constraints(before.sql):
-            if not any(same_check(check, other, before, after) for other in kept):
-                lost.append(f"dropped `{check}` from table {before.name}")
+            found = _refusal(after, _expression(check), before, after)
+            if found is None:
+                continue
+            if found.unjudged:
+                lost.append(unjudged(before.name, check, found.unjudged))
+            else:
+                lost.append(
+                    f"dropped `{check}` from table {before.name}: a {noun} with"
+                    f" {found.shown} is now admitted"
+                )
     for column, table, target in sorted(before.foreign_keys - after.foreign_keys):
         lost.append(f"dropped the foreign key {before.name}.{column} → {table}({target})")
     return lost
 
 
 def added_checks(before: Table, after: Table) -> list[str]:
-    had = check_constraints(before.sql)
-    if same_rules(before, after):
-        return []
+    """Each CHECK of `after` that refuses a row `before` admits, said with that row."""
+    noun = NOUNS.get(before.name, ("row", "rows"))[0]
     return [
-        check
-        for check in check_constraints(after.sql)
-        if not any(same_check(other, check, before, after) for other in had)
+        unjudged(before.name, check, found.unjudged)
+        if found.unjudged
+        else f"added `{check}` to table {before.name}, which refuses a {noun} with {found.shown}"
+        for check, found in stricter_checks(before, after)
     ]
 
 
-def stricter_checks(before: Table, after: Table) -> list[str]:
+def stricter_checks(before: Table, after: Table) -> list[tuple[str, Refusal]]:
     """The CHECKs of `after` that refuse a row `before` admits, its new columns at their
-    defaults: a row written as before the change (naming only the old columns) is refused.
+    defaults (a row written as before the change, naming only the old columns), each with such
+    a row, or with why the probes could not tell.
 
-    A CHECK on a new column (`cancelled IN (0, 1)`) admits every such row, so it is not one.
+    A CHECK on a new column (`cancelled IN (0, 1)`) admits every such row, so it is not one; nor
+    is `CHECK (attendees IS NOT NULL)` on a column that is NOT NULL already.
     """
     if same_rules(before, after):
         return []
-    had = _conjunction(check_constraints(before.sql))
-    return [
-        check
+    found = [
+        (check, _refusal(before, _expression(check), before, after))
         for check in check_constraints(after.sql)
-        if not _admits_no_more(after, had, _expression(check), before)
     ]
+    return [(check, refusal) for check, refusal in found if refusal is not None]
 
 
 def same_rules(before: Table, after: Table) -> bool:
-    """Whether the CHECKs of two versions of a table, taken together, admit the same rows.
+    """Whether two versions of a table, their CHECKs and NOT NULL columns taken together, admit
+    the same rows.
 
     One `CHECK (a AND b)` is the same rule as `CHECK (a)` and `CHECK (b)`: a row is refused
     when any of them is false. A column only `after` has takes its default, as it does in a row
@@ -335,21 +348,96 @@ def same_rules(before: Table, after: Table) -> bool:
     had, has = check_constraints(before.sql), check_constraints(after.sql)
     if sorted(map(normalise, had)) == sorted(map(normalise, has)):
         return True
-    columns, fixed = _probe_columns(before, after)
-    return (
-        _disagreements(before.name, _conjunction(had), _conjunction(has), columns, fixed, "differ")
-        == 0
+    held = {name for name, _ in _probe_columns(before, after)[1]}
+    return all(
+        _refusal(admitting, part, before, after) is None
+        for admitting, other in ((before, after), (after, before))
+        for part in _rule_parts(other, held)
     )
 
 
-def _admits_no_more(after: Table, premise: str, conclusion: str, before: Table) -> bool:
-    """Whether every probe row `premise` admits, `conclusion` admits too."""
+@dataclass(frozen=True)
+class Refusal:
+    """A probe row that one version of a table admits and a CHECK refuses, or why the probes
+    could not run (`unjudged`)."""
+
+    row: tuple[tuple[str, Any], ...] = ()
+    unjudged: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """`attendees = 0`, `start = '…' and end = '…'`; `any values` when no column matters."""
+        return " and ".join(f"{name} = {show(value)}" for name, value in self.row) or "any values"
+
+
+def unjudged(table: str, check: str, reason: str) -> str:
+    """A CHECK the probes could not judge, said with what to write instead (`reason`)."""
+    return (
+        f"changed the CHECKs of table {table} in a way the check cannot compare: `{check}` {reason}"
+    )
+
+
+def _refusal(admitting: Table, expression: str, before: Table, after: Table) -> Refusal | None:
+    """A probe row that the rules of `admitting` (one of `before`, `after`) admit and the CHECK
+    `expression` refuses; None when there is none.
+
+    The expression is judged part by part (its top-level ANDs: it refuses a row when one part
+    is false), each part against only the rules that name its columns, or a column linked to
+    them by another rule: the rules that name none of its columns cannot change its verdict,
+    and leaving them out keeps the probe rows few (see the notes below).
+    """
     columns, fixed = _probe_columns(before, after)
-    return _disagreements(after.name, premise, conclusion, columns, fixed, "implies") == 0
+    held = {name for name, _ in fixed}
+    rules = _rule_parts(admitting, held)
+    said = {normalise(rule) for rule in rules}
+    untried = None
+    for part in conjuncts(expression):
+        if normalise(part) in said:
+            continue
+        premise = _linked(rules, _named_columns(part, columns, held), columns, held)
+        found = _probe(after.name, _conjunction(premise), part, columns, fixed, "implies")
+        if found is not None and found.unjudged is None:
+            return found
+        untried = untried or found
+    return untried
 
 
-def _conjunction(checks: Sequence[str]) -> str:
-    return " AND ".join(f"({_expression(check)})" for check in checks) or "1"
+def _rule_parts(table: Table, held: set[str]) -> list[str]:
+    """Every rule a row of `table` must pass: the parts of its CHECKs, and `x IS NOT NULL` for
+    each NOT NULL column (but those in `held`, which hold their default)."""
+    parts = [
+        part for check in check_constraints(table.sql) for part in conjuncts(_expression(check))
+    ]
+    parts += [
+        f"{quote(column.name)} IS NOT NULL"
+        for column in table.columns
+        if column.notnull and column.name not in held
+    ]
+    return parts
+
+
+def _linked(
+    rules: Sequence[str],
+    named: Sequence[str],
+    columns: tuple[tuple[str, str], ...],
+    held: set[str],
+) -> list[str]:
+    """The rules that name a column of `named`, or one linked to it through other rules, and
+    those that name no probed column at all (a column in `held` holds its default)."""
+    reached = set(named)
+    chosen: list[str] = []
+    waiting = {rule: set(_named_columns(rule, columns, held)) for rule in rules}
+    while True:
+        joining = [rule for rule, names in waiting.items() if not names or names & reached]
+        if not joining:
+            return chosen
+        for rule in joining:
+            reached |= waiting.pop(rule)
+            chosen.append(rule)
+
+
+def _conjunction(parts: Sequence[str]) -> str:
+    return " AND ".join(f"({part})" for part in parts) or "1"
 
 
 def _probe_columns(
@@ -364,6 +452,67 @@ def _probe_columns(
         if column.name not in old
     )
     return tuple(columns.items()), fixed
+
+
+CONJUNCT_TOKEN = re.compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_$]*|[()]"""
+)
+"""What splitting on AND must see: strings and quoted names whole, words, parentheses."""
+
+
+def conjuncts(expression: str) -> list[str]:
+    """The operands of an expression's top-level ANDs, each split again: `a AND (b AND c)` gives
+    a, b and c. A CHECK refuses a row when its expression is false, so when any one of them is.
+
+    The AND of `x BETWEEN 1 AND 9` is BETWEEN's own. An expression with a top-level OR stays
+    whole (AND binds tighter: `a OR b AND c` is `a OR (b AND c)`), and so does one with a CASE,
+    whose WHEN may hold an AND of its own.
+    """
+    text = expression.strip()
+    tokens = list(CONJUNCT_TOKEN.finditer(text))
+    if tokens and tokens[0][0] == "(" and _closes_at_end(tokens):
+        return conjuncts(text[1:-1])
+    depth, betweens, cuts = 0, 0, []
+    for token in tokens:
+        word = token[0].upper()
+        if word == "CASE":
+            return [text]
+        if word in ("(", ")"):
+            depth += 1 if word == "(" else -1
+        elif depth:
+            continue
+        elif word == "OR":
+            return [text]
+        elif word == "BETWEEN":
+            betweens += 1
+        elif word == "AND":
+            if betweens:
+                betweens -= 1
+            else:
+                cuts.append(token)
+    if not cuts:
+        return [text]
+    pieces = [
+        text[start:end]
+        for start, end in zip(
+            [0, *(cut.end() for cut in cuts)],
+            [*(cut.start() for cut in cuts), len(text)],
+            strict=True,
+        )
+    ]
+    if not all(piece.strip() for piece in pieces):
+        return [text]
+    return [part for piece in pieces for part in conjuncts(piece)]
+
+
+def _closes_at_end(tokens: list[re.Match[str]]) -> bool:
+    """Whether the first parenthesis closes the whole text: `(a AND b)`, not `(a) AND (b)`."""
+    depth = 0
+    for token in tokens:
+        depth += {"(": 1, ")": -1}.get(token[0], 0)
+        if depth == 0:
+            return token is tokens[-1] and token.end() == len(token.string.rstrip())
+    return False
 
 
 # --- CHECK constraints compared by meaning ---------------------------------------------------
@@ -384,15 +533,23 @@ def _probe_columns(
 # The simplification: values between the probes are assumed to behave as the probes around
 # them, and an INTEGER column is probed with integers only (what the course's columns hold), so
 # that `capacity > 0` is `capacity >= 1` although SQLite's loose typing would let 0.5 into such
-# a column. A REAL column is probed with numbers, any other column with numbers and text. When
-# the probes cannot run (an unknown function, a huge constant, too many rows), only the same
-# text (`normalise`) is the same CHECK.
+# a column. A REAL column is probed with numbers, any other column with numbers and text.
 #
-# A table's CHECKs are also compared together (`same_rules`), since a row must pass every one:
-# `CHECK (a AND b)` is `CHECK (a)` with `CHECK (b)`, merged or split. A column that only the
+# A table's rules are also compared together (`same_rules`), since a row must pass every one:
+# its CHECKs, and its NOT NULL columns, so that `CHECK (attendees IS NOT NULL)` on a NOT NULL
+# column adds no rule. `CHECK (a AND b)` is `CHECK (a)` with `CHECK (b)`, merged or split: each
+# CHECK is cut at its top-level ANDs (`conjuncts`), and each part is judged against only the
+# rules linked to it by the columns they name. That keeps the probe rows few: their number is
+# the product of the values of each column probed together, so a merged CHECK naming four
+# columns would be too many rows, while its parts name one or two each. A column that only the
 # newer table has is not probed but holds its default, as in a row written without it; that is
 # how `stricter_checks` tells a CHECK on a new column (`cancelled IN (0, 1)`, which every such
-# row passes) from one that refuses rows the older table admitted.
+# row passes) from one that refuses rows the older table admitted. A rule found weaker or
+# stricter is named with the first probe row that shows it (`attendees = 0`).
+#
+# When the probes cannot run (an unknown function, a huge constant, too many rows even part by
+# part), only the same text (`normalise`) is the same CHECK, and the message says why the check
+# could not compare it and how to write it so that it can.
 
 TOKEN = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
@@ -452,47 +609,64 @@ def _same_verdicts(
 ) -> bool:
     """Whether two CHECK expressions of `table`, whose columns are (name, declared type), let
     the same probe rows in."""
-    return _disagreements(table, first, second, columns, (), "differ") == 0
+    return _probe(table, first, second, columns, (), "differ") is None
 
 
-@lru_cache(maxsize=256)
-def _disagreements(
+def _named_columns(
+    expression: str, columns: tuple[tuple[str, str], ...], held: set[str] = frozenset()
+) -> list[str]:
+    """The columns an expression names, in the table's order, but those in `held`."""
+    names = {name.lower(): name for name, _ in columns}
+    named = set()
+    for token in TOKEN.findall(expression):
+        if token[0] in '"`[':
+            token = token[1:-1].replace(token[0] * 2, token[0]) if token[0] != "[" else token[1:-1]
+        elif token[0] == "'" or token[0].isdigit() or token[0] == ".":
+            continue
+        if token.lower() in names and names[token.lower()] not in held:
+            named.add(names[token.lower()])
+    return [name for name, _ in columns if name in named]
+
+
+@lru_cache(maxsize=1024)
+def _probe(
     table: str,
     first: str,
     second: str,
     columns: tuple[tuple[str, str], ...],
     fixed: tuple[tuple[str, str], ...],
     how: str,
-) -> int | None:
-    """How many probe rows two CHECK expressions of `table` judge differently (`how="differ"`),
-    or `first` admits and `second` refuses (`how="implies"`); None when the probes cannot run.
+) -> Refusal | None:
+    """The first probe row that two CHECK expressions of `table` judge differently
+    (`how="differ"`), or that `first` admits and `second` refuses (`how="implies"`), with the
+    value of each probed column; None when there is none, and a `Refusal` saying why when the
+    probes cannot run.
 
     `columns` are (name, declared type); the columns in `fixed`, (name, default), are not
     probed: each row holds their default.
     """
-    held = {name for name, _ in fixed}
     defaults = dict(fixed)
-    names = {name.lower(): name for name, _ in columns}
     numbers: set[float] = set()
     texts: set[str] = set()
-    used: dict[str, None] = {}
     for token in TOKEN.findall(f"{first} {second}"):
         if token.startswith("'"):
             texts.add(token[1:-1].replace("''", "'"))
-        elif token[0] in '"`[':
-            name = token[1:-1].replace(token[0] * 2, token[0]) if token[0] != "[" else token[1:-1]
-            if name.lower() in names and names[name.lower()] not in held:
-                used[names[name.lower()]] = None
         elif token[0].isdigit() or token[0] == ".":
             numbers.add(float(int(token, 16)) if token[:2].lower() == "0x" else float(token))
-        elif token.lower() in names and names[token.lower()] not in held:
-            used[names[token.lower()]] = None
     if not all(math.isfinite(number) and abs(number) < 2**53 for number in numbers):
-        return None  # too large to probe around exactly
+        return Refusal(
+            unjudged="holds a number too large to try the values around it — compare with a"
+            " smaller one"
+        )
+    used = _named_columns(f"{first} {second}", columns, set(defaults))
     types = dict(columns)
     values = [_probe_values(_affinity(types[name]), numbers, texts) for name in used]
     if math.prod(len(each) for each in values) > MAX_PROBE_ROWS:
-        return None
+        return Refusal(
+            unjudged=f"(with the rules it meets, on {', '.join(used)}) has more combinations of"
+            " values than the check can try — write each rule as a CHECK of its own, or join"
+            " rules with AND so that each part names one or two columns"
+        )
     passes = "CASE WHEN ({0}) THEN 1 WHEN ({0}) IS NULL THEN 1 ELSE 0 END"
     db = sqlite3.connect(":memory:")
     steps = iter(range(MAX_PROBE_STEPS))
@@ -519,11 +693,27 @@ def _disagreements(
         counted = (
             " <> ".join(verdicts) if how == "differ" else "{} = 1 AND {} = 0".format(*verdicts)
         )
-        return db.execute(f"SELECT count(*) FROM {quote(table)} WHERE {counted}").fetchone()[0]
-    except (sqlite3.Error, OverflowError, ValueError):
-        return None
+        # The row as a message shows it: the probed columns, and those at their default.
+        shown = _named_columns(f"{first} {second}", columns)
+        row = db.execute(
+            f"SELECT {', '.join(map(quote, shown)) or 1} FROM {quote(table)} WHERE {counted}"
+            " ORDER BY rowid LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError as error:
+        if str(error) == "interrupted":  # the progress handler stopped it
+            return Refusal(
+                unjudged="takes too long to try on every combination of values — write each"
+                " rule as a CHECK of its own"
+            )
+        return Refusal(
+            unjudged=f"cannot be tried here (SQLite says: {error}) — use SQLite's own functions"
+            " and operators only"
+        )
+    except (sqlite3.Error, OverflowError, ValueError) as error:
+        return Refusal(unjudged=f"cannot be tried here ({type(error).__name__}: {error})")
     finally:
         db.close()
+    return None if row is None else Refusal(tuple(zip(shown, row, strict=False)))
 
 
 def _probe_values(affinity: str, numbers: set[float], texts: set[str]) -> list[Any]:
@@ -548,6 +738,10 @@ def _probe_values(affinity: str, numbers: set[float], texts: set[str]) -> list[A
         chosen: list[Any] = sorted(integers)
     elif affinity == "REAL":
         chosen = sorted(integers | reals)
+    elif affinity == "TEXT":
+        # Longest first: the first row a rule refuses is the one a message shows, and
+        # `start = '2030-01-01T10:00:00Z'` reads better than `start = '-2'`.
+        chosen = sorted(strings, key=lambda text: (-len(text), text)) + sorted(integers | reals)
     else:
         chosen = sorted(integers | reals) + sorted(strings)
     return [None, *chosen]
