@@ -62,6 +62,33 @@ def test_copies_know_whether_their_destination_is_a_folder():
     ]
 
 
+def test_a_copys_options_and_paths_in_shell_and_json_form():
+    """The JSON form is a list after the options; its paths may hold spaces."""
+    read = [
+        dockerfile.copy_arguments(dockerfile.Instruction("COPY", value, 1))
+        for value in (
+            "--from=builder /app/.venv /app/.venv",
+            '--chown="app:app" --chmod=755 ["a b.txt", "uv.lock", "./"]',
+            "--checksum=sha256:ab https://example.com/tool.tgz /opt/",
+            '["unclosed", "./"',
+        )
+    ]
+    assert read == [
+        (["--from=builder"], ["/app/.venv", "/app/.venv"]),
+        (["--chown=app:app", "--chmod=755"], ["a b.txt", "uv.lock", "./"]),
+        (["--checksum=sha256:ab"], ["https://example.com/tool.tgz", "/opt/"]),
+        ([], ["[unclosed,", "./"]),  # not JSON: words, as the build would read them
+    ]
+
+
+def test_copies_in_json_form_know_their_sources():
+    text = 'FROM python:3.14-slim\nWORKDIR /app\nCOPY ["migrations", "./migrations"]\n'
+    final = dockerfile.stages(dockerfile.parse_dockerfile(text))[-1]
+    assert [(c.sources, c.destination) for c in dockerfile.copies(final)] == [
+        (("migrations",), "/app/migrations")
+    ]
+
+
 def test_commands_and_settings():
     instructions = dockerfile.parse_dockerfile(TEXT)
     cmd = next(i for i in instructions if i.keyword == "CMD")

@@ -65,8 +65,11 @@ def test_names_are_compared_as_pypi_compares_them():
         f"anyio==4.16.0\\\n    --hash={A} \\\n    --hash={B}\n",
         # Spaces around the marker's `;` and inside it are the requirement's, not pip's.
         f"anyio==4.16.0;python_version>='3.11' --hash={A} --hash={B}\n",
+        # A byte order mark opens the file (`encoding="utf-8-sig"`, Windows editors): pip's
+        # auto_decode takes it off before reading the first line.
+        f"\ufeffanyio==4.16.0 --hash={A}\n",
     ],
-    ids=["quoted-hashes", "backslash-after-version", "marker-without-spaces"],
+    ids=["quoted-hashes", "backslash-after-version", "marker-without-spaces", "byte-order-mark"],
 )
 def test_spellings_pip_reads_as_the_same_entry(text):
     (entry,), problems = parse_requirements(text)
@@ -92,6 +95,15 @@ def test_spellings_pip_reads_as_the_same_entry(text):
         (f"anyio==4.16.0 \\\n\t--hash={A}\n", "line 1: `--hash` must follow a space"),
         (f"anyio==4.16.0\\\n--hash={A}\n", "line 1: `--hash` must follow a space"),
         ("anyio==4.16.0 --hash='sha256:abc\n", "line 1: the options `--hash='sha256:abc`"),
+        # pip takes off one byte order mark, at the very start of the file, and no other.
+        (
+            f"\ufeff\ufeffanyio==4.16.0 --hash={A}\n",
+            "line 1: `anyio==4.16.0` holds an invisible byte order mark (U+FEFF)",
+        ),
+        (
+            f"# pinned\n\ufeffanyio==4.16.0 --hash={A}\n",
+            "line 2: `anyio==4.16.0` holds an invisible byte order mark (U+FEFF)",
+        ),
     ],
     ids=[
         "spaces-after-backslash",
@@ -100,6 +112,8 @@ def test_spellings_pip_reads_as_the_same_entry(text):
         "tab-indented-hash",
         "glued-hash",
         "unclosed-quote",
+        "two-byte-order-marks",
+        "byte-order-mark-on-a-later-line",
     ],
 )
 def test_what_pip_would_refuse_is_named(text, message):

@@ -311,6 +311,18 @@ MISTAKES = [
         "copies a secrets file into the image",
     ),
     (
+        "copy-dotenv-in-json-form",
+        [("COPY src ./src", 'COPY src ./src\nCOPY [".env", "./"]')],
+        SECRETS,
+        "copies a secrets file into the image",
+    ),
+    (
+        "copy-migrations-contents-in-json-form",
+        [("COPY migrations ./migrations", 'COPY ["migrations", "./"]')],
+        JOB,
+        "COPY puts what is inside migrations/ into /app, not a migrations/ folder",
+    ),
+    (
         "sh-c-without-exec",
         [(CMD, f'CMD ["sh", "-c", "uvicorn --factory {APP} --host 0.0.0.0"]')],
         RUN,
@@ -499,7 +511,8 @@ MISTAKES = [
         "add-url",
         [("COPY README.md ./", "ADD https://example.com/tool.tgz /opt/")],
         ADD,
-        "ADD downloads `https://example.com/tool.tgz /opt/`",
+        "ADD downloads `https://example.com/tool.tgz` at build time with no check of what"
+        " arrives; pin it with `ADD --checksum=sha256:<digest>`",
     ),
 ]
 
@@ -515,6 +528,115 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
     assert not result.passed, f"{expectation!r} passed"
     assert message in result.found, result.found
     assert result.line().startswith("❌") and "Hint:" in result.line()
+
+
+TOOL_URL = "https://example.com/tool.tgz"
+SHA256 = "sha256:" + "a1" * 32
+
+
+def with_add(*lines: str) -> str:
+    """The model with lines (an ADD, and what it needs) in place of its `COPY README.md ./`."""
+    return edit(MODEL, ("COPY README.md ./", "\n".join(lines)))
+
+
+# BuildKit's `ADD --checksum=<algorithm>:<digest>` checks what it downloads before the build goes
+# on: a pinned download, as a RUN that checks a checksum is.
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [f"ADD --checksum={SHA256} {TOOL_URL} /opt/"],
+        [f"ADD --chmod=755 --link --checksum={SHA256} {TOOL_URL} /usr/local/bin/tool"],
+        [f"ADD --checksum=sha384:{'b2' * 48} {TOOL_URL} /opt/"],
+        [f"ADD --checksum=sha512:{'c3' * 64} {TOOL_URL} /opt/"],
+        [f"ADD --checksum={SHA256} \\\n    {TOOL_URL} \\\n    /opt/tool.tgz"],
+        [f'ADD --checksum={SHA256} ["{TOOL_URL}", "/opt/"]'],
+        # The digest and the URL from ARGs with defaults, as Renovate bumps them.
+        [
+            f"ARG TOOL_SHA256={'a1' * 32}",
+            f"ARG TOOL_URL={TOOL_URL}",
+            "ADD --checksum=sha256:${TOOL_SHA256} ${TOOL_URL} /opt/",
+        ],
+        # ADD of a file of the build context downloads nothing.
+        ["ADD README.md ./"],
+        ["ADD vendor/tool.tgz /opt/"],
+    ],
+    ids=[
+        "checksum",
+        "checksum-among-other-options",
+        "sha384",
+        "sha512",
+        "continued-lines",
+        "json-form",
+        "digest-and-url-from-args",
+        "local-file",
+        "local-archive",
+    ],
+)
+def test_an_add_that_downloads_nothing_unchecked_passes(lines):
+    result = run_dockerfile_check(with_add(*lines), only=ADD)[ADD]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            [f'ADD ["{TOOL_URL}", "/opt/"]'],
+            f"ADD downloads `{TOOL_URL}` at build time with no check",
+        ),
+        (
+            [f"ARG TOOL_URL={TOOL_URL}", "ADD ${TOOL_URL} /opt/"],
+            f"ADD downloads `{TOOL_URL}` at build time with no check",
+        ),
+        (["ADD http://example.com/tool.tgz /opt/"], "ADD downloads `http://example.com/tool.tgz`"),
+        (
+            [f"ADD --checksum=sha256:a1b2 {TOOL_URL} /opt/"],
+            "`--checksum=sha256:a1b2` is no sha256 digest",
+        ),
+        (
+            [f"ADD --checksum=md5:{'a1' * 16} {TOOL_URL} /opt/"],
+            "`--checksum=md5:a1a1a1a1a1a1a1a1a1a1a1a1a…` is no sha256, sha384 or sha512 digest",
+        ),
+        # The build reads the checksum as an OCI digest, which is all in lower case.
+        (
+            [f"ADD --checksum=SHA256:{'A1' * 32} {TOOL_URL} /opt/"],
+            "is no sha256, sha384 or sha512 digest, the kinds the build checks: write `sha256:`"
+            " and 64 lower-case hex digits",
+        ),
+        (
+            ["ARG TOOL_SHA256", f"ADD --checksum=sha256:${{TOOL_SHA256}} {TOOL_URL} /opt/"],
+            "`--checksum=sha256:${TOOL_SHA256}` is no sha256 digest",
+        ),
+        (
+            [f"ADD --checksum={SHA256} {TOOL_URL} https://example.com/other.tgz /opt/"],
+            "a checksum pins one download, and this ADD has 2",
+        ),
+        (
+            [f"ADD --checksum={SHA256} https://github.com/moby/buildkit.git#v0.10.1 /buildkit"],
+            "ADD downloads `https://github.com/moby/buildkit.git#v0.10.1`",
+        ),
+        (
+            ["ADD git@github.com:moby/buildkit.git#v0.10.1 /buildkit"],
+            "ADD downloads `git@github.com:moby/buildkit.git#v0.10.1`",
+        ),
+    ],
+    ids=[
+        "json-form-without-checksum",
+        "url-from-an-arg",
+        "plain-http",
+        "short-digest",
+        "md5",
+        "upper-case-digest",
+        "digest-arg-without-value",
+        "one-checksum-two-downloads",
+        "git-over-https",
+        "git-over-ssh",
+    ],
+)
+def test_an_add_that_downloads_unchecked_is_refused(lines, message):
+    result = run_dockerfile_check(with_add(*lines), only=ADD)[ADD]
+    assert not result.passed
+    assert message in result.found, result.found
 
 
 @pytest.mark.parametrize(
@@ -877,6 +999,16 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
             [("COPY alembic.ini ./\nCOPY migrations ./migrations\n", "COPY . .\n")],
             "copy-everything",
         ),
+        # COPY in JSON form, which the build reads as a list of paths after the options.
+        (
+            [
+                ("COPY pyproject.toml uv.lock ./", 'COPY ["pyproject.toml", "uv.lock", "./"]'),
+                (VENV_COPY, 'COPY --from=builder ["/app/.venv", "/app/.venv"]'),
+                ("COPY alembic.ini ./", 'COPY ["alembic.ini", "./"]'),
+                ("COPY migrations ./migrations", 'COPY ["migrations", "./migrations"]'),
+            ],
+            "copy-in-json-form",
+        ),
     ],
 )
 def test_good_variations_pass(replacements, name):
@@ -1125,6 +1257,144 @@ def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(replacements):
 )
 def test_a_uv_run_cmd_whose_uv_is_not_there_is_named(replacements, message):
     result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN)[RUN]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
+SYNC = "RUN uv sync --locked --no-dev --no-editable"
+"""The model's build stage's last `uv sync`, which fills /app/.venv (its UV_PROJECT_ENVIRONMENT)."""
+
+
+def project_with(tmp_path: Path, pyproject_tables: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "booking-service"\nversion = "0.1.0"\n' + pyproject_tables,
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+# uv as one of the project's packages: `uv sync` puts it in the virtual environment that the
+# final stage copies, as it puts uvicorn there. The check reads pyproject.toml to see it.
+@pytest.mark.parametrize(
+    ("pyproject", "replacements"),
+    [
+        ('dependencies = ["fastapi>=0.115", "uv>=0.9"]\n', [uv_run_by("uv")]),
+        ('dependencies = ["UV==0.13.9"]\n', [uv_run_by("/app/.venv/bin/uv")]),
+        (
+            'dependencies = []\n[dependency-groups]\nops = ["uv"]\n',
+            [(SYNC, SYNC + " --group ops"), uv_run_by("uv")],
+        ),
+        (
+            'dependencies = []\n[dependency-groups]\nops = ["uv"]\n'
+            'deploy = [{include-group = "ops"}]\n',
+            [(SYNC, SYNC + " --group=deploy"), uv_run_by("uv")],
+        ),
+        (
+            'dependencies = []\n[dependency-groups]\ndev = ["uv"]\n',
+            [(SYNC, SYNC.replace(" --no-dev", "")), uv_run_by("uv")],
+        ),
+        (
+            'dependencies = []\n[project.optional-dependencies]\nops = ["uv"]\n',
+            [(SYNC, SYNC + " --extra ops"), uv_run_by("uv")],
+        ),
+        (
+            'dependencies = []\n[dependency-groups]\ndev = ["uv"]\n',
+            [
+                ("--no-dev --no-install-project", "--no-install-project"),
+                (SYNC, SYNC + " --inexact"),
+                uv_run_by("uv"),
+            ],
+        ),
+        # Not a project package, but installed into the environment after the sync.
+        (
+            'dependencies = ["uvicorn"]\n',
+            [
+                (SYNC, SYNC + " && uv pip install --python /app/.venv/bin/python uv==0.13.9"),
+                uv_run_by("uv"),
+            ],
+        ),
+    ],
+    ids=[
+        "a-dependency",
+        "by-its-path",
+        "a-group-asked-for",
+        "a-group-included-by-another",
+        "the-dev-group-synced",
+        "an-extra-asked-for",
+        "kept-by-a-later-inexact-sync",
+        "uv-pip-installed-after-the-sync",
+    ],
+)
+def test_a_uv_run_cmd_passes_when_uv_sync_installs_uv_as_a_project_package(
+    tmp_path, pyproject, replacements
+):
+    root = project_with(tmp_path, pyproject)
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN, root=root)[RUN]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "replacements", "message"),
+    [
+        (
+            'dependencies = []\n[dependency-groups]\ndev = ["uv"]\n',
+            [uv_run_by("uv")],
+            "pyproject.toml names uv, but in a group or extra that no `uv sync` of the image"
+            " installs (`--no-dev` leaves out the dev group)",
+        ),
+        (
+            'dependencies = []\n[project.optional-dependencies]\nops = ["uv"]\n',
+            [uv_run_by("uv")],
+            "pyproject.toml names uv, but in a group or extra",
+        ),
+        (
+            'dependencies = ["uv"]\n',
+            [(SYNC, SYNC + " --no-install-package uv"), uv_run_by("uv")],
+            "pyproject.toml names uv, but in a group or extra",
+        ),
+        # The first sync installs the dev group; the last, exact, removes what it leaves out.
+        (
+            'dependencies = []\n[dependency-groups]\ndev = ["uv"]\n',
+            [
+                ("--no-dev --no-install-project", "--no-install-project"),
+                (SYNC, SYNC + " && uv pip list"),
+                uv_run_by("uv"),
+            ],
+            "pyproject.toml names uv, but in a group or extra",
+        ),
+        (
+            'dependencies = ["uv"]\n',
+            [(VENV_PATH, ""), uv_run_by("uv")],
+            "the final stage's uv is at /app/.venv/bin/uv, which is not on the PATH",
+        ),
+        (
+            'dependencies = ["uvicorn"]\n',
+            [uv_run_by("uv")],
+            "has no uv (uv is at /usr/local/bin/uv in the `builder` stage, and the final stage"
+            " copies only /app/.venv from them)",
+        ),
+        (
+            'dependencies = ["uv"]\n',
+            [(VENV_COPY, "COPY --from=builder /app/src ./src"), uv_run_by("uv")],
+            "has no uv (uv is at /app/.venv/bin/uv in the `builder` stage, /usr/local/bin/uv in"
+            " the `builder` stage, and the final stage copies only /app/src from them)",
+        ),
+    ],
+    ids=[
+        "dev-group-left-out-by-no-dev",
+        "extra-not-asked-for",
+        "package-left-out",
+        "removed-by-a-later-exact-sync",
+        "venv-not-on-path",
+        "not-a-project-package",
+        "venv-never-copied",
+    ],
+)
+def test_a_uv_the_projects_uv_sync_does_not_put_in_the_final_stage_is_named(
+    tmp_path, pyproject, replacements, message
+):
+    root = project_with(tmp_path, pyproject)
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN, root=root)[RUN]
     assert not result.passed
     assert message in result.found, result.found
 
@@ -1882,6 +2152,55 @@ def test_rolling_back_exactly_at_a_limit_is_refused_in_every_arithmetic(name):
         if name.startswith("error-rate")
         else set()
     )
+
+
+# Decimals made from the floats themselves: `Decimal(1.2)` is the float's 1.1999999999999999555…,
+# with 52 digits, and Decimal rounds each product or quotient to 28, so a canary exactly at the
+# limit comes out above it. That is the learner's arithmetic, not the limit's: Decimals made from
+# strings (and Fractions, made from either) are exact and pass (see the spellings above).
+DECIMALS_OF_FLOATS = {
+    "product": lambda b, c, t: (
+        Decimal(c["p95_ms"]) > Decimal(b["p95_ms"]) * Decimal(t["max_p95_ratio"])
+    ),
+    "quotient": lambda b, c, t: (
+        Decimal(c["p95_ms"]) / Decimal(b["p95_ms"]) > Decimal(t["max_p95_ratio"])
+    ),
+}
+
+
+@pytest.mark.parametrize("name", DECIMALS_OF_FLOATS)
+def test_decimals_of_floats_at_the_p95_limit_are_refused_with_a_hint_that_names_them(name):
+    results = run_canary_check(decided_by(error_rate_above, DECIMALS_OF_FLOATS[name]))
+    failed = {text: result for text, result in results.items() if not result.passed}
+    limit = "a p95 exactly 1.2 times the baseline's is promoted"
+    assert set(failed) == {limit}
+    assert failed[limit].found == "expected 'promote', got 'rollback'"
+    assert "Decimal(str(x))" in failed[limit].hint and "Decimal(1.2)" in failed[limit].hint
+
+
+@pytest.mark.parametrize(
+    "too_slow",
+    [
+        lambda b, c, t: (
+            Decimal(str(c["p95_ms"])) / Decimal(str(b["p95_ms"])) > Decimal(str(t["max_p95_ratio"]))
+        ),
+        lambda b, c, t: (
+            Fraction(c["p95_ms"]) / Fraction(b["p95_ms"]) > Fraction(t["max_p95_ratio"])
+        ),
+        lambda b, c, t: (
+            Fraction(str(c["p95_ms"])) / Fraction(str(b["p95_ms"]))
+            > Fraction(str(t["max_p95_ratio"]))
+        ),
+    ],
+    ids=[
+        "decimal-quotient-of-strings",
+        "fraction-quotient-of-floats",
+        "fraction-quotient-of-strings",
+    ],
+)
+def test_exact_quotients_at_the_p95_limit_pass(too_slow):
+    results = run_canary_check(decided_by(error_rate_above, too_slow))
+    assert {text: result.found for text, result in results.items() if not result.passed} == {}
 
 
 def test_the_cases_follow_the_course_numbers_and_sit_at_each_limit():

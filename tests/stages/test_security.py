@@ -503,6 +503,38 @@ def test_a_missing_line_continuation_stops_the_check_and_says_so(learner):
 
 
 @pytest.mark.parametrize(
+    "encoding",
+    ["utf-8-sig", "utf-16", "utf-16-le"],
+)
+def test_a_requirements_file_with_a_byte_order_mark_passes(learner, encoding):
+    """pip decodes a requirements file in the encoding its byte order mark names (auto_decode):
+    Python's `encoding="utf-8-sig"`, or PowerShell's UTF-16."""
+    path = learner / "requirements.txt"
+    text = path.read_text(encoding="utf-8")
+    mark = "\ufeff" if encoding == "utf-16-le" else ""  # the codec itself writes no mark
+    path.write_bytes((mark + text).encode(encoding))
+    assert found(judge("09.1")) == {}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("utf-16-le", "requirements.txt is full of NUL characters, as UTF-16 without its byte"),
+        ("latin-1", "requirements.txt is not UTF-8 text"),
+    ],
+)
+def test_a_requirements_file_in_another_encoding_without_a_mark_is_refused(
+    learner, encoding, message
+):
+    """Without a byte order mark pip reads UTF-8 (the locale's encoding), as the check does."""
+    path = learner / "requirements.txt"
+    text = "# pinned by Zoë\n" if encoding == "latin-1" else ""  # "ë" is one byte, not UTF-8
+    text += path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode(encoding))
+    assert found(judge("09.1"))[checks.LOCK_FILE[0].text].startswith(message)
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [
         (None, "requirements.txt does not exist yet — create it in your project folder"),

@@ -264,6 +264,33 @@ class Copy:
     sources), not the path a single file is copied to."""
 
 
+_LEADING_OPTION = re.compile(r"\s*(--[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?)")
+
+
+def copy_arguments(instruction: Instruction) -> tuple[list[str], list[str]]:
+    """A COPY's or ADD's options (`--from=builder`, quotes taken off) and its paths, the
+    destination last: in shell form, or in JSON form (`COPY ["a b.txt", "/app/"]`), which the
+    build reads as a list after the options."""
+    rest, options = instruction.value, []
+    while match := _LEADING_OPTION.match(rest):
+        name, equals, value = match[1].partition("=")
+        options.append(name + equals + value.strip("\"'"))
+        rest = rest[match.end() :]
+    rest = rest.strip()
+    if rest.startswith("["):
+        try:
+            paths = json.loads(rest)
+        except json.JSONDecodeError:
+            paths = None
+        if isinstance(paths, list) and all(isinstance(path, str) for path in paths):
+            return options, paths
+    words = split_words(rest)
+    return (
+        options + [word for word in words if word.startswith("--")],
+        [word for word in words if not word.startswith("--")],
+    )
+
+
 def copies(stage: Stage) -> list[Copy]:
     """The stage's COPY and ADD instructions, with destinations made absolute by WORKDIR."""
     found = []
@@ -273,9 +300,7 @@ def copies(stage: Stage) -> list[Copy]:
             workdir = workdir / instruction.value.strip().strip("\"'")
         if instruction.keyword not in ("COPY", "ADD"):
             continue
-        words = split_words(instruction.value)
-        options = [word for word in words if word.startswith("--")]
-        paths = [word for word in words if not word.startswith("--")]
+        options, paths = copy_arguments(instruction)
         if len(paths) < 2:
             continue
         source_stage = next(

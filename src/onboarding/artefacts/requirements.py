@@ -7,11 +7,14 @@ continues only when a backslash is its very last character; a line that starts w
 ends the entry before it; an entry's options start at the first word, split at spaces, that
 begins with `-`, and are shell words (quotes are taken off). A line that holds only a `--hash`
 option is named for what it almost always is: the line before it lost the backslash that
-continues an entry, so pip would read the hash as an entry of its own.
+continues an entry, so pip would read the hash as an entry of its own. A byte order mark that
+opens the file (`encoding="utf-8-sig"`) is taken off, as pip's `auto_decode` takes it off;
+`decode` reads a file's bytes in the encoding its byte order mark names, as pip does.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import shlex
 from collections.abc import Iterator
@@ -22,6 +25,19 @@ from onboarding.protocol import shorten
 COMMENT = re.compile(r"(^|\s+)#.*$")
 """pip's COMMENT_RE: a `#` at the start of a line or after whitespace starts a comment."""
 PER_REQUIREMENT_OPTION = re.compile(r"^--(hash|config-settings|global-option)\b")
+BYTE_ORDER_MARK = "\ufeff"
+"""Invisible; pip's `auto_decode` takes one off the start of the file, and none anywhere else."""
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF32, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+)
+"""pip's `BOMS`, in pip's order (`pip/_internal/utils/encoding.py`): the first that opens the
+file names its encoding. (PowerShell's `>` writes UTF-16 with a byte order mark.)"""
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,18 @@ class Entry:
     specifier: str
     marker: str | None
     hashes: tuple[str, ...]
+
+
+def decode(data: bytes) -> str:
+    """A requirements file's text: in the encoding its byte order mark names, else UTF-8.
+
+    UnicodeDecodeError when it is neither (pip would then try the locale's encoding, which is
+    UTF-8 wherever the course runs).
+    """
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return data[len(mark) :].decode(encoding)
+    return data.decode("utf-8")
 
 
 def canonical(name: str) -> str:
@@ -99,6 +127,7 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
     """The entries of a pip requirements file, and a problem for each line that is not one."""
     from packaging.requirements import InvalidRequirement, Requirement
 
+    text = text.removeprefix(BYTE_ORDER_MARK)
     raw_lines = text.splitlines()
     entries: list[Entry] = []
     problems: list[str] = []
@@ -149,6 +178,15 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
             problems.append(
                 f"line {number}: the options `{shorten(options_text, 40)}` cannot be read "
                 f"({error}): close the quote, or write the hashes without quotes"
+            )
+            continue
+        if BYTE_ORDER_MARK in requirement_text:
+            # Invisible in the message too, so it is named: pip would refuse the line.
+            shown = requirement_text.replace(BYTE_ORDER_MARK, "")
+            problems.append(
+                f"line {number}: `{shorten(shown, 40)}` holds an invisible byte order mark "
+                "(U+FEFF), which pip takes off only once, at the very start of the file, so it "
+                "refuses this entry: delete the character, or write the file as plain UTF-8"
             )
             continue
         try:

@@ -12,6 +12,11 @@ The p95 limit is probed above a baseline p95 that is a power of two (256 ms): mu
 is exact, so `p95 > base * ratio`, `p95 / base > ratio` and `p95 - base > base * (ratio - 1)`
 all see the canary's p95 exactly at the limit (with a baseline of 200 ms, 1.2 - 1 rounds down
 and the last form would roll back a canary exactly at it). A rule with `>=` still rolls it back.
+
+So does a rule in Decimals made from the floats (`Decimal(1.2)`, the float's 1.1999…): Decimal
+rounds what it computes to 28 digits, and the canary at the limit comes out above it. That is
+the rule's arithmetic, not the limit's (Decimals made from strings, and Fractions, are exact),
+so the case keeps its verdict and its hint names the fix.
 """
 
 from __future__ import annotations
@@ -117,7 +122,10 @@ def cases(limits: dict = THRESHOLDS) -> tuple[CanaryCase, ...]:
             binary_baseline,
             metrics(1_000, 2, BINARY_BASELINE_P95_MS * ratio),
             PROMOTE,
-            "Only a p95 above baseline p95 × max_p95_ratio rolls back.",
+            # Decimal(1.2) is the float's 1.1999…, and Decimal rounds what it computes to 28
+            # digits, so a canary at the limit comes out above it.
+            "Only a p95 above baseline p95 × max_p95_ratio rolls back. With Decimal, build each"
+            " from a string, `Decimal(str(x))`: `Decimal(1.2)` keeps the float's binary error.",
         ),
         CanaryCase(
             "a p95 one millisecond above that limit rolls back",

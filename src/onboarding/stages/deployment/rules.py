@@ -16,8 +16,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from onboarding.artefacts import dockerfile
+from onboarding.artefacts import dockerfile, uv_lock
 from onboarding.artefacts.dockerfile import Instruction
+from onboarding.artefacts.requirements import canonical
 from onboarding.protocol import shorten
 from onboarding.stages.ci.local_run import UV_TRUE, strip_runner
 
@@ -108,7 +109,7 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
         for instruction in stage.instructions:
             value = instruction.value
             if instruction.keyword in ("COPY", "ADD"):
-                sources = [w for w in value.split() if not w.startswith("--")][:-1]
+                sources = dockerfile.copy_arguments(instruction)[1][:-1]
                 if any(Path(s).name == "uv.lock" or s in (".", "./") for s in sources):
                     copied_lock = True
             # An ARG's value is in the environment of the RUNs after it, as an ENV's is.
@@ -851,7 +852,8 @@ def run_problems(
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
     started = _after_init(words)
     if _is_uv_run(started):
-        problems += _uv_problems(instructions, started[0], environment, last.line)
+        packages = project_packages(root)
+        problems += _uv_problems(instructions, started[0], environment, last.line, packages)
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
     name = serving.server
     factory_name = app.partition(":")[2]
@@ -933,6 +935,7 @@ def uv_locations(
     instructions: Sequence[Instruction],
     built: Sequence[dockerfile.Stage],
     stage: dockerfile.Stage,
+    packages: ProjectPackages | None = None,
 ) -> set[PurePosixPath]:
     """Where the uv binaries of `stage` are: in its base image if that is one of uv's, where a
     RUN of it (or of a stage it is built on) installs uv, and where a COPY puts uv's binary, or
@@ -940,8 +943,9 @@ def uv_locations(
 
     A RUN's install is placed as the tool places it: pip puts uv beside the pip (or python) that
     runs, which PATH finds (a virtual environment's, once its bin/ comes first); `--user`, pipx
-    and uv's installer put it in ~/.local/bin. A uv that `uv sync` installs as one of the
-    project's dependencies is not found: that needs the lock file, which these rules do not read.
+    and uv's installer put it in ~/.local/bin. A `uv sync` puts uv in the project's environment
+    when uv is among the `packages` of pyproject.toml it installs (None: the project is not
+    there to read, and such a uv is not found).
     """
     values = dockerfile.global_args(instructions)
     chain = dockerfile.lineage(built, stage)
@@ -969,6 +973,15 @@ def uv_locations(
                     if setting is not None:
                         environment[name] = dockerfile.substitute(setting.strip("'\""), environment)
             elif instruction.keyword == "RUN":
+                # A sync first: a RUN that installs uv after it (`uv sync && uv pip install uv`)
+                # keeps it, and one that installs it before is rare.
+                for location, installed in _synced_uv(
+                    instruction.value, environment, workdir, packages
+                ).items():
+                    if installed:
+                        found.add(location)
+                    else:  # an exact sync removes what the project does not install
+                        found.discard(location)
                 found |= _installed_uv(instruction.value, environment, workdir, venvs)
                 venvs.update(_made_venvs(instruction.value, environment, workdir))
             elif (copy := copies.get(instruction.line)) is not None and copy.from_stage:
@@ -978,7 +991,7 @@ def uv_locations(
                 elif (earlier := by_name.get(source)) is not None and any(
                     candidate is earlier for candidate in built[:position]
                 ):
-                    found |= _copied(copy, uv_locations(instructions, built, earlier))
+                    found |= _copied(copy, uv_locations(instructions, built, earlier, packages))
     return found
 
 
@@ -1101,6 +1114,137 @@ def _uv_install_target(
     return {SYSTEM_BIN / "uv"}
 
 
+UV_PACKAGE = "uv"
+
+
+class ProjectPackages(NamedTuple):
+    """The packages a project's pyproject.toml names, by where it names them: what a `uv sync`
+    installs depends on its groups and extras."""
+
+    dependencies: frozenset[str]
+    extras: dict[str, frozenset[str]]
+    groups: dict[str, frozenset[str]]
+    default_groups: tuple[str, ...]
+    """The groups `uv sync` installs unless told otherwise: `dev`, or `[tool.uv] default-groups`."""
+
+    def everything(self) -> frozenset[str]:
+        return self.dependencies.union(*self.extras.values(), *self.groups.values())
+
+
+def project_packages(root: Path | None) -> ProjectPackages | None:
+    """The packages of the project's pyproject.toml; None when there is none to read."""
+    path = root / "pyproject.toml" if root is not None else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = uv_lock.tomllib.loads(path.read_text(encoding="utf-8"))
+    except (uv_lock.tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+    def names(requirements: object) -> frozenset[str]:
+        found = set()
+        for requirement in requirements if isinstance(requirements, list) else []:
+            if isinstance(requirement, str) and (
+                match := re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+            ):
+                found.add(canonical(match[1]))
+        return frozenset(found)
+
+    project = data.get("project", {})
+    uv_settings = data.get("tool", {}).get("uv", {})
+    declared = dict(data.get("dependency-groups", {}))
+    if "dev-dependencies" in uv_settings:  # uv's table from before PEP 735: the group `dev`
+        declared["dev"] = [*declared.get("dev", []), *uv_settings["dev-dependencies"]]
+
+    def group(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        items = declared.get(name, [])
+        included = [
+            item["include-group"]
+            for item in items
+            if isinstance(item, dict) and item.get("include-group") not in seen | {name}
+        ]
+        return names(items).union(*(group(other, seen | {name}) for other in included))
+
+    defaults = uv_settings.get("default-groups", ["dev"])
+    if defaults == "all":
+        defaults = list(declared)
+    return ProjectPackages(
+        names(project.get("dependencies", [])),
+        {extra: names(items) for extra, items in project.get("optional-dependencies", {}).items()},
+        {name: group(name) for name in declared},
+        tuple(defaults) if isinstance(defaults, list) else ("dev",),
+    )
+
+
+def _option_values(words: list[str], name: str) -> list[str]:
+    """Every value of an option that may be given more than once (`--group a --group b`)."""
+    values = []
+    for index, word in enumerate(words):
+        if word == name and index + 1 < len(words):
+            values.append(words[index + 1])
+        elif word.startswith(name + "="):
+            values.append(word.split("=", 1)[1])
+    return values
+
+
+def synced_packages(
+    options: list[str], environment: dict[str, str], packages: ProjectPackages
+) -> frozenset[str]:
+    """What `uv sync <options>` installs of the project's packages, as uv chooses them: the
+    dependencies, the default groups (`dev`) unless `--no-dev` or `--no-default-groups`, the
+    groups and extras asked for; `--only-dev` and `--only-group` install those groups alone."""
+
+    def flag(option: str, variable: str) -> bool:
+        return option in options or environment.get(variable, "").lower() in UV_TRUE
+
+    only = _option_values(options, "--only-group") + (["dev"] if "--only-dev" in options else [])
+    if only:
+        groups = set(only)
+        installed: set[str] = set()
+    else:
+        groups = set()
+        if not flag("--no-default-groups", "UV_NO_DEFAULT_GROUPS"):
+            groups |= set(packages.default_groups)
+        if flag("--no-dev", "UV_NO_DEV"):
+            groups.discard("dev")
+        groups |= set(_option_values(options, "--group"))
+        if "--all-groups" in options:
+            groups |= set(packages.groups)
+        extras = set(_option_values(options, "--extra"))
+        if "--all-extras" in options:
+            extras |= set(packages.extras)
+        installed = set(packages.dependencies).union(
+            *(packages.extras.get(extra, frozenset()) for extra in extras)
+        )
+    groups -= set(_option_values(options, "--no-group"))
+    installed |= set().union(*(packages.groups.get(name, frozenset()) for name in groups))
+    return frozenset(installed - set(_option_values(options, "--no-install-package")))
+
+
+def _synced_uv(
+    run: str,
+    environment: dict[str, str],
+    workdir: PurePosixPath,
+    packages: ProjectPackages | None,
+) -> dict[PurePosixPath, bool]:
+    """The project environments a RUN's `uv sync` makes, each with whether uv is in it after:
+    uv is, when it is one of the packages of pyproject.toml that the sync installs; it is not
+    when the sync is exact (without `--inexact`), which removes whatever else is there."""
+    if packages is None:
+        return {}
+    synced = {}
+    for words, inline in _shell_commands(run):
+        if not (PurePosixPath(words[0]).name == "uv" and words[1:2] == ["sync"]):
+            continue
+        variables = {**environment, **inline}
+        location = workdir / (variables.get("UV_PROJECT_ENVIRONMENT") or ".venv") / "bin" / "uv"
+        if UV_PACKAGE in synced_packages(words[2:], variables, packages):
+            synced[location] = True
+        elif "--inexact" not in words and variables.get("UV_INEXACT", "").lower() not in UV_TRUE:
+            synced[location] = False
+    return synced
+
+
 def _made_venvs(
     run: str, environment: dict[str, str], workdir: PurePosixPath
 ) -> dict[PurePosixPath, bool]:
@@ -1132,13 +1276,17 @@ def _path_folders(environment: dict[str, str]) -> list[PurePosixPath]:
 
 
 def _uv_problems(
-    instructions: Sequence[Instruction], program: str, environment: dict[str, str], line: int
+    instructions: Sequence[Instruction],
+    program: str,
+    environment: dict[str, str],
+    line: int,
+    packages: ProjectPackages | None = None,
 ) -> list[str]:
     """Whether the final stage has the uv that a `uv run` command runs: the one PATH finds, or
     the one at the path the command names."""
     built = dockerfile.stages(instructions)
     final = built[-1]
-    locations = uv_locations(instructions, built, final)
+    locations = uv_locations(instructions, built, final, packages)
     folders = _path_folders(environment)
     if "/" in program:
         wanted = dockerfile.workdir(built, final) / program
@@ -1160,7 +1308,7 @@ def _uv_problems(
         ]
     return [
         f"{opening} the final stage (FROM on line {final.line}) has no uv"
-        f"{_uv_elsewhere(instructions, built, final)}; copy it in with "
+        f"{_uv_elsewhere(instructions, built, final, packages)}; copy it in with "
         f"`COPY --from={UV_IMAGE}:<version> /uv /uvx /bin/`, {directly}"
     ]
 
@@ -1169,21 +1317,35 @@ def _uv_elsewhere(
     instructions: Sequence[Instruction],
     built: Sequence[dockerfile.Stage],
     final: dockerfile.Stage,
+    packages: ProjectPackages | None = None,
 ) -> str:
     """Where the build stages have uv, which stays there unless the final stage copies it, and
-    the one place the check cannot look."""
-    unseen = (
-        "the check cannot see a uv that `uv sync` installs as one of the project's dependencies"
-    )
+    what the project's pyproject.toml says of uv (or that the check could not read it)."""
+    if packages is None:
+        unseen = (
+            "; the check cannot see a uv that `uv sync` installs as one of the project's "
+            "dependencies"
+        )
+    elif UV_PACKAGE in packages.everything() and all(
+        uv_locations(instructions, built, stage, packages)
+        == uv_locations(instructions, built, stage)
+        for stage in built
+    ):  # named, and yet no sync puts it anywhere
+        unseen = (
+            "; pyproject.toml names uv, but in a group or extra that no `uv sync` of the image "
+            "installs (`--no-dev` leaves out the dev group)"
+        )
+    else:
+        unseen = ""
     final_lineage = dockerfile.lineage(built, final)
     others = [
         f"{location} in the `{stage.name or index}` stage"
         for index, stage in enumerate(built)
         if not any(stage is ancestor for ancestor in final_lineage)
-        for location in sorted(uv_locations(instructions, built, stage))
+        for location in sorted(uv_locations(instructions, built, stage, packages))
     ]
     if not others:
-        return f" (none of its COPYs or RUNs puts uv there; {unseen})"
+        return f" (none of its COPYs or RUNs puts uv there{unseen})"
     names = {stage.name for stage in built if stage.name} | {str(i) for i in range(len(built))}
     copied = sorted(
         {
@@ -1194,7 +1356,7 @@ def _uv_elsewhere(
         }
     )
     what = f"copies only {', '.join(copied)} from them" if copied else "copies none of it"
-    return f" (uv is at {', '.join(others)}, and the final stage {what}; {unseen})"
+    return f" (uv is at {', '.join(others)}, and the final stage {what}{unseen})"
 
 
 MIGRATION_FILES = ("alembic.ini", "migrations")
@@ -1317,7 +1479,7 @@ def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
                         "it at run time from the vault or CI secrets"
                     )
         if instruction.keyword in ("COPY", "ADD"):
-            sources = [w for w in instruction.value.split() if not w.startswith("--")][:-1]
+            sources = dockerfile.copy_arguments(instruction)[1][:-1]
             if any(_secrets_file(source) for source in sources):
                 problems.append(
                     f"line {instruction.line}: `{instruction.keyword} {instruction.value}` copies "
@@ -1326,14 +1488,83 @@ def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
     return problems
 
 
+REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+"""A source the build downloads: a URL, or a git repository in ssh's `git@host:path` form."""
+GIT_SOURCE = re.compile(r"^(?:git@|git://|ssh://)|\.git/?(?:#|$)", re.IGNORECASE)
+HTTP_SOURCE = re.compile(r"^https?://", re.IGNORECASE)
+CHECKSUM_DIGITS = {"sha256": 64, "sha384": 96, "sha512": 128}
+"""The digests `ADD --checksum=<algorithm>:<hex>` takes, with how many hex digits each has; the
+build parses it as an OCI digest, all in lower case."""
+
+
 def add_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """No ADD from a URL or a git repository."""
+    """No ADD from a URL or a git repository, unless `--checksum` pins the file it downloads.
+
+    BuildKit's `ADD --checksum=sha256:<digest> <url> <dest>` fails the build when the download
+    is not that file: as pinned as a RUN that checks a checksum. It pins one HTTP(S) download,
+    never a git repository. The digest may come from an ARG or ENV (`${TOOL_SHA256}`).
+    """
+    problems = []
+    for stage in dockerfile.stages(instructions):
+        values = dockerfile.variables(instructions, stage)
+        for instruction in stage.all("ADD"):
+            options, paths = dockerfile.copy_arguments(instruction)
+            sources = [dockerfile.substitute(path, values) for path in paths[:-1]]
+            remote = [source for source in sources if REMOTE_SOURCE.match(source)]
+            if not remote:
+                continue
+            checksum = next(
+                (
+                    option.partition("=")[2]
+                    for option in options
+                    if option.startswith("--checksum=")
+                ),
+                None,
+            )
+            problems += _download_problems(instruction.line, remote, checksum, values)
+    return problems
+
+
+def _download_problems(
+    line: int, remote: list[str], checksum: str | None, values: dict[str, str]
+) -> list[str]:
+    unchecked = (
+        f"line {line}: ADD downloads `{shorten(remote[0], 60)}` at build time with no check of "
+        "what arrives; "
+    )
+    if GIT_SOURCE.search(remote[0]) or not HTTP_SOURCE.match(remote[0]):
+        return [
+            unchecked + "`--checksum` pins only an HTTP download, so COPY it from the build "
+            "context, or fetch it in a RUN step at a pinned commit or with a checked checksum"
+        ]
+    if checksum is None:
+        return [
+            unchecked + "pin it with `ADD --checksum=sha256:<digest>`, COPY it from the build "
+            "context, or download it in a RUN step that checks its checksum"
+        ]
+    if len(remote) > 1:
+        return [
+            f"line {line}: a checksum pins one download, and this ADD has {len(remote)}: "
+            "write one `ADD --checksum=…` for each"
+        ]
+    digest = dockerfile.substitute(checksum, values)
+    algorithm, _, digits = digest.partition(":")
+    expected = CHECKSUM_DIGITS.get(algorithm)
+    if expected is not None and re.fullmatch(rf"[0-9a-f]{{{expected}}}", digits):
+        return []
+    if "$" in digest:
+        return [
+            f"line {line}: `--checksum={checksum}` is no {algorithm} digest: it uses an ARG "
+            "without a value; give the ARG the digest as its default"
+        ]
+    if expected is None:
+        return [
+            f"line {line}: `--checksum={shorten(checksum, 30)}` is no sha256, sha384 or sha512 "
+            "digest, the kinds the build checks: write `sha256:` and 64 lower-case hex digits"
+        ]
     return [
-        f"line {i.line}: ADD downloads `{shorten(i.value, 50)}` at build time with no check of "
-        "what arrives; COPY files from the build context, or download in a RUN step and "
-        "verify a checksum"
-        for i in instructions
-        if i.keyword == "ADD" and re.search(r"(^|\s)(https?://|git@|ftp://)", i.value)
+        f"line {line}: `--checksum={shorten(checksum, 30)}` is no {algorithm} digest, so the "
+        f"build stops: write `{algorithm}:` and {expected} lower-case hex digits"
     ]
 
 
@@ -1389,6 +1620,7 @@ DOCKERFILE_CHECKS: tuple[Rule, ...] = (
     Rule(
         "no ADD from a URL",
         add_problems,
-        "COPY from the build context; anything downloaded needs a checksum check in a RUN step.",
+        "COPY from the build context; pin a download with `ADD --checksum=sha256:…`, or check"
+        " its checksum in a RUN step.",
     ),
 )

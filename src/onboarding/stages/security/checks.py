@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from onboarding import project
-from onboarding.artefacts import uv_lock
+from onboarding.artefacts import requirements, uv_lock
 from onboarding.artefacts.requirements import Entry, parse_requirements
 from onboarding.checks import ArtefactError, CheckFailed, Expectation, Given, read_artefact, require
 from onboarding.stages.security import locking, scanning
@@ -41,9 +41,25 @@ def lock_of(given: Given) -> dict[str, Any]:
     return given.once("lock", resolve)
 
 
+def requirements_text() -> str:
+    """The project's requirements.txt, decoded as pip decodes it (a UTF-16 file with its byte
+    order mark is one pip installs from)."""
+    try:
+        text = requirements.decode(project.path(REQUIREMENTS_FILE).read_bytes())
+    except (OSError, UnicodeDecodeError):
+        # The one loader says how to create a missing file, or what else is wrong with it.
+        return project.read(REQUIREMENTS_FILE)
+    if "\0" in text:  # valid UTF-8, but every other character a NUL: pip refuses every line
+        raise ArtefactError(
+            f"{REQUIREMENTS_FILE} is full of NUL characters, as UTF-16 without its byte order "
+            'mark is, so pip cannot read it: write it as UTF-8 (`encoding="utf-8"`)'
+        )
+    return text
+
+
 def entries_of(given: Given) -> list[Entry]:
     def read() -> list[Entry]:
-        entries, problems = parse_requirements(project.read(REQUIREMENTS_FILE))
+        entries, problems = parse_requirements(requirements_text())
         require(problems)
         if not entries:
             raise CheckFailed(f"{REQUIREMENTS_FILE} has no requirements in it")
