@@ -1439,11 +1439,27 @@ def test_bad_input_is_one_line_and_the_rest_is_not_checked(learner, text, expect
         # A download piped elsewhere, or an installer chained to tests, still runs.
         ("curl -fsS localhost:8000/health | python -m json.tool", ""),
         ("curl -LsSf https://astral.sh/uv/install.sh | sh && uv run pytest -q", ""),
+        # Another runner's tasks are written in its own settings, which the check does not read.
+        ("tox -e py", "runs a task of tox's settings"),
+        ("uvx --with tox-uv tox", "runs a task of tox's settings"),
+        ("uv run nox -s tests", "runs a task of noxfile.py"),
+        ("hatch test", "runs a task of hatch's settings"),
+        ("hatch run test", "runs a task of hatch's settings"),
+        ("hatch run test:unit -q", "runs a task of hatch's settings"),
+        ("pdm run test", "runs a task of pdm's settings"),
+        ("pdm run lint && pdm run pytest -q", "runs a task of pdm's settings"),
+        # A runner given a program runs it: the course's environment has pytest and ruff.
+        ("hatch run pytest -q", ""),
+        ("pdm run python -m pytest -q", ""),
+        ("pdm run ruff check .", ""),
+        ("poetry run pytest -q", ""),
     ],
 )
 def test_what_cannot_run_here_is_recognised(script, reason):
     why = local_run.why_skipped(script)
     assert (reason in why) if reason else why == ""
+    if "task of" in reason:  # what the check could not judge, not the learner's mistake
+        assert why.endswith("which the check does not read: run this step yourself"), why
 
 
 @pytest.mark.parametrize(
@@ -1949,7 +1965,12 @@ def test_pytest_left_out_by_pip_is_refused(tmp_path, scripts, files, installer):
         (["pip install -U pip && pip install -e .[all]", "pytest"], {}, PIP_EXTRA_OF_EXTRAS),
         (["pip install --group dev", "pytest"], {}, MODEL_PYPROJECT),
         (["pip install -e . --group=pyproject.toml:dev", "pytest"], {}, MODEL_PYPROJECT),
-        (["uv pip install -r pyproject.toml --extra test", "pytest"], {}, PYTEST_IN_AN_EXTRA),
+        # `--system`: without it and without an environment, uv installs nothing.
+        (
+            ["uv pip install --system -r pyproject.toml --extra test", "pytest"],
+            {},
+            PYTEST_IN_AN_EXTRA,
+        ),
         (
             ["pip install -r requirements-dev.txt", "pytest"],
             {
@@ -1998,11 +2019,12 @@ def test_pytest_left_out_by_pip_fails_the_check_saying_why(learner):
 
 
 def test_pytest_left_out_fails_the_check_saying_why(learner):
+    # The lint step's `uv run` would sync the dev group back in, unless it says `--no-dev` too.
     write_workflow(
         learner,
-        MODEL.replace("      - run: uv sync\n", "      - run: uv sync --no-dev\n").replace(
-            "uv run --with pytest pytest -q", ".venv/bin/pytest -q"
-        ),
+        MODEL.replace("      - run: uv sync\n", "      - run: uv sync --no-dev\n")
+        .replace("uv run --with pytest pytest -q", ".venv/bin/pytest -q")
+        .replace("uv run --with ruff", "uv run --no-dev --with ruff"),
     )
     message = found(judge("06.1"))[COMMANDS]
     assert "(job `unit`, line" in message and "would fail on GitHub:" in message
@@ -2235,6 +2257,192 @@ def test_what_puts_pytest_on_the_path_does_not_put_it_everywhere(tmp_path, steps
     assert says in reason, reason
 
 
+# --- an environment put on the PATH holds only what the job installs into it
+
+
+@pytest.mark.parametrize(
+    ("steps", "command", "fix"),
+    [
+        ([setup_uv(activate_environment="true"), run("pytest -q")], "`pytest -q`", "`uv sync`"),
+        (
+            [setup_uv(activate_environment="true"), run("python -m pytest")],
+            "`python -m pytest`",
+            "`uv sync`",
+        ),
+        ([setup_uv(), run("uv venv\nsource .venv/bin/activate\npytest")], "`pytest`", "`uv sync`"),
+        (
+            [run("python -m venv .venv"), run(". .venv/bin/activate && pytest -q")],
+            "`pytest -q`",
+            "`uv sync`",
+        ),
+        (
+            [setup_uv(activate_environment="true", venv_path="ci-env"), run("pytest")],
+            "`pytest`",
+            "`uv sync --active`",
+        ),
+        (
+            [setup_uv(activate_environment="true"), run(".venv/bin/pytest -q")],
+            "`.venv/bin/pytest -q`",
+            "`uv sync`",
+        ),
+    ],
+    ids=[
+        "setup-uv-activates-an-empty-venv",
+        "python-m-pytest",
+        "uv-venv-activated-in-the-step",
+        "python-m-venv",
+        "another-venv-path",
+        "by-its-path",
+    ],
+)
+def test_pytest_from_an_empty_environment_is_refused(tmp_path, steps, command, fix):
+    # On GitHub a fresh environment holds no pytest, and nor does the runner's Python behind it.
+    (reason,) = pytest_not_found(tmp_path, *steps)
+    assert reason.startswith(command) and "made empty" in reason, reason
+    assert "that no step before it installs into" in reason, reason
+    assert f"run {fix} before it" in reason, reason
+
+
+@pytest.mark.parametrize(
+    ("steps", "makefile"),
+    [
+        # What the check cannot follow may fill the environment: a Makefile target is read…
+        (
+            [setup_uv(activate_environment="true"), run("make install"), run("pytest -q")],
+            "install:\n\tuv sync --locked --active\n",
+        ),
+        # …a script of the project's and an action other than setup-uv are not.
+        ([setup_uv(activate_environment="true"), run("./scripts/bootstrap.sh"), run("pytest")], ""),
+        (
+            [
+                setup_uv(activate_environment="true"),
+                "      - uses: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809 # v4.2.4\n"
+                "        with:\n          path: .venv\n          key: venv\n",
+                run("pytest"),
+            ],
+            "",
+        ),
+        ([setup_uv(activate_environment="true"), run("uv pip install pytest"), run("pytest")], ""),
+        ([setup_uv(activate_environment="true"), run("uv tool install pytest"), run("pytest")], ""),
+        ([setup_uv(activate_environment="true"), run("uv run pytest")], ""),
+        # `uv run` syncs the project's environment before it runs its command.
+        (
+            [
+                setup_uv(activate_environment="true"),
+                run("uv run --with ruff ruff check ."),
+                run("pytest -q"),
+            ],
+            "",
+        ),
+        (
+            [
+                setup_uv(),
+                run("uv sync --no-dev"),
+                run("uv run ruff --version"),
+                run(".venv/bin/pytest"),
+            ],
+            "",
+        ),
+    ],
+    ids=[
+        "make-target",
+        "project-script",
+        "cache-action",
+        "uv-pip",
+        "uv-tool",
+        "uv-run",
+        "uv-run-lints-first",
+        "uv-run-adds-the-dev-group",
+    ],
+)
+def test_an_environment_filled_another_way_is_not_refused(tmp_path, steps, makefile):
+    if makefile:
+        (tmp_path / "Makefile").write_text(makefile, encoding="utf-8")
+    assert pytest_not_found(tmp_path, *steps) == []
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [run("pipx install poetry"), run("poetry install"), run("poetry run pytest -q")],
+        [run("pipx install pdm"), run("pdm install"), run("pdm run pytest -q")],
+        [
+            setup_uv(activate_environment="true"),
+            run("pipx install poetry && poetry install"),
+            run("pytest -q"),
+        ],
+    ],
+    ids=["poetry", "pdm", "poetry-into-the-activated-environment"],
+)
+def test_another_tool_that_installs_the_project_is_not_refused(tmp_path, steps):
+    # What poetry and pdm install is not followed here: their pytest is not refused.
+    assert pytest_not_found(tmp_path, *steps) == []
+
+
+def test_a_make_install_before_bare_pytest_counts_as_its_recipe(tmp_path):
+    # `make install` runs `uv sync`: its `.venv/` is not on the PATH, as if the step said so.
+    (tmp_path / "Makefile").write_text("install:\n\tuv sync --locked\n", encoding="utf-8")
+    (reason,) = pytest_not_found(tmp_path, setup_uv(), run("make install"), run("pytest"))
+    assert "`uv sync --locked` installs into `.venv/`, which is not on the PATH" in reason
+
+
+# --- `uv pip install` needs a virtual environment, or `--system`
+
+
+@pytest.mark.parametrize(
+    ("steps", "env"),
+    [
+        ([setup_uv(), run("uv pip install -e . pytest"), run("pytest")], ""),
+        ([SETUP_PYTHON, setup_uv(), run("uv pip install -e . pytest && python -m pytest")], ""),
+        ([setup_uv(), run("uv pip install -e . pytest"), run("uv run pytest -q")], ""),
+        # UV_SYSTEM_PYTHON is read as a boolean: `0` is off.
+        ([setup_uv(), run("uv pip install -e . pytest"), run("pytest")], "UV_SYSTEM_PYTHON: '0'"),
+    ],
+    ids=["earlier-step", "same-step", "uv-run-after-it", "system-python-switched-off"],
+)
+def test_uv_pip_install_without_an_environment_fails(tmp_path, steps, env):
+    (reason,) = pytest_not_found(tmp_path, *steps, env=env)
+    assert "`uv pip install -e . pytest` fails on GitHub" in reason, reason
+    assert "No virtual environment found" in reason and "`--system`" in reason, reason
+
+
+@pytest.mark.parametrize(
+    ("steps", "env"),
+    [
+        (
+            [
+                setup_uv(),
+                run("uv venv"),
+                run("uv pip install -e . pytest"),
+                run(".venv/bin/pytest"),
+            ],
+            "",
+        ),
+        ([setup_uv(), run("uv sync"), run("uv pip install pytest"), run("uv run pytest")], ""),
+        (
+            [setup_uv(), run("uv pip install -e . pytest"), run("echo next")],
+            "VIRTUAL_ENV: ${{ github.workspace }}/env",
+        ),
+        (
+            [setup_uv(), run("uv pip install --python /usr/bin/python3 -e . pytest"), run("echo")],
+            "",
+        ),
+        # setup-uv before v6 made and activated an environment for its `python-version`.
+        ([setup_uv(python_version="3.13"), run("uv pip install -e . pytest"), run("echo")], ""),
+    ],
+    ids=["uv-venv-first", "uv-sync-first", "virtual-env-set", "python-given", "setup-uv-python"],
+)
+def test_uv_pip_install_with_an_environment_to_install_into_does_not_fail(tmp_path, steps, env):
+    assert pytest_not_found(tmp_path, *steps, env=env) == []
+
+
+def test_a_path_folder_the_check_cannot_place_may_hold_pytest(tmp_path):
+    # Decided: left lenient. Only installs and changes of the PATH of earlier steps are followed,
+    # not the other commands that may fill `$HOME/bin` (`ln`, `curl -o`, a script).
+    steps = [setup_uv(), run("uv sync"), run('echo "$HOME/bin" >> "$GITHUB_PATH"'), run("pytest")]
+    assert pytest_not_found(tmp_path, *steps) == []
+
+
 SETUP_ACTIVATED = """\
 name: Set up the project
 description: uv, and the project's environment on the PATH
@@ -2287,6 +2495,27 @@ def test_bare_pytest_with_setup_uv_activating_the_environment_passes_the_check(l
             setup, setup + "        with:\n          activate-environment: true\n"
         ).replace("uv run --with pytest pytest -q", "pytest -q"),
     )
+    assert found(judge("06.1")) == {}
+
+
+def test_an_empty_environment_fails_the_check_naming_the_step_and_the_fix(learner):
+    # setup-uv activates `.venv`, and nothing fills it: no `uv sync`, and `uvx` does not sync.
+    write_workflow(
+        learner,
+        MODEL.replace(SETUP_UV, SETUP_UV + "        with:\n          activate-environment: true\n")
+        .replace("      - run: uv sync\n", "")
+        .replace("uv run --with ruff ruff check .", "uvx ruff check .")
+        .replace("uv run --with pytest pytest -q", "pytest -q"),
+    )
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit`, line" in message and "would fail on GitHub:" in message
+    assert "`.venv/`, an environment made empty" in message and "run `uv sync` before it" in message
+
+
+def test_a_task_of_another_runner_is_not_judged_here(learner):
+    # tox's settings are not read, and tox is not in the course's environment: not the learner's
+    # mistake, so the step is skipped, as an image build is.
+    write_workflow(learner, MODEL.replace(LINT_STEP, LINT_STEP + "      - run: tox -e docs\n", 1))
     assert found(judge("06.1")) == {}
 
 

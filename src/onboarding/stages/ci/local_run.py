@@ -147,12 +147,51 @@ def why_skipped(script: str) -> str:
                 return f"`{shorten(command, 40)}` {reason}, which cannot happen from here"
         if command.endswith("&") and not command.endswith("&&"):
             return f"`{shorten(command, 40)}` starts a background process; run this step yourself"
+        settings = task_settings(command)
+        if settings:
+            return (
+                f"`{shorten(command, 40)}` runs a task of {settings}, which the check does not "
+                "read: run this step yourself"
+            )
     if all(_only_an_install(command) for command in commands):
         return ALREADY_INSTALLED
     return ""
 
 
 SHELL_OPERATORS = re.compile(r"&&|\|\||[;|&]")
+TASK_SETTINGS = {
+    "tox": "tox's settings (tox.ini)",
+    "nox": "noxfile.py",
+    "just": "the justfile",
+    "task": "Taskfile.yml",
+    "poe": "poethepoet's settings",
+    "invoke": "tasks.py",
+    "hatch": "hatch's settings",
+    "pdm": "pdm's settings",
+}
+"""Where each task runner's tasks are written: files the check does not read, whose tasks need
+tools the course's environment does not have."""
+TASK_RUNNERS = set(TASK_SETTINGS) - {"hatch", "pdm"}
+"""Programs that only run tasks; hatch and pdm run programs too (`hatch run pytest`)."""
+
+
+def task_settings(command: str) -> str:
+    """Where the task a command runs is written (`tox -e py`, `hatch test`, `pdm run lint`), or
+    "" for a command that runs no task. `hatch run NAME` and `pdm run NAME` run a program too:
+    NAME is a task unless the course's environment has a program of that name (`pytest`), as
+    a task named `test` would otherwise run the shell's own `test`."""
+    words = _shell_words(_program(command))
+    tool = tool_words(command)[:1]
+    if tool and tool[0] in TASK_RUNNERS:
+        return TASK_SETTINGS[tool[0]]
+    if words[:2] == ["hatch", "test"]:
+        return TASK_SETTINGS["hatch"]
+    if words[:1] in (["hatch"], ["pdm"]) and words[1:2] == ["run"]:
+        name = next((word for word in words[2:] if not word.startswith("-")), "")
+        program = Path(sys.executable).parent / name
+        if name and "/" not in name and (":" in name or not program.exists()):
+            return TASK_SETTINGS[words[0]]
+    return ""
 
 
 DOWNLOADED_INSTALLER = re.compile(
@@ -598,6 +637,16 @@ GITHUB_FILE_WRITE = re.compile(
 PATH_ASSIGNMENT = re.compile(r"^(?:export\s+)?PATH=(?P<value>\S+)$")
 """`export PATH="$PWD/.venv/bin:$PATH"`: the folders in front come first for the rest of the step."""
 SOURCED = {"source", "."}
+NOT_FOLLOWED = ": not followed:"
+"""Put in `Step.installed_before` for what an earlier step did that the check cannot follow:
+an action other than those it knows (`actions/cache` may restore a `.venv`), a script of the
+project's. It may have installed anything anywhere, so a job's environments are no longer
+known to be empty (`_Job.unfollowed`). The shell's `:` does nothing, should it ever run."""
+ACTIONS_THAT_INSTALL_NOTHING = {
+    "actions/checkout", "actions/setup-python", "actions/upload-artifact",
+    "actions/download-artifact",
+}  # fmt: skip
+"""Actions that put no Python package anywhere: setup-python installs a Python, not packages."""
 
 
 def _folder(path: str) -> str:
@@ -630,6 +679,23 @@ def _shell_words(text: str) -> list[str]:
         return text.split()
 
 
+def not_followed(command: str) -> bool:
+    """Whether a command runs what the check does not read, which may install anything: a
+    script of the project's (`./scripts/bootstrap.sh`, `bash ci/setup.sh`, `source env.sh`) or a
+    task runner's task (`tox -e py`)."""
+    words = _shell_words(_program(command))
+    if not words:
+        return False
+    if words[0] in SOURCED:
+        return len(words) > 1 and PurePosixPath(words[1]).name != "activate"
+    if words[0] in ("bash", "sh", "zsh", "dash") and len(words) > 1:
+        return not words[1].startswith("-")
+    if "/" in words[0]:
+        return PurePosixPath(words[0]).parent.name != "bin"  # `.venv/bin/pytest` is followed
+    tool = tool_words(command)
+    return bool(tool) and tool[0] in TASK_RUNNERS
+
+
 def changes_the_environment(command: str) -> bool:
     """Whether a command changes where later commands find their programs: an activation, a new
     PATH, or a line for $GITHUB_PATH or $GITHUB_ENV (`Step.installed_before` keeps them)."""
@@ -649,9 +715,13 @@ def setup_uv_commands(inputs: Mapping[str, str]) -> tuple[str, ...]:
     and exports VIRTUAL_ENV (action.yml and `activateEnvironment()` in src/setup-uv.ts of
     astral-sh/setup-uv; the input is read with `core.getBooleanInput`, so `true`, `True` and
     `TRUE` count). Without it, setup-uv puts only uv itself (and uv's tool folder) on the PATH:
-    the environment `uv sync` makes is not on it, and bare `pytest` is the runner's.
+    the environment `uv sync` makes is not on it, and bare `pytest` is the runner's. Before v6,
+    setup-uv also made and activated an environment when given `python-version`; the pin's
+    version is not read here, so that one is not followed (`NOT_FOLLOWED`).
     """
     if inputs.get("activate-environment", "").strip() not in ("true", "True", "TRUE"):
+        if inputs.get("python-version", "").strip():
+            return (f"{NOT_FOLLOWED} astral-sh/setup-uv with `python-version`",)
         return ()
     working = inputs.get("working-directory", "").strip() or "."
     venv = inputs.get("venv-path", "").strip() or PROJECT_ENVIRONMENT
@@ -676,6 +746,9 @@ class _Environment:
     """Those that brought no pytest."""
     has_pytest: bool = False
     """Whether pytest is there, or may be (an install whose packages are not known here)."""
+    made_empty: bool = False
+    """Whether the job made it (`uv venv`, setup-uv's `activate-environment: true`, `python -m
+    venv`): a new environment holds no package until something installs into it."""
 
 
 class _Job:
@@ -713,6 +786,17 @@ class _Job:
         """Whether `uv tool install` or `pipx install` put commands on the PATH."""
         self.known = True
         """False after an install whose target is not followed here (`poetry install`)."""
+        self.unfollowed = False
+        """True after a command or action the check does not read (`NOT_FOLLOWED`): an
+        environment the job made may then hold anything, and `uv pip` may find one."""
+        self.broken = ""
+        """Why an earlier command of the job fails on GitHub, which stops the job there."""
+        # An environment that the job's `env:` activates counts for `uv pip` and `--active`;
+        # a Conda one (`CONDA_PREFIX`, setup-miniconda's) lies outside the project.
+        if env.get("VIRTUAL_ENV", "").strip():
+            self.job_virtual_env = self.virtual_env = _folder(env["VIRTUAL_ENV"])
+        elif env.get("CONDA_PREFIX", "").strip():
+            self.job_virtual_env = self.virtual_env = ELSEWHERE
 
     # ----------------------------------------------------------------------- following
     def follow_earlier(self, command: str) -> None:
@@ -730,6 +814,14 @@ class _Job:
     def _follow(self, command: str, later_steps_too: bool) -> str:
         raw = command.strip()
         words = _uv_words(command)
+        if raw.startswith(NOT_FOLLOWED) or not_followed(command):
+            self.unfollowed = True
+            return ""
+        if makefile.make_arguments(_program(command)) is not None:
+            # Its recipe follows it (`pytest_left_out`); without a Makefile it is not known.
+            if makefile.read_makefile(self.project_copy) is None:
+                self.unfollowed = True
+            return ""
         written = GITHUB_FILE_WRITE.match(raw)
         if written:
             # What a step adds to these files counts from the next step on.
@@ -754,13 +846,16 @@ class _Job:
         if words[:2] == ["uv", "sync"]:
             self._sync(words)
             return ""
+        if words[:2] == ["uv", "run"]:
+            reason = self._pytest_found(command, words)
+            self._run_syncs(words)
+            return reason
         if PIP_INSTALL.match(_program(command)):
-            self._pip_install(command, words)
-            return ""
+            return self._pip_install(command, words)
         if MAKES_EMPTY_ENVIRONMENT.match(_program(command)):
             made = _folder(environment_made_by(command, {}))
             if made != ELSEWHERE:
-                self.environments[made] = _Environment()
+                self.environments[made] = _Environment(made_empty=True)
             return ""
         if words[:3] == ["uv", "tool", "install"] or words[:2] == ["pipx", "install"]:
             self.tools_on_path = True  # on the PATH from now on: uv's and pipx's tool folder
@@ -798,8 +893,41 @@ class _Job:
         )
         self.known = True
 
-    def _pip_install(self, command: str, words: list[str]) -> None:
+    def _run_syncs(self, words: list[str]) -> None:
+        """`uv run` first syncs the project's environment (the activated one with `--active`):
+        it adds what the options select and leaves what is there, unless told not to."""
+        options, _ = _uv_run_options(words)
+        options += _not_overridden(self.from_env, options)
+        named = {option.partition("=")[0] for option in options}
+        if named & {"--no-sync", "--no-project", "--isolated", "--script"}:
+            return
+        folder = self.virtual_env if "--active" in named and self.virtual_env else None
+        folder = folder or self.project_folder
+        if folder == ELSEWHERE:
+            return  # outside the project: what it holds stays unknown
+        has_pytest = brings_pytest(self.project.selected(options)[0])
+        run = shlex.join(words[:2] + options)
+        before = self.environments.get(folder)
+        if before is None or (has_pytest and not before.has_pytest):
+            self.environments[folder] = _Environment([run], [] if has_pytest else [run], has_pytest)
+        elif not before.installs:  # a new environment, which it fills
+            before.installs.append(run)
+            if not has_pytest:
+                before.without_pytest.append(run)
+
+    def _pip_install(self, command: str, words: list[str]) -> str:
+        """Follow an install; why it fails on GitHub, or "" when it does not."""
         folder = self._pip_target(words)
+        if folder is None:
+            shown = shorten(shlex.join(words), 60)
+            self.broken = self.broken or (
+                f"`{shown}` fails on GitHub: uv installs only into a virtual environment, and "
+                "stops with “No virtual environment found” when none is activated and the "
+                "project has no `.venv`; add `--system` to install into the runner's Python "
+                "(or set `UV_SYSTEM_PYTHON: 1` in `env:`), or install the project with "
+                "`uv sync` instead"
+            )
+            return self.broken
         environment = self.environments.setdefault(folder, _Environment())
         installed = pip_installed(command, self.project, self.project_copy)
         environment.installs.append(shlex.join(words))
@@ -807,9 +935,11 @@ class _Job:
             environment.has_pytest = True  # a file, URL or project not read here may list it
         else:
             environment.without_pytest.append(shlex.join(words))
+        return ""
 
-    def _pip_target(self, words: list[str]) -> str:
-        """The environment a `pip install` (or `uv pip install`) installs into."""
+    def _pip_target(self, words: list[str]) -> str | None:
+        """The environment a `pip install` (or `uv pip install`) installs into; None when uv
+        would find none and stop."""
         options = {word.partition("=")[0] for word in words}
         if options & {"-t", "--target", "--prefix", "--root", "--python", "-p"}:
             return ELSEWHERE
@@ -818,9 +948,17 @@ class _Job:
                 return RUNNER_PYTHON
             if self.virtual_env:
                 return self.virtual_env
-            # uv finds `.venv` in the folder; without one it refuses to install, which is
-            # that step's failure, not a missing pytest's.
-            return PROJECT_ENVIRONMENT if PROJECT_ENVIRONMENT in self.environments else ELSEWHERE
+            # Without `--system`, uv installs only into a virtual environment: that of
+            # $VIRTUAL_ENV, else of $CONDA_PREFIX, else `.venv` in the folder or the nearest
+            # parent; with none it installs nothing (uv's docs, "Using Python environments",
+            # docs.astral.sh/uv/pip/environments/, "Discovery of Python environments"), and
+            # stops with "No virtual environment found; run `uv venv` to create an environment,
+            # or pass `--system` to install into a non-virtual environment" (its wording since
+            # astral-sh/uv pull request 7188). A fresh checkout has no `.venv` unless a step made one;
+            # after a step that the check does not read, one may exist.
+            if PROJECT_ENVIRONMENT in self.environments:
+                return PROJECT_ENVIRONMENT
+            return ELSEWHERE if self.unfollowed else None
         if "/" in words[0]:
             return _environment_of_program(words[0])
         return self.path[0] if self.path else RUNNER_PYTHON  # the `pip` first on the PATH
@@ -876,7 +1014,26 @@ class _Job:
             return _without_pytest(installers, self.project)
         if on_the_path and elsewhere:
             return self._not_on_the_path(command, elsewhere)
+        first = self.environments.get(looked_in[0]) if looked_in else None
+        if first is not None and first.made_empty and not first.installs and not self.unfollowed:
+            return self._empty(command, looked_in[0])
         return ""
+
+    def _empty(self, command: str, folder: str) -> str:
+        """Why a command finds no pytest in an environment the job made and left empty."""
+        shown = shorten(strip_runner(_program(command)), 60)
+        if folder == self.project_folder:
+            fix = "`uv sync`"
+        elif folder == self.virtual_env:
+            fix = "`uv sync --active`"
+        else:
+            fix = f"`uv sync --active` with `{folder}/` activated"
+        return (
+            f"`{shown}` finds no pytest on GitHub: it runs from `{folder}/`, an environment "
+            "made empty (by setup-uv's `activate-environment: true`, `uv venv` or `python -m "
+            "venv`) that no step before it installs into, and the runner's own Python has none "
+            f"either; run {fix} before it, to install the project and its dev group there"
+        )
 
     def _not_on_the_path(self, command: str, elsewhere: dict[str, _Environment]) -> str:
         holders = [folder for folder, env in elsewhere.items() if env.has_pytest] or list(elsewhere)
@@ -919,8 +1076,12 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
         return ""
     job = _Job(project, project_copy, dict(step.env))
     for command in step.installed_before:
-        job.follow_earlier(command)
+        # `make install` is followed by what its recipe runs.
+        for part in commands_of(makefile.expand(command, project_copy)) or [command]:
+            job.follow_earlier(part)
     job.follow_earlier(STEP_ENDS)
+    if job.broken:
+        return f"the job stops before it, as an earlier step fails: {job.broken}"
     for command in commands_of(makefile.expand(step.script, project_copy)):  # `make test` too
         reason = job.follow(command)
         if reason:
@@ -1235,10 +1396,15 @@ class CourseMachine(Machine):
         """Its installs, and what changes where later commands find their programs: an
         activation counts for the installs after it in the step, then ends (`STEP_ENDS`)."""
         commands = commands_of(script)
+        # A `make` target is followed by its recipe (`pytest_left_out`), which may install.
         kept = tuple(
             command
             for command in commands
-            if _may_install(command) or changes_the_environment(command)
+            if _may_install(command)
+            or changes_the_environment(command)
+            or not_followed(command)
+            or makefile.make_arguments(_program(command)) is not None
+            or _uv_words(command)[:2] == ["uv", "run"]  # it syncs the environment first
         )
         ends = any(
             changes_the_environment(command) and not GITHUB_FILE_WRITE.match(command.strip())
@@ -1247,9 +1413,12 @@ class CourseMachine(Machine):
         return kept + ((STEP_ENDS,) if ends else ())
 
     def installs_of_action(self, uses: str, inputs: Mapping[str, str]) -> tuple[str, ...]:
-        if ActionReference(uses).name.lower() == "astral-sh/setup-uv":
+        name = ActionReference(uses).name.lower()
+        if name == "astral-sh/setup-uv":
             return setup_uv_commands(inputs)
-        return ()
+        if name in ACTIONS_THAT_INSTALL_NOTHING:
+            return ()
+        return (f"{NOT_FOLLOWED} {uses}",)
 
     def what_runs(self, step: Step) -> tuple[Any, ...]:
         """What the step does here: a runner's options (`uv run --python 3.13`) and the Python
