@@ -114,6 +114,55 @@ def test_code_fences_know_their_lines():
     ]
 
 
+# Where a line-by-line toggle on ``` and CommonMark disagree: every reader follows CommonMark.
+HEADING_IN_CODE = {
+    "longer-fence": "````markdown\n```\n## steps\n````\n\nafter\n",
+    "info-does-not-close": "```text\nSELECT 1;\n```sql\n## steps\n```\n\nafter\n",
+    "left-open": "~~~\n```\n## steps\n",
+}
+HEADING_OUTSIDE_CODE = {
+    # Indented four spaces, ``` is indented code, not a fence that would run to the end.
+    "indented-four-spaces": "Run:\n\n    ```\n    make\n\n## steps\n\nafter\n",
+    # A fence left open in a list item ends with the item.
+    "left-open-in-a-list-item": "- Run it:\n\n  ```sh\n  make\n\n## steps\n\nafter\n",
+    # Code is literal: its `<!--` opens no comment that would hide the rest.
+    "comment-start-in-code": "```html\n<!-- the page's comment\n```\n\n## steps\n\nafter\n",
+}
+
+
+@pytest.mark.parametrize("text", HEADING_IN_CODE.values(), ids=HEADING_IN_CODE.keys())
+def test_a_heading_inside_a_code_fence_is_no_section_to_any_reader(text):
+    assert "## steps" not in markdown.markdown_lines(text)
+    assert markdown.section(text, "Steps") is None
+    assert markdown.section_source(text, "Steps") is None
+    assert markdown.in_template_case(text, ("Steps",)) == text
+
+
+@pytest.mark.parametrize("text", HEADING_OUTSIDE_CODE.values(), ids=HEADING_OUTSIDE_CODE.keys())
+def test_a_heading_after_what_only_looks_like_an_open_fence_is_a_section(text):
+    assert "## steps" in markdown.markdown_lines(text)
+    assert markdown.section(text, "Steps") == "\nafter"
+    assert markdown.section_source(text, "Steps") == "\nafter"
+    assert markdown.in_template_case(text, ("Steps",)) == text.replace("## steps", "## Steps")
+
+
+def test_code_keeps_its_lines_in_a_section_and_its_comments_hide_nothing():
+    text = "## Steps\n\n```html\n<!-- kept -->\n## not a heading\n```\n<!-- hidden -->\nafter\n"
+    assert markdown.section_source(text, "Steps") == (
+        "\n```html\n<!-- kept -->\n## not a heading\n```\n\nafter"
+    )
+    assert markdown.lines_with_code(text) == [
+        ("## Steps", False),
+        ("", False),
+        ("```html", True),
+        ("<!-- kept -->", True),
+        ("## not a heading", True),
+        ("```", True),
+        ("", False),
+        ("after", False),
+    ]
+
+
 def test_a_missing_or_empty_document_is_one_clear_line(tmp_path):
     with pytest.raises(ArtefactError, match="tsd.md does not exist yet"):
         markdown.read_document(tmp_path / "tsd.md")

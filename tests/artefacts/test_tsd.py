@@ -383,3 +383,26 @@ def test_a_heading_that_starts_with_a_number_word_keeps_it(heading):
 def test_numbers_in_a_code_block_are_not_headings():
     text = "```python\n## 1. not a heading\n```\n"
     assert tsd.unnumbered(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A longer fence holds a ``` line; a ```sql line does not close a ``` block.
+        ("````markdown\n```\n## 1. Context\n````\n", "````markdown\n```\n## 1. Context\n````\n"),
+        ("```text\nnotes\n```sql\n## 1. Context\n```\n", "```text\nnotes\n```sql\n## 1. Context\n```\n"),
+        # Indented four spaces, ``` is indented code; a fence left open in a list item ends
+        # with the item: neither hides the heading after it.
+        ("Run:\n\n    ```\n    make\n\n## 1. Context\n", "Run:\n\n    ```\n    make\n\n## Context\n"),
+        ("- Run it:\n\n  ```sh\n  make\n\n## 1. Context\n", "- Run it:\n\n  ```sh\n  make\n\n## Context\n"),
+    ],
+    ids=["longer-fence", "info-does-not-close", "indented-four-spaces", "left-open-in-a-list-item"],
+)  # fmt: skip
+def test_code_ends_where_commonmark_ends_it(text, expected):
+    assert tsd.unnumbered(text) == expected
+
+
+def test_a_numbered_data_model_after_an_indented_fence_is_read():
+    text = "Run:\n\n    ```\n    make\n\n## 3 - Data model\n\n| Table | Column | Type |\n"
+    text += "| --- | --- | --- |\n| rooms | id | INTEGER |\n"
+    assert list(tsd.data_model(text)) == ["rooms"]

@@ -9,12 +9,14 @@ every reader here sees it as the `# ` or `## ` heading it is (`setext_as_atx`).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from onboarding.checks import CheckFailed, read_artefact
 from onboarding.protocol import shorten
@@ -30,7 +32,8 @@ TABLE_SEPARATOR = re.compile(
 )
 """The line under a table's header. GitHub takes one hyphen a cell (`|-|-|`, `|:-:|`) where the
 line has a pipe; a line of hyphens alone needs three, or it is a list item or a rule."""
-FENCE = re.compile(r"\s*(```|~~~)")
+COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+"""An HTML comment, or one left open, which hides the rest of the text it is in."""
 FENCE_LANGUAGE = re.compile(r"\{?([^\s{}]*)")
 """The language of a code fence's info string: its first word, without braces."""
 SECTION_HEADING = re.compile(r"(?P<marks> {0,3}##[ \t]+)(?!#)(?P<title>.+?)(?P<end>\s*#*\s*)$")
@@ -41,6 +44,9 @@ LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 """One line with its ending, split where CommonMark (and so markdown-it) ends a line."""
 FRONT_MATTER_END = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?")
 _COMMONMARK = MarkdownIt("commonmark").enable("table")
+PARSES_KEPT = 64
+"""How many texts' parses `_blocks` keeps: a check reads one document, and the template it
+was written from, through several readers."""
 
 
 def read_document(path: str | Path, how_to_create: str | None = None) -> str:
@@ -67,7 +73,7 @@ def setext_as_atx(text: str) -> str:
     if lines and lines[0].rstrip() == "---":  # YAML front matter, as Jekyll and Hugo write it
         end = next((n for n in range(1, len(lines)) if FRONT_MATTER_END.fullmatch(lines[n])), None)
         start = 0 if end is None else end + 1
-    for token in _COMMONMARK.parse("".join(lines[start:])):
+    for token in _blocks("".join(lines[start:])):
         # Only a heading of the document itself: level 0, not one inside a list or a quotation.
         if token.type != "heading_open" or token.markup not in ("=", "-") or token.level:
             continue
@@ -81,22 +87,6 @@ def setext_as_atx(text: str) -> str:
         ending = lines[underline][len(lines[underline].rstrip("\r\n")) :]
         lines[underline] = f"{'#' * (1 if token.markup == '=' else 2)} {title}{ending}"
     return "".join(lines)
-
-
-def markdown_lines(text: str) -> list[str]:
-    """The lines of a Markdown text outside HTML comments and fenced code blocks, Setext
-    headings written as ATX ones."""
-    text = setext_as_atx(text)
-    text = re.sub(r"<!--.*?(-->|\Z)", "", text, flags=re.DOTALL)
-    lines, fence = [], None
-    for line in text.splitlines():
-        marker = FENCE.match(line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-            continue
-        if fence is None:
-            lines.append(line)
-    return lines
 
 
 @dataclass(frozen=True)
@@ -131,15 +121,61 @@ def code_fences(text: str) -> list[CodeFence]:
             # markdown-it ends every line with "\n"; other characters do not end one.
             lines=token.content.removesuffix("\n").split("\n") if token.content else [],
         )
-        for token in _COMMONMARK.parse(text)
+        for token in _blocks(text)
         if token.type == "fence" and token.map
     ]
+
+
+@functools.lru_cache(maxsize=PARSES_KEPT)
+def _blocks(text: str) -> tuple[Token, ...]:
+    """The block tokens CommonMark's parser makes of a text, parsed once however many readers
+    ask: every reader parses the whole text, and a check runs several on the same document.
+    The tokens are shared, so no reader may change them."""
+    return tuple(_COMMONMARK.parse(text))
 
 
 def _fence_language(info: str) -> str:
     """The language an info string names: its first word, without MyST's braces (`{mermaid}`)
     or attributes written onto it (`python{linenos}`)."""
     return FENCE_LANGUAGE.match(info.strip())[1].lower()  # type: ignore[index]
+
+
+def code_rows(text: str) -> set[int]:
+    """The indices of the lines of a text (split as `LINE` splits them) that belong to a fenced
+    code block, its fences included: the lines `code_fences` finds code on."""
+    return {row for fence in code_fences(text) for row in range(fence.first, fence.last + 1)}
+
+
+def lines_with_code(text: str) -> list[tuple[str, bool]]:
+    """The lines of a Markdown text outside HTML comments, Setext headings written as ATX ones,
+    each with whether it belongs to a fenced code block (its fences included).
+
+    Where code is, `code_fences` decides. Code is literal: a `<!--` inside a fence is the code's
+    own text, not a comment that would hide the lines after it."""
+    text = setext_as_atx(text)
+    code = code_rows(text)
+    found: list[tuple[str, bool]] = []
+    prose: list[str] = []
+
+    def end_prose() -> None:
+        uncommented = COMMENT.sub("", "".join(prose))
+        found.extend((line.rstrip("\r\n"), False) for line in LINE.findall(uncommented))
+        prose.clear()
+
+    for row, line in enumerate(LINE.findall(text)):
+        if row in code:
+            end_prose()
+            found.append((line.rstrip("\r\n"), True))
+        else:
+            prose.append(line)
+    end_prose()
+    return found
+
+
+def markdown_lines(text: str) -> list[str]:
+    """The lines of a Markdown text outside HTML comments and fenced code blocks, Setext
+    headings written as ATX ones."""
+    return [line for line, in_code in lines_with_code(text) if not in_code]
 
 
 def fenced_blocks(text: str, language: str) -> list[str]:
@@ -254,13 +290,9 @@ QUOTE = re.compile(r"^\s*>\s?(?P<text>.*)$")
 
 def section_source(text: str, heading: str) -> str | None:
     """The raw text of the first `## heading` section, code fences included (comments not)."""
-    text = re.sub(r"<!--.*?(-->|\Z)", "", setext_as_atx(text), flags=re.DOTALL)
-    lines, inside, fence = [], False, None
-    for line in text.splitlines():
-        marker = FENCE.match(line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-        title = SECTION_HEADING.match(line) if fence is None and not marker else None
+    lines, inside = [], False
+    for line, in_code in lines_with_code(text):
+        title = None if in_code else SECTION_HEADING.match(line)
         if title:
             if inside:
                 break
@@ -281,12 +313,11 @@ def in_template_case(text: str, headings: tuple[str, ...]) -> str:
     from a template call this once, so every check after them agrees.
     """
     by_key = {heading_key(heading): heading for heading in headings}
-    lines, fence = [], None
-    for line in setext_as_atx(text).splitlines(keepends=True):
-        marker = FENCE.match(line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-        heading = SECTION_HEADING.match(line.rstrip("\r\n")) if fence is None else None
+    text = setext_as_atx(text)
+    code = code_rows(text)
+    lines = []
+    for row, line in enumerate(LINE.findall(text)):
+        heading = None if row in code else SECTION_HEADING.match(line.rstrip("\r\n"))
         if heading and heading_key(heading["title"]) in by_key:
             ending = line[len(line.rstrip("\r\n")) :]
             line = f"{heading['marks']}{by_key[heading_key(heading['title'])]}{ending}"

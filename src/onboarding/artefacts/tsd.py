@@ -33,7 +33,8 @@ from itertools import pairwise
 from onboarding.artefacts.data_model import Column, columns
 from onboarding.artefacts.markdown import (
     DETAILS_BLOCK,
-    FENCE,
+    LINE,
+    code_rows,
     fenced_blocks,
     pipe_tables,
     section,
@@ -278,12 +279,9 @@ def unnumbered(text: str) -> str:
 
     A Setext heading (`3 - Data model` over `---`) is numbered as its `## ` form is, so it is
     written so first (`setext_as_atx`, which keeps the number of lines)."""
-    lines, fence = [], None
-    for line in setext_as_atx(text).splitlines(keepends=True):
-        marker = FENCE.match(line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-        elif fence is None:
-            line = NUMBERED_HEADING.sub(r"\g<marks>", line)
-        lines.append(line)
-    return "".join(lines)
+    text = setext_as_atx(text)
+    code = code_rows(text)
+    return "".join(
+        line if row in code else NUMBERED_HEADING.sub(r"\g<marks>", line)
+        for row, line in enumerate(LINE.findall(text))
+    )

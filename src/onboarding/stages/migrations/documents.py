@@ -22,11 +22,11 @@ from onboarding.artefacts.data_model import family, read_data_model
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
-    FENCE,
+    code_fences,
     fenced_blocks,
+    lines_with_code,
     markdown_lines,
     section_source,
-    setext_as_atx,
     tables,
 )
 from onboarding.artefacts.quantities import with_digits
@@ -39,8 +39,6 @@ ROLLBACK_SECTION = "Rollback plan"
 QUERIES_SECTION = "Verification queries"
 REVIEW_SECTION = "SQL for review"
 SQL_FENCES = ("sql", "sqlite", "sqlite3")
-CODE_FENCE = re.compile(r"(?m)^\s*(?:```|~~~)\s*(\S*)")
-"""A line that opens (or closes) a code block, with its language tag ("" when it has none)."""
 SQL_KEYWORDS = frozenset(
     "ALTER ANALYZE ATTACH BEGIN COMMIT CREATE DELETE DETACH DROP END INSERT PRAGMA REINDEX"
     " RELEASE REPLACE ROLLBACK SAVEPOINT SELECT UPDATE VACUUM WITH".split()
@@ -231,14 +229,11 @@ def _sections_at_every_level(text: str) -> list[tuple[int, str, str]]:
     """(level, title, body with its code blocks) of every heading outside code blocks; a body
     runs to the next heading of the same level or above. A Setext heading (`Rolling back` over
     `---`) is a heading as its `## ` form is."""
-    lines = re.sub(r"<!--.*?(-->|\Z)", "", setext_as_atx(text), flags=re.DOTALL).splitlines()
-    headings, fence = [], None
-    for position, line in enumerate(lines):
-        marker = FENCE.match(line)
-        if marker:
-            fence = marker[1] if fence is None else (None if marker[1] == fence else fence)
-            continue
-        heading = ANY_HEADING.match(line) if fence is None else None
+    read = lines_with_code(text)
+    lines = [line for line, _ in read]
+    headings = []
+    for position, (line, in_code) in enumerate(read):
+        heading = None if in_code else ANY_HEADING.match(line)
         if heading:
             headings.append((position, len(heading["marks"]), heading["title"]))
     found = []
@@ -466,13 +461,10 @@ def _review_blocks(plan: str) -> list[str]:
 
 def _sql_blocks(text: str) -> list[str]:
     marked = [block for language in SQL_FENCES for block in fenced_blocks(text, language)]
-    own = DETAILS_BLOCK.sub("", text)
-    languages = {tag.lower() for tag in CODE_FENCE.findall(own)} - set(SQL_FENCES)
     unmarked = [
         block
-        for language in sorted(languages)
-        for block in fenced_blocks(own, language)
-        if _only_sql(block)
+        for fence in code_fences(DETAILS_BLOCK.sub("", text))
+        if fence.language not in SQL_FENCES and _only_sql(block := "\n".join(fence.lines))
     ]
     return marked + unmarked
 
