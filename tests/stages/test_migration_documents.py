@@ -221,6 +221,35 @@ def test_a_thematic_break_under_a_blank_line_makes_no_section(tmp_path):
     )
 
 
+CODE_HOLDING_A_HEADING = {
+    # A longer fence holds a ``` line; a ```sql line does not close a ``` block.
+    "longer-fence": "````markdown\n```\n## Notes\n````\n",
+    "info-does-not-close": "```text\nPaged the on-call.\n```sql\n## Notes\n```\n",
+}
+ROLLBACK_HEADINGS = {
+    "section": "## Rollback plan",
+    "subsection": "## Undoing the change\n\n### Rollback plan",
+}
+NO_DOWNGRADE = (
+    "the Rollback plan gives no downgrade command; undoing your revision 0002 is"
+    " `alembic downgrade 0001` (or `alembic downgrade -1`)"
+)
+
+
+@pytest.mark.parametrize("heading", ROLLBACK_HEADINGS.values(), ids=ROLLBACK_HEADINGS.keys())
+@pytest.mark.parametrize("code", CODE_HOLDING_A_HEADING.values(), ids=CODE_HOLDING_A_HEADING.keys())
+def test_a_heading_inside_a_code_block_does_not_end_the_rollback_plan(tmp_path, heading, code):
+    """Where code ends is CommonMark's decision, for sections at every level."""
+    assert verdicts(tmp_path, plan=("## Rollback plan\n", f"{heading}\n\n{code}\n")) == {}
+
+
+@pytest.mark.parametrize("heading", ROLLBACK_HEADINGS.values(), ids=ROLLBACK_HEADINGS.keys())
+def test_a_heading_after_a_code_block_ends_the_rollback_plan(tmp_path, heading):
+    code = "```text\nPaged the on-call.\n```\n\n## Notes\n"
+    plan = ("## Rollback plan\n", f"{heading}\n\n{code}\n")
+    assert verdicts(tmp_path, plan=plan)["rollback"] == NO_DOWNGRADE
+
+
 @pytest.mark.parametrize(
     ("command", "finding"),
     [
@@ -462,6 +491,9 @@ def test_the_sql_for_review_must_match_what_alembic_prints(tmp_path):
         (MODEL_SQL_BLOCK, MODEL_SQL_BLOCK.replace("```sql", "~~~").replace("```", "~~~")),
         ("```sql\nBEGIN;", "```console\n$ alembic upgrade 0001:0002 --sql\nBEGIN;"),
         ("```sql\nBEGIN;", "```SQL\nBEGIN;"),
+        # A fence longer than three backticks, or one in a quotation, is a fence all the same.
+        (MODEL_SQL_BLOCK, "````text" + MODEL_SQL_BLOCK.removeprefix("```sql")[:-3] + "````"),
+        (MODEL_SQL_BLOCK, re.sub("(?m)^", "> ", MODEL_SQL_BLOCK.replace("```sql", "```text"))),
         # Beside it, the command in a shell block, and notes in a text block, are not the SQL.
         (
             "`alembic upgrade 0001:0002 --sql`:\n",
@@ -490,6 +522,8 @@ def test_the_sql_for_review_must_match_what_alembic_prints(tmp_path):
         "tilde-fence",
         "console-tag",
         "upper-case-tag",
+        "longer-fence",
+        "in-a-quotation",
         "shell-and-notes-beside",
         "sql-in-another-section",
         "template-example-kept",
@@ -563,7 +597,7 @@ CREATE TABLE _alembic_tmp_bookings (
     start TEXT NOT NULL,
     "end" TEXT NOT NULL,
     attendees INTEGER NOT NULL,
-    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),
+    cancelled INTEGER DEFAULT 0 NOT NULL CONSTRAINT ck_bookings_cancelled_0_or_1 CHECK (cancelled IN (0, 1)),
     cancelled_at TEXT,
     PRIMARY KEY (id),
     CONSTRAINT fk_bookings_room_id_rooms FOREIGN KEY(room_id) REFERENCES rooms (id),
@@ -622,10 +656,12 @@ def test_a_batch_rebuild_quoted_as_an_add_column_is_named(tmp_path):
     [
         ("    cancelled_at TEXT,\n", ""),
         (
-            "    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),\n"
+            "    cancelled INTEGER DEFAULT 0 NOT NULL CONSTRAINT ck_bookings_cancelled_0_or_1"
+            " CHECK (cancelled IN (0, 1)),\n"
             "    cancelled_at TEXT,\n",
             "    cancelled_at TEXT,\n"
-            "    cancelled INTEGER DEFAULT 0 NOT NULL CHECK (cancelled IN (0, 1)),\n",
+            "    cancelled INTEGER DEFAULT 0 NOT NULL CONSTRAINT ck_bookings_cancelled_0_or_1"
+            " CHECK (cancelled IN (0, 1)),\n",
         ),
         ("    CONSTRAINT ck_bookings_attendees_at_least_one CHECK (attendees >= 1),\n", ""),
     ],

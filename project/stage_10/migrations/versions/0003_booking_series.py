@@ -22,9 +22,20 @@ def upgrade() -> None:
     op.create_table(
         "series",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("room_id", sa.Integer(), sa.ForeignKey("rooms.id"), nullable=False),
+        sa.Column(
+            "room_id",
+            sa.Integer(),
+            sa.ForeignKey("rooms.id", name="fk_series_room_id_rooms"),
+            nullable=False,
+        ),
         sa.Column("organiser", sa.Text(), nullable=False),
-        sa.Column("weeks", sa.Integer(), sa.CheckConstraint("weeks >= 1"), nullable=False),
+        # Named, as every constraint since revision 0001: a batch rebuild keeps only named ones.
+        sa.Column(
+            "weeks",
+            sa.Integer(),
+            sa.CheckConstraint("weeks >= 1", name="ck_series_weeks_at_least_one"),
+            nullable=False,
+        ),
     )
     # NULL for every booking made one at a time, which is all of them before this release.
     # A plain ADD COLUMN, not a batch "move and copy" of bookings: no table rebuild, no lock

@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column(
             "cancelled",
             sa.Integer(),
-            sa.CheckConstraint("cancelled IN (0, 1)"),
+            # Named, as revision 0001 names its constraints: a later batch rebuild keeps a
+            # named CHECK and silently drops an unnamed one.
+            sa.CheckConstraint("cancelled IN (0, 1)", name="ck_bookings_cancelled_0_or_1"),
             nullable=False,
             server_default=sa.text("0"),
         ),
