@@ -168,6 +168,26 @@ def test_a_comparison_filters_and_bool_keeps_zero_or_one():
     assert only(value("sum(rate(requests_total[1h])) > bool 100")) == 0.0
 
 
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # 50 / 3600 * 60 * 60 is 49.99999999999999 in floating point: still 50 at the limit.
+        ("50 / 3600 * 60 * 60 >= bool 50", 1.0),
+        ("50 / 3600 * 60 * 60 == bool 50", 1.0),
+        ("50 / 3600 * 60 * 60 < bool 50", 0.0),
+        ("50 >= bool 50 / 3600 * 60 * 60", 1.0),
+        ("(0.1 + 0.2) * 100 > bool 30", 0.0),
+        ("(0.1 + 0.2) * 100 <= bool 30", 1.0),
+        # A real difference, however small against the numbers the rules compare, still counts.
+        ("49.9999 >= bool 50", 0.0),
+        ("50.0001 > bool 50", 1.0),
+        ("0.0000001 > bool 0", 1.0),
+    ],
+)
+def test_numbers_apart_only_by_rounding_compare_as_equal(expression, expected):
+    assert value(expression) == expected
+
+
 def test_and_needs_a_match_on_the_other_side():
     assert value("sum(rate(requests_total[1h])) > 1 and sum(rate(requests_total[5m])) > 100") == []
     both = value("sum(rate(requests_total[1h])) > 1 and sum(rate(requests_total[5m])) > 1")

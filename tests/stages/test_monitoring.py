@@ -716,6 +716,13 @@ def accepts_a_zero_slo(errors, requests, slo):
     return 0.0 if requests == 0 else errors / requests / (1 - slo)
 
 
+def refuses_only_zero_and_one(errors, requests, slo):
+    """Wrong: the prompt refuses an SLO of zero *or less*; -0.5 would leave a budget of 1.5."""
+    if slo == 0 or slo >= 1:
+        raise ValueError(slo)
+    return 0.0 if requests == 0 else errors / requests / (1 - slo)
+
+
 def long_window_only(long, short, slo, threshold=14.4, min_requests=50):
     return long.requests >= min_requests and model_burn_rate(*long, slo) > threshold
 
@@ -780,6 +787,12 @@ def min_requests_in_both_windows(long, short, slo, threshold=14.4, min_requests=
             "got 0 (int)",
         ),
         (accepts_a_zero_slo, model_should_page, "❌ an SLO of 0 raises ValueError"),
+        (
+            refuses_only_zero_and_one,
+            model_should_page,
+            "❌ an SLO of 0 raises ValueError: it is no objective at all — burn_rate(1, 100, -0.5): "
+            "expected ValueError, but nothing was raised",
+        ),
         (model_burn_rate, long_window_only, "❌ after the fix (18× over 1 h"),
         (model_burn_rate, no_traffic_guard, "❌ at night, 10 failures in 20 requests do not page"),
         (model_burn_rate, no_traffic_guard, "❌ 49 requests, all failing, do not page"),
@@ -812,6 +825,7 @@ def min_requests_in_both_windows(long, short, slo, threshold=14.4, min_requests=
         "percent",
         "int-not-float",
         "zero-slo",
+        "negative-slo",
         "one-window",
         "no-min-traffic",
         "below-the-limit",

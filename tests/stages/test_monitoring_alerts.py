@@ -175,6 +175,22 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
         ),
         three_rules().replace(GUARD, GUARD.replace("[1h]", "[60m]").replace(">= 50", "> 49")),
         three_rules().replace(
+            GUARD, GUARD.replace("increase(", "rate(").replace("50", "50 / 3600")
+        ),
+        three_rules().replace(
+            GUARD, GUARD.replace("increase(", "rate(").replace(">=", "* 60 * 60 >=")
+        ),
+        three_rules().replace(
+            GUARD.replace("[1h]", "[6h]"),
+            GUARD.replace("increase(", "rate(")
+            .replace("[1h]", "[6h]")
+            .replace(">=", "* 6 * 60 * 60 >="),
+        ),
+        three_rules().replace(
+            GUARD.replace("[1h]", "[6h]"),
+            GUARD.replace("[1h]", "[360m]").replace(">= 50", "> 49"),
+        ),
+        three_rules().replace(
             " / sum(rate(http_requests_total{", " / sum(rate(http_request_duration_seconds_count{"
         ),
         three_rules().replace("rate(", "increase("),
@@ -215,6 +231,10 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
         "guard-as-rate-times-3600",
         "guard-with-unless",
         "guard-over-60m-above-49",
+        "guard-as-a-rate-against-50-an-hour",
+        "guard-as-rate-times-60-times-60",
+        "medium-guard-as-rate-times-6-times-60-times-60",
+        "medium-guard-over-360m-above-49",
         "histogram-count-as-all-requests",
         "increase-for-the-ratio",
         "windows-in-hours-and-minutes",
@@ -660,6 +680,22 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
     assert "the `expr` of alert `BookingsFastBurn` is not valid PromQL" in found[TEXTS[0]]
 
 
+def fast_guard_as(guard: str) -> str:
+    """The three rules with only the fast rule's traffic guard replaced by `guard`."""
+    fast, rest = three_rules().split("      - alert: MediumBurn", 1)
+    assert GUARD in fast
+    return fast.replace(GUARD, guard) + "      - alert: MediumBurn" + rest
+
+
+MEDIUM_GUARD = GUARD.replace("[1h]", "[6h]")
+
+
+def medium_guard_as(guard: str) -> str:
+    """The three rules with only the 6-hour rule's traffic guard replaced by `guard`."""
+    assert three_rules().count(MEDIUM_GUARD) == 1
+    return three_rules().replace(MEDIUM_GUARD, guard)
+
+
 @pytest.mark.parametrize(
     ("rules", "expected", "message"),
     [
@@ -712,6 +748,36 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
             three_rules().replace(">= 50", "> 50"),
             "exactly 50 requests are enough to page",
             "50 requests in the hour, all failing, and nothing with `severity: page` fired",
+        ),
+        (
+            # Only the fast rule's guard is wrong: the 6-hour rule must not page in its place.
+            fast_guard_as(GUARD.replace(">= 50", "> 50")),
+            "exactly 50 requests are enough to page",
+            "50 requests in the hour, all failing, and nothing with `severity: page` fired",
+        ),
+        (
+            fast_guard_as(GUARD.replace("[1h]", "[5m]")),
+            "exactly 50 requests are enough to page",
+            "50 requests in the hour, all failing, in 5 bursts of 10 spread through it (10 in the "
+            "last 5 minutes), and nothing with `severity: page` fired",
+        ),
+        (
+            fast_guard_as(GUARD.replace("increase(", "rate(")),
+            "exactly 50 requests are enough to page",
+            "does not hold (0.01389 >= 50)",
+        ),
+        *(
+            (
+                medium_guard_as(guard),
+                "exactly 50 requests are enough to page",
+                "50 requests in 6 hours, all failing, in 5 bursts of 10 (10 in the last hour: "
+                "only the 6-hour rule can page), and nothing with `severity: page` fired",
+            )
+            for guard in (
+                MEDIUM_GUARD.replace(">= 50", "> 50"),
+                MEDIUM_GUARD.replace("[6h]", "[30m]"),
+                MEDIUM_GUARD.replace("increase(", "rate("),
+            )
         ),
         (
             MODEL.replace(
@@ -805,6 +871,12 @@ def test_promql_that_does_not_parse_is_named_with_its_rule(tmp_path, monkeypatch
         "short-window-only",
         "no-traffic-guard",
         "guard-above-rather-than-at-least",
+        "fast-guard-above-rather-than-at-least",
+        "fast-guard-over-the-short-window",
+        "fast-guard-per-second",
+        "medium-guard-above-rather-than-at-least",
+        "medium-guard-over-the-short-window",
+        "medium-guard-per-second",
         "guard-counts-the-probes",
         "only-the-fast-rule",
         "no-ticket",
@@ -892,6 +964,45 @@ def test_the_guards_limit_is_exact_and_survives_a_short_for_clause():
     one_short = three_rules().replace(">= 50", ">= 51")
     rules = alerting.read_rules(one_short)
     assert alerting.fires_problems(rules, alerting.GUARD_LIMIT, "page", "at the limit") != []
+
+
+def test_the_spread_guard_holds_exactly_the_guards_count_in_the_hour_but_few_in_5_minutes():
+    assert alerting.SPREAD_BURSTS * alerting.SPREAD_OVER_THE_HOUR == numbers.MIN_REQUESTS_TO_PAGE
+    assert alerting.api_requests(alerting.GUARD_SPREAD, timedelta(hours=1)) == (
+        numbers.MIN_REQUESTS_TO_PAGE
+    )
+    assert alerting.api_requests(alerting.GUARD_SPREAD, timedelta(minutes=5)) == (
+        alerting.SPREAD_OVER_THE_HOUR
+    )
+
+
+def test_the_6_hour_guard_holds_exactly_the_guards_count_and_too_few_for_the_hour():
+    assert alerting.api_requests(alerting.GUARD_OVER_6_HOURS, timedelta(hours=6)) == (
+        numbers.MIN_REQUESTS_TO_PAGE
+    )
+    assert alerting.api_requests(alerting.GUARD_OVER_6_HOURS, timedelta(hours=1)) == (
+        alerting.SPREAD_OVER_THE_HOUR
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "pages"),
+    [
+        (alerting.GUARD_LIMIT, "FastBurn"),
+        (alerting.GUARD_SPREAD, "FastBurn"),
+        (alerting.GUARD_OVER_6_HOURS, "MediumBurn"),
+    ],
+)
+def test_one_paging_rule_alone_can_page_on_each_guards_day(scenario, pages):
+    """Each guard's day leaves one paging rule able to fire, so another cannot stand in for a
+    rule whose guard never holds; a `for:` of 4 minutes still fires."""
+    rules = alerting.read_rules(MODEL)
+    fired = [v.alert.name for v in alerting.verdicts(rules, scenario) if v.fired]
+    assert [name for name in fired if "Slow" not in name] == [f"Bookings{pages}"]
+    patient = three_rules().replace("        labels:", "        for: 4m\n        labels:")
+    rules = alerting.read_rules(patient)
+    fired = [v.alert.name for v in alerting.verdicts(rules, scenario) if v.fired]
+    assert [name for name in fired if name != "SlowBurn"] == [pages]
 
 
 @pytest.mark.parametrize("hold", ["5m", "300s", "10m", "15m"])

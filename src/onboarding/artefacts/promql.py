@@ -20,7 +20,8 @@ parse, and evaluating them raises `Unsupported`, so a caller can say "not evalua
 than judge them wrongly.
 
 Where the course simplifies: Prometheus extrapolates `rate()` from the samples it scraped inside
-the window; here the increase over the window is exact.
+the window; here the increase over the window is exact, and two numbers that differ only by
+floating-point rounding compare as equal, as the exact counts they stand for would.
 """
 
 from __future__ import annotations
@@ -1184,14 +1185,26 @@ def _apply(op: str, a: float, b: float) -> float | bool:
             return math.inf
     if op == "atan2":
         return math.atan2(a, b)
+    same = _same_number(a, b)
     return {
-        "==": a == b,
-        "!=": a != b,
-        ">": a > b,
-        "<": a < b,
-        ">=": a >= b,
-        "<=": a <= b,
+        "==": same,
+        "!=": not same,
+        ">": a > b and not same,
+        "<": a < b and not same,
+        ">=": a >= b or same,
+        "<=": a <= b or same,
     }[op]
+
+
+COMPARISON_TOLERANCE = 1e-9
+"""How far apart (relatively) two numbers may be and still compare as equal."""
+
+
+def _same_number(a: float, b: float) -> bool:
+    """Equal, or apart only by floating-point rounding: the evaluator's increases are exact
+    counts, and a guard at its limit must hold however the learner orders the arithmetic
+    (`rate(…[1h]) * 60 * 60` gives 49.99999999999999 for 50 requests, `* 3600` gives 50.0)."""
+    return a == b or math.isclose(a, b, rel_tol=COMPARISON_TOLERANCE, abs_tol=1e-12)
 
 
 def _drop_name(labels: Labels) -> Labels:

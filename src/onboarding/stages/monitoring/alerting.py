@@ -111,9 +111,14 @@ class Scenario:
         """The route's share of the API's requests in this scenario."""
         return route.share
 
+    @property
+    def usual_server_errors(self) -> float:
+        """The share of requests that fail outside every incident."""
+        return USUAL_SERVER_ERRORS
+
     def error_shares(self, ago: float) -> tuple[float, float]:
         """(server errors, extra client errors) as shares of the API's requests, `ago` s back."""
-        server, client = USUAL_SERVER_ERRORS, 0.0
+        server, client = self.usual_server_errors, 0.0
         for incident in self.incidents:
             if incident.end.total_seconds() < ago <= incident.start.total_seconds():
                 server, client = (
@@ -259,6 +264,11 @@ class Burst(Scenario):
 
     per_second: float = 1.0
 
+    @property
+    def usual_server_errors(self) -> float:
+        # A burst's incidents say every failure: the usual 0.05% would make counts fractional.
+        return 0.0
+
     def share_of(self, route: Route) -> float:
         return 1.0 if route is BOOKING_A_ROOM else 0.0
 
@@ -271,25 +281,76 @@ class Burst(Scenario):
         return self.per_second if during else 0.0
 
 
+EARLIER_SUCCESSES = Incident(timedelta(hours=5), timedelta(hours=2))
+"""Three hours of requests that all succeed (10,800 of them, one a second), ending an hour
+before the last hour begins. They keep the 6-hour error ratio far below its threshold (50
+failures in 10,850 requests are 0.46%, against 3%), so a burst in the last hour can only page
+through the 1 h / 5 min rule: the guards' days judge that rule on its own. Without them, the
+6-hour rule pages on the same 50 requests and hides a fast rule that never could."""
+GUARD_HOLD = timedelta(minutes=4)
+"""The longest `for:` the guard's scenarios judge. No burst of exactly 50 requests can do more:
+for a `for: 5m`, the 5-minute window must hold a failure now, and the hour that ended 5 minutes
+ago all 50 requests. A `for:` delays a page but does not change how many requests are enough
+for one, which is what these scenarios ask; the other days judge each `for:` in full."""
+
+
+def _failing(seconds_ago: int, requests: int) -> Incident:
+    """`requests` requests, one a second, all failing, the last `seconds_ago - requests` s ago."""
+    return Incident(
+        timedelta(seconds=seconds_ago),
+        timedelta(seconds=seconds_ago - requests),
+        server_errors=1.0,
+    )
+
+
 GUARD_LIMIT = Burst(
     f"exactly {numbers.MIN_REQUESTS_TO_PAGE} requests",
     SUNDAY_NIGHT,
-    # One request a second, all failing, from 290 s to 240 s ago: inside every 5-minute window
-    # of the last four minutes, so that a `for:` of up to 4 minutes still fires.
     (
-        Incident(
-            timedelta(seconds=240 + numbers.MIN_REQUESTS_TO_PAGE),
-            timedelta(seconds=240),
-            server_errors=1.0,
-        ),
+        EARLIER_SUCCESSES,
+        # One request a second, all failing, from 290 s to 240 s ago: inside every 5-minute
+        # window of the last four minutes, so that a `for:` of up to 4 minutes still fires.
+        _failing(240 + numbers.MIN_REQUESTS_TO_PAGE, numbers.MIN_REQUESTS_TO_PAGE),
     ),
-    # No burst of exactly 50 requests can do more: for a `for: 5m`, the 5-minute window must
-    # hold a failure now, and the hour that ended 5 minutes ago all 50 requests. A `for:` delays
-    # a page but does not change how many requests are enough for one, which is what this
-    # scenario asks; the other days judge each `for:` in full.
-    longest_hold=timedelta(minutes=4),
+    longest_hold=GUARD_HOLD,
 )
 """The paging guard at its limit: exactly `MIN_REQUESTS_TO_PAGE` requests, all failing."""
+
+SPREAD_BURSTS = 5
+SPREAD_OVER_THE_HOUR = numbers.MIN_REQUESTS_TO_PAGE // SPREAD_BURSTS
+"""How many requests each of the spread guard's five bursts sends: 10, and 50 in all."""
+GUARD_SPREAD = Burst(
+    f"exactly {numbers.MIN_REQUESTS_TO_PAGE} requests over the hour",
+    SUNDAY_NIGHT,
+    (
+        EARLIER_SUCCESSES,
+        # Bursts of failing requests through the hour, all between 60 and 4 minutes ago so that
+        # the hour holds every one of them at each evaluation of a 4-minute `for:`; the last
+        # burst is the only one in the 5-minute window. A guard that counts the short window
+        # (10) or the requests per second (0.014) cannot page here; one over the hour (50) does.
+        *(_failing(seconds_ago, SPREAD_OVER_THE_HOUR) for seconds_ago in (3300, 2500, 1700, 900)),
+        _failing(240 + SPREAD_OVER_THE_HOUR, SPREAD_OVER_THE_HOUR),
+    ),
+    longest_hold=GUARD_HOLD,
+)
+"""The paging guard at its limit, counted over the hour: 50 requests spread through it."""
+GUARD_OVER_6_HOURS = Burst(
+    f"exactly {numbers.MIN_REQUESTS_TO_PAGE} requests over 6 hours",
+    SUNDAY_NIGHT,
+    (
+        # The same bursts through 6 hours, and nothing else: the last hour holds one burst, too
+        # few for the 1 h / 5 min rule, so only the 6 h / 30 min rule can page, and its guard
+        # is judged on its own at its limit. The 6-hour window holds all 50 at every evaluation
+        # of a 4-minute `for:`, and the last burst is in every 30-minute window.
+        *(
+            _failing(seconds_ago, SPREAD_OVER_THE_HOUR)
+            for seconds_ago in (20_000, 15_000, 10_000, 5_000)
+        ),
+        _failing(240 + SPREAD_OVER_THE_HOUR, SPREAD_OVER_THE_HOUR),
+    ),
+    longest_hold=GUARD_HOLD,
+)
+"""The 6-hour rule's guard at its limit: 50 requests spread through 6 hours, 10 in the last."""
 
 
 def api_requests(scenario: Scenario, window: timedelta) -> float:

@@ -143,6 +143,27 @@ FAST, STEADY, LEAK = alerting.FAST, alerting.STEADY, alerting.LEAK
 FIXED, NIGHT = alerting.FIXED, alerting.NIGHT_BURST
 NIGHT_REQUESTS = round(alerting.api_requests(alerting.QUIET_NIGHT, timedelta(hours=1)))
 NIGHT_FAILED = round(NIGHT_REQUESTS * NIGHT.start.total_seconds() / 3600)
+# Each day leaves one paging rule able to fire (the first two hold hours of successes before
+# the last hour, the third too few requests in its last hour), so each rule's guard is judged on
+# its own at its limit: one rule paging does not hide another whose guard could never hold.
+GUARD_STORIES = (
+    (
+        alerting.GUARD_LIMIT,
+        f"{paging.MIN_REQUESTS} requests in the hour, all failing",
+    ),
+    (
+        alerting.GUARD_SPREAD,
+        f"{paging.MIN_REQUESTS} requests in the hour, all failing, in {alerting.SPREAD_BURSTS} "
+        f"bursts of {alerting.SPREAD_OVER_THE_HOUR} spread through it "
+        f"({alerting.SPREAD_OVER_THE_HOUR} in the last 5 minutes)",
+    ),
+    (
+        alerting.GUARD_OVER_6_HOURS,
+        f"{paging.MIN_REQUESTS} requests in 6 hours, all failing, in {alerting.SPREAD_BURSTS} "
+        f"bursts of {alerting.SPREAD_OVER_THE_HOUR} ({alerting.SPREAD_OVER_THE_HOUR} in the last "
+        "hour: only the 6-hour rule can page)",
+    ),
+)
 HOLD_TO_THE_SLI = "Select what the SLI counts: 5xx over all requests but the probes and /metrics."
 
 ALERT_RULES = (
@@ -233,14 +254,18 @@ ALERT_RULES = (
         f"`and sum(increase(…[1h])) >= {paging.MIN_REQUESTS}`, counting the SLI's requests only.",
     ),
     Expectation(
-        f"exactly {paging.MIN_REQUESTS} requests are enough to page: all of them failed in the "
-        "last 5 minutes",
-        _pages(
-            alerting.GUARD_LIMIT,
-            f"{paging.MIN_REQUESTS} requests in the hour, all failing",
+        f"exactly {paging.MIN_REQUESTS} requests are enough to page: in one burst, spread over "
+        "the hour, or over 6 hours",
+        _with_rules(
+            lambda rules: [
+                problem
+                for scenario, story in GUARD_STORIES
+                for problem in alerting.fires_problems(rules, scenario, "page", story)
+            ]
         ),
-        hint=f"“At least {paging.MIN_REQUESTS}” includes {paging.MIN_REQUESTS}: compare with "
-        f">= {paging.MIN_REQUESTS}, not > {paging.MIN_REQUESTS}.",
+        hint=f"Count the requests of each page's long window, `sum(increase(…[1h])) >= "
+        f"{paging.MIN_REQUESTS}` and `…[6h]`; “at least {paging.MIN_REQUESTS}” includes "
+        f"{paging.MIN_REQUESTS}: compare with >=, not >.",
     ),
 )
 

@@ -4,7 +4,7 @@ The SLO, the thresholds and the traffic guard are the course's (`onboarding.numb
 says in its text the numbers it computes, and a test holds the text to the arithmetic. Every
 threshold the prompt states is tried at its limit: a burn rate exactly at the threshold does not
 page (only above does), exactly `min_requests` requests are enough, and an SLO of exactly 0 or 1
-is refused.
+is refused, as is a negative one.
 """
 
 from __future__ import annotations
@@ -108,26 +108,39 @@ def burn_case(case: BurnCase) -> Expectation:
 
 SLO_LIMITS = (
     (
-        1.0,
+        (1.0,),
         "an SLO of 1.0 (100%) raises ValueError: it leaves no budget",
         "Check that 0 < slo < 1 before dividing by 1 − slo.",
     ),
     (
-        0.0,
+        # The prompt refuses an SLO "of zero or less": a check for 0 alone lets -0.5 through,
+        # and its budget of 1.5 would make every burn rate look smaller than it is.
+        (0.0, -0.5),
         "an SLO of 0 raises ValueError: it is no objective at all",
-        "The SLO must be above 0 and below 1.",
+        "The SLO must be above 0 and below 1: refuse 0 and every negative SLO.",
     ),
     (
-        SLO * 100,
+        (SLO * 100,),
         f"an SLO of {SLO * 100:g} (a percentage) raises ValueError",
         f"{SLO * 100:g} is more than 1: the SLO is a fraction, so refuse it rather than compute "
         "a negative budget.",
     ),
 )
+"""Each impossible SLO an expectation tries, its text, and its hint."""
 
 
-def slo_limit(slo: float, text: str, hint: str) -> Expectation:
-    return raises(text, lambda given: given.burn_rate(1, 100, slo), ValueError, hint)
+def slo_limit(slos: tuple[float, ...], text: str, hint: str) -> Expectation:
+    """burn_rate() refuses each of `slos` with a ValueError; the first it accepts is named."""
+
+    def run(given: Given) -> None:
+        for slo in slos:
+            refusal = raises(text, lambda given, slo=slo: given.burn_rate(1, 100, slo), ValueError)
+            try:
+                refusal.run(given)
+            except CheckFailed as failed:
+                raise CheckFailed(f"burn_rate(1, 100, {slo:g}): {failed}") from None
+
+    return Expectation(text, run, hint)
 
 
 @dataclass(frozen=True)
