@@ -215,6 +215,9 @@ def prose(text: str) -> str:
         # Bullets with no label before a colon, the measure after its number.
         "- p95 latency stays under 300 ms\n- Throughput: at least twenty requests a second\n"
         "- fewer than one in two hundred requests fail",
+        # The 5 of "5xx" is a class of statuses, not a number of the threshold.
+        "- p95 latency stays under 300 ms\n- Throughput: at least twenty requests a second\n"
+        "- 5xx answers stay under 0.5% of requests",
         # Other numbers in the sentence are conditions of the run, in other units.
         "With 20 users for 60 s, the p95 latency stays under 300 ms; the error rate stays under"
         " 0.005 while the service serves at least 1,200 requests a minute.",
@@ -229,6 +232,7 @@ def prose(text: str) -> str:
         "one-sentence",
         "a-sentence-each",
         "bullets-without-labels",
+        "a-5xx-before-the-limit",
         "beside-the-runs-conditions",
         "measure-then-limit-and-a-success-rate",
         "number-before-the-colon",
@@ -236,6 +240,77 @@ def prose(text: str) -> str:
 )
 def test_thresholds_written_as_sentences_are_read(text):
     assert values(prose(text)) == pytest.approx(MODEL_SLO)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We measure the p95 latency. It stays under 300 ms. We need throughput too. It is at "
+        "least 20 requests a second. We count failed requests. They stay under 0.5%.",
+        # The pronoun's sentence may hold the run's conditions in clauses of their own.
+        "The p95 latency is what we watch. It, measured over a 60 s run, must stay below 300 ms."
+        "\nThroughput matters as well. This must be at least twenty requests a second.\n"
+        "The error rate is counted per request. That stays under half a percent.",
+        # One list item a measure, its limit in a sentence of its own.
+        "- We measure p95 latency. It stays under 0.3 s.\n"
+        "- Throughput is measured by k6. It is 1,200 requests a minute or more.\n"
+        "- Failed requests are the 5xx answers. They stay under 1 in 200.",
+        "We measure the p95 latency. Its limit is below 300 ms. The service's throughput is "
+        "load-tested. Its floor is at least 20 req/s. Failed requests count. Their share stays "
+        "under 0.5%.",
+    ],
+    ids=["it-they", "it-with-a-condition-this-that", "in-list-items", "its-their"],
+)
+def test_a_threshold_split_across_two_sentences_is_read(text):
+    """ "It" (this, that, they) opening a sentence is the measure the sentence before named but
+    gave no number."""
+    assert values(prose(text)) == pytest.approx(MODEL_SLO)
+
+
+def test_a_threshold_split_across_two_sentences_quotes_both():
+    found = testplan.thresholds(prose("We measure the p95 latency. It stays under 300 ms."))
+    assert found["p95 latency"].quoted == "We measure the p95 latency. It stays under 300 ms."
+    assert found["p95 latency"].inclusive is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A number in another measure's unit is not the latency's, whatever "it" is.
+        ("We measure the p95 latency. It stays under 0.5%.", {}),
+        ("We measure the p95 latency. It stays under 20 req/s.", {"throughput": 20.0}),
+        # A condition of the run compares nothing: 60 s is no limit.
+        ("We measure the p95 latency. It runs for 60 s.", {}),
+        ("We measure the p95 latency. It runs for at least 60 s.", {}),
+        # "It" is the measure of the sentence just before, and of no other.
+        ("We measure the p95 latency. The run is short. It lasts under 60 s.", {}),
+        ("We measure the p95 latency.\n\n| a | b |\n| - | - |\n\nIt stays under 300 ms.", {}),
+        # Two measures without a number: "it" could be either, so it is neither.
+        ("We measure the p95 latency and the error rate. It stays under 300.", {}),
+        # A measure whose number is stated already is not what a later "it" refers to.
+        (
+            "The p95 latency stays under 300 ms. It is 250 ms today, at most 400 ms on Fridays.",
+            {"p95 latency": 300.0},
+        ),
+        # A p99 is no p95, in two sentences as in one; "that" inside a sentence refers to nothing.
+        ("We measure the p99 latency. It stays under 300 ms.", {}),
+        ("We measure the p95 latency. Note that the run lasts under 60 s.", {}),
+    ],
+    ids=[
+        "a-percentage",
+        "a-rate",
+        "a-duration",
+        "a-duration-at-least",
+        "not-the-sentence-before",
+        "a-table-between",
+        "two-measures-named",
+        "already-stated",
+        "p99",
+        "that-as-a-conjunction",
+    ],
+)
+def test_a_sentence_after_a_measure_gives_it_only_its_own_limit(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
 
 
 def test_a_thresholds_sentence_keeps_its_comparison_and_is_quoted():

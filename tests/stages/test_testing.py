@@ -903,6 +903,14 @@ BULLETED_THRESHOLDS = (
 )
 
 
+SPLIT_THRESHOLDS = (
+    "We measure the p95 latency. It stays under 300 ms.\n\n"
+    "Throughput is counted over the whole run. It is at least 20 requests a second.\n\n"
+    "We count failed requests. They stay under 0.5%.\n"
+)
+"""Each measure named in one sentence, its limit in the next: "It stays under 300 ms"."""
+
+
 # The plan's comparison and meets_slo's, exactly at the limit: the same, or one side silent.
 @pytest.mark.parametrize(
     ("plan_rows", "code"),
@@ -940,6 +948,7 @@ BULLETED_THRESHOLDS = (
         # The thresholds in sentences, or in bullets without labels, instead of a table.
         ([(SIDEWAYS[0], PROSE_THRESHOLDS)], []),
         ([(SIDEWAYS[0], BULLETED_THRESHOLDS)], []),
+        ([(SIDEWAYS[0], SPLIT_THRESHOLDS)], []),
     ],
     ids=[
         "model",
@@ -962,6 +971,7 @@ BULLETED_THRESHOLDS = (
         "errors-as-a-spaced-percentage",
         "thresholds-as-sentences",
         "thresholds-as-bullets-without-labels",
+        "thresholds-across-two-sentences",
     ],
 )
 def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, plan_rows, code):
@@ -1078,7 +1088,29 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             [(SIDEWAYS[0], PROSE_THRESHOLDS.replace("p95", "p99"))],
             [],
             P95_CHECK,
-            "has no row for p95 latency",
+            "docs/test-plan.md states no p95 latency threshold: no table row, list item or "
+            "sentence of `## SLO thresholds for load tests` gives its limit, but "
+            "tests/load/slo.py asserts p95 < 300 ms (p95_limit_ms=300.0)",
+        ),
+        # "It" in the next sentence is the measure named before: its number, compared so.
+        (
+            [(SIDEWAYS[0], SPLIT_THRESHOLDS.replace("under 300 ms", "under 200 ms"))],
+            [],
+            P95_CHECK,
+            "docs/test-plan.md says “We measure the p95 latency. It stays under 200 ms.”, but",
+        ),
+        (
+            [(SIDEWAYS[0], SPLIT_THRESHOLDS.replace("under 300 ms", "at most 300 ms"))],
+            [],
+            P95_CHECK,
+            "write “under 300 ms”",
+        ),
+        # A number in another measure's unit is not the latency's limit, whatever "it" is.
+        (
+            [(SIDEWAYS[0], SPLIT_THRESHOLDS.replace("under 300 ms", "under 0.5%"))],
+            [],
+            P95_CHECK,
+            "states no p95 latency threshold",
         ),
     ],
     ids=[
@@ -1100,6 +1132,9 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
         "half-failing-in-both",
         "a-bare-half-in-the-plan",
         "a-sentence-of-the-p99",
+        "another-p95-in-the-next-sentence",
+        "at-most-in-the-next-sentence-and-code-strict",
+        "a-percentage-in-the-next-sentence",
     ],
 )
 def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(

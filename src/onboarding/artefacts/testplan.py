@@ -18,7 +18,9 @@ from its own clause ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 
 A measure that no row states may be stated in a sentence: "The p95 latency stays under 300 ms,
 the service serves at least twenty requests a second, and fewer than 0.5% of requests fail."
 Each clause that names a measure gives it the number in that measure's unit, never a number in
-another's ("20 users", "60 s", "20 req/s" beside a latency).
+another's ("20 users", "60 s", "20 req/s" beside a latency). A measure named without a number
+may take it from the next sentence when that one opens on "it", "this" or "they": "We measure
+the p95 latency. It stays under 300 ms."
 """
 
 from __future__ import annotations
@@ -57,10 +59,12 @@ MEASURES = {
 
 _NUMBER = re.compile(
     r"(?<![\w.,])(?:(?P<grouped>[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?)"
-    r"|(?P<plain>\d+(?:[.,]\d+)?|\.\d+))"
+    r"|(?P<plain>\d+(?:[.,]\d+)?(?![\dx]*x\b)|\.\d+))",
+    re.IGNORECASE,
 )
 """A number as written: "1,200" (a comma before each three digits groups thousands), "0.5",
-".5", or "0,5" (any other comma is a decimal comma, as much of Europe writes it)."""
+".5", or "0,5" (any other comma is a decimal comma, as much of Europe writes it). Not the 5 of
+"5xx", a class of HTTP statuses."""
 _THOUSANDS = re.compile(r"k(?![\w%])", re.IGNORECASE)
 """The k of "1.2k requests a minute"."""
 _HALF_OF_ONE = re.compile(r"\bhalf\s+(?:of\s+)?(?:a|one)\b", re.IGNORECASE)
@@ -300,8 +304,8 @@ _NOT_PROSE = re.compile(r"^\s*(?:#|>|<)")
 """A heading, the template's `>` guidance, or HTML: no sentence of the plan's own."""
 
 
-def _sentences(body: str) -> list[str]:
-    """The sentences of a section's paragraphs and list items, outside its tables."""
+def _paragraphs(body: str) -> list[list[str]]:
+    """The sentences of each of a section's paragraphs and list items, outside its tables."""
     paragraphs: list[list[str]] = [[]]
     for line in markdown.markdown_lines(body):
         item = markdown.LIST_ITEM.match(line)
@@ -311,12 +315,16 @@ def _sentences(body: str) -> list[str]:
         else:
             paragraphs[-1].append(line.strip())
     return [
-        sentence
+        [sentence for sentence in _SENTENCE_END.split(" ".join(lines)) if sentence.strip()]
         for lines in paragraphs
         if lines
-        for sentence in _SENTENCE_END.split(" ".join(lines))
-        if sentence.strip()
     ]
+
+
+_REFERS_BACK = re.compile(
+    r"^\W*(?:its?|this|that|they|these|their)\b(?!\s+(?:is|was)\s+why\b)", re.I
+)
+"""A sentence that opens on what the sentence before named: "It stays under 300 ms"."""
 
 
 def _prose_thresholds(body: str) -> dict[str, Threshold]:
@@ -325,30 +333,53 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
     requests fail") with a number in that measure's unit, or with no unit at all. A number in
     another measure's unit ("20 req/s" beside a latency) is never taken for this one; nor is a
     p99's, which names no p95. A measure named in a clause of its own ("The p95 latency,
-    measured over a 60 s run, stays under 300 ms") takes the next clause that compares."""
+    measured over a 60 s run, stays under 300 ms") takes the next clause that compares; and
+    one named in a sentence of its own takes the next sentence that opens on "it" ("We measure
+    the p95 latency. It stays under 300 ms."), by the same rules."""
     found: dict[str, Threshold] = {}
-    for sentence in _sentences(body):
-        named_before: list[str] = []
-        for clause in _PROSE_CLAUSE_BREAK.split(sentence):
-            measures = _measures_named(clause)
-            if not measures:
-                measures = [m for m in named_before if _compares(m, clause)]
-            else:
-                named_before = []
-            for measure in measures:
-                if measure in found:
-                    continue
-                reading = "failed requests" if measure == SUCCESS else measure
-                at = _number_in_unit(reading, clause)
-                if at is None:
-                    named_before.append(measure)
-                    continue
-                value = read_value(reading, clause[at:])
-                if measure == SUCCESS:
-                    value = None if value is None else 1 - value
-                way = "throughput" if measure == SUCCESS else measure  # more succeed: fewer fail
-                found[measure] = Threshold(reading, value, sentence, inclusive(way, clause))
+    for paragraph in _paragraphs(body):
+        named: list[str] = []
+        previous = ""
+        for sentence in paragraph:
+            # "We measure the p95 latency. It stays under 300 ms.": the measure the sentence
+            # before named without its number is what "it" is; when it named two, "it" is
+            # neither, and a sentence that does not open on "it" starts afresh.
+            pending = [measure for measure in named if measure not in found]
+            refers_back = len(pending) == 1 and _REFERS_BACK.match(sentence)
+            quoted = f"{previous} {sentence}" if refers_back else sentence
+            named = _read_sentence(sentence, quoted, pending if refers_back else [], found)
+            previous = sentence
     return found
+
+
+def _read_sentence(
+    sentence: str, quoted: str, named_before: list[str], found: dict[str, Threshold]
+) -> list[str]:
+    """Add to `found` the thresholds of one sentence, quoted as `quoted`, `named_before` being
+    the measure the sentence before named without its number, if "it" is that measure. The
+    measures the sentence names."""
+    named: list[str] = []
+    for clause in _PROSE_CLAUSE_BREAK.split(sentence):
+        measures = _measures_named(clause)
+        if not measures:
+            measures = [m for m in named_before if _compares(m, clause)]
+        else:
+            named_before = []
+            named += measures
+        for measure in measures:
+            if measure in found:
+                continue
+            reading = "failed requests" if measure == SUCCESS else measure
+            at = _number_in_unit(reading, clause)
+            if at is None:
+                named_before.append(measure)
+                continue
+            value = read_value(reading, clause[at:])
+            if measure == SUCCESS:
+                value = None if value is None else 1 - value
+            way = "throughput" if measure == SUCCESS else measure  # more succeed: fewer fail
+            found[measure] = Threshold(reading, value, quoted, inclusive(way, clause))
+    return named
 
 
 _REQUESTS_A_MINUTE = re.compile(

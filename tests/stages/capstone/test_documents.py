@@ -686,6 +686,9 @@ def test_a_canary_without_the_word_passes(workspace, steps):
         "Canary: the plug-in's beta group gets `BOOKING_RECURRING_BOOKINGS`",
         "Canary: release the series endpoints behind the flag to 5% of users",
         "Canary: activate the flag for 5% of the traffic",
+        "Canary: turn the flag on for 5% of organisers",
+        "Canary: enable `BOOKING_RECURRING_BOOKINGS` for the pilot team",
+        "Canary, flag on: 25%",
     ],
 )
 def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
@@ -723,13 +726,36 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
             " watched.\n- 100%: all traffic on 0.2.0.",
             "the Rollout steps never turn the flag on",
         ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: enable the flag alerts for 5% of the traffic to 0.2.0.\n"
+            "- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
     ],
-    ids=["flag-never-on", "never-turned-on", "share-is-not-the-flags", "a-route-is-not-the-flag"],
+    ids=[
+        "flag-never-on",
+        "never-turned-on",
+        "share-is-not-the-flags",
+        "a-route-is-not-the-flag",
+        "the-flags-alerts-are-not-the-flag",
+    ],
 )
 def test_a_rollout_that_never_turns_the_flag_on_for_a_share_is_refused(workspace, steps, message):
     with_rollout(workspace, steps)
     lines = failing(judged("10.6", workspace))
     assert any(message in line for line in lines), lines
+
+
+def test_an_error_limit_is_not_the_canarys_share(workspace):
+    """A rollout straight to everyone, its rollback told as an error rate: 1% is no canary."""
+    with_rollout(
+        workspace,
+        "1. Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+        "2. Canary: turn the flag on for everyone (100%); roll back if errors exceed 1%.",
+    )
+    lines = failing(judged("10.6", workspace))
+    assert any("no share below 100% for the canary" in line for line in lines), lines
 
 
 def test_a_rollout_straight_to_100_percent_is_not_a_canary(workspace):
@@ -916,6 +942,70 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
 def test_what_turns_the_flag_off(step, turns_it_off):
     """A statement that the flag goes off, false or to 0%, not the word "off" or "false" near it."""
     assert flag_words.turns_the_flag_off(step) is turns_it_off
+
+
+@pytest.mark.parametrize(
+    ("step", "turns_it_on"),
+    [
+        ("Turn the flag on for 5% of organisers", True),
+        ("Enable `BOOKING_RECURRING_BOOKINGS` for the pilot team", True),
+        ("flag on: 25%", True),
+        ("Turn on the flag for 5% of organisers", True),
+        ("Enable the flag for the beta group", True),
+        ("Set `BOOKING_RECURRING_BOOKINGS=true` for 5% of users", True),
+        ("Raise the flag's share to 25%", True),
+        ("Set the flag's rollout percentage to 50%", True),
+        ("Five per cent of users get `BOOKING_RECURRING_BOOKINGS`", True),
+        ("`BOOKING_RECURRING_BOOKINGS` → 5%", True),
+        ("Watch the flag dashboard, then turn the flag on for 5%", True),
+        ("Enable the flag alerts first; then enable the flag for 5%", True),
+        ("Activate `recurring_bookings` for 5% of the traffic", True),
+        ("Deploy 0.2.0 with the flag on for internal users", True),
+        # A word after the flag that is no other thing of the flag's: a preposition, a rule.
+        ("Enable the flag for service owners first", True),
+        ("Turn the flag on for test users", True),
+        ("Enable the flag in the admin panel for 5%", True),
+        ("Set the flag's rule to 5% of organisers", True),
+        # A share after "under" is an audience where the step speaks of no errors or latency.
+        ("Under 5% of users get the flag", True),
+        ("Raise the flag above 5%", True),
+        ("Turn the flag on for 5%; roll back if errors exceed 1%", True),
+        # The flag's alerts, dashboard or service are other things than the flag.
+        ("Enable the flag alerts for 5%", False),
+        ("Enable the flag's alerts at 5%", False),
+        ("Turn on the flag dashboard for the 5% canary", False),
+        ("Turn the flag monitors on", False),
+        ("Check the `BOOKING_RECURRING_BOOKINGS` dashboard at 5%", False),
+        ("Enable the `recurring_bookings` metrics for 5% of users", False),
+        ("Set up the flag's error alert at 5%", False),
+        # A share that limits the errors or the latency is not whom the flag serves.
+        ("Watch the flag's error rate: it must stay under 5%", False),
+        ("Roll back if the flag's errors exceed 5%", False),
+        ("Keep the flag's p95 latency below 1% over the baseline", False),
+        # Not on, or off.
+        ("Deploy 0.2.0 with the flag off", False),
+        ("We never turn the flag on", False),
+        ("Keep the flag at 0%", False),
+        ("Send 5% of the traffic to 0.2.0", False),
+    ],
+)
+def test_what_turns_the_flag_on(step, turns_it_on):
+    """A statement that the flag itself goes on or to a share, not its alerts or dashboard."""
+    assert flag_words.turns_the_flag_on(step) is turns_it_on
+
+
+@pytest.mark.parametrize(
+    ("step", "shares"),
+    [
+        ("Turn the flag on for 5% of organisers", [5.0]),
+        ("flag on: 25%", [25.0]),
+        # The errors' limit is no share of the rollout: 100% and 1% is no canary.
+        ("Turn the flag on for 100%; roll back if errors exceed 1%", [100.0]),
+        ("Enable the flag alerts for 5%", []),
+    ],
+)
+def test_the_shares_the_flag_is_turned_on_for(step, shares):
+    assert flag_words.flag_on_shares(step) == shares
 
 
 def test_a_rollback_that_redeploys_before_the_flag_is_refused(workspace):

@@ -787,9 +787,6 @@ def checklist_of(given: Given) -> str:
     return read(given, feature.CHECKLIST_FILE)
 
 
-PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
-
-
 def _titled(text: str, word: str) -> str | None:
     """The body of the first section whose title holds `word` ("Roll-out steps", "3. Rollout")."""
     found = [
@@ -833,8 +830,8 @@ def canary_steps(given: Given) -> None:
             "the Rollout steps have no canary step: turn the flag on for a share below 100% "
             "first, such as 5% of the traffic"
         )
-    # "five percent" and "one hundred per cent" are shares too.
-    shares = [float(value) for value in PERCENT.findall(with_digits(rollout))]
+    # "five percent" and "one hundred per cent" are shares too; "errors under 1%" is not one.
+    shares = [share for step in _steps(rollout) for share in flag_words.audience_shares(step)]
     # 0% is the flag off: it serves no one, so it is where a rollout starts, not a canary.
     first = next((share for share in shares if 0 < share < 100), None)
     if first is None:

@@ -59,13 +59,25 @@ STATE = (
     r"|turned|switched|flipped|toggled|set|put|dialled|dialed|rolled|down)"
 )
 OFF_VALUE = rf"[`'\"]?(?:off(?![\w-])|false\b|disabled\b|no\b|{ZERO})"
+OTHER_THING = (
+    r"(?:alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
+    r"|check|metric|log|history|audit|notification|monitor|test|job|webhook|pipeline|owner)s?\b"
+)
+"""What the flag's name may qualify that is not the flag: its alerts, its dashboard."""
 MODIFIED = (
-    r"(?:[`'’]s\b|\s+(?:alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk"
-    r"|client|cache|check|metric|log|history|audit|rule|notification|evaluation|monitor|test|job"
-    r"|webhook|pipeline|owner|definition|config|configuration|setting)s?\b)"
+    rf"(?:[`'’]s\b|\s+(?:{OTHER_THING}"
+    r"|(?:rule|evaluation|definition|config|configuration|setting)s?\b))"
 )
 """What follows "the flag" when it names another thing: the flag's alerts, "the flag dashboard".
 Turning those off leaves the flag as it was ("Disable the flag alerts")."""
+ANOTHER_THING = (
+    rf"`?(?:[`'’]s)?(?:\s+(?!(?:on|off|for|to|in|at|and|or|with|of|by|from|the|a|an)\b)[\w-]+)?"
+    rf"\s+{OTHER_THING}"
+)
+"""What follows the flag's name when it names another thing that a rollout step may turn on:
+"the flag alerts", "the flag's error alert", "the `…` dashboard". Not the flag's share, rule or
+config, which are the flag ("raise the flag's share to 25%"); the optional backtick is the
+closing one of a name, so that `…` dashboard is not read as its name alone."""
 FEATURE_PHRASE = (
     r"(?:(?:the|our|its|this|that)\s+)?(?:[\w`'-]+\s+){0,2}?"
     r"(?:feature|endpoints?|routes?|series)\b"
@@ -158,25 +170,54 @@ def turns_the_flag_on(step: str) -> bool:
     a share above 0%, with no "not" or "never" and without turning the flag off.
 
     Generous on purpose: "5% of users get `…`", "the flag turns the feature on" and "enable the
-    flag for the beta group" all turn it on; "deploy with the flag off" and "send 5% of the
-    traffic to 0.2.0" (which never names the flag) do not.
+    flag for the beta group" all turn it on; "deploy with the flag off", "send 5% of the
+    traffic to 0.2.0" (which never names the flag) and "enable the flag alerts for 5%" (which
+    names another thing of the flag's) do not.
     """
     text = with_digits(step)
+    # The flag itself, not its alerts or dashboard: "enable the flag alerts for 5%" turns on
+    # alerts, and leaves the series endpoints answering 404 for everyone.
+    itself = f"(?!{ANOTHER_THING})"
     reference = re.compile(
-        rf"(?i){FLAG_NAME}|\bflag\b|{FEATURE_CODE}"
+        rf"(?i)(?:{FLAG_NAME}){itself}|\bflag\b{itself}|{FEATURE_CODE}{itself}"
         + (rf"|{PRONOUN}" if names_the_flag(text) else "")
     )
     return any(
         reference.search(part)
         and not NEGATED.search(part)
         and not turns_the_flag_off(part)
-        and (TURNED_ON.search(part) or any(float(share) > 0 for share in SHARE.findall(part)))
+        and (TURNED_ON.search(part) or any(share > 0 for share in _audiences(part, text)))
         for part in _parts(text)
     )
 
 
+HEALTH = re.compile(r"(?i)\b(?:errors?|fail\w*|5xx|latency|p9\d)\b")
+LIMIT_BEFORE = re.compile(
+    r"(?i)(?:\b(?:under|below|above|over|exceed\w*|(?:more|less|fewer|higher|lower)\s+than)"
+    r"|[<>≤≥])\s*$"
+)
+
+
+def _audiences(part: str, step: str) -> list[float]:
+    """The shares in a part of a step that say whom the flag serves. In a step that speaks of
+    errors or latency, a share after "under", "exceeds" or ">" is their limit ("watch the
+    flag's error rate: it must stay under 5%"), not an audience; elsewhere ("under 5% of users
+    get the flag") it is one."""
+    health = HEALTH.search(step)
+    return [
+        float(share[1])
+        for share in SHARE.finditer(part)
+        if not (health and LIMIT_BEFORE.search(part, 0, share.start()))
+    ]
+
+
+def audience_shares(step: str) -> list[float]:
+    """The shares (in %) a step gives, but for the limits of its errors or latency: "25%, then
+    50%" gives both; "100%; roll back if errors exceed 1%" gives 100."""
+    text = with_digits(step)
+    return [share for part in _parts(text) for share in _audiences(part, text)]
+
+
 def flag_on_shares(step: str) -> list[float]:
     """The shares (in %) a step turns the flag on for: none unless it turns the flag on."""
-    if not turns_the_flag_on(step):
-        return []
-    return [float(share) for share in SHARE.findall(with_digits(step))]
+    return audience_shares(step) if turns_the_flag_on(step) else []

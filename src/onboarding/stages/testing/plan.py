@@ -86,7 +86,11 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
                 f"({parameter}={asserted!r})"
             )
             if found is None:
-                raise CheckFailed(f"the SLO thresholds table has no row for {measure}, but {said}")
+                # Rows, list items and sentences are all read: say so, whichever the plan used.
+                raise CheckFailed(
+                    f"{PLAN} states no {measure} threshold: no table row, list item or "
+                    f"sentence of `## {testplan.THRESHOLDS_SECTION}` gives its limit, but {said}"
+                )
             if found.value is None:
                 raise CheckFailed(f"“{found.quoted}” states no number, but {said}")
             unit = _unit_confusion(measure, found, float(asserted))
