@@ -294,6 +294,38 @@ def test_what_an_action_leaves_for_later_steps_is_the_machines_to_say(tmp_path):
     assert [step.installed_before for step in steps] == [("activate ci-env",)] * 2
 
 
+class RunnerMachine(workflow_run.Machine):
+    """A machine that says which runner each job runs on, before its first step."""
+
+    def installs_of_runner(self, runs_on, in_container):
+        return (f"on {runs_on}{' in a container' if in_container else ''}",)
+
+
+@pytest.mark.parametrize(
+    ("job_settings", "runner"),
+    [
+        ("    runs-on: ubuntu-latest\n", "on ubuntu-latest"),
+        ("    runs-on: [self-hosted, linux]\n", "on self-hosted linux"),
+        ("    runs-on:\n      group: big-runners\n", "on big-runners"),
+        (
+            "    runs-on: ${{ matrix.os }}\n    strategy:\n      matrix:\n        os: [macos-15]\n",
+            "on macos-15",
+        ),
+        (
+            "    runs-on: ubuntu-latest\n    container: python:3.13\n",
+            "on ubuntu-latest in a container",
+        ),
+    ],
+    ids=["label", "labels", "group", "matrix", "container"],
+)
+def test_what_the_runner_has_before_the_first_step_is_the_machines_to_say(
+    tmp_path, job_settings, runner
+):
+    text = one_job("      - run: 'true'\n").replace("    runs-on: ubuntu-latest\n", job_settings)
+    steps = workflow_run.plan(workflow_from(text, tmp_path), machine=RunnerMachine())
+    assert [step.installed_before for step in steps] == [(runner,)]
+
+
 @pytest.mark.parametrize(
     ("output", "summary"),
     [

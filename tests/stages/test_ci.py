@@ -1422,6 +1422,14 @@ def test_bad_input_is_one_line_and_the_rest_is_not_checked(learner, text, expect
         ("aws ecr get-login-password", "talks to a cloud or to GitHub"),
         ("git push origin v1.2.0", "publishes"),
         ("./deploy/rollout.sh $IMAGE", "deploys"),
+        ("sudo apt-get update\nsudo apt-get install -y libpq-dev", "installs system packages"),
+        ("sudo apt-get install -y python3-pytest && pytest", "installs system packages"),
+        ("brew install --quiet uv", "installs system packages"),
+        ("conda install -y -c conda-forge numpy", "installs system packages"),
+        ("apk add --no-cache build-base", "installs system packages"),
+        # A program whose name only starts like a package manager's runs.
+        ("aptly --help", ""),
+        ("brewer install", ""),
         ("uv run uvicorn app:app &\ncurl localhost:8000", "starts a background process"),
         ("# only a comment\n", "it runs nothing"),
         ("uv run pytest -q", ""),
@@ -2386,6 +2394,102 @@ def test_a_make_install_before_bare_pytest_counts_as_its_recipe(tmp_path):
     assert "`uv sync --locked` installs into `.venv/`, which is not on the PATH" in reason
 
 
+# --- bare `pytest` when no step installs anything: GitHub's images come without pytest
+
+
+@pytest.mark.parametrize(
+    ("steps", "command"),
+    [
+        ([setup_uv(), run("pytest")], "`pytest`"),
+        ([SETUP_PYTHON, run("python -m pytest -q")], "`python -m pytest -q`"),
+        ([SETUP_PYTHON, setup_uv(), run("pytest -q tests")], "`pytest -q tests`"),
+        ([run("py.test")], "`py.test`"),
+    ],
+    ids=["setup-uv", "setup-python", "setup-python-and-setup-uv", "nothing-set-up"],
+)
+def test_bare_pytest_with_no_install_before_it_is_refused(tmp_path, steps, command):
+    (reason,) = pytest_not_found(tmp_path, *steps)
+    assert reason.startswith(f"{command} finds no pytest on GitHub"), reason
+    assert "no step before it installs one" in reason, reason
+    assert "run `uv sync` in a step before it" in reason and "`pip install pytest`" in reason
+
+
+@pytest.mark.parametrize(
+    "install",
+    ["sudo apt-get install -y libpq-dev", "brew install uv", "conda install -y numpy"],
+)
+def test_a_system_install_of_other_packages_brings_no_pytest(tmp_path, install):
+    (reason,) = pytest_not_found(tmp_path, setup_uv(), run(install), run("pytest -q"))
+    assert "`pytest -q` finds no pytest on GitHub" in reason, reason
+    (reason,) = pytest_not_found(tmp_path, setup_uv(), run("uv sync"), run(install), run("pytest"))
+    assert "which is not on the PATH" in reason, reason
+
+
+def test_bare_pytest_with_no_install_fails_the_check_naming_the_step(learner):
+    write_workflow(learner, one_job(setup_uv(), run("pytest -q")))
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit`, line" in message and "would fail on GitHub:" in message, message
+    assert "`pytest -q` finds no pytest on GitHub" in message, message
+
+
+CONTAINER_JOB = f"""\
+on: pull_request
+jobs:
+  unit:
+    runs-on: ubuntu-latest
+    container: python:3.13
+    steps:
+      - uses: {CHECKOUT}
+      - run: pytest
+"""
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # What the check cannot read may have installed pytest.
+        ["      - uses: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809 # v4.2.4\n"
+         "        with:\n          path: ~/.local\n          key: tools\n", run("pytest")],
+        [run("./scripts/bootstrap.sh"), run("pytest")],
+        [run("sudo apt-get update && sudo apt-get install -y python3-pytest"), run("pytest")],
+        [run("conda install -y pytest"), run("python -m pytest")],
+        [setup_uv(), run("pipx install pytest"), run("pytest")],
+        [setup_uv(), run("uvx pytest")],
+        [setup_uv(), run("uv run --with pytest pytest -q")],
+        [SETUP_PYTHON, run("pip install pytest"), run("pytest")],
+        [SETUP_PYTHON, run("pip install --target /opt/tools pytest"),
+         run("PYTHONPATH=/opt/tools python -m pytest")],
+    ],
+    ids=[
+        "unread-action", "project-script", "apt-get", "conda", "pipx", "uvx", "uv-run-with",
+        "pip", "pip-target",
+    ],
+)  # fmt: skip
+def test_bare_pytest_after_an_install_the_check_cannot_rule_out_is_not_refused(tmp_path, steps):
+    assert pytest_not_found(tmp_path, *steps) == []
+
+
+@pytest.mark.parametrize(
+    "runs_on",
+    ["self-hosted", "[self-hosted, linux]", "{group: gpu-runners}", "my-large-runner"],
+)
+def test_bare_pytest_on_a_runner_the_check_does_not_know_is_not_refused(tmp_path, runs_on):
+    # A self-hosted runner or a container's image may come with pytest; GitHub's own do not.
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = CONTAINER_JOB.replace("    container: python:3.13\n", "")
+    for job_runs_on, refused in ((runs_on, False), ("ubuntu-24.04", True)):
+        workflow = text.replace("runs-on: ubuntu-latest", f"runs-on: {job_runs_on}")
+        steps = [s for s in local_run.plan(workflow_from(workflow, tmp_path)) if not s.skipped]
+        reasons = [local_run.pytest_left_out(step, tmp_path) for step in steps]
+        assert any(reasons) == refused, (job_runs_on, reasons)
+
+
+def test_bare_pytest_in_a_container_is_not_refused(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    steps = [s for s in local_run.plan(workflow_from(CONTAINER_JOB, tmp_path)) if not s.skipped]
+    assert [local_run.pytest_left_out(step, tmp_path) for step in steps] == [""]
+
+
 # --- `uv pip install` needs a virtual environment, or `--system`
 
 
@@ -2404,6 +2508,61 @@ def test_uv_pip_install_without_an_environment_fails(tmp_path, steps, env):
     (reason,) = pytest_not_found(tmp_path, *steps, env=env)
     assert "`uv pip install -e . pytest` fails on GitHub" in reason, reason
     assert "No virtual environment found" in reason and "`--system`" in reason, reason
+
+
+def final_install_failure(tmp_path: Path, *steps: str) -> str:
+    """Why the job's installs after its last step that runs here fail on GitHub, or ""."""
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    planned = local_run.plan(workflow_from(one_job(*steps), tmp_path))
+    result = local_run.failing_final_install(planned, tmp_path)
+    return workflow_run.failure_of(result) if result else ""
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [setup_uv(), run("uvx ruff check ."), run("uv pip install -e . pytest")],
+        [setup_uv(), run("uv pip install -e . pytest")],
+        [
+            setup_uv(),
+            run("uvx ruff check ."),
+            run("pip install build"),
+            run("uv pip install -e . pytest"),
+        ],
+    ],
+    ids=["after-a-step-that-runs", "the-only-step", "after-another-install"],
+)
+def test_a_failing_uv_pip_install_at_the_end_of_the_job_is_reported(tmp_path, steps):
+    # GitHub fails the job at that step, though no step after it is left to say so.
+    message = final_install_failure(tmp_path, *steps)
+    assert "(job `unit`, line" in message and "would fail on GitHub:" in message, message
+    assert "`uv pip install -e . pytest` fails on GitHub" in message, message
+    assert "No virtual environment found" in message and "`--system`" in message, message
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [setup_uv(), run("uvx ruff check ."), run("uv pip install --system build")],
+        [setup_uv(), run("uvx ruff check ."), run("uv sync"), run("uv pip install build")],
+        # `uv run` syncs the project's environment, `.venv`, which `uv pip` then finds.
+        [setup_uv(), run("uv run --with pytest pytest -q"), run("uv pip install build")],
+        [setup_uv(activate_environment="true"), run("uvx ruff check ."), run("uv pip install .")],
+        [setup_uv(), run("uvx ruff check ."), run("pip install build")],
+        # An install before a step that runs here is that step's to report.
+        [setup_uv(), run("uv pip install -e . pytest"), run("echo done")],
+    ],
+    ids=["system", "after-uv-sync", "after-uv-run", "activated", "pip", "reported-by-a-later-step"],
+)
+def test_an_install_at_the_end_of_the_job_that_works_on_github_is_not_reported(tmp_path, steps):
+    assert final_install_failure(tmp_path, *steps) == ""
+
+
+def test_a_failing_uv_pip_install_at_the_end_of_the_job_fails_the_check(learner):
+    write_workflow(learner, one_job(setup_uv(), run("uvx ruff check ."), run("uv pip install .")))
+    message = found(judge("06.1"))[COMMANDS]
+    assert "`uv pip install .` fails on GitHub" in message, message
+    assert message.count("would fail on GitHub") == 1, message
 
 
 @pytest.mark.parametrize(
@@ -2441,6 +2600,34 @@ def test_a_path_folder_the_check_cannot_place_may_hold_pytest(tmp_path):
     # not the other commands that may fill `$HOME/bin` (`ln`, `curl -o`, a script).
     steps = [setup_uv(), run("uv sync"), run('echo "$HOME/bin" >> "$GITHUB_PATH"'), run("pytest")]
     assert pytest_not_found(tmp_path, *steps) == []
+
+
+@pytest.mark.parametrize(
+    ("virtual_env", "tests", "refused"),
+    [
+        # `/opt/app` and `/opt/tools` both lie outside the project, where the check follows
+        # nothing: syncing one without the dev group says nothing of the other.
+        ("/opt/app", "/opt/tools/bin/pytest -q", False),
+        ("/opt/app", "PYTHONPATH=/opt/tools/lib python -m pytest", False),
+        # One inside the project is followed: `--no-dev` leaves pytest out of it.
+        ("${{ github.workspace }}/env", "env/bin/pytest -q", True),
+    ],
+    ids=["outside-then-another-outside", "outside-then-runners-python", "inside-the-project"],
+)
+def test_uv_sync_active_outside_the_project_leaves_what_it_holds_unknown(
+    tmp_path, virtual_env, tests, refused
+):
+    steps = [
+        setup_uv(),
+        run("python -m venv /opt/tools\n/opt/tools/bin/pip install pytest"),
+        run("uv venv env"),
+        run("uv sync --active --no-dev"),
+        run(tests),
+    ]
+    reasons = pytest_not_found(tmp_path, *steps, env=f"VIRTUAL_ENV: {virtual_env}")
+    assert bool(reasons) is refused, reasons
+    if refused:
+        assert "which `uv sync --active --no-dev` leaves out" in reasons[0], reasons
 
 
 SETUP_ACTIVATED = """\
@@ -2516,6 +2703,14 @@ def test_a_task_of_another_runner_is_not_judged_here(learner):
     # tox's settings are not read, and tox is not in the course's environment: not the learner's
     # mistake, so the step is skipped, as an image build is.
     write_workflow(learner, MODEL.replace(LINT_STEP, LINT_STEP + "      - run: tox -e docs\n", 1))
+    assert found(judge("06.1")) == {}
+
+
+def test_a_system_package_step_is_not_run_here_and_the_check_passes(learner):
+    # Run here, `sudo apt-get install` would change the learner's machine or wait for a
+    # password; on GitHub it runs, and the job goes on as the model's does.
+    apt = "      - run: sudo apt-get update && sudo apt-get install -y libpq-dev\n"
+    write_workflow(learner, MODEL.replace(LINT_STEP, LINT_STEP + apt, 1))
     assert found(judge("06.1")) == {}
 
 

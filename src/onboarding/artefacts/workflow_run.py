@@ -176,6 +176,12 @@ class Machine:
         activates an environment, say. `inputs` are its `with:`, expressions filled in."""
         return ()
 
+    def installs_of_runner(self, runs_on: str, in_container: bool) -> tuple[str, ...]:
+        """What the job's runner has before its first step, as commands that would do the same
+        (`Step.installed_before`): `runs_on` is its `runs-on:` as text (`ubuntu-latest`,
+        `self-hosted linux`), and `in_container` whether the job has a `container:`."""
+        return ()
+
     def what_runs(self, step: Step) -> tuple[Any, ...]:
         """What the step does here: matrix combinations whose steps all do the same run once.
         Its last two items are the install commands before the step and the script's commands."""
@@ -312,7 +318,8 @@ def _steps_of_one_run(
         "runner": {"os": "Linux", "arch": "X64", "name": "GitHub Actions"},
         "job": {"status": "success"},
     }
-    steps, made, installed = [], "", ()
+    steps, made = [], ""
+    installed = machine.installs_of_runner(_runs_on(job, context), job.get("container") is not None)
     for index, step, action, inputs in _run_steps(workflow, job):
         context["inputs"] = inputs
         levels = [workflow.data.get("env"), job.get("env")]
@@ -365,6 +372,19 @@ def _steps_of_one_run(
         if happens:
             installed += machine.installs_of(script)
     return steps
+
+
+def _runs_on(job: Mapping[str, Any], context: dict[str, Any]) -> str:
+    """The job's `runs-on:` as text, its labels joined by spaces (`self-hosted linux`), its
+    expressions filled in (`${{ matrix.os }}`); "" when it cannot be worked out here."""
+    value = job.get("runs-on")
+    if isinstance(value, Mapping):  # `runs-on: {group: …, labels: …}`
+        value = value.get("labels", value.get("group"))
+    labels = value if isinstance(value, list) else [value]
+    try:
+        return " ".join(substitute(as_text(label), context) for label in labels).strip()
+    except ExpressionError:
+        return ""
 
 
 def _installs_of_action(

@@ -24,7 +24,10 @@ runs directly, wherever it stands in the script; `make` runs its recipes in bash
 find the same runners. A pytest command that would find no pytest on GitHub fails without
 running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
 no dev group, `pip install -e .` no dependency group at all, and bare `pytest` after `uv sync` is
-the runner's, as `.venv/bin` is not on GitHub's PATH (`pytest_left_out`). pytest
+the runner's, as `.venv/bin` is not on GitHub's PATH; bare `pytest` with no install before it
+finds none either, as GitHub's images come without it (`pytest_left_out`). An install that
+fails on GitHub (`uv pip install` with no environment) at the end of a job, with no step after
+it to report it, is reported itself (`failing_final_install`). pytest
 loads only the plugins of packages the project depends on, as on a CI runner that installed the
 project alone (the course's environment holds many more, and loading them all costs seconds).
 
@@ -77,6 +80,7 @@ VENV_OPTIONS_WITH_VALUE = {
     "--project", "--cache-dir",
 }  # fmt: skip
 """Options of `uv venv`, `python -m venv` and `virtualenv` whose value is the next word."""
+SYSTEM_PACKAGES = "installs system packages"
 CANNOT_RUN_HERE = (
     (
         re.compile(r"^(docker|podman|buildah|skopeo|crane|oras)\b"),
@@ -89,6 +93,15 @@ CANNOT_RUN_HERE = (
     (re.compile(r"^(ssh|scp|rsync|sftp)\b"), "connects to another machine"),
     (re.compile(r"^git\s+push\b|^(twine\s+upload|uv\s+publish|poetry\s+publish)\b"), "publishes"),
     (re.compile(r"^\./deploy/"), "deploys"),
+    # Run here, they would change the learner's own machine (as root in a container) or wait
+    # for sudo's password; what they install is followed as an install all the same.
+    (
+        re.compile(
+            r"^(apt-get|apt|aptitude|dnf|yum|zypper|apk|pacman|brew|port|snap|choco|winget"
+            r"|conda|mamba|micromamba)\s+(?:\S+\s+)*?(install|upgrade|update|add|remove)\b"
+        ),
+        SYSTEM_PACKAGES,
+    ),
 )
 RUNNER_PREFIX = re.compile(r"^(?:uv\s+run|poetry\s+run|pdm\s+run|hatch\s+run|pipenv\s+run)\s+")
 UV_RUN_OPTIONS_WITH_VALUE = {
@@ -305,16 +318,31 @@ def tool_words(command: str) -> list[str]:
 
 OTHER_INSTALLS = (["uv", "add"], ["uv", "pip"], ["uv", "tool"])
 """uv commands that may install pytest besides the project's groups (`uv tool install pytest`)."""
+SYSTEM_INSTALLS = re.compile(
+    r"^(?:apt(?:-get)?|brew|conda|mamba|micromamba|dnf|yum|apk|snap)\s+(?:\S+\s+)*?install\b"
+)
+"""The system's package managers, which may install pytest where the runner finds it
+(`sudo apt-get install -y python3-pytest`)."""
+
+
+def _system_install_of_pytest(program: str) -> bool:
+    """Whether a system package manager's install may bring pytest: a package named for it
+    (`python3-pytest`, conda's `pytest`), or a file of packages not read here (`--file`)."""
+    if not SYSTEM_INSTALLS.match(program):
+        return False
+    words = _shell_words(program)
+    return any("pytest" in word or word.partition("=")[0] in ("-f", "--file") for word in words)
 
 
 def _may_install(command: str) -> bool:
     """Whether a command installs packages: an install (`INSTALLS`), `uv add`, `uv tool install`,
-    `pipx install`…"""
+    `pipx install`, `apt-get install`…"""
     words = _program(command).split()
     return (
         bool(INSTALLS.match(_program(command)))
         or words[:2] in OTHER_INSTALLS
         or words[:1] == ["pipx"]
+        or _system_install_of_pytest(_program(command))
     )
 
 
@@ -642,6 +670,10 @@ NOT_FOLLOWED = ": not followed:"
 an action other than those it knows (`actions/cache` may restore a `.venv`), a script of the
 project's. It may have installed anything anywhere, so a job's environments are no longer
 known to be empty (`_Job.unfollowed`). The shell's `:` does nothing, should it ever run."""
+GITHUB_HOSTED_RUNNER = re.compile(r"(?:ubuntu|windows|macos)-[A-Za-z0-9.-]+")
+"""A label of one of GitHub's standard hosted runners (`ubuntu-latest`, `ubuntu-24.04`,
+`macos-15`): an image whose software GitHub lists. Any other label (`self-hosted`, a larger
+runner's own name) may be a machine with anything installed."""
 ACTIONS_THAT_INSTALL_NOTHING = {
     "actions/checkout", "actions/setup-python", "actions/upload-artifact",
     "actions/download-artifact",
@@ -883,6 +915,8 @@ class _Job:
         # `--active` syncs the activated environment instead of the project's own.
         folder = self.virtual_env if "--active" in words and self.virtual_env else None
         folder = folder or self.project_folder
+        if folder == ELSEWHERE:
+            return  # outside the project: what it holds stays unknown, as after `uv run --active`
         before = self.environments.get(folder)
         if "--inexact" in words and before is not None:
             has_pytest = has_pytest or before.has_pytest
@@ -1017,7 +1051,26 @@ class _Job:
         first = self.environments.get(looked_in[0]) if looked_in else None
         if first is not None and first.made_empty and not first.installs and not self.unfollowed:
             return self._empty(command, looked_in[0])
+        installed_anything = any(environment.installs for environment in self.environments.values())
+        if on_the_path and not self.unfollowed and not installed_anything:
+            return self._nothing_installed(command)
         return ""
+
+    def _nothing_installed(self, command: str) -> str:
+        """Why a command finds no pytest when no step of the job installs anything.
+
+        GitHub's hosted images come without pytest: the software list of ubuntu-latest (Ubuntu
+        24.04, images/ubuntu/Ubuntu2404-Readme.md of actions/runner-images) gives Python with
+        pip and pipx, and its toolset (images/ubuntu/toolsets/toolset-2404.json) installs only
+        yamllint and ansible-core with pipx and no Python package with apt. setup-python and
+        setup-uv add a Python and uv, not packages. A job on a self-hosted runner or in a
+        `container:` may have pytest: `installs_of_runner` leaves those unfollowed."""
+        shown = shorten(strip_runner(_program(command)), 60)
+        return (
+            f"`{shown}` finds no pytest on GitHub: no step before it installs one, and the "
+            "runner's own Python comes without it; run `uv sync` in a step before it and "
+            f"`uv run {shown}` in its place, or install pytest first (`pip install pytest`)"
+        )
 
     def _empty(self, command: str, folder: str) -> str:
         """Why a command finds no pytest in an environment the job made and left empty."""
@@ -1087,6 +1140,24 @@ def pytest_left_out(step: Step, project_copy: Path) -> str:
         if reason:
             return reason
     return ""
+
+
+def failing_final_install(
+    job_steps: list[Step], project_copy: Path
+) -> workflow_run.StepResult | None:
+    """The first install of a job, after its last step that runs here, that fails on GitHub
+    (`uv pip install` with no environment to install into), as a failed result; None when
+    there is none. An install is skipped here, and a failing one is reported by the step after
+    it (`pytest_left_out`): at the end of the job no step is left to report it, yet GitHub fails
+    the job all the same."""
+    last_run = max((i for i, step in enumerate(job_steps) if not step.skipped), default=-1)
+    for step in job_steps[last_run + 1 :]:
+        if step.skipped != ALREADY_INSTALLED or step.may_fail:
+            continue
+        reason = pytest_left_out(step, project_copy)
+        if reason:
+            return workflow_run.StepResult(step, 1, reason, would_fail_because=reason)
+    return None
 
 
 UV_ENV_OPTIONS = {"UV_NO_DEV": "--no-dev", "UV_NO_SYNC": "--no-sync"}
@@ -1387,7 +1458,9 @@ class CourseMachine(Machine):
         return why_skipped(script)
 
     def installs_only(self, script: str) -> bool:
-        return why_skipped(script) == ALREADY_INSTALLED
+        # A system package manager's step runs on GitHub too: what it installs counts later.
+        why = why_skipped(script)
+        return why == ALREADY_INSTALLED or f"` {SYSTEM_PACKAGES}," in why
 
     def environment_made_by(self, script: str, env: Mapping[str, str]) -> str:
         return environment_made_by(script, env)
@@ -1411,6 +1484,16 @@ class CourseMachine(Machine):
             for command in commands
         )
         return kept + ((STEP_ENDS,) if ends else ())
+
+    def installs_of_runner(self, runs_on: str, in_container: bool) -> tuple[str, ...]:
+        """Nothing on one of GitHub's own images (`ubuntu-latest`), which come without pytest
+        (`_Job._nothing_installed`); a container's image or a self-hosted runner may hold
+        anything, so the job's commands are not refused for what they may find there."""
+        if in_container:
+            return (f"{NOT_FOLLOWED} the job's `container:`",)
+        if not GITHUB_HOSTED_RUNNER.fullmatch(runs_on):
+            return (f"{NOT_FOLLOWED} runs-on {runs_on or 'an expression'}",)
+        return ()
 
     def installs_of_action(self, uses: str, inputs: Mapping[str, str]) -> tuple[str, ...]:
         name = ActionReference(uses).name.lower()
