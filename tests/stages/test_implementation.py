@@ -8,6 +8,7 @@ one wrong project per test exercises several mistakes at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import random
@@ -983,3 +984,805 @@ def test_one_is_not_true():
 def test_something_that_is_not_a_function_is_named():
     result = judge("04.5", is_enabled=10)
     assert result.outcomes[0].found == "`is_enabled` is int, not a function"
+
+
+# --- 04.3/04.5 audit ----------------------------------------------------------------------------
+# 04.5: other correct flags. The check calls `is_enabled(flag, user, percent, killed=...)`, so
+# anything callable that way is a flag: a class instance, keyword-only `killed`, another hash.
+
+
+class CallableFlag:
+    """A flag object with a salt of its own, called like the function."""
+
+    def __init__(self, salt: str = "bookings") -> None:
+        self.salt = salt
+
+    def __call__(self, flag_name, user_id, rollout_percent, *, killed=False):
+        if killed:
+            return False
+        digest = hashlib.sha1(f"{self.salt}|{flag_name}|{user_id}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") % 10_000 < rollout_percent * 100
+
+
+def crc32_flag(flag_name, user_id, rollout_percent, killed=False):
+    # zlib's checksum is stable across processes too (not hashlib, but not salted either).
+    import zlib
+
+    return not killed and zlib.crc32(f"{flag_name}:{user_id}".encode()) % 100 < rollout_percent
+
+
+def uuid5_flag(flag_name, user_id, rollout_percent, killed=False):
+    import uuid
+
+    bucket = uuid.uuid5(uuid.NAMESPACE_URL, f"flags/{flag_name}/{user_id}").int % 1000
+    return bool(not killed and bucket < rollout_percent * 10)
+
+
+def percent_as_a_fraction_flag(flag_name, user_id, rollout_percent, killed=False):
+    # The percentage turned into a fraction first, and the bucket compared as a float in [0, 1).
+    share = rollout_percent / 100
+    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).hexdigest()
+    return (not killed) and int(digest[:13], 16) / 16**13 < share
+
+
+@functools.cache
+def cached_bucket(flag_name, user_id):
+    return int(hashlib.sha256(f"{flag_name}:{user_id}".encode()).hexdigest(), 16) % 10_000
+
+
+def cached_bucket_flag(flag_name, user_id, rollout_percent, killed=False):
+    # A cache in front of a stable hash stays right when the check empties it.
+    return not killed and cached_bucket(flag_name, user_id) < rollout_percent * 100
+
+
+@pytest.mark.parametrize(
+    "is_enabled",
+    [CallableFlag(), crc32_flag, uuid5_flag, percent_as_a_fraction_flag, cached_bucket_flag],
+    ids=["a-class-with-call", "zlib-crc32", "uuid5", "percent-as-a-fraction", "a-cached-hash"],
+)
+def test_flags_written_with_other_tools_pass(is_enabled):
+    result = judge("04.5", is_enabled=is_enabled)
+    assert result.failed == (), result.lines()
+
+
+def flag_on_at_zero(flag_name, user_id, rollout_percent, killed=False):
+    # `<=` where `<` is meant: bucket 0 of 10,000 stays on at 0 %.
+    if killed:
+        return False
+    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000 <= rollout_percent * 100
+
+
+def flag_off_at_hundred(flag_name, user_id, rollout_percent, killed=False):
+    # 10,001 buckets where 10,000 are meant: the last one stays off at 100 %.
+    if killed:
+        return False
+    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 10_001 < rollout_percent * 100
+
+
+def flag_rerolled_per_percent(flag_name, user_id, rollout_percent, killed=False):
+    # The percentage in the hash: each rollout step picks new users.
+    digest = hashlib.sha256(f"{flag_name}:{user_id}:{rollout_percent}".encode()).digest()
+    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100
+
+
+def remembered_random_bucket_flag():
+    """A random bucket per user, remembered in an lru_cache: stable in this process only."""
+    import functools
+    import secrets
+
+    @functools.cache
+    def bucket(flag_name, user_id):
+        return secrets.randbelow(10_000)
+
+    def is_enabled(flag_name, user_id, rollout_percent, killed=False):
+        return not killed and bucket(flag_name, user_id) < rollout_percent * 100
+
+    return is_enabled
+
+
+@pytest.mark.parametrize(
+    ("make_flag", "expectation", "found"),
+    [
+        (
+            lambda: flag_on_at_zero,
+            "0 % enables nobody and 100 % enables everybody",
+            "users were still enabled",
+        ),
+        (
+            lambda: flag_off_at_hundred,
+            "0 % enables nobody and 100 % enables everybody",
+            "users were left out",
+        ),
+        (
+            lambda: flag_rerolled_per_percent,
+            "raising the rollout from 10 % to 50 % keeps everyone who had it",
+            "lost it at 50 %",
+        ),
+        (
+            remembered_random_bucket_flag,
+            "the same users are enabled in a new process",
+            "got a different answer in a new process",
+        ),
+    ],
+    ids=[
+        "one-bucket-on-at-zero",
+        "one-bucket-off-at-hundred",
+        "percent-in-the-hash",
+        "random-bucket-in-an-lru-cache",
+    ],
+)
+def test_flags_that_look_right_but_are_not_are_refused(make_flag, expectation, found):
+    verdict = verdicts(judge("04.5", is_enabled=make_flag()))
+    assert found in verdict[expectation], verdict
+
+
+def test_a_flag_without_the_kill_switch_parameter_is_named_once():
+    def no_kill_switch(flag_name, user_id, rollout_percent):
+        return sha_flag(flag_name, user_id, rollout_percent)
+
+    result = judge("04.5", is_enabled=no_kill_switch)
+    assert "cannot be called as is_enabled(flag_name, user_id, rollout_percent, killed=False)" in (
+        result.outcomes[0].found
+    )
+    assert "killed" in result.outcomes[0].found
+    assert all("not checked until" in outcome.found for outcome in result.outcomes[1:])
+
+
+# 04.3: acceptance tests written another way. Each is a whole tests/test_acceptance.py (and,
+# where it says so, lines added to tests/conftest.py).
+
+ACCEPTANCE_VIA_A_FIXTURE_IN_CONFTEST = (
+    '''
+import pytest
+from ruamel.yaml import YAML
+
+# A path from where pytest runs (the project), read with ruamel.yaml rather than PyYAML.
+EXAMPLES = YAML(typ="safe").load(open("docs/acceptance_criteria.yaml", encoding="utf-8"))["examples"]
+
+
+@pytest.fixture(params=EXAMPLES, ids=lambda example: example["behaviour"])
+def example(request):
+    """Each acceptance example in turn: every test that asks for it runs once per example."""
+    return request.param
+''',
+    """
+UNKNOWN = 10**6
+
+
+def test_acceptance_criterion(client, example):
+    ids = {}
+    for room in example["given"].get("rooms", []):
+        ids[room["name"]] = client.post("/rooms", json=room).json()["id"]
+    for booking in example["given"].get("bookings", []):
+        fields = {k: v for k, v in booking.items() if k != "room"}
+        answer = client.post(f"/rooms/{ids[booking['room']]}/bookings",
+                             json={"organiser": "g@example.com", **fields})
+        assert answer.status_code == 201
+    fields = {k: v for k, v in example["when"].items() if k != "room"}
+    answer = client.post(f"/rooms/{ids.get(example['when']['room'], UNKNOWN)}/bookings",
+                         json={"organiser": "w@example.com", **fields})
+    assert answer.status_code in [example["then"]["status"]], example["then"].get("reason")
+""",
+)
+
+ACCEPTANCE_WITH_ASYNC_CLIENT = """
+import httpx
+import pytest
+import yaml
+
+from booking_service.core.config import Settings
+from booking_service.core.db import migrate
+from booking_service.main import create_app
+
+with open("docs/acceptance_criteria.yaml", encoding="utf-8") as criteria:
+    EXAMPLES = yaml.load(criteria, Loader=yaml.SafeLoader)["examples"]
+
+
+@pytest.fixture
+async def api(tmp_path):
+    database = tmp_path / "bookings.db"
+    migrate(database)  # ASGITransport does not run the app's lifespan
+    app = create_app(Settings(database=database, log_level="ERROR"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        yield c
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example["behaviour"])
+async def test_acceptance_criterion(api, example):
+    rooms = {}
+    for room in example["given"]["rooms"]:
+        rooms[room["name"]] = (await api.post("/rooms", json=room)).json()["id"]
+    for booking in example["given"]["bookings"]:
+        body = {"organiser": "a@example.com", "start": booking["start"], "end": booking["end"],
+                "attendees": booking["attendees"]}
+        (await api.post(f"/rooms/{rooms[booking['room']]}/bookings", json=body)).raise_for_status()
+    when = example["when"]
+    body = {"organiser": "b@example.com", "start": when["start"], "end": when["end"],
+            "attendees": when["attendees"]}
+    response = await api.post(f"/rooms/{rooms.get(when['room'], 10**6)}/bookings", json=body)
+    assert response.status_code == example["then"]["status"]
+"""
+
+ACCEPTANCE_THROUGH_RAISE_FOR_STATUS = (
+    ACCEPTANCE_HEAD
+    + '''
+import httpx
+
+
+def status_of(response):
+    """The status, read through raise_for_status(): a refusal is an HTTPStatusError."""
+    try:
+        response.raise_for_status()
+    except httpx.HTTPStatusError as refusal:
+        return refusal.response.status_code
+    return response.status_code
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "given", "when", "then"),
+    [tuple(example[key] for key in ("behaviour", "given", "when", "then")) for example in EXAMPLES],
+)
+def test_acceptance_criterion(client, behaviour, given, when, then):
+    example = {"given": given, "when": when}
+    assert status_of(run_example(client, example)) == then["status"], then.get("reason")
+'''
+)
+
+ACCEPTANCE_WITH_A_CHECK_OF_EACH_EXAMPLE = (
+    ACCEPTANCE_HEAD
+    + """
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example["behaviour"] for example in EXAMPLES])
+def test_the_example_is_complete(example):
+    assert {"given", "when", "then"} <= set(example)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example["behaviour"] for example in EXAMPLES])
+def test_acceptance_criterion(client, example):
+    assert run_example(client, example).status_code == example["then"]["status"]
+"""
+)
+
+
+ACCEPTANCE_AGAINST_THE_LIVE_SERVER = (
+    ACCEPTANCE_HEAD
+    + """
+import uuid
+
+import httpx
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example["behaviour"] for example in EXAMPLES])
+def test_acceptance_criterion(live_server, example):
+    # One server for the whole session: each example's rooms get names of their own.
+    suffix = uuid.uuid4().hex[:8]
+    given = {
+        "rooms": [{**room, "name": f"{room['name']}-{suffix}"} for room in example["given"]["rooms"]],
+        "bookings": [{**b, "room": f"{b['room']}-{suffix}"} for b in example["given"]["bookings"]],
+    }
+    when = {**example["when"], "room": f"{example['when']['room']}-{suffix}"}
+    with httpx.Client(base_url=live_server.url) as client:
+        response = run_example(client, {"given": given, "when": when})
+    assert response.status_code == example["then"]["status"], example["then"].get("reason")
+"""
+)
+
+
+def fixture_in_conftest(service):
+    conftest = service / "tests/conftest.py"
+    extra, tests = ACCEPTANCE_VIA_A_FIXTURE_IN_CONFTEST
+    conftest.write_text(conftest.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    (service / ACCEPTANCE).write_text(tests, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        fixture_in_conftest,
+        lambda service: (service / ACCEPTANCE).write_text(ACCEPTANCE_WITH_ASYNC_CLIENT, "utf-8"),
+        lambda service: (service / ACCEPTANCE).write_text(
+            ACCEPTANCE_THROUGH_RAISE_FOR_STATUS, "utf-8"
+        ),
+        lambda service: (service / ACCEPTANCE).write_text(
+            ACCEPTANCE_AGAINST_THE_LIVE_SERVER, "utf-8"
+        ),
+    ],
+    ids=[
+        "a-parametrized-fixture-in-conftest-and-ruamel",
+        "anyio-and-httpx-async-client",
+        "raise-for-status-and-four-argnames",
+        "httpx-against-the-live-server",
+    ],
+)
+def test_acceptance_tests_with_other_tools_pass(service, write):
+    write(service)
+    result = judge("04.3")
+    assert result.failed == (), result.lines()
+
+
+@pytest.mark.parametrize("behaviours_as_ids", [True, False], ids=["behaviour-ids", "default-ids"])
+def test_a_second_test_per_example_beside_the_acceptance_test_passes(service, behaviours_as_ids):
+    tests = ACCEPTANCE_WITH_A_CHECK_OF_EACH_EXAMPLE
+    if not behaviours_as_ids:
+        tests = tests.replace(', ids=[example["behaviour"] for example in EXAMPLES]', "")
+    (service / ACCEPTANCE).write_text(tests, "utf-8")
+    result = judge("04.3")
+    assert result.failed == (), result.lines()
+
+
+ACCEPTANCE_IN_ANOTHER_ORDER = (
+    ACCEPTANCE_HEAD
+    + """
+
+BY_STATUS = sorted(EXAMPLES, key=lambda example: example["then"]["status"])
+
+
+@pytest.mark.parametrize("example", BY_STATUS)
+def test_acceptance_criterion(client, example):
+    assert run_example(client, example).status_code == example["then"]["status"]
+"""
+)
+
+
+def test_examples_in_another_order_with_pytest_s_own_ids_pass(service):
+    (service / ACCEPTANCE).write_text(ACCEPTANCE_IN_ANOTHER_ORDER, "utf-8")
+    result = judge("04.3")
+    assert result.failed == (), result.lines()
+
+
+ASSERTS_A_TUPLE = (
+    ACCEPTANCE_HEAD
+    + """
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example["behaviour"] for example in EXAMPLES])
+def test_acceptance_criterion(client, example):
+    # A comma where == was meant: asserts that the status is not 0, with a message.
+    assert run_example(client, example).status_code, example["then"]["status"]
+"""
+)
+
+ASYNC_WITHOUT_ITS_MARKER = ACCEPTANCE_WITH_ASYNC_CLIENT.replace("@pytest.mark.anyio\n", "")
+
+
+@pytest.mark.parametrize(
+    ("tests", "expectation", "found"),
+    [
+        (
+            ASSERTS_A_TUPLE,
+            "the test of each refused example fails when your service accepts every booking",
+            "passed when your service accepted every booking",
+        ),
+        (
+            ASYNC_WITHOUT_ITS_MARKER,
+            "every acceptance test passes against your service",
+            "requested an async fixture",
+        ),
+    ],
+    ids=["assert-status-comma-expected", "async-tests-without-the-anyio-marker"],
+)
+def test_acceptance_tests_that_look_right_but_check_nothing_are_refused(
+    service, tests, expectation, found
+):
+    (service / ACCEPTANCE).write_text(tests, "utf-8")
+    verdict = verdicts(judge("04.3"))
+    assert found in verdict[expectation], verdict
+
+
+# --- 04.1/04.2 audit ------------------------------------------------------------------------------
+
+# The rules as a class whose methods the module's names point at, comparing with timedelta and a
+# subtraction, and asking a helper module of the learner's own for the half-open overlap.
+RULES_AS_A_CLASS_WITH_A_HELPER_MODULE = '''
+from datetime import timedelta
+
+from .timespans import half_open_overlap
+
+
+class _BookingRules:
+    """The four rules, grouped; the module's functions are its methods."""
+
+    @staticmethod
+    def check_time_range(start: datetime, end: datetime) -> None:
+        if end - start <= timedelta(0):
+            raise InvalidTimeRange()
+
+    @staticmethod
+    def check_capacity(attendees: int, capacity: int) -> None:
+        if capacity - attendees < 0:
+            raise CapacityExceeded(attendees, capacity)
+
+    @staticmethod
+    def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+        return half_open_overlap((a_start, a_end), (b_start, b_end))
+
+    @classmethod
+    def check_no_overlap(
+        cls, existing: Sequence[Booking], room_id: int, start: datetime, end: datetime
+    ) -> None:
+        same_room = [b for b in existing if b.room_id == room_id and not b.cancelled]
+        for booking in sorted(same_room, key=lambda b: (b.start, b.id)):
+            if cls.overlaps(booking.start, booking.end, start, end):
+                raise OverlapConflict(conflicting_booking_id=booking.id)
+
+
+check_time_range = _BookingRules.check_time_range
+check_capacity = _BookingRules.check_capacity
+overlaps = _BookingRules.overlaps
+check_no_overlap = _BookingRules.check_no_overlap
+
+
+'''
+
+HALF_OPEN_HELPER = '''
+def half_open_overlap(first, second):
+    """[a, b) and [c, d) share a moment unless one ends before (or as) the other starts."""
+    (a_start, a_end), (b_start, b_end) = first, second
+    return not (a_end <= b_start or b_end <= a_start)
+'''
+
+
+def _replace_rules(service, rules: str) -> None:
+    path = service / RULES
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("def check_time_range"), text.index("@dataclass(frozen=True)")
+    path.write_text(text[:start] + rules.lstrip() + text[end:], encoding="utf-8")
+
+
+# Early returns and negated comparisons, times compared in UTC, every clash collected and the
+# earliest booking named.
+RULES_WITH_EARLY_RETURNS = """
+from datetime import UTC
+
+
+def check_time_range(start: datetime, end: datetime) -> None:
+    if start.astimezone(UTC) >= end.astimezone(UTC):
+        raise InvalidTimeRange()
+
+
+def check_capacity(attendees: int, capacity: int) -> None:
+    if not attendees <= capacity:
+        raise CapacityExceeded(attendees=attendees, capacity=capacity)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    if a_end <= b_start or b_end <= a_start:
+        return False
+    return True
+
+
+def check_no_overlap(
+    existing: Sequence[Booking], room_id: int, start: datetime, end: datetime
+) -> None:
+    clashes = [
+        booking
+        for booking in existing
+        if booking.room_id == room_id
+        and booking.cancelled is not True
+        and overlaps(start, end, booking.start, booking.end)
+    ]
+    if clashes:
+        first = min(clashes, key=lambda booking: booking.start)
+        raise OverlapConflict(conflicting_booking_id=first.id)
+
+
+"""
+
+
+# A helper the learner added to models.py, which the course's service has too.
+RULES_WITH_A_HELPER_IN_MODELS = """
+from .models import is_live
+
+
+def check_time_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidTimeRange()
+
+
+def check_capacity(attendees: int, capacity: int) -> None:
+    if attendees > capacity:
+        raise CapacityExceeded(attendees, capacity)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return b_start < a_end and a_start < b_end
+
+
+def check_no_overlap(
+    existing: Sequence[Booking], room_id: int, start: datetime, end: datetime
+) -> None:
+    for booking in existing:
+        if is_live(booking, room_id) and overlaps(booking.start, booking.end, start, end):
+            raise OverlapConflict(booking.id)
+
+
+"""
+IS_LIVE_IN_MODELS = """
+
+def is_live(booking: Booking, room_id: int) -> bool:
+    # Live, and in the room asked about.
+    return booking.room_id == room_id and not booking.cancelled
+"""
+
+
+@pytest.mark.parametrize(
+    ("rules", "own_modules"),
+    [
+        (RULES_AS_A_CLASS_WITH_A_HELPER_MODULE, {"timespans.py": HALF_OPEN_HELPER}),
+        (RULES_WITH_EARLY_RETURNS, {}),
+        (RULES_WITH_A_HELPER_IN_MODELS, {"models.py": IS_LIVE_IN_MODELS}),
+    ],
+    ids=["a-class-and-a-helper-module", "early-returns", "a-helper-in-models"],
+)
+def test_rules_written_in_other_shapes_pass(service, rules, own_modules):
+    _replace_rules(service, rules)
+    for name, text in own_modules.items():
+        # A module the course's service has too (models.py) keeps its text, with the helper added.
+        module = service / "src/booking_service" / name
+        before = module.read_text(encoding="utf-8") if module.exists() else ""
+        module.write_text(before + text, encoding="utf-8")
+    result = judge("04.1")
+    assert result.failed == (), result.lines()
+
+
+def test_a_capacity_error_with_its_numbers_swapped_is_refused(service):
+    # 7 attendees in a room for 6 answered "6 attendees do not fit in a room for 7".
+    change(
+        service,
+        RULES,
+        "raise CapacityExceeded(attendees, capacity)",
+        "raise CapacityExceeded(capacity, attendees)",
+    )
+    found = verdicts(judge("04.1"))
+    assert failed(found) == ["one attendee more than the room holds is refused"]
+    assert "capacity 7, expected 6" in found["one attendee more than the room holds is refused"]
+
+
+# The data access in SQL of its own: db.query and db.execute, the overlap narrowed in SQL to the
+# room's live bookings in the way before the rule is asked, paging by LIMIT/OFFSET, and a cancel
+# that is one conditional UPDATE.
+CRUD_IN_SQL = """
+def create_booking(db: Database, room_id: int, booking: BookingCreate, rules: Rules) -> Booking:
+    with write_transaction(db):
+        room = get_room(db, room_id)
+        rules.check_time_range(booking.start, booking.end)
+        rules.check_capacity(booking.attendees, room.capacity)
+        start, end = to_db_time(booking.start), to_db_time(booking.end)
+        in_the_way = [
+            Booking(**row)
+            for row in db.query(
+                'SELECT * FROM bookings WHERE room_id = :room AND cancelled = 0 '
+                'AND start < :end AND "end" > :start ORDER BY start',
+                {"room": room_id, "start": start, "end": end},
+            )
+        ]
+        rules.check_no_overlap(in_the_way, room_id, booking.start, booking.end)
+        cursor = db.execute(
+            'INSERT INTO bookings (room_id, organiser, start, "end", attendees) '
+            "VALUES (?, ?, ?, ?, ?)",
+            [room_id, booking.organiser, start, end, booking.attendees],
+        )
+        new_id = cursor.lastrowid
+    return get_booking(db, new_id)
+
+
+def get_booking(db: Database, booking_id: int) -> Booking:
+    found = next(db.query("SELECT * FROM bookings WHERE id = ?", [booking_id]), None)
+    if found is None:
+        raise BookingNotFound(booking_id)
+    return Booking(**found)
+
+
+def list_room_bookings(
+    db: Database,
+    room_id: int,
+    *,
+    include_cancelled: bool = False,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> list[Booking]:
+    get_room(db, room_id)
+    live_only = "" if include_cancelled else " AND NOT cancelled"
+    rows = db.query(
+        f"SELECT * FROM bookings WHERE room_id = ?{live_only} ORDER BY start, id LIMIT ? OFFSET ?",
+        [room_id, limit, offset],
+    )
+    return [Booking(**row) for row in rows]
+
+
+def cancel_booking(db: Database, booking_id: int, *, now: datetime | None = None) -> Booking:
+    with write_transaction(db):
+        get_booking(db, booking_id)
+        db.execute(
+            "UPDATE bookings SET cancelled = 1, cancelled_at = ? WHERE id = ? AND cancelled = 0",
+            [to_db_time(now or datetime.now(UTC)), booking_id],
+        )
+    return get_booking(db, booking_id)
+"""
+
+# The overlap decided by SQL alone (max(start) < min(end)), raising the service's own error.
+CREATE_WITH_THE_OVERLAP_IN_SQL = """
+from .errors import OverlapConflict
+
+
+def create_booking(db: Database, room_id: int, booking: BookingCreate, rules: Rules) -> Booking:
+    with write_transaction(db):
+        room = get_room(db, room_id)
+        rules.check_time_range(booking.start, booking.end)
+        rules.check_capacity(booking.attendees, room.capacity)
+        start, end = to_db_time(booking.start), to_db_time(booking.end)
+        clash = db.execute(
+            'SELECT id FROM bookings WHERE room_id = ? AND NOT cancelled '
+            'AND max(start, ?) < min("end", ?) ORDER BY start LIMIT 1',
+            [room_id, start, end],
+        ).fetchone()
+        if clash:
+            raise OverlapConflict(conflicting_booking_id=clash[0])
+        row = {**booking.model_dump(), "room_id": room_id, "start": start, "end": end}
+        new_id = db["bookings"].insert(row).last_pk
+    return get_booking(db, new_id)
+
+
+"""
+
+BOOKING_ROUTES = "src/booking_service/api/bookings.py"
+MODEL_CREATE_ROUTE_BODY = """    created = crud.create_booking(db, room_id, booking, rules)
+    response.headers["Location"] = str(request.url_for("get_booking", booking_id=created.id))
+    return created
+"""
+# A route answering its own JSONResponse (times as isoformat() writes them: +00:00, not Z), with
+# status.HTTP_201_CREATED and a Location path from the router; another returning a dict.
+CREATE_ROUTE_ANSWERING_ITS_OWN_RESPONSE = """    from fastapi import status
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.responses import JSONResponse
+
+    created = crud.create_booking(db, room_id, booking, rules)
+    location = router.url_path_for("get_booking", booking_id=created.id)
+    return JSONResponse(
+        jsonable_encoder(created.model_dump()),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": str(location)},
+    )
+"""
+
+
+def _replace_from(service, relative: str, marker: str, new: str, until: str | None = None):
+    path = service / relative
+    text = path.read_text(encoding="utf-8")
+    start = text.index(marker)
+    end = text.index(until) if until else len(text)
+    path.write_text(text[:start] + new.lstrip() + text[end:], encoding="utf-8")
+
+
+def test_data_access_in_sql_of_its_own_passes(service):
+    _replace_from(service, CRUD, "def create_booking", CRUD_IN_SQL)
+    result = judge("04.2")
+    assert result.failed == (), result.lines()
+
+
+def test_the_overlap_in_sql_and_routes_answering_their_own_responses_pass(service):
+    _replace_from(
+        service, CRUD, "def create_booking", CREATE_WITH_THE_OVERLAP_IN_SQL, "def get_booking"
+    )
+    change(
+        service, BOOKING_ROUTES, MODEL_CREATE_ROUTE_BODY, CREATE_ROUTE_ANSWERING_ITS_OWN_RESPONSE
+    )
+    change(
+        service,
+        BOOKING_ROUTES,
+        "return crud.get_booking(db, booking_id)",
+        "return crud.get_booking(db, booking_id).model_dump()",
+    )
+    result = judge("04.2")
+    assert result.failed == (), result.lines()
+
+
+FREE_SLOT = (
+    "POST /rooms/{room_id}/bookings books a free slot: 201, the booking as stored (times in "
+    "UTC), and a Location header naming it"
+)
+LISTING = (
+    "GET /rooms/{room_id}/bookings lists the room's live bookings in start order, one page "
+    "at a time"
+)
+REFUSAL = (
+    "a refused booking is a problem: 404 for an unknown room, 409 naming the booking in the "
+    "way, 422 for a bad time range or too many attendees"
+)
+
+
+def _narrow_the_overlap_query_to_bookings_across_the_start(service):
+    # Only the bookings running across the new one's start reach the rule: one starting
+    # inside the new booking is missed.
+    change(
+        service,
+        CRUD,
+        """'room_id = ? AND start <= ? AND "end" >= ?',
+            [room_id, to_db_time(booking.end), to_db_time(booking.start)],""",
+        """'room_id = ? AND start <= ? AND "end" > ?',
+            [room_id, to_db_time(booking.start), to_db_time(booking.start)],""",
+    )
+
+
+def _decide_the_overlap_in_sql_with_less_or_equal(service):
+    # Back to back counted as an overlap.
+    create = CREATE_WITH_THE_OVERLAP_IN_SQL.replace(
+        'max(start, ?) < min("end", ?)', 'max(start, ?) <= min("end", ?)'
+    )
+    _replace_from(service, CRUD, "def create_booking", create, "def get_booking")
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected_failures", "said"),
+    [
+        (
+            _narrow_the_overlap_query_to_bookings_across_the_start,
+            [REFUSAL],
+            "for 08:30 to 09:30 (across the start of a 09:00 to 10:00 booking) answered 201, "
+            "expected 409",
+        ),
+        (
+            _decide_the_overlap_in_sql_with_less_or_equal,
+            [FREE_SLOT, LISTING],
+            "answered 409, expected 201",
+        ),
+    ],
+    ids=["a-query-that-misses-some-overlaps", "back-to-back-refused-by-sql"],
+)
+def test_an_overlap_decided_wrongly_in_the_data_access_is_refused(
+    service, mistake, expected_failures, said
+):
+    mistake(service)
+    found = verdicts(judge("04.2"))
+    assert failed(found) == expected_failures
+    assert said in found[expected_failures[0]]
+
+
+@pytest.mark.parametrize(
+    ("name", "answered", "expected", "same"),
+    [
+        ("start", "2030-01-07T09:00:00+00:00", "2030-01-07T09:00:00Z", True),
+        ("cancelled_at", "2030-01-07T08:00:00Z", "2030-01-07T08:00:00+00:00", True),
+        ("cancelled_at", None, None, True),
+        ("attendees", 4, 4, True),
+        # The same instant, but not given in UTC; a time with no offset; another instant.
+        ("start", "2030-01-07T10:00:00+01:00", "2030-01-07T09:00:00Z", False),
+        ("start", "2030-01-07T09:00:00", "2030-01-07T09:00:00Z", False),
+        ("end", "2030-01-07T10:00:00Z", "2030-01-07T09:00:00Z", False),
+        ("start", None, "2030-01-07T09:00:00Z", False),
+        # SQLite's 0 for false is not JSON's false.
+        ("cancelled", 0, False, False),
+        ("cancelled", False, False, True),
+    ],
+)
+def test_the_api_suite_compares_times_as_utc_instants(name, answered, expected, same):
+    from onboarding.stages.implementation.suites.bookings_api import same_value
+
+    assert same_value(name, answered, expected) is same
+
+
+def test_routes_and_data_access_that_only_look_right_are_refused(service):
+    # A Location under the room, which names no resource of the API.
+    change(
+        service,
+        BOOKING_ROUTES,
+        'str(request.url_for("get_booking", booking_id=created.id))',
+        'f"/rooms/{room_id}/bookings/{created.id}"',
+    )
+    # An unknown room listed as no bookings, and a cancel that stamps cancelled_at every time.
+    change(service, CRUD, "    get_room(db, room_id)\n    where", "    where")
+    change(service, CRUD, "if not booking.cancelled:", "if True:")
+    found = verdicts(judge("04.2"))
+    assert failed(found) == [
+        "POST /rooms/{room_id}/bookings books a free slot: 201, the booking as stored (times in "
+        "UTC), and a Location header naming it",
+        "GET /rooms/{room_id}/bookings lists the room's live bookings in start order, one page "
+        "at a time",
+        "POST /bookings/{booking_id}/cancel cancels the booking, frees its slot, and changes "
+        "nothing the second time",
+    ]
+    booked, _, cancelled = (found[text] for text in failed(found))
+    assert "Location '/rooms/1/bookings/1', expected /bookings/1" in booked
+    assert "changed cancelled_at to" in cancelled

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import inspect
 import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -71,15 +72,26 @@ def require_share(is_enabled: Callable[..., Any]) -> None:
         )
 
 
+BOUNDARY_FLAGS = tuple(f"boundary_flag_{number}" for number in range(10))
+"""Flag names asked at 0 % and 100 %: one bucket of 10,000 left on (`bucket <= percent * 100`)
+holds one user in 10,000 per flag, so 10 flags of 10,000 users each almost surely find it."""
+
+
 def require_bounds(is_enabled: Callable[..., Any]) -> None:
-    users = USERS[:2000]
-    at_zero = len(enabled_users(is_enabled, "recurring_bookings", 0, users=users))
-    at_hundred = len(enabled_users(is_enabled, "recurring_bookings", 100, users=users))
     problems = []
-    if at_zero:
-        problems.append(f"{at_zero} of {len(users):,} users were enabled at 0 %")
-    if at_hundred != len(users):
-        problems.append(f"{len(users) - at_hundred} of {len(users):,} users were left out at 100 %")
+    for percent, wrong, what in ((0, True, "still enabled"), (100, False, "left out")):
+        users = {
+            user
+            for flag_name in BOUNDARY_FLAGS
+            for user in USERS
+            if bool(is_enabled(flag_name, user, percent, killed=False)) is wrong
+        }
+        if users:
+            example = min(users, key=lambda user: int(user.rpartition("-")[2]))
+            problems.append(
+                f"at {percent} %, {len(users):,} of {len(USERS):,} users were {what} for at "
+                f"least one of {len(BOUNDARY_FLAGS)} flag names (such as {example!r})"
+            )
     if problems:
         require(problems)
 
@@ -98,9 +110,29 @@ def another_process() -> Iterator[None]:
         random.setstate(state)
 
 
+def forget_caches(is_enabled: Callable[..., Any]) -> None:
+    """Empty the functools caches that a new process would start without: the function's own,
+    and those of what it reaches by name or closure. A bucket drawn at random per user and
+    remembered in an `lru_cache` is stable only until the process ends."""
+    functions = (is_enabled, getattr(is_enabled, "__wrapped__", None), type(is_enabled).__call__)
+    reachable: list[Any] = [is_enabled]
+    for function in functions:
+        reachable.extend(getattr(function, "__globals__", {}).values())
+        for cell in getattr(function, "__closure__", None) or ():
+            with contextlib.suppress(ValueError):  # a cell not filled yet
+                reachable.append(cell.cell_contents)
+    for value in reachable:
+        # Any name of the notebook is reachable: one whose attributes cannot be read, or whose
+        # `cache_clear` fails, is not a cache of this function's answers.
+        with contextlib.suppress(Exception):
+            if hasattr(value, "cache_info"):
+                value.cache_clear()
+
+
 def require_same_after_restart(is_enabled: Callable[..., Any]) -> None:
     users = USERS[:2000]
     here = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
+    forget_caches(is_enabled)
     with another_process():
         there = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
     changed = len(here ^ there)
@@ -192,13 +224,25 @@ def _on_the_learners_function(require_property: Callable[[Callable[..., Any]], N
 def _is_a_function(given: Any) -> None:
     if not callable(given.is_enabled):
         raise CheckFailed(f"`is_enabled` is {type(given.is_enabled).__name__}, not a function")
+    try:
+        signature = inspect.signature(given.is_enabled)
+    except (TypeError, ValueError):  # a callable Python cannot describe: its calls will tell
+        return
+    try:
+        signature.bind("recurring_bookings", "user-0", TARGET_PERCENT, killed=False)
+    except TypeError as error:
+        # Said here, once: otherwise every property fails with the same TypeError.
+        raise CheckFailed(
+            f"is_enabled{signature} cannot be called as is_enabled(flag_name, user_id, "
+            f"rollout_percent, killed=False): {error}"
+        ) from None
 
 
 EXPECTATIONS = (
     Expectation(
         "is_enabled(flag_name, user_id, rollout_percent, killed=False) is defined",
         _is_a_function,
-        hint="Run the cell above that defines it.",
+        hint="Run the cell above that defines it, and keep the four parameters of its `def` line.",
         required=True,
     ),
     *(

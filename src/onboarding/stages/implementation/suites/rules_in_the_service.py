@@ -125,6 +125,23 @@ def test_scenario(scenario: Scenario, service):
             ) from None
         except Exception as error:  # noqa: BLE001 - learner code may raise anything
             raise AssertionError(f"{said}: {describe(error)}") from None
-        problem = request.problem_with(response.status_code, body_of(response), said)
+        body = body_of(response)
+        problem = request.problem_with(response.status_code, body, said)
         if problem:
             raise AssertionError(problem)
+        if request.problem == scenarios.CAPACITY:
+            require_the_rooms_capacity(body, request.room, said)
+
+
+CAPACITIES = {room["id"]: room["capacity"] for room in scenarios.ROOMS}
+
+
+def require_the_rooms_capacity(body: object, room: int, said: str) -> None:
+    """The capacity problem names the room's capacity, not the attendees: CapacityExceeded's
+    arguments in the wrong order still refuse, but tell the client the wrong numbers."""
+    named = body.get("capacity") if isinstance(body, dict) else None
+    if named != CAPACITIES[room]:
+        raise AssertionError(
+            f"{said} returned 422 naming capacity {named!r}, expected {CAPACITIES[room]} (the "
+            "room's): CapacityExceeded takes the attendees first, then the capacity"
+        )
