@@ -614,10 +614,13 @@ WRITTEN_BY_CELL = "run the %%writefile cell that creates it"
 def read_artefact(path: str | Path, how_to_create: str = WRITTEN_BY_CELL) -> str:
     """The text of a file the learner writes; a missing one says how to create it.
 
-    The one loader every check uses, so that a missing file always reads the same way.
+    The one loader every check uses, so that a missing file always reads the same way. A byte
+    order mark at the start (some Windows editors write one) is taken off, as Python, Docker and
+    PyYAML take it off; left on, it would hide a Markdown file's first heading and stop
+    `json.loads`.
     """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ArtefactError(f"{Path(path).name} does not exist yet — {how_to_create}") from None
     except IsADirectoryError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import linecache
 import time
 from pathlib import Path
@@ -253,6 +254,23 @@ def test_malformed_json_names_line_and_column(tmp_path):
         checks.ArtefactError, match=r"spec.json is not valid JSON: line 4, column 1"
     ):
         checks.load_json(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "load", "expected"),
+    [
+        ("spec.json", '{"openapi": "3.1.0"}', checks.load_json, {"openapi": "3.1.0"}),
+        ("rooms.yaml", "rooms: [Ada]\n", checks.load_yaml, {"rooms": ["Ada"]}),
+        ("prd.md", "# PRD\n", checks.read_artefact, "# PRD\n"),
+    ],
+)
+def test_a_byte_order_mark_at_the_start_is_read_past(tmp_path, name, text, load, expected):
+    # Windows editors may save UTF-8 with a BOM; json.loads refuses one, and a Markdown heading
+    # behind one is no heading.
+    path = tmp_path / name
+    path.write_bytes(codecs.BOM_UTF8 + text.encode())
+    assert load(path) == expected
+    assert path.read_bytes().startswith(codecs.BOM_UTF8)  # the learner's file is left as it was
 
 
 def test_missing_artefact_says_which_cell_to_run(tmp_path):
