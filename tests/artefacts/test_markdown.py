@@ -163,6 +163,35 @@ def test_code_keeps_its_lines_in_a_section_and_its_comments_hide_nothing():
     ]
 
 
+def test_prose_blocks_are_paragraphs_and_items_wherever_their_lines_break():
+    text = (
+        "# Impact\n"  # 0
+        "The deploy held a lock\n"  # 1
+        "for 14 minutes.\n"  # 2
+        "\n"
+        "- first item\n"  # 4
+        "- second item\n"  # 5
+        "\n"
+        "> quoted notes\n"  # 7
+        "\n"
+        "```text\n"  # 9
+        "code words\n"
+        "```\n"
+        "<!-- a hint -->\n"  # 12
+        "<table><tr><td>a cell</td></tr></table>\n"  # 13
+    )
+    blocks = markdown.prose_blocks(text)
+    assert [(row, " ".join(words.split())) for row, words in blocks] == [
+        (0, "Impact"),
+        (1, "The deploy held a lock for 14 minutes."),
+        (4, "first item"),
+        (5, "second item"),
+        (13, "a cell"),
+    ]
+    # A paragraph keeps its line breaks, so a reader can say on which line words stand.
+    assert blocks[1][1] == "The deploy held a lock\nfor 14 minutes."
+
+
 def test_a_missing_or_empty_document_is_one_clear_line(tmp_path):
     with pytest.raises(ArtefactError, match="tsd.md does not exist yet"):
         markdown.read_document(tmp_path / "tsd.md")

@@ -6,6 +6,7 @@ check cell does.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -142,6 +143,15 @@ def test_the_model_written_in_other_yaml_and_promql_styles_passes(old, new, tmp_
 GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
 
 
+def guards_as(rewrite) -> str:
+    """The three rules with both paging guards, and the `and` before each, rewritten."""
+    rules = three_rules()
+    for guard in (GUARD, GUARD.replace("[1h]", "[6h]")):
+        assert rules.count("and\n          " + guard) == 1
+        rules = rules.replace("and\n          " + guard, rewrite(guard))
+    return rules
+
+
 @pytest.mark.parametrize(
     "rules",
     [
@@ -216,6 +226,13 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
             "        labels:\n          severity: ticket",
             "        for: 1h\n        labels:\n          severity: ticket",
         ),
+        guards_as(lambda guard: "and on()\n          " + guard.replace("sum(", "sum by (job) (")),
+        guards_as(
+            lambda guard: (
+                "and on()\n          "
+                + guard.replace("sum(", "sum without (method, route, code, instance) (")
+            )
+        ),
     ],
     ids=[
         "threshold-on-the-left",
@@ -245,6 +262,8 @@ GUARD = f"sum(increase(http_requests_total{{{SLI}}}[1h])) >= 50"
         "guard-first",
         "a-guarded-ticket",
         "a-ticket-held-for-an-hour",
+        "guards-by-job-and-on-nothing",
+        "guards-summed-without-labels-and-on-nothing",
     ],
 )
 def test_other_promql_spellings_of_the_same_rules_pass(rules, tmp_path, monkeypatch):
@@ -779,6 +798,36 @@ def medium_guard_as(guard: str) -> str:
                 MEDIUM_GUARD.replace("increase(", "rate("),
             )
         ),
+        *(
+            (
+                guards_as(rewrite),
+                "exactly 50 requests are enough to page",
+                "and nothing with `severity: page` fired",
+            )
+            for rewrite in (
+                # Without `sum`, a guard counts each series apart: the 50 requests of a burst,
+                # half 500 and half 503, are never 50 in one series.
+                lambda guard: "and on()\n          " + guard.replace("sum(", "(", 1),
+                # `and on()` changes how the parts match, not what a guard must count.
+                lambda guard: (
+                    "and on()\n          "
+                    + guard.replace("sum(", "sum by (job) (").replace(">= 50", "> 50")
+                ),
+                lambda guard: (
+                    "and on()\n          "
+                    + guard.replace("sum(", "sum by (job) (")
+                    .replace("[1h]", "[5m]")
+                    .replace("[6h]", "[30m]")
+                ),
+                lambda guard: (
+                    "and on()\n          " + guard.replace("sum(", "(", 1).replace(">= 50", "> 50")
+                ),
+                lambda guard: (
+                    "and on()\n          "
+                    + guard.replace("sum(", "(", 1).replace("[1h]", "[5m]").replace("[6h]", "[30m]")
+                ),
+            )
+        ),
         (
             MODEL.replace(
                 'sum(increase(http_requests_total{job="bookings",route!~"/health/.+|/metrics"}[1h]))',
@@ -877,6 +926,11 @@ def medium_guard_as(guard: str) -> str:
         "medium-guard-above-rather-than-at-least",
         "medium-guard-over-the-short-window",
         "medium-guard-per-second",
+        "unsummed-guard-and-on-nothing",
+        "guard-by-job-and-on-nothing-above-rather-than-at-least",
+        "guard-by-job-and-on-nothing-over-the-short-window",
+        "unsummed-guard-and-on-nothing-above-rather-than-at-least",
+        "unsummed-guard-and-on-nothing-over-the-short-window",
         "guard-counts-the-probes",
         "only-the-fast-rule",
         "no-ticket",
@@ -1092,3 +1146,15 @@ def test_a_route_neither_the_day_nor_the_spec_knows_is_named(spec_text, tmp_path
         '`route="/rooms/{room_id}/series"` matches none of its values'
         in found[expectation("every selector of the service's metrics")]
     )
+
+
+def test_a_guard_without_sum_is_told_to_sum_its_series(tmp_path, monkeypatch):
+    unsummed = guards_as(lambda guard: "and on()\n          " + guard.replace("sum(", "(", 1))
+    found = failing(unsummed, tmp_path, monkeypatch)
+    assert list(found) == [expectation("exactly 50 requests are enough to page")], found
+    reason = found[expectation("exactly 50 requests are enough to page")]
+    assert re.search(
+        r"`\(increase\(http_requests_total\{[^`]*` is empty: it compares each of its \d+ series "
+        r"apart, not their total; add them up with `sum\(…\)`",
+        reason,
+    ), reason

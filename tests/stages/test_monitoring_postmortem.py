@@ -523,6 +523,9 @@ def test_neutral_sentences_are_not_blame(sentence):
         "Jordan, who ran the backfill, forgot the lock.",
         "Sam, the tech lead, ignored the warnings.",
         "Priya, who was on call, was slow to respond.",
+        # A denial reaches to the end of its clause, not into the next one.
+        "The runbook had no entry, and the on-call engineer forgot to check it.",
+        "This was not human error, but Jordan forgot the lock.",
     ],
 )
 def test_a_verdict_is_still_blame(sentence):
@@ -579,6 +582,36 @@ def test_a_verdict_is_still_blame(sentence):
         "Jordan shouldn't have to run backfills by hand.",
         "QA should have received the script for review.",
         "The engineer who was on call caused no harm by restarting the pod.",
+        # What a role did not have, get, know or find: the system's gap, not theirs.
+        "The on-call engineer did not have an alert to go on.",
+        "The deploy did not run the migration.",
+        "Priya didn't get paged because the rule was missing.",
+        "The on-call engineer did not know a backfill was running.",
+        "The on-call engineer did not yet know a backfill was running.",
+        "The on-call engineer did not see an alert: none fired.",
+        "The on-call engineer never got a page.",
+        "Priya never received a page.",
+        "The help desk did not reach the on-call engineer at first.",
+        "The on-call engineer did not connect the errors to the backfill until 10:24.",
+        "The on-call engineer did not find a runbook entry for `database is locked`.",
+        "The engineer who started the backfill did not know it held a lock.",
+        "The backfill Jordan started did not commit in batches.",
+        "Jordan did not need to run it by hand.",
+        "The on-call engineer had never seen this error.",
+        "The DBA did not expect the backfill to lock the table.",
+        "The on-call rota did not list a backup.",
+        "It was not that the DBA didn't check: nothing showed the lock.",
+        "Jordan and the DBA did not know that SQLite allows one writer.",
+        "The on-call engineer forgot nothing: the runbook had no entry.",
+        # What they kept doing, in the negative: praise, not a verdict.
+        "The on-call engineer never left the incident channel.",
+        "The DBA did not stop until the lock was released.",
+        "Priya didn't hesitate to roll back.",
+        "The on-call engineer never gave up on the bisect.",
+        # What they did not do, with the reason: an explanation, not a verdict.
+        "The on-call engineer did not restart the service, as the runbook advised against it.",
+        "The on-call engineer didn't check the dashboard because nothing pointed to it.",
+        "Jordan did not batch the backfill, since the script had no option for it.",
     ],
 )
 def test_a_role_described_without_fault_is_not_blame(sentence):
@@ -607,6 +640,20 @@ def test_a_role_described_without_fault_is_not_blame(sentence):
         ("- The backend team simply forgot to announce the job.", "the backend team"),
         ("Because the tech lead ignored the warning, the backfill ran.", "the tech lead"),
         ("| 10:24 | SRE neglected the lock-wait alert. |", "SRE"),
+        # What a role did not do is blame of the same kind as what they forgot to do.
+        ("The on-call engineer didn't check the dashboard.", "the on-call engineer"),
+        ("The on-call engineer didn’t even look at the dashboard.", "the on-call engineer"),
+        ("The on-call engineer did not check the dashboard.", "the on-call engineer"),
+        ("The on-call engineer never checked the dashboard.", "the on-call engineer"),
+        ("The DBA did not batch the backfill.", "the DBA"),
+        ("The reviewer did not ask about locks.", "the reviewer"),
+        ("The engineer who ran the backfill never announced it.", "the engineer"),
+        ("The DBA, who ran the migration, did not batch it.", "the DBA"),
+        ("| 10:24 | QA did not test two writes at once. |", "QA"),
+        (
+            "The on-call engineer didn't check the dashboard, so the outage went on.",
+            "the on-call engineer",
+        ),
     ],
 )
 def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentence, role):
@@ -623,10 +670,87 @@ def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentenc
         "Jordan should have batched the backfill.",
         "Jordan should have been more careful.",
         "Jordan failed to batch the backfill.",
+        "Jordan didn't batch the backfill.",
+        "Jordan did not announce the backfill.",
+        "Jordan never announced the backfill.",
+        "Priya simply did not check the dashboard.",
     ],
 )
 def test_a_verdict_on_a_person_after_should_have_or_failed_to_is_still_blame(sentence):
     assert postmortem.blame_problems(sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # A sentence wrapped over two lines is one sentence, named at the line its words start.
+        (
+            "The on-call engineer\nforgot to check the dashboard.",
+            "line 1: “The on-call engineer forgot to check the dashboard.” blames the on-call "
+            "engineer",
+        ),
+        (
+            "The runbook had no entry.\nThe on-call engineer\ndid not check the dashboard.",
+            "line 2: “The on-call engineer did not check the dashboard.” blames the on-call "
+            "engineer",
+        ),
+        (
+            "- Nothing announced the job.\n- The backend team\n  forgot to announce it.",
+            "line 2: “The backend team forgot to announce it.” blames the backend team",
+        ),
+        ("The timeline shows that Jordan\nforgot the lock.", "line 1: “Jordan forgot”"),
+        ("The root cause was human\nerror.", "line 1: “human error”"),
+        ("Sam, the tech lead,\nignored the warnings.", "line 1: “Sam, the tech lead, ignored”"),
+        ("**Jordan** forgot the lock.", "line 1: “Jordan forgot”"),
+        # An HTML table's words are read too, a line at a time.
+        (
+            "<table>\n<tr><td>10:24</td><td>Jordan forgot the lock.</td></tr>\n</table>",
+            "line 2: “Jordan forgot”",
+        ),
+        # List items are apart: a denial in one does not deny the next.
+        (
+            "- No alert fired, and nothing was announced\n- The DBA forgot to batch the backfill",
+            "line 2: “The DBA forgot to batch the backfill” blames the DBA",
+        ),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_blame_is_read_a_sentence_at_a_time_wherever_its_lines_break(text, problem):
+    (found,) = postmortem.blame_problems(text)
+    assert found.startswith(problem), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This was not\nhuman error.",
+        "Human error\nis not a root cause.",
+        "It was not\nthe DBA's fault.",
+        "It wasn't\nJordan's fault: the script had no review.",
+        'Sam said: "Jordan forgot the backfill would lock the whole table.\nHuman error, '
+        'basically."',
+        "- Nobody was at fault.\n- The on-call engineer forgot nothing: the runbook had no entry.",
+        "The runbook had no entry, so the on-call\nengineer followed the generic 500s entry.",
+        # Code and comments are not the postmortem's words.
+        "```\nJordan forgot the lock\n```",
+        "<!--\nJordan forgot the lock\n-->",
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_a_blameless_sentence_cut_by_a_line_break_is_still_blameless(text):
+    assert postmortem.blame_problems(text) == []
+
+
+def test_wrapped_blame_in_the_postmortem_is_named_at_the_line_it_starts(model):
+    text = model.replace(
+        "- The runbook had no entry for lock contention.",
+        "- The runbook had no entry for lock contention, and the on-call engineer\n"
+        "  did not check the dashboard.",
+    )
+    line = text.splitlines().index("  did not check the dashboard.")
+    (problem,) = all_problems(text)["blame"]
+    assert problem.startswith(f"line {line}: “The runbook had no entry for lock contention, and")
+    assert "blames the on-call engineer" in problem
 
 
 def test_role_blame_in_the_postmortem_is_named_at_its_line(model):
@@ -773,6 +897,41 @@ def test_no_date_is_still_caught(due):
 def test_qa_sre_is_one_owner(model):
     text = model.replace("| SRE | 2030-03-13 |", "| QA / SRE | 2030-03-13 |")
     assert postmortem.action_item_problems(text) == []
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        "Priya, SRE",
+        "Priya, SRE, on call",
+        "Priya, on-call engineer",
+        "Sam Lee, tech lead",
+        "Jordan, backend team",
+        "@priya, SRE",
+        "priya@example.com, the DBA",
+    ],
+)
+def test_a_person_with_their_role_after_a_comma_is_one_owner(model, owner):
+    text = model.replace("| SRE | 2030-03-13 |", f"| {owner} | 2030-03-13 |")
+    assert postmortem.action_item_problems(text) == []
+
+
+@pytest.mark.parametrize(
+    "owners",
+    [
+        "Priya, Sam",
+        "Priya, Jordan",
+        "SRE, QA",
+        "SRE, Priya",
+        "Priya, SRE, Sam",
+        "Priya, SRE and Sam",
+    ],
+)
+def test_two_people_or_two_roles_after_a_comma_are_several_owners(model, owners):
+    text = model.replace("| SRE | 2030-03-13 |", f"| {owners} | 2030-03-13 |")
+    assert f"has several owners (“{owners}”); give it one" in " ".join(
+        postmortem.action_item_problems(text)
+    )
 
 
 def test_due_dates_in_words_pass_the_whole_check(model):

@@ -34,6 +34,8 @@ TABLE_SEPARATOR = re.compile(
 line has a pipe; a line of hyphens alone needs three, or it is a list item or a rule."""
 COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 """An HTML comment, or one left open, which hides the rest of the text it is in."""
+HTML_TAG = re.compile(r"<[^<>\n]*>")
+"""An HTML tag on one line: `<td>`, `</details>`, `<br/>`."""
 FENCE_LANGUAGE = re.compile(r"\{?([^\s{}]*)")
 """The language of a code fence's info string: its first word, without braces."""
 SECTION_HEADING = re.compile(r"(?P<marks> {0,3}##[ \t]+)(?!#)(?P<title>.+?)(?P<end>\s*#*\s*)$")
@@ -170,6 +172,38 @@ def lines_with_code(text: str) -> list[tuple[str, bool]]:
             prose.append(line)
     end_prose()
     return found
+
+
+def prose_blocks(text: str) -> list[tuple[int, str]]:
+    """(index of its first line, its text) for each paragraph, list item, heading and table
+    cell of a Markdown text, outside quotations, code and HTML comments; and each line of
+    its HTML blocks, without the tags.
+
+    A paragraph's lines, or a list item's, come as one text with its line breaks: a sentence
+    wrapped over two lines is one sentence, and two list items are two. CommonMark's parser
+    decides what is what, as it does for `code_fences`.
+    """
+    blocks, quotations = [], 0
+    for token in _blocks(text):
+        if token.type == "blockquote_open":
+            quotations += 1
+        elif token.type == "blockquote_close":
+            quotations -= 1
+        elif token.type == "inline" and token.map and not quotations:
+            blocks.append((token.map[0], _uncommented(token.content)))
+        elif token.type == "html_block" and token.map and not quotations:
+            # The words of an HTML block (a <table>, a <details>) are the writer's too, a line
+            # at a time, as its lines say nothing of where its sentences end.
+            lines = HTML_TAG.sub(lambda tag: " " * len(tag[0]), _uncommented(token.content)).split(
+                "\n"
+            )
+            blocks += [(token.map[0] + row, line) for row, line in enumerate(lines) if line.strip()]
+    return blocks
+
+
+def _uncommented(text: str) -> str:
+    """The text without its HTML comments, which hide their words but keep their lines."""
+    return COMMENT.sub(lambda comment: "\n" * comment[0].count("\n"), text)
 
 
 def markdown_lines(text: str) -> list[str]:

@@ -116,6 +116,11 @@ class Scenario:
         """The share of requests that fail outside every incident."""
         return USUAL_SERVER_ERRORS
 
+    @property
+    def server_error_codes(self) -> tuple[str, ...]:
+        """The codes the server errors are answered with, in equal shares."""
+        return ("500",)
+
     def error_shares(self, ago: float) -> tuple[float, float]:
         """(server errors, extra client errors) as shares of the API's requests, `ago` s back."""
         server, client = self.usual_server_errors, 0.0
@@ -177,7 +182,7 @@ def _series(scenario: Scenario, job: str) -> list[promql.Series]:
             route,
             counted(route.method, route.route, route.success),
             counted(route.method, route.route, route.client_error),
-            counted(route.method, route.route, "500"),
+            [counted(route.method, route.route, code) for code in scenario.server_error_codes],
             timed(route.method, route.route),
         )
         for route in ROUTES
@@ -190,12 +195,13 @@ def _series(scenario: Scenario, job: str) -> list[promql.Series]:
         middle = (start + end) / 2
         api = scenario.api_requests_per_second(scenario.now + timedelta(seconds=middle))
         server, extra_client = scenario.error_shares(-middle)
-        for route, success, client_error, server_error, histogram in routes:
+        for route, success, client_error, server_errors, histogram in routes:
             total = api * scenario.share_of(route)
             client = min(1.0 - server, route.client_error_share + extra_client)
             _extend(success, start, end, total * (1 - server - client))
             _extend(client_error, start, end, total * client)
-            _extend(server_error, start, end, total * server)
+            for server_error in server_errors:
+                _extend(server_error, start, end, total * server / len(server_errors))
             for found, share in histogram:
                 _extend(found, start, end, total * share)
         for per_second, success, histogram in probes:
@@ -268,6 +274,13 @@ class Burst(Scenario):
     def usual_server_errors(self) -> float:
         # A burst's incidents say every failure: the usual 0.05% would make counts fractional.
         return 0.0
+
+    @property
+    def server_error_codes(self) -> tuple[str, ...]:
+        # Half 500, half 503, as an overloaded service answers: the requests of a burst are
+        # two series, so a guard that counts each series apart (`increase(…) >= 50` without
+        # `sum`) sees 25 where the service had 50, and cannot page at the limit.
+        return ("500", "503")
 
     def share_of(self, route: Route) -> float:
         return 1.0 if route is BOOKING_A_ROOM else 0.0
@@ -620,12 +633,23 @@ def _describe_part(
         inner = inner.expr
     try:
         if isinstance(inner, promql.Binary) and inner.op in promql.COMPARISONS and not inner.bool_:
-            left = _one_number(promql.evaluate(_sub(expression, inner.lhs), history))
-            right = _one_number(promql.evaluate(_sub(expression, inner.rhs), history))
+            sides = [
+                promql.evaluate(_sub(expression, side), history) for side in (inner.lhs, inner.rhs)
+            ]
+            left, right = (_one_number(side) for side in sides)
             holds = bool(promql.evaluate(_sub(expression, inner), history))
             if left is not None and right is not None:
                 verb = "holds" if holds else "does not hold"
                 return f"{shown} {verb} ({_number(left)} {inner.op} {_number(right)})"
+            if (left is None) != (right is None):
+                # `increase(…) >= 50` without `sum` holds for a series with 50 requests of
+                # its own, never for the service's 50 spread over several: say so, or the
+                # learner reads "is empty" and cannot see why.
+                several = len(sides[0] if left is None else sides[1])  # type: ignore[arg-type]
+                return (
+                    f"{shown} {'holds' if holds else 'is empty'}: it compares each of its "
+                    f"{several} series apart, not their total; add them up with `sum(…)`"
+                )
         value = promql.evaluate(_sub(expression, part), history)
         return f"{shown} {'holds' if _fires(value) else 'is empty'}"
     except (promql.Unsupported, promql.EvaluationError) as error:

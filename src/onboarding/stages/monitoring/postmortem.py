@@ -11,11 +11,13 @@ UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", 
 ("this was not human error", "human error is not a root cause"), timeline times with seconds or
 after a Date column, an Assignee column for the owners, a Deadline or Target date column for
 the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
-(`Priya (SRE, on call)`) as one owner, times on the 12-hour clock or as ISO timestamps
-(`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]` defined below). Judging
-words used as a verdict, a person or a role named as the cause ("Jordan forgot", "the DBA
-failed to batch it", "QA should have caught it"), and an action with no date at all are not;
-a role's action told without fault ("the on-call engineer rolled back at 14:32") is fine.
+(`Priya (SRE, on call)`) or after a comma (`Priya, SRE`) as one owner, times on the 12-hour
+clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]`
+defined below). Judging words used as a verdict, a person or a role named as the cause
+("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
+engineer didn't check the dashboard"), and an action with no date at all are not; a role's
+action told without fault ("the on-call engineer rolled back at 14:32", "did not have an alert
+to go on") is fine. Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from onboarding.artefacts.markdown import (
     list_items,
     markdown_lines,
     placeholder,
+    prose_blocks,
     section,
     sections,
     tables,
@@ -162,7 +165,9 @@ SHOULD_HAVE = (
     r"|(?!(?:been|received|gotten|got|heard)\b)[a-z]+(?:ed|en|wn|ght|ne|un|t)\b|read\b|said\b)"
 )
 JUDGING_ACTS = (
-    rf"forgot|forgetting|(?:had|has|have) forgotten|{FAILED_TO}|ignored|neglected|"
+    # "Forgot nothing" denies it, as "caused no delay" does.
+    r"forgot(?!\s+(?:nothing|none|no)\b)|forgetting|(?:had|has|have) forgotten|"
+    rf"{FAILED_TO}|ignored|neglected|"
     rf"didn'?t bother|did not bother|{SHOULD_HAVE}|messed up|screwed up|"
     r"caused(?!\s+(?:no|nothing|none)\b)|was slow|"
     # "broke the work down", "broke the news" describe, "broke production" judges.
@@ -170,6 +175,37 @@ JUDGING_ACTS = (
 )
 """What someone did, in words that judge it: "forgot", "failed to", "should have caught"."""
 BLAME_VERBS = rf"(?:{JUDGING_ACTS}|mistake|fault|blame)"
+NEGATION_ADVERBS = r"(?:even|once|yet|ever|actually|really|always|again)"
+NOT_AN_ACT = (
+    # What happened to them, what they had or knew: "did not have an alert", "didn't get paged",
+    # "never saw an alert", "did not know a backfill was running", "did not find an entry",
+    # "did not connect the errors to the backfill", "did not reach the DBA".
+    r"(?:have|has|had|know|knew|known|get|got|gotten|receive[sd]?|hear|heard|see|saw|seen|"
+    r"need(?:ed)?|want(?:ed)?|expect(?:ed)?|understand|understood|mean|meant|"
+    r"intend(?:ed)?|think|thought|reali[sz]ed?|recogni[sz]ed?|find|found|be|been|was|were|"
+    r"reach(?:ed)?|contact(?:ed)?|connect(?:ed)?|"
+    # What they kept doing, told as praise: "never left the incident channel", "did not stop
+    # until the queue drained", "did not hesitate to roll back".
+    r"leave|left|stop(?:ped)?|lose|lost|give|gave|paus(?:e|ed)|hesitat(?:e|ed)|"
+    # A judging act denied is no verdict: "did not forget anything", "never caused a delay".
+    r"forget|forgot|forgotten|fail(?:ed)?|ignore[sd]?|neglect(?:ed)?|cause[sd]?|break|broke|"
+    r"blamed?|miss(?:ed)?)"
+)
+NEGATED_ACT = (
+    rf"(?:did\s+not|didn['’]?t|never)\s+(?:{NEGATION_ADVERBS}\s+)?"
+    rf"(?!(?:{NEGATION_ADVERBS}|{NOT_AN_ACT})\b)[a-z]+\b"
+)
+"""Something someone did not do, which says they should have: "didn't check the dashboard",
+"did not batch it", "never announced it". Blame of the same kind as "forgot to check"."""
+REASON = re.compile(r"\b(?:because|since|as)\b", re.IGNORECASE)
+"""After what someone did not do, a reason explains it rather than judging it: "did not restart
+the service, as the runbook advised", "didn't check the dashboard because nothing pointed to
+it"."""
+CLAUSE_ABOUT_THEM = r",\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{0,60},"
+"""A clause about someone between commas: "Jordan, who ran it, forgot", "Sam, the tech lead,
+ignored"."""
+ADVERBS = r"(?:\s+(?:[a-z]+ly|then|also|just|still|again))*"
+"""Only adverbs may come between someone and what they did not do ("simply never checked")."""
 ROLE = (
     r"(?:(?:the|our|an?|their|one|each)\s+)?"
     r"(?:(?:on-?call|backend|back-end|frontend|front-end|tech|team|release|database|incident|"
@@ -180,6 +216,8 @@ ROLE = (
     r"teams?|person|desk|DBAs?|QA|SREs?|DevOps|ops|on-?call)"
 )
 """A role or a team rather than a person: the on-call engineer, the DBA, QA, the tech lead."""
+OWNER_ROLE = re.compile(rf"(?:{ROLE}|on[- ]call|@team)\b", re.IGNORECASE)
+"""A role or a team as an owner cell names it: the DBA, SRE, tech lead, on call, `@acme/sre`."""
 ROLE_BLAME = re.compile(
     # The role is the subject of its clause: at the start of a sentence, a list item or a
     # table cell, or after a word that opens a clause ("because the DBA forgot").
@@ -188,12 +226,12 @@ ROLE_BLAME = re.compile(
     rf"(?P<role>{ROLE})\b"
     # A clause about them between commas ("the DBA, who ran it, forgot"), or a short one
     # without ("the engineer who ran the backfill forgot").
-    r"(?:,\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{0,60},"
+    rf"(?:{CLAUSE_ABOUT_THEM}"
     r"|\s+(?:who|that)(?:\s+[\w'-]+){1,4}?(?=\s))?"
     # Only adverbs may come between ("simply forgot"): in "the QA environment caused…" or
     # "waiting for the DBA caused…" the role is not the cause.
-    r"(?:\s+(?:[a-z]+ly|then|also|just|still|again))*"
-    rf"\s+(?:{JUDGING_ACTS}|(?:is|was|are|were) to blame)"
+    rf"{ADVERBS}"
+    rf"\s+(?:{JUDGING_ACTS}|(?P<omission>{NEGATED_ACT})|(?:is|was|are|were) to blame)"
     # Their mistake, in so many words: "the DBA's mistake", "it was QA's fault".
     rf"|\b(?P<owner>{ROLE})'s\s+(?:mistake|fault|error|oversight|negligence)\b",
     re.IGNORECASE,
@@ -213,6 +251,12 @@ NOT_A_VERDICT = re.compile(
     re.IGNORECASE,
 )
 """Before a judging word in the same sentence, these make it a denial or a discussion."""
+CLAUSE_BREAKS = (". ", "! ", "? ", "; ", ": ", ", and ", ", but ", ", so ")
+"""Where a clause starts that a denial before it does not reach."""
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+"""The marks of `*emphasis*` and `__strong__` (not the `_` inside `cancelled_at`): "**Jordan**
+forgot" says "Jordan forgot"."""
 
 
 def titles(text: str) -> list[str]:
@@ -411,7 +455,7 @@ def action_item_problems(text: str) -> list[str]:
         if VAGUE_OWNERS.match(who) or BRACKET_PLACEHOLDER.search(who):
             problems.append(f"“{name}” has no single owner (found “{who}”)")
         elif (
-            SEVERAL_OWNERS.search(_without_asides(TEAM_HANDLE.sub("@team", who)))
+            SEVERAL_OWNERS.search(_without_notes(TEAM_HANDLE.sub("@team", who)))
             and who.strip().upper() not in ONE_ROLE
         ):
             problems.append(f"“{name}” has several owners (“{who}”); give it one")
@@ -423,13 +467,24 @@ def action_item_problems(text: str) -> list[str]:
     return problems
 
 
-def _without_asides(owner: str) -> str:
-    """An owner cell without its notes in brackets, unless a note names a second owner
-    (`SRE (Priya and Sam)`)."""
-    return ASIDE.sub(
+def _without_notes(owner: str) -> str:
+    """An owner cell without its notes about the one owner: in brackets, unless a note names
+    a second owner (`SRE (Priya and Sam)`), or after a person's name and a comma, where each
+    is a role or a team (`Priya, SRE`, `Priya, SRE, on call`; not `Priya, Sam`, nor `SRE, QA`
+    where the first is a role too)."""
+    owner = ASIDE.sub(
         lambda aside: aside[0] if re.search(r"\band\b|&", aside[0], re.IGNORECASE) else "",
         owner,
     )
+    person, *notes = owner.split(",")
+    if (
+        notes
+        and person.strip()
+        and not OWNER_ROLE.match(person.strip())
+        and all(OWNER_ROLE.fullmatch(note.strip()) for note in notes)
+    ):
+        return person
+    return owner
 
 
 def _header_of(body: str) -> list[str]:
@@ -439,11 +494,20 @@ def _header_of(body: str) -> list[str]:
     return []
 
 
-def _is_a_verdict(line: str, start: int, end: int) -> bool:
-    """A judging phrase at `start`–`end` is the writer's verdict unless its sentence denies it,
-    before it ("this was not human error") or right after it ("human error is not a cause")."""
-    sentence_start = max(line.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "; ", ": "))
-    if NOT_A_VERDICT.search(line[sentence_start + 1 : start]):
+def _is_a_verdict(line: str, start: int, end: int, match: re.Match[str] | None = None) -> bool:
+    """A judging phrase at `start`–`end` is the writer's verdict unless its clause denies it,
+    before it ("this was not human error") or right after it ("human error is not a cause"),
+    or, when it is something not done (`match` found an omission), a reason follows it.
+
+    A clause after ", and", ", but" or ", so" is one of its own: in "the runbook had no entry,
+    and the DBA forgot to check", the "no" denies nothing the DBA did."""
+    clause_start = max(
+        (found + len(mark) for mark in CLAUSE_BREAKS if (found := line.rfind(mark, 0, start)) >= 0),
+        default=0,
+    )
+    if NOT_A_VERDICT.search(line[clause_start:start]):
+        return False
+    if match is not None and match.groupdict().get("omission") and REASON.search(line, end):
         return False
     return DENIED_AFTER.match(line, end) is None
 
@@ -451,48 +515,77 @@ def _is_a_verdict(line: str, start: int, end: int) -> bool:
 def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
     """Blameless language: no judging words, and no person or role named as the cause.
 
-    Quoted words (the notes quoted, a term discussed) and blockquotes are someone else's
-    words; a sentence that denies the verdict ("this was not human error") is not one.
+    Read a sentence at a time (`prose_blocks`), wherever its lines break. Quoted words (the
+    notes quoted, a term discussed), blockquotes and code are someone else's words; a sentence
+    that denies the verdict ("this was not human error") is not one.
     """
     named = "|".join(re.escape(person) for person in people)
     person_blame = re.compile(
         # Up to three words, or a clause about the person between commas ("Jordan, who ran
         # it, forgot"; "Sam, the tech lead, ignored"), may come between them and the verdict.
-        rf"\b(?P<who>{named})(?:'s)?\b(?:,\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{{0,60}},)?"
-        rf"(?:[\s,]+[\w'-]+){{0,3}}?"
-        rf"[\s,]+{BLAME_VERBS}",
+        # Only adverbs may come between them and what they did not do ("Jordan simply didn't
+        # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
+        rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
+        rf"(?:(?:[\s,]+[\w'-]+){{0,3}}?[\s,]+{BLAME_VERBS}"
+        rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT}))",
         re.IGNORECASE,
     )
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(">"):
-            continue
-        # Blank out quoted words, keeping the positions of the rest.
-        own_words = QUOTED.sub(lambda match: " " * len(match[0]), line)
-        for pattern in (BLAME_WORDS, person_blame):
-            match = pattern.search(own_words)
-            if match and _is_a_verdict(own_words, match.start(), match.end()):
-                problems.append(f"line {number}: “{shorten(match[0], 60)}”")
-                break
-        else:
-            if blamed := _role_blamed(own_words):
-                problems.append(f"line {number}: {blamed}")
+    for first_line, block in prose_blocks(text):
+        # A line break inside a paragraph or a list item is no sentence break: read the block
+        # as one line. Every replacement below keeps the positions, so each problem is named
+        # at the line where its words start.
+        written = EMPHASIS.sub(_blank, block.replace("\n", " "))
+        own_words = QUOTED.sub(_blank, written)
+        for start, end in _sentence_spans(own_words):
+            found = _blame_in(own_words[start:end], written[start:end], person_blame)
+            if found:
+                offset, what = found
+                line = first_line + block.count("\n", 0, start + offset) + 1
+                problems.append(f"line {line}: {what}")
     return problems
 
 
-def _role_blamed(line: str) -> str | None:
-    """What to say about a sentence that blames a role ("the DBA failed to batch it"), or None.
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match[0])
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of a text starts and ends."""
+    starts = [0, *(found.end() for found in SENTENCE_BREAK.finditer(text))]
+    return list(zip(starts, [*starts[1:], len(text)], strict=True))
+
+
+def _blame_in(
+    own_words: str, written: str, person_blame: re.Pattern[str]
+) -> tuple[int, str] | None:
+    """(where, what to say) about the first blame in a sentence, or None.
+
+    `own_words` is the sentence with quoted words blanked; `written` the sentence as written
+    (but for emphasis), which the message shows.
+    """
+    for pattern in (BLAME_WORDS, person_blame):
+        match = pattern.search(own_words)
+        if match and _is_a_verdict(own_words, match.start(), match.end(), match):
+            shown = " ".join(written[match.start() : match.end()].split())
+            return match.start(), f"“{shorten(shown, 60)}”"
+    return _role_blamed(own_words, written)
+
+
+def _role_blamed(own_words: str, written: str) -> tuple[int, str] | None:
+    """(where, what to say) about a sentence that blames a role ("the DBA failed to batch it"),
+    or None.
 
     Blaming a role is blaming whoever holds it: the fix it points to is "be more careful".
     """
-    for match in ROLE_BLAME.finditer(line):
+    for match in ROLE_BLAME.finditer(own_words):
         role = match["role"] or match["owner"]
         start = match.start("role") if match["role"] else match.start("owner")
-        if not _is_a_verdict(line, start, match.end()):
+        if not _is_a_verdict(own_words, start, match.end(), match):
             continue
-        sentence = _sentence_around(line, start, match.end())
-        role = _lowered(role.strip())
-        return (
+        sentence = _sentence_around(written, start, match.end())
+        role = _lowered(" ".join(role.split()))
+        return start, (
             f"“{shorten(sentence, 80)}” blames {role}; say instead what the system or process "
             f"allowed, such as “nothing prompted {role} to …” or “no review or alert caught …”"
         )
