@@ -689,6 +689,10 @@ def test_a_canary_without_the_word_passes(workspace, steps):
         "Canary: turn the flag on for 5% of organisers",
         "Canary: enable `BOOKING_RECURRING_BOOKINGS` for the pilot team",
         "Canary, flag on: 25%",
+        # The flag as a feature toggle or a switch, as many teams call it.
+        "Canary: turn the series toggle on for 5% of users",
+        "Canary: flip the `BOOKING_RECURRING_BOOKINGS` toggle on for 5% of users",
+        "Canary: the recurring-bookings switch is on for 5% of organisers",
     ],
 )
 def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
@@ -732,6 +736,24 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
             "- 100%: all traffic on 0.2.0.",
             "the Rollout steps never turn the flag on",
         ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: put an alert on the flag for 5% of the traffic to 0.2.0.\n"
+            "- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: open the flag dashboard and turn it on for 5% of the traffic.\n"
+            "- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: make the switch to 0.2.0 for 5% of the traffic.\n"
+            "- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
     ],
     ids=[
         "flag-never-on",
@@ -739,6 +761,9 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
         "share-is-not-the-flags",
         "a-route-is-not-the-flag",
         "the-flags-alerts-are-not-the-flag",
+        "an-alert-on-the-flag-is-not-the-flag",
+        "it-after-the-flag-dashboard-is-the-dashboard",
+        "a-switch-to-a-release-is-not-the-flag",
     ],
 )
 def test_a_rollout_that_never_turns_the_flag_on_for_a_share_is_refused(workspace, steps, message):
@@ -848,6 +873,11 @@ def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Make sure the flag is off:"),
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Roll back with the flag, `BOOKING_RECURRING_BOOKINGS=0`:"),
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Do not redeploy, turn the flag off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Flip the `BOOKING_RECURRING_BOOKINGS` toggle off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Turn the recurring-bookings switch off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Pull the kill switch (`BOOKING_RECURRING_BOOKINGS`):"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set the flag's share to 0% (`BOOKING_RECURRING_BOOKINGS`):"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. In the flag dashboard, find `BOOKING_RECURRING_BOOKINGS` and turn it off:"),
     ],
 )  # fmt: skip
 def test_other_words_for_the_same_checklist_pass(workspace, old, new):
@@ -883,6 +913,11 @@ def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
         "  1. Redeploy 0.1.0; the flag was off-by-default anyway",
         "  1. Disable the alerts on the flag dashboard",
         "  1. Disable the flag alerts; redeploy 0.1.0",
+        # "it" is the nearest thing it may be, here the dashboard; an alert on the flag is an alert
+        "  1. Open the flag dashboard and turn it off",
+        "  1. Turn the alert on the flag off; redeploy 0.1.0",
+        # "toggle" and "switch" are verbs too
+        "  1. Toggle off the alerts, then redeploy 0.1.0",
     ],
 )
 def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace, steps):
@@ -933,10 +968,50 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("Disable the flag in the admin panel", True),
         ("Keep the flag at 0%", True),
         ("The flag stays at 0 % until Monday", True),
+        # The flag's share or value at 0% is the flag at 0%, as "the share of the flag" is.
+        ("Set the flag's share to 0%", True),
+        ("Set the flag's rollout percentage to 0%", True),
+        ("Lower the toggle's share to 0%", True),
+        ("The flag's share stays at 0%", True),
+        ("Set `BOOKING_RECURRING_BOOKINGS`'s value to false", True),
+        ("Set the flag's share to 0.5%", False),
+        ("Keep the flag's rollout at 5%", False),
+        ("Set the flag's error alert to 0%", False),
         ("Disable the flag alerts", False),
         ("Disable the flag's alerts", False),
         ("Turn off the flag dashboard", False),
         ("The flag is set at 0:00 UTC", False),
+        # The flag as a toggle or a switch: a noun after "the", "feature", "kill" or a word of
+        # the feature. "Toggle" and "switch" alone are verbs, and "the switch" any switch.
+        ("Flip the toggle off", True),
+        ("Turn the bookings-series toggle off", True),
+        ("The series toggle is off", True),
+        ("Switch off the feature toggle `BOOKING_RECURRING_BOOKINGS`", True),
+        ("Set the series toggle to 0%", True),
+        ("Turn the recurring-bookings switch off", True),
+        ("Flip the feature switch off", True),
+        ("Pull the kill switch", True),
+        ("Hit the kill switch for the series endpoints", True),
+        ("Don't pull the kill switch yet", False),
+        ("Toggle off the alerts", False),
+        ("Open the dashboard and toggle off the alerts", False),
+        ("Let the on-call switch off the cache", False),
+        ("Turn the switch off", False),
+        ("Disable the toggle alerts", False),
+        # "It" is the nearest thing it may be: the flag, or one thing of the flag's that is
+        # switched (not its alerts, which are many, nor its owner).
+        ("Open the flag dashboard and turn it off", False),
+        ("Open the `BOOKING_RECURRING_BOOKINGS` dashboard and switch it off", False),
+        ("Open the dashboard for the flag and turn it off", False),
+        ("Open the flag dashboard and turn the flag off", True),
+        ("In the flag dashboard, find `BOOKING_RECURRING_BOOKINGS` and turn it off", True),
+        ("Check the flag's alerts, then turn it off", True),
+        ("Page the flag owner and turn it off", True),
+        ("Turn it off (`series_enabled`)", True),
+        # A thing named after the flag is that thing: an alert on the flag is an alert.
+        ("Turn the alert on the flag off", False),
+        ("Set the alert on the flag to 0%", False),
+        ("Turn off the alerts for the toggle", False),
     ],
 )
 def test_what_turns_the_flag_off(step, turns_it_off):
@@ -978,6 +1053,24 @@ def test_what_turns_the_flag_off(step, turns_it_off):
         ("Check the `BOOKING_RECURRING_BOOKINGS` dashboard at 5%", False),
         ("Enable the `recurring_bookings` metrics for 5% of users", False),
         ("Set up the flag's error alert at 5%", False),
+        ("Put an alert on the flag for 5%", False),
+        ("Watch the dashboard for the flag at 5%", False),
+        ("Add an alert for `BOOKING_RECURRING_BOOKINGS` at 5% of users", False),
+        ("Set up alerts on the toggle for 5% of users", False),
+        # "It" is the nearest thing it may be: the dashboard, or the flag (alerts are many).
+        ("Open the flag dashboard and turn it on for 5%", False),
+        ("Open the flag dashboard and turn the flag on for 5%", True),
+        ("Set up alerts on the flag, then turn it on for 5%", True),
+        # The flag as a toggle or a switch; the verbs "toggle" and "switch" are no flag.
+        ("Turn the series toggle on for 5% of users", True),
+        ("Flip the toggle on for 5%", True),
+        ("The bookings-series toggle is on for 5% of organisers", True),
+        ("Enable the feature toggle for the beta group", True),
+        ("Raise the recurring-bookings switch to 25%", True),
+        ("Turn the feature switch on for 5% of users", True),
+        ("Toggle the alerts on for 5%", False),
+        ("Make the switch to 0.2.0 for 5% of the traffic", False),
+        ("5% of the recurring bookings switch to 0.2.0", False),
         # A share that limits the errors or the latency is not whom the flag serves.
         ("Watch the flag's error rate: it must stay under 5%", False),
         ("Roll back if the flag's errors exceed 5%", False),
@@ -1002,6 +1095,8 @@ def test_what_turns_the_flag_on(step, turns_it_on):
         # The errors' limit is no share of the rollout: 100% and 1% is no canary.
         ("Turn the flag on for 100%; roll back if errors exceed 1%", [100.0]),
         ("Enable the flag alerts for 5%", []),
+        ("Put an alert on the flag for 5%", []),
+        ("Turn the series toggle on for 5% of users", [5.0]),
     ],
 )
 def test_the_shares_the_flag_is_turned_on_for(step, shares):
@@ -1248,6 +1343,8 @@ def test_an_objective_in_another_alerts_entry_is_not_the_series(workspace):
         "turn off `series_bookings`: single bookings keep working.",
         "make sure `BOOKING_RECURRING_BOOKINGS` is off: single bookings keep working.",
         "set `recurring_bookings=false`: single bookings keep working.",
+        "flip the series toggle off (`BOOKING_RECURRING_BOOKINGS`): single bookings keep working.",
+        "pull the kill switch, `BOOKING_RECURRING_BOOKINGS`: single bookings keep working.",
     ],
 )
 def test_other_words_for_turning_the_flag_off_pass(workspace, action):
@@ -1272,6 +1369,8 @@ def test_other_words_for_turning_the_flag_off_pass(workspace, action):
         "keep `BOOKING_RECURRING_BOOKINGS` on and wait for off-peak traffic.",
         "keep `BOOKING_RECURRING_BOOKINGS` on: the false alarms stop by themselves.",
         "disable `POST /rooms/{room_id}/series` at the gateway, then page the tech lead.",
+        "open the `BOOKING_RECURRING_BOOKINGS` dashboard and turn it off.",
+        "turn off the alert on `BOOKING_RECURRING_BOOKINGS`, then page the tech lead.",
     ],
 )
 def test_first_actions_that_never_turn_the_flag_off_are_refused(workspace, action):

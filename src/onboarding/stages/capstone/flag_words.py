@@ -7,7 +7,8 @@ flag, then turn off the alert" and "the false alarms stop" all name the flag, or
 "false", without turning it off. A statement is a verb or a state that puts the flag itself
 off, false or at 0%:
 
-- "turn the flag off", "switch off `BOOKING_RECURRING_BOOKINGS`", "turn off `series_bookings`";
+- "turn the flag off", "switch off `BOOKING_RECURRING_BOOKINGS`", "turn off `series_bookings`",
+  "flip the series toggle off", "pull the kill switch";
 - "the flag is off", "`BOOKING_RECURRING_BOOKINGS` **off**", "the flag is set to false";
 - "`BOOKING_RECURRING_BOOKINGS=false`", "`…=0`", "set the share of the flag to 0%", "set it to
   0 %" (where the step names the flag), "keep the flag at 0%", "disable the flag" (not "disable
@@ -15,6 +16,11 @@ off, false or at 0%:
 
 and no "not", "never" or "n't" before it in its part of the sentence ("Do not redeploy, turn
 the flag off" turns it off; "Don't turn the flag off" does not).
+
+What is turned off, or on, is the flag itself, not another thing the flag's name qualifies:
+"turn off the flag dashboard" and "put an alert on the flag for 5%" speak of a dashboard and an
+alert. "It" is the nearest thing "it" may be: in "open the flag dashboard and turn it off" that
+is the dashboard.
 """
 
 from __future__ import annotations
@@ -25,12 +31,38 @@ from onboarding.artefacts.quantities import with_digits
 from onboarding.stages.capstone.feature import FLAG
 
 FLAG_NAME = rf"`?{FLAG}`?"
-FLAG_PHRASE = (
-    r"(?:(?:the|our|its|this|that)\s+)?(?:[\w`'-]+\s+){0,2}?(?:feature\s+)?"
-    rf"(?:flag|toggle|kill[\s-]?switch)\b(?:\s+{FLAG_NAME})?"
-)
-"""The flag by its kind: "the flag", "the recurring-bookings flag", "the feature flag `…`"."""
 FEATURE_WORD = r"(?:series|recurring|recurrence|weekly|repeat)"
+DETERMINER = r"(?:the|our|its|this|that)"
+SWITCH_QUALIFIER = rf"(?:`[^`\s]+`|[\w.-]*{FEATURE_WORD}[\w.-]*|[\w.]+-bookings?\b)"
+"""A word that says which switch: "the series switch", "the recurring-bookings switch", "the
+`…` switch". Not "bookings" alone: in "the recurring bookings switch to 0.2.0" it is a verb."""
+TOGGLE_QUALIFIER = rf"(?:{SWITCH_QUALIFIER}|bookings?\b)"
+
+
+def _kind(noun: str, qualifier: str, fewest: int) -> str:
+    """`noun` as the flag: after "feature" or "kill", or after `fewest` or more words that say
+    which, "the" before them or not."""
+    return (
+        rf"(?:(?:\b{DETERMINER}\s+)?(?:[\w`'-]+\s+){{0,2}}?\b(?:feature|kill)[\s-]?"
+        rf"|\b{DETERMINER}\s+(?:{qualifier}\s+){{{fewest},2}}?|(?:{qualifier}\s+){{1,2}}?)"
+        rf"{noun}\b"
+    )
+
+
+SWITCH_KIND = rf"(?:{_kind('toggle', TOGGLE_QUALIFIER, 0)}|{_kind('switch', SWITCH_QUALIFIER, 1)})"
+"""The flag as a toggle or a switch: "the toggle", "the bookings-series toggle", "the series
+switch", "the feature switch", "kill switch". Both words are verbs too ("toggle off the
+alerts", "let the on-call switch off the cache"), so they are the flag only after "the",
+"feature", "kill" or a word of the feature, never on their own; and "the switch" alone is any
+switch ("make the switch to 0.2.0 for 5%")."""
+FLAG_NOUN = rf"(?:\bflag\b|{SWITCH_KIND})"
+"""The flag by its kind alone: "flag", "the toggle", "the feature switch"."""
+FLAG_PHRASE = (
+    rf"(?:(?:(?:{DETERMINER}\s+)?(?:[\w`'-]+\s+){{0,2}}?(?:feature\s+)?flag\b|{SWITCH_KIND})"
+    rf"(?:\s+{FLAG_NAME})?)"
+)
+"""The flag by its kind: "the flag", "the recurring-bookings flag", "the feature flag `…`",
+"the series toggle"."""
 FLAG_WORD = r"(?:bookings|flag|feature|toggle|enabl|switch)"
 FILE_NAME = r"[\w.-]*\.(?:py|md|ya?ml|toml|json|txt|cfg|ini|sql)(?![\w.-])"
 FEATURE_CODE = (
@@ -59,21 +91,31 @@ STATE = (
     r"|turned|switched|flipped|toggled|set|put|dialled|dialed|rolled|down)"
 )
 OFF_VALUE = rf"[`'\"]?(?:off(?![\w-])|false\b|disabled\b|no\b|{ZERO})"
-OTHER_THING = (
-    r"(?:alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
-    r"|check|metric|log|history|audit|notification|monitor|test|job|webhook|pipeline|owner)s?\b"
+SWITCHED_THINGS = (
+    r"alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
+    r"|check|metric|log|notification|monitor|test|job|webhook|pipeline"
 )
+OTHER_THING = rf"(?:{SWITCHED_THINGS}|history|audit|owner)s?\b"
 """What the flag's name may qualify that is not the flag: its alerts, its dashboard."""
+ONE_SWITCHED_THING = rf"(?:{SWITCHED_THINGS})\b"
+"""One of those that "it" may be: "the flag dashboard … turn it off". Not "the flag alerts",
+nor its owner or its history, which nobody turns on or off."""
 MODIFIED = (
     rf"(?:[`'’]s\b|\s+(?:{OTHER_THING}"
     r"|(?:rule|evaluation|definition|config|configuration|setting)s?\b))"
 )
 """What follows "the flag" when it names another thing: the flag's alerts, "the flag dashboard".
 Turning those off leaves the flag as it was ("Disable the flag alerts")."""
-ANOTHER_THING = (
-    rf"`?(?:[`'’]s)?(?:\s+(?!(?:on|off|for|to|in|at|and|or|with|of|by|from|the|a|an)\b)[\w-]+)?"
-    rf"\s+{OTHER_THING}"
-)
+
+
+def _after_the_flag(thing: str) -> str:
+    return (
+        r"`?(?:[`'’]s)?(?:\s+(?!(?:on|off|for|to|in|at|and|or|with|of|by|from|the|a|an)\b)"
+        rf"[\w-]+)?\s+{thing}"
+    )
+
+
+ANOTHER_THING = _after_the_flag(OTHER_THING)
 """What follows the flag's name when it names another thing that a rollout step may turn on:
 "the flag alerts", "the flag's error alert", "the `…` dashboard". Not the flag's share, rule or
 config, which are the flag ("raise the flag's share to 25%"); the optional backtick is the
@@ -83,6 +125,10 @@ FEATURE_PHRASE = (
     r"(?:feature|endpoints?|routes?|series)\b"
 )
 """The feature the flag guards, by its kind: "the feature", "the series endpoints"."""
+FLAG_SETTING = r"(?:share|rollout|percentage|traffic|exposure|audience|rule|value|state)s?\b"
+"""What of the flag's is the flag at 0% or false: its share, its rollout percentage, its value."""
+KILL = r"\b(?:pull|hit|flip|throw|trip|press)\w*"
+"""What is done to a kill switch to kill the feature: "pull the kill switch"."""
 NEGATED = re.compile(r"(?i)\b(?:not|never)\b|n't\b")
 SENTENCE_PART = re.compile(r"[,:;()]|\b(?:if|then|unless|otherwise)\b|\.(?:\s|$)", re.IGNORECASE)
 
@@ -90,6 +136,8 @@ SENTENCE_PART = re.compile(r"[,:;()]|\b(?:if|then|unless|otherwise)\b|\.(?:\s|$)
 def _statements(reference: str) -> re.Pattern[str]:
     """The ways of turning off the flag named by `reference` (a pattern)."""
     flag = f"(?:{reference})"
+    # "the flag's share", "the flag rollout percentage": the flag, as "the share of the flag" is
+    setting = rf"(?:[`'’]s)?(?:\s+{FLAG_SETTING}){{0,2}}"
     return re.compile(
         "|".join(
             (
@@ -98,14 +146,18 @@ def _statements(reference: str) -> re.Pattern[str]:
                 # turn off the flag; switch off `series_bookings`
                 rf"{SWITCH}\s+{OFF_WORD}\s+{flag}(?!{MODIFIED})",
                 # set the share of `…` to 0%; roll the flag back to false; keep it at 0 %
-                rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}\s+(?:(?:back|down)\s+)?(?:to|at)\s+"
-                rf"{OFF_VALUE}",
+                rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}{setting}\s+(?:(?:back|down)\s+)?(?:to|at)"
+                rf"\s+{OFF_VALUE}",
                 # the flag is off; `…` **off**; the flag is set to false; it stays at 0%
-                rf"{flag}(?:\s+{STATE})*\s+(?:(?:to|at)\s+{OFF_VALUE}|{OFF_WORD}|disabled\b)",
+                rf"{flag}{setting}(?:\s+{STATE})*\s+(?:(?:to|at)\s+{OFF_VALUE}|{OFF_WORD}"
+                r"|disabled\b)",
                 rf"{flag}\s*(?:=|:|->|→)\s*{OFF_VALUE}",
                 rf"{FLAG}\s*=\s*{OFF_VALUE}",
                 # disable the flag
                 rf"\bdisabl\w*\s+{flag}(?!{MODIFIED})",
+                # pull the kill switch: what it kills is the feature
+                rf"{KILL}\s+{DETERMINER}\s+(?:[\w`'-]+\s+){{0,2}}?kill[\s-]?switch\b"
+                rf"(?!{MODIFIED}|\s+(?:on|off)\b)",
             )
         ),
         re.IGNORECASE,
@@ -119,17 +171,56 @@ _FEATURE_OR_IT = _statements(f"{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{FEATURE
 
 
 def names_the_flag(text: str) -> bool:
-    """Whether a text speaks of a flag at all: the word, or the flag's name."""
-    return bool(re.search(r"(?i)\bflag\b|" + FLAG, text))
+    """Whether a text speaks of a flag at all: the word, a toggle or switch, or the flag's name."""
+    return bool(re.search(rf"(?i){FLAG_NOUN}|{FLAG}", text))
+
+
+OF_THE_FLAG = rf"\s+(?:on|for|of|about|from|around)\s+(?:{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE})"
+THING_OF_THE_FLAG = re.compile(rf"(?i)\b({OTHER_THING}){OF_THE_FLAG}")
+"""Another thing that names the flag after it: "an alert on the flag", "the dashboard for
+`…`". What such a step turns on or off is the alert or the dashboard."""
+FLAG_AS_A_WORD = rf"(?:{FLAG_NAME}|{FLAG_NOUN}|{FEATURE_CODE})"
+FLAG_ITSELF = rf"{FLAG_AS_A_WORD}(?!{ANOTHER_THING})"
+"""The flag, by its name or its kind, and not as the first word of another thing's name ("the
+flag dashboard", "`…`'s alerts")."""
+WHAT_IT_MAY_BE = re.compile(
+    rf"(?i)(?P<thing>{FLAG_AS_A_WORD}{_after_the_flag(ONE_SWITCHED_THING)}"
+    rf"|\b{ONE_SWITCHED_THING}{OF_THE_FLAG})|{FLAG_AS_A_WORD}"
+)
+"""What "it" may be: one thing of the flag's that is turned on or off ("the flag dashboard",
+"an alert on the flag"), or else the flag ("the flag", "the flag alerts", "the flag owner")."""
+
+
+def _things_of_the_flag_as_things(text: str) -> str:
+    """The text with "an alert on the flag" as "an alert": the head noun is the alert."""
+    return THING_OF_THE_FLAG.sub(r"\1", text)
+
+
+def it_is_the_flag(text: str) -> bool:
+    """Whether "it" in a step is the flag: what "it" may be, nearest before it ("Set the
+    flag's share, then turn it off"), or else first after it ("Set it to 0% (`…`)").
+
+    In "Open the flag dashboard and turn it off", "it" may as well be the dashboard: a step
+    that may only close a dashboard turns nothing off. "It" is one thing, so in "Set up the
+    flag's alerts, then turn it on" it is the flag, and a person is not turned off: "Page the
+    flag owner and turn it off"."""
+    it = re.search(PRONOUN, text, re.IGNORECASE)
+    if it is None:
+        return False
+    before = list(WHAT_IT_MAY_BE.finditer(text, 0, it.start()))
+    nearest = before[-1] if before else WHAT_IT_MAY_BE.search(text, it.end())
+    return nearest is not None and nearest["thing"] is None
 
 
 def turns_the_flag_off(step: str) -> bool:
     """Whether a step (one item of a list, one action) says to turn the flag off, unnegated.
 
-    "It" is the flag only in a step that names the flag: "Set it to 0% (`…`)".
+    "It" is the flag only in a step that names the flag itself: "Set it to 0% (`…`)", not
+    "Open the flag dashboard and turn it off".
     """
     text = with_digits(step)
-    return _says_off(text, _NAMED_OR_IT if names_the_flag(text) else _NAMED)
+    statements = _NAMED_OR_IT if it_is_the_flag(text) else _NAMED
+    return _says_off(_things_of_the_flag_as_things(text), statements)
 
 
 def turns_the_feature_off(step: str) -> bool:
@@ -137,8 +228,8 @@ def turns_the_feature_off(step: str) -> bool:
     is off", and also "the series endpoints stay off" and "the feature is disabled". What a
     rollout step that turns the feature on for everyone must not say."""
     text = with_digits(step)
-    names = names_the_flag(text) or re.search(FEATURE_PHRASE, text, re.IGNORECASE)
-    return _says_off(text, _FEATURE_OR_IT if names else _FEATURE)
+    names = it_is_the_flag(text) or re.search(FEATURE_PHRASE, text, re.IGNORECASE)
+    return _says_off(_things_of_the_flag_as_things(text), _FEATURE_OR_IT if names else _FEATURE)
 
 
 def _says_off(text: str, statements: re.Pattern[str]) -> bool:
@@ -171,17 +262,15 @@ def turns_the_flag_on(step: str) -> bool:
 
     Generous on purpose: "5% of users get `…`", "the flag turns the feature on" and "enable the
     flag for the beta group" all turn it on; "deploy with the flag off", "send 5% of the
-    traffic to 0.2.0" (which never names the flag) and "enable the flag alerts for 5%" (which
-    names another thing of the flag's) do not.
+    traffic to 0.2.0" (which never names the flag), "enable the flag alerts for 5%" and "put an
+    alert on the flag for 5%" (which name another thing of the flag's) do not.
     """
+    # The flag itself, not its alerts or dashboard: "enable the flag alerts for 5%" and "put
+    # an alert on the flag for 5%" turn on alerts, and leave the series endpoints answering
+    # 404 for everyone.
     text = with_digits(step)
-    # The flag itself, not its alerts or dashboard: "enable the flag alerts for 5%" turns on
-    # alerts, and leaves the series endpoints answering 404 for everyone.
-    itself = f"(?!{ANOTHER_THING})"
-    reference = re.compile(
-        rf"(?i)(?:{FLAG_NAME}){itself}|\bflag\b{itself}|{FEATURE_CODE}{itself}"
-        + (rf"|{PRONOUN}" if names_the_flag(text) else "")
-    )
+    reference = re.compile(rf"(?i){FLAG_ITSELF}" + (rf"|{PRONOUN}" if it_is_the_flag(text) else ""))
+    text = _things_of_the_flag_as_things(text)
     return any(
         reference.search(part)
         and not NEGATED.search(part)
