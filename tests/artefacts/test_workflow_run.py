@@ -306,7 +306,12 @@ class RunnerMachine(workflow_run.Machine):
     [
         ("    runs-on: ubuntu-latest\n", "on ubuntu-latest"),
         ("    runs-on: [self-hosted, linux]\n", "on self-hosted linux"),
-        ("    runs-on:\n      group: big-runners\n", "on big-runners"),
+        # A group is named as one: it may hold self-hosted runners, whatever their labels.
+        ("    runs-on:\n      group: big-runners\n", "on group big-runners"),
+        (
+            "    runs-on:\n      group: big-runners\n      labels: ubuntu-latest\n",
+            "on group big-runners ubuntu-latest",
+        ),
         (
             "    runs-on: ${{ matrix.os }}\n    strategy:\n      matrix:\n        os: [macos-15]\n",
             "on macos-15",
@@ -316,7 +321,7 @@ class RunnerMachine(workflow_run.Machine):
             "on ubuntu-latest in a container",
         ),
     ],
-    ids=["label", "labels", "group", "matrix", "container"],
+    ids=["label", "labels", "group", "group-with-labels", "matrix", "container"],
 )
 def test_what_the_runner_has_before_the_first_step_is_the_machines_to_say(
     tmp_path, job_settings, runner
@@ -324,6 +329,24 @@ def test_what_the_runner_has_before_the_first_step_is_the_machines_to_say(
     text = one_job("      - run: 'true'\n").replace("    runs-on: ubuntu-latest\n", job_settings)
     steps = workflow_run.plan(workflow_from(text, tmp_path), machine=RunnerMachine())
     assert [step.installed_before for step in steps] == [(runner,)]
+
+
+@pytest.mark.parametrize(
+    ("runs_on", "os_name", "arch"),
+    [
+        ("ubuntu-latest", "Linux", "X64"),
+        ("ubuntu-24.04-arm", "Linux", "ARM64"),
+        ("windows-2025", "Windows", "X64"),
+        ("windows-11-arm", "Windows", "ARM64"),
+        ("macos-15", "macOS", "ARM64"),
+        ("macos-15-intel", "macOS", "X64"),
+        ("macos-13", "macOS", "X64"),
+        ("self-hosted linux", "Linux", "X64"),
+    ],
+)
+def test_the_runner_context_follows_the_jobs_label(runs_on, os_name, arch):
+    context = workflow_run.runner_context(runs_on)
+    assert (context["os"], context["arch"]) == (os_name, arch)
 
 
 @pytest.mark.parametrize(

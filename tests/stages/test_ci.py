@@ -2471,7 +2471,15 @@ def test_bare_pytest_after_an_install_the_check_cannot_rule_out_is_not_refused(t
 
 @pytest.mark.parametrize(
     "runs_on",
-    ["self-hosted", "[self-hosted, linux]", "{group: gpu-runners}", "my-large-runner"],
+    [
+        "self-hosted",
+        "[self-hosted, linux]",
+        "{group: gpu-runners}",
+        "my-large-runner",
+        # A self-hosted runner may carry a label GitHub's use; a group may hold self-hosted ones.
+        "[self-hosted, ubuntu-latest]",
+        "{group: ci-runners, labels: ubuntu-latest}",
+    ],
 )
 def test_bare_pytest_on_a_runner_the_check_does_not_know_is_not_refused(tmp_path, runs_on):
     # A self-hosted runner or a container's image may come with pytest; GitHub's own do not.
@@ -2482,6 +2490,71 @@ def test_bare_pytest_on_a_runner_the_check_does_not_know_is_not_refused(tmp_path
         steps = [s for s in local_run.plan(workflow_from(workflow, tmp_path)) if not s.skipped]
         reasons = [local_run.pytest_left_out(step, tmp_path) for step in steps]
         assert any(reasons) == refused, (job_runs_on, reasons)
+
+
+MATRIX_OF_RUNNERS = "    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n"
+
+
+# GitHub's own runners, by any label it gives them: their images come without pytest.
+@pytest.mark.parametrize(
+    ("runs_on", "strategy"),
+    [
+        ("ubuntu-24.04-arm", ""),
+        ("ubuntu-22.04", ""),
+        ("windows-latest", ""),
+        ("windows-11-arm", ""),
+        ("macos-15", ""),
+        ("[ubuntu-latest]", ""),
+        ("Ubuntu-Latest", ""),  # GitHub compares labels without regard to case
+        ("${{ matrix.os }}", MATRIX_OF_RUNNERS),
+    ],
+)
+def test_bare_pytest_on_githubs_own_runners_is_refused(tmp_path, runs_on, strategy):
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = CONTAINER_JOB.replace("    container: python:3.13\n", strategy)
+    workflow = text.replace("runs-on: ubuntu-latest", f"runs-on: {runs_on}")
+    steps = [s for s in local_run.plan(workflow_from(workflow, tmp_path)) if not s.skipped]
+    reasons = [local_run.pytest_left_out(step, tmp_path) for step in steps]
+    assert reasons and all("finds no pytest on GitHub" in reason for reason in reasons), reasons
+
+
+def runner_os_reasons(tmp_path: Path, runs_on: str, strategy: str, *steps: str) -> list[str]:
+    (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    text = CONTAINER_JOB.replace("    container: python:3.13\n", strategy)
+    text = text.replace("runs-on: ubuntu-latest", f"runs-on: {runs_on}")
+    text = text.replace("      - run: pytest\n", "".join(steps) + "      - run: pytest\n")
+    planned = [s for s in local_run.plan(workflow_from(text, tmp_path)) if not s.skipped]
+    return [reason for step in planned if (reason := local_run.pytest_left_out(step, tmp_path))]
+
+
+def install_on(os_name: str) -> str:
+    return f"      - if: runner.os == '{os_name}'\n        run: pip install pytest\n"
+
+
+# `runner.os` is the job's own: a step for Windows runs on the Windows job of a matrix only.
+@pytest.mark.parametrize(
+    ("runs_on", "strategy", "steps"),
+    [
+        ("windows-latest", "", [install_on("Windows")]),
+        ("macos-latest", "", [install_on("macOS")]),
+        ("${{ matrix.os }}", MATRIX_OF_RUNNERS, [install_on("Linux"), install_on("Windows")]),
+        (
+            "ubuntu-24.04-arm",
+            "",
+            ["      - if: runner.arch == 'ARM64'\n        run: pip install pytest\n"],
+        ),
+    ],
+    ids=["windows", "macos", "matrix-one-install-each", "arm"],
+)
+def test_an_install_for_the_jobs_own_runner_counts(tmp_path, runs_on, strategy, steps):
+    assert runner_os_reasons(tmp_path, runs_on, strategy, *steps) == []
+
+
+def test_an_install_for_linux_only_leaves_the_windows_job_of_a_matrix_without_pytest(tmp_path):
+    (reason,) = runner_os_reasons(
+        tmp_path, "${{ matrix.os }}", MATRIX_OF_RUNNERS, install_on("Linux")
+    )
+    assert "`pytest` finds no pytest on GitHub" in reason, reason
 
 
 def test_bare_pytest_in_a_container_is_not_refused(tmp_path):
@@ -2508,6 +2581,61 @@ def test_uv_pip_install_without_an_environment_fails(tmp_path, steps, env):
     (reason,) = pytest_not_found(tmp_path, *steps, env=env)
     assert "`uv pip install -e . pytest` fails on GitHub" in reason, reason
     assert "No virtual environment found" in reason and "`--system`" in reason, reason
+
+
+# setup-uv's `version:`: a pinned uv, or a range of them, is good practice.
+@pytest.mark.parametrize(
+    "version",
+    [
+        '"0.13.9"',
+        "0.4.0",
+        "latest",
+        '"0.13.x"',
+        '">=0.4.0"',
+        "'>=0.4.25,<0.5'",
+        '"^0.5"',
+        '"~0.5.1"',
+        '"0.4.x || 0.5.x"',
+        '"0.3.0"',
+    ],
+)
+def test_setup_uv_with_a_version_or_a_range_passes(tmp_path, version):
+    steps = [setup_uv(version=version), run("uv sync"), run("uv run pytest -q")]
+    assert pytest_not_found(tmp_path, *steps) == []
+
+
+@pytest.mark.parametrize("version", ["stable", '"uv==0.5.0"', '"0.5.0.0.1"', '"newest"'])
+def test_setup_uv_with_a_version_that_is_none_stops_the_job(tmp_path, version):
+    steps = [setup_uv(version=version), run("uv sync"), run("uv run pytest -q")]
+    (reason,) = pytest_not_found(tmp_path, *steps)
+    assert reason.startswith("the job stops before it, as an earlier step fails:"), reason
+    assert "which is no version of uv nor a range of them" in reason, reason
+    assert "give one such as `0.13.9`, a range such as `0.13.x`" in reason, reason
+
+
+# uv before 0.3.0 had `uv sync`, `uv run` and uv.lock as a preview only.
+@pytest.mark.parametrize(
+    ("version", "steps"),
+    [
+        ('"0.2.37"', [run("uv sync"), run("uv run pytest -q")]),
+        ('"0.2.x"', [run("uv run --with pytest pytest -q")]),
+        ('"^0.2.5"', [run("uv sync --locked && uv run pytest")]),
+        ("'>=0.2,<0.3'", [run("uv lock --check"), run("uv run pytest")]),
+    ],
+    ids=["exact", "x-range", "caret", "pep-440-range"],
+)
+def test_setup_uv_older_than_uvs_project_commands_is_refused(tmp_path, version, steps):
+    (reason,) = pytest_not_found(tmp_path, setup_uv(version=version), *steps)
+    assert f"astral-sh/setup-uv's `version: {version.strip(chr(34) + chr(39))}` installs a uv" in (
+        reason
+    ), reason
+    assert "older than 0.3.0, the first whose `uv sync`, `uv run` and uv.lock format" in reason
+
+
+def test_an_old_uv_that_runs_no_project_command_is_not_refused(tmp_path):
+    """`uv pip` worked long before 0.3.0: only the project commands need a newer uv."""
+    steps = [setup_uv(version='"0.2.37"'), run("uv pip install --system pytest"), run("pytest")]
+    assert pytest_not_found(tmp_path, *steps) == []
 
 
 def final_install_failure(tmp_path: Path, *steps: str) -> str:

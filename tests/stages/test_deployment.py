@@ -38,6 +38,8 @@ def run_dockerfile_check(
             continue
         if rule.problems is rules.run_problems:
             test = lambda: require(rules.run_problems(instructions, root=root))  # noqa: E731
+        elif rule.problems is rules.lock_file_problems:
+            test = lambda: require(rules.lock_file_problems(instructions, root=root))  # noqa: E731
         else:
             test = lambda rule=rule: require(rule.problems(instructions))  # noqa: E731
         results[rule.text] = evaluate(rule.text, test, rule.hint)
@@ -532,6 +534,8 @@ def test_each_mistake_fails_its_check_with_a_specific_message(replacements, expe
 
 TOOL_URL = "https://example.com/tool.tgz"
 SHA256 = "sha256:" + "a1" * 32
+COMMIT = "8e2d6c1f0b3a4e5d6c7b8a9f0e1d2c3b4a5f6e7d"
+"""A full commit hash, as a git ref that pins one commit."""
 
 
 def with_add(*lines: str) -> str:
@@ -559,6 +563,23 @@ def with_add(*lines: str) -> str:
         # ADD of a file of the build context downloads nothing.
         ["ADD README.md ./"],
         ["ADD vendor/tool.tgz /opt/"],
+        # A git repository at a full commit hash: the ref pins it, as a checksum pins a file.
+        [f"ADD https://github.com/moby/buildkit.git#{COMMIT} /buildkit"],
+        [f"ADD --keep-git-dir=true https://github.com/moby/buildkit.git#{COMMIT}:docs /docs"],
+        [f"ADD git@github.com:moby/buildkit.git#{COMMIT.upper()} /buildkit"],
+        [f"ADD https://github.com/x/y.git#{'c4' * 32} /src"],  # a SHA-256 repository
+        [
+            f"ARG BUILDKIT_COMMIT={COMMIT}",
+            "ADD https://github.com/moby/buildkit.git#${BUILDKIT_COMMIT} /b",
+        ],
+        # Dockerfile syntax 1.16 and later check a git source's --checksum against the commit
+        # the tag or branch resolves to: the tag reads well, the hash pins it.
+        [f"ADD --checksum={COMMIT} https://github.com/moby/buildkit.git#v0.10.1 /buildkit"],
+        [f"ADD --checksum={COMMIT} https://github.com/moby/buildkit.git#{COMMIT} /buildkit"],
+        [
+            f"ARG BUILDKIT_COMMIT={COMMIT}",
+            "ADD --checksum=${BUILDKIT_COMMIT} git@github.com:moby/buildkit.git#v0.10.1 /b",
+        ],
     ],
     ids=[
         "checksum",
@@ -570,6 +591,14 @@ def with_add(*lines: str) -> str:
         "digest-and-url-from-args",
         "local-file",
         "local-archive",
+        "git-at-a-commit",
+        "git-at-a-commit-with-a-folder",
+        "git-over-ssh-at-a-commit",
+        "git-at-a-sha256-commit",
+        "git-commit-from-an-arg",
+        "git-tag-with-a-commit-checksum",
+        "git-commit-with-the-same-checksum",
+        "git-commit-checksum-from-an-arg",
     ],
 )
 def test_an_add_that_downloads_nothing_unchecked_passes(lines):
@@ -619,6 +648,38 @@ def test_an_add_that_downloads_nothing_unchecked_passes(lines):
             ["ADD git@github.com:moby/buildkit.git#v0.10.1 /buildkit"],
             "ADD downloads `git@github.com:moby/buildkit.git#v0.10.1`",
         ),
+        (
+            ["ADD https://github.com/moby/buildkit.git#master /buildkit"],
+            "its ref `master` is a branch or tag, which can move",
+        ),
+        (
+            ["ADD https://github.com/moby/buildkit.git /buildkit"],
+            "it names no ref, only the repository's default branch",
+        ),
+        (
+            [f"ADD https://github.com/moby/buildkit.git#{COMMIT[:7]} /buildkit"],
+            f"its ref `{COMMIT[:7]}` is a short commit hash",
+        ),
+        (
+            [
+                "ARG BUILDKIT_COMMIT",
+                "ADD https://github.com/moby/buildkit.git#${BUILDKIT_COMMIT} /b",
+            ],
+            "its ref `${BUILDKIT_COMMIT}` comes from an ARG without a value",
+        ),
+        (
+            [f"ADD --checksum={SHA256} https://github.com/moby/buildkit.git#{COMMIT} /buildkit"],
+            "for a git repository, `--checksum` is the full commit hash the build must check out",
+        ),
+        (
+            [f"ADD --checksum={COMMIT[:7]} https://github.com/moby/buildkit.git#v0.10.1 /b"],
+            f"`--checksum` is the full commit hash the build must check out, and `{COMMIT[:7]}`",
+        ),
+        (
+            [f"ADD https://github.com/x/y.git#{COMMIT} https://github.com/x/z.git#main /src/"],
+            "ADD downloads `https://github.com/x/z.git#main`",
+        ),
+        (["ADD ftp://example.com/tool.tgz /opt/"], "`--checksum` pins only an HTTP download"),
     ],
     ids=[
         "json-form-without-checksum",
@@ -631,6 +692,14 @@ def test_an_add_that_downloads_nothing_unchecked_passes(lines):
         "one-checksum-two-downloads",
         "git-over-https",
         "git-over-ssh",
+        "git-at-a-branch",
+        "git-without-a-ref",
+        "git-at-a-short-hash",
+        "git-commit-arg-without-value",
+        "git-at-a-commit-with-a-sha256-digest",
+        "git-tag-with-a-short-commit-checksum",
+        "git-one-pinned-one-not",
+        "ftp",
     ],
 )
 def test_an_add_that_downloads_unchecked_is_refused(lines, message):
@@ -1009,6 +1078,9 @@ def test_an_add_that_downloads_unchecked_is_refused(lines, message):
             ],
             "copy-in-json-form",
         ),
+        # The build takes the quotes off an option's value: `--from="builder"` is the stage.
+        ([(VENV_COPY, 'COPY --from="builder" /app/.venv /app/.venv')], "from-in-double-quotes"),
+        ([(VENV_COPY, "COPY --from='builder' /app/.venv /app/.venv")], "from-in-single-quotes"),
     ],
 )
 def test_good_variations_pass(replacements, name):
@@ -1034,6 +1106,9 @@ UV_RUN_CMD = CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"')
         [(USER_LINES, USER_LINES + 'RUN pip install --no-cache-dir "uv==0.13.9"\n')],
         [(USER_LINES, USER_LINES + "RUN python -m pip install uv==0.13.9\n")],
         [(RUNTIME, "FROM ghcr.io/astral-sh/uv:python3.14-bookworm-slim AS runtime")],
+        # `--from` in quotes names the same image.
+        [(VENV_COPY, VENV_COPY + '\nCOPY --from="ghcr.io/astral-sh/uv:0.5" /uv /uvx /bin/')],
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from='ghcr.io/astral-sh/uv:0.13.9' /uv /bin/uv")],
         # A base stage of the final one has it.
         [
             (BUILDER, f"FROM {BASE} AS base\nRUN pip install uv==0.13.9\nFROM base AS builder"),
@@ -1048,6 +1123,8 @@ UV_RUN_CMD = CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"')
         "pip-installed",
         "python-m-pip-installed",
         "uvs-python-image",
+        "quoted-from-of-uvs-image",
+        "single-quoted-from-of-uvs-image",
         "installed-in-a-base-stage",
     ],
 )
@@ -1073,6 +1150,87 @@ def test_a_uv_run_cmd_without_uv_in_the_final_stage_is_named(replacements):
         result.found
     ), result.found
     assert "has no uv" in result.found and "COPY --from=ghcr.io/astral-sh/uv:" in result.found
+
+
+HASH = "sha256:" + "ab" * 32
+HASHED_UV = f"uv==0.13.9 \\\n    --hash={HASH}\n"
+"""A requirements file that pins uv by version and hash, as `pip-compile --generate-hashes` or
+`uv pip compile --generate-hashes` writes it."""
+
+
+def with_requirements_install(root: Path, requirements: str, install: str) -> dict[str, Outcome]:
+    """The lock and run rules on the model whose final stage installs uv from a requirements
+    file of the project, and serves through `uv run`."""
+    (root / "requirements-uv.txt").write_text(requirements, encoding="utf-8")
+    text = edit(
+        MODEL,
+        (VENV_COPY, f"{VENV_COPY}\nCOPY requirements-uv.txt ./\nRUN {install}"),
+        (CMD, UV_RUN_CMD),
+    )
+    return {rule: run_dockerfile_check(text, only=rule, root=root)[rule] for rule in (LOCK, RUN)}
+
+
+# uv installed from a hashed requirements file: pip checks each file against its hash.
+@pytest.mark.parametrize(
+    "install",
+    [
+        "pip install --no-cache-dir --require-hashes -r requirements-uv.txt",
+        "python -m pip install --require-hashes --requirement /app/requirements-uv.txt",
+        # pip checks hashes without being told once any entry of the file has one.
+        "pip install -r requirements-uv.txt",
+    ],
+    ids=["require-hashes", "python-m-pip-by-absolute-path", "hash-checking-by-the-file"],
+)
+def test_uv_installed_from_a_hashed_requirements_file_passes(tmp_path, install):
+    results = with_requirements_install(tmp_path, HASHED_UV, install)
+    assert {rule: r.found for rule, r in results.items() if not r.passed} == {}
+
+
+@pytest.mark.parametrize(
+    ("requirements", "message"),
+    [
+        ("uv==0.13.9\n", "its line 1, `uv==0.13.9`, which has no `--hash`"),
+        (f"uv>=0.13 --hash={HASH}\n", "its line 1, `uv>=0.13`, which has no `==` pin"),
+        (
+            f"{HASHED_UV}ruff==0.14.0\n",
+            "its line 3, `ruff==0.14.0`, which has no `--hash`",
+        ),
+    ],
+    ids=["unhashed", "a-range", "one-entry-unhashed"],
+)
+def test_a_requirements_file_that_pip_refuses_in_hash_checking_mode_is_named(
+    tmp_path, requirements, message
+):
+    install = "pip install --require-hashes -r requirements-uv.txt"
+    result = with_requirements_install(tmp_path, requirements, install)[LOCK]
+    assert not result.passed
+    assert "pip checks the hashes of `requirements-uv.txt`, and stops the build at" in (
+        result.found
+    ), result.found
+    assert message in result.found, result.found
+
+
+@pytest.mark.parametrize(
+    ("requirements", "install", "expectation", "message"),
+    [
+        # Not hashed, and not told to check hashes: the versions are not held to a review.
+        ("uv==0.13.9\n", "pip install -r requirements-uv.txt", LOCK, "without `--require-hashes`"),
+        # A hashed file that holds no uv installs none.
+        (
+            f"ruff==0.14.0 --hash={HASH}\n",
+            "pip install --require-hashes -r requirements-uv.txt",
+            RUN,
+            "has no uv",
+        ),
+    ],
+    ids=["neither-hashed-nor-checked", "no-uv-in-the-file"],
+)
+def test_a_requirements_install_that_brings_no_pinned_uv_is_refused(
+    tmp_path, requirements, install, expectation, message
+):
+    result = with_requirements_install(tmp_path, requirements, install)[expectation]
+    assert not result.passed
+    assert message in result.found, result.found
 
 
 BUILDER_UV = 'RUN pip install --no-cache-dir "uv==${UV_VERSION}"'
@@ -1776,10 +1934,13 @@ def test_the_07_1_check_reads_the_project_and_names_a_missing_dockerfile(tmp_pat
 
 
 def test_unpinned_packages_of_one_install_make_one_message():
-    assert rules._pip_problems(' fastapi uvicorn "uv==0.13.9"', 5) == [
-        "line 5: `pip install fastapi uvicorn` installs whatever versions are newest on the day "
-        "of the build; the service's dependencies come from uv.lock"
-    ]
+    assert rules._pip_problems(' fastapi uvicorn "uv==0.13.9"', 5) == (
+        [
+            "line 5: `pip install fastapi uvicorn` installs whatever versions are newest on the "
+            "day of the build; the service's dependencies come from uv.lock"
+        ],
+        False,
+    )
 
 
 # --- Exercise 07.2: canary_decision -------------------------------------------------------------

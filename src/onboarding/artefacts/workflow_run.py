@@ -319,7 +319,9 @@ def _steps_of_one_run(
         "job": {"status": "success"},
     }
     steps, made = [], ""
-    installed = machine.installs_of_runner(_runs_on(job, context), job.get("container") is not None)
+    runs_on = _runs_on(job, context)
+    context["runner"] = runner_context(runs_on)
+    installed = machine.installs_of_runner(runs_on, job.get("container") is not None)
     for index, step, action, inputs in _run_steps(workflow, job):
         context["inputs"] = inputs
         levels = [workflow.data.get("env"), job.get("env")]
@@ -374,13 +376,39 @@ def _steps_of_one_run(
     return steps
 
 
+def runner_context(runs_on: str) -> dict[str, str]:
+    """The `runner` context of a job on one of GitHub's runners, from its label: `runner.os` is
+    `Windows` on `windows-*`, `macOS` on `macos-*`, `Linux` otherwise; `runner.arch` is `ARM64`
+    on the `*-arm` runners and on the Apple silicon Macs (all but the Intel ones: `macos-13`,
+    `*-intel`, `*-large`), `X64` otherwise. A step's `if: runner.os == 'Windows'` then holds
+    on the Windows job of a matrix only, as on GitHub."""
+    label = runs_on.lower()
+    os_name, arch = "Linux", "X64"
+    if label.startswith("windows-"):
+        os_name = "Windows"
+    elif label.startswith("macos-"):
+        os_name = "macOS"
+        intel = label.startswith("macos-13") or label.endswith(("-intel", "-large"))
+        arch = "X64" if intel else "ARM64"
+    if label.endswith("-arm"):
+        arch = "ARM64"
+    return {"os": os_name, "arch": arch, "name": "GitHub Actions"}
+
+
 def _runs_on(job: Mapping[str, Any], context: dict[str, Any]) -> str:
     """The job's `runs-on:` as text, its labels joined by spaces (`self-hosted linux`), its
-    expressions filled in (`${{ matrix.os }}`); "" when it cannot be worked out here."""
+    expressions filled in (`${{ matrix.os }}`); "" when it cannot be worked out here.
+
+    A runner group (`{group: ci-runners, labels: ubuntu-latest}`) is named as `group <name>`
+    before its labels: an organisation's group may hold self-hosted runners, whatever their
+    labels say."""
     value = job.get("runs-on")
+    labels: list[Any] = []
     if isinstance(value, Mapping):  # `runs-on: {group: …, labels: …}`
-        value = value.get("labels", value.get("group"))
-    labels = value if isinstance(value, list) else [value]
+        if value.get("group") is not None:
+            labels += ["group", value["group"]]
+        value = value.get("labels", [])
+    labels += value if isinstance(value, list) else [value]
     try:
         return " ".join(substitute(as_text(label), context) for label in labels).strip()
     except ExpressionError:

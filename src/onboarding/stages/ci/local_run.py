@@ -44,7 +44,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onboarding import pytest_runs
 from onboarding.artefacts import makefile, uv_lock, workflow_run
@@ -53,6 +53,9 @@ from onboarding.artefacts.requirements import logical_lines as requirements_file
 from onboarding.artefacts.workflow import ActionReference
 from onboarding.artefacts.workflow_run import Machine, Runner, Step, logical_lines
 from onboarding.protocol import shorten
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 INSTALLS = re.compile(
     r"^(?:uv\s+(?:sync|pip\s+install|pip\s+sync|venv|python\s+install|lock)"
@@ -670,9 +673,10 @@ NOT_FOLLOWED = ": not followed:"
 an action other than those it knows (`actions/cache` may restore a `.venv`), a script of the
 project's. It may have installed anything anywhere, so a job's environments are no longer
 known to be empty (`_Job.unfollowed`). The shell's `:` does nothing, should it ever run."""
-GITHUB_HOSTED_RUNNER = re.compile(r"(?:ubuntu|windows|macos)-[A-Za-z0-9.-]+")
+GITHUB_HOSTED_RUNNER = re.compile(r"(?:ubuntu|windows|macos)-[A-Za-z0-9.-]+", re.IGNORECASE)
 """A label of one of GitHub's standard hosted runners (`ubuntu-latest`, `ubuntu-24.04`,
-`macos-15`): an image whose software GitHub lists. Any other label (`self-hosted`, a larger
+`ubuntu-24.04-arm`, `windows-2025`, `macos-15`): an image whose software GitHub lists. GitHub
+compares labels without regard to case. Any other label (`self-hosted`, a runner group, a larger
 runner's own name) may be a machine with anything installed."""
 ACTIONS_THAT_INSTALL_NOTHING = {
     "actions/checkout", "actions/setup-python", "actions/upload-artifact",
@@ -739,6 +743,114 @@ def changes_the_environment(command: str) -> bool:
     )
 
 
+FAILS = ": fails on GitHub:"
+"""Put in `Step.installed_before` by an action that stops the job on GitHub, with why: the steps
+after it never run (`_Job.broken`). The shell's `:` does nothing, should it ever run."""
+UV_BEFORE_PROJECTS = ": uv older than 0.3.0:"
+"""Put in `Step.installed_before` when setup-uv installs a uv before 0.3.0, with its `version:`
+input: that uv's `uv sync`, `uv run` and `uv lock` fail (`_Job.old_uv`)."""
+UV_PROJECTS_SINCE = "0.3.0"
+"""The first uv whose project commands (`uv sync`, `uv run`, `uv lock`) and uv.lock format
+(`version = 1`, which the course's lock files have) are stable; before it they were a preview."""
+_UV_VERSION = r"v?(?:\d+|[xX*])(?:\.(?:\d+|[xX*])){0,3}(?:-?(?:a|b|rc|alpha|beta)\.?\d*)?"
+_UV_COMPARATOR = re.compile(
+    rf"(?P<operator>===|==|!=|>=|<=|~=|>|<|\^|~|=)?\s*(?P<version>{_UV_VERSION})"
+)
+_UV_HYPHEN_RANGE = re.compile(rf"(?P<low>{_UV_VERSION})\s+-\s+(?P<high>{_UV_VERSION})")
+
+
+def _uv_version_alternatives(text: str) -> list[list[tuple[str, str]]] | None:
+    """setup-uv's `version:` as (operator, version) comparators, one list per `||` alternative:
+    an exact version (`0.13.9`), an x-range (`0.13.x`, `0.13`), npm's semver ranges (`^0.13`,
+    `~0.13.1`, `>=0.13 <0.14`, `0.12.0 - 0.13.0`) or a PEP 440 specifier (`>=0.13,<0.14`), as
+    setup-uv reads them. None when it is none of these; `latest` and `*` are the empty list."""
+    if text.lower() in ("latest", "*", "x"):
+        return [[]]
+    alternatives = []
+    for alternative in text.split("||"):
+        alternative = alternative.strip()
+        hyphen = _UV_HYPHEN_RANGE.fullmatch(alternative)
+        if hyphen:
+            alternatives.append([(">=", hyphen["low"]), ("<=", hyphen["high"])])
+            continue
+        parts = [part for part in re.split(r"\s*,\s*|\s+(?=[<>=!~^v\d])", alternative) if part]
+        matches = [_UV_COMPARATOR.fullmatch(part) for part in parts]
+        if not parts or not all(matches):
+            return None
+        alternatives.append(
+            [(m["operator"] or "", m["version"].lstrip("v")) for m in matches if m is not None]
+        )
+    return alternatives
+
+
+def _allows_uv_from(comparators: list[tuple[str, str]], first: str) -> bool:
+    """Whether a version at or after `first` meets every comparator: whether the alternative's
+    upper bound, if it has one, lies at or after `first`."""
+    from packaging.version import InvalidVersion, Version
+
+    floor = Version(first)
+    for operator, written in comparators:
+        parts = written.split(".")
+        wildcard = next((i for i, part in enumerate(parts) if part in ("x", "X", "*")), None)
+        numbers = parts[:wildcard] if wildcard is not None else parts
+        try:
+            version = Version(".".join(numbers)) if numbers else None
+        except InvalidVersion:
+            return True  # a pre-release spelling this reader does not order: not judged
+        if version is None:
+            continue
+        if operator in ("<", "<="):
+            if version < floor or (operator == "<" and version == floor):
+                return False
+        elif operator in ("", "=", "==", "===") and (wildcard is not None or len(numbers) < 3):
+            # `0.2.x`, `0.2`: every 0.2 release; the next one up is where the range ends.
+            if _next_release(version.release) <= floor:
+                return False
+        elif operator in ("", "=", "==", "==="):
+            if version < floor:
+                return False
+        elif operator in ("~", "~=", "^"):
+            # ~0.2.5 and ~=0.2.5 stay below 0.3; ^0.2.5 too (the first non-zero part is kept).
+            release = version.release
+            kept = release[:2] if operator == "~" or len(release) > 2 else release[:1]
+            if operator == "^":
+                position = next((i for i, n in enumerate(release) if n), len(release) - 1)
+                kept = release[: position + 1]
+            if _next_release(kept) <= floor:
+                return False
+    return True
+
+
+def _next_release(release: tuple[int, ...]) -> Version:
+    """The first version after every one that starts with `release`: (0, 2) gives 0.3."""
+    from packaging.version import Version
+
+    return Version(".".join(map(str, (*release[:-1], release[-1] + 1))))
+
+
+def setup_uv_version_problem(version: str) -> str | None:
+    """What stops a job at setup-uv's `version:` input: a value that is no version or range of
+    uv's; None when it is one (or when none is given: setup-uv then takes the newest, or the one
+    pyproject.toml's `required-version` names). The sentence has no `;`, `&` or `|`: it travels
+    in `Step.installed_before`, whose lines are split into commands there."""
+    if not version or _uv_version_alternatives(version) is not None:
+        return None
+    return (
+        f"astral-sh/setup-uv is given `version: {shorten(version, 30)}`, which is no version "
+        "of uv nor a range of them, so it installs nothing and the job stops there: give one "
+        "such as `0.13.9`, a range such as `0.13.x` or `>=0.13`, or leave `version` out for "
+        "the newest"
+    )
+
+
+def setup_uv_predates_projects(version: str) -> bool:
+    """Whether every uv that setup-uv's `version:` allows is older than `UV_PROJECTS_SINCE`."""
+    alternatives = _uv_version_alternatives(version) if version else None
+    if not alternatives:
+        return False
+    return not any(_allows_uv_from(a, UV_PROJECTS_SINCE) for a in alternatives)
+
+
 def setup_uv_commands(inputs: Mapping[str, str]) -> tuple[str, ...]:
     """What astral-sh/setup-uv does for later steps, as commands that would do the same.
 
@@ -750,7 +862,21 @@ def setup_uv_commands(inputs: Mapping[str, str]) -> tuple[str, ...]:
     the environment `uv sync` makes is not on it, and bare `pytest` is the runner's. Before v6,
     setup-uv also made and activated an environment when given `python-version`; the pin's
     version is not read here, so that one is not followed (`NOT_FOLLOWED`).
+
+    Its `version:` input (`0.13.9`, `0.13.x`, `>=0.13`) is read: one that is no version stops
+    the job (`FAILS`), and one older than 0.3.0 makes the project commands after it fail
+    (`UV_BEFORE_PROJECTS`).
     """
+    version = inputs.get("version", "").strip().strip("\"'")
+    problem = setup_uv_version_problem(version)
+    if problem is not None:
+        return (f"{FAILS} {problem}",)
+    before = (f"{UV_BEFORE_PROJECTS} {version}",) if setup_uv_predates_projects(version) else ()
+    return before + _setup_uv_environment(inputs)
+
+
+def _setup_uv_environment(inputs: Mapping[str, str]) -> tuple[str, ...]:
+    """What setup-uv's `activate-environment` (or, before v6, `python-version`) leaves."""
     if inputs.get("activate-environment", "").strip() not in ("true", "True", "TRUE"):
         if inputs.get("python-version", "").strip():
             return (f"{NOT_FOLLOWED} astral-sh/setup-uv with `python-version`",)
@@ -823,6 +949,8 @@ class _Job:
         environment the job made may then hold anything, and `uv pip` may find one."""
         self.broken = ""
         """Why an earlier command of the job fails on GitHub, which stops the job there."""
+        self.old_uv = ""
+        """setup-uv's `version:` when it installs a uv before 0.3.0 (`UV_BEFORE_PROJECTS`)."""
         # An environment that the job's `env:` activates counts for `uv pip` and `--active`;
         # a Conda one (`CONDA_PREFIX`, setup-miniconda's) lies outside the project.
         if env.get("VIRTUAL_ENV", "").strip():
@@ -846,6 +974,21 @@ class _Job:
     def _follow(self, command: str, later_steps_too: bool) -> str:
         raw = command.strip()
         words = _uv_words(command)
+        if raw.startswith(FAILS):
+            self.broken = self.broken or raw.removeprefix(FAILS).strip()
+            return self.broken
+        if raw.startswith(UV_BEFORE_PROJECTS):
+            self.old_uv = raw.removeprefix(UV_BEFORE_PROJECTS).strip()
+            return ""
+        if self.old_uv and words[:2] in (["uv", "sync"], ["uv", "run"], ["uv", "lock"]):
+            shown = shorten(shlex.join(words), 60)
+            self.broken = self.broken or (
+                f"`{shown}` fails on GitHub: astral-sh/setup-uv's `version: {self.old_uv}` "
+                f"installs a uv older than {UV_PROJECTS_SINCE}, the first whose `uv sync`, "
+                "`uv run` and uv.lock format are stable; pin a newer uv, such as `0.13.9`, or "
+                "leave `version` out"
+            )
+            return self.broken
         if raw.startswith(NOT_FOLLOWED) or not_followed(command):
             self.unfollowed = True
             return ""

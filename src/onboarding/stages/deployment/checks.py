@@ -35,10 +35,12 @@ def instructions(given: Given) -> list[dockerfile.Instruction]:
 
 def _judged_by(rule: rules.Rule) -> Callable[[Given], None]:
     def run(given: Given) -> None:
+        root = project.locate(workspace_of(given))
         if rule.problems is rules.run_problems:
-            require(
-                rules.run_problems(instructions(given), root=project.locate(workspace_of(given)))
-            )
+            require(rules.run_problems(instructions(given), root=root))
+        elif rule.problems is rules.lock_file_problems:
+            # A hashed requirements file is judged by what it holds.
+            require(rules.lock_file_problems(instructions(given), root=root))
         else:
             require(rule.problems(instructions(given)))
 

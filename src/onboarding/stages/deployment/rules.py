@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from onboarding.artefacts import dockerfile, uv_lock
 from onboarding.artefacts.dockerfile import Instruction
-from onboarding.artefacts.requirements import canonical
+from onboarding.artefacts.requirements import canonical, parse_requirements
 from onboarding.protocol import shorten
 from onboarding.stages.ci.local_run import UV_TRUE, strip_runner
 
@@ -35,10 +35,14 @@ def multi_stage_problems(instructions: Sequence[Instruction]) -> list[str]:
     earlier = {stage.name for stage in built[:-1] if stage.name} | {
         str(index) for index in range(len(built) - 1)
     }
+    # `--from="builder"`: the build takes the quotes off an option's value.
     copies = [
         copy
         for copy in final.all("COPY")
-        if (match := re.search(r"--from=(\S+)", copy.value)) and match[1].lower() in earlier
+        if any(
+            option.startswith("--from=") and option.partition("=")[2].lower() in earlier
+            for option in dockerfile.copy_arguments(copy)[0]
+        )
     ]
     if not copies:
         return [
@@ -94,8 +98,10 @@ UV_LOCK_PREFIX = re.compile(r"\bUV_(?:LOCKED|FROZEN)=(?:1|true|yes|y|on|t)\b", r
 PIP_INSTALL = re.compile(r"\b(?:uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
 
 
-def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """Dependencies come from the lock file: uv.lock with `uv sync --locked` (or --frozen)."""
+def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = None) -> list[str]:
+    """Dependencies come from the lock file: uv.lock with `uv sync --locked` (or --frozen), or a
+    hashed requirements file. The files a `pip install -r` names are read from the project at
+    `root` (the build context), when it is given and a COPY brings them."""
     problems = []
     installs_from_lock = False
     built = dockerfile.stages(instructions)
@@ -106,8 +112,11 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
         base = dockerfile.base_stage(built, stage)
         copied_lock = base is not None and copied_lock_by_stage[base.name]
         locked_by_env = base is not None and locked_by_env_by_stage[base.name]
+        workdir = dockerfile.workdir(built, base) if base is not None else PurePosixPath("/")
         for instruction in stage.instructions:
             value = instruction.value
+            if instruction.keyword == "WORKDIR":
+                workdir = workdir / value.strip().strip("\"'")
             if instruction.keyword in ("COPY", "ADD"):
                 sources = dockerfile.copy_arguments(instruction)[1][:-1]
                 if any(Path(s).name == "uv.lock" or s in (".", "./") for s in sources):
@@ -137,9 +146,15 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
                 else:
                     installs_from_lock = True
             for match in PIP_INSTALL.finditer(value):
-                problems += _pip_problems(match["args"], instruction.line)
-                if "--require-hashes" in match["args"]:
-                    installs_from_lock = True
+                found, hashed = _pip_problems(
+                    match["args"],
+                    instruction.line,
+                    lambda path, stage=stage, workdir=workdir: _context_file(
+                        root, built, stage, workdir / path
+                    ),
+                )
+                problems += found
+                installs_from_lock = installs_from_lock or hashed
         if stage.name:
             copied_lock_by_stage[stage.name] = copied_lock
             locked_by_env_by_stage[stage.name] = locked_by_env
@@ -152,24 +167,53 @@ def lock_file_problems(instructions: Sequence[Instruction]) -> list[str]:
     return problems
 
 
-def _pip_problems(args: str, line: int) -> list[str]:
+def _pip_problems(
+    args: str, line: int, read_file: Callable[[str], str | None] = lambda path: None
+) -> tuple[list[str], bool]:
+    """What is wrong with a `pip install`, and whether it installs in hash-checking mode.
+
+    pip checks hashes with `--require-hashes`, and also as soon as a requirements file it reads
+    gives any entry a `--hash`; then every entry must be pinned with `==` and hashed, or pip
+    stops. `read_file` gives the text of a requirements file by its path (None: not readable).
+    """
     try:
         words = shlex.split(args)
     except ValueError:
         words = args.split()
     problems, unpinned = [], []
+    hashed = "--require-hashes" in words
     skip_next = False
-    for word in words:
+    for position, word in enumerate(words):
         if skip_next:
             skip_next = False
             continue
         if word in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable"):
             skip_next = word in ("-r", "--requirement", "-c", "--constraint")
-            if word in ("-r", "--requirement") and "--require-hashes" not in words:
+            if word not in ("-r", "--requirement"):
+                continue
+            path = words[position + 1] if position + 1 < len(words) else ""
+            text = read_file(path) if path and "$" not in path else None
+            entries = parse_requirements(text)[0] if text is not None else []
+            checked = "--require-hashes" in words or any(entry.hashes for entry in entries)
+            unchecked = [e for e in entries if not (e.specifier.startswith("==") and e.hashes)]
+            if checked and unchecked:
+                first = unchecked[0]
+                pinned = first.specifier.startswith("==")
+                lacks = (
+                    "`--hash`" if pinned else "`==` pin" if first.hashes else "`==` pin or `--hash`"
+                )
+                problems.append(
+                    f"line {line}: pip checks the hashes of `{path}`, and stops the build at "
+                    f"its line {first.line}, `{shorten(first.name + first.specifier, 40)}`, "
+                    f"which has no {lacks}: in hash-checking mode every entry needs an exact "
+                    "`==` version and its `--hash`"
+                )
+            elif not checked:
                 problems.append(
                     f"line {line}: `pip install -r` without `--require-hashes` does not hold "
                     "you to exact, reviewed versions; install from uv.lock with `uv sync --locked`"
                 )
+            hashed = hashed or checked
             continue
         if word.startswith("-") or "${" in word:
             continue
@@ -185,7 +229,7 @@ def _pip_problems(args: str, line: int) -> list[str]:
             f"line {line}: `pip install {' '.join(unpinned)}` installs whatever versions are "
             "newest on the day of the build; the service's dependencies come from uv.lock"
         )
-    return problems
+    return problems, hashed
 
 
 def user_problems(instructions: Sequence[Instruction]) -> list[str]:
@@ -853,7 +897,9 @@ def run_problems(
     started = _after_init(words)
     if _is_uv_run(started):
         packages = project_packages(root)
-        problems += _uv_problems(instructions, started[0], environment, last.line, packages)
+        problems += _uv_problems(
+            instructions, started[0], environment, last.line, packages, root=root
+        )
     problems += [f"line {last.line}: {problem}" for problem in serving.problems]
     name = serving.server
     factory_name = app.partition(":")[2]
@@ -936,6 +982,7 @@ def uv_locations(
     built: Sequence[dockerfile.Stage],
     stage: dockerfile.Stage,
     packages: ProjectPackages | None = None,
+    root: Path | None = None,
 ) -> set[PurePosixPath]:
     """Where the uv binaries of `stage` are: in its base image if that is one of uv's, where a
     RUN of it (or of a stage it is built on) installs uv, and where a COPY puts uv's binary, or
@@ -945,7 +992,9 @@ def uv_locations(
     runs, which PATH finds (a virtual environment's, once its bin/ comes first); `--user`, pipx
     and uv's installer put it in ~/.local/bin. A `uv sync` puts uv in the project's environment
     when uv is among the `packages` of pyproject.toml it installs (None: the project is not
-    there to read, and such a uv is not found).
+    there to read, and such a uv is not found). A `pip install --require-hashes -r <file>`
+    installs uv when the file, read from the project at `root` (the build context), pins uv
+    with `==` and a hash; without `root` such a uv is not found.
     """
     values = dockerfile.global_args(instructions)
     chain = dockerfile.lineage(built, stage)
@@ -983,6 +1032,13 @@ def uv_locations(
                     else:  # an exact sync removes what the project does not install
                         found.discard(location)
                 found |= _installed_uv(instruction.value, environment, workdir, venvs)
+                found |= _uv_from_requirements(
+                    instruction.value,
+                    environment,
+                    workdir,
+                    venvs,
+                    lambda path, ancestor=ancestor: _context_file(root, built, ancestor, path),
+                )
                 venvs.update(_made_venvs(instruction.value, environment, workdir))
             elif (copy := copies.get(instruction.line)) is not None and copy.from_stage:
                 source = _image_reference(copy.from_stage, values)
@@ -991,7 +1047,9 @@ def uv_locations(
                 elif (earlier := by_name.get(source)) is not None and any(
                     candidate is earlier for candidate in built[:position]
                 ):
-                    found |= _copied(copy, uv_locations(instructions, built, earlier, packages))
+                    found |= _copied(
+                        copy, uv_locations(instructions, built, earlier, packages, root)
+                    )
     return found
 
 
@@ -1068,6 +1126,64 @@ def _installed_uv(
         if UV_INSTALL.search(command) and not UV_INSTALLER.search(command):
             found |= _uv_install_target(words, {**environment, **inline}, workdir, venvs, home)
     return found
+
+
+PIP_PROGRAM = re.compile(r"pip3?(?:\.\d+)?|python3?(?:\.\d+)?")
+REQUIREMENT_OPTIONS = ("-r", "--requirement")
+
+
+def _uv_from_requirements(
+    run: str,
+    environment: dict[str, str],
+    workdir: PurePosixPath,
+    venvs: dict[PurePosixPath, bool],
+    read_file: Callable[[PurePosixPath], str | None],
+) -> set[PurePosixPath]:
+    """Where a RUN's `pip install --require-hashes -r requirements-uv.txt` installs uv: when
+    the file (COPYed from the project) pins uv with `==` and a hash, as uv's docs suggest for a
+    hashed install of uv itself. An unhashed pin does not count: with `--require-hashes` pip
+    refuses it, and without, the lock-file rule refuses the install."""
+    found: set[PurePosixPath] = set()
+    home = PurePosixPath(environment.get("HOME") or "/root")
+    for words, inline in _shell_commands(run):
+        program = PurePosixPath(words[0]).name
+        if not PIP_PROGRAM.fullmatch(program) or "install" not in words:
+            continue
+        if program.startswith("python") and words[1:3] != ["-m", "pip"]:
+            continue
+        options = words[words.index("install") + 1 :]
+        for name in REQUIREMENT_OPTIONS:
+            for path in _option_values(options, name):
+                text = read_file(workdir / dockerfile.substitute(path, environment))
+                if text is not None and _pins_uv_with_a_hash(text):
+                    variables = {**environment, **inline}
+                    found |= _uv_install_target(words, variables, workdir, venvs, home)
+    return found
+
+
+def _pins_uv_with_a_hash(text: str) -> bool:
+    entries, _ = parse_requirements(text)
+    return any(
+        entry.name == UV_PACKAGE and entry.specifier.startswith("==") and entry.hashes
+        for entry in entries
+    )
+
+
+def _context_file(
+    root: Path | None,
+    built: Sequence[dockerfile.Stage],
+    stage: dockerfile.Stage,
+    path: PurePosixPath,
+) -> str | None:
+    """The text of a file of `stage` at `path`, from the project file a COPY brought there."""
+    if root is None:
+        return None
+    project = root.resolve()
+    for source in dockerfile.project_source(built, stage, str(path)):
+        candidate = (project / source).resolve()
+        if candidate.is_relative_to(project) and candidate.is_file():
+            return candidate.read_text(encoding="utf-8", errors="replace")
+    return None
 
 
 def _uv_install_target(
@@ -1281,12 +1397,13 @@ def _uv_problems(
     environment: dict[str, str],
     line: int,
     packages: ProjectPackages | None = None,
+    root: Path | None = None,
 ) -> list[str]:
     """Whether the final stage has the uv that a `uv run` command runs: the one PATH finds, or
     the one at the path the command names."""
     built = dockerfile.stages(instructions)
     final = built[-1]
-    locations = uv_locations(instructions, built, final, packages)
+    locations = uv_locations(instructions, built, final, packages, root)
     folders = _path_folders(environment)
     if "/" in program:
         wanted = dockerfile.workdir(built, final) / program
@@ -1308,7 +1425,7 @@ def _uv_problems(
         ]
     return [
         f"{opening} the final stage (FROM on line {final.line}) has no uv"
-        f"{_uv_elsewhere(instructions, built, final, packages)}; copy it in with "
+        f"{_uv_elsewhere(instructions, built, final, packages, root)}; copy it in with "
         f"`COPY --from={UV_IMAGE}:<version> /uv /uvx /bin/`, {directly}"
     ]
 
@@ -1318,6 +1435,7 @@ def _uv_elsewhere(
     built: Sequence[dockerfile.Stage],
     final: dockerfile.Stage,
     packages: ProjectPackages | None = None,
+    root: Path | None = None,
 ) -> str:
     """Where the build stages have uv, which stays there unless the final stage copies it, and
     what the project's pyproject.toml says of uv (or that the check could not read it)."""
@@ -1327,8 +1445,8 @@ def _uv_elsewhere(
             "dependencies"
         )
     elif UV_PACKAGE in packages.everything() and all(
-        uv_locations(instructions, built, stage, packages)
-        == uv_locations(instructions, built, stage)
+        uv_locations(instructions, built, stage, packages, root)
+        == uv_locations(instructions, built, stage, None, root)
         for stage in built
     ):  # named, and yet no sync puts it anywhere
         unseen = (
@@ -1342,7 +1460,7 @@ def _uv_elsewhere(
         f"{location} in the `{stage.name or index}` stage"
         for index, stage in enumerate(built)
         if not any(stage is ancestor for ancestor in final_lineage)
-        for location in sorted(uv_locations(instructions, built, stage, packages))
+        for location in sorted(uv_locations(instructions, built, stage, packages, root))
     ]
     if not others:
         return f" (none of its COPYs or RUNs puts uv there{unseen})"
@@ -1491,6 +1609,10 @@ def secret_problems(instructions: Sequence[Instruction]) -> list[str]:
 REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 """A source the build downloads: a URL, or a git repository in ssh's `git@host:path` form."""
 GIT_SOURCE = re.compile(r"^(?:git@|git://|ssh://)|\.git/?(?:#|$)", re.IGNORECASE)
+GIT_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}", re.IGNORECASE)
+"""A full commit hash, which names one commit for good: SHA-1's 40 hex digits, or the 64 of a
+repository that uses SHA-256. A branch or a tag may be moved to other code, and a short hash may
+come to name two commits."""
 HTTP_SOURCE = re.compile(r"^https?://", re.IGNORECASE)
 CHECKSUM_DIGITS = {"sha256": 64, "sha384": 96, "sha512": 128}
 """The digests `ADD --checksum=<algorithm>:<hex>` takes, with how many hex digits each has; the
@@ -1498,11 +1620,16 @@ build parses it as an OCI digest, all in lower case."""
 
 
 def add_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """No ADD from a URL or a git repository, unless `--checksum` pins the file it downloads.
+    """No ADD from a URL or a git repository, unless what it downloads is pinned.
 
     BuildKit's `ADD --checksum=sha256:<digest> <url> <dest>` fails the build when the download
     is not that file: as pinned as a RUN that checks a checksum. It pins one HTTP(S) download,
-    never a git repository. The digest may come from an ARG or ENV (`${TOOL_SHA256}`).
+    The digest may come from an ARG or ENV (`${TOOL_SHA256}`). A git repository
+    (`ADD https://github.com/x/y.git#<ref> /src`) is pinned by its ref when that is a full
+    commit hash (`#<commit>` or `#<commit>:<folder>`), or by `--checksum=<full commit hash>`,
+    which Dockerfile syntax 1.16 and later check against the commit a tag or branch resolves to
+    (`ADD --checksum=<commit> https://github.com/x/y.git#v1.2 /src`); a branch or a tag alone
+    may move.
     """
     problems = []
     for stage in dockerfile.stages(instructions):
@@ -1521,7 +1648,61 @@ def add_problems(instructions: Sequence[Instruction]) -> list[str]:
                 ),
                 None,
             )
-            problems += _download_problems(instruction.line, remote, checksum, values)
+            repositories = [source for source in remote if _is_git(source)]
+            if repositories:
+                pinned_by = None if checksum is None else dockerfile.substitute(checksum, values)
+                problems += _git_problems(instruction.line, repositories, pinned_by)
+                remote = [source for source in remote if not _is_git(source)]
+            if remote:
+                problems += _download_problems(instruction.line, remote, checksum, values)
+    return problems
+
+
+def _is_git(source: str) -> bool:
+    """A git repository (`….git#v1`, `git@host:path`), or a download that is no HTTP(S) one
+    (`ftp://`), which `--checksum` cannot pin either."""
+    return bool(GIT_SOURCE.search(source)) or not HTTP_SOURCE.match(source)
+
+
+def _git_problems(line: int, repositories: list[str], checksum: str | None) -> list[str]:
+    """A git repository is pinned by a full commit hash: its ref, or `--checksum`, which the
+    build checks against the commit it checks out (Dockerfile syntax 1.16 and later)."""
+    problems = []
+    for source in repositories:
+        unchecked = (
+            f"line {line}: ADD downloads `{shorten(source, 60)}` at build time with no check of "
+            "what arrives; "
+        )
+        if not GIT_SOURCE.search(source):  # `ftp://…`: neither a repository nor HTTP(S)
+            problems.append(
+                unchecked + "`--checksum` pins only an HTTP download, so COPY it from the build "
+                "context, or fetch it in a RUN step with a checked checksum"
+            )
+            continue
+        ref = source.partition("#")[2].partition(":")[0]
+        if checksum is not None and not GIT_COMMIT.fullmatch(checksum):
+            problems.append(
+                unchecked + f"for a git repository, `--checksum` is the full commit hash the "
+                f"build must check out, and `{shorten(checksum, 30)}` is none: write "
+                "`--checksum=<the full 40-character commit hash>`"
+            )
+            continue
+        if checksum is not None or GIT_COMMIT.fullmatch(ref):
+            continue
+        if "$" in ref:
+            named = f"its ref `{shorten(ref, 30)}` comes from an ARG without a value"
+        elif re.fullmatch(r"[0-9a-f]{4,39}", ref, re.IGNORECASE):
+            named = f"its ref `{ref}` is a short commit hash, which a later commit may share"
+        elif ref:
+            named = f"its ref `{shorten(ref, 30)}` is a branch or tag, which can move"
+        else:
+            named = "it names no ref, only the repository's default branch"
+        problems.append(
+            unchecked
+            + f"{named}, so the build takes whatever that points to on the day: pin it to a "
+            "commit with `#<the full 40-character commit hash>` or "
+            "`--checksum=<the full commit hash>`, or COPY it from the build context"
+        )
     return problems
 
 
@@ -1532,11 +1713,6 @@ def _download_problems(
         f"line {line}: ADD downloads `{shorten(remote[0], 60)}` at build time with no check of "
         "what arrives; "
     )
-    if GIT_SOURCE.search(remote[0]) or not HTTP_SOURCE.match(remote[0]):
-        return [
-            unchecked + "`--checksum` pins only an HTTP download, so COPY it from the build "
-            "context, or fetch it in a RUN step at a pinned commit or with a checked checksum"
-        ]
     if checksum is None:
         return [
             unchecked + "pin it with `ADD --checksum=sha256:<digest>`, COPY it from the build "
@@ -1620,7 +1796,7 @@ DOCKERFILE_CHECKS: tuple[Rule, ...] = (
     Rule(
         "no ADD from a URL",
         add_problems,
-        "COPY from the build context; pin a download with `ADD --checksum=sha256:…`, or check"
-        " its checksum in a RUN step.",
+        "COPY from the build context; pin a download with `ADD --checksum=sha256:…` (a git"
+        " repository with `#<full commit hash>`), or check its checksum in a RUN step.",
     ),
 )
