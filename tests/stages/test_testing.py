@@ -660,6 +660,70 @@ def test_a_meets_slo_that_passes_a_run_that_measured_nothing_is_named(service, m
     assert "a load test that measured no requests at all" in found[SLOWED_CHECK]
 
 
+NOTHING_FINISHED = (
+    # Locust's statistics when no request of the slowed service came back: no requests, and
+    # no time between a first and a last one.
+    LoadRun((), 0, 0, 0.0),
+    # Users that ran for the whole two seconds without an answer.
+    LoadRun.from_latencies([], seconds=slo.PLANTED_SECONDS),
+)
+
+
+@pytest.mark.parametrize("run", NOTHING_FINISHED, ids=["no-duration", "two-seconds"])
+def test_a_slowed_run_in_which_no_request_finished_is_refused(service, monkeypatch, run):
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: run)
+    result = judge("05.3")
+    assert result.failed == (), result.lines()
+
+
+@pytest.mark.parametrize("run", NOTHING_FINISHED, ids=["no-duration", "two-seconds"])
+def test_a_meets_slo_that_passes_a_slowed_run_of_no_requests_says_it_measured_nothing(
+    service, monkeypatch, run
+):
+    # Says no to the check's own run of no requests, whose two seconds it reads as a rate of
+    # zero, but yes when the run has no duration either: the real run's message says why.
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: run)
+    change(
+        service,
+        SLO,
+        MODEL_MEETS_SLO,
+        "    if run.seconds == 0:\n        return True\n" + MODEL_MEETS_SLO,
+    )
+    found = verdicts(judge("05.3"))
+    if run.seconds:
+        assert failed(found) == [], found
+    else:
+        assert failed(found) == [SLOWED_CHECK], found
+        assert found[SLOWED_CHECK].endswith(
+            "takes 450 ms longer: it measured no requests at all (0 requests in 0 s), and a "
+            "run that measured nothing must miss the SLO; return False when run.requests is 0"
+        ), found[SLOWED_CHECK]
+
+
+def test_a_slow_real_run_said_yes_to_is_quoted_with_its_p95():
+    assert slo.what_it_measured(slo.SLOW_RUN) == (
+        " (its p95 was 400 ms over 1000 requests, limit 300 ms)"
+    )
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "    if run.requests == 0:\n        return False\n",
+        "    if run.seconds <= 0:\n        return False\n",
+    ],
+    ids=["no-requests", "no-duration"],
+)
+def test_a_run_of_exactly_min_rps_meets_the_slo_whatever_guards_an_empty_run(
+    service, monkeypatch, guard
+):
+    assert slo.RATE_AT_LIMIT.requests_per_second == slo.MIN_REQUESTS_PER_SECOND
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, MODEL_MEETS_SLO, guard + MODEL_MEETS_SLO)
+    found = verdicts(judge("05.3"))
+    assert failed(found) == [], found
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
@@ -884,6 +948,13 @@ P95_PASSES_AT_LIMIT = (
     "percentile(run.latencies_ms, 0.95) <= p95_limit_ms",
 )
 ERRORS_PASS_AT_LIMIT = ("run.error_rate < max_error_rate", "run.error_rate <= max_error_rate")
+
+
+def errors_default(value: str) -> tuple[str, str]:
+    """meets_slo's max_error_rate default changed to `value`, as written in the code."""
+    return ("max_error_rate: float = MAX_ERROR_RATE", f"max_error_rate: float = {value}")
+
+
 RATE_FAILS_AT_LIMIT = ("run.requests_per_second >= min_rps", "run.requests_per_second > min_rps")
 SIDEWAYS = (
     "| Measure | Threshold | Applies to |\n| --- | --- | --- |\n"
@@ -949,6 +1020,18 @@ SPLIT_THRESHOLDS = (
         ([(SIDEWAYS[0], PROSE_THRESHOLDS)], []),
         ([(SIDEWAYS[0], BULLETED_THRESHOLDS)], []),
         ([(SIDEWAYS[0], SPLIT_THRESHOLDS)], []),
+        # Another SLO than the course's, the same in both: 99% or 95% of requests succeed.
+        ([(ERRORS_ROW, "| failed requests | under 1% |")], [errors_default("0.01")]),
+        ([(ERRORS_ROW, "| availability | above 99% |")], [errors_default("0.01")]),
+        ([(ERRORS_ROW, "| failed requests | under 5% |")], [errors_default("0.05")]),
+        ([(ERRORS_ROW, "| failed requests | under five percent |")], [errors_default("5 / 100")]),
+        ([(ERRORS_ROW, "| failed requests | under 9.9% |")], [errors_default("0.099")]),
+        # No request may fail, when meets_slo lets a run without failures pass.
+        ([(ERRORS_ROW, "| failed requests | 0% |")], [errors_default("0"), ERRORS_PASS_AT_LIMIT]),
+        (
+            [(ERRORS_ROW, "| failed requests | at most 0% |")],
+            [errors_default("0.0"), ERRORS_PASS_AT_LIMIT],
+        ),
     ],
     ids=[
         "model",
@@ -972,6 +1055,13 @@ SPLIT_THRESHOLDS = (
         "thresholds-as-sentences",
         "thresholds-as-bullets-without-labels",
         "thresholds-across-two-sentences",
+        "another-slo-of-1-percent",
+        "another-slo-as-99-percent-available",
+        "another-slo-of-5-percent",
+        "another-slo-of-five-percent-in-words",
+        "another-slo-just-inside-the-loosest",
+        "no-failure-allowed-and-code-inclusive",
+        "at-most-no-failure-and-code-inclusive",
     ],
 )
 def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, plan_rows, code):
@@ -1067,8 +1157,9 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             ERRORS_CHECK,
             "docs/test-plan.md says “failed requests | under 0.5 | all requests” and "
             "tests/load/slo.py asserts max_error_rate=0.5, which lets 50% of the requests "
-            "fail: max_error_rate is a fraction of the requests, as run.error_rate is, not a "
-            "percentage (0.5% is max_error_rate=0.005); write the same share in both",
+            "fail, more than any availability SLO allows: max_error_rate is a fraction of the "
+            "requests, as run.error_rate is, not a percentage (0.5% is max_error_rate=0.005); "
+            "write the share you mean in both",
         ),
         (
             [(ERRORS_ROW, "| failed requests | under 50% |")],
@@ -1082,6 +1173,51 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             ERRORS_CHECK,
             "the plan's 0.5 has no unit, so it reads as a fraction of the requests, 50%; "
             "write “0.5%”",
+        ),
+        # One request in ten failing is no availability SLO, even when the plan says the same:
+        # 0.1 is the most common slip, 99.9%'s budget of 0.1% written as a fraction.
+        (
+            [(ERRORS_ROW, "| failed requests | under 0.1 |")],
+            [errors_default("0.1")],
+            ERRORS_CHECK,
+            "docs/test-plan.md says “failed requests | under 0.1 | all requests” and "
+            "tests/load/slo.py asserts max_error_rate=0.1, which lets 10% of the requests "
+            "fail",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | under 10% |")],
+            [errors_default("0.1")],
+            ERRORS_CHECK,
+            "which lets 10% of the requests fail",
+        ),
+        (
+            [(ERRORS_ROW, "| availability | above 90% |")],
+            [errors_default("0.1")],
+            ERRORS_CHECK,
+            "which lets 10% of the requests fail",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | below 20% |")],
+            [errors_default("0.2")],
+            ERRORS_CHECK,
+            "which lets 20% of the requests fail",
+        ),
+        # No failure allowed, compared as fewer than none: no run can ever pass.
+        (
+            [(ERRORS_ROW, "| failed requests | 0% |")],
+            [errors_default("0.0")],
+            ERRORS_CHECK,
+            "docs/test-plan.md says “failed requests | 0% | all requests” and tests/load/slo.py "
+            "asserts max_error_rate=0.0, but meets_slo says no even to a run in which no "
+            "request failed (fewer failures than none cannot happen), so your load test can "
+            "never pass; allow the share of failures your availability SLO does (99.5% allows "
+            "0.5%, max_error_rate=0.005) in both",
+        ),
+        (
+            [(ERRORS_ROW, "| failed requests | at most 0% |")],
+            [errors_default("0")],
+            ERRORS_CHECK,
+            "so your load test can never pass",
         ),
         # A thresholds sentence of the p99 states no p95.
         (
@@ -1131,6 +1267,12 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
         "the-same-bare-half-in-both",
         "half-failing-in-both",
         "a-bare-half-in-the-plan",
+        "a-bare-tenth-in-both",
+        "ten-percent-in-both",
+        "ninety-percent-available-in-both",
+        "twenty-percent-in-both",
+        "no-failure-allowed-and-code-strict",
+        "at-most-no-failure-and-code-strict",
         "a-sentence-of-the-p99",
         "another-p95-in-the-next-sentence",
         "at-most-in-the-next-sentence-and-code-strict",
@@ -1231,6 +1373,108 @@ def test_the_plan_parser_reads_numbers_in_words(threshold, value):
         f"| throughput | {threshold} |\n"
     )
     assert testplan.thresholds(text)["throughput"].value == pytest.approx(value)
+
+
+def prose_thresholds(sentences: str) -> dict[str, float | None]:
+    section = f"## SLO thresholds for load tests\n\n{sentences}\n"
+    return {measure: found.value for measure, found in testplan.thresholds(section).items()}
+
+
+# "It" is the measure named in the sentence before when the number is in its unit, or in none;
+# not when it is the test, the users or the budget, whose numbers count something else.
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        ("We measure the p95 latency. It stays under 300 ms.", {"p95 latency": 300}),
+        ("We measure the p95 latency. That must not exceed 300.", {"p95 latency": 300}),
+        ("We count failed requests. They stay under 0.5%.", {"failed requests": 0.005}),
+        # The test's "it", in a sentence whose own unit names the measure it keeps.
+        (
+            "We run the test for 10 minutes. It must keep 50 requests per second.",
+            {"throughput": 50},
+        ),
+        (
+            "The load test runs 10 minutes. It keeps the p95 latency under 300 ms.",
+            {"p95 latency": 300},
+        ),
+        ("We measure the throughput. It ramps up within 30 s.", {}),
+        # The budget's "it": the budget's own sentence states the failures allowed.
+        ("The error budget is 1%. It resets monthly.", {"failed requests": 0.01}),
+        (
+            "We measure the p95 latency. It must stay under 300 ms for 10 minutes.",
+            {"p95 latency": 300},
+        ),
+        (
+            "The load test measures the p95 latency. It runs for up to 10 minutes.",
+            {},
+        ),
+        (
+            "We measure the p95 latency. This takes at most 10 minutes.",
+            {},
+        ),
+        (
+            "We measure the p95 latency. It uses no more than 50 users.",
+            {},
+        ),
+        (
+            "We measure the throughput. This runs for at least 10 minutes.",
+            {},
+        ),
+        (
+            "We count failed requests. They are retried up to 3 times.",
+            {},
+        ),
+        ("We track the error budget. It resets within 30 days.", {}),
+        # "the one" is no number; "its limit" states one.
+        pytest.param(
+            "The p95 latency is the one that matters. It stays under 300 ms.",
+            {"p95 latency": 300},
+        ),
+        (
+            "We measure the p95 latency. Its limit is 300 ms.",
+            {"p95 latency": 300},
+        ),
+    ],
+    ids=[
+        "it-the-latency",
+        "that-the-latency",
+        "they-the-failures",
+        "it-the-test-keeping-a-rate",
+        "it-the-test-keeping-the-latency",
+        "it-the-throughput-ramping-up-in-seconds",
+        "it-the-error-budget",
+        "it-the-latency-for-minutes",
+        "it-the-test-running-minutes",
+        "this-the-test-taking-minutes",
+        "it-the-test-using-users",
+        "this-the-test-running-minutes-after-the-throughput",
+        "they-the-failures-retried-times",
+        "it-the-budget-resetting-in-days",
+        "the-one-that-matters",
+        "its-limit-is",
+    ],
+)
+def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences, expected):
+    assert prose_thresholds(sentences) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        SPLIT_THRESHOLDS.replace(
+            "It stays under 300 ms.", "It runs for up to 10 minutes. It stays under 300 ms."
+        ),
+        SPLIT_THRESHOLDS.replace(
+            "We measure the p95 latency. It stays under 300 ms.",
+            "We measure the p95 latency. Its limit is 300 ms.",
+        ),
+    ],
+    ids=["the-test-runs-for-minutes-between", "its-limit-is"],
+)
+def test_a_plan_whose_it_is_the_test_is_accepted(service, prose):
+    change(service, PLAN, SIDEWAYS[0], prose)
+    result = judge("05.4")
+    assert result.failed == (), result.lines()
 
 
 # --- Other correct answers: tests in classes, own fixtures, another contract tool --------------

@@ -335,7 +335,8 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
     p99's, which names no p95. A measure named in a clause of its own ("The p95 latency,
     measured over a 60 s run, stays under 300 ms") takes the next clause that compares; and
     one named in a sentence of its own takes the next sentence that opens on "it" ("We measure
-    the p95 latency. It stays under 300 ms."), by the same rules."""
+    the p95 latency. It stays under 300 ms."), by the same rules, or the one after when that
+    "it" states nothing of it ("It runs for up to 10 minutes.")."""
     found: dict[str, Threshold] = {}
     for paragraph in _paragraphs(body):
         named: list[str] = []
@@ -347,8 +348,13 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
             pending = [measure for measure in named if measure not in found]
             refers_back = len(pending) == 1 and _REFERS_BACK.match(sentence)
             quoted = f"{previous} {sentence}" if refers_back else sentence
-            named = _read_sentence(sentence, quoted, pending if refers_back else [], found)
+            named = _read_sentence(sentence, quoted, list(pending) if refers_back else [], found)
             previous = sentence
+            if refers_back and not named and pending[0] not in found:
+                # "We measure the p95 latency. It runs for up to 10 minutes. It stays under
+                # 300 ms.": an "it" that states nothing of the measure, nor names another,
+                # leaves the measure to the next sentence's "it".
+                named, previous = pending, quoted
     return found
 
 
@@ -400,16 +406,39 @@ def _measures_named(clause: str) -> list[str]:
     return measures
 
 
+_NAMES_A_LIMIT = re.compile(
+    r"\b(?:limit|threshold|target|objective)\s*(?:is|of|:|=)?"
+    rf"(?=\s*(?:\d|\.\d|{NUMBER_WORDS.pattern}))",
+    re.IGNORECASE,
+)
+"""A limit named with its number states it, comparing or not: "Its limit is 300 ms"."""
+
+
 def _compares(measure: str, clause: str) -> bool:
-    """Whether a clause states a limit ("stays under 300 ms"), rather than a condition of the
-    run ("measured over a 60 s run")."""
+    """Whether a clause states a limit ("stays under 300 ms", "its limit is 300 ms"), rather
+    than a condition of the run ("measured over a 60 s run")."""
     at_or, strictly = COMPARISONS["throughput" if measure == SUCCESS else measure]
-    return bool(at_or.search(clause) or strictly.search(clause))
+    return bool(at_or.search(clause) or strictly.search(clause) or _NAMES_A_LIMIT.search(clause))
+
+
+_OTHER_QUANTITY = re.compile(
+    r"\s*(?:min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?|years?"
+    r"|users?|clients?|workers?|threads?|instances?|pods?|replicas?"
+    r"|times|retr(?:y|ies)|attempts?|runs?|iterations?)\b",
+    re.IGNORECASE,
+)
+"""What follows a number that counts something no threshold is in: a time longer than a
+second ("runs for up to 10 minutes"), people or processes ("no more than 50 users"),
+repetitions ("retried up to 3 times"). A sentence whose "it" is the test, not the measure,
+states such numbers: "We measure the p95 latency. It runs for up to 10 minutes."."""
+_ONE_AS_PRONOUN = re.compile(r"\b(?:the|this|that|each|every|any|no|which)\s+$", re.IGNORECASE)
+"""What comes before the "one" of "the one that matters": a word for a thing, not a number."""
 
 
 def _number_in_unit(measure: str, clause: str) -> int | None:
     """Where the clause's number for `measure` starts: the first followed by that measure's
-    unit, or else the first followed by no unit of any measure; None when there is neither."""
+    unit, or else the first followed by no unit at all (of a measure, or of anything else:
+    `_OTHER_QUANTITY`); None when there is neither. "the one" is no number."""
     text = (
         MEASURES[measure].sub(lambda m: " " * len(m[0]), clause)
         if measure == "p95 latency"
@@ -420,7 +449,8 @@ def _number_in_unit(measure: str, clause: str) -> int | None:
     while (start := _number_start(text[position:])) is not None:
         start += position
         number = _number_and_end(text[start:], at_start=True)
-        if number is None:
+        pronoun = _ONE_AS_PRONOUN.search(text[:start]) and re.match(r"one\b", text[start:], re.I)
+        if number is None or pronoun:
             position = start + 1
             continue
         end = start + number[1]
@@ -428,7 +458,11 @@ def _number_in_unit(measure: str, clause: str) -> int | None:
         unit = text[end:] if following is None else text[end : end + following]
         if _in_unit(measure, unit, text[start:]):
             return start
-        if bare is None and not any(_in_unit(other, unit, text[start:]) for other in UNITS):
+        if (
+            bare is None
+            and not any(_in_unit(other, unit, text[start:]) for other in UNITS)
+            and not _OTHER_QUANTITY.match(unit)
+        ):
             bare = start
         position = end
     return bare

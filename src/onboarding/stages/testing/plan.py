@@ -10,8 +10,9 @@ exactly at its own default limit, which the check gives it. Where the words do n
 ("p95: 300 ms"), or meets_slo's verdict there cannot be told, either is accepted.
 
 max_error_rate is a fraction, as run.error_rate is (0.005 is 0.5%): a plan and a meets_slo a
-factor of 100 apart are told so, and a max_error_rate of 0.5 or more (half the requests may
-fail: 0.5 meant as 0.5%) is refused even when the plan says the same bare 0.5.
+factor of 100 apart are told so, and a max_error_rate of 0.1 or more (one request in ten may
+fail: 0.1 meant as 0.1%) is refused even when the plan says the same (`NO_SLO_ERROR_RATE`), as
+is one of 0 that meets_slo compares as "fewer than": no run can meet it.
 """
 
 from __future__ import annotations
@@ -98,9 +99,18 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
         if measure == "failed requests" and float(asserted) >= NO_SLO_ERROR_RATE:
             raise CheckFailed(
                 f"{PLAN} says “{found.quoted}” and {SLO_FILE} asserts "
-                f"max_error_rate={asserted!r}, which {_lets_fail(float(asserted))}: "
-                f"{FRACTION} ({_as_written(measure, float(asserted) / 100)} is "
-                f"max_error_rate={float(asserted) / 100:g}); write the same share in both"
+                f"max_error_rate={asserted!r}, which {_lets_fail(float(asserted))}, more than "
+                f"any availability SLO allows: {FRACTION} "
+                f"({_as_written(measure, float(asserted) / 100)} is "
+                f"max_error_rate={float(asserted) / 100:g}); write the share you mean in both"
+            )
+        if measure == "failed requests" and _refuses_a_run_without_failures(given):
+            raise CheckFailed(
+                f"{PLAN} says “{found.quoted}” and {SLO_FILE} asserts "
+                f"max_error_rate={asserted!r}, but meets_slo says no even to a run in which no "
+                "request failed (fewer failures than none cannot happen), so your load test can "
+                "never pass; allow the share of failures your availability SLO does (99.5% "
+                "allows 0.5%, max_error_rate=0.005) in both"
             )
         if found.inclusive is None:
             return
@@ -119,10 +129,13 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
     return require_same
 
 
-NO_SLO_ERROR_RATE = 0.5
-"""A max_error_rate that lets half the requests fail or more is no SLO: it is a percentage
-written where a fraction belongs (0.5 meant as 0.5%), even when the plan says the same bare
-number."""
+NO_SLO_ERROR_RATE = 0.1
+"""A max_error_rate that lets one request in ten fail, or more, is no SLO, even when the plan
+says the same. The load test proves the availability SLO before a release (the lesson's 99.5%
+allows 0.5%), and an availability SLO of a service people book rooms with has two nines or
+more (99%, 1%); a loose one may have 95% (5%), but none has 90%. A value from 0.1 up is a
+percentage written where a fraction belongs: 0.1 meant as 0.1%, the budget of the commonest
+SLO, 99.9%, or 0.5 as 0.5%."""
 FRACTION = "max_error_rate is a fraction of the requests, as run.error_rate is, not a percentage"
 
 
@@ -148,7 +161,11 @@ def _unit_confusion(measure: str, found: testplan.Threshold, asserted: float) ->
 
 
 def _lets_fail(max_error_rate: float) -> str:
-    share = "every request" if max_error_rate >= 1 else f"{max_error_rate:.0%} of the requests"
+    share = (
+        "every request"
+        if max_error_rate >= 1
+        else f"{_as_written('failed requests', max_error_rate)} of the requests"
+    )
     return f"lets {share} fail"
 
 
@@ -202,6 +219,22 @@ def _passes_at_limit(given: Given, measure: str) -> bool | None:
         return slo.verdict(given, at_limit, **limits)
     except Exception:  # noqa: BLE001 - 05.3 names what is wrong with meets_slo itself
         return None
+
+
+def _refuses_a_run_without_failures(given: Given) -> bool:
+    """Whether meets_slo, with a max_error_rate of 0 or less, says no to a run in which no
+    request failed and every other measure is well inside its limit: a load test that can
+    never pass. ("No request may fail" is an SLO when meets_slo lets 0 failures pass, `<=`.)"""
+    limits = {name: float(value) for name, value in asserted_limits(given).items()}
+    p95_limit, min_rps, max_errors = (limits[name] for name in slo.LIMITS)
+    if max_errors > 0 or p95_limit <= 0:
+        return False
+    quick = REQUESTS / (2 * min_rps) if min_rps > 0 else 10.0  # twice the rate asked
+    flawless = LoadRun.from_latencies([p95_limit / 2] * REQUESTS, seconds=quick)
+    try:
+        return not slo.verdict(given, flawless, **limits)
+    except Exception:  # noqa: BLE001 - 05.3 names what is wrong with meets_slo itself
+        return False
 
 
 def _as_written(measure: str, value: float) -> str:

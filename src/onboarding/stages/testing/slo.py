@@ -32,7 +32,7 @@ from typing import Any
 from onboarding import numbers, planted
 from onboarding.checks import CheckFailed, Given, limit_paused
 from onboarding.stages.implementation import judging
-from onboarding.stages.testing.load import LoadRun, run_load_test
+from onboarding.stages.testing.load import LoadRun, percentile, run_load_test
 from onboarding.stages.testing.planted_bugs import SLOW_BOOKING, SLOW_DELAY_SECONDS
 from onboarding.stages.testing.server import PROJECT_ENV_PREFIX, PROJECT_FACTORY, starting_server
 
@@ -421,8 +421,26 @@ def require_planted_slow_service_fails(given: Given) -> None:
             "nothing must miss the SLO; return False when run.requests is 0, or let its "
             "throughput of 0 requests a second fail it"
         )
-    if says_yes(given, planted_slow_run(given)):
+    run = planted_slow_run(given)
+    if says_yes(given, run):
         raise CheckFailed(
             "meets_slo said yes to a real run against a service whose overlap check takes "
-            f"{SLOW_DELAY_SECONDS * 1000:.0f} ms longer"
+            f"{SLOW_DELAY_SECONDS * 1000:.0f} ms longer{what_it_measured(run)}"
         )
+
+
+def what_it_measured(run: LoadRun) -> str:
+    """What a real run measured, for the message that quotes it. A run in which no request
+    finished is named as such: Locust gives it no duration either, so a meets_slo may judge it
+    otherwise than the check's own run of no requests in two seconds."""
+    if not run.requests:
+        return (
+            f": it measured no requests at all (0 requests in {run.seconds:g} s), and a run "
+            "that measured nothing must miss the SLO; return False when run.requests is 0"
+        )
+    if not run.latencies_ms:
+        return ""
+    return (
+        f" (its p95 was {percentile(run.latencies_ms, 0.95):.0f} ms over {run.requests} "
+        f"requests, limit {P95_LIMIT_MS:g} ms)"
+    )
