@@ -29,8 +29,15 @@ A helper the learner added to another module that the course's service has too (
 beside the course's as `_learners_models.py`, and the course's module, asked for a name it
 lacks, looks it up there (`learners_module_name`). Their module's own imports reach the course's
 modules, so a helper that calls a rule (`from .rules import check_capacity`) calls the rules of
-the run. Packages (`__init__.py`) are left out: Python asks a package for its submodules' names
-before it imports them, and must not load the learner's code for that.
+the run. A package's `__init__.py` comes along the same way (`_learners___init__.py`): Python
+asks a package for a submodule's name before it imports it, so a name that is a submodule is
+never looked up in the learner's copy, and loading their code waits for a name only it can have.
+
+When the rules in the course's service are the learner's own (04.1), their rules were written
+against their own models: a property or method they added to their `Booking` is only on their
+class. Then their models.py takes the course's place (`LEARNERS_OWN_IN_PLACE`), if it still
+defines every name the course's modules import from it; otherwise it comes along beside the
+course's, as above.
 
 The stage packages declare their bugs (`PlantedBug` values); this module knows how to build the
 reference copy and how to plant a bug in it.
@@ -38,11 +45,14 @@ reference copy and how to plant a bug in it.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
+import importlib.util
 import os
 import re
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +69,9 @@ LEARNERS_PREFIX = "_learners_"
 """The learner's own copy of a module the course's service also has sits beside it so named."""
 LEARNERS_RULES = f"{LEARNERS_PREFIX}rules"
 """The learner's own rules.py, beside the course's, for the names only theirs has."""
+LEARNERS_OWN_IN_PLACE = ("models.py",)
+"""Modules that the learner's own rules may rely on beyond their names (a property of their
+`Booking`): with their rules in the course's service, their copy takes the course's place."""
 
 RULES_SHIM = f'''"""The booking rules for this run, written by the course's check.
 
@@ -88,7 +101,8 @@ MODULE_FALLBACK = """
 
 def __getattr__(name):
     # Written by the course's check: a name this module lacks may be a helper of the
-    # learner's own copy of it, kept beside it as {prefix}<this module's name>.py.
+    # learner's own copy of it, kept beside it as {prefix}<this module's name>.py (a
+    # package's as {prefix}__init__.py, inside it).
     from onboarding.planted import learners_module_name
 
     return learners_module_name(__name__, name)
@@ -155,15 +169,28 @@ def learners_module_name(module: str, name: str) -> Any:
     return _name_in(_learners_copy(module, name), module, name)
 
 
+def _is_package(module: str) -> bool:
+    # Its own names only: asking the module would call the `__getattr__` that asks this.
+    return "__path__" in getattr(sys.modules.get(module), "__dict__", {})
+
+
 def _learners_copy(module: str, name: str) -> Any:
-    """The learner's own copy of the course's `module`, kept beside it as `_learners_<leaf>`,
-    loaded to look up `name`: an AttributeError when they have no such module (the course's
-    names are all there is), an ImportError saying why when theirs does not load."""
-    package, _, leaf = module.rpartition(".")
-    own = f"{package}.{LEARNERS_PREFIX}{leaf}"
+    """The learner's own copy of the course's `module`, kept beside it as `_learners_<leaf>`
+    (a package's as `_learners___init__`, inside it), loaded to look up `name`: an
+    AttributeError when they have no such module (the course's names are all there is), an
+    ImportError saying why when theirs does not load."""
     if name.startswith("__") and name.endswith("__"):
         # Python and tools probe for these (__path__, __wrapped__): not a helper
         raise _missing(module, name)
+    if _is_package(module):
+        own = f"{module}.{LEARNERS_PREFIX}__init__"
+        # `from package import submodule` asks the package for the name first: a submodule's
+        # name is not a helper, and the learner's code must not load for it.
+        if importlib.util.find_spec(f"{module}.{name}") is not None:
+            raise _missing(module, name)
+    else:
+        package, _, leaf = module.rpartition(".")
+        own = f"{package}.{LEARNERS_PREFIX}{leaf}"
     try:
         return importlib.import_module(own)
     except ModuleNotFoundError as error:
@@ -185,8 +212,10 @@ def _missing(module: str, name: str) -> AttributeError:
 
 
 def _file_of(module: str) -> str:
-    """`booking_service.api.deps` as the learner knows it: src/booking_service/api/deps.py."""
-    return "src/" + module.replace(".", "/") + ".py"
+    """`booking_service.api.deps` as the learner knows it: src/booking_service/api/deps.py (a
+    package's file is its __init__.py)."""
+    path = "src/" + module.replace(".", "/")
+    return path + "/__init__.py" if _is_package(module) else path + ".py"
 
 
 def _not_loaded(name: str, error: Exception, file: str) -> ImportError:
@@ -239,7 +268,8 @@ def write_copy(
 
     In the course's service, the learner's modules that it lacks are theirs (see
     `learners_additions`), and with the course's rules their own rules.py is kept beside them as
-    `_learners_rules.py`, for the names only theirs has.
+    `_learners_rules.py`, for the names only theirs has. With their rules, their models.py takes
+    the course's place when it can (`LEARNERS_OWN_IN_PLACE`).
     """
     sources = (learners / "src").resolve()
     shutil.copytree(
@@ -263,7 +293,8 @@ def write_copy(
             files[f"{SERVICE_FOLDER}/{LEARNERS_RULES}.py"] = own_rules.read_text(
                 encoding="utf-8", errors="replace"
             )
-        files.update(_learners_counterparts(learners / SERVICE_FOLDER, files))
+        in_place = LEARNERS_OWN_IN_PLACE if learners_rules else ()
+        files.update(_learners_counterparts(learners / SERVICE_FOLDER, files, in_place))
     if learners_rules:
         files[rules_path] = (
             own_rules.read_text(encoding="utf-8", errors="replace") if own_rules.is_file() else ""
@@ -302,13 +333,17 @@ def learners_additions(package: Path, course_files: Mapping[str, str]) -> list[s
     return added
 
 
-def _learners_counterparts(package: Path, course_files: Mapping[str, str]) -> dict[str, str]:
+def _learners_counterparts(
+    package: Path, course_files: Mapping[str, str], in_place: tuple[str, ...] = ()
+) -> dict[str, str]:
     """For each module of the course's service that the learner's package (`package`) has too,
     written otherwise: their copy beside it (`_learners_models.py`), and the course's module
     with a fallback to it for the names it lacks. By path in the project.
 
-    rules.py has its own fallback (the shim, or the learner's rules themselves), and a package's
-    `__init__.py` none (see the module's docstring).
+    A module named in `in_place` is theirs instead, as it is, when it defines every name the
+    course's modules import from it (`_holds_what_the_course_imports`).
+
+    rules.py has its own fallback (the shim, or the learner's rules themselves).
     """
     prefix = SERVICE_FOLDER + "/"
     written: dict[str, str] = {}
@@ -320,17 +355,89 @@ def _learners_counterparts(package: Path, course_files: Mapping[str, str]) -> di
             not path.startswith(prefix)
             or not leaf.endswith(".py")
             or leaf.startswith(LEARNERS_PREFIX)
-            or leaf == "__init__.py"
             or relative in ("rules.py", f"{UNPLANTED_RULES}.py")
             or not own.is_file()
         ):
             continue
         own_text = own.read_text(encoding="utf-8", errors="replace")
+        if own_text == course_text:
+            continue
+        if relative in in_place and _holds_what_the_course_imports(
+            own_text, _module_of(path), course_files
+        ):
+            written[path] = own_text
+            continue
         # The course's own `__getattr__` is not replaced: its names would be lost.
-        if own_text == course_text or re.search(r"^def __getattr__\(", course_text, re.M):
+        if re.search(r"^def __getattr__\(", course_text, re.M):
             continue
         written[f"{prefix}{folder + '/' if folder else ''}{LEARNERS_PREFIX}{leaf}"] = own_text
         written[path] = (
             course_text.rstrip("\n") + "\n" + MODULE_FALLBACK.format(prefix=LEARNERS_PREFIX)
         )
     return written
+
+
+def _module_of(path: str) -> str:
+    """src/booking_service/api/deps.py as a module: booking_service.api.deps."""
+    dotted = path.removeprefix("src/").removesuffix(".py").replace("/", ".")
+    return dotted.removesuffix(".__init__")
+
+
+def _holds_what_the_course_imports(text: str, module: str, course_files: Mapping[str, str]) -> bool:
+    """Whether the module `text` defines every name that the course's other modules import
+    from `module` (`from .models import Booking, Room`). A module that does not parse, or
+    whose names cannot be read (`from x import *`), does not."""
+    try:
+        defined = _top_level_names(ast.parse(text))
+    except SyntaxError:
+        return False
+    if defined is None:
+        return False
+    for path, course_text in course_files.items():
+        if not path.endswith(".py") or _module_of(path) == module:
+            continue
+        try:
+            tree = ast.parse(course_text)
+        except SyntaxError:
+            continue
+        here = _module_of(path)
+        package = here if path.endswith("/__init__.py") else here.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and _imported_module(node, package) == module:
+                if any(alias.name not in defined for alias in node.names):
+                    return False
+    return True
+
+
+def _imported_module(node: ast.ImportFrom, package: str) -> str:
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _top_level_names(tree: ast.Module) -> set[str] | None:
+    """The names a module binds at its top level (in its `if` and `try` blocks too); None when
+    a star import makes them unknowable."""
+    names: set[str] = set()
+    statements = list(tree.body)
+    while statements:
+        statement = statements.pop()
+        if isinstance(statement, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            for alias in statement.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                names.update(node.id for node in ast.walk(target) if isinstance(node, ast.Name))
+        elif isinstance(statement, ast.If | ast.Try | ast.With):
+            for block in ("body", "orelse", "finalbody"):
+                statements.extend(getattr(statement, block, []))
+            for handler in getattr(statement, "handlers", []):
+                statements.extend(handler.body)
+    return names

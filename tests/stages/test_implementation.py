@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import linecache
 import logging
 import random
+import sys
+import types
 from http import HTTPStatus
 
 import pytest
@@ -21,9 +24,26 @@ from onboarding.stages import judge
 from onboarding.stages.implementation import lesson, rollout
 from onboarding.stages.implementation.planted_bugs import BUGS
 from tests.stages.project_checks import change, failed, verdicts
+from tests.stages.rollout_flags import (
+    CallableFlag,
+    blake2_fraction_flag,
+    cached_bucket_flag,
+    crc32_flag,
+    flag_off_at_hundred,
+    flag_on_at_zero,
+    flag_rerolled_per_percent,
+    generator_seeded_by_hash_flag,
+    md5_percent_flag,
+    percent_as_a_fraction_flag,
+    seeded_generator_flag,
+    sha_flag,
+    shared_generator_flag,
+    uuid5_flag,
+)
 
 RULES = "src/booking_service/rules.py"
 CRUD = "src/booking_service/crud.py"
+MODELS = "src/booking_service/models.py"
 UNIT_TESTS = "tests/test_rules.py"
 ACCEPTANCE = "tests/test_acceptance.py"
 
@@ -778,9 +798,31 @@ def a_factory_in_their_models(service):
     (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
 
 
+def a_factory_in_their_package(service):
+    """A helper kept in their package's __init__.py: `from booking_service import …`."""
+    package = service / "src/booking_service/__init__.py"
+    factory = A_FACTORY_IN_THEIR_MODELS.replace(
+        '    """A stored booking, for tests."""\n',
+        '    """A stored booking, for tests."""\n    from .models import Booking\n\n',
+    )
+    package.write_text(package.read_text(encoding="utf-8") + factory, "utf-8")
+    tests = (service / UNIT_TESTS).read_text(encoding="utf-8")
+    tests = tests[: tests.index("def stored(")] + tests[tests.index("def booking_body(") :]
+    tests = tests.replace(
+        "from booking_service.models import Booking\n",
+        "from booking_service import make_booking as stored\n",
+    )
+    (service / UNIT_TESTS).write_text(tests, encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "make",
-    [helpers_in_their_rules, fixtures_in_their_package, a_factory_in_their_models],
+    [
+        helpers_in_their_rules,
+        fixtures_in_their_package,
+        a_factory_in_their_models,
+        a_factory_in_their_package,
+    ],
     ids=lambda make: make.__name__,
 )
 def test_unit_tests_that_import_the_learner_s_own_helpers_pass(service, make):
@@ -880,13 +922,6 @@ def test_an_empty_test_file_is_named(service):
 # --- 04.5: the rollout flag, every limit exactly at its edge ------------------------------------
 
 
-def sha_flag(flag_name, user_id, rollout_percent, killed=False):
-    if killed:
-        return False
-    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100
-
-
 def exact_share(enabled_count: int):
     """A flag enabling exactly `enabled_count` of the 10,000 users at 10 % (and right elsewhere)."""
     chosen = set(rollout.USERS[:enabled_count])
@@ -922,40 +957,11 @@ def test_a_correct_flag_passes_and_random_or_hash_based_ones_do_not():
     assert "in 100 calls" in found["the same user gets the same answer 100 times in a row"]
 
 
-def seeded_generator_flag(flag_name, user_id, rollout_percent, killed=False):
-    # A generator of its own, seeded with text: CPython hashes the text (SHA-512) into the seed,
-    # and `random()` is documented to give the same sequence for the same seed in every process
-    # and every version, so this is a stable hash of the flag and the user, as the rules ask.
-    return not killed and random.Random(f"{flag_name}:{user_id}").random() * 100 < rollout_percent
-
-
-def md5_percent_flag(flag_name, user_id, rollout_percent, killed=False):
-    # Another hash, 100 buckets instead of 10,000, and no separator: right all the same.
-    digest = hashlib.md5((flag_name + user_id).encode()).hexdigest()
-    return False if killed else int(digest, 16) % 100 < rollout_percent
-
-
-def blake2_fraction_flag(flag_name, user_id, rollout_percent, killed=False):
-    if killed:
-        return False
-    digest = hashlib.blake2b(f"{flag_name}/{user_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") / 2**64 * 100 < rollout_percent
-
-
 @pytest.mark.parametrize(
     "is_enabled", [seeded_generator_flag, md5_percent_flag, blake2_fraction_flag]
 )
 def test_other_stable_flags_pass(is_enabled):
     assert judge("04.5", is_enabled=is_enabled).failed == ()
-
-
-def shared_generator_flag(flag_name, user_id, rollout_percent, killed=False):
-    random.seed(f"{flag_name}:{user_id}")
-    return not killed and random.random() * 100 < rollout_percent
-
-
-def generator_seeded_by_hash_flag(flag_name, user_id, rollout_percent, killed=False):
-    return not killed and random.Random(hash((flag_name, user_id))).random() * 100 < rollout_percent
 
 
 def test_flags_that_lean_on_the_shared_generator_or_on_hash_are_refused():
@@ -991,50 +997,6 @@ def test_something_that_is_not_a_function_is_named():
 # anything callable that way is a flag: a class instance, keyword-only `killed`, another hash.
 
 
-class CallableFlag:
-    """A flag object with a salt of its own, called like the function."""
-
-    def __init__(self, salt: str = "bookings") -> None:
-        self.salt = salt
-
-    def __call__(self, flag_name, user_id, rollout_percent, *, killed=False):
-        if killed:
-            return False
-        digest = hashlib.sha1(f"{self.salt}|{flag_name}|{user_id}".encode()).digest()
-        return int.from_bytes(digest[:4], "big") % 10_000 < rollout_percent * 100
-
-
-def crc32_flag(flag_name, user_id, rollout_percent, killed=False):
-    # zlib's checksum is stable across processes too (not hashlib, but not salted either).
-    import zlib
-
-    return not killed and zlib.crc32(f"{flag_name}:{user_id}".encode()) % 100 < rollout_percent
-
-
-def uuid5_flag(flag_name, user_id, rollout_percent, killed=False):
-    import uuid
-
-    bucket = uuid.uuid5(uuid.NAMESPACE_URL, f"flags/{flag_name}/{user_id}").int % 1000
-    return bool(not killed and bucket < rollout_percent * 10)
-
-
-def percent_as_a_fraction_flag(flag_name, user_id, rollout_percent, killed=False):
-    # The percentage turned into a fraction first, and the bucket compared as a float in [0, 1).
-    share = rollout_percent / 100
-    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).hexdigest()
-    return (not killed) and int(digest[:13], 16) / 16**13 < share
-
-
-@functools.cache
-def cached_bucket(flag_name, user_id):
-    return int(hashlib.sha256(f"{flag_name}:{user_id}".encode()).hexdigest(), 16) % 10_000
-
-
-def cached_bucket_flag(flag_name, user_id, rollout_percent, killed=False):
-    # A cache in front of a stable hash stays right when the check empties it.
-    return not killed and cached_bucket(flag_name, user_id) < rollout_percent * 100
-
-
 @pytest.mark.parametrize(
     "is_enabled",
     [CallableFlag(), crc32_flag, uuid5_flag, percent_as_a_fraction_flag, cached_bucket_flag],
@@ -1045,31 +1007,8 @@ def test_flags_written_with_other_tools_pass(is_enabled):
     assert result.failed == (), result.lines()
 
 
-def flag_on_at_zero(flag_name, user_id, rollout_percent, killed=False):
-    # `<=` where `<` is meant: bucket 0 of 10,000 stays on at 0 %.
-    if killed:
-        return False
-    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % 10_000 <= rollout_percent * 100
-
-
-def flag_off_at_hundred(flag_name, user_id, rollout_percent, killed=False):
-    # 10,001 buckets where 10,000 are meant: the last one stays off at 100 %.
-    if killed:
-        return False
-    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % 10_001 < rollout_percent * 100
-
-
-def flag_rerolled_per_percent(flag_name, user_id, rollout_percent, killed=False):
-    # The percentage in the hash: each rollout step picks new users.
-    digest = hashlib.sha256(f"{flag_name}:{user_id}:{rollout_percent}".encode()).digest()
-    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100
-
-
 def remembered_random_bucket_flag():
     """A random bucket per user, remembered in an lru_cache: stable in this process only."""
-    import functools
     import secrets
 
     @functools.cache
@@ -1116,6 +1055,83 @@ def remembered_random_bucket_flag():
 def test_flags_that_look_right_but_are_not_are_refused(make_flag, expectation, found):
     verdict = verdicts(judge("04.5", is_enabled=make_flag()))
     assert found in verdict[expectation], verdict
+
+
+# A notebook cell as the kernel holds it: its source in linecache only, its names in a module.
+RANDOM_BUCKETS_IN_A_DICT_CELL = """
+import secrets
+
+BUCKETS = {}
+
+
+def is_enabled(flag_name, user_id, rollout_percent, killed=False):
+    # A bucket drawn at random once per user and remembered: stable in this process only.
+    bucket = BUCKETS.setdefault((flag_name, user_id), secrets.randbelow(10_000))
+    return not killed and bucket < rollout_percent * 100
+"""
+
+SHA256_CELL = """
+import hashlib
+
+SALT = "bookings"
+
+
+def is_enabled(flag_name, user_id, rollout_percent, killed=False):
+    digest = hashlib.sha256(f"{SALT}:{flag_name}:{user_id}".encode()).digest()
+    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100
+"""
+
+
+def notebook_cell(monkeypatch, source: str, **earlier_cells):
+    """The `is_enabled` a notebook cell defines, held as a kernel holds it (with the names of
+    `earlier_cells` in its namespace)."""
+    module = types.ModuleType("notebook_cell")
+    vars(module).update(earlier_cells)
+    filename = "<notebook cell 14>"
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(
+        linecache.cache, filename, (len(source), None, source.splitlines(True), filename)
+    )
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module.is_enabled
+
+
+def test_a_random_bucket_remembered_in_a_dict_is_refused(monkeypatch):
+    # Every call in this process agrees with the last; a new interpreter draws new buckets.
+    verdict = verdicts(
+        judge("04.5", is_enabled=notebook_cell(monkeypatch, RANDOM_BUCKETS_IN_A_DICT_CELL))
+    )
+    assert failed(verdict) == ["the same users are enabled in a new process"], verdict
+    assert (
+        "got a different answer in a new process"
+        in verdict["the same users are enabled in a new process"]
+    )
+
+
+def test_a_stable_flag_of_a_notebook_cell_passes_in_a_new_process(monkeypatch):
+    is_enabled = notebook_cell(monkeypatch, SHA256_CELL)
+    users = rollout.USERS[:2000]
+    fresh = rollout.answers_in_a_fresh_process(is_enabled, "recurring_bookings", 10, users)
+    assert fresh == rollout.enabled_users(is_enabled, "recurring_bookings", 10, users=users)
+    result = judge("04.5", is_enabled=is_enabled)
+    assert result.failed == (), result.lines()
+
+
+def test_a_stable_flag_whose_cell_needs_another_cell_s_helper_passes(monkeypatch):
+    # The new interpreter runs only the function's own cell, where `bucket_of` is unknown: it
+    # cannot answer, so the flag is judged in this process only, as before.
+    def bucket_of(flag_name, user_id):
+        digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % 10_000
+
+    cell = (
+        "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+        "    return not killed and bucket_of(flag_name, user_id) < rollout_percent * 100\n"
+    )
+    is_enabled = notebook_cell(monkeypatch, cell, bucket_of=bucket_of)
+    assert rollout.answers_in_a_fresh_process(is_enabled, "f", 10, ["user-1"]) is None
+    result = judge("04.5", is_enabled=is_enabled)
+    assert result.failed == (), result.lines()
 
 
 def test_a_flag_without_the_kill_switch_parameter_is_named_once():
@@ -1527,6 +1543,65 @@ def test_rules_written_in_other_shapes_pass(service, rules, own_modules):
     assert result.failed == (), result.lines()
 
 
+# The rules asking a method the learner added to their own Booking, in their models.py.
+RULES_THROUGH_A_METHOD_OF_THEIR_BOOKING = """
+def check_time_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidTimeRange()
+
+
+def check_capacity(attendees: int, capacity: int) -> None:
+    if attendees > capacity:
+        raise CapacityExceeded(attendees, capacity)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def check_no_overlap(
+    existing: Sequence[Booking], room_id: int, start: datetime, end: datetime
+) -> None:
+    for booking in existing:
+        if booking.is_live_in(room_id) and overlaps(start, end, booking.start, booking.end):
+            raise OverlapConflict(conflicting_booking_id=booking.id)
+
+
+"""
+BOOKING_FIELDS_END = "    cancelled_at: datetime | None = None\n"
+METHOD_OF_THEIR_BOOKING = """
+    def is_live_in(self, room_id: int) -> bool:
+        # Live, and in the room asked about.
+        return self.room_id == room_id and not self.cancelled
+"""
+
+
+def test_rules_through_a_method_of_the_learner_s_own_booking_pass(service):
+    _replace_rules(service, RULES_THROUGH_A_METHOD_OF_THEIR_BOOKING)
+    change(service, MODELS, BOOKING_FIELDS_END, BOOKING_FIELDS_END + METHOD_OF_THEIR_BOOKING)
+    result = judge("04.1")
+    assert result.failed == (), result.lines()
+
+
+def test_models_that_do_not_fit_the_course_s_service_are_one_clear_line(service):
+    # Their Booking calls `cancelled` something else: the course's data access cannot build it
+    # from a stored row. Their rules read their name.
+    _replace_rules(
+        service,
+        RULES_THROUGH_A_METHOD_OF_THEIR_BOOKING.replace(
+            "booking.is_live_in(room_id)", "booking.room_id == room_id and not booking.withdrawn"
+        ),
+    )
+    change(service, MODELS, "    cancelled: bool\n", "    withdrawn: bool\n")
+    result = judge("04.1")
+    first = result.outcomes[0]
+    assert not first.passed
+    assert "src/booking_service/models.py does not fit the course's service" in first.found
+    assert "withdrawn: Field required" in first.found
+    assert "Traceback" not in first.found and "\n" not in first.found
+    assert all("not checked until" in outcome.found for outcome in result.outcomes[1:])
+
+
 def test_a_capacity_error_with_its_numbers_swapped_is_refused(service):
     # 7 attendees in a room for 6 answered "6 attendees do not fit in a room for 7".
     change(
@@ -1677,6 +1752,75 @@ def test_the_overlap_in_sql_and_routes_answering_their_own_responses_pass(servic
     )
     result = judge("04.2")
     assert result.failed == (), result.lines()
+
+
+# --- 04.2: two requests for one slot take turns ---------------------------------------------------
+# The hidden suite books the slot from a second connection between create_booking's overlap
+# check and its insert: the write lock taken before the checks keeps it out.
+
+MODEL_TRANSACTION = "    with write_transaction(db):\n        room = get_room(db, room_id)"
+
+TRANSACTION_TAKEN_BY_HAND = """
+@contextmanager
+def holding_the_write_lock(db):
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+"""
+DEFERRED_TRANSACTION = TRANSACTION_TAKEN_BY_HAND.replace("BEGIN IMMEDIATE", "BEGIN")
+NO_TRANSACTION = """
+@contextmanager
+def holding_the_write_lock(db):
+    yield  # the checks and the insert each on their own
+
+
+"""
+
+
+def _create_booking_holding(service, helper: str) -> None:
+    change(
+        service,
+        CRUD,
+        MODEL_TRANSACTION,
+        "    with holding_the_write_lock(db):\n        room = get_room(db, room_id)",
+    )
+    change(
+        service,
+        CRUD,
+        "def create_booking(",
+        "from contextlib import contextmanager\n\n\n" + helper.lstrip() + "def create_booking(",
+    )
+
+
+def test_a_write_lock_taken_by_hand_lets_requests_for_one_slot_take_turns(service):
+    _create_booking_holding(service, TRANSACTION_TAKEN_BY_HAND)
+    result = judge("04.2")
+    assert result.failed == (), result.lines()
+
+
+@pytest.mark.parametrize(
+    ("helper", "said"),
+    [
+        (NO_TRANSACTION, "booked the slot a second time (201, expected 409)"),
+        (DEFERRED_TRANSACTION, "takes the write lock only when it inserts"),
+    ],
+    ids=["no-transaction", "a-transaction-that-locks-late"],
+)
+def test_two_requests_both_passing_the_overlap_check_are_refused(service, helper, said):
+    _create_booking_holding(service, helper)
+    found = verdicts(judge("04.2"))
+    assert failed(found) == [REFUSAL], found
+    assert (
+        "after your create_booking had checked for overlaps and before it inserted"
+        in (found[REFUSAL])
+    )
+    assert said in found[REFUSAL]
 
 
 FREE_SLOT = (

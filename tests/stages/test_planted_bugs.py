@@ -474,3 +474,117 @@ def test_a_helper_of_another_module_that_does_not_load_says_why(learners, tmp_pa
     assert "No module named 'booking_service.nowhere'" in message
     assert "conftest.py" in message
     assert planted.LEARNERS_PREFIX not in message
+
+
+PACKAGE_HELPER = '''
+"""The meeting-room booking service, and a helper the learner keeps in the package."""
+
+__version__ = "0.1.0"
+
+
+def make_booking(**fields):
+    from .models import Booking
+
+    values = {"id": 1, "room_id": 1, "organiser": "amara@example.com", "attendees": 2,
+              "start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z", "cancelled": False}
+    return Booking(**(values | fields))
+'''
+
+
+def test_a_helper_in_the_learner_s_package_init_comes_along(learners, tmp_path):
+    """`from booking_service import make_booking` works in the course's service; a submodule
+    imported from the package never loads their __init__.py, and an unknown name is unknown."""
+    (learners / "src" / "booking_service" / "__init__.py").write_text(PACKAGE_HELPER)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "import sys\n\n"
+        "import pytest\n\n\n"
+        "def test_submodules_do_not_load_the_learner_s_package():\n"
+        "    from booking_service import errors, rules  # noqa: F401\n"
+        "    assert 'booking_service._learners___init__' not in sys.modules\n\n\n"
+        "def test_the_package_helper_is_there():\n"
+        "    from booking_service import make_booking\n\n"
+        "    assert make_booking(attendees=6).attendees == 6\n\n\n"
+        "def test_an_unknown_name_is_still_unknown():\n"
+        "    with pytest.raises(ImportError, match='no_such_helper'):\n"
+        "        from booking_service import no_such_helper  # noqa: F401\n"
+    )
+    run = judging.run_sessions([judging.session("run", copy, "tests/test_helpers.py")])["run"]
+    assert run.counts() == "3 passed", run
+    assert "def make_booking" in (copy / "src/booking_service/_learners___init__.py").read_text()
+
+
+def test_a_package_init_that_does_not_load_says_why(learners, tmp_path):
+    init = learners / "src" / "booking_service" / "__init__.py"
+    init.write_text("from .nowhere import span\n" + PACKAGE_HELPER)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=False, plantable=True
+    )
+    (copy / "tests" / "test_helpers.py").write_text(
+        "from booking_service import make_booking\n\ndef test_it():\n    assert make_booking\n"
+    )
+    run = judging.run_sessions([judging.session("run", copy, "tests/test_helpers.py")])["run"]
+    with pytest.raises(CheckFailed) as caught:
+        judging.require_collected(run, "tests/test_helpers.py")
+    message = str(caught.value)
+    assert "make_booking is not a name of the course's __init__.py" in message
+    assert "src/booking_service/__init__.py" in message
+    assert "No module named 'booking_service.nowhere'" in message
+    assert planted.LEARNERS_PREFIX not in message
+
+
+LIVE_PROPERTY = """
+
+    @property
+    def is_live(self) -> bool:
+        return not self.cancelled
+"""
+
+
+def _models_with(learners, text: str) -> Path:
+    models = learners / "src" / "booking_service" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            "    cancelled_at: datetime | None = None\n",
+            "    cancelled_at: datetime | None = None\n" + text,
+            1,
+        )
+    )
+    return models
+
+
+def test_with_the_learner_s_rules_their_own_models_take_the_course_s_place(learners, tmp_path):
+    """04.1: their rules were written against their models (a property of their Booking)."""
+    models = _models_with(learners, LIVE_PROPERTY)
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=True, plantable=False
+    )
+    copied = copy / "src" / "booking_service"
+    assert (copied / "models.py").read_text() == models.read_text()
+    assert not (copied / "_learners_models.py").exists()
+    # With the course's rules (04.4) the course's models stay, with theirs beside them.
+    copy = planted.write_copy(
+        learners,
+        tmp_path / "other",
+        "04",
+        course_service=True,
+        learners_rules=False,
+        plantable=True,
+    )
+    assert "def is_live" not in (copy / "src/booking_service/models.py").read_text()
+    assert "def is_live" in (copy / "src/booking_service/_learners_models.py").read_text()
+
+
+def test_learner_s_models_without_a_name_the_course_imports_stay_beside_the_course_s(
+    learners, tmp_path
+):
+    models = _models_with(learners, LIVE_PROPERTY)
+    models.write_text(models.read_text().replace("class ValidationProblem(", "class Problems("))
+    copy = planted.write_copy(
+        learners, tmp_path / "copy", "04", course_service=True, learners_rules=True, plantable=False
+    )
+    copied = copy / "src" / "booking_service"
+    assert "class ValidationProblem(" in (copied / "models.py").read_text()
+    assert "def is_live" in (copied / "_learners_models.py").read_text()

@@ -25,8 +25,17 @@ UNIT_TESTS = "tests/test_rules.py"
 REFUSED = (409, 422)
 
 
-def _case(run: Callable[[Given], PytestRun], name: str, what: str) -> Callable[[Given], None]:
-    return lambda given: judging.require_case(run(given), name, what)
+def _case(
+    run: Callable[[Given], PytestRun], name: str | tuple[str, ...], what: str
+) -> Callable[[Given], None]:
+    """The expectation that the course's test `name` (or each of several) passed."""
+    names = (name,) if isinstance(name, str) else name
+
+    def passed(given: Given) -> None:
+        for each in names:
+            judging.require_case(run(given), each, what)
+
+    return passed
 
 
 # --- 04.1: the rules, inside the course's service --------------------------------------------
@@ -71,7 +80,7 @@ def api_run(given: Given) -> PytestRun:
     return given.once("04.2", lambda: judging.learners_service("bookings_api.py"))
 
 
-def _api(text: str, test: str, hint: str, required: bool = False) -> Expectation:
+def _api(text: str, test: str | tuple[str, ...], hint: str, required: bool = False) -> Expectation:
     return Expectation(text, _case(api_run, test, "your service"), hint, required)
 
 
@@ -113,9 +122,11 @@ ROUTES = (
     _api(
         "a refused booking is a problem: 404 for an unknown room, 409 naming the booking in the "
         "way, 422 for a bad time range or too many attendees",
-        "test_a_refusal_is_a_problem",
-        "In crud.create_booking: get_room() first, then rules.check_time_range, "
-        "rules.check_capacity and rules.check_no_overlap with the room's stored bookings.",
+        # Two requests for one slot: the second waits for the first, then gets its 409.
+        ("test_a_refusal_is_a_problem", "test_two_requests_for_one_slot_take_turns"),
+        "In crud.create_booking, inside `with write_transaction(db):`: get_room() first, then "
+        "rules.check_time_range, rules.check_capacity and rules.check_no_overlap with the "
+        "room's stored bookings, then the insert.",
     ),
 )
 

@@ -5,7 +5,7 @@ child process (`onboarding.pytest_runs`), under a time limit, so nothing a check
 the learner's files or git history, and a project that does not import is one ❌ line.
 
 - `learners_service`: the course's hidden API tests against the learner's own service (04.2);
-- `rules_in_reference`: the learner's rules.py inside the course's service (04.1);
+- `rules_in_reference`: the learner's rules.py (and models.py) inside the course's service (04.1);
 - `learners_tests`: the learner's tests against the course's service or their own, as it is and
   with each planted bug (04.3, 04.4 and stage 05).
 
@@ -115,7 +115,9 @@ def learners_service(suite: str | Path) -> PytestRun:
 
 
 def rules_in_reference(suite: str) -> PytestRun:
-    """A course suite run in the course's service with the learner's rules.py in it."""
+    """A course suite run in the course's service with the learner's rules.py in it (and their
+    models.py, which their rules may rely on, when it still defines what the service imports:
+    `planted.LEARNERS_OWN_IN_PLACE`)."""
     with learners_project() as copy, tempfile.TemporaryDirectory(prefix="onboard-04-") as scratch:
         hybrid = planted.write_copy(
             copy,

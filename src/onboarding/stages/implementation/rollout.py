@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import inspect
+import json
+import linecache
+import os
+import pickle
 import random
+import subprocess
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -129,17 +137,132 @@ def forget_caches(is_enabled: Callable[..., Any]) -> None:
                 value.cache_clear()
 
 
+FRESH_PROCESS_VARIABLE = "ONBOARD_FLAG_IN_A_FRESH_PROCESS"
+"""Set in the fresh interpreter: a cell that runs check("04.5") there starts no third one."""
+FRESH_PROCESS_SECONDS = 20.0
+MARK = "onboard-flag-answers:"
+
+IN_A_FRESH_PROCESS = f"""
+import importlib, json, pickle, sys, types
+
+given = json.loads(sys.stdin.read())
+sys.path[:] = given["path"]
+module = types.ModuleType(given["module"])
+module.__file__ = given["filename"]
+for name, imported in given["imports"].items():
+    setattr(module, name, importlib.import_module(imported))
+sys.modules[given["module"]] = module
+exec(compile(given["source"], given["filename"], "exec"), module.__dict__)
+is_enabled = pickle.loads(bytes.fromhex(given["function"]))
+enabled = [
+    bool(is_enabled(given["flag"], user, given["percent"], killed=False))
+    for user in given["users"]
+]
+print("{MARK}" + json.dumps(enabled))
+"""
+"""Runs the source that defines the learner's function as a module of a new interpreter, with
+the modules its names refer to imported afresh, and prints its answers for the users given."""
+
+
+def _code_of(is_enabled: Callable[..., Any]) -> types.CodeType | None:
+    """The code of the function itself: through decorators, partials and a class's __call__."""
+    target: Any = is_enabled
+    for _ in range(5):
+        target = inspect.unwrap(target)
+        if isinstance(target, functools.partial):
+            target = target.func
+        elif isinstance(target, types.MethodType):
+            target = target.__func__
+        elif not hasattr(target, "__code__") and callable(target):
+            target = type(target).__call__
+        else:
+            break
+    return getattr(target, "__code__", None)
+
+
+def _names_in(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _names_in(constant)
+    return names
+
+
+def answers_in_a_fresh_process(
+    is_enabled: Callable[..., Any], flag_name: str, percent: float, users: Sequence[str]
+) -> frozenset[str] | None:
+    """The users `is_enabled` enables when the code that defines it runs in a new interpreter
+    (the notebook cell, or the module, that defines it), or None when that cannot be known.
+
+    A new process starts with none of this one's state: a bucket drawn at random per user and
+    kept in a dict, a cache, or a global is drawn anew there. The function travels by name
+    (pickle), so a function made inside another (a closure) cannot go, nor can code whose cell
+    needs names of other cells: then only `another_process()`'s simulation judges it.
+    """
+    if os.environ.get(FRESH_PROCESS_VARIABLE):
+        return None
+    code = _code_of(is_enabled)
+    module_name = getattr(is_enabled, "__module__", None) or type(is_enabled).__module__
+    if code is None or not module_name:
+        return None
+    source = "".join(linecache.getlines(code.co_filename))
+    try:
+        function = pickle.dumps(is_enabled).hex()
+    except Exception:  # noqa: BLE001 - a closure or a lambda cannot travel by name
+        return None
+    module = sys.modules.get(module_name)
+    namespace = vars(module) if module is not None else {}
+    imports = {
+        name: namespace[name].__name__
+        for name in sorted(_names_in(code))
+        if isinstance(namespace.get(name), types.ModuleType)
+    }
+    given = {
+        "path": [entry for entry in sys.path if isinstance(entry, str)],
+        "module": module_name,
+        "filename": code.co_filename,
+        "source": source,
+        "imports": imports,
+        "function": function,
+        "flag": flag_name,
+        "percent": percent,
+        "users": list(users),
+    }
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", IN_A_FRESH_PROCESS],
+            input=json.dumps(given),
+            capture_output=True,
+            text=True,
+            timeout=FRESH_PROCESS_SECONDS,
+            env={**os.environ, FRESH_PROCESS_VARIABLE: "1"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    printed = [line for line in run.stdout.splitlines() if line.startswith(MARK)]
+    if run.returncode != 0 or not printed:
+        return None
+    answers = json.loads(printed[-1].removeprefix(MARK))
+    return frozenset(user for user, enabled in zip(users, answers, strict=True) if enabled)
+
+
 def require_same_after_restart(is_enabled: Callable[..., Any]) -> None:
     users = USERS[:2000]
     here = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
     forget_caches(is_enabled)
     with another_process():
         there = enabled_users(is_enabled, "recurring_bookings", TARGET_PERCENT, users=users)
+    if here == there:
+        # Nothing this process can reset shows a difference; a new interpreter starts afresh.
+        fresh = answers_in_a_fresh_process(is_enabled, "recurring_bookings", TARGET_PERCENT, users)
+        there = here if fresh is None else fresh
     changed = len(here ^ there)
     if changed:
         raise CheckFailed(
             f"{changed} of {len(users):,} users got a different answer in a new process; Python's "
-            "hash() is salted differently in every process, and random is random"
+            "hash() is salted differently in every process, and a random number, even one drawn "
+            "once per user and remembered, is drawn anew there"
         )
 
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from onboarding.stages.implementation.suites.support import attempt, body_of, learners_app
+from onboarding.stages.implementation.suites.support import (
+    attempt,
+    body_of,
+    describe,
+    learners_app,
+)
 
 EIGHT, NINE = "2030-01-07T08:00:00Z", "2030-01-07T09:00:00Z"
 TEN, ELEVEN = "2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z"
@@ -328,4 +333,101 @@ def test_a_refusal_is_a_problem(api: Api, what, room, start, end, attendees, sta
         assert body.get("conflicting_booking_id") == first["id"], (
             f"{said} answered 409 with conflicting_booking_id {body.get('conflicting_booking_id')!r}, "
             f"expected {first['id']} (the booking in the way)"
+        )
+
+
+# --- Two requests for one slot ---------------------------------------------------------------
+
+
+class RacingRules:
+    """The learner's rules, with a second writer that books the same slot, on a connection of
+    its own, right after the first overlap check passes: between the check and the insert.
+
+    No thread and no sleep: the rival's connection waits for no lock (timeout 0), so it finds
+    the database locked exactly when create_booking holds the write lock, as
+    `with write_transaction(db):` does from before the checks until the insert is committed.
+    """
+
+    def __init__(self, rules: Any, database: Path) -> None:
+        self._rules = rules
+        self._database = database
+        self.rival: str | None = None
+        """"locked", "booked", or None while the rule has not been asked (or the rival's row
+        does not fit the learner's table)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rules, name)
+
+    def check_no_overlap(self, existing: Any, room_id: int, start: datetime, end: datetime):
+        self._rules.check_no_overlap(existing, room_id, start, end)
+        if self.rival is None:
+            self.rival = _book_behind_the_service(self._database, room_id, start, end)
+
+
+def _db_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _book_behind_the_service(database: Path, room_id: int, start: datetime, end: datetime):
+    """Book [start, end) in the room as another request would, waiting for no lock."""
+    try:
+        with closing(sqlite3.connect(database, timeout=0)) as db, db:
+            db.execute(
+                'INSERT INTO bookings (room_id, organiser, start, "end", attendees) '
+                "VALUES (?, ?, ?, ?, ?)",
+                (room_id, "rival@example.com", _db_time(start), _db_time(end), 2),
+            )
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return "locked"
+        return None  # a table of another shape: the race cannot be run this way
+    except sqlite3.Error:
+        return None
+    return "booked"
+
+
+def test_two_requests_for_one_slot_take_turns(tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    try:
+        from booking_service.rules import RULES
+    except Exception:  # noqa: BLE001 - the other tests say why the service does not start
+        return
+    database = tmp_path / "bookings.db"
+    racing = RacingRules(RULES, database)
+    with TestClient(learners_app(database, rules=racing)) as client:
+        api = Api(client, database)
+        room = api.room()
+        said = f"POST /rooms/{room}/bookings for 09:00 to 10:00"
+        body = {"organiser": "amara@example.com", "start": NINE, "end": TEN, "attendees": 2}
+        try:
+            response = client.post(f"/rooms/{room}/bookings", json=body)
+        except Exception as error:  # noqa: BLE001 - learner code may raise anything
+            response, failure = None, describe(error)
+    if racing.rival != "booked":
+        # The write lock kept the rival out (it will book after, and see this booking); or
+        # create_booking did not ask rules.check_no_overlap, and the race cannot be run.
+        return
+    race = (
+        f"{said}: the check booked the same slot from a second connection after your "
+        "create_booking had checked for overlaps and before it inserted, as a second request "
+        "can"
+    )
+    if response is None:
+        raise AssertionError(
+            f"{race}, and then {failure} (expected 409): a transaction that takes the write "
+            "lock only when it inserts finds the slot taken too late; `with "
+            "write_transaction(db):` around the checks and the insert takes it before them"
+        )
+    if response.status_code == 201:
+        raise AssertionError(
+            f"{race}, and your service booked the slot a second time (201, expected 409): "
+            "do the checks and the insert inside one `with write_transaction(db):`, so the "
+            "second request waits for the first and then sees its booking"
+        )
+    if response.status_code != 409:
+        raise AssertionError(
+            f"{race}, and your service answered {response.status_code}: "
+            f"{_short(body_of(response))} (expected 409); `with write_transaction(db):` around "
+            "the checks and the insert makes the second request wait for the first"
         )

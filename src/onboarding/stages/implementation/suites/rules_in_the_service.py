@@ -39,6 +39,75 @@ def test_the_rules_are_defined():
             f"not defined in src/booking_service/rules.py: {', '.join(missing)} — keep the four "
             "functions, with these names, at the top level of the file"
         )
+    problem = models_problem()
+    if problem:
+        raise AssertionError(
+            "src/booking_service/models.py does not fit the course's service, which runs your "
+            f"rules with your models: {problem}; keep the classes and fields of the starting "
+            "models.py, and add yours beside them"
+        )
+
+
+NINE, TEN = "2030-01-07T09:00:00Z", "2030-01-07T10:00:00Z"
+STORED_BOOKING = {
+    "id": 1,
+    "room_id": 1,
+    "organiser": "amara@example.com",
+    "start": NINE,
+    "end": TEN,
+    "attendees": 2,
+    "cancelled": 0,
+    "cancelled_at": None,
+}
+"""A row of the bookings table, as the course's data access reads it."""
+WHAT_THE_SERVICE_BUILDS = (
+    ("Booking", STORED_BOOKING, ("id", "room_id", "start", "end", "attendees", "cancelled")),
+    ("Room", {"id": 1, "name": "Oak", "capacity": 6}, ("id", "capacity")),
+    (
+        "BookingCreate",
+        {"organiser": "amara@example.com", "start": NINE, "end": TEN, "attendees": 2},
+        ("organiser", "start", "end", "attendees"),
+    ),
+    ("RoomCreate", {"name": "Oak", "capacity": 6}, ("name", "capacity")),
+)
+"""The models the course's service makes from a row or a request body, and what it reads."""
+
+
+def models_problem() -> str | None:
+    """What of WHAT_THE_SERVICE_BUILDS the models in the service do not do, said in a line.
+
+    With the learner's rules, the models are theirs when theirs define the names the course's
+    modules import: a property of their own on Booking is then there for their rules.
+    """
+    try:
+        from booking_service import models
+    except Exception as error:  # noqa: BLE001 - a file that does not import is the finding
+        return f"it does not import: {describe(error)}"
+    for name, values, read in WHAT_THE_SERVICE_BUILDS:
+        shown = f"{name}({', '.join(values)})"
+        try:
+            made = getattr(models, name)(**values)
+            for attribute in read:
+                getattr(made, attribute)
+        except Exception as error:  # noqa: BLE001 - learner code may raise anything
+            return f"{shown} raised {_said(error)}"
+    return None
+
+
+def _said(error: BaseException) -> str:
+    """One line for `error`: a validation error as each field's problem, not pydantic's page."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        try:
+            fields = [
+                f"{'.'.join(str(part) for part in found['loc']) or 'the model'}: {found['msg']}"
+                for found in errors()
+            ]
+        except Exception:  # noqa: BLE001 - not pydantic's: say it as any other
+            fields = []
+        if fields:
+            return f"{type(error).__name__} ({'; '.join(fields)})"
+    return describe(error).removeprefix("your code raised ")
 
 
 def test_overlaps():

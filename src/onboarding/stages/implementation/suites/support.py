@@ -65,13 +65,15 @@ def body_of(response: Any) -> Any:
         return response.text
 
 
-def learners_app(database: Path) -> Any:
-    """The learner's FastAPI app on `database`, quiet; a service that does not build fails the test."""
+def learners_app(database: Path, rules: Any = None) -> Any:
+    """The learner's FastAPI app on `database`, quiet, enforcing `rules` when given (else their
+    own); a service that does not build fails the test."""
     try:
         from booking_service.core.config import Settings
         from booking_service.main import create_app
 
         # CRITICAL: a learner's exception must not print a log line into the check's output.
-        return create_app(Settings(database=database, log_level="CRITICAL"))
+        settings = Settings(database=database, log_level="CRITICAL")
+        return create_app(settings) if rules is None else create_app(settings, rules=rules)
     except Exception as error:  # noqa: BLE001 - a service that does not build is the finding
         raise AssertionError(f"your service does not start: {describe(error)}") from None
