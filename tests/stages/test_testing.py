@@ -789,6 +789,29 @@ def test_a_meets_slo_with_helpers_of_its_own_is_accepted(service, monkeypatch, f
     assert result.failed == (), result.lines()
 
 
+def test_a_module_beside_slo_py_is_slo_py_s_alone(service, monkeypatch):
+    # The kernel and the checks share one sys.modules: the learner's `thresholds` (or
+    # `secrets`, or `statistics`) must never become everyone's `import thresholds`.
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    (service / "tests/load/thresholds.py").write_text(
+        "def below(value, limit):\n    return value < limit\n", encoding="utf-8"
+    )
+    change(
+        service,
+        SLO,
+        MODEL_MEETS_SLO,
+        "    import sys\n\n    from thresholds import below\n\n"
+        "    if 'thresholds' in sys.modules:\n"
+        "        raise RuntimeError('thresholds.py is the whole kernel\\'s')\n"
+        "    return (below(percentile(run.latencies_ms, 0.95), p95_limit_ms)\n"
+        "            and not below(run.requests_per_second, min_rps)\n"
+        "            and below(run.error_rate, max_error_rate))",
+    )
+    result = judge("05.3")
+    assert result.failed == (), result.lines()
+    assert not [name for name in sys.modules if "under_check" in name]
+
+
 def test_a_meets_slo_that_imports_the_locustfile_is_named_and_the_kernel_keeps_its_socket(
     service, monkeypatch
 ):

@@ -20,10 +20,10 @@ import dataclasses
 import importlib.abc
 import importlib.util
 import inspect
+import itertools
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +31,7 @@ from typing import Any
 
 from onboarding import numbers, planted
 from onboarding.checks import CheckFailed, Given, limit_paused
+from onboarding.learner_imports import ProjectImports, as_a_command
 from onboarding.stages.implementation import judging
 from onboarding.stages.testing.load import LoadRun, percentile, run_load_test
 from onboarding.stages.testing.planted_bugs import SLOW_BOOKING, SLOW_DELAY_SECONDS
@@ -85,52 +86,60 @@ gevent the moment it is imported (see `load`), which would break the notebook's 
 
 class _RefuseKernelBreakers(importlib.abc.MetaPathFinder):
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name.partition(".")[0] in KERNEL_BREAKERS:
+        # A module beside slo.py is imported as one of a private package's
+        # (`slo_folder_under_check_3.locustfile`): its own name is the last part.
+        breaker = next((part for part in name.split(".") if part in KERNEL_BREAKERS), None)
+        if breaker is not None:
             raise ImportError(
-                f"{SLO_FILE} imports {name}, which would import Locust into this notebook's "
+                f"{SLO_FILE} imports {breaker}, which would import Locust into this notebook's "
                 "kernel, where its gevent patches break Jupyter; keep the limits in slo.py and "
                 "let locustfile.py import them from there"
             )
 
 
+_LOADS = itertools.count(1)
+"""Numbers each load of slo.py, so that each is a module (and a private package) of its own."""
+IMPORTS = "__onboard_imports__"
+"""Where a loaded slo.py keeps the imports of the modules beside it, for its later calls."""
+
+
 @contextlib.contextmanager
-def importable_beside(folder: Path) -> Iterator[None]:
-    """Let code in `folder` import the modules beside it, as pytest lets tests/load/test_load.py
-    import slo.py; afterwards forget those modules, so the next check reads them afresh."""
-    before = set(sys.modules)
-    sys.path.insert(0, str(folder))
+def importable_beside(module: ModuleType) -> Iterator[None]:
+    """While this lasts, the learner's slo.py imports the modules beside it, as pytest lets
+    tests/load/test_load.py import slo.py (`learner_imports`: for slo.py alone, never as the
+    kernel's `import helpers`), and never Locust (`KERNEL_BREAKERS`). Afterwards those modules
+    are forgotten, so the next check reads them afresh."""
     refuse = _RefuseKernelBreakers()
-    sys.meta_path.insert(0, refuse)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(refuse)
-        with contextlib.suppress(ValueError):
-            sys.path.remove(str(folder))
-        for name in set(sys.modules) - before:
-            origin = getattr(sys.modules.get(name), "__file__", None) or ""
-            if Path(origin).parent == folder:
-                sys.modules.pop(name, None)
+    folder = Path(module.__file__ or SLO_FILE).parent
+    with as_a_command(vars(module).get(IMPORTS), folder, module, set()):
+        sys.meta_path.insert(0, refuse)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(refuse)
 
 
 def load_module(path: Path) -> ModuleType:
-    """Import a learner's .py file afresh, under a name of its own (edits always count)."""
-    name = f"{path.stem}_{uuid.uuid4().hex[:8]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Dataclasses (and pickling) look a class's module up by name while the module runs.
-    sys.modules[name] = module
+    """A learner's .py file run afresh as a module of its own (edits always count), with the
+    modules beside it importable by it."""
+    number = next(_LOADS)
+    module = ModuleType(f"{path.stem}_under_check_{number}")
+    module.__file__ = str(path)
+    imports = ProjectImports(f"{path.stem}_folder_under_check_{number}", [path.parent])
+    vars(module).update({"__builtins__": imports.builtins, IMPORTS: imports})
     try:
-        with importable_beside(path.parent):
-            spec.loader.exec_module(module)
+        source = path.read_text(encoding="utf-8-sig")
+        # Dataclasses (and pickling) look a class's module up by name while the module runs:
+        # `as_a_command` puts it in sys.modules meanwhile.
+        with importable_beside(module):
+            exec(compile(source, str(path), "exec"), vars(module))  # noqa: S102 - the learner's file
     except SyntaxError as error:
         raise CheckFailed(
             f"{SLO_FILE} has a syntax error on line {error.lineno}: {error.msg}"
         ) from None
-    finally:
-        sys.modules.pop(name, None)
+    except UnicodeDecodeError:
+        raise CheckFailed(f"{SLO_FILE} is not UTF-8 text") from None
     return module
 
 
@@ -224,7 +233,7 @@ def call_meets_slo(given: Given, run: LoadRun, **limits: float) -> Any:
     """The learner's meets_slo on `run`, as their own LoadRun, with modules beside it importable."""
     module = learners_slo(given)
     function = meets_slo(given)
-    with importable_beside(Path(module.__file__ or SLO_FILE).parent):
+    with importable_beside(module):
         return function(as_learners_run(module, run), **limits)
 
 
