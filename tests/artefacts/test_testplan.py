@@ -267,6 +267,48 @@ def test_a_threshold_split_across_two_sentences_is_read(text):
     assert values(prose(text)) == pytest.approx(MODEL_SLO)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A link or the run's circumstance before the pronoun says nothing of what it is.
+        ("We count failed requests. Then they stay under 0.5%.", {"failed requests": 0.005}),
+        ("We measure the p95 latency. And it stays under 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the throughput. So it must be at least 20 req/s.", {"throughput": 20.0}),
+        (
+            "We count failed requests. In each run, they stay under 0.5%.",
+            {"failed requests": 0.005},
+        ),
+        ("We measure the p95 latency. Under load, it stays under 300 ms.", {"p95 latency": 300.0}),
+        (
+            "We measure the p95 latency. Then, in each run, it stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        # "The limit" of the measure named before, as "its limit" is.
+        ("We measure the p95 latency. The limit is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The threshold is 0.3 s.", {"p95 latency": 300.0}),
+        (
+            "We measure the throughput. The target is at least 20 requests a second.",
+            {"throughput": 20.0},
+        ),
+        ("We count failed requests. The threshold: under 0.5%.", {"failed requests": 0.005}),
+    ],
+    ids=[
+        "then-they",
+        "and-it",
+        "so-it",
+        "in-each-run-they",
+        "under-load-it",
+        "then-in-each-run-it",
+        "the-limit",
+        "the-threshold-in-seconds",
+        "the-target",
+        "the-threshold-colon",
+    ],
+)
+def test_a_sentence_referring_back_after_an_opener_or_as_the_limit_is_read(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
+
+
 def test_a_threshold_split_across_two_sentences_quotes_both():
     found = testplan.thresholds(prose("We measure the p95 latency. It stays under 300 ms."))
     assert found["p95 latency"].quoted == "We measure the p95 latency. It stays under 300 ms."
@@ -295,6 +337,18 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         # A p99 is no p95, in two sentences as in one; "that" inside a sentence refers to nothing.
         ("We measure the p99 latency. It stays under 300 ms.", {}),
         ("We measure the p95 latency. Note that the run lasts under 60 s.", {}),
+        # An opener before no pronoun, or a phrase about something else: the run, the warm-up.
+        ("We measure the p95 latency. Then the run lasts under 60 s.", {}),
+        ("We measure the p95 latency. For the warm-up, it stays under 500 ms.", {}),
+        ("We measure the p95 latency. Then it runs for up to 10 minutes.", {}),
+        ("We measure the p95 latency. And that is why we run it.", {}),
+        # "The limit" of the test, of another thing, or in another unit is not the latency's.
+        ("We measure the p95 latency. The test limit is 10 minutes.", {}),
+        ("We measure the p95 latency. The limit is 10 minutes.", {}),
+        ("We measure the p95 latency. The limit is 0.5%.", {}),
+        ("We measure the p95 latency. The target of the warm-up stays under 500 ms.", {}),
+        ("We measure the p95 latency and the error rate. The limit is 300.", {}),
+        ("We measure the p95 latency. The limit for throughput is 20 req/s.", {"throughput": 20.0}),
     ],
     ids=[
         "a-percentage",
@@ -307,6 +361,16 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         "already-stated",
         "p99",
         "that-as-a-conjunction",
+        "an-opener-before-the-run",
+        "an-opener-about-the-warm-up",
+        "then-it-the-test",
+        "and-that-is-why",
+        "the-test-limit-in-minutes",
+        "the-limit-in-minutes",
+        "the-limit-as-a-percentage",
+        "the-target-of-the-warm-up",
+        "the-limit-after-two-measures",
+        "the-limit-of-another-measure",
     ],
 )
 def test_a_sentence_after_a_measure_gives_it_only_its_own_limit(text, expected):

@@ -978,6 +978,16 @@ def errors_default(value: str) -> tuple[str, str]:
     return ("max_error_rate: float = MAX_ERROR_RATE", f"max_error_rate: float = {value}")
 
 
+def p95_default(value: str) -> tuple[str, str]:
+    """meets_slo's p95_limit_ms default changed to `value`, as written in the code."""
+    return ("p95_limit_ms: float = P95_LIMIT_MS", f"p95_limit_ms: float = {value}")
+
+
+def rate_default(value: str) -> tuple[str, str]:
+    """meets_slo's min_rps default changed to `value`, as written in the code."""
+    return ("min_rps: float = MIN_REQUESTS_PER_SECOND", f"min_rps: float = {value}")
+
+
 RATE_FAILS_AT_LIMIT = ("run.requests_per_second >= min_rps", "run.requests_per_second > min_rps")
 SIDEWAYS = (
     "| Measure | Threshold | Applies to |\n| --- | --- | --- |\n"
@@ -1055,6 +1065,9 @@ SPLIT_THRESHOLDS = (
             [(ERRORS_ROW, "| failed requests | at most 0% |")],
             [errors_default("0.0"), ERRORS_PASS_AT_LIMIT],
         ),
+        # The tightest latency and the loosest throughput above 0 are still limits.
+        ([(P95_ROW, "| p95 latency | under 1 ms |")], [p95_default("1.0")]),
+        ([(RATE_ROW, "| throughput | at least 1 request a minute |")], [rate_default("1 / 60")]),
     ],
     ids=[
         "model",
@@ -1085,6 +1098,8 @@ SPLIT_THRESHOLDS = (
         "another-slo-just-inside-the-loosest",
         "no-failure-allowed-and-code-inclusive",
         "at-most-no-failure-and-code-inclusive",
+        "a-p95-of-1-ms",
+        "a-throughput-of-1-request-a-minute",
     ],
 )
 def test_a_plan_whose_comparison_agrees_with_the_load_test_is_accepted(service, plan_rows, code):
@@ -1242,6 +1257,37 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             ERRORS_CHECK,
             "so your load test can never pass",
         ),
+        # A latency limit of 0 no run meets; a throughput of 0 every run meets.
+        (
+            [(P95_ROW, "| p95 latency | under 0 ms |")],
+            [p95_default("0.0")],
+            P95_CHECK,
+            "docs/test-plan.md says “p95 latency | under 0 ms | all requests” and "
+            "tests/load/slo.py asserts p95_limit_ms=0.0, but every request takes some time, so "
+            "no run has a p95 latency of 0 ms or less and your load test can never pass; write "
+            "the latency your SLO allows (the lesson's 300 ms, p95_limit_ms=300) in both",
+        ),
+        (
+            [(P95_ROW, "| p95 latency | at most 0 ms |")],
+            [p95_default("0"), P95_PASSES_AT_LIMIT],
+            P95_CHECK,
+            "so no run has a p95 latency of 0 ms or less",
+        ),
+        (
+            [(RATE_ROW, "| throughput | at least 0 requests a second |")],
+            [rate_default("0.0")],
+            RATE_CHECK,
+            "docs/test-plan.md says “throughput | at least 0 requests a second | all requests” "
+            "and tests/load/slo.py asserts min_rps=0.0, which any run meets, however few "
+            "requests it served, so your load test asserts no throughput at all; write the rate "
+            "a release must sustain (the lesson's 20 requests a second, min_rps=20) in both",
+        ),
+        (
+            [(RATE_ROW, "| throughput | more than zero requests a second |")],
+            [rate_default("0"), RATE_FAILS_AT_LIMIT],
+            RATE_CHECK,
+            "so your load test asserts no throughput at all",
+        ),
         # A thresholds sentence of the p99 states no p95.
         (
             [(SIDEWAYS[0], PROSE_THRESHOLDS.replace("p95", "p99"))],
@@ -1296,6 +1342,10 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
         "twenty-percent-in-both",
         "no-failure-allowed-and-code-strict",
         "at-most-no-failure-and-code-strict",
+        "a-p95-of-0-ms-in-both",
+        "at-most-0-ms-and-code-inclusive",
+        "a-throughput-of-0-in-both",
+        "more-than-zero-requests-and-code-strict",
         "a-sentence-of-the-p99",
         "another-p95-in-the-next-sentence",
         "at-most-in-the-next-sentence-and-code-strict",
@@ -1457,6 +1507,17 @@ def prose_thresholds(sentences: str) -> dict[str, float | None]:
             "We measure the p95 latency. Its limit is 300 ms.",
             {"p95 latency": 300},
         ),
+        # A link or the run's circumstance before "it"; "the limit" as "its limit".
+        ("We count failed requests. Then they stay under 0.5%.", {"failed requests": 0.005}),
+        (
+            "We count failed requests. In each run, they stay under 0.5%.",
+            {"failed requests": 0.005},
+        ),
+        ("We measure the p95 latency. The limit is 300 ms.", {"p95 latency": 300}),
+        # The test's limit, in minutes, is no latency's.
+        ("We measure the p95 latency. The test limit is 10 minutes.", {}),
+        ("We measure the p95 latency. The limit is 10 minutes.", {}),
+        ("We measure the p95 latency. Then it runs for up to 10 minutes.", {}),
     ],
     ids=[
         "it-the-latency",
@@ -1475,6 +1536,12 @@ def prose_thresholds(sentences: str) -> dict[str, float | None]:
         "it-the-budget-resetting-in-days",
         "the-one-that-matters",
         "its-limit-is",
+        "then-they-the-failures",
+        "in-each-run-they-the-failures",
+        "the-limit-is",
+        "the-test-limit-in-minutes",
+        "the-limit-in-minutes",
+        "then-it-the-test-running-minutes",
     ],
 )
 def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences, expected):
@@ -1491,8 +1558,11 @@ def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences
             "We measure the p95 latency. It stays under 300 ms.",
             "We measure the p95 latency. Its limit is 300 ms.",
         ),
+        SPLIT_THRESHOLDS.replace("They stay", "Then they stay").replace(
+            "It stays under 300 ms.", "The limit is 300 ms."
+        ),
     ],
-    ids=["the-test-runs-for-minutes-between", "its-limit-is"],
+    ids=["the-test-runs-for-minutes-between", "its-limit-is", "then-they-and-the-limit-is"],
 )
 def test_a_plan_whose_it_is_the_test_is_accepted(service, prose):
     change(service, PLAN, SIDEWAYS[0], prose)

@@ -19,8 +19,9 @@ A measure that no row states may be stated in a sentence: "The p95 latency stays
 the service serves at least twenty requests a second, and fewer than 0.5% of requests fail."
 Each clause that names a measure gives it the number in that measure's unit, never a number in
 another's ("20 users", "60 s", "20 req/s" beside a latency). A measure named without a number
-may take it from the next sentence when that one opens on "it", "this" or "they": "We measure
-the p95 latency. It stays under 300 ms."
+may take it from the next sentence when that one opens on "it", "this" or "they", perhaps after
+"Then" or "In each run,", or on "the limit": "We measure the p95 latency. It stays under
+300 ms."; "We measure the p95 latency. The limit is 300 ms."
 """
 
 from __future__ import annotations
@@ -321,10 +322,26 @@ def _paragraphs(body: str) -> list[list[str]]:
     ]
 
 
-_REFERS_BACK = re.compile(
-    r"^\W*(?:its?|this|that|they|these|their)\b(?!\s+(?:is|was)\s+why\b)", re.I
+_OPENER = (
+    r"(?:(?:and|so|then|also|thus|hence|here|now|overall)\b,?\s+"
+    r"|(?:in|during|throughout|across|for|under|at|over)\s+"
+    r"(?:(?:each|every|any|all|the|a|our)\s+)?"
+    r"(?:(?:load\s+)?(?:runs?|tests?)|load|peak(?:\s+load)?)\s*,\s*)"
 )
-"""A sentence that opens on what the sentence before named: "It stays under 300 ms"."""
+"""A few words before the pronoun that say nothing of what it is: a link ("Then", "And", "So")
+or the run's own circumstance ("In each run,", "Under load,"). Not a phrase about anything
+else: in "For the warm-up, it stays under 500 ms" "it" is the warm-up."""
+_REFERS_BACK = re.compile(
+    rf"^\W*(?:{_OPENER}){{0,2}}"
+    r"(?:(?:its?|this|that|they|these|their)\b(?!\s+(?:is|was)\s+why\b)"
+    r"|the\s+(?:limit|threshold|target)\b(?!\s+(?:of|for|on|in)\s+(?![\d.])))",
+    re.IGNORECASE,
+)
+"""A sentence that opens on what the sentence before named: "It stays under 300 ms", "Then
+they stay under 0.5%", "In each run, it stays under 300 ms"; or on the limit of it, as "its
+limit" would: "The limit is 300 ms". Not "the test limit" nor "the target of the warm-up", the
+limit of something else; and a number in another unit ("The limit is 10 minutes") is no limit
+of the measure, as after "it"."""
 
 
 def _prose_thresholds(body: str) -> dict[str, Threshold]:
@@ -335,8 +352,8 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
     p99's, which names no p95. A measure named in a clause of its own ("The p95 latency,
     measured over a 60 s run, stays under 300 ms") takes the next clause that compares; and
     one named in a sentence of its own takes the next sentence that opens on "it" ("We measure
-    the p95 latency. It stays under 300 ms."), by the same rules, or the one after when that
-    "it" states nothing of it ("It runs for up to 10 minutes.")."""
+    the p95 latency. It stays under 300 ms."; `_REFERS_BACK`), by the same rules, or the one
+    after when that "it" states nothing of it ("It runs for up to 10 minutes.")."""
     found: dict[str, Threshold] = {}
     for paragraph in _paragraphs(body):
         named: list[str] = []

@@ -12,7 +12,8 @@ exactly at its own default limit, which the check gives it. Where the words do n
 max_error_rate is a fraction, as run.error_rate is (0.005 is 0.5%): a plan and a meets_slo a
 factor of 100 apart are told so, and a max_error_rate of 0.1 or more (one request in ten may
 fail: 0.1 meant as 0.1%) is refused even when the plan says the same (`NO_SLO_ERROR_RATE`), as
-is one of 0 that meets_slo compares as "fewer than": no run can meet it.
+is one of 0 that meets_slo compares as "fewer than": no run can meet it. So are a p95_limit_ms
+of 0, which no run meets, and a min_rps of 0, which every run meets (`NO_SLO_AT_ZERO`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
                 "never pass; allow the share of failures your availability SLO does (99.5% "
                 "allows 0.5%, max_error_rate=0.005) in both"
             )
+        if measure in NO_SLO_AT_ZERO and float(asserted) <= 0:
+            raise CheckFailed(
+                f"{PLAN} says “{found.quoted}” and {SLO_FILE} asserts "
+                f"{parameter}={asserted!r}, {NO_SLO_AT_ZERO[measure]}"
+            )
         if found.inclusive is None:
             return
         code_inclusive = _passes_at_limit(given, measure)
@@ -136,6 +142,21 @@ allows 0.5%), and an availability SLO of a service people book rooms with has tw
 more (99%, 1%); a loose one may have 95% (5%), but none has 90%. A value from 0.1 up is a
 percentage written where a fraction belongs: 0.1 meant as 0.1%, the budget of the commonest
 SLO, 99.9%, or 0.5 as 0.5%."""
+NO_SLO_AT_ZERO = {
+    "p95 latency": (
+        "but every request takes some time, so no run has a p95 latency of 0 ms or less and "
+        "your load test can never pass; write the latency your SLO allows (the lesson's 300 ms, "
+        "p95_limit_ms=300) in both"
+    ),
+    "throughput": (
+        "which any run meets, however few requests it served, so your load test asserts no "
+        "throughput at all; write the rate a release must sustain (the lesson's 20 requests a "
+        "second, min_rps=20) in both"
+    ),
+}
+"""A limit of 0 or less on the latency, which no run meets, or on the throughput, which every
+run meets, whichever way meets_slo compares: no SLO, even when the plan says the same. (Any
+limit above 0 is one, however tight or loose.)"""
 FRACTION = "max_error_rate is a fraction of the requests, as run.error_rate is, not a percentage"
 
 
