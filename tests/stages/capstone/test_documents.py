@@ -821,6 +821,8 @@ def test_a_canary_of_no_one_is_not_a_canary(workspace, share):
         "Everyone: the flag is on",
         "Everyone: the flag is on, and the canary's extra alert is turned off",
         "All users: the flag is on, switched during off-peak hours",
+        # the error rate of the series endpoints is a rate, not the feature at 0%
+        "Full rollout: the flag is on and the error rate of the series endpoints is 0%",
     ],
 )
 def test_the_whole_traffic_in_words_is_100_percent(workspace, everyone):
@@ -842,6 +844,7 @@ def test_the_whole_traffic_in_words_is_100_percent(workspace, everyone):
         "All users get 0.2.0 live: the series endpoints stay off",
         "Full rollout, with the feature disabled",
         "Roll out to all users with `BOOKING_RECURRING_BOOKINGS=false`",
+        "All users get 0.2.0 live, the flag's share is 0%",
     ],
 )
 def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
@@ -916,6 +919,8 @@ def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
         # "it" is the nearest thing it may be, here the dashboard; an alert on the flag is an alert
         "  1. Open the flag dashboard and turn it off",
         "  1. Turn the alert on the flag off; redeploy 0.1.0",
+        # the threshold of the flag's alert is a threshold, not the flag
+        "  1. Set the alert threshold of the flag to 0%; redeploy 0.1.0",
         # "toggle" and "switch" are verbs too
         "  1. Toggle off the alerts, then redeploy 0.1.0",
     ],
@@ -968,6 +973,21 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("Disable the flag in the admin panel", True),
         ("Keep the flag at 0%", True),
         ("The flag stays at 0 % until Monday", True),
+        # "Is" and the state: the flag is 0%, false or no, as it "stays at 0%"; "no" before a
+        # comparative is no state, and "not 0%" is negated.
+        ("The flag's share is 0%", True),
+        ("The flag is 0%", True),
+        ("`BOOKING_RECURRING_BOOKINGS` is false", True),
+        ("The flag's share is now 0%", True),
+        ("The share of the flag is 0%", True),
+        ("Set `BOOKING_RECURRING_BOOKINGS=no`", True),
+        ("The flag is no longer on", False),
+        ("The flag is not 0%", False),
+        ("The flag is 0.5%", False),
+        ("Keep the flag at no more than 5%", False),
+        ("The flag's error rate is 0%", False),
+        ("The flag is no-op in tests", False),
+        ("The flag is disabled-by-default", False),
         # The flag's share or value at 0% is the flag at 0%, as "the share of the flag" is.
         ("Set the flag's share to 0%", True),
         ("Set the flag's rollout percentage to 0%", True),
@@ -977,6 +997,22 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("Set the flag's share to 0.5%", False),
         ("Keep the flag's rollout at 5%", False),
         ("Set the flag's error alert to 0%", False),
+        # "The X of the flag" is the flag only where X is one of its settings; else it is X.
+        ("Set the share of the flag to 0%", True),
+        ("Set the rollout percentage of the flag to 0%", True),
+        ("Set the value of `BOOKING_RECURRING_BOOKINGS` to false", True),
+        ("Set each of the flag's shares to 0%", True),
+        ("Set the alert threshold of the flag to 0%", False),
+        ("Set alert threshold of the flag to 0%", False),
+        ("Set the alert threshold for the flag to 0%", False),
+        ("Set the flag's alert threshold to 0%", False),
+        ("Set the rate limit of the flag to 0%", False),
+        ("Set the error budget of the flag to 0%", False),
+        ("Drop the sampling rate of the flag to 0%", False),
+        ("Set the timeout of the flag to 0", False),
+        ("Set the flag's budget to 0%", False),
+        ("Disable the flag sampling", False),
+        ("The alert threshold of the flag is 0%", False),
         ("Disable the flag alerts", False),
         ("Disable the flag's alerts", False),
         ("Turn off the flag dashboard", False),
@@ -1029,6 +1065,8 @@ def test_what_turns_the_flag_off(step, turns_it_off):
         ("Enable the flag for the beta group", True),
         ("Set `BOOKING_RECURRING_BOOKINGS=true` for 5% of users", True),
         ("Raise the flag's share to 25%", True),
+        ("Raise the share of the flag to 25%", True),
+        ("Keep the flag at no more than 5%", True),
         ("Set the flag's rollout percentage to 50%", True),
         ("Five per cent of users get `BOOKING_RECURRING_BOOKINGS`", True),
         ("`BOOKING_RECURRING_BOOKINGS` → 5%", True),
@@ -1053,6 +1091,7 @@ def test_what_turns_the_flag_off(step, turns_it_off):
         ("Check the `BOOKING_RECURRING_BOOKINGS` dashboard at 5%", False),
         ("Enable the `recurring_bookings` metrics for 5% of users", False),
         ("Set up the flag's error alert at 5%", False),
+        ("Set the alert threshold of the flag to 5%", False),
         ("Put an alert on the flag for 5%", False),
         ("Watch the dashboard for the flag at 5%", False),
         ("Add an alert for `BOOKING_RECURRING_BOOKINGS` at 5% of users", False),
@@ -1345,6 +1384,7 @@ def test_an_objective_in_another_alerts_entry_is_not_the_series(workspace):
         "set `recurring_bookings=false`: single bookings keep working.",
         "flip the series toggle off (`BOOKING_RECURRING_BOOKINGS`): single bookings keep working.",
         "pull the kill switch, `BOOKING_RECURRING_BOOKINGS`: single bookings keep working.",
+        "make sure the share of `BOOKING_RECURRING_BOOKINGS` is 0%: single bookings keep working.",
     ],
 )
 def test_other_words_for_turning_the_flag_off_pass(workspace, action):
@@ -1371,6 +1411,7 @@ def test_other_words_for_turning_the_flag_off_pass(workspace, action):
         "disable `POST /rooms/{room_id}/series` at the gateway, then page the tech lead.",
         "open the `BOOKING_RECURRING_BOOKINGS` dashboard and turn it off.",
         "turn off the alert on `BOOKING_RECURRING_BOOKINGS`, then page the tech lead.",
+        "set the alert threshold of `BOOKING_RECURRING_BOOKINGS` to 0%, then page the tech lead.",
     ],
 )
 def test_first_actions_that_never_turn_the_flag_off_are_refused(workspace, action):

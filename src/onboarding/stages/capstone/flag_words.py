@@ -9,7 +9,8 @@ off, false or at 0%:
 
 - "turn the flag off", "switch off `BOOKING_RECURRING_BOOKINGS`", "turn off `series_bookings`",
   "flip the series toggle off", "pull the kill switch";
-- "the flag is off", "`BOOKING_RECURRING_BOOKINGS` **off**", "the flag is set to false";
+- "the flag is off", "`BOOKING_RECURRING_BOOKINGS` **off**", "the flag is set to false", "the
+  flag's share is 0%", "`BOOKING_RECURRING_BOOKINGS` is false" (not "the flag is no longer on");
 - "`BOOKING_RECURRING_BOOKINGS=false`", "`…=0`", "set the share of the flag to 0%", "set it to
   0 %" (where the step names the flag), "keep the flag at 0%", "disable the flag" (not "disable
   the flag alerts", which are another thing);
@@ -19,8 +20,9 @@ the flag off" turns it off; "Don't turn the flag off" does not).
 
 What is turned off, or on, is the flag itself, not another thing the flag's name qualifies:
 "turn off the flag dashboard" and "put an alert on the flag for 5%" speak of a dashboard and an
-alert. "It" is the nearest thing "it" may be: in "open the flag dashboard and turn it off" that
-is the dashboard.
+alert; "set the alert threshold of the flag to 0%" speaks of a threshold, as only the flag's
+own settings ("the share of the flag") are the flag. "It" is the nearest thing "it" may be: in
+"open the flag dashboard and turn it off" that is the dashboard.
 """
 
 from __future__ import annotations
@@ -90,12 +92,18 @@ STATE = (
     r"(?:is|are|be|been|being|stays?|remains?|goes|go|gets?|got|now|back|straight|immediately"
     r"|turned|switched|flipped|toggled|set|put|dialled|dialed|rolled|down)"
 )
-OFF_VALUE = rf"[`'\"]?(?:off(?![\w-])|false\b|disabled\b|no\b|{ZERO})"
+COMPARATIVE = r"\s+(?:longer|more|less|fewer|\w+er\s+than)\b"
+OFF_VALUE = rf"[`'\"]?(?:(?:off|false|disabled)(?![\w-])|no(?![\w-])(?!{COMPARATIVE})|{ZERO})"
+"""Off, false or 0%, as words ("false", not "false-positive"); "no" too (`…=no`), but not
+"no-op" nor "no" before a comparative, an adverb: "the flag is no longer on", "keep the flag
+at no more than 5%"."""
+COPULA = r"(?:is|are|be|been|being|stays?|remains?|becomes?)"
+"""A verb after which the flag's state itself follows: "the flag is 0%", "… is false"."""
 SWITCHED_THINGS = (
     r"alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
-    r"|check|metric|log|notification|monitor|test|job|webhook|pipeline"
+    r"|check|metric|log|notification|monitor|test|job|webhook|pipeline|sampling"
 )
-OTHER_THING = rf"(?:{SWITCHED_THINGS}|history|audit|owner)s?\b"
+OTHER_THING = rf"(?:{SWITCHED_THINGS}|history|audit|owner|threshold|limit|budget|timeout|quota)s?\b"
 """What the flag's name may qualify that is not the flag: its alerts, its dashboard."""
 ONE_SWITCHED_THING = rf"(?:{SWITCHED_THINGS})\b"
 """One of those that "it" may be: "the flag dashboard … turn it off". Not "the flag alerts",
@@ -150,7 +158,9 @@ def _statements(reference: str) -> re.Pattern[str]:
                 rf"\s+{OFF_VALUE}",
                 # the flag is off; `…` **off**; the flag is set to false; it stays at 0%
                 rf"{flag}{setting}(?:\s+{STATE})*\s+(?:(?:to|at)\s+{OFF_VALUE}|{OFF_WORD}"
-                r"|disabled\b)",
+                r"|disabled(?![\w-]))",
+                # the flag is 0%; the flag's share is now 0%; `…` is false
+                rf"{flag}{setting}(?:\s+{STATE})*?\s+{COPULA}(?:\s+{STATE})*\s+{OFF_VALUE}",
                 rf"{flag}\s*(?:=|:|->|→)\s*{OFF_VALUE}",
                 rf"{FLAG}\s*=\s*{OFF_VALUE}",
                 # disable the flag
@@ -179,6 +189,18 @@ OF_THE_FLAG = rf"\s+(?:on|for|of|about|from|around)\s+(?:{FLAG_NAME}|{FLAG_PHRAS
 THING_OF_THE_FLAG = re.compile(rf"(?i)\b({OTHER_THING}){OF_THE_FLAG}")
 """Another thing that names the flag after it: "an alert on the flag", "the dashboard for
 `…`". What such a step turns on or off is the alert or the dashboard."""
+NO_HEAD = r"(?:(?:per)?cent|all|each|both|any|some|none|most|half)\b"
+"""Words before "of the flag" that are a part or a share of it, not another thing: "each of
+the flag's shares", "5 per cent of the flag"."""
+HEAD_OF_THE_FLAG = re.compile(
+    rf"(?i)(?P<head>(?:\b(?:{DETERMINER}|a|an|each|every|any)\s+|{MOVE}\s+|^\W*)"
+    rf"(?:[\w-]+\s+){{0,2}}?(?!{FLAG_SETTING}|{NO_HEAD})[\w-]+)"
+    rf"\s+of\s+(?:{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{FEATURE_PHRASE}"
+    r"(?:\s+(?:endpoints?|routes?)\b)?)"  # the whole of "the series endpoints"
+)
+"""Any thing "of the flag" but the flag's own settings: "the alert threshold of the flag", "the
+error rate of the series endpoints". A noun, after "the", "a" or the verb ("set alert threshold
+of the flag"), so that "instead of the flag" or "ahead of the flag" keep the flag."""
 FLAG_AS_A_WORD = rf"(?:{FLAG_NAME}|{FLAG_NOUN}|{FEATURE_CODE})"
 FLAG_ITSELF = rf"{FLAG_AS_A_WORD}(?!{ANOTHER_THING})"
 """The flag, by its name or its kind, and not as the first word of another thing's name ("the
@@ -192,8 +214,10 @@ WHAT_IT_MAY_BE = re.compile(
 
 
 def _things_of_the_flag_as_things(text: str) -> str:
-    """The text with "an alert on the flag" as "an alert": the head noun is the alert."""
-    return THING_OF_THE_FLAG.sub(r"\1", text)
+    """The text with "an alert on the flag" as "an alert" and "the alert threshold of the flag"
+    as "the alert threshold": the head noun is the alert, or the threshold. "The share of the
+    flag" stays: a share, a rollout or a value of the flag's is the flag at that share."""
+    return HEAD_OF_THE_FLAG.sub(r"\g<head>", THING_OF_THE_FLAG.sub(r"\1", text))
 
 
 def it_is_the_flag(text: str) -> bool:
