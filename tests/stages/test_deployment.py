@@ -49,6 +49,11 @@ def run_dockerfile_check(
 # --- Exercise 07.1: the Dockerfile -----------------------------------------------------------
 
 
+def test_the_uv_version_messages_suggest_is_the_one_the_model_pins():
+    # The messages say "pin uv's version, such as …": the example is the model's own pin.
+    assert f"ARG UV_VERSION={rules.PINNED_UV}\n" in MODEL
+
+
 def test_model_dockerfile_passes_every_check():
     results = run_dockerfile_check(MODEL)
     assert {text: r.found for text, r in results.items() if not r.passed} == {}
@@ -1178,8 +1183,19 @@ def with_requirements_install(root: Path, requirements: str, install: str) -> di
         "python -m pip install --require-hashes --requirement /app/requirements-uv.txt",
         # pip checks hashes without being told once any entry of the file has one.
         "pip install -r requirements-uv.txt",
+        # pip's other spellings of `-r FILE`: the value after `=`, or glued to the short option.
+        "pip install --require-hashes --requirement=requirements-uv.txt",
+        "pip install --require-hashes -rrequirements-uv.txt",
+        "pip install -r/app/requirements-uv.txt",
     ],
-    ids=["require-hashes", "python-m-pip-by-absolute-path", "hash-checking-by-the-file"],
+    ids=[
+        "require-hashes",
+        "python-m-pip-by-absolute-path",
+        "hash-checking-by-the-file",
+        "requirement-equals",
+        "r-glued-to-its-file",
+        "r-glued-to-an-absolute-path",
+    ],
 )
 def test_uv_installed_from_a_hashed_requirements_file_passes(tmp_path, install):
     results = with_requirements_install(tmp_path, HASHED_UV, install)
@@ -1198,10 +1214,18 @@ def test_uv_installed_from_a_hashed_requirements_file_passes(tmp_path, install):
     ],
     ids=["unhashed", "a-range", "one-entry-unhashed"],
 )
+@pytest.mark.parametrize(
+    "install",
+    [
+        "pip install --require-hashes -r requirements-uv.txt",
+        "pip install --require-hashes --requirement=requirements-uv.txt",
+        "pip install --require-hashes -rrequirements-uv.txt",
+    ],
+    ids=["r", "requirement-equals", "r-glued"],
+)
 def test_a_requirements_file_that_pip_refuses_in_hash_checking_mode_is_named(
-    tmp_path, requirements, message
+    tmp_path, requirements, message, install
 ):
-    install = "pip install --require-hashes -r requirements-uv.txt"
     result = with_requirements_install(tmp_path, requirements, install)[LOCK]
     assert not result.passed
     assert "pip checks the hashes of `requirements-uv.txt`, and stops the build at" in (
@@ -1215,6 +1239,13 @@ def test_a_requirements_file_that_pip_refuses_in_hash_checking_mode_is_named(
     [
         # Not hashed, and not told to check hashes: the versions are not held to a review.
         ("uv==0.13.9\n", "pip install -r requirements-uv.txt", LOCK, "without `--require-hashes`"),
+        (
+            "uv==0.13.9\n",
+            "pip install --requirement=requirements-uv.txt",
+            LOCK,
+            "without `--require-hashes`",
+        ),
+        ("uv==0.13.9\n", "pip install -rrequirements-uv.txt", LOCK, "without `--require-hashes`"),
         # A hashed file that holds no uv installs none.
         (
             f"ruff==0.14.0 --hash={HASH}\n",
@@ -1223,7 +1254,12 @@ def test_a_requirements_file_that_pip_refuses_in_hash_checking_mode_is_named(
             "has no uv",
         ),
     ],
-    ids=["neither-hashed-nor-checked", "no-uv-in-the-file"],
+    ids=[
+        "neither-hashed-nor-checked",
+        "requirement-equals-neither-hashed-nor-checked",
+        "r-glued-neither-hashed-nor-checked",
+        "no-uv-in-the-file",
+    ],
 )
 def test_a_requirements_install_that_brings_no_pinned_uv_is_refused(
     tmp_path, requirements, install, expectation, message
@@ -1235,6 +1271,171 @@ def test_a_requirements_install_that_brings_no_pinned_uv_is_refused(
 
 BUILDER_UV = 'RUN pip install --no-cache-dir "uv==${UV_VERSION}"'
 """The model's build stage installs uv with the image's pip, into /usr/local/bin."""
+GLOBAL_UV_VERSION = (BUILDER, "ARG UV_VERSION=0.13.9\n" + BUILDER)
+"""An ARG before the first FROM: the only kind a `COPY --from` (like a FROM) can use."""
+
+
+def uv_in_the_builder(*lines: str) -> tuple[str, str]:
+    """The model's build stage getting uv by `lines` instead of pip."""
+    return (BUILDER_UV, "\n".join(lines))
+
+
+# uv's own version is pinned however uv arrives: by pip's `==` (the model), by a version tag or
+# a digest of uv's image, by a version in the installer's URL; from an ARG's default as well. A
+# minor-only tag (`uv:0.13`) counts, as `pip install "uv==0.13.*"` does.
+@pytest.mark.parametrize(
+    "replacements",
+    [
+        [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/")],
+        [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /uvx /bin/")],
+        [uv_in_the_builder(f"COPY --from=ghcr.io/astral-sh/uv@sha256:{'0' * 64} /uv /bin/")],
+        [uv_in_the_builder(f"COPY --from=ghcr.io/astral-sh/uv:0.13.9@sha256:{'0' * 64} /uv /bin/")],
+        [uv_in_the_builder("COPY --from=docker.io/astral/uv:0.13.9 /uv /bin/")],
+        [
+            uv_in_the_builder(
+                "COPY --from=ghcr.io/astral-sh/uv:0.13.9-python3.14-bookworm-slim"
+                " /usr/local/bin/uv /bin/"
+            )
+        ],
+        [
+            (BUILDER, "FROM ghcr.io/astral-sh/uv:0.13.9 AS uv\n" + BUILDER),
+            uv_in_the_builder("COPY --from=uv /uv /bin/"),
+        ],
+        [
+            GLOBAL_UV_VERSION,
+            uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
+        ],
+        [
+            GLOBAL_UV_VERSION,
+            uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:$UV_VERSION /uv /bin/"),
+        ],
+        [uv_in_the_builder("RUN curl -LsSf https://astral.sh/uv/0.13.9/install.sh | sh")],
+        # The model's stage ARG, which a RUN sees.
+        [uv_in_the_builder("RUN curl -LsSf https://astral.sh/uv/${UV_VERSION}/install.sh | sh")],
+        [uv_in_the_builder('RUN pip install --no-cache-dir "uv==0.13.*"')],
+    ],
+    ids=[
+        "image-version-tag",
+        "image-minor-tag",
+        "image-digest",
+        "image-tag-and-digest",
+        "docker-hubs-image",
+        "image-of-a-uv-version-and-a-python",
+        "stage-from-a-pinned-image",
+        "image-tag-from-a-global-arg",
+        "image-tag-from-a-plain-global-arg",
+        "versioned-installer",
+        "installer-version-from-an-arg",
+        "pip-minor-wildcard",
+    ],
+)
+def test_uv_pinned_however_it_arrives_passes(replacements):
+    results = run_dockerfile_check(edit(MODEL, *replacements))
+    assert {text: r.found for text, r in results.items() if not r.passed} == {}
+
+
+@pytest.mark.parametrize(
+    ("replacements", "message"),
+    [
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:latest /uv /uvx /bin/")],
+            "line 9: `ghcr.io/astral-sh/uv:latest` moves whenever uv releases",
+        ),
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv /uv /bin/")],
+            "line 9: `ghcr.io/astral-sh/uv` has no tag, which means `latest`",
+        ),
+        (
+            [uv_in_the_builder("COPY --from=astral/uv:latest /uv /bin/")],
+            "`astral/uv:latest` moves whenever uv releases",
+        ),
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:edge /uv /bin/")],
+            "the tag `edge` of `ghcr.io/astral-sh/uv` names no version of uv",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "COPY --from=ghcr.io/astral-sh/uv:python3.14-bookworm-slim"
+                    " /usr/local/bin/uv /bin/"
+                )
+            ],
+            "names no version of uv",
+        ),
+        # The base-image rule passes a tag with a number; uv's version is judged here.
+        (
+            [
+                (BUILDER, "FROM ghcr.io/astral-sh/uv:python3.14-bookworm-slim AS uv\n" + BUILDER),
+                uv_in_the_builder("COPY --from=uv /usr/local/bin/uv /bin/"),
+            ],
+            "line 7: the tag `python3.14-bookworm-slim` of `ghcr.io/astral-sh/uv` names no version",
+        ),
+        (
+            [uv_in_the_builder("RUN curl -LsSf https://astral.sh/uv/install.sh | sh")],
+            "line 9: `https://astral.sh/uv/install.sh` installs whatever uv is newest",
+        ),
+        (
+            [uv_in_the_builder("RUN wget -qO- https://astral.sh/uv/install.sh | sh")],
+            "installs whatever uv is newest",
+        ),
+        (
+            [
+                (BUILDER, "ARG UV_VERSION\n" + BUILDER),
+                uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
+            ],
+            "uses an ARG without a default",
+        ),
+        # A COPY's `--from` sees only the ARGs before the first FROM, not the stage's own.
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/")],
+            "uses an ARG without a default",
+        ),
+        (
+            [
+                (
+                    "ARG UV_VERSION=0.13.9\n",
+                    "",
+                ),
+                uv_in_the_builder(
+                    "RUN curl -LsSf https://astral.sh/uv/${UV_VERSION}/install.sh | sh"
+                ),
+            ],
+            "uses an ARG without a default",
+        ),
+        (
+            [
+                (BUILDER, "ARG UV_VERSION=latest\n" + BUILDER),
+                uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
+            ],
+            "`ghcr.io/astral-sh/uv:latest` moves whenever uv releases",
+        ),
+        (
+            [uv_in_the_builder("RUN pip install --no-cache-dir uv")],
+            "`pip install uv` installs whatever versions are newest",
+        ),
+    ],
+    ids=[
+        "image-latest",
+        "image-without-a-tag",
+        "docker-hubs-image-latest",
+        "image-tag-without-a-version",
+        "image-of-a-python-only",
+        "stage-from-an-image-of-a-python-only",
+        "unversioned-installer",
+        "unversioned-installer-by-wget",
+        "image-tag-from-an-arg-without-a-default",
+        "image-tag-from-a-stage-arg",
+        "installer-version-from-an-undeclared-arg",
+        "image-tag-from-an-arg-of-latest",
+        "pip-unpinned",
+    ],
+)
+def test_uv_whose_version_is_not_pinned_is_refused(replacements, message):
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=LOCK)[LOCK]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
 VENV_PATH = 'ENV PATH="/app/.venv/bin:${PATH}" \\\n'
 """The model's final stage puts the virtual environment's bin/ first on PATH."""
 UV_COPIED_TO_BIN = (
@@ -1329,6 +1530,29 @@ def uv_run_by(program: str) -> tuple[str, str]:
             ),
             uv_run_by("uv"),
         ],
+        # The installer's version from an ARG, as the build gives it to the RUN.
+        [
+            (
+                USER_LINES,
+                USER_LINES
+                + "ARG UV_VERSION=0.13.9\n"
+                + INSTALLER.replace("0.13.9", "${UV_VERSION}").replace(
+                    "| sh", "| env UV_INSTALL_DIR=/usr/local/bin sh"
+                )
+                + "\n",
+            ),
+            uv_run_by("uv"),
+        ],
+        # uv from its requirements file named by pip's other spellings of `-r FILE`.
+        [
+            (
+                BUILDER_UV,
+                "COPY requirements-uv.txt ./\n"
+                "RUN pip install --require-hashes --requirement=requirements-uv.txt",
+            ),
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=builder /usr/local/bin/uv /usr/local/bin/uv"),
+            uv_run_by("uv"),
+        ],
     ],
     ids=[
         "bin-uv-copied-from-uvs-image",
@@ -1345,10 +1569,13 @@ def uv_run_by(program: str) -> tuple[str, str]:
         "uv-pip-into-the-venv",
         "installer-with-its-folder-on-path",
         "installer-into-usr-local-bin",
+        "installer-version-from-an-arg",
+        "requirements-file-by-requirement-equals",
     ],
 )
-def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(replacements):
-    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN)[RUN]
+def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replacements):
+    (tmp_path / "requirements-uv.txt").write_text(HASHED_UV, encoding="utf-8")
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=RUN, root=tmp_path)[RUN]
     assert result.passed, result.found
 
 
@@ -1930,6 +2157,31 @@ def test_the_07_1_check_reads_the_project_and_names_a_missing_dockerfile(tmp_pat
     assert found == (
         "Dockerfile does not exist yet — create it in your project folder, service/ in your"
         " workspace"
+    )
+
+
+# pip reads `--editable=.` and `-e.` as `-e .`, and `--requirement=FILE` and `-rFILE` as `-r FILE`.
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (" -e .", "`pip install .` resolves the project's dependencies afresh"),
+        (" --editable=.", "`pip install .` resolves the project's dependencies afresh"),
+        (" -e.", "`pip install .` resolves the project's dependencies afresh"),
+        (" -r requirements.txt", "`pip install -r` without `--require-hashes`"),
+        (" --requirement=requirements.txt", "`pip install -r` without `--require-hashes`"),
+        (" -rrequirements.txt", "`pip install -r` without `--require-hashes`"),
+    ],
+    ids=["e", "editable-equals", "e-glued", "r", "requirement-equals", "r-glued"],
+)
+def test_each_spelling_of_pips_options_with_a_value_is_judged(args, message):
+    problems, _ = rules._pip_problems(args, 5)
+    assert [problem for problem in problems if message in problem], problems
+
+
+def test_a_constraints_file_is_not_read_as_a_package():
+    assert rules._pip_problems(" --require-hashes -cconstraints.txt -r requirements.txt", 5) == (
+        [],
+        True,
     )
 
 

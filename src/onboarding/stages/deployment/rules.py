@@ -158,6 +158,7 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
         if stage.name:
             copied_lock_by_stage[stage.name] = copied_lock
             locked_by_env_by_stage[stage.name] = locked_by_env
+    problems += uv_version_problems(instructions)
     if not installs_from_lock:
         problems.insert(
             0,
@@ -165,6 +166,30 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
             "uv.lock ./`, then `RUN uv sync --locked --no-dev` in the build stage",
         )
     return problems
+
+
+PIP_VALUE_OPTIONS = (("-r", "--requirement"), ("-c", "--constraint"), ("-e", "--editable"))
+"""pip's options whose value names a file or a project, short and long."""
+
+
+def pip_words(words: list[str]) -> list[str]:
+    """A pip command's words with each option of `PIP_VALUE_OPTIONS` spelled `-r FILE`.
+
+    pip reads `--requirement=FILE` and `-rFILE` (the value glued to the short option) as
+    `-r FILE`, so a rule that looks for `-r` finds all three.
+    """
+    result = []
+    for word in words:
+        for short, long in PIP_VALUE_OPTIONS:
+            if word.startswith(long + "="):
+                result += [short, word.removeprefix(long + "=")]
+                break
+            if word.startswith(short) and len(word) > len(short) and not word.startswith("--"):
+                result += [short, word.removeprefix(short)]
+                break
+        else:
+            result.append(word)
+    return result
 
 
 def _pip_problems(
@@ -177,9 +202,9 @@ def _pip_problems(
     stops. `read_file` gives the text of a requirements file by its path (None: not readable).
     """
     try:
-        words = shlex.split(args)
+        words = pip_words(shlex.split(args))
     except ValueError:
-        words = args.split()
+        words = pip_words(args.split())
     problems, unpinned = [], []
     hashed = "--require-hashes" in words
     skip_next = False
@@ -957,10 +982,18 @@ def run_problems(
 
 
 UV_IMAGE = "ghcr.io/astral-sh/uv"
-UV_IMAGES = (UV_IMAGE + ":", UV_IMAGE + "@", "astral/uv:", "astral/uv@")
+UV_IMAGES = (UV_IMAGE, "astral/uv")
 """uv's own images (on GitHub's registry, and Docker Hub's `astral/uv`): the bare one holds
 only the uv and uvx binaries, at /uv and /uvx; the `python3.14-bookworm-slim` kinds are Python
 images with uv in /usr/local/bin."""
+UV_VERSION_TAG = re.compile(r"v?\d+(?:\.\d+)*(?:-\S+)?")
+"""A tag of uv's image that names uv's version: `0.13.9`, `0.13` (as `uv==0.13.*` is a pin to
+pip), or a Python image of one (`0.13.9-python3.14-bookworm-slim`)."""
+UV_RELEASE = re.compile(r"v?\d+(?:\.\d+)*")
+"""A version of uv, as the installer's URL names it."""
+UV_INSTALLER_URL = re.compile(r"astral\.sh/uv/(?:(?P<version>[^/\s\"']+)/)?install\.sh")
+"""uv's installer script: `astral.sh/uv/0.13.9/install.sh` installs that version, the one
+without a version whatever uv is newest."""
 UV_INSTALL = re.compile(
     r"\b(?:pip3?|pipx|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+tool)\s+install\b[^&;|]*?"
     r"(?<![\w./-])[\"']?uv(?![\w./-])"  # pip install uv, "uv==0.13.9", uv[...]
@@ -968,7 +1001,6 @@ UV_INSTALL = re.compile(
     r"|\b(?:apk\s+add|apt(?:-get)?\s+install)\b[^&;|]*?(?<![\w./-])uv(?![\w./-])"
 )
 """A RUN that installs uv into the stage."""
-UV_INSTALLER = re.compile(r"astral\.sh/uv/(?:[\w.]+/)?install\.sh")
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 """The PATH of the Debian-based images (python's and uv's) when no ENV sets it."""
 SYSTEM_FOLDERS = frozenset(DEFAULT_PATH.split(":"))
@@ -1000,7 +1032,7 @@ def uv_locations(
     chain = dockerfile.lineage(built, stage)
     found: set[PurePosixPath] = set()
     image = _image_reference(chain[-1].image, values)
-    if image.startswith(UV_IMAGES):
+    if uv_image_tag(image) is not None:
         found |= _uv_image_paths(image)
     by_name = {candidate.name: candidate for candidate in built if candidate.name}
     by_name.update({str(index): candidate for index, candidate in enumerate(built)})
@@ -1042,7 +1074,7 @@ def uv_locations(
                 venvs.update(_made_venvs(instruction.value, environment, workdir))
             elif (copy := copies.get(instruction.line)) is not None and copy.from_stage:
                 source = _image_reference(copy.from_stage, values)
-                if source.startswith(UV_IMAGES):
+                if uv_image_tag(source) is not None:
                     found |= _copied(copy, _uv_image_paths(source))
                 elif (earlier := by_name.get(source)) is not None and any(
                     candidate is earlier for candidate in built[:position]
@@ -1055,6 +1087,115 @@ def uv_locations(
 
 def _image_reference(image: str, values: dict[str, str]) -> str:
     return dockerfile.substitute(image, values).lower().removeprefix("docker.io/")
+
+
+def uv_image_tag(reference: str) -> str | None:
+    """The tag of one of uv's images (`""`: none, which means `latest`); None for another image.
+
+    `reference` is as `_image_reference` gives it: lower case, without `docker.io/`.
+    """
+    name = reference.partition("@")[0]
+    repository, tag = name, ""
+    if ":" in name.rpartition("/")[2]:
+        repository, _, tag = name.rpartition(":")
+    return tag if repository in UV_IMAGES else None
+
+
+def uv_version_problems(instructions: Sequence[Instruction]) -> list[str]:
+    """uv's own version is pinned however uv arrives, as `pip install "uv==0.13.9"` pins it: an
+    image of uv's by a tag that names uv's version or by a digest, the installer by the version
+    in its URL. (pip's `uv` is judged with the other packages pip installs.)
+
+    A FROM of uv's image is judged here only for a tag with a number that names no uv version
+    (`python3.14-bookworm-slim`): the base-image rule refuses no tag, `latest` and an ARG.
+    """
+    values = dockerfile.global_args(instructions)
+    problems = []
+    for stage in dockerfile.stages(instructions):
+        image = _image_reference(stage.image, values)
+        tag = uv_image_tag(image)
+        if tag is not None and "@" not in image and re.search(r"\d", tag) and "$" not in image:
+            problems += _uv_image_problems(stage.line, stage.image, image)
+        seen = dockerfile.variables(instructions, stage)
+        for instruction in stage.instructions:
+            if instruction.keyword == "COPY":
+                options = dockerfile.copy_arguments(instruction)[0]
+                for option in options:
+                    if option.startswith("--from="):
+                        written = option.removeprefix("--from=")
+                        problems += _uv_image_problems(
+                            instruction.line, written, _image_reference(written, values)
+                        )
+            elif instruction.keyword == "RUN":
+                for match in UV_INSTALLER_URL.finditer(instruction.value):
+                    problems += _uv_installer_problems(instruction.line, match, seen)
+    return problems
+
+
+PINNED_UV = "0.13.9"
+"""The uv version the messages give as an example: the one the course's model installs."""
+
+
+def _uv_image_problems(line: int, written: str, image: str) -> list[str]:
+    """What leaves uv's version unpinned in `image` (`written` as the Dockerfile writes it,
+    with its ARGs); nothing for another image."""
+    tag = uv_image_tag(image)
+    if tag is None or "@sha256:" in image:
+        return []
+    repository = image.partition("@")[0].removesuffix(":" + tag) if tag else image
+    if "$" in written and ("$" in image or not tag):
+        # A COPY's `--from`, like a FROM, sees only the ARGs declared before the first FROM.
+        name = re.search(r"\$\{?(\w+)", written)
+        arg = name[1] if name else "UV_VERSION"
+        return [
+            f"line {line}: `{written}` uses an ARG without a default before the first FROM, the "
+            f"only ARGs that `COPY --from` can use: put `ARG {arg}={PINNED_UV}` before the first "
+            "FROM"
+        ]
+    if not tag:
+        return [
+            f"line {line}: `{image}` has no tag, which means `latest`: whatever uv is newest on "
+            f"the day of the build; pin uv's version, such as `{image}:{PINNED_UV}` (or its "
+            "digest, `@sha256:…`)"
+        ]
+    if tag == "latest":
+        return [
+            f"line {line}: `{image}` moves whenever uv releases; pin uv's version, such as "
+            f"`{repository}:{PINNED_UV}` (or its digest, `@sha256:…`)"
+        ]
+    if not UV_VERSION_TAG.fullmatch(tag):
+        example = f"{PINNED_UV}-{tag}" if re.search(r"\d", tag) else PINNED_UV
+        return [
+            f"line {line}: the tag `{tag}` of `{repository}` names no version of uv, so uv "
+            f"changes whenever it releases; name one, such as `{repository}:{example}`"
+        ]
+    return []
+
+
+def _uv_installer_problems(line: int, url: re.Match[str], seen: dict[str, str]) -> list[str]:
+    """What leaves the version of uv's installer script unpinned (`seen`: the ARGs and ENVs the
+    RUN sees)."""
+    written = url["version"]
+    if written is None:
+        return [
+            f"line {line}: `https://{url[0]}` installs whatever uv is newest on the day of the "
+            f"build; pin uv's version in the URL, such as "
+            f"`https://astral.sh/uv/{PINNED_UV}/install.sh`"
+        ]
+    version = dockerfile.substitute(written, seen)
+    if "$" in written and ("$" in version or not version):
+        name = re.search(r"\$\{?(\w+)", written)
+        arg = name[1] if name else "UV_VERSION"
+        return [
+            f"line {line}: `https://{url[0]}` uses an ARG without a default; declare it with "
+            f"uv's version before this RUN, such as `ARG {arg}={PINNED_UV}`"
+        ]
+    if not UV_RELEASE.fullmatch(version):
+        return [
+            f"line {line}: `https://{url[0]}` names no version of uv (`{version}`); pin one, "
+            f"such as `https://astral.sh/uv/{PINNED_UV}/install.sh`"
+        ]
+    return []
 
 
 def _uv_image_paths(image: str) -> set[PurePosixPath]:
@@ -1110,7 +1251,8 @@ def _installed_uv(
     """Where a RUN installs uv (see `uv_locations`); empty when it installs none."""
     found: set[PurePosixPath] = set()
     home = PurePosixPath(environment.get("HOME") or "/root")
-    if UV_INSTALLER.search(run):
+    run = dockerfile.substitute(run, environment)  # `astral.sh/uv/${UV_VERSION}/install.sh`
+    if UV_INSTALLER_URL.search(run):
         # `curl … | env UV_INSTALL_DIR=/usr/local/bin sh`: the setting is the shell's, after the pipe.
         inline = re.search(r"\bUV_INSTALL_DIR=[\"']?([^\s\"']+)", run)
         folder = (inline[1] if inline else None) or environment.get("UV_INSTALL_DIR")
@@ -1123,7 +1265,7 @@ def _installed_uv(
             found.add(home / (".cargo/bin/uv" if old else ".local/bin/uv"))
     for words, inline in _shell_commands(run):
         command = " ".join(words)
-        if UV_INSTALL.search(command) and not UV_INSTALLER.search(command):
+        if UV_INSTALL.search(command) and not UV_INSTALLER_URL.search(command):
             found |= _uv_install_target(words, {**environment, **inline}, workdir, venvs, home)
     return found
 
@@ -1151,7 +1293,7 @@ def _uv_from_requirements(
             continue
         if program.startswith("python") and words[1:3] != ["-m", "pip"]:
             continue
-        options = words[words.index("install") + 1 :]
+        options = pip_words(words[words.index("install") + 1 :])
         for name in REQUIREMENT_OPTIONS:
             for path in _option_values(options, name):
                 text = read_file(workdir / dockerfile.substitute(path, environment))
