@@ -1136,6 +1136,12 @@ PINNED_UV = "0.13.9"
 """The uv version the messages give as an example: the one the course's model installs."""
 
 
+def _arg_in(written: str) -> str:
+    """The first ARG a written value uses (`${UV_VERSION}`, `$UV_VERSION`), for a message."""
+    name = re.search(r"\$\{?(\w+)", written)
+    return name[1] if name else "UV_VERSION"
+
+
 def _uv_image_problems(line: int, written: str, image: str) -> list[str]:
     """What leaves uv's version unpinned in `image` (`written` as the Dockerfile writes it,
     with its ARGs); nothing for another image."""
@@ -1145,8 +1151,7 @@ def _uv_image_problems(line: int, written: str, image: str) -> list[str]:
     repository = image.partition("@")[0].removesuffix(":" + tag) if tag else image
     if "$" in written and ("$" in image or not tag):
         # A COPY's `--from`, like a FROM, sees only the ARGs declared before the first FROM.
-        name = re.search(r"\$\{?(\w+)", written)
-        arg = name[1] if name else "UV_VERSION"
+        arg = _arg_in(written)
         return [
             f"line {line}: `{written}` uses an ARG without a default before the first FROM, the "
             f"only ARGs that `COPY --from` can use: put `ARG {arg}={PINNED_UV}` before the first "
@@ -1184,8 +1189,7 @@ def _uv_installer_problems(line: int, url: re.Match[str], seen: dict[str, str]) 
         ]
     version = dockerfile.substitute(written, seen)
     if "$" in written and ("$" in version or not version):
-        name = re.search(r"\$\{?(\w+)", written)
-        arg = name[1] if name else "UV_VERSION"
+        arg = _arg_in(written)
         return [
             f"line {line}: `https://{url[0]}` uses an ARG without a default; declare it with "
             f"uv's version before this RUN, such as `ARG {arg}={PINNED_UV}`"
