@@ -689,6 +689,9 @@ def test_a_canary_without_the_word_passes(workspace, steps):
         "Canary: turn the flag on for 5% of organisers",
         "Canary: enable `BOOKING_RECURRING_BOOKINGS` for the pilot team",
         "Canary, flag on: 25%",
+        # Everyday words for a share.
+        "Canary: dial the flag up to 5% of users",
+        "Canary: set `BOOKING_RECURRING_BOOKINGS` to five per cent",
         # The flag as a feature toggle or a switch, as many teams call it.
         "Canary: turn the series toggle on for 5% of users",
         "Canary: flip the `BOOKING_RECURRING_BOOKINGS` toggle on for 5% of users",
@@ -754,6 +757,12 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
             "- 100%: all traffic on 0.2.0.",
             "the Rollout steps never turn the flag on",
         ),
+        (
+            "- Deploy 0.2.0 with `BOOKING_RECURRING_BOOKINGS` off.\n"
+            "- Canary: 5% of the traffic to 0.2.0; the flag is no longer on.\n"
+            "- 100%: all traffic on 0.2.0.",
+            "the Rollout steps never turn the flag on",
+        ),
     ],
     ids=[
         "flag-never-on",
@@ -764,6 +773,7 @@ def test_a_rollout_in_other_words_turns_the_flag_on(workspace, canary):
         "an-alert-on-the-flag-is-not-the-flag",
         "it-after-the-flag-dashboard-is-the-dashboard",
         "a-switch-to-a-release-is-not-the-flag",
+        "no-longer-on-is-off",
     ],
 )
 def test_a_rollout_that_never_turns_the_flag_on_for_a_share_is_refused(workspace, steps, message):
@@ -881,6 +891,9 @@ def test_a_vague_last_step_does_not_reach_100_percent(workspace, vague):
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Pull the kill switch (`BOOKING_RECURRING_BOOKINGS`):"),
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set the flag's share to 0% (`BOOKING_RECURRING_BOOKINGS`):"),
         ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. In the flag dashboard, find `BOOKING_RECURRING_BOOKINGS` and turn it off:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Set the flag config to false (`BOOKING_RECURRING_BOOKINGS`):"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Deactivate `BOOKING_RECURRING_BOOKINGS`:"),
+        ("  1. Turn `BOOKING_RECURRING_BOOKINGS` off:", "  1. Make sure `BOOKING_RECURRING_BOOKINGS` is no longer on:"),
     ],
 )  # fmt: skip
 def test_other_words_for_the_same_checklist_pass(workspace, old, new):
@@ -923,6 +936,9 @@ def test_the_rollout_section_is_found_after_the_monitoring_one(workspace):
         "  1. Set the alert threshold of the flag to 0%; redeploy 0.1.0",
         # "toggle" and "switch" are verbs too
         "  1. Toggle off the alerts, then redeploy 0.1.0",
+        # an on-state that is no longer so, but only for some; a setting that is not the flag's
+        "  1. Make sure `BOOKING_RECURRING_BOOKINGS` is no longer on for internal users only",
+        "  1. Set the flag config timeout to 0; redeploy 0.1.0",
     ],
 )
 def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace, steps):
@@ -971,6 +987,26 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         # "disable the flag", but not the flag's alerts or dashboard; a share or a time of day
         ("Disable the flag now", True),
         ("Disable the flag in the admin panel", True),
+        ("Deactivate the flag", True),
+        ("Deactivate `BOOKING_RECURRING_BOOKINGS` in the admin panel", True),
+        ("The flag is deactivated", True),
+        ("Deactivate the flag alerts", False),
+        # Everyday rollback words, accepted as they are.
+        ("Roll the flag back to 0%", True),
+        ("Flip BOOKING_RECURRING_BOOKINGS to false", True),
+        ("Dial the flag down to 0%", True),
+        ("Revert `BOOKING_RECURRING_BOOKINGS` to false", True),
+        ("Set the flag back to off", True),
+        ("Roll the flag back to zero percent", True),
+        # The value straight after the flag, with no "to", as a flag tool's command puts it.
+        ("Set BOOKING_RECURRING_BOOKINGS false", True),
+        ("Run `flagctl set BOOKING_RECURRING_BOOKINGS false`", True),
+        ("Set the flag false in the flag service", True),
+        ("Keep `BOOKING_RECURRING_BOOKINGS` false alarms muted", False),
+        ("Set `BOOKING_RECURRING_BOOKINGS` 0 days before the release", False),
+        ("Set the flag alert false", False),
+        # Killing a flag is removing it from the code once it is on for everyone.
+        ("Kill the flag", False),
         ("Keep the flag at 0%", True),
         ("The flag stays at 0 % until Monday", True),
         # "Is" and the state: the flag is 0%, false or no, as it "stays at 0%"; "no" before a
@@ -981,19 +1017,48 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("The flag's share is now 0%", True),
         ("The share of the flag is 0%", True),
         ("Set `BOOKING_RECURRING_BOOKINGS=no`", True),
-        ("The flag is no longer on", False),
         ("The flag is not 0%", False),
+        ("The flag is no longer 0%", False),
         ("The flag is 0.5%", False),
         ("Keep the flag at no more than 5%", False),
         ("The flag's error rate is 0%", False),
         ("The flag is no-op in tests", False),
         ("The flag is disabled-by-default", False),
+        # An on-state that is no longer so is the flag off: "no longer on", "not on any more".
+        ("The flag is no longer on", True),
+        ("The flag is no longer enabled", True),
+        ("The flag is not on any more", True),
+        ("The flag is not enabled anymore", True),
+        ("The flag isn't on anymore", True),
+        ("`BOOKING_RECURRING_BOOKINGS` is no longer true", True),
+        ("The series toggle is no longer on for anyone", True),
+        ("Check it is no longer on (`BOOKING_RECURRING_BOOKINGS`)", True),
+        # Not so if it is no longer on for some only, or if it is negated as a whole; "not on"
+        # without "any more" is negated, and "no longer off" is no off.
+        ("The flag is no longer on for internal users only", False),
+        ("The flag is no longer on at 5%", False),
+        ("Don't write that the flag is no longer on", False),
+        ("The flag is not on any more than 5%", False),
+        ("The flag is no longer off", False),
+        ("The flag alerts are no longer on", False),
+        ("The flag dashboard is not enabled any more", False),
         # The flag's share or value at 0% is the flag at 0%, as "the share of the flag" is.
         ("Set the flag's share to 0%", True),
         ("Set the flag's rollout percentage to 0%", True),
         ("Lower the toggle's share to 0%", True),
         ("The flag's share stays at 0%", True),
         ("Set `BOOKING_RECURRING_BOOKINGS`'s value to false", True),
+        # Its config, configuration or setting is the flag too.
+        ("Set the flag config to false", True),
+        ("Set the flag's setting to off", True),
+        ("Set the flag settings to false", True),
+        ("Change the flag's configuration to 0%", True),
+        ("Set the config of the flag to false", True),
+        ("The flag config is now false", True),
+        ("Set `BOOKING_RECURRING_BOOKINGS` config value to false", True),
+        ("Set the flag config timeout to 0", False),
+        ("Set the flag's config alert threshold to 0%", False),
+        ("Set the flag config to 5%", False),
         ("Set the flag's share to 0.5%", False),
         ("Keep the flag's rollout at 5%", False),
         ("Set the flag's error alert to 0%", False),
@@ -1004,6 +1069,11 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("Set each of the flag's shares to 0%", True),
         ("Set the alert threshold of the flag to 0%", False),
         ("Set alert threshold of the flag to 0%", False),
+        # The whole noun is the flag's setting, not its last word alone: "the alert rule".
+        ("Set rollout share of the flag to 0%", True),
+        ("Set the alert rule of the flag to 0%", False),
+        ("Set the alert config of the flag to false", False),
+        ("Set the dashboard setting of the flag to off", False),
         ("Set the alert threshold for the flag to 0%", False),
         ("Set the flag's alert threshold to 0%", False),
         ("Set the rate limit of the flag to 0%", False),
@@ -1114,10 +1184,27 @@ def test_what_turns_the_flag_off(step, turns_it_off):
         ("Watch the flag's error rate: it must stay under 5%", False),
         ("Roll back if the flag's errors exceed 5%", False),
         ("Keep the flag's p95 latency below 1% over the baseline", False),
-        # Not on, or off.
+        # Everyday rollout words for a share, accepted as they are.
+        ("Dial the flag up to 5%", True),
+        ("Set it to 5 percent (`BOOKING_RECURRING_BOOKINGS`)", True),
+        ("Set the flag to five per cent", True),
+        ("Flip `BOOKING_RECURRING_BOOKINGS` to true for 5% of users", True),
+        ("Ramp `BOOKING_RECURRING_BOOKINGS` up to 5%", True),
+        ("Roll the flag out to 5% of users", True),
+        ("Set the flag config to 5%", True),
+        # Not on, or off: an on-state no longer so is off.
         ("Deploy 0.2.0 with the flag off", False),
         ("We never turn the flag on", False),
         ("Keep the flag at 0%", False),
+        ("The flag is no longer on", False),
+        ("The flag is no longer enabled", False),
+        ("The flag is not on any more", False),
+        ("The flag is not enabled anymore", False),
+        ("`BOOKING_RECURRING_BOOKINGS` is no longer true", False),
+        ("Check it is no longer on (`BOOKING_RECURRING_BOOKINGS`)", False),
+        ("Deactivate the flag for 5% of users", False),
+        ("Raise the alert rule of the flag to 25%", False),
+        ("Set the flag config to false", False),
         ("Send 5% of the traffic to 0.2.0", False),
     ],
 )

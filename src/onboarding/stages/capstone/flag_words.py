@@ -10,13 +10,16 @@ off, false or at 0%:
 - "turn the flag off", "switch off `BOOKING_RECURRING_BOOKINGS`", "turn off `series_bookings`",
   "flip the series toggle off", "pull the kill switch";
 - "the flag is off", "`BOOKING_RECURRING_BOOKINGS` **off**", "the flag is set to false", "the
-  flag's share is 0%", "`BOOKING_RECURRING_BOOKINGS` is false" (not "the flag is no longer on");
+  flag's share is 0%", "`BOOKING_RECURRING_BOOKINGS` is false";
 - "`BOOKING_RECURRING_BOOKINGS=false`", "`…=0`", "set the share of the flag to 0%", "set it to
   0 %" (where the step names the flag), "keep the flag at 0%", "disable the flag" (not "disable
-  the flag alerts", which are another thing);
+  the flag alerts", which are another thing), "deactivate `…`", "set the flag config to false";
+- an on-state that is no longer so: "the flag is no longer on", "`…` is not enabled any more"
+  (not "no longer on for internal users only", which it still is for others);
 
 and no "not", "never" or "n't" before it in its part of the sentence ("Do not redeploy, turn
-the flag off" turns it off; "Don't turn the flag off" does not).
+the flag off" turns it off; "Don't turn the flag off" does not), but for its own ("not on any
+more").
 
 What is turned off, or on, is the flag itself, not another thing the flag's name qualifies:
 "turn off the flag dashboard" and "put an alert on the flag for 5%" speak of a dashboard and an
@@ -93,12 +96,34 @@ STATE = (
     r"|turned|switched|flipped|toggled|set|put|dialled|dialed|rolled|down)"
 )
 COMPARATIVE = r"\s+(?:longer|more|less|fewer|\w+er\s+than)\b"
-OFF_VALUE = rf"[`'\"]?(?:(?:off|false|disabled)(?![\w-])|no(?![\w-])(?!{COMPARATIVE})|{ZERO})"
+OFF_VALUE = (
+    rf"[`'\"]?(?:(?:off|false|disabled|deactivated)(?![\w-])|no(?![\w-])(?!{COMPARATIVE})|{ZERO})"
+)
 """Off, false or 0%, as words ("false", not "false-positive"); "no" too (`…=no`), but not
-"no-op" nor "no" before a comparative, an adverb: "the flag is no longer on", "keep the flag
-at no more than 5%"."""
+"no-op" nor "no" before a comparative, an adverb: "keep the flag at no more than 5%", "the flag
+is no longer 0%" ("no longer on" is off by what is no longer so, `NO_LONGER_ON`)."""
+BARE_OFF_VALUE = (
+    rf"[`'\"]?(?:false|{ZERO})[`'\"]?"
+    r"(?=\s*(?:$|[.,;:()!`]|(?:in|on|for|at|now|everywhere|again|immediately|first|and|then"
+    r"|via|with|across)\b))"
+)
+"""False or 0% straight after the flag, as "set `…` false" or `flagctl set … 0` puts it: the
+value ends the phrase, so that "keep `…` false alarms muted" speaks of alarms."""
 COPULA = r"(?:is|are|be|been|being|stays?|remains?|becomes?)"
 """A verb after which the flag's state itself follows: "the flag is 0%", "… is false"."""
+ON_VALUE = r"[*_`'\"]*\b(?:on|true|enabled|activated|active|live|yes|1)[*_`'\"]*(?![\w-])"
+"""The flag's on-state, as words: on, true, enabled, live."""
+ANY_MORE = r"\s+any\s?more\b"
+NO_LONGER_ON = (
+    r"(?:\s+no\s+longer|(?P<own_negation>\s+not|n['’]t))"
+    rf"(?:\s+{STATE})*\s+{ON_VALUE}(?:\s+for\s+any(?:one|body)\b)?"
+    rf"(?(own_negation){ANY_MORE}|(?:{ANY_MORE})?)"
+    r"(?!\s+(?:for|at|to|only|just|than)\b)"
+)
+"""An on-state that is no longer so, which is the flag off: "no longer on", "not enabled any
+more", "isn't true anymore". Its "not" is the statement's own, not a negation of it. Not when
+the flag is no longer on for some only ("no longer on for internal users only", "no longer on
+at 5%"), nor "not on any more than 5%", a share."""
 SWITCHED_THINGS = (
     r"alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
     r"|check|metric|log|notification|monitor|test|job|webhook|pipeline|sampling"
@@ -133,8 +158,12 @@ FEATURE_PHRASE = (
     r"(?:feature|endpoints?|routes?|series)\b"
 )
 """The feature the flag guards, by its kind: "the feature", "the series endpoints"."""
-FLAG_SETTING = r"(?:share|rollout|percentage|traffic|exposure|audience|rule|value|state)s?\b"
-"""What of the flag's is the flag at 0% or false: its share, its rollout percentage, its value."""
+FLAG_SETTING = (
+    r"(?:share|rollout|percentage|traffic|exposure|audience|rule|value|state|setting|config"
+    r"|configuration)s?\b"
+)
+"""What of the flag's is the flag at 0% or false: its share, its rollout percentage, its value,
+its config ("set the flag config to false")."""
 KILL = r"\b(?:pull|hit|flip|throw|trip|press)\w*"
 """What is done to a kill switch to kill the feature: "pull the kill switch"."""
 NEGATED = re.compile(r"(?i)\b(?:not|never)\b|n't\b")
@@ -156,15 +185,19 @@ def _statements(reference: str) -> re.Pattern[str]:
                 # set the share of `…` to 0%; roll the flag back to false; keep it at 0 %
                 rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}{setting}\s+(?:(?:back|down)\s+)?(?:to|at)"
                 rf"\s+{OFF_VALUE}",
+                # set `…` false; `flagctl set … 0`: the value with no "to", ending the phrase
+                rf"{SWITCH}\s+(?:[\w'-]+\s+){{0,3}}?{flag}{setting}\s+{BARE_OFF_VALUE}",
                 # the flag is off; `…` **off**; the flag is set to false; it stays at 0%
                 rf"{flag}{setting}(?:\s+{STATE})*\s+(?:(?:to|at)\s+{OFF_VALUE}|{OFF_WORD}"
-                r"|disabled(?![\w-]))",
+                r"|(?:disabled|deactivated)(?![\w-]))",
+                # the flag is no longer on; `…` is not enabled any more
+                rf"{flag}{setting}(?:\s+{STATE})*?{NO_LONGER_ON}",
                 # the flag is 0%; the flag's share is now 0%; `…` is false
                 rf"{flag}{setting}(?:\s+{STATE})*?\s+{COPULA}(?:\s+{STATE})*\s+{OFF_VALUE}",
                 rf"{flag}\s*(?:=|:|->|→)\s*{OFF_VALUE}",
                 rf"{FLAG}\s*=\s*{OFF_VALUE}",
-                # disable the flag
-                rf"\bdisabl\w*\s+{flag}(?!{MODIFIED})",
+                # disable the flag; deactivate `…`
+                rf"\b(?:disabl|deactivat)\w*\s+{flag}(?!{MODIFIED})",
                 # pull the kill switch: what it kills is the feature
                 rf"{KILL}\s+{DETERMINER}\s+(?:[\w`'-]+\s+){{0,2}}?kill[\s-]?switch\b"
                 rf"(?!{MODIFIED}|\s+(?:on|off)\b)",
@@ -194,13 +227,17 @@ NO_HEAD = r"(?:(?:per)?cent|all|each|both|any|some|none|most|half)\b"
 the flag's shares", "5 per cent of the flag"."""
 HEAD_OF_THE_FLAG = re.compile(
     rf"(?i)(?P<head>(?:\b(?:{DETERMINER}|a|an|each|every|any)\s+|{MOVE}\s+|^\W*)"
-    rf"(?:[\w-]+\s+){{0,2}}?(?!{FLAG_SETTING}|{NO_HEAD})[\w-]+)"
+    # No head where every word of the noun is a setting of the flag's ("the rollout share"),
+    # but its last word alone is not enough: "the alert rule of the flag" is the alert's.
+    rf"(?!(?:{FLAG_SETTING}\s+){{1,3}}of\s)"
+    rf"(?:(?!(?:{DETERMINER}|{MOVE})\b)[\w-]+\s+){{0,2}}?(?!{NO_HEAD})[\w-]+)"
     rf"\s+of\s+(?:{FLAG_NAME}|{FLAG_PHRASE}|{FEATURE_CODE}|{FEATURE_PHRASE}"
     r"(?:\s+(?:endpoints?|routes?)\b)?)"  # the whole of "the series endpoints"
 )
 """Any thing "of the flag" but the flag's own settings: "the alert threshold of the flag", "the
-error rate of the series endpoints". A noun, after "the", "a" or the verb ("set alert threshold
-of the flag"), so that "instead of the flag" or "ahead of the flag" keep the flag."""
+error rate of the series endpoints", "the alert config of the flag". A noun, after "the", "a" or
+the verb ("set alert threshold of the flag"), so that "instead of the flag" or "ahead of the
+flag" keep the flag."""
 FLAG_AS_A_WORD = rf"(?:{FLAG_NAME}|{FLAG_NOUN}|{FEATURE_CODE})"
 FLAG_ITSELF = rf"{FLAG_AS_A_WORD}(?!{ANOTHER_THING})"
 """The flag, by its name or its kind, and not as the first word of another thing's name ("the
@@ -258,11 +295,16 @@ def turns_the_feature_off(step: str) -> bool:
 
 def _says_off(text: str, statements: re.Pattern[str]) -> bool:
     """Whether one of `statements` is in the text with no "not" or "never" before it in its
-    part of the sentence."""
+    part of the sentence, but for the statement's own ("the flag is not on any more")."""
     for statement in statements.finditer(text):
         parts = list(SENTENCE_PART.finditer(text, 0, statement.start()))
         start = parts[-1].end() if parts else 0
-        if not NEGATED.search(text, start, statement.end()):
+        own_start, own_end = statement.span("own_negation")
+        if own_start < 0:
+            own_start = own_end = statement.end()
+        if not (
+            NEGATED.search(text, start, own_start) or NEGATED.search(text, own_end, statement.end())
+        ):
             return True
     return False
 
@@ -293,12 +335,16 @@ def turns_the_flag_on(step: str) -> bool:
     # an alert on the flag for 5%" turn on alerts, and leave the series endpoints answering
     # 404 for everyone.
     text = with_digits(step)
-    reference = re.compile(rf"(?i){FLAG_ITSELF}" + (rf"|{PRONOUN}" if it_is_the_flag(text) else ""))
+    it_is_flag = it_is_the_flag(text)
+    reference = re.compile(rf"(?i){FLAG_ITSELF}" + (rf"|{PRONOUN}" if it_is_flag else ""))
+    # "It" is what it is in the whole step: in "Check it is no longer on (`…`)" the part
+    # before the brackets turns the flag off.
+    off_statements = _NAMED_OR_IT if it_is_flag else _NAMED
     text = _things_of_the_flag_as_things(text)
     return any(
         reference.search(part)
         and not NEGATED.search(part)
-        and not turns_the_flag_off(part)
+        and not _says_off(_things_of_the_flag_as_things(part), off_statements)
         and (TURNED_ON.search(part) or any(share > 0 for share in _audiences(part, text)))
         for part in _parts(text)
     )
