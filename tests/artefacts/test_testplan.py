@@ -309,6 +309,84 @@ def test_a_sentence_referring_back_after_an_opener_or_as_the_limit_is_read(text,
     assert values(prose(text)) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The limit of the measure named before, in the run's place or time, or bounding it
+        # the way the measure must stay: a latency's or a failure rate's upper limit, a
+        # throughput's lower one.
+        ("We measure the p95 latency. The limit in each run is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The limit for every run is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The limit, in each run, is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The upper limit is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The hard limit per run is 0.3 s.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The maximum is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The maximum allowed is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The ceiling is three hundred.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. In each run, the maximum is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. Its limit is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. Its ceiling is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. Our limit for it is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The target value is under 300 ms.", {"p95 latency": 300.0}),
+        ("The p95 latency is what we watch; the maximum is 300 ms.", {"p95 latency": 300.0}),
+        ("We track the error rate. The upper limit is 0.5%.", {"failed requests": 0.005}),
+        (
+            "We count failed requests. The maximum per run is half a percent.",
+            {"failed requests": 0.005},
+        ),
+        ("We need throughput. The minimum is 20 requests per second.", {"throughput": 20.0}),
+        ("We need throughput. The minimum is twenty.", {"throughput": 20.0}),
+        ("We need throughput. The lower limit under load is 20.", {"throughput": 20.0}),
+        ("We track the success rate. The minimum is 99.5%.", {"failed requests": 0.005}),
+        ("We measure the p95 latency. Then the maximum is 300 ms.", {"p95 latency": 300.0}),
+        # A bound the wrong way is no limit of the measure: its "it" may still come.
+        (
+            "We measure the p95 latency. The minimum is 50 ms. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We need throughput. The maximum is 50 requests per second. It must be at least 20.",
+            {"throughput": 20.0},
+        ),
+    ],
+    ids=[
+        "the-limit-in-each-run",
+        "the-limit-for-every-run",
+        "the-limit-comma-in-each-run",
+        "the-upper-limit",
+        "the-hard-limit-per-run-in-seconds",
+        "the-maximum",
+        "the-maximum-allowed",
+        "the-ceiling-in-words",
+        "in-each-run-the-maximum",
+        "its-limit",
+        "its-ceiling",
+        "our-limit-for-it",
+        "the-target-value-under",
+        "in-the-same-sentence",
+        "the-upper-limit-of-the-error-rate",
+        "the-maximum-per-run-of-the-failures",
+        "the-minimum-throughput-named-by-its-unit",
+        "the-minimum-throughput-bare",
+        "the-lower-limit-under-load",
+        "the-minimum-success-rate",
+        "then-the-maximum",
+        "a-minimum-latency-then-it",
+        "a-maximum-throughput-then-it",
+    ],
+)
+def test_a_sentence_naming_the_limit_in_other_words_gives_it_its_number(text, expected):
+    """ "The upper limit", "the maximum", "the limit in each run": the limit of what the
+    sentence before named, as "its limit" is."""
+    assert values(prose(text)) == pytest.approx(expected)
+
+
+def test_a_limit_named_in_other_words_says_no_comparison_and_quotes_both_sentences():
+    found = testplan.thresholds(prose("We measure the p95 latency. The maximum is 300 ms."))
+    assert found["p95 latency"].inclusive is None
+    assert found["p95 latency"].quoted == "We measure the p95 latency. The maximum is 300 ms."
+
+
 def test_a_threshold_split_across_two_sentences_quotes_both():
     found = testplan.thresholds(prose("We measure the p95 latency. It stays under 300 ms."))
     assert found["p95 latency"].quoted == "We measure the p95 latency. It stays under 300 ms."
@@ -349,6 +427,30 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         ("We measure the p95 latency. The target of the warm-up stays under 500 ms.", {}),
         ("We measure the p95 latency and the error rate. The limit is 300.", {}),
         ("We measure the p95 latency. The limit for throughput is 20 req/s.", {"throughput": 20.0}),
+        # A limit of another thing: of the warm-up, the ramp-up's, the test's, whatever its unit.
+        ("We measure the p95 latency. The target of the warm-up is 2 minutes.", {}),
+        ("We measure the p95 latency. The limit of the ramp-up is 50 users.", {}),
+        ("We measure the p95 latency. The limit of the warm-up is 500 ms.", {}),
+        ("We measure the p95 latency. The upper limit of the warm-up is 500 ms.", {}),
+        ("We measure the p95 latency. The limit for the warm-up is 500 ms.", {}),
+        ("We measure the p95 latency. The limit for the test is 60 s.", {}),
+        ("We measure the p95 latency. The limit of one run is 60 s.", {}),
+        ("We measure the p95 latency. The ramp-up's limit is 300 ms.", {}),
+        ("We measure the p95 latency. The warm-up limit is 500 ms.", {}),
+        ("We measure the p95 latency. The target latency for the warm-up stays under 500 ms.", {}),
+        ("We measure the p95 latency. The limit, for the warm-up, stays under 500 ms.", {}),
+        # The run's limit in another unit: its length, its users.
+        ("We measure the p95 latency. The maximum in each run is 10 minutes.", {}),
+        ("We measure the p95 latency. The maximum is 50 users.", {}),
+        # A bound the wrong way: a latency's or failures' floor, a throughput's ceiling.
+        ("We measure the p95 latency. The minimum is 300 ms.", {}),
+        ("We measure the p95 latency. The lower limit is 300 ms.", {}),
+        ("We track the error rate. The floor is 0.5%.", {}),
+        ("We need throughput. The maximum is twenty.", {}),
+        ("We need throughput. The upper limit in each run is 20.", {}),
+        ("We need throughput. The maximum is 20 requests per second.", {}),
+        ("We measure the p95 latency. Then, for the warm-up, the maximum is 500 ms.", {}),
+        ("We track the success rate. The maximum is 99.5%.", {}),
     ],
     ids=[
         "a-percentage",
@@ -371,6 +473,27 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         "the-target-of-the-warm-up",
         "the-limit-after-two-measures",
         "the-limit-of-another-measure",
+        "the-target-of-the-warm-up-in-minutes",
+        "the-limit-of-the-ramp-up-in-users",
+        "the-limit-of-the-warm-up-in-ms",
+        "the-upper-limit-of-the-warm-up",
+        "the-limit-for-the-warm-up",
+        "the-limit-for-the-test-in-seconds",
+        "the-limit-of-one-run-in-seconds",
+        "the-ramp-ups-limit",
+        "the-warm-up-limit",
+        "the-target-latency-for-the-warm-up",
+        "the-limit-comma-for-the-warm-up",
+        "the-maximum-in-each-run-in-minutes",
+        "the-maximum-in-users",
+        "a-latencys-minimum",
+        "a-latencys-lower-limit",
+        "a-failure-rates-floor",
+        "a-throughputs-maximum",
+        "a-throughputs-upper-limit",
+        "a-throughputs-maximum-named-by-its-unit",
+        "then-for-the-warm-up-the-maximum",
+        "a-success-rates-maximum",
     ],
 )
 def test_a_sentence_after_a_measure_gives_it_only_its_own_limit(text, expected):

@@ -1317,6 +1317,26 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             P95_CHECK,
             "states no p95 latency threshold",
         ),
+        # The limit of another thing, or a bound the other way, is not the latency's limit.
+        (
+            [
+                (
+                    SIDEWAYS[0],
+                    SPLIT_THRESHOLDS.replace(
+                        "It stays under 300 ms.", "The limit of the warm-up is 300 ms."
+                    ),
+                )
+            ],
+            [],
+            P95_CHECK,
+            "states no p95 latency threshold",
+        ),
+        (
+            [(SIDEWAYS[0], SPLIT_THRESHOLDS.replace("It stays under", "The minimum is"))],
+            [],
+            P95_CHECK,
+            "states no p95 latency threshold",
+        ),
     ],
     ids=[
         "at-most-as-a-sign-and-code-strict",
@@ -1350,6 +1370,8 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
         "another-p95-in-the-next-sentence",
         "at-most-in-the-next-sentence-and-code-strict",
         "a-percentage-in-the-next-sentence",
+        "the-limit-of-the-warm-up-in-the-next-sentence",
+        "a-minimum-in-the-next-sentence",
     ],
 )
 def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(
@@ -1518,6 +1540,16 @@ def prose_thresholds(sentences: str) -> dict[str, float | None]:
         ("We measure the p95 latency. The test limit is 10 minutes.", {}),
         ("We measure the p95 latency. The limit is 10 minutes.", {}),
         ("We measure the p95 latency. Then it runs for up to 10 minutes.", {}),
+        # The limit in each run, or a bound the measure's way, is its limit; not another thing's.
+        (
+            "We measure the p95 latency. The upper limit in each run is 300 ms.",
+            {"p95 latency": 300},
+        ),
+        ("We track the error rate. The maximum is 0.5%.", {"failed requests": 0.005}),
+        ("We need throughput. The minimum is twenty.", {"throughput": 20}),
+        ("We measure the p95 latency. The target of the warm-up is 2 minutes.", {}),
+        ("We measure the p95 latency. The limit of the ramp-up is 50 users.", {}),
+        ("We measure the p95 latency. The minimum is 300 ms.", {}),
     ],
     ids=[
         "it-the-latency",
@@ -1542,6 +1574,12 @@ def prose_thresholds(sentences: str) -> dict[str, float | None]:
         "the-test-limit-in-minutes",
         "the-limit-in-minutes",
         "then-it-the-test-running-minutes",
+        "the-upper-limit-in-each-run",
+        "the-maximum-of-the-error-rate",
+        "the-minimum-of-the-throughput",
+        "the-target-of-the-warm-up-in-minutes",
+        "the-limit-of-the-ramp-up-in-users",
+        "the-minimum-of-the-latency",
     ],
 )
 def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences, expected):
@@ -1561,8 +1599,16 @@ def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences
         SPLIT_THRESHOLDS.replace("They stay", "Then they stay").replace(
             "It stays under 300 ms.", "The limit is 300 ms."
         ),
+        SPLIT_THRESHOLDS.replace(
+            "It stays under 300 ms.", "The upper limit in each run is 300 ms."
+        ).replace("They stay under 0.5%.", "The maximum is 0.5%."),
     ],
-    ids=["the-test-runs-for-minutes-between", "its-limit-is", "then-they-and-the-limit-is"],
+    ids=[
+        "the-test-runs-for-minutes-between",
+        "its-limit-is",
+        "then-they-and-the-limit-is",
+        "the-upper-limit-in-each-run-and-the-maximum",
+    ],
 )
 def test_a_plan_whose_it_is_the_test_is_accepted(service, prose):
     change(service, PLAN, SIDEWAYS[0], prose)

@@ -12,16 +12,18 @@ brackets in the row's label or the column's header ("p95 latency (ms)", "Thresho
 A table may also stand sideways, a column per measure and a row of thresholds; a success-rate
 or availability row ("at least 99.5% of requests succeed") stands for the failed requests' (at
 most 0.5%) when the plan has no row of those. A threshold whose words hold other numbers is read
-from its own clause ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 req/s"). Whether the limit itself passes is read from the threshold's words
-("under 300 ms" no, "at most 300 ms" yes) when they say it.
+from its own clause ("p99 under 1 s, p95 under 300 ms"; "over 60 s, at least 20 req/s").
+Whether the limit itself passes is read from the threshold's words ("under 300 ms" no, "at most
+300 ms" yes) when they say it.
 
 A measure that no row states may be stated in a sentence: "The p95 latency stays under 300 ms,
 the service serves at least twenty requests a second, and fewer than 0.5% of requests fail."
 Each clause that names a measure gives it the number in that measure's unit, never a number in
 another's ("20 users", "60 s", "20 req/s" beside a latency). A measure named without a number
 may take it from the next sentence when that one opens on "it", "this" or "they", perhaps after
-"Then" or "In each run,", or on "the limit": "We measure the p95 latency. It stays under
-300 ms."; "We measure the p95 latency. The limit is 300 ms."
+"Then" or "In each run,", or on its limit ("the limit", "the upper limit in each run", "the
+maximum"; for a throughput "the minimum"): "We measure the p95 latency. It stays under
+300 ms."; "We measure the p95 latency. The maximum is 300 ms."
 """
 
 from __future__ import annotations
@@ -322,26 +324,70 @@ def _paragraphs(body: str) -> list[list[str]]:
     ]
 
 
+_RUN = r"(?:(?:load|test)\s+)?(?:runs?|tests?)|load|peak(?:\s+load)?"
+"""The run, in the words that place a limit or a pronoun in it: "each run", "load", "peak"."""
 _OPENER = (
     r"(?:(?:and|so|then|also|thus|hence|here|now|overall)\b,?\s+"
     r"|(?:in|during|throughout|across|for|under|at|over)\s+"
-    r"(?:(?:each|every|any|all|the|a|our)\s+)?"
-    r"(?:(?:load\s+)?(?:runs?|tests?)|load|peak(?:\s+load)?)\s*,\s*)"
+    rf"(?:(?:each|every|any|all|the|a|our)\s+)?(?:{_RUN})\s*,\s*)"
 )
 """A few words before the pronoun that say nothing of what it is: a link ("Then", "And", "So")
 or the run's own circumstance ("In each run,", "Under load,"). Not a phrase about anything
 else: in "For the warm-up, it stays under 500 ms" "it" is the warm-up."""
+_UPPER_BOUND = r"upper|max(?:imum)?|ceiling|cap"
+_LOWER_BOUND = r"lower|min(?:imum)?|floor"
+"""The words of a limit that bounds a measure from above, and from below."""
+_LIMIT_NOUN = (
+    r"limit|threshold|target|objective|goal|bound|max(?:imum)?|ceiling|cap|min(?:imum)?|floor"
+)
+_LIMIT_ADJECTIVE = (
+    r"upper|lower|max(?:imum)?|min(?:imum)?|hard|strict|agreed|allowed|acceptable|required"
+)
+_IN_THE_RUN = (
+    rf"(?:in|during|throughout|across|under|at|over)\s+(?:(?:each|every|any|all|the|a|our)\s+)?"
+    rf"(?:{_RUN})|(?:per|for)\s+(?:(?:each|every|any|all|this)\s+)?(?:{_RUN})"
+    r"|for\s+(?:it|them|this|that)\b"
+)
+"""Where or when a limit holds, which makes it no limit of another thing: "in each run", "per
+run", "for every run", "under load", "for it". Not "for the warm-up", "of the ramp-up"."""
+_A_LIMITS_NUMBER = rf"(?:\d|\.\d|(?!one\b)(?:{NUMBER_WORDS.pattern}))"
+"""A number right after a limit ("the limit 300 ms", "a ceiling of three hundred"); not the
+"one" of "the limit of one run", a run's."""
+_LIMIT_SUBJECT = re.compile(
+    rf"^\W*(?:{_OPENER}){{0,2}}(?:the|its|their|our)\s+"
+    rf"(?:(?:{_LIMIT_ADJECTIVE})\s+){{0,2}}(?:{_LIMIT_NOUN})\b"
+    r"(?:\s+(?:allowed|permitted|value|level|latency|rate)\b)?"
+    rf"(?:\s*,?\s*(?:{_IN_THE_RUN})\s*,?){{0,2}}"
+    r"(?:\s+(?:that\s+|which\s+)?we\s+(?:set|use|apply|agreed(?:\s+on)?)\b)?"
+    r"(?=\s*(?:[:=]|(?:is|are|was|will\s+be|must|should|shall|has\s+to|needs\s+to|stays?"
+    rf"|remains?|sits?|equals?|of(?=\s*{_A_LIMITS_NUMBER}))\b|{_A_LIMITS_NUMBER}))",
+    re.IGNORECASE,
+)
+"""A clause that opens on a limit as the subject of what it states: "the limit is", "the upper
+limit in each run is", "the maximum:", "its ceiling is", "our limit for it is" (a limit of what
+was named before, as "its limit" is). Not a limit qualified by another thing: "the test limit",
+"the ramp-up's limit", "the limit of the warm-up", "the target latency for the warm-up"."""
+_BOUNDS = {
+    # The bound a measure's limit is, by the way the measure must stay: a floor is no limit of
+    # a latency, a ceiling none of a throughput.
+    "p95 latency": re.compile(rf"\b(?:{_LOWER_BOUND})\b", re.IGNORECASE),
+    "failed requests": re.compile(rf"\b(?:{_LOWER_BOUND})\b", re.IGNORECASE),
+    "throughput": re.compile(rf"\b(?:{_UPPER_BOUND})\b", re.IGNORECASE),
+    SUCCESS: re.compile(rf"\b(?:{_UPPER_BOUND})\b", re.IGNORECASE),
+}
+"""The words of a bound the other way than each measure's limit."""
 _REFERS_BACK = re.compile(
     rf"^\W*(?:{_OPENER}){{0,2}}"
     r"(?:(?:its?|this|that|they|these|their)\b(?!\s+(?:is|was)\s+why\b)"
-    r"|the\s+(?:limit|threshold|target)\b(?!\s+(?:of|for|on|in)\s+(?![\d.])))",
+    rf"|(?={_LIMIT_SUBJECT.pattern.removeprefix('^')}))",
     re.IGNORECASE,
 )
 """A sentence that opens on what the sentence before named: "It stays under 300 ms", "Then
 they stay under 0.5%", "In each run, it stays under 300 ms"; or on the limit of it, as "its
-limit" would: "The limit is 300 ms". Not "the test limit" nor "the target of the warm-up", the
-limit of something else; and a number in another unit ("The limit is 10 minutes") is no limit
-of the measure, as after "it"."""
+limit" would (`_LIMIT_SUBJECT`): "The limit is 300 ms", "The upper limit in each run is
+300 ms". Not "the test limit" nor "the target of the warm-up", the limit of something else;
+and a number in another unit ("The limit is 10 minutes") is no limit of the measure, as after
+"it"."""
 
 
 def _prose_thresholds(body: str) -> dict[str, Threshold]:
@@ -351,9 +397,10 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
     another measure's unit ("20 req/s" beside a latency) is never taken for this one; nor is a
     p99's, which names no p95. A measure named in a clause of its own ("The p95 latency,
     measured over a 60 s run, stays under 300 ms") takes the next clause that compares; and
-    one named in a sentence of its own takes the next sentence that opens on "it" ("We measure
-    the p95 latency. It stays under 300 ms."; `_REFERS_BACK`), by the same rules, or the one
-    after when that "it" states nothing of it ("It runs for up to 10 minutes.")."""
+    one named in a sentence of its own takes the next sentence that opens on "it" or on its
+    limit ("We measure the p95 latency. It stays under 300 ms."; "The upper limit is 300 ms.";
+    `_REFERS_BACK`), by the same rules, or the one after when that sentence states nothing of it
+    ("It runs for up to 10 minutes."; "The minimum is 50 ms.", a bound the other way)."""
     found: dict[str, Threshold] = {}
     for paragraph in _paragraphs(body):
         named: list[str] = []
@@ -382,13 +429,21 @@ def _read_sentence(
     the measure the sentence before named without its number, if "it" is that measure. The
     measures the sentence names."""
     named: list[str] = []
-    for clause in _PROSE_CLAUSE_BREAK.split(sentence):
+    for clause in _clauses(sentence):
         measures = _measures_named(clause)
-        if not measures:
-            measures = [m for m in named_before if _compares(m, clause)]
-        else:
+        subject = _LIMIT_SUBJECT.match(clause)
+        if measures:
             named_before = []
             named += measures
+            if subject:  # "The maximum is 20 requests a second" is no throughput's limit
+                measures = [m for m in measures if not _BOUNDS[m].search(subject[0])]
+        elif subject:
+            # "The upper limit is 300 ms": the limit of what was named before, bounding it
+            # the way it must stay; what follows the limit states its number.
+            measures = [m for m in named_before if not _BOUNDS[m].search(subject[0])]
+            clause = clause[subject.end() :]
+        else:
+            measures = [m for m in named_before if _compares(m, clause)]
         for measure in measures:
             if measure in found:
                 continue
@@ -403,6 +458,16 @@ def _read_sentence(
             way = "throughput" if measure == SUCCESS else measure  # more succeed: fewer fail
             found[measure] = Threshold(reading, value, quoted, inclusive(way, clause))
     return named
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's clauses, a limit that opens it one with what it states, even around the
+    commas of "The limit, in each run, is 300 ms"."""
+    subject = _LIMIT_SUBJECT.match(sentence)
+    end = subject.end() if subject else 0
+    clauses = _PROSE_CLAUSE_BREAK.split(sentence[end:])
+    clauses[0] = sentence[:end] + clauses[0]
+    return clauses
 
 
 _REQUESTS_A_MINUTE = re.compile(
