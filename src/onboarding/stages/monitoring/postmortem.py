@@ -17,7 +17,11 @@ defined below). Judging words used as a verdict, a person or a role named as the
 ("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
 engineer didn't check the dashboard"), and an action with no date at all are not; a role's
 action told without fault ("the on-call engineer rolled back at 14:32", "did not have an alert
-to go on") is fine. Wording is read a sentence at a time, wherever the Markdown's lines break.
+to go on") is fine, and so is a lapse denied, which is praise ("never lost track of the
+impact", "didn't miss a single page"). What someone did not do is excused by a reason about the
+system or the situation ("because nothing pointed to it", "because they were handling another
+page"), never by one that blames them ("because she forgot", "because they were careless").
+Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
 from __future__ import annotations
@@ -176,6 +180,28 @@ JUDGING_ACTS = (
 """What someone did, in words that judge it: "forgot", "failed to", "should have caught"."""
 BLAME_VERBS = rf"(?:{JUDGING_ACTS}|mistake|fault|blame)"
 NEGATION_ADVERBS = r"(?:even|once|yet|ever|actually|really|always|again)"
+# A verb whose own meaning is a lapse: done, it judges ("Jordan lost track"); denied, it is
+# praise ("never lost track of the impact", "didn't miss a single page", "did not skip the
+# checklist"). Every form, since "did not" takes the plain verb and "never" the past.
+LAPSES = (
+    r"(?:los(?:e|es|t|ing)|miss(?:es|ed|ing)?|ignor(?:e|es|ed|ing)|skip(?:s|ped|ping)?|"
+    r"forg(?:et|ets|ot|otten|etting)|neglect(?:s|ed|ing)?|fail(?:s|ed|ing)?|"
+    r"overlook(?:s|ed|ing)?|abandon(?:s|ed|ing)?|delay(?:s|ed|ing)?|panick?(?:s|ed|ing)?|"
+    r"hesitat(?:e|es|ed|ing)|falter(?:s|ed|ing)?|waver(?:s|ed|ing)?|slip(?:s|ped|ping)?|"
+    r"stall(?:s|ed|ing)?|err(?:s|ed)?|slack(?:s|ed)?|overreact(?:s|ed)?|"
+    r"oversle(?:ep|eps|pt)|procrastinat(?:e|es|ed)|"
+    # Misread, misjudged, misconfigured: the prefix says it went wrong.
+    r"mis(?!s)[a-z]{3,}|"
+    r"(?:give|gives|gave|given|giving)\s+(?:up|in)|"
+    r"(?:cut|cuts|cutting)\s+corners|(?:take|takes|took|taken)\s+(?:any\s+)?shortcuts|"
+    # Dropping the ball or a page is a lapse; dropping a table or an index is an act that a
+    # migration may owe ("the DBA did not drop the old index").
+    r"drop(?:s|ped|ping)?(?!\s+(?:the\s+|an?\s+|its\s+|that\s+|this\s+|old\s+|unused\s+)*"
+    r"(?:tables?|columns?|index(?:es)?|indices|databases?|constraints?|schemas?|views?|"
+    r"triggers?|rows?|keys?|fields?|backups?)\b))"
+)
+"""A verb that names a lapse, in any form: lost, missed, ignored, skipped, dropped, forgot,
+neglected, failed (to), overlooked, abandoned, delayed, panicked, hesitated, gave up."""
 NOT_AN_ACT = (
     # What happened to them, what they had or knew: "did not have an alert", "didn't get paged",
     # "never saw an alert", "did not know a backfill was running", "did not find an entry",
@@ -184,23 +210,48 @@ NOT_AN_ACT = (
     r"need(?:ed)?|want(?:ed)?|expect(?:ed)?|understand|understood|mean|meant|"
     r"intend(?:ed)?|think|thought|reali[sz]ed?|recogni[sz]ed?|find|found|be|been|was|were|"
     r"reach(?:ed)?|contact(?:ed)?|connect(?:ed)?|"
+    # A lapse denied is praise: "never lost track", "did not hesitate to roll back".
+    rf"{LAPSES}|"
     # What they kept doing, told as praise: "never left the incident channel", "did not stop
-    # until the queue drained", "did not hesitate to roll back".
-    r"leave|left|stop(?:ped)?|lose|lost|give|gave|paus(?:e|ed)|hesitat(?:e|ed)|"
-    # A judging act denied is no verdict: "did not forget anything", "never caused a delay".
-    r"forget|forgot|forgotten|fail(?:ed)?|ignore[sd]?|neglect(?:ed)?|cause[sd]?|break|broke|"
-    r"blamed?|miss(?:ed)?)"
+    # until the queue drained", "never quit". Stopping something ("did not stop the backfill")
+    # is an act left undone, so an object may not follow.
+    r"leave|left|(?:stop(?:s|ped)?|paus(?:e|es|ed)|quits?)"
+    r"(?!\s+(?:the|a|an|it|its|this|that|their|his|her|our|any)\b)|"
+    # A harm denied is no verdict: "never caused a delay", "did not break anything".
+    r"cause[sd]?|break|broke|blamed?)"
 )
-NEGATED_ACT = (
-    rf"(?:did\s+not|didn['’]?t|never)\s+(?:{NEGATION_ADVERBS}\s+)?"
-    rf"(?!(?:{NEGATION_ADVERBS}|{NOT_AN_ACT})\b)[a-z]+\b"
-)
+NEGATION = rf"(?:did\s+not|didn['’]?t|never)\s+(?:{NEGATION_ADVERBS}\s+)?"
+"""What comes before something not done: "did not", "didn't even", "never"."""
+NEGATED_ACT = rf"{NEGATION}(?!(?:{NEGATION_ADVERBS}|{NOT_AN_ACT})\b)[a-z]+\b"
 """Something someone did not do, which says they should have: "didn't check the dashboard",
 "did not batch it", "never announced it". Blame of the same kind as "forgot to check"."""
 REASON = re.compile(r"\b(?:because|since|as)\b", re.IGNORECASE)
 """After what someone did not do, a reason explains it rather than judging it: "did not restart
 the service, as the runbook advised", "didn't check the dashboard because nothing pointed to
 it"."""
+REASON_CLAUSE = re.compile(r"(?<!\bnot\s)(?<!n't\s)(?<!n’t\s)\b(?:because|since)\s", re.IGNORECASE)
+"""Where a reason starts a clause of its own, which a denial before it does not reach: in "the
+script didn't batch it because Jordan was careless", "didn't" denies nothing about Jordan. In
+"not because of human error" the denial is of the reason, so it does reach."""
+INATTENTION = (
+    r"\b(?:inattenti(?:ve|vely|on)|complacen(?:t|tly|cy)|too\s+lazy|"
+    r"(?:was|were|is|are)(?:\s+not|n['’]t)\s+(?:paying\s+attention|careful|thinking|focused)|"
+    r"(?:did\s+not|didn['’]?t)\s+(?:care|pay\s+attention|think\s+to)|"
+    r"could(?:\s+not|n['’]?t)\s+be\s+bothered)\b"
+)
+"""A reason that faults someone's attention or effort: "they weren't paying attention"."""
+PRONOUNS = r"(?:he|she|I|we|you|someone|somebody)"
+"""Who a reason can be about without naming them again: "because she forgot"."""
+PEOPLES_LAPSES = (
+    r"(?:forg(?:ot|otten|etting)|neglected|ignored|overlooked|panicked|hesitated|"
+    r"(?:gave|given)\s+up|lost\s+(?:track|sight|focus|interest|patience)|procrastinated|"
+    r"slacked|cut\s+corners|took\s+shortcuts|didn['’]?t\s+bother|did\s+not\s+bother|"
+    r"messed\s+up|screwed\s+up)"
+)
+"""The lapses only people make: "because they forgot". "They" may be the dashboards, which
+fail to show, miss or drop things, so "because they failed to show lock waits" explains."""
+DENIED_JUST_BEFORE = re.compile(r"(?:\bnot|\bnever|\bno|n['’]t)\s+$", re.IGNORECASE)
+"""Before a judging word in a reason, these deny it: "because they weren't careless"."""
 CLAUSE_ABOUT_THEM = r",\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{0,60},"
 """A clause about someone between commas: "Jordan, who ran it, forgot", "Sam, the tech lead,
 ignored"."""
@@ -494,22 +545,70 @@ def _header_of(body: str) -> list[str]:
     return []
 
 
-def _is_a_verdict(line: str, start: int, end: int, match: re.Match[str] | None = None) -> bool:
+def _is_a_verdict(
+    line: str,
+    start: int,
+    end: int,
+    match: re.Match[str],
+    blaming_reason: re.Pattern[str],
+) -> bool:
     """A judging phrase at `start`–`end` is the writer's verdict unless its clause denies it,
     before it ("this was not human error") or right after it ("human error is not a cause"),
-    or, when it is something not done (`match` found an omission), a reason follows it.
+    or, when it is something not done (`match` found an omission), a reason follows it that
+    does not itself blame (`blaming_reason`): "because nothing pointed to it" explains,
+    "because she forgot" does not.
 
     A clause after ", and", ", but" or ", so" is one of its own: in "the runbook had no entry,
-    and the DBA forgot to check", the "no" denies nothing the DBA did."""
+    and the DBA forgot to check", the "no" denies nothing the DBA did. So is a reason."""
     clause_start = max(
-        (found + len(mark) for mark in CLAUSE_BREAKS if (found := line.rfind(mark, 0, start)) >= 0),
+        (
+            *(
+                found + len(mark)
+                for mark in CLAUSE_BREAKS
+                if (found := line.rfind(mark, 0, start)) >= 0
+            ),
+            *(reason.end() for reason in REASON_CLAUSE.finditer(line, 0, start)),
+        ),
         default=0,
     )
     if NOT_A_VERDICT.search(line[clause_start:start]):
         return False
-    if match is not None and match.groupdict().get("omission") and REASON.search(line, end):
+    if (
+        match.groupdict().get("omission")
+        and (reason := REASON.search(line, end))
+        and not _blames(line[reason.end() :], blaming_reason)
+    ):
         return False
     return DENIED_AFTER.match(line, end) is None
+
+
+def _blaming_reason(named: str) -> re.Pattern[str]:
+    """A reason that blames someone rather than explaining what they did not do: a judging
+    word ("because they were careless"), their attention or effort faulted ("because she
+    wasn't paying attention"), or a person doing a lapse ("because she forgot", "because he
+    didn't bother", "because they lost track"). The situation ("because they were handling
+    another incident") and the system ("because the alert failed to fire") explain."""
+    # "Lost their connection" is the situation; "lost track" the lapse.
+    lapse = rf"(?!los(?:e|es|t|ing)\s+(?!track|sight|focus|interest|patience)\b)(?:{LAPSES})"
+    auxiliaries = (
+        r"(?:\s+(?:had|has|have|was|were|had\s+been|just|simply|also|then|again|[a-z]+ly))*\s+"
+    )
+    return re.compile(
+        rf"{BLAME_WORDS.pattern}|{INATTENTION}"
+        # "Failed to" is judged as JUDGING_ACTS judges it: "failed to reach the DBA" explains.
+        rf"|\b(?:{PRONOUNS}|{ROLE}|{named})\b{auxiliaries}(?:{JUDGING_ACTS}|(?!fail){lapse})"
+        rf"|\bthey\b{auxiliaries}{PEOPLES_LAPSES}",
+        re.IGNORECASE,
+    )
+
+
+def _blames(reason: str, blaming_reason: re.Pattern[str]) -> bool:
+    """Whether a reason blames someone, unless it denies that ("because they weren't
+    careless, but the runbook was wrong")."""
+    return any(
+        not DENIED_JUST_BEFORE.search(reason[: found.start()])
+        for found in blaming_reason.finditer(reason)
+    )
 
 
 def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
@@ -525,11 +624,15 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
         # it, forgot"; "Sam, the tech lead, ignored"), may come between them and the verdict.
         # Only adverbs may come between them and what they did not do ("Jordan simply didn't
         # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
+        # A judging verb denied right before it is no verdict ("Priya never failed to update
+        # it", "Sam did not fail to"), but "never should have run it" still judges.
         rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
-        rf"(?:(?:[\s,]+[\w'-]+){{0,3}}?[\s,]+{BLAME_VERBS}"
+        rf"(?:(?:[\s,]+(?!(?:{NEGATION}|not\s+)(?!should)(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
+        rf"[\s,]+{BLAME_VERBS}"
         rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT}))",
         re.IGNORECASE,
     )
+    blaming_reason = _blaming_reason(named)
     problems = []
     for first_line, block in prose_blocks(text):
         # A line break inside a paragraph or a list item is no sentence break: read the block
@@ -538,7 +641,9 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
         written = EMPHASIS.sub(_blank, block.replace("\n", " "))
         own_words = QUOTED.sub(_blank, written)
         for start, end in _sentence_spans(own_words):
-            found = _blame_in(own_words[start:end], written[start:end], person_blame)
+            found = _blame_in(
+                own_words[start:end], written[start:end], person_blame, blaming_reason
+            )
             if found:
                 offset, what = found
                 line = first_line + block.count("\n", 0, start + offset) + 1
@@ -557,7 +662,10 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _blame_in(
-    own_words: str, written: str, person_blame: re.Pattern[str]
+    own_words: str,
+    written: str,
+    person_blame: re.Pattern[str],
+    blaming_reason: re.Pattern[str],
 ) -> tuple[int, str] | None:
     """(where, what to say) about the first blame in a sentence, or None.
 
@@ -566,13 +674,15 @@ def _blame_in(
     """
     for pattern in (BLAME_WORDS, person_blame):
         match = pattern.search(own_words)
-        if match and _is_a_verdict(own_words, match.start(), match.end(), match):
+        if match and _is_a_verdict(own_words, match.start(), match.end(), match, blaming_reason):
             shown = " ".join(written[match.start() : match.end()].split())
             return match.start(), f"“{shorten(shown, 60)}”"
-    return _role_blamed(own_words, written)
+    return _role_blamed(own_words, written, blaming_reason)
 
 
-def _role_blamed(own_words: str, written: str) -> tuple[int, str] | None:
+def _role_blamed(
+    own_words: str, written: str, blaming_reason: re.Pattern[str]
+) -> tuple[int, str] | None:
     """(where, what to say) about a sentence that blames a role ("the DBA failed to batch it"),
     or None.
 
@@ -581,7 +691,7 @@ def _role_blamed(own_words: str, written: str) -> tuple[int, str] | None:
     for match in ROLE_BLAME.finditer(own_words):
         role = match["role"] or match["owner"]
         start = match.start("role") if match["role"] else match.start("owner")
-        if not _is_a_verdict(own_words, start, match.end(), match):
+        if not _is_a_verdict(own_words, start, match.end(), match, blaming_reason):
             continue
         sentence = _sentence_around(written, start, match.end())
         role = _lowered(" ".join(role.split()))
