@@ -1,5 +1,7 @@
 """onboarding.artefacts.dockerfile: a Dockerfile's instructions, stages, commands and copies."""
 
+import pytest
+
 from onboarding.artefacts import dockerfile
 
 TEXT = """ARG BASE=python:3.14-slim
@@ -79,6 +81,82 @@ def test_a_copys_options_and_paths_in_shell_and_json_form():
         (["--checksum=sha256:ab"], ["https://example.com/tool.tgz", "/opt/"]),
         ([], ["[unclosed,", "./"]),  # not JSON: words, as the build would read them
     ]
+
+
+def test_a_runs_options_come_before_its_command():
+    value = (
+        '--mount=type=cache,target=/root/.cache/uv --network="none" '
+        "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv uv sync --locked"
+    )
+    assert dockerfile.run_arguments(value) == (
+        [
+            "--mount=type=cache,target=/root/.cache/uv",
+            "--network=none",
+            "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv",
+        ],
+        "uv sync --locked",
+    )
+    assert dockerfile.run_arguments("pip install --no-cache-dir uv==0.13.9") == (
+        [],
+        "pip install --no-cache-dir uv==0.13.9",
+    )
+
+
+def test_a_runs_mounts_are_read_as_the_build_reads_them():
+    """A bind mount unless `type` says otherwise; `src`/`dst` are `source`/`target`; a field in
+    CSV quotes keeps its comma."""
+    value = (
+        "--mount=from=ghcr.io/astral-sh/uv:0.13.9,src=/uv,dst=/bin/uv "
+        "--mount=TYPE=Cache,target=/root/.cache/uv "
+        '--mount=type=bind,"source=a,b.txt",destination=/tmp/x --network=none true'
+    )
+    assert dockerfile.run_mounts(value) == [
+        {
+            "type": "bind",
+            "from": "ghcr.io/astral-sh/uv:0.13.9",
+            "source": "/uv",
+            "target": "/bin/uv",
+        },
+        {"type": "cache", "target": "/root/.cache/uv"},
+        {"type": "bind", "source": "a,b.txt", "target": "/tmp/x"},
+    ]
+    assert dockerfile.run_mounts("uv sync --locked") == []
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "expected"),
+    [
+        ("COPY", "--from=builder /app/.venv /app/.venv", [("--from", "builder")]),
+        (
+            "COPY",
+            '--chown=app --from="ghcr.io/astral-sh/uv:${UV_VERSION}" /uv /bin/',
+            [("--from", "ghcr.io/astral-sh/uv:${UV_VERSION}")],
+        ),
+        ("COPY", "pyproject.toml uv.lock ./", []),
+        (
+            "RUN",
+            "--mount=type=cache,target=/root/.cache/uv"
+            " --mount=from=uv,source=/uv,target=/bin/uv uv sync --locked",
+            [("from", "uv")],
+        ),
+        (
+            "RUN",
+            "--mount=type=cache,from=node:${NODE},target=/cache true",
+            [("from", "node:${NODE}")],
+        ),
+        ("ADD", "--checksum=sha256:abc https://example.com/a /a", []),
+    ],
+    ids=[
+        "copy-from-a-stage",
+        "copy-from-an-image-in-quotes",
+        "copy-from-the-context",
+        "run-mounts",
+        "cache-mount-from",
+        "add",
+    ],
+)
+def test_from_options_are_what_a_copy_or_mount_takes_files_from(keyword, value, expected):
+    assert dockerfile.from_options(dockerfile.Instruction(keyword, value, 1)) == expected
 
 
 def test_copies_in_json_form_know_their_sources():

@@ -158,6 +158,51 @@ MISTAKES = [
         "uses an ARG without a default",
     ),
     (
+        "arg-declared-without-default",
+        [(BUILDER, "ARG PYTHON\nFROM python:${PYTHON} AS builder")],
+        PINNED,
+        "line 8: `python:${PYTHON}` uses an ARG without a default",
+    ),
+    # BuildKit replaces no ARG in a COPY's `--from` or a mount's `from`, whatever it names, and
+    # stops the build; the way round is a stage FROM the image, which may use an ARG.
+    (
+        "copy-from-an-image-of-a-global-arg",
+        [
+            (BUILDER, "ARG BUSYBOX_TAG=1.37\n" + BUILDER),
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=busybox:${BUSYBOX_TAG} /bin/busybox /bin/"),
+        ],
+        PINNED,
+        "line 29: `--from=busybox:${BUSYBOX_TAG}`: the build does not replace ARGs in a COPY's"
+        " `--from`, and stops; name the image in full, such as `--from=busybox:1.37`, or copy"
+        " from a stage: `FROM busybox:${BUSYBOX_TAG} AS busybox` (with `ARG BUSYBOX_TAG=1.37`"
+        " before the first FROM), then `COPY --from=busybox …`",
+    ),
+    (
+        "copy-from-a-stage-named-by-an-arg",
+        [
+            (BUILDER, "ARG BUILD_STAGE=builder\n" + BUILDER),
+            (VENV_COPY, "COPY --from=$BUILD_STAGE /app/.venv /app/.venv"),
+        ],
+        PINNED,
+        "`--from=$BUILD_STAGE`: the build does not replace ARGs in a COPY's `--from`, and stops;"
+        " name the stage, such as `--from=builder`",
+    ),
+    (
+        "mount-from-an-image-of-an-undeclared-arg",
+        [
+            (
+                "COPY alembic.ini ./",
+                "RUN --mount=from=busybox:${BUSYBOX_TAG},source=/bin/busybox,target=/bin/busybox"
+                " busybox true\nCOPY alembic.ini ./",
+            )
+        ],
+        PINNED,
+        "`from=busybox:${BUSYBOX_TAG}`: the build does not replace ARGs in a mount's `from`, and"
+        " stops; write the value in place of the ARG, or mount from a stage:"
+        " `FROM busybox:${BUSYBOX_TAG} AS busybox` (with `ARG BUSYBOX_TAG=…` before the first"
+        " FROM), then `--mount=from=busybox,…`",
+    ),
+    (
         "sync-unlocked",
         [
             (
@@ -724,6 +769,11 @@ def test_an_add_that_downloads_unchecked_is_refused(lines, message):
             "tag-without-digest",
         ),
         ([(BUILDER, "ARG PYTHON=3.14-slim\nFROM python:${PYTHON} AS builder")], "arg-with-default"),
+        # An ARG without a default is empty, which leaves a pinned tag as it is.
+        (
+            [(BUILDER, "ARG VARIANT\nFROM python:3.14-slim${VARIANT} AS builder")],
+            "empty-arg-after-a-tag",
+        ),
         ([("ARG UV_VERSION=0.13.9", "ARG UV_VERSION=0.13.9\nARG NPM_TOKEN")], "arg-without-value"),
         (
             [("PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 UV_KEYRING_PROVIDER=disabled \\")],
@@ -1086,6 +1136,36 @@ def test_an_add_that_downloads_unchecked_is_refused(lines, message):
         # The build takes the quotes off an option's value: `--from="builder"` is the stage.
         ([(VENV_COPY, 'COPY --from="builder" /app/.venv /app/.venv')], "from-in-double-quotes"),
         ([(VENV_COPY, "COPY --from='builder' /app/.venv /app/.venv")], "from-in-single-quotes"),
+        # Files from another image: named in full, or by a stage of it at an ARG's version (the
+        # build replaces no ARG in `--from` itself).
+        (
+            [(VENV_COPY, VENV_COPY + "\nCOPY --from=busybox:1.37 /bin/busybox /bin/busybox")],
+            "copy-from-an-image",
+        ),
+        (
+            [
+                (
+                    BUILDER,
+                    "ARG BUSYBOX_TAG=1.37\nFROM busybox:${BUSYBOX_TAG} AS busybox\n" + BUILDER,
+                ),
+                (VENV_COPY, VENV_COPY + "\nCOPY --from=busybox /bin/busybox /bin/busybox"),
+            ],
+            "copy-from-a-stage-of-an-arg-version",
+        ),
+        (
+            [
+                (
+                    BUILDER,
+                    "ARG BUSYBOX_TAG=1.37\nFROM busybox:${BUSYBOX_TAG} AS busybox\n" + BUILDER,
+                ),
+                (
+                    "COPY alembic.ini ./",
+                    "RUN --mount=from=busybox,source=/bin/busybox,target=/bin/busybox busybox true\n"
+                    "COPY alembic.ini ./",
+                ),
+            ],
+            "mount-from-a-stage-of-an-arg-version",
+        ),
     ],
 )
 def test_good_variations_pass(replacements, name):
@@ -1272,12 +1352,37 @@ def test_a_requirements_install_that_brings_no_pinned_uv_is_refused(
 BUILDER_UV = 'RUN pip install --no-cache-dir "uv==${UV_VERSION}"'
 """The model's build stage installs uv with the image's pip, into /usr/local/bin."""
 GLOBAL_UV_VERSION = (BUILDER, "ARG UV_VERSION=0.13.9\n" + BUILDER)
-"""An ARG before the first FROM: the only kind a `COPY --from` (like a FROM) can use."""
+"""An ARG before the first FROM: the only kind a FROM can use (a `COPY --from` can use none)."""
+UV_STAGE_OF_AN_ARG = (
+    BUILDER,
+    "ARG UV_VERSION=0.13.9\nFROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv\n" + BUILDER,
+)
+"""A stage of uv's image at the ARG's version: the workaround BuildKit names for an ARG in a
+`COPY --from` or a mount's `from`, which it does not replace."""
 
 
 def uv_in_the_builder(*lines: str) -> tuple[str, str]:
     """The model's build stage getting uv by `lines` instead of pip."""
     return (BUILDER_UV, "\n".join(lines))
+
+
+BUILDER_SYNCS = (
+    "RUN uv sync --locked --no-dev --no-install-project",
+    "RUN uv sync --locked --no-dev --no-editable",
+)
+"""The model's two `uv sync`s in the build stage."""
+
+
+def uv_mounted(mount: str) -> list[tuple[str, str]]:
+    """The model's build stage without uv installed: each `uv sync` mounts it (`--mount=…`),
+    as uv's Docker guide does to use uv temporarily."""
+    return [uv_in_the_builder("")] + [
+        (sync, sync.replace("RUN ", f"RUN {mount} \\\n    ")) for sync in BUILDER_SYNCS
+    ]
+
+
+RELEASE_INSTALLER = "https://github.com/astral-sh/uv/releases/download/0.13.9/uv-installer.sh"
+"""uv's installer as each release's page on GitHub links it."""
 
 
 # uv's own version is pinned however uv arrives: by pip's `==` (the model), by a version tag or
@@ -1301,18 +1406,55 @@ def uv_in_the_builder(*lines: str) -> tuple[str, str]:
             (BUILDER, "FROM ghcr.io/astral-sh/uv:0.13.9 AS uv\n" + BUILDER),
             uv_in_the_builder("COPY --from=uv /uv /bin/"),
         ],
+        # An ARG's version by a stage of uv's image: BuildKit replaces no ARG in `--from`.
+        [UV_STAGE_OF_AN_ARG, uv_in_the_builder("COPY --from=uv /uv /bin/")],
         [
-            GLOBAL_UV_VERSION,
-            uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
-        ],
-        [
-            GLOBAL_UV_VERSION,
-            uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:$UV_VERSION /uv /bin/"),
+            (UV_STAGE_OF_AN_ARG[0], UV_STAGE_OF_AN_ARG[1].replace("${UV_VERSION}", "$UV_VERSION")),
+            uv_in_the_builder("COPY --from=uv /uv /bin/"),
         ],
         [uv_in_the_builder("RUN curl -LsSf https://astral.sh/uv/0.13.9/install.sh | sh")],
         # The model's stage ARG, which a RUN sees.
         [uv_in_the_builder("RUN curl -LsSf https://astral.sh/uv/${UV_VERSION}/install.sh | sh")],
         [uv_in_the_builder('RUN pip install --no-cache-dir "uv==0.13.*"')],
+        # uv mounted for each RUN that needs it, from uv's image by a version or a digest.
+        uv_mounted("--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv"),
+        uv_mounted("--mount=type=bind,from=ghcr.io/astral-sh/uv:0.13.9,src=/uv,dst=/bin/uv"),
+        uv_mounted(
+            f"--mount=from=ghcr.io/astral-sh/uv@sha256:{'0' * 64},source=/uv,target=/bin/uv"
+        ),
+        uv_mounted('"--mount=from=docker.io/astral/uv:0.13,source=/uv,target=/bin/uv"'),
+        uv_mounted(
+            "--mount=type=cache,target=/root/.cache/uv"
+            " --mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv"
+        ),
+        # From a stage of uv's image: the workaround BuildKit names for an ARG's version.
+        [UV_STAGE_OF_AN_ARG, *uv_mounted("--mount=from=uv,source=/uv,target=/bin/uv")],
+        # A mount from the build stage is not an image: nothing of uv's version to judge.
+        [
+            (
+                "COPY alembic.ini ./",
+                "RUN --mount=from=builder,source=/app/README.md,target=/tmp/README.md true\n"
+                "COPY alembic.ini ./",
+            )
+        ],
+        [uv_in_the_builder("RUN pipx install uv==0.13.9")],
+        [uv_in_the_builder('RUN pipx install --python python3.14 "uv==0.13.9"')],
+        [uv_in_the_builder('RUN pip install pipx==1.8.0 && pipx install "uv==${UV_VERSION}"')],
+        [uv_in_the_builder(f"RUN curl -LsSf {RELEASE_INSTALLER} | sh")],
+        [
+            uv_in_the_builder(
+                "RUN curl -LsSf " + RELEASE_INSTALLER.replace("0.13.9", "${UV_VERSION}") + " | sh"
+            )
+        ],
+        # `uv self update` to a named version keeps uv pinned.
+        [
+            uv_in_the_builder(
+                "RUN curl -LsSf https://astral.sh/uv/0.13.8/install.sh | sh"
+                " && /root/.local/bin/uv self update 0.13.9"
+            )
+        ],
+        [(BUILDER_UV, BUILDER_UV + " && uv self update ${UV_VERSION}")],
+        [(BUILDER_UV, BUILDER_UV + " && uv self update --dry-run")],
     ],
     ids=[
         "image-version-tag",
@@ -1322,11 +1464,26 @@ def uv_in_the_builder(*lines: str) -> tuple[str, str]:
         "docker-hubs-image",
         "image-of-a-uv-version-and-a-python",
         "stage-from-a-pinned-image",
-        "image-tag-from-a-global-arg",
-        "image-tag-from-a-plain-global-arg",
+        "stage-from-an-image-of-a-global-arg",
+        "stage-from-an-image-of-a-plain-global-arg",
         "versioned-installer",
         "installer-version-from-an-arg",
         "pip-minor-wildcard",
+        "mounted-from-a-version-tag",
+        "mounted-by-explicit-bind-and-short-keys",
+        "mounted-from-a-digest",
+        "mounted-in-quotes-from-docker-hubs-minor-tag",
+        "mounted-beside-a-cache-mount",
+        "mounted-from-a-stage-of-an-arg-version",
+        "mounted-from-the-build-stage",
+        "pipx-pinned",
+        "pipx-pinned-with-an-option-value",
+        "pipx-pinned-by-an-arg",
+        "release-page-installer",
+        "release-page-installer-version-from-an-arg",
+        "self-update-to-a-version",
+        "self-update-to-an-arg-version",
+        "self-update-dry-run",
     ],
 )
 def test_uv_pinned_however_it_arrives_passes(replacements):
@@ -1378,17 +1535,45 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
             [uv_in_the_builder("RUN wget -qO- https://astral.sh/uv/install.sh | sh")],
             "installs whatever uv is newest",
         ),
+        # BuildKit replaces no ARG in a COPY's `--from`: not one before the first FROM, with a
+        # default or without, nor the stage's own; it stops the build.
+        (
+            [
+                GLOBAL_UV_VERSION,
+                uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
+            ],
+            "line 10: `--from=ghcr.io/astral-sh/uv:${UV_VERSION}`: the build does not replace ARGs"
+            " in a COPY's `--from`, and stops; name the version, such as"
+            " `--from=ghcr.io/astral-sh/uv:0.13.9`, or copy from a stage:"
+            " `FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv` (with `ARG UV_VERSION=0.13.9`"
+            " before the first FROM), then `COPY --from=uv …`",
+        ),
+        (
+            [
+                GLOBAL_UV_VERSION,
+                uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:$UV_VERSION /uv /bin/"),
+            ],
+            "`--from=ghcr.io/astral-sh/uv:$UV_VERSION`: the build does not replace ARGs in a"
+            " COPY's `--from`, and stops",
+        ),
+        (
+            [
+                (BUILDER, "ARG UV_VERSION=0.13.9\n" + BUILDER),
+                uv_in_the_builder("COPY --from=astral/uv:${UV_VERSION} /uv /bin/"),
+            ],
+            "name the version, such as `--from=astral/uv:0.13.9`, or copy from a stage:"
+            " `FROM astral/uv:${UV_VERSION} AS uv`",
+        ),
         (
             [
                 (BUILDER, "ARG UV_VERSION\n" + BUILDER),
                 uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
             ],
-            "uses an ARG without a default",
+            "(with `ARG UV_VERSION=0.13.9` before the first FROM)",
         ),
-        # A COPY's `--from` sees only the ARGs before the first FROM, not the stage's own.
         (
             [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/")],
-            "uses an ARG without a default",
+            "the build does not replace ARGs in a COPY's `--from`, and stops",
         ),
         (
             [
@@ -1402,16 +1587,125 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
             ],
             "uses an ARG without a default",
         ),
+        # An ARG's own default in braces is an ARG all the same, and so is a whole reference.
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION:-0.13.9} /uv /bin/")],
+            "`FROM ghcr.io/astral-sh/uv:${UV_VERSION:-0.13.9} AS uv` (with `ARG UV_VERSION=0.13.9`"
+            " before the first FROM)",
+        ),
+        (
+            [
+                (BUILDER, "ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9\n" + BUILDER),
+                uv_in_the_builder("COPY --from=${UV_IMAGE} /uv /bin/"),
+            ],
+            "`--from=${UV_IMAGE}`: the build does not replace ARGs in a COPY's `--from`, and stops;"
+            " name the version, such as `--from=ghcr.io/astral-sh/uv:0.13.9`, or copy from a"
+            " stage: `FROM ${UV_IMAGE} AS uv` (with `ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9`",
+        ),
+        # The stage the message names is of a uv version, not of the ARG's `latest`.
         (
             [
                 (BUILDER, "ARG UV_VERSION=latest\n" + BUILDER),
                 uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/"),
             ],
-            "`ghcr.io/astral-sh/uv:latest` moves whenever uv releases",
+            "`FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv` (with `ARG UV_VERSION=0.13.9` before"
+            " the first FROM)",
         ),
         (
             [uv_in_the_builder("RUN pip install --no-cache-dir uv")],
             "`pip install uv` installs whatever versions are newest",
+        ),
+        # uv mounted for one RUN is judged as a COPY of it is.
+        (
+            uv_mounted("--mount=from=ghcr.io/astral-sh/uv:latest,source=/uv,target=/bin/uv"),
+            "line 17: `ghcr.io/astral-sh/uv:latest` moves whenever uv releases; pin uv's version,"
+            " such as `ghcr.io/astral-sh/uv:0.13.9`",
+        ),
+        (
+            uv_mounted("--mount=from=ghcr.io/astral-sh/uv,source=/uv,target=/bin/uv"),
+            "`ghcr.io/astral-sh/uv` has no tag, which means `latest`",
+        ),
+        (
+            uv_mounted(
+                "--mount=type=bind,from=ghcr.io/astral-sh/uv:python3.14-bookworm-slim,"
+                "source=/usr/local/bin/uv,target=/bin/uv"
+            ),
+            "the tag `python3.14-bookworm-slim` of `ghcr.io/astral-sh/uv` names no version",
+        ),
+        # BuildKit stops at an ARG in a mount's `from`, even one with a default.
+        (
+            [
+                GLOBAL_UV_VERSION,
+                *uv_mounted(
+                    "--mount=from=ghcr.io/astral-sh/uv:${UV_VERSION},source=/uv,target=/bin/uv"
+                ),
+            ],
+            "`from=ghcr.io/astral-sh/uv:${UV_VERSION}`: the build does not replace ARGs in a"
+            " mount's `from`, and stops",
+        ),
+        (
+            [uv_in_the_builder("RUN pipx install uv")],
+            "line 9: `pipx install uv` installs whatever uv is newest on the day of the build;"
+            ' pin it, such as `pipx install "uv==0.13.9"`',
+        ),
+        (
+            [uv_in_the_builder("RUN pip install pipx==1.8.0 && pipx install --python python3 uv")],
+            "`pipx install uv` installs whatever uv is newest",
+        ),
+        (
+            [uv_in_the_builder('RUN pipx install "uv>=0.13"')],
+            "`pipx install uv>=0.13` installs whatever uv is newest",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/\nRUN uv tool install uv"
+                )
+            ],
+            "`uv tool install uv` installs whatever uv is newest",
+        ),
+        # After a pinned install, `uv self update` fetches the newest uv.
+        (
+            [
+                uv_in_the_builder(
+                    "RUN curl -LsSf https://astral.sh/uv/0.13.9/install.sh | sh"
+                    " && /root/.local/bin/uv self update"
+                )
+            ],
+            "line 9: `uv self update` replaces uv with whatever version is newest on the day of"
+            " the build",
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update --token abc")],
+            "`uv self update` replaces uv with whatever version is newest",
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update latest")],
+            "`uv self update latest` names no version of uv",
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update ${UV_RELEASE}")],
+            "`uv self update ${UV_RELEASE}` uses an ARG without a default",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "RUN curl -LsSf https://github.com/astral-sh/uv/releases/latest/download/"
+                    "uv-installer.sh | sh"
+                )
+            ],
+            "line 9: `https://github.com/astral-sh/uv/releases/latest/download/uv-installer.sh`"
+            " installs whatever uv is newest on the day of the build; pin uv's version in the"
+            " URL, such as"
+            " `https://github.com/astral-sh/uv/releases/download/0.13.9/uv-installer.sh`",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "RUN curl -LsSf " + RELEASE_INSTALLER.replace("/0.13.9/", "/latest/") + " | sh"
+                )
+            ],
+            "names no version of uv (`latest`)",
         ),
     ],
     ids=[
@@ -1423,15 +1717,59 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
         "stage-from-an-image-of-a-python-only",
         "unversioned-installer",
         "unversioned-installer-by-wget",
+        "image-tag-from-a-global-arg",
+        "image-tag-from-a-plain-global-arg",
+        "docker-hubs-image-tag-from-a-global-arg",
         "image-tag-from-an-arg-without-a-default",
         "image-tag-from-a-stage-arg",
+        "image-tag-from-an-args-default-in-braces",
+        "image-from-a-global-arg",
         "installer-version-from-an-undeclared-arg",
         "image-tag-from-an-arg-of-latest",
         "pip-unpinned",
+        "mounted-from-latest",
+        "mounted-without-a-tag",
+        "mounted-from-a-python-only-tag",
+        "mounted-from-a-global-arg",
+        "pipx-unpinned",
+        "pipx-unpinned-after-an-option-value",
+        "pipx-lower-bound",
+        "uv-tool-install-unpinned",
+        "self-update-after-a-pinned-installer",
+        "self-update-with-a-token",
+        "self-update-to-latest",
+        "self-update-to-an-undeclared-arg",
+        "release-page-installer-latest",
+        "release-page-installer-tag-latest",
     ],
 )
 def test_uv_whose_version_is_not_pinned_is_refused(replacements, message):
     result = run_dockerfile_check(edit(MODEL, *replacements), only=LOCK)[LOCK]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
+# The way round an ARG in `--from`, a stage of uv's image, is judged as any FROM is: through the
+# ARG's default.
+@pytest.mark.parametrize(
+    ("default", "expectation", "message"),
+    [
+        ("=latest", PINNED, "`ghcr.io/astral-sh/uv:latest` moves whenever a new release comes out"),
+        ("", PINNED, "`ghcr.io/astral-sh/uv:${UV_VERSION}` uses an ARG without a default"),
+        ("=edge", PINNED, "the tag `edge` names no version"),
+        (
+            "=python3.14-bookworm-slim",
+            LOCK,
+            "line 8: the tag `python3.14-bookworm-slim` of `ghcr.io/astral-sh/uv` names no version"
+            " of uv",
+        ),
+    ],
+    ids=["latest", "no-default", "tag-without-a-version", "python-only-tag"],
+)
+def test_a_stage_of_uvs_image_at_an_unpinned_arg_version_is_refused(default, expectation, message):
+    stage = f"ARG UV_VERSION{default}\nFROM ghcr.io/astral-sh/uv:${{UV_VERSION}} AS uv\n"
+    text = edit(MODEL, (BUILDER, stage + BUILDER), uv_in_the_builder("COPY --from=uv /uv /bin/"))
+    result = run_dockerfile_check(text, only=expectation)[expectation]
     assert not result.passed
     assert message in result.found, result.found
 
@@ -1491,11 +1829,8 @@ def uv_run_by(program: str) -> tuple[str, str]:
             uv_run_by("/bin/uv"),
         ],
         [
-            (
-                VENV_COPY,
-                VENV_COPY
-                + "\nARG UV_VERSION\nCOPY --from=ghcr.io/astral-sh/uv:${UV_VERSION} /uv /bin/",
-            ),
+            (BUILDER, "ARG UV_VERSION\nFROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv\n" + BUILDER),
+            (VENV_COPY, VENV_COPY + "\nCOPY --from=uv /uv /bin/"),
             uv_run_by("/bin/uv"),
         ],
         # uv inside the copied virtual environment: by its path, or on PATH by the model's ENV.
@@ -1543,6 +1878,15 @@ def uv_run_by(program: str) -> tuple[str, str]:
             ),
             uv_run_by("uv"),
         ],
+        # uv's installer from its release page puts uv where the one from astral.sh does.
+        [
+            (
+                USER_LINES,
+                USER_LINES + f"RUN curl -LsSf {RELEASE_INSTALLER} | sh\n"
+                'ENV PATH="/root/.local/bin:$PATH"\n',
+            ),
+            uv_run_by("uv"),
+        ],
         # uv from its requirements file named by pip's other spellings of `-r FILE`.
         [
             (
@@ -1561,7 +1905,7 @@ def uv_run_by(program: str) -> tuple[str, str]:
         "installer-folder-copied",
         "root-local-bin-uv",
         "builders-uv-into-bin",
-        "uvs-image-of-an-arg-version",
+        "stage-of-uvs-image-of-an-arg-version",
         "venv-uv-by-path",
         "venv-uv-on-path",
         "venv-uv-relative-to-workdir",
@@ -1570,6 +1914,7 @@ def uv_run_by(program: str) -> tuple[str, str]:
         "installer-with-its-folder-on-path",
         "installer-into-usr-local-bin",
         "installer-version-from-an-arg",
+        "release-page-installer-with-its-folder-on-path",
         "requirements-file-by-requirement-equals",
     ],
 )
@@ -1628,6 +1973,19 @@ def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replaceme
             [(USER_LINES, USER_LINES + "RUN pipx install uv==0.13.9\n"), uv_run_by("uv")],
             "the final stage's uv is at /root/.local/bin/uv, which is not on the PATH",
         ),
+        # A mounted uv is there only while its RUN runs; the container never has it.
+        (
+            [
+                (
+                    USER_LINES,
+                    USER_LINES + "RUN --mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,"
+                    "target=/bin/uv uv --version\n",
+                ),
+                uv_run_by("uv"),
+            ],
+            "the final stage (FROM on line 22) has no uv (uv is at /usr/local/bin/uv in the"
+            " `builder` stage",
+        ),
     ],
     ids=[
         "another-path",
@@ -1638,6 +1996,7 @@ def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replaceme
         "venv-uv-by-the-system-path",
         "installer-folder-not-on-path",
         "pipx-folder-not-on-path",
+        "mounted-for-one-run-only",
     ],
 )
 def test_a_uv_run_cmd_whose_uv_is_not_there_is_named(replacements, message):
@@ -1690,6 +2049,19 @@ def project_with(tmp_path: Path, pyproject_tables: str) -> Path:
                 uv_run_by("uv"),
             ],
         ),
+        # A sync whose RUN mounts uv (or a cache) first is a sync all the same.
+        (
+            'dependencies = ["uv"]\n',
+            [
+                (
+                    SYNC,
+                    "RUN --mount=type=cache,target=/root/.cache/uv"
+                    " --mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv"
+                    " uv sync --locked --no-dev --no-editable",
+                ),
+                uv_run_by("uv"),
+            ],
+        ),
         # Not a project package, but installed into the environment after the sync.
         (
             'dependencies = ["uvicorn"]\n',
@@ -1707,6 +2079,7 @@ def project_with(tmp_path: Path, pyproject_tables: str) -> Path:
         "the-dev-group-synced",
         "an-extra-asked-for",
         "kept-by-a-later-inexact-sync",
+        "a-sync-after-mounts",
         "uv-pip-installed-after-the-sync",
     ],
 )
@@ -1748,6 +2121,15 @@ def test_a_uv_run_cmd_passes_when_uv_sync_installs_uv_as_a_project_package(
             "pyproject.toml names uv, but in a group or extra",
         ),
         (
+            'dependencies = []\n[dependency-groups]\ndev = ["uv"]\n',
+            [
+                ("--no-dev --no-install-project", "--no-install-project"),
+                (SYNC, SYNC.replace("RUN ", "RUN --mount=type=cache,target=/root/.cache/uv ")),
+                uv_run_by("uv"),
+            ],
+            "pyproject.toml names uv, but in a group or extra",
+        ),
+        (
             'dependencies = ["uv"]\n',
             [(VENV_PATH, ""), uv_run_by("uv")],
             "the final stage's uv is at /app/.venv/bin/uv, which is not on the PATH",
@@ -1770,6 +2152,7 @@ def test_a_uv_run_cmd_passes_when_uv_sync_installs_uv_as_a_project_package(
         "extra-not-asked-for",
         "package-left-out",
         "removed-by-a-later-exact-sync",
+        "removed-by-a-later-exact-sync-after-a-mount",
         "venv-not-on-path",
         "not-a-project-package",
         "venv-never-copied",

@@ -7,6 +7,7 @@ command in exec or shell form, and an ENV's or ARG's settings.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -289,6 +290,63 @@ def copy_arguments(instruction: Instruction) -> tuple[list[str], list[str]]:
         options + [word for word in words if word.startswith("--")],
         [word for word in words if not word.startswith("--")],
     )
+
+
+def run_arguments(value: str) -> tuple[list[str], str]:
+    """A RUN's options (`--mount=…`, `--network=none`, quotes taken off) and its command.
+
+    The build reads the options before the command, so the command's first word is the program
+    it runs, not `--mount=…`.
+    """
+    rest, options = value, []
+    while match := _LEADING_OPTION.match(rest):
+        name, equals, setting = match[1].partition("=")
+        options.append(name + equals + setting.strip("\"'"))
+        rest = rest[match.end() :]
+    return options, rest.strip()
+
+
+MOUNT_KEYS = {"src": "source", "dst": "target", "destination": "target"}
+"""The build's other names for a mount's keys."""
+
+
+def run_mounts(value: str) -> list[dict[str, str]]:
+    """The `--mount`s of a RUN, each as its keys and values (`type` is `bind` unless it says).
+
+    A mount is a line of comma-separated `key=value` fields, as the build reads it with a CSV
+    reader (`"source=a,b"` in quotes keeps its comma); `src`, `dst` and `destination` are read
+    as `source` and `target`.
+    """
+    mounts = []
+    for option in run_arguments(value)[0]:
+        if not option.startswith("--mount="):
+            continue
+        fields = next(csv.reader([option.removeprefix("--mount=")]), [])
+        mount = {"type": "bind"}
+        for field in fields:
+            key, _, setting = field.partition("=")
+            key = key.strip().lower()
+            mount[MOUNT_KEYS.get(key, key)] = setting.strip()
+        mount["type"] = mount["type"].lower()
+        mounts.append(mount)
+    return mounts
+
+
+def from_options(instruction: Instruction) -> list[tuple[str, str]]:
+    """Where a COPY or RUN takes files from other than the build context, as it is written: a
+    COPY's `--from=…` (`("--from", "builder")`) and each `--mount`'s `from=…` (`("from", "uv")`),
+    a stage's name or an image's reference."""
+    if instruction.keyword == "COPY":
+        return [
+            ("--from", option.removeprefix("--from="))
+            for option in copy_arguments(instruction)[0]
+            if option.startswith("--from=")
+        ]
+    if instruction.keyword == "RUN":
+        return [
+            ("from", mount["from"]) for mount in run_mounts(instruction.value) if mount.get("from")
+        ]
+    return []
 
 
 def copies(stage: Stage) -> list[Copy]:

@@ -53,16 +53,25 @@ def multi_stage_problems(instructions: Sequence[Instruction]) -> list[str]:
     return []
 
 
+EMPTIED_REFERENCE = re.compile(r"^$|^[:/@]|[:/]$|[:/]@|//")
+"""An image's reference with an empty part where an empty ARG was: its tag, name or registry."""
+
+
 def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """Every base image names a version: a tag with a number (not latest), or a digest."""
+    """Every base image names a version: a tag with a number (not latest), or a digest; and no
+    COPY or mount names the image (or stage) it takes files from with an ARG, which stops the
+    build (an ARG in one of uv's images is the lock-file rule's, with uv's version)."""
     values = dockerfile.global_args(instructions)
+    built = dockerfile.stages(instructions)
     problems = []
     names: set[str] = set()
-    for stage in dockerfile.stages(instructions):
+    for stage in built:
         image = dockerfile.substitute(stage.image, values)
         if image.lower() in names or image == "scratch":
             pass
-        elif "$" in image:
+        # An ARG declared without a default is empty: `python:${PYTHON}` is `python:`, which
+        # the build cannot read (an empty `${VARIANT}` after a tag is fine).
+        elif "$" in image or ("$" in stage.image and EMPTIED_REFERENCE.search(image)):
             problems.append(
                 f"line {stage.line}: `{stage.image}` uses an ARG without a default; give the "
                 "ARG a pinned default before the first FROM"
@@ -87,6 +96,13 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
                 )
         if stage.name:
             names.add(stage.name)
+    for stage in built:
+        for instruction in stage.instructions:
+            for option, written in dockerfile.from_options(instruction):
+                if "$" in written and uv_image_tag(_image_reference(written, values)) is None:
+                    problems.append(
+                        _unexpanded_from_problem(instruction.line, option, written, values, names)
+                    )
     return problems
 
 
@@ -991,14 +1007,21 @@ UV_VERSION_TAG = re.compile(r"v?\d+(?:\.\d+)*(?:-\S+)?")
 pip), or a Python image of one (`0.13.9-python3.14-bookworm-slim`)."""
 UV_RELEASE = re.compile(r"v?\d+(?:\.\d+)*")
 """A version of uv, as the installer's URL names it."""
-UV_INSTALLER_URL = re.compile(r"astral\.sh/uv/(?:(?P<version>[^/\s\"']+)/)?install\.sh")
+UV_INSTALLER_URL = re.compile(
+    r"astral\.sh/uv/(?:(?P<version>[^/\s\"']+)/)?install\.sh"
+    r"|github\.com/astral-sh/uv/releases/(?:download/(?P<release>[^/\s\"']+)|latest/download)"
+    r"/uv-installer\.sh"
+)
 """uv's installer script: `astral.sh/uv/0.13.9/install.sh` installs that version, the one
-without a version whatever uv is newest."""
+without a version whatever uv is newest; so does the copy on each release's page,
+`github.com/astral-sh/uv/releases/download/0.13.9/uv-installer.sh`, and GitHub's link to the
+newest release's, `releases/latest/download/uv-installer.sh`."""
 UV_INSTALL = re.compile(
     r"\b(?:pip3?|pipx|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+tool)\s+install\b[^&;|]*?"
     r"(?<![\w./-])[\"']?uv(?![\w./-])"  # pip install uv, "uv==0.13.9", uv[...]
-    r"|astral\.sh/uv/(?:[\w.]+/)?install\.sh"  # uv's installer script
-    r"|\b(?:apk\s+add|apt(?:-get)?\s+install)\b[^&;|]*?(?<![\w./-])uv(?![\w./-])"
+    r"|"
+    + UV_INSTALLER_URL.pattern  # uv's installer script
+    + r"|\b(?:apk\s+add|apt(?:-get)?\s+install)\b[^&;|]*?(?<![\w./-])uv(?![\w./-])"
 )
 """A RUN that installs uv into the stage."""
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1103,33 +1126,184 @@ def uv_image_tag(reference: str) -> str | None:
 
 def uv_version_problems(instructions: Sequence[Instruction]) -> list[str]:
     """uv's own version is pinned however uv arrives, as `pip install "uv==0.13.9"` pins it: an
-    image of uv's by a tag that names uv's version or by a digest, the installer by the version
-    in its URL. (pip's `uv` is judged with the other packages pip installs.)
+    image of uv's (copied from, or mounted for one RUN) by a tag that names uv's version or by a
+    digest, the installer by the version in its URL, pipx and `uv tool install` by `==`; and no
+    `uv self update` replaces it with the newest. (pip's `uv` is judged with the other packages
+    pip installs.)
 
     A FROM of uv's image is judged here only for a tag with a number that names no uv version
     (`python3.14-bookworm-slim`): the base-image rule refuses no tag, `latest` and an ARG.
     """
     values = dockerfile.global_args(instructions)
+    built = dockerfile.stages(instructions)
+    stage_names = {stage.name for stage in built if stage.name}
     problems = []
-    for stage in dockerfile.stages(instructions):
+    for stage in built:
         image = _image_reference(stage.image, values)
         tag = uv_image_tag(image)
         if tag is not None and "@" not in image and re.search(r"\d", tag) and "$" not in image:
-            problems += _uv_image_problems(stage.line, stage.image, image)
+            problems += _uv_image_problems(stage.line, image)
         seen = dockerfile.variables(instructions, stage)
         for instruction in stage.instructions:
             if instruction.keyword == "COPY":
-                options = dockerfile.copy_arguments(instruction)[0]
-                for option in options:
-                    if option.startswith("--from="):
-                        written = option.removeprefix("--from=")
-                        problems += _uv_image_problems(
-                            instruction.line, written, _image_reference(written, values)
-                        )
+                for option, written in dockerfile.from_options(instruction):
+                    problems += _taken_uv_problems(
+                        instruction.line, option, written, values, stage_names
+                    )
             elif instruction.keyword == "RUN":
+                for mount in dockerfile.run_mounts(instruction.value):
+                    problems += _mounted_uv_problems(instruction.line, mount, values, stage_names)
                 for match in UV_INSTALLER_URL.finditer(instruction.value):
                     problems += _uv_installer_problems(instruction.line, match, seen)
+                for words, inline in _shell_commands(instruction.value):
+                    problems += _uv_tool_problems(instruction.line, words)
+                    problems += _self_update_problems(instruction.line, words, {**seen, **inline})
     return problems
+
+
+def _mounted_uv_problems(
+    line: int, mount: dict[str, str], values: dict[str, str], stage_names: set[str]
+) -> list[str]:
+    """What leaves uv's version unpinned in the image a RUN's bind mount takes uv from
+    (`--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv`), judged as a
+    `COPY --from` of it; a mount from a stage (`from=uv`) is judged where that stage's FROM is.
+    """
+    written = mount.get("from", "")
+    # An ARG stops the build in any mount's `from`; only a bind mount brings uv's binary.
+    if not written or (mount["type"] != "bind" and "$" not in written):
+        return []
+    return _taken_uv_problems(line, "from", written, values, stage_names)
+
+
+def _taken_uv_problems(
+    line: int, option: str, written: str, values: dict[str, str], stage_names: set[str]
+) -> list[str]:
+    """What leaves uv's version unpinned in the image of uv's that a COPY's `--from` or a
+    mount's `from` (`option`) names as `written`; nothing for a stage or another image."""
+    image = _image_reference(written, values)
+    if uv_image_tag(image) is None:
+        return []
+    if "$" in written:
+        return [_unexpanded_from_problem(line, option, written, values, stage_names)]
+    return _uv_image_problems(line, image)
+
+
+def _repository_and_tag(reference: str) -> tuple[str, str]:
+    """An image's name and its tag (`""`: none), as written: the colon of a registry's port
+    (`registry:5000/uv`) or of an ARG's default (`${UV_VERSION:-0.13.9}`) starts no tag."""
+    masked = re.sub(r"\$\{[^}]*\}", lambda variable: "x" * len(variable[0]), reference)
+    colon = masked.rfind(":")
+    if colon <= masked.rfind("/"):
+        return reference, ""
+    return reference[:colon], reference[colon + 1 :]
+
+
+def _unexpanded_from_problem(
+    line: int, option: str, written: str, values: dict[str, str], stage_names: set[str]
+) -> str:
+    """The build stops at an ARG in a COPY's `--from` or a mount's `from` (`option`), written
+    as `written`, and the way round: a stage FROM that image, which may use an ARG before the
+    first FROM (`values`), named apart from the Dockerfile's `stage_names`.
+
+    BuildKit expands `--from` with no variables at all, not even those before the first FROM,
+    and stops with "variable expansion is not supported for --from" when that changes it; a
+    mount's `from` it reads before any variable has a value.
+    """
+    image = _image_reference(written, values)
+    resolved = dockerfile.substitute(written, values)
+    repository, tag = _repository_and_tag(written.partition("@")[0])
+    is_uv = uv_image_tag(image) is not None
+    if is_uv:
+        arg = _arg_in(tag if "$" in tag else written)
+        uv_repository = _repository_and_tag(image.partition("@")[0])[0]
+        literal = f"name the version, such as `{option}={uv_repository}:{PINNED_UV}`"
+    else:
+        arg = _arg_in(written)
+        if "$" in resolved:
+            literal = "write the value in place of the ARG"
+        elif resolved.lower() in stage_names:
+            literal = f"name the stage, such as `{option}={resolved.lower()}`"
+        else:
+            literal = f"name the image in full, such as `{option}={resolved}`"
+    default = values.get(arg) or ""
+    if is_uv and "$" in tag and not UV_VERSION_TAG.fullmatch(default):
+        default = PINNED_UV  # the stage is of a uv version, not of `latest` or no tag
+    # The stage is named after the image, as uv's Docker guide names its `uv` stage.
+    base = re.sub(r"\$\{(\w+)[^}]*\}|\$(\w+)", r"\1\2", repository.rpartition("/")[2]).lower()
+    name = "uv" if is_uv else re.sub(r"[^a-z0-9_.-]+", "-", base).strip("-.")
+    if not name or not name[0].isalpha():
+        name = "source"
+    if name in stage_names:
+        name += "-image"
+    if option == "--from":
+        way, use = "copy", f"COPY --from={name} …"
+    else:
+        way, use = "mount", f"--mount=from={name},…"
+    where = "a COPY's `--from`" if option == "--from" else "a mount's `from`"
+    return (
+        f"line {line}: `{option}={written}`: the build does not replace ARGs in {where}, and "
+        f"stops; {literal}, or {way} from a stage: `FROM {written} AS {name}` (with "
+        f"`ARG {arg}={default or '…'}` before the first FROM), then `{use}`"
+    )
+
+
+UV_TOOL_OPTIONS_WITH_A_VALUE = {
+    "--python", "-p", "--suffix", "--pip-args", "--index-url", "-i", "--index",
+    "--extra-index-url", "--with", "--with-requirements", "--with-editable", "--constraints",
+    "-c", "--overrides", "--from", "--default-index", "-w",
+}  # fmt: skip
+"""Options of `pipx install` and `uv tool install` whose value is the next word."""
+
+
+UV_REQUIREMENT = re.compile(r"uv(?:\[[^\]]*\])?(?:\s*[<>=!~;].*)?", re.IGNORECASE)
+"""A requirement of uv itself (`uv`, `uv>=0.13`, `uv[extra]`), not of `uvicorn`."""
+
+
+def _uv_tool_problems(line: int, words: list[str]) -> list[str]:
+    """`pipx install uv` and `uv tool install uv` without `==`: whatever uv is newest then."""
+    program = PurePosixPath(words[0]).name
+    if program == "pipx" and words[1:2] == ["install"]:
+        options = words[2:]
+    elif program == "uv" and words[1:3] == ["tool", "install"]:
+        options = words[3:]
+    else:
+        return []
+    # `uv tool install --from "uv==0.13.9" uv`: the package is the one `--from` names.
+    specs = _option_values(options, "--from") or _positionals(options, UV_TOOL_OPTIONS_WITH_A_VALUE)
+    command = " ".join(words[:3] if program == "uv" else words[:2])
+    return [
+        f"line {line}: `{command} {spec}` installs whatever uv is newest on the day of the "
+        f'build; pin it, such as `{command} "uv=={PINNED_UV}"`'
+        for spec in specs
+        if UV_REQUIREMENT.fullmatch(spec) and "==" not in spec
+    ]
+
+
+def _self_update_problems(line: int, words: list[str], seen: dict[str, str]) -> list[str]:
+    """`uv self update` without a version: it replaces the pinned uv with the newest."""
+    if not (PurePosixPath(words[0]).name == "uv" and words[1:3] == ["self", "update"]):
+        return []
+    if "--dry-run" in words:
+        return []
+    targets = _positionals(words[3:], {"--token"})
+    if not targets:
+        return [
+            f"line {line}: `uv self update` replaces uv with whatever version is newest on the "
+            f"day of the build (and only a uv from uv's installer can update itself); drop it, "
+            f"or name the version, such as `uv self update {PINNED_UV}`"
+        ]
+    version = dockerfile.substitute(targets[0], seen)
+    if "$" in version or not version:
+        return [
+            f"line {line}: `uv self update {targets[0]}` uses an ARG without a default; declare "
+            f"it with uv's version before this RUN, such as `ARG {_arg_in(targets[0])}={PINNED_UV}`"
+        ]
+    if not UV_RELEASE.fullmatch(version):
+        return [
+            f"line {line}: `uv self update {targets[0]}` names no version of uv (`{version}`); "
+            f"name one, such as `uv self update {PINNED_UV}`"
+        ]
+    return []
 
 
 PINNED_UV = "0.13.9"
@@ -1142,21 +1316,13 @@ def _arg_in(written: str) -> str:
     return name[1] if name else "UV_VERSION"
 
 
-def _uv_image_problems(line: int, written: str, image: str) -> list[str]:
-    """What leaves uv's version unpinned in `image` (`written` as the Dockerfile writes it,
-    with its ARGs); nothing for another image."""
+def _uv_image_problems(line: int, image: str) -> list[str]:
+    """What leaves uv's version unpinned in `image` (as `_image_reference` gives it, its ARGs
+    replaced); nothing for another image."""
     tag = uv_image_tag(image)
     if tag is None or "@sha256:" in image:
         return []
     repository = image.partition("@")[0].removesuffix(":" + tag) if tag else image
-    if "$" in written and ("$" in image or not tag):
-        # A COPY's `--from`, like a FROM, sees only the ARGs declared before the first FROM.
-        arg = _arg_in(written)
-        return [
-            f"line {line}: `{written}` uses an ARG without a default before the first FROM, the "
-            f"only ARGs that `COPY --from` can use: put `ARG {arg}={PINNED_UV}` before the first "
-            "FROM"
-        ]
     if not tag:
         return [
             f"line {line}: `{image}` has no tag, which means `latest`: whatever uv is newest on "
@@ -1180,12 +1346,17 @@ def _uv_image_problems(line: int, written: str, image: str) -> list[str]:
 def _uv_installer_problems(line: int, url: re.Match[str], seen: dict[str, str]) -> list[str]:
     """What leaves the version of uv's installer script unpinned (`seen`: the ARGs and ENVs the
     RUN sees)."""
-    written = url["version"]
+    written = url["version"] or url["release"]
+    # The example is of the installer's own kind: uv's site, or the release page on GitHub.
+    example = (
+        f"https://astral.sh/uv/{PINNED_UV}/install.sh"
+        if url[0].startswith("astral.sh")
+        else f"https://github.com/astral-sh/uv/releases/download/{PINNED_UV}/uv-installer.sh"
+    )
     if written is None:
         return [
             f"line {line}: `https://{url[0]}` installs whatever uv is newest on the day of the "
-            f"build; pin uv's version in the URL, such as "
-            f"`https://astral.sh/uv/{PINNED_UV}/install.sh`"
+            f"build; pin uv's version in the URL, such as `{example}`"
         ]
     version = dockerfile.substitute(written, seen)
     if "$" in written and ("$" in version or not version):
@@ -1197,7 +1368,7 @@ def _uv_installer_problems(line: int, url: re.Match[str], seen: dict[str, str]) 
     if not UV_RELEASE.fullmatch(version):
         return [
             f"line {line}: `https://{url[0]}` names no version of uv (`{version}`); pin one, "
-            f"such as `https://astral.sh/uv/{PINNED_UV}/install.sh`"
+            f"such as `{example}`"
         ]
     return []
 
@@ -1231,9 +1402,12 @@ def _copied(copy: dockerfile.Copy, locations: set[PurePosixPath]) -> set[PurePos
 
 
 def _shell_commands(run: str) -> list[tuple[list[str], dict[str, str]]]:
-    """A RUN's commands as words, each with the variables set before it (`NAME=value pip …`)."""
+    """A RUN's commands as words, each with the variables set before it (`NAME=value pip …`).
+
+    The RUN's own options (`--mount=…`) are not a command's words: the build reads them first.
+    """
     commands = []
-    for part in SHELL_SEPARATOR.split(run):
+    for part in SHELL_SEPARATOR.split(dockerfile.run_arguments(run)[1]):
         words = dockerfile.split_words(part)
         inline: dict[str, str] = {}
         while words and (match := _ASSIGNMENT.fullmatch(words[0])):
@@ -1264,7 +1438,7 @@ def _installed_uv(
         if folder:
             found.add(workdir / folder / "uv")
         else:  # ~/.local/bin, or ~/.cargo/bin for the installers of uv before 0.5
-            version = re.search(r"astral\.sh/uv/(\d+)\.(\d+)", run)
+            version = re.search(r"(?:astral\.sh/uv|releases/download)/v?(\d+)\.(\d+)", run)
             old = version is not None and (int(version[1]), int(version[2])) < (0, 5)
             found.add(home / (".cargo/bin/uv" if old else ".local/bin/uv"))
     for words, inline in _shell_commands(run):
