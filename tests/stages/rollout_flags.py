@@ -1,8 +1,9 @@
 """Rollout flags for exercise 04.5's tests, in a module of their own.
 
 The 04.5 check runs the source that defines a flag again in a new interpreter, to catch a
-bucket that is stable in one process only; a learner's flag is one notebook cell or one small
-module. Kept here, each flag's source is this small module, not the whole test file.
+bucket that is stable in one process only; a learner's flag is one small module, or notebook
+cells. Kept here, each flag's source is this small module, not the whole test file; the notebooks
+at the end are the sources of their cells, in the order a learner ran them.
 """
 
 from __future__ import annotations
@@ -112,3 +113,110 @@ def flag_rerolled_per_percent(flag_name, user_id, rollout_percent, killed=False)
     # The percentage in the hash: each rollout step picks new users.
     digest = hashlib.sha256(f"{flag_name}:{user_id}:{rollout_percent}".encode()).digest()
     return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100
+
+
+# Notebooks for the fresh-process check: each is the cells a learner ran, in order. The function's
+# cell alone cannot run in a new interpreter, so the check runs the cells it needs with it.
+
+RANDOM_BUCKETS_IN_AN_EARLIER_CELL = (
+    "import secrets\n\nBUCKETS = {}\n",
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    # A bucket drawn once per user and kept in another cell's dict: stable here only.\n"
+    "    bucket = BUCKETS.setdefault((flag_name, user_id), secrets.randbelow(10_000))\n"
+    "    return not killed and bucket < rollout_percent * 100\n",
+)
+
+RANDOM_SALT_IN_AN_EARLIER_CELL = (
+    "import hashlib\nimport secrets\n\nSALT = secrets.token_hex(8)\n",
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    # A stable hash, but of a salt drawn anew in every process.\n"
+    '    digest = hashlib.sha256(f"{SALT}:{flag_name}:{user_id}".encode()).digest()\n'
+    '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n',
+)
+
+PURE_HELPER_IN_AN_EARLIER_CELL = (
+    "import hashlib\n\n\n"
+    "def bucket_of(flag_name, user_id):\n"
+    '    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()\n'
+    '    return int.from_bytes(digest[:8], "big") % 10_000\n',
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    return not killed and bucket_of(flag_name, user_id) < rollout_percent * 100\n",
+)
+
+SALT_CHANGED_IN_LATER_CELLS = (
+    'import zlib\n\nSETTINGS = {}\nPREFIX = "old"\n',
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    key = f\"{PREFIX}:{SETTINGS.get('salt', '')}:{flag_name}:{user_id}\"\n"
+    "    return not killed and zlib.crc32(key.encode()) % 100 < rollout_percent\n",
+    # Read when is_enabled runs, so the values of these later cells are the ones in use.
+    'SETTINGS["salt"] = "bookings"\nPREFIX = "new"\n',
+)
+
+CLASS_AND_INSTANCE_IN_SEPARATE_CELLS = (
+    "import hashlib\n\n\n"
+    "class SaltedFlag:\n"
+    "    def __init__(self, salt):\n"
+    "        self.salt = salt\n\n"
+    "    def __call__(self, flag_name, user_id, rollout_percent, *, killed=False):\n"
+    '        digest = hashlib.sha1(f"{self.salt}|{flag_name}|{user_id}".encode()).digest()\n'
+    '        return not killed and int.from_bytes(digest[:4], "big") % 10_000 < rollout_percent * 100\n',
+    'is_enabled = SaltedFlag(salt="bookings")\n',
+)
+
+PARTIAL_OF_A_FUNCTION_IN_AN_EARLIER_CELL = (
+    "import functools\nimport hashlib\n\n\n"
+    "def salted_flag(flag_name, user_id, rollout_percent, killed=False, *, salt):\n"
+    '    digest = hashlib.blake2b(f"{salt}/{flag_name}/{user_id}".encode(), digest_size=8).digest()\n'
+    '    return not killed and int.from_bytes(digest, "little") % 10_000 < rollout_percent * 100\n',
+    'is_enabled = functools.partial(salted_flag, salt="bookings")\n',
+)
+
+DECORATOR_FROM_AN_EARLIER_CELL = (
+    "import functools\n\n\n"
+    "def never_when_killed(flag):\n"
+    "    @functools.wraps(flag)\n"
+    "    def checked(flag_name, user_id, rollout_percent, killed=False):\n"
+    "        return False if killed else flag(flag_name, user_id, rollout_percent)\n"
+    "    return checked\n",
+    "import hashlib\n\n\n"
+    "@never_when_killed\n"
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    '    digest = hashlib.md5(f"{flag_name}:{user_id}".encode()).hexdigest()\n'
+    "    return int(digest, 16) % 100 < rollout_percent\n",
+)
+
+STABLE_CLOSURE = (
+    "import hashlib\n\n\n"
+    "def make_rollout(salt):\n"
+    "    def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    '        digest = hashlib.sha256(f"{salt}:{flag_name}:{user_id}".encode()).digest()\n'
+    '        bucket = int.from_bytes(digest[:8], "big") % 10_000\n'
+    "        return not killed and bucket < rollout_percent * 100\n\n"
+    "    return is_enabled\n",
+    'is_enabled = make_rollout(salt="bookings")\n',
+)
+
+RANDOM_BUCKETS_IN_A_CLOSURE = (
+    "import secrets\n\n\n"
+    "def make_rollout():\n"
+    "    buckets = {}\n\n"
+    "    def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "        bucket = buckets.setdefault((flag_name, user_id), secrets.randbelow(10_000))\n"
+    "        return not killed and bucket < rollout_percent * 100\n\n"
+    "    return is_enabled\n",
+    "is_enabled = make_rollout()\n",
+)
+
+RANDOM_BUCKETS_IN_A_CELL_THAT_PRINTS = (
+    # Showing a value or asserting something is no reason not to run a cell again.
+    '"""The buckets."""\nimport secrets\n\nBUCKETS = {}\nassert not BUCKETS\nprint("ready")\n',
+    RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+)
+
+FUNCTION_WRAPPED_IN_A_LATER_CELL = (
+    "import functools\nimport hashlib\n\n\n"
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    '    digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()\n'
+    '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n',
+    "is_enabled = functools.lru_cache(maxsize=None)(is_enabled)\n",
+)

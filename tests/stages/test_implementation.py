@@ -25,6 +25,17 @@ from onboarding.stages.implementation import lesson, rollout
 from onboarding.stages.implementation.planted_bugs import BUGS
 from tests.stages.project_checks import change, failed, verdicts
 from tests.stages.rollout_flags import (
+    CLASS_AND_INSTANCE_IN_SEPARATE_CELLS,
+    DECORATOR_FROM_AN_EARLIER_CELL,
+    FUNCTION_WRAPPED_IN_A_LATER_CELL,
+    PARTIAL_OF_A_FUNCTION_IN_AN_EARLIER_CELL,
+    PURE_HELPER_IN_AN_EARLIER_CELL,
+    RANDOM_BUCKETS_IN_A_CELL_THAT_PRINTS,
+    RANDOM_BUCKETS_IN_A_CLOSURE,
+    RANDOM_BUCKETS_IN_AN_EARLIER_CELL,
+    RANDOM_SALT_IN_AN_EARLIER_CELL,
+    SALT_CHANGED_IN_LATER_CELLS,
+    STABLE_CLOSURE,
     CallableFlag,
     blake2_fraction_flag,
     cached_bucket_flag,
@@ -1118,8 +1129,8 @@ def test_a_stable_flag_of_a_notebook_cell_passes_in_a_new_process(monkeypatch):
 
 
 def test_a_stable_flag_whose_cell_needs_another_cell_s_helper_passes(monkeypatch):
-    # The new interpreter runs only the function's own cell, where `bucket_of` is unknown: it
-    # cannot answer, so the flag is judged in this process only, as before.
+    # No input history tells which cell defined `bucket_of`: the new interpreter runs only the
+    # function's own cell, where it is unknown, so the flag is judged in this process only.
     def bucket_of(flag_name, user_id):
         digest = hashlib.sha256(f"{flag_name}:{user_id}".encode()).digest()
         return int.from_bytes(digest[:8], "big") % 10_000
@@ -1132,6 +1143,104 @@ def test_a_stable_flag_whose_cell_needs_another_cell_s_helper_passes(monkeypatch
     assert rollout.answers_in_a_fresh_process(is_enabled, "f", 10, ["user-1"]) is None
     result = judge("04.5", is_enabled=is_enabled)
     assert result.failed == (), result.lines()
+
+
+def notebook(monkeypatch, cells: tuple[str, ...]):
+    """The namespace of a kernel that ran `cells` in order, then the check cell: each cell under
+    a filename of its own in linecache, and every input in `_ih`, as IPython keeps them."""
+    module = types.ModuleType("notebook_cell")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    history = [""]
+    module._ih = module.In = history
+    for number, source in enumerate(cells, start=1):
+        filename = f"<notebook cell {number}>"
+        monkeypatch.setitem(
+            linecache.cache, filename, (len(source), None, source.splitlines(True), filename)
+        )
+        history.append(source)
+        exec(compile(source, filename, "exec"), module.__dict__)
+    history.append('check("04.5", globals())\n')
+    return module
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        PURE_HELPER_IN_AN_EARLIER_CELL,
+        SALT_CHANGED_IN_LATER_CELLS,
+        CLASS_AND_INSTANCE_IN_SEPARATE_CELLS,
+        PARTIAL_OF_A_FUNCTION_IN_AN_EARLIER_CELL,
+        DECORATOR_FROM_AN_EARLIER_CELL,
+        STABLE_CLOSURE,
+        FUNCTION_WRAPPED_IN_A_LATER_CELL,
+    ],
+    ids=[
+        "a-pure-helper",
+        "a-salt-set-later",
+        "a-class",
+        "a-partial",
+        "a-decorator",
+        "a-closure",
+        "wrapped-in-a-later-cell",
+    ],
+)
+def test_a_stable_flag_spread_over_cells_answers_alike_in_a_new_process(monkeypatch, cells):
+    is_enabled = notebook(monkeypatch, cells).is_enabled
+    users = rollout.USERS[:2000]
+    fresh = rollout.answers_in_a_fresh_process(is_enabled, "recurring_bookings", 10, users)
+    assert fresh == rollout.enabled_users(is_enabled, "recurring_bookings", 10, users=users)
+    result = judge("04.5", is_enabled=is_enabled)
+    assert result.failed == (), result.lines()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        RANDOM_BUCKETS_IN_AN_EARLIER_CELL,
+        RANDOM_BUCKETS_IN_A_CELL_THAT_PRINTS,
+        RANDOM_SALT_IN_AN_EARLIER_CELL,
+        RANDOM_BUCKETS_IN_A_CLOSURE,
+    ],
+    ids=[
+        "buckets-in-another-cell",
+        "buckets-in-a-cell-that-prints",
+        "a-random-salt-in-another-cell",
+        "buckets-in-a-closure",
+    ],
+)
+def test_a_flag_stable_in_this_process_only_is_refused_across_cells(monkeypatch, cells):
+    verdict = verdicts(judge("04.5", is_enabled=notebook(monkeypatch, cells).is_enabled))
+    assert failed(verdict) == ["the same users are enabled in a new process"], verdict
+    assert (
+        "got a different answer in a new process"
+        in verdict["the same users are enabled in a new process"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("first_cell", "second_cell"),
+    [
+        # The dict's cell also writes a file: running it in a new interpreter writes it again.
+        (
+            "import secrets\n\nBUCKETS = {}\nopen(LOG, 'a').write('ran\\n')\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        # So does the cell that makes the closure.
+        (
+            RANDOM_BUCKETS_IN_A_CLOSURE[0],
+            "is_enabled = make_rollout()\nopen(LOG, 'a').write('ran\\n')\n",
+        ),
+    ],
+    ids=["a-cell-it-needs", "the-cell-that-makes-it"],
+)
+def test_a_cell_that_does_more_than_define_names_is_not_run_again(
+    monkeypatch, tmp_path, first_cell, second_cell
+):
+    log = tmp_path / "log.txt"
+    cells = tuple(cell.replace("LOG", repr(str(log))) for cell in (first_cell, second_cell))
+    is_enabled = notebook(monkeypatch, cells).is_enabled
+    assert rollout.answers_in_a_fresh_process(is_enabled, "f", 10, ["user-1"]) is None
+    assert log.read_text() == "ran\n"
 
 
 def test_a_flag_without_the_kill_switch_parameter_is_named_once():

@@ -8,8 +8,10 @@ that only adds users, and a kill switch. No model answer is here: only the prope
 
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
+import dataclasses
 import functools
 import inspect
 import json
@@ -18,9 +20,11 @@ import os
 import pickle
 import random
 import subprocess
+import symtable
 import sys
+import time
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from onboarding.checks import CheckFailed, Expectation, require
@@ -152,20 +156,39 @@ module.__file__ = given["filename"]
 for name, imported in given["imports"].items():
     setattr(module, name, importlib.import_module(imported))
 sys.modules[given["module"]] = module
-exec(compile(given["source"], given["filename"], "exec"), module.__dict__)
-is_enabled = pickle.loads(bytes.fromhex(given["function"]))
+for filename, source in given["cells"]:
+    exec(compile(source, filename, "exec"), module.__dict__)
+if given["name"]:
+    is_enabled = getattr(module, given["name"])
+else:
+    is_enabled = pickle.loads(bytes.fromhex(given["function"]))
 enabled = [
     bool(is_enabled(given["flag"], user, given["percent"], killed=False))
     for user in given["users"]
 ]
 print("{MARK}" + json.dumps(enabled))
 """
-"""Runs the source that defines the learner's function as a module of a new interpreter, with
-the modules its names refer to imported afresh, and prints its answers for the users given."""
+"""Runs the code that defines the learner's flag as a module of a new interpreter, with the
+modules its names refer to imported afresh, and prints the flag's answers for the users given."""
 
 
-def _code_of(is_enabled: Callable[..., Any]) -> types.CodeType | None:
-    """The code of the function itself: through decorators, partials and a class's __call__."""
+@dataclasses.dataclass(frozen=True)
+class Replay:
+    """What a new interpreter runs to make the learner's flag again."""
+
+    module: str
+    cells: tuple[tuple[str, str], ...]
+    """(filename, source) of each piece of code, in the order the learner ran them."""
+    imports: dict[str, str]
+    """Names the code reads that hold modules, and those modules' names."""
+    name: str | None = None
+    """The flag's name in the notebook: the new interpreter takes it from there, or else..."""
+    pickled: str | None = None
+    """...from the flag pickled here (by reference: a function by its module and name)."""
+
+
+def _function_of(is_enabled: Callable[..., Any]) -> Any:
+    """The function itself: through decorators, partials and a class's __call__."""
     target: Any = is_enabled
     for _ in range(5):
         target = inspect.unwrap(target)
@@ -177,7 +200,7 @@ def _code_of(is_enabled: Callable[..., Any]) -> types.CodeType | None:
             target = type(target).__call__
         else:
             break
-    return getattr(target, "__code__", None)
+    return target
 
 
 def _names_in(code: types.CodeType) -> set[str]:
@@ -188,63 +211,290 @@ def _names_in(code: types.CodeType) -> set[str]:
     return names
 
 
-def answers_in_a_fresh_process(
-    is_enabled: Callable[..., Any], flag_name: str, percent: float, users: Sequence[str]
-) -> frozenset[str] | None:
-    """The users `is_enabled` enables when the code that defines it runs in a new interpreter
-    (the notebook cell, or the module, that defines it), or None when that cannot be known.
+def _module_imports(names: Any, namespace: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        name: namespace[name].__name__
+        for name in sorted(names)
+        if isinstance(namespace.get(name), types.ModuleType)
+    }
 
-    A new process starts with none of this one's state: a bucket drawn at random per user and
-    kept in a dict, a cache, or a global is drawn anew there. The function travels by name
-    (pickle), so a function made inside another (a closure) cannot go, nor can code whose cell
-    needs names of other cells: then only `another_process()`'s simulation judges it.
-    """
-    if os.environ.get(FRESH_PROCESS_VARIABLE):
-        return None
-    code = _code_of(is_enabled)
+
+def _replay_of_its_source(is_enabled: Callable[..., Any], code: types.CodeType) -> Replay | None:
+    """The file (or the one notebook cell) that defines the function, and the flag pickled.
+
+    Enough for a function, class or partial whose code needs no name of another cell; a
+    function made inside another (a closure) cannot be pickled by reference."""
     module_name = getattr(is_enabled, "__module__", None) or type(is_enabled).__module__
-    if code is None or not module_name:
+    if not module_name:
         return None
-    source = "".join(linecache.getlines(code.co_filename))
     try:
-        function = pickle.dumps(is_enabled).hex()
+        pickled = pickle.dumps(is_enabled).hex()
     except Exception:  # noqa: BLE001 - a closure or a lambda cannot travel by name
         return None
     module = sys.modules.get(module_name)
     namespace = vars(module) if module is not None else {}
-    imports = {
-        name: namespace[name].__name__
-        for name in sorted(_names_in(code))
-        if isinstance(namespace.get(name), types.ModuleType)
-    }
-    given = {
-        "path": [entry for entry in sys.path if isinstance(entry, str)],
-        "module": module_name,
-        "filename": code.co_filename,
-        "source": source,
-        "imports": imports,
-        "function": function,
-        "flag": flag_name,
-        "percent": percent,
-        "users": list(users),
-    }
-    try:
-        run = subprocess.run(
-            [sys.executable, "-c", IN_A_FRESH_PROCESS],
-            input=json.dumps(given),
-            capture_output=True,
-            text=True,
-            timeout=FRESH_PROCESS_SECONDS,
-            env={**os.environ, FRESH_PROCESS_VARIABLE: "1"},
-            check=False,
+    source = "".join(linecache.getlines(code.co_filename))
+    return Replay(
+        module=module_name,
+        cells=((code.co_filename, source),),
+        imports=_module_imports(_names_in(code), namespace),
+        pickled=pickled,
+    )
+
+
+def _kernel_history(namespace: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str]] | None:
+    """The notebook's namespace and IPython's input history (`_ih`, also `In`): the source of
+    every cell run so far, in the order it ran, as it was compiled (magics already rewritten)."""
+    namespaces = [namespace]
+    get_ipython = namespace.get("get_ipython") or getattr(builtins, "get_ipython", None)
+    if callable(get_ipython):
+        # A flag imported from a file of the learner's has that module's namespace, not the
+        # notebook's: the kernel's shell still knows the notebook's.
+        with contextlib.suppress(Exception):
+            namespaces.append(get_ipython().user_ns)
+    for candidate in namespaces:
+        history = candidate.get("_ih", candidate.get("In"))
+        if isinstance(history, list) and all(isinstance(source, str) for source in history):
+            return candidate, history
+    return None
+
+
+# Statements that only define names (or show or assert something) when a cell runs again; any
+# other, such as a loop, a `with`, or a call whose value is dropped, may start a server or write a
+# file: a cell holding one is not run again.
+DEFINING_STATEMENTS = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Delete,
+    ast.Assert,
+    ast.Pass,
+)
+
+
+def _only_shows(expression: ast.expr) -> bool:
+    """A docstring, a name or attribute the notebook displays, or `print(...)`."""
+    if isinstance(expression, ast.Call):
+        return isinstance(expression.func, ast.Name) and expression.func.id == "print"
+    return isinstance(expression, (ast.Constant, ast.Name, ast.Attribute))
+
+
+def _root_name(target: ast.expr) -> str | None:
+    while isinstance(target, (ast.Attribute, ast.Subscript, ast.Starred)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _changed_in_place(statement: ast.stmt) -> set[str]:
+    """Names whose value `statement` changes without binding them: `SETTINGS["salt"] = ...`,
+    `flag.salt = ...`, `del BUCKETS[key]`, `SETTINGS.update(...)`."""
+    targets: list[ast.expr] = []
+    if isinstance(statement, (ast.Assign, ast.Delete)):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+        targets = [statement.target]
+    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        targets = [statement.value.func]
+    names = set()
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (ast.Tuple, ast.List)):
+            targets.extend(target.elts)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            names.add(_root_name(target))
+        elif isinstance(target, ast.Starred):
+            targets.append(target.value)
+    return names - {None}
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    """One cell of IPython's input history, as the fresh-process check needs to know it."""
+
+    number: int
+    source: str
+    binds: frozenset[str]
+    """Names its top level binds (assignments, imports, def and class)."""
+    reads_now: frozenset[str]
+    """Names its top level reads (perhaps before binding them: `flag = functools.cache(flag)`)."""
+    reads: frozenset[str]
+    """Every global name it reads: at its top level, or in the functions and classes it
+    defines, which read their globals when they run."""
+    changes: frozenset[str]
+    """Names whose value its top level changes in place."""
+    only_defines: bool
+    """Running it again only defines names, so the check may do so in a new interpreter."""
+
+    @classmethod
+    def parsed(cls, number: int, source: str) -> Cell:
+        try:
+            tree = ast.parse(source)
+            table = symtable.symtable(source, f"<cell {number}>", "exec")
+        except (SyntaxError, ValueError, RecursionError):  # it could not have defined anything
+            nothing: frozenset[str] = frozenset()
+            return cls(number, source, nothing, nothing, nothing, nothing, False)
+        binds = {
+            symbol.get_name()
+            for symbol in table.get_symbols()
+            if symbol.is_assigned() or symbol.is_imported()
+        }
+        reads_now = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
+        reads = set(reads_now)
+        scopes = list(table.get_children())
+        while scopes:
+            scope = scopes.pop()
+            scopes.extend(scope.get_children())
+            reads |= {
+                symbol.get_name()
+                for symbol in scope.get_symbols()
+                if symbol.is_global() and symbol.is_referenced()
+            }
+        return cls(
+            number,
+            source,
+            frozenset(binds),
+            frozenset(reads_now),
+            frozenset(reads),
+            frozenset(name for statement in tree.body for name in _changed_in_place(statement)),
+            all(
+                isinstance(statement, DEFINING_STATEMENTS)
+                or (isinstance(statement, ast.Expr) and _only_shows(statement.value))
+                for statement in tree.body
+            ),
         )
-    except (OSError, subprocess.SubprocessError):
+
+
+def _replay_of_cells(is_enabled: Callable[..., Any], code: types.CodeType) -> Replay | None:
+    """The notebook cells that make the flag, in the order they ran, or None outside a notebook
+    or when one of them does more than define names.
+
+    The cell that binds the flag's name comes with every cell that binds a name it reads (the
+    last before it, for its own top level, and the last of all, for its functions, which read
+    their globals when called), and every later cell that changes that name's value in place;
+    then, the same way, the cells those cells need. Names that hold modules are imported anew
+    instead, so a cell that imports them need not run again.
+    """
+    globals_of_the_code = getattr(_function_of(is_enabled), "__globals__", None)
+    if not isinstance(globals_of_the_code, dict):
         return None
-    printed = [line for line in run.stdout.splitlines() if line.startswith(MARK)]
-    if run.returncode != 0 or not printed:
+    found = _kernel_history(globals_of_the_code)
+    if found is None:
         return None
-    answers = json.loads(printed[-1].removeprefix(MARK))
-    return frozenset(user for user, enabled in zip(users, answers, strict=True) if enabled)
+    namespace, history = found
+    names = sorted(
+        name
+        for name, value in list(namespace.items())
+        if value is is_enabled and not name.startswith("_")
+    )
+    if not names:
+        return None
+    name = "is_enabled" if "is_enabled" in names else names[0]
+    cells = [Cell.parsed(number, source) for number, source in enumerate(history)]
+
+    def last_binding(bound: str, before: int) -> int | None:
+        return next((cell.number for cell in reversed(cells[:before]) if bound in cell.binds), None)
+
+    def changed_after(changed: str, number: int) -> list[int]:
+        return [cell.number for cell in cells[number + 1 :] if changed in cell.changes]
+
+    flag_cell = last_binding(name, len(cells))
+    if flag_cell is None:
+        return None
+    # The cell that defines the flag's code runs again whatever else it does, as it always has:
+    # the exercise asks to keep that cell to the function and what it needs.
+    code_lines = "".join(linecache.getlines(code.co_filename)).splitlines()
+    run_anyway = {cell.number for cell in cells if cell.source.splitlines() == code_lines}
+    needed: set[int] = set()
+    imports: dict[str, str] = {}
+    waiting = [flag_cell, *changed_after(name, flag_cell)]
+    while waiting:
+        cell = cells[waiting.pop()]
+        if cell.number in needed:
+            continue
+        needed.add(cell.number)
+        imports |= _module_imports(cell.reads, namespace)
+        for read in sorted(cell.reads - imports.keys()):
+            latest = last_binding(read, len(cells))
+            if latest is None:  # a builtin, or a name no cell binds: the new interpreter tells
+                continue
+            waiting += [latest, *changed_after(read, latest)]
+            earlier = last_binding(read, cell.number) if read in cell.reads_now else None
+            if earlier is not None:
+                waiting.append(earlier)
+    if any(not cells[number].only_defines for number in needed - run_anyway):
+        return None
+    return Replay(
+        module=str(namespace.get("__name__") or "__main__"),
+        cells=tuple((f"<cell In[{number}]>", cells[number].source) for number in sorted(needed)),
+        imports=imports,
+        name=name,
+    )
+
+
+def _replays(is_enabled: Callable[..., Any]) -> Iterator[Replay]:
+    code = getattr(_function_of(is_enabled), "__code__", None)
+    if code is None:
+        return
+    for replay_of in (_replay_of_cells, _replay_of_its_source):
+        replay = replay_of(is_enabled, code)
+        if replay is not None:
+            yield replay
+
+
+def answers_in_a_fresh_process(
+    is_enabled: Callable[..., Any], flag_name: str, percent: float, users: Sequence[str]
+) -> frozenset[str] | None:
+    """The users `is_enabled` enables when the code that makes it runs again in a new
+    interpreter, or None when that cannot be known.
+
+    A new process starts with none of this one's state: a bucket drawn at random per user and
+    kept in a dict, a cache, a closure or a global is drawn anew there. In a notebook, the new
+    interpreter runs the cells that make the flag (`_replay_of_cells`); elsewhere, or when one
+    of those cells does more than define names, the file or cell that defines its code, with
+    the flag sent by reference (`_replay_of_its_source`). When neither can run there, only
+    `another_process()`'s simulation judges the flag.
+    """
+    if os.environ.get(FRESH_PROCESS_VARIABLE):
+        return None
+    code = getattr(_function_of(is_enabled), "__code__", None)
+    # One time limit for every way tried: a learner waits for all of them.
+    deadline = time.monotonic() + FRESH_PROCESS_SECONDS
+    for replay in _replays(is_enabled):
+        given = {
+            "path": [entry for entry in sys.path if isinstance(entry, str)],
+            "module": replay.module,
+            "filename": code.co_filename,
+            "cells": replay.cells,
+            "imports": replay.imports,
+            "name": replay.name,
+            "function": replay.pickled,
+            "flag": flag_name,
+            "percent": percent,
+            "users": list(users),
+        }
+        try:
+            run = subprocess.run(
+                [sys.executable, "-c", IN_A_FRESH_PROCESS],
+                input=json.dumps(given),
+                capture_output=True,
+                text=True,
+                timeout=max(deadline - time.monotonic(), 0.1),
+                env={**os.environ, FRESH_PROCESS_VARIABLE: "1"},
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):  # the time limit is over, too
+            return None
+        printed = [line for line in run.stdout.splitlines() if line.startswith(MARK)]
+        if run.returncode != 0 or not printed:
+            continue  # the cells could not run there: the next way may
+        answers = json.loads(printed[-1].removeprefix(MARK))
+        return frozenset(user for user, enabled in zip(users, answers, strict=True) if enabled)
+    return None
 
 
 def require_same_after_restart(is_enabled: Callable[..., Any]) -> None:
