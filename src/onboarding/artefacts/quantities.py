@@ -47,8 +47,9 @@ TIME_FRAME = re.compile(
     re.IGNORECASE,
 )
 
+# "Nought" is British English's zero ("nought point five per cent").
 _SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
@@ -56,7 +57,7 @@ _SMALL = {
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _WORD = "|".join(sorted((*_SMALL, *_SCALES), key=len, reverse=True))
-_DIGIT = "zero|one|two|three|four|five|six|seven|eight|nine"
+_DIGIT = "zero|nought|one|two|three|four|five|six|seven|eight|nine"
 NUMBER_WORDS = re.compile(
     rf"\b(?:a\s+)?(?:{_WORD})"
     # "twenty-five", "one hundred and twenty", "two and a half"

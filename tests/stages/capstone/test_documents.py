@@ -998,6 +998,7 @@ def test_a_first_step_that_does_not_turn_the_flag_off_is_still_refused(workspace
         ("Revert `BOOKING_RECURRING_BOOKINGS` to false", True),
         ("Set the flag back to off", True),
         ("Roll the flag back to zero percent", True),
+        ("Set the flag to nought per cent", True),
         # The value straight after the flag, with no "to", as a flag tool's command puts it.
         ("Set BOOKING_RECURRING_BOOKINGS false", True),
         ("Run `flagctl set BOOKING_RECURRING_BOOKINGS false`", True),
