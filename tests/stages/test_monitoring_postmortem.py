@@ -638,6 +638,11 @@ def test_a_role_described_without_fault_is_not_blame(sentence):
         "Sam never forgot to update the status page.",
         "The on-call engineer never misjudged the impact.",
         "The DBA never quit.",
+        # "Rarely", "hardly ever" deny as "never" does.
+        "Sam rarely missed a page.",
+        "The on-call engineer rarely skips a step.",
+        "The DBA rarely forgot anything.",
+        "Priya hardly ever forgot to update the status page.",
         # Not about a person at all.
         "The service never lost data.",
     ],
@@ -667,6 +672,98 @@ def test_an_act_left_undone_is_still_blame_beside_a_lapse_denied(sentence):
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        # A lapse done by a person or a role is a verdict on them, as "forgot" is.
+        "Jordan overlooked the lock.",
+        "Sam ignored the warning.",
+        "Priya missed the first page.",
+        "Jordan lost track of the backfill.",
+        "Priya had missed the first page.",
+        "Jordan simply skipped the dry run.",
+        "Jordan, who ran the backfill, skipped the dry run.",
+        "Sam misread the dashboard.",
+        "Sam dropped the ball.",
+        "Priya panicked and restarted the pod.",
+        "The engineer who ran the backfill overlooked the lock.",
+        "The team lead gave up on the bisect.",
+        "When the on-call engineer missed the page, the outage went on.",
+        "Sam never ignored a warning, but Jordan skipped the review.",
+        "Jordan rarely ran backfills, and Sam forgot the lock.",
+        # A reason excuses only what was not done, never a lapse done ("forgot … because"
+        # is blame too).
+        "Priya missed the page because her phone was on silent.",
+        "Jordan forgot the lock because the runbook had no entry.",
+    ],
+)
+def test_a_lapse_done_by_a_person_is_a_verdict(sentence):
+    assert postmortem.blame_problems(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A lapse of the system, told of the system.
+        "The alert missed the spike.",
+        "The dashboard skipped the sample.",
+        "The service lost data.",
+        "The replica lost its connection.",
+        "Jordan's alert missed the spike.",
+        # What happened to them: the situation, not a lapse.
+        "Sam lost his VPN connection.",
+        "The on-call engineer lost access to the dashboard.",
+        "Priya lost ten minutes to a stale runbook entry.",
+        # Denied, or the reason denied.
+        "The on-call engineer missed nothing: no alert fired.",
+        "Sam overlooked nothing in the review.",
+        "It was not because Jordan missed it: nothing paged anyone.",
+        "It was not that the DBA skipped the review: the review had no lock check.",
+        # What the service did, said of the team that runs it.
+        "The team missed the SLO for March.",
+        # Done on purpose, these are decisions, not lapses.
+        "The DBA delayed the backfill until the evening.",
+        "The DBA dropped the old index.",
+        "Priya gave up the pager to Sam at 11:00.",
+    ],
+)
+def test_a_lapse_of_the_system_or_a_situation_is_not_blame(sentence):
+    assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Leaving a note, a comment or a handover is an act; not doing it, one left undone.
+        "Sam did not leave a note in the channel.",
+        "The on-call engineer did not leave a handover.",
+        "Jordan didn't leave a comment on the script.",
+        "The DBA never left an update in the channel.",
+        "The on-call engineer did not leave the DBA a message.",
+        "Priya did not leave any handover notes.",
+    ],
+)
+def test_a_note_not_left_is_an_act_left_undone(sentence):
+    assert postmortem.blame_problems(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Not leaving a place is staying there: praise.
+        "Priya did not leave the bridge until the lock was released.",
+        "Sam never left the call.",
+        "The DBA did not leave their desk during the incident.",
+        "The on-call engineer never left the channel without posting an update.",
+        "The on-call engineer did not leave early.",
+        # A note not left, with a reason about the situation.
+        "Sam did not leave a note because the channel was archived.",
+    ],
+)
+def test_a_place_not_left_is_praise(sentence):
+    assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
     "reason",
     [
         "because nothing pointed to it",
@@ -689,6 +786,52 @@ def test_a_reason_about_the_system_or_situation_excuses_what_was_not_done(reason
         == []
     )
     assert postmortem.blame_problems(f"Sam didn't page the owner {reason}.") == []
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        # When, not why: a time, a date, "then", "the start".
+        "since 10:00",
+        "since 10:00 UTC",
+        "since 9 am",
+        "since then",
+        "since the start of the incident",
+        "since Monday",
+        "since 2030-03-04",
+        "since last week",
+        "ever since the deploy",
+        "as of 10:00",
+        # A manner, a comparison or a list: no reason either.
+        "as usual",
+        "as always",
+        "as if it did not matter",
+        "as soon as the alert fired",
+        "as quickly as the runbook asks",
+        "or any other, such as the SLO dashboard",
+        "as well as the logs",
+        "and, as a result, the outage went on",
+    ],
+)
+def test_a_time_or_a_comparison_is_no_reason_and_excuses_nothing(words):
+    assert postmortem.blame_problems(f"The on-call engineer didn't check the dashboard {words}.")
+    assert postmortem.blame_problems(f"Sam didn't check the dashboard {words}.")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "since the runbook had no entry",
+        "since 10:00, because nothing pointed to it",
+        "as soon as the page came, because nothing pointed to it",
+        "as the runbook advised against it",
+    ],
+)
+def test_a_reason_after_a_time_or_a_comparison_still_excuses(words):
+    assert (
+        postmortem.blame_problems(f"The on-call engineer didn't check the dashboard {words}.") == []
+    )
+    assert postmortem.blame_problems(f"Sam didn't check the dashboard {words}.") == []
 
 
 @pytest.mark.parametrize(
@@ -745,6 +888,13 @@ def test_a_denied_reason_is_no_verdict(sentence):
         ("- The backend team simply forgot to announce the job.", "the backend team"),
         ("Because the tech lead ignored the warning, the backfill ran.", "the tech lead"),
         ("| 10:24 | SRE neglected the lock-wait alert. |", "SRE"),
+        # A lapse done is a verdict on whoever did it, as "forgot" is.
+        ("The on-call engineer missed the page.", "the on-call engineer"),
+        ("The DBA skipped the review.", "the DBA"),
+        ("The reviewer overlooked the single transaction.", "the reviewer"),
+        ("The on-call engineer lost track of the customer impact.", "the on-call engineer"),
+        ("QA has skipped the concurrency tests.", "QA"),
+        ("The DBA, who ran the migration, misjudged the lock.", "the DBA"),
         # What a role did not do is blame of the same kind as what they forgot to do.
         ("The on-call engineer didn't check the dashboard.", "the on-call engineer"),
         ("The on-call engineer didn’t even look at the dashboard.", "the on-call engineer"),
@@ -755,6 +905,7 @@ def test_a_denied_reason_is_no_verdict(sentence):
         ("The engineer who ran the backfill never announced it.", "the engineer"),
         ("The DBA, who ran the migration, did not batch it.", "the DBA"),
         ("| 10:24 | QA did not test two writes at once. |", "QA"),
+        ("The on-call engineer did not leave a handover note.", "the on-call engineer"),
         (
             "The on-call engineer didn't check the dashboard, so the outage went on.",
             "the on-call engineer",

@@ -15,12 +15,16 @@ the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
 clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]`
 defined below). Judging words used as a verdict, a person or a role named as the cause
 ("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
-engineer didn't check the dashboard"), and an action with no date at all are not; a role's
-action told without fault ("the on-call engineer rolled back at 14:32", "did not have an alert
-to go on") is fine, and so is a lapse denied, which is praise ("never lost track of the
-impact", "didn't miss a single page"). What someone did not do is excused by a reason about the
-system or the situation ("because nothing pointed to it", "because they were handling another
-page"), never by one that blames them ("because she forgot", "because they were careless").
+engineer didn't check the dashboard", "the on-call engineer missed the page", "Sam did not
+leave a note"), and an action with no date at all are not; a role's action told without fault
+("the on-call engineer rolled back at 14:32", "did not have an alert to go on") is fine, and so
+are a lapse of the system ("the alert missed the spike"), what happened to someone ("Sam lost
+his VPN connection") and a lapse denied, which is praise ("never lost track of the impact",
+"didn't miss a single page", "never left the incident channel"). What someone did not do is
+excused by a reason about the system or the situation ("because nothing pointed to it",
+"because they were handling another page"), never by one that blames them ("because she
+forgot", "because they were careless"), nor by a time ("since 10:00") or a manner ("as
+usual"). No reason excuses a lapse done ("missed the page because …"), as none excuses "forgot".
 Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
@@ -202,6 +206,38 @@ LAPSES = (
 )
 """A verb that names a lapse, in any form: lost, missed, ignored, skipped, dropped, forgot,
 neglected, failed (to), overlooked, abandoned, delayed, panicked, hesitated, gave up."""
+LAPSES_DONE = (
+    r"(?:(?:had|has|have)\s+)?(?:"
+    # "Missed the SLO" is what the service did, said of the team that runs it.
+    r"miss(?:ed|es)(?!\s+(?:(?:the|its|our|their|an?)\s+)?(?:[\w-]+\s+)?"
+    r"(?:SLOs?|objectives?|targets?)\b)|"
+    r"ignor(?:ed|es)|skip(?:ped|s)|overlook(?:ed|s)|neglect(?:ed|s)|forg(?:ot|otten|ets)|"
+    r"panic(?:ked|s)|hesitat(?:ed|es)|falter(?:ed|s)|waver(?:ed|s)|slack(?:ed|s)|"
+    r"overreact(?:ed|s)|oversl(?:ept|eeps)|procrastinat(?:ed|es)|"
+    # Misjudged, misconfigured, misread: the prefix says it went wrong.
+    r"mis(?!s)[a-z]{2,}ed|misread|mistook|misunderstood|"
+    r"(?:was|were|kept)\s+(?:ignoring|skipping|overlooking|neglecting)|kept\s+missing|"
+    # Lost track or sight is a lapse; "lost her VPN connection" or "lost access" happened to
+    # them.
+    r"los(?:t|es)\s+(?:track|sight|focus|interest|patience)|"
+    # "Gave up on the bisect" is a lapse; "gave up the pager to Sam" hands it over.
+    r"(?:gave|given|gives)\s+(?:in|up(?!\s+(?:the|a|an|his|her|their|its|our)\b))|"
+    r"(?:cut|cuts)\s+corners|(?:took|taken|takes)\s+(?:a\s+)?shortcuts?|"
+    r"(?:dropped|drops)\s+the\s+ball"
+    # "Missed nothing", "skipped no step" deny it.
+    r")\b(?!\s+(?:nothing|none|no)\b)"
+)
+"""A lapse done, which judges whoever did it as "forgot" does: missed the page, skipped the
+review, overlooked the lock, lost track. Only the verbs that name a lapse whatever follows
+them: who delayed the backfill or dropped an index may have meant to, and a reason after a
+lapse done excuses it no more than it excuses "forgot"."""
+THING_LEFT = (
+    r"\s+(?:(?!(?:to|until|till|for|in|on|at|before|after|while|during|when|without|and|or|"
+    r"but)\s)[\w'-]+\s+){0,4}?"
+    r"(?:notes?|comments?|messages?|updates?|handovers?|hand-?offs?|summar(?:y|ies)|records?|"
+    r"tickets?|entr(?:y|ies)|instructions?|warnings?|heads-up|replies|reply)\b"
+)
+"""What someone leaves that they made, a few words on: "a note", "the DBA a handover"."""
 NOT_AN_ACT = (
     # What happened to them, what they had or knew: "did not have an alert", "didn't get paged",
     # "never saw an alert", "did not know a backfill was running", "did not find an entry",
@@ -214,8 +250,9 @@ NOT_AN_ACT = (
     rf"{LAPSES}|"
     # What they kept doing, told as praise: "never left the incident channel", "did not stop
     # until the queue drained", "never quit". Stopping something ("did not stop the backfill")
-    # is an act left undone, so an object may not follow.
-    r"leave|left|(?:stop(?:s|ped)?|paus(?:e|es|ed)|quits?)"
+    # is an act left undone, so an object may not follow; so is leaving a thing made ("did
+    # not leave a note", "did not leave the DBA a handover").
+    rf"(?:leave|left)(?!{THING_LEFT})|(?:stop(?:s|ped)?|paus(?:e|es|ed)|quits?)"
     r"(?!\s+(?:the|a|an|it|its|this|that|their|his|her|our|any)\b)|"
     # A harm denied is no verdict: "never caused a delay", "did not break anything".
     r"cause[sd]?|break|broke|blamed?)"
@@ -225,10 +262,26 @@ NEGATION = rf"(?:did\s+not|didn['’]?t|never)\s+(?:{NEGATION_ADVERBS}\s+)?"
 NEGATED_ACT = rf"{NEGATION}(?!(?:{NEGATION_ADVERBS}|{NOT_AN_ACT})\b)[a-z]+\b"
 """Something someone did not do, which says they should have: "didn't check the dashboard",
 "did not batch it", "never announced it". Blame of the same kind as "forgot to check"."""
-REASON = re.compile(r"\b(?:because|since|as)\b", re.IGNORECASE)
+SINCE_WHEN = (
+    rf"{TIME.pattern}|\d{{1,2}}\s*[ap]\.?m\b|\d{{4}}-\d\d-\d\d|(?:{MONTHS}|{WEEKDAYS})\b|"
+    r"then\b|yesterday\b|today\b|noon\b|midnight\b|the\s+(?:start|beginning|outset)\b|"
+    r"(?:last|this|that)\s+(?:morning|afternoon|evening|night|week|month|sprint|quarter|year|"
+    r"time|point|day|release|deploy)\b"
+)
+"""After "since", when rather than why: 10:00, 9 am, Monday, 2030-03-04, then, the start."""
+REASON = re.compile(
+    # Not reasons: a comparison or a list ("as quickly as", "as well as", "such as"); a time,
+    # a manner or a consequence ("as of 10:00", "as usual", "as if", "as a result"); and
+    # "since" of a time ("since 10:00", "since then", "ever since").
+    r"(?P<not_a_reason>\bas\s+[\w'-]+\s+as\b|\b(?:such|same)\s+as\b"
+    r"|\bas\s+(?:of|if|though|usual|always|before|ever|such|a\s+result)\b"
+    rf"|\bever\s+since\b|\bsince\s+(?:{SINCE_WHEN}))"
+    r"|\b(?:because|since|as)\b",
+    re.IGNORECASE,
+)
 """After what someone did not do, a reason explains it rather than judging it: "did not restart
 the service, as the runbook advised", "didn't check the dashboard because nothing pointed to
-it"."""
+it". "Since 10:00" or "as usual" is no reason."""
 REASON_CLAUSE = re.compile(r"(?<!\bnot\s)(?<!n't\s)(?<!n’t\s)\b(?:because|since)\s", re.IGNORECASE)
 """Where a reason starts a clause of its own, which a denial before it does not reach: in "the
 script didn't batch it because Jordan was careless", "didn't" denies nothing about Jordan. In
@@ -255,7 +308,9 @@ DENIED_JUST_BEFORE = re.compile(r"(?:\bnot|\bnever|\bno|n['’]t)\s+$", re.IGNOR
 CLAUSE_ABOUT_THEM = r",\s*(?:who|whose|the|a|an|our|as)\b[^,.;:!?\n]{0,60},"
 """A clause about someone between commas: "Jordan, who ran it, forgot", "Sam, the tech lead,
 ignored"."""
-ADVERBS = r"(?:\s+(?:[a-z]+ly|then|also|just|still|again))*"
+SELDOM = r"(?:rarely|seldom|hardly|barely|scarcely)"
+"""Adverbs that deny what follows, as "never" does: "rarely missed a page" is praise."""
+ADVERBS = rf"(?:\s+(?!{SELDOM}\b)(?:[a-z]+ly|then|also|just|still|again))*"
 """Only adverbs may come between someone and what they did not do ("simply never checked")."""
 ROLE = (
     r"(?:(?:the|our|an?|their|one|each)\s+)?"
@@ -282,7 +337,8 @@ ROLE_BLAME = re.compile(
     # Only adverbs may come between ("simply forgot"): in "the QA environment caused…" or
     # "waiting for the DBA caused…" the role is not the cause.
     rf"{ADVERBS}"
-    rf"\s+(?:{JUDGING_ACTS}|(?P<omission>{NEGATED_ACT})|(?:is|was|are|were) to blame)"
+    rf"\s+(?:{JUDGING_ACTS}|(?P<omission>{NEGATED_ACT})|{LAPSES_DONE}"
+    r"|(?:is|was|are|were) to blame)"
     # Their mistake, in so many words: "the DBA's mistake", "it was QA's fault".
     rf"|\b(?P<owner>{ROLE})'s\s+(?:mistake|fault|error|oversight|negligence)\b",
     re.IGNORECASE,
@@ -575,11 +631,16 @@ def _is_a_verdict(
         return False
     if (
         match.groupdict().get("omission")
-        and (reason := REASON.search(line, end))
+        and (reason := _reason_after(line, end))
         and not _blames(line[reason.end() :], blaming_reason)
     ):
         return False
     return DENIED_AFTER.match(line, end) is None
+
+
+def _reason_after(line: str, end: int) -> re.Match[str] | None:
+    """The first reason in `line` after `end`, past any "since 10:00" or "as usual"."""
+    return next((found for found in REASON.finditer(line, end) if not found["not_a_reason"]), None)
 
 
 def _blaming_reason(named: str) -> re.Pattern[str]:
@@ -625,11 +686,16 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
         # Only adverbs may come between them and what they did not do ("Jordan simply didn't
         # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
         # A judging verb denied right before it is no verdict ("Priya never failed to update
-        # it", "Sam did not fail to"), but "never should have run it" still judges.
+        # it", "Sam did not fail to", "Sam rarely forgot"), but "never should have run it"
+        # still judges.
         rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
-        rf"(?:(?:[\s,]+(?!(?:{NEGATION}|not\s+)(?!should)(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
+        rf"(?:(?:[\s,]+(?!(?:{NEGATION}|(?:not|{SELDOM}(?:\s+ever)?)\s+)(?!should)"
+        rf"(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
         rf"[\s,]+{BLAME_VERBS}"
-        rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT}))",
+        rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT})"
+        # A lapse done, only adverbs between: "Jordan simply missed the page"; "Jordan's
+        # alert missed the spike" is the alert's.
+        rf"|{ADVERBS}\s+{LAPSES_DONE})",
         re.IGNORECASE,
     )
     blaming_reason = _blaming_reason(named)
