@@ -139,6 +139,14 @@ MISTAKES = [
         PINNED,
         "`python` has no tag, which means `latest`",
     ),
+    # Another image's example is its own version, not Python's.
+    (
+        "no-tag-of-another-image",
+        [(BUILDER, "FROM debian AS builder")],
+        PINNED,
+        "line 7: `debian` has no tag, which means `latest`: pin the version you use, as a tag"
+        " (`debian:<version>`) or a digest (`debian@sha256:…`)",
+    ),
     (
         "latest",
         [(RUNTIME, "FROM python:latest AS runtime")],
@@ -201,6 +209,60 @@ MISTAKES = [
         " stops; write the value in place of the ARG, or mount from a stage:"
         " `FROM busybox:${BUSYBOX_TAG} AS busybox` (with `ARG BUSYBOX_TAG=…` before the first"
         " FROM), then `--mount=from=busybox,…`",
+    ),
+    # An image a COPY or a mount takes files from is pulled as a base image is: pinned the same way.
+    (
+        "copy-from-an-image-at-latest",
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=busybox:latest /bin/wget /usr/bin/")],
+        PINNED,
+        "line 28: `busybox:latest`, the image a COPY's `--from` takes files from, moves whenever"
+        " a new release comes out; pin the version you use, as a tag (`busybox:<version>`) or a"
+        " digest (`busybox@sha256:…`)",
+    ),
+    (
+        "copy-from-an-image-without-a-tag",
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=busybox /bin/wget /usr/bin/")],
+        PINNED,
+        "line 28: `busybox`, the image a COPY's `--from` takes files from, has no tag, which means"
+        " `latest`",
+    ),
+    (
+        "copy-from-an-image-of-a-registry-port-without-a-tag",
+        [(VENV_COPY, VENV_COPY + "\nCOPY --from=registry.example.com:5000/tools /wget /usr/bin/")],
+        PINNED,
+        "`registry.example.com:5000/tools`, the image a COPY's `--from` takes files from, has no"
+        " tag",
+    ),
+    (
+        "copy-from-an-image-tag-without-a-version",
+        [(VENV_COPY, VENV_COPY + '\nCOPY --from="busybox:stable" /bin/wget /usr/bin/')],
+        PINNED,
+        "line 28: the tag `stable` of `busybox:stable`, the image a COPY's `--from` takes files"
+        " from, names no version",
+    ),
+    (
+        "mount-from-an-image-at-latest",
+        [
+            (
+                "COPY alembic.ini ./",
+                "RUN --mount=from=alpine:latest,source=/bin/busybox,target=/bin/busybox"
+                " busybox true\nCOPY alembic.ini ./",
+            )
+        ],
+        PINNED,
+        "line 29: `alpine:latest`, the image a mount's `from` takes files from, moves whenever a"
+        " new release comes out",
+    ),
+    (
+        "cache-mount-from-an-image-without-a-tag",
+        [
+            (
+                "COPY alembic.ini ./",
+                "RUN --mount=type=cache,from=alpine,target=/root/.cache true\nCOPY alembic.ini ./",
+            )
+        ],
+        PINNED,
+        "`alpine`, the image a mount's `from` takes files from, has no tag",
     ),
     (
         "sync-unlocked",
@@ -1166,6 +1228,50 @@ def test_an_add_that_downloads_unchecked_is_refused(lines, message):
             ],
             "mount-from-a-stage-of-an-arg-version",
         ),
+        # An image a COPY or a mount pulls is pinned as a base image is: by a tag with a version
+        # or by a digest. A stage (by its name, in any case, or its index) is no image.
+        (
+            [
+                (
+                    VENV_COPY,
+                    VENV_COPY + f"\nCOPY --from=busybox@sha256:{'0' * 64} /bin/busybox /bin/",
+                )
+            ],
+            "copy-from-an-image-by-digest",
+        ),
+        (
+            [
+                (
+                    VENV_COPY,
+                    VENV_COPY + "\nCOPY --from=registry.example.com:5000/tools/busybox:1.37"
+                    " /bin/busybox /bin/",
+                )
+            ],
+            "copy-from-an-image-of-a-registry-port",
+        ),
+        (
+            [(VENV_COPY, "COPY --from=BUILDER /app/.venv /app/.venv")],
+            "copy-from-a-stage-in-capitals",
+        ),
+        ([(VENV_COPY, "COPY --from=0 /app/.venv /app/.venv")], "copy-from-a-stage-by-index"),
+        (
+            [
+                (RUNTIME, "FROM scratch AS empty\n" + RUNTIME),
+                (VENV_COPY, VENV_COPY + "\nCOPY --from=empty / /tmp/"),
+            ],
+            "copy-from-a-stage-of-scratch",
+        ),
+        (
+            [
+                (
+                    "COPY alembic.ini ./",
+                    "RUN --mount=from=alpine:3.22,source=/bin/busybox,target=/bin/busybox busybox"
+                    " true\nRUN --mount=type=cache,from=Builder,target=/root/.cache true\n"
+                    "COPY alembic.ini ./",
+                )
+            ],
+            "mounts-from-a-pinned-image-and-a-stage",
+        ),
     ],
 )
 def test_good_variations_pass(replacements, name):
@@ -1440,6 +1546,9 @@ RELEASE_INSTALLER = "https://github.com/astral-sh/uv/releases/download/0.13.9/uv
         [uv_in_the_builder("RUN pipx install uv==0.13.9")],
         [uv_in_the_builder('RUN pipx install --python python3.14 "uv==0.13.9"')],
         [uv_in_the_builder('RUN pip install pipx==1.8.0 && pipx install "uv==${UV_VERSION}"')],
+        # pipx run as a module of Python is pipx.
+        [uv_in_the_builder('RUN python -m pipx install "uv==0.13.9"')],
+        [uv_in_the_builder("RUN /usr/local/bin/python3.14 -m pipx install uv==0.13.9")],
         [uv_in_the_builder(f"RUN curl -LsSf {RELEASE_INSTALLER} | sh")],
         [
             uv_in_the_builder(
@@ -1479,6 +1588,8 @@ RELEASE_INSTALLER = "https://github.com/astral-sh/uv/releases/download/0.13.9/uv
         "pipx-pinned",
         "pipx-pinned-with-an-option-value",
         "pipx-pinned-by-an-arg",
+        "pipx-module-pinned",
+        "pipx-module-of-a-python-by-path-pinned",
         "release-page-installer",
         "release-page-installer-version-from-an-arg",
         "self-update-to-a-version",
@@ -1656,6 +1767,24 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
             [uv_in_the_builder('RUN pipx install "uv>=0.13"')],
             "`pipx install uv>=0.13` installs whatever uv is newest",
         ),
+        # pipx, or uv, run as a module of Python is judged as the program is.
+        (
+            [uv_in_the_builder("RUN python -m pipx install uv")],
+            "line 9: `python -m pipx install uv` installs whatever uv is newest on the day of the"
+            ' build; pin it, such as `python -m pipx install "uv==0.13.9"`',
+        ),
+        (
+            [uv_in_the_builder("RUN pip install pipx==1.8.0 && python3 -m pipx install uv>=0.13")],
+            "`python3 -m pipx install uv>=0.13` installs whatever uv is newest",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    'RUN pip install "uv==0.13.9" && python3.14 -m uv tool install --force uv'
+                )
+            ],
+            "`python3.14 -m uv tool install uv` installs whatever uv is newest",
+        ),
         (
             [
                 uv_in_the_builder(
@@ -1734,6 +1863,9 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
         "pipx-unpinned",
         "pipx-unpinned-after-an-option-value",
         "pipx-lower-bound",
+        "pipx-module-unpinned",
+        "pipx-module-of-python3-lower-bound",
+        "uv-module-tool-install-unpinned",
         "uv-tool-install-unpinned",
         "self-update-after-a-pinned-installer",
         "self-update-with-a-token",
@@ -1772,6 +1904,48 @@ def test_a_stage_of_uvs_image_at_an_unpinned_arg_version_is_refused(default, exp
     result = run_dockerfile_check(text, only=expectation)[expectation]
     assert not result.passed
     assert message in result.found, result.found
+
+
+# uv's image that a COPY or a bind mount takes uv from is judged by uv's version, once: the
+# base-image rule leaves it be. A cache mount takes no uv from it, so there it is a base image.
+@pytest.mark.parametrize(
+    ("replacements", "expectation", "message"),
+    [
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv:latest /uv /uvx /bin/")],
+            LOCK,
+            "`ghcr.io/astral-sh/uv:latest` moves whenever uv releases",
+        ),
+        (
+            [uv_in_the_builder("COPY --from=ghcr.io/astral-sh/uv /uv /bin/")],
+            LOCK,
+            "`ghcr.io/astral-sh/uv` has no tag, which means `latest`",
+        ),
+        (
+            uv_mounted("--mount=from=ghcr.io/astral-sh/uv:latest,source=/uv,target=/bin/uv"),
+            LOCK,
+            "`ghcr.io/astral-sh/uv:latest` moves whenever uv releases",
+        ),
+        (
+            [
+                (
+                    "COPY alembic.ini ./",
+                    "RUN --mount=type=cache,from=ghcr.io/astral-sh/uv:latest,target=/cache true\n"
+                    "COPY alembic.ini ./",
+                )
+            ],
+            PINNED,
+            "`ghcr.io/astral-sh/uv:latest`, the image a mount's `from` takes files from, moves",
+        ),
+    ],
+    ids=["copy-latest", "copy-without-a-tag", "bind-mount-latest", "cache-mount-latest"],
+)
+def test_an_unpinned_image_of_uvs_in_a_copy_or_mount_is_named_once(
+    replacements, expectation, message
+):
+    results = run_dockerfile_check(edit(MODEL, *replacements))
+    assert {text for text, result in results.items() if not result.passed} == {expectation}
+    assert message in results[expectation].found, results[expectation].found
 
 
 VENV_PATH = 'ENV PATH="/app/.venv/bin:${PATH}" \\\n'
@@ -1897,6 +2071,15 @@ def uv_run_by(program: str) -> tuple[str, str]:
             (VENV_COPY, VENV_COPY + "\nCOPY --from=builder /usr/local/bin/uv /usr/local/bin/uv"),
             uv_run_by("uv"),
         ],
+        # pipx run as a module of Python puts uv where pipx does: here, where PIPX_BIN_DIR says.
+        [
+            (
+                USER_LINES,
+                USER_LINES + "ENV PIPX_BIN_DIR=/usr/local/bin\n"
+                "RUN python3 -m pipx install uv==0.13.9\n",
+            ),
+            uv_run_by("uv"),
+        ],
     ],
     ids=[
         "bin-uv-copied-from-uvs-image",
@@ -1916,6 +2099,7 @@ def uv_run_by(program: str) -> tuple[str, str]:
         "installer-version-from-an-arg",
         "release-page-installer-with-its-folder-on-path",
         "requirements-file-by-requirement-equals",
+        "pipx-module-into-its-bin-dir",
     ],
 )
 def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replacements):
@@ -1973,6 +2157,13 @@ def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replaceme
             [(USER_LINES, USER_LINES + "RUN pipx install uv==0.13.9\n"), uv_run_by("uv")],
             "the final stage's uv is at /root/.local/bin/uv, which is not on the PATH",
         ),
+        (
+            [
+                (USER_LINES, USER_LINES + "RUN python3 -m pipx install uv==0.13.9\n"),
+                uv_run_by("uv"),
+            ],
+            "the final stage's uv is at /root/.local/bin/uv, which is not on the PATH",
+        ),
         # A mounted uv is there only while its RUN runs; the container never has it.
         (
             [
@@ -1996,6 +2187,7 @@ def test_a_uv_run_cmd_passes_wherever_the_final_stage_has_uv(tmp_path, replaceme
         "venv-uv-by-the-system-path",
         "installer-folder-not-on-path",
         "pipx-folder-not-on-path",
+        "pipx-module-folder-not-on-path",
         "mounted-for-one-run-only",
     ],
 )

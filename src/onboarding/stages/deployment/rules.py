@@ -58,9 +58,11 @@ EMPTIED_REFERENCE = re.compile(r"^$|^[:/@]|[:/]$|[:/]@|//")
 
 
 def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """Every base image names a version: a tag with a number (not latest), or a digest; and no
-    COPY or mount names the image (or stage) it takes files from with an ARG, which stops the
-    build (an ARG in one of uv's images is the lock-file rule's, with uv's version)."""
+    """Every image the build pulls names a version: a tag with a number (not latest), or a
+    digest. That is each FROM's, and each that a COPY's `--from` or a mount's `from` takes files
+    from, which the build pulls as it pulls a FROM's; and no `--from` or `from` names its image
+    (or stage) with an ARG, which stops the build. uv's image that a COPY or a bind mount takes
+    uv from is the lock-file rule's, judged with uv's version."""
     values = dockerfile.global_args(instructions)
     built = dockerfile.stages(instructions)
     problems = []
@@ -76,34 +78,86 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
                 f"line {stage.line}: `{stage.image}` uses an ARG without a default; give the "
                 "ARG a pinned default before the first FROM"
             )
-        elif "@sha256:" not in image:
-            last = image.rsplit("/", 1)[-1]
-            tag = last.partition(":")[2]
-            if not tag:
-                problems.append(
-                    f"line {stage.line}: `{image}` has no tag, which means `latest`: pin a "
-                    f"version, such as `{last}:3.14-slim`"
-                )
-            elif tag == "latest":
-                problems.append(
-                    f"line {stage.line}: `{image}` moves whenever a new release comes out; pin "
-                    "a version, such as `python:3.14-slim`"
-                )
-            elif not re.search(r"\d", tag):
-                problems.append(
-                    f"line {stage.line}: the tag `{tag}` names no version; pin one, such as "
-                    "`python:3.14-slim`"
-                )
+        else:
+            problems += _unpinned_image_problems(stage.line, image)
         if stage.name:
             names.add(stage.name)
     for stage in built:
         for instruction in stage.instructions:
-            for option, written in dockerfile.from_options(instruction):
-                if "$" in written and uv_image_tag(_image_reference(written, values)) is None:
-                    problems.append(
-                        _unexpanded_from_problem(instruction.line, option, written, values, names)
-                    )
+            for option, written, kind in _taken_from(instruction):
+                of_uv = uv_image_tag(_image_reference(written, values)) is not None
+                if "$" in written:
+                    if not of_uv:  # in uv's image, the lock-file rule names it with uv's version
+                        problems.append(
+                            _unexpanded_from_problem(
+                                instruction.line, option, written, values, names
+                            )
+                        )
+                    continue
+                # A tmpfs, secret or ssh mount pulls nothing; a COPY or a bind mount from uv's
+                # image brings uv, whose version the lock-file rule judges.
+                pulled = kind in ("copy", "bind", "cache") and _names_an_image(written, names)
+                if pulled and not (of_uv and kind in ("copy", "bind")):
+                    problems += _unpinned_image_problems(instruction.line, written, option)
     return problems
+
+
+def _taken_from(instruction: Instruction) -> list[tuple[str, str, str]]:
+    """Where a COPY or a RUN's mounts take files from, other than the build context: each as
+    its option (`--from` or `from`), its value as written, and its kind (`copy`, or the mount's
+    type: `bind`, `cache`, …)."""
+    if instruction.keyword == "RUN":
+        return [
+            ("from", mount["from"], mount["type"])
+            for mount in dockerfile.run_mounts(instruction.value)
+            if mount.get("from")
+        ]
+    return [(option, written, "copy") for option, written in dockerfile.from_options(instruction)]
+
+
+STAGE_INDEX = re.compile(r"[+-]?\d+")
+"""A `--from` that BuildKit reads as a stage's number (with Go's `strconv.Atoi`), not an image."""
+
+
+def _names_an_image(written: str, stage_names: set[str]) -> bool:
+    """Whether a COPY's `--from` or a mount's `from` names an image the build pulls: not a stage
+    of the Dockerfile, by its name (in any case, as BuildKit matches it) or its number, nor
+    `scratch` (nothing) or `context` (the build context, as BuildKit reads it)."""
+    name = written.lower()
+    return not (
+        name in stage_names or STAGE_INDEX.fullmatch(name) or name in ("scratch", "context")
+    )
+
+
+def _unpinned_image_problems(line: int, image: str, option: str | None = None) -> list[str]:
+    """What leaves `image` (its ARGs replaced) unpinned: no tag, which means `latest`;
+    `latest`; or a tag with no number in it. A digest pins it whatever its tag. `option` is the
+    `--from` of a COPY or the `from` of a mount that takes files from the image; None for a
+    FROM."""
+    if "@sha256:" in image:
+        return []
+    repository, tag = _repository_and_tag(image.partition("@")[0])
+    # The course's own base image makes the example; another image's version is its own.
+    if repository.rpartition("/")[2] == "python":
+        pin = "pin a version, such as `python:3.14-slim`"
+    else:
+        pin = (
+            f"pin the version you use, as a tag (`{repository}:<version>`) or a digest "
+            f"(`{repository}@sha256:…`)"
+        )
+    where = ""
+    if option == "--from":
+        where = ", the image a COPY's `--from` takes files from,"
+    elif option == "from":
+        where = ", the image a mount's `from` takes files from,"
+    if not tag:
+        return [f"line {line}: `{image}`{where} has no tag, which means `latest`: {pin}"]
+    if tag == "latest":
+        return [f"line {line}: `{image}`{where} moves whenever a new release comes out; {pin}"]
+    if not re.search(r"\d", tag):
+        subject = f"the tag `{tag}` of `{image}`{where}" if where else f"the tag `{tag}`"
+        return [f"line {line}: {subject} names no version; {pin.replace('a version', 'one')}"]
+    return []
 
 
 LOCK_SYNC = re.compile(r"\buv\s+sync\b")
@@ -1157,7 +1211,9 @@ def uv_version_problems(instructions: Sequence[Instruction]) -> list[str]:
                     problems += _uv_installer_problems(instruction.line, match, seen)
                 for words, inline in _shell_commands(instruction.value):
                     problems += _uv_tool_problems(instruction.line, words)
-                    problems += _self_update_problems(instruction.line, words, {**seen, **inline})
+                    problems += _self_update_problems(
+                        instruction.line, _as_tool(words)[0], {**seen, **inline}
+                    )
     return problems
 
 
@@ -1259,8 +1315,29 @@ UV_REQUIREMENT = re.compile(r"uv(?:\[[^\]]*\])?(?:\s*[<>=!~;].*)?", re.IGNORECAS
 """A requirement of uv itself (`uv`, `uv>=0.13`, `uv[extra]`), not of `uvicorn`."""
 
 
-def _uv_tool_problems(line: int, words: list[str]) -> list[str]:
-    """`pipx install uv` and `uv tool install uv` without `==`: whatever uv is newest then."""
+PYTHON_PROGRAM = re.compile(r"python3?(?:\.\d+)?")
+"""A Python interpreter by name (`python`, `python3`, `python3.14`), which `-m` runs a module of."""
+MODULE_TOOLS = ("pipx", "uv")
+"""The tools that install uv and also run as a module of Python (`python -m pipx install uv`)."""
+
+
+def _as_tool(words: list[str]) -> tuple[list[str], list[str]]:
+    """A command's words as the tool reads them, and what runs the tool before them: `python -m
+    pipx install uv` is `pipx install uv` run by `python -m`; other commands are as written."""
+    if (
+        len(words) > 2
+        and PYTHON_PROGRAM.fullmatch(PurePosixPath(words[0]).name)
+        and words[1] == "-m"
+        and words[2] in MODULE_TOOLS
+    ):
+        return words[2:], words[:2]
+    return words, []
+
+
+def _uv_tool_problems(line: int, written: list[str]) -> list[str]:
+    """`pipx install uv` and `uv tool install uv` without `==`: whatever uv is newest then (run
+    as a module of Python as well)."""
+    words, runner = _as_tool(written)
     program = PurePosixPath(words[0]).name
     if program == "pipx" and words[1:2] == ["install"]:
         options = words[2:]
@@ -1270,7 +1347,7 @@ def _uv_tool_problems(line: int, words: list[str]) -> list[str]:
         return []
     # `uv tool install --from "uv==0.13.9" uv`: the package is the one `--from` names.
     specs = _option_values(options, "--from") or _positionals(options, UV_TOOL_OPTIONS_WITH_A_VALUE)
-    command = " ".join(words[:3] if program == "uv" else words[:2])
+    command = " ".join(runner + (words[:3] if program == "uv" else words[:2]))
     return [
         f"line {line}: `{command} {spec}` installs whatever uv is newest on the day of the "
         f'build; pin it, such as `{command} "uv=={PINNED_UV}"`'
@@ -1513,6 +1590,7 @@ def _uv_install_target(
     venvs: dict[PurePosixPath, bool],
     home: PurePosixPath,
 ) -> set[PurePosixPath]:
+    words = _as_tool(words)[0]  # `python -m pipx` puts uv where pipx does
     program = PurePosixPath(words[0]).name
     if program in ("apt-get", "apt", "apk"):
         return {PurePosixPath("/usr/bin/uv")}
