@@ -396,6 +396,139 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # How long the test goes on ("runs for", "lasts", "ramps up over", "is held for") is
+        # no limit of the measure, even in seconds; a later sentence still gives it its number.
+        (
+            "We measure the p95 latency. It runs for up to 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. The test runs for 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. Each run lasts up to 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. The test runs for 60 s. The limit is 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It ramps up over 30 s, and it holds for up to 60 s. "
+            "It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It warms up for up to 30 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It is held for at most 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        # After a sentence about the test, "it takes" and "it lasts" are the test's too.
+        (
+            "The load test measures the p95 latency. It takes up to 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It lasts at most 60 s. The maximum is 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We count failed requests. The test runs for 60 s. They stay under 0.5%.",
+            {"failed requests": 0.005},
+        ),
+        (
+            "We need throughput. Each run lasts at least 60 s. The minimum is 20.",
+            {"throughput": 20.0},
+        ),
+        # What a request takes is its latency: the request's, or a time in milliseconds.
+        (
+            "We measure the p95 latency. Each request takes under 300 ms at p95.",
+            {"p95 latency": 300.0},
+        ),
+        ("We measure the p95 latency; each request takes under 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. It takes under 300 ms.", {"p95 latency": 300.0}),
+        (
+            "The load test measures the p95 latency. It takes under 300 ms per request.",
+            {"p95 latency": 300.0},
+        ),
+        ("The load test measures the p95 latency. It takes up to 300 ms.", {"p95 latency": 300.0}),
+    ],
+    ids=[
+        "it-runs-for-seconds",
+        "the-test-runs-for-seconds",
+        "each-run-lasts-seconds",
+        "the-test-runs-then-the-limit",
+        "it-ramps-up-and-holds",
+        "it-warms-up",
+        "it-is-held-for",
+        "the-load-test-then-it-takes",
+        "the-load-test-then-it-lasts",
+        "the-failures-after-the-tests-length",
+        "the-throughput-after-each-runs-length",
+        "each-request-takes",
+        "each-request-takes-in-a-clause",
+        "it-the-latency-takes",
+        "it-takes-per-request-after-the-test",
+        "it-takes-milliseconds-after-the-test",
+    ],
+)
+def test_how_long_the_test_runs_is_no_limit_but_what_a_request_takes_is(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
+
+
+def test_a_limit_after_the_tests_length_quotes_every_sentence_between():
+    text = "We measure the p95 latency. The test runs for 60 s. It stays under 300 ms."
+    found = testplan.thresholds(prose(text))
+    assert found["p95 latency"].quoted == text
+    assert found["p95 latency"].inclusive is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "The SLO" gives the measure named before a number in that measure's unit.
+        ("We measure the p95 latency. The SLO is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. Our SLO in each run is 0.3 s.", {"p95 latency": 300.0}),
+        ("We need throughput. Our SLO is twenty requests a second.", {"throughput": 20.0}),
+        ("We track the error rate. The SLO is 0.5%.", {"failed requests": 0.005}),
+        # The SLO of the failures as the share that succeeds: 99.5% lets 0.5% fail.
+        ("We track the error rate. The SLO is at least 99.5%.", {"failed requests": 0.005}),
+        ("We track the success rate. The SLO is 99.5%.", {"failed requests": 0.005}),
+        # A short aside between commas says nothing of whose the limit is.
+        ("We measure the p95 latency. The limit, of course, is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The limit, in practice, is 300 ms.", {"p95 latency": 300.0}),
+        ("We measure the p95 latency. The maximum, as before, is 300 ms.", {"p95 latency": 300.0}),
+        (
+            "We count failed requests. The limit, for now, stays under 0.5%.",
+            {"failed requests": 0.005},
+        ),
+        ("We measure the p95 latency. The SLO, of course, is 300 ms.", {"p95 latency": 300.0}),
+    ],
+    ids=[
+        "the-slo-in-ms",
+        "our-slo-in-each-run-in-seconds",
+        "our-slo-a-rate-in-words",
+        "the-slo-of-the-failures",
+        "the-slo-of-the-failures-as-availability",
+        "the-slo-of-the-success-rate",
+        "the-limit-of-course",
+        "the-limit-in-practice",
+        "the-maximum-as-before",
+        "the-limit-for-now",
+        "the-slo-of-course",
+    ],
+)
+def test_the_slo_or_a_limit_with_an_aside_gives_the_measure_its_number(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # A number in another measure's unit is not the latency's, whatever "it" is.
         ("We measure the p95 latency. It stays under 0.5%.", {}),
         ("We measure the p95 latency. It stays under 20 req/s.", {"throughput": 20.0}),
@@ -451,6 +584,35 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         ("We need throughput. The maximum is 20 requests per second.", {}),
         ("We measure the p95 latency. Then, for the warm-up, the maximum is 500 ms.", {}),
         ("We track the success rate. The maximum is 99.5%.", {}),
+        # The test's length gives the measure no number, nor lets another limit through.
+        ("We measure the p95 latency. It runs for up to 60 s.", {}),
+        ("We measure the p95 latency. The test runs for up to 60 s.", {}),
+        (
+            "We measure the p95 latency. The test runs for 60 s. It stays under 500 ms.",
+            {"p95 latency": 500.0},
+        ),
+        ("We measure the p95 latency and the error rate. The test runs for 60 s. It is 300.", {}),
+        # A limit's subject states a limit, whatever its number: 60 s may be the run's length
+        # or a (wrong) latency, and reading it as the latency's refuses the plan quoting it.
+        (
+            "We measure the p95 latency. The maximum in each run is 60 s. It stays under 300 ms.",
+            {"p95 latency": 60000.0},
+        ),
+        # "The SLO" takes only a number in the measure's unit; of the failures, a share over
+        # half is the share that succeeds; "the limit" of them is theirs, whatever its number.
+        ("We measure the p95 latency. The SLO is 300.", {}),
+        ("We measure the p95 latency. The SLO is 0.5%.", {}),
+        ("We measure the p95 latency. The SLO is 10 minutes.", {}),
+        ("We measure the p95 latency. The SLO of the warm-up is 300 ms.", {}),
+        ("We need throughput. The SLO is 300 ms.", {}),
+        ("We need throughput. The SLO is 20.", {}),
+        ("We track the error rate. The SLO is 300 ms.", {}),
+        ("We track the error rate. The SLO is 99%.", {"failed requests": 0.01}),
+        ("We track the error rate. The limit is 99.5%.", {"failed requests": 0.995}),
+        # An aside that is another thing's, or no aside: not the measure's limit.
+        ("We measure the p95 latency. The limit, of course, is 10 minutes.", {}),
+        ("We measure the p95 latency. The limit, of the warm-up, is 500 ms.", {}),
+        ("We measure the p95 latency. The minimum, of course, is 300 ms.", {}),
     ],
     ids=[
         "a-percentage",
@@ -494,6 +656,23 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         "a-throughputs-maximum-named-by-its-unit",
         "then-for-the-warm-up-the-maximum",
         "a-success-rates-maximum",
+        "it-runs-for-seconds-alone",
+        "the-test-runs-for-seconds-alone",
+        "another-limit-after-the-tests-length",
+        "the-tests-length-after-two-measures",
+        "the-maximum-in-each-run-in-seconds",
+        "the-slo-bare",
+        "the-slo-of-the-latency-as-a-percentage",
+        "the-slo-in-minutes",
+        "the-slo-of-the-warm-up",
+        "the-slo-of-the-throughput-in-ms",
+        "the-slo-of-the-throughput-bare",
+        "the-slo-of-the-failures-in-ms",
+        "the-slo-of-the-failures-another-availability",
+        "the-limit-of-the-failures-over-half",
+        "the-limit-of-course-in-minutes",
+        "the-limit-comma-of-the-warm-up",
+        "a-latencys-minimum-of-course",
     ],
 )
 def test_a_sentence_after_a_measure_gives_it_only_its_own_limit(text, expected):

@@ -1602,12 +1602,21 @@ def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences
         SPLIT_THRESHOLDS.replace(
             "It stays under 300 ms.", "The upper limit in each run is 300 ms."
         ).replace("They stay under 0.5%.", "The maximum is 0.5%."),
+        # The test's length in seconds, a latency's unit, is no latency limit.
+        SPLIT_THRESHOLDS.replace(
+            "It stays under 300 ms.", "It runs for up to 60 s. It stays under 300 ms."
+        ),
+        SPLIT_THRESHOLDS.replace("It stays under 300 ms.", "The SLO is 300 ms.").replace(
+            "They stay under 0.5%.", "The limit, of course, is 0.5%."
+        ),
     ],
     ids=[
         "the-test-runs-for-minutes-between",
         "its-limit-is",
         "then-they-and-the-limit-is",
         "the-upper-limit-in-each-run-and-the-maximum",
+        "the-test-runs-for-seconds-between",
+        "the-slo-is-and-the-limit-of-course",
     ],
 )
 def test_a_plan_whose_it_is_the_test_is_accepted(service, prose):

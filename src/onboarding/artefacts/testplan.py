@@ -22,8 +22,10 @@ Each clause that names a measure gives it the number in that measure's unit, nev
 another's ("20 users", "60 s", "20 req/s" beside a latency). A measure named without a number
 may take it from the next sentence when that one opens on "it", "this" or "they", perhaps after
 "Then" or "In each run,", or on its limit ("the limit", "the upper limit in each run", "the
-maximum"; for a throughput "the minimum"): "We measure the p95 latency. It stays under
-300 ms."; "We measure the p95 latency. The maximum is 300 ms."
+maximum", "the SLO" with a number in the measure's unit; for a throughput "the minimum"): "We
+measure the p95 latency. It stays under 300 ms."; "We measure the p95 latency. The maximum is
+300 ms." A sentence on how long the test goes on ("It runs for up to 60 s", "The test lasts
+60 s") states no limit, and leaves the measure to the sentence after it.
 """
 
 from __future__ import annotations
@@ -339,6 +341,7 @@ _LOWER_BOUND = r"lower|min(?:imum)?|floor"
 """The words of a limit that bounds a measure from above, and from below."""
 _LIMIT_NOUN = (
     r"limit|threshold|target|objective|goal|bound|max(?:imum)?|ceiling|cap|min(?:imum)?|floor"
+    r"|slo"
 )
 _LIMIT_ADJECTIVE = (
     r"upper|lower|max(?:imum)?|min(?:imum)?|hard|strict|agreed|allowed|acceptable|required"
@@ -350,6 +353,12 @@ _IN_THE_RUN = (
 )
 """Where or when a limit holds, which makes it no limit of another thing: "in each run", "per
 run", "for every run", "under load", "for it". Not "for the warm-up", "of the ramp-up"."""
+_ASIDE = (
+    r"of\s+course|in\s+practice|as\s+before|as\s+agreed|as\s+always|for\s+now|so\s+far"
+    r"|however|though|again|too|also"
+)
+"""A few words between commas that say nothing of whose the limit is: "The limit, of course,
+is 300 ms". (Not "the limit, for the warm-up,", which makes it another thing's.)"""
 _A_LIMITS_NUMBER = rf"(?:\d|\.\d|(?!one\b)(?:{NUMBER_WORDS.pattern}))"
 """A number right after a limit ("the limit 300 ms", "a ceiling of three hundred"); not the
 "one" of "the limit of one run", a run's."""
@@ -357,15 +366,15 @@ _LIMIT_SUBJECT = re.compile(
     rf"^\W*(?:{_OPENER}){{0,2}}(?:the|its|their|our)\s+"
     rf"(?:(?:{_LIMIT_ADJECTIVE})\s+){{0,2}}(?:{_LIMIT_NOUN})\b"
     r"(?:\s+(?:allowed|permitted|value|level|latency|rate)\b)?"
-    rf"(?:\s*,?\s*(?:{_IN_THE_RUN})\s*,?){{0,2}}"
+    rf"(?:\s*,?\s*(?:{_IN_THE_RUN})\s*,?|\s*,\s*(?:{_ASIDE})\s*,){{0,2}}"
     r"(?:\s+(?:that\s+|which\s+)?we\s+(?:set|use|apply|agreed(?:\s+on)?)\b)?"
     r"(?=\s*(?:[:=]|(?:is|are|was|will\s+be|must|should|shall|has\s+to|needs\s+to|stays?"
     rf"|remains?|sits?|equals?|of(?=\s*{_A_LIMITS_NUMBER}))\b|{_A_LIMITS_NUMBER}))",
     re.IGNORECASE,
 )
 """A clause that opens on a limit as the subject of what it states: "the limit is", "the upper
-limit in each run is", "the maximum:", "its ceiling is", "our limit for it is" (a limit of what
-was named before, as "its limit" is). Not a limit qualified by another thing: "the test limit",
+limit in each run is", "the maximum:", "its ceiling is", "our limit for it is", "the SLO is",
+"the limit, of course, is" (a limit of what was named before, as "its limit" is). Not a limit qualified by another thing: "the test limit",
 "the ramp-up's limit", "the limit of the warm-up", "the target latency for the warm-up"."""
 _BOUNDS = {
     # The bound a measure's limit is, by the way the measure must stay: a floor is no limit of
@@ -400,38 +409,54 @@ def _prose_thresholds(body: str) -> dict[str, Threshold]:
     one named in a sentence of its own takes the next sentence that opens on "it" or on its
     limit ("We measure the p95 latency. It stays under 300 ms."; "The upper limit is 300 ms.";
     `_REFERS_BACK`), by the same rules, or the one after when that sentence states nothing of it
-    ("It runs for up to 10 minutes."; "The minimum is 50 ms.", a bound the other way)."""
+    ("It runs for up to 10 minutes."; "The minimum is 50 ms.", a bound the other way) or says
+    how long the test goes on ("It runs for up to 60 s."; "The test runs for 60 s.";
+    `_states_how_long_the_run_is`)."""
     found: dict[str, Threshold] = {}
     for paragraph in _paragraphs(body):
         named: list[str] = []
         previous = ""
+        it_is_the_test = False
         for sentence in paragraph:
             # "We measure the p95 latency. It stays under 300 ms.": the measure the sentence
             # before named without its number is what "it" is; when it named two, "it" is
             # neither, and a sentence that does not open on "it" starts afresh.
             pending = [measure for measure in named if measure not in found]
             refers_back = len(pending) == 1 and _REFERS_BACK.match(sentence)
-            quoted = f"{previous} {sentence}" if refers_back else sentence
-            named = _read_sentence(sentence, quoted, list(pending) if refers_back else [], found)
+            # "The test runs for 60 s.": the test's length, between the measure and its limit.
+            how_long = _states_how_long_the_run_is(_clauses(sentence)[0], it_is_the_test)
+            run_length = len(pending) == 1 and how_long
+            quoted = f"{previous} {sentence}" if refers_back or run_length else sentence
+            named = _read_sentence(
+                sentence, quoted, list(pending) if refers_back else [], found, it_is_the_test
+            )
             previous = sentence
-            if refers_back and not named and pending[0] not in found:
+            if (refers_back or run_length) and not named and pending[0] not in found:
                 # "We measure the p95 latency. It runs for up to 10 minutes. It stays under
                 # 300 ms.": an "it" that states nothing of the measure, nor names another,
-                # leaves the measure to the next sentence's "it".
+                # leaves the measure to the next sentence's "it"; so does the test's length.
                 named, previous = pending, quoted
+            # "The load test measures the p95 latency. It takes up to 60 s.": "it" is the test.
+            it_is_the_test = bool(_OPENS_ON_THE_RUN.match(sentence)) or how_long
     return found
 
 
 def _read_sentence(
-    sentence: str, quoted: str, named_before: list[str], found: dict[str, Threshold]
+    sentence: str,
+    quoted: str,
+    named_before: list[str],
+    found: dict[str, Threshold],
+    it_is_the_test: bool = False,
 ) -> list[str]:
     """Add to `found` the thresholds of one sentence, quoted as `quoted`, `named_before` being
-    the measure the sentence before named without its number, if "it" is that measure. The
-    measures the sentence names."""
+    the measure the sentence before named without its number, if "it" is that measure (unless
+    `it_is_the_test`, the sentence before being about the test, and "it" says how long it
+    takes). The measures the sentence names."""
     named: list[str] = []
     for clause in _clauses(sentence):
         measures = _measures_named(clause)
         subject = _LIMIT_SUBJECT.match(clause)
+        objective = False
         if measures:
             named_before = []
             named += measures
@@ -441,23 +466,89 @@ def _read_sentence(
             # "The upper limit is 300 ms": the limit of what was named before, bounding it
             # the way it must stay; what follows the limit states its number.
             measures = [m for m in named_before if not _BOUNDS[m].search(subject[0])]
+            objective = bool(_OBJECTIVE.search(subject[0]))
             clause = clause[subject.end() :]
+        elif _states_how_long_the_run_is(clause, it_is_the_test):
+            # "It runs for up to 60 s": the test's length, no limit of the measure, which a
+            # later clause or sentence may still give.
+            continue
         else:
             measures = [m for m in named_before if _compares(m, clause)]
         for measure in measures:
             if measure in found:
                 continue
             reading = "failed requests" if measure == SUCCESS else measure
-            at = _number_in_unit(reading, clause)
+            # "The SLO" is the service's, so only a number in the measure's own unit is the
+            # measure's: "The SLO is 300 ms" is the latency's, "The SLO is 99.5%" not.
+            at = _number_in_unit(reading, clause, bare=not objective)
             if at is None:
                 named_before.append(measure)
                 continue
             value = read_value(reading, clause[at:])
-            if measure == SUCCESS:
+            succeeding = measure == SUCCESS
+            if objective and measure == "failed requests" and value is not None and value > 0.5:
+                # "We track the error rate. The SLO is 99.5%.": the SLO of the failures is
+                # their availability, the share that succeeds; no objective lets most fail.
+                succeeding = True
+            if succeeding:
                 value = None if value is None else 1 - value
-            way = "throughput" if measure == SUCCESS else measure  # more succeed: fewer fail
+            way = "throughput" if succeeding else reading  # more succeed: fewer fail
             found[measure] = Threshold(reading, value, quoted, inclusive(way, clause))
     return named
+
+
+_OBJECTIVE = re.compile(r"\bslo\b", re.IGNORECASE)
+"""A limit that is the service level objective: "the SLO", "our SLO"."""
+_RUN_SUBJECT = (
+    r"(?:(?:the|each|every|a|an|one|our|this|that)\s+)?(?:(?:whole|full|entire)\s+)?"
+    r"(?:(?:load|soak|stress|spike|k6|locust)\s+)?"
+    r"(?:test(?:\s+run)?|run|ramp[\s-]*up|warm[\s-]*up|soak|scenario|script|stage)s?"
+    r"|k6|locust"
+)
+"""The test or a part of it as a subject: "the test", "each run", "the load test", "the
+ramp-up"."""
+_OPENS_ON_THE_RUN = re.compile(
+    rf"^\W*(?:{_OPENER}){{0,2}}(?:{_RUN_SUBJECT})\b(?!['’]s|\s+(?:limit|target|threshold))",
+    re.IGNORECASE,
+)
+"""A sentence whose subject is the test: "The load test measures the p95 latency." An "it"
+after it that takes or lasts a time is the test."""
+_DURATION_VERB = re.compile(
+    r"\b(?:(?P<running>runs?\s+(?:for|over|across)|(?:is|are|gets?)\s+(?:run|held)\s+(?:for|over)"
+    r"|ramps?\s+(?:up|down)|warms?\s+up|holds?\s+(?:for|over)|soaks?\s+for)"
+    r"|lasts?|takes?)\b",
+    re.IGNORECASE,
+)
+"""A verb that says how long something goes on: "runs for", "lasts", "takes", "ramps up over",
+"holds for", "warms up for", "is held for". Only a test runs, ramps up, warms up or is held;
+a request takes or lasts a time too, which is its latency."""
+_PRONOUN = re.compile(r"(?:it|this|that|they)\b", re.IGNORECASE)
+_REQUEST = re.compile(r"\b(?:requests?|responses?|calls?|round[\s-]*trips?)\b", re.IGNORECASE)
+_MILLISECONDS = re.compile(r"\b(?:ms|msecs?|milliseconds?)\b", re.IGNORECASE)
+"""A time no test lasts: what takes milliseconds is a request."""
+
+
+def _states_how_long_the_run_is(clause: str, it_is_the_test: bool) -> bool:
+    """Whether a clause that names no measure says how long the test goes on, rather than
+    stating a limit: its verb is about duration and its subject is the test or a run ("The test
+    runs for 60 s", "Each run lasts up to 60 s"), or "it" where "it" can only be the test (it
+    runs for, ramps up, warms up, is held for) or the sentence before was about the test ("The
+    load test measures the p95 latency. It takes up to 60 s."). A request or a response takes
+    its latency: "Each request takes under 300 ms", "It takes under 300 ms per request", and
+    what takes milliseconds is one: "The load test measures the p95 latency. It takes up to
+    300 ms."."""
+    verb = _DURATION_VERB.search(clause)
+    if verb is None or _measures_named(clause):
+        return False
+    subject = re.sub(rf"^\W*(?:{_OPENER}){{0,2}}", "", clause[: verb.start()]).strip(" ,")
+    pronoun = _PRONOUN.fullmatch(subject)
+    if not pronoun and not re.fullmatch(_RUN_SUBJECT, subject, re.IGNORECASE):
+        return False
+    if verb["running"]:
+        return True
+    if _REQUEST.search(clause) or _MILLISECONDS.search(clause):
+        return False  # what it takes or lasts is a request's time
+    return it_is_the_test or not pronoun
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -517,16 +608,17 @@ _ONE_AS_PRONOUN = re.compile(r"\b(?:the|this|that|each|every|any|no|which)\s+$",
 """What comes before the "one" of "the one that matters": a word for a thing, not a number."""
 
 
-def _number_in_unit(measure: str, clause: str) -> int | None:
+def _number_in_unit(measure: str, clause: str, bare: bool = True) -> int | None:
     """Where the clause's number for `measure` starts: the first followed by that measure's
-    unit, or else the first followed by no unit at all (of a measure, or of anything else:
-    `_OTHER_QUANTITY`); None when there is neither. "the one" is no number."""
+    unit, or else (when `bare` numbers may be its) the first followed by no unit at all (of a
+    measure, or of anything else: `_OTHER_QUANTITY`); None when there is neither. "the one" is
+    no number."""
     text = (
         MEASURES[measure].sub(lambda m: " " * len(m[0]), clause)
         if measure == "p95 latency"
         else clause
     )
-    bare = None
+    bare_at = None
     position = 0
     while (start := _number_start(text[position:])) is not None:
         start += position
@@ -541,13 +633,13 @@ def _number_in_unit(measure: str, clause: str) -> int | None:
         if _in_unit(measure, unit, text[start:]):
             return start
         if (
-            bare is None
+            bare_at is None
             and not any(_in_unit(other, unit, text[start:]) for other in UNITS)
             and not _OTHER_QUANTITY.match(unit)
         ):
-            bare = start
+            bare_at = start
         position = end
-    return bare
+    return bare_at if bare else None
 
 
 def _in_unit(measure: str, unit: str, from_number: str) -> bool:
