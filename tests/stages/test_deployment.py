@@ -219,6 +219,14 @@ MISTAKES = [
         " a new release comes out; pin the version you use, as a tag (`busybox:<version>`) or a"
         " digest (`busybox@sha256:…`)",
     ),
+    # A bare word close to a stage's name is that stage misspelt, not an image to pull.
+    (
+        "copy-from-a-misspelt-stage",
+        [(VENV_COPY, VENV_COPY.replace("builder", "buidler"))],
+        PINNED,
+        "`--from=buidler` names no stage of this Dockerfile, so the build would pull an image"
+        " called `buidler`; did you mean the stage `builder` (`--from=builder`)?",
+    ),
     (
         "copy-from-an-image-without-a-tag",
         [(VENV_COPY, VENV_COPY + "\nCOPY --from=busybox /bin/wget /usr/bin/")],

@@ -9,6 +9,7 @@ image with the same rules.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 import shlex
 from collections.abc import Callable, Sequence
@@ -97,6 +98,14 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
                 # A tmpfs, secret or ssh mount pulls nothing; a COPY or a bind mount from uv's
                 # image brings uv, whose version the lock-file rule judges.
                 pulled = kind in ("copy", "bind", "cache") and _names_an_image(written, names)
+                meant = _stage_meant(written, names) if pulled else None
+                if meant:
+                    problems.append(
+                        f"line {instruction.line}: `{option}={written}` names no stage of this "
+                        f"Dockerfile, so the build would pull an image called `{written}`; did "
+                        f"you mean the stage `{meant}` (`{option}={meant}`)?"
+                    )
+                    continue
                 if pulled and not (of_uv and kind in ("copy", "bind")):
                     problems += _unpinned_image_problems(instruction.line, written, option)
     return problems
@@ -127,6 +136,16 @@ def _names_an_image(written: str, stage_names: set[str]) -> bool:
     return not (
         name in stage_names or STAGE_INDEX.fullmatch(name) or name in ("scratch", "context")
     )
+
+
+def _stage_meant(written: str, stage_names: set[str]) -> str | None:
+    """The stage a `--from` that names no stage most likely meant (`buidler` for `builder`), or
+    None. Only a bare word can be a misspelt stage: an image with a tag, a digest or a registry
+    (`busybox:1.37`, `ghcr.io/…`) is meant as an image."""
+    if re.search(r"[:/@.]", written):
+        return None
+    close = difflib.get_close_matches(written.lower(), sorted(stage_names), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _unpinned_image_problems(line: int, image: str, option: str | None = None) -> list[str]:
