@@ -379,3 +379,277 @@ def test_a_failures_summary_is_the_line_that_says_why(output, summary):
 def test_the_runners_env_file_is_read_as_github_reads_it():
     text = "A=1\nNOTES<<EOF\nline one\nline=two\nEOF\nB=x=y\n"
     assert workflow_run.read_env_file(text) == {"A": "1", "NOTES": "line one\nline=two", "B": "x=y"}
+
+
+# --- a Windows runner runs its steps under PowerShell --------------------------------------------
+
+
+def windows_job(script: str, *, step_settings: str = "", job_settings: str = "") -> str:
+    """A pull-request workflow of one job `unit` on Windows, running the script in one step."""
+    body = "".join(f"          {line}\n" for line in script.splitlines())
+    step = f"      - run: |\n{body}{step_settings}"
+    text = one_job(step).replace("runs-on: ubuntu-latest", "runs-on: windows-latest")
+    return text.replace("    steps:\n", f"{job_settings}    steps:\n")
+
+
+def problems_of(text: str, tmp_path: Path) -> list[str]:
+    return [
+        workflow_run.shell_problem(step)
+        for step in workflow_run.plan(workflow_from(text, tmp_path))
+    ]
+
+
+BASH_ONLY = {
+    "source-activate": ("source .venv/bin/activate && pytest", "has no `source`"),
+    "dot-activate": (". .venv/bin/activate\npytest -q", "has no `source`"),
+    "venv-bin": (".venv/bin/pytest -q", "`.venv\\Scripts\\`"),
+    "workspace-venv-bin": ("$GITHUB_WORKSPACE/.venv/bin/python -m pytest", "`.venv\\Scripts\\`"),
+    "export": ("export FOO=1\nuv run pytest", "has no `export`"),
+    "assignment-before-command": ("FOO=1 pytest", "`NAME=value command`"),
+    "assignment-alone": ("FOO=1; uv run pytest", "`NAME=value command`"),
+    "if-then-fi": ("if [ -f uv.lock ]; then\n  uv sync --locked\nfi", "bash's `if`"),
+    "if-on-a-later-line": ("uv sync\nif [[ -d tests ]]; then uv run pytest; fi", "bash's `if`"),
+    "test-and": ("[ -f uv.lock ] && uv sync --locked", "bash's `[`"),
+    "for-do-done": ("for f in tests/*.py; do uv run pytest $f; done", "bash's `for`"),
+}
+
+
+@pytest.mark.parametrize(("script", "why"), list(BASH_ONLY.values()), ids=list(BASH_ONLY))
+def test_bash_only_syntax_on_a_windows_runner_fails_under_powershell(tmp_path, script, why):
+    (problem,) = problems_of(windows_job(script), tmp_path)
+    assert "on a Windows runner a step with no `shell:` runs under PowerShell" in problem
+    assert why in problem, problem
+    assert "add `shell: bash` to the step" in problem and "`uv run pytest`" in problem
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "uv sync --locked",
+        "uv run pytest -q",
+        "pytest -q",
+        "python -m pytest",
+        "uv sync --locked && uv run pytest -q || exit 1",
+        '$env:FOO = "1"\nuv run pytest',
+        ".venv\\Scripts\\pytest -q",
+        "& .venv/Scripts/python -m pytest",
+        "uv run pytest --cov-fail-under=80",
+        # Bash's words in strings, comments and blocks that do not run on Windows.
+        'Write-Output "export FOO=1; source x"',
+        "# source .venv/bin/activate\nuv run pytest",
+        "<#\nexport FOO=1\n#>\nuv run pytest",
+        '$notes = @"\nexport FOO=1\n"@\nuv run pytest',
+        "if ($IsLinux) { source .venv/bin/activate; export FOO=1 }",
+        "if ($IsLinux) {\n  source .venv/bin/activate\n} else {\n  .venv\\Scripts\\Activate.ps1\n}",
+        "foreach ($suite in 'unit', 'api') { uv run pytest tests/$suite }",
+        "for ($i = 0; $i -lt 2; $i++) { uv run pytest }",
+        "[Environment]::SetEnvironmentVariable('FOO', '1')",
+    ],
+)
+def test_what_powershell_runs_is_not_refused_on_a_windows_runner(tmp_path, script):
+    assert problems_of(windows_job(script), tmp_path) == [""]
+
+
+BASH_SETTINGS = {
+    "step": {"step_settings": "        shell: bash\n"},
+    "job-defaults": {"job_settings": "    defaults:\n      run:\n        shell: bash\n"},
+    "custom-bash": {"step_settings": "        shell: bash -l {0}\n"},
+}
+
+
+@pytest.mark.parametrize("settings", list(BASH_SETTINGS.values()), ids=list(BASH_SETTINGS))
+def test_a_windows_step_run_by_bash_runs_as_written(tmp_path, settings):
+    script = "export FOO=1\nBAR=2 uv run pytest\nif [ -f uv.lock ]; then uv lock --check; fi"
+    assert problems_of(windows_job(script, **settings), tmp_path) == [""]
+
+
+@pytest.mark.parametrize(
+    ("runs_on", "shell", "refused"),
+    [
+        ("windows-latest", "bash", True),  # Git's bash, but `uv sync` made `.venv\Scripts\`
+        ("windows-latest", "sh", True),
+        ("windows-latest", "cmd", False),  # skipped: the check does not run cmd
+        ("ubuntu-latest", "bash", False),
+    ],
+)
+@pytest.mark.parametrize(
+    "script", [".venv/bin/pytest -q", "source .venv/bin/activate\npytest", ". venv/bin/activate"]
+)
+def test_a_command_from_venv_bin_fails_on_windows_whatever_the_shell(
+    tmp_path, runs_on, shell, refused, script
+):
+    text = windows_job(script, step_settings=f"        shell: {shell}\n")
+    (problem,) = problems_of(text.replace("windows-latest", runs_on), tmp_path)
+    assert bool(problem) == refused, problem
+    if refused:
+        assert "keeps its commands in `.venv\\Scripts\\`, not `.venv/bin/`" in problem, problem
+        assert "`uv run pytest`" in problem
+
+
+@pytest.mark.parametrize(
+    ("runs_on", "shell", "script"),
+    [
+        ("ubuntu-latest", "python", "import sys\nprint(sys.version)"),
+        ("windows-latest", "cmd", "set FOO=1\nuv run pytest"),
+        ("ubuntu-latest", "perl {0}", "print 1;"),
+    ],
+)
+def test_a_step_in_a_shell_the_check_does_not_run_is_skipped_not_failed(
+    tmp_path, runs_on, shell, script
+):
+    text = windows_job(script, step_settings=f"        shell: {shell}\n")
+    (step,) = workflow_run.plan(workflow_from(text.replace("windows-latest", runs_on), tmp_path))
+    assert step.skipped == f"it runs under `shell: {shell}`, not bash: run this step yourself"
+
+
+def test_powershell_on_linux_finds_venv_bin_but_has_no_source(tmp_path):
+    text = windows_job(".venv/bin/pytest -q", step_settings="        shell: pwsh\n")
+    assert problems_of(text.replace("windows-latest", "ubuntu-latest"), tmp_path) == [""]
+    (problem,) = problems_of(
+        text.replace("windows-latest", "ubuntu-latest").replace(".venv/bin/pytest -q", "source x"),
+        tmp_path,
+    )
+    assert "its `shell: pwsh` runs it under PowerShell, which has no `source`" in problem
+
+
+def test_workflow_defaults_choose_bash_for_every_job(tmp_path):
+    text = windows_job("export FOO=1").replace(
+        "jobs:\n", "defaults:\n  run:\n    shell: bash\njobs:\n", 1
+    )
+    assert problems_of(text, tmp_path) == [""]
+
+
+def test_a_steps_own_shell_wins_over_the_defaults(tmp_path):
+    text = windows_job(
+        "export FOO=1",
+        step_settings="        shell: pwsh\n",
+        job_settings="    defaults:\n      run:\n        shell: bash\n",
+    )
+    (problem,) = problems_of(text, tmp_path)
+    assert "its `shell: pwsh` runs it under PowerShell" in problem and "`export`" in problem
+
+
+@pytest.mark.parametrize(
+    ("runs_on", "shell", "script", "refused"),
+    [
+        ("ubuntu-latest", "", "source .venv/bin/activate && pytest", False),
+        ("macos-latest", "", "export FOO=1", False),
+        ("ubuntu-latest", "pwsh", "export FOO=1", True),  # PowerShell 7 on any runner
+        ("windows-latest", "powershell", "uv sync && uv run pytest", True),  # 5.1 has no &&
+        ("windows-latest", "pwsh", "uv sync && uv run pytest", False),
+        ("windows-latest", "cmd", "uv run pytest", False),
+    ],
+)
+def test_the_shell_is_the_steps_or_the_runners_default(tmp_path, runs_on, shell, script, refused):
+    text = windows_job(script, step_settings=f"        shell: {shell}\n" if shell else "")
+    text = text.replace("runs-on: windows-latest", f"runs-on: {runs_on}")
+    (problem,) = problems_of(text, tmp_path)
+    assert bool(problem) == refused, problem
+
+
+OS_MATRIX = "    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n"
+
+
+def test_only_the_windows_job_of_a_matrix_fails_at_a_bash_only_step(tmp_path):
+    text = one_job("      - run: FOO=1 printenv FOO\n", strategy=OS_MATRIX)
+    text = text.replace("runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}")
+    steps = workflow_run.plan(workflow_from(text, tmp_path))
+    assert [step.job for step in steps] == ["unit (ubuntu-latest)", "unit (windows-latest)"]
+    failures = workflow_run.run_jobs(steps, Copies(tmp_path), dict(os.environ))
+    (failure,) = failures.values()
+    message = workflow_run.failure_of(failure)
+    assert message.startswith("`FOO=1 printenv FOO` (job `unit (windows-latest)`, line 10)")
+    assert "would fail on GitHub: on a Windows runner" in message
+
+
+def test_a_matrix_whose_steps_powershell_runs_too_runs_once(tmp_path):
+    text = one_job("      - run: uv --version || true\n", strategy=OS_MATRIX)
+    text = text.replace("runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}")
+    steps = workflow_run.plan(workflow_from(text, tmp_path))
+    assert [(step.job, workflow_run.shell_problem(step)) for step in steps] == [("unit", "")]
+
+
+def test_steps_for_each_runners_shell_pass_in_a_matrix(tmp_path):
+    # Each runner's own step, by `runner.os`: bash's on Linux, PowerShell's on Windows.
+    text = one_job(
+        "      - if: runner.os != 'Windows'\n        run: export FOO=1 && printenv FOO\n",
+        "      - if: runner.os == 'Windows'\n        run: $env:FOO = \"1\"; printenv FOO\n",
+        strategy=OS_MATRIX,
+    ).replace("runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}")
+    steps = workflow_run.plan(workflow_from(text, tmp_path))
+    assert [(step.job, step.skipped == "") for step in steps] == [
+        ("unit (ubuntu-latest)", True),
+        ("unit (ubuntu-latest)", False),
+        ("unit (windows-latest)", False),
+        ("unit (windows-latest)", True),
+    ]
+    assert failures_of(text, tmp_path) == {}
+
+
+class SkipsEverything(workflow_run.Machine):
+    def why_skipped(self, script: str) -> str:
+        return "it installs"
+
+
+def test_a_step_a_machine_skips_still_fails_when_powershell_cannot_read_it(tmp_path):
+    # `FOO=1 uv sync` fails on Windows before it installs anything: its job stops there.
+    text = windows_job("UV_FROZEN=1 uv sync")
+    steps = workflow_run.plan(workflow_from(text, tmp_path), machine=SkipsEverything())
+    assert [(step.skipped, bool(workflow_run.shell_problem(step))) for step in steps] == [
+        ("", True)
+    ]
+    linux = workflow_run.plan(
+        workflow_from(text.replace("windows-latest", "ubuntu-latest"), tmp_path),
+        machine=SkipsEverything(),
+    )
+    assert [step.skipped for step in linux] == ["it installs"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '$env:FOO = "1"\nprintenv FOO',
+        "$env:FOO='1'; printenv FOO",
+        "$env:FOO = \"1\"\npython3 -c \"import os; assert os.environ['FOO'] == '1'\"",
+        "$env:FOO = \"1\"\npython3 -c \"import sys; assert sys.argv[1:] == ['1', '1']\" "
+        '"$env:FOO" "${env:FOO}"',
+        "printenv PATH && printenv HOME || exit 1",
+    ],
+    ids=["assignment", "same-line", "read-by-a-program", "referenced", "and-or"],
+)
+def test_a_powershell_step_bash_reads_alike_runs_here(tmp_path, script):
+    (step,) = workflow_run.plan(workflow_from(windows_job(script), tmp_path))
+    assert step.skipped == ""
+    assert failures_of(windows_job(script), tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    ("script", "unreadable"),
+    [
+        ("Write-Host 'tests pass'", "Write-Host 'tests pass'"),
+        ("if ($IsWindows) { uv run pytest }", "if ($IsWindows) { uv run pytest }"),
+        ("uv sync\n.venv\\Scripts\\pytest -q", ".venv\\Scripts\\pytest -q"),
+        ("$suites = 'unit'\nuv run pytest", "$suites = 'unit'"),
+        ("<#\nexport FOO=1\n#>\nuv run pytest", "<#"),
+        (". ./scripts/setup.ps1\nuv run pytest", ". ./scripts/setup.ps1"),
+        ("uv run pytest 2>&1 | Tee-Object out.txt", "uv run pytest 2>&1 | Tee-Object out.txt"),
+        ("uv sync\n.venv/Scripts/pytest -q", ".venv/Scripts/pytest -q"),
+        ('@"\n[pytest]\n"@ | Out-File pytest.ini', '@"'),
+    ],
+    ids=[
+        "cmdlet",
+        "block",
+        "windows-path",
+        "powershell-variable",
+        "comment",
+        "dot-sourced-ps1",
+        "cmdlet-after-a-pipe",
+        "windows-path-with-slashes",
+        "here-string",
+    ],
+)
+def test_a_powershell_step_bash_reads_otherwise_is_skipped_not_failed(tmp_path, script, unreadable):
+    steps = workflow_run.plan(workflow_from(windows_job(script), tmp_path))
+    (step,) = [step for step in steps if step.skipped]
+    assert step.skipped.startswith("it runs under PowerShell, which this machine does not have")
+    assert f"`{unreadable}`" in step.skipped and workflow_run.shell_problem(step) == ""

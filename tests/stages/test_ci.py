@@ -3081,6 +3081,58 @@ def test_a_matrix_workflow_passes_the_check(learner):
     assert found(judge("06.1")) == {}
 
 
+def on_windows_too(workflow: str, *replacements: tuple[str, str]) -> str:
+    """The workflow with its unit job run on Linux and Windows, a matrix of runners."""
+    return edit(
+        workflow,
+        (
+            "    runs-on: ubuntu-latest\n    timeout-minutes: 10\n",
+            "    runs-on: ${{ matrix.os }}\n    timeout-minutes: 10\n    strategy:\n"
+            "      matrix:\n        os: [ubuntu-latest, windows-latest]\n",
+        ),
+        *replacements,
+    )
+
+
+BASH_ONLY_UNIT_TESTS = (
+    "uv run --with pytest pytest -q --ignore",
+    "export COLUMNS=120 && uv run --with pytest pytest -q --ignore",
+)
+
+
+def test_a_bash_only_step_fails_the_windows_job_of_a_matrix(learner):
+    # On Windows a step with no `shell:` runs under PowerShell, which has no `export`.
+    write_workflow(learner, on_windows_too(MODEL, BASH_ONLY_UNIT_TESTS))
+    message = found(judge("06.1"))[COMMANDS]
+    assert "(job `unit (windows-latest)`, line " in message, message
+    assert (
+        "would fail on GitHub: on a Windows runner a step with no `shell:` runs under "
+        "PowerShell, which has no `export`"
+    ) in message, message
+    assert "add `shell: bash` to the step" in message and "unit (ubuntu-latest)" not in message
+
+
+@pytest.mark.parametrize(
+    "replacements",
+    [
+        # The same step, run by bash on every runner of the job.
+        (
+            BASH_ONLY_UNIT_TESTS,
+            (
+                "    timeout-minutes: 10\n",
+                "    timeout-minutes: 10\n    defaults:\n      run:\n        shell: bash\n",
+            ),
+        ),
+        # The model's commands: PowerShell runs `uv sync` and `uv run …` as bash does.
+        (),
+    ],
+    ids=["bash-by-the-jobs-defaults", "commands-both-shells-run"],
+)
+def test_a_windows_job_whose_shell_runs_its_steps_passes(learner, replacements):
+    write_workflow(learner, on_windows_too(MODEL, *replacements))
+    assert found(judge("06.1")) == {}
+
+
 # --- Exercise 06.2: next_version -----------------------------------------------------------------
 
 

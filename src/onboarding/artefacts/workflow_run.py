@@ -9,6 +9,10 @@ What it simulates, for the jobs that a pull request starts (`workflow.simulate`)
   and of the step;
 - `env:` of the workflow, the job and the step, the nearer level winning; `working-directory:`
   and `defaults.run.working-directory`;
+- the shell: a step that GitHub runs under PowerShell (on a Windows runner with no `shell:`,
+  or with `shell: pwsh`) fails at what only bash reads (`source`, `export`, `FOO=1 cmd`,
+  `if [ … ]`), runs here when bash reads it alike (`$env:FOO = "1"` is bash's `export`), and
+  is skipped otherwise; on Windows `.venv/bin/` fails whatever the shell (`shell_problem`);
 - a matrix: each combination is a job of its own, named as GitHub names it (`unit (3.13)`);
 - the runner's files and variables: $GITHUB_ENV, $GITHUB_PATH, $GITHUB_OUTPUT,
   $GITHUB_STEP_SUMMARY, $RUNNER_TEMP, $GITHUB_WORKSPACE, and what earlier steps wrote there;
@@ -47,7 +51,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from onboarding.artefacts.workflow import (
@@ -104,6 +108,11 @@ class Step:
     working_directory: str = ""
     """Where the script runs, from `working-directory:` or `defaults.run.working-directory`;
     empty for the project's folder."""
+    shell: str = ""
+    """The step's `shell:`, else `defaults.run.shell` of its job or the workflow, as written;
+    empty when none is given, and the runner's default shell runs it (`shell_problem`)."""
+    runner_os: str = "Linux"
+    """`runner.os` of its job: `Windows` on a `windows-*` runner (`runner_context`)."""
 
     def describe(self) -> str:
         where = f"job `{self.job}`, line {self.line}"
@@ -141,6 +150,219 @@ def logical_lines(script: str) -> list[str]:
     if pending.strip():
         commands.append(pending.strip())
     return commands
+
+
+# -------------------------------------------------------------- what PowerShell cannot run
+# GitHub's workflow syntax, `jobs.<job_id>.steps[*].shell` and `defaults.run.shell` (checked in
+# github/docs, content/actions/reference/workflows-and-actions/workflow-syntax.md): a step with
+# no `shell:` runs under bash on Linux and macOS ("the default shell on non-Windows platforms")
+# but under `pwsh`, PowerShell 7, on Windows ("This is the default shell used on Windows");
+# `shell: pwsh` runs PowerShell 7 on every runner, `shell: powershell` Windows PowerShell 5.1,
+# and `shell: bash` on Windows Git for Windows' bash. The simulator runs every script in bash,
+# so a bash-only line on a Windows job would pass here and fail there. Only what PowerShell
+# certainly cannot run is refused: PowerShell 7 runs `uv run pytest -q`, `python -m pytest`,
+# `a && b` and `$env:FOO = "1"`.
+POWERSHELLS = ("pwsh", "powershell")
+QUOTED = re.compile(r"'[^']*'|\"(?:[^\"`\\]|[`\\].)*\"")
+"""A string in quotes, in PowerShell's or bash's way: what is inside it is not a command."""
+BRACED_VARIABLE = re.compile(r"\$\{[^}]*\}")
+"""`${HOME}` (bash) or `${env:HOME}` (PowerShell): a variable, not a block."""
+COMMENT = re.compile(r"(?:^|\s)#.*")
+STATEMENT_SEPARATORS = re.compile(r"&&|\|\||[;|&]")
+ASSIGNMENT_FIRST = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+VENV_COMMAND = re.compile(r"(?:^|/)\.?venv/bin/")
+"""`.venv/bin/pytest`: on Windows an environment keeps its commands in `.venv\\Scripts\\`."""
+VENV_ON_WINDOWS = (
+    "on Windows an environment keeps its commands in `.venv\\Scripts\\`, not `.venv/bin/`, "
+    "whatever the shell"
+)
+BASHES = ("bash", "sh")
+BASH_KEYWORDS_WITH_CONDITION = {"if", "elif", "while", "until", "for"}
+"""Bash's `if [ -f x ]; then`, `for f in *; do`: PowerShell's own need `(` after the word."""
+BASH_ONLY_WORDS = {"then", "fi", "done", "[", "[["}
+OTHER_SHELLS = (
+    "add `shell: bash` to the step (or `defaults: run: shell: bash` to the job or the "
+    "workflow), or write commands that both shells run, such as `uv run pytest`"
+)
+
+
+def _code_lines(script: str) -> Iterator[tuple[str, str]]:
+    """(line, code) for each line of a PowerShell script that is code: not in a string of
+    several lines (`@"` … `"@`) or a comment (`<#` … `#>`, `# …`). `code` has its strings
+    emptied (`''`) and its `${…}` variables made plain, so that what is left is commands."""
+    here_string_end, in_block_comment = "", False
+    for raw in script.splitlines():
+        line = raw.strip()
+        if here_string_end:
+            here_string_end = "" if line.startswith(here_string_end) else here_string_end
+            continue
+        if in_block_comment:
+            in_block_comment = "#>" not in line
+            line = "" if in_block_comment else line.partition("#>")[2]
+        code = BRACED_VARIABLE.sub("$v", QUOTED.sub("''", line))
+        if code.endswith(('@"', "@'")):
+            here_string_end = code[-1] + "@"
+            code = code[:-2]
+        if "<#" in code:
+            code, _, rest = code.partition("<#")
+            in_block_comment = "#>" not in rest
+        yield line, COMMENT.sub("", code)
+
+
+def top_level_commands(script: str) -> list[tuple[str, str]]:
+    """(line, command) for each command of a PowerShell script outside `{ }` blocks: those it
+    runs whatever its conditions say (a block may be `if ($IsLinux) { … }`). `command` is code
+    (`_code_lines`)."""
+    commands: list[tuple[str, str]] = []
+    depth = 0
+    for line, code in _code_lines(script):
+        outside = []
+        for char in code:
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                outside.append(char)
+        for command in STATEMENT_SEPARATORS.split("".join(outside)):
+            if command.strip():
+                commands.append((line, command.strip()))
+    return commands
+
+
+def _bash_only(command: str, runner_os: str) -> str:
+    """What in a command PowerShell cannot run on the runner, in words; "" when it may run."""
+    words = command.split()
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    windows = runner_os == "Windows"
+    if first == "source" or (windows and first == "." and second.endswith("/bin/activate")):
+        return "has no `source` (an environment on Windows has `.venv\\Scripts\\Activate.ps1`)"
+    if first == "export":
+        return 'has no `export` (it sets a variable with `$env:NAME = "value"`)'
+    if ASSIGNMENT_FIRST.match(first):
+        return 'cannot run `NAME=value command` (it sets a variable with `$env:NAME = "value"`)'
+    condition = first in BASH_KEYWORDS_WITH_CONDITION
+    if first in BASH_ONLY_WORDS or (condition and not command[len(first) :].strip()[:1] == "("):
+        return (
+            f"cannot read bash's `{first}` (its `if`, `for` and `while` take a condition in "
+            "`( )` and commands in `{ }`, with no `then`, `fi`, `do` or `done`)"
+        )
+    if windows and _runs_from_venv_bin(command):
+        return f"finds no `.venv/bin/`: {VENV_ON_WINDOWS}"
+    return ""
+
+
+def _runs_from_venv_bin(command: str) -> bool:
+    """`.venv/bin/pytest`, `source .venv/bin/activate`: a command from an environment's `bin/`."""
+    words = command.split()
+    sourced = words[0] in ("source", ".") and len(words) > 1
+    return bool(VENV_COMMAND.search(words[1] if sourced else words[0]))
+
+
+def _powershell(shell: str, runner_os: str) -> str:
+    """`pwsh` or `powershell` when PowerShell runs the step's script, else ""."""
+    program = shell.split()[0].lower() if shell.strip() else ""
+    program = program or ("pwsh" if runner_os == "Windows" else "bash")
+    return program if program in POWERSHELLS else ""
+
+
+def _bash_or_powershell(shell: str) -> bool:
+    """Whether the step's `shell:` is one whose scripts are judged here: none (the runner's
+    default), bash or sh, pwsh or powershell; not `python`, `cmd` or another program."""
+    program = shell.split()[0].lower() if shell.strip() else ""
+    return not program or PurePosixPath(program).name in (*BASHES, *POWERSHELLS)
+
+
+def _shell_problem(script: str, shell: str, runner_os: str) -> str:
+    """`shell_problem` of a script before its `Step` is made."""
+    program, given = _powershell(shell, runner_os), shell.strip()
+    if not program:
+        if runner_os != "Windows" or (given and given.split()[0].lower() not in BASHES):
+            return ""
+        # Git's bash on a Windows runner reads bash, but `uv sync` made `.venv\Scripts\`.
+        for line, command in top_level_commands(script):
+            if _runs_from_venv_bin(command):
+                return (
+                    f"{VENV_ON_WINDOWS}: `{shorten(line, 60)}`; run the environment's commands "
+                    "with `uv run` (`uv run pytest`), which finds them on every runner"
+                )
+        return ""
+    if given:
+        runs_under = f"its `shell: {shell}` runs it under PowerShell, which"
+    else:
+        runs_under = "on a Windows runner a step with no `shell:` runs under PowerShell, which"
+    for line, command in top_level_commands(script):
+        why = _bash_only(command, runner_os)
+        if why:
+            return f"{runs_under} {why}: `{shorten(line, 60)}`; {OTHER_SHELLS}"
+    if program == "powershell":
+        # Windows PowerShell 5.1 cannot parse `&&` anywhere in a script, in a block too.
+        for line, code in _code_lines(script):
+            if re.search(r"&&|\|\|", code):
+                return (
+                    f"{runs_under} in version 5.1 has no `&&` or `||`: `{shorten(line, 60)}`; "
+                    f"use `shell: pwsh` (PowerShell 7 has them), or {OTHER_SHELLS}"
+                )
+    return ""
+
+
+def shell_problem(step: Step) -> str:
+    """What in the step its shell cannot run on its runner, as a sentence that says what to do,
+    or "": what only bash reads, when PowerShell runs it (a Windows runner's default shell, or
+    `shell: pwsh`); a command from `.venv/bin/` on Windows, which has `.venv\\Scripts\\`."""
+    return _shell_problem(step.script, step.shell, step.runner_os)
+
+
+ENV_ASSIGNMENT = re.compile(r"(^|;)\s*\$env:([A-Za-z_]\w*)\s*=\s*", re.IGNORECASE)
+ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_]\w*)\}|\$env:([A-Za-z_]\w*)", re.IGNORECASE)
+CMDLET = re.compile(
+    r"(?i:Get|Set|Write|New|Remove|Test|Invoke|Add|Copy|Move|Out|Select|ForEach|Where|Start"
+    r"|Stop|Import|Export|ConvertTo|ConvertFrom|Join|Split|Resolve|Push|Pop|Clear|Measure|Sort"
+    r"|Update|Expand|Compress|Tee)-\w+|[A-Z][a-z]+-[A-Z]\w*"
+)
+"""A PowerShell command (`Write-Host`, `Tee-Object`): a verb, a hyphen, a noun. Programs with a
+hyphen in their name (`pre-commit`) are written in lower case."""
+VENV_SCRIPTS = re.compile(r"(?:^|/)\.?venv/Scripts/", re.IGNORECASE)
+"""`.venv/Scripts/pytest`: a Windows environment's command, which this machine's has in `bin/`."""
+
+
+def _powershell_line_as_bash(line: str) -> str:
+    """The line with PowerShell's environment variables written as bash's: `$env:FOO = "1"`
+    is `export FOO="1"`, `$env:FOO` is `${FOO}`; what is in single quotes is left as it is."""
+    parts = re.split(r"('[^']*')", line)
+    for index in range(0, len(parts), 2):  # the even parts are outside single quotes
+        part = ENV_ASSIGNMENT.sub(r"\1 export \2=", parts[index])
+        parts[index] = ENV_REFERENCE.sub(lambda m: "${" + (m[1] or m[2]) + "}", part)
+    return "".join(parts)
+
+
+def powershell_as_bash(script: str) -> tuple[str, str]:
+    """(the script as bash runs it the way PowerShell does, "") when its commands read the same
+    in both shells once PowerShell's environment variables are bash's; else ("", its first line
+    that bash would read otherwise: a block, a cmdlet, a PowerShell variable, a `\\` path)."""
+    for line in script.splitlines():
+        # A string of several lines (`@"` … `"@`) or a comment (`<#` … `#>`): bash has neither.
+        text = line.strip()
+        if text.endswith(('@"', "@'")) or text.startswith(('"@', "'@")):
+            return "", text
+        if "<#" in QUOTED.sub("''", text):
+            return "", text
+    bash = "\n".join(_powershell_line_as_bash(line) for line in script.splitlines())
+    for line, code in _code_lines(bash):
+        if re.search(r"[{}()\\`]|\.ps1\b", code):  # `. ./setup.ps1`: PowerShell's own script
+            return "", line
+    for line, command in top_level_commands(bash):
+        if command[:1] in "$&@[" or CMDLET.match(command) or VENV_SCRIPTS.search(command):
+            return "", line
+    return bash + "\n", ""
+
+
+def bash_script(step: Step) -> str:
+    """The script bash runs here for the step: a PowerShell step's as bash reads it
+    (`powershell_as_bash`; one it cannot read is skipped when planned)."""
+    if _powershell(step.shell, step.runner_os):
+        return powershell_as_bash(step.script)[0] or step.script
+    return step.script
 
 
 class Machine:
@@ -191,6 +413,8 @@ class Machine:
             step.env,
             step.project_environment,
             step.working_directory,
+            # A Windows run whose step its shell cannot run fails there, not on Linux.
+            shell_problem(step),
             step.installed_before,
             tuple(logical_lines(step.script)),
         )
@@ -302,6 +526,19 @@ def _working_directory(workflow: Workflow, job: Mapping[str, Any], step: Mapping
     return ""
 
 
+def _shell(workflow: Workflow, job: Mapping[str, Any], step: Mapping[str, Any], inner: bool) -> str:
+    """`shell:` of the step, else `defaults.run.shell` of the job or the workflow; a step of a
+    composite action (`inner`) has its own only, as the job's defaults do not reach it."""
+    if step.get("shell") is not None:
+        return as_text(step["shell"])
+    for level in () if inner else (job, workflow.data):
+        defaults = level.get("defaults")
+        run = defaults.get("run") if isinstance(defaults, Mapping) else None
+        if isinstance(run, Mapping) and run.get("shell") is not None:
+            return as_text(run["shell"])
+    return ""
+
+
 def _steps_of_one_run(
     workflow: Workflow,
     job_id: str,
@@ -335,6 +572,9 @@ def _steps_of_one_run(
         script = step["run"]
         line = workflow.line("jobs", job_id, "steps", index, "uses" if action else "run")
         skipped = ""
+        shell = _shell(workflow, job, step, inner=action is not None)
+        with contextlib.suppress(ExpressionError):  # left as written: not a shell named here
+            shell = substitute(shell, {**context, "env": env})
         try:
             script = substitute(script, {**context, "env": env})
             directory = substitute(_working_directory(workflow, job, step), {**context, "env": env})
@@ -350,10 +590,25 @@ def _steps_of_one_run(
         # A step that runs on GitHub counts for the later ones, even one whose install the
         # machine skips; one that the workflow itself leaves out does not.
         happens = not skipped
-        skipped = skipped or machine.why_skipped(script)
-        happens = happens and (not skipped or machine.installs_only(script))
+        runner_os = context["runner"]["os"]
+        # A script its shell cannot run fails on GitHub whatever it does (an install too):
+        # it is not skipped, so that the job fails at it here (`why_it_would_fail`).
+        shell_fails = bool(_shell_problem(script, shell, runner_os))
+        # What bash runs here of a script PowerShell runs on GitHub, if bash can run it.
+        as_bash = script
+        if not skipped and not _bash_or_powershell(shell):
+            skipped = f"it runs under `shell: {shell}`, not bash: run this step yourself"
+        elif _powershell(shell, runner_os) and not shell_fails:
+            as_bash, unreadable = powershell_as_bash(script)
+            if unreadable and not skipped:
+                skipped = (
+                    f"it runs under PowerShell, which this machine does not have, and bash "
+                    f"reads `{shorten(unreadable, 40)}` otherwise: run this step yourself"
+                )
+        skipped = skipped or ("" if shell_fails else machine.why_skipped(as_bash))
+        happens = happens and (not skipped or machine.installs_only(as_bash))
         if happens:
-            made = machine.environment_made_by(script, env) or made
+            made = machine.environment_made_by(as_bash, env) or made
         may_fail = any(
             _holds(level.get("continue-on-error"), {**context, "env": env}) for level in (job, step)
         )
@@ -369,10 +624,12 @@ def _steps_of_one_run(
                 may_fail,
                 installed,
                 directory,
+                shell,
+                runner_os,
             )
         )
         if happens:
-            installed += machine.installs_of(script)
+            installed += machine.installs_of(as_bash)
     return steps
 
 
@@ -503,7 +760,7 @@ def why_it_would_fail(step: Step, project_copy: Path, machine: Machine = PLAIN) 
             f"its working directory `{step.working_directory}` is not a folder of the project; "
             "a relative `working-directory:` starts from the project's folder"
         )
-    return machine.would_fail_because(step, project_copy)
+    return shell_problem(step) or machine.would_fail_because(step, project_copy)
 
 
 class Runner:
@@ -576,7 +833,7 @@ def runner_for(project_copy: Path, machine: Machine = PLAIN) -> Iterator[Runner]
 def _start(
     step: Step, project_copy: Path, environment: dict[str, str], machine: Machine
 ) -> subprocess.Popen:
-    script = machine.script_as_run(step.script).replace(WORKSPACE, str(project_copy))
+    script = machine.script_as_run(bash_script(step)).replace(WORKSPACE, str(project_copy))
     return subprocess.Popen(
         [
             "bash",

@@ -6,10 +6,12 @@ machine, so that a workflow whose tests fail is caught before it is pushed. The 
 runner, `onboarding.artefacts.workflow_run`, plans and runs the steps: it leaves out the jobs a
 pull request does not start (the image job runs on tags only), `uses:` steps other than those of
 a composite action of the repository's own, and steps whose `if:` does not hold when the steps
-before them pass; it fills in expressions and `env:`, runs matrices, and gives each job a copy
-and a runner's files. This module is the course's `Machine` for it: what the course's
-environment does in place of GitHub's runner. What else cannot run here is recognised and
-skipped, with a line saying why (`why_skipped`):
+before them pass; it fills in expressions and `env:`, runs matrices, gives each job a copy
+and a runner's files, and fails a step that its shell cannot run on its runner (bash's
+`source .venv/bin/activate` under a Windows runner's PowerShell: `workflow_run.shell_problem`).
+This module is the course's `Machine` for it: what the course's environment does in place of
+GitHub's runner. What else cannot run here is recognised and skipped, with a line saying why
+(`why_skipped`):
 
 - installs (`uv sync`, `pip install`, `pipx install uv`, uv's own `curl … | sh` installer…): the
   course's environment already has every package
