@@ -122,6 +122,35 @@ def test_what_pip_would_refuse_is_named(text, message):
     assert problems[0].startswith(message), problems
 
 
+@pytest.mark.parametrize("editable", ["-e .", "--editable .", "-e.", "--editable=./service"])
+@pytest.mark.parametrize(
+    "hashed",
+    ["anyio==4.16.0 --hash=" + A, "--require-hashes\nanyio==4.16.0"],
+    ids=["a-hash", "require-hashes"],
+)
+def test_an_editable_install_in_a_hashed_file_is_named(editable, hashed):
+    """pip refuses an editable install in hash-checking mode ("cannot be installed when
+    requiring hashes, because there is no single file to hash"), which any `--hash` turns on."""
+    _, problems = parse_requirements(f"{hashed}\n{editable}\n")
+    assert len(problems) == 1, problems
+    number = hashed.count("\n") + 2
+    assert problems[0].startswith(f"line {number}: `{editable}` installs a folder as editable"), (
+        problems
+    )
+
+
+def test_an_editable_install_without_hashes_is_read_as_pip_reads_it():
+    entries, problems = parse_requirements("-e .\nanyio==4.16.0\n")
+    assert problems == [] and [entry.name for entry in entries] == ["anyio"]
+
+
+@pytest.mark.parametrize("path", [".", "./", "./service", "../service", "file:."])
+def test_a_folder_in_place_of_a_requirement_is_named_as_a_path(path):
+    _, problems = parse_requirements(f"{path}\nanyio==4.16.0 --hash={A}\n")
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"line 1: `{path}` is a path, not a package's name"), problems
+
+
 def test_a_comment_line_ends_an_entry_as_pip_reads_it():
     """pip ends an entry at a comment line even after a backslash: what follows is on its own."""
     text = f"anyio==4.16.0 \\\n    # the hashes:\n    --hash={A}\n"

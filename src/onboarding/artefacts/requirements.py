@@ -7,9 +7,11 @@ continues only when a backslash is its very last character; a line that starts w
 ends the entry before it; an entry's options start at the first word, split at spaces, that
 begins with `-`, and are shell words (quotes are taken off). A line that holds only a `--hash`
 option is named for what it almost always is: the line before it lost the backslash that
-continues an entry, so pip would read the hash as an entry of its own. A byte order mark that
-opens the file (`encoding="utf-8-sig"`) is taken off, as pip's `auto_decode` takes it off;
-`decode` reads a file's bytes in the encoding its byte order mark names, as pip does.
+continues an entry, so pip would read the hash as an entry of its own. In a file whose hashes pip
+checks (any `--hash`, or `--require-hashes`), an editable install (`-e .`) is named too: pip
+refuses it there, as it refuses a folder. A byte order mark that opens the file
+(`encoding="utf-8-sig"`) is taken off, as pip's `auto_decode` takes it off; `decode` reads a
+file's bytes in the encoding its byte order mark names, as pip does.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from onboarding.protocol import shorten
 COMMENT = re.compile(r"(^|\s+)#.*$")
 """pip's COMMENT_RE: a `#` at the start of a line or after whitespace starts a comment."""
 PER_REQUIREMENT_OPTION = re.compile(r"^--(hash|config-settings|global-option)\b")
+EDITABLE = re.compile(r"^(?:-e|--editable)(?![\w-])")
+"""pip's `-e`/`--editable` option, which installs a folder (or a VCS checkout) in place."""
+LOCAL_PATH = re.compile(r"^(?:\.{1,2}(?:[/\\]|$)|[/\\~]|file:|[A-Za-z]:[/\\])")
+"""A requirement written as a path (`.`, `./service`, `file:.`, or an absolute one): pip
+installs that folder or file itself, rather than a package by its name."""
 BYTE_ORDER_MARK = "\ufeff"
 """Invisible; pip's `auto_decode` takes one off the start of the file, and none anywhere else."""
 BYTE_ORDER_MARKS = (
@@ -132,6 +139,11 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
     entries: list[Entry] = []
     problems: list[str] = []
     continuation_broken = False
+    # pip checks hashes once any requirement has one, or `--require-hashes` says so, and then
+    # refuses to install what has no single file to hash: an editable install or a folder.
+    checks_hashes = any(
+        "--hash" in line or line.startswith("--require-hashes") for _, line in logical_lines(text)
+    )
     for number, line in logical_lines(text):
         if PER_REQUIREMENT_OPTION.match(line):
             if not continuation_broken:  # else the line before was named already
@@ -144,7 +156,14 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
             continue
         continuation_broken = False
         if line.startswith("-"):
-            # Global options (--index-url, -r, -e): not requirements; pip reads them elsewhere.
+            if checks_hashes and EDITABLE.match(line):
+                problems.append(
+                    f"line {number}: `{shorten(line, 40)}` installs a folder as editable, which "
+                    "pip refuses when it checks hashes, as it does once any entry has a `--hash` "
+                    "(a folder has no single file to hash): leave it out, since the lock lists "
+                    "the packages by name"
+                )
+            # Global options (--index-url, -r): not requirements; pip reads them elsewhere.
             continue
         requirement_text, options_text = _split_options(line)
         requirement_text = requirement_text.strip()
@@ -192,6 +211,14 @@ def parse_requirements(text: str) -> tuple[list[Entry], list[str]]:
         try:
             requirement = Requirement(requirement_text)
         except InvalidRequirement as error:
+            if LOCAL_PATH.match(requirement_text):
+                problems.append(
+                    f"line {number}: `{shorten(requirement_text, 40)}` is a path, not a "
+                    "package's name and version (`name==version`): pip would install that "
+                    "folder or file itself, and refuses a folder when it checks hashes, since a "
+                    "folder has no single file to hash"
+                )
+                continue
             problems.append(
                 f"line {number}: `{shorten(requirement_text, 40)}` is not a requirement ({error})"
             )

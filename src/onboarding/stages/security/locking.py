@@ -77,6 +77,18 @@ def _hash_problem(name: str, value: str) -> str | None:
     """What is wrong with one `--hash` value as pip reads it (None: a well-formed sha256)."""
     algorithm, _, digest = value.partition(":")
     shown = f"`{value[:23]}…`" if len(value) > 24 else f"`{value}`"
+    # The lock's hashes are `sha256:<hex digits>` already, so a prefix added or dropped by hand
+    # is the likeliest slip: named as such, rather than as an unknown algorithm.
+    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        return (
+            f"{name}: {shown} has no `sha256:` before its hex digits: write `--hash=` then "
+            "the hash as the lock has it, `sha256:` included"
+        )
+    if algorithm in HEX_DIGITS and digest.startswith(f"{algorithm}:"):
+        return (
+            f"{name}: {shown} has `{algorithm}:` written twice: the lock's hashes start with it "
+            "already, so write `--hash=` then the hash as the lock has it"
+        )
     if algorithm not in HEX_DIGITS:
         return (
             f"{name}: {shown} is not sha256:<64 hex digits> (pip refuses `--hash` with any "

@@ -61,7 +61,8 @@ def finding_lines(find_secrets: Callable[[str], Any], text: str) -> list[int]:
 def shape_problems(find_secrets: Callable[[str], Any]) -> list[str]:
     """find_secrets() returns findings whose line numbers count from 1."""
     text = f'EXPORT_BUCKET = "bookings-exports"\nDATABASE_PASSWORD = "{_DB_PASSWORD}"\n'
-    lines = finding_lines(find_secrets, text)
+    # A line reported once per rule that matches it is still one line, as the other checks count.
+    lines = sorted(set(finding_lines(find_secrets, text)))
     if lines == [2]:
         return []
     if lines == [1]:
