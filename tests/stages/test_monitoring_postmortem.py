@@ -526,6 +526,13 @@ def test_neutral_sentences_are_not_blame(sentence):
         # A denial reaches to the end of its clause, not into the next one.
         "The runbook had no entry, and the on-call engineer forgot to check it.",
         "This was not human error, but Jordan forgot the lock.",
+        # Without a comma too, when "so", "and" or "but" opens a clause with a new subject.
+        "The runbook had no entry so the on-call engineer forgot to check.",
+        "The runbook had no entry and the on-call engineer forgot to check it.",
+        "No alert fired and Jordan forgot the lock.",
+        "There was no alert and she missed the page.",
+        "Nobody expected it and the DBA didn't check the lock.",
+        "Sam never ignored a warning but Jordan skipped the review.",
     ],
 )
 def test_a_verdict_is_still_blame(sentence):
@@ -602,6 +609,12 @@ def test_a_verdict_is_still_blame(sentence):
         "The on-call rota did not list a backup.",
         "It was not that the DBA didn't check: nothing showed the lock.",
         "Jordan and the DBA did not know that SQLite allows one writer.",
+        # "And" between two people joins them: the denial before reaches both.
+        "Nothing told Jordan and the DBA that the lock would block writes.",
+        "It was not because the DBA and the on-call engineer skipped the review: no check asked.",
+        "No one forgot or missed anything.",
+        "No one forgot anything and no one missed a page.",
+        "The runbook had no entry so the on-call engineer had no pointer to running jobs.",
         "The on-call engineer forgot nothing: the runbook had no entry.",
         # What they kept doing, in the negative: praise, not a verdict.
         "The on-call engineer never left the incident channel.",
@@ -731,6 +744,132 @@ def test_a_lapse_of_the_system_or_a_situation_is_not_blame(sentence):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "problem"),
+    [
+        # The passive voice is the same verdict on whoever it names after "by".
+        ("The lock was forgotten by Jordan.", "“was forgotten by Jordan”"),
+        ("The warning was ignored by Sam.", "“was ignored by Sam”"),
+        ("The first page had been missed twice by Priya.", "“had been missed twice by Priya”"),
+        ("The dry run was simply skipped by Jordan.", "“was simply skipped by Jordan”"),
+        ("Sam was on call. The page was missed by him.", "“was missed by him”"),
+        ("The page was missed by us.", "“was missed by us”"),
+        (
+            "The page was missed by the on-call engineer.",
+            "“The page was missed by the on-call engineer.” blames the on-call engineer",
+        ),
+        (
+            "The review was skipped by the DBA.",
+            "“The review was skipped by the DBA.” blames the DBA",
+        ),
+        (
+            "The warning was ignored by the tech lead at 10:05.",
+            "“The warning was ignored by the tech lead at 10:05.” blames the tech lead",
+        ),
+        ("The outage was caused by the DBA.", "“The outage was caused by the DBA.” blames the DBA"),
+        (
+            "Production was broken by the developer.",
+            "“Production was broken by the developer.” blames the developer",
+        ),
+        (
+            "The lock was misjudged by the reviewer.",
+            "“The lock was misjudged by the reviewer.” blames the reviewer",
+        ),
+    ],
+)
+def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, problem):
+    (found,) = postmortem.blame_problems(sentence)
+    assert found.startswith(f"line 1: {problem}"), found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # By the system, or by a thing that a role word only describes.
+        "The page was missed by the alerting system.",
+        "The spike was missed by the SRE dashboard.",
+        "The delay was caused by the on-call rota.",
+        "The outage was caused by the backfill Jordan started.",
+        "The outage was caused by Jordan's script.",
+        "The on-call engineer was missed by the paging system.",
+        # What was done by someone without fault.
+        "The lock was taken by the migration.",
+        "The incident was detected by the on-call engineer.",
+        "The change was rolled back by Sam.",
+        "The on-call engineer was paged at 10:09 by the help desk.",
+        "The backfill was delayed by the DBA until the evening.",
+        "The work was broken down by Sam into three action items.",
+        "The backfill was broken into batches by Jordan.",
+        "The news was broken by Priya in the status channel.",
+        "The outage was caused by us: nothing reviewed the script.",
+        # Denied, or said of the service.
+        "Nothing was overlooked by the reviewer.",
+        "No page was missed by the on-call engineer.",
+        "The page was not missed by the on-call engineer.",
+        "The page was rarely missed by Sam.",
+        "The SLO was missed by the team in March.",
+    ],
+)
+def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
+    assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # "He" and "she" are people; "they" is, when the last plural before it was people.
+        ("Jordan ran the backfill. He forgot the lock.", "“He forgot”"),
+        ("Priya was on call. She missed the page.", "“She missed”"),
+        ("Priya was on call. She didn't check the dashboard.", "“She didn't check”"),
+        ("Jordan ran the backfill, and he had forgotten the lock.", "“he had forgotten”"),
+        ("The backfill ran long because he forgot to batch it.", "“he forgot”"),
+        ("Jordan and Sam ran the backfill. They forgot the lock.", "“They forgot”"),
+        ("The DBAs ran the migration. They skipped the review.", "“They skipped”"),
+        ("The backend team ran the job. They simply forgot to batch it.", "“They simply forgot”"),
+        ("- Jordan and Sam started the backfill.\n- They forgot the lock.", "“They forgot”"),
+        # "We" owns the process's gaps, but a lapse in so many words still judges the team.
+        ("We forgot the lock.", "“We forgot”"),
+        ("We skipped the review.", "“We skipped”"),
+        ("We lost track of the impact.", "“We lost track”"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_a_verdict_on_someone_named_by_a_pronoun_is_blame(text, problem):
+    (found,) = postmortem.blame_problems(text)
+    assert problem in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "They" that are things: the last plural before it was no people.
+        "The dashboards showed nothing. They missed the spike.",
+        "The alerts fired late. They failed to page anyone.",
+        "The retries piled up. They caused the outage.",
+        "Jordan and Sam checked the dashboards. They missed the spike.",
+        "The on-call engineer didn't check the dashboard because they were slow to load.",
+        # What happened to them, what they had, a lapse denied, a reason that explains.
+        "Priya acknowledged the page. She opened the incident channel.",
+        "Priya was on call. She did not have an alert to go on.",
+        "Priya was on call. She never missed a page.",
+        "Priya was on call. She didn't check the dashboard because nothing pointed to it.",
+        "It was not that he forgot: the runbook had no entry.",
+        "Sam reviewed the script. He missed nothing.",
+        "Jordan and Sam reviewed the script. They did not know SQLite allows one writer.",
+        # "We" owning a gap of the process, or what the service missed.
+        "We had no alert for lock waits.",
+        "We did not test two writes at once.",
+        "We should have added an alert for lock waits.",
+        "We were slow to detect it because no alert fired.",
+        "We missed the SLO for March.",
+        "We never lost track of the impact.",
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_a_pronoun_for_things_or_for_the_team_owning_a_gap_is_not_blame(text):
+    assert postmortem.blame_problems(text) == []
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         # Leaving a note, a comment or a handover is an act; not doing it, one left undone.
@@ -786,6 +925,21 @@ def test_a_reason_about_the_system_or_situation_excuses_what_was_not_done(reason
         == []
     )
     assert postmortem.blame_problems(f"Sam didn't page the owner {reason}.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The reason first, then "so": what was not done is explained, comma or not.
+        "Nothing pointed to the dashboard, so the on-call engineer did not check it.",
+        "Nothing pointed to the dashboard so the on-call engineer did not check it.",
+        "The runbook had no entry so the on-call engineer did not check the lock.",
+        "The runbook had no entry, so Sam did not check the lock.",
+        "Priya was handling another page, so she did not check the dashboard.",
+    ],
+)
+def test_a_reason_before_so_excuses_what_was_not_done(sentence):
+    assert postmortem.blame_problems(sentence) == []
 
 
 @pytest.mark.parametrize(
@@ -849,6 +1003,10 @@ def test_a_reason_after_a_time_or_a_comparison_still_excuses(words):
         "Sam didn't page the owner because he missed the alert.",
         # A denial before a reason does not reach into it.
         "The script didn't batch it because Jordan was careless.",
+        # Nor does a reason before "so" that blames them.
+        "The on-call engineer was not paying attention, so she did not check the dashboard.",
+        "Jordan didn't care so he did not batch it.",
+        "Sam forgot the lock, so the DBA did not check it.",
     ],
 )
 def test_a_reason_that_blames_the_person_does_not_excuse(sentence):

@@ -16,15 +16,18 @@ clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[S
 defined below). Judging words used as a verdict, a person or a role named as the cause
 ("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
 engineer didn't check the dashboard", "the on-call engineer missed the page", "Sam did not
-leave a note"), and an action with no date at all are not; a role's action told without fault
-("the on-call engineer rolled back at 14:32", "did not have an alert to go on") is fine, and so
-are a lapse of the system ("the alert missed the spike"), what happened to someone ("Sam lost
-his VPN connection") and a lapse denied, which is praise ("never lost track of the impact",
+leave a note"), in the passive voice too ("the page was missed by the on-call engineer") or by
+a pronoun ("Jordan ran it. He forgot the lock."), and an action with no date at all are not; a
+role's action told without fault ("the on-call engineer rolled back at 14:32", "did not have an
+alert to go on") is fine, and so are a lapse of the system ("the alert missed the spike"), what
+happened to someone ("Sam lost his VPN connection") and a lapse denied, which is praise ("never lost track of the impact",
 "didn't miss a single page", "never left the incident channel"). What someone did not do is
 excused by a reason about the system or the situation ("because nothing pointed to it",
 "because they were handling another page"), never by one that blames them ("because she
 forgot", "because they were careless"), nor by a time ("since 10:00") or a manner ("as
-usual"). No reason excuses a lapse done ("missed the page because …"), as none excuses "forgot".
+usual"); a reason may come first, before "so" ("nothing pointed to it, so she did not check").
+No reason excuses a lapse done ("missed the page because …"), as none excuses "forgot". "We"
+may own the process's gaps ("we had no alert"), but not a lapse ("we forgot the lock").
 Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
@@ -364,6 +367,47 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 """The marks of `*emphasis*` and `__strong__` (not the `_` inside `cancelled_at`): "**Jordan**
 forgot" says "Jordan forgot"."""
+CLAUSE_SUBJECT = r"(?:he|she|they|we|I|it)"
+"""A pronoun that opens a clause of its own after "and", "so" or "but" with no comma."""
+PASSIVE_LAPSES = (
+    r"(?:forgotten|ignored|neglected|overlooked|skipped|missed|misread|mistaken|misunderstood|"
+    # "Broken down into batches" describes, as "broke the work down" does.
+    r"mis(?!s)[a-z]{2,}ed|caused|broken(?!\s+(?:down|into|up|apart)\b)|(?:messed|screwed)\s+up)"
+)
+"""A judging act or a lapse done, as the past participle of the passive voice: "the warning was
+ignored by Sam" judges Sam as "Sam ignored the warning" does."""
+AGENT_ENDS = (
+    r"(?=\s*(?:[^\w\s'’]|$)|\s+(?:at|on|in|during|before|after|when|while|because|since|as|"
+    r"and|but|or|nor|so|who|which|that|until|for|from|with|without|again|twice|once|too|also|"
+    r"then|\d)\b)"
+)
+"""Where the role after "by" ends: "by the on-call engineer at 10:09" names the engineer, "by
+the on-call rota" a thing, and "by the SRE dashboard" the dashboard."""
+PASSIVE_DENIED = re.compile(r"\b(?:nothing|none|nobody|no[\s-]one|neither)\b", re.IGNORECASE)
+"""A subject that denies a passive lapse: "nothing was overlooked by the reviewer"."""
+SERVICE_TARGETS = re.compile(r"\b(?:SLOs?|objectives?|targets?)\b", re.IGNORECASE)
+"""What a service misses, said of the team that runs it: "the SLO was missed by the team"."""
+TEAMS_LAPSES = (
+    r"(?:forgot(?!\s+(?:nothing|none|no)\b)|forgetting|(?:had|has|have)\s+forgotten|"
+    rf"didn['’]?t\s+bother|did\s+not\s+bother|messed\s+up|screwed\s+up|{LAPSES_DONE})"
+)
+"""What "we" may not say of the team: a lapse in so many words ("we forgot the lock", "we
+skipped the review"). "We" owning a gap of the process is blameless ("we had no alert", "we did
+not test two writes at once", "we should have added an alert"), so no omission counts."""
+PRONOUN_BLAME = re.compile(
+    rf"\b(?P<pronoun>he|she|they)\b(?:{CLAUSE_ABOUT_THEM})?{ADVERBS}\s+(?:{JUDGING_ACTS}"
+    rf"|(?P<omission>{NEGATED_ACT})|{LAPSES_DONE}|(?:is|was|are|were)\s+to\s+blame)"
+    rf"|\bwe\b{ADVERBS}\s+{TEAMS_LAPSES}",
+    re.IGNORECASE,
+)
+"""A verdict on someone named by a pronoun: "he forgot the lock", "she missed the page"."""
+PLURAL_WORD = (
+    r"\b(?!(?:was|has|does|goes|its|his|hers|this|thus|yes|always|perhaps|sometimes|whereas|"
+    r"afterwards|towards|besides|unless|plus|status|less|across)\b)[a-z]+(?<![su]s)(?<!is)s\b"
+)
+"""A word that is likely a plural noun (dashboards, alerts, retries): what "they" may be."""
+COLLECTIVE_ROLE = re.compile(r"(?:s|team|desk|QA|staff|crew)$", re.IGNORECASE)
+"""A role that is several people: the engineers, the DBAs, the backend team, the help desk."""
 
 
 def titles(text: str) -> list[str]:
@@ -601,22 +645,71 @@ def _header_of(body: str) -> list[str]:
     return []
 
 
-def _is_a_verdict(
-    line: str,
-    start: int,
-    end: int,
-    match: re.Match[str],
-    blaming_reason: re.Pattern[str],
-) -> bool:
-    """A judging phrase at `start`–`end` is the writer's verdict unless its clause denies it,
-    before it ("this was not human error") or right after it ("human error is not a cause"),
-    or, when it is something not done (`match` found an omission), a reason follows it that
-    does not itself blame (`blaming_reason`): "because nothing pointed to it" explains,
-    "because she forgot" does not.
+@dataclass(frozen=True)
+class _Readers:
+    """The patterns that read one document's sentences, built once for its list of people."""
 
-    A clause after ", and", ", but" or ", so" is one of its own: in "the runbook had no entry,
-    and the DBA forgot to check", the "no" denies nothing the DBA did. So is a reason."""
-    clause_start = max(
+    person_blame: re.Pattern[str]
+    blaming_reason: re.Pattern[str]
+    subject_break: re.Pattern[str]
+    passive_blame: re.Pattern[str]
+    referent: re.Pattern[str]
+
+
+def _readers(people: Sequence[str]) -> _Readers:
+    named = "|".join(re.escape(person) for person in people)
+    person_blame = re.compile(
+        # Up to three words, or a clause about the person between commas ("Jordan, who ran
+        # it, forgot"; "Sam, the tech lead, ignored"), may come between them and the verdict.
+        # Only adverbs may come between them and what they did not do ("Jordan simply didn't
+        # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
+        # A judging verb denied right before it is no verdict ("Priya never failed to update
+        # it", "Sam did not fail to", "Sam rarely forgot"), but "never should have run it"
+        # still judges.
+        rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
+        rf"(?:(?:[\s,]+(?!(?:{NEGATION}|(?:not|{SELDOM}(?:\s+ever)?)\s+)(?!should)"
+        rf"(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
+        rf"[\s,]+{BLAME_VERBS}"
+        rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT})"
+        # A lapse done, only adverbs between: "Jordan simply missed the page"; "Jordan's
+        # alert missed the spike" is the alert's.
+        rf"|{ADVERBS}\s+{LAPSES_DONE})",
+        re.IGNORECASE,
+    )
+    someone = rf"(?:\b(?:{named})\b|{ROLE}\b)"
+    return _Readers(
+        person_blame=person_blame,
+        blaming_reason=_blaming_reason(named),
+        # "The runbook had no entry so the on-call engineer forgot": without a comma, "so",
+        # "and" or "but" before a new subject still opens a clause of its own.
+        subject_break=re.compile(
+            rf"\s(?:and|so|but)\s+(?={someone}|{CLAUSE_SUBJECT}\b)", re.IGNORECASE
+        ),
+        passive_blame=re.compile(
+            # "Was simply ignored by Sam", "had been missed twice by the on-call engineer".
+            r"\b(?:(?:had|has|have)\s+been|is|are|was|were|been|being|got|gets)\b"
+            rf"{ADVERBS}\s+(?P<act>{PASSIVE_LAPSES})"
+            r"(?:\s+(?!(?:by|because|since|as|when|while|and|but|so|which|who|that|until|after|"
+            r"before)\b)[\w:'’-]+){0,3}?\s+by\s+"
+            # "By Jordan's script" names the script; "by the SRE dashboard" the dashboard.
+            rf"(?:(?P<who>{named})\b(?!['’]s)|(?P<pronoun>him|her|them|us)\b{AGENT_ENDS}"
+            rf"|(?P<role>{ROLE})\b(?!['’]s){AGENT_ENDS})",
+            re.IGNORECASE,
+        ),
+        # Who "they" may be: the last people named ("Jordan and Sam", "the DBAs"), or things
+        # ("the dashboards").
+        referent=re.compile(
+            rf"(?P<people>{someone}(?:\s*(?:,|and|&)\s*{someone})*)|(?P<things>{PLURAL_WORD})",
+            re.IGNORECASE,
+        ),
+    )
+
+
+def _clause_start(line: str, start: int, readers: _Readers) -> int:
+    """Where the clause that holds `start` begins: after a sentence's or a clause's mark, a
+    reason's "because", or an "and", "so" or "but" that a new subject follows, unless it joins
+    two people ("Jordan and the DBA did not know")."""
+    return max(
         (
             *(
                 found + len(mark)
@@ -624,18 +717,67 @@ def _is_a_verdict(
                 if (found := line.rfind(mark, 0, start)) >= 0
             ),
             *(reason.end() for reason in REASON_CLAUSE.finditer(line, 0, start)),
+            *(
+                found.end()
+                # The whole line, for the subject after the break may start at `start`.
+                for found in readers.subject_break.finditer(line)
+                if found.end() <= start and not _ends_with_someone(line[: found.start()], readers)
+            ),
         ),
         default=0,
     )
+
+
+def _ends_with_someone(text: str, readers: _Readers) -> bool:
+    """Whether `text` ends with a person or a role, as the first of two subjects does."""
+    last = list(readers.referent.finditer(text))
+    return bool(last and last[-1]["people"] and not text[last[-1].end() :].strip())
+
+
+def _is_a_verdict(
+    line: str,
+    start: int,
+    end: int,
+    match: re.Match[str],
+    readers: _Readers,
+) -> bool:
+    """A judging phrase at `start`–`end` is the writer's verdict unless its clause denies it,
+    before it ("this was not human error") or right after it ("human error is not a cause"),
+    or, when it is something not done (`match` found an omission), a reason follows it that
+    does not itself blame (`readers.blaming_reason`): "because nothing pointed to it" explains,
+    "because she forgot" does not.
+
+    A reason may come first, too, as the clause before "so": "nothing pointed to the
+    dashboard, so the on-call engineer did not check it".
+
+    A clause after ", and", ", but" or ", so" is one of its own: in "the runbook had no entry,
+    and the DBA forgot to check", the "no" denies nothing the DBA did. So is a reason, and so
+    is a clause that "and", "so" or "but" opens with a new subject, comma or not."""
+    clause_start = _clause_start(line, start, readers)
     if NOT_A_VERDICT.search(line[clause_start:start]):
         return False
-    if (
-        match.groupdict().get("omission")
-        and (reason := _reason_after(line, end))
-        and not _blames(line[reason.end() :], blaming_reason)
+    if match.groupdict().get("omission") and any(
+        reason is not None and not _blames(reason, readers.blaming_reason)
+        for reason in (_reason_before(line, clause_start, readers), _reason_after_text(line, end))
     ):
         return False
     return DENIED_AFTER.match(line, end) is None
+
+
+def _reason_after_text(line: str, end: int) -> str | None:
+    """The words of the first reason after `end` ("because nothing pointed to it"), or None."""
+    reason = _reason_after(line, end)
+    return line[reason.end() :] if reason else None
+
+
+def _reason_before(line: str, clause_start: int, readers: _Readers) -> str | None:
+    """The clause before a "so" that opens the clause at `clause_start`: its reason ("the
+    runbook had no entry, so the on-call engineer did not check"), or None."""
+    so = re.search(r"(?:,\s*|\s)so\s+$", line[:clause_start], re.IGNORECASE)
+    if so is None:
+        return None
+    before = line[: so.start()]
+    return before[_clause_start(before, len(before), readers) :]
 
 
 def _reason_after(line: str, end: int) -> re.Match[str] | None:
@@ -679,27 +821,10 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
     notes quoted, a term discussed), blockquotes and code are someone else's words; a sentence
     that denies the verdict ("this was not human error") is not one.
     """
-    named = "|".join(re.escape(person) for person in people)
-    person_blame = re.compile(
-        # Up to three words, or a clause about the person between commas ("Jordan, who ran
-        # it, forgot"; "Sam, the tech lead, ignored"), may come between them and the verdict.
-        # Only adverbs may come between them and what they did not do ("Jordan simply didn't
-        # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
-        # A judging verb denied right before it is no verdict ("Priya never failed to update
-        # it", "Sam did not fail to", "Sam rarely forgot"), but "never should have run it"
-        # still judges.
-        rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
-        rf"(?:(?:[\s,]+(?!(?:{NEGATION}|(?:not|{SELDOM}(?:\s+ever)?)\s+)(?!should)"
-        rf"(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
-        rf"[\s,]+{BLAME_VERBS}"
-        rf"|{ADVERBS}\s+(?P<omission>{NEGATED_ACT})"
-        # A lapse done, only adverbs between: "Jordan simply missed the page"; "Jordan's
-        # alert missed the spike" is the alert's.
-        rf"|{ADVERBS}\s+{LAPSES_DONE})",
-        re.IGNORECASE,
-    )
-    blaming_reason = _blaming_reason(named)
+    readers = _readers(people)
     problems = []
+    # The sentence before, where "he" or "they" may have been named (a time cell has none).
+    previous = ""
     for first_line, block in prose_blocks(text):
         # A line break inside a paragraph or a list item is no sentence break: read the block
         # as one line. Every replacement below keeps the positions, so each problem is named
@@ -707,9 +832,9 @@ def blame_problems(text: str, people: Sequence[str] = PEOPLE) -> list[str]:
         written = EMPHASIS.sub(_blank, block.replace("\n", " "))
         own_words = QUOTED.sub(_blank, written)
         for start, end in _sentence_spans(own_words):
-            found = _blame_in(
-                own_words[start:end], written[start:end], person_blame, blaming_reason
-            )
+            found = _blame_in(own_words[start:end], written[start:end], readers, previous)
+            if re.search(r"[^\W\d_]", own_words[start:end]):
+                previous = own_words[start:end]
             if found:
                 offset, what = found
                 line = first_line + block.count("\n", 0, start + offset) + 1
@@ -728,27 +853,99 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _blame_in(
-    own_words: str,
-    written: str,
-    person_blame: re.Pattern[str],
-    blaming_reason: re.Pattern[str],
+    own_words: str, written: str, readers: _Readers, previous: str = ""
 ) -> tuple[int, str] | None:
     """(where, what to say) about the first blame in a sentence, or None.
 
     `own_words` is the sentence with quoted words blanked; `written` the sentence as written
-    (but for emphasis), which the message shows.
+    (but for emphasis), which the message shows; `previous` the sentence before it.
     """
-    for pattern in (BLAME_WORDS, person_blame):
+    for pattern in (BLAME_WORDS, readers.person_blame):
         match = pattern.search(own_words)
-        if match and _is_a_verdict(own_words, match.start(), match.end(), match, blaming_reason):
-            shown = " ".join(written[match.start() : match.end()].split())
-            return match.start(), f"“{shorten(shown, 60)}”"
-    return _role_blamed(own_words, written, blaming_reason)
+        if match and _is_a_verdict(own_words, match.start(), match.end(), match, readers):
+            return match.start(), _quoted(written, match.start(), match.end())
+    return (
+        _role_blamed(own_words, written, readers)
+        or _passive_blamed(own_words, written, readers, previous)
+        or _pronoun_blamed(own_words, written, readers, previous)
+    )
 
 
-def _role_blamed(
-    own_words: str, written: str, blaming_reason: re.Pattern[str]
+def _quoted(written: str, start: int, end: int) -> str:
+    return f"“{shorten(' '.join(written[start:end].split()), 60)}”"
+
+
+def _passive_blamed(
+    own_words: str, written: str, readers: _Readers, previous: str
 ) -> tuple[int, str] | None:
+    """(where, what to say) about a lapse told in the passive voice, by a person or a role ("the
+    warning was ignored by Sam", "the page was missed by the on-call engineer"), or None.
+
+    What was missed, by whom, is the same verdict as the active voice; what the system did
+    ("missed by the alerting system") or did not do wrong ("detected by the on-call engineer")
+    is not."""
+    for match in readers.passive_blame.finditer(own_words):
+        subject = own_words[_clause_start(own_words, match.start(), readers) : match.start()]
+        if (
+            PASSIVE_DENIED.search(subject)
+            or (match["act"].lower().startswith("missed") and SERVICE_TARGETS.search(subject))
+            # "The news was broken by Priya" told it, as "Priya broke the news" does.
+            or (match["act"].lower() == "broken" and re.search(r"\bnews\b", subject, re.I))
+            or not _is_a_verdict(own_words, match.start(), match.end(), match, readers)
+        ):
+            continue
+        pronoun = (match["pronoun"] or "").lower()
+        if (
+            pronoun == "them"
+            and not _they_are_people(own_words, match.start("pronoun"), readers, previous)
+        ) or (pronoun == "us" and match["act"].lower() in ("caused", "broken")):
+            continue
+        if match["role"]:
+            return match.start(), _role_message(written, match.start(), match.end(), match["role"])
+        return match.start(), _quoted(written, match.start(), match.end())
+    return None
+
+
+def _pronoun_blamed(
+    own_words: str, written: str, readers: _Readers, previous: str
+) -> tuple[int, str] | None:
+    """(where, what to say) about a verdict on someone named by a pronoun ("Jordan ran the
+    backfill. He forgot the lock."), or None.
+
+    "He" and "she" are people whoever they are. "They" is people only when the last plural
+    before it, in this sentence or the one before, was people ("Jordan and Sam", "the DBAs"):
+    "the dashboards … they missed the spike" is about the dashboards. "We" is the team, which a
+    blameless review lets own the process's gaps ("we had no alert", "we did not test two
+    writes at once"); only a lapse in so many words judges it ("we forgot the lock")."""
+    for match in PRONOUN_BLAME.finditer(own_words):
+        if (match["pronoun"] or "").lower() == "they" and not _they_are_people(
+            own_words, match.start(), readers, previous
+        ):
+            continue
+        if _is_a_verdict(own_words, match.start(), match.end(), match, readers):
+            return match.start(), _quoted(written, match.start(), match.end())
+    return None
+
+
+def _they_are_people(sentence: str, at: int, readers: _Readers, previous: str) -> bool:
+    """Whether "they" (or "them") at `at` means people: the last plural before it, in this
+    sentence or the one before, is two people or more, or a role that is several ("the
+    engineers", "the backend team")."""
+    referents = [
+        *readers.referent.finditer(previous),
+        *readers.referent.finditer(sentence, 0, at),
+    ]
+    plural = [
+        found
+        for found in referents
+        if found["things"]
+        or re.search(r",|\band\b|&", found["people"])
+        or COLLECTIVE_ROLE.search(found["people"].strip())
+    ]
+    return bool(plural and plural[-1]["people"])
+
+
+def _role_blamed(own_words: str, written: str, readers: _Readers) -> tuple[int, str] | None:
     """(where, what to say) about a sentence that blames a role ("the DBA failed to batch it"),
     or None.
 
@@ -757,15 +954,19 @@ def _role_blamed(
     for match in ROLE_BLAME.finditer(own_words):
         role = match["role"] or match["owner"]
         start = match.start("role") if match["role"] else match.start("owner")
-        if not _is_a_verdict(own_words, start, match.end(), match, blaming_reason):
+        if not _is_a_verdict(own_words, start, match.end(), match, readers):
             continue
-        sentence = _sentence_around(written, start, match.end())
-        role = _lowered(" ".join(role.split()))
-        return start, (
-            f"“{shorten(sentence, 80)}” blames {role}; say instead what the system or process "
-            f"allowed, such as “nothing prompted {role} to …” or “no review or alert caught …”"
-        )
+        return start, _role_message(written, start, match.end(), role)
     return None
+
+
+def _role_message(written: str, start: int, end: int, role: str) -> str:
+    sentence = _sentence_around(written, start, end)
+    role = _lowered(" ".join(role.split()))
+    return (
+        f"“{shorten(sentence, 80)}” blames {role}; say instead what the system or process "
+        f"allowed, such as “nothing prompted {role} to …” or “no review or alert caught …”"
+    )
 
 
 def _sentence_around(line: str, start: int, end: int) -> str:
