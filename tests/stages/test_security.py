@@ -639,6 +639,14 @@ def test_the_model_scanner_passes_every_check(model_find_secrets):
     assert all(not problems for problems in secret_problems(model_find_secrets).values())
 
 
+def test_the_model_scanner_finds_no_secret_in_a_number(model_find_secrets):
+    """The prompt says a number is not a secret, however it is named."""
+    text = (
+        "TOKEN_TTL_SECONDS = 86400000\nSESSION_TOKEN_TTL: 1_209_600_000\nAPI_TOKEN = 'a1b2c3d4e5'\n"
+    )
+    assert [finding.line for finding in model_find_secrets(text)] == [3]
+
+
 def test_the_model_project_passes_09_2(learner):
     assert found(judge("09.2")) == {}
 

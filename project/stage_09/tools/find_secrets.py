@@ -35,6 +35,8 @@ def find_secrets(text: str) -> list[Finding]:
         r"""(?P<name>[A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?P<value>"[^"]*"|'[^']*'|<[^>]*>|[^\s#]+)"""
     )
     placeholder = re.compile(r"^(change-?me|<.*>|\$.*|os\..*|x+|\*+)$", re.IGNORECASE)
+    # A number is no secret: TOKEN_TTL_SECONDS = 86_400_000 is a duration.
+    numeric = re.compile(r"[+-]?\d[\d_]*(\.\d+)?")
 
     findings = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -46,6 +48,7 @@ def find_secrets(text: str) -> list[Finding]:
                 and secret_name.search(match["name"])
                 and len(value) >= 8
                 and not placeholder.match(value)
+                and not numeric.fullmatch(value)
                 and "://" not in value
             ):
                 kind = f"a value assigned to {match['name']}"
