@@ -127,6 +127,24 @@ def test_a_type_column_headed_sql_type_is_the_type():
 
 
 @pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("| Table name | Column name | Column type |", "| rooms | id | INTEGER |"),
+        ("| Table | Field name | Field type |", "| rooms | id | INTEGER |"),
+        ("| Entity | Attribute | Type |", "| rooms | id | INTEGER |"),
+        ("| Column | Table | Type |", "| id | rooms | INTEGER |"),
+        ("| Table | Column | Storage class |", "| rooms | id | INTEGER |"),
+        ("| Table | Column | DB type |", "| rooms | id | INTEGER |"),
+    ],
+)
+def test_headers_written_in_other_words_or_orders_name_the_same_columns(header, row):
+    """A header says which column holds what; its words and its order are the writer's."""
+    assert read_data_model(f"{header}\n| --- | --- | --- |\n{row}\n") == {
+        "rooms": {"id": "INTEGER"}
+    }
+
+
+@pytest.mark.parametrize(
     "name_line",
     [
         "### The rooms table",

@@ -284,3 +284,140 @@ def test_a_recursive_schema_does_not_loop():
 def test_odd_documents_give_changes_not_errors(odd):
     assert all(isinstance(change, Change) for change in compatibility(REFERENCE, odd))
     assert all(isinstance(change, Change) for change in compatibility(odd, REFERENCE))
+
+
+# --- Wrong answers that looked compatible, and right ones that looked breaking ----------------
+PROPERTIES = {"request": (*SCHEMAS, "BookingCreate"), "response": (*SCHEMAS, "Booking")}
+
+
+def with_purpose(side: str, **schema) -> dict:
+    """The reference spec with a `purpose` property on the request or on the booking."""
+    spec = copy.deepcopy(REFERENCE)
+    at(spec, (*PROPERTIES[side], "properties"))["purpose"] = {"type": "string", **schema}
+    return spec
+
+
+def purpose_changed(side: str, old: dict, new: dict) -> list[tuple[bool, str]]:
+    """(breaking, subject) of each change when `purpose` goes from `old` to `new`."""
+    return [
+        (change.breaking, change.subject)
+        for change in compatibility(with_purpose(side, **old), with_purpose(side, **new))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("side", "old", "new", "breaking"),
+    [
+        # An enum where any string was taken refuses what clients send today.
+        pytest.param("request", {}, {"enum": ["meeting", "interview"]}, True, id="enum-added-sent"),
+        pytest.param("request", {}, {"const": "meeting"}, True, id="const-added-sent"),
+        pytest.param(
+            "request", {"enum": ["a", "b"]}, {"const": "a"}, True, id="enum-narrowed-to-a-const"
+        ),
+        pytest.param("request", {"enum": ["a", "b"]}, {}, False, id="enum-dropped-sent"),
+        # Without its enum, a response field may hold a value no client has seen.
+        pytest.param("response", {"enum": ["a", "b"]}, {}, True, id="enum-dropped-read"),
+        pytest.param("response", {}, {"enum": ["a", "b"]}, False, id="enum-added-read"),
+        pytest.param("response", {"const": "a"}, {"enum": ["a", "b"]}, True, id="const-widened"),
+    ],
+)
+def test_an_enum_or_a_const_appearing_or_going_is_judged(side, old, new, breaking):
+    subject = f"{side} {PROPERTIES[side][-1]}.purpose"
+    assert purpose_changed(side, old, new) == [(breaking, subject)]
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_an_enum_of_every_boolean_is_no_change(side):
+    """`enum: [true, false]` names every value `type: boolean` takes."""
+    boolean = {"type": "boolean"}
+    assert purpose_changed(side, boolean, {**boolean, "enum": [True, False]}) == []
+    assert purpose_changed(side, boolean, {**boolean, "const": True}) == [
+        (side == "request", f"{side} {PROPERTIES[side][-1]}.purpose")
+    ]
+    assert purpose_changed(side, boolean, {"type": ["boolean", "null"]}) == [
+        (side == "response", f"{side} {PROPERTIES[side][-1]}.purpose")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("side", "old", "new", "breaking"),
+    [
+        # Every integer is a number: a request field that now takes any number takes all it took.
+        pytest.param("request", "integer", "number", False, id="integer-to-number-sent"),
+        pytest.param("response", "number", "integer", False, id="number-to-integer-read"),
+        pytest.param("request", "number", "integer", True, id="number-to-integer-sent"),
+        pytest.param("response", "integer", "number", True, id="integer-to-number-read"),
+    ],
+)
+def test_an_integer_is_a_number(side, old, new, breaking):
+    subject = f"{side} {PROPERTIES[side][-1]}.purpose"
+    assert purpose_changed(side, {"type": old}, {"type": new}) == [(breaking, subject)]
+
+
+@pytest.mark.parametrize(
+    "nullable",
+    [
+        pytest.param({"anyOf": [{"type": "integer"}, {"type": "null"}]}, id="any-of"),
+        pytest.param({"oneOf": [{"type": "integer"}, {"const": None}]}, id="one-of-a-const"),
+        pytest.param(
+            {"anyOf": [{"$ref": "#/components/schemas/Booking/properties/id"}, {"enum": [None]}]},
+            id="any-of-a-ref",
+        ),
+    ],
+)
+def test_null_allowed_through_alternatives_is_judged_as_a_type_list_is(nullable):
+    """`anyOf: [{type: integer}, {type: "null"}]` is `type: [integer, "null"]`."""
+
+    def change(spec: dict) -> None:
+        at(spec, (*SCHEMAS, "Booking", "properties"))["room_id"] = nullable
+
+    found = compatibility(REFERENCE, changed(change))
+    assert [(c.breaking, c.subject, c.new) for c in found] == [
+        (True, "response Booking.room_id", "integer or null")
+    ]
+
+
+def test_a_required_field_written_beside_a_ref_is_breaking():
+    """OpenAPI 3.1: `{$ref: BookingCreate, required: [purpose], …}` is BookingCreate and more."""
+
+    def change(spec: dict) -> None:
+        at(spec, (*CREATE, "requestBody", "content", "application/json"))["schema"] = {
+            "$ref": "#/components/schemas/BookingCreate",
+            "required": ["purpose"],
+            "properties": {"purpose": {"type": "string"}},
+        }
+
+    assert [(c.breaking, c.subject) for c in compatibility(REFERENCE, changed(change))] == [
+        (True, "request body of POST /rooms/{room_id}/bookings.purpose")
+    ]
+
+
+def test_a_ref_with_only_a_description_beside_it_is_no_change():
+    def change(spec: dict) -> None:
+        media = at(spec, (*CREATE, "requestBody", "content", "application/json"))
+        media["schema"] = {**media["schema"], "description": "What a client sends."}
+
+    assert compatibility(REFERENCE, changed(change)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "subject"),
+    [
+        pytest.param(
+            lambda s: at(s, (*CREATE, "responses", "201")).pop("content"),
+            "POST /rooms/{room_id}/bookings response 201",
+            id="success-body-removed",
+        ),
+        pytest.param(
+            lambda s: at(s, (*CREATE, "requestBody")).__setitem__(
+                "content",
+                {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+            ),
+            "POST /rooms/{room_id}/bookings request body",
+            id="request-no-longer-json",
+        ),
+    ],
+)
+def test_a_json_body_that_goes_away_is_breaking(change, subject):
+    found = compatibility(REFERENCE, changed(change))
+    assert [(c.breaking, c.subject) for c in found] == [(True, subject)]

@@ -199,6 +199,28 @@ def no_examples_for_create(spec: dict) -> None:
     del at(spec, (*SCHEMAS, "BookingCreate"))["examples"]
 
 
+REQUEST_EXAMPLE = {
+    "organiser": "amara@example.com",
+    "start": "2030-01-07T09:00:00Z",
+    "end": "2030-01-07T10:00:00Z",
+    "attendees": 4,
+}
+
+
+def request_example_from_its_fields(*named: str):
+    """The request's example given field by field, on the fields `named`, as FastAPI's
+    `Field(examples=[…])` writes it: a reader's tool puts the whole request together."""
+
+    def change(spec: dict) -> None:
+        no_examples_for_create(spec)
+        for name in named:
+            at(spec, (*SCHEMAS, "BookingCreate", "properties", name))["examples"] = [
+                REQUEST_EXAMPLE[name]
+            ]
+
+    return change
+
+
 def shared_example(spec: dict) -> None:
     spec["components"]["examples"] = {"Broken": {"value": {"id": "seven"}}}
     media = at(spec, (*CREATE, "responses", "201", "content", "application/json"))
@@ -290,6 +312,24 @@ CASES = [
         OPENAPI_OK,
         "`openapi: 3.1` is read by YAML as a float",
         id="version-as-number",
+    ),
+    pytest.param(
+        replace("version: 1.0.0", "version: 1.0"),
+        OPENAPI_OK,
+        'info.version: 1.0 is not of type "string" — YAML reads the unquoted 1.0 as a number;'
+        ' put it in quotes: "1.0"',
+        id="info-version-as-number",
+    ),
+    pytest.param(
+        replace(
+            "            examples:\n              one-hour:\n                value:",
+            "            examples:\n              - value:",
+        ),
+        OPENAPI_OK,
+        "paths./rooms/{room_id}/bookings.post.requestBody.content.application/json.examples: a"
+        " list, not a map: a media type's `examples:` names each example, with its data under"
+        " `value:` (`one-hour: {value: …}`)",
+        id="media-type-examples-as-a-list",
     ),
     pytest.param(
         replace("openapi: 3.1.0", "openapi_version: 3.1.0"),
@@ -464,6 +504,13 @@ CASES = [
         id="request-without-schema",
     ),
     pytest.param(
+        mutate(put((*CREATE, "responses", "201", "content", "application/json"), "schema", True)),
+        SCHEMAS_OK,
+        "paths./rooms/{room_id}/bookings.post.responses.201.content.application/json has"
+        " `schema: true`, which any JSON matches; describe the JSON it returns",
+        id="created-with-a-schema-of-true",
+    ),
+    pytest.param(
         mutate(delete((*GET, "responses", "200"), "content")),
         SCHEMAS_OK,
         "paths./bookings/{booking_id}.get.responses.200 has no `content:`",
@@ -538,6 +585,13 @@ CASES = [
         id="create-without-request-example",
     ),
     pytest.param(
+        mutate(request_example_from_its_fields("organiser", "start", "end")),
+        COVERAGE,
+        "paths./rooms/{room_id}/bookings.post.requestBody.content.application/json has no"
+        " example; add `examples:` with a request a client sends",
+        id="request-example-on-only-some-of-its-fields",
+    ),
+    pytest.param(
         replace(
             "                      attendees: 4\n                      cancelled: false",
             '                      attendees: "four"\n                      cancelled: false',
@@ -573,6 +627,13 @@ CASES = [
         "examples.one-hour.value at .start: YAML read the unquoted 2030-01-07T10:00:00+01:00 as"
         " a timestamp, not as text; put date-times in quotes",
         id="unquoted-date-time",
+    ),
+    pytest.param(
+        replace('start: "2030-01-07T10:00:00+01:00"', 'start: "2030-01-07 10:00"'),
+        EXAMPLES,
+        "examples.one-hour.value at .start: '2030-01-07 10:00' is not a 'date-time' (RFC 3339:"
+        " a date, T, a time with seconds, and Z or an offset, as in 2030-01-07T10:00:00+01:00)",
+        id="date-time-without-t-or-seconds",
     ),
     pytest.param(
         mutate(put((*SCHEMAS, "Room"), "examples", [{"id": 1, "name": "Ada", "capacity": 0}])),
@@ -736,6 +797,44 @@ def test_a_mistake_fails_only_its_own_expectation(
 
 def found_blocked(found: str) -> bool:
     return found.startswith("not checked until")
+
+
+def test_a_schema_of_false_is_named_too():
+    """`false` takes no JSON at all: no client could send the request."""
+    spec = copy.deepcopy(REFERENCE)
+    at(spec, (*CREATE, "requestBody", "content", "application/json"))["schema"] = False
+    assert spec_checks.schema_problems(spec) == [
+        "paths./rooms/{room_id}/bookings.post.requestBody.content.application/json has"
+        " `schema: false`, which no JSON matches; describe the JSON a client sends"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("member", "schema", "problem"),
+    [
+        pytest.param("status", {"type": "number"}, None, id="status-a-number"),
+        pytest.param("status", {"description": "The HTTP status."}, None, id="status-untyped"),
+        pytest.param("type", {"type": "string", "format": "uri"}, None, id="type-a-uri"),
+        pytest.param(
+            "status",
+            {"type": "string"},
+            "components.schemas.Problem.status is string; RFC 9457 makes it a number (the HTTP"
+            " status code, such as 404)",
+            id="status-a-string",
+        ),
+        pytest.param(
+            "type",
+            {"type": "integer"},
+            "components.schemas.Problem.type is integer; RFC 9457 makes it a string (a URI"
+            " reference naming the kind of problem)",
+            id="type-an-integer",
+        ),
+    ],
+)
+def test_the_problem_members_have_the_types_rfc_9457_gives_them(member, schema, problem):
+    spec = copy.deepcopy(REFERENCE)
+    at(spec, (*SCHEMAS, "Problem", "properties"))[member] = schema
+    assert spec_checks.error_schema_problems(spec) == ([problem] if problem else [])
 
 
 def test_a_nested_path_is_no_base():
@@ -1224,6 +1323,41 @@ def the_booking_request_merged_into_the_booking() -> str:
     return merged
 
 
+def location_header_from_components(spec: dict) -> None:
+    """The 201's Location header written once under components/headers."""
+    headers = at(spec, (*CREATE, "responses", "201", "headers"))
+    spec["components"]["headers"] = {"Location": headers["Location"]}
+    headers["Location"] = {"$ref": "#/components/headers/Location"}
+
+
+def overlap_example_on_the_error_schema(spec: dict) -> None:
+    """The 409's example kept on the shared Problem schema (3.1 `examples:`), not on the 409."""
+    media = at(spec, (*CREATE, "responses", "409", "content", PROBLEM_MEDIA))
+    overlap = media.pop("examples")["overlap"]["value"]
+    at(spec, (*SCHEMAS, "Problem")).setdefault("examples", []).append(overlap)
+
+
+def vendor_json_media_type(spec: dict) -> None:
+    for parts in ((*CREATE, "requestBody"), (*CREATE, "responses", "201")):
+        content = at(spec, (*parts, "content"))
+        content["application/vnd.bookings.v1+json"] = content.pop("application/json")
+
+
+def every_key_in_reverse_order(spec: dict) -> None:
+    """Operations, responses, properties… written in the opposite order; data left as it is."""
+
+    def reversed_keys(node, key=None):
+        if isinstance(node, dict) and key not in ("example", "examples", "value"):
+            return {k: reversed_keys(v, k) for k, v in reversed(list(node.items()))}
+        if isinstance(node, list):
+            return [reversed_keys(item, key) for item in node]
+        return node
+
+    written = reversed_keys(spec)
+    spec.clear()
+    spec.update(written)
+
+
 def crlf_lines_after_a_byte_order_mark() -> str:
     """As an editor on Windows may save it."""
     return "\ufeff" + REFERENCE_TEXT.replace("\n", "\r\n")
@@ -1309,6 +1443,10 @@ def rename_media_type(parts: tuple, old: str, new: str):
         ),
         pytest.param(mutate(request_example_on_the_schema("example")), id="example-beside-a-ref"),
         pytest.param(
+            mutate(request_example_from_its_fields(*REQUEST_EXAMPLE)),
+            id="request-example-from-its-fields",
+        ),
+        pytest.param(
             mutate(shared_request_body_and_responses), id="request-body-and-responses-in-components"
         ),
         pytest.param(mutate(parameters_on_each_operation), id="parameters-on-each-operation"),
@@ -1389,6 +1527,12 @@ def rename_media_type(parts: tuple, old: str, new: str):
         pytest.param(the_room_not_found_reused_by_a_yaml_alias, id="yaml-anchor-and-alias"),
         pytest.param(the_booking_request_merged_into_the_booking, id="yaml-merge-key"),
         pytest.param(crlf_lines_after_a_byte_order_mark, id="crlf-and-byte-order-mark"),
+        pytest.param(mutate(location_header_from_components), id="header-from-components"),
+        pytest.param(
+            mutate(overlap_example_on_the_error_schema), id="overlap-example-on-the-error-schema"
+        ),
+        pytest.param(mutate(vendor_json_media_type), id="vendor-json-media-type"),
+        pytest.param(mutate(every_key_in_reverse_order), id="every-key-in-reverse-order"),
         pytest.param(replace('"201":', "'201':"), id="single-quoted-status-code"),
         pytest.param(mutate(schemas_written_inline), id="schemas-inline"),
         pytest.param(

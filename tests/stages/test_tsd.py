@@ -305,6 +305,35 @@ def test_a_tsd_in_another_form_passes_every_check(model_project, change):
     assert result.ok, result.lines()
 
 
+@pytest.mark.parametrize(
+    ("model", "named"),
+    [
+        pytest.param(
+            "```mermaid\nerDiagram\n  rooms {\n    INTEGER id PK\n  }\n```\n",
+            "a Mermaid erDiagram",
+            id="er-diagram",
+        ),
+        pytest.param(
+            "```sql\nCREATE TABLE rooms (id INTEGER PRIMARY KEY);\n```\n",
+            "SQL",
+            id="sql",
+        ),
+    ],
+)
+def test_a_data_model_drawn_or_in_sql_only_is_asked_for_as_a_table(model_project, model, named):
+    """Stage 03 reads the table shapes only; a learner who drew the model is told so."""
+
+    def draw(text: str) -> str:
+        return re.sub(
+            r"(?s)(## Data model\n\n)\| Table \|.*?\n\n", lambda m: m[1] + model + "\n", text
+        )
+
+    found = outcome(with_tsd(model_project, draw), DATA_MODEL)
+    assert not found.passed
+    assert "has no table of columns" in found.found
+    assert f"it has {named}, which stage 03 cannot compare with your migrations" in found.found
+
+
 def _diagram(body: str):
     """A change that puts `body` in place of the model's architecture diagram."""
     return lambda text: re.sub(r"(?s)(```mermaid\n).*?(```)", lambda m: m[1] + body + m[2], text)
@@ -399,14 +428,43 @@ def test_an_api_summary_with_one_endpoint_column_is_compared_too(model_project):
             "| GET | /rooms/{room_id}/bookings |",
             "| GET | /rooms/{room_id}/bookings?limit&offset |",
         ),
+        lambda t: t.replace("| Method | Path |", "| Request method | Endpoint path |"),
+        lambda t: t.replace("| Method | Path |", "| Method | Resource path |"),
+        lambda t: t.replace("| Method | Path |", "| Method | URL template |"),
+        lambda t: t.replace("| Method | Path |", "| Method | Request path |"),
+        lambda t: t.replace("| Method | Path |", "| Verb | Route |"),
+        lambda t: re.sub(r"(?m)^\| (GET|POST) \| (/\S*) \|", r"| `\1` | `\2` |", t),
     ],
-    ids=["colon-parameters", "http-method-column", "endpoint-column-of-paths", "query-string"],
+    ids=[
+        "colon-parameters",
+        "http-method-column",
+        "endpoint-column-of-paths",
+        "query-string",
+        "request-method-and-endpoint-path",
+        "resource-path",
+        "url-template",
+        "request-path",
+        "verb-and-route",
+        "cells-in-code-spans",
+    ],
 )
 def test_an_api_summary_written_another_way_matches_the_spec(model_project, change):
     """The same operations, in another notation the writer's readers know."""
     assert change(MODEL[tsd.FILE]) != MODEL[tsd.FILE]
     found = outcome(with_tsd(model_project, change), ENDPOINTS)
     assert found.passed, found.found
+
+
+def test_an_api_summary_under_other_headers_is_still_compared(model_project):
+    """Headers in other words name the same columns, so a missing operation is still named."""
+
+    def renamed_without_get_rooms(text: str) -> str:
+        text = text.replace("| Method | Path |", "| Request method | Endpoint path |")
+        return re.sub(r"(?m)^\| GET \| /rooms \|.*\n", "", text)
+
+    found = outcome(with_tsd(model_project, renamed_without_get_rooms), ENDPOINTS)
+    assert not found.passed
+    assert "openapi.yaml has `GET /rooms`, but docs/tsd.md's API summary does not" in found.found
 
 
 def _with_servers(servers: str):

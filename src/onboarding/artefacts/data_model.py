@@ -157,13 +157,25 @@ def _placeholder(column: Column) -> bool:
 
 
 def _key(header: str) -> str:
+    """What a header names, whatever words it is written in: `Column name` is the column."""
     word = re.sub(r"[^a-z]", "", header.lower())
     return {
         "name": "column",
         "field": "column",
+        "columnname": "column",
+        "fieldname": "column",
+        # An entity-relationship model's words for a table and its columns.
+        "attribute": "column",
+        "entity": "table",
+        "tablename": "table",
         "datatype": "type",
         "sqltype": "type",
         "sqlitetype": "type",
+        "columntype": "type",
+        "fieldtype": "type",
+        "dbtype": "type",
+        "databasetype": "type",
+        "storageclass": "type",  # SQLite's own word for the kind of value a column holds
         "constraints": "notes",
         "description": "notes",
     }.get(word, word)

@@ -179,6 +179,40 @@ def json_media(content: Any) -> str | None:
     return None
 
 
+# Keywords that describe a schema without constraining it: a `$ref` with only these beside it
+# stands for its target.
+SCHEMA_ANNOTATIONS = frozenset(
+    {"description", "summary", "title", "$comment", "deprecated", "readOnly", "writeOnly"}
+    | {"default", "example", "examples"}
+)
+
+
+def bare_ref(schema: dict) -> bool:
+    """Whether a schema is a `$ref` alone (annotations aside), so it stands for its target.
+
+    In OpenAPI 3.1 a schema is JSON Schema 2020-12, where `$ref` is one keyword among others:
+    `{$ref: BookingCreate, required: [purpose]}` is a BookingCreate that must have a purpose.
+    """
+    return isinstance(schema.get("$ref"), str) and set(schema) - {"$ref"} <= SCHEMA_ANNOTATIONS
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a value YAML or JSON read: None is "null", 1 is "integer"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string"
+
+
 # --- Reading and validity -----------------------------------------------------------------------
 
 
@@ -382,7 +416,7 @@ def validator_problems(spec: dict) -> list[str]:
                 # alternative's complaint says what to change.
                 closest = best_match(error.context)
                 parts, error = (*parts, *_path_below(closest)), closest
-            message = _explain(first_line(error.message), parts)
+            message = _explain(first_line(error.message), parts, _value_at(spec, parts))
             problems.append(f"{where(parts)}: {shorten(message, MESSAGE_WIDTH)}")
     except Exception as error:  # noqa: BLE001 - the validator fails on some broken documents
         if not problems:
@@ -413,8 +447,28 @@ def _path_below(error: Any) -> Parts:
     return tuple(parts)
 
 
-def _explain(message: str, parts: Parts) -> str:
-    """Add the rule behind the validator's most common complaints."""
+def _value_at(spec: dict, parts: Parts) -> Any:
+    try:
+        return lookup(spec, parts)
+    except (LookupError, IndexError, TypeError):
+        return None
+
+
+def _explain(message: str, parts: Parts, value: Any = None) -> str:
+    """Add the rule behind the validator's most common complaints (`value` is what the file
+    holds where the complaint is)."""
+    unquoted = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if unquoted and message.endswith('is not of type "string"'):
+        return message + (
+            f' — YAML reads the unquoted {value} as a number; put it in quotes: "{value}"'
+        )
+    if parts and parts[-1] == "examples" and isinstance(value, list) and "content" in parts:
+        if message.endswith('is not of type "object"'):
+            # The validator quotes the whole list, which would hide the rule; it is not needed.
+            return (
+                "a list, not a map: a media type's `examples:` names each example, with its data"
+                " under `value:` (`one-hour: {value: …}`)"
+            )
     if "was unexpected" in message and parts == ("paths",):
         return message + " — every path starts with /"
     if "was unexpected" in message and len(parts) == 2 and parts[0] == "paths":
@@ -645,11 +699,20 @@ def example_problems(spec: dict) -> list[str]:
             continue
         if error is not None:
             message = shorten(first_line(error.message), 120)
+            if error.validator == "format" and error.validator_value in FORMAT_RULES:
+                message += f" ({FORMAT_RULES[error.validator_value]})"
             problems.append(f"{at}{_inside(tuple(error.absolute_path))}: {message}")
     return unique(problems)
 
 
 REQUEST, RESPONSE = "request", "response"
+FORMAT_RULES = {
+    "date-time": "RFC 3339: a date, T, a time with seconds, and Z or an offset, as in"
+    " 2030-01-07T10:00:00+01:00",
+    "date": "RFC 3339: year, month and day, as in 2030-01-07",
+}
+"""What a value of a format looks like, for an example that is not one: the validator only
+says that it is not."""
 
 
 def _direction(parts: Parts) -> str | None:
@@ -752,18 +815,48 @@ def has_example(spec: dict, media_object: Any) -> bool:
         return False
     if "example" in media_object or media_object.get("examples"):
         return True
-    # In 3.1 a schema may write its example beside its `$ref` or on what the `$ref` points at.
-    schema = media_object.get("schema")
+    return _shows_example(spec, media_object.get("schema"))
+
+
+def _shows_example(spec: dict, schema: Any, depth: int = 0) -> bool:
+    """Whether a schema shows a reader an example of a whole value.
+
+    In 3.1 a schema may write its example beside its `$ref` or on what the `$ref` points at. An
+    object may instead give one on each of its fields (FastAPI's `Field(examples=[…])`): tools
+    such as Swagger UI put the whole value together from them, so every field the value must
+    have (every one, when it names none as required) needs one of its own.
+    """
+    if depth > 8:
+        return False
+    node = schema
     for _ in range(32):
-        if not isinstance(schema, dict):
+        if not isinstance(node, dict):
             return False
-        if schema.get("examples") or "example" in schema:
+        if node.get("examples") or "example" in node:
             return True
-        ref = schema.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return False
-        try:
-            schema = lookup(spec, pointer_parts(ref))
-        except (LookupError, IndexError):
-            return False
-    return False
+        node = local_target(spec, node.get("$ref"))
+        if node is None:
+            break
+    properties, required = _object_fields(spec, schema)
+    needed = required or list(properties)
+    return bool(needed) and all(
+        name in properties and _shows_example(spec, properties[name], depth + 1) for name in needed
+    )
+
+
+def _object_fields(spec: dict, schema: Any, depth: int = 0) -> tuple[dict[str, Any], list[str]]:
+    """The properties of an object schema and the names it requires, with those of the schemas
+    it extends (`allOf`, a `$ref`), references followed."""
+    if not isinstance(schema, dict) or depth > 8:
+        return {}, []
+    properties = dict(schema["properties"]) if isinstance(schema.get("properties"), dict) else {}
+    required = [str(n) for n in schema.get("required") or [] if isinstance(n, str)]
+    parts = [part for part in schema.get("allOf") or [] if isinstance(part, dict)]
+    if isinstance(schema.get("$ref"), str):
+        parts.append(local_target(spec, schema["$ref"]))
+    for part in parts:
+        more, also = _object_fields(spec, part, depth + 1)
+        for name, value in more.items():
+            properties.setdefault(name, value)
+        required += [name for name in also if name not in required]
+    return properties, required

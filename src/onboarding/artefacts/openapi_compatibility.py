@@ -18,7 +18,8 @@ schema is reported once however many operations use it.
 It is a sketch of what tools such as oasdiff do, enough for the course's lessons and checks (the
 stage 02 lesson, stage 05's contract tests, the capstone's "is my change backwards compatible?"),
 not a replacement for them: it does not judge formats, string lengths, number ranges, headers,
-`oneOf`/`anyOf` alternatives or security schemes.
+security schemes, or `oneOf`/`anyOf` alternatives beyond the types they allow (`anyOf: [{type:
+string}, {type: "null"}]` is judged as `type: [string, "null"]`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import Any
 
 from onboarding.artefacts.openapi import (
     METHODS,
+    bare_ref,
     json_media,
+    json_type,
     path_items,
     pointer_parts,
     resolve,
@@ -199,6 +202,11 @@ class _Sides:
             yield Change(True, subject, was, now, "clients still send one")
         elif was != now:
             yield Change(False, subject, was, now)
+        if old_schema is not None and new_body is not None and new_schema is None:
+            # The JSON clients send today is no longer among what the operation takes.
+            yield Change(
+                True, subject, "a JSON body", _body_text(new_body), "clients still send JSON"
+            )
         if old_schema is not None and new_schema is not None:
             yield from self.schema(f"request body of {label}", old_schema, new_schema, sent=True)
 
@@ -221,7 +229,15 @@ class _Sides:
             yield Change(False, f"{label} response {code}", "absent", "documented", why)
         for code in sorted(before.keys() & after.keys()):
             _, old_schema = self._json_schema(self.old_spec, before[code])
-            _, new_schema = self._json_schema(self.new_spec, after[code])
+            new_holder, new_schema = self._json_schema(self.new_spec, after[code])
+            if code.startswith("2") and old_schema is not None and new_schema is None:
+                yield Change(
+                    True,
+                    f"{label} response {code}",
+                    "a JSON body",
+                    _body_text(new_holder),
+                    "clients read the body it sent",
+                )
             if old_schema is not None and new_schema is not None:
                 yield from self.schema(
                     f"response {code} of {label}", old_schema, new_schema, sent=False
@@ -240,36 +256,19 @@ class _Sides:
             subject = f"{'request' if sent else 'response'} {new_name}"
         if not isinstance(old, dict) or not isinstance(new, dict):
             return
-        old, new = self._merged(self.old_spec, old), self._merged(self.new_spec, new)
-        yield from _type_change(subject, old, new, sent)
-        yield from _enum_change(subject, old, new, sent)
+        old, new = _merged(self.old_spec, old), _merged(self.new_spec, new)
+        old_types, new_types = _types(self.old_spec, old), _types(self.new_spec, new)
+        yield from _type_change(subject, old_types, new_types, sent)
+        if _values(old) is not None or _values(new) is not None:
+            # A type's change alone (boolean to boolean or null) is the type's to report.
+            yield from _enum_change(
+                subject, _allowed_values(old, old_types), _allowed_values(new, new_types), sent
+            )
         yield from self._properties(subject, old, new, sent, depth)
         if isinstance(old.get("items"), dict) and isinstance(new.get("items"), dict):
             yield from self.schema(
                 f"{subject}[]", old["items"], new["items"], sent=sent, depth=depth + 1
             )
-
-    def _merged(self, spec: dict, schema: dict, depth: int = 0) -> dict:
-        """The schema with the properties and required fields of its `allOf` parts folded in."""
-        parts = schema.get("allOf")
-        if not isinstance(parts, list) or depth > MAX_DEPTH:
-            return schema
-        merged = {key: value for key, value in schema.items() if key != "allOf"}
-        properties = dict(merged.get("properties") or {})
-        required = list(merged.get("required") or [])
-        for part in parts:
-            part, _ = resolve(spec, part, ())
-            if not isinstance(part, dict):
-                continue
-            part = self._merged(spec, part, depth + 1)
-            for key, value in (part.get("properties") or {}).items():
-                properties.setdefault(key, value)
-            required += [name for name in part.get("required") or [] if name not in required]
-            for key in ("type", "enum", "items"):
-                if key in part and key not in merged:
-                    merged[key] = part[key]
-        merged["properties"], merged["required"] = properties, required
-        return merged
 
     def _properties(
         self, subject: str, old: dict, new: dict, sent: bool, depth: int
@@ -307,9 +306,41 @@ class _Sides:
             )
 
 
+def _merged(spec: dict, schema: dict, depth: int = 0) -> dict:
+    """The schema with the properties and required fields of its `allOf` parts folded in."""
+    parts = schema.get("allOf")
+    if not isinstance(parts, list) or depth > MAX_DEPTH:
+        return schema
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    properties = dict(merged.get("properties") or {})
+    required = list(merged.get("required") or [])
+    for part in parts:
+        part, _ = _named(spec, part)
+        if not isinstance(part, dict):
+            continue
+        part = _merged(spec, part, depth + 1)
+        for key, value in (part.get("properties") or {}).items():
+            properties.setdefault(key, value)
+        required += [name for name in part.get("required") or [] if name not in required]
+        for key in ("type", "enum", "const", "items"):
+            if key in part and key not in merged:
+                merged[key] = part[key]
+    merged["properties"], merged["required"] = properties, required
+    return merged
+
+
 def _named(spec: dict, schema: Any) -> tuple[Any, str | None]:
-    """The schema with `$ref`s followed, and the component's name when it is one."""
+    """The schema with `$ref`s followed, and the component's name when it is one.
+
+    A `$ref` with keywords of its own beside it (OpenAPI 3.1) is its target and those keywords,
+    as an `allOf` of the two would be: `{$ref: BookingCreate, required: [purpose]}` is no longer
+    BookingCreate alone, so it has no component's name.
+    """
     ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str) and isinstance(schema, dict) and not bare_ref(schema):
+        own = {key: value for key, value in schema.items() if key != "$ref"}
+        extended = own.get("allOf") if isinstance(own.get("allOf"), list) else []
+        return {**own, "allOf": [{"$ref": ref}, *extended]}, None
     name = None
     if isinstance(ref, str) and ref.startswith(SCHEMAS_REF):
         name = pointer_parts(ref)[-1]
@@ -317,28 +348,73 @@ def _named(spec: dict, schema: Any) -> tuple[Any, str | None]:
     return resolved, name
 
 
-def _types(schema: dict) -> set[str] | None:
-    """The JSON types a schema allows, or None when it does not say."""
-    declared = schema.get("type")
-    if declared is None:
+def _types(spec: dict, schema: Any, depth: int = 0) -> set[str] | None:
+    """The JSON types a schema allows, or None when it does not say.
+
+    `anyOf`/`oneOf` alternatives allow the types of any of them (`anyOf: [{type: string},
+    {type: "null"}]` is a string or null), and named values their own types (`const: null`).
+    """
+    if not isinstance(schema, dict) or depth > MAX_DEPTH:
         return None
-    types = {str(declared)} if not isinstance(declared, list) else {str(t) for t in declared}
-    if schema.get("nullable") is True:  # OpenAPI 3.0's way of writing "or null"
-        types.add("null")
-    return types
+    declared = schema.get("type")
+    if declared is not None:
+        types = {str(declared)} if not isinstance(declared, list) else {str(t) for t in declared}
+        if schema.get("nullable") is True:  # OpenAPI 3.0's way of writing "or null"
+            types.add("null")
+        return types
+    values = _values(schema)
+    if values is not None:
+        return {json_type(value) for value in values} or None
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            found = [_types(spec, _merged(spec, _named(spec, o)[0]), depth + 1) for o in options]
+            if any(types is None for types in found):
+                return None  # one alternative takes any type
+            return set().union(*found)
+    return None
+
+
+def _values(schema: dict) -> list | None:
+    """The values a schema names (`enum`, `const`), or None when it takes any of its type."""
+    found = list(schema["enum"]) if isinstance(schema.get("enum"), list) else None
+    if "const" in schema:
+        const = schema["const"]
+        both = found is None or any(repr(value) == repr(const) for value in found)
+        found = [const] if both else []
+    return found
+
+
+FINITE_TYPES = {"boolean": [True, False], "null": [None]}
+"""The types whose every value can be named: `enum: [true, false]` is `type: boolean`."""
+
+
+def _allowed_values(schema: dict, types: set[str] | None) -> list | None:
+    """The values a schema takes, when they can be listed: those it names, or every value of a
+    boolean (or null) type; None when there are too many to list."""
+    named = _values(schema)
+    if named is not None or types is None or not types <= FINITE_TYPES.keys():
+        return named
+    return [value for kind in sorted(types) for value in FINITE_TYPES[kind]]
+
+
+def _covers(wider: set[str], narrower: set[str]) -> bool:
+    """Whether every value of the types `narrower` is one of `wider`'s (an integer is a number)."""
+    return all(kind in wider or (kind == "integer" and "number" in wider) for kind in narrower)
 
 
 def _type_text(types: set[str]) -> str:
     return " or ".join(sorted(types, key=lambda name: (name == "null", name)))
 
 
-def _type_change(subject: str, old: dict, new: dict, sent: bool) -> Iterator[Change]:
-    before, after = _types(old), _types(new)
+def _type_change(
+    subject: str, before: set[str] | None, after: set[str] | None, sent: bool
+) -> Iterator[Change]:
     if before is None or after is None or before == after:
         return
     # Clients send what they sent before: the service must still take it. Clients read what the
     # service answers: it must not answer with anything they have not seen.
-    compatible = after >= before if sent else after <= before
+    compatible = _covers(after, before) if sent else _covers(before, after)
     why = ""
     if not compatible:
         why = "clients send a type it no longer takes" if sent else "clients read a new type"
@@ -347,24 +423,35 @@ def _type_change(subject: str, old: dict, new: dict, sent: bool) -> Iterator[Cha
     yield Change(not compatible, subject, _type_text(before), _type_text(after), why)
 
 
-def _enum_change(subject: str, old: dict, new: dict, sent: bool) -> Iterator[Change]:
-    before, after = old.get("enum"), new.get("enum")
-    if not isinstance(before, list) or not isinstance(after, list):
-        return
-    was, now = set(map(repr, before)), set(map(repr, after))
+def _enum_change(
+    subject: str, before: list | None, after: list | None, sent: bool
+) -> Iterator[Change]:
+    """A change to the values a schema takes (`enum`, `const`; None: too many to list), so an
+    enum that appears on a request field, or goes from a response field, is breaking too."""
+    was = None if before is None else set(map(repr, before))
+    now = None if after is None else set(map(repr, after))
     if was == now:
         return
-    compatible = now >= was if sent else now <= was
+    if sent:
+        compatible = now is None or (was is not None and now >= was)
+    else:
+        compatible = was is None or (now is not None and now <= was)
     why = ""
     if not compatible:
         why = "clients send a value it no longer takes" if sent else "clients read a new value"
-    yield Change(
-        not compatible,
-        subject,
-        "one of " + ", ".join(sorted(was)),
-        "one of " + ", ".join(sorted(now)),
-        why,
-    )
+    yield Change(not compatible, subject, _values_text(was), _values_text(now), why)
+
+
+def _values_text(values: set[str] | None) -> str:
+    return "any value" if values is None else "one of " + ", ".join(sorted(values))
+
+
+def _body_text(holder: Any) -> str:
+    """What a request body or response holds now, when it is no JSON: `text/csv`, `no body`."""
+    content = holder.get("content") if isinstance(holder, dict) else None
+    if isinstance(content, dict) and content:
+        return "only " + ", ".join(map(str, content))
+    return "no body"
 
 
 def _required_text(required: Any) -> str:
@@ -376,7 +463,7 @@ def _field_text(spec: dict, schema: Any, required: bool) -> str:
     resolved, name = _named(spec, schema)
     kind = name
     if kind is None and isinstance(resolved, dict):
-        types = _types(resolved)
+        types = _types(spec, _merged(spec, resolved))
         kind = _type_text(types) if types else "value"
     article = "a" if required else "an"
     return f"{article} {_required_text(required)} {kind or 'value'}"

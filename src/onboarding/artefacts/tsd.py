@@ -79,8 +79,15 @@ MESSAGE = re.compile(r"^\s*[^\s:%][^:]*?(?:<<)?-{1,2}(?:>>|>|x|\))[^:]*:")
 participants before the colon, whichever of Mermaid's arrows (->, -->, ->>, -x, -), and dotted)."""
 
 
-METHOD_HEADERS = ("method", "methods", "http method", "http methods", "verb", "http verb")
-PATH_HEADERS = ("path", "paths", "url", "uri", "url path", "path template", "resource")
+METHOD_HEADERS = (
+    *("method", "methods", "http method", "http methods", "request method"),
+    *("verb", "http verb"),
+)
+PATH_HEADERS = (
+    *("path", "paths", "url", "uri", "url path", "path template", "resource"),
+    # A path qualified by what it is the path of, or written as RFC 6570 calls it.
+    *("endpoint path", "resource path", "request path", "url template", "uri template"),
+)
 COMBINED_HEADERS = ("endpoint", "endpoints", "operation", "operations", "route", "routes")
 """A column that may hold the method and the path together ("POST /rooms"), or, beside a method
 column, the path alone."""

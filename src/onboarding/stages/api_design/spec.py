@@ -18,9 +18,11 @@ from typing import Any
 from onboarding.artefacts.openapi import (
     PROBLEM_JSON,
     Parts,
+    bare_ref,
     error_response_sites,
     has_example,
     json_media,
+    json_type,
     local_target,
     lookup,
     media_essence,
@@ -34,6 +36,12 @@ from onboarding.artefacts.openapi import (
 
 # The members of an RFC 9457 problem that a shared error schema must declare.
 PROBLEM_MEMBERS = ("type", "title", "status")
+# The JSON types RFC 9457 (section 3.1) gives them, and what each holds.
+PROBLEM_MEMBER_TYPES = {
+    "type": ({"string"}, "a string (a URI reference naming the kind of problem)"),
+    "title": ({"string"}, "a string (a short summary of the kind of problem)"),
+    "status": ({"integer", "number"}, "a number (the HTTP status code, such as 404)"),
+}
 
 
 @dataclass(frozen=True)
@@ -213,7 +221,14 @@ def _body_problems(spec: dict, holder: Any, parts: Parts, what: str) -> list[str
         found = ", ".join(map(str, content))
         return [f"{where((*located, 'content'))} has {found} but no application/json"]
     schema = content[media].get("schema") if isinstance(content[media], dict) else None
-    if not isinstance(schema, (dict, bool)) or schema == {}:
+    if isinstance(schema, bool):
+        # JSON Schema's `true` is `{}`, any JSON; `false` is none at all. Neither describes one.
+        matches = "any JSON matches" if schema else "no JSON matches"
+        return [
+            f"{where((*located, 'content', media))} has `schema: {str(schema).lower()}`, which"
+            f" {matches}; describe {what}"
+        ]
+    if not isinstance(schema, dict) or schema == {}:
         return [f"{where((*located, 'content', media))} has no `schema:` for {what}"]
     return []
 
@@ -283,7 +298,25 @@ def _shared_schema_problems(spec: dict, uses: dict[str, list[str]]) -> list[str]
             f"components.schemas.{base} does not declare the RFC 9457 members"
             f" {', '.join(missing)} ({has})"
         ]
-    return []
+    return _problem_member_type_problems(spec, base)
+
+
+def _problem_member_type_problems(spec: dict, base: str) -> list[str]:
+    """Each RFC 9457 member the shared schema types as something the RFC does not allow: a
+    client reads `status` as a number. An untyped member says nothing wrong, so it passes."""
+    try:
+        properties = _all_properties(spec, lookup(spec, ("components", "schemas", base)))
+    except (LookupError, IndexError):
+        return []
+    problems = []
+    for member, (allowed, described) in PROBLEM_MEMBER_TYPES.items():
+        declared, _ = _field_kinds(spec, properties.get(member))
+        if declared is not None and not declared & allowed:
+            shown = " or ".join(sorted(declared)) or "typeless"
+            problems.append(
+                f"components.schemas.{base}.{member} is {shown}; RFC 9457 makes it {described}"
+            )
+    return problems
 
 
 def _base_schema(spec: dict, name: str) -> str:
@@ -544,23 +577,11 @@ def _extended_parts(schema: dict) -> list[Any]:
     return parts
 
 
-# Keywords that describe a schema without constraining it: a `$ref` with only these beside it
-# stands for its target.
-ANNOTATIONS = frozenset(
-    {"description", "summary", "title", "$comment", "deprecated", "readOnly", "writeOnly"}
-    | {"default", "example", "examples"}
-)
-
-
-def _bare_ref(schema: dict) -> bool:
-    return isinstance(schema.get("$ref"), str) and set(schema) - {"$ref"} <= ANNOTATIONS
-
-
 def _follow_schema(spec: dict, schema: Any, parts: Parts) -> tuple[Any, Parts]:
     """Follow a schema's bare `$ref`s to what they point at, and where; a `$ref` with keywords
     of its own beside it is a schema of its own, and stays where it is written."""
     for _ in range(32):
-        if not isinstance(schema, dict) or not _bare_ref(schema):
+        if not isinstance(schema, dict) or not bare_ref(schema):
             return schema, parts
         ref = schema["$ref"]
         schema = local_target(spec, ref)
@@ -572,7 +593,7 @@ def _all_properties(spec: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
     """The properties of a schema, with those of the schemas it extends, references followed."""
     if not isinstance(schema, dict) or depth > 8:
         return {}
-    if _bare_ref(schema):
+    if bare_ref(schema):
         return _all_properties(spec, local_target(spec, schema["$ref"]), depth + 1)
     found = (
         dict(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else {}
@@ -593,7 +614,7 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
     """
     if not isinstance(schema, dict) or depth > 8:
         return None, False
-    if _bare_ref(schema):
+    if bare_ref(schema):
         return _field_kinds(spec, local_target(spec, schema["$ref"]), depth + 1)
     date_time = schema.get("format") == "date-time"
     declared = schema.get("type")
@@ -604,9 +625,9 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
         kinds = {str(kind) for kind in declared}
     # `const: null` and `enum: [true, false]` name their values, and so their types.
     if "const" in schema:
-        kinds = _allowed_by_both(kinds, {_json_type(schema["const"])})
+        kinds = _allowed_by_both(kinds, {json_type(schema["const"])})
     if isinstance(schema.get("enum"), list):
-        kinds = _allowed_by_both(kinds, {_json_type(value) for value in schema["enum"]})
+        kinds = _allowed_by_both(kinds, {json_type(value) for value in schema["enum"]})
     for part in _extended_parts(schema):
         part_kinds, part_date_time = _field_kinds(spec, part, depth + 1)
         kinds = _allowed_by_both(kinds, part_kinds)
@@ -632,23 +653,6 @@ def _field_kinds(spec: dict, schema: Any, depth: int = 0) -> tuple[set[str] | No
     if kinds is not None and "integer" in kinds and "number" in kinds:
         kinds.discard("integer")
     return kinds, date_time
-
-
-def _json_type(value: Any) -> str:
-    """The JSON Schema type of a value YAML or JSON read: None is "null", 1 is "integer"."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"
 
 
 def _allowed_by_both(first: set[str] | None, second: set[str] | None) -> set[str] | None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from onboarding import paths, project
 from onboarding.artefacts import markdown, openapi
 from onboarding.artefacts import tsd as reading
-from onboarding.artefacts.markdown import BRACKET_PLACEHOLDER, section
+from onboarding.artefacts.markdown import BRACKET_PLACEHOLDER, section, section_source
 from onboarding.artefacts.quantities import is_measurable
 from onboarding.checks import ArtefactError, CheckFailed
 
@@ -322,11 +322,18 @@ def data_model_problems(text: str) -> list[str]:
         if not BRACKET_PLACEHOLDER.search(name)
     }
     if not tables:
-        return [
+        problem = (
             f"`## {reading.DATA_MODEL_SECTION}` has no table of columns: write rows of "
             "`| Table | Column | Type | Notes |`, or a `| Column | Type |` table under a "
             "`### table name` heading for each table"
-        ]
+        )
+        other = _other_model_shape(section_source(text, reading.DATA_MODEL_SECTION) or "")
+        if other is not None:
+            problem += (
+                f"; it has {other}, which stage 03 cannot compare with your migrations: keep it"
+                " if it helps the reader, and add the table"
+            )
+        return [problem]
     untyped = [
         f"{column.table}.{column.name}"
         for columns in tables.values()
@@ -336,6 +343,16 @@ def data_model_problems(text: str) -> list[str]:
     if untyped:
         return [f"no type for {', '.join(untyped)}"]
     return []
+
+
+def _other_model_shape(body: str) -> str | None:
+    """How a data model is written when it is not in a shape `reading.data_model` reads: a
+    Mermaid entity-relationship diagram, or SQL's `CREATE TABLE`."""
+    if any(re.match(r"\s*erDiagram\b", block) for block in markdown.fenced_blocks(body, "mermaid")):
+        return "a Mermaid erDiagram"
+    if markdown.fenced_blocks(body, "sql"):
+        return "SQL"
+    return None
 
 
 def scaling_problems(text: str) -> list[str]:
