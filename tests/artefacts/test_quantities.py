@@ -54,6 +54,10 @@ def test_numbers_in_words_become_digits(text, digits):
         "At most 5 support tickets weekly",
         "Facilities steps in at most twice a week",
         "Under 1 ‰ of bookings clash",
+        # Thousands and millions as a letter: how engineers write estimates.
+        "2k bookings/year",
+        "1.5k req/s at peak",
+        "2M requests per day",
     ],
 )
 def test_measurable(text):
@@ -73,6 +77,9 @@ def test_measurable(text):
         "the first quarter of the year",
         "twice as fast as the spreadsheet",
         "once the TSD is approved",
+        # A letter after digits is a thousand only on its own: these are names, not amounts.
+        "room 3K",
+        "build 4km of cable",
     ],
 )
 def test_not_measurable(text):

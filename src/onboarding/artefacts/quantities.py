@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*"
+# A thousand or a million as a letter after the digits counts too: "2k bookings/year", "1.5M".
+_NUMBER = r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*(?:[kKM](?!\w))?"
 _UNIT = (
     r"%|‰|percentage ?points?|percent|per ?cent|ms|msec|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?"
     r"|days?|weeks?|months?|quarters?|years?|kb|mb|gb|tb|rps|rpm|qps|x|×|points?|pp"
