@@ -1207,6 +1207,12 @@ def test_what_turns_the_flag_off(step, turns_it_off):
         ("Raise the alert rule of the flag to 25%", False),
         ("Set the flag config to false", False),
         ("Send 5% of the traffic to 0.2.0", False),
+        # An off-state that is no longer so is the flag on, for whomever it serves.
+        ("The flag is no longer off", True),
+        ("`BOOKING_RECURRING_BOOKINGS` is no longer false", True),
+        ("The flag is no longer at 0%", True),
+        ("The flag alerts are no longer off", False),
+        ("Do not write that the flag is no longer off", False),
     ],
 )
 def test_what_turns_the_flag_on(step, turns_it_on):

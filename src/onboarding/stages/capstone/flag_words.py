@@ -312,8 +312,11 @@ def _says_off(text: str, statements: re.Pattern[str]) -> bool:
 TURNED_ON = re.compile(
     r"(?i)\b(?:on|enabl\w*|activat\w*|true|yes|live|gets?|serves?|released?|exposed?"
     r"|roll(?:ed|s)?\s*out)\b|=\s*[`'\"]?1\b"
+    # An off-state that is no longer so: "the flag is no longer off", "… no longer at 0%".
+    r"|\bno\s+longer\s+(?:(?:off|false|disabled|deactivated)\b|(?:at\s+)?0\s?%)"
 )
-"""Words for the flag serving someone: on, enabled, true, `=1`, "the beta group gets it"."""
+"""Words for the flag serving someone: on, enabled, true, `=1`, "the beta group gets it", "no
+longer off"."""
 SHARE = re.compile(r"(?i)(\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s+cent\b)")
 
 
