@@ -774,6 +774,28 @@ def test_a_lapse_of_the_system_or_a_situation_is_not_blame(sentence):
             "The lock was misjudged by the reviewer.",
             "“The lock was misjudged by the reviewer.” blames the reviewer",
         ),
+        ("The page was missed by me.", "“was missed by me”"),
+        # What someone should have done, told in the passive, owes it to them all the same.
+        (
+            "The bug should have been caught by QA.",
+            "“The bug should have been caught by QA.” blames QA",
+        ),
+        ("The lock should have been spotted by Jordan.", "“should have been spotted by Jordan”"),
+        (
+            "The bug should have been found by QA.",
+            "“The bug should have been found by QA.” blames QA",
+        ),
+        (
+            "The dashboard should have been checked by the on-call engineer at 10:05.",
+            "“The dashboard should have been checked by the on-call engineer at 10:05.” blames "
+            "the on-call engineer",
+        ),
+        (
+            "The review shouldn't have been skipped by the DBA.",
+            "“The review shouldn't have been skipped by the DBA.” blames the DBA",
+        ),
+        ("Sam reviewed it. It should have been caught by him.", "“should have been caught by him”"),
+        ("Sam was on call. The page was missed by them.", "“was missed by them”"),
     ],
 )
 def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, problem):
@@ -807,6 +829,18 @@ def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, probl
         "The page was not missed by the on-call engineer.",
         "The page was rarely missed by Sam.",
         "The SLO was missed by the team in March.",
+        # What should have happened, with no one owing it, or a thing, the team or the writer.
+        "The alert should have fired.",
+        "A dashboard should have shown it.",
+        "The change should have been reviewed before the release.",
+        "The bug should have been caught by a test.",
+        "The bug should have been caught by the QA environment.",
+        "The bug should have been caught by QA's tests.",
+        "The spike should have been shown by the SRE dashboard.",
+        "It should have been caught by us.",
+        "It should have been caught by me.",
+        "The outage was caused by me: nothing reviewed the script.",
+        "The dashboards were new. The spike should have been shown by them.",
     ],
 )
 def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
@@ -830,6 +864,17 @@ def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
         ("We forgot the lock.", "“We forgot”"),
         ("We skipped the review.", "“We skipped”"),
         ("We lost track of the impact.", "“We lost track”"),
+        # "I", the writer, as "we" is.
+        ("I forgot the lock.", "“I forgot”"),
+        ("I skipped the review.", "“I skipped”"),
+        ("I simply missed the page.", "“I simply missed”"),
+        ("The runbook had no entry and I forgot to check it.", "“I forgot”"),
+        # A singular "they" for the one person named last.
+        ("Sam was on call. They missed the page.", "“They missed”"),
+        ("Priya was on call. They didn't check the dashboard.", "“They didn't check”"),
+        ("Jordan ran the backfill, and they forgot the lock.", "“they forgot”"),
+        ("Jordan ran the backfill. They simply forgot to batch it.", "“They simply forgot”"),
+        ("Jordan and Sam ran it. Priya watched. They forgot the lock.", "“They forgot”"),
     ],
     ids=lambda value: str(value)[:30],
 )
@@ -862,6 +907,21 @@ def test_a_verdict_on_someone_named_by_a_pronoun_is_blame(text, problem):
         "We were slow to detect it because no alert fired.",
         "We missed the SLO for March.",
         "We never lost track of the impact.",
+        # "I" owns what "we" may own.
+        "I did not have an alert.",
+        "I did not test two writes at once.",
+        "I should have added an alert for lock waits.",
+        "I missed the SLO for March.",
+        "I never lost track of the impact.",
+        # A singular "they" after one named person, for what is no lapse; or "they" that are
+        # the things named after them, or after a possessive that names a thing.
+        "Sam was on call. They did not have an alert to go on.",
+        "Sam was on call. They never missed a page.",
+        "Sam was on call. They didn't check the dashboard because nothing pointed to it.",
+        "The dashboards loaded slowly. They missed the spike.",
+        "Sam checked the dashboards. They missed the spike.",
+        "Sam was paged. The retries piled up. They caused the outage.",
+        "Jordan's alert fired late. They missed the spike.",
     ],
     ids=lambda value: str(value)[:30],
 )
@@ -1032,6 +1092,7 @@ def test_a_denied_reason_is_no_verdict(sentence):
         ("QA should have caught it.", "QA"),
         ("The on-call engineer should have checked the dashboard.", "the on-call engineer"),
         ("The reviewer should have spotted the single transaction.", "the reviewer"),
+        ("QA should have found it.", "QA"),
         ("The on-call engineer should have been faster.", "the on-call engineer"),
         ("The on-call engineer was slow to respond.", "the on-call engineer"),
         ("The developer broke production.", "the developer"),
@@ -1083,6 +1144,7 @@ def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentenc
     [
         "Jordan should have batched the backfill.",
         "Jordan should have been more careful.",
+        "Sam should have told the DBA.",
         "Jordan failed to batch the backfill.",
         "Jordan didn't batch the backfill.",
         "Jordan did not announce the backfill.",

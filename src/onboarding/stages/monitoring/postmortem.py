@@ -16,8 +16,9 @@ clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[S
 defined below). Judging words used as a verdict, a person or a role named as the cause
 ("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
 engineer didn't check the dashboard", "the on-call engineer missed the page", "Sam did not
-leave a note"), in the passive voice too ("the page was missed by the on-call engineer") or by
-a pronoun ("Jordan ran it. He forgot the lock."), and an action with no date at all are not; a
+leave a note"), in the passive voice too ("the page was missed by the on-call engineer", "the
+bug should have been caught by QA") or by a pronoun ("Jordan ran it. He forgot the lock.", a
+singular "Sam was on call. They missed the page."), and an action with no date at all are not; a
 role's action told without fault ("the on-call engineer rolled back at 14:32", "did not have an
 alert to go on") is fine, and so are a lapse of the system ("the alert missed the spike"), what
 happened to someone ("Sam lost his VPN connection") and a lapse denied, which is praise ("never lost track of the impact",
@@ -27,7 +28,7 @@ excused by a reason about the system or the situation ("because nothing pointed 
 forgot", "because they were careless"), nor by a time ("since 10:00") or a manner ("as
 usual"); a reason may come first, before "so" ("nothing pointed to it, so she did not check").
 No reason excuses a lapse done ("missed the page because …"), as none excuses "forgot". "We"
-may own the process's gaps ("we had no alert"), but not a lapse ("we forgot the lock").
+and "I" may own the process's gaps ("we had no alert"), but not a lapse ("I forgot the lock").
 Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
@@ -164,6 +165,9 @@ FAILED_TO = (
     r"fail(?:ed|s)? to(?!\s+(?:reach|contact|connect|get\s+(?:through|hold)|book|cancel|"
     r"log\s*in|sign\s*in|load|open)\b)"
 )
+PAST_PARTICIPLE = r"(?:[a-z]+(?:ed|en|wn|ght|ne|un|t)|read|said|found|told|held|made)\b"
+"""A past participle: checked, spotted, given, shown, caught, read, and irregular ones such as
+found and told."""
 # "Should have caught it" judges; "should have a runbook entry" and "should have been paged"
 # say what the process owes someone. So a past participle must follow, and "been" only when
 # it judges ("should have been more careful").
@@ -173,7 +177,7 @@ SHOULD_HAVE = (
     r"involved|consulted|asked|notified|called|included|looped|trained|shown|blocked|stopped|"
     r"prevented|protected|required)\b)"
     # "Should have received the script" says what the process owed them, too.
-    r"|(?!(?:been|received|gotten|got|heard)\b)[a-z]+(?:ed|en|wn|ght|ne|un|t)\b|read\b|said\b)"
+    rf"|(?!(?:been|received|gotten|got|heard)\b){PAST_PARTICIPLE})"
 )
 JUDGING_ACTS = (
     # "Forgot nothing" denies it, as "caused no delay" does.
@@ -391,16 +395,20 @@ TEAMS_LAPSES = (
     r"(?:forgot(?!\s+(?:nothing|none|no)\b)|forgetting|(?:had|has|have)\s+forgotten|"
     rf"didn['’]?t\s+bother|did\s+not\s+bother|messed\s+up|screwed\s+up|{LAPSES_DONE})"
 )
-"""What "we" may not say of the team: a lapse in so many words ("we forgot the lock", "we
-skipped the review"). "We" owning a gap of the process is blameless ("we had no alert", "we did
-not test two writes at once", "we should have added an alert"), so no omission counts."""
+"""What "we" (or "I") may not say of the team (or the writer): a lapse in so many words ("we
+forgot the lock", "I skipped the review"). "We" owning a gap of the process is blameless ("we had
+no alert", "I did not test two writes at once", "we should have added an alert"), so no omission
+counts."""
 PRONOUN_BLAME = re.compile(
     rf"\b(?P<pronoun>he|she|they)\b(?:{CLAUSE_ABOUT_THEM})?{ADVERBS}\s+(?:{JUDGING_ACTS}"
     rf"|(?P<omission>{NEGATED_ACT})|{LAPSES_DONE}|(?:is|was|are|were)\s+to\s+blame)"
-    rf"|\bwe\b{ADVERBS}\s+{TEAMS_LAPSES}",
+    # "I", the writer, owns what "we" may own, and no more; only a capital I is the writer
+    # (a list's "i." is not).
+    rf"|\b(?:we|(?-i:I))\b{ADVERBS}\s+{TEAMS_LAPSES}",
     re.IGNORECASE,
 )
-"""A verdict on someone named by a pronoun: "he forgot the lock", "she missed the page"."""
+"""A verdict on someone named by a pronoun: "he forgot the lock", "she missed the page", "we
+forgot the lock", "I skipped the review"."""
 PLURAL_WORD = (
     r"\b(?!(?:was|has|does|goes|its|his|hers|this|thus|yes|always|perhaps|sometimes|whereas|"
     r"afterwards|towards|besides|unless|plus|status|less|across)\b)[a-z]+(?<![su]s)(?<!is)s\b"
@@ -654,6 +662,7 @@ class _Readers:
     subject_break: re.Pattern[str]
     passive_blame: re.Pattern[str]
     referent: re.Pattern[str]
+    one_person: re.Pattern[str]
 
 
 def _readers(people: Sequence[str]) -> _Readers:
@@ -687,12 +696,15 @@ def _readers(people: Sequence[str]) -> _Readers:
         ),
         passive_blame=re.compile(
             # "Was simply ignored by Sam", "had been missed twice by the on-call engineer".
-            r"\b(?:(?:had|has|have)\s+been|is|are|was|were|been|being|got|gets)\b"
+            r"\b(?:(?:(?:had|has|have)\s+been|is|are|was|were|been|being|got|gets)\b"
             rf"{ADVERBS}\s+(?P<act>{PASSIVE_LAPSES})"
+            # "Should have been caught by QA" owes QA the act, as "QA should have caught it"
+            # does; with no one after "by", it is what the process owed.
+            rf"|should(?:n['’]?t|\s+not)?\s+have\s+been{ADVERBS}\s+(?P<owed>{PAST_PARTICIPLE}))"
             r"(?:\s+(?!(?:by|because|since|as|when|while|and|but|so|which|who|that|until|after|"
             r"before)\b)[\w:'’-]+){0,3}?\s+by\s+"
             # "By Jordan's script" names the script; "by the SRE dashboard" the dashboard.
-            rf"(?:(?P<who>{named})\b(?!['’]s)|(?P<pronoun>him|her|them|us)\b{AGENT_ENDS}"
+            rf"(?:(?P<who>{named})\b(?!['’]s)|(?P<pronoun>him|her|them|us|me)\b{AGENT_ENDS}"
             rf"|(?P<role>{ROLE})\b(?!['’]s){AGENT_ENDS})",
             re.IGNORECASE,
         ),
@@ -702,6 +714,8 @@ def _readers(people: Sequence[str]) -> _Readers:
             rf"(?P<people>{someone}(?:\s*(?:,|and|&)\s*{someone})*)|(?P<things>{PLURAL_WORD})",
             re.IGNORECASE,
         ),
+        # One person by name, whom a singular "they" may be: "Sam was on call. They missed …".
+        one_person=re.compile(rf"(?:{named})", re.IGNORECASE),
     )
 
 
@@ -883,14 +897,17 @@ def _passive_blamed(
 
     What was missed, by whom, is the same verdict as the active voice; what the system did
     ("missed by the alerting system") or did not do wrong ("detected by the on-call engineer")
-    is not."""
+    is not. What someone should have done is a verdict too ("the bug should have been caught
+    by QA"), unless it is the team or the writer who owns what the process owed ("it should
+    have been caught by us", as "we should have added an alert")."""
     for match in readers.passive_blame.finditer(own_words):
         subject = own_words[_clause_start(own_words, match.start(), readers) : match.start()]
+        act = (match["act"] or "").lower()
         if (
             PASSIVE_DENIED.search(subject)
-            or (match["act"].lower().startswith("missed") and SERVICE_TARGETS.search(subject))
+            or (act.startswith("missed") and SERVICE_TARGETS.search(subject))
             # "The news was broken by Priya" told it, as "Priya broke the news" does.
-            or (match["act"].lower() == "broken" and re.search(r"\bnews\b", subject, re.I))
+            or (act == "broken" and re.search(r"\bnews\b", subject, re.I))
             or not _is_a_verdict(own_words, match.start(), match.end(), match, readers)
         ):
             continue
@@ -898,7 +915,7 @@ def _passive_blamed(
         if (
             pronoun == "them"
             and not _they_are_people(own_words, match.start("pronoun"), readers, previous)
-        ) or (pronoun == "us" and match["act"].lower() in ("caused", "broken")):
+        ) or (pronoun in ("us", "me") and (match["owed"] or act in ("caused", "broken"))):
             continue
         if match["role"]:
             return match.start(), _role_message(written, match.start(), match.end(), match["role"])
@@ -913,10 +930,12 @@ def _pronoun_blamed(
     backfill. He forgot the lock."), or None.
 
     "He" and "she" are people whoever they are. "They" is people only when the last plural
-    before it, in this sentence or the one before, was people ("Jordan and Sam", "the DBAs"):
+    before it, in this sentence or the one before, was people ("Jordan and Sam", "the DBAs"),
+    or when the last of all was one person by name ("Sam was on call. They missed the page."):
     "the dashboards … they missed the spike" is about the dashboards. "We" is the team, which a
     blameless review lets own the process's gaps ("we had no alert", "we did not test two
-    writes at once"); only a lapse in so many words judges it ("we forgot the lock")."""
+    writes at once"); only a lapse in so many words judges it ("we forgot the lock"). "I", the
+    writer, is held to the same ("I forgot the lock")."""
     for match in PRONOUN_BLAME.finditer(own_words):
         if (match["pronoun"] or "").lower() == "they" and not _they_are_people(
             own_words, match.start(), readers, previous
@@ -930,14 +949,26 @@ def _pronoun_blamed(
 def _they_are_people(sentence: str, at: int, readers: _Readers, previous: str) -> bool:
     """Whether "they" (or "them") at `at` means people: the last plural before it, in this
     sentence or the one before, is two people or more, or a role that is several ("the
-    engineers", "the backend team")."""
+    engineers", "the backend team"); or, as a singular "they", the last of them all is one
+    person by name ("Sam was on call. They missed the page."), with no plural of people or
+    things after them. "Sam's dashboard" names the dashboard, not Sam. A single role is not
+    read so: in "the on-call engineer didn't check the dashboard because they were slow to
+    load", "they" are the dashboards the writer has in mind."""
     referents = [
-        *readers.referent.finditer(previous),
-        *readers.referent.finditer(sentence, 0, at),
+        *((found, previous) for found in readers.referent.finditer(previous)),
+        *((found, sentence) for found in readers.referent.finditer(sentence, 0, at)),
     ]
+    if referents:
+        last, text = referents[-1]
+        if (
+            last["people"]
+            and readers.one_person.fullmatch(last["people"].strip())
+            and not re.match(r"['’]s\b", text[last.end() :])
+        ):
+            return True
     plural = [
         found
-        for found in referents
+        for found, _ in referents
         if found["things"]
         or re.search(r",|\band\b|&", found["people"])
         or COLLECTIVE_ROLE.search(found["people"].strip())
