@@ -272,12 +272,7 @@ def copy_arguments(instruction: Instruction) -> tuple[list[str], list[str]]:
     """A COPY's or ADD's options (`--from=builder`, quotes taken off) and its paths, the
     destination last: in shell form, or in JSON form (`COPY ["a b.txt", "/app/"]`), which the
     build reads as a list after the options."""
-    rest, options = instruction.value, []
-    while match := _LEADING_OPTION.match(rest):
-        name, equals, value = match[1].partition("=")
-        options.append(name + equals + value.strip("\"'"))
-        rest = rest[match.end() :]
-    rest = rest.strip()
+    options, rest = _leading_options(instruction.value)
     if rest.startswith("["):
         try:
             paths = json.loads(rest)
@@ -298,6 +293,12 @@ def run_arguments(value: str) -> tuple[list[str], str]:
     The build reads the options before the command, so the command's first word is the program
     it runs, not `--mount=…`.
     """
+    return _leading_options(value)
+
+
+def _leading_options(value: str) -> tuple[list[str], str]:
+    """An instruction's `--name=value` options before its arguments, quotes taken off, and
+    the rest, stripped: COPY, ADD and RUN all read their options this way."""
     rest, options = value, []
     while match := _LEADING_OPTION.match(rest):
         name, equals, setting = match[1].partition("=")
