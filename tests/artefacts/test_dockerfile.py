@@ -277,3 +277,43 @@ def test_the_project_file_a_path_of_the_image_came_from():
     assert "tools/entrypoint.sh" in sources("entrypoint.sh")
     # Relative to the last WORKDIR, where no COPY put a file.
     assert "deploy/gunicorn.conf.py" not in sources("./gunicorn.conf.py")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("docker buildx build --build-context docs=./docs .", {"docs": "./docs"}),
+        ("docker build --build-context=docs=./docs .", {"docs": "./docs"}),
+        # Quoted, on the next line after a `\`, in any case (read in lower case, as a stage).
+        ('docker build --build-context "Docs=../my docs" .', {"docs": "../my docs"}),
+        ("docker build \\\n  --build-context \\\n  'docs=./docs' .", {"docs": "./docs"}),
+        (
+            "podman build --build-context base=docker-image://python:3.14-slim"
+            " --build-context src=https://github.com/org/repo.git#v1 .",
+            {
+                "base": "docker-image://python:3.14-slim",
+                "src": "https://github.com/org/repo.git#v1",
+            },
+        ),
+        # Not a named context: no `=`, or a name the shell fills in.
+        ("docker build --build-context docs .", {}),
+        ("docker build --build-context $NAME=./docs .", {}),
+        ("docker build -t bookings:dev .", {}),
+    ],
+)
+def test_build_contexts_are_read_from_a_build_command(command, expected):
+    assert dockerfile.build_contexts(command) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "image"),
+    [
+        ("docker-image://busybox:1.37", "busybox:1.37"),
+        ("./docs", None),
+        ("oci-layout:///tmp/layout", None),
+        ("https://github.com/org/repo.git", None),
+        ("target:base", None),
+    ],
+)
+def test_a_named_context_is_an_image_only_with_docker_image(value, image):
+    assert dockerfile.context_image(value) == image

@@ -36,10 +36,8 @@ def run_dockerfile_check(
     for rule in DOCKERFILE_CHECKS:
         if only not in (None, rule.text):
             continue
-        if rule.problems is rules.run_problems:
-            test = lambda: require(rules.run_problems(instructions, root=root))  # noqa: E731
-        elif rule.problems is rules.lock_file_problems:
-            test = lambda: require(rules.lock_file_problems(instructions, root=root))  # noqa: E731
+        if rule.problems in checks.RULES_READING_THE_PROJECT:
+            test = lambda rule=rule: require(rule.problems(instructions, root=root))  # noqa: E731
         else:
             test = lambda rule=rule: require(rule.problems(instructions))  # noqa: E731
         results[rule.text] = evaluate(rule.text, test, rule.hint)
@@ -1287,6 +1285,177 @@ def test_good_variations_pass(replacements, name):
     assert {text: r.found for text, r in results.items() if not r.passed} == {}, name
 
 
+# A named build context (`docker buildx build --build-context docs=./docs .`) is reached as a
+# stage is, with `COPY --from=docs` or a mount's `from=docs`: files the build command gives,
+# not an image to pull and pin. Each place that sets one, with the Dockerfile that uses it.
+COPY_FROM_DOCS = (VENV_COPY, VENV_COPY + "\nCOPY --from=docs /runbook.md /app/docs/")
+BUILD_COMMAND = "docker buildx build --build-context docs=./docs -t bookings:dev ."
+
+
+@pytest.mark.parametrize(
+    ("files", "replacements"),
+    [
+        (
+            {
+                ".github/workflows/ci.yml": f"jobs:\n  image:\n    steps:\n      - run: {BUILD_COMMAND}\n"
+            },
+            [COPY_FROM_DOCS],
+        ),
+        (
+            {
+                ".github/workflows/release.yaml": "jobs:\n  image:\n    steps:\n"
+                "      - run: |\n          docker build \\\n            --build-context \\\n"
+                "            'docs=./docs' .\n"
+            },
+            [COPY_FROM_DOCS],
+        ),
+        (
+            {
+                ".github/workflows/ci.yml": "jobs:\n  image:\n    steps:\n"
+                "      - uses: docker/build-push-action@v7\n        with:\n"
+                "          context: .\n          build-contexts: |\n"
+                "            shared=../shared\n            docs=./docs\n"
+            },
+            [COPY_FROM_DOCS],
+        ),
+        ({"Makefile": "image:\n\tdocker build --build-context=docs=./docs .\n"}, [COPY_FROM_DOCS]),
+        ({"scripts/build.sh": BUILD_COMMAND + "\n"}, [COPY_FROM_DOCS]),
+        (
+            {
+                "compose.yaml": "services:\n  api:\n    build:\n      context: .\n"
+                "      additional_contexts:\n        docs: ./docs\n"
+            },
+            [COPY_FROM_DOCS],
+        ),
+        (
+            {
+                "docker-compose.yml": "services:\n  api:\n    build:\n"
+                "      additional_contexts:\n        - docs=./docs\n"
+            },
+            [COPY_FROM_DOCS],
+        ),
+        (
+            {"docker-bake.hcl": 'target "app" {\n  contexts = {\n    docs = "./docs"\n  }\n}\n'},
+            [COPY_FROM_DOCS],
+        ),
+        # The build command written in the Dockerfile's own comment, as the template does.
+        (
+            {},
+            [
+                (MODEL.splitlines()[0], MODEL.splitlines()[0] + f"\n# Build: {BUILD_COMMAND}"),
+                COPY_FROM_DOCS,
+            ],
+        ),
+        # In any case, as BuildKit matches a stage's name; and by a mount.
+        (
+            {"build.sh": BUILD_COMMAND.replace("docs=", "Docs=") + "\n"},
+            [(VENV_COPY, VENV_COPY + "\nCOPY --from=DOCS /runbook.md /app/docs/")],
+        ),
+        (
+            {"build.sh": BUILD_COMMAND + "\n"},
+            [
+                (
+                    VENV_COPY,
+                    VENV_COPY + "\nRUN --mount=from=docs,source=/runbook.md,target=/tmp/r.md true",
+                )
+            ],
+        ),
+        # A context's name close to a stage's is the context, not a misspelt stage.
+        (
+            {"build.sh": BUILD_COMMAND.replace("docs=", "builders=") + "\n"},
+            [(VENV_COPY, VENV_COPY + "\nCOPY --from=builders /runbook.md /app/docs/")],
+        ),
+        # A context that is an image pinned in the build command.
+        (
+            {"build.sh": "docker build --build-context docs=docker-image://busybox:1.37 .\n"},
+            [COPY_FROM_DOCS],
+        ),
+    ],
+    ids=[
+        "workflow-run",
+        "workflow-run-on-continued-lines-in-quotes",
+        "build-push-actions-input",
+        "makefile-recipe-with-equals",
+        "shell-script",
+        "compose-mapping",
+        "compose-list",
+        "bake-file",
+        "dockerfile-comment",
+        "other-case",
+        "mount-from-a-context",
+        "close-to-a-stage-name",
+        "context-of-a-pinned-image",
+    ],
+)
+def test_a_named_build_context_is_not_an_image_to_pin(tmp_path, files, replacements):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    text = edit(MODEL, *replacements)
+    (tmp_path / "Dockerfile").write_text(text)
+    result = run_dockerfile_check(text, only=PINNED, root=tmp_path)[PINNED]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("files", "replacements", "message"),
+    [
+        # No build command gives it: the build pulls an image called `docs`.
+        (
+            {},
+            [COPY_FROM_DOCS],
+            "line 28: `docs`, the image a COPY's `--from` takes files from, has no tag",
+        ),
+        # The command gives another name.
+        (
+            {"build.sh": BUILD_COMMAND.replace("docs=", "manuals=") + "\n"},
+            [COPY_FROM_DOCS],
+            "`docs`, the image a COPY's `--from` takes files from, has no tag",
+        ),
+        # A context that is an image is judged by the image it names.
+        (
+            {"build.sh": "docker build --build-context docs=docker-image://busybox .\n"},
+            [COPY_FROM_DOCS],
+            "line 28: `busybox` (the build context `docs`: `--build-context"
+            " docs=docker-image://busybox`) has no tag, which means `latest`",
+        ),
+        (
+            {
+                ".github/workflows/ci.yml": "jobs:\n  image:\n    steps:\n"
+                "      - uses: docker/build-push-action@v7\n        with:\n"
+                "          build-contexts: docs=docker-image://busybox:latest\n"
+            },
+            [COPY_FROM_DOCS],
+            "`busybox:latest` (the build context `docs`",
+        ),
+    ],
+    ids=["no-build-command", "another-name", "context-of-an-unpinned-image", "action-latest"],
+)
+def test_a_from_that_no_build_context_makes_a_files_context_is_judged_as_an_image(
+    tmp_path, files, replacements, message
+):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=PINNED, root=tmp_path)[PINNED]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
+def test_a_from_of_a_named_context_is_judged_by_the_image_it_names():
+    text = "FROM base AS builder\nRUN true\nFROM tools\nCOPY --from=builder /a /a\n"
+    instructions = dockerfile.parse_dockerfile(text)
+    contexts = {"base": "docker-image://python:3.14-slim", "tools": "docker-image://busybox"}
+    assert rules.base_image_problems(instructions, contexts=contexts) == [
+        "line 3: `busybox` (the build context `tools`: `--build-context"
+        " tools=docker-image://busybox`) has no tag, which means `latest`: pin the version you"
+        " use, as a tag (`busybox:<version>`) or a digest (`busybox@sha256:…`)"
+    ]
+    # A context of files pulls no image.
+    files = {**contexts, "tools": "../tools"}
+    assert rules.base_image_problems(instructions, contexts=files) == []
+
+
 UV_RUN_CMD = CMD.replace('"uvicorn"', '"uv", "run", "--no-sync", "uvicorn"')
 
 
@@ -1465,6 +1634,8 @@ def test_a_requirements_install_that_brings_no_pinned_uv_is_refused(
 
 BUILDER_UV = 'RUN pip install --no-cache-dir "uv==${UV_VERSION}"'
 """The model's build stage installs uv with the image's pip, into /usr/local/bin."""
+INSTALLER_UV = "RUN curl -LsSf https://astral.sh/uv/${UV_VERSION}/install.sh | sh"
+"""uv's installer at the model's version: the one uv that `uv self update` can update."""
 GLOBAL_UV_VERSION = (BUILDER, "ARG UV_VERSION=0.13.9\n" + BUILDER)
 """An ARG before the first FROM: the only kind a FROM can use (a `COPY --from` can use none)."""
 UV_STAGE_OF_AN_ARG = (
@@ -1570,8 +1741,34 @@ RELEASE_INSTALLER = "https://github.com/astral-sh/uv/releases/download/0.13.9/uv
                 " && /root/.local/bin/uv self update 0.13.9"
             )
         ],
-        [(BUILDER_UV, BUILDER_UV + " && uv self update ${UV_VERSION}")],
-        [(BUILDER_UV, BUILDER_UV + " && uv self update --dry-run")],
+        [uv_in_the_builder(INSTALLER_UV + " && uv self update ${UV_VERSION}")],
+        [uv_in_the_builder(INSTALLER_UV + " && uv self update --dry-run")],
+        # uv's installer leaves the receipt `uv self update` needs, whatever else brings uv
+        # (PATH decides which runs), and wherever the stage got it: its base stage's RUN.
+        [uv_in_the_builder(BUILDER_UV, INSTALLER_UV, "RUN uv self update ${UV_VERSION}")],
+        [
+            uv_in_the_builder(
+                "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/",
+                INSTALLER_UV + " && /root/.local/bin/uv self update 0.13.9",
+            )
+        ],
+        [
+            (
+                BUILDER,
+                f"FROM {BASE} AS tools\nARG UV_VERSION=0.13.9\n{INSTALLER_UV}\n"
+                + BUILDER.replace(BASE, "tools"),
+            ),
+            uv_in_the_builder("RUN uv self update ${UV_VERSION}"),
+        ],
+        # A copy of an installer's uv updates itself if its receipt came along too.
+        [
+            (BUILDER, f"FROM {BASE} AS tools\nARG UV_VERSION=0.13.9\n{INSTALLER_UV}\n" + BUILDER),
+            uv_in_the_builder(
+                "COPY --from=tools /root/.local/bin/uv /usr/local/bin/uv",
+                "COPY --from=tools /root/.config/uv /root/.config/uv",
+                "RUN uv self update 0.13.9",
+            ),
+        ],
     ],
     ids=[
         "image-version-tag",
@@ -1603,6 +1800,10 @@ RELEASE_INSTALLER = "https://github.com/astral-sh/uv/releases/download/0.13.9/uv
         "self-update-to-a-version",
         "self-update-to-an-arg-version",
         "self-update-dry-run",
+        "self-update-after-pip-and-the-installer",
+        "self-update-after-uvs-image-and-the-installer",
+        "self-update-in-a-stage-built-on-the-installers",
+        "self-update-of-an-installers-uv-copied-from-a-stage",
     ],
 )
 def test_uv_pinned_however_it_arrives_passes(replacements):
@@ -1813,15 +2014,15 @@ def test_uv_pinned_however_it_arrives_passes(replacements):
             " the build",
         ),
         (
-            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update --token abc")],
+            [uv_in_the_builder(INSTALLER_UV, "RUN uv self update --token abc")],
             "`uv self update` replaces uv with whatever version is newest",
         ),
         (
-            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update latest")],
+            [uv_in_the_builder(INSTALLER_UV, "RUN uv self update latest")],
             "`uv self update latest` names no version of uv",
         ),
         (
-            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update ${UV_RELEASE}")],
+            [uv_in_the_builder(INSTALLER_UV, "RUN uv self update ${UV_RELEASE}")],
             "`uv self update ${UV_RELEASE}` uses an ARG without a default",
         ),
         (
@@ -1887,6 +2088,121 @@ def test_uv_whose_version_is_not_pinned_is_refused(replacements, message):
     result = run_dockerfile_check(edit(MODEL, *replacements), only=LOCK)[LOCK]
     assert not result.passed
     assert message in result.found, result.found
+
+
+CANNOT_SELF_UPDATE = "stops the build: only a uv that uv's installer script installed can update"
+
+
+# `uv self update` stops the build unless uv's installer installed the uv it runs: only the
+# installer leaves the receipt it reads, even for a `--dry-run`. The way is to pin the version
+# where uv is installed.
+@pytest.mark.parametrize(
+    ("replacements", "origin", "example"),
+    [
+        (
+            [(BUILDER_UV, BUILDER_UV + " && uv self update ${UV_VERSION}")],
+            "a package manager (pip, pipx, `uv tool`, apt or apk)",
+            'pip install "uv==0.13.9"',
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update 0.13.9")],
+            "a package manager",
+            'pip install "uv==0.13.9"',
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + " && uv self update --dry-run")],
+            "a package manager",
+            'pip install "uv==0.13.9"',
+        ),
+        (
+            [(BUILDER_UV, BUILDER_UV + "\nRUN uv self update")],
+            "a package manager",
+            'pip install "uv==0.13.9"',
+        ),
+        (
+            [uv_in_the_builder('RUN pipx install "uv==0.13.8" && uv self update 0.13.9')],
+            "a package manager",
+            'pip install "uv==0.13.9"',
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/",
+                    "RUN uv self update 0.13.9",
+                )
+            ],
+            "uv's image",
+            "`ghcr.io/astral-sh/uv:0.13.9` in the FROM, COPY or mount that takes uv's image",
+        ),
+        (
+            [
+                (
+                    BUILDER,
+                    BUILDER.replace(BASE, "ghcr.io/astral-sh/uv:0.13.9-python3.14-trixie-slim"),
+                ),
+                uv_in_the_builder("RUN uv self update 0.13.9"),
+            ],
+            "uv's image",
+            "`ghcr.io/astral-sh/uv:0.13.9` in the FROM, COPY or mount that takes uv's image",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "RUN --mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/bin/uv"
+                    " uv self update 0.13.9"
+                )
+            ],
+            "uv's image",
+            "`ghcr.io/astral-sh/uv:0.13.9` in the FROM, COPY or mount that takes uv's image",
+        ),
+        (
+            [
+                uv_in_the_builder(
+                    "RUN curl -LsSf https://astral.sh/uv/0.13.9/install.sh"
+                    " | env UV_UNMANAGED_INSTALL=/usr/local/bin sh",
+                    "RUN uv self update 0.13.9",
+                )
+            ],
+            "uv's installer with `UV_UNMANAGED_INSTALL`, which turns self-update off",
+            "https://astral.sh/uv/0.13.9/install.sh",
+        ),
+        # A copy of a pip-installed uv from another stage is still pip's.
+        (
+            [
+                (
+                    BUILDER,
+                    f"FROM {BASE} AS tools\nRUN pip install --prefix /opt uv==0.13.9\n" + BUILDER,
+                ),
+                uv_in_the_builder(
+                    "COPY --from=tools /opt/bin/uv /usr/local/bin/", "RUN uv self update 0.13.9"
+                ),
+            ],
+            "a package manager",
+            'pip install "uv==0.13.9"',
+        ),
+    ],
+    ids=[
+        "pip-in-the-same-run",
+        "pip-in-an-earlier-run",
+        "pip-dry-run",
+        "pip-without-a-version",
+        "pipx",
+        "copied-from-uvs-image",
+        "uvs-python-image-as-base",
+        "mounted-from-uvs-image",
+        "unmanaged-installer",
+        "pips-uv-copied-from-a-stage",
+    ],
+)
+def test_uv_self_update_of_a_uv_the_installer_did_not_install_is_refused(
+    replacements, origin, example
+):
+    result = run_dockerfile_check(edit(MODEL, *replacements), only=LOCK)[LOCK]
+    assert not result.passed
+    assert CANNOT_SELF_UPDATE in result.found, result.found
+    assert f"this uv comes from {origin}" in result.found, result.found
+    assert "pin the version where uv is installed, such as" in result.found
+    assert example in result.found, result.found
 
 
 # The way round an ARG in `--from`, a stage of uv's image, is judged as any FROM is: through the
@@ -2741,6 +3057,24 @@ def test_the_07_1_check_reads_the_project_and_names_a_missing_dockerfile(tmp_pat
         "Dockerfile does not exist yet — create it in your project folder, service/ in your"
         " workspace"
     )
+
+
+def test_the_07_1_check_reads_the_projects_build_commands_for_named_contexts(tmp_path):
+    """The live check, not only the rule: a Makefile's `--build-context docs=./docs` makes
+    `COPY --from=docs` a context of files, not an unpinned image called `docs`."""
+    workspace = tmp_path / "workspace"
+    root = project.locate(workspace)
+    project.write_files(root, project.reference("07"))
+    dockerfile_path = root / "Dockerfile"
+    dockerfile_path.write_text(edit(dockerfile_path.read_text(), COPY_FROM_DOCS))
+    pinned = next(e for e in checks.IMAGE if e.text == PINNED)
+
+    def verdict():
+        return evaluate(pinned.text, lambda: pinned.run(Given(workspace=workspace)))
+
+    assert not verdict().passed
+    (root / "build.sh").write_text(BUILD_COMMAND + "\n")
+    assert verdict().passed, verdict().found
 
 
 # pip reads `--editable=.` and `-e.` as `-e .`, and `--requirement=FILE` and `-rFILE` as `-r FILE`.

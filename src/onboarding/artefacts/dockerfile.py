@@ -424,3 +424,42 @@ def project_source(built: Sequence[Stage], stage: Stage, image_path: str) -> lis
                             found.append(source_path)  # a file copied into a folder
                 candidates[:0] = [str(path) for path in found]
     return candidates
+
+
+BUILD_CONTEXT_OPTION = re.compile(
+    r"--build-context(?:=|[ \t]+|[ \t]*\\\r?\n[ \t]*)"
+    r"(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<plain>[^\s\"'\\]+))"
+)
+"""A build command's `--build-context NAME=VALUE` (or `--build-context=…`, quoted or not, on
+the next line after a `\\`)."""
+IMAGE_CONTEXT = "docker-image://"
+"""The prefix of a named context's value that is an image (`docker-image://alpine:3.23`)."""
+
+
+def build_contexts(text: str) -> dict[str, str]:
+    """The named build contexts that the build commands in `text` give: name -> value.
+
+    `docker buildx build --build-context docs=./docs .` gives the build a context called `docs`,
+    which the Dockerfile reaches as a stage, with `FROM docs`, `COPY --from=docs` or a mount's
+    `from=docs` (Docker's reference of `docker buildx build`, "--build-context"); a stage of
+    that name is overwritten. Its value is a folder, a Git or HTTP URL, an OCI layout
+    (`oci-layout://…`), or an image (`docker-image://alpine:3.23`). Names are given in lower case,
+    as stages are matched.
+    """
+    found: dict[str, str] = {}
+    for match in BUILD_CONTEXT_OPTION.finditer(text):
+        setting = match["double"] if match["double"] is not None else match["single"]
+        if setting is None:
+            setting = match["plain"]
+        name, equals, value = setting.partition("=")
+        if equals and name.strip() and "$" not in name:
+            found[name.strip().lower()] = value.strip()
+    return found
+
+
+def context_image(value: str) -> str | None:
+    """The image a named context's value names (`docker-image://alpine:3.23`); None when the
+    context is files: a folder, a URL, an OCI layout or another build's target."""
+    if value.lower().startswith(IMAGE_CONTEXT):
+        return value[len(IMAGE_CONTEXT) :]
+    return None

@@ -33,14 +33,21 @@ def instructions(given: Given) -> list[dockerfile.Instruction]:
     )
 
 
+# The rules that read more of the project than its Dockerfile: the files a RUN line names, a
+# hashed requirements file's pins, and the build commands that name a build context (which is
+# not an image to pin).
+RULES_READING_THE_PROJECT = (
+    rules.run_problems,
+    rules.lock_file_problems,
+    rules.base_image_problems,
+)
+
+
 def _judged_by(rule: rules.Rule) -> Callable[[Given], None]:
     def run(given: Given) -> None:
-        root = project.locate(workspace_of(given))
-        if rule.problems is rules.run_problems:
-            require(rules.run_problems(instructions(given), root=root))
-        elif rule.problems is rules.lock_file_problems:
-            # A hashed requirements file is judged by what it holds.
-            require(rules.lock_file_problems(instructions(given), root=root))
+        if rule.problems in RULES_READING_THE_PROJECT:
+            root = project.locate(workspace_of(given))
+            require(rule.problems(instructions(given), root=root))
         else:
             require(rule.problems(instructions(given)))
 

@@ -58,19 +58,31 @@ EMPTIED_REFERENCE = re.compile(r"^$|^[:/@]|[:/]$|[:/]@|//")
 """An image's reference with an empty part where an empty ARG was: its tag, name or registry."""
 
 
-def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
+def base_image_problems(
+    instructions: Sequence[Instruction],
+    root: Path | None = None,
+    contexts: dict[str, str] | None = None,
+) -> list[str]:
     """Every image the build pulls names a version: a tag with a number (not latest), or a
     digest. That is each FROM's, and each that a COPY's `--from` or a mount's `from` takes files
     from, which the build pulls as it pulls a FROM's; and no `--from` or `from` names its image
     (or stage) with an ARG, which stops the build. uv's image that a COPY or a bind mount takes
-    uv from is the lock-file rule's, judged with uv's version."""
+    uv from is the lock-file rule's, judged with uv's version.
+
+    A name that the build command gives as a named context (`contexts`, name -> value; by
+    default those of the project at `root`, see `project_build_contexts`) is that context, not
+    an image: only a context that is an image (`docker-image://…`) is judged, by its value."""
+    if contexts is None:
+        contexts = project_build_contexts(root)
     values = dockerfile.global_args(instructions)
     built = dockerfile.stages(instructions)
     problems = []
     names: set[str] = set()
     for stage in built:
         image = dockerfile.substitute(stage.image, values)
-        if image.lower() in names or image == "scratch":
+        if image.lower() in contexts:
+            problems += _context_image_problems(stage.line, image.lower(), contexts, None)
+        elif image.lower() in names or image == "scratch":
             pass
         # An ARG declared without a default is empty: `python:${PYTHON}` is `python:`, which
         # the build cannot read (an empty `${VARIANT}` after a tag is fine).
@@ -95,6 +107,12 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
                             )
                         )
                     continue
+                if written.lower() in contexts:
+                    if kind in ("copy", "bind", "cache"):
+                        problems += _context_image_problems(
+                            instruction.line, written.lower(), contexts, option
+                        )
+                    continue
                 # A tmpfs, secret or ssh mount pulls nothing; a COPY or a bind mount from uv's
                 # image brings uv, whose version the lock-file rule judges.
                 pulled = kind in ("copy", "bind", "cache") and _names_an_image(written, names)
@@ -109,6 +127,122 @@ def base_image_problems(instructions: Sequence[Instruction]) -> list[str]:
                 if pulled and not (of_uv and kind in ("copy", "bind")):
                     problems += _unpinned_image_problems(instruction.line, written, option)
     return problems
+
+
+def _context_image_problems(
+    line: int, name: str, contexts: dict[str, str], option: str | None
+) -> list[str]:
+    """What leaves unpinned the image that the named context `name` is, when it is one; a
+    context of files (a folder, a URL) pulls no image. `option` as `_unpinned_image_problems`
+    takes it."""
+    image = dockerfile.context_image(contexts[name])
+    if image is None:
+        return []
+    where = f" (the build context `{name}`: `--build-context {name}={contexts[name]}`)"
+    return _unpinned_image_problems(line, image, option, where=where)
+
+
+BUILD_SCRIPTS = (
+    "Dockerfile",
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    "GNUmakefile",
+    "makefile",
+    "Makefile",
+    "*.sh",
+    "scripts/*.sh",
+)
+"""The project's files that may hold the commands that build its image: the Dockerfile's own
+comments (`# Build: docker build …`), CI's workflows, the Makefile and shell scripts."""
+COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+BAKE_FILES = ("docker-bake.hcl", "docker-bake.override.hcl")
+BUILD_PUSH_ACTION = "docker/build-push-action"
+BAKE_CONTEXTS = re.compile(r"\bcontexts\s*=\s*\{(?P<body>[^}]*)\}")
+BAKE_SETTING = re.compile(r"[\"']?(?P<name>[\w.-]+)[\"']?\s*=\s*\"(?P<value>[^\"]*)\"")
+
+
+def project_build_contexts(root: Path | None) -> dict[str, str]:
+    """The named build contexts that the project at `root` gives its build: name (lower case)
+    -> value. Read from each `--build-context NAME=VALUE` of its build commands
+    (`BUILD_SCRIPTS`), the `build-contexts` input of docker/build-push-action in its
+    workflows, a Compose file's `additional_contexts` and a Bake file's `contexts`, all of
+    which set the same named contexts (Docker's reference of `--build-context`, of Bake's
+    contexts and Compose's build section). Empty without `root`."""
+    if root is None:
+        return {}
+    found: dict[str, str] = {}
+    for pattern in BUILD_SCRIPTS:
+        for path in sorted(root.glob(pattern)):
+            if not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found.update(dockerfile.build_contexts(text))
+            if path.parent.name == "workflows":
+                found.update(_action_build_contexts(_yaml_of(text)))
+    for name in COMPOSE_FILES:
+        if (root / name).is_file():
+            found.update(_compose_build_contexts(_yaml_of((root / name).read_text("utf-8"))))
+    for name in BAKE_FILES:
+        if (root / name).is_file():
+            for block in BAKE_CONTEXTS.finditer((root / name).read_text(encoding="utf-8")):
+                for setting in BAKE_SETTING.finditer(block["body"]):
+                    found[setting["name"].lower()] = setting["value"]
+    return found
+
+
+def _yaml_of(text: str) -> object:
+    """The YAML document of `text`; None when it does not parse (the workflow's own check says
+    why)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _settings(entries: object) -> dict[str, str]:
+    """`name=value` entries (lines of text, or a list) or a mapping, as name -> value."""
+    if isinstance(entries, dict):
+        return {str(name).lower(): str(value) for name, value in entries.items()}
+    if isinstance(entries, str):
+        entries = entries.splitlines()
+    if not isinstance(entries, list):
+        return {}
+    found = {}
+    for entry in entries:
+        name, equals, value = str(entry).strip().partition("=")
+        if equals and name.strip():
+            found[name.strip().lower()] = value.strip()
+    return found
+
+
+def _action_build_contexts(workflow: object) -> dict[str, str]:
+    """The `build-contexts` (`name=value`, one a line) of each docker/build-push-action step."""
+    found: dict[str, str] = {}
+    jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
+    for job in jobs.values() if isinstance(jobs, dict) else ():
+        steps = job.get("steps") if isinstance(job, dict) else None
+        for step in steps if isinstance(steps, list) else ():
+            if not isinstance(step, dict) or not str(step.get("uses", "")).startswith(
+                BUILD_PUSH_ACTION + "@"
+            ):
+                continue
+            inputs = step.get("with")
+            if isinstance(inputs, dict):
+                found.update(_settings(inputs.get("build-contexts")))
+    return found
+
+
+def _compose_build_contexts(compose: object) -> dict[str, str]:
+    """Each service's `build: additional_contexts:` (a mapping, or a list of `name=value`)."""
+    found: dict[str, str] = {}
+    services = compose.get("services") if isinstance(compose, dict) else None
+    for service in services.values() if isinstance(services, dict) else ():
+        build = service.get("build") if isinstance(service, dict) else None
+        if isinstance(build, dict):
+            found.update(_settings(build.get("additional_contexts")))
+    return found
 
 
 def _taken_from(instruction: Instruction) -> list[tuple[str, str, str]]:
@@ -148,11 +282,13 @@ def _stage_meant(written: str, stage_names: set[str]) -> str | None:
     return close[0] if close else None
 
 
-def _unpinned_image_problems(line: int, image: str, option: str | None = None) -> list[str]:
+def _unpinned_image_problems(
+    line: int, image: str, option: str | None = None, where: str = ""
+) -> list[str]:
     """What leaves `image` (its ARGs replaced) unpinned: no tag, which means `latest`;
     `latest`; or a tag with no number in it. A digest pins it whatever its tag. `option` is the
     `--from` of a COPY or the `from` of a mount that takes files from the image; None for a
-    FROM."""
+    FROM. `where` says where the image is named, when that is not the Dockerfile's line."""
     if "@sha256:" in image:
         return []
     repository, tag = _repository_and_tag(image.partition("@")[0])
@@ -164,10 +300,9 @@ def _unpinned_image_problems(line: int, image: str, option: str | None = None) -
             f"pin the version you use, as a tag (`{repository}:<version>`) or a digest "
             f"(`{repository}@sha256:…`)"
         )
-    where = ""
-    if option == "--from":
+    if not where and option == "--from":
         where = ", the image a COPY's `--from` takes files from,"
-    elif option == "from":
+    elif not where and option == "from":
         where = ", the image a mount's `from` takes files from,"
     if not tag:
         return [f"line {line}: `{image}`{where} has no tag, which means `latest`: {pin}"]
@@ -1210,6 +1345,7 @@ def uv_version_problems(instructions: Sequence[Instruction]) -> list[str]:
     values = dockerfile.global_args(instructions)
     built = dockerfile.stages(instructions)
     stage_names = {stage.name for stage in built if stage.name}
+    origins = _uv_origins(instructions, built, values)
     problems = []
     for stage in built:
         image = _image_reference(stage.image, values)
@@ -1228,10 +1364,13 @@ def uv_version_problems(instructions: Sequence[Instruction]) -> list[str]:
                     problems += _mounted_uv_problems(instruction.line, mount, values, stage_names)
                 for match in UV_INSTALLER_URL.finditer(instruction.value):
                     problems += _uv_installer_problems(instruction.line, match, seen)
-                for words, inline in _shell_commands(instruction.value):
+                for index, (words, inline) in enumerate(_shell_commands(instruction.value)):
                     problems += _uv_tool_problems(instruction.line, words)
                     problems += _self_update_problems(
-                        instruction.line, _as_tool(words)[0], {**seen, **inline}
+                        instruction.line,
+                        _as_tool(words)[0],
+                        {**seen, **inline},
+                        origins.get((instruction.line, index), frozenset()),
                     )
     return problems
 
@@ -1375,10 +1514,15 @@ def _uv_tool_problems(line: int, written: list[str]) -> list[str]:
     ]
 
 
-def _self_update_problems(line: int, words: list[str], seen: dict[str, str]) -> list[str]:
-    """`uv self update` without a version: it replaces the pinned uv with the newest."""
+def _self_update_problems(
+    line: int, words: list[str], seen: dict[str, str], origins: frozenset[str] = frozenset()
+) -> list[str]:
+    """`uv self update` without a version: it replaces the pinned uv with the newest; and any
+    `uv self update` of a uv that cannot update itself (`origins`: see `_uv_origins`)."""
     if not (PurePosixPath(words[0]).name == "uv" and words[1:3] == ["self", "update"]):
         return []
+    if origins and origins <= set(SELF_UPDATE_REFUSED):
+        return [_cannot_self_update(line, words, origins)]
     if "--dry-run" in words:
         return []
     targets = _positionals(words[3:], {"--token"})
@@ -1404,6 +1548,127 @@ def _self_update_problems(line: int, words: list[str], seen: dict[str, str]) -> 
 
 PINNED_UV = "0.13.9"
 """The uv version the messages give as an example: the one the course's model installs."""
+
+
+# uv updates itself only when uv's installer script installed it: the installer leaves a
+# receipt (~/.config/uv/uv-receipt.json) for that binary, and without one `uv self update`
+# stops, before even a `--dry-run`, with (uv's crates/uv/src/commands/self_update.rs; quoted in
+# astral-sh/uv issues #6774 and #17417):
+#     error: Self-update is only available for uv binaries installed via the standalone
+#     installation scripts.
+#     If you installed uv with pip, brew, or another package manager, update uv with
+#     `pip install --upgrade`, `brew upgrade`, or similar.
+# A package manager writes no receipt, nor does a copy of uv's image, and the installer writes
+# none when `UV_UNMANAGED_INSTALL` is set ("will also disable self-updates", uv's installer
+# reference at docs.astral.sh/uv/reference/installer).
+SELF_UPDATE_REFUSED = {
+    "package": (
+        "a package manager (pip, pipx, `uv tool`, apt or apk)",
+        f'`pip install "uv=={PINNED_UV}"`',
+    ),
+    "image": (
+        "uv's image",
+        f"`{UV_IMAGE}:{PINNED_UV}` in the FROM, COPY or mount that takes uv's image",
+    ),
+    "unmanaged": (
+        "uv's installer with `UV_UNMANAGED_INSTALL`, which turns self-update off",
+        f"the installer's URL `https://astral.sh/uv/{PINNED_UV}/install.sh`",
+    ),
+}
+"""How a uv that cannot update itself arrived: what the message calls it, and the example of
+pinning the version there instead."""
+SELF_UPDATABLE = "installer"
+"""uv's installer script, without `UV_UNMANAGED_INSTALL`: the one uv that updates itself."""
+COPIED_FROM_A_STAGE = "copied"
+"""An installer's uv copied from another stage: it updates itself only if its receipt came
+along, which the check does not follow, so it is given the benefit of the doubt."""
+
+
+def _cannot_self_update(line: int, words: list[str], origins: frozenset[str]) -> str:
+    kinds = [kind for kind in SELF_UPDATE_REFUSED if kind in origins]
+    where = " and ".join(SELF_UPDATE_REFUSED[kind][0] for kind in kinds)
+    example = SELF_UPDATE_REFUSED[kinds[0]][1]
+    return (
+        f"line {line}: `{' '.join(words)}` stops the build: only a uv that uv's installer "
+        f"script installed can update itself, and this uv comes from {where}; drop the "
+        f"`uv self update` and pin the version where uv is installed, such as {example}"
+    )
+
+
+def _uv_origins(
+    instructions: Sequence[Instruction],
+    built: Sequence[dockerfile.Stage],
+    values: dict[str, str],
+) -> dict[tuple[int, int], frozenset[str]]:
+    """How the uv that each RUN command could run arrived, by the RUN's line and the command's
+    place in it (as `_shell_commands` counts): the kinds of `SELF_UPDATE_REFUSED`,
+    `SELF_UPDATABLE` and `COPIED_FROM_A_STAGE` of every uv the stage has by then. A uv the
+    check cannot follow (a `uv sync` of the project, a hashed requirements file) adds nothing.
+    """
+    at_end: dict[int, frozenset[str]] = {}
+    found: dict[tuple[int, int], frozenset[str]] = {}
+    by_name = {stage.name: stage for stage in built if stage.name}
+    by_name.update({str(index): stage for index, stage in enumerate(built)})
+
+    def from_stage(
+        source: str, position: int, brings: Callable[[set[PurePosixPath]], bool]
+    ) -> set[str]:
+        earlier = by_name.get(source)
+        if earlier is None or not any(stage is earlier for stage in built[:position]):
+            return set()
+        if not brings(uv_locations(instructions, built, earlier)):
+            return set()
+        kinds = set(at_end.get(earlier.line, frozenset()))
+        # A copied binary leaves its installer's receipt behind, unless that is copied too.
+        return (kinds - {SELF_UPDATABLE}) | (
+            {COPIED_FROM_A_STAGE} if SELF_UPDATABLE in kinds else set()
+        )
+
+    for position, stage in enumerate(built):
+        base = dockerfile.base_stage(built, stage)
+        kinds: set[str] = set(at_end.get(base.line, frozenset())) if base else set()
+        if base is None and uv_image_tag(_image_reference(stage.image, values)) is not None:
+            kinds.add("image")
+        seen = dockerfile.variables(instructions, stage)
+        copies = {copy.line: copy for copy in dockerfile.copies(stage)}
+        for instruction in stage.instructions:
+            if (copy := copies.get(instruction.line)) is not None and copy.from_stage:
+                source = _image_reference(copy.from_stage, values)
+                if uv_image_tag(source) is not None:
+                    if _copied(copy, _uv_image_paths(source)):
+                        kinds.add("image")
+                else:
+                    kinds |= from_stage(
+                        source, position, lambda found, copy=copy: bool(_copied(copy, found))
+                    )
+            if instruction.keyword != "RUN":
+                continue
+            mounted: set[str] = set()  # a mount's uv is there for this RUN only
+            for mount in dockerfile.run_mounts(instruction.value):
+                if mount["type"] != "bind" or not mount.get("from"):
+                    continue
+                source = _image_reference(mount["from"], values)
+                inside = PurePosixPath("/", mount.get("source", "/"))
+                covers = lambda found, inside=inside: any(  # noqa: E731
+                    location == inside or location.is_relative_to(inside) for location in found
+                )
+                if uv_image_tag(source) is not None:
+                    if covers(_uv_image_paths(source)):
+                        mounted.add("image")
+                else:
+                    mounted |= from_stage(source, position, covers)
+            unmanaged = "UV_UNMANAGED_INSTALL" in instruction.value or bool(
+                seen.get("UV_UNMANAGED_INSTALL")
+            )
+            for index, (words, _) in enumerate(_shell_commands(instruction.value)):
+                found[(instruction.line, index)] = frozenset(kinds | mounted)
+                command = " ".join(words)
+                if UV_INSTALLER_URL.search(command):
+                    kinds.add("unmanaged" if unmanaged else SELF_UPDATABLE)
+                elif UV_INSTALL.search(command):
+                    kinds.add("package")
+        at_end[stage.line] = frozenset(kinds)
+    return found
 
 
 def _arg_in(written: str) -> str:
