@@ -632,6 +632,8 @@ def secret_problems(find_secrets) -> dict[str, list[str]]:
     for file in codebase.PLANTED_FILES:
         problems[file] = scanning.missed_problems(find_secrets, file)
     problems["clean"] = scanning.false_positive_problems(find_secrets)
+    problems["limit"] = scanning.limit_problems(find_secrets)
+    problems["held out"] = scanning.held_out_problems(find_secrets)
     return problems
 
 
@@ -668,6 +670,19 @@ def test_the_not_secret_notes_point_at_lines_of_the_clean_files():
     for file, line in codebase.NOT_SECRETS:
         assert file in codebase.CLEAN_FILES
         assert codebase.CODEBASE[file].splitlines()[line - 1].strip()
+
+
+def test_the_held_out_lines_are_not_in_the_code_base():
+    """A scanner written for the planted lines has never seen these; each secret's value is on
+    its first line, where the check looks for it."""
+    planted = "\n".join(codebase.CODEBASE.values())
+    for held_out in (*codebase.HELD_OUT_SECRETS, *codebase.HELD_OUT_NOT_SECRETS):
+        assert held_out.text.splitlines()[0] not in planted
+    for held_out in codebase.HELD_OUT_SECRETS:
+        first_line = held_out.text.splitlines()[0]
+        assert "PRIVATE KEY" in first_line or any(
+            value in first_line for value in codebase.HELD_OUT_VALUES
+        )
 
 
 def names_only(text: str) -> list[Finding]:
@@ -723,6 +738,151 @@ def bare_numbers(text: str):
 def test_each_scanner_mistake_is_named(scanner, failing, message):
     problems = secret_problems(scanner)[failing]
     assert any(message in problem for problem in problems), problems
+
+
+def model_scanner_with(*replacements: tuple[str, str]):
+    """The model scanner with parts of its source replaced: one mistake, or another right way."""
+    source = SCANNER_BLUEPRINT.model
+    for old, new in replacements:
+        assert old in source, old
+        source = source.replace(old, new)
+    return scanning.load_scanner(source)
+
+
+MODEL_NAMES = 're.compile(r"passw(or)?d|pwd|secret|token|api_?key", re.IGNORECASE)'
+MODEL_VALUE = r"""(?P<value>"[^"]*"|'[^']*'|<[^>]*>|[^\s#]+)"""
+MODEL_URL = r"\w://[^/\s:@]+:(?!\$)[^@\s/]+@"
+
+
+@pytest.mark.parametrize(
+    ("replacements", "messages"),
+    [
+        pytest.param(
+            [("gh[pousr]_", "ghp_")],
+            [
+                "`GH_AUTH=ghu_…` is not reported, but it holds a GitHub token (ghu_ and 36",
+                "a GitHub token (gho_",
+                "a GitHub token (ghs_",
+            ],
+            id="ghp-only",
+        ),
+        pytest.param(
+            # \x22 is a double quote, written so that it does not end the model's r"…" string.
+            [(r"\bAKIA[0-9A-Z]{16}\b", r"\x22AKIA[0-9A-Z]{16}\x22")],
+            [
+                "`aws configure set aws_access_key_id AKIA…` is not reported, but it holds an AWS "
+                "access key id"
+            ],
+            id="aws-key-in-quotes-only",
+        ),
+        pytest.param(
+            [("[A-Za-z0-9]{36,}", r"[A-Za-z0-9]{36}\b")],
+            ['`refresh = "ghr_…"` is not reported, but it holds a GitHub token (ghr_ and 77'],
+            id="exactly-36-after-the-prefix",
+        ),
+        pytest.param(
+            [("-----BEGIN [A-Z ]*PRIVATE KEY", "-----BEGIN (?:RSA|OPENSSH) PRIVATE KEY")],
+            [
+                "`-----BEGIN EC PRIVATE KEY-----` is not reported, but it holds a private key",
+                "`-----BEGIN PRIVATE KEY-----` is not reported, but it holds a private key (a "
+                "BEGIN line that names no key type)",
+            ],
+            id="two-key-types",
+        ),
+        pytest.param(
+            [("-----BEGIN [A-Z ]*PRIVATE KEY", "-----BEGIN [A-Z]+ PRIVATE KEY")],
+            ["`-----BEGIN PRIVATE KEY-----` is not reported"],
+            id="a-key-type-required",
+        ),
+        pytest.param(
+            [("passw(or)?d|pwd|", "password|")],
+            [
+                '`db_passwd = "Hunt…"` is not reported, but it holds a secret-named assignment '
+                "(passwd in the name)",
+                "`SMTP_PWD=Mx9-…` is not reported",
+            ],
+            id="no-passwd-or-pwd",
+        ),
+        pytest.param(
+            [("api_?key", "api_key")],
+            ["`ApiKey: Zk8W…` is not reported, but it holds a secret-named assignment (ApiKey"],
+            id="no-apikey",
+        ),
+        pytest.param(
+            [
+                (
+                    MODEL_NAMES,
+                    MODEL_NAMES.replace(
+                        '", re.IGNORECASE', '|PASSW(OR)?D|PWD|SECRET|TOKEN|API_?KEY"'
+                    ),
+                )
+            ],
+            ["`webhookSecret: 'whs-…'` is not reported", "`ApiKey: Zk8W…` is not reported"],
+            id="lower-and-upper-case-only",
+        ),
+        pytest.param(
+            [(r"\s*[:=]\s*", r"\s*=\s*")],
+            ["`SMTP_PASSWORD: Sm7p…` is not reported", "`ApiKey: Zk8W…` is not reported"],
+            id="equals-only",
+        ),
+        pytest.param(
+            [(MODEL_VALUE, r"""(?P<value>"[^"]*"|'[^']*')""")],
+            ["`SMTP_PWD=Mx9-…` is not reported", "`SMTP_PASSWORD: Sm7p…` is not reported"],
+            id="quoted-values-only",
+        ),
+        pytest.param(
+            [(MODEL_URL, MODEL_URL.replace(r"\w://", r"postgres(?:ql)?://"))],
+            [
+                "`BROKER_URL=amqp://exporter:Qu3u…@mq.internal:5672/` is not reported, but it "
+                "holds a URL with a password in it",
+                "`git clone https://deploy:Cl0n…@git.example.com/ac…` is not reported",
+            ],
+            id="database-urls-only",
+        ),
+        pytest.param(
+            [(r"|\$.*|", r"|\$\{\w+\}|")],
+            [
+                "`export PGPASSWORD=$DATABASE_PASSWORD` is reported, but it is not a secret: "
+                "`$DATABASE_PASSWORD` is an environment variable",
+                '`GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}"` is reported, but it is not a '
+                "secret: `${{ secrets.… }}` is read from GitHub's secret store",
+            ],
+            id="braced-references-only",
+        ),
+        pytest.param(
+            [("|<[^>]*>|", "|"), ("|<.*>|", "|")],
+            ['`SECRET_KEY = "<paste the key from the vault>"` is reported, but it is not a secret'],
+            id="no-angle-bracket-placeholder",
+        ),
+        pytest.param(
+            [('and "://" not in value', 'and not value.startswith("https://")')],
+            ["`TOKEN_ENDPOINT=http://auth.internal:8080/oauth2/t…` is reported, but it is not"],
+            id="https-urls-only-skipped",
+        ),
+        pytest.param(
+            [(MODEL_URL, r"\w://[^/\s$]*@")],
+            [
+                '`DATABASE_URL = "postgresql://exporter@db.internal…` is reported, but it is not '
+                "a secret: a URL with a user name but no password"
+            ],
+            id="any-user-in-a-url",
+        ),
+        pytest.param(
+            [("                and not numeric.fullmatch(value)\n", "")],
+            [
+                "`TOKEN_TTL_SECONDS = 86400000` is reported, but it is not a secret: a number",
+                "`SESSION_TOKEN_TTL = 1_209_600_000` is reported",
+            ],
+            id="numbers-reported",
+        ),
+    ],
+)
+def test_a_scanner_written_for_the_planted_lines_only_is_refused(replacements, messages):
+    """The code base writes each kind of secret one way; the prompt allows others, and names
+    what is not a secret. All of these but equals-only pass the checks on the code base."""
+    problems = scanning.held_out_problems(model_scanner_with(*replacements))
+    for message in messages:
+        assert any(message in problem for problem in problems), problems
 
 
 @pytest.mark.parametrize(
@@ -799,19 +959,23 @@ MODEL_APPEND = "            findings.append(Finding(number, kind))\n"
 MODEL_RETURN = "    return findings\n"
 
 
-def test_a_scanner_that_yields_its_findings_passes():
-    """A generator runs its body only when consumed, after the call: it still loads as a
-    command, and finds what the model finds."""
+def model_that_yields() -> str:
+    """The model scanner, yielding each finding instead of returning a list."""
     for line in (MODEL_FINDINGS_LIST, MODEL_APPEND, MODEL_RETURN):
         assert line in SCANNER_BLUEPRINT.model, line
-    source = (
+    return (
         SCANNER_BLUEPRINT.model.replace(MODEL_FINDINGS_LIST, "")
         .replace(MODEL_APPEND, "            yield Finding(number, kind)\n")
         .replace(MODEL_RETURN, "")
         .replace("-> list[Finding]:", "-> Iterator[Finding]:")
         .replace("import re\n", "import re\nfrom collections.abc import Iterator\n", 1)
     )
-    find_secrets = scanning.load_scanner(source)
+
+
+def test_a_scanner_that_yields_its_findings_passes():
+    """A generator runs its body only when consumed, after the call: it still loads as a
+    command, and finds what the model finds."""
+    find_secrets = scanning.load_scanner(model_that_yields())
     assert all(not problems for problems in secret_problems(find_secrets).values())
     assert scanning.limit_problems(find_secrets) == []
 
@@ -838,6 +1002,7 @@ class SecretScanner:
         r"""(?i)(?:passw(?:or)?d|pwd|secret|token|api_?key)\\w*["']?\\s*[:=]\\s*["']?([^"'\\s#]*)"""
     )
     PLACEHOLDER = re.compile(r"(?i)^(?:change-?me|<.*|\\$.*|os\\..*)$")
+    NUMBER = re.compile(r"[+-]?\\d[\\d_]*(?:\\.\\d+)?")
 
     def scan(self, text: str) -> list[Finding]:
         return [
@@ -852,7 +1017,7 @@ class SecretScanner:
                 return kind
         named = self.NAMED.search(line)
         if named and len(named[1]) >= 8 and not self.PLACEHOLDER.match(named[1]):
-            if "://" not in named[1]:
+            if "://" not in named[1] and not self.NUMBER.fullmatch(named[1]):
                 return "a secret-named value"
         return None
 
@@ -861,10 +1026,118 @@ find_secrets = SecretScanner().scan
 '''
 
 
-def test_a_class_based_scanner_passes():
-    find_secrets = scanning.load_scanner(CLASS_BASED_SCANNER)
-    assert all(not problems for problems in secret_problems(find_secrets).values())
-    assert scanning.limit_problems(find_secrets) == []
+TABLE_OF_SHAPES_SCANNER = r'''import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Leak:
+    line: int
+    kind: str
+
+
+TELLTALE_SHAPES = [
+    (re.compile(r"AKIA[A-Z0-9]{16}"), "AWS key id"),
+    (re.compile(r"gh[oprsu]_[0-9A-Za-z]{36,}"), "GitHub token"),
+    (re.compile(r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----"), "private key"),
+]
+CREDENTIALS_IN_URL = re.compile(r"://[^:/\s@]+:([^@\s]+)@")
+CREDENTIAL_WORDS = ("password", "passwd", "pwd", "secret", "token", "api_key", "apikey")
+# A value is a quoted string, or the words up to a comment: `id-token: write  # for OIDC`.
+ASSIGNMENT = re.compile(
+    r"""^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^#]*?)\s*,?\s*(?:#.*)?$"""
+)
+
+
+def is_literal_secret(value: str) -> bool:
+    value = value.strip("\"'")
+    if len(value) < 8 or "://" in value or value.replace("_", "").isdigit():
+        return False
+    if value.lower() == "change-me" or (value.startswith("<") and value.endswith(">")):
+        return False
+    return not value.startswith(("$", "os.environ", "os.getenv"))
+
+
+def kind_of(line: str) -> str | None:
+    for shape, kind in TELLTALE_SHAPES:
+        if shape.search(line):
+            return kind
+    url = CREDENTIALS_IN_URL.search(line)
+    if url and not url[1].startswith("$"):
+        return "credentials in a URL"
+    assignment = ASSIGNMENT.match(line)
+    if assignment and any(word in assignment[1].lower() for word in CREDENTIAL_WORDS):
+        if is_literal_secret(assignment[2]):
+            return f"literal value of {assignment[1]}"
+    return None
+
+
+def find_secrets(text):
+    leaks = []
+    for number, line in enumerate(text.splitlines(), 1):
+        kind = kind_of(line)
+        if kind:
+            leaks.append(Leak(number, kind))
+    return leaks
+'''
+"""Other names throughout, a list of (pattern, kind) pairs, and a dataclass for its findings."""
+
+WHOLE_TEXT_SCANNER = r'''import re
+from collections import namedtuple
+
+Finding = namedtuple("Finding", "line kind")
+
+SHAPES = {
+    "AWS access key id": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
+    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
+    "private key": re.compile(r"-----BEGIN[A-Z ]* PRIVATE KEY-----"),
+    "password in a URL": re.compile(r"\w://[^\s/:@]+:[^\s/@$][^\s/@]*@"),
+}
+NAMED_VALUE = re.compile(
+    r"""(?i)(?:passw(?:or)?d|pwd|secret|token|api_?key)[\w.-]*["']?[ \t]*[:=][ \t]*"""
+    r"""(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#"']+))"""
+)
+NOT_A_SECRET = re.compile(r"(?i)change-me|<.*>|\$.*|os\..*|[+-]?\d[\d_]*(?:\.\d+)?|.*://.*")
+
+
+def line_at(text, position):
+    return text.count("\n", 0, position) + 1
+
+
+def find_secrets(text):
+    found = {}
+    for kind, shape in SHAPES.items():
+        for match in shape.finditer(text):
+            found.setdefault(line_at(text, match.start()), kind)
+    for match in NAMED_VALUE.finditer(text):
+        value = next(group for group in match.groups() if group is not None)
+        if len(value) >= 8 and not NOT_A_SECRET.fullmatch(value):
+            found.setdefault(line_at(text, match.start()), "secret-named value")
+    return [Finding(line, kind) for line, kind in sorted(found.items())]
+'''
+"""re.finditer() over the whole text, each match's line counted from its position."""
+
+OTHER_RIGHT_SCANNERS = {
+    "class-based": CLASS_BASED_SCANNER,
+    "table-of-shapes": TABLE_OF_SHAPES_SCANNER,
+    "whole-text": WHOLE_TEXT_SCANNER,
+}
+
+
+@pytest.mark.parametrize("name", OTHER_RIGHT_SCANNERS)
+def test_a_right_scanner_unlike_the_model_passes_every_check(name):
+    """Every kind of secret found however the prompt allows it, nothing else, 8 characters
+    counted and 7 not: whatever the scanner is made of."""
+    find_secrets = scanning.load_scanner(OTHER_RIGHT_SCANNERS[name])
+    problems = {check: found for check, found in secret_problems(find_secrets).items() if found}
+    assert problems == {}
+
+
+@pytest.mark.parametrize("name", [*OTHER_RIGHT_SCANNERS, "yields"])
+def test_a_right_scanner_unlike_the_model_passes_09_2(learner, name):
+    source = model_that_yields() if name == "yields" else OTHER_RIGHT_SCANNERS[name]
+    (learner / scanning.SCANNER_FILE).write_text(source, encoding="utf-8")
+    assert found(judge("09.2")) == {}
 
 
 MODEL_FINDING = "class Finding(NamedTuple):"
@@ -896,7 +1169,10 @@ def test_messages_never_show_a_whole_secret():
         problem for problems in secret_problems(lambda text: []).values() for problem in problems
     )
     assert messages
-    assert not [value for value in codebase.SECRET_VALUES if value in messages]
+    shown = [
+        value for value in (*codebase.SECRET_VALUES, *codebase.HELD_OUT_VALUES) if value in messages
+    ]
+    assert not shown
 
 
 @pytest.mark.parametrize(

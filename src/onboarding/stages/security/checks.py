@@ -163,6 +163,13 @@ SCANNER = (
         hint="“At least 8 characters” is `len(value) >= 8`.",
     ),
     Expectation(
+        "every kind of secret the exercise lists is found, written each way it allows",
+        lambda given: require(scanning.held_out_problems(scanner_of(given))),
+        hint="Read the five kinds again: gho_, ghu_, ghs_ and ghr_ as well as ghp_; any key "
+        "type; passwd, pwd and apikey in any case; `:` as well as `=`; quoted or not. And skip "
+        "everything the exercise says is not a secret.",
+    ),
+    Expectation(
         "your project, its files and its whole git history, holds nothing find_secrets() reports",
         project_is_clean,
         hint="A secret that was ever committed is leaked: rotate it first, then remove it from "

@@ -28,6 +28,8 @@ from onboarding.stages.security.codebase import (
     _DB_PASSWORD,
     CLEAN_FILES,
     CODEBASE,
+    HELD_OUT_NOT_SECRETS,
+    HELD_OUT_SECRETS,
     NOT_SECRETS,
     PLANTED,
     SECRET_VALUES,
@@ -107,6 +109,30 @@ def limit_problems(find_secrets: Callable[[str], Any]) -> list[str]:
         problems.append(f"`{AT_THE_LIMIT}` (8 characters) is not reported: “at least 8” includes 8")
     if 2 in lines:
         problems.append(f"`{BELOW_THE_LIMIT}` (7 characters) is reported, but 7 is below the limit")
+    return problems
+
+
+def _first_line(text: str) -> str:
+    return shorten(redact(text.splitlines()[0].strip()), 50)
+
+
+def held_out_problems(find_secrets: Callable[[str], Any]) -> list[str]:
+    """Each kind of secret the prompt lists is found however it allows it to be written, and
+    nothing it says is no secret is reported, on lines the code base does not have.
+
+    Each text is scanned alone, so that what a scanner makes of one line (a private key's block
+    it follows to its end) cannot change its verdict on another.
+    """
+    problems = [
+        f"`{_first_line(held_out.text)}` is not reported, but it holds {held_out.what}"
+        for held_out in HELD_OUT_SECRETS
+        if 1 not in finding_lines(find_secrets, held_out.text + "\n")
+    ]
+    problems += [
+        f"`{_first_line(held_out.text)}` is reported, but it is not a secret: {held_out.what}"
+        for held_out in HELD_OUT_NOT_SECRETS
+        if finding_lines(find_secrets, held_out.text + "\n")
+    ]
     return problems
 
 
