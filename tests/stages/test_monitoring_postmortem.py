@@ -565,6 +565,30 @@ def test_a_verdict_is_still_blame(sentence):
         "The on-call engineer, who had never seen this error, followed the generic 500s entry.",
         "The on-call engineer did not forget anything: the runbook had no entry.",
         "Even an experienced DBA could not have seen the lock from the dashboard.",
+        "The on-call engineer couldn't have known a backfill was running.",
+        "Jordan could not have known the backfill would lock the table.",
+        "QA could have had a concurrency test for the booking path.",
+        "The on-call engineer could have been paged sooner by an alert.",
+        "An integration test could have caught it.",
+        "The backfill could have held the lock for an hour.",
+        "It could have been worse.",
+        # A near miss, told as luck: what someone could have done, and what it would have done.
+        "The on-call engineer could have restarted the pod, which would have lost the queue.",
+        "Jordan could have let the backfill commit, and that would have held the lock longer.",
+        "Jordan's backfill could have held the lock for an hour.",
+        "Jordan's backfill should have committed in batches.",
+        # A condition about the system or the team: what the situation allowed, not a verdict.
+        "The on-call engineer could have checked the lock table if the runbook had mentioned it.",
+        "The on-call engineer could have checked the lock table, had the runbook mentioned it.",
+        "QA could have caught it if we had written a concurrency test.",
+        "The bug could have been caught by QA if the suite had a concurrency test.",
+        # What they never could (or would) have done is no act left undone.
+        "Jordan never could have known the backfill would lock the table.",
+        "The on-call engineer never could reach the DBA by phone.",
+        # A plan is no verdict: what was meant to happen, and what did.
+        "Jordan was supposed to run the backfill at 02:00, but the scheduler started it at 10:00.",
+        # A time, with no one in it.
+        "The error rate rose since the deploy.",
         "It was nobody's fault: the on-call engineer followed the runbook.",
         # A role word that is not the subject, or a failure that is no one's.
         "Waiting for the DBA caused a ten-minute delay.",
@@ -796,6 +820,28 @@ def test_a_lapse_of_the_system_or_a_situation_is_not_blame(sentence):
         ),
         ("Sam reviewed it. It should have been caught by him.", "“should have been caught by him”"),
         ("Sam was on call. The page was missed by them.", "“was missed by them”"),
+        (
+            "The DBA reviewed it. It should have been caught by them.",
+            "“should have been caught by them”",
+        ),
+        # "Could have" and "ought to have" owe someone the act as "should have" does.
+        (
+            "The bug could have been caught by QA.",
+            "“The bug could have been caught by QA.” blames QA",
+        ),
+        (
+            "The bug ought to have been caught by QA.",
+            "“The bug ought to have been caught by QA.” blames QA",
+        ),
+        (
+            "The bug should've been caught by QA.",
+            "“The bug should've been caught by QA.” blames QA",
+        ),
+        ("The lock could have been spotted by Jordan.", "“could have been spotted by Jordan”"),
+        (
+            "The review oughtn't to have been skipped by the DBA.",
+            "“The review oughtn't to have been skipped by the DBA.” blames the DBA",
+        ),
     ],
 )
 def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, problem):
@@ -841,6 +887,16 @@ def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, probl
         "It should have been caught by me.",
         "The outage was caused by me: nothing reviewed the script.",
         "The dashboards were new. The spike should have been shown by them.",
+        # "Could have" and "ought to have" as "should have": by a tool, or by no one.
+        "The bug could have been caught by an integration test.",
+        "The bug could have been caught by a test.",
+        "The bug ought to have been caught by the QA environment.",
+        "The bug could have been caught earlier.",
+        "It could have been caught by us.",
+        "The on-call engineer could have been paged by an alert.",
+        # "Might have" and "may have" guess at what would have helped; no verdict.
+        "The bug might have been caught by QA with a concurrency test.",
+        "The bug may have been caught by QA in an earlier release.",
     ],
 )
 def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
@@ -875,6 +931,14 @@ def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
         ("Jordan ran the backfill, and they forgot the lock.", "“they forgot”"),
         ("Jordan ran the backfill. They simply forgot to batch it.", "“They simply forgot”"),
         ("Jordan and Sam ran it. Priya watched. They forgot the lock.", "“They forgot”"),
+        # A singular "they" for the one role named last, as for one person.
+        ("The DBA approved it. They skipped the review.", "“They skipped”"),
+        ("The DBA ran the migration. They didn't check the lock.", "“They didn't check”"),
+        ("The on-call engineer was paged at 10:09. They missed the page.", "“They missed”"),
+        ("The reviewer approved the script, and they forgot the lock.", "“they forgot”"),
+        # Nothing named for "they" to be, or a lapse that only people make.
+        ("Sam was on call; they missed the page.", "“they missed”"),
+        ("The DBA approved the script because they forgot the lock.", "“they forgot”"),
     ],
     ids=lambda value: str(value)[:30],
 )
@@ -922,6 +986,20 @@ def test_a_verdict_on_someone_named_by_a_pronoun_is_blame(text, problem):
         "Sam checked the dashboards. They missed the spike.",
         "Sam was paged. The retries piled up. They caused the outage.",
         "Jordan's alert fired late. They missed the spike.",
+        # The same for one role: what is no lapse, or "they" that are the things named after.
+        "The DBA approved it. They never skipped a review.",
+        "The on-call engineer was paged. They did not have an alert to go on.",
+        "The on-call engineer opened the dashboards. They missed the spike.",
+        "The DBA's alerts fired late. They missed the spike.",
+        # A role that only names a thing ("the on-call rota") is no one "they" may be.
+        "The on-call rota lists the dashboards. They missed the spike.",
+        "The SRE dashboard loaded slowly. They missed the spike.",
+        # "They" that gives the reason for what the person or role in the same sentence did
+        # not do are the things the writer has in mind ("the dashboard … they were slow").
+        "Sam didn't check the dashboard because they were slow to load.",
+        "Sam didn't check the dashboard because they failed to show lock waits.",
+        "The DBA didn't check the dashboard because they were slow to load.",
+        "The on-call engineer checked the dashboard: they were slow to load.",
     ],
     ids=lambda value: str(value)[:30],
 )
@@ -1015,6 +1093,16 @@ def test_a_reason_before_so_excuses_what_was_not_done(sentence):
         "since 2030-03-04",
         "since last week",
         "ever since the deploy",
+        # An event named after "since" is a time too: it says since when, not why.
+        "since the deploy",
+        "since the big deploy",
+        "since yesterday's deploy",
+        "since the deploy at 10:00",
+        "since the deploy of the new index",
+        "since the ops review",
+        "since the status page update",
+        "since Jordan's deploy",
+        "since the outage began",
         "as of 10:00",
         # A manner, a comparison or a list: no reason either.
         "as usual",
@@ -1036,6 +1124,14 @@ def test_a_time_or_a_comparison_is_no_reason_and_excuses_nothing(words):
     "words",
     [
         "since the runbook had no entry",
+        # An event that did something is a cause, not a time.
+        "since the deploy removed the index",
+        "since the deploy broke the index",
+        "since the deploy had removed the index",
+        "since the runbook says nothing about it",
+        "since the lock blocks reads too",
+        "since the deploy failed",
+        "since the deploy, because nothing pointed to it",
         "since 10:00, because nothing pointed to it",
         "as soon as the page came, because nothing pointed to it",
         "as the runbook advised against it",
@@ -1094,6 +1190,14 @@ def test_a_denied_reason_is_no_verdict(sentence):
         ("The reviewer should have spotted the single transaction.", "the reviewer"),
         ("QA should have found it.", "QA"),
         ("The on-call engineer should have been faster.", "the on-call engineer"),
+        # "Could have", "ought to have" and "should've" judge as "should have" does.
+        ("QA could have caught it.", "QA"),
+        ("QA ought to have caught it.", "QA"),
+        ("QA should've caught it.", "QA"),
+        ("The reviewer could have spotted the single transaction.", "the reviewer"),
+        ("The on-call engineer ought to have checked the dashboard.", "the on-call engineer"),
+        ("The on-call engineer could have been faster.", "the on-call engineer"),
+        ("The DBA ought not to have run the backfill at ten.", "the DBA"),
         ("The on-call engineer was slow to respond.", "the on-call engineer"),
         ("The developer broke production.", "the developer"),
         ("The DBA caused the outage by running the backfill.", "the DBA"),
@@ -1145,6 +1249,24 @@ def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentenc
         "Jordan should have batched the backfill.",
         "Jordan should have been more careful.",
         "Sam should have told the DBA.",
+        "Jordan could have batched the backfill.",
+        "Jordan could have been more careful.",
+        "Jordan ought to have batched the backfill.",
+        "Jordan ought not to have run the backfill.",
+        "Jordan oughtn't to have run the backfill.",
+        "Jordan never ought to have run the backfill.",
+        "Jordan should've batched the backfill.",
+        "Jordan could've batched the backfill.",
+        # A condition about the person or a role keeps the verdict.
+        "Jordan could have batched the backfill if he had read the runbook.",
+        "QA could have caught it if they had been more careful.",
+        "QA could have caught it if Jordan had told them.",
+        "QA could have caught it, as they had a staging environment.",
+        "The bug could have been caught by QA if they had looked.",
+        # "Jordan's mistake" is theirs, whatever verb follows; a curly apostrophe is one too.
+        "Jordan's mistake should have been caught in review.",
+        "It was Jordan’s fault.",
+        "It was the DBA’s fault.",
         "Jordan failed to batch the backfill.",
         "Jordan didn't batch the backfill.",
         "Jordan did not announce the backfill.",

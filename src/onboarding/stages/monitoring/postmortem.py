@@ -13,22 +13,26 @@ after a Date column, an Assignee column for the owners, a Deadline or Target dat
 the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
 (`Priya (SRE, on call)`) or after a comma (`Priya, SRE`) as one owner, times on the 12-hour
 clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]`
-defined below). Judging words used as a verdict, a person or a role named as the cause
-("Jordan forgot", "the DBA failed to batch it", "QA should have caught it", "the on-call
-engineer didn't check the dashboard", "the on-call engineer missed the page", "Sam did not
-leave a note"), in the passive voice too ("the page was missed by the on-call engineer", "the
-bug should have been caught by QA") or by a pronoun ("Jordan ran it. He forgot the lock.", a
-singular "Sam was on call. They missed the page."), and an action with no date at all are not; a
-role's action told without fault ("the on-call engineer rolled back at 14:32", "did not have an
-alert to go on") is fine, and so are a lapse of the system ("the alert missed the spike"), what
-happened to someone ("Sam lost his VPN connection") and a lapse denied, which is praise ("never lost track of the impact",
-"didn't miss a single page", "never left the incident channel"). What someone did not do is
-excused by a reason about the system or the situation ("because nothing pointed to it",
-"because they were handling another page"), never by one that blames them ("because she
-forgot", "because they were careless"), nor by a time ("since 10:00") or a manner ("as
-usual"); a reason may come first, before "so" ("nothing pointed to it, so she did not check").
-No reason excuses a lapse done ("missed the page because …"), as none excuses "forgot". "We"
-and "I" may own the process's gaps ("we had no alert"), but not a lapse ("I forgot the lock").
+defined below). Judging words used as a verdict, a person or a role named as the cause ("Jordan
+forgot", "the DBA failed to batch it", "QA should have caught it", "QA could have caught it",
+"the DBA ought to have checked", "the on-call engineer didn't check the dashboard", "the
+on-call engineer missed the page", "Sam did not leave a note"), in the passive voice too ("the
+page was missed by the on-call engineer", "the bug should (or could) have been caught by QA")
+or by a pronoun ("Jordan ran it. He forgot the lock.", a singular "Sam was on call. They missed
+the page." or "The DBA approved it. They skipped the review."), and an action with no date at
+all are not; what could have been, told as a near miss or under a condition about the system
+("could have restarted the pod, which would have lost the queue", "could have checked it if the
+runbook had said so"), is no verdict; a role's action told without fault ("the on-call engineer
+rolled back at 14:32", "did not have an alert to go on") is fine, and so are a lapse of the
+system ("the alert missed the spike"), what happened to someone ("Sam lost his VPN connection")
+and a lapse denied, which is praise ("never lost track of the impact", "didn't miss a single
+page", "never left the incident channel"). What someone did not do is excused by a reason about
+the system or the situation ("because nothing pointed to it", "because they were handling
+another page"), never by one that blames them ("because she forgot", "because they were
+careless"), nor by a time ("since 10:00", "since the deploy") or a manner ("as usual"); a
+reason may come first, before "so" ("nothing pointed to it, so she did not check"). No reason
+excuses a lapse done ("missed the page because …"), as none excuses "forgot". "We" and "I" may
+own the process's gaps ("we had no alert"), but not a lapse ("I forgot the lock").
 Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
@@ -168,11 +172,20 @@ FAILED_TO = (
 PAST_PARTICIPLE = r"(?:[a-z]+(?:ed|en|wn|ght|ne|un|t)|read|said|found|told|held|made)\b"
 """A past participle: checked, spotted, given, shown, caught, read, and irregular ones such as
 found and told."""
+VERDICT_MODAL = (
+    r"(?:(?:should(?:n['’]?t|\s+not)?|ought(?:n['’]?t|\s+not)?\s+to)\s+have|should['’]ve"
+    # "Could have caught it" judges as "should have" does, but "could not have seen it"
+    # excuses; and see `_counterfactual`.
+    r"|could(?:\s+have|['’]ve))"
+)
+"""What someone owed, as a verdict: "should have", "ought to have", "could have", "should've"."""
+THEIR_FAULT = r"(?:mistakes?|faults?|errors?|oversights?|negligence|blame)\b"
+"""What is someone's own when it is theirs: "Jordan's mistake", "the DBA's fault"."""
 # "Should have caught it" judges; "should have a runbook entry" and "should have been paged"
 # say what the process owes someone. So a past participle must follow, and "been" only when
 # it judges ("should have been more careful").
 SHOULD_HAVE = (
-    r"should(?:n'?t| not)? have\s+(?:"
+    rf"{VERDICT_MODAL}\s+(?:"
     r"been\s+(?!(?:able|allowed|permitted|possible|given|told|paged|alerted|warned|informed|"
     r"involved|consulted|asked|notified|called|included|looped|trained|shown|blocked|stopped|"
     r"prevented|protected|required)\b)"
@@ -252,6 +265,8 @@ NOT_AN_ACT = (
     r"(?:have|has|had|know|knew|known|get|got|gotten|receive[sd]?|hear|heard|see|saw|seen|"
     r"need(?:ed)?|want(?:ed)?|expect(?:ed)?|understand|understood|mean|meant|"
     r"intend(?:ed)?|think|thought|reali[sz]ed?|recogni[sz]ed?|find|found|be|been|was|were|"
+    # What they never could (or would) have done: "never could have known".
+    r"could|would|can|"
     r"reach(?:ed)?|contact(?:ed)?|connect(?:ed)?|"
     # A lapse denied is praise: "never lost track", "did not hesitate to roll back".
     rf"{LAPSES}|"
@@ -276,13 +291,42 @@ SINCE_WHEN = (
     r"time|point|day|release|deploy)\b"
 )
 """After "since", when rather than why: 10:00, 9 am, Monday, 2030-03-04, then, the start."""
+NO_NAME = (
+    r"(?:[a-z]+ed|[a-z]+n['’]t|(?!(?:early|daily|weekly|monthly|nightly|hourly|yearly)\b)"
+    r"[a-z]{2,}ly|is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|would|"
+    r"shall|should|may|might|must|not|never|so|it|they|he|she|we|I|you|nothing|nobody|none|"
+    r"no|nor|any|some|every|everyone|everything|anyone|someone|the|an?|this|that|these|those|"
+    r"there|its|their|his|her|our|ran|broke|took|made|gave|got|went|came|left|lost|kept|held|"
+    r"found|told|said|saw|knew|meant|began|brought|caught|fell|hit|cut|put|set|sent|shut|let|"
+    r"wrote|says|shows|needs|means|lacks|seems|looks|works|fails|holds|uses|allows|requires|"
+    r"runs|takes|makes|gives|gets|goes|stays|remains|keeps)\b"
+)
+"""Words that make what follows "since" a clause, with a subject and a verb ("since the deploy
+removed the index"), not the name of an event: verbs, pronouns, and a second determiner."""
+NAME_WORD = rf"(?!{NO_NAME})[\w:'’-]+"
+"""A word of an event's name: "deploy", "10:00", "yesterday's"."""
+SINCE_EVENT = (
+    # "The deploy", "the big deploy", "yesterday's deploy", "the deploy at 10:00", "the deploy
+    # of the new index", and what began then ("the outage began").
+    r"(?:(?:the|this|that|our|its|their|his|her|[\w-]+['’]s)\s+)?"
+    # A word in -s before the last is a verb ("since the lock blocks reads"), not a noun.
+    rf"(?:(?![a-z]{{2,}}[^\Wsui]s\b){NAME_WORD}\s+){{0,3}}{NAME_WORD}"
+    r"(?:\s+(?:of|at|on|in|for|to|from|with|by|during|after|before)\s+"
+    rf"(?:(?:the|an?|this|that|our|its|their)\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})*"
+    r"(?:\s+(?:began|begun|started|happened|occurred|went\s+(?:out|live)|came\s+in|landed|"
+    r"shipped))?"
+    # Where the clause ends: a mark, the end, or a word that opens another clause.
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|but|so|or|because|when|while|until|though)\b)"
+)
+"""After "since", an event rather than a clause, which is a time too: "since the deploy"
+says since when the engineer did not check, "since the deploy removed the index" why."""
 REASON = re.compile(
     # Not reasons: a comparison or a list ("as quickly as", "as well as", "such as"); a time,
     # a manner or a consequence ("as of 10:00", "as usual", "as if", "as a result"); and
-    # "since" of a time ("since 10:00", "since then", "ever since").
+    # "since" of a time ("since 10:00", "since then", "ever since", "since the deploy").
     r"(?P<not_a_reason>\bas\s+[\w'-]+\s+as\b|\b(?:such|same)\s+as\b"
     r"|\bas\s+(?:of|if|though|usual|always|before|ever|such|a\s+result)\b"
-    rf"|\bever\s+since\b|\bsince\s+(?:{SINCE_WHEN}))"
+    rf"|\bever\s+since\b|\bsince\s+(?:{SINCE_WHEN}|{SINCE_EVENT}))"
     r"|\b(?:because|since|as)\b",
     re.IGNORECASE,
 )
@@ -347,7 +391,7 @@ ROLE_BLAME = re.compile(
     rf"\s+(?:{JUDGING_ACTS}|(?P<omission>{NEGATED_ACT})|{LAPSES_DONE}"
     r"|(?:is|was|are|were) to blame)"
     # Their mistake, in so many words: "the DBA's mistake", "it was QA's fault".
-    rf"|\b(?P<owner>{ROLE})'s\s+(?:mistake|fault|error|oversight|negligence)\b",
+    rf"|\b(?P<owner>{ROLE})['’]s\s+(?:mistake|fault|error|oversight|negligence)\b",
     re.IGNORECASE,
 )
 QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
@@ -382,8 +426,8 @@ PASSIVE_LAPSES = (
 ignored by Sam" judges Sam as "Sam ignored the warning" does."""
 AGENT_ENDS = (
     r"(?=\s*(?:[^\w\s'’]|$)|\s+(?:at|on|in|during|before|after|when|while|because|since|as|"
-    r"and|but|or|nor|so|who|which|that|until|for|from|with|without|again|twice|once|too|also|"
-    r"then|\d)\b)"
+    r"and|but|or|nor|so|if|unless|who|which|that|until|for|from|with|without|again|twice|once|"
+    r"too|also|then|\d)\b)"
 )
 """Where the role after "by" ends: "by the on-call engineer at 10:09" names the engineer, "by
 the on-call rota" a thing, and "by the SRE dashboard" the dashboard."""
@@ -414,6 +458,31 @@ PLURAL_WORD = (
     r"afterwards|towards|besides|unless|plus|status|less|across)\b)[a-z]+(?<![su]s)(?<!is)s\b"
 )
 """A word that is likely a plural noun (dashboards, alerts, retries): what "they" may be."""
+ONE_ROLE_REFERENT = re.compile(ROLE, re.IGNORECASE)
+SUBJECT_OF_AN_ACT = re.compile(
+    r"\s*(?:,|\s(?:who|that|[a-z]+ed|[a-z]{2,}ly|was|were|is|are|had|has|have|did|does|"
+    r"didn['’]?t|never|not|then|also|just|still|could|would|should|will|can|may|might|must|"
+    r"ran|took|made|gave|got|went|came|left|lost|kept|held|found|told|said|saw|knew|began|"
+    r"brought|caught|broke|wrote|forgot|sent|set|put|let|read|thought|chose|spent|shut|cut)\b)",
+    re.IGNORECASE,
+)
+"""What follows a role that is the subject of an act: a verb ("approved", "ran", "was"), an
+adverb, or a clause about them ("the DBA, who ran it"; "the engineer who ran it")."""
+COULD_HAVE = re.compile(r"\bcould(?:\s+have|['’]ve)\b", re.IGNORECASE)
+WOULD_HAVE = re.compile(r"\bwould(?:n['’]?t)?(?:\s+have|['’]ve)\b", re.IGNORECASE)
+CONDITION = re.compile(r"(?:\bif|\bunless|,\s*had)\s+", re.IGNORECASE)
+SOMEONE_ELSE = re.compile(rf"(?:he|she|they|you|someone|somebody|{ROLE})\b", re.IGNORECASE)
+"""Who a condition may be about that makes it a verdict still: "if they had been careful"."""
+EXPLANATION_OPENING = re.compile(r"(?:\b(?:because|since|as)|[:;—–]|\s-)\s*$", re.IGNORECASE)
+"""An explanation that "they" opens: "because they were slow to load", "; they were slow"."""
+THING_NAMED = re.compile(r"\b(?:the|an?|its|this|that|their|his|her|our)\s+[\w-]+", re.IGNORECASE)
+"""A thing named ("the dashboard"), whose kind a "they" after it may mean."""
+THEY_LAPSE = re.compile(
+    r"(?:they|them)\b(?:\s+(?:had|have|had\s+been|just|simply|also|then|again|[a-z]+ly))*\s+"
+    rf"{PEOPLES_LAPSES}",
+    re.IGNORECASE,
+)
+"""A lapse only people make, told of "they": "they forgot", "they didn't bother"."""
 COLLECTIVE_ROLE = re.compile(r"(?:s|team|desk|QA|staff|crew)$", re.IGNORECASE)
 """A role that is several people: the engineers, the DBAs, the backend team, the help desk."""
 
@@ -674,8 +743,11 @@ def _readers(people: Sequence[str]) -> _Readers:
         # batch it"): in "the backfill Jordan started did not commit", the backfill did not.
         # A judging verb denied right before it is no verdict ("Priya never failed to update
         # it", "Sam did not fail to", "Sam rarely forgot"), but "never should have run it"
-        # still judges.
-        rf"\b(?P<who>{named})(?:'s)?\b(?:{CLAUSE_ABOUT_THEM})?"
+        # still judges. What "Jordan's backfill could have" done is the backfill's; "Jordan's
+        # mistake" is still theirs.
+        rf"\b(?P<who>{named})"
+        rf"(?:['’]s\b(?!\s+(?!{THEIR_FAULT})(?:[\w'-]+\s+){{1,3}}?{VERDICT_MODAL}))?"
+        rf"\b(?:{CLAUSE_ABOUT_THEM})?"
         rf"(?:(?:[\s,]+(?!(?:{NEGATION}|(?:not|{SELDOM}(?:\s+ever)?)\s+)(?!should)"
         rf"(?:{BLAME_VERBS}))[\w'-]+){{0,3}}?"
         rf"[\s,]+{BLAME_VERBS}"
@@ -700,7 +772,7 @@ def _readers(people: Sequence[str]) -> _Readers:
             rf"{ADVERBS}\s+(?P<act>{PASSIVE_LAPSES})"
             # "Should have been caught by QA" owes QA the act, as "QA should have caught it"
             # does; with no one after "by", it is what the process owed.
-            rf"|should(?:n['’]?t|\s+not)?\s+have\s+been{ADVERBS}\s+(?P<owed>{PAST_PARTICIPLE}))"
+            rf"|{VERDICT_MODAL}\s+been{ADVERBS}\s+(?P<owed>{PAST_PARTICIPLE}))"
             r"(?:\s+(?!(?:by|because|since|as|when|while|and|but|so|which|who|that|until|after|"
             r"before)\b)[\w:'’-]+){0,3}?\s+by\s+"
             # "By Jordan's script" names the script; "by the SRE dashboard" the dashboard.
@@ -770,12 +842,29 @@ def _is_a_verdict(
     clause_start = _clause_start(line, start, readers)
     if NOT_A_VERDICT.search(line[clause_start:start]):
         return False
+    if COULD_HAVE.search(line, start, end) and _counterfactual(line[end:], readers):
+        return False
     if match.groupdict().get("omission") and any(
         reason is not None and not _blames(reason, readers.blaming_reason)
         for reason in (_reason_before(line, clause_start, readers), _reason_after_text(line, end))
     ):
         return False
     return DENIED_AFTER.match(line, end) is None
+
+
+def _counterfactual(after: str, readers: _Readers) -> bool:
+    """Whether the rest of a sentence after "could have" makes it a counterfactual about the
+    situation rather than a verdict: a near miss, which says what it would have done ("could
+    have restarted the pod, which would have lost the queue"), or a condition about the system
+    or the team ("could have checked it if the runbook had mentioned it", "…, had an alert
+    fired", "… if we had written the test"). A condition about the person or a role is none
+    ("if they had been careful", "if QA had tested it")."""
+    rest = re.split(r"[.!?;]", after, maxsplit=1)[0]
+    return bool(WOULD_HAVE.search(rest)) or any(
+        not SOMEONE_ELSE.match(rest, condition.end())
+        and not readers.one_person.match(rest, condition.end())
+        for condition in CONDITION.finditer(rest)
+    )
 
 
 def _reason_after_text(line: str, end: int) -> str | None:
@@ -950,30 +1039,56 @@ def _they_are_people(sentence: str, at: int, readers: _Readers, previous: str) -
     """Whether "they" (or "them") at `at` means people: the last plural before it, in this
     sentence or the one before, is two people or more, or a role that is several ("the
     engineers", "the backend team"); or, as a singular "they", the last of them all is one
-    person by name ("Sam was on call. They missed the page."), with no plural of people or
-    things after them. "Sam's dashboard" names the dashboard, not Sam. A single role is not
-    read so: in "the on-call engineer didn't check the dashboard because they were slow to
-    load", "they" are the dashboards the writer has in mind."""
+    person by name or one role that did something ("Sam was on call. They missed the page.",
+    "The DBA approved it. They skipped the review."), with no plural of people or things after
+    them. "Sam's dashboard" names the dashboard, not Sam, and "the on-call rota" a rota.
+
+    A "they" that explains, in the same sentence, what that one person or role did to a thing
+    is not them: in "the on-call engineer didn't check the dashboard because they were slow to
+    load" (or "…; they were slow to load"), "they" are the dashboards the writer has in mind.
+    Only a lapse that people alone make is theirs there, as in a reason (`_blaming_reason`):
+    "because they forgot"."""
     referents = [
-        *((found, previous) for found in readers.referent.finditer(previous)),
-        *((found, sentence) for found in readers.referent.finditer(sentence, 0, at)),
+        *((found, previous, False) for found in readers.referent.finditer(previous)),
+        *((found, sentence, True) for found in readers.referent.finditer(sentence, 0, at)),
     ]
     if referents:
-        last, text = referents[-1]
+        last, text, same_sentence = referents[-1]
+        explains_a_thing = (
+            same_sentence
+            and EXPLANATION_OPENING.search(sentence, 0, at)
+            and THING_NAMED.search(sentence, last.end(), at)
+        )
         if (
             last["people"]
-            and readers.one_person.fullmatch(last["people"].strip())
-            and not re.match(r"['’]s\b", text[last.end() :])
+            and _one_someone(last["people"].strip(), text[last.end() :], readers)
+            and (not explains_a_thing or THEY_LAPSE.match(sentence, at))
         ):
             return True
     plural = [
         found
-        for found, _ in referents
+        for found, _, _ in referents
         if found["things"]
         or re.search(r",|\band\b|&", found["people"])
         or COLLECTIVE_ROLE.search(found["people"].strip())
     ]
     return bool(plural and plural[-1]["people"])
+
+
+def _one_someone(who: str, after: str, readers: _Readers) -> bool:
+    """Whether `who`, followed by the words `after`, is one person by name, or one role that
+    is the subject of what follows ("the DBA approved it"), whom a singular "they" may be.
+    "Sam's dashboard" is a dashboard, and "the on-call rota" (a role word before a noun) a
+    rota."""
+    if re.match(r"['’]s\b", after):
+        return False
+    if readers.one_person.fullmatch(who):
+        return True
+    return bool(
+        ONE_ROLE_REFERENT.fullmatch(who)
+        and not COLLECTIVE_ROLE.search(who)
+        and SUBJECT_OF_AN_ACT.match(after)
+    )
 
 
 def _role_blamed(own_words: str, written: str, readers: _Readers) -> tuple[int, str] | None:
