@@ -456,6 +456,44 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
             {"p95 latency": 300.0},
         ),
         ("The load test measures the p95 latency. It takes up to 300 ms.", {"p95 latency": 300.0}),
+        # The test's length in a clause, then the limit in a clause that refers back.
+        (
+            "We measure the p95 latency. The test runs for 60 s, and it stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. The run lasts one minute; it must stay under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. The run lasts one minute; the limit is 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        # The limit and the run's length in one sentence, in words or in digits.
+        ("p95 ≤ 0.3 s over a 60-second run.", {"p95 latency": 300.0}),
+        ("p95 latency ≤ 0.3 s over a sixty-second run.", {"p95 latency": 300.0}),
+        (
+            "The p95 latency stays under 300 ms; the test runs for sixty seconds.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The test runs for sixty seconds; the p95 latency stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "Each request must finish within 300 ms at p95; the run lasts one minute.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency; each request must finish within 300 ms, and the run "
+            "lasts one minute.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It runs for sixty seconds. It stays under "
+            "three hundred milliseconds.",
+            {"p95 latency": 300.0},
+        ),
     ],
     ids=[
         "it-runs-for-seconds",
@@ -474,9 +512,122 @@ def test_a_threshold_split_across_two_sentences_quotes_both():
         "it-the-latency-takes",
         "it-takes-per-request-after-the-test",
         "it-takes-milliseconds-after-the-test",
+        "the-test-runs-then-it-in-a-clause",
+        "the-run-lasts-then-it-must-in-a-clause",
+        "the-run-lasts-then-the-limit-in-a-clause",
+        "p95-at-most-seconds-over-a-run",
+        "p95-at-most-seconds-over-a-run-in-words",
+        "the-limit-then-the-runs-length-in-words",
+        "the-runs-length-in-words-then-the-limit",
+        "each-request-at-p95-then-the-runs-length",
+        "each-request-in-a-clause-then-the-runs-length",
+        "it-runs-for-then-the-limit-all-in-words",
     ],
 )
 def test_how_long_the_test_runs_is_no_limit_but_what_a_request_takes_is(text, expected):
+    assert values(prose(text)) == pytest.approx(expected)
+
+
+# "It takes" or "it lasts" after a sentence that names both the test and the measure (or the
+# measure alone) could be either's: a time no load test is as short as is a request's, one no
+# latency limit is as long as is the run's, and in between "it" is what the grammar makes it.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A minute is the run's length, whatever "it" is, and leaves the limit to what follows.
+        (
+            "We measure the p95 latency of POST /bookings. It takes up to 60 s. "
+            "It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It takes up to sixty seconds. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It should take up to 60 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency, and it takes up to 60 s. "
+            "It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency of POST /bookings. It takes up to 60 s. "
+            "It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It lasts a minute. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "We measure the p95 latency. It takes up to 2 minutes. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        # A fraction of a second is a request's, even after a sentence about the test.
+        ("The load test measures the p95 latency. It takes up to 0.3 s.", {"p95 latency": 300.0}),
+        (
+            "The load test measures the p95 latency. It takes up to 0.3 seconds.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It takes up to zero point three seconds.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It must take at most 0.3 s.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It takes up to 0.3 s, and the run lasts 60 s.",
+            {"p95 latency": 300.0},
+        ),
+        # Milliseconds are a request's unit, however many.
+        (
+            "The load test measures the p95 latency. It takes up to 1500 ms.",
+            {"p95 latency": 1500.0},
+        ),
+        # At the bounds: a second is a request's; ten seconds the run's. In between, grammar:
+        # "it" after the test is the test, after "we measure" the measure.
+        ("The load test measures the p95 latency. It takes up to 1 s.", {"p95 latency": 1000.0}),
+        (
+            "The load test measures the p95 latency. It takes up to 1.5 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        ("We measure the p95 latency. It takes up to 9.5 s.", {"p95 latency": 9500.0}),
+        (
+            "We measure the p95 latency. It takes up to 10 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+        (
+            "The load test measures the p95 latency. It takes up to 10 s. It stays under 300 ms.",
+            {"p95 latency": 300.0},
+        ),
+    ],
+    ids=[
+        "we-measure-then-it-takes-a-minute",
+        "we-measure-then-it-takes-sixty-seconds-in-words",
+        "it-should-take-a-minute",
+        "it-takes-a-minute-in-the-same-sentence",
+        "the-load-test-then-it-takes-a-minute",
+        "it-lasts-a-minute-in-words",
+        "it-takes-minutes",
+        "it-takes-a-fraction-of-a-second-after-the-test",
+        "it-takes-a-fraction-of-a-second-spelt-out",
+        "it-takes-a-fraction-of-a-second-in-words",
+        "it-must-take-a-fraction-of-a-second",
+        "it-takes-a-fraction-of-a-second-then-the-run-lasts",
+        "it-takes-milliseconds-above-a-second",
+        "exactly-one-second-is-a-requests",
+        "just-over-a-second-after-the-test-is-the-tests",
+        "just-under-ten-seconds-after-we-measure-is-the-latencys",
+        "exactly-ten-seconds-after-we-measure-is-the-runs",
+        "exactly-ten-seconds-after-the-test-is-the-runs",
+    ],
+)
+def test_what_it_takes_is_the_runs_or_a_requests_by_how_long_it_is(text, expected):
     assert values(prose(text)) == pytest.approx(expected)
 
 
@@ -592,6 +743,29 @@ def test_the_slo_or_a_limit_with_an_aside_gives_the_measure_its_number(text, exp
             {"p95 latency": 500.0},
         ),
         ("We measure the p95 latency and the error rate. The test runs for 60 s. It is 300.", {}),
+        # "It takes" a minute is the run's, whatever the sentence before; a fraction of a
+        # second a request's, so a wrong one is still read (and refused); a verb or a subject
+        # that only the test can have is the test's, whatever the number.
+        ("The load test measures the p95 latency of POST /bookings. It takes up to 60 s.", {}),
+        ("We measure the p95 latency of POST /bookings. It takes up to 60 s.", {}),
+        ("We measure the p95 latency. It should take up to 60 s.", {}),
+        ("The load test measures the p95 latency, and it takes up to 60 s.", {}),
+        ("We measure the p95 latency. It takes up to 10 s.", {}),
+        ("The load test measures the p95 latency. It takes up to 1.5 s.", {}),
+        (
+            "The load test measures the p95 latency. It takes up to 0.5 s. It stays under 300 ms.",
+            {"p95 latency": 500.0},
+        ),
+        ("The load test measures the p95 latency. It runs for 0.3 s.", {}),
+        ("The load test measures the p95 latency. The test takes up to 0.3 s.", {}),
+        # After the test's length, only a clause that refers back is the measure's.
+        ("We measure the p95 latency. The test runs for 60 s, with a think time under 500 ms.", {}),
+        ("We measure the p95 latency. The test runs for 60 s, and it ramps up within 10 s.", {}),
+        (
+            "We measure the p95 latency and the error rate. The test runs for 60 s, and it "
+            "stays under 300 ms.",
+            {},
+        ),
         # A limit's subject states a limit, whatever its number: 60 s may be the run's length
         # or a (wrong) latency, and reading it as the latency's refuses the plan quoting it.
         (
@@ -660,6 +834,18 @@ def test_the_slo_or_a_limit_with_an_aside_gives_the_measure_its_number(text, exp
         "the-test-runs-for-seconds-alone",
         "another-limit-after-the-tests-length",
         "the-tests-length-after-two-measures",
+        "the-load-test-then-it-takes-a-minute-alone",
+        "we-measure-then-it-takes-a-minute-alone",
+        "it-should-take-a-minute-alone",
+        "it-takes-a-minute-in-the-same-sentence-alone",
+        "it-takes-ten-seconds-alone",
+        "it-takes-just-over-a-second-after-the-test-alone",
+        "another-latency-in-seconds-then-the-limit",
+        "it-runs-for-a-fraction-of-a-second",
+        "the-test-takes-a-fraction-of-a-second",
+        "the-runs-length-then-a-clause-of-another-thing",
+        "the-runs-length-then-it-ramps-up",
+        "the-runs-length-then-it-after-two-measures",
         "the-maximum-in-each-run-in-seconds",
         "the-slo-bare",
         "the-slo-of-the-latency-as-a-percentage",

@@ -1337,6 +1337,29 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
             P95_CHECK,
             "states no p95 latency threshold",
         ),
+        # What "it" takes: a fraction of a second is the latency's (another one is named), a
+        # minute the run's (no limit at all).
+        (
+            [
+                (
+                    SIDEWAYS[0],
+                    SPLIT_THRESHOLDS.replace(
+                        "We measure the p95 latency. It stays under 300 ms.",
+                        "The load test measures the p95 latency. It takes under 0.5 s.",
+                    ),
+                )
+            ],
+            [],
+            P95_CHECK,
+            "docs/test-plan.md says “The load test measures the p95 latency. It takes under "
+            "0.5 s.”, but",
+        ),
+        (
+            [(SIDEWAYS[0], SPLIT_THRESHOLDS.replace("It stays under 300 ms.", "It takes 60 s."))],
+            [],
+            P95_CHECK,
+            "states no p95 latency threshold",
+        ),
     ],
     ids=[
         "at-most-as-a-sign-and-code-strict",
@@ -1372,6 +1395,8 @@ HALF_FAILING = ("max_error_rate: float = MAX_ERROR_RATE", "max_error_rate: float
         "a-percentage-in-the-next-sentence",
         "the-limit-of-the-warm-up-in-the-next-sentence",
         "a-minimum-in-the-next-sentence",
+        "it-takes-another-fraction-of-a-second-after-the-test",
+        "it-takes-a-minute-and-no-limit",
     ],
 )
 def test_a_plan_whose_comparison_contradicts_the_load_test_is_named(
@@ -1609,6 +1634,14 @@ def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences
         SPLIT_THRESHOLDS.replace("It stays under 300 ms.", "The SLO is 300 ms.").replace(
             "They stay under 0.5%.", "The limit, of course, is 0.5%."
         ),
+        # What "it" takes: a minute is the run's, a fraction of a second a request's.
+        SPLIT_THRESHOLDS.replace(
+            "It stays under 300 ms.", "It takes up to 60 s. It stays under 300 ms."
+        ),
+        SPLIT_THRESHOLDS.replace(
+            "We measure the p95 latency. It stays under 300 ms.",
+            "The load test measures the p95 latency. It takes under 0.3 s.",
+        ),
     ],
     ids=[
         "the-test-runs-for-minutes-between",
@@ -1617,6 +1650,8 @@ def test_a_sentence_after_a_measure_gives_it_only_a_number_it_can_have(sentences
         "the-upper-limit-in-each-run-and-the-maximum",
         "the-test-runs-for-seconds-between",
         "the-slo-is-and-the-limit-of-course",
+        "it-takes-a-minute-between",
+        "it-takes-a-fraction-of-a-second-after-the-test",
     ],
 )
 def test_a_plan_whose_it_is_the_test_is_accepted(service, prose):
