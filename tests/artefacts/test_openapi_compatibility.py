@@ -8,6 +8,7 @@ from importlib import resources
 import pytest
 import yaml
 
+from onboarding import project
 from onboarding.artefacts.openapi_compatibility import Change, breaking_changes, compatibility
 
 REFERENCE = yaml.safe_load(resources.files("bookings").joinpath("openapi.yaml").read_text())
@@ -181,6 +182,71 @@ CASES = [
             "a client that assumed the list was complete",
         ),
     ),
+    (
+        lambda s: at(s, LIST)["parameters"][1]["schema"].__setitem__("maximum", 50),
+        Change(
+            True,
+            "GET /rooms/{room_id}/bookings query parameter limit",
+            "maximum 100",
+            "maximum 50",
+            "clients that send larger numbers are refused",
+        ),
+    ),
+    (
+        lambda s: at(s, LIST)["parameters"][1]["schema"].__setitem__("maximum", 500),
+        Change(
+            False,
+            "GET /rooms/{room_id}/bookings query parameter limit",
+            "maximum 100",
+            "maximum 500",
+        ),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "BookingCreate", "properties", "organiser")).__setitem__(
+            "maxLength", 100
+        ),
+        Change(
+            True,
+            "request BookingCreate.organiser",
+            "maxLength 254",
+            "maxLength 100",
+            "clients that send longer strings are refused",
+        ),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "Booking", "properties", "attendees")).pop("minimum"),
+        Change(
+            True,
+            "response Booking.attendees",
+            "minimum 1",
+            "no minimum",
+            "clients that rely on the old minimum may read smaller numbers",
+        ),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "Booking", "properties", "organiser")).pop("type"),
+        Change(
+            True,
+            "response Booking.organiser",
+            "string",
+            "any type",
+            "clients that rely on its type may read any other",
+        ),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "BookingCreate", "properties", "organiser")).pop("type"),
+        Change(False, "request BookingCreate.organiser", "string", "any type"),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "BookingCreate")).pop("additionalProperties"),
+        Change(
+            False, "request BookingCreate", "additionalProperties false", "other fields allowed"
+        ),
+    ),
+    (
+        lambda s: at(s, (*SCHEMAS, "Booking")).pop("additionalProperties"),
+        Change(False, "response Booking", "additionalProperties false", "other fields allowed"),
+    ),
 ]
 
 
@@ -234,6 +300,15 @@ def test_a_shared_schema_is_reported_once():
         ),
     )
     assert len(found) == 1
+
+
+@pytest.mark.parametrize("stage", ["02", "09"])
+def test_the_courses_own_capstone_change_is_compatible(stage):
+    """The capstone's model spec adds the series operations to the spec of stage 02 (and 09),
+    changing no limit, type or field: every rule the differ judges lets it through."""
+    before = yaml.safe_load(project.reference(stage)["openapi.yaml"])
+    after = yaml.safe_load(project.reference("10")["openapi.yaml"])
+    assert breaking_changes(before, after) == []
 
 
 def test_breaking_changes_come_first_and_alone_on_request():
@@ -352,6 +427,202 @@ def test_an_enum_of_every_boolean_is_no_change(side):
 def test_an_integer_is_a_number(side, old, new, breaking):
     subject = f"{side} {PROPERTIES[side][-1]}.purpose"
     assert purpose_changed(side, {"type": old}, {"type": new}) == [(breaking, subject)]
+
+
+STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
+ARRAY, OBJECT = {"type": "array", "items": {"type": "string"}}, {"type": "object"}
+
+
+def purpose_judged(side: str, old: dict, new: dict) -> list[tuple[bool, str]]:
+    """(breaking, subject) of each change when `purpose` is exactly `old`, then `new`."""
+    specs = []
+    for schema in (old, new):
+        spec = copy.deepcopy(REFERENCE)
+        at(spec, (*PROPERTIES[side], "properties"))["purpose"] = schema
+        specs.append(spec)
+    return [(change.breaking, change.subject) for change in compatibility(*specs)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # One step tighter than the old limit, or a limit where there was none.
+        pytest.param({**STRING, "maxLength": 200}, {**STRING, "maxLength": 199}, id="maxLength"),
+        pytest.param(STRING, {**STRING, "maxLength": 100}, id="maxLength-new"),
+        pytest.param({**STRING, "minLength": 1}, {**STRING, "minLength": 2}, id="minLength"),
+        pytest.param(STRING, {**STRING, "minLength": 1}, id="minLength-new"),
+        pytest.param({**INTEGER, "minimum": 1}, {**INTEGER, "minimum": 2}, id="minimum"),
+        pytest.param(INTEGER, {**INTEGER, "minimum": 0}, id="minimum-new"),
+        pytest.param({**INTEGER, "maximum": 100}, {**INTEGER, "maximum": 99}, id="maximum"),
+        pytest.param(
+            {**NUMBER, "minimum": 0}, {**NUMBER, "exclusiveMinimum": 0}, id="minimum-made-exclusive"
+        ),
+        pytest.param(
+            {**INTEGER, "exclusiveMinimum": 0},
+            {**INTEGER, "minimum": 2},
+            id="exclusive-to-inclusive",
+        ),
+        pytest.param(
+            {**NUMBER, "maximum": 10},
+            {**NUMBER, "maximum": 10, "exclusiveMaximum": True},
+            id="openapi-3.0-exclusive-flag",
+        ),
+        pytest.param({**INTEGER, "multipleOf": 5}, {**INTEGER, "multipleOf": 10}, id="multipleOf"),
+        pytest.param(
+            {**NUMBER, "multipleOf": 0.1}, {**NUMBER, "multipleOf": 0.3}, id="decimal-step"
+        ),
+        pytest.param({**ARRAY, "maxItems": 3}, {**ARRAY, "maxItems": 2}, id="maxItems"),
+        pytest.param(ARRAY, {**ARRAY, "minItems": 1}, id="minItems"),
+        pytest.param({**OBJECT, "maxProperties": 3}, {**OBJECT, "maxProperties": 2}, id="maxProps"),
+        pytest.param(OBJECT, {**OBJECT, "minProperties": 1}, id="minProperties"),
+        pytest.param(STRING, {**STRING, "pattern": "^[a-z]+$"}, id="pattern-new"),
+        pytest.param(STRING, {**STRING, "format": "date-time"}, id="format-new"),
+        pytest.param({**STRING, "format": "uri-reference"}, {**STRING, "format": "uri"}, id="uri"),
+        pytest.param({**INTEGER, "format": "int64"}, {**INTEGER, "format": "int32"}, id="int32"),
+        pytest.param({"type": ["string", "null"]}, STRING, id="type-narrower"),
+        pytest.param({}, STRING, id="type-new"),
+        pytest.param({"description": "Why."}, {**STRING, "description": "Why."}, id="type-new-2"),
+    ],
+)
+def test_a_narrower_limit_breaks_requests_and_a_wider_one_responses(old, new):
+    """Clients send what they sent before, and read only what the old spec promised: the same
+    change breaks one side, and its reverse the other."""
+
+    def subject(side: str) -> str:
+        return f"{side} {PROPERTIES[side][-1]}.purpose"
+
+    assert purpose_judged("request", old, new) == [(True, subject("request"))]
+    assert purpose_judged("response", old, new) == [(False, subject("response"))]
+    assert purpose_judged("request", new, old) == [(False, subject("request"))]
+    assert purpose_judged("response", new, old) == [(True, subject("response"))]
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param({**STRING, "maxLength": 100}, {**STRING, "maxLength": 100.0}, id="a-float"),
+        pytest.param(STRING, {**STRING, "minLength": 0}, id="minLength-0-is-none"),
+        pytest.param(ARRAY, {**ARRAY, "minItems": 0}, id="minItems-0-is-none"),
+        pytest.param(
+            {**INTEGER, "minimum": 1}, {**INTEGER, "exclusiveMinimum": 0}, id="integer-exclusive"
+        ),
+        pytest.param(
+            {**INTEGER, "maximum": 99}, {**INTEGER, "exclusiveMaximum": 100}, id="integer-max"
+        ),
+        pytest.param({**INTEGER, "minimum": 1}, {**INTEGER, "minimum": 0.5}, id="integer-half"),
+        pytest.param(
+            {"type": ["integer", "null"], "minimum": 1},
+            {"type": ["integer", "null"], "exclusiveMinimum": 0},
+            id="nullable-integer-exclusive",
+        ),
+        pytest.param(
+            {**NUMBER, "minimum": 0, "exclusiveMinimum": True},
+            {**NUMBER, "exclusiveMinimum": 0},
+            id="openapi-3.0-and-3.1-exclusive",
+        ),
+        pytest.param(
+            {**INTEGER, "minimum": 1},
+            {**INTEGER, "minimum": 1, "exclusiveMinimum": 0},
+            id="both-minimums",
+        ),
+        pytest.param({**NUMBER, "multipleOf": 1}, {**NUMBER, "multipleOf": 1.0}, id="step"),
+        pytest.param(STRING, {**STRING, "format": "password"}, id="format-that-refuses-nothing"),
+        pytest.param(STRING, {**STRING, "format": "our-own-format"}, id="format-unknown"),
+        pytest.param({**STRING, "maxLength": 10}, {**STRING, "maxLength": "ten"}, id="no-number"),
+        pytest.param({**STRING, "maxLength": 10}, {**STRING, "maxLength": True}, id="a-boolean"),
+        pytest.param(
+            {**OBJECT, "additionalProperties": True}, OBJECT, id="additional-true-is-the-default"
+        ),
+        pytest.param(
+            {"properties": {"a": STRING}},
+            {**OBJECT, "properties": {"a": STRING}},
+            id="properties-imply-an-object",
+        ),
+        pytest.param({"items": STRING}, ARRAY, id="items-imply-an-array"),
+        pytest.param(
+            {**STRING, "maxLength": 10},
+            {"allOf": [{**STRING, "maxLength": 10}], "description": "Why."},
+            id="limit-in-an-all-of",
+        ),
+    ],
+)
+def test_a_limit_written_otherwise_is_no_change(side, old, new):
+    assert purpose_judged(side, old, new) == []
+    assert purpose_judged(side, new, old) == []
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_a_changed_type_is_reported_once_not_with_its_limits(side):
+    """`maxLength` says nothing about an integer: a string that becomes one is its type's change."""
+    old, new = {**STRING, "maxLength": 10}, {**INTEGER, "maximum": 5}
+    assert purpose_judged(side, old, new) == [(True, f"{side} {PROPERTIES[side][-1]}.purpose")]
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param({"pattern": "^[a-z]+$"}, {"pattern": "^[a-z0-9]+$"}, id="pattern"),
+        pytest.param({"format": "date-time"}, {"format": "date"}, id="format"),
+    ],
+)
+def test_a_changed_pattern_or_format_is_breaking_both_ways(side, old, new):
+    """Whether one regular expression matches all another does is beyond the differ."""
+    assert purpose_changed(side, old, new) == [(True, f"{side} {PROPERTIES[side][-1]}.purpose")]
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_a_type_behind_a_ref_the_differ_cannot_follow_is_not_taken_for_any_type(side):
+    assert purpose_judged(side, STRING, {"$ref": "common.yaml#/Purpose"}) == []
+    assert purpose_judged(side, STRING, {"allOf": [{"$ref": "#/nowhere"}]}) == []
+
+
+def test_a_closed_request_refuses_fields_clients_may_send():
+    def open_(spec: dict) -> None:
+        at(spec, (*SCHEMAS, "BookingCreate")).pop("additionalProperties")
+
+    assert compatibility(changed(open_), REFERENCE) == [
+        Change(
+            True,
+            "request BookingCreate",
+            "other fields allowed",
+            "additionalProperties false",
+            "clients that send fields it does not list are refused",
+        )
+    ]
+
+
+def test_a_response_that_may_hold_other_fields_is_compatible_as_a_new_field_is():
+    """Clients ignore response fields they do not know, listed or not."""
+    closed = {**OBJECT, "additionalProperties": False}
+    for old, new in ((closed, OBJECT), (closed, {**OBJECT, "additionalProperties": STRING})):
+        assert purpose_judged("response", old, new) == [(False, "response Booking.purpose")]
+        assert purpose_judged("response", new, old) == [(False, "response Booking.purpose")]
+    assert purpose_judged("request", closed, OBJECT) == [(False, "request BookingCreate.purpose")]
+    assert purpose_judged("request", OBJECT, closed) == [(True, "request BookingCreate.purpose")]
+
+
+@pytest.mark.parametrize(
+    ("side", "old", "new", "breaking"),
+    [
+        pytest.param("request", INTEGER, NUMBER, False, id="request-wider"),
+        pytest.param("request", NUMBER, INTEGER, True, id="request-narrower"),
+        pytest.param("response", INTEGER, NUMBER, True, id="response-wider"),
+        pytest.param("response", NUMBER, INTEGER, False, id="response-narrower"),
+        pytest.param("response", INTEGER, {}, True, id="response-type-gone"),
+        pytest.param("request", INTEGER, {}, False, id="request-type-gone"),
+        pytest.param("response", {**INTEGER, "maximum": 9}, INTEGER, True, id="response-limit"),
+    ],
+)
+def test_the_values_of_a_map_are_judged_as_any_schema(side, old, new, breaking):
+    """`additionalProperties: {type: integer}`: the values of a map, which clients send or read."""
+
+    def map_of(values: dict) -> dict:
+        return {**OBJECT, "additionalProperties": values}
+
+    subject = f"{side} {PROPERTIES[side][-1]}.purpose.*"
+    assert purpose_judged(side, map_of(old), map_of(new)) == [(breaking, subject)]
 
 
 @pytest.mark.parametrize(

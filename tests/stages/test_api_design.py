@@ -20,6 +20,7 @@ import yaml
 
 from onboarding import project
 from onboarding.artefacts import openapi
+from onboarding.artefacts.openapi_compatibility import compatibility
 from onboarding.checks import CheckFailed, Given, require, run_expectations
 from onboarding.stages.api_design import EXERCISES, lesson
 from onboarding.stages.api_design import spec as spec_checks
@@ -1661,6 +1662,33 @@ def test_a_compatibility_verdict_may_be_worded_otherwise(capsys, words):
         REFERENCE, {proposal: words[right] for proposal, right in RIGHT_VERDICTS.items()}
     )
     assert capsys.readouterr().out.endswith("All 5 right.\n")
+
+
+@pytest.mark.parametrize(("proposal", "right"), RIGHT_VERDICTS.items())
+def test_each_proposal_is_one_change_so_a_wrong_verdict_gets_one_reason(proposal, right):
+    """The differ judges limits and lost types too now; the lesson's five proposals must still
+    each be one change, whose verdict is the one the lesson teaches."""
+    found = compatibility(
+        REFERENCE, lesson.with_change(REFERENCE, lesson.PROPOSED_CHANGES[proposal])
+    )
+    assert [change.verdict for change in found] == [right]
+
+
+def test_a_wrong_verdict_on_a_tightened_limit_quotes_both_bounds(capsys, monkeypatch):
+    """The lesson's practice judges by the differ: a narrower request limit is breaking."""
+    proposal = "`organiser` may be at most 100 characters"
+
+    def shorter_organiser(spec: dict) -> None:
+        at(spec, (*SCHEMAS, "BookingCreate", "properties", "organiser"))["maxLength"] = 100
+
+    monkeypatch.setattr(lesson, "PROPOSED_CHANGES", {proposal: shorter_organiser})
+    lesson.try_compatibility(REFERENCE, {proposal: "compatible"})
+    assert (
+        "compatible is not it: the differ says request BookingCreate.organiser: maxLength 254 in "
+        "the old spec, maxLength 100 in the new (clients that send longer strings are refused)"
+    ) in capsys.readouterr().out
+    lesson.try_compatibility(REFERENCE, {proposal: "breaking"})
+    assert capsys.readouterr().out.endswith("All 1 right.\n")
 
 
 @pytest.mark.parametrize(
