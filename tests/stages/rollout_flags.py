@@ -220,3 +220,82 @@ FUNCTION_WRAPPED_IN_A_LATER_CELL = (
     '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n',
     "is_enabled = functools.lru_cache(maxsize=None)(is_enabled)\n",
 )
+
+# Later cells that set what the flag reads with more than an assignment: a method call on a dict,
+# an `if`, a `try`, a `for`, a `with` that suppresses an error, and a function of an earlier cell
+# that sets a global. The cell with the function starts with a salt the later cells replace, so
+# running it alone in a new interpreter would pick other users.
+
+FLAG_WITH_AN_OLD_SALT = (
+    "import hashlib\n\n"
+    'SETTINGS = {"salt": "old"}\n'
+    'SALT = "old"\n\n\n'
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    key = f\"{SALT}:{SETTINGS['salt']}:{flag_name}:{user_id}\"\n"
+    "    digest = hashlib.sha256(key.encode()).digest()\n"
+    '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n'
+)
+
+SALT_UPDATED_BY_A_METHOD_CALL = (
+    FLAG_WITH_AN_OLD_SALT,
+    'SETTINGS.update(salt="bookings")\n',
+)
+
+SALT_SET_IN_AN_IF = (
+    FLAG_WITH_AN_OLD_SALT,
+    'if SALT == "old":\n    SALT = "bookings"\nelse:\n    print("already set")\n',
+)
+
+SALT_SET_IN_A_TRY = (
+    FLAG_WITH_AN_OLD_SALT,
+    "import os\n\n"
+    'try:\n    SALT = os.environ["ONBOARDING_TEST_FLAG_SALT"]\nexcept KeyError:\n'
+    '    SALT = "bookings"\n',
+)
+
+SALT_SET_IN_A_FOR = (
+    FLAG_WITH_AN_OLD_SALT,
+    'for key, value in {"salt": "bookings"}.items():\n    SETTINGS[key] = value\n',
+)
+
+SALT_SET_IN_A_WITH_THAT_SUPPRESSES = (
+    FLAG_WITH_AN_OLD_SALT,
+    'import contextlib\n\nwith contextlib.suppress(KeyError):\n    SALT = {"salt": "bookings"}["salt"]\n',
+)
+
+SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL = (
+    FLAG_WITH_AN_OLD_SALT,
+    "def use_salt(salt):\n    global SALT\n    SALT = str(salt).strip()\n",
+    'use_salt("bookings")\n',
+)
+
+SETTINGS_UPDATED_BY_A_FUNCTION_OF_AN_EARLIER_CELL = (
+    FLAG_WITH_AN_OLD_SALT,
+    "def configure(**settings):\n    if settings:\n        SETTINGS.update(settings)\n",
+    'configure(salt="bookings")\n',
+)
+
+# The same ways, with a salt drawn anew in every process: refused once the cells run again.
+
+RANDOM_SALT_UPDATED_BY_A_METHOD_CALL = (
+    "import hashlib\nimport secrets\n\nSETTINGS = {}\n\n\n"
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    "    key = f\"{SETTINGS['salt']}:{flag_name}:{user_id}\"\n"
+    "    digest = hashlib.sha256(key.encode()).digest()\n"
+    '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n',
+    "SETTINGS.update(salt=secrets.token_hex(8))\n",
+)
+
+RANDOM_SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL = (
+    "import hashlib\nimport secrets\n\n\n"
+    "def is_enabled(flag_name, user_id, rollout_percent, killed=False):\n"
+    '    digest = hashlib.sha256(f"{SALT}:{flag_name}:{user_id}".encode()).digest()\n'
+    '    return not killed and int.from_bytes(digest[:8], "big") % 10_000 < rollout_percent * 100\n',
+    "def use_salt(salt):\n    global SALT\n    SALT = salt\n",
+    "use_salt(secrets.token_hex(8))\n",
+)
+
+RANDOM_SALT_SET_IN_AN_IF = (
+    RANDOM_SALT_IN_AN_EARLIER_CELL[1],
+    "import hashlib\nimport secrets\n\nif True:\n    SALT = secrets.token_hex(8)\n",
+)

@@ -27,6 +27,7 @@ from tests.stages.project_checks import change, failed, verdicts
 from tests.stages.rollout_flags import (
     CLASS_AND_INSTANCE_IN_SEPARATE_CELLS,
     DECORATOR_FROM_AN_EARLIER_CELL,
+    FLAG_WITH_AN_OLD_SALT,
     FUNCTION_WRAPPED_IN_A_LATER_CELL,
     PARTIAL_OF_A_FUNCTION_IN_AN_EARLIER_CELL,
     PURE_HELPER_IN_AN_EARLIER_CELL,
@@ -34,7 +35,17 @@ from tests.stages.rollout_flags import (
     RANDOM_BUCKETS_IN_A_CLOSURE,
     RANDOM_BUCKETS_IN_AN_EARLIER_CELL,
     RANDOM_SALT_IN_AN_EARLIER_CELL,
+    RANDOM_SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
+    RANDOM_SALT_SET_IN_AN_IF,
+    RANDOM_SALT_UPDATED_BY_A_METHOD_CALL,
     SALT_CHANGED_IN_LATER_CELLS,
+    SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
+    SALT_SET_IN_A_FOR,
+    SALT_SET_IN_A_TRY,
+    SALT_SET_IN_A_WITH_THAT_SUPPRESSES,
+    SALT_SET_IN_AN_IF,
+    SALT_UPDATED_BY_A_METHOD_CALL,
+    SETTINGS_UPDATED_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
     STABLE_CLOSURE,
     CallableFlag,
     blake2_fraction_flag,
@@ -1173,6 +1184,13 @@ def notebook(monkeypatch, cells: tuple[str, ...]):
         DECORATOR_FROM_AN_EARLIER_CELL,
         STABLE_CLOSURE,
         FUNCTION_WRAPPED_IN_A_LATER_CELL,
+        SALT_UPDATED_BY_A_METHOD_CALL,
+        SALT_SET_IN_AN_IF,
+        SALT_SET_IN_A_TRY,
+        SALT_SET_IN_A_FOR,
+        SALT_SET_IN_A_WITH_THAT_SUPPRESSES,
+        SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
+        SETTINGS_UPDATED_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
     ],
     ids=[
         "a-pure-helper",
@@ -1182,6 +1200,13 @@ def notebook(monkeypatch, cells: tuple[str, ...]):
         "a-decorator",
         "a-closure",
         "wrapped-in-a-later-cell",
+        "a-salt-set-by-dict-update",
+        "a-salt-set-in-an-if",
+        "a-salt-set-in-a-try",
+        "a-salt-set-in-a-for",
+        "a-salt-set-in-a-with-suppress",
+        "a-salt-set-by-a-function-with-global",
+        "settings-updated-by-a-function",
     ],
 )
 def test_a_stable_flag_spread_over_cells_answers_alike_in_a_new_process(monkeypatch, cells):
@@ -1200,12 +1225,18 @@ def test_a_stable_flag_spread_over_cells_answers_alike_in_a_new_process(monkeypa
         RANDOM_BUCKETS_IN_A_CELL_THAT_PRINTS,
         RANDOM_SALT_IN_AN_EARLIER_CELL,
         RANDOM_BUCKETS_IN_A_CLOSURE,
+        RANDOM_SALT_UPDATED_BY_A_METHOD_CALL,
+        RANDOM_SALT_SET_BY_A_FUNCTION_OF_AN_EARLIER_CELL,
+        RANDOM_SALT_SET_IN_AN_IF,
     ],
     ids=[
         "buckets-in-another-cell",
         "buckets-in-a-cell-that-prints",
         "a-random-salt-in-another-cell",
         "buckets-in-a-closure",
+        "a-random-salt-set-by-dict-update",
+        "a-random-salt-set-by-a-function-with-global",
+        "a-random-salt-set-in-an-if",
     ],
 )
 def test_a_flag_stable_in_this_process_only_is_refused_across_cells(monkeypatch, cells):
@@ -1241,6 +1272,97 @@ def test_a_cell_that_does_more_than_define_names_is_not_run_again(
     is_enabled = notebook(monkeypatch, cells).is_enabled
     assert rollout.answers_in_a_fresh_process(is_enabled, "f", 10, ["user-1"]) is None
     assert log.read_text() == "ran\n"
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # Each writes the file where the buckets are made: no `if`, `for` or `with` around the
+        # write, no method of a thing other than plain data, nor a function that writes, nor
+        # `print` to a file, is run again.
+        (
+            "import secrets\n\nBUCKETS = {}\nprint('ran', file=open(LOG, 'a'))\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "import secrets\n\nBUCKETS = {}\nif not BUCKETS:\n    open(LOG, 'a').write('ran\\n')\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "import secrets\n\nBUCKETS = {}\nfor _ in range(1):\n    BUCKETS.clear()\n"
+            "    print('ran', file=open(LOG, 'a'))\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "import secrets\n\nBUCKETS = {}\nwith open(LOG, 'a') as log:\n"
+            "    written = log.write('ran\\n')\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "import secrets\n\nBUCKETS = {}\nRECORD = open(LOG, 'a')\nRECORD.write('ran\\n')\n"
+            "RECORD.close()\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "def remember():\n    open(LOG, 'a').write('ran\\n')\n",
+            "import secrets\n\nBUCKETS = {}\nremember()\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "def use_buckets(buckets):\n    global BUCKETS\n    BUCKETS = buckets\n"
+            "    print('ran', file=open(LOG, 'a'))\n",
+            "import secrets\n\nuse_buckets({})\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "def serve():\n    log = open(LOG, 'a')\n    log.write('ran\\n')\n    log.close()\n",
+            "import secrets\n\nBUCKETS = {}\nif __name__ == 'notebook_cell':\n    serve()\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "import secrets\n\nBUCKETS = {}\nwhile not BUCKETS:\n"
+            "    BUCKETS['log'] = open(LOG, 'a').write('ran\\n')\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+        (
+            "class SavedDict(dict):\n    def update(self, *args, **kwargs):\n"
+            "        super().update(*args, **kwargs)\n        open(LOG, 'a').write('ran\\n')\n",
+            "import secrets\n\nBUCKETS = SavedDict()\nBUCKETS.update({})\n",
+            RANDOM_BUCKETS_IN_AN_EARLIER_CELL[1],
+        ),
+    ],
+    ids=[
+        "print-to-a-file",
+        "a-write-in-an-if",
+        "print-to-a-file-in-a-for",
+        "a-with-that-appends",
+        "a-method-of-a-file",
+        "a-function-that-writes",
+        "a-function-that-sets-a-global-and-writes",
+        "a-function-that-writes-with-a-method-of-its-own",
+        "a-while",
+        "a-dict-of-its-own-that-writes",
+    ],
+)
+def test_a_cell_that_writes_inside_a_statement_or_a_call_is_not_run_again(
+    monkeypatch, tmp_path, cells
+):
+    log = tmp_path / "log.txt"
+    cells = tuple(cell.replace("LOG", repr(str(log))) for cell in cells)
+    is_enabled = notebook(monkeypatch, cells).is_enabled
+    assert rollout.answers_in_a_fresh_process(is_enabled, "f", 10, ["user-1"]) is None
+    assert log.read_text() == "ran\n"
+
+
+def test_a_salt_read_from_a_file_in_a_later_cell_is_read_again(monkeypatch, tmp_path):
+    # A `with` that only reads a file is run again: the salt it reads is the same there.
+    salt_file = tmp_path / "salt.txt"
+    salt_file.write_text("bookings\n")
+    reading = f"with open({str(salt_file)!r}) as salt_file:\n    SALT = salt_file.read().strip()\n"
+    is_enabled = notebook(monkeypatch, (FLAG_WITH_AN_OLD_SALT, reading)).is_enabled
+    users = rollout.USERS[:2000]
+    fresh = rollout.answers_in_a_fresh_process(is_enabled, "recurring_bookings", 10, users)
+    assert fresh == rollout.enabled_users(is_enabled, "recurring_bookings", 10, users=users)
 
 
 def test_a_flag_without_the_kill_switch_parameter_is_named_once():

@@ -14,12 +14,12 @@ off, false or at 0%:
 - "`BOOKING_RECURRING_BOOKINGS=false`", "`…=0`", "set the share of the flag to 0%", "set it to
   0 %" (where the step names the flag), "keep the flag at 0%", "disable the flag" (not "disable
   the flag alerts", which are another thing), "deactivate `…`", "set the flag config to false";
-- an on-state that is no longer so: "the flag is no longer on", "`…` is not enabled any more"
-  (not "no longer on for internal users only", which it still is for others);
+- an on-state that is not, or no longer, so: "the flag is not on", "the flag is no longer on",
+  "`…` is not enabled any more" (not "no longer on for internal users only", which it still is
+  for others);
 
 and no "not", "never" or "n't" before it in its part of the sentence ("Do not redeploy, turn
-the flag off" turns it off; "Don't turn the flag off" does not), but for its own ("not on any
-more").
+the flag off" turns it off; "Don't turn the flag off" does not), but for its own ("not on").
 
 What is turned off, or on, is the flag itself, not another thing the flag's name qualifies:
 "turn off the flag dashboard" and "put an alert on the flag for 5%" speak of a dashboard and an
@@ -116,14 +116,13 @@ ON_VALUE = r"[*_`'\"]*\b(?:on|true|enabled|activated|active|live|yes|1)[*_`'\"]*
 ANY_MORE = r"\s+any\s?more\b"
 NO_LONGER_ON = (
     r"(?:\s+no\s+longer|(?P<own_negation>\s+not|n['’]t))"
-    rf"(?:\s+{STATE})*\s+{ON_VALUE}(?:\s+for\s+any(?:one|body)\b)?"
-    rf"(?(own_negation){ANY_MORE}|(?:{ANY_MORE})?)"
-    r"(?!\s+(?:for|at|to|only|just|than)\b)"
+    rf"(?:\s+{STATE})*\s+{ON_VALUE}(?:\s+for\s+any(?:one|body)\b)?(?:{ANY_MORE})?"
+    rf"(?!\s+(?:for|at|to|only|just|than)\b|{ANY_MORE}\s+than\b)"
 )
-"""An on-state that is no longer so, which is the flag off: "no longer on", "not enabled any
-more", "isn't true anymore". Its "not" is the statement's own, not a negation of it. Not when
-the flag is no longer on for some only ("no longer on for internal users only", "no longer on
-at 5%"), nor "not on any more than 5%", a share."""
+"""An on-state that is not, or no longer, so, which is the flag off: "not on", "no longer on",
+"not enabled any more", "isn't true". Its "not" is the statement's own, not a negation of it.
+Not when the flag is not on for some only ("no longer on for internal users only", "not on at
+5%"), nor "not on any more than 5%", a share; "not only on staging" is no on-state at all."""
 SWITCHED_THINGS = (
     r"alert|alarm|dashboard|panel|page|ui|service|server|provider|system|sdk|client|cache"
     r"|check|metric|log|notification|monitor|test|job|webhook|pipeline|sampling"
@@ -139,6 +138,10 @@ MODIFIED = (
 )
 """What follows "the flag" when it names another thing: the flag's alerts, "the flag dashboard".
 Turning those off leaves the flag as it was ("Disable the flag alerts")."""
+FLAG_CONFIG = r"(?:[`'’]s)?\s+(?:config|configuration|settings?)\b"
+"""The flag's config or settings, which are the flag, as in "set the flag config to false": to
+disable them is to disable the flag ("disable the flag's config"), but not their alerts ("disable
+the flag config alerts": what follows is checked as it is after the flag)."""
 
 
 def _after_the_flag(thing: str) -> str:
@@ -166,7 +169,9 @@ FLAG_SETTING = (
 its config ("set the flag config to false")."""
 KILL = r"\b(?:pull|hit|flip|throw|trip|press)\w*"
 """What is done to a kill switch to kill the feature: "pull the kill switch"."""
-NEGATED = re.compile(r"(?i)\b(?:not|never)\b|n't\b")
+NEGATED = re.compile(r"(?i)\bnot\b(?!\s+only\b)|\bnever\b|n't\b")
+"""A "not" or "never" that negates, which the "not only … but" of "the flag is not only on
+staging but on production" does not; "do not just turn the flag on" still does."""
 SENTENCE_PART = re.compile(r"[,:;()]|\b(?:if|then|unless|otherwise)\b|\.(?:\s|$)", re.IGNORECASE)
 
 
@@ -180,8 +185,8 @@ def _statements(reference: str) -> re.Pattern[str]:
             (
                 # turn the flag off; switch the `…` flag straight off
                 rf"{SWITCH}\s+{flag}\s+(?:(?:back|straight|right|immediately)\s+)?{OFF_WORD}",
-                # turn off the flag; switch off `series_bookings`
-                rf"{SWITCH}\s+{OFF_WORD}\s+{flag}(?!{MODIFIED})",
+                # turn off the flag; switch off `series_bookings`; turn off the flag config
+                rf"{SWITCH}\s+{OFF_WORD}\s+{flag}(?:{FLAG_CONFIG})?(?!{MODIFIED})",
                 # set the share of `…` to 0%; roll the flag back to false; keep it at 0 %
                 rf"{MOVE}\s+(?:[\w'-]+\s+){{0,3}}?{flag}{setting}\s+(?:(?:back|down)\s+)?(?:to|at)"
                 rf"\s+{OFF_VALUE}",
@@ -196,8 +201,8 @@ def _statements(reference: str) -> re.Pattern[str]:
                 rf"{flag}{setting}(?:\s+{STATE})*?\s+{COPULA}(?:\s+{STATE})*\s+{OFF_VALUE}",
                 rf"{flag}\s*(?:=|:|->|→)\s*{OFF_VALUE}",
                 rf"{FLAG}\s*=\s*{OFF_VALUE}",
-                # disable the flag; deactivate `…`
-                rf"\b(?:disabl|deactivat)\w*\s+{flag}(?!{MODIFIED})",
+                # disable the flag; deactivate `…`; disable the flag's config
+                rf"\b(?:disabl|deactivat)\w*\s+{flag}(?:{FLAG_CONFIG})?(?!{MODIFIED})",
                 # pull the kill switch: what it kills is the feature
                 rf"{KILL}\s+{DETERMINER}\s+(?:[\w`'-]+\s+){{0,2}}?kill[\s-]?switch\b"
                 rf"(?!{MODIFIED}|\s+(?:on|off)\b)",

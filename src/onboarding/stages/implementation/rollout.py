@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -260,8 +261,9 @@ def _kernel_history(namespace: Mapping[str, Any]) -> tuple[Mapping[str, Any], li
 
 
 # Statements that only define names (or show or assert something) when a cell runs again; any
-# other, such as a loop, a `with`, or a call whose value is dropped, may start a server or write a
-# file: a cell holding one is not run again.
+# other, such as a `while`, a `with` that opens a file to write, or a call whose value is dropped,
+# may start a server or write a file: a cell holding one is not run again. An assignment's value
+# is trusted, as it always has been: a call whose value is kept is there to make that value.
 DEFINING_STATEMENTS = (
     ast.Import,
     ast.ImportFrom,
@@ -275,13 +277,151 @@ DEFINING_STATEMENTS = (
     ast.Assert,
     ast.Pass,
 )
+DEFINING_IN_A_FUNCTION = (*DEFINING_STATEMENTS, ast.Global, ast.Nonlocal, ast.Return)
+"""In a function's body, which runs when a cell calls it, these only define names too."""
+BRANCHES = (ast.If, ast.Try, ast.For, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+"""Statements that run some of their own bodies, each once (a `for` once per item of what it
+is given, as the learner's kernel did): they define what their bodies define. Not `while`,
+which may wait for ever ("while not ready: ..."); a new interpreter gets no such cell."""
+PLAIN_DATA = (
+    dict,
+    list,
+    set,
+    bytearray,
+    collections.OrderedDict,
+    collections.defaultdict,
+    collections.Counter,
+    collections.deque,
+)
+"""Types (not their subclasses) whose methods change only the value itself:
+`SETTINGS.update(salt="bookings")` only defines names, as `SETTINGS["salt"] = "bookings"`
+does; `server.start()` may do anything."""
 
 
 def _only_shows(expression: ast.expr) -> bool:
-    """A docstring, a name or attribute the notebook displays, or `print(...)`."""
+    """A docstring, a name or attribute the notebook displays, or `print(...)` to the screen."""
     if isinstance(expression, ast.Call):
-        return isinstance(expression.func, ast.Name) and expression.func.id == "print"
+        return (
+            isinstance(expression.func, ast.Name)
+            and expression.func.id == "print"
+            and all(keyword.arg != "file" for keyword in expression.keywords)
+        )
     return isinstance(expression, (ast.Constant, ast.Name, ast.Attribute))
+
+
+def _harmless_context(expression: ast.expr) -> bool:
+    """A `with` that only reads a file, or only suppresses an error: `open(path)` (with a mode
+    that neither writes nor truncates) or `contextlib.suppress(KeyError)` (or `suppress`, as
+    `from contextlib import suppress` names it)."""
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    if isinstance(function, ast.Attribute):
+        module = function.value
+        return (
+            function.attr == "suppress"
+            and isinstance(module, ast.Name)
+            and module.id == "contextlib"
+        )
+    if not isinstance(function, ast.Name) or function.id not in ("suppress", "open"):
+        return False
+    if function.id == "suppress":
+        return True
+    modes = [keyword.value for keyword in expression.keywords if keyword.arg == "mode"]
+    modes += expression.args[1:2]
+    return all(
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and not set(mode.value) & set("wax+")
+        for mode in modes
+    )
+
+
+def _bodies(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statements a branch or a `with` runs, in the cell's own scope."""
+    bodies = [getattr(statement, field, []) for field in ("body", "orelse", "finalbody")]
+    bodies += [handler.body for handler in getattr(statement, "handlers", [])]
+    return bodies
+
+
+def _run_in_scope(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement `body` runs in its own scope: its own, and those of its branches and
+    `with` statements, but not those of the functions and classes it defines."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (*BRANCHES, ast.With, ast.While, ast.AsyncFor, ast.AsyncWith)):
+            for inner in _bodies(statement):
+                yield from _run_in_scope(inner)
+
+
+@dataclasses.dataclass(frozen=True)
+class Effects:
+    """What running some statements does besides binding names, as far as it can be told without
+    running them. Calls are judged where the notebook's values are known (`_replay_of_cells`)."""
+
+    only_defines: bool
+    """Only defining statements, branches of them, harmless `with`s and the calls below."""
+    receivers: frozenset[str]
+    """Names whose methods a call whose value is dropped calls: `SETTINGS.update(...)`."""
+    callees: frozenset[str]
+    """Names a call whose value is dropped calls: `use_salt("bookings")`."""
+
+    @classmethod
+    def of(cls, body: Sequence[ast.stmt], allowed: tuple[type, ...]) -> Effects:
+        only_defines, receivers, callees = True, set(), set()
+        for statement in _run_in_scope(body):
+            if isinstance(statement, BRANCHES):
+                continue  # its bodies come next
+            if isinstance(statement, ast.With):
+                only_defines &= all(
+                    _harmless_context(item.context_expr) for item in statement.items
+                )
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                function = statement.value.func
+                if _only_shows(statement.value):
+                    pass
+                elif isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+                    receivers.add(function.value.id)
+                elif isinstance(function, ast.Name):
+                    callees.add(function.id)
+                else:
+                    only_defines = False
+            elif isinstance(statement, ast.Expr):
+                only_defines &= _only_shows(statement.value)
+            else:
+                only_defines &= isinstance(statement, allowed)
+        return cls(only_defines, frozenset(receivers), frozenset(callees))
+
+
+@dataclasses.dataclass(frozen=True)
+class Function:
+    """A function a cell defines, as a cell that calls it changes things."""
+
+    effects: Effects
+    changes: frozenset[str]
+    """Globals it binds (`global SALT`) or changes in place (`SETTINGS.update(...)`)."""
+    calls: frozenset[str]
+    """Globals it calls, kept value or not: what they change, a call of this one changes too."""
+
+    @classmethod
+    def parsed(cls, definition: ast.FunctionDef, scope: symtable.SymbolTable) -> Function:
+        effects = Effects.of(definition.body, DEFINING_IN_A_FUNCTION)
+        local = {symbol.get_name() for symbol in scope.get_symbols() if symbol.is_local()}
+        if (effects.receivers | effects.callees) & local:
+            # A method of a value it made itself, or a function it was given: anything at all.
+            effects = dataclasses.replace(effects, only_defines=False)
+        bound = {
+            symbol.get_name()
+            for symbol in scope.get_symbols()
+            if symbol.is_declared_global() and symbol.is_assigned()
+        }
+        changed = {
+            name
+            for statement in _run_in_scope(definition.body)
+            for name in _changed_in_place(statement)
+        }
+        called = _names_called(definition.body) - local
+        return cls(effects, frozenset(bound | (changed - local)), frozenset(called))
 
 
 def _root_name(target: ast.expr) -> str | None:
@@ -300,6 +440,8 @@ def _changed_in_place(statement: ast.stmt) -> set[str]:
         targets = [statement.target]
     elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         targets = [statement.value.func]
+    elif isinstance(statement, ast.For):
+        targets = [statement.target]
     names = set()
     while targets:
         target = targets.pop()
@@ -310,6 +452,27 @@ def _changed_in_place(statement: ast.stmt) -> set[str]:
         elif isinstance(target, ast.Starred):
             targets.append(target.value)
     return names - {None}
+
+
+def _names_called(body: Sequence[ast.stmt]) -> set[str]:
+    """Names called anywhere in the statements `body` runs in its scope, kept value or not:
+    `use_salt("bookings")`, `_ = configure(salt="bookings")`."""
+    called = set()
+    for statement in _run_in_scope(body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue  # their bodies run when called; their decorators are rare enough to ignore
+        nodes = [
+            child
+            for child in ast.iter_child_nodes(statement)
+            if isinstance(child, ast.expr) or isinstance(child, (ast.withitem, ast.keyword))
+        ]
+        for node in nodes:
+            called |= {
+                call.func.id
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            }
+    return called
 
 
 @dataclasses.dataclass(frozen=True)
@@ -327,8 +490,13 @@ class Cell:
     defines, which read their globals when they run."""
     changes: frozenset[str]
     """Names whose value its top level changes in place."""
-    only_defines: bool
-    """Running it again only defines names, so the check may do so in a new interpreter."""
+    effects: Effects
+    """Whether running it again only defines names, so the check may do so in a new
+    interpreter, but for the calls it makes, which depend on what they call."""
+    calls: frozenset[str] = frozenset()
+    """Names its top level calls: a function of the notebook's may change globals."""
+    functions: Mapping[str, Function] = dataclasses.field(default_factory=dict)
+    """The functions its top level defines, by name."""
 
     @classmethod
     def parsed(cls, number: int, source: str) -> Cell:
@@ -337,7 +505,9 @@ class Cell:
             table = symtable.symtable(source, f"<cell {number}>", "exec")
         except (SyntaxError, ValueError, RecursionError):  # it could not have defined anything
             nothing: frozenset[str] = frozenset()
-            return cls(number, source, nothing, nothing, nothing, nothing, False)
+            return cls(
+                number, source, nothing, nothing, nothing, nothing, Effects(False, nothing, nothing)
+            )
         binds = {
             symbol.get_name()
             for symbol in table.get_symbols()
@@ -354,18 +524,31 @@ class Cell:
                 for symbol in scope.get_symbols()
                 if symbol.is_global() and symbol.is_referenced()
             }
+        # The symbol table of each function, in the order of their `def`s: the last one wins.
+        function_scopes = {
+            scope.get_name(): scope
+            for scope in table.get_children()
+            if scope.get_type() == "function"
+        }
+        functions = {
+            statement.name: Function.parsed(statement, function_scopes[statement.name])
+            for statement in _run_in_scope(tree.body)
+            if isinstance(statement, ast.FunctionDef) and statement.name in function_scopes
+        }
         return cls(
             number,
             source,
             frozenset(binds),
             frozenset(reads_now),
             frozenset(reads),
-            frozenset(name for statement in tree.body for name in _changed_in_place(statement)),
-            all(
-                isinstance(statement, DEFINING_STATEMENTS)
-                or (isinstance(statement, ast.Expr) and _only_shows(statement.value))
-                for statement in tree.body
+            frozenset(
+                name
+                for statement in _run_in_scope(tree.body)
+                for name in _changed_in_place(statement)
             ),
+            Effects.of(tree.body, DEFINING_STATEMENTS),
+            frozenset(_names_called(tree.body)),
+            functions,
         )
 
 
@@ -375,9 +558,16 @@ def _replay_of_cells(is_enabled: Callable[..., Any], code: types.CodeType) -> Re
 
     The cell that binds the flag's name comes with every cell that binds a name it reads (the
     last before it, for its own top level, and the last of all, for its functions, which read
-    their globals when called), and every later cell that changes that name's value in place;
-    then, the same way, the cells those cells need. Names that hold modules are imported anew
-    instead, so a cell that imports them need not run again.
+    their globals when called), and every later cell that changes that name's value in place,
+    itself (`SETTINGS.update(...)`) or by calling a function of the notebook's that does
+    (`use_salt("bookings")`, whose `def` says `global SALT`); then, the same way, the cells
+    those cells need. Names that hold modules are imported anew instead, so a cell that
+    imports them need not run again.
+
+    A cell does no more than define names when its statements are those of
+    `DEFINING_STATEMENTS`, perhaps in an `if`, `try` or `for`, or in a `with` that only reads
+    or suppresses an error; and when every call whose value it drops is a method of plain data
+    (`PLAIN_DATA`) or a function of the notebook's whose body does no more, in turn.
     """
     globals_of_the_code = getattr(_function_of(is_enabled), "__globals__", None)
     if not isinstance(globals_of_the_code, dict):
@@ -399,8 +589,61 @@ def _replay_of_cells(is_enabled: Callable[..., Any], code: types.CodeType) -> Re
     def last_binding(bound: str, before: int) -> int | None:
         return next((cell.number for cell in reversed(cells[:before]) if bound in cell.binds), None)
 
+    def function_called(called: str, before: int) -> Function | None:
+        """The function of the notebook's that a call in cell `before` calls, if it is one."""
+        number = last_binding(called, before)
+        return None if number is None else cells[number].functions.get(called)
+
+    def functions_called(
+        callees: frozenset[str], before: int, kept_too: bool
+    ) -> list[Function | None]:
+        """The functions a cell's calls of `callees` run, and those they call in turn (only
+        the calls whose value is dropped, unless `kept_too`); None for a callee that is no
+        function of the notebook's: a builtin, an import, a class."""
+        found, seen, waiting = [], set(), list(callees)
+        while waiting:
+            callee = waiting.pop()
+            if callee not in seen:
+                seen.add(callee)
+                function = function_called(callee, before)
+                found.append(function)
+                if function is not None:
+                    waiting += function.effects.callees | (function.calls if kept_too else set())
+        return found
+
+    def only_plain_data(receivers: frozenset[str]) -> bool:
+        # The type itself: a subclass of dict may well save itself in its own `update`.
+        return all(type(namespace.get(receiver)) in PLAIN_DATA for receiver in receivers)
+
+    # What each cell changes in place, by itself or through the functions it calls: a call
+    # whose value is kept changes globals as much as one whose value is dropped.
+    changes = [
+        cell.changes.union(
+            *(
+                function.changes
+                for function in functions_called(cell.calls, cell.number, kept_too=True)
+                if function is not None
+            )
+        )
+        for cell in cells
+    ]
+
+    def only_defines(cell: Cell) -> bool:
+        # Calls whose value is kept are trusted, as an assignment's value is.
+        called = functions_called(cell.effects.callees, cell.number, kept_too=False)
+        return (
+            cell.effects.only_defines
+            and only_plain_data(cell.effects.receivers)
+            and all(
+                function is not None
+                and function.effects.only_defines
+                and only_plain_data(function.effects.receivers)
+                for function in called
+            )
+        )
+
     def changed_after(changed: str, number: int) -> list[int]:
-        return [cell.number for cell in cells[number + 1 :] if changed in cell.changes]
+        return [cell.number for cell in cells[number + 1 :] if changed in changes[cell.number]]
 
     flag_cell = last_binding(name, len(cells))
     if flag_cell is None:
@@ -420,13 +663,16 @@ def _replay_of_cells(is_enabled: Callable[..., Any], code: types.CodeType) -> Re
         imports |= _module_imports(cell.reads, namespace)
         for read in sorted(cell.reads - imports.keys()):
             latest = last_binding(read, len(cells))
-            if latest is None:  # a builtin, or a name no cell binds: the new interpreter tells
+            if latest is None:
+                # A builtin, a name no cell binds (the new interpreter tells), or a global that
+                # only a function binds (`global SALT`): the cells that call it bind it.
+                waiting += changed_after(read, -1)
                 continue
             waiting += [latest, *changed_after(read, latest)]
             earlier = last_binding(read, cell.number) if read in cell.reads_now else None
             if earlier is not None:
                 waiting.append(earlier)
-    if any(not cells[number].only_defines for number in needed - run_anyway):
+    if any(not only_defines(cells[number]) for number in needed - run_anyway):
         return None
     return Replay(
         module=str(namespace.get("__name__") or "__main__"),
