@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,28 @@ def test_the_id_may_come_with_words_about_it(tmp_path, row):
 )
 def test_the_id_may_be_given_in_a_list_or_another_spelling(tmp_path, header):
     assert verdicts(tmp_path, plan=(MIGRATION_ID, header)) == {}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| Migration id(s) | **0002** |",
+        "| Migration id(s) | _0002_ |",
+        "| Migration id(s) | *0002* |",
+    ],
+)
+def test_the_id_may_be_written_in_bold_or_italics(tmp_path, row):
+    """Emphasis is Markdown around the id, not part of it."""
+    assert verdicts(tmp_path, plan=(MIGRATION_ID, row)) == {}
+
+
+def test_an_unknown_id_in_bold_is_named_without_its_emphasis(tmp_path):
+    row = "| Migration id(s) | **0003** |"
+    assert verdicts(tmp_path, plan=(MIGRATION_ID, row))["ids"] == (
+        "the plan names revision `0003`, but your migrations/versions/ has only 0001, 0002; "
+        "the plan's Migration id(s) is “**0003**”; it should name your revision"
+        " 0002 (migrations/versions/0002_cancelled_state.py)"
+    )
 
 
 def test_an_unknown_id_among_words_is_still_named(tmp_path):
@@ -322,7 +345,18 @@ def test_an_expected_text_may_come_with_words_about_it(tmp_path, expected):
     assert verdicts(tmp_path, plan=plan) == {}
 
 
-@pytest.mark.parametrize("expected", ["`0001`", "0001 (this revision)", "0002x", "ok"])
+@pytest.mark.parametrize(
+    "expected", ["`0002`: the head", "0002 — this revision", "0002 - the head", "`0002`: head."]
+)
+def test_an_expected_text_may_come_with_a_note_after_a_colon_or_a_dash(tmp_path, expected):
+    plan = ("`SELECT version_num FROM alembic_version;` | `0002` |",
+            f"`SELECT version_num FROM alembic_version;` | {expected} |")  # fmt: skip
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+@pytest.mark.parametrize(
+    "expected", ["`0001`", "0001 (this revision)", "0002x", "ok", "0001: the head", "0001 — head"]
+)
 def test_an_expected_text_that_differs_is_named(tmp_path, expected):
     plan = ("`SELECT version_num FROM alembic_version;` | `0002` |",
             f"`SELECT version_num FROM alembic_version;` | {expected} |")  # fmt: skip
@@ -333,6 +367,14 @@ def test_an_expected_text_that_differs_is_named(tmp_path, expected):
 
 @pytest.mark.parametrize("expected", ["zero", "0 (none)", "`0`", "none", "0."])
 def test_expected_results_may_be_written_as_people_write_them(tmp_path, expected):
+    plan = ("cancelled NOT IN (0, 1);` | 0 |", f"cancelled NOT IN (0, 1);` | {expected} |")
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+@pytest.mark.parametrize(
+    "expected", ["0: every booking is live", "zero: none is cancelled", "`0` — all live"]
+)
+def test_a_number_may_come_with_a_note_after_a_colon_or_a_dash(tmp_path, expected):
     plan = ("cancelled NOT IN (0, 1);` | 0 |", f"cancelled NOT IN (0, 1);` | {expected} |")
     assert verdicts(tmp_path, plan=plan) == {}
 
@@ -367,6 +409,92 @@ def test_no_rows_may_be_said_as_people_say_it(tmp_path, row):
 )
 def test_truth_values_and_row_counts_may_be_expected(tmp_path, row):
     assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "`SELECT EXISTS (SELECT 1 FROM bookings WHERE cancelled = 1);` | no |",
+        "`SELECT EXISTS (SELECT 1 FROM bookings WHERE cancelled = 0);` | Yes |",
+        "`SELECT count(*) = 0 FROM bookings WHERE cancelled = 1;` | true (1) |",
+    ],
+)
+def test_yes_and_no_and_a_truth_value_with_a_note_may_be_expected(tmp_path, row):
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+@pytest.mark.parametrize(
+    ("row", "finding"),
+    [
+        (
+            "`SELECT EXISTS (SELECT 1 FROM bookings WHERE cancelled = 1);` | yes |",
+            "`SELECT EXISTS (SELECT 1 FROM bookings WHERE cancelled = 1);` returned 0; the plan"
+            " expects yes",
+        ),
+        (
+            "`SELECT count(*) = 0 FROM bookings WHERE cancelled = 0;` | true (1) |",
+            "`SELECT count(*) = 0 FROM bookings WHERE cancelled = 0;` returned 0; the plan"
+            " expects true (1)",
+        ),
+    ],
+)
+def test_a_yes_or_a_truth_value_with_a_note_that_does_not_hold_is_named(tmp_path, row, finding):
+    assert verdicts(tmp_path, plan=(LIVE, row))["queries"] == finding
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "`SELECT min(cancelled), max(cancelled) FROM bookings;` | (0, 0) |",
+        "`SELECT min(cancelled), max(cancelled) FROM bookings;` | `0, 0` |",
+        "`SELECT cancelled, count(*) FROM bookings GROUP BY cancelled;` | `0 \\| 300` |",
+        "`SELECT max(cancelled_at), count(*) FROM bookings;` | (NULL, 300) |",
+    ],
+)
+def test_one_row_of_several_values_may_be_expected_as_written(tmp_path, row):
+    """As the sqlite3 shell prints a row (`0|300`, its pipe escaped in a table) or as a tuple."""
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+def test_one_row_of_several_values_that_differs_is_named(tmp_path):
+    row = "`SELECT min(cancelled), max(cancelled) FROM bookings;` | (0, 1) |"
+    assert verdicts(tmp_path, plan=(LIVE, row))["queries"] == (
+        "`SELECT min(cancelled), max(cancelled) FROM bookings;` returned 1 row ((0, 0)); the plan"
+        " expects (0, 1)"
+    )
+
+
+OVERLAP_PLAN = (
+    "EXPLAIN QUERY PLAN SELECT id FROM bookings WHERE room_id = 3 AND cancelled = 0"
+    " AND start < '2030-03-04T11:00:00Z' AND \"end\" > '2030-03-04T10:00:00Z';"
+)
+
+
+def _overlap_plan_detail() -> str:
+    """What this SQLite says of the overlap query on the model's schema (its wording changes
+    between SQLite versions: `SEARCH TABLE bookings` before 3.36)."""
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        'CREATE TABLE bookings (id INTEGER PRIMARY KEY, room_id INTEGER, start TEXT, "end" TEXT,'
+        " cancelled INTEGER)"
+    )
+    db.execute('CREATE INDEX idx_bookings_room_time ON bookings (room_id, start, "end")')
+    (detail,) = [row[-1] for row in db.execute(OVERLAP_PLAN).fetchall()]
+    db.close()
+    return detail
+
+
+def test_a_query_plan_may_be_expected_as_its_detail(tmp_path):
+    """EXPLAIN QUERY PLAN's rows are (id, parent, notused, detail): people quote the detail."""
+    row = f"`{OVERLAP_PLAN}` | `{_overlap_plan_detail()}` |"
+    assert verdicts(tmp_path, plan=(LIVE, row)) == {}
+
+
+def test_a_query_plan_using_another_index_is_named(tmp_path):
+    detail = _overlap_plan_detail()
+    wrong = detail.replace("idx_bookings_room_time", "idx_bookings_start")
+    finding = verdicts(tmp_path, plan=(LIVE, f"`{OVERLAP_PLAN}` | `{wrong}` |"))["queries"]
+    assert f"returned {detail!r}; the plan expects `{wrong}`" in finding
 
 
 @pytest.mark.parametrize(
