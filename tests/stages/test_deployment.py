@@ -3419,6 +3419,44 @@ def test_wrong_canary_decisions_fail_the_right_case(implementation, failing, fou
     assert result.hint
 
 
+def fixed_error_margin(baseline, canary, thresholds):
+    """Reads min_requests from its argument, but keeps the course's 0.5 points in the code."""
+    course_margin = canary_module_thresholds()["max_error_rate_increase"]
+    return reference_canary_decision(
+        baseline, canary, {**thresholds, "max_error_rate_increase": course_margin}
+    )
+
+
+def fixed_p95_ratio(baseline, canary, thresholds):
+    """Reads min_requests from its argument, but keeps the course's 1.2 in the code."""
+    course_ratio = canary_module_thresholds()["max_p95_ratio"]
+    return reference_canary_decision(
+        baseline, canary, {**thresholds, "max_p95_ratio": course_ratio}
+    )
+
+
+@pytest.mark.parametrize("implementation", [fixed_error_margin, fixed_p95_ratio])
+def test_any_one_fixed_threshold_fails_the_thresholds_case(implementation):
+    failed = {
+        text: result.found
+        for text, result in run_canary_check(implementation).items()
+        if not result.passed
+    }
+    assert failed == {
+        "the thresholds come from the argument, not from fixed numbers": (
+            "expected 'promote', got 'rollback'"
+        )
+    }
+
+
+def test_the_thresholds_case_turns_on_each_of_the_three_thresholds():
+    (case,) = [case for case in canary.CANARY_CASES if case.thresholds is not None]
+    assert reference_canary_decision(case.baseline, case.canary, case.limits()) == "promote"
+    for name, course_value in canary.THRESHOLDS.items():
+        one_fixed = {**case.limits(), name: course_value}
+        assert reference_canary_decision(case.baseline, case.canary, one_fixed) != "promote", name
+
+
 # The same inequalities with `>=`, in each kind of arithmetic: a canary exactly at a limit rolls
 # back, so each is refused.
 AT_OR_ABOVE_THE_LIMIT = {
