@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from onboarding import generator, numbers
-from onboarding.artefacts import alert_rules
+from onboarding.artefacts import alert_rules, promql
 from onboarding.checks import Given, run_expectations
 from onboarding.protocol import Outcome
 from onboarding.stages.monitoring import alerting
@@ -759,6 +759,27 @@ def medium_guard_as(guard: str) -> str:
             "after a 5-minute blip, and `FastBurn` fired",
         ),
         (
+            # The ticket without its short window stays open for days after the leak is fixed.
+            rule_file(
+                burn("FastBurn", 14.4, "1h", "5m"),
+                burn("MediumBurn", 6, "6h", "30m"),
+                alert("SlowBurn", f"{ratio('3d')} > (1 * 0.005)", severity="ticket"),
+            ),
+            "a slow leak opens a ticket",
+            "7 hours after a leak of 1% for 65 hours was fixed, and `SlowBurn` fired "
+            "(`(sum(rate(http_requests_total",
+        ),
+        (
+            # The ticket without its long window opens for a blip.
+            rule_file(
+                burn("FastBurn", 14.4, "1h", "5m"),
+                burn("MediumBurn", 6, "6h", "30m"),
+                alert("SlowBurn", f"{ratio('6h')} > (1 * 0.005)", severity="ticket"),
+            ),
+            "a slow leak opens a ticket",
+            "after a 5-minute blip of 50% failing, and `SlowBurn` fired",
+        ),
+        (
             three_rules(guard=False),
             "a quiet night pages nobody",
             "with 36 requests in the hour, and `FastBurn` fired",
@@ -918,6 +939,8 @@ def medium_guard_as(guard: str) -> str:
         "counts-4xx",
         "long-window-only",
         "short-window-only",
+        "ticket-long-window-only",
+        "ticket-short-window-only",
         "no-traffic-guard",
         "guard-above-rather-than-at-least",
         "fast-guard-above-rather-than-at-least",
@@ -979,6 +1002,24 @@ def test_the_scenarios_tell_the_right_rules_apart_as_the_lesson_says():
         "after the fix": [],
         "a quiet night": [],
     }
+
+
+def test_the_ticket_days_each_hold_one_window_above_the_budget_and_the_other_below():
+    """After the fix the 3 days still burn and the 6 hours do not; after a blip, the reverse:
+    so a ticket missing either window fires on one of them, and one with both on neither."""
+
+    def ratios(scenario):
+        history = scenario.history()
+        return [
+            promql.evaluate(promql.parse(ratio(window)), history)[0].value
+            for window in ("3d", "6h")
+        ]
+
+    fixed_long, fixed_short = ratios(alerting.LEAK_FIXED_DAY)
+    blip_long, blip_short = ratios(alerting.BLIP_NOW)
+    assert fixed_short < 0.005 < fixed_long
+    assert blip_long < 0.005 < blip_short
+    assert alerting.ticket_window_problems(alerting.read_rules(three_rules())) == []
 
 
 def test_the_quiet_night_is_below_the_paging_guard_and_the_office_hour_above_it():

@@ -257,6 +257,12 @@ SCENARIOS = (
 )
 """The made-up days 08.3 judges alert rules on, in the order a learner meets them."""
 
+LEAK_FIXED = Incident(timedelta(days=3), timedelta(hours=7), server_errors=LEAK.server_errors)
+LEAK_FIXED_DAY = Scenario("a slow leak, fixed", WEDNESDAY_LATE_MORNING, (LEAK_FIXED,))
+"""The slow leak, fixed 7 hours ago: its 3 days still hold about 1% of failures, its last 6
+hours none. A ticket that compares both of its windows has closed; one with its long window
+alone stays open for up to 3 days after the fix, as a page with no short window would."""
+
 
 @dataclass(frozen=True)
 class Burst(Scenario):
@@ -756,6 +762,30 @@ def quiet_problems(
         f"{story}, and `{v.alert.name}` fired ({explain(v.alert, scenario, rules)})"
         + _hold_set_aside(v.alert, scenario)
         for v in fired
+    ]
+
+
+def ticket_window_problems(rules: alert_rules.RuleFile) -> list[str]:
+    """A ticket compares both of its windows: it opens for no blip, and closes after a fix."""
+    lasted, since = (
+        f"{span.total_seconds() / 3600:.0f} hours"
+        for span in (LEAK_FIXED.start - LEAK_FIXED.end, LEAK_FIXED.end)
+    )
+    after_the_fix = f"{since} after a leak of {LEAK_FIXED.server_errors:.0%} for {lasted} was fixed"
+    after_a_blip = (
+        f"after a {BLIP.start.total_seconds() / 60:.0f}-minute blip of "
+        f"{BLIP.server_errors:.0%} failing"
+    )
+    return [
+        *(
+            f"{problem}; a ticket needs its short window (6 h) too, so that it closes once the "
+            "leak is fixed"
+            for problem in quiet_problems(rules, LEAK_FIXED_DAY, after_the_fix, ("ticket",))
+        ),
+        *(
+            f"{problem}; a ticket needs its long window (3 days) too, so that a blip opens none"
+            for problem in quiet_problems(rules, BLIP_NOW, after_a_blip, ("ticket",))
+        ),
     ]
 
 

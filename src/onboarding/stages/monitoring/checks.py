@@ -223,12 +223,17 @@ ALERT_RULES = (
     Expectation(
         f"a slow leak opens a ticket and pages nobody: {_share(LEAK.server_errors)} failing "
         "for 3 days",
+        # Each rule compares both of its windows: the ticket's 6 hours close it after a fix,
+        # and its 3 days keep a blip from opening one.
         _with_rules(
-            lambda rules: alerting.fires_problems(
-                rules,
-                alerting.SLOW_LEAK,
-                "ticket",
-                f"{_share(LEAK.server_errors)} of requests failed for 3 days",
+            lambda rules: (
+                alerting.fires_problems(
+                    rules,
+                    alerting.SLOW_LEAK,
+                    "ticket",
+                    f"{_share(LEAK.server_errors)} of requests failed for 3 days",
+                )
+                + alerting.ticket_window_problems(rules)
             )
         ),
         hint="Open a ticket (severity: ticket) at 1 × the budget over 3 days and 6 h.",
