@@ -58,6 +58,11 @@ def test_numbers_in_words_become_digits(text, digits):
         "2k bookings/year",
         "1.5k req/s at peak",
         "2M requests per day",
+        # A count over a stated window is a rate.
+        "0 in the first 30 days",
+        "zero double bookings in the first month",
+        "0 double bookings over any 30-day window",
+        "at most 3 incidents during each quarter",
     ],
 )
 def test_measurable(text):
@@ -80,6 +85,11 @@ def test_measurable(text):
         # A letter after digits is a thousand only on its own: these are names, not amounts.
         "room 3K",
         "build 4km of cable",
+        # A window with nothing counted in it says when, not how much.
+        "Fewer double bookings over 30 days",
+        "fewer clashes across 2 quarters",
+        "Double bookings: 0",
+        "0 by launch",
     ],
 )
 def test_not_measurable(text):

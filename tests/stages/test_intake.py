@@ -162,6 +162,15 @@ def test_other_spellings_of_a_role_are_accepted(written):
         ("the Tech Lead", "Tech Lead"),
         ("DevOps team", "DevOps"),
         ("Backend developer", "Backend Engineer"),
+        # Plurals, as a team names its roles: the lesson's own table says "Backend Engineers".
+        ("Backend developers", "Backend Engineer"),
+        ("Tech leads", "Tech Lead"),
+        ("SREs", "QA / SRE"),
+        ("PMs", "Product Manager"),
+        ("DevOps engineers", "DevOps"),
+        ("Dev Ops team", "DevOps"),
+        ("Ops", None),
+        ("Developers", None),
         ("Product management", "Product Manager"),
         ("TECH_LEAD", "Tech Lead"),
         ("Designer", None),
@@ -493,6 +502,21 @@ def test_a_value_that_is_not_concrete_is_named(raw, message):
     assert any(message in problem for problem in problems), problems
 
 
+def test_a_room_named_by_a_number_is_told_to_quote_it():
+    """An unquoted `101` is a number to YAML: the message says how to make it text, and the
+    quoted name is a room like any other."""
+    unquoted = with_changes("overlap", when={"room": 101})
+    assert 'when.room is 101; write the room\'s name as text, in quotes ("101")' in " ".join(
+        acceptance.value_problems([unquoted])
+    )
+    quoted = example("overlap")
+    quoted["given"]["rooms"][0]["name"] = "101"
+    quoted["given"]["bookings"][0]["room"] = "101"
+    quoted["when"]["room"] = "101"
+    assert acceptance.value_problems([quoted]) == []
+    assert acceptance.consistency_problems([quoted]) == []
+
+
 def test_one_is_the_least_capacity_and_the_least_attendees():
     """The "at least 1" threshold at its limit: 1 passes, 0 fails, for a room and a request."""
     at_limit = with_changes("overlap", when={"attendees": 1})
@@ -748,6 +772,40 @@ def test_a_created_booking_needs_no_reason():
 def test_an_example_that_does_not_show_its_behaviour_is_named(raw, message):
     problems = acceptance.consistency_problems([raw])
     assert any(message in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (
+            "2030-01-07T10:00:00Z",
+            "2030-01-07T11:00:00Z",
+            "its end 2030-01-07T11:00Z is after its start 2030-01-07T10:00Z",
+        ),
+        (
+            "2030-01-07T10:00:00+02:00",
+            "2030-01-07T08:30:00Z",
+            "its end 2030-01-07T08:30Z is after its start 2030-01-07T08:00Z, both in UTC",
+        ),
+    ],
+    ids=["same-offset", "other-offsets"],
+)
+def test_a_range_that_is_valid_after_all_shows_its_times(start, end, message):
+    """An invalid-range example whose end is after its start says which times it compared: with
+    two offsets, a range that reads backwards can be half an hour long."""
+    raw = with_changes("invalid-range", when={"start": start, "end": end})
+    problems = acceptance.consistency_problems([raw])
+    assert problems == [
+        "example 1 (invalid-range): the service would accept this request, because it breaks no "
+        f"rule: {message}"
+    ]
+
+
+def test_an_end_at_its_start_in_another_offset_is_still_an_invalid_range():
+    raw = with_changes(
+        "invalid-range", when={"start": "2030-01-07T10:00:00+02:00", "end": "2030-01-07T08:00:00Z"}
+    )
+    assert acceptance.consistency_problems([raw]) == []
 
 
 @pytest.mark.parametrize(
@@ -1137,6 +1195,65 @@ def test_criteria_written_another_way_are_counted(criterion):
     assert prd.acceptance_criteria_problems(text) == []
 
 
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "### AC{n}: too many people\n\n- **Given** room {n} seats 6\n"
+        "- **When** someone books it for 7\n- **Then** the API answers 422\n- And nothing is stored\n",
+        "### AC{n}\n\n**Given** room {n} seats 6\n**When** someone books it for 7\n"
+        "**Then** the API answers 422\n",
+        "### AC{n}\n\nGiven room {n} seats 6.\n\nWhen someone books it for 7.\n\n"
+        "Then the API answers 422.\n",
+        "**AC{n}.** Given room {n} seats 6, when someone books it for 7, then the API answers "
+        "422.\n",
+    ],
+    ids=["step-bullets-under-a-heading", "step-lines-in-a-paragraph", "step-paragraphs",
+         "a-paragraph-each"],
+)  # fmt: skip
+def test_criteria_as_steps_or_paragraphs_under_their_own_headings_are_counted(criterion):
+    """A heading for each criterion, with its Given, When and Then as bullets, as lines or as
+    paragraphs of their own, is as common a layout as one bullet each: each is one criterion.
+    A sentence that introduces them is the writer's prose, not a criterion."""
+    text = with_criteria(
+        "Each criterion below is also an example in acceptance_criteria.yaml.\n\n"
+        + "\n".join(criterion.format(n=n) for n in range(1, 7))
+    )
+    assert prd.acceptance_criteria_problems(text) == []
+    assert len(prd.criteria(text) or []) == 6
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (
+            "\n".join(
+                f"### AC{n}\n\n- **Given** room {n} seats 6\n- **Then** the API answers 422\n"
+                for n in range(1, 7)
+            ),
+            "criterion 1 is not written as Given / When / Then: “**Given** room 1 seats 6 **Then**",
+        ),
+        (
+            "\n".join(
+                f"### AC{n}\n\nGiven room {n} seats 6, when someone books it for 7, then 422.\n"
+                for n in range(1, 6)
+            ),
+            "found 5 criteria written as Given / When / Then; write at least 6",
+        ),
+        (
+            "\n".join(
+                f"### AC{n}\n\nRoom {n} seats 6; booking it for 7 is refused with a 422.\n"
+                for n in range(1, 7)
+            ),
+            "found 0 criteria written as Given / When / Then; write at least 6",
+        ),
+    ],
+    ids=["steps-without-when", "five-paragraphs", "paragraphs-not-given-when-then"],
+)
+def test_criteria_as_steps_or_paragraphs_are_still_judged(criteria, message):
+    problems = prd.acceptance_criteria_problems(with_criteria(criteria))
+    assert any(problem.startswith(message) for problem in problems), problems
+
+
 # The same six criteria, spelled as Gherkin scenarios or as a table with Given/When/Then columns:
 # the exercise asks for Given / When / Then, and these are its two other common spellings.
 GHERKIN_CRITERIA = (
@@ -1504,6 +1621,57 @@ def test_a_target_column_by_another_name_is_the_target(column):
         "metric 2, “Self-service”, has no number with a unit or a rate (its target is “most "
         "bookings”)"
     ]
+
+
+GOAL_METRIC_TARGET = (
+    "| Goal | Metric | Target | Measured by |\n| --- | --- | --- | --- |\n"
+    "| A room is never double-booked | Double-booking rate | 0 per 10,000 bookings | Nightly "
+    "query |\n"
+    "| Staff book without Facilities | Facilities time on clashes | under 30 minutes a week | "
+    "Time log |\n"
+)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        GOAL_METRIC_TARGET,
+        "| Objective | Key result |\n| --- | --- |\n| No double bookings | 0 per 10,000 bookings |\n",
+        "| Metric | Target date | Target |\n| --- | --- | --- |\n| Latency | launch | p95 under "
+        "300 ms |\n",
+    ],
+    ids=["goal-metric-target", "objective-key-result", "target-date-beside-target"],
+)
+def test_the_target_column_wins_over_a_goal_column(table):
+    """A table that ties each metric to the goal it serves is judged by its Target column, and
+    an OKR table by its key results: the goal's words are no target."""
+    assert prd.success_metric_problems(with_metrics(table)) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            GOAL_METRIC_TARGET.replace("under 30 minutes a week", "much less"),
+            "metric 2, “Facilities time on clashes”, has no number with a unit or a rate (its "
+            "target is “much less”)",
+        ),
+        (
+            "| Metric | Today | Desired |\n| --- | --- | --- |\n| Clashes | 40 a week | fewer |\n",
+            "metric 1, “Clashes”, has no number with a unit or a rate (its target is “fewer”)",
+        ),
+        (
+            "| Metric | Baseline | By when |\n| --- | --- | --- |\n"
+            "| Fewer clashes | 40 a week | 8 weeks after launch |\n",
+            "metric 1, “Fewer clashes”, has no number with a unit or a rate",
+        ),
+    ],
+    ids=["vague-target-beside-a-goal", "baseline-beside-a-vague-target", "baseline-and-date-only"],
+)
+def test_a_number_in_a_baseline_or_date_column_is_no_target(table, message):
+    """Where things stand today ("40 a week") and when a target is checked are numbers, but no
+    target: a row with nothing else is refused."""
+    assert prd.success_metric_problems(with_metrics(table)) == [message]
 
 
 def test_a_prd_without_metrics_is_told_so():

@@ -43,8 +43,18 @@ MEASURABLE = re.compile(
 )
 # "within 8 weeks" says when a target is met, not how much: it does not make a metric measurable.
 TIME_FRAME = re.compile(
-    r"\b(?:within|after|in|by|for|from|during)\s+(?:the\s+)?(?:first\s+|next\s+)?\d+\s*"
+    r"\b(?:within|after|in|by|for|from|during|over|across|throughout)\s+(?:the\s+)?"
+    r"(?:first\s+|next\s+)?\d+\s*"
     r"(?:days?|weeks?|months?|quarters?|years?)\b(?:\s+(?:of|after)\s+\w+)?",
+    re.IGNORECASE,
+)
+
+# A count over a stated window is a rate: "0 double bookings in the first 30 days", "zero over
+# any 30-day window". It is read before TIME_FRAME takes the window away, and needs the count
+# before the window: "live in 2 weeks" and "fewer clashes over 30 days" count nothing.
+COUNTED_OVER_A_WINDOW = re.compile(
+    rf"{_NUMBER}\s*(?:[^\W\d_]+[\s-]+){{0,3}}?(?:in|over|during|across|throughout)\s+"
+    rf"(?:the\s+)?(?:(?:first|last|any|each|every)\s+)?(?:\d+[\s-]?)?(?:{_PERIOD})s?\b",
     re.IGNORECASE,
 )
 
@@ -113,4 +123,7 @@ def with_digits(text: str) -> str:
 
 def is_measurable(text: str) -> bool:
     """Whether a sentence states a number with a unit, or a rate ("300 ms", "5 per week")."""
-    return bool(MEASURABLE.search(TIME_FRAME.sub(" ", with_digits(text))))
+    digits = with_digits(text)
+    return bool(
+        COUNTED_OVER_A_WINDOW.search(digits) or MEASURABLE.search(TIME_FRAME.sub(" ", digits))
+    )

@@ -30,7 +30,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -257,6 +257,13 @@ class _Findings:
                 )
                 return None
             return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A room numbered 101 is common, and YAML reads an unquoted 101 as a number.
+            self.problems.append(
+                f'{where} is {value!r}; write the room\'s name as text, in quotes ("{value}"), '
+                "as YAML reads it as a number without them"
+            )
+            return None
         if not isinstance(value, str):
             self.problems.append(f"{where} is {value!r}; write the room's name as text")
             return None
@@ -564,5 +571,21 @@ def _behaviour_problem(example: Example) -> str | None:
                 f"{request.attendees} attendees fit in {request.room} (capacity {capacity}); "
                 "ask for more people than the room holds"
             ),
+            "invalid-range": (
+                f"the service would accept this request, because {answer.why}: "
+                f"{_end_after_start(request)}"
+            ),
         }.get(behaviour, f"the service would accept this request, because {answer.why}")
     return f"the service would refuse it for another reason first: {answer.why}"
+
+
+def _end_after_start(request: Slot) -> str:
+    """How a request's end comes after its start, in UTC when the two have different offsets:
+    "10:00+02:00" to "08:30Z" looks backwards, but ends half an hour after it starts."""
+    start, end = request.start, request.end
+    if start.utcoffset() == end.utcoffset():
+        return f"its end {_time_text(end)} is after its start {_time_text(start)}"
+    return (
+        f"its end {_time_text(end.astimezone(UTC))} is after its start "
+        f"{_time_text(start.astimezone(UTC))}, both in UTC"
+    )

@@ -11,8 +11,9 @@ writer:
   "How to use this template" section. A quotation of the request (`> From: Facilities…`) is the
   writer's own and stays;
 - at least six acceptance criteria written as Given / When / Then: as bullets (the exercise's
-  spelling), as the scenarios of a ```gherkin block, or as the rows of a table with Given, When
-  and Then columns. All three are read into one list of criteria, judged alike;
+  spelling), as paragraphs, as the scenarios of a ```gherkin block, or as the rows of a table with
+  Given, When and Then columns; a criterion under a heading of its own may give its Given, When
+  and Then a bullet or a paragraph each. All are read into one list of criteria, judged alike;
 - every success metric measurable: a number with a unit or a rate, in digits or in words.
 """
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
 
 from onboarding.artefacts import markdown
 from onboarding.artefacts.markdown import (
@@ -304,7 +307,55 @@ def criteria(text: str) -> list[str] | None:
         if is_gherkin(fence.language, fence.lines)
         for criterion in gherkin_criteria(fence.lines)
     ]
-    return list_items(body) + table_criteria(body) + scenarios
+    return (
+        steps_joined(list_items(body))
+        + steps_joined(paragraphs(body))
+        + table_criteria(body)
+        + scenarios
+    )
+
+
+# A block that opens with a step's keyword, after any emphasis: "**When** …", "_Then_ …".
+STEP_LEAD = re.compile(r"^[\W_]*(?P<keyword>given|when|then|and|but)(?![^\W_])", re.IGNORECASE)
+# CommonMark's parser, to tell the section's own paragraphs from lists, quotations and tables.
+_COMMONMARK = MarkdownIt("commonmark").enable("table")
+
+
+def steps_joined(blocks: list[str]) -> list[str]:
+    """Blocks (list items or paragraphs) with a criterion written one step to a block joined
+    into that criterion: under a heading of its own, "- **Given** …", "- **When** …",
+    "- **Then** …" (and any "- And …" after them) are one criterion, as a reader sees it.
+
+    A run starts at a block that opens with Given but is not a whole criterion itself, and takes
+    the blocks after it that open with When, Then, And or But, until the next Given. A run that
+    misses a part ("Given …" then "Then …") stays one criterion, and is refused as one."""
+    joined: list[str] = []
+    in_run = False
+    for block in blocks:
+        lead = STEP_LEAD.match(block)
+        keyword = lead["keyword"].lower() if lead else None
+        if in_run and keyword in ("when", "then", "and", "but"):
+            joined[-1] += " " + block
+            continue
+        joined.append(block)
+        in_run = keyword == "given" and split_given_when_then(block) is None
+    return joined
+
+
+def paragraphs(body: str) -> list[str]:
+    """The section's own paragraphs that hold a criterion, or a step of one: a paragraph that
+    reads as Given / When / Then, or opens with a step's keyword. Other paragraphs (a sentence
+    introducing the criteria) are the writer's prose; paragraphs inside lists, quotations and
+    <details> are not the section's own."""
+    tokens = _COMMONMARK.parse(DETAILS_BLOCK.sub("", body))
+    found = []
+    for opening, inline in zip(tokens, tokens[1:], strict=False):
+        if opening.type != "paragraph_open" or opening.level != 0 or inline.type != "inline":
+            continue
+        text = " ".join(inline.content.split())
+        if split_given_when_then(text) is not None or STEP_LEAD.match(text):
+            found.append(text)
+    return found
 
 
 def gherkin_as_prose(text: str) -> str:
@@ -346,27 +397,71 @@ def acceptance_criteria_problems(text: str) -> list[str]:
     return problems
 
 
-TARGET_COLUMN = re.compile(r"target|goal|threshold|objective|\bslo\b", re.IGNORECASE)
-"""The header of the column that holds a metric's target. Without one the whole row is judged,
-so a vague target beside a dated column ("8 weeks after launch") must not pass for a number."""
+TARGET_COLUMNS = (
+    re.compile(r"target|threshold|\bslo\b", re.IGNORECASE),
+    re.compile(r"key results?|desired|expected|success criteri", re.IGNORECASE),
+    re.compile(r"goal|objective", re.IGNORECASE),
+)
+"""The headers of the column that holds a metric's target, strongest first: a "Goal | Metric |
+Target" table ties each metric to the goal it serves, and its Target column is the target; an OKR
+table's "Key result" is the target beside its "Objective". Without a target column the whole row
+is judged, so a vague target beside a dated column ("8 weeks after launch") must not pass for a
+number."""
+NOT_A_TARGET_COLUMN = re.compile(
+    r"baseline|current|today|\bnow\b|before|\bwhen\b|deadline|date|time ?frame|timeline",
+    re.IGNORECASE,
+)
+"""A column of where things stand today ("40 a week") or of when a target is checked ("8 weeks
+after launch"): a number there is no target."""
+NAME_COLUMN = re.compile(r"metric|\bkpi\b|measure(?!d)", re.IGNORECASE)
+"""The column that names the metric, when it is not the first ("Goal | Metric | Target")."""
+
+
+def _target_column(header: list[str]) -> int | None:
+    for pattern in TARGET_COLUMNS:
+        found = next(
+            (
+                index
+                for index, cell in enumerate(header)
+                # "Target date" says when, not how much.
+                if pattern.search(cell) and not NOT_A_TARGET_COLUMN.search(cell)
+            ),
+            None,
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def metrics(body: str) -> list[tuple[str, str]]:
     """(name, target) for each metric: each bullet, and each row of each table.
 
-    In a table with a Target (or Goal, Threshold, Objective) column, only that column is the target;
-    otherwise the whole row.
+    In a table with a Target (or Threshold, Key result, Goal, Objective…) column, only that
+    column is the target; otherwise the whole row but its baseline and date columns.
     """
     found = [(item, item) for item in list_items(body)]
     for table in markdown.pipe_tables(DETAILS_BLOCK.sub("", body)):
-        target = next(
-            (index for index, cell in enumerate(table.header) if TARGET_COLUMN.search(cell)), None
+        target = _target_column(table.header)
+        name = next(
+            (
+                index
+                for index, cell in enumerate(table.header)
+                if index != target and NAME_COLUMN.search(cell)
+            ),
+            0,
         )
         for row in table.rows:
+            label = row[name] if name < len(row) else row[0]
             if target is not None and target < len(row):
-                found.append((row[0], row[target]))
+                found.append((label, row[target]))
             else:
-                found.append((row[0], " ".join(row)))
+                kept = [
+                    cell
+                    for index, cell in enumerate(row)
+                    if index >= len(table.header)
+                    or not NOT_A_TARGET_COLUMN.search(table.header[index])
+                ]
+                found.append((label, " ".join(kept)))
     return found
 
 

@@ -45,6 +45,7 @@ ROLE_ALIASES = {
 FILLER_WORDS = frozenset(
     ("the", "a", "an", "team", "role", "engineer", "engineers", "engineering", "developer", "dev")
 )
+ARTICLES = frozenset(("the", "a", "an"))
 # Where an answer gives a role two names: "Product Manager (PM)", "SRE / QA", "QA or SRE".
 ALTERNATIVES = re.compile(r"[/&(),;|]|\b(?:and|or)\b")
 
@@ -135,11 +136,28 @@ def roles_named(value: Any) -> set[str]:
 
 def _role_of_words(text: str) -> str | None:
     words = re.findall(r"[a-z0-9]+", text.lower().replace("_", " "))
-    for kept in (words, [word for word in words if word not in FILLER_WORDS]):
-        key = "".join(kept)
-        if key in ROLE_ALIASES:
-            return ROLE_ALIASES[key]
+    # Filler trimmed from the ends first (an article before, "team" or "engineers" after): in
+    # "Dev Ops team", "dev" is part of the role's name, not filler.
+    trimmed = list(words)
+    while trimmed and trimmed[0] in ARTICLES:
+        trimmed.pop(0)
+    while trimmed and _is_filler(trimmed[-1]):
+        trimmed.pop()
+    for kept in (words, trimmed, [word for word in words if not _is_filler(word)]):
+        # A role named in the plural ("SREs", "Tech leads") is that role.
+        for key in ("".join(kept), "".join(_singular(word) for word in kept)):
+            if key in ROLE_ALIASES:
+                return ROLE_ALIASES[key]
     return None
+
+
+def _singular(word: str) -> str:
+    """ "leads" -> "lead", "sres" -> "sre"; tried only after the word as written ("devops")."""
+    return word[:-1] if len(word) > 2 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _is_filler(word: str) -> bool:
+    return word in FILLER_WORDS or _singular(word) in FILLER_WORDS
 
 
 def role_problems(answers: Any, duty: Duty) -> list[str]:
