@@ -742,6 +742,64 @@ def test_a_meets_slo_signature_written_another_way_is_accepted(service, monkeypa
         assert result.failed == (), result.lines()
 
 
+NONE_DEFAULTS = (
+    "    p95_limit_ms: float | None = None,\n"
+    "    min_rps: float | None = None,\n"
+    "    max_error_rate: float | None = None,\n"
+)
+FILL_IN_THE_SLO = (
+    "    p95_limit_ms = P95_LIMIT_MS if p95_limit_ms is None else p95_limit_ms\n"
+    "    min_rps = MIN_REQUESTS_PER_SECOND if min_rps is None else min_rps\n"
+    "    max_error_rate = MAX_ERROR_RATE if max_error_rate is None else max_error_rate\n"
+)
+
+
+def test_a_meets_slo_whose_defaults_are_none_is_told_to_default_to_the_slo(service, monkeypatch):
+    """`None` defaults filled in inside: 05.3 judges what it does; 05.4 has no number to compare
+    with the plan, and says so for each limit, rather than failing on the comparison."""
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(
+        service,
+        SLO,
+        "    p95_limit_ms: float = P95_LIMIT_MS,\n"
+        "    min_rps: float = MIN_REQUESTS_PER_SECOND,\n"
+        "    max_error_rate: float = MAX_ERROR_RATE,\n",
+        NONE_DEFAULTS,
+    )
+    change(service, SLO, MODEL_MEETS_SLO, FILL_IN_THE_SLO + MODEL_MEETS_SLO)
+    assert judge("05.3").failed == ()
+    found = verdicts(judge("05.4"))
+    thresholds = [text for text in found if "threshold is the one your load test asserts" in text]
+    assert failed(found) == thresholds, found
+    for text, parameter, constant in zip(
+        thresholds,
+        ("p95_limit_ms", "min_rps", "max_error_rate"),
+        ("P95_LIMIT_MS", "MIN_REQUESTS_PER_SECOND", "MAX_ERROR_RATE"),
+        strict=True,
+    ):
+        assert found[text] == (
+            f"meets_slo's {parameter} defaults to None, so tests/load/slo.py states no limit to "
+            "compare the plan with: write the SLO as the default, as the starting file does "
+            f"(`{parameter}: float = {constant}`)"
+        )
+
+
+def test_one_default_of_none_leaves_the_other_limits_compared(service, monkeypatch):
+    """Only the limit without a number is named; the plan's other rows are still compared, and
+    a wrong one is still refused."""
+    monkeypatch.setattr(slo, "planted_slow_run", lambda given: slo.SLOW_RUN)
+    change(service, SLO, "min_rps: float = MIN_REQUESTS_PER_SECOND", "min_rps: float | None = None")
+    change(service, PLAN, "| p95 latency | under 300 ms |", "| p95 latency | under 200 ms |")
+    found = verdicts(judge("05.4"))
+    assert failed(found) == [
+        "its p95 latency threshold is the one your load test asserts",
+        "its throughput threshold is the one your load test asserts",
+    ], found
+    # meets_slo cannot be asked how it compares without a number for every limit.
+    assert "asserts a p95 limit of 300 ms (p95_limit_ms=300.0)" in found[failed(found)[0]]
+    assert found[failed(found)[1]].startswith("meets_slo's min_rps defaults to None")
+
+
 OWN_LOAD_RUN_PROPERTY = (
     "    @property\n"
     "    def p95_ms(self) -> float:\n"
@@ -1462,6 +1520,48 @@ def test_a_plan_that_never_says_where_a_test_folder_runs_is_named(service, words
     found = verdicts(judge("05.4"))
     assert failed(found) == [FOLDERS_CHECK], found
     assert found[FOLDERS_CHECK] == f"it never names {missing} (nor the marker that selects it)"
+
+
+FILLED_IN_CHECK = "docs/test-plan.md is filled in: no [placeholder] of the template is left"
+ACCEPTANCE_ROW = "| every example, one request at a time | acceptance, through the API |"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        # A parametrised test's id, without backticks: its brackets are pytest's.
+        f"{ACCEPTANCE_ROW} tests/test_acceptance.py::test_acceptance_criterion[overlap] |",
+        # A GitHub alert: Markdown's own brackets.
+        f"> [!NOTE]\n> The thresholds are agreed with SRE before the run.\n\n{ACCEPTANCE_ROW} x |",
+    ],
+    ids=["bare-test-id", "github-alert"],
+)
+def test_a_plan_with_brackets_of_its_own_is_filled_in(service, words):
+    text = (service / PLAN).read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(ACCEPTANCE_ROW))
+    (service / PLAN).write_text(text.replace(row, words), encoding="utf-8")
+    found = verdicts(judge("05.4"))
+    assert found[FILLED_IN_CHECK] == "", found
+
+
+@pytest.mark.parametrize(
+    ("words", "left"),
+    [
+        (f"{ACCEPTANCE_ROW} [test id] |", "[test id]"),
+        (
+            f"> [!NOTE]\n> [who agrees the thresholds]\n\n{ACCEPTANCE_ROW} x |",
+            "[who agrees the thresholds]",
+        ),
+    ],
+    ids=["after-a-space", "inside-an-alert"],
+)
+def test_a_placeholder_beside_brackets_of_the_writers_is_still_named(service, words, left):
+    text = (service / PLAN).read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(ACCEPTANCE_ROW))
+    (service / PLAN).write_text(text.replace(row, words), encoding="utf-8")
+    found = verdicts(judge("05.4"))
+    assert failed(found) == [FILLED_IN_CHECK], found
+    assert found[FILLED_IN_CHECK] == f"{left} is still a placeholder"
 
 
 def test_a_deleted_plan_is_one_clear_line_and_nothing_changes(service):

@@ -62,8 +62,20 @@ def plan_text(given: Given) -> str:
     return given.once("plan", read)
 
 
+_WRITERS_BRACKETS = re.compile(
+    # A parametrised test's id or an index, the bracket right after a name:
+    # `tests/test_acceptance.py::test_acceptance_criterion[overlap]` written without backticks.
+    # The template's placeholders always stand on their own, after a space, `|` or `:`.
+    r"(?<=\w)\[[^\[\]\n]*\]"
+    # A GitHub alert opening a quotation (`> [!NOTE]`): Markdown's own syntax, not a template's.
+    r"|(?<=>)[ \t]*\[!(?:note|tip|important|warning|caution)\]",
+    re.IGNORECASE,
+)
+"""Brackets the writer put in the plan, which are never the template's placeholders."""
+
+
 def require_filled_in(given: Given) -> None:
-    left = testplan.placeholders(plan_text(given))
+    left = testplan.placeholders(_WRITERS_BRACKETS.sub(" ", plan_text(given)))
     require([f"{placeholder} is still a placeholder" for placeholder in dict.fromkeys(left)])
 
 
@@ -78,7 +90,7 @@ def _threshold_matches(measure: str) -> Callable[[Given], None]:
 
     def require_same(given: Given) -> None:
         found = testplan.thresholds(plan_text(given)).get(measure)
-        asserted = asserted_limits(given)[parameter]
+        asserted = _limit_asserted(given, parameter)
         if found is None or found.value is None or not _same(found.value, float(asserted)):
             code_inclusive = _passes_at_limit(given, measure)
             unknown, strict, inclusive = ASSERTS[measure]
@@ -205,11 +217,52 @@ WORDS = {
 REQUESTS = 1000
 
 
+STARTING_DEFAULTS = {
+    "p95_limit_ms": "P95_LIMIT_MS",
+    "min_rps": "MIN_REQUESTS_PER_SECOND",
+    "max_error_rate": "MAX_ERROR_RATE",
+}
+"""Each limit's default as the starting file writes it: the constant that holds the SLO."""
+
+
+def _limit_asserted(given: Given, parameter: str) -> object:
+    """meets_slo's default for `parameter`, the limit its load test asserts. A default that is
+    no number (`None`, with the SLO filled in inside the function) is named here, where the
+    plan needs a number to compare, rather than failing the comparison."""
+    asserted = asserted_limits(given)[parameter]
+    if _as_number(asserted) is None:
+        raise CheckFailed(
+            f"meets_slo's {parameter} defaults to {asserted!r}, so {SLO_FILE} states no limit "
+            "to compare the plan with: write the SLO as the default, as the starting file does "
+            f"(`{parameter}: float = {STARTING_DEFAULTS[parameter]}`)"
+        )
+    return asserted
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type] - the learner's default, of any type
+    except (TypeError, ValueError):
+        return None
+
+
+def _numeric_limits(given: Given) -> dict[str, float] | None:
+    """Every limit meets_slo asserts, as a number; None when one of its defaults is none."""
+    limits = {name: _as_number(value) for name, value in asserted_limits(given).items()}
+    numeric = {name: value for name, value in limits.items() if value is not None}
+    return numeric if len(numeric) == len(limits) else None
+
+
 def _passes_at_limit(given: Given, measure: str) -> bool | None:
     """Whether meets_slo says yes to a run exactly at its own default limit of `measure`, every
     other measure well inside its limit; None when it says no to a run well inside all three
-    (or fails), or when no run of whole requests sits exactly at that limit."""
-    limits = {name: float(value) for name, value in asserted_limits(given).items()}
+    (or fails), or when no run of whole requests sits exactly at that limit, or a limit is no
+    number."""
+    limits = _numeric_limits(given)
+    if limits is None:
+        return None
     p95_limit, min_rps, max_errors = (limits[name] for name in slo.LIMITS)
     if p95_limit <= 0 or max_errors <= 0:
         return None
@@ -246,7 +299,9 @@ def _refuses_a_run_without_failures(given: Given) -> bool:
     """Whether meets_slo, with a max_error_rate of 0 or less, says no to a run in which no
     request failed and every other measure is well inside its limit: a load test that can
     never pass. ("No request may fail" is an SLO when meets_slo lets 0 failures pass, `<=`.)"""
-    limits = {name: float(value) for name, value in asserted_limits(given).items()}
+    limits = _numeric_limits(given)
+    if limits is None:
+        return False
     p95_limit, min_rps, max_errors = (limits[name] for name in slo.LIMITS)
     if max_errors > 0 or p95_limit <= 0:
         return False
