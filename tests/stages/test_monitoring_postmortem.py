@@ -502,6 +502,10 @@ def test_fewer_than_three_action_items_are_counted(model):
         "Priya broke the news in the status channel.",
         "Jordan broke the backfill into batches of 1,000 rows.",
         "Jordan, Priya and Sam reviewed the timeline, which caused no delay.",
+        # A reason is judged by what it says of the person, and "ran the backfill" is an act
+        # told without fault; "without" is no "did not" ("rolled back without waiting").
+        "Because Jordan ran the backfill without batching, every booking failed.",
+        "The on-call engineer rolled back without waiting for the DBA.",
     ],
 )
 def test_neutral_sentences_are_not_blame(sentence):
@@ -533,6 +537,10 @@ def test_neutral_sentences_are_not_blame(sentence):
         "There was no alert and she missed the page.",
         "Nobody expected it and the DBA didn't check the lock.",
         "Sam never ignored a warning but Jordan skipped the review.",
+        # A reason that tells a lapse or an act left undone is still a verdict on them.
+        "Because Jordan forgot to batch the backfill, every booking failed.",
+        "Because Jordan did not batch the backfill, every booking failed.",
+        "Because the DBA did not batch the backfill, every booking failed.",
     ],
 )
 def test_a_verdict_is_still_blame(sentence):
@@ -582,6 +590,12 @@ def test_a_verdict_is_still_blame(sentence):
         "The on-call engineer could have checked the lock table, had the runbook mentioned it.",
         "QA could have caught it if we had written a concurrency test.",
         "The bug could have been caught by QA if the suite had a concurrency test.",
+        # "Should have" under the same condition is as much a counterfactual.
+        "The on-call engineer should have checked the lock table if the runbook had mentioned it.",
+        "QA should have caught it if the runbook had mentioned it.",
+        "The bug should have been caught by QA if the suite had a concurrency test.",
+        # A near miss whose would-have wins nothing is luck, not a verdict.
+        "The on-call engineer could have restarted the pod, but it would not have helped.",
         # What they never could (or would) have done is no act left undone.
         "Jordan never could have known the backfill would lock the table.",
         "The on-call engineer never could reach the DBA by phone.",
@@ -790,6 +804,18 @@ def test_a_lapse_of_the_system_or_a_situation_is_not_blame(sentence):
             "“The warning was ignored by the tech lead at 10:05.” blames the tech lead",
         ),
         ("The outage was caused by the DBA.", "“The outage was caused by the DBA.” blames the DBA"),
+        # Harm done by someone's work names them, as "Jordan's backfill caused the outage" does.
+        ("The incident was caused by Jordan's backfill.", "“was caused by Jordan's backfill”"),
+        ("The outage was caused by Jordan's script.", "“was caused by Jordan's script”"),
+        ("Production was broken by Jordan's deploy.", "“was broken by Jordan's deploy”"),
+        (
+            "The outage was caused by the DBA's script.",
+            "“The outage was caused by the DBA's script.” blames the DBA",
+        ),
+        (
+            "The incident was caused by QA's test plan.",
+            "“The incident was caused by QA's test plan.” blames QA",
+        ),
         (
             "Production was broken by the developer.",
             "“Production was broken by the developer.” blames the developer",
@@ -857,8 +883,10 @@ def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, probl
         "The spike was missed by the SRE dashboard.",
         "The delay was caused by the on-call rota.",
         "The outage was caused by the backfill Jordan started.",
-        "The outage was caused by Jordan's script.",
         "The on-call engineer was missed by the paging system.",
+        # A lapse of a person's thing is the thing's, as "Jordan's alert missed the spike" is.
+        "The spike was missed by Jordan's alert.",
+        "The page was missed by the on-call engineer's pager.",
         # What was done by someone without fault.
         "The lock was taken by the migration.",
         "The incident was detected by the on-call engineer.",
@@ -901,6 +929,98 @@ def test_a_lapse_in_the_passive_voice_is_a_verdict_on_who_did_it(sentence, probl
 )
 def test_the_passive_voice_without_a_lapse_by_someone_is_not_blame(sentence):
     assert postmortem.blame_problems(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # Someone, what they did, or their work named as the cause.
+        ("The root cause was Jordan.", "“root cause was Jordan”"),
+        ("Root cause: Jordan running an unreviewed script.", "“Root cause: Jordan running”"),
+        ("The root cause was Jordan's backfill.", "“root cause was Jordan's backfill”"),
+        ("The cause of the outage was Jordan not batching it.", "“cause of the outage was"),
+        ("Jordan was the root cause.", "“Jordan was the root cause”"),
+        ("Jordan, who ran the backfill, was the cause.", "“Jordan, who ran the backfill, was"),
+        ("The root cause was the DBA.", "“The root cause was the DBA.” blames the DBA"),
+        (
+            "Root cause: the DBA running an unreviewed script.",
+            "“Root cause: the DBA running an unreviewed script.” blames the DBA",
+        ),
+        ("Root cause: QA.", "“Root cause: QA.” blames QA"),
+        (
+            "The root cause of the booking failures was the DBA.",
+            "“The root cause of the booking failures was the DBA.” blames the DBA",
+        ),
+        ("The DBA was the root cause.", "“The DBA was the root cause.” blames the DBA"),
+        ("Jordan's backfill was the root cause.", "“Jordan's backfill was the root cause”"),
+        ("Root cause — Jordan's backfill.", "“Root cause — Jordan's backfill”"),
+        ("| Root cause | Jordan running an unreviewed script |", "“Root cause | Jordan running”"),
+        (
+            "| Root cause | The DBA skipping the review |",
+            "“Root cause | The DBA skipping the review” blames the DBA",
+        ),
+        # Someone made responsible for the harm, or the harm put on them.
+        ("Jordan is responsible for the outage.", "“Jordan is responsible for the outage”"),
+        ("Jordan was responsible for the incident.", "“Jordan was responsible for the incident”"),
+        ("Jordan was solely responsible for causing it.", "“Jordan was solely responsible for"),
+        ("The outage is on Jordan.", "“outage is on Jordan”"),
+        ("Jordan ran it. The outage is on him.", "“outage is on him”"),
+        ("Jordan and Sam ran it. They are responsible for the outage.", "“They are responsible"),
+        (
+            "The DBA is responsible for the outage.",
+            "“The DBA is responsible for the outage.” blames the DBA",
+        ),
+        ("QA is responsible for the bug.", "“QA is responsible for the bug.” blames QA"),
+        ("The outage is on the DBA.", "“The outage is on the DBA.” blames the DBA"),
+        ("The blame lies with Jordan.", "“blame lies with Jordan”"),
+        ("Responsibility for the outage lies with Jordan.", "“Responsibility for the outage"),
+        ("The fault lies with the DBA.", "“The fault lies with the DBA.” blames the DBA"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_someone_named_as_the_cause_or_responsible_for_the_outage_is_blame(text, problem):
+    (found,) = postmortem.blame_problems(text)
+    assert problem in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A cause that is a thing, or a thing a role word or a person's name only describes.
+        "The incident was caused by a backfill that ran in one transaction.",
+        "The root cause was the missing batch limit.",
+        "The root cause was the on-call rota.",
+        "The root cause was the DBA dashboard.",
+        "Root cause: the backfill Jordan ran held a write lock.",
+        "Jordan's dashboard showed the lock waits.",
+        # What someone had or knew is the situation, and a cause denied is no verdict.
+        "Root cause: the on-call engineer having no runbook entry for lock waits.",
+        "The root cause was not Jordan: nothing stopped a long write.",
+        "Jordan was not the root cause.",
+        "Human error was not the root cause.",
+        # A role's standing duty, and a role that owns the incident as its duty.
+        "The on-call engineer is responsible for paging the incident commander.",
+        "The on-call engineer is responsible for the incident channel.",
+        "The DBA is responsible for the database.",
+        "SRE is responsible for outages.",
+        "The incident commander is responsible for the incident until handover.",
+        # Denied, or owned by the team or the writer, or "they" that are things.
+        "Jordan is not responsible for the outage.",
+        "We are responsible for the outage.",
+        "The outage is on us.",
+        "The dashboards lag. The outage is on them.",
+        "The outage was on Monday.",
+        "The incident is on the status page.",
+        "It is on the DBA to decide when backfills run.",
+        "Responsibility for the fix lies with the DBA.",
+        "No blame lies with Jordan.",
+        "| Root cause | The missing batch limit |",
+        "| Root cause | The on-call rota |",
+        "The backfill Jordan ran was the root cause.",
+    ],
+)
+def test_a_thing_named_as_the_cause_or_a_duty_is_not_blame(text):
+    assert postmortem.blame_problems(text) == []
 
 
 @pytest.mark.parametrize(
@@ -1103,6 +1223,10 @@ def test_a_reason_before_so_excuses_what_was_not_done(sentence):
         "since the status page update",
         "since Jordan's deploy",
         "since the outage began",
+        # An event whose verb names no cause: since when, as "began" says.
+        "since the alert fired",
+        "since the page arrived",
+        "since the incident was declared",
         "as of 10:00",
         # A manner, a comparison or a list: no reason either.
         "as usual",
@@ -1205,6 +1329,8 @@ def test_a_denied_reason_is_no_verdict(sentence):
         ("QA is to blame for the missing test.", "QA"),
         ("It was the DBA's fault.", "the DBA"),
         ("The DBA's mistake was to run it at ten.", "the DBA"),
+        # Harm their work did, as "Jordan's backfill caused the outage" is of Jordan.
+        ("The DBA's script caused the outage.", "the DBA"),
         # A clause about the role, or an adverb, between them and the verdict.
         ("The DBA, who ran the migration, forgot the lock.", "the DBA"),
         ("The engineer who ran the backfill forgot that SQLite locks the table.", "the engineer"),
@@ -1262,6 +1388,12 @@ def test_blaming_a_role_is_blame_and_the_message_shows_how_to_rewrite_it(sentenc
         "QA could have caught it if they had been more careful.",
         "QA could have caught it if Jordan had told them.",
         "QA could have caught it, as they had a staging environment.",
+        "Jordan should have batched the backfill if he had read the runbook.",
+        # What doing it would have won says it should have been done: no near miss.
+        "QA could have caught it, which would have saved an hour.",
+        "Jordan could have batched it, which would have been faster.",
+        "QA could have caught it, and the outage wouldn't have happened.",
+        "The on-call engineer could have checked the lock table, which would have ended it.",
         "The bug could have been caught by QA if they had looked.",
         # "Jordan's mistake" is theirs, whatever verb follows; a curly apostrophe is one too.
         "Jordan's mistake should have been caught in review.",

@@ -4,35 +4,39 @@ Every `*_problems` function takes the document's text and returns plain sentence
 problem, and an empty list when all is well. The Markdown is read with
 `onboarding.artefacts.markdown`.
 
-What people really write is accepted: the headings in another letter case or order (the
-template's order is advice), a time zone stated once above the timeline ("All times
-UTC."), due dates as people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"),
-"human error" quoted from the notes (in quotation marks or as a `>` blockquote) or discussed
-("this was not human error", "human error is not a root cause"), timeline times with seconds or
-after a Date column, an Assignee column for the owners, a Deadline or Target date column for
-the due dates, a team's handle (`@acme/sre`) or an owner with a note in brackets
-(`Priya (SRE, on call)`) or after a comma (`Priya, SRE`) as one owner, times on the 12-hour
-clock or as ISO timestamps (`2030-03-04T10:02Z`), and reference-style links (`[SLO dashboard]`
-defined below). Judging words used as a verdict, a person or a role named as the cause ("Jordan
-forgot", "the DBA failed to batch it", "QA should have caught it", "QA could have caught it",
-"the DBA ought to have checked", "the on-call engineer didn't check the dashboard", "the
-on-call engineer missed the page", "Sam did not leave a note"), in the passive voice too ("the
-page was missed by the on-call engineer", "the bug should (or could) have been caught by QA")
-or by a pronoun ("Jordan ran it. He forgot the lock.", a singular "Sam was on call. They missed
-the page." or "The DBA approved it. They skipped the review."), and an action with no date at
-all are not; what could have been, told as a near miss or under a condition about the system
-("could have restarted the pod, which would have lost the queue", "could have checked it if the
-runbook had said so"), is no verdict; a role's action told without fault ("the on-call engineer
-rolled back at 14:32", "did not have an alert to go on") is fine, and so are a lapse of the
-system ("the alert missed the spike"), what happened to someone ("Sam lost his VPN connection")
-and a lapse denied, which is praise ("never lost track of the impact", "didn't miss a single
-page", "never left the incident channel"). What someone did not do is excused by a reason about
-the system or the situation ("because nothing pointed to it", "because they were handling
-another page"), never by one that blames them ("because she forgot", "because they were
-careless"), nor by a time ("since 10:00", "since the deploy") or a manner ("as usual"); a
-reason may come first, before "so" ("nothing pointed to it, so she did not check"). No reason
-excuses a lapse done ("missed the page because …"), as none excuses "forgot". "We" and "I" may
-own the process's gaps ("we had no alert"), but not a lapse ("I forgot the lock").
+What people really write is accepted: the headings in another letter case or order (the template's
+order is advice), a time zone stated once above the timeline ("All times UTC."), due dates as
+people write them ("Fri 15 Mar", "next Friday", "+5 days", "sprint 14"), "human error" quoted from
+the notes (in quotation marks or as a `>` blockquote) or discussed ("this was not human error",
+"human error is not a root cause"), timeline times with seconds or after a Date column, an Assignee
+column for the owners, a Deadline or Target date column for the due dates, a team's handle
+(`@acme/sre`) or an owner with a note in brackets (`Priya (SRE, on call)`) or after a comma
+(`Priya, SRE`) as one owner, times on the 12-hour clock or as ISO timestamps (`2030-03-04T10:02Z`),
+and reference-style links (`[SLO dashboard]` defined below). Judging words used as a verdict, a
+person or a role named as the cause ("Jordan forgot", "the DBA failed to batch it", "QA should have
+caught it", "QA could have caught it", "the DBA ought to have checked", "the on-call engineer
+didn't check the dashboard", "the on-call engineer missed the page", "Sam did not leave a note"),
+in the passive voice too ("the page was missed by the on-call engineer", "the bug should (or could)
+have been caught by QA") or by a pronoun ("Jordan ran it. He forgot the lock.", a singular "Sam was
+on call. They missed the page." or "The DBA approved it. They skipped the review."), named as the
+cause, or their work as its cause ("the root cause was Jordan", "root cause: the DBA running an
+unreviewed script", "caused by Jordan's backfill"), or made responsible for the harm ("Jordan is
+responsible for the outage", "the outage is on the DBA"), and an action with no date at all are
+not; what could have been, told as a near miss or under a condition about the system ("could have
+restarted the pod, which would have lost the queue", "should (or could) have checked it if the
+runbook had said so"), is no verdict, but what doing it would have won is ("could have caught it,
+which would have saved an hour"); a role's standing duty ("the on-call engineer is responsible for
+paging the incident commander") is no blame; a role's action told without fault ("the on-call
+engineer rolled back at 14:32", "did not have an alert to go on") is fine, and so are a lapse of
+the system ("the alert missed the spike"), what happened to someone ("Sam lost his VPN connection")
+and a lapse denied, which is praise ("never lost track of the impact", "didn't miss a single page",
+"never left the incident channel"). What someone did not do is excused by a reason about the system
+or the situation ("because nothing pointed to it", "because they were handling another page"),
+never by one that blames them ("because she forgot", "because they were careless"), nor by a time
+("since 10:00", "since the deploy", "since the alert fired") or a manner ("as usual"); a reason may
+come first, before "so" ("nothing pointed to it, so she did not check"). No reason excuses a lapse
+done ("missed the page because …"), as none excuses "forgot". "We" and "I" may own the process's
+gaps ("we had no alert"), but not a lapse ("I forgot the lock").
 Wording is read a sentence at a time, wherever the Markdown's lines break.
 """
 
@@ -192,14 +196,19 @@ SHOULD_HAVE = (
     # "Should have received the script" says what the process owed them, too.
     rf"|(?!(?:been|received|gotten|got|heard)\b){PAST_PARTICIPLE})"
 )
+HARM_DONE = (
+    # "Caused no delay" denies it; "broke the work down", "broke the news" describe, "broke
+    # production" judges.
+    r"(?:caused(?!\s+(?:no|nothing|none)\b)|messed up|screwed up|"
+    r"broke(?!\s+(?:[\w'-]+\s+){0,2}?(?:down|into|up)\b|\s+the\s+news\b))"
+)
+"""Harm done, which names whoever did it (or whose thing did it) as the cause."""
 JUDGING_ACTS = (
     # "Forgot nothing" denies it, as "caused no delay" does.
     r"forgot(?!\s+(?:nothing|none|no)\b)|forgetting|(?:had|has|have) forgotten|"
     rf"{FAILED_TO}|ignored|neglected|"
-    rf"didn'?t bother|did not bother|{SHOULD_HAVE}|messed up|screwed up|"
-    r"caused(?!\s+(?:no|nothing|none)\b)|was slow|"
-    # "broke the work down", "broke the news" describe, "broke production" judges.
-    r"were slow|broke(?!\s+(?:[\w'-]+\s+){0,2}?(?:down|into|up)\b|\s+the\s+news\b)"
+    rf"didn'?t bother|did not bother|{SHOULD_HAVE}|"
+    rf"{HARM_DONE}|was slow|were slow"
 )
 """What someone did, in words that judge it: "forgot", "failed to", "should have caught"."""
 BLAME_VERBS = rf"(?:{JUDGING_ACTS}|mistake|fault|blame)"
@@ -313,8 +322,11 @@ SINCE_EVENT = (
     rf"(?:(?![a-z]{{2,}}[^\Wsui]s\b){NAME_WORD}\s+){{0,3}}{NAME_WORD}"
     r"(?:\s+(?:of|at|on|in|for|to|from|with|by|during|after|before)\s+"
     rf"(?:(?:the|an?|this|that|our|its|their)\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})*"
-    r"(?:\s+(?:began|begun|started|happened|occurred|went\s+(?:out|live)|came\s+in|landed|"
-    r"shipped))?"
+    # An event that happened, whose verb names no cause: "since the alert fired" is a time, as
+    # "since the outage began" is, where "since the deploy failed" says why.
+    r"(?:\s+(?:began|begun|started|happened|occurred|went\s+(?:out|live|off)|came\s+in|landed|"
+    r"shipped|fired|triggered|rang|arrived|ended|finished|"
+    r"(?:was|were)\s+(?:declared|raised|opened|sent|paged|deployed|merged|released)))?"
     # Where the clause ends: a mark, the end, or a word that opens another clause.
     r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|but|so|or|because|when|while|until|though)\b)"
 )
@@ -391,7 +403,9 @@ ROLE_BLAME = re.compile(
     rf"\s+(?:{JUDGING_ACTS}|(?P<omission>{NEGATED_ACT})|{LAPSES_DONE}"
     r"|(?:is|was|are|were) to blame)"
     # Their mistake, in so many words: "the DBA's mistake", "it was QA's fault".
-    rf"|\b(?P<owner>{ROLE})['’]s\s+(?:mistake|fault|error|oversight|negligence)\b",
+    rf"|\b(?P<owner>{ROLE})['’]s\s+(?:(?:mistake|fault|error|oversight|negligence)\b"
+    # Harm their work did names them as "Jordan's backfill caused the outage" names Jordan.
+    rf"|(?:[\w'-]+\s+){{1,3}}?{HARM_DONE})",
     re.IGNORECASE,
 )
 QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|‘[^’\n]*’|(?<!\w)'[^'\n]+'(?!\w)|`[^`\n]*`")
@@ -424,6 +438,9 @@ PASSIVE_LAPSES = (
 )
 """A judging act or a lapse done, as the past participle of the passive voice: "the warning was
 ignored by Sam" judges Sam as "Sam ignored the warning" does."""
+HARMS_DONE_TO = ("caused", "broken", "messed up", "screwed up")
+"""The participles of HARM_DONE: harm that names whose thing did it ("caused by Jordan's
+backfill"), where a lapse is the thing's own ("missed by Jordan's alert")."""
 AGENT_ENDS = (
     r"(?=\s*(?:[^\w\s'’]|$)|\s+(?:at|on|in|during|before|after|when|while|because|since|as|"
     r"and|but|or|nor|so|if|unless|who|which|that|until|for|from|with|without|again|twice|once|"
@@ -469,7 +486,18 @@ SUBJECT_OF_AN_ACT = re.compile(
 """What follows a role that is the subject of an act: a verb ("approved", "ran", "was"), an
 adverb, or a clause about them ("the DBA, who ran it"; "the engineer who ran it")."""
 COULD_HAVE = re.compile(r"\bcould(?:\s+have|['’]ve)\b", re.IGNORECASE)
-WOULD_HAVE = re.compile(r"\bwould(?:n['’]?t)?(?:\s+have|['’]ve)\b", re.IGNORECASE)
+WOULD_HAVE = re.compile(r"\bwould(?P<negated>n['’]?t|\s+not)?(?:\s+have|['’]ve)\b", re.IGNORECASE)
+WOULD_HAVE_HELPED = re.compile(
+    r"\s+(?:been\s+)?(?:[a-z]+ly\s+)?(?:saved|prevented|avoided|spared|shortened|reduced|"
+    r"stopped|caught|helped|limited|halved|fixed|restored|protected|mitigated|lessened|"
+    r"minimi[sz]ed|ended|cut|shaved|mattered|made\s+(?:a|any|much\s+of\s+a)\s+difference|"
+    r"changed\s+(?:anything|much|the\s+outcome)|"
+    r"(?:much\s+|far\s+)?(?:shorter|smaller|faster|quicker|sooner|earlier|better))\b",
+    re.IGNORECASE,
+)
+"""After "would have", what doing it would have won: then "could have" says it should have
+been done ("could have caught it, which would have saved an hour"), where a near miss tells
+what it would have cost ("which would have lost the queue")."""
 CONDITION = re.compile(r"(?:\bif|\bunless|,\s*had)\s+", re.IGNORECASE)
 SOMEONE_ELSE = re.compile(rf"(?:he|she|they|you|someone|somebody|{ROLE})\b", re.IGNORECASE)
 """Who a condition may be about that makes it a verdict still: "if they had been careful"."""
@@ -483,6 +511,25 @@ THEY_LAPSE = re.compile(
     re.IGNORECASE,
 )
 """A lapse only people make, told of "they": "they forgot", "they didn't bother"."""
+HARMS = (
+    r"(?:outages?|incidents?|downtime|failures?|breakage|bugs?|damage|data\s+loss|errors?|"
+    r"disruption|mess|delays?|problems?|issues?|mistakes?)"
+)
+"""What went wrong, which someone is blamed for when they are made "responsible for" it."""
+CAUSE = (
+    r"\b(?:(?:root|main|real|direct|underlying|primary|proximate|only|sole|actual)\s+)?causes?"
+    r"(?:\s+of\s+(?:the\s+|this\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?)?"
+)
+"""The cause, as a postmortem names it: "the root cause", "the cause of the booking outage"."""
+NOT_THEIR_DOING = (
+    r"(?:having|lacking|knowing|getting|receiving|seeing|hearing|needing|"
+    r"being\s+(?:new|unaware|alone|told|given|paged|alerted|warned|informed|asked|shown))\b"
+)
+"""What someone had, knew or was given, after their name in a cause ("the on-call engineer
+having no runbook entry"): the situation, as NOT_AN_ACT is after "did not"."""
+INCIDENT_DUTY = re.compile(r"\bincidents?\b", re.IGNORECASE)
+"""A role may own the incident as a duty ("the incident commander is responsible for the
+incident"); a person named as responsible for it is blamed."""
 COLLECTIVE_ROLE = re.compile(r"(?:s|team|desk|QA|staff|crew)$", re.IGNORECASE)
 """A role that is several people: the engineers, the DBAs, the backend team, the help desk."""
 
@@ -732,6 +779,7 @@ class _Readers:
     passive_blame: re.Pattern[str]
     referent: re.Pattern[str]
     one_person: re.Pattern[str]
+    cause_named: tuple[re.Pattern[str], ...]
 
 
 def _readers(people: Sequence[str]) -> _Readers:
@@ -775,9 +823,13 @@ def _readers(people: Sequence[str]) -> _Readers:
             rf"|{VERDICT_MODAL}\s+been{ADVERBS}\s+(?P<owed>{PAST_PARTICIPLE}))"
             r"(?:\s+(?!(?:by|because|since|as|when|while|and|but|so|which|who|that|until|after|"
             r"before)\b)[\w:'’-]+){0,3}?\s+by\s+"
-            # "By Jordan's script" names the script; "by the SRE dashboard" the dashboard.
+            # "By Jordan's script" names the script, which is a lapse of the script
+            # ("missed by Jordan's alert"), but harm done by it names Jordan as its cause, as
+            # "Jordan's script caused the outage" does; "by the SRE dashboard" names the
+            # dashboard.
             rf"(?:(?P<who>{named})\b(?!['’]s)|(?P<pronoun>him|her|them|us|me)\b{AGENT_ENDS}"
-            rf"|(?P<role>{ROLE})\b(?!['’]s){AGENT_ENDS})",
+            rf"|(?P<role>{ROLE})\b(?!['’]s){AGENT_ENDS}"
+            rf"|(?P<owner>{named}|{ROLE})['’]s\s+[\w-]+)",
             re.IGNORECASE,
         ),
         # Who "they" may be: the last people named ("Jordan and Sam", "the DBAs"), or things
@@ -788,6 +840,53 @@ def _readers(people: Sequence[str]) -> _Readers:
         ),
         # One person by name, whom a singular "they" may be: "Sam was on call. They missed …".
         one_person=re.compile(rf"(?:{named})", re.IGNORECASE),
+        cause_named=_cause_named(named),
+    )
+
+
+def _cause_named(named: str) -> tuple[re.Pattern[str], ...]:
+    """The ways a postmortem names someone, or their work, as the cause of the outage rather
+    than saying what happened: "the root cause was Jordan", "root cause: the DBA running an
+    unreviewed script", "the root cause was Jordan's backfill" (as "caused by Jordan's
+    backfill"), "Jordan was the root cause", "Jordan is responsible for the outage", "the
+    blame lies with Jordan", "the outage is on the DBA". Each names them in the group
+    `someone`.
+
+    A thing a role word describes is no one ("the root cause was the on-call rota"), nor is
+    what someone had or knew ("the on-call engineer having no runbook entry"), nor a standing
+    duty ("the on-call engineer is responsible for paging the incident commander", "SRE is
+    responsible for outages")."""
+    who = rf"(?P<someone>{named}|{ROLE})"
+    return tuple(
+        re.compile(pattern, re.IGNORECASE)
+        for pattern in (
+            # The cause is someone, what they did, or their work; after a colon, a dash or
+            # in the next table cell too ("| Root cause | Jordan |").
+            rf"{CAUSE}(?:\s*[:—–|]|\s+-|\s+(?:is|was|were|are)\b)\s*(?:simply\s+|just\s+)?"
+            rf"{who}"
+            rf"(?:['’]s\s+[\w-]+|\s+(?:not\s+|never\s+)?(?!{NOT_THEIR_DOING})[a-z]+ing\b"
+            rf"|\b{AGENT_ENDS})",
+            # Someone, or their work, is the cause.
+            rf"\b(?P<someone>{named}|{ROLE}|he|she)\b(?:['’]s(?:\s+[\w-]+){{1,2}}?)?"
+            rf"(?:{CLAUSE_ABOUT_THEM})?"
+            r"\s+(?:is|was|were|are)\s+(?:the\s+|a\s+|one\s+)?"
+            r"(?:(?:root|main|real|direct|only|sole|actual)\s+)?causes?\b",
+            # Someone is responsible for the harm, or for causing it.
+            rf"\b(?P<someone>{named}|{ROLE}|he|she|they)\b(?:{CLAUSE_ABOUT_THEM})?{ADVERBS}"
+            r"\s+(?:is|was|are|were|(?:has|have|had)\s+been)\s+(?:[a-z]+ly\s+)?"
+            r"(?:responsible|accountable)\s+for\s+(?:(?:causing|breaking)\b"
+            r"|(?:the|this|that|today['’]s|(?:the\s+)?whole|all\s+the)\s+(?:[\w-]+\s+){0,2}?"
+            rf"(?P<harm>{HARMS})\b(?!['’]s){AGENT_ENDS})",
+            # The blame, or the responsibility for the harm, lies with someone.
+            r"\b(?:blame|fault|responsibility\s+for\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?"
+            rf"{HARMS})\s+(?:lies|lay|rests|rested|sits|sat|is|was)\s+"
+            r"(?:squarely\s+|entirely\s+|solely\s+|fully\s+)?with\s+"
+            rf"(?P<someone>{named}|{ROLE}|him|her|them)\b(?!['’]s){AGENT_ENDS}",
+            # The harm is on someone.
+            rf"\b(?:{HARMS}|this(?:\s+one)?|that(?:\s+one)?|it)\s+(?:is|was)\s+"
+            r"(?:all\s+|entirely\s+|squarely\s+|fully\s+)?on\s+"
+            rf"(?P<someone>{named}|{ROLE}|him|her|them)\b(?!['’]s){AGENT_ENDS}",
+        )
     )
 
 
@@ -842,7 +941,8 @@ def _is_a_verdict(
     clause_start = _clause_start(line, start, readers)
     if NOT_A_VERDICT.search(line[clause_start:start]):
         return False
-    if COULD_HAVE.search(line, start, end) and _counterfactual(line[end:], readers):
+    modal = re.search(VERDICT_MODAL, line[start:end], re.IGNORECASE)
+    if modal and _counterfactual(line[end:], readers, near_miss=bool(COULD_HAVE.search(modal[0]))):
         return False
     if match.groupdict().get("omission") and any(
         reason is not None and not _blames(reason, readers.blaming_reason)
@@ -852,15 +952,26 @@ def _is_a_verdict(
     return DENIED_AFTER.match(line, end) is None
 
 
-def _counterfactual(after: str, readers: _Readers) -> bool:
-    """Whether the rest of a sentence after "could have" makes it a counterfactual about the
-    situation rather than a verdict: a near miss, which says what it would have done ("could
-    have restarted the pod, which would have lost the queue"), or a condition about the system
-    or the team ("could have checked it if the runbook had mentioned it", "…, had an alert
-    fired", "… if we had written the test"). A condition about the person or a role is none
-    ("if they had been careful", "if QA had tested it")."""
+def _counterfactual(after: str, readers: _Readers, near_miss: bool) -> bool:
+    """Whether the rest of a sentence after "could have" (or "should have", "ought to have")
+    makes it a counterfactual about the situation rather than a verdict: a condition about the
+    system or the team ("could have checked it if the runbook had mentioned it", "should have
+    checked it if the runbook had mentioned it", "…, had an alert fired", "… if we had written
+    the test"), or, after "could have" (`near_miss`), a near miss, which says what it would
+    have cost ("could have restarted the pod, which would have lost the queue").
+
+    A condition about the person or a role is none ("if they had been careful", "if QA had
+    tested it"), nor is what doing it would have won ("could have caught it, which would have
+    saved an hour", "…, and the outage wouldn't have happened"): that says it should have been
+    done."""
     rest = re.split(r"[.!?;]", after, maxsplit=1)[0]
-    return bool(WOULD_HAVE.search(rest)) or any(
+    return (
+        near_miss
+        and any(
+            bool(would["negated"]) == bool(WOULD_HAVE_HELPED.match(rest, would.end()))
+            for would in WOULD_HAVE.finditer(rest)
+        )
+    ) or any(
         not SOMEONE_ELSE.match(rest, condition.end())
         and not readers.one_person.match(rest, condition.end())
         for condition in CONDITION.finditer(rest)
@@ -969,6 +1080,7 @@ def _blame_in(
             return match.start(), _quoted(written, match.start(), match.end())
     return (
         _role_blamed(own_words, written, readers)
+        or _cause_blamed(own_words, written, readers, previous)
         or _passive_blamed(own_words, written, readers, previous)
         or _pronoun_blamed(own_words, written, readers, previous)
     )
@@ -1000,15 +1112,45 @@ def _passive_blamed(
             or not _is_a_verdict(own_words, match.start(), match.end(), match, readers)
         ):
             continue
+        if match["owner"] and act not in HARMS_DONE_TO:
+            continue
         pronoun = (match["pronoun"] or "").lower()
         if (
             pronoun == "them"
             and not _they_are_people(own_words, match.start("pronoun"), readers, previous)
         ) or (pronoun in ("us", "me") and (match["owed"] or act in ("caused", "broken"))):
             continue
-        if match["role"]:
-            return match.start(), _role_message(written, match.start(), match.end(), match["role"])
+        role = match["role"] or (
+            match["owner"] if not readers.one_person.fullmatch(match["owner"] or "") else None
+        )
+        if role:
+            return match.start(), _role_message(written, match.start(), match.end(), role)
         return match.start(), _quoted(written, match.start(), match.end())
+    return None
+
+
+def _cause_blamed(
+    own_words: str, written: str, readers: _Readers, previous: str
+) -> tuple[int, str] | None:
+    """(where, what to say) about someone, or their work, named as the cause of the outage
+    (`_cause_named`), or None. "They" is someone only when it means people
+    (`_they_are_people`); "we" and "I" may own the outage as they own the process's gaps."""
+    for pattern in readers.cause_named:
+        for match in pattern.finditer(own_words):
+            someone = " ".join(match["someone"].split())
+            if someone.lower() in ("they", "them") and not _they_are_people(
+                own_words, match.start("someone"), readers, previous
+            ):
+                continue
+            is_role = bool(ONE_ROLE_REFERENT.fullmatch(someone))
+            harm = match.groupdict().get("harm") or ""
+            if (is_role and INCIDENT_DUTY.match(harm)) or not _is_a_verdict(
+                own_words, match.start(), match.end(), match, readers
+            ):
+                continue
+            if is_role:
+                return match.start(), _role_message(written, match.start(), match.end(), someone)
+            return match.start(), _quoted(written, match.start(), match.end())
     return None
 
 
