@@ -107,3 +107,63 @@ def test_read_only_and_write_only_properties_are_required_on_their_own_side_only
         " property",
         "components.schemas.Thing.examples[0]: 'secret' is a required property",
     ]
+
+
+SPEC_WITH_ONE_EXAMPLE = """
+openapi: 3.1.0
+info: {title: Bookings, version: 1.0.0}
+paths: {}
+components:
+  schemas:
+    Booking:
+      type: object
+      properties:
+        cancelled_at: {type: string, format: date-time}
+        attendees: {type: integer}
+      examples:
+        - {cancelled_at: %s, attendees: %s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cancelled_at", "attendees", "message"),
+    [
+        pytest.param("null", "4", "at .cancelled_at: null is not of type 'string'", id="null"),
+        pytest.param('"2030-01-07T10:00:00Z"', "true", "true is not of type 'integer'", id="true"),
+        pytest.param(
+            '"2030-01-07T10:00:00Z"', "four", "'four' is not of type 'integer'", id="text"
+        ),
+    ],
+)
+def test_a_wrong_type_in_an_example_names_the_value_as_the_file_writes_it(
+    cancelled_at, attendees, message
+):
+    """YAML's null and true are named so, not as Python's None and True."""
+    spec = openapi.parse_spec(SPEC_WITH_ONE_EXAMPLE % (cancelled_at, attendees))
+    problems = openapi.example_problems(spec)
+    assert len(problems) == 1
+    assert problems[0].endswith(message), problems
+
+
+def test_a_path_parameter_named_otherwise_than_its_path_is_told_apart_from_a_missing_one():
+    """The validator says "was not resolved" both ways; the advice says which way it is."""
+    spec = openapi.parse_spec(
+        """
+openapi: 3.1.0
+info: {title: Bookings, version: 1.0.0}
+paths:
+  /bookings/{id}:
+    get:
+      parameters:
+        - {name: booking_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: The booking.}
+"""
+    )
+    problems = [
+        problem.split(" was not resolved")[1] for problem in openapi.validity_problems(spec)
+    ]
+    assert problems == [
+        " — each {name} in a path needs a parameter with `in: path`",
+        " — the path has no {booking_id}: name it as the path does",
+    ]

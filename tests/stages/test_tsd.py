@@ -127,6 +127,24 @@ def test_an_endpoint_listed_twice_is_named(model_project):
     assert found == "`GET /rooms` is listed twice in docs/tsd.md (rows 1 and 2)"
 
 
+def test_a_path_under_the_method_header_is_named_as_such(model_project):
+    """Rows written path first under a `| Method | Path |` header: the row is named, not the
+    words of its path read as methods."""
+
+    def swapped(text: str) -> str:
+        return text.replace(
+            "| GET | /rooms | List the rooms |", "| /rooms | GET | List the rooms |"
+        )
+
+    found = outcome(with_tsd(model_project, swapped), ENDPOINTS)
+    assert not found.passed
+    assert found.found.startswith(
+        "row 1 of the API summary has “/rooms” where its `Method` column is, not an HTTP method:"
+        " put the method (GET, POST, …) and the path each under its own header; openapi.yaml"
+        " has `GET /rooms`, but docs/tsd.md's API summary does not"
+    ), found.found
+
+
 def test_a_broken_spec_is_one_clear_line(model_project):
     save(model_project, "openapi.yaml", "openapi: [3.1\n")
     found = outcome(judged(), ENDPOINTS).found
@@ -368,6 +386,104 @@ def test_scaling_numbers_may_be_written_in_words(scaling, measurable):
         MODEL[tsd.FILE],
     )
     assert (tsd.scaling_problems(text) == []) is measurable
+
+
+@pytest.mark.parametrize(
+    ("scaling", "measurable"),
+    [
+        pytest.param(
+            "| Measure | Now | In a year |\n| --- | --- | --- |\n"
+            "| Requests per second at peak | 2 | 5 |\n| Bookings per year | 20,000 | 30,000 |\n",
+            True,
+            id="units-in-the-row-label",
+        ),
+        pytest.param(
+            "| Load | Requests/s |\n| --- | --- |\n| Peak | 2 |\n| Limit of SQLite | 50 |\n",
+            True,
+            id="units-in-the-column-header",
+        ),
+        pytest.param(
+            "| Component | Limit (req/s) |\n| --- | --- |\n| SQLite writes | 50 |\n",
+            True,
+            id="units-in-brackets-in-the-header",
+        ),
+        pytest.param(
+            "| Measure | Now | In a year |\n| --- | --- | --- |\n| Load | 2 | 5 |\n"
+            "| Limit | 50 | 50 |\n",
+            False,
+            id="bare-numbers-under-time-columns",
+        ),
+    ],
+)
+def test_scaling_numbers_in_a_table_are_read_with_their_row_and_column(scaling, measurable):
+    """A table puts the unit in its row's label or its column's header, not beside the number;
+    a column that says when ("In a year") is no unit."""
+    text = re.sub(
+        r"(?s)## Scaling considerations\n.*?(?=## Security)",
+        f"## Scaling considerations\n\n{scaling}\n",
+        MODEL[tsd.FILE],
+    )
+    assert (tsd.scaling_problems(text) == []) is measurable
+
+
+WRITERS_DETAILS = (
+    "<details>\n<summary>Why not a message queue?</summary>\n\n"
+    "A booking is confirmed while the user waits, so it is written at once.\n\n</details>\n\n"
+)
+TEMPLATE_EXAMPLE = re.search(r"(?s)<details>.*?</details>", TEMPLATE)[0] + "\n\n"
+
+
+def _in_architecture(addition: str):
+    """A change that puts `addition` at the top of the model's `## Architecture`."""
+    return lambda text: text.replace("## Architecture\n", f"## Architecture\n\n{addition}", 1)
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        pytest.param(WRITERS_DETAILS, id="writers-own-folded-block"),
+        pytest.param(
+            "> [!NOTE]\n> The PRD is still in review; this design follows its draft.\n\n",
+            id="github-alert",
+        ),
+    ],
+)
+def test_the_writers_own_markdown_is_no_leftover_of_the_template(model_project, addition):
+    result = with_tsd(model_project, _in_architecture(addition))
+    assert outcome(result, LEFTOVERS).passed, outcome(result, LEFTOVERS).found
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        pytest.param(
+            TEMPLATE_EXAMPLE,
+            "`## Architecture` still holds the template's collapsed example",
+            id="the-templates-example",
+        ),
+        pytest.param(
+            TEMPLATE_EXAMPLE.replace("Example: meeting-room booking service", "Background"),
+            "`## Architecture` still holds the template's collapsed example",
+            id="the-templates-example-renamed",
+        ),
+        pytest.param(
+            WRITERS_DETAILS.replace("A booking is", "[Context.] A booking is"),
+            "`## Architecture` still has the placeholder `[Context.]`",
+            id="a-placeholder-in-a-folded-block-of-ones-own",
+        ),
+        pytest.param(
+            "> [!NOTE]\n> Draw the components and how requests and data flow between them.\n\n",
+            "`## Architecture` still has the template's guidance",
+            id="guidance-under-an-alert",
+        ),
+    ],
+)
+def test_the_templates_leftovers_are_named_inside_the_writers_markdown(
+    model_project, addition, message
+):
+    found = outcome(with_tsd(model_project, _in_architecture(addition)), LEFTOVERS)
+    assert not found.passed
+    assert message in found.found
 
 
 @pytest.mark.parametrize(

@@ -454,6 +454,13 @@ def _value_at(spec: dict, parts: Parts) -> Any:
         return None
 
 
+UNRESOLVED_PATH_PARAMETER = re.compile(
+    r"Path parameter '(?P<name>[^']*)' for '[^']*' operation in '(?P<path>[^']*)' was not resolved$"
+)
+"""openapi-spec-validator's complaint both for a `{name}` no parameter declares and for a path
+parameter whose name the path does not hold."""
+
+
 def _explain(message: str, parts: Parts, value: Any = None) -> str:
     """Add the rule behind the validator's most common complaints (`value` is what the file
     holds where the complaint is)."""
@@ -473,7 +480,11 @@ def _explain(message: str, parts: Parts, value: Any = None) -> str:
         return message + " — every path starts with /"
     if "was unexpected" in message and len(parts) == 2 and parts[0] == "paths":
         return message + " — a path holds operations: get, put, post, delete, patch, …"
-    if message.startswith("Path parameter") and message.endswith("was not resolved"):
+    unresolved = UNRESOLVED_PATH_PARAMETER.match(message)
+    if unresolved and f"{{{unresolved['name']}}}" not in unresolved["path"]:
+        # The validator says the same for a parameter the path does not name.
+        return message + f" — the path has no {{{unresolved['name']}}}: name it as the path does"
+    if unresolved:
         return message + " — each {name} in a path needs a parameter with `in: path`"
     if _is_type_keyword(parts) and "None" in message and "is not one of" in message:
         # The validator's list of the seven types hides the cause: YAML's own null.
@@ -699,10 +710,22 @@ def example_problems(spec: dict) -> list[str]:
             continue
         if error is not None:
             message = shorten(first_line(error.message), 120)
+            if error.validator == "type":
+                message = _with_json_literal(error.instance, message)
             if error.validator == "format" and error.validator_value in FORMAT_RULES:
                 message += f" ({FORMAT_RULES[error.validator_value]})"
             problems.append(f"{at}{_inside(tuple(error.absolute_path))}: {message}")
     return unique(problems)
+
+
+def _with_json_literal(value: object, message: str) -> str:
+    """A type error about null, true or false, with the value as YAML and JSON write it: the
+    validator names Python's None, True and False, which no example in the file holds."""
+    python = repr(value)
+    if value is None or isinstance(value, bool):
+        if message.startswith(python):
+            return json.dumps(value) + message[len(python) :]
+    return message
 
 
 REQUEST, RESPONSE = "request", "response"

@@ -27,7 +27,7 @@ model with the schema the project's migrations produce. Nothing here judges: it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from onboarding.artefacts.data_model import Column, columns
@@ -108,6 +108,8 @@ class Endpoint:
     path: str
     row: int
     """The row of the API summary table it is written in (1 is the first row under the header)."""
+    methods_cell: str = field(default="", compare=False)
+    """The text its method was read from, as written (`GET, POST`, or a path put there)."""
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -200,7 +202,7 @@ def endpoints(text: str) -> list[Endpoint]:
             # `GET, POST`, `GET / POST` and `GET<br>POST` name two operations of the path.
             for method in re.split(r"(?:<br\s*/?>|[\s,/])+", methods, flags=re.IGNORECASE):
                 if _plain(method):
-                    found.append(Endpoint(_plain(method).upper(), path, number))
+                    found.append(Endpoint(_plain(method).upper(), path, number, methods.strip()))
     return found
 
 

@@ -60,8 +60,46 @@ def heading_advice(text: str) -> str | None:
 def placeholder_problems(text: str) -> list[str]:
     """Every section, the template's optional ones included, is written or deleted."""
     return markdown.leftover_problems(
-        reading.unnumbered(text), markdown.template_guidance(_template())
+        reading.unnumbered(_writers_markup_unwrapped(text)), markdown.template_guidance(_template())
     )
+
+
+SUMMARY = re.compile(r"<summary>(?P<text>.*?)</summary>", re.IGNORECASE | re.DOTALL)
+DETAILS_TAGS = re.compile(r"</?(?:details|summary)>", re.IGNORECASE)
+GITHUB_ALERT = re.compile(
+    r"^(?P<quote>[ \t]*>[ \t]*)\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""GitHub's alert, `> [!NOTE]` on the first line of a quotation: the writer's Markdown, not a
+bracketed placeholder of the template."""
+
+
+def _writers_markup_unwrapped(text: str) -> str:
+    """The text with the writer's own foldable blocks opened and GitHub's alert markers taken
+    off, so that what they hold is judged as the rest of the text is.
+
+    A `<details>` block is the template's collapsed example when its summary says Example, or
+    when its summary or its content is one of the template's blocks; any other is the writer's
+    (`<summary>Why not a message queue?</summary>`), and folding text is no leftover."""
+    examples = [_details_parts(block) for block in markdown.DETAILS_BLOCK.findall(_template())]
+
+    def opened(match: re.Match) -> str:
+        summary, content = _details_parts(match[0])
+        is_example = summary.lower().startswith("example") or any(
+            summary == their_summary or content == their_content
+            for their_summary, their_content in examples
+        )
+        return match[0] if is_example else DETAILS_TAGS.sub("", match[0])
+
+    return GITHUB_ALERT.sub(r"\g<quote>", markdown.DETAILS_BLOCK.sub(opened, text))
+
+
+def _details_parts(block: str) -> tuple[str, str]:
+    """A `<details>` block's summary and the rest of its text, each flattened."""
+    summary = SUMMARY.search(block)
+    title = summary["text"] if summary else ""
+    content = SUMMARY.sub(" ", block) if summary else block
+    return _flat(DETAILS_TAGS.sub(" ", title)), _flat(DETAILS_TAGS.sub(" ", content))
 
 
 def _skeleton_diagrams() -> list[str]:
@@ -287,6 +325,21 @@ def endpoint_problems(text: str, spec: dict[tuple[str, str], str]) -> list[str]:
             )
         return [problem]
     problems = []
+    # A method that is no HTTP method is a row whose cells are not where its header says (a
+    # path under Method splits into words such as ROOMS): one line a row says so.
+    misplaced = {endpoint.row: endpoint for endpoint in reversed(listed)}
+    misplaced = {
+        row: endpoint
+        for row, endpoint in misplaced.items()
+        if any(e.row == row and e.method not in reading.METHODS for e in listed)
+    }
+    for row, endpoint in sorted(misplaced.items()):
+        problems.append(
+            f"row {row} of the API summary has “{endpoint.methods_cell}” where its `Method`"
+            " column is, not an HTTP method: put the method (GET, POST, …) and the path each"
+            " under its own header"
+        )
+    listed = [endpoint for endpoint in listed if endpoint.row not in misplaced]
     documented: dict[tuple[str, str], reading.Endpoint] = {}
     for endpoint in listed:
         key = (endpoint.method, _spec_shape(reading.path_shape(endpoint.path), spec))
@@ -364,9 +417,42 @@ def scaling_problems(text: str) -> list[str]:
         for line in markdown.DETAILS_BLOCK.sub("", body).splitlines()
         if not markdown.QUOTE.match(line)
     ]
-    if not is_measurable("\n".join(own)):
+    if not is_measurable("\n".join(own)) and not any(
+        is_measurable(phrase) for phrase in _table_phrases("\n".join(own))
+    ):
         return [
             "`## Scaling considerations` gives no numbers: say the load you expect and where the "
             "design stops, with units (such as “2 requests a second at peak”)"
         ]
     return []
+
+
+def _table_phrases(body: str) -> list[str]:
+    """Each cell of a section's tables read with its row's label and with its column's header
+    after it: `| Requests per second at peak | 2 |` says "2 Requests per second at peak", and a
+    table puts its units there rather than beside each number."""
+    phrases = []
+    for table in markdown.pipe_tables(body):
+        for row in table.rows:
+            for index, cell in enumerate(row[1:], start=1):
+                header = table.header[index] if index < len(table.header) else ""
+                phrases += [f"{cell} {unit}" for unit in (*_units(row[0]), *_units(header))]
+    return phrases
+
+
+TABLE_TIME_FRAME = re.compile(
+    r"\b(?:now|today|current(?:ly)?|(?:next|this|last)\s+(?:week|month|quarter|year)"
+    r"|(?:in|within|by|after)\s+(?:a|an|one|\d+)\s+(?:days?|weeks?|months?|quarters?|years?)"
+    r"|(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+"""When a column or a row's value holds (`Now`, `In a year`, `2027`): no unit, so "5 In a year"
+is no amount, and a table of bare numbers under such headers gives none."""
+PARENTHESISED = re.compile(r"\(([^()]*)\)")
+
+
+def _units(label: str) -> list[str]:
+    """What a row's label or a column's header may say a number counts: the label without the
+    time it names, and what it puts in brackets (`Limit (req/s)` gives "req/s")."""
+    plain = TABLE_TIME_FRAME.sub(" ", markdown.HTML_TAG.sub(" ", label).replace("`", " "))
+    return [" ".join(PARENTHESISED.sub(r" \1 ", plain).split()), *PARENTHESISED.findall(plain)]
