@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
 from onboarding import project
 from onboarding.checks import Given, evaluate
@@ -23,7 +27,8 @@ LEARNERS = "migrations/versions/0002_cancelled_state.py"
 REF_UP = """
 op.add_column(
     "bookings",
-    sa.Column("cancelled", sa.Integer(), sa.CheckConstraint("cancelled IN (0, 1)"),
+    sa.Column("cancelled", sa.Integer(),
+              sa.CheckConstraint("cancelled IN (0, 1)", name="ck_bookings_cancelled"),
               nullable=False, server_default=sa.text("0")),
 )
 op.add_column("bookings", sa.Column("cancelled_at", sa.Text(), nullable=True))
@@ -219,17 +224,15 @@ INDEX = 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "star
     [
         pytest.param(REF_UP.replace('sa.text("0")', "sa.false()"), REF_DOWN, id="default-sa-false"),
         pytest.param(
-            REF_UP.replace(
-                'sa.CheckConstraint("cancelled IN (0, 1)")',
-                'sa.CheckConstraint("cancelled IN (0, 1)", name="ck_bookings_cancelled")',
-            ),
+            REF_UP.replace('name="ck_bookings_cancelled"', 'name=op.f("ck_bookings_cancelled")'),
             REF_DOWN,
-            id="named-check-constraint",
+            id="check-constraint-named-with-op-f",
         ),
         pytest.param(
             REF_UP.replace(
-                'sa.Integer(), sa.CheckConstraint("cancelled IN (0, 1)")',
-                'sa.Boolean(create_constraint=True, name="ck_bookings_cancelled")',
+                'sa.Integer(),\n              sa.CheckConstraint("cancelled IN (0, 1)",'
+                ' name="ck_bookings_cancelled"),',
+                'sa.Boolean(create_constraint=True, name="ck_bookings_cancelled"),',
             ).replace('sa.text("0")', "sa.false()"),
             REF_DOWN,
             id="boolean-with-its-constraint",
@@ -343,7 +346,8 @@ INDEX = 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "star
             """
             with op.batch_alter_table("bookings", recreate="always") as batch:
                 batch.add_column(sa.Column("cancelled", sa.Integer(),
-                                           sa.CheckConstraint("cancelled IN (0, 1)"),
+                                           sa.CheckConstraint("cancelled IN (0, 1)",
+                                                              name="ck_bookings_cancelled"),
                                            nullable=False, server_default=sa.false()))
                 batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
                 batch.create_index("idx_bookings_room_time", ["room_id", "start", "end"])
@@ -352,6 +356,8 @@ INDEX = 'op.create_index("idx_bookings_room_time", "bookings", ["room_id", "star
             + textwrap.dedent("""
             op.drop_index("idx_bookings_room_time", table_name="bookings")
             with op.batch_alter_table("bookings", recreate="always") as batch:
+                # A rebuild keeps a named CHECK, so it must go before the column it names.
+                batch.drop_constraint("ck_bookings_cancelled", type_="check")
                 batch.drop_column("cancelled_at")
                 batch.drop_column("cancelled")
             """),
@@ -537,12 +543,13 @@ def test_any_check_that_admits_live_and_cancelled_bookings_passes(tmp_path, chec
         (
             '"cancelled IN (0, 1)"',
             '"cancelled IN (0)"',
-            "IntegrityError: CHECK constraint failed: cancelled IN (0)",
+            "IntegrityError: CHECK constraint failed: ck_bookings_cancelled",
         ),
         (
             'sa.Column("cancelled_at", sa.Text(), nullable=True)',
-            'sa.Column("cancelled_at", sa.Text(), sa.CheckConstraint("cancelled_at IS NULL"))',
-            "IntegrityError: CHECK constraint failed: cancelled_at IS NULL",
+            'sa.Column("cancelled_at", sa.Text(),'
+            ' sa.CheckConstraint("cancelled_at IS NULL", name="ck_bookings_cancelled_at"))',
+            "IntegrityError: CHECK constraint failed: ck_bookings_cancelled_at",
         ),
     ],
     ids=["cancelled-can-only-be-0", "cancelled-at-can-only-be-null"],
@@ -555,6 +562,151 @@ def test_a_check_that_refuses_to_cancel_a_booking_is_named(tmp_path, old, new, r
         " well as a live one"
     )
     assert problems["refusal"] == "not checked: a booking cannot be cancelled (see above)"
+
+
+RAW_COLUMNS = """
+op.execute("ALTER TABLE bookings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0{check}")
+op.execute("ALTER TABLE bookings ADD COLUMN cancelled_at TEXT")
+"""
+
+
+def unnamed_check(check: str, column: str = "cancelled") -> str:
+    """What the schema expectation says of a CHECK that upgrade() adds without a name."""
+    return (
+        f"upgrade() adds `{check}` without a name; name it (`CONSTRAINT ck_bookings_{column}"
+        " CHECK (…)` in SQL, `name=` on sa.CheckConstraint or sa.Boolean, the first argument of"
+        " create_check_constraint()): a later revision in batch mode rebuilds bookings and"
+        " leaves an unnamed CHECK out"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ck_bookings_cancelled",
+        '"ck bookings cancelled"',
+        "[ck_bookings_cancelled]",
+        "`ck_bookings_cancelled`",
+        "'ck_bookings_cancelled'",
+        "ck_bookings_cancelled_ÿ",
+    ],
+    ids=["bare", "double-quoted", "bracketed", "backticked", "single-quoted", "non-ascii"],
+)
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        "CONSTRAINT {name} CHECK (cancelled IN (0, 1))",
+        "constraint {name}\\n check(cancelled IN (0,1))",
+    ],
+    ids=["as-written", "lower-case-on-two-lines"],
+)
+def test_a_check_named_in_raw_sql_passes(tmp_path, name, constraint):
+    """Any way SQLite lets a constraint be named: the name is what a batch rebuild reads back."""
+    check = " " + constraint.format(name=name.replace('"', '\\"'))
+    assert failed(verdicts(tmp_path, RAW_COLUMNS.format(check=check) + INDEX)) == {}
+
+
+def test_a_check_named_by_the_naming_convention_of_env_pys_metadata_passes(tmp_path):
+    """op.add_column() names an unnamed CheckConstraint by the naming convention of
+    `target_metadata` in env.py: the check judges the schema the revision leaves."""
+    env = project.reference("03")["migrations/env.py"]
+    configure = "    context.configure(\n        connection=connection,\n"
+    assert env.count(configure) == 1
+    env = env.replace(
+        configure,
+        configure + "        target_metadata=sa.MetaData(naming_convention={'ck':"
+        " 'ck_%(table_name)s_%(column_0_name)s'}),\n",
+    ).replace(
+        "from alembic import context\n", "from alembic import context\nimport sqlalchemy as sa\n"
+    )
+    upgrade = REF_UP.replace(', name="ck_bookings_cancelled"', "")
+    files = {LEARNERS: revision(upgrade), "migrations/env.py": env}
+    given = Given(workspace=workspace_with(tmp_path, files), bookings=BOOKINGS)
+    results = [evaluate(e.text, lambda e=e: e.run(given)) for e in REVISION]
+    assert [r.found for r in results if not r.passed] == []
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "finding"),
+    [
+        pytest.param(
+            RAW_COLUMNS.format(check=" CHECK (cancelled IN (0, 1))") + INDEX,
+            unnamed_check("CHECK (cancelled IN (0, 1))"),
+            id="raw-sql",
+        ),
+        pytest.param(
+            REF_UP.replace(', name="ck_bookings_cancelled"', ""),
+            unnamed_check("CHECK (cancelled IN (0, 1))"),
+            id="check-constraint-without-a-name",
+        ),
+        pytest.param(
+            # A comment between the name and CHECK: SQLAlchemy no longer reads the name back.
+            RAW_COLUMNS.format(check=" CONSTRAINT ck /* why */ CHECK (cancelled IN (0, 1))")
+            + INDEX,
+            unnamed_check("CHECK (cancelled IN (0, 1))"),
+            id="a-name-sqlalchemy-cannot-read-back",
+        ),
+        pytest.param(
+            """
+            op.add_column("bookings", sa.Column("cancelled", sa.Integer(), nullable=False,
+                                                server_default=sa.text("0")))
+            op.add_column("bookings", sa.Column(
+                "cancelled_at", sa.Text(),
+                sa.CheckConstraint("cancelled_at IS NULL OR length(cancelled_at) = 20"),
+            ))
+            """
+            + INDEX,
+            unnamed_check(
+                "CHECK (cancelled_at IS NULL OR length(cancelled_at) = 20)", "cancelled_at"
+            ),
+            id="a-check-on-cancelled-at",
+        ),
+        pytest.param(
+            """
+            with op.batch_alter_table("bookings", recreate="always") as batch:
+                batch.add_column(sa.Column("cancelled", sa.Boolean(create_constraint=True),
+                                           nullable=False, server_default=sa.false()))
+                batch.add_column(sa.Column("cancelled_at", sa.Text(), nullable=True))
+            """
+            + INDEX,
+            unnamed_check("CHECK (cancelled IN (0, 1))"),
+            id="a-boolean-in-a-batch-rebuild",
+        ),
+    ],
+)
+def test_a_check_that_upgrade_adds_without_a_name_is_named(tmp_path, upgrade, finding):
+    """The exercise asks for a name: a later batch rebuild of bookings would drop the CHECK."""
+    assert failed(verdicts(tmp_path, upgrade))["schema"] == finding
+
+
+@pytest.mark.parametrize(
+    ("column", "kept"),
+    [
+        ("x INTEGER CHECK (x > 0)", False),
+        ("x INTEGER CONSTRAINT ck_x CHECK (x > 0)", True),
+        ('x INTEGER CONSTRAINT "ck x" CHECK (x > 0)', True),
+        ("x INTEGER CONSTRAINT [ck x] CHECK (x > 0)", True),
+        ("x INTEGER CONSTRAINT `ck x` CHECK (x > 0)", True),
+        ("x INTEGER CONSTRAINT 'ck x' CHECK (x > 0)", True),
+        ("x INTEGER constraint ck_x\n check(x > 0)", True),
+        ("x INTEGER CONSTRAINT ck_x /* why */ CHECK (x > 0)", False),
+        ("x INTEGER CONSTRAINT pk_x PRIMARY KEY CHECK (x > 0)", False),
+    ],
+)
+def test_a_check_counts_as_named_when_a_batch_rebuild_keeps_it(column, kept):
+    """The rule follows what it guards against: Alembic's batch mode rebuilds a table from what
+    SQLAlchemy reads back, and leaves out each CHECK it reads without a name."""
+    sql = f"CREATE TABLE t (id INTEGER, {column})"
+    assert (schema.unnamed_checks(sql) == []) is kept
+    with sa.create_engine("sqlite://").begin() as connection:
+        connection.exec_driver_sql(sql)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Alembic warns that it leaves an unnamed CHECK out
+            batch = Operations(MigrationContext.configure(connection)).batch_alter_table
+            with batch("t", recreate="always") as table:
+                table.add_column(sa.Column("y", sa.Integer()))
+        rebuilt = connection.exec_driver_sql("SELECT sql FROM sqlite_master").scalar_one()
+    assert len(schema.check_constraints(rebuilt)) == (1 if kept else 0)
 
 
 def test_a_missing_index_is_named(tmp_path):
@@ -756,8 +908,12 @@ def test_a_batch_rebuild_that_drops_an_unnamed_check_is_named(tmp_path):
 
 
 def _rebuild_upgrade(*checks: str) -> str:
-    """An upgrade() that rebuilds bookings by hand, with its CHECKs worded its own way."""
-    clauses = "".join(f", CHECK ({check})" for check in checks)
+    """An upgrade() that rebuilds bookings by hand, with its CHECKs worded its own way (each
+    an expression, or a whole `CONSTRAINT name CHECK (…)`)."""
+    clauses = "".join(
+        f", {check}" if check.startswith("CONSTRAINT ") else f", CHECK ({check})"
+        for check in checks
+    )
     return f"""
     op.execute(
         'CREATE TABLE bookings_new (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL'
@@ -830,12 +986,16 @@ def test_a_rebuild_with_checks_that_add_nothing_to_the_table_passes(tmp_path, ch
 @pytest.mark.parametrize(
     "checks",
     [
-        ('attendees >= 1 AND "end" > start AND cancelled IN (0, 1)',),
-        ('start < "end" AND attendees > 0', "cancelled IN (0, 1)"),
+        (
+            'CONSTRAINT ck_bookings CHECK (attendees >= 1 AND "end" > start'
+            " AND cancelled IN (0, 1))",
+        ),
+        ('start < "end" AND attendees > 0', "CONSTRAINT ck_cancelled CHECK (cancelled IN (0, 1))"),
         (
             "attendees >= 1",
             '"end" > start',
-            "cancelled IN (0, 1) AND (cancelled = 1) = (cancelled_at IS NOT NULL)",
+            "CONSTRAINT ck_cancelled CHECK"
+            " (cancelled IN (0, 1) AND (cancelled = 1) = (cancelled_at IS NOT NULL))",
         ),
     ],
     ids=[
@@ -849,6 +1009,30 @@ def test_a_rebuild_with_a_check_on_the_new_column_passes_the_schema(tmp_path, ch
     (REF_DOWN's drop_column cannot drop a column a table CHECK names: only the schema counts.)"""
     problems = failed(verdicts(tmp_path, _rebuild_upgrade(*checks)))
     assert "schema" not in problems and "rows" not in problems
+
+
+def test_a_rebuild_may_re_create_the_rules_of_0001_without_their_names(tmp_path):
+    """Only the CHECK on the new columns must have a name: that is what the revision adds."""
+    upgrade = _rebuild_upgrade(
+        "attendees > 0", 'start < "end"', "CONSTRAINT ck_cancelled CHECK (cancelled IN (0, 1))"
+    )
+    assert "schema" not in failed(verdicts(tmp_path, upgrade))
+
+
+@pytest.mark.parametrize(
+    ("checks", "unnamed"),
+    [
+        (("attendees >= 1", '"end" > start', "cancelled IN (0, 1)"), "CHECK (cancelled IN (0, 1))"),
+        (
+            ('attendees >= 1 AND "end" > start AND cancelled IN (0, 1)',),
+            'CHECK (attendees >= 1 AND "end" > start AND cancelled IN (0, 1))',
+        ),
+    ],
+    ids=["beside-the-rules-of-0001", "merged-with-the-rules-of-0001"],
+)
+def test_a_rebuild_whose_check_on_the_new_column_has_no_name_is_named(tmp_path, checks, unnamed):
+    problems = failed(verdicts(tmp_path, _rebuild_upgrade(*checks)))
+    assert problems["schema"] == unnamed_check(unnamed)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ learner's project nor any database of theirs is ever written:
 
 - `applied` upgrades to the head, as the migration job of a deploy would;
 - `schema_problems` compares the new schema with what the revision must add, naming each
-  difference, and judges the index by the overlap query's `EXPLAIN QUERY PLAN`;
+  difference and each CHECK it adds without a name, and judges the index by the overlap
+  query's `EXPLAIN QUERY PLAN`;
 - `row_problems` compares every row before and after (the backfill included);
 - `rollback_problems`, `refusal_problems`, `rerun_problems` and `failure_problems` downgrade,
   downgrade with a cancelled booking, upgrade twice, and make the upgrade fail halfway.
@@ -48,6 +49,7 @@ from onboarding.stages.migrations.schema import (
     stricter_checks,
     table_differences,
     unjudged,
+    unnamed_new_checks,
 )
 
 SEEDED_BOOKINGS = 10_000
@@ -244,7 +246,12 @@ def applies_problems(history: History, outcome: Applied) -> list[str]:
 
 
 def schema_problems(outcome: Applied) -> list[str]:
-    """The two new columns, an index the overlap query uses, and nothing else changed."""
+    """The two new columns, an index the overlap query uses, and nothing else changed.
+
+    A CHECK the revision adds must have a name (the exercise asks for one): SQLite cannot alter
+    a constraint, so a later revision in batch mode rebuilds bookings, and leaves an unnamed
+    CHECK out of the new table (`schema.unnamed_checks`).
+    """
     before, after = outcome.before, outcome.after
     bookings = after.tables.get("bookings")
     if bookings is None:
@@ -277,6 +284,13 @@ def schema_problems(outcome: Applied) -> list[str]:
                 f"upgrade() added `{check}` to table bookings, which refuses a booking revision"
                 f" 0001 accepts ({refusal.shown})"
             )
+    for check, column in unnamed_new_checks(old, bookings):
+        problems.append(
+            f"upgrade() adds `{check}` without a name; name it (`CONSTRAINT"
+            f" ck_bookings_{column} CHECK (…)` in SQL, `name=` on sa.CheckConstraint or"
+            " sa.Boolean, the first argument of create_check_constraint()): a later revision"
+            " in batch mode rebuilds bookings and leaves an unnamed CHECK out"
+        )
     known = set(expected_order) | set(NEW_COLUMNS)
     for column in bookings.columns:
         if column.name not in known:
