@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from decimal import Decimal
+from enum import Enum, StrEnum
 from fractions import Fraction
 from pathlib import Path
 
@@ -156,6 +157,15 @@ MISTAKES = [
         [(BUILDER, "FROM python:slim AS builder")],
         PINNED,
         "the tag `slim` names no version",
+    ),
+    # Distroless publishes no version tags: the digest is the pin to suggest first.
+    (
+        "distroless-tag-without-a-digest",
+        [(RUNTIME, "FROM gcr.io/distroless/python3-debian12:nonroot AS runtime")],
+        PINNED,
+        "the tag `nonroot` names no version; pin it with a digest"
+        " (`gcr.io/distroless/python3-debian12:nonroot@sha256:…`), or a versioned tag where the"
+        " image publishes them",
     ),
     (
         "arg-without-default",
@@ -354,7 +364,42 @@ MISTAKES = [
         "healthcheck-old-path",
         [("8000/health/live", "8000/health")],
         HEALTH,
-        "requests none of the service's health endpoints, /health/live or /health/ready",
+        "requests none of the service's health endpoints; request the liveness endpoint,"
+        " /health/live",
+    ),
+    # Readiness checks the database: as a HEALTHCHECK, a database outage gets the container
+    # replaced, which the lesson's liveness/readiness section warns against.
+    (
+        "healthcheck-on-readiness",
+        [("8000/health/live", "8000/health/ready")],
+        HEALTH,
+        "the HEALTHCHECK requests /health/ready, the readiness endpoint, which checks the database",
+    ),
+    (
+        "healthcheck-on-liveness-and-readiness",
+        [
+            (
+                'timeout=3)"]',
+                "timeout=3); urllib.request.urlopen('http://127.0.0.1:8000/health/ready',"
+                ' timeout=3)"]',
+            )
+        ],
+        HEALTH,
+        "the HEALTHCHECK requests /health/ready, the readiness endpoint",
+    ),
+    # The final stage's image from an ARG: still a slim Python image, still without curl.
+    (
+        "healthcheck-curl-on-a-slim-image-from-an-arg",
+        [
+            (BUILDER, f"ARG PYTHON_IMAGE={BASE}\n{BUILDER}"),
+            (RUNTIME, "FROM ${PYTHON_IMAGE} AS runtime"),
+            (
+                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                "CMD curl -f http://127.0.0.1:8000/health/live",
+            ),
+        ],
+        HEALTH,
+        "runs curl, which the python slim images do not have",
     ),
     (
         "healthcheck-curl",
@@ -366,6 +411,23 @@ MISTAKES = [
         ],
         HEALTH,
         "runs curl, which the python slim images do not have",
+    ),
+    (
+        "healthcheck-wget-on-distroless",
+        [
+            (
+                RUNTIME,
+                f"FROM gcr.io/distroless/python3-debian12:nonroot@sha256:{'a' * 64} AS runtime",
+            ),
+            (USER_LINES, ""),
+            ("USER 10001:10001", "USER nonroot"),
+            (
+                'CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8000/health/live\', timeout=3)"]',
+                'CMD ["wget", "-qO-", "http://127.0.0.1:8000/health/live"]',
+            ),
+        ],
+        HEALTH,
+        "runs wget, which distroless images do not have (nor a shell)",
     ),
     ("no-cmd", [('CMD ["uvicorn"', '# CMD ["uvicorn"')], RUN, "has no CMD"),
     (
@@ -1166,10 +1228,10 @@ def test_an_add_that_downloads_unchecked_is_refused(lines, message):
                 (
                     "EXPOSE 8000\n",
                     'EXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request as r; '
-                    "r.urlopen('http://localhost:8000/health/ready')\"\n",
+                    "r.urlopen('http://localhost:8000/health/live')\"\n",
                 )
             ],
-            "healthcheck-shell-form-on-readiness",
+            "healthcheck-shell-form",
         ),
         (
             [
@@ -2909,6 +2971,11 @@ def test_gunicorn_configured_by_its_config_file_passes(tmp_path, files, command)
             "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
             "gunicorn's own workers speak WSGI",
         ),
+        (
+            GUNICORN_SETTINGS + "reload = True\n",
+            "COPY gunicorn.conf.py ./\n" + GUNICORN_CMD,
+            "gunicorn reloads on file changes (`reload = True` in its config file)",
+        ),
     ],
     ids=[
         "localhost",
@@ -2917,6 +2984,7 @@ def test_gunicorn_configured_by_its_config_file_passes(tmp_path, files, command)
         "other-port",
         "computed-bind",
         "no-workers",
+        "reload",
     ],
 )
 def test_wrong_gunicorn_config_files_are_named(tmp_path, settings, command, message):
@@ -2942,6 +3010,41 @@ def test_wrong_gunicorn_config_files_are_named(tmp_path, settings, command, mess
         (
             'CMD ["fastapi", "run", "src/booking_service/main.py"]',
             "fastapi run should serve",
+        ),
+        # A file watcher in production: each server's `--reload`, and fastapi's dev server.
+        (
+            f'CMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0", "--reload"]',
+            "uvicorn reloads on file changes (`--reload`), a development mode",
+        ),
+        (
+            f'ENV UVICORN_RELOAD=true\nCMD ["uvicorn", "--factory", "{APP}", "--host", "0.0.0.0"]',
+            "uvicorn reloads on file changes (`UVICORN_RELOAD`), a development mode",
+        ),
+        (
+            'CMD ["gunicorn", "-k", "uvicorn_worker.UvicornWorker", "--reload", "-b",'
+            f' "0.0.0.0:8000", "{APP}()"]',
+            "gunicorn reloads on file changes (`--reload`), a development mode",
+        ),
+        (
+            f'CMD ["hypercorn", "--reload", "--bind", "0.0.0.0:8000", "{APP}()"]',
+            "hypercorn reloads on file changes (`--reload`), a development mode",
+        ),
+        (
+            'CMD ["granian", "--interface", "asgi", "--factory", "--reload", "--host", "0.0.0.0",'
+            f' "{APP}"]',
+            "granian reloads on file changes (`--reload`), a development mode",
+        ),
+        (
+            'CMD ["fastapi", "run", "--reload", "src/booking_service/asgi.py"]',
+            "fastapi run reloads on file changes (`--reload`), a development mode",
+        ),
+        (
+            'CMD ["fastapi", "dev", "src/booking_service/asgi.py"]',
+            "`fastapi dev` is the development server",
+        ),
+        (
+            'CMD ["uv", "run", "--no-sync", "fastapi", "dev", "src/booking_service/asgi.py"]',
+            "`fastapi dev` is the development server",
         ),
     ],
 )
@@ -3037,6 +3140,67 @@ def test_migrations_copied_from_the_build_stage_count():
     assert run_dockerfile_check(text, only=JOB)[JOB].passed
 
 
+# The build stage copies the whole project (`COPY . .` into /app); the final stage takes the two
+# from where they landed there, by absolute path or from the build stage's root.
+@pytest.mark.parametrize(
+    "copies",
+    [
+        "COPY --from=builder /app/alembic.ini /app/alembic.ini\n"
+        "COPY --from=builder /app/migrations /app/migrations\n",
+        "COPY --from=builder /app/alembic.ini ./\nCOPY --from=builder app/migrations ./migrations\n",
+        "COPY --from=0 /app/alembic.ini ./\nCOPY --from=0 /app/migrations/ ./migrations/\n",
+    ],
+    ids=["absolute", "relative-to-the-root", "by-index"],
+)
+def test_migrations_copied_from_inside_the_build_stages_project_count(copies):
+    text = edit(
+        MODEL,
+        ("COPY src ./src\n", "COPY . .\n"),
+        ("COPY alembic.ini ./\nCOPY migrations ./migrations\n", copies),
+    )
+    result = run_dockerfile_check(text, only=JOB)[JOB]
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("builder_copy", "copies", "message"),
+    [
+        # A folder copied from the build stage lands as its contents, as from the project.
+        (
+            "COPY . .\n",
+            "COPY --from=builder /app/alembic.ini ./\nCOPY --from=builder /app/migrations ./\n",
+            "COPY puts what is inside migrations/ into /app, not a migrations/ folder (Docker"
+            " copies a folder's contents); write `COPY --from=builder /app/migrations"
+            " ./migrations`",
+        ),
+        # The build stage never had them: only src was copied there.
+        (
+            "COPY src ./src\n",
+            "COPY --from=builder /app/alembic.ini ./\nCOPY --from=builder /app/migrations"
+            " ./migrations\n",
+            "never copies alembic.ini or migrations",
+        ),
+        # Something else inside the build stage's project, not the files themselves.
+        (
+            "COPY . .\n",
+            "COPY --from=builder /app/migrations/versions ./migrations/versions\n"
+            "COPY --from=builder /app/README.md ./alembic.ini\n",
+            "never copies alembic.ini or migrations",
+        ),
+    ],
+    ids=["flattened", "not-in-the-build-stage", "other-files"],
+)
+def test_migrations_the_build_stage_does_not_hold_are_named(builder_copy, copies, message):
+    text = edit(
+        MODEL,
+        ("COPY src ./src\n", builder_copy),
+        ("COPY alembic.ini ./\nCOPY migrations ./migrations\n", copies),
+    )
+    result = run_dockerfile_check(text, only=JOB)[JOB]
+    assert not result.passed
+    assert message in result.found, result.found
+
+
 def test_line_numbers_count_from_the_top_of_the_file():
     text = edit(MODEL, ("USER 10001:10001", "USER root"))
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row == "USER root")
@@ -3110,6 +3274,136 @@ def test_unpinned_packages_of_one_install_make_one_message():
         ],
         False,
     )
+
+
+LOCKED_DEPENDENCIES = "RUN uv sync --locked --no-dev --no-install-project"
+PROJECT_INSTALL = "RUN uv sync --locked --no-dev --no-editable"
+"""The model's two installs in the build stage: the dependencies, then the project."""
+HASHED_REQUIREMENTS = (
+    f"fastapi==0.121.0 \\\n    --hash={HASH}\nuvicorn==0.38.0 \\\n    --hash={HASH}\n"
+)
+"""The dependencies exported with their hashes (`uv export --format requirements-txt`)."""
+
+
+def lock_verdict(root: Path | None, *replacements: tuple[str, str]) -> Outcome:
+    return run_dockerfile_check(edit(MODEL, *replacements), only=LOCK, root=root)[LOCK]
+
+
+# The project installed on top of the locked dependencies: with `--no-deps`, pip and uv resolve
+# nothing, so no version comes from anywhere but the lock.
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN pip install --no-cache-dir --no-deps /app",
+        "RUN uv pip install --no-deps .",
+        "RUN uv pip install --no-deps --no-build-isolation .",
+        "RUN pip install --no-deps --no-build-isolation -e .",
+    ],
+)
+def test_the_project_installed_with_no_deps_after_the_lock_passes(install):
+    result = lock_verdict(None, (PROJECT_INSTALL, install))
+    assert result.passed, result.found
+
+
+# `uv pip sync` and pip-tools' `pip-sync` install exactly a requirements file: with hashes that
+# uv is told to require, or that pip (under pip-sync) checks because the file has them.
+@pytest.mark.parametrize(
+    ("install", "readable"),
+    [
+        ("RUN uv venv /app/.venv && uv pip sync --require-hashes requirements.txt", False),
+        ("RUN uv pip sync --python /app/.venv/bin/python --require-hashes requirements.txt", False),
+        ("RUN uv pip sync requirements.txt", True),
+        ("RUN pip-sync requirements.txt", True),
+        ('RUN pip-sync --pip-args "--no-cache-dir --require-hashes" requirements.txt', False),
+        # uv and pip read the option from their variables too.
+        ("ENV UV_REQUIRE_HASHES=1\nRUN uv pip sync requirements.txt", False),
+        ("RUN UV_REQUIRE_HASHES=true uv pip sync requirements.txt", False),
+        ("ARG PIP_REQUIRE_HASHES=1\nRUN pip install -r requirements.txt", False),
+    ],
+    ids=[
+        "uv-require-hashes",
+        "uv-python-option",
+        "uv-hashed-file",
+        "pip-sync-hashed-file",
+        "pip-sync-pip-args",
+        "uv-env",
+        "uv-prefix",
+        "pip-arg",
+    ],
+)
+def test_a_hashed_requirements_file_synced_passes(tmp_path, install, readable):
+    (tmp_path / "requirements.txt").write_text(HASHED_REQUIREMENTS)
+    result = lock_verdict(
+        tmp_path if readable else None,
+        ("COPY pyproject.toml uv.lock ./", "COPY pyproject.toml requirements.txt ./"),
+        (LOCKED_DEPENDENCIES, install),
+        (PROJECT_INSTALL, "RUN uv pip install --python /app/.venv/bin/python --no-deps ."),
+    )
+    assert result.passed, result.found
+
+
+@pytest.mark.parametrize(
+    ("requirements", "install", "message"),
+    [
+        # `--no-deps` resolves nothing, but installs nothing from the lock either.
+        (None, "RUN pip install --no-deps .", "nothing installs the dependencies from the lock"),
+        (None, "RUN pip install --no-deps fastapi", "`pip install fastapi` installs whatever"),
+        (None, "RUN pip install .", "`pip install .` resolves the project's dependencies afresh"),
+        (
+            "fastapi==0.121.0\n",
+            "RUN uv pip sync requirements.txt",
+            "`uv pip sync` without `--require-hashes`",
+        ),
+        # uv checks the hashes a file gives, and installs an entry without one unchecked.
+        (
+            f"fastapi==0.121.0 --hash={HASH}\nuvicorn==0.38.0\n",
+            "RUN uv pip sync requirements.txt",
+            "uv checks the hashes that `requirements.txt` gives, but installs its line 2,"
+            " `uvicorn==0.38.0`, unchecked",
+        ),
+        (
+            f"fastapi==0.121.0 --hash={HASH}\nuvicorn==0.38.0\n",
+            "RUN uv pip sync --require-hashes requirements.txt",
+            "uv checks the hashes of `requirements.txt`, and stops the build at its line 2",
+        ),
+        ("fastapi==0.121.0\n", "RUN pip-sync requirements.txt", "`pip-sync` without"),
+        # uv's variable is not pip's: pip does not read UV_REQUIRE_HASHES.
+        (
+            "fastapi==0.121.0\n",
+            "ENV UV_REQUIRE_HASHES=1\nRUN pip install -r requirements.txt",
+            "`pip install -r` without `--require-hashes`",
+        ),
+        (
+            f"fastapi==0.121.0 --hash={HASH}\nuvicorn==0.38.0\n",
+            "RUN pip-sync requirements.txt",
+            "pip checks the hashes of `requirements.txt`, and stops the build at its line 2",
+        ),
+    ],
+    ids=[
+        "no-deps-without-the-lock",
+        "no-deps-of-an-unpinned-package",
+        "the-project-with-its-dependencies",
+        "uv-sync-unhashed",
+        "uv-sync-partly-hashed",
+        "uv-sync-required-partly-hashed",
+        "pip-sync-unhashed",
+        "uv-variable-for-pip",
+        "pip-sync-partly-hashed",
+    ],
+)
+def test_installs_that_leave_the_lock_are_still_refused(tmp_path, requirements, install, message):
+    if requirements is None:
+        replacements = [(LOCKED_DEPENDENCIES, ""), (PROJECT_INSTALL, install)]
+    else:
+        (tmp_path / "requirements.txt").write_text(requirements)
+        replacements = [
+            ("COPY pyproject.toml uv.lock ./", "COPY pyproject.toml requirements.txt ./"),
+            (LOCKED_DEPENDENCIES, install),
+            (PROJECT_INSTALL, "RUN uv pip install --no-deps ."),
+        ]
+    result = lock_verdict(tmp_path, *replacements)
+    assert not result.passed
+    assert message in result.found, result.found
 
 
 # --- Exercise 07.2: canary_decision -------------------------------------------------------------
@@ -3419,6 +3713,62 @@ def test_wrong_canary_decisions_fail_the_right_case(implementation, failing, fou
     assert result.hint
 
 
+class StrEnumVerdict(StrEnum):
+    PROMOTE, HOLD, ROLLBACK = "promote", "hold", "rollback"
+
+
+class MixedInVerdict(str, Enum):
+    PROMOTE, HOLD, ROLLBACK = "promote", "hold", "rollback"
+
+
+class PlainVerdict(Enum):
+    PROMOTE, HOLD, ROLLBACK = "promote", "hold", "rollback"
+
+
+def answered_with(kind):
+    """The model's decision, returned as `kind(decision)`: a member of an Enum, or a str subclass."""
+    return lambda *arguments: kind(reference_canary_decision(*arguments))
+
+
+class Word(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "kind", [StrEnumVerdict, MixedInVerdict, Word], ids=["strenum", "str-enum", "str-subclass"]
+)
+def test_a_decision_that_is_a_string_of_another_class_passes_every_case(kind):
+    """The prompt asks for one of the strings: a str subclass equal to it is that string."""
+    results = run_canary_check(answered_with(kind))
+    assert {text: result.found for text, result in results.items() if not result.passed} == {}
+
+
+def test_a_wrong_decision_as_a_strenum_is_named_by_its_string():
+    wrong = answered_with(lambda decision: StrEnumVerdict("rollback"))
+    result = run_canary_check(wrong)["a canary as good as the baseline is promoted"]
+    assert not result.passed
+    assert result.found == "expected 'promote', got 'rollback'"
+
+
+@pytest.mark.parametrize(
+    ("kind", "found"),
+    [
+        (
+            PlainVerdict,
+            "expected 'promote', got PlainVerdict.PROMOTE, an Enum member that is not a string;"
+            " return its value ('promote'), or make PlainVerdict a StrEnum",
+        ),
+        (lambda decision: decision.encode(), "expected 'promote', got b'promote' (bytes)"),
+        (lambda decision: 1, "expected 'promote', got 1 (int)"),
+    ],
+    ids=["plain-enum", "bytes", "int"],
+)
+def test_a_decision_that_only_holds_the_string_is_refused(kind, found):
+    result = run_canary_check(answered_with(kind))["a canary as good as the baseline is promoted"]
+    assert not result.passed
+    assert result.found == found
+
+
 def fixed_error_margin(baseline, canary, thresholds):
     """Reads min_requests from its argument, but keeps the course's 0.5 points in the code."""
     course_margin = canary_module_thresholds()["max_error_rate_increase"]
@@ -3636,32 +3986,32 @@ def moved(step: str, before: str) -> list[str]:
         (
             moved("dual_write", "expand"),
             REFUSED,
-            "while `dual_write` rolls out, a booking made by 1.4.0 is refused: it writes"
-            " starts_at/ends_at, which do not exist until `expand` has run",
+            "a booking made by 1.4.0 is refused for writing starts_at/ends_at, which do not exist"
+            " until `expand` has run: while `dual_write` rolls out and after `dual_write`",
         ),
         (
             moved("backfill", "dual_write"),
             MISREAD,
-            "while `switch_reads` rolls out, 1.5.0 reads starts_at/ends_at, which are empty in a"
-            " booking 1.3.0 made after `backfill`",
+            "1.5.0 reads starts_at/ends_at, which are empty in a booking 1.3.0 made after"
+            " `backfill`: while `switch_reads` rolls out",
         ),
         (
             moved("switch_reads", "backfill"),
             MISREAD,
-            "while `switch_reads` rolls out, 1.5.0 reads starts_at/ends_at, which are empty in a"
-            " booking 1.3.0 made before the release",
+            "1.5.0 reads starts_at/ends_at, which are empty in a booking 1.3.0 made before the"
+            " release: while `switch_reads` rolls out",
         ),
         (
             moved("stop_writing", "switch_reads"),
             MISREAD,
-            "while `stop_writing` rolls out, 1.4.0 reads start/end, which are empty in a booking"
-            " 1.6.0 made while `stop_writing` rolls out",
+            "1.4.0 reads start/end, which are empty in a booking 1.6.0 made while `stop_writing`"
+            " rolls out: while `stop_writing` rolls out",
         ),
         (
             moved("contract", "stop_writing"),
             REFUSED,
-            "after `contract`, a booking made by 1.5.0 is refused: it writes start/end, which"
-            " `contract` has dropped",
+            "a booking made by 1.5.0 is refused for writing start/end, which `contract` has"
+            " dropped: after `contract`",
         ),
         (
             moved("backfill", "expand"),
@@ -3674,6 +4024,28 @@ def test_each_wrong_order_names_the_booking_refused_or_misread(order, failing, m
     result = run_order_check(order)[failing]
     assert not result.passed
     assert result.found.startswith(message), result.found
+
+
+def test_a_problem_that_comes_back_is_named_once_with_each_moment():
+    """Backfilled too early, a 1.3.0 booking stays empty: each later step would repeat that."""
+    result = run_order_check(moved("backfill", "dual_write"))[MISREAD]
+    assert result.found == (
+        "1.5.0 reads starts_at/ends_at, which are empty in a booking 1.3.0 made after"
+        " `backfill`: while `switch_reads` rolls out, after `switch_reads` and while"
+        " `stop_writing` rolls out; so does 1.6.0, while `stop_writing` rolls out, after"
+        " `stop_writing` and after `contract`"
+    )
+
+
+def test_a_refusal_that_comes_back_is_named_once_with_each_release():
+    order = ["build", "backup", "contract", *(step for step in rollout.SAFE_ORDER[2:-1])]
+    found = run_order_check(order)[REFUSED].found
+    assert found.count("which `contract` has dropped") == 1, found
+    assert found.startswith(
+        "a booking made by 1.3.0 is refused for writing start/end, which `contract` has dropped:"
+        " after `contract`, after `expand` and while `dual_write` rolls out; so is one made by"
+        " 1.4.0, while `dual_write` rolls out"
+    ), found
 
 
 def test_the_shuffled_start_fails_every_line():

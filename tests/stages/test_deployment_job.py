@@ -19,7 +19,7 @@ from onboarding.stages.deployment import checks
 MODEL = project.reference("07")
 JOB = "src/booking_service/migrate.py"
 CHECKLIST = "docs/deployment-checklist.md"
-UPGRADES, FAILS, ROLLBACK = (e.text for e in checks.JOB)
+UPGRADES, FAILS, OPTIONS, ROLLBACK = (e.text for e in checks.JOB)
 
 
 def verdicts(tmp_path: Path, files: dict[str, str | None]) -> dict[str, str]:
@@ -67,21 +67,38 @@ def test_a_job_that_stops_short_of_the_head_is_named(tmp_path):
     )
 
 
-def test_a_job_that_lets_the_exception_end_it_passes_too(tmp_path):
+def test_a_job_that_lets_the_exception_end_it_fails_only_the_options(tmp_path):
+    """Letting the exception end the job is right; the prompt asks for the two options too."""
     plain = (
         "import os\nfrom alembic import command\nfrom alembic.config import Config\n\n"
         "if __name__ == '__main__':\n"
         "    assert os.environ['BOOKING_DATABASE']\n"
         "    command.upgrade(Config('alembic.ini'), 'head')\n"
     )
-    assert verdicts(tmp_path, {JOB: plain}) == {}
+    assert verdicts(tmp_path, {JOB: plain}) == {
+        OPTIONS: "`python -m booking_service.migrate --database PATH`, with BOOKING_DATABASE"
+        " unset, exited with 1: KeyError: 'BOOKING_DATABASE'"
+    }
 
 
 def alembic_command_job(run: str) -> str:
-    """A job that runs Alembic's own command line, as a child process."""
+    """A job that runs Alembic's own command line with the arguments `step`, as a child process.
+
+    It reads its two options from sys.argv by hand, as `--option value` or `--option=value`.
+    """
     return (
-        "import os\nimport subprocess\nimport sys\n\n\ndef main() -> int:\n"
-        "    assert os.environ['BOOKING_DATABASE']\n"
+        "import os\nimport subprocess\nimport sys\n\n\n"
+        "def option(name):\n"
+        "    for at, argument in enumerate(sys.argv):\n"
+        "        if argument == name:\n            return sys.argv[at + 1]\n"
+        "        if argument.startswith(name + '='):\n"
+        "            return argument.split('=', 1)[1]\n"
+        "    return None\n\n\n"
+        "def main() -> int:\n"
+        "    database = option('--database') or os.environ['BOOKING_DATABASE']\n"
+        "    os.environ['BOOKING_DATABASE'] = database\n"
+        "    target = option('--downgrade-to')\n"
+        "    step = ['downgrade', target] if target else ['upgrade', 'head']\n"
         f"    {run}\n\n\n"
         "if __name__ == '__main__':\n    sys.exit(main())\n"
     )
@@ -91,12 +108,11 @@ def alembic_command_job(run: str) -> str:
     "job",
     [
         alembic_command_job(
-            "return subprocess.run([sys.executable, '-m', 'alembic', 'upgrade', 'head']).returncode"
+            "return subprocess.run([sys.executable, '-m', 'alembic', *step]).returncode"
         ),
         # The image's PATH starts with the environment's commands, where `alembic` is.
-        alembic_command_job("return subprocess.call(['alembic', 'upgrade', 'head'])"),
-        "from alembic.config import main\n\nif __name__ == '__main__':\n"
-        "    main(argv=['upgrade', 'head'])\n",
+        alembic_command_job("return subprocess.call(['alembic', *step])"),
+        alembic_command_job("from alembic.config import main as alembic\n    alembic(argv=step)"),
     ],
     ids=["python-m-alembic", "alembic-command", "alembic-config-main"],
 )
@@ -105,8 +121,78 @@ def test_a_job_that_runs_alembics_command_line_passes(tmp_path, job):
 
 
 def test_a_job_that_ignores_the_alembic_commands_exit_code_is_named(tmp_path):
-    job = alembic_command_job("subprocess.run(['alembic', 'upgrade', 'head'])\n    return 0")
+    job = alembic_command_job("subprocess.run(['alembic', *step])\n    return 0")
     assert FAILS in verdicts(tmp_path, {JOB: job})
+
+
+CLICK_JOB = """import os
+
+import click
+from alembic import command
+from alembic.config import Config
+
+
+@click.command()
+@click.option("--database", envvar="BOOKING_DATABASE", required=True)
+@click.option("--downgrade-to", "target")
+def main(database, target):
+    os.environ["BOOKING_DATABASE"] = database
+    config = Config("alembic.ini")
+    if target:
+        command.downgrade(config, target)
+    else:
+        command.upgrade(config, "head")
+
+
+if __name__ == "__main__":
+    main()
+"""
+# Reads sys.argv by hand and takes only `--option=value`: the check tries that spelling too.
+JOINED_OPTIONS_JOB = """import os
+import sys
+
+from alembic import command
+from alembic.config import Config
+
+options = dict(argument.split("=", 1) for argument in sys.argv[1:])
+os.environ["BOOKING_DATABASE"] = options.get("--database") or os.environ["BOOKING_DATABASE"]
+config = Config("alembic.ini")
+if "--downgrade-to" in options:
+    command.downgrade(config, options["--downgrade-to"])
+else:
+    command.upgrade(config, "head")
+"""
+
+
+@pytest.mark.parametrize("job", [CLICK_JOB, JOINED_OPTIONS_JOB], ids=["click", "joined-only"])
+def test_a_job_that_reads_its_options_another_way_passes(tmp_path, job):
+    assert verdicts(tmp_path, {JOB: job}) == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        (
+            "if options.downgrade_to:",
+            "if False:",
+            "`python -m booking_service.migrate --database PATH --downgrade-to 0001` left the"
+            " database at 0002 — expected 0001: with --downgrade-to, run Alembic's downgrade to"
+            " that revision instead of the upgrade",
+        ),
+        (
+            "options.database or os.environ.get(DATABASE_VARIABLE)",
+            "os.environ.get(DATABASE_VARIABLE) or 'bookings.db'",
+            "`python -m booking_service.migrate --database PATH`, with BOOKING_DATABASE unset,"
+            " left that new database at no revision — expected 0002, your newest revision:"
+            " upgrade the database that --database names",
+        ),
+    ],
+    ids=["always-upgrades", "ignores-database"],
+)
+def test_a_job_that_ignores_an_option_is_named(tmp_path, old, new, finding):
+    ignoring = MODEL[JOB].replace(old, new, 1)
+    assert ignoring != MODEL[JOB]
+    assert verdicts(tmp_path, {JOB: ignoring}) == {OPTIONS: finding}
 
 
 def test_a_missing_job_says_where_it_goes(tmp_path):

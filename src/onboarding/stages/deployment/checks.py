@@ -3,17 +3,18 @@
 - 07.1: the project's Dockerfile (`rules`), read with dockerfile-parse;
 - 07.2: `canary_decision()` in the notebook, on the cases of `canary`;
 - 07.3: `deployment_order` in the notebook, played by `rollout`;
-- 07.4: the project's migration job, run in a copy of the project (`job`), and the rollback step
-  of `docs/deployment-checklist.md`, against the project's revisions.
+- 07.4: the project's migration job, run in a copy of the project (`job`), its two options,
+  and the rollback step of `docs/deployment-checklist.md`, against the project's revisions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 
 from onboarding import project
 from onboarding.artefacts import dockerfile
-from onboarding.checks import Expectation, Given, equal, require
+from onboarding.checks import CheckFailed, Expectation, Given, equal, require
 from onboarding.stages.deployment import canary, job, rollout, rules
 from onboarding.stages.migrations import documents
 from onboarding.stages.migrations.checks import project_copy, workspace_of
@@ -70,9 +71,22 @@ IMAGE = (
 
 
 def _decision(case: canary.CanaryCase) -> Callable[[Given], object]:
-    return lambda given: given.canary_decision(
-        dict(case.baseline), dict(case.canary), case.limits()
-    )
+    def decide(given: Given) -> object:
+        decision = given.canary_decision(dict(case.baseline), dict(case.canary), case.limits())
+        if isinstance(decision, str):
+            # A StrEnum member (or a `class Verdict(str, Enum)` one) *is* one of the strings:
+            # compare its value. str() would give "Verdict.PROMOTE" for the second kind.
+            return str.__str__(decision)
+        if isinstance(decision, Enum) and isinstance(decision.value, str):
+            # A plain Enum's member only holds the string: say so, rather than a bare mismatch.
+            raise CheckFailed(
+                f"expected {case.expected!r}, got {decision}, an Enum member that is not a"
+                f" string; return its value ({decision.value!r}), or make"
+                f" {type(decision).__name__} a StrEnum"
+            )
+        return decision
+
+    return decide
 
 
 CANARY = tuple(
@@ -138,6 +152,18 @@ JOB = (
         lambda given: require(job.failure_problems(history(given), job_runs(given))),
         hint="Let the exception end the job, or return 1 from main(): CI must not deploy after"
         " a failed migration.",
+    ),
+    Expectation(
+        "`--database PATH` and `--downgrade-to REVISION` do what they say",
+        lambda given: require(
+            given.once(
+                "job options",
+                lambda: job.options_problems(project_copy(given), history(given), job_runs(given)),
+            )
+        ),
+        hint="--database names the database instead of BOOKING_DATABASE, and --downgrade-to"
+        " REVISION runs Alembic's downgrade to REVISION instead of the upgrade (argparse reads"
+        " both).",
     ),
     Expectation(
         "the deployment checklist's rollback plan names the command that undoes your newest"

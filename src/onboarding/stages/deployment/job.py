@@ -6,6 +6,11 @@ newest revision), a second time (it must do nothing and succeed), and with a rev
 fails (it must exit with an error, so that the pipeline stops before the deploy, and leave the
 database at the revision before). The database comes from `BOOKING_DATABASE`, the variable the
 service reads (project/README.md).
+
+The prompt asks for two options too, which the checklist's rollback step may name: `--database
+PATH` instead of the variable, and `--downgrade-to REVISION` instead of the upgrade. They are
+tried on a database of their own, with the variable unset: an upgrade with `--database`, then a
+downgrade to the revision before the newest.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +53,14 @@ class Run:
     revision: str | None
 
 
-def start_job(root: Path, database: Path) -> subprocess.Popen:
-    """Start `python -m booking_service.migrate` in the project folder, as the job runs it."""
+def start_job(root: Path, database: Path | None, arguments: Sequence[str] = ()) -> subprocess.Popen:
+    """Start `python -m booking_service.migrate` in the project folder, as the job runs it.
+
+    With `database` None, `BOOKING_DATABASE` is unset: the options must name the database.
+    """
     environment = {
-        **os.environ,
-        DATABASE_VARIABLE: str(database),
+        **{name: value for name, value in os.environ.items() if name != DATABASE_VARIABLE},
+        **({DATABASE_VARIABLE: str(database)} if database is not None else {}),
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])
         ),
@@ -65,7 +74,7 @@ def start_job(root: Path, database: Path) -> subprocess.Popen:
     # starts in half a second, not three.
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.Popen(
-        [sys.executable, "-m", MODULE],
+        [sys.executable, "-m", MODULE, *arguments],
         cwd=root,
         env=environment,
         stdout=subprocess.PIPE,
@@ -179,6 +188,60 @@ def failure_problems(history: History, runs: Runs) -> list[str]:
             f" {history.head.id}, where it was"
         )
     return problems
+
+
+def options_problems(root: Path, history: History, runs: Runs) -> list[str]:
+    """`--database PATH` upgrades that file, with the variable unset; `--downgrade-to` goes back.
+
+    Each option is given as `--option value`, as the prompt and the checklist write it, and,
+    if that fails, as `--option=value`: a job that reads sys.argv by hand may take one spelling.
+    """
+    if runs.first.code != 0 or runs.first.revision != history.head.id:
+        return ["not checked: the job does not upgrade a new database (see above)"]
+    scratch = root.parent / "job-check"
+    scratch.mkdir(exist_ok=True)
+    problems = _options_problems(root, history, scratch / "options.db", joined=False)
+    if problems and not _options_problems(
+        root, history, scratch / "options-joined.db", joined=True
+    ):
+        return []
+    return problems
+
+
+def _options_problems(root: Path, history: History, database: Path, joined: bool) -> list[str]:
+    def option(name: str, value: str) -> list[str]:
+        return [f"{name}={value}"] if joined else [name, value]
+
+    def shown(run: Run) -> str:
+        return last_line(run.output.replace(str(database), database.name))
+
+    to_database = option("--database", str(database))
+    upgrade = finish_job(start_job(root, None, to_database), database)
+    command = f"`{COMMAND} --database PATH`, with {DATABASE_VARIABLE} unset,"
+    if upgrade.code != 0:
+        return [f"{command} exited with {upgrade.code}: {shown(upgrade)}"]
+    if upgrade.revision != history.head.id:
+        return [
+            f"{command} left that new database at {upgrade.revision or 'no revision'} —"
+            f" expected {history.head.id}, your newest revision: upgrade the database that"
+            " --database names"
+        ]
+    # Alembic's name for the revision before the first is "base"; the database then has none.
+    before = history.head.down_revision
+    target = before or "base"
+    downgrade = finish_job(
+        start_job(root, None, [*to_database, *option("--downgrade-to", target)]), database
+    )
+    command = f"`{COMMAND} --database PATH --downgrade-to {target}`"
+    if downgrade.code != 0:
+        return [f"{command} exited with {downgrade.code}: {shown(downgrade)}"]
+    if downgrade.revision != before:
+        return [
+            f"{command} left the database at {downgrade.revision or 'no revision'} — expected"
+            f" {before or 'no revision'}: with --downgrade-to, run Alembic's downgrade to that"
+            " revision instead of the upgrade"
+        ]
+    return []
 
 
 JOB_FILE = "src/booking_service/migrate.py"

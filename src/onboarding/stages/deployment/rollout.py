@@ -7,7 +7,8 @@ the database and of the releases that run: during a deploy the release before an
 serve side by side, then only the new one. After every step, each running release books a room
 and reads the bookings back. The order is safe when no migration job or booking fails and no
 release reads a booking whose columns it needs are empty; otherwise the finding names the step,
-the release and the booking.
+the release and the booking. A problem that comes back at later steps, or to another release, is
+named once, with the moments it happens: a wrong order repeats it at every step after.
 """
 
 from __future__ import annotations
@@ -79,6 +80,21 @@ class Findings:
     misread: list[str] = field(default_factory=list)
 
 
+Moments = dict[str, dict[str, list[str]]]
+"""A problem -> each release it happens to -> when, in the order they came."""
+
+
+@dataclass
+class Seen:
+    """What the traffic ran into, each problem once, before it is worded as findings."""
+
+    refused: Moments = field(default_factory=dict)
+    misread: Moments = field(default_factory=dict)
+
+    def add(self, moments: Moments, problem: str, version: str, when: str) -> None:
+        moments.setdefault(problem, {}).setdefault(version, []).append(when)
+
+
 @dataclass
 class Database:
     has_old: bool = True
@@ -107,7 +123,7 @@ def steps_problems(order: object) -> list[str]:
 
 def simulate(order: Sequence[str]) -> Findings:
     """Play the order; every finding says which step, which release and which booking."""
-    findings = Findings()
+    findings, seen = Findings(), Seen()
     db = Database(bookings=[Booking(RUNNING_BEFORE.version, "before the release", True, False)])
     running = [RUNNING_BEFORE]
     done: set[str] = set()
@@ -120,13 +136,38 @@ def simulate(order: Sequence[str]) -> Findings:
         if phase.kind == DEPLOY:
             release = RELEASES[step]
             # During the rollout the release before serves beside the new one.
-            _traffic(db, [running[-1], release], f"while `{step}` rolls out", findings)
+            _traffic(db, [running[-1], release], f"while `{step}` rolls out", seen)
             running = [release]
         else:
-            _migrate(db, step, findings)
+            _migrate(db, step, seen)
         done.add(step)
-        _traffic(db, running, f"after `{step}`", findings)
+        _traffic(db, running, f"after `{step}`", seen)
+    findings.refused = [
+        _refusal(problem, moments) if moments else problem
+        for problem, moments in seen.refused.items()
+    ]
+    findings.misread = [_misreading(problem, moments) for problem, moments in seen.misread.items()]
     return findings
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _refusal(reason: str, moments: dict[str, list[str]]) -> str:
+    """`reason` once, then when each release's bookings are refused for it."""
+    (first, whens), *others = moments.items()
+    told = f"a booking made by {first} is refused for {reason}: {_listed(whens)}"
+    return "; ".join(
+        [told, *(f"so is one made by {other}, {_listed(when)}" for other, when in others)]
+    )
+
+
+def _misreading(problem: str, moments: dict[str, list[str]]) -> str:
+    """`problem` once, then when each release reads it."""
+    (first, whens), *others = moments.items()
+    told = f"{first} reads {problem}: {_listed(whens)}"
+    return "; ".join([told, *(f"so does {other}, {_listed(when)}" for other, when in others)])
 
 
 def _prepared(step: str, done: set[str], findings: Findings) -> None:
@@ -144,14 +185,14 @@ def _prepared(step: str, done: set[str], findings: Findings) -> None:
         )
 
 
-def _migrate(db: Database, step: str, findings: Findings) -> None:
+def _migrate(db: Database, step: str, seen: Seen) -> None:
     if step == "expand":
         db.has_new, db.old_required = True, False
     elif step == "backfill":
         if not db.has_new:
-            findings.refused.append(
-                f"`backfill` fails: there are no columns {NEW} to fill until `expand` has run"
-            )
+            # The job's own failure: no release and no moment to add to it.
+            failure = f"`backfill` fails: there are no columns {NEW} to fill until `expand` has run"
+            seen.refused.setdefault(failure, {})
             return
         for booking in db.bookings:
             booking.has_new = booking.has_new or booking.has_old
@@ -159,13 +200,11 @@ def _migrate(db: Database, step: str, findings: Findings) -> None:
         db.has_old = False
 
 
-def _traffic(db: Database, running: list[Release], when: str, findings: Findings) -> None:
+def _traffic(db: Database, running: list[Release], when: str, seen: Seen) -> None:
     for release in dict.fromkeys(running):
         refusal = _why_refused(db, release)
         if refusal:
-            findings.refused.append(
-                f"{when}, a booking made by {release.version} is refused: {refusal}"
-            )
+            seen.add(seen.refused, refusal, release.version, when)
         else:
             db.bookings.append(
                 Booking(
@@ -175,30 +214,30 @@ def _traffic(db: Database, running: list[Release], when: str, findings: Findings
     for release in dict.fromkeys(running):
         problem = _misread(db, release)
         if problem:
-            findings.misread.append(f"{when}, {release.version} {problem}")
+            seen.add(seen.misread, problem, release.version, when)
 
 
 def _why_refused(db: Database, release: Release) -> str | None:
     if release.writes_new and not db.has_new:
-        return f"it writes {NEW}, which do not exist until `expand` has run"
+        return f"writing {NEW}, which do not exist until `expand` has run"
     if release.writes_old and not db.has_old:
-        return f"it writes {OLD}, which `contract` has dropped"
+        return f"writing {OLD}, which `contract` has dropped"
     if not release.writes_old and db.has_old and db.old_required:
-        return f"it leaves {OLD} empty, and they are still NOT NULL"
+        return f"leaving {OLD} empty while they are still NOT NULL"
     return None
 
 
 def _misread(db: Database, release: Release) -> str | None:
     if release.reads_new:
         if not db.has_new:
-            return f"reads {NEW}, which do not exist until `expand` has run"
+            return f"{NEW}, which do not exist until `expand` has run"
         empty = next((b for b in db.bookings if not b.has_new), None)
         if empty:
-            return f"reads {NEW}, which are empty in a booking {empty.made_by} made {empty.when}"
+            return f"{NEW}, which are empty in a booking {empty.made_by} made {empty.when}"
     else:
         if not db.has_old:
-            return f"reads {OLD}, which `contract` has dropped"
+            return f"{OLD}, which `contract` has dropped"
         empty = next((b for b in db.bookings if not b.has_old), None)
         if empty:
-            return f"reads {OLD}, which are empty in a booking {empty.made_by} made {empty.when}"
+            return f"{OLD}, which are empty in a booking {empty.made_by} made {empty.when}"
     return None

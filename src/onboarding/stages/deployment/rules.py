@@ -295,6 +295,13 @@ def _unpinned_image_problems(
     # The course's own base image makes the example; another image's version is its own.
     if repository.rpartition("/")[2] == "python":
         pin = "pin a version, such as `python:3.14-slim`"
+    elif tag and tag != "latest" and not re.search(r"\d", tag):
+        # A tag without a number (distroless's `nonroot`, `debug`) is often all an image
+        # publishes: no version tags to choose from, so the digest comes first.
+        pin = (
+            f"pin it with a digest (`{repository}:{tag}@sha256:…`), or a versioned tag where "
+            "the image publishes them"
+        )
     else:
         pin = (
             f"pin the version you use, as a tag (`{repository}:<version>`) or a digest "
@@ -310,7 +317,9 @@ def _unpinned_image_problems(
         return [f"line {line}: `{image}`{where} moves whenever a new release comes out; {pin}"]
     if not re.search(r"\d", tag):
         subject = f"the tag `{tag}` of `{image}`{where}" if where else f"the tag `{tag}`"
-        return [f"line {line}: {subject} names no version; {pin.replace('a version', 'one')}"]
+        return [
+            f"line {line}: {subject} names no version; {pin.replace('pin a version', 'pin one')}"
+        ]
     return []
 
 
@@ -319,7 +328,30 @@ LOCK_SYNC = re.compile(r"\buv\s+sync\b")
 # the RUNs after it see) or before the command.
 UV_LOCK_VARIABLES = ("UV_LOCKED", "UV_FROZEN")
 UV_LOCK_PREFIX = re.compile(r"\bUV_(?:LOCKED|FROZEN)=(?:1|true|yes|y|on|t)\b", re.IGNORECASE)
-PIP_INSTALL = re.compile(r"\b(?:uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
+# uv and pip read `--require-hashes` from these too (pip from any PIP_<OPTION>).
+REQUIRE_HASHES_VARIABLES = {True: "UV_REQUIRE_HASHES", False: "PIP_REQUIRE_HASHES"}
+REQUIRE_HASHES_PREFIX = re.compile(
+    r"\b(?P<name>UV|PIP)_REQUIRE_HASHES=(?:1|true|yes|y|on|t)\b", re.IGNORECASE
+)
+PIP_INSTALL = re.compile(r"\b(?P<uv>uv\s+)?pip3?\s+install\b(?P<args>[^&;|]*)")
+# `uv pip sync FILE…` and pip-tools' `pip-sync FILE…` install exactly what requirements files
+# list (and remove the rest): each file is read as `pip install -r FILE` reads it.
+PIP_SYNC = re.compile(r"(?<![\w-])(?:(?P<uv>uv\s+)pip\s+sync|pip-sync)\b(?P<args>[^&;|]*)")
+SYNC_OPTIONS_WITH_A_VALUE = frozenset(
+    {
+        # uv pip sync's
+        "-c", "--constraint", "-B", "--build-constraint", "-p", "--python", "-i",
+        "--index-url", "--index", "--default-index", "--extra-index-url", "-f",
+        "--find-links", "--index-strategy", "--keyring-provider", "--target", "--prefix",
+        "--python-version", "--python-platform", "--link-mode", "-C", "--config-setting",
+        "--exclude-newer", "--no-binary", "--only-binary", "--reinstall-package",
+        "--refresh-package", "--extra", "--group", "--cache-dir", "--config-file",
+        "--directory", "--project", "--color", "--allow-insecure-host", "--trusted-host",
+        # pip-sync's
+        "--pip-args", "--python-executable", "--cert", "--client-cert", "--config",
+    }
+)  # fmt: skip
+"""The options of `uv pip sync` and `pip-sync` whose value is the next word, not a file."""
 
 
 def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = None) -> list[str]:
@@ -332,10 +364,12 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
     # What a stage has before its first instruction: what the stage it is built FROM ended with.
     copied_lock_by_stage: dict[str, bool] = {}
     locked_by_env_by_stage: dict[str, bool] = {}
+    hashes_by_env_by_stage: dict[str, dict[str, bool]] = {}
     for stage in built:
         base = dockerfile.base_stage(built, stage)
         copied_lock = base is not None and copied_lock_by_stage[base.name]
         locked_by_env = base is not None and locked_by_env_by_stage[base.name]
+        hashes_by_env = dict(hashes_by_env_by_stage[base.name]) if base is not None else {}
         workdir = dockerfile.workdir(built, base) if base is not None else PurePosixPath("/")
         for instruction in stage.instructions:
             value = instruction.value
@@ -350,6 +384,8 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
                 for name, setting in dockerfile.settings(instruction):
                     if name in UV_LOCK_VARIABLES and setting is not None:
                         locked_by_env = setting.strip("'\"").lower() in UV_TRUE
+                    if name in REQUIRE_HASHES_VARIABLES.values() and setting is not None:
+                        hashes_by_env[name] = setting.strip("'\"").lower() in UV_TRUE
             if instruction.keyword != "RUN":
                 continue
             if LOCK_SYNC.search(value):
@@ -369,19 +405,35 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
                     )
                 else:
                     installs_from_lock = True
+            read_file = lambda path, stage=stage, workdir=workdir: _context_file(  # noqa: E731
+                root, built, stage, workdir / path
+            )
             for match in PIP_INSTALL.finditer(value):
                 found, hashed = _pip_problems(
-                    match["args"],
+                    _hashes_from_environment(bool(match["uv"]), hashes_by_env, value)
+                    + match["args"],
                     instruction.line,
-                    lambda path, stage=stage, workdir=workdir: _context_file(
-                        root, built, stage, workdir / path
-                    ),
+                    read_file,
+                    by_uv=bool(match["uv"]),
+                )
+                problems += found
+                installs_from_lock = installs_from_lock or hashed
+            for match in PIP_SYNC.finditer(value):
+                command = "uv pip sync" if match["uv"] else "pip-sync"
+                found, hashed = _pip_problems(
+                    _hashes_from_environment(bool(match["uv"]), hashes_by_env, value)
+                    + _sync_as_install(match["args"]),
+                    instruction.line,
+                    read_file,
+                    by_uv=bool(match["uv"]),
+                    command=command,
                 )
                 problems += found
                 installs_from_lock = installs_from_lock or hashed
         if stage.name:
             copied_lock_by_stage[stage.name] = copied_lock
             locked_by_env_by_stage[stage.name] = locked_by_env
+            hashes_by_env_by_stage[stage.name] = hashes_by_env
     problems += uv_version_problems(instructions)
     if not installs_from_lock:
         problems.insert(
@@ -390,6 +442,15 @@ def lock_file_problems(instructions: Sequence[Instruction], root: Path | None = 
             "uv.lock ./`, then `RUN uv sync --locked --no-dev` in the build stage",
         )
     return problems
+
+
+def _hashes_from_environment(by_uv: bool, environment: dict[str, bool], run: str) -> str:
+    """`--require-hashes ` when uv's or pip's variable (`UV_REQUIRE_HASHES=1`) tells the command
+    to require hashes: by ENV or ARG (`environment`), or before the command in the RUN."""
+    variable = REQUIRE_HASHES_VARIABLES[by_uv]
+    prefixed = {match["name"].upper() for match in REQUIRE_HASHES_PREFIX.finditer(run)}
+    told = environment.get(variable) or variable.partition("_")[0] in prefixed
+    return "--require-hashes " if told else ""
 
 
 PIP_VALUE_OPTIONS = (("-r", "--requirement"), ("-c", "--constraint"), ("-e", "--editable"))
@@ -416,21 +477,56 @@ def pip_words(words: list[str]) -> list[str]:
     return result
 
 
+def _sync_as_install(args: str) -> str:
+    """A `uv pip sync` or `pip-sync` command's arguments as `pip install` reads the same files:
+    each requirements file `-r FILE`. pip-sync hands `--pip-args` to pip, so a
+    `--require-hashes` there counts as the install's own."""
+    words = dockerfile.split_words(args)
+    result: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        if word in SYNC_OPTIONS_WITH_A_VALUE:
+            value = words[position + 1] if position + 1 < len(words) else ""
+            if word == "--pip-args" and "--require-hashes" in value.split():
+                result.append("--require-hashes")
+            result += [word, value] if word in ("-c", "--constraint") else []
+            position += 2
+            continue
+        if word.startswith("--pip-args=") and "--require-hashes" in word.split("=", 1)[1].split():
+            result.append("--require-hashes")
+        result += [word] if word.startswith("-") else ["-r", word]
+        position += 1
+    return shlex.join(result)
+
+
 def _pip_problems(
-    args: str, line: int, read_file: Callable[[str], str | None] = lambda path: None
+    args: str,
+    line: int,
+    read_file: Callable[[str], str | None] = lambda path: None,
+    by_uv: bool = False,
+    command: str = "pip install",
 ) -> tuple[list[str], bool]:
     """What is wrong with a `pip install`, and whether it installs in hash-checking mode.
 
     pip checks hashes with `--require-hashes`, and also as soon as a requirements file it reads
     gives any entry a `--hash`; then every entry must be pinned with `==` and hashed, or pip
-    stops. `read_file` gives the text of a requirements file by its path (None: not readable).
+    stops. uv (`by_uv`) checks every hash a file gives, but without `--require-hashes` installs
+    an entry that has none unchecked (uv's `HashCheckingMode::Verify`). `read_file` gives the
+    text of a requirements file by its path (None: not readable). `command` names the command
+    in messages (`uv pip sync` reads its files as `-r FILE`).
     """
     try:
         words = pip_words(shlex.split(args))
     except ValueError:
         words = pip_words(args.split())
     problems, unpinned = [], []
-    hashed = "--require-hashes" in words
+    required = "--require-hashes" in words
+    hashed = required
+    # `--no-deps` installs only what is named, resolving nothing: the project itself on top of
+    # dependencies that an earlier install took from the lock.
+    resolves = "--no-deps" not in words
+    tool = "uv" if by_uv else "pip"
     skip_next = False
     for position, word in enumerate(words):
         if skip_next:
@@ -443,8 +539,27 @@ def _pip_problems(
             path = words[position + 1] if position + 1 < len(words) else ""
             text = read_file(path) if path and "$" not in path else None
             entries = parse_requirements(text)[0] if text is not None else []
-            checked = "--require-hashes" in words or any(entry.hashes for entry in entries)
             unchecked = [e for e in entries if not (e.specifier.startswith("==") and e.hashes)]
+            written = f"{command} -r" if command == "pip install" else command
+            if by_uv and not required:
+                # uv checks the hashes a file gives, but installs an entry without one unchecked.
+                checked = bool(entries) and not unchecked
+                if unchecked and any(entry.hashes for entry in entries):
+                    first = unchecked[0]
+                    problems.append(
+                        f"line {line}: uv checks the hashes that `{path}` gives, but installs "
+                        f"its line {first.line}, `{shorten(first.name + first.specifier, 40)}`, "
+                        "unchecked: give every entry an exact `==` version and its `--hash`, "
+                        "and add `--require-hashes` so that uv refuses an entry without one"
+                    )
+                elif not checked:
+                    problems.append(
+                        f"line {line}: `{written}` without `--require-hashes` does not hold "
+                        "you to exact, reviewed versions; install from uv.lock with `uv sync --locked`"
+                    )
+                hashed = hashed or checked
+                continue
+            checked = required or any(entry.hashes for entry in entries)
             if checked and unchecked:
                 first = unchecked[0]
                 pinned = first.specifier.startswith("==")
@@ -452,14 +567,14 @@ def _pip_problems(
                     "`--hash`" if pinned else "`==` pin" if first.hashes else "`==` pin or `--hash`"
                 )
                 problems.append(
-                    f"line {line}: pip checks the hashes of `{path}`, and stops the build at "
+                    f"line {line}: {tool} checks the hashes of `{path}`, and stops the build at "
                     f"its line {first.line}, `{shorten(first.name + first.specifier, 40)}`, "
                     f"which has no {lacks}: in hash-checking mode every entry needs an exact "
                     "`==` version and its `--hash`"
                 )
             elif not checked:
                 problems.append(
-                    f"line {line}: `pip install -r` without `--require-hashes` does not hold "
+                    f"line {line}: `{written}` without `--require-hashes` does not hold "
                     "you to exact, reviewed versions; install from uv.lock with `uv sync --locked`"
                 )
             hashed = hashed or checked
@@ -467,10 +582,12 @@ def _pip_problems(
         if word.startswith("-") or "${" in word:
             continue
         if word in (".", "./") or word.startswith(("/", "./")):
-            problems.append(
-                f"line {line}: `pip install {word}` resolves the project's dependencies afresh; "
-                "install them from uv.lock with `uv sync --locked`"
-            )
+            if resolves:
+                problems.append(
+                    f"line {line}: `pip install {word}` resolves the project's dependencies "
+                    "afresh; install them from uv.lock with `uv sync --locked`, or install the "
+                    "project alone with `--no-deps` after the locked dependencies"
+                )
         elif "==" not in word:
             unpinned.append(word)
     if unpinned:
@@ -539,32 +656,67 @@ def _image_users(
     return ()
 
 
-# The service's health endpoints. Liveness suits Docker's HEALTHCHECK, whose failure leads to a
-# restart or a replacement; readiness is accepted too.
-HEALTH_PATHS = ("/health/live", "/health/ready")
+# The service's liveness endpoint: Docker's HEALTHCHECK marks a container unhealthy when it
+# fails, and Swarm (or a restart on health) replaces it, so it asks only whether the process
+# is alive, as the lesson and the template say.
+LIVENESS_PATH = "/health/live"
+# The readiness endpoint checks the database: as a HEALTHCHECK, a database that is down or still
+# starting gets the container replaced, which cannot fix the database.
+READINESS_PATH = "/health/ready"
+
+
+DISTROLESS = "gcr.io/distroless/"
+
+
+def _requests(check: Instruction, path: str) -> bool:
+    return re.search(rf"{re.escape(path)}(?![\w/-])", check.value) is not None
 
 
 def healthcheck_problems(instructions: Sequence[Instruction]) -> list[str]:
-    """A HEALTHCHECK is optional; one that is there requests a health endpoint with a tool it has.
+    """A HEALTHCHECK is optional; one that is there requests the liveness endpoint with a tool
+    the image has.
 
     On Kubernetes (and most managed container services) the platform's probes decide, and Docker's
     HEALTHCHECK is ignored; plain Docker, Compose and Swarm use it.
     """
-    final = dockerfile.stages(instructions)[-1]
+    built = dockerfile.stages(instructions)
+    final = built[-1]
     checks = final.all("HEALTHCHECK")
     if not checks or checks[-1].value.upper().startswith("NONE"):
         return []
     check = checks[-1]
     problems = []
-    if not any(re.search(rf"{re.escape(path)}(?![\w/-])", check.value) for path in HEALTH_PATHS):
+    if _requests(check, READINESS_PATH):
+        problems.append(
+            f"line {check.line}: the HEALTHCHECK requests {READINESS_PATH}, the readiness "
+            "endpoint, which checks the database: while the database is down or starting, "
+            "Docker marks the container unhealthy and Swarm replaces it, which cannot fix the "
+            f"database; request the liveness endpoint, {LIVENESS_PATH}"
+        )
+    elif not _requests(check, LIVENESS_PATH):
         problems.append(
             f"line {check.line}: the HEALTHCHECK requests none of the service's health "
-            f"endpoints, {' or '.join(HEALTH_PATHS)}"
+            f"endpoints; request the liveness endpoint, {LIVENESS_PATH}"
         )
     tool = re.search(r"\b(curl|wget)\b", check.value)
-    if tool and "python" in final.image and "slim" in final.image:
+    # The image the final stage starts from, through the stages it is built FROM, with the
+    # ARGs before the first FROM put in (`FROM ${PYTHON_IMAGE}`).
+    lineage = dockerfile.lineage(built, final)
+    image = dockerfile.substitute(lineage[-1].image, dockerfile.global_args(instructions))
+    image = image.lower().removeprefix("docker.io/")
+    if tool and image.startswith(DISTROLESS):
+        # No package manager to install it with, and no shell to run a shell-form check.
+        problems.append(
+            f"line {check.line}: the HEALTHCHECK runs {tool[1]}, which distroless images do "
+            'not have (nor a shell); use the exec form with Python: `CMD ["python3", "-c", '
+            "\"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000"
+            f"{LIVENESS_PATH}', timeout=3)\"]`"
+        )
+    elif tool and "python" in image and "slim" in image:
         installed = any(
-            re.search(rf"install[^&;]*\b{tool[1]}\b", i.value) for i in final.all("RUN")
+            re.search(rf"install[^&;]*\b{tool[1]}\b", i.value)
+            for stage in lineage
+            for i in stage.all("RUN")
         )
         if not installed:
             problems.append(
@@ -843,6 +995,34 @@ def served(
     return serving._replace(problems=runner_problems + serving.problems)
 
 
+RELOAD_VARIABLES = {"uvicorn": "UVICORN_RELOAD", "granian": "GRANIAN_RELOAD"}
+"""The variables that turn on a server's `--reload` (its CLI reads options from them)."""
+
+
+def _reload_problems(
+    server: str, words: list[str], environment: dict[str, str], configured: bool = False
+) -> tuple[str, ...]:
+    """`--reload` (by option, variable or config file): the development mode that watches the
+    files and restarts the server on every change."""
+    flags = [word for word in words if word in ("--reload", "--no-reload")]
+    variable = RELOAD_VARIABLES.get(server, "")
+    if flags:
+        source = "`--reload`" if flags[-1] == "--reload" else None
+    elif configured:
+        source = "`reload = True` in its config file"
+    elif environment.get(variable, "").strip().lower() in UV_TRUE:
+        source = f"`{variable}`"
+    else:
+        source = None
+    if source is None:
+        return ()
+    return (
+        f"{server} reloads on file changes ({source}), a development mode: it watches the "
+        "files, costs CPU, and restarts the service whenever a file changes; turn it off in "
+        "the production image",
+    )
+
+
 def _serving(
     words: list[str], environment: dict[str, str], read_file: Callable[[str], str | None]
 ) -> Served | None:
@@ -856,6 +1036,7 @@ def _serving(
             problems = (
                 "granian speaks RSGI unless told `--interface asgi`, and FastAPI is an ASGI app",
             )
+        problems += _reload_problems(program, rest, environment)
         return Served(
             program,
             _served_target(rest, program),
@@ -898,6 +1079,11 @@ def _serving(
                 problems += (
                     "gunicorn's own workers speak WSGI, not ASGI: add `-k uvicorn_worker.UvicornWorker`",
                 )
+            problems += _reload_problems(
+                program, from_env + rest, environment, configured=config.get("reload") is True
+            )
+        else:
+            problems += _reload_problems(program, rest, environment)
         host, port = _bind(bind)
         factory = bool(target and target.endswith(")"))
         return Served(
@@ -931,7 +1117,7 @@ def _serving(
             _option(rest, "--host") or "0.0.0.0",
             "--host 0.0.0.0",
             _option(rest, "--port") or "8000",
-            (),
+            _reload_problems("fastapi run", rest, environment),
         )
     return None
 
@@ -1141,9 +1327,21 @@ def run_problems(
                 '`exec uvicorn …` (or `exec "$@"` to run the CMD)'
             )
     serving = served(words, environment, read_file)
+    started = _after_init(words)
+    # `uv run fastapi dev`, `python -m fastapi dev`: the words after the one named fastapi.
+    names = [PurePosixPath(word).name for word in started]
+    if (
+        serving is None
+        and "fastapi" in names
+        and names[names.index("fastapi") + 1 :][:1] == ["dev"]
+    ):
+        return [
+            *problems,
+            f"line {last.line}: `fastapi dev` is the development server: it reloads on every "
+            "file change and listens on 127.0.0.1; use `fastapi run`",
+        ]
     if serving is None:
         return [*problems, f"line {last.line}: the command starts no ASGI server ({SERVERS})"]
-    started = _after_init(words)
     if _is_uv_run(started):
         packages = project_packages(root)
         problems += _uv_problems(
@@ -2168,14 +2366,20 @@ def migration_files_problems(instructions: Sequence[Instruction]) -> list[str]:
     final = built[-1]
     by_name = {stage.name: stage for stage in built if stage.name}
     by_name.update({str(index): stage for index, stage in enumerate(built)})
-    flattened = [
-        f"line {copy.line}: COPY puts what is inside migrations/ into {copy.destination}, not a"
-        " migrations/ folder (Docker copies a folder's contents); write"
-        " `COPY migrations ./migrations`"
-        for stage in built
-        for copy in dockerfile.copies(stage)
-        if copy.from_stage is None and any(_flattens(copy, source) for source in copy.sources)
-    ]
+    # A COPY from a stage copies a folder's contents just as one from the build context does.
+    flattened = []
+    for stage in built:
+        for copy in dockerfile.copies(stage):
+            source = next((s for s in copy.sources if _flattens(copy, s)), None)
+            if source is None:
+                continue
+            option = f"--from={copy.from_stage} " if copy.from_stage is not None else ""
+            written = source if option else "migrations"
+            flattened.append(
+                f"line {copy.line}: COPY puts what is inside migrations/ into "
+                f"{copy.destination}, not a migrations/ folder (Docker copies a folder's "
+                f"contents); write `COPY {option}{written} ./migrations`"
+            )
     if flattened:
         return flattened
     missing = []
@@ -2204,6 +2408,8 @@ def _flattens(copy: dockerfile.Copy, source: str) -> bool:
 
 
 def _brings(copy: dockerfile.Copy, wanted: str, stages_by_name: dict) -> bool:
+    """Whether `copy` puts `wanted` (alembic.ini or migrations/) from the project in its stage:
+    from the build context, or from an earlier stage that a COPY of its own brought it to."""
     if copy.from_stage is None:
         return any(
             PurePosixPath(source.rstrip("/")).name == wanted or source in (".", "./")
@@ -2212,14 +2418,34 @@ def _brings(copy: dockerfile.Copy, wanted: str, stages_by_name: dict) -> bool:
     earlier = stages_by_name.get(copy.from_stage)
     if earlier is None:
         return False
-    # The final stage copies a folder of the earlier stage: did that folder receive the file?
-    return any(
-        _brings(inner, wanted, {})
-        and any(
-            PurePosixPath(inner.destination).is_relative_to(PurePosixPath(source))
-            for source in copy.sources
-        )
-        for inner in dockerfile.copies(earlier)
+    # A `--from` source is a path in the earlier stage's file system, from its root.
+    sources = [PurePosixPath("/") / source for source in copy.sources]
+    for inner in dockerfile.copies(earlier):
+        if not _brings(inner, wanted, {}):
+            continue
+        landed = PurePosixPath(inner.destination)
+        # The final stage copies a folder that holds what the earlier COPY put there
+        # (`COPY --from=builder /app /app`)…
+        if any(landed.is_relative_to(source) for source in sources):
+            return True
+        # …or the file or folder itself, from inside where the earlier COPY put the project
+        # (`COPY . .`, then `COPY --from=builder /app/alembic.ini …`).
+        inside = [
+            source.relative_to(landed)
+            for source in sources
+            if source.is_relative_to(landed) and source != landed
+        ]
+        if PurePosixPath(wanted) in inside and _put_in_by_name(inner, wanted):
+            return True
+    return False
+
+
+def _put_in_by_name(copy: dockerfile.Copy, wanted: str) -> bool:
+    """Whether `copy` puts `wanted` at its own name inside its destination folder: the whole
+    build context (`COPY . .`), or a file named as a source of a COPY into a folder."""
+    return any(source in (".", "./") for source in copy.sources) or (
+        copy.into_folder
+        and any(PurePosixPath(source.rstrip("/")).name == wanted for source in copy.sources)
     )
 
 
