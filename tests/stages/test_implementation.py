@@ -241,6 +241,39 @@ def test_overlaps_that_refuses_back_to_back_is_caught(service):
     assert found["back-to-back bookings are allowed"]
 
 
+OVERLAP_NAMED = "an overlapping booking in the same room is refused, naming the booking in the way"
+REFUSALS_ARE_PROBLEMS = (
+    "a refused booking is a problem: 404 for an unknown room, 409 naming the booking in the way, "
+    "422 for a bad time range or too many attendees"
+)
+
+
+@pytest.mark.parametrize(
+    ("named", "through_their_service"),
+    [
+        ("booking.room_id", True),
+        # The model's data access hands the rule only the bookings near the slot, so in the
+        # learner's own service the first of them is the one in the way: only 04.1 can tell.
+        ("existing[0].id", False),
+    ],
+    ids=["the-room-s-id", "the-room-s-first-booking"],
+)
+def test_a_conflict_naming_another_id_than_the_booking_in_the_way_is_refused(
+    service, named, through_their_service
+):
+    # The room and its first booking both have id 1: a 409 naming either must not pass for
+    # one naming the booking in the way.
+    change(service, RULES, "conflicting_booking_id=booking.id", f"conflicting_booking_id={named}")
+    rules = verdicts(judge("04.1"))
+    assert failed(rules) == [OVERLAP_NAMED]
+    assert "conflicting_booking_id 1, expected 2 (the booking in the way)" in rules[OVERLAP_NAMED]
+    assert "a 09:00–10:00 booking in room 1 (id 2)" in rules[OVERLAP_NAMED]
+    if through_their_service:
+        api = verdicts(judge("04.2"))
+        assert failed(api) == [REFUSALS_ARE_PROBLEMS]
+        assert "conflicting_booking_id 1, expected 2" in api[REFUSALS_ARE_PROBLEMS]
+
+
 def test_a_missing_rules_file_is_one_clear_line_and_nothing_else_is_judged(service):
     (service / RULES).unlink()
     result = judge("04.1")

@@ -186,8 +186,11 @@ BUGS: tuple[PlantedBug, ...] = (
     _bug(
         other_room_blocks,
         "a booking in another room blocking the slot",
-        "Call check_no_overlap with a booking of room 2 in `existing` and room_id 1, and expect "
-        "no error.",
+        # A test through the API cannot catch it: the service hands the rule only the room's
+        # own bookings, so "book Elm, then Oak at the same time" passes with the bug planted.
+        "The service hands check_no_overlap only the room's own bookings, so no request through "
+        "the API shows this bug: call check_no_overlap with a booking of room 2 in `existing` "
+        "and room_id 1, and expect no error.",
     ),
 )
 ACCEPTS_EVERYTHING = _bug(accepts_everything, "a service that accepts every booking", "")
