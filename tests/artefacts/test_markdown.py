@@ -284,6 +284,158 @@ def test_a_defined_reference_link_and_inline_code_are_no_placeholders():
     ]
 
 
+# --- The writer's own Markdown: GitHub alerts, brackets after a name, folded blocks -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> [!NOTE]",
+        "> [!tip]",
+        ">[!CAUTION]",
+        "> > [!WARNING]",
+        "> [!IMPORTANT] Read this first.",
+        "Run tests/test_acceptance.py::test_overlap[happy-path] first.",
+        "The first row, rows[0], is the header.",
+        "Task: [ ] and [x]",
+        "Times are half-open[^1].",
+        "See [the PRD](prd.md).",
+        "[prd]: docs/prd.md",
+    ],
+)
+def test_markdowns_own_brackets_are_no_placeholders(text):
+    assert markdown.BRACKET_PLACEHOLDER.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [
+        ("Owner: [name]", "[name]"),
+        ("[Context.] The service books rooms.", "[Context.]"),
+        ("> [who agrees the thresholds]", "[who agrees the thresholds]"),
+        ("> [!NOTE] [who agrees]", "[who agrees]"),
+        ("[!NOTE] outside a quotation", "[!NOTE]"),
+        ("Owner: _[name]_", "[name]"),
+        ("Owner: **[name]**", "[name]"),
+        ("| [table.column] | [add / change / drop] |", "[table.column]"),
+        ("See [the PRD][prd].", "[prd]"),  # a placeholder unless the document defines `[prd]:`
+    ],
+)
+def test_a_placeholder_is_still_found_after_a_space_a_quote_or_emphasis(text, placeholder):
+    assert markdown.BRACKET_PLACEHOLDER.search(text)[0] == placeholder
+
+
+TEMPLATE_WITH_EXAMPLE = (
+    "## Context\n\n> Say why the service exists.\n\n[Context.]\n\n"
+    "<details>\n<summary>Example: booking service</summary>\n\n"
+    "Staff book rooms from their calendar.\n\n</details>\n"
+)
+WRITERS_FOLDED = (
+    "<details>\n<summary>Why not a message queue?</summary>\n\n"
+    "A booking is confirmed while the user waits.\n\n</details>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("block", "is_example"),
+    [
+        pytest.param(WRITERS_FOLDED, False, id="the-writers-own"),
+        pytest.param(
+            "<details><summary>example: our rooms</summary>text</details>", True, id="says-example"
+        ),
+        pytest.param(
+            "<details>\n<summary>Background</summary>\n\nStaff book rooms from their"
+            "   calendar.\n</details>",
+            True,
+            id="the-templates-content-renamed",
+        ),
+        pytest.param(
+            "<details>\n<summary>Example: booking service</summary>\nOther text.\n</details>",
+            True,
+            id="the-templates-summary",
+        ),
+    ],
+)
+def test_the_templates_collapsed_example_is_told_from_the_writers_folded_block(block, is_example):
+    assert markdown.is_template_example(block, TEMPLATE_WITH_EXAMPLE) is is_example
+    opened = markdown.writers_details_opened(f"Before.\n\n{block}\n\nAfter.", TEMPLATE_WITH_EXAMPLE)
+    assert ("<details>" in opened.lower()) is is_example
+    # Without the template's examples, only the writer's own block's words are left.
+    left = markdown.without_template_examples(block, TEMPLATE_WITH_EXAMPLE)
+    assert (left.strip() == "") is is_example
+
+
+ALERT = "> [!NOTE]\n> The calendar plug-in is out of scope until the PRD is approved.\n\n"
+
+
+def _context(body: str) -> str:
+    return f"# Booking service\n\n## Context\n\n{body}\nStaff book rooms.\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(WRITERS_FOLDED, id="writers-folded-block"),
+        pytest.param(ALERT, id="github-alert"),
+        pytest.param(ALERT.replace("NOTE", "warning") + WRITERS_FOLDED, id="both"),
+        pytest.param("Run `test_overlap[happy-path]` and test_overlap[edge].\n", id="test-ids"),
+    ],
+)
+def test_the_writers_own_markdown_is_no_leftover(body):
+    guidance = markdown.template_guidance(TEMPLATE_WITH_EXAMPLE)
+    assert (
+        markdown.leftover_problems(_context(body), guidance, template=TEMPLATE_WITH_EXAMPLE) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        pytest.param(
+            TEMPLATE_WITH_EXAMPLE.split("\n\n", 3)[3],
+            "still holds the template's collapsed example",
+            id="the-templates-example",
+        ),
+        pytest.param(
+            WRITERS_FOLDED.replace("A booking", "[Why.] A booking"),
+            "still has the placeholder `[Why.]`",
+            id="a-placeholder-in-the-writers-folded-block",
+        ),
+        pytest.param(
+            "> [!NOTE]\n> [who approves the PRD]\n\n",
+            "still has the placeholder `[who approves the PRD]`",
+            id="a-placeholder-in-an-alert",
+        ),
+        pytest.param(
+            "> [!TIP]\n> Say why the service exists.\n\n",
+            "still has the template's guidance",
+            id="guidance-in-an-alert",
+        ),
+    ],
+)
+def test_the_templates_leftovers_are_named_inside_the_writers_markdown(body, problem):
+    guidance = markdown.template_guidance(TEMPLATE_WITH_EXAMPLE)
+    found = markdown.leftover_problems(_context(body), guidance, template=TEMPLATE_WITH_EXAMPLE)
+    assert len(found) == 1
+    assert found[0].startswith(f"`## Context` {problem}")
+
+
+def test_without_the_template_every_folded_block_is_the_templates():
+    assert markdown.leftover_problems(_context(WRITERS_FOLDED), "") == [
+        "`## Context` still holds the template's collapsed example; delete it"
+    ]
+
+
+def test_an_alert_is_the_writers_quotation_unless_it_repeats_the_guidance():
+    guidance = markdown.template_guidance(TEMPLATE_WITH_EXAMPLE)
+    assert markdown.guidance_quotes(ALERT, guidance) == []
+    assert markdown.guidance_quotes("> The calendar plug-in is out of scope.\n", guidance) == [
+        "The calendar plug-in is out of scope."
+    ]
+    repeated = "> [!NOTE]\n> Say why the service exists.\n"
+    assert markdown.guidance_quotes(repeated, guidance) == ["[!NOTE]"]
+
+
 # --- Setext headings: a title underlined with `===` or `---` ----------------------------------
 
 

@@ -1149,6 +1149,63 @@ def test_reference_links_and_inline_code_are_not_placeholders():
     ]
 
 
+WRITERS_FOLDED = (
+    "<details>\n<summary>Why not desks too?</summary>\n\n"
+    "Desks are booked by the day, rooms by the half hour.\n\n</details>\n\n"
+)
+ALERT = "> [!NOTE]\n> Facilities approves this PRD before the design starts.\n\n"
+
+
+def _in_goals(addition: str) -> str:
+    return reference_prd().replace("## Goals\n", f"## Goals\n\n{addition}", 1)
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        pytest.param(WRITERS_FOLDED, id="writers-folded-block"),
+        pytest.param(ALERT, id="github-alert"),
+        pytest.param(ALERT.replace("NOTE", "important") + WRITERS_FOLDED, id="both"),
+    ],
+)
+def test_the_writers_own_markdown_is_no_leftover_of_the_prd_template(addition):
+    assert prd.placeholder_problems(_in_goals(addition)) == []
+
+
+def _templates_example() -> str:
+    template = (COURSE_ROOT / "templates" / "prd.md").read_text(encoding="utf-8")
+    return re.search(r"(?s)<details>.*?</details>", template)[0] + "\n\n"
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        pytest.param(
+            _templates_example(),
+            "`## Goals` still holds the template's collapsed example; delete it",
+            id="the-templates-example",
+        ),
+        pytest.param(
+            _templates_example().replace("Example: meeting-room booking service", "Scope"),
+            "`## Goals` still holds the template's collapsed example; delete it",
+            id="the-templates-example-renamed",
+        ),
+        pytest.param(
+            WRITERS_FOLDED.replace("Desks are", "[Why.] Desks are"),
+            "`## Goals` still has the placeholder `[Why.]`",
+            id="a-placeholder-in-the-writers-folded-block",
+        ),
+        pytest.param(
+            "> [!NOTE]\n> [who approves the PRD]\n\n",
+            "`## Goals` still has the placeholder `[who approves the PRD]`",
+            id="a-placeholder-in-an-alert",
+        ),
+    ],
+)
+def test_the_prd_templates_leftovers_are_named_inside_the_writers_markdown(addition, message):
+    assert message in prd.placeholder_problems(_in_goals(addition))
+
+
 def test_too_few_criteria_are_counted():
     text = reference_prd()
     body = markdown.section(text, "Acceptance criteria")

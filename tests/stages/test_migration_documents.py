@@ -11,6 +11,7 @@ import pytest
 from onboarding import project
 from onboarding.checks import Given, evaluate
 from onboarding.stages.migrations.checks import DOCUMENTS
+from tests.conftest import COURSE_ROOT
 
 KEYS = ["exists", "ids", "rollback", "queries", "sql", "tsd"]
 PLAN = "docs/db-migration-plan.md"
@@ -323,6 +324,105 @@ def test_a_relative_downgrade_to_the_wrong_revision_is_named(tmp_path, command, 
 def test_a_wrong_or_missing_downgrade_is_named(tmp_path, command, finding):
     plan = ("- Schema rollback: `alembic downgrade 0001`", f"- Schema rollback: `{command}`")
     assert verdicts(tmp_path, plan=plan)["rollback"] == finding
+
+
+def _folded(summary: str, content: str) -> str:
+    return f"<details>\n<summary>{summary}</summary>\n\n{content}\n\n</details>\n"
+
+
+ROLLBACK_TEMPLATE = (COURSE_ROOT / "templates" / "db-migration-plan.md").read_text(encoding="utf-8")
+TEMPLATES_ROLLBACK_EXAMPLE = re.findall(r"(?s)<details>.*?</details>", ROLLBACK_TEMPLATE)[-2]
+"""The template's collapsed example of a rollback plan, which names another project's 0006."""
+NO_COMMAND = (
+    "the Rollback plan gives no downgrade command; undoing your revision 0002 is"
+    " `alembic downgrade 0001` (or `alembic downgrade -1`)"
+)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(
+            "- Schema rollback: folded below.\n\n"
+            + _folded("The command, and why 0001", "`alembic downgrade 0001`, run by the job."),
+            id="in-the-writers-folded-block",
+        ),
+        pytest.param(
+            "> [!WARNING]\n> Schema rollback: `alembic downgrade 0001`, only while no booking is"
+            " cancelled.\n",
+            id="in-a-github-alert",
+        ),
+    ],
+)
+def test_the_downgrade_may_be_in_the_writers_own_markdown(tmp_path, written):
+    assert verdicts(tmp_path, plan=(ROLLBACK_LINE, written)) == {}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(TEMPLATES_ROLLBACK_EXAMPLE, id="the-templates-example"),
+        pytest.param(
+            TEMPLATES_ROLLBACK_EXAMPLE.replace("Example: booking service", "By phase"),
+            id="the-templates-example-renamed",
+        ),
+        pytest.param(
+            _folded("The command", "[the downgrade as it is typed]"),
+            id="a-placeholder-in-the-writers-folded-block",
+        ),
+        pytest.param(
+            "> [!NOTE]\n> [the downgrade as it is typed]\n", id="a-placeholder-in-an-alert"
+        ),
+    ],
+)
+def test_the_templates_rollback_in_the_writers_markdown_is_no_downgrade(tmp_path, written):
+    assert verdicts(tmp_path, plan=(ROLLBACK_LINE, written))["rollback"] == NO_COMMAND
+
+
+QUERY_TABLE_HEAD = "| Check | Query | Expected |\n| --- | --- | --- |\n"
+QUERY_TABLE = MODEL[PLAN][
+    MODEL[PLAN].index(QUERY_TABLE_HEAD) : MODEL[PLAN].index("\n\n## Rollback plan") + 1
+]
+"""The model plan's table of verification queries."""
+
+
+def test_the_verification_queries_may_be_folded_by_the_writer(tmp_path):
+    plan = (QUERY_TABLE, _folded("Run in staging, then in production", QUERY_TABLE))
+    assert verdicts(tmp_path, plan=plan) == {}
+
+
+def test_a_bracket_after_a_name_in_a_query_is_sql_not_a_placeholder(tmp_path):
+    row = (
+        "| A JSON path reads | `SELECT json_extract(json_object('a', json_array(7)), '$.a[0]');`"
+        " | 7 |\n"
+    )
+    assert verdicts(tmp_path, plan=(QUERY_TABLE_HEAD, QUERY_TABLE_HEAD + row)) == {}
+
+
+TEMPLATES_QUERY_ROW = "| [check] | [SQL] | [result] |\n"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(QUERY_TABLE + TEMPLATES_QUERY_ROW, id="open"),
+        pytest.param(
+            _folded("Queries", QUERY_TABLE + TEMPLATES_QUERY_ROW),
+            id="in-the-writers-folded-block",
+        ),
+    ],
+)
+def test_the_templates_query_row_is_named_wherever_it_is_left(tmp_path, table):
+    assert verdicts(tmp_path, plan=(QUERY_TABLE, table))["queries"] == (
+        "the Verification queries table still has the template's row `[SQL]`"
+    )
+
+
+def test_the_templates_migration_id_is_still_named(tmp_path):
+    plan = (MIGRATION_ID, "| Migration id(s) | [the Alembic revision id(s), e.g. `0007`] |")
+    assert verdicts(tmp_path, plan=plan)["ids"].startswith(
+        "the plan's Migration id(s) is still “[the Alembic revision id(s), e.g. 0007]”"
+    )
 
 
 def test_a_query_giving_another_result_quotes_both_sides(tmp_path):

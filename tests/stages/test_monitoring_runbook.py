@@ -136,6 +136,69 @@ def test_leftover_guidance_and_placeholders_are_named(tmp_path, monkeypatch):
     )
 
 
+WRITERS_FOLDED = (
+    "<details>\n<summary>Why there is no tracing dashboard</summary>\n\n"
+    "One replica and one database: the logs show each request whole.\n\n</details>\n\n"
+)
+ALERT = "> [!WARNING]\n> The dashboards read UTC; the office is on Europe/London.\n\n"
+TEMPLATES_EXAMPLE = re.search(r"(?s)<details>.*?</details>", TEMPLATE)[0] + "\n\n"
+
+
+def _in_dashboards(addition: str) -> str:
+    return edit(MODEL, ("## Dashboards\n", f"## Dashboards\n\n{addition}"))
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        pytest.param(WRITERS_FOLDED, id="writers-folded-block"),
+        pytest.param(ALERT, id="github-alert"),
+        pytest.param(ALERT.replace("WARNING", "tip") + WRITERS_FOLDED, id="both"),
+    ],
+)
+def test_the_writers_own_markdown_is_no_leftover_of_the_runbook_template(
+    tmp_path, monkeypatch, addition
+):
+    assert failing(_in_dashboards(addition), tmp_path, monkeypatch) == {}
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        pytest.param(
+            TEMPLATES_EXAMPLE,
+            "`## Dashboards` still holds the template's collapsed example",
+            id="the-templates-example",
+        ),
+        pytest.param(
+            TEMPLATES_EXAMPLE.replace("Example: booking service", "Our service"),
+            "`## Dashboards` still holds the template's collapsed example",
+            id="the-templates-example-renamed",
+        ),
+        pytest.param(
+            WRITERS_FOLDED.replace("One replica", "[Why.] One replica"),
+            "`## Dashboards` still has the placeholder `[Why.]`",
+            id="a-placeholder-in-the-writers-folded-block",
+        ),
+        pytest.param(
+            "> [!NOTE]\n> [dashboard owner]\n\n",
+            "`## Dashboards` still has the placeholder `[dashboard owner]`",
+            id="a-placeholder-in-an-alert",
+        ),
+        pytest.param(
+            '> [!TIP]\n> Links, and what "normal" looks like on each, so the reader can tell'
+            " the difference.\n\n",
+            "`## Dashboards` still has the template's `>` guidance",
+            id="guidance-in-an-alert",
+        ),
+    ],
+)
+def test_the_runbook_templates_leftovers_are_named_inside_the_writers_markdown(
+    tmp_path, monkeypatch, addition, message
+):
+    assert failing(_in_dashboards(addition), tmp_path, monkeypatch)[TEXTS[1]] == message
+
+
 def test_sections_in_another_order_and_extra_sections_are_fine(tmp_path, monkeypatch):
     overview = MODEL[MODEL.index("## Service overview") : MODEL.index("## Dashboards")]
     document = MODEL.replace(overview, "") + "\n" + overview + "\n## Glossary\n\n- SLO: …\n"

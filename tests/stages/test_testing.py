@@ -1533,8 +1533,11 @@ ACCEPTANCE_ROW = "| every example, one request at a time | acceptance, through t
         f"{ACCEPTANCE_ROW} tests/test_acceptance.py::test_acceptance_criterion[overlap] |",
         # A GitHub alert: Markdown's own brackets.
         f"> [!NOTE]\n> The thresholds are agreed with SRE before the run.\n\n{ACCEPTANCE_ROW} x |",
+        # A block the writer folded is their text, read as the rest of the plan is.
+        f"<details>\n<summary>Who agrees the thresholds</summary>\n\nSRE, before the run.\n\n"
+        f"</details>\n\n{ACCEPTANCE_ROW} x |",
     ],
-    ids=["bare-test-id", "github-alert"],
+    ids=["bare-test-id", "github-alert", "writers-folded-block"],
 )
 def test_a_plan_with_brackets_of_its_own_is_filled_in(service, words):
     text = (service / PLAN).read_text(encoding="utf-8")
@@ -1552,8 +1555,13 @@ def test_a_plan_with_brackets_of_its_own_is_filled_in(service, words):
             f"> [!NOTE]\n> [who agrees the thresholds]\n\n{ACCEPTANCE_ROW} x |",
             "[who agrees the thresholds]",
         ),
+        (
+            f"<details>\n<summary>Who agrees the thresholds</summary>\n\n[team name]\n\n"
+            f"</details>\n\n{ACCEPTANCE_ROW} x |",
+            "[team name]",
+        ),
     ],
-    ids=["after-a-space", "inside-an-alert"],
+    ids=["after-a-space", "inside-an-alert", "inside-the-writers-folded-block"],
 )
 def test_a_placeholder_beside_brackets_of_the_writers_is_still_named(service, words, left):
     text = (service / PLAN).read_text(encoding="utf-8")

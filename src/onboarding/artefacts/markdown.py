@@ -21,11 +21,33 @@ from markdown_it.token import Token
 from onboarding.checks import CheckFailed, read_artefact
 from onboarding.protocol import shorten
 
-BRACKET_PLACEHOLDER = re.compile(r"\[(?![ xX]\]|\^)[^\[\]\n]+\](?![(\[:])")
-"""A `[fill me in]` left from a template (not a task box `[ ]`, a link `[text](url)`, nor a
-footnote `[^1]`)."""
+ALERT_KINDS = "NOTE|TIP|IMPORTANT|WARNING|CAUTION"
+"""The kinds of GitHub's alerts, `> [!NOTE]`, in any letter case as GitHub reads them."""
+BRACKET_PLACEHOLDER = re.compile(
+    rf"""
+    # A template writes its placeholders on their own, after a space, a `|` or a `*`: a bracket
+    # right after a letter or digit is the writer's, such as a parametrised test's id
+    # (`test_overlap[happy-path]`) or an index (`rows[0]`). `_` is not one of them, so that
+    # `_[name]_`, a placeholder in emphasis, is still found.
+    (?<![^\W_])
+    # A GitHub alert's marker after a quotation's `>` (`> [!NOTE]`) is Markdown's own syntax.
+    (?!(?:(?<=>)|(?<=>[ \t])|(?<=>[ \t]{{2}})|(?<=>[ \t]{{3}}))\[!(?i:{ALERT_KINDS})\])
+    # Not a task box `[ ]` or `[x]`, nor a footnote `[^1]`.
+    \[(?![ xX]\]|\^)[^\[\]\n]+\]
+    # Not a link `[text](url)`, `[text][ref]`, nor a link's definition `[ref]: url`.
+    (?![(\[:])
+    """,
+    re.VERBOSE,
+)
+"""A `[fill me in]` left from a template (not a task box `[ ]`, a link `[text](url)`, a
+footnote `[^1]`, a GitHub alert `> [!NOTE]`, nor a bracket right after a name, `test_x[a]`)."""
+ALERT = re.compile(rf"^[ \t]*(?:>[ \t]*)+\[!(?:{ALERT_KINDS})\]", re.IGNORECASE)
+"""A line that opens a GitHub alert, `> [!WARNING]`: a quotation of the writer's own."""
 DETAILS_BLOCK = re.compile(r"<details>.*?</details>", re.IGNORECASE | re.DOTALL)
-"""A folded `<details>` block: the templates keep their guidance in one."""
+"""A folded `<details>` block: the templates keep their examples in one, and a writer may fold
+text of their own in one too (`writers_details_opened` tells them apart)."""
+SUMMARY = re.compile(r"<summary>(?P<text>.*?)</summary>", re.IGNORECASE | re.DOTALL)
+DETAILS_TAGS = re.compile(r"</?(?:details|summary)>", re.IGNORECASE)
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
 TABLE_SEPARATOR = re.compile(
     r"^\s*(?:\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?)?)\s*$"
@@ -441,12 +463,17 @@ def template_guidance(template: str) -> str:
     )
 
 
-def course_template_guidance(relative: str) -> str:
-    """The guidance of one of the course's templates, by its path in the course
-    (`templates/runbook.md`): read each time, as the course root may change between checks."""
+def course_template(relative: str) -> str:
+    """One of the course's templates, by its path in the course (`templates/runbook.md`): read
+    each time, as the course root may change between checks."""
     from onboarding import paths
 
-    return template_guidance((paths.course_root() / relative).read_text(encoding="utf-8"))
+    return (paths.course_root() / relative).read_text(encoding="utf-8")
+
+
+def course_template_guidance(relative: str) -> str:
+    """The guidance of one of the course's templates, by its path in the course."""
+    return template_guidance(course_template(relative))
 
 
 def is_guidance(quoted: str, guidance: str) -> bool:
@@ -468,8 +495,9 @@ def guidance_quotes(body: str, guidance: str) -> list[str]:
     """The `>` blocks of a text that read as a template's guidance, each as its first line.
 
     A block is the writer's own quotation instead when it repeats none of the guidance and
-    reads as a quotation: it holds quoted words, names its source first, or follows a line
-    that introduces it (`Message template:`, `Sam wrote in the channel:`).
+    reads as a quotation: it holds quoted words, names its source first, follows a line that
+    introduces it (`Message template:`, `Sam wrote in the channel:`), or is a GitHub alert
+    (`> [!NOTE]` on its first line).
     """
     blocks: list[tuple[str, list[str]]] = []
     introduction, quoting = "", False
@@ -487,7 +515,11 @@ def guidance_quotes(body: str, guidance: str) -> list[str]:
         joined = " ".join(text.strip() for text in lines)
         repeats_guidance = any(is_guidance(text, guidance) for text in lines)
         quotation = bool(
-            QUOTED_WORDS.search(joined) or ATTRIBUTED.match(joined) or before.endswith(":")
+            QUOTED_WORDS.search(joined)
+            or ATTRIBUTED.match(joined)
+            or before.endswith(":")
+            # A GitHub alert (`> [!NOTE]`) is a callout the writer chose to make.
+            or ALERT.match(f"> {lines[0]}")
         )
         if repeats_guidance or not quotation:
             found.append(lines[0].strip())
@@ -530,6 +562,51 @@ def placeholder(body: str, links: frozenset[str] = frozenset()) -> str | None:
     return found[0] if found else None
 
 
+def _details_parts(block: str) -> tuple[str, str]:
+    """A `<details>` block's summary and the rest of its text, each with its spacing flattened."""
+    summary = SUMMARY.search(block)
+    title = summary["text"] if summary else ""
+    content = SUMMARY.sub(" ", block) if summary else block
+    return (
+        " ".join(DETAILS_TAGS.sub(" ", title).split()),
+        " ".join(DETAILS_TAGS.sub(" ", content).split()),
+    )
+
+
+def is_template_example(block: str, template: str) -> bool:
+    """Whether a `<details>` block is the template's collapsed example: its summary says Example
+    (as every course template's does), or its summary or its content is one of `template`'s
+    blocks, renamed or refilled."""
+    summary, content = _details_parts(block)
+    if summary.lower().startswith("example"):
+        return True
+    return any(
+        summary == their_summary or content == their_content
+        for their_summary, their_content in map(_details_parts, DETAILS_BLOCK.findall(template))
+    )
+
+
+def writers_details_opened(text: str, template: str) -> str:
+    """The text with each of the writer's own `<details>` blocks opened (its tags taken off), so
+    that what it holds is judged as the rest of the text is; the template's collapsed examples
+    (`is_template_example`) are left as they are, for a check to name or to skip.
+
+    Folding text is no leftover: `<summary>Why not a message queue?</summary>` is the writer's.
+    """
+    return DETAILS_BLOCK.sub(
+        lambda block: (
+            block[0] if is_template_example(block[0], template) else DETAILS_TAGS.sub("", block[0])
+        ),
+        text,
+    )
+
+
+def without_template_examples(text: str, template: str) -> str:
+    """The text without the template's collapsed examples, the writer's own `<details>` blocks
+    opened: what the writer wrote, for a check that reads it."""
+    return DETAILS_BLOCK.sub("", writers_details_opened(text, template))
+
+
 def leftover(
     body: str, guidance: str, must_have_text: bool = True, links: frozenset[str] = frozenset()
 ) -> str | None:
@@ -562,13 +639,17 @@ def leftover(
 
 
 def leftover_problems(
-    text: str, guidance: str, checked: tuple[str, ...] | None = None
+    text: str, guidance: str, checked: tuple[str, ...] | None = None, template: str | None = None
 ) -> list[str]:
     """Every section (and the title block) still holding part of the template.
 
     `checked` limits the sections judged to those headings (the title block is always judged);
-    the template's own "How to use this template" section is always a problem.
+    the template's own "How to use this template" section is always a problem. Given the
+    `template` the document was written from, the writer's own `<details>` blocks are opened
+    and judged (`writers_details_opened`); without it, every folded block is the template's.
     """
+    if template is not None:
+        text = writers_details_opened(text, template)
     problems = []
     judged = None if checked is None else {heading_key(heading) for heading in checked}
     links = link_labels("\n".join(markdown_lines(text)))

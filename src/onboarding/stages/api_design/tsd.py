@@ -58,48 +58,12 @@ def heading_advice(text: str) -> str | None:
 
 
 def placeholder_problems(text: str) -> list[str]:
-    """Every section, the template's optional ones included, is written or deleted."""
+    """Every section, the template's optional ones included, is written or deleted. The
+    writer's own Markdown (a folded block, a GitHub alert) is judged as the rest of the text."""
+    template = _template()
     return markdown.leftover_problems(
-        reading.unnumbered(_writers_markup_unwrapped(text)), markdown.template_guidance(_template())
+        reading.unnumbered(text), markdown.template_guidance(template), template=template
     )
-
-
-SUMMARY = re.compile(r"<summary>(?P<text>.*?)</summary>", re.IGNORECASE | re.DOTALL)
-DETAILS_TAGS = re.compile(r"</?(?:details|summary)>", re.IGNORECASE)
-GITHUB_ALERT = re.compile(
-    r"^(?P<quote>[ \t]*>[ \t]*)\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-"""GitHub's alert, `> [!NOTE]` on the first line of a quotation: the writer's Markdown, not a
-bracketed placeholder of the template."""
-
-
-def _writers_markup_unwrapped(text: str) -> str:
-    """The text with the writer's own foldable blocks opened and GitHub's alert markers taken
-    off, so that what they hold is judged as the rest of the text is.
-
-    A `<details>` block is the template's collapsed example when its summary says Example, or
-    when its summary or its content is one of the template's blocks; any other is the writer's
-    (`<summary>Why not a message queue?</summary>`), and folding text is no leftover."""
-    examples = [_details_parts(block) for block in markdown.DETAILS_BLOCK.findall(_template())]
-
-    def opened(match: re.Match) -> str:
-        summary, content = _details_parts(match[0])
-        is_example = summary.lower().startswith("example") or any(
-            summary == their_summary or content == their_content
-            for their_summary, their_content in examples
-        )
-        return match[0] if is_example else DETAILS_TAGS.sub("", match[0])
-
-    return GITHUB_ALERT.sub(r"\g<quote>", markdown.DETAILS_BLOCK.sub(opened, text))
-
-
-def _details_parts(block: str) -> tuple[str, str]:
-    """A `<details>` block's summary and the rest of its text, each flattened."""
-    summary = SUMMARY.search(block)
-    title = summary["text"] if summary else ""
-    content = SUMMARY.sub(" ", block) if summary else block
-    return _flat(DETAILS_TAGS.sub(" ", title)), _flat(DETAILS_TAGS.sub(" ", content))
 
 
 def _skeleton_diagrams() -> list[str]:

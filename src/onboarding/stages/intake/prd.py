@@ -99,8 +99,9 @@ def titles(text: str) -> list[str]:
 def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds a placeholder, TODO, or the template's guidance."""
     # A Gherkin block is the criteria written another way, not code: judged as their text.
+    template = markdown.course_template(TEMPLATE)
     return markdown.leftover_problems(
-        gherkin_as_prose(text), markdown.course_template_guidance(TEMPLATE)
+        gherkin_as_prose(text), markdown.template_guidance(template), template=template
     )
 
 

@@ -21,13 +21,14 @@ from onboarding.artefacts.alembic_history import History
 from onboarding.artefacts.data_model import family, read_data_model
 from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
-    DETAILS_BLOCK,
     code_fences,
+    course_template,
     fenced_blocks,
     lines_with_code,
     markdown_lines,
     section_source,
     tables,
+    without_template_examples,
 )
 from onboarding.artefacts.quantities import with_digits
 from onboarding.protocol import shorten
@@ -72,6 +73,14 @@ ALEMBIC_VERSION = Table(
 )
 """The table Alembic records the database's revision in, as it creates it."""
 ANY_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
+
+
+TEMPLATES = ("templates/db-migration-plan.md", "templates/deployment-checklist.md")
+"""The templates of the documents read here: their collapsed examples are not the writer's."""
+
+
+def _templates() -> str:
+    return "\n".join(course_template(template) for template in TEMPLATES)
 
 
 # --- The migration plan ---------------------------------------------------------------------------
@@ -172,8 +181,9 @@ def downgrade_command_problems(
     # A command is often written in a code block: read the section's blocks too.
     body = _section_like(text, heading, with_code=True)
     if body is not None:
-        # The template's examples and placeholders name commands of another project.
-        body = BRACKET_PLACEHOLDER.sub("", DETAILS_BLOCK.sub("", body))
+        # The template's examples and placeholders name commands of another project; a block
+        # the writer folded is their own text.
+        body = BRACKET_PLACEHOLDER.sub("", without_template_examples(body, _templates()))
     head = history.head
     wanted = head.down_revision
     undo = f"`alembic downgrade {wanted or 'base'}` (or `alembic downgrade -1`)"
@@ -260,7 +270,7 @@ def verification_queries(plan: str, file: str = PLAN) -> list[Query] | str:
     if body is None:
         return f"{file} has no `## {QUERIES_SECTION}` section"
     queries = []
-    for rows in tables(re.sub(r"<details>.*?</details>", "", body, flags=re.S | re.I)):
+    for rows in tables(without_template_examples(body, _templates())):
         headers = {header.lower(): header for header in (rows[0] if rows else {})}
         sql_header = next((h for k, h in headers.items() if "query" in k or "sql" in k), None)
         expected_header = next((h for k, h in headers.items() if "expect" in k), None) or next(
@@ -503,7 +513,7 @@ def _sql_blocks(text: str) -> list[str]:
     marked = [block for language in SQL_FENCES for block in fenced_blocks(text, language)]
     unmarked = [
         block
-        for fence in code_fences(DETAILS_BLOCK.sub("", text))
+        for fence in code_fences(without_template_examples(text, _templates()))
         if fence.language not in SQL_FENCES and _only_sql(block := "\n".join(fence.lines))
     ]
     return marked + unmarked

@@ -52,6 +52,7 @@ from onboarding.artefacts.markdown import (
     CODE_SPAN,
     DETAILS_BLOCK,
     TABLE_SEPARATOR,
+    course_template,
     course_template_guidance,
     guidance_quotes,
     heading_report,
@@ -66,6 +67,7 @@ from onboarding.artefacts.markdown import (
     sections,
     tables,
     template_titles,
+    writers_details_opened,
 )
 from onboarding.protocol import shorten
 
@@ -560,7 +562,9 @@ def placeholder_problems(text: str) -> list[str]:
     """No section is empty or still holds the template's placeholders, guidance or examples."""
     problems = []
     links = link_labels(text)
-    for title, body in sections(in_template_case(text, POSTMORTEM_HEADINGS)):
+    # A block the writer folded is judged as their text; only the template's examples are left.
+    opened = writers_details_opened(text, course_template(TEMPLATE))
+    for title, body in sections(in_template_case(opened, POSTMORTEM_HEADINGS)):
         if title not in POSTMORTEM_HEADINGS:
             continue
         where = f"`## {title}`"

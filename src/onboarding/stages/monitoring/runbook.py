@@ -21,6 +21,7 @@ from onboarding.artefacts.markdown import (
     BRACKET_PLACEHOLDER,
     DETAILS_BLOCK,
     PipeTable,
+    course_template,
     course_template_guidance,
     guidance_quotes,
     is_heading,
@@ -31,6 +32,7 @@ from onboarding.artefacts.markdown import (
     section,
     sections,
     setext_as_atx,
+    writers_details_opened,
 )
 from onboarding.protocol import shorten
 
@@ -97,7 +99,9 @@ def heading_problems(text: str) -> list[str]:
     for title in TEMPLATE_ONLY_HEADINGS:
         if title.lower() in lowered:
             problems.append(f"`## {title}` is the template's guidance; delete it")
-    for title, body in sections(text):
+    # A block the writer folded is judged as their text; only the template's examples are left.
+    opened = writers_details_opened(text, course_template(TEMPLATE))
+    for title, body in sections(opened):
         if title.lower() not in {heading.lower() for heading in HEADINGS}:
             continue
         where = f"`## {title}`"
