@@ -26,7 +26,11 @@ WEEK = timedelta(days=7)
 
 def test_a_series_has_one_occurrence_per_week():
     occurrences = weekly_occurrences(NINE, TEN, 3)
-    assert occurrences == [(NINE, TEN), (NINE + WEEK, TEN + WEEK), (NINE + 2 * WEEK, TEN + 2 * WEEK)]
+    assert occurrences == [
+        (NINE, TEN),
+        (NINE + WEEK, TEN + WEEK),
+        (NINE + 2 * WEEK, TEN + 2 * WEEK),
+    ]
 
 
 @pytest.mark.parametrize("weeks", [2, MAX_WEEKS])
