@@ -7,6 +7,7 @@ course's stages hold; tests/test_learner_journey.py takes the real blueprint thr
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,17 @@ def test_load_yaml_and_show_read_the_learners_file(tmp_path, capsys):
         "missing.md does not exist yet — create it in your project folder, service/docs/ in your "
         "workspace\n"
     )
+
+
+# The company's CI template lints with `ruff check .` and `ruff format --check .`: the course's
+# own model of the learner's project must pass both at every stage, with the project's own
+# settings, or a learner who copies the template gets a red CI run for code they did not write.
+@pytest.mark.parametrize("stage", project.stages())
+@pytest.mark.parametrize("lint", [["check"], ["format", "--check"]], ids=["check", "format"])
+def test_the_model_project_passes_the_ci_templates_lint(stage, lint, tmp_path):
+    project.write_files(tmp_path, project.reference(stage))
+    ruff = Path(sys.executable).with_name("ruff")
+    linted = subprocess.run(
+        [str(ruff), *lint, "--no-cache", "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
