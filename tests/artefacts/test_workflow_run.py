@@ -367,8 +367,29 @@ def test_the_runner_context_follows_the_jobs_label(runs_on, os_name, arch):
             "make: *** No rule to make target 'tests'. Stop.",
         ),
         ("", "it printed nothing"),
+        ("\x1b[31m\x1b[1m1 failed\x1b[0m\x1b[31m in 0.12s\x1b[0m\n", "1 failed in 0.12s"),
+        (
+            "unformatted: File would be reformatted\n --> src/db.py:62:20\n"
+            '-        raise RuntimeError("alembic.ini not found: start the service there")\n'
+            "1 file would be reformatted, 35 files already formatted\n",
+            "1 file would be reformatted, 35 files already formatted",
+        ),
+        (
+            "tests/test_format.py::test_output prints: 3 files would be reformatted\n"
+            "1 failed in 0.12s\n",
+            "1 failed in 0.12s",
+        ),
     ],
-    ids=["make-after-pytest", "nested-make", "usage-error-first", "make-alone", "nothing"],
+    ids=[
+        "make-after-pytest",
+        "nested-make",
+        "usage-error-first",
+        "make-alone",
+        "nothing",
+        "colour-codes",
+        "formatter-verdict-after-its-diff",
+        "pytest-summary-last",
+    ],
 )
 def test_a_failures_summary_is_the_line_that_says_why(output, summary):
     # make's own line names the Makefile's line, not what failed; pytest's usage error (a test

@@ -601,6 +601,16 @@ MISTAKES = [
         "uses a short SHA",
     ),
     (
+        # pytest named in an install is not a pytest run: no job runs the unit tests.
+        "pytest-only-installed",
+        [
+            (LINT_STEP, "      - run: pip install ruff pytest && ruff check .\n"),
+            (f"      - run: {UNIT_TESTS}\n", ""),
+        ],
+        UNIT,
+        "no job runs the unit tests (pytest)",
+    ),
+    (
         "docker-action-on-a-tag",
         [
             (
@@ -1136,6 +1146,18 @@ OTHER_RIGHT_ANSWERS = [
         [(LINT_STEP, ""), ("jobs:\n  unit:\n", f"jobs:\n{LINT_JOB}  unit:\n")],
     ),
     ("image-needs-only-the-later-job", [("needs: [unit, integration]", "needs: integration")]),
+    (
+        # Installing the test tools by name runs none of them: the job is still the unit job.
+        "test-tools-installed-by-name-and-a-marker-expression",
+        [
+            *TESTS_RENAMED,
+            (
+                "      - run: uv sync\n",
+                "      - run: python -m pip install . httpx hypothesis pytest schemathesis\n",
+            ),
+            (UNIT_TESTS, 'python -m pytest -q -m "not integration and not contract"'),
+        ],
+    ),
     ("runs-on-a-named-image", [("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-24.04\n")]),
     (
         "a-local-action",
@@ -1379,6 +1401,7 @@ def test_a_test_path_the_project_lacks_is_named_however_pytest_is_run(
     directly or through a make recipe, in the same words."""
     if makefile_text is not None:
         (learner / "Makefile").write_text(makefile_text, encoding="utf-8")
+    (learner / "uv.lock").write_text(LOCK, encoding="utf-8")  # for `uv sync --locked`
     write_workflow(
         learner,
         edit(MODEL, ("uv run --with pytest pytest -q tests/integration tests/contract", command)),
@@ -1390,6 +1413,38 @@ def test_a_test_path_the_project_lacks_is_named_however_pytest_is_run(
         f"`integration`, line {line}) failed: pytest is given `tests/integratoin`, which your "
         "project does not have"
     )
+
+
+# The first `uv sync` (the unit job's) made `--locked`, or UV_FROZEN for every job.
+LOCKED_MODELS = {
+    "locked-sync": edit(MODEL, ("      - run: uv sync\n", "      - run: uv sync --locked\n")),
+    "uv-frozen-for-the-workflow": edit(MODEL, ("\njobs:\n", "\nenv:\n  UV_FROZEN: '1'\n\njobs:\n")),
+}
+
+
+@pytest.mark.parametrize(
+    ("workflow", "says"),
+    [
+        (LOCKED_MODELS["locked-sync"], "`uv sync --locked`"),
+        (LOCKED_MODELS["uv-frozen-for-the-workflow"], "`uv sync`, with `UV_FROZEN` set in `env:`,"),
+    ],
+    ids=list(LOCKED_MODELS),
+)
+def test_the_model_using_a_lock_file_the_project_lacks_fails(learner, workflow, says):
+    """The template's `uv sync --locked`, copied into a stage-06 project (no uv.lock until
+    stage 07): green here, red on GitHub, unless the check follows uv."""
+    assert not (learner / "uv.lock").exists()
+    write_workflow(learner, workflow)
+    message = found(judge("06.1"))[COMMANDS]
+    assert f"{says} stops on GitHub: your project has no uv.lock" in message, message
+    assert "Run `uv lock` in your project and commit uv.lock" in message, message
+
+
+@pytest.mark.parametrize("workflow", LOCKED_MODELS.values(), ids=list(LOCKED_MODELS))
+def test_the_model_using_the_lock_file_the_project_has_passes(learner, workflow):
+    (learner / "uv.lock").write_text(LOCK, encoding="utf-8")
+    write_workflow(learner, workflow)
+    assert found(judge("06.1")) == {}
 
 
 @pytest.mark.parametrize(
@@ -1482,6 +1537,17 @@ def test_what_cannot_run_here_is_recognised(script, reason):
 )
 def test_runner_prefixes_are_dropped(command, stripped):
     assert local_run.strip_runner(command) == stripped
+
+
+def test_colours_forced_for_jupyters_output_are_not_passed_to_the_steps(tmp_path, monkeypatch):
+    # Jupyter's kernel forces colours for its own output; GitHub's runner does not, and
+    # coloured output would put escape codes into the check's message.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("CLICOLOR_FORCE", "1")
+    monkeypatch.setenv("PAGER", "cat")
+    environment = local_run.environment_for(tmp_path)
+    assert "FORCE_COLOR" not in environment and "CLICOLOR_FORCE" not in environment
+    assert environment["PAGER"] == "cat"  # the rest is inherited as before
 
 
 def test_steps_share_one_hypothesis_storage_instead_of_one_per_copy(tmp_path, monkeypatch):
@@ -1774,9 +1840,14 @@ PYTEST_IN_AN_EXTRA = MODEL_PYPROJECT.replace(
 )
 
 
+LOCK = "version = 1\n"
+"""A committed uv.lock, which `uv sync --locked` needs on GitHub (the check does not read it)."""
+
+
 def pytest_left_out(tmp_path: Path, *scripts: str, pyproject: str = MODEL_PYPROJECT) -> list[str]:
     """Why the steps' pytest commands would find no pytest on GitHub (one reason per step)."""
     (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    (tmp_path / "uv.lock").write_text(LOCK, encoding="utf-8")
     text = one_job(*(f"      - run: {script}\n" for script in scripts))
     steps = local_run.plan(workflow_from(text, tmp_path))
     reasons = (local_run.pytest_left_out(step, tmp_path) for step in steps if not step.skipped)
@@ -2066,9 +2137,12 @@ SETUP_PYTHON = (
 )
 
 
-def pytest_not_found(tmp_path: Path, *steps: str, env: str = "") -> list[str]:
-    """Why the steps' pytest commands would find no pytest on GitHub (one reason per step)."""
+def pytest_not_found(tmp_path: Path, *steps: str, env: str = "", lock: bool = True) -> list[str]:
+    """Why the steps' pytest commands would find no pytest on GitHub (one reason per step);
+    with `lock`, the project has a uv.lock."""
     (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    if lock:
+        (tmp_path / "uv.lock").write_text(LOCK, encoding="utf-8")
     text = one_job(*steps, strategy=f"    env:\n      {env}\n" if env else "")
     steps_run = [step for step in local_run.plan(workflow_from(text, tmp_path)) if not step.skipped]
     reasons = (local_run.pytest_left_out(step, tmp_path) for step in steps_run)
@@ -2638,12 +2712,116 @@ def test_an_old_uv_that_runs_no_project_command_is_not_refused(tmp_path):
     assert pytest_not_found(tmp_path, *steps) == []
 
 
+# `--locked` and `--frozen` use uv.lock as it is: without one, uv stops (“Unable to find
+# lockfile at `uv.lock`”), and a stage-06 project has none until stage 07's `uv lock`.
+LOCK_ONLY = [
+    ([run("uv sync --locked --all-extras"), run("uv run pytest -q")], ""),
+    ([run("uv sync --frozen"), run(".venv/bin/pytest -q")], ""),
+    ([run("uv sync --locked && uv run pytest -q")], ""),
+    ([run("uv run --locked pytest -q")], ""),
+    ([run("uv run --frozen --with pytest pytest -q")], ""),
+    ([run("uv sync"), run("uv run pytest -q")], "UV_LOCKED: '1'"),
+    ([run("uv run pytest -q")], "UV_FROZEN: 'true'"),
+    ([run("UV_FROZEN=1 uv sync"), run(".venv/bin/pytest -q")], ""),
+    (
+        ["      - run: uv sync\n        env:\n          UV_LOCKED: '1'\n", run(".venv/bin/pytest")],
+        "",
+    ),
+    ([run('echo "UV_FROZEN=1" >> "$GITHUB_ENV"'), run("uv run pytest -q")], ""),
+]
+LOCK_ONLY_IDS = [
+    "sync-locked", "sync-frozen", "same-step", "run-locked", "run-frozen", "uv-locked-in-env",
+    "uv-frozen-in-env", "assignment", "the-install-steps-own-env", "github-env",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("steps", "env"), LOCK_ONLY, ids=LOCK_ONLY_IDS)
+def test_using_uv_lock_as_it_is_without_one_is_refused(tmp_path, steps, env):
+    (reason,) = pytest_not_found(tmp_path, *steps, env=env, lock=False)
+    assert "stops on GitHub: your project has no uv.lock" in reason, reason
+    assert "Run `uv lock` in your project and commit uv.lock, or leave" in reason, reason
+
+
+@pytest.mark.parametrize(("steps", "env"), LOCK_ONLY, ids=LOCK_ONLY_IDS)
+def test_using_uv_lock_as_it_is_with_one_is_not_refused(tmp_path, steps, env):
+    assert pytest_not_found(tmp_path, *steps, env=env, lock=True) == []
+
+
+def test_the_lock_refusal_names_the_option_or_the_setting(tmp_path):
+    (by_option,) = pytest_not_found(tmp_path, run("uv run --frozen pytest"), lock=False)
+    assert by_option.startswith("`uv run --frozen pytest` stops on GitHub"), by_option
+    assert "or leave out `--frozen` until you do" in by_option, by_option
+    (by_env,) = pytest_not_found(
+        tmp_path, run("uv sync"), run("uv run pytest"), env="UV_LOCKED: '1'", lock=False
+    )
+    assert "`uv sync`, with `UV_LOCKED` set in `env:`, stops on GitHub" in by_env, by_env
+    assert "or leave `UV_LOCKED` out of `env:` until you do" in by_env, by_env
+
+
+@pytest.mark.parametrize(
+    ("steps", "env"),
+    [
+        ([run("uv sync"), run("uv run pytest -q")], ""),
+        ([run("uv sync --all-extras && uv run pytest -q")], ""),
+        # `uv lock`, `uv sync` and `uv run` resolve and write uv.lock: a `--locked` after finds it.
+        ([run("uv lock"), run("uv sync --locked"), run("uv run pytest -q")], ""),
+        ([run("uv sync"), run("uv run --frozen pytest -q")], ""),
+        ([run("uv lock && uv sync --frozen && .venv/bin/pytest")], ""),
+        ([run("uv sync"), run("uv run pytest -q")], "UV_LOCKED: '0'"),
+        # `--no-sync` reads no lock.
+        ([run("uv sync"), run("uv run --frozen --no-sync pytest -q")], ""),
+        # A script the check does not read may run `uv lock`.
+        ([run("./scripts/lock.sh"), run("uv sync --locked"), run("uv run pytest -q")], ""),
+    ],
+    ids=[
+        "sync", "sync-in-the-step", "lock-first", "sync-first", "lock-first-in-the-step",
+        "setting-off", "no-sync", "a-script-first",
+    ],
+)  # fmt: skip
+def test_uv_without_a_lock_that_writes_one_is_not_refused(tmp_path, steps, env):
+    assert pytest_not_found(tmp_path, *steps, env=env, lock=False) == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "env"),
+    [
+        ([run("uv lock --check"), run("uv run pytest -q")], ""),
+        ([run("uv lock --dry-run"), run("uv sync --locked"), run("uv run pytest")], ""),
+        # UV_FROZEN holds for `uv lock` too: it writes nothing then.
+        ([run("uv lock"), run("uv sync"), run("uv run pytest -q")], "UV_FROZEN: '1'"),
+        # An action does not write the project's uv.lock.
+        (
+            [
+                "      - uses: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809 # v4.2.4\n"
+                "        with:\n          path: .venv\n          key: venv\n",
+                run("uv sync --locked"),
+                run("uv run pytest -q"),
+            ],
+            "",
+        ),
+    ],
+    ids=["lock-check", "lock-dry-run", "lock-under-uv-frozen", "an-action"],
+)
+def test_what_writes_no_lock_does_not_excuse_a_locked_sync(tmp_path, steps, env):
+    (reason,) = pytest_not_found(tmp_path, *steps, env=env, lock=False)
+    assert "stops on GitHub: your project has no uv.lock" in reason, reason
+
+
 def final_install_failure(tmp_path: Path, *steps: str) -> str:
     """Why the job's installs after its last step that runs here fail on GitHub, or ""."""
     (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
     planned = local_run.plan(workflow_from(one_job(*steps), tmp_path))
     result = local_run.failing_final_install(planned, tmp_path)
     return workflow_run.failure_of(result) if result else ""
+
+
+def test_a_locked_sync_without_a_lock_at_the_end_of_a_job_fails_it(tmp_path):
+    # No step after it reports it, yet GitHub stops there.
+    assert "stops on GitHub: your project has no uv.lock" in final_install_failure(
+        tmp_path, run("uv sync --locked")
+    )
+    (tmp_path / "uv.lock").write_text(LOCK, encoding="utf-8")
+    assert final_install_failure(tmp_path, run("uv sync --locked")) == ""
 
 
 @pytest.mark.parametrize(
@@ -2782,6 +2960,7 @@ def test_setup_uv_in_a_composite_action_counts(tmp_path, activate, refused):
     action.parent.mkdir(parents=True)
     action.write_text(SETUP_ACTIVATED, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(MODEL_PYPROJECT, encoding="utf-8")
+    (tmp_path / "uv.lock").write_text(LOCK, encoding="utf-8")  # for its `uv sync --locked`
     text = one_job(
         f"      - uses: ./.github/actions/setup\n        with:\n          activate: {activate}\n",
         run("pytest -q"),
@@ -3006,7 +3185,10 @@ def test_a_make_command_runs_its_targets_recipes(command, commands):
             ),
         ),
         (
-            {".github/actions/setup/action.yml": SETUP_ACTION.format(options="--locked")},
+            {
+                ".github/actions/setup/action.yml": SETUP_ACTION.format(options="--locked"),
+                "uv.lock": LOCK,  # which `uv sync --locked` needs
+            },
             with_setup_action(MODEL),
         ),
         (

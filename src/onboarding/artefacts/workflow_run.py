@@ -388,8 +388,9 @@ class Machine:
         """The folder of the project's environment that the script makes (`uv sync`), or ""."""
         return ""
 
-    def installs_of(self, script: str) -> tuple[str, ...]:
-        """The script's commands that install packages (`Step.installed_before`)."""
+    def installs_of(self, script: str, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        """The script's commands that install packages (`Step.installed_before`); `env` is the
+        step's environment, from `env:` of the workflow, the job and the step."""
         return ()
 
     def installs_of_action(self, uses: str, inputs: Mapping[str, str]) -> tuple[str, ...]:
@@ -629,7 +630,7 @@ def _steps_of_one_run(
             )
         )
         if happens:
-            installed += machine.installs_of(as_bash)
+            installed += machine.installs_of(as_bash, env)
     return steps
 
 
@@ -997,14 +998,26 @@ USAGE_ERROR = re.compile(r"^ERROR: ")
 it says more than the `no tests ran` after it."""
 
 
+TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+"""A terminal's colour or style code (`ESC[1;31m`) or a hyperlink (`ESC]8;;URL ESC\\`): a step
+whose `env:` sets FORCE_COLOR, as many workflows do for GitHub's log, prints them even into a
+pipe, and in a check's message they are noise."""
+REFORMAT_SUMMARY = re.compile(r"\bwould (?:be )?reformat(?:ted)?\b")
+"""A formatter's last line (`ruff format --check`, black's `--check`): `3 files would be
+reformatted` says more than the diff before it, whose lines may read as errors."""
+
+
 def summary_of(output: str) -> str:
     """The line of a failed command's output that says most: pytest's usage error or summary,
-    or the last."""
+    a formatter's verdict, or the last."""
+    output = TERMINAL_STYLE.sub("", output)
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     telling = [line for line in lines if not MAKE_REPORT.match(line)] or lines
     for line in telling:
         if USAGE_ERROR.match(line):
             return shorten(line, 120)
+    if telling and REFORMAT_SUMMARY.search(telling[-1]):
+        return shorten(telling[-1], 120)
     for line in reversed(telling):
         if re.search(r"\b(failed|error|errors|passed|not found|no tests ran)\b", line, re.I):
             return shorten(line, 120)

@@ -27,9 +27,12 @@ find the same runners. A pytest command that would find no pytest on GitHub fail
 running, saying why: the stand-in `.venv/` holds every command, but `uv sync --no-dev` installs
 no dev group, `pip install -e .` no dependency group at all, and bare `pytest` after `uv sync` is
 the runner's, as `.venv/bin` is not on GitHub's PATH; bare `pytest` with no install before it
-finds none either, as GitHub's images come without it (`pytest_left_out`). An install that
-fails on GitHub (`uv pip install` with no environment) at the end of a job, with no step after
-it to report it, is reported itself (`failing_final_install`). pytest
+finds none either, as GitHub's images come without it (`pytest_left_out`). A `uv sync` or
+`uv run` told to use uv.lock as it is (`--locked`, `--frozen`, UV_LOCKED, UV_FROZEN) stops the
+job when the project has no uv.lock and no step before it wrote one (`_Job._without_lock`). An
+install that fails on GitHub (`uv pip install` with no environment, `uv sync --locked` with no
+uv.lock) at the end of a job, with no step after it to report it, is reported itself
+(`failing_final_install`). pytest
 loads only the plugins of packages the project depends on, as on a CI runner that installed the
 project alone (the course's environment holds many more, and loading them all costs seconds).
 
@@ -339,7 +342,7 @@ def _system_install_of_pytest(program: str) -> bool:
     return any("pytest" in word or word.partition("=")[0] in ("-f", "--file") for word in words)
 
 
-def _may_install(command: str) -> bool:
+def may_install(command: str) -> bool:
     """Whether a command installs packages: an install (`INSTALLS`), `uv add`, `uv tool install`,
     `pipx install`, `apt-get install`…"""
     words = _program(command).split()
@@ -953,6 +956,15 @@ class _Job:
         """Why an earlier command of the job fails on GitHub, which stops the job there."""
         self.old_uv = ""
         """setup-uv's `version:` when it installs a uv before 0.3.0 (`UV_BEFORE_PROJECTS`)."""
+        self.has_lock = (project_copy / LOCK_FILE).is_file()
+        """Whether uv.lock is there, or may be: committed with the project, or written by an
+        earlier `uv lock`, `uv sync` or `uv run` of the job (each locks first unless told not
+        to), or by a script of the project's that the check does not read."""
+        self.step_lock_variables = _lock_variables(env)
+        """UV_LOCKED or UV_FROZEN set in the step's `env:`: for its own commands only, as an
+        earlier step's commands carry their own (`CourseMachine.installs_of`)."""
+        self.job_lock_variables: list[str] = []
+        """Those an earlier step wrote to $GITHUB_ENV: for every command after it."""
         # An environment that the job's `env:` activates counts for `uv pip` and `--active`;
         # a Conda one (`CONDA_PREFIX`, setup-miniconda's) lies outside the project.
         if env.get("VIRTUAL_ENV", "").strip():
@@ -991,8 +1003,18 @@ class _Job:
                 "leave `version` out"
             )
             return self.broken
+        if words[:2] in (["uv", "sync"], ["uv", "run"], ["uv", "lock"]):
+            stopped = self._without_lock(command, words, own=not later_steps_too)
+            if stopped:
+                self.broken = self.broken or stopped
+                return self.broken
+            if words[:2] == ["uv", "lock"]:
+                return ""  # it writes uv.lock and installs nothing
         if raw.startswith(NOT_FOLLOWED) or not_followed(command):
             self.unfollowed = True
+            # A project's script or task may run `uv lock`; an action, a container or a runner
+            # does not write the project's uv.lock into the checkout.
+            self.has_lock = self.has_lock or not raw.startswith(NOT_FOLLOWED)
             return ""
         if makefile.make_arguments(_program(command)) is not None:
             # Its recipe follows it (`pytest_left_out`); without a Makefile it is not known.
@@ -1037,7 +1059,7 @@ class _Job:
         if words[:3] == ["uv", "tool", "install"] or words[:2] == ["pipx", "install"]:
             self.tools_on_path = True  # on the PATH from now on: uv's and pipx's tool folder
             return ""
-        if _may_install(command):
+        if may_install(command):
             self.known = False  # it may install pytest: what the environment holds is not known
             return ""
         return self._pytest_found(command, words)
@@ -1053,6 +1075,54 @@ class _Job:
             self.job_virtual_env = self.virtual_env = _folder(setting)
         elif name == "UV_SYSTEM_PYTHON":
             self.system = setting.strip().lower() in UV_TRUE
+        elif name in LOCK_VARIABLES:
+            others = [variable for variable in self.job_lock_variables if variable != name]
+            self.job_lock_variables = others + _lock_variables({name: setting.strip("'\"")})
+
+    def _without_lock(self, command: str, words: list[str], own: bool) -> str:
+        """Why a `uv sync`, `uv run` or `uv lock` stops on GitHub for want of uv.lock, or "";
+        note the uv.lock it writes.
+
+        `--locked` (use uv.lock, and fail if it is out of date) and `--frozen` (use it as it
+        is) both need the file: without it uv stops with exit code 2 and “Unable to find
+        lockfile at `uv.lock`” (astral-sh/uv's own tests, `sync::locked`; newer uv adds “, but
+        `--frozen` was provided”), and so does `uv lock --check`. UV_LOCKED and UV_FROZEN in
+        the environment do the same as the options, for `uv lock` too (astral-sh/uv issue
+        17259). Without them each of these commands resolves afresh and writes uv.lock, so a
+        `--locked` after it finds one; `uv run --no-sync` (or `--no-project`, `--script`)
+        reads no lock."""
+        if words[1] == "run":
+            options = _uv_run_options(words)[0]
+            named = {option.partition("=")[0] for option in options} | set(self.from_env)
+            if named & {"--no-sync", "--no-project", "--script"}:
+                return ""
+            needing = named & set(LOCK_ONLY_OPTIONS)
+        else:
+            named = {word.partition("=")[0] for word in words[2:]}
+            needs = LOCK_CHECKS if words[1] == "lock" else LOCK_ONLY_OPTIONS
+            needing = named & set(needs)
+        variables = _lock_variables(_assignments(command)) + self.job_lock_variables
+        if own:
+            variables += self.step_lock_variables
+        if self.has_lock:
+            return ""
+        if not needing and not variables:
+            self.has_lock = "--dry-run" not in named
+            return ""
+        shown = shorten(shlex.join(words), 60)
+        if needing:
+            option = next(
+                option for option in (*LOCK_CHECKS, *LOCK_ONLY_OPTIONS) if option in needing
+            )
+            cause, without = f"`{shown}`", f"leave out `{option}`"
+        else:
+            cause = f"`{shown}`, with `{variables[0]}` set in `env:`,"
+            without = f"leave `{variables[0]}` out of `env:`"
+        return (
+            f"{cause} stops on GitHub: your project has no uv.lock, and uv stops with "
+            "“Unable to find lockfile at `uv.lock`”. Run `uv lock` in your project and commit "
+            f"uv.lock, or {without} until you do (stage 07 makes one)"
+        )
 
     def _sync(self, words: list[str]) -> None:
         words = [*words, *_not_overridden(self.from_env, words[2:])]
@@ -1311,6 +1381,32 @@ UV_TRUE = ("1", "true", "yes", "y", "on", "t")
 """The values uv reads as true in a boolean environment variable (`UV_NO_DEV=1`)."""
 
 
+LOCK_FILE = "uv.lock"
+LOCK_ONLY_OPTIONS = ("--locked", "--frozen")
+"""Options of `uv sync` and `uv run` that use uv.lock instead of writing it: they stop when the
+project has none (`_Job._without_lock`)."""
+LOCK_CHECKS = ("--check", "--check-exists", *LOCK_ONLY_OPTIONS)
+"""Options of `uv lock` that check uv.lock instead of writing it: they stop when there is none."""
+LOCK_VARIABLES = ("UV_LOCKED", "UV_FROZEN")
+"""Settings uv reads from the environment as it reads `--locked` and `--frozen`."""
+
+
+def _lock_variables(env: Mapping[str, str]) -> list[str]:
+    """The names of LOCK_VARIABLES that `env` sets to a true value."""
+    return [name for name in LOCK_VARIABLES if env.get(name, "").strip().lower() in UV_TRUE]
+
+
+def _assignments(command: str) -> dict[str, str]:
+    """The `VAR=value` assignments in front of a command (`UV_FROZEN=1 uv sync`)."""
+    assigned = {}
+    for word in command.split():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=\S*", word):
+            break
+        name, _, value = word.partition("=")
+        assigned[name] = value.strip("'\"")
+    return assigned
+
+
 def _uv_options_from_env(env: dict[str, str]) -> list[str]:
     return [
         option
@@ -1522,6 +1618,10 @@ def packages_added_by(script: str) -> set[str]:
     return names
 
 
+FORCED_COLOUR = ("FORCE_COLOR", "CLICOLOR_FORCE")
+"""Variables that make programs colour their output even into a pipe."""
+
+
 def environment_for(project_copy: Path) -> dict[str, str]:
     """The environment a step runs in: the course's Python first, CI's variables, the plugins.
 
@@ -1529,8 +1629,11 @@ def environment_for(project_copy: Path) -> dict[str, str]:
     it to every step (`run_step(..., environment=...)`).
     """
     bin_folder = str(Path(sys.executable).parent)
+    # Jupyter's kernel sets these for its own output; GitHub's runner does not, and with them
+    # ruff and pytest would colour what they print into a check's message.
+    inherited = {name: value for name, value in os.environ.items() if name not in FORCED_COLOUR}
     return {
-        **os.environ,
+        **inherited,
         "PATH": bin_folder + os.pathsep + os.environ.get("PATH", ""),
         "CI": "true",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -1610,15 +1713,23 @@ class CourseMachine(Machine):
     def environment_made_by(self, script: str, env: Mapping[str, str]) -> str:
         return environment_made_by(script, env)
 
-    def installs_of(self, script: str) -> tuple[str, ...]:
+    def installs_of(self, script: str, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
         """Its installs, and what changes where later commands find their programs: an
-        activation counts for the installs after it in the step, then ends (`STEP_ENDS`)."""
+        activation counts for the installs after it in the step, then ends (`STEP_ENDS`).
+        UV_LOCKED or UV_FROZEN in the step's `env:` is put in front of its uv commands
+        (`UV_FROZEN=1 uv sync`): a later step's own `env:` says nothing of them."""
         commands = commands_of(script)
+        settings = " ".join(f"{name}=1" for name in _lock_variables(env or {}))
+        if settings:
+            commands = [
+                f"{settings} {command}" if _uv_words(command)[:1] == ["uv"] else command
+                for command in commands
+            ]
         # A `make` target is followed by its recipe (`pytest_left_out`), which may install.
         kept = tuple(
             command
             for command in commands
-            if _may_install(command)
+            if may_install(command)
             or changes_the_environment(command)
             or not_followed(command)
             or makefile.make_arguments(_program(command)) is not None

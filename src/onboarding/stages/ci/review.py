@@ -59,6 +59,22 @@ LEAVES_OUT = re.compile(r"--(?:ignore|ignore-glob|deselect)(?:=|\s+)\S+")
 """pytest's options that leave tests out: a job that ignores tests/integration does not run it."""
 PYTEST = re.compile(r"\b(?:pytest|py\.test)\b")
 """pytest, by either of its entry points (`py.test` still ships with it)."""
+SCHEMATHESIS = re.compile(r"\bschemathesis\b")
+"""Schemathesis, which runs the contract tests against the OpenAPI spec."""
+
+
+def _installs(command: str) -> bool:
+    """Whether a command installs packages without running one: `pipx run pytest` runs it."""
+    return local_run.may_install(command) and command.split()[:2] != ["pipx", "run"]
+
+
+def runs_a_tester(script: str, tester: re.Pattern[str] = PYTEST) -> bool:
+    """Whether a script runs the tester (pytest by default): a command that only installs it
+    (`pip install pytest schemathesis`, `uv add --dev pytest`) runs nothing yet."""
+    return any(
+        tester.search(command) and not _installs(command)
+        for command in local_run.commands_of(script)
+    )
 
 
 def scripts_of(workflow: Workflow, job: Mapping[str, Any]) -> list[str]:
@@ -80,12 +96,15 @@ def later_test_jobs(workflow: Workflow) -> list[str]:
     found = []
     for job_id, job in workflow.jobs.items():
         commands = [
-            run for run in scripts_of(workflow, job) if PYTEST.search(run) or "schemathesis" in run
+            run
+            for run in scripts_of(workflow, job)
+            if runs_a_tester(run) or runs_a_tester(run, SCHEMATHESIS)
         ]
         selects_later = any(
             _selects_later_tests(command, workflow.repository)
             for script in commands
             for command in local_run.commands_of(script)
+            if not _installs(command)
         )
         if commands and (LATER_TESTS.search(_words(job_id, job)) or selects_later):
             found.append(job_id)
@@ -113,7 +132,7 @@ def unit_jobs(workflow: Workflow) -> list[str]:
     later = set(later_test_jobs(workflow))
     found = []
     for job_id, job in workflow.jobs.items():
-        commands = [run for run in scripts_of(workflow, job) if PYTEST.search(run)]
+        commands = [run for run in scripts_of(workflow, job) if runs_a_tester(run)]
         if not commands:
             continue
         says_unit = "unit" in _words(job_id, job) or any("unit" in run for run in commands)
@@ -405,7 +424,7 @@ def unit_job_problems(workflow: Workflow) -> list[str]:
         step
         for step in local_run.plan(workflow)
         if step.job.partition(" (")[0] in running
-        and PYTEST.search(makefile.expand(step.script, workflow.repository))
+        and runs_a_tester(makefile.expand(step.script, workflow.repository))
     ]
     skipped = [step for step in pytest_steps if step.skipped.startswith("its `if:`")]
     if pytest_steps and len(skipped) == len(pytest_steps):
@@ -591,7 +610,7 @@ def failures_ignored(workflow: Workflow, job_ids: list[str]) -> list[str]:
             continue
         for index, step in steps_of(job):
             script = makefile.expand(str(step.get("run", "")), workflow.repository)
-            if step.get("continue-on-error") is True and PYTEST.search(script):
+            if step.get("continue-on-error") is True and runs_a_tester(script):
                 problems.append(
                     f"line {workflow.line('jobs', job_id, 'steps', index, 'continue-on-error')}: "
                     f"the pytest step of job `{job_id}` has `continue-on-error: true`, so failing "
