@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from onboarding.artefacts import dockerfile, uv_lock
+from onboarding.artefacts import workflow as workflow_reader
 from onboarding.artefacts.dockerfile import Instruction
 from onboarding.artefacts.requirements import canonical, parse_requirements
 from onboarding.protocol import shorten
@@ -222,14 +223,11 @@ def _action_build_contexts(workflow: object) -> dict[str, str]:
     found: dict[str, str] = {}
     jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
     for job in jobs.values() if isinstance(jobs, dict) else ():
-        steps = job.get("steps") if isinstance(job, dict) else None
-        for step in steps if isinstance(steps, list) else ():
-            if not isinstance(step, dict) or not str(step.get("uses", "")).startswith(
-                BUILD_PUSH_ACTION + "@"
-            ):
-                continue
+        for _, step in workflow_reader.steps_of(job) if isinstance(job, dict) else ():
             inputs = step.get("with")
-            if isinstance(inputs, dict):
+            if str(step.get("uses", "")).startswith(BUILD_PUSH_ACTION + "@") and isinstance(
+                inputs, dict
+            ):
                 found.update(_settings(inputs.get("build-contexts")))
     return found
 
